@@ -1,0 +1,136 @@
+// Starting and reaching workflows from outside: start, get, describe, list, history, cancel,
+// terminate. Calls that change state return after the change is committed; a blocking call
+// made on the engine's own strand throws instead of deadlocking.
+#pragma once
+
+#include <perdure/definitions.hpp>
+#include <perdure/history.hpp>
+#include <perdure/options.hpp>
+#include <perdure/payload.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace perdure {
+
+namespace detail {
+class engine_core;
+}
+
+enum class workflow_status { running, completed, failed, canceled, terminated, continued_as_new, timed_out };
+const char* to_string(workflow_status) noexcept;
+
+struct workflow_execution_info {
+    std::string ns{}, workflow_id{}, run_id{}, type{}, task_queue{};
+    workflow_status status{};
+    std::chrono::system_clock::time_point start_time{}, close_time{};
+    std::int64_t history_length{};
+    boost::json::object memo{};
+    std::string task_failure{};   ///< the last workflow task failure, while it is retrying or blocked
+};
+
+template <class R>
+class workflow_handle;
+
+class client {
+public:
+    client(std::shared_ptr<detail::engine_core> core, std::string ns) : core_(std::move(core)), ns_(std::move(ns)) {}
+
+    /// Starts a workflow; returns after WorkflowExecutionStarted is committed. Throws
+    /// workflow_already_started (per the id policies), not_found (namespace, or a type the
+    /// task queue's worker does not register), invalid_argument (options), payload_error.
+    template <class R, class I>
+    workflow_handle<R> start_workflow(const workflow_def<R, I>& def, std::type_identity_t<I> input,
+                                      start_workflow_options options) {
+        auto id = start_(def.name(), detail::to_payload(input), std::move(options));
+        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+    }
+    template <class R>
+    workflow_handle<R> start_workflow(const workflow_def<R, void>& def, start_workflow_options options) {
+        auto id = start_(def.name(), boost::json::value{}, std::move(options));
+        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+    }
+    /// Starts a workflow by type name.
+    template <class R = boost::json::value, class I = boost::json::value>
+    workflow_handle<R> start_workflow(std::string_view type, const I& input, start_workflow_options options) {
+        auto id = start_(type, detail::to_payload(input), std::move(options));
+        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+    }
+
+    /// A handle to a workflow. Without a run id it follows the workflow id: after
+    /// continue-as-new, get() and describe() reach the latest run.
+    template <class R = boost::json::value>
+    workflow_handle<R> get_handle(std::string_view workflow_id, std::string_view run_id = {}) {
+        return workflow_handle<R>(*this, std::string(workflow_id), std::string(run_id));
+    }
+
+    /// Runs of this namespace, newest first; `after` is the last run id of the previous page.
+    std::vector<workflow_execution_info> list(std::optional<workflow_status> status = {}, std::size_t limit = 1000,
+                                              std::string_view after = {});
+
+    const std::string& ns() const noexcept { return ns_; }
+    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
+
+private:
+    std::pair<std::string, std::string> start_(std::string_view type, boost::json::value input,
+                                               start_workflow_options options);
+    std::shared_ptr<detail::engine_core> core_;
+    std::string ns_;
+};
+
+namespace detail {
+
+/// The untyped part of a workflow handle.
+class workflow_handle_base {
+public:
+    workflow_handle_base(client c, std::string workflow_id, std::string run_id)
+        : client_(std::move(c)), workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)) {}
+
+    const std::string& workflow_id() const noexcept { return workflow_id_; }
+    /// The run this handle was made for ("" when it follows the workflow id).
+    const std::string& run_id() const noexcept { return run_id_; }
+
+    /// Requests cancellation (WorkflowExecutionCancelRequested); returns once recorded.
+    void cancel();
+    /// Ends the run at once (WorkflowExecutionTerminated); returns once recorded.
+    void terminate(std::string reason = {});
+    workflow_execution_info describe();
+    /// The run's events in order.
+    std::vector<history_event> history();
+    /// Blocks until the run (or its continuation) closes; gives the result as JSON.
+    boost::json::value get_json();
+
+    const perdure::client& client() const noexcept { return client_; }
+
+protected:
+    perdure::client client_;
+    std::string workflow_id_, run_id_;
+};
+
+}  // namespace detail
+
+template <class R>
+class workflow_handle : public detail::workflow_handle_base {
+public:
+    using result_type = R;
+    workflow_handle(perdure::client c, std::string workflow_id, std::string run_id)
+        : workflow_handle_base(std::move(c), std::move(workflow_id), std::move(run_id)) {}
+
+    /// Blocks until closed. A failed, canceled, terminated or timed-out run throws
+    /// workflow_failed_error whose cause() says which.
+    R get() { return detail::from_payload<R>(get_json()); }
+    /// The awaitable form; defined in perdure/asio.hpp.
+    template <int = 0>
+    auto async_get();
+};
+
+}  // namespace perdure

@@ -1,0 +1,41 @@
+// How an engine is opened: the database file, how hard each commit is made durable, pools,
+// the workflow cache, the clock and Temporal's default limits.
+#pragma once
+
+#include <perdure/clock.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace perdure {
+
+/// How a commit is made durable.
+enum class durability {
+    full,     ///< WAL + fsync per commit: every acknowledged step survives power loss (default)
+    normal,   ///< WAL without fsync per commit: survives a process crash, not a power loss
+    memory,   ///< no file at all; ":memory:" implies it
+    off,      ///< a file that is never fsynced: for tests; a machine crash may corrupt it
+};
+
+/// Temporal's defaults.
+struct engine_limits {
+    std::size_t max_payload_bytes = 2 << 20;     ///< per input, result or signal argument
+    std::int64_t max_history_events = 51'200;    ///< a run past this is terminated
+    int max_pending_nexus_operations = 30;
+};
+
+struct engine_options {
+    std::string database = ":memory:";           ///< a file path, or ":memory:" (implies durability::memory)
+    perdure::durability durability = durability::full;
+    std::size_t activity_threads = 2;            ///< pool for blocking activities
+    std::size_t nexus_handler_threads = 2;       ///< pool for blocking sync Nexus handlers
+    std::size_t workflow_cache_size = 10'000;    ///< live instances kept; others replay on demand (0: replay always)
+    std::size_t workflow_cache_bytes = 256 << 20;
+    std::shared_ptr<perdure::clock> clock{};     ///< null: the system clock
+    engine_limits limits{};
+};
+
+}  // namespace perdure

@@ -1,0 +1,91 @@
+// Payload conversion: any type Boost.JSON converts both ways is a payload. Conversion errors
+// become payload_error naming the C++ type and, for described structs, the field.
+#pragma once
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/members.hpp>
+#include <boost/describe/modifiers.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
+
+namespace perdure::detail {
+
+/// The demangled name of a type, for messages.
+std::string demangle(const std::type_info&);
+
+[[noreturn]] void throw_payload_error(const std::type_info& type, std::string_view path,
+                                      std::string_view problem);
+
+template <class T> struct is_optional : std::false_type {};
+template <class T> struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+T from_payload_at(const boost::json::value& v, std::string& path);
+
+template <class T>
+T described_from_payload(const boost::json::value& v, std::string& path) {
+    if (!v.is_object())
+        throw_payload_error(typeid(T), path, "expected a JSON object");
+    const auto& obj = v.get_object();
+    T out{};
+    using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+    boost::mp11::mp_for_each<members>([&](auto d) {
+        using member_t = std::remove_cvref_t<decltype(out.*d.pointer)>;
+        const auto size = path.size();
+        path += '.';
+        path += d.name;
+        if (const auto* field = obj.if_contains(d.name)) {
+            out.*d.pointer = from_payload_at<member_t>(*field, path);
+        } else if constexpr (!is_optional<member_t>::value) {
+            throw_payload_error(typeid(T), path, "missing field");
+        }
+        path.resize(size);
+    });
+    return out;
+}
+
+template <class T>
+T from_payload_at(const boost::json::value& v, std::string& path) {
+    if constexpr (std::is_same_v<T, boost::json::value>) {
+        return v;
+    } else if constexpr (boost::describe::has_describe_members<T>::value) {
+        return described_from_payload<T>(v, path);
+    } else {
+        auto r = boost::json::try_value_to<T>(v);
+        if (!r)
+            throw_payload_error(typeid(T), path, r.error().message());
+        return std::move(*r);
+    }
+}
+
+/// Converts a payload to T; throws payload_error naming T and the offending field.
+template <class T>
+T from_payload(const boost::json::value& v) {
+    if constexpr (std::is_void_v<T>) {
+        return;
+    } else {
+        std::string path;
+        return from_payload_at<T>(v, path);
+    }
+}
+
+/// Converts T to a payload; throws payload_error naming T when the conversion throws.
+template <class T>
+boost::json::value to_payload(const T& v) {
+    try {
+        return boost::json::value_from(v);
+    } catch (const std::exception& e) {
+        throw_payload_error(typeid(T), {}, e.what());
+    }
+}
+
+}  // namespace perdure::detail

@@ -1,0 +1,40 @@
+// The library side of perdure/asio.hpp: async entry points over the engine core.
+#include "client/reads.hpp"
+#include "runtime/core.hpp"
+
+#include <perdure/detail/async_entry.hpp>
+#include <perdure/engine.hpp>
+
+namespace perdure::detail {
+
+void async_start_workflow(const client& c, std::string type, boost::json::value input, start_workflow_options options,
+                          async_callback<std::pair<std::string, std::string>> cb) {
+    c.core()->start_workflow(c.ns(), std::move(type), std::move(input), std::move(options),
+                             [cb = std::move(cb)](std::exception_ptr e, run_ref r) {
+                                 cb(e, {std::move(r.workflow_id), std::move(r.run_id)});
+                             });
+}
+
+void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
+    c.core()->get_result(c.ns(), std::move(wid), std::move(rid), std::move(cb));
+}
+
+void async_cancel(const client& c, std::string wid, std::string rid, async_callback<bool> cb) {
+    c.core()->cancel_workflow(c.ns(), std::move(wid), std::move(rid), std::move(cb));
+}
+
+void async_terminate(const client& c, std::string wid, std::string rid, std::string reason, async_callback<bool> cb) {
+    c.core()->terminate_workflow(c.ns(), std::move(wid), std::move(rid), std::move(reason), std::move(cb));
+}
+
+void async_describe(const client& c, std::string wid, std::string rid, async_callback<workflow_execution_info> cb) {
+    describe_run(*c.core(), c.ns(), std::move(wid), std::move(rid), std::move(cb));
+}
+
+void async_history(const client& c, std::string wid, std::string rid, async_callback<std::vector<history_event>> cb) {
+    read_history(*c.core(), c.ns(), std::move(wid), std::move(rid), std::move(cb));
+}
+
+boost::asio::any_io_executor engine_executor(const engine& e) { return e.core()->executor(); }
+
+}  // namespace perdure::detail

@@ -1,0 +1,107 @@
+// Client reads on the reader thread.
+#include "client/reads.hpp"
+
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/parse.hpp>
+
+namespace perdure::detail {
+namespace {
+
+std::chrono::system_clock::time_point from_us(std::int64_t us) {
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
+}
+
+workflow_execution_info info_of(const execution_row& row, const std::string& ns, std::int64_t length) {
+    workflow_execution_info i;
+    i.ns = ns;
+    i.workflow_id = row.workflow_id;
+    i.run_id = row.run_id;
+    i.type = row.workflow_type;
+    i.task_queue = row.task_queue;
+    i.status = static_cast<workflow_status>(row.status);
+    i.start_time = from_us(row.start_time_us);
+    if (row.close_time_us) i.close_time = from_us(row.close_time_us);
+    i.history_length = length;
+    boost::system::error_code ec;
+    if (auto memo = boost::json::parse(row.memo, ec); !ec && memo.is_object()) i.memo = std::move(memo.get_object());
+    i.task_failure = row.task_failure;
+    return i;
+}
+
+/// Runs `job` on the reader with the namespace id resolved; errors go to `cb`.
+template <class T, class Job>
+void on_reader(engine_core& core, const std::string& ns, callback<T> cb, Job job) {
+    if (auto e = core.unavailable()) return cb(e, {});
+    const auto ns_id = core.namespace_id_snapshot(ns);
+    if (!ns_id)
+        return cb(std::make_exception_ptr(not_found("namespace '" + ns + "' does not exist")), {});
+    core.reads().post([&core, ns_id = *ns_id, cb = std::move(cb), job = std::move(job)](sql::connection& c) mutable {
+        try {
+            cb(nullptr, job(c, ns_id));
+        } catch (const sql::sqlite_failure& f) {
+            try {
+                throw_storage(f, core.options().database, "reading");
+            } catch (...) {
+                cb(std::current_exception(), {});
+            }
+        } catch (...) {
+            cb(std::current_exception(), {});
+        }
+    });
+}
+
+execution_row run_of(sql::connection& c, std::int64_t ns_id, const std::string& ns, const std::string& wid,
+                     const std::string& rid) {
+    auto row = rid.empty() ? find_latest_run(c, ns_id, wid) : find_run(c, rid);
+    if (!row || row->ns_id != ns_id || row->workflow_id != wid)
+        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " + ns);
+    return std::move(*row);
+}
+
+}  // namespace
+
+history_event to_history_event(const event& e) {
+    const char* name = event_type_name(e.type);
+    return history_event{e.id, name ? name : "Unknown", from_us(e.time_us), e.attrs};
+}
+
+void describe_run(engine_core& core, std::string ns, std::string wid, std::string rid,
+                  callback<workflow_execution_info> cb) {
+    on_reader<workflow_execution_info>(core, ns, std::move(cb), [ns, wid, rid](sql::connection& c, std::int64_t ns_id) {
+        auto row = run_of(c, ns_id, ns, wid, rid);
+        return info_of(row, ns, history_length(c, row.run_key));
+    });
+}
+
+void list_runs(engine_core& core, std::string ns, std::optional<workflow_status> status, std::size_t limit,
+               std::string after, callback<std::vector<workflow_execution_info>> cb) {
+    on_reader<std::vector<workflow_execution_info>>(
+        core, ns, std::move(cb), [ns, status, limit, after](sql::connection& c, std::int64_t ns_id) {
+            std::int64_t before = 0;
+            if (!after.empty()) {
+                auto row = find_run(c, after);
+                if (!row) throw not_found("list: no run " + after + " to continue after");
+                before = row->run_key;
+            }
+            std::vector<workflow_execution_info> out;
+            for (const auto& row : list_runs(c, ns_id, status ? std::optional(static_cast<run_status>(*status)) : std::nullopt,
+                                             limit, before))
+                out.push_back(info_of(row, ns, history_length(c, row.run_key)));
+            return out;
+        });
+}
+
+void read_history(engine_core& core, std::string ns, std::string wid, std::string rid,
+                  callback<std::vector<history_event>> cb) {
+    on_reader<std::vector<history_event>>(core, ns, std::move(cb), [ns, wid, rid](sql::connection& c, std::int64_t ns_id) {
+        auto row = run_of(c, ns_id, ns, wid, rid);
+        std::vector<history_event> out;
+        for (const auto& e : load_history(c, row.run_key)) out.push_back(to_history_event(e));
+        return out;
+    });
+}
+
+}  // namespace perdure::detail

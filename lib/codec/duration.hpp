@@ -1,0 +1,20 @@
+// Durations in history attributes use Temporal's JSON form: seconds with an "s" suffix
+// ("10s", "1.5s", "0.001s").
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace perdure::detail {
+
+std::string format_duration(std::chrono::milliseconds);
+/// Parses "10s", "1.5s", "250ms", "2m", "1h"; nullopt for anything else.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view);
+
+/// RFC 3339 with microseconds and a Z suffix: 2025-01-01T00:00:00.000000Z.
+std::string format_time(std::int64_t unix_us);
+std::optional<std::int64_t> parse_time(std::string_view);
+
+}  // namespace perdure::detail

@@ -1,0 +1,29 @@
+// One small state machine per command: it owns the future the workflow awaits, learns the
+// event id its command was recorded under, and resolves the future from inbound events.
+#pragma once
+
+#include <perdure/future.hpp>
+
+#include <memory>
+
+namespace perdure::detail {
+
+struct event;
+
+class machine : public cancel_target {
+public:
+    virtual ~machine() = default;
+    /// Its command was recorded as `e` (live: just appended; replay: matched).
+    virtual void recorded(const event& e) = 0;
+    /// An inbound event addressed to it (by the event id it was indexed under).
+    virtual void apply(const event& e) = 0;
+    /// Cancellation of the whole run reached it.
+    virtual void cancel_for_run() { request_cancel(); }
+
+    const std::shared_ptr<future_state>& future() const noexcept { return future_; }
+
+protected:
+    std::shared_ptr<future_state> future_;
+};
+
+}  // namespace perdure::detail

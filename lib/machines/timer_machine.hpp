@@ -1,0 +1,29 @@
+// A durable timer: StartTimer -> TimerStarted -> TimerFired | TimerCanceled.
+#pragma once
+
+#include "machines/machine.hpp"
+
+#include <chrono>
+#include <memory>
+
+namespace perdure::detail {
+
+class instance;
+
+class timer_machine final : public machine {
+public:
+    timer_machine(instance& inst, std::int64_t seq, std::chrono::milliseconds duration);
+    void recorded(const event& e) override;
+    void apply(const event& e) override;
+    void request_cancel() override;
+    std::int64_t seq() const noexcept { return seq_; }
+
+private:
+    enum class state { created, started, done };
+    instance& inst_;
+    std::int64_t seq_;
+    std::int64_t started_event_id_ = 0;
+    state state_ = state::created;
+};
+
+}  // namespace perdure::detail

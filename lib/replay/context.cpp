@@ -1,0 +1,108 @@
+// workflow_context and the future hooks: thin forwarding into the instance, with the guards
+// that keep workflow code deterministic (right instance, inside its activation).
+#include "replay/instance.hpp"
+
+#include <perdure/error.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace perdure {
+namespace detail {
+
+void await_future(future_state& s, std::coroutine_handle<> h) {
+    if (s.owner != current_instance())
+        throw failed_precondition(
+            "a perdure::future was awaited by another workflow instance than the one that created it; futures "
+            "belong to one workflow run");
+    s.waiters.push_back({h, nullptr});
+}
+
+void await_multi(future_state& s, multi_waiter* w) {
+    if (s.owner != current_instance())
+        throw failed_precondition("perdure::all / any was given a future of another workflow instance");
+    s.waiters.push_back({{}, w});
+}
+
+void forget_multi(future_state& s, multi_waiter* w) noexcept {
+    std::erase_if(s.waiters, [w](const future_state::waiter& x) { return x.multi == w; });
+}
+
+void schedule_resume(future_state& s, std::coroutine_handle<> h) { s.owner->schedule(h); }
+
+void request_cancel(future_state& s) {
+    if (s.cancel && !s.ready()) s.cancel->request_cancel();
+}
+
+}  // namespace detail
+
+const workflow_info& workflow_context::info() const { return inst_->info(); }
+
+std::chrono::system_clock::time_point workflow_context::now() const {
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(inst_->now_us()));
+}
+
+std::uint64_t workflow_context::random() {
+    inst_->check_active();
+    return inst_->next_random();
+}
+
+std::string workflow_context::uuid() {
+    inst_->check_active();
+    const std::uint64_t a = inst_->next_random(), b = inst_->next_random();
+    unsigned char bytes[16];
+    for (int i = 0; i < 8; ++i) {
+        bytes[i] = static_cast<unsigned char>(a >> (8 * i));
+        bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
+    }
+    bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+    char out[37];
+    std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
+                  bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
+                  bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+    return out;
+}
+
+bool workflow_context::is_replaying() const { return inst_->replaying(); }
+bool workflow_context::cancel_requested() const { return inst_->cancel_requested(); }
+
+std::shared_ptr<detail::future_state> workflow_context::start_timer_(std::chrono::milliseconds d) {
+    inst_->check_active();
+    return inst_->start_timer(d);
+}
+
+std::shared_ptr<detail::future_state> workflow_context::schedule_activity_(std::string_view type,
+                                                                           boost::json::value input,
+                                                                           const activity_options& options) {
+    inst_->check_active();
+    return inst_->schedule_activity(type, std::move(input), options);
+}
+
+std::shared_ptr<detail::future_state> workflow_context::side_effect_(const std::function<boost::json::value()>& fn) {
+    inst_->check_active();
+    return inst_->side_effect(fn);
+}
+
+bool workflow_context::patched(std::string_view change_id) {
+    inst_->check_active();
+    return inst_->patched(change_id, false);
+}
+
+void workflow_context::deprecate_patch(std::string_view change_id) {
+    inst_->check_active();
+    inst_->patched(change_id, true);
+}
+
+std::shared_ptr<detail::future_state> workflow_context::wait_condition_(std::function<bool()> predicate,
+                                                                        std::chrono::milliseconds timeout) {
+    inst_->check_active();
+    return inst_->wait_condition(std::move(predicate), timeout);
+}
+
+future<void> workflow_context::spawn(workflow<void> task) {
+    inst_->check_active();
+    return future<void>(inst_->spawn(std::move(task)));
+}
+
+}  // namespace perdure

@@ -1,0 +1,448 @@
+// The workflow instance: activations, the FIFO scheduler, conditions and spawned tasks.
+#include "replay/instance.hpp"
+
+#include "machines/activity_machine.hpp"
+#include "machines/activity_options.hpp"
+#include "machines/timer_machine.hpp"
+#include "codec/duration.hpp"
+
+#include <perdure/error.hpp>
+
+#include <algorithm>
+
+namespace perdure::detail {
+namespace {
+
+thread_local instance* current = nullptr;
+
+struct current_guard {
+    instance* previous;
+    explicit current_guard(instance* i) : previous(std::exchange(current, i)) {}
+    ~current_guard() { current = previous; }
+};
+
+std::uint64_t seed_from(const std::string& run_id) {
+    std::uint64_t h = 1469598103934665603ull;   // FNV-1a
+    for (unsigned char c : run_id) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+bool is_message_event(event_type t) {
+    return t == event_type::workflow_execution_signaled || t == event_type::workflow_execution_update_accepted ||
+           t == event_type::workflow_execution_cancel_requested;
+}
+
+std::int64_t target_event_id(const event& e) {
+    for (const char* key : {"scheduled_event_id", "initiated_event_id", "started_event_id"})
+        if (const auto* v = e.attrs.if_contains(key); v && v->is_int64()) return v->get_int64();
+    return 0;
+}
+
+std::string describe_exception(const std::exception_ptr& ep) {
+    try {
+        std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+        return demangle(typeid(e)) + ": " + e.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
+
+}  // namespace
+
+const char* to_string(task_failure::cause c) noexcept {
+    switch (c) {
+    case task_failure::cause::workflow_error: return "workflow error";
+    case task_failure::cause::nondeterminism: return "nondeterminism";
+    case task_failure::cause::bad_command: return "bad command";
+    case task_failure::cause::corrupt_history: return "corrupt history";
+    }
+    return "unknown";
+}
+
+instance* current_instance() noexcept { return current; }
+
+instance::instance(workflow_function fn, workflow_info info, std::int64_t run_timeout_ms)
+    : fn_(std::move(fn)), info_(std::move(info)), run_timeout_ms_(run_timeout_ms), ctx_(*this),
+      rng_(seed_from(info_.run_id)) {}
+
+instance::~instance() {
+    // Tear down as one unit: coroutine frames first (their locals may hold futures and
+    // awaiters that point into machines), then the machines.
+    ready_.clear();
+    conditions_.clear();
+    spawned_.clear();
+    main_ = {};
+    by_event_.clear();
+    machines_.clear();
+    retired_.clear();
+}
+
+std::size_t instance::approximate_bytes() const noexcept {
+    return 4096 + machines_.size() * 256 + spawned_.size() * 512 + conditions_.size() * 128;
+}
+
+// ---------------------------------------------------------------- activations
+
+instance::activation_result instance::activate(std::span<const event> inbound, std::int64_t now_us, bool replaying,
+                                               std::span<const event> recorded_commands) {
+    current_guard guard(this);
+    retired_.clear();
+    commands_.clear();
+    failure_.reset();
+    now_us_ = now_us;
+    replaying_ = replaying;
+    recorded_commands_ = recorded_commands;
+    active_ = true;
+
+    // The run's start first, then signals, updates and cancellation, then resolutions.
+    for (const auto& e : inbound)
+        if (e.type == event_type::workflow_execution_started && !main_.valid()) start_main(e);
+    for (const auto& e : inbound)
+        if (is_message_event(e.type)) apply(e);
+    for (const auto& e : inbound)
+        if (e.type != event_type::workflow_execution_started && !is_message_event(e.type)) apply(e);
+
+    if (!failure_) drain();
+    active_ = false;
+    std::erase_if(commands_, [](const command& c) { return c.dropped; });
+    return {&commands_, failure_};
+}
+
+void instance::recorded(std::span<const event> events) {
+    const std::size_t n = std::min(events.size(), commands_.size());
+    for (std::size_t i = 0; i < n; ++i)
+        if (commands_[i].owner) commands_[i].owner->recorded(events[i]);
+    commands_.clear();
+    retired_.clear();
+}
+
+void instance::annotate(event& e) const {
+    if (e.type != event_type::timer_fired || e.attrs.contains("timer_id")) return;
+    if (auto it = by_event_.find(target_event_id(e)); it != by_event_.end())
+        if (const auto* t = dynamic_cast<const timer_machine*>(it->second)) e.attrs["timer_id"] = std::to_string(t->seq());
+}
+
+void instance::start_main(const event& started) {
+    const auto& a = started.attrs;
+    if (const auto* t = a.if_contains("workflow_run_timeout"); t && t->is_string())
+        if (auto d = parse_duration(t->get_string())) run_timeout_ms_ = d->count();
+    if (const auto* n = a.if_contains("attempt"); n && n->is_int64()) info_.attempt = static_cast<int>(n->get_int64());
+    if (const auto* f = a.if_contains("first_execution_run_id"); f && f->is_string())
+        info_.first_execution_run_id = f->get_string();
+    if (const auto* c = a.if_contains("continued_execution_run_id"); c && c->is_string())
+        info_.continued_execution_run_id = c->get_string();
+    const auto* in = a.if_contains("input");
+    main_ = fn_(ctx_, in ? *in : boost::json::value{});
+    auto& p = main_.handle().promise();
+    p.sink = this;
+    p.sink_key = &main_;
+    schedule(main_.handle());
+}
+
+void instance::apply(const event& e) {
+    switch (e.type) {
+    case event_type::workflow_execution_cancel_requested:
+        if (!cancel_requested_) {
+            cancel_requested_ = true;
+            // Deliver canceled_error once, into every await pending now.
+            std::vector<machine*> pending;
+            for (auto& [m, owned] : machines_) pending.push_back(owned.get());
+            for (auto* m : pending) m->cancel_for_run();
+            for (auto& c : conditions_) c.request_cancel();
+        }
+        return;
+    default:
+        break;
+    }
+    const std::int64_t target = target_event_id(e);
+    if (auto it = by_event_.find(target); target != 0 && it != by_event_.end()) it->second->apply(e);
+}
+
+void instance::drain() {
+    for (;;) {
+        while (!ready_.empty() && !main_done_ && !failure_) {
+            auto h = ready_.front();
+            ready_.pop_front();
+            h.resume();
+        }
+        if (main_done_ && !closed_ && !failure_) finish_main();
+        if (closed_ || failure_) break;
+        if (!resolve_conditions()) break;
+    }
+    check_unobserved_failures();
+}
+
+bool instance::resolve_conditions() {
+    for (auto it = conditions_.begin(); it != conditions_.end(); ++it) {
+        if (it->state->ready()) {
+            conditions_.erase(it);
+            return true;
+        }
+        bool satisfied = false;
+        try {
+            satisfied = it->predicate();
+        } catch (...) {
+            fail_task(task_failure::cause::workflow_error,
+                      "a wait_condition predicate threw " + describe_exception(std::current_exception()));
+            return false;
+        }
+        if (satisfied) {
+            resolve(*it->state, true);
+            if (it->timeout && !it->timeout->ready()) detail::request_cancel(*it->timeout);
+            conditions_.erase(it);
+            return true;
+        }
+    }
+    return false;
+}
+
+void instance::task_done(void* key) noexcept {
+    if (key == &main_) {
+        main_done_ = true;
+        return;
+    }
+    auto* s = static_cast<spawned*>(key);
+    s->done = true;
+    auto& p = s->task.handle().promise();
+    if (p.exception)
+        reject(*s->state, p.exception);
+    else
+        resolve(*s->state, {});
+}
+
+void instance::finish_main() {
+    auto& p = main_.handle().promise();
+    ready_.clear();
+    if (!p.exception) {
+        add_command(command_kind::complete_workflow, {{"result", p.value ? *p.value : boost::json::value{}}}, nullptr);
+    } else {
+        try {
+            std::rethrow_exception(p.exception);
+        } catch (const canceled_error& e) {
+            if (cancel_requested_)
+                add_command(command_kind::cancel_workflow, {{"details", e.failure().info.contains("details") ? e.failure().info.at("details") : nullptr}}, nullptr);
+            else
+                add_command(command_kind::fail_workflow, {{"failure", e.failure().to_json()}}, nullptr);
+        } catch (const failure_error& e) {
+            add_command(command_kind::fail_workflow, {{"failure", e.failure().to_json()}}, nullptr);
+        } catch (...) {
+            fail_task(task_failure::cause::workflow_error,
+                      "workflow " + info_.workflow_type + " threw " + describe_exception(p.exception) +
+                          "; only perdure::failure_error subclasses (application_error, ...) fail a run, other "
+                          "exceptions fail the workflow task, which is retried");
+            return;
+        }
+    }
+    closed_ = true;
+    // Spawned tasks never run again once the main coroutine has returned.
+    spawned_.clear();
+    conditions_.clear();
+}
+
+void instance::check_unobserved_failures() {
+    for (auto it = spawned_.begin(); it != spawned_.end();) {
+        if (!it->done) {
+            ++it;
+            continue;
+        }
+        if (it->state->st == future_state::status::failed && it->state.use_count() == 1 && !failure_)
+            fail_task(task_failure::cause::workflow_error,
+                      "a task started with ctx.spawn failed and nobody holds its future: " +
+                          describe_exception(it->state->error) +
+                          " (keep the future spawn returns and await it, or catch inside the task)");
+        it = spawned_.erase(it);
+    }
+}
+
+void instance::fail_task(task_failure::cause c, std::string message) {
+    if (!failure_) failure_ = task_failure{c, std::move(message)};
+}
+
+// ---------------------------------------------------------------- futures and commands
+
+std::shared_ptr<future_state> instance::make_future(cancel_target* cancel) {
+    auto s = std::make_shared<future_state>();
+    s->owner = this;
+    s->cancel = cancel;
+    return s;
+}
+
+void instance::resolve(future_state& s, boost::json::value v) {
+    if (s.ready()) return;
+    s.st = future_state::status::succeeded;
+    s.value = std::move(v);
+    s.resolved_seq = ++resolved_seq_;
+    s.cancel = nullptr;
+    auto waiters = std::move(s.waiters);
+    s.waiters.clear();
+    for (auto& w : waiters) {
+        if (w.handle) schedule(w.handle);
+        else if (w.multi) w.multi->on_resolved(s);
+    }
+}
+
+void instance::reject(future_state& s, std::exception_ptr e) {
+    if (s.ready()) return;
+    s.st = future_state::status::failed;
+    s.error = std::move(e);
+    s.resolved_seq = ++resolved_seq_;
+    s.cancel = nullptr;
+    auto waiters = std::move(s.waiters);
+    s.waiters.clear();
+    for (auto& w : waiters) {
+        if (w.handle) schedule(w.handle);
+        else if (w.multi) w.multi->on_resolved(s);
+    }
+}
+
+void instance::add_command(command_kind k, boost::json::object attrs, machine* owner) {
+    commands_.push_back(command{k, std::move(attrs), owner, false});
+}
+
+void instance::drop_command(const machine* owner) {
+    for (auto& c : commands_)
+        if (c.owner == owner && !c.dropped) {
+            c.dropped = true;
+            return;
+        }
+}
+
+void instance::retire(machine* m) {
+    if (m->future()) m->future()->cancel = nullptr;
+    if (auto it = machines_.find(m); it != machines_.end()) {
+        retired_.push_back(std::move(it->second));
+        machines_.erase(it);
+    }
+}
+
+void instance::check_active() const {
+    if (current != this || !active_)
+        throw failed_precondition(
+            "workflow_context was used outside its workflow's activation: use ctx only from the workflow's own "
+            "coroutines while they run (never from threads, callbacks or another workflow)");
+}
+
+// ---------------------------------------------------------------- workflow_context operations
+
+std::uint64_t instance::next_random() noexcept {
+    std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ull);   // splitmix64
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+std::shared_ptr<future_state> instance::start_timer(std::chrono::milliseconds d) {
+    if (d.count() <= 0) {
+        auto s = make_future();
+        resolve(*s, {});
+        return s;
+    }
+    return add_machine<timer_machine>(next_timer_++, d).future();
+}
+
+std::shared_ptr<future_state> instance::schedule_activity(std::string_view type, boost::json::value input,
+                                                          const activity_options& options) {
+    boost::json::object attrs;
+    const auto id = std::to_string(next_activity_++);
+    if (auto err = activity_schedule_attrs(type, id, std::move(input), options, info_.task_queue,
+                                           std::chrono::milliseconds(run_timeout_ms_), attrs)) {
+        fail_task(task_failure::cause::bad_command, "BAD_SCHEDULE_ACTIVITY_ATTRIBUTES: " + *err);
+        return make_future();
+    }
+    return add_machine<activity_machine>(std::move(attrs), options.cancellation).future();
+}
+
+const event* instance::find_marker(std::string_view name, const char* id_key, const boost::json::value& id) const {
+    for (const auto& e : recorded_commands_) {
+        if (e.type != event_type::marker_recorded) continue;
+        const auto* n = e.attrs.if_contains("marker_name");
+        const auto* d = e.attrs.if_contains("details");
+        if (!n || !n->is_string() || n->get_string() != name || !d || !d->is_object()) continue;
+        if (const auto* v = d->get_object().if_contains(id_key); v && *v == id) return &e;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<future_state> instance::side_effect(const std::function<boost::json::value()>& fn) {
+    auto s = make_future();
+    const std::int64_t id = next_side_effect_++;
+    boost::json::value data;
+    if (replaying_) {
+        const event* m = find_marker("SideEffect", "side_effect_id", id);
+        if (!m) {
+            fail_task(task_failure::cause::nondeterminism,
+                      "side_effect #" + std::to_string(id) + " has no recorded marker at this point of history");
+            return s;
+        }
+        data = m->attrs.at("details").at("data");
+    } else {
+        try {
+            data = fn();
+        } catch (...) {
+            fail_task(task_failure::cause::workflow_error,
+                      "the function given to side_effect threw " + describe_exception(std::current_exception()));
+            return s;
+        }
+    }
+    add_command(command_kind::record_marker,
+                {{"marker_name", "SideEffect"}, {"details", {{"side_effect_id", id}, {"data", data}}}}, nullptr);
+    resolve(*s, std::move(data));
+    return s;
+}
+
+bool instance::patched(std::string_view change_id, bool deprecated) {
+    const std::string id(change_id);
+    if (auto it = patches_.find(id); it != patches_.end()) return it->second;
+    bool present = !replaying_ || find_marker("core_patch", "patch_id", boost::json::value(id)) != nullptr;
+    if (present)
+        add_command(command_kind::record_marker,
+                    {{"marker_name", "core_patch"}, {"details", {{"patch_id", id}, {"deprecated", deprecated}}}},
+                    nullptr);
+    patches_.emplace(id, present);
+    return present;
+}
+
+std::shared_ptr<future_state> instance::wait_condition(std::function<bool()> predicate,
+                                                       std::chrono::milliseconds timeout) {
+    auto s = make_future();
+    bool satisfied = false;
+    try {
+        satisfied = predicate();
+    } catch (...) {
+        fail_task(task_failure::cause::workflow_error,
+                  "a wait_condition predicate threw " + describe_exception(std::current_exception()));
+        return s;
+    }
+    if (satisfied) {
+        resolve(*s, true);
+        return s;
+    }
+    auto& c = conditions_.emplace_back(*this, std::move(predicate), s);
+    s->cancel = &c;
+    if (timeout.count() > 0) {
+        c.timeout = start_timer(timeout);
+        c.timeout->waiters.push_back({{}, &c});
+    }
+    return s;
+}
+
+void instance::condition::request_cancel() {
+    if (!state->ready()) inst.reject(*state, std::make_exception_ptr(canceled_error("condition wait canceled")));
+    if (timeout && !timeout->ready()) detail::request_cancel(*timeout);
+}
+
+void instance::condition::on_resolved(future_state& timer) {
+    if (!state->ready() && timer.st == future_state::status::succeeded) inst.resolve(*state, false);
+}
+
+std::shared_ptr<future_state> instance::spawn(workflow<void> task) {
+    auto& s = spawned_.emplace_back(spawned{std::move(task), make_future(), false});
+    auto& p = s.task.handle().promise();
+    p.sink = this;
+    p.sink_key = &s;
+    schedule(s.task.handle());
+    return s.state;
+}
+
+}  // namespace perdure::detail

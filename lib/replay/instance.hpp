@@ -1,0 +1,175 @@
+// One workflow run in memory: its coroutines, its machines and its ready queue. An activation
+// applies inbound events, resumes coroutines until every one is blocked, and yields commands.
+// Pure: no I/O, no clock; the same code runs live and on replay.
+#pragma once
+
+#include "machines/machine.hpp"
+#include "replay/command.hpp"
+#include "replay/event.hpp"
+
+#include <perdure/definitions.hpp>
+#include <perdure/workflow_context.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <coroutine>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace perdure::detail {
+
+class timer_machine;
+
+/// Why an activation failed. The activation's commands are discarded and it is retried.
+struct task_failure {
+    enum class cause { workflow_error, nondeterminism, bad_command, corrupt_history };
+    cause reason = cause::workflow_error;
+    std::string message{};
+};
+
+const char* to_string(task_failure::cause) noexcept;
+
+class instance final : public task_sink {
+public:
+    instance(workflow_function fn, workflow_info info, std::int64_t run_timeout_ms);
+    ~instance();
+    instance(const instance&) = delete;
+    instance& operator=(const instance&) = delete;
+
+    // ---- driving it (runtime and replayer) ----
+
+    struct activation_result {
+        std::vector<command>* commands = nullptr;   ///< valid until the next activation
+        std::optional<task_failure> failure{};
+    };
+    /// Applies `inbound` (in order: the run's start, then signals, updates and cancellation,
+    /// then resolutions), runs coroutines until all are blocked and returns the commands.
+    /// `recorded_commands` are, on replay, the command events that follow this activation in
+    /// history (side effects and patches read them); empty when live.
+    activation_result activate(std::span<const event> inbound, std::int64_t now_us, bool replaying,
+                               std::span<const event> recorded_commands = {});
+    /// Tells the machines the events their commands became (one per non-dropped command).
+    void recorded(std::span<const event> events);
+    /// Completes an inbound event's attributes from what the instance knows (a TimerFired's
+    /// timer_id), before it is recorded.
+    void annotate(event& e) const;
+
+    bool closed() const noexcept { return closed_; }
+    const workflow_info& info() const noexcept { return info_; }
+    std::int64_t now_us() const noexcept { return now_us_; }
+    bool replaying() const noexcept { return replaying_; }
+    bool cancel_requested() const noexcept { return cancel_requested_; }
+    /// A rough size for the cache's byte budget.
+    std::size_t approximate_bytes() const noexcept;
+
+    // ---- for workflow_context ----
+
+    workflow_context& context() noexcept { return ctx_; }
+    std::uint64_t next_random() noexcept;
+    std::shared_ptr<future_state> start_timer(std::chrono::milliseconds);
+    std::shared_ptr<future_state> schedule_activity(std::string_view type, boost::json::value input,
+                                                    const activity_options&);
+    std::shared_ptr<future_state> side_effect(const std::function<boost::json::value()>&);
+    bool patched(std::string_view change_id, bool deprecated);
+    std::shared_ptr<future_state> wait_condition(std::function<bool()>, std::chrono::milliseconds timeout);
+    std::shared_ptr<future_state> spawn(workflow<void> task);
+    /// Throws failed_precondition unless called from this instance's activation.
+    void check_active() const;
+
+    // ---- for machines ----
+
+    std::shared_ptr<future_state> make_future(cancel_target* cancel = nullptr);
+    void resolve(future_state&, boost::json::value);
+    void reject(future_state&, std::exception_ptr);
+    void schedule(std::coroutine_handle<> h) { ready_.push_back(h); }
+    void add_command(command_kind, boost::json::object attrs, machine* owner);
+    void drop_command(const machine* owner);
+    void index_event(std::int64_t event_id, machine* m) { by_event_[event_id] = m; }
+    void unindex_event(std::int64_t event_id) { by_event_.erase(event_id); }
+    /// The machine is finished; it is freed after the activation.
+    void retire(machine* m);
+    /// Fails the current activation (its commands are discarded).
+    void fail_task(task_failure::cause, std::string message);
+    template <class M, class... A>
+    M& add_machine(A&&... args) {
+        auto m = std::make_unique<M>(*this, std::forward<A>(args)...);
+        M& ref = *m;
+        machines_.emplace(&ref, std::move(m));
+        return ref;
+    }
+
+private:
+    struct spawned {
+        workflow<void> task;
+        std::shared_ptr<future_state> state;
+        bool done = false;
+    };
+    /// A wait_condition: cancellable, and resolved with false when its timeout timer fires.
+    struct condition final : cancel_target, multi_waiter {
+        condition(instance& i, std::function<bool()> p, std::shared_ptr<future_state> s)
+            : inst(i), predicate(std::move(p)), state(std::move(s)) {}
+        condition(const condition&) = delete;
+        ~condition() {
+            if (timeout) forget_multi(*timeout, this);
+        }
+        void request_cancel() override;
+        void on_resolved(future_state& timer) override;
+
+        instance& inst;
+        std::function<bool()> predicate;
+        std::shared_ptr<future_state> state;
+        std::shared_ptr<future_state> timeout{};   // null without a timeout
+    };
+
+    void task_done(void* key) noexcept override;
+    void apply(const event& e);
+    void start_main(const event& started);
+    void drain();
+    bool resolve_conditions();
+    void finish_main();
+    void settle_spawned();
+    void check_unobserved_failures();
+    const event* find_marker(std::string_view name, const char* id_key, const boost::json::value& id) const;
+
+    workflow_function fn_;
+    workflow_info info_;
+    std::int64_t run_timeout_ms_;
+    workflow_context ctx_;
+    std::uint64_t rng_;
+
+    workflow<boost::json::value> main_{};
+    bool main_done_ = false;
+    bool closed_ = false;
+    bool cancel_requested_ = false;
+    std::list<spawned> spawned_;
+    std::list<condition> conditions_;
+
+    std::deque<std::coroutine_handle<>> ready_;
+    std::uint64_t resolved_seq_ = 0;
+    std::int64_t now_us_ = 0;
+    bool replaying_ = false;
+    bool active_ = false;
+    std::span<const event> recorded_commands_{};
+
+    std::vector<command> commands_;
+    std::optional<task_failure> failure_;
+
+    std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1;
+    std::unordered_map<std::string, bool> patches_;
+    std::unordered_map<const machine*, std::unique_ptr<machine>> machines_;
+    std::vector<std::unique_ptr<machine>> retired_;
+    std::unordered_map<std::int64_t, machine*> by_event_;
+};
+
+/// The instance whose activation is running on this thread, or null.
+instance* current_instance() noexcept;
+
+}  // namespace perdure::detail

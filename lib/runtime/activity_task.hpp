@@ -1,0 +1,60 @@
+// An activity the engine owes a run: scheduled, waiting, backing off or running an attempt.
+#pragma once
+
+#include "machines/activity_options.hpp"
+
+#include <perdure/activity_context.hpp>
+#include <perdure/failure.hpp>
+#include <perdure/options.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace perdure::detail {
+
+struct task_key {
+    std::int64_t run_key = 0, seq = 0;
+    bool operator==(const task_key&) const = default;
+};
+struct task_key_hash {
+    std::size_t operator()(const task_key& k) const noexcept {
+        return static_cast<std::size_t>(k.run_key * 1000003 + k.seq);
+    }
+};
+
+/// Shared between the engine and one running attempt: cancellation and heartbeats.
+struct activity_control {
+    std::atomic<bool> cancel{false};
+    std::mutex mutex;
+    std::int64_t last_sent_us = 0;
+    std::int64_t throttle_us = 0;
+    std::function<std::int64_t()> now_us;                 ///< the engine's clock
+    std::function<void(boost::json::value)> send;         ///< posts a heartbeat to the engine
+};
+
+struct activity_task {
+    task_key key;
+    std::int64_t ns_id = 0;
+    std::string activity_type, activity_id, task_queue, workflow_id, run_id;
+    boost::json::value input;
+    activity_timeouts timeouts;
+    retry_policy policy;
+    int attempt = 1;
+    std::int64_t scheduled_time_us = 0;
+    std::int64_t due_us = 0;                              ///< when the current attempt may start
+    boost::json::value heartbeat_details;
+    std::optional<failure> last_failure;
+
+    enum class state { waiting_for_worker, backing_off, running } st = state::waiting_for_worker;
+    std::uint64_t generation = 0;                         ///< results of older attempts are dropped
+    std::shared_ptr<activity_control> control;
+    bool cancel_requested = false;
+};
+
+}  // namespace perdure::detail

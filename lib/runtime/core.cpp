@@ -1,0 +1,360 @@
+// Engine core: opening, the commit pipeline (units, effects after commit), failure, shutdown.
+#include "runtime/core.hpp"
+
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <future>
+
+namespace perdure::detail {
+
+engine_core::engine_core(engine_options options, boost::asio::io_context* external_io)
+    : options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : system_clock()),
+      own_io_(external_io ? nullptr : std::make_unique<boost::asio::io_context>(1)),
+      io_(external_io ? external_io : own_io_.get()),
+      strand_(boost::asio::make_strand(*io_)),
+      tick_timer_(strand_) {
+    db_ = std::make_unique<database>(options_.database, options_.durability);
+    strand_conn_ = db_->connect(!db_->in_memory());
+    writer_ = std::make_unique<writer>(
+        *db_, writer::callbacks{
+                  [this](std::uint64_t last) { post([this, last] { on_committed(last); }); },
+                  [this](std::uint64_t first, std::string message) {
+                      post([this, first, message = std::move(message)] { on_commit_failed(first, message); });
+                  }});
+    reader_ = std::make_unique<reader>(*db_);
+    activity_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.activity_threads));
+
+    // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
+    try {
+        for (auto& ns : load_namespaces(*strand_conn_)) {
+            next_ns_id_ = std::max(next_ns_id_, ns.ns_id + 1);
+            ns_snapshot_[ns.name] = ns.ns_id;
+            namespaces_.emplace(ns.name, std::move(ns));
+        }
+        next_run_key_ = max_run_key(*strand_conn_) + 1;
+        for (auto& row : load_open_runs(*strand_conn_)) {
+            auto r = std::make_unique<run_state>();
+            r->run_key = row.exec.run_key;
+            r->ns_id = row.exec.ns_id;
+            r->workflow_id = std::move(row.exec.workflow_id);
+            r->run_id = std::move(row.exec.run_id);
+            r->workflow_type = std::move(row.exec.workflow_type);
+            r->task_queue = std::move(row.exec.task_queue);
+            r->start_time_us = row.exec.start_time_us;
+            r->first_run_id = std::move(row.exec.first_run_id);
+            r->request_id = std::move(row.exec.request_id);
+            r->next_event_id = row.last_event_id + 1;
+            r->task_failed = !row.exec.task_failure.empty();
+            // A history that ends with an inbound event still owes an activation.
+            const auto last = static_cast<event_type>(row.last_event_type);
+            r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);
+            open_by_workflow_id_[{r->ns_id, r->workflow_id}] = r->run_key;
+            runs_.emplace(r->run_key, std::move(r));
+        }
+    } catch (const sql::sqlite_failure& f) {
+        throw_storage(f, db_->path(), "loading the engine state");
+    }
+
+    if (own_io_) {
+        io_guard_.emplace(own_io_->get_executor());
+        loop_thread_ = std::thread([io = own_io_.get()] { io->run(); });
+    }
+}
+
+engine_core::~engine_core() { shutdown(); }
+
+std::int64_t engine_core::now_us() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock_->now().time_since_epoch()).count();
+}
+
+std::exception_ptr engine_core::unavailable() const {
+    if (failed_.load()) return failure_ ? failure_ : std::make_exception_ptr(storage_error("the engine failed"));
+    if (stopping_.load())
+        return std::make_exception_ptr(engine_stopped("the engine was shut down; create a new engine to continue"));
+    return nullptr;
+}
+
+void engine_core::check_blocking_allowed(const char* call) const {
+    if (on_strand())
+        throw failed_precondition(std::string(call) +
+                                  " blocks, and was called on the engine's own strand where it would deadlock; use "
+                                  "its async_ form (perdure/asio.hpp) there");
+}
+
+void engine_core::start() {
+    if (auto e = unavailable()) std::rethrow_exception(e);
+    std::promise<void> done;
+    post([this, &done] {
+        if (!started_) {
+            started_ = true;
+            recover();
+        }
+        done.set_value();
+    });
+    done.get_future().get();
+}
+
+// ---------------------------------------------------------------- the commit pipeline
+
+std::uint64_t engine_core::commit(write_unit&& unit) {
+    if (auto e = unavailable(); e && failed_.load()) {
+        for (auto& fx : unit.effects) fx(e);
+        return 0;
+    }
+    if (unit.ops.empty()) {
+        // Nothing to write: release with the last unit still in flight, or at once.
+        if (!pending_effects_.empty()) {
+            for (auto& fx : unit.effects) pending_effects_.back().second.push_back(std::move(fx));
+            return pending_effects_.back().first;
+        }
+        for (auto& fx : unit.effects) fx(nullptr);
+        return committed_unit_;
+    }
+    work_.add(work_tracker::writer);
+    const auto seq = writer_->append(std::move(unit.ops));
+    last_unit_ = seq;
+    pending_effects_.emplace_back(seq, std::move(unit.effects));
+    return seq;
+}
+
+void engine_core::on_committed(std::uint64_t last) {
+    if (failed_.load()) return;
+    committed_unit_ = std::max(committed_unit_, last);
+    long units = 0;
+    while (!pending_effects_.empty() && pending_effects_.front().first <= committed_unit_) {
+        auto effects = std::move(pending_effects_.front().second);
+        pending_effects_.pop_front();
+        ++units;
+        for (auto& fx : effects) fx(nullptr);
+    }
+    // Runs waiting for their events to be readable can now be loaded; idle ones evicted.
+    if (!waiting_for_commit_.empty()) {
+        auto waiting = std::move(waiting_for_commit_);
+        waiting_for_commit_.clear();
+        for (auto key : waiting)
+            if (auto* r = find_run(key)) {
+                r->activation_scheduled = false;
+                activate(key);
+            }
+    }
+    evict_if_needed();
+    work_.done(work_tracker::writer, units);
+}
+
+void engine_core::on_commit_failed(std::uint64_t, std::string message) {
+    fail_engine(std::make_exception_ptr(storage_error(
+        message + "; the engine stopped: nothing uncommitted was acknowledged; reopen the database to recover")));
+}
+
+void engine_core::fail_engine(std::exception_ptr e) noexcept {
+    if (failed_.exchange(true)) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const error&) {
+        failure_ = e;
+    } catch (const std::exception& ex) {
+        failure_ = std::make_exception_ptr(
+            storage_error(std::string("the engine failed on an internal error: ") + ex.what() +
+                          "; reopen the database to recover (nothing committed is lost)"));
+    } catch (...) {
+        failure_ = std::make_exception_ptr(storage_error("the engine failed on an unknown internal error"));
+    }
+    try {
+        for (auto& [seq, effects] : pending_effects_)
+            for (auto& fx : effects) fx(failure_);
+        pending_effects_.clear();
+        for (auto& [key, r] : runs_) {
+            for (auto& in : r->pending)
+                for (auto& cb : in.on_recorded) cb(failure_);
+            r->pending.clear();
+            for (auto& w : r->result_waiters) w(failure_, nullptr);
+            r->result_waiters.clear();
+            r->inst.reset();
+        }
+        for (auto& [key, t] : activities_)
+            if (t.control) t.control->cancel = true;
+        tick_timer_.cancel();
+    } catch (...) {
+    }
+}
+
+// ---------------------------------------------------------------- shutdown
+
+void engine_core::shutdown() {
+    if (stopping_.exchange(true)) return;
+    auto barrier = [this] {
+        if (on_strand()) return;
+        if (!own_io_ && io_->stopped()) return;
+        std::promise<void> done;
+        boost::asio::post(strand_, [&done] { done.set_value(); });
+        done.get_future().wait();
+    };
+    // Running activities see cancellation through heartbeat(); queued ones never start.
+    {
+        std::promise<void> done;
+        boost::asio::post(strand_, [this, &done] {
+            for (auto& [key, t] : activities_)
+                if (t.control) t.control->cancel = true;
+            tick_timer_.cancel();
+            done.set_value();
+        });
+        if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
+    }
+    activity_pool_->join();
+    barrier();            // results of the last attempts have become units
+    writer_->stop();      // commits everything queued
+    barrier();            // their effects have run
+    reader_->stop();
+    if (clock_subscription_) clock_->unsubscribe(clock_subscription_);
+    io_guard_.reset();
+    if (own_io_) {
+        own_io_->stop();
+        if (loop_thread_.joinable()) loop_thread_.join();
+    }
+}
+
+// ---------------------------------------------------------------- namespaces
+
+namespace {
+
+std::chrono::system_clock::time_point from_us(std::int64_t us) {
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
+}
+
+namespace_info info_of(const namespace_row& r) {
+    return {r.name, r.description, from_us(r.created_us), std::chrono::milliseconds(r.retention_ms)};
+}
+
+void validate_namespace_name(const std::string& name) {
+    auto ok = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; };
+    const bool valid = !name.empty() && name.size() <= 255 && std::isalnum(static_cast<unsigned char>(name.front())) &&
+                       std::isalnum(static_cast<unsigned char>(name.back())) &&
+                       std::all_of(name.begin(), name.end(), ok);
+    if (!valid)
+        throw invalid_argument("invalid namespace name '" + name +
+                               "': use 1 to 255 letters, digits, '-', '_' or '.', starting and ending with a letter "
+                               "or digit");
+}
+
+constexpr std::int64_t default_retention_ms = 7LL * 24 * 3600 * 1000;
+
+}  // namespace
+
+std::optional<std::int64_t> engine_core::find_namespace(std::string_view name) const {
+    auto it = namespaces_.find(name);
+    if (it == namespaces_.end()) return std::nullopt;
+    return it->second.ns_id;
+}
+
+std::int64_t engine_core::namespace_id(std::string_view name) const {
+    if (auto id = find_namespace(name)) return *id;
+    std::string known;
+    for (const auto& [n, row] : namespaces_) known += (known.empty() ? "" : ", ") + n;
+    throw not_found("namespace '" + std::string(name) + "' does not exist (known: " +
+                    (known.empty() ? "none" : known) + "); create it with engine.namespaces().ensure(name)");
+}
+
+std::optional<std::int64_t> engine_core::namespace_id_snapshot(std::string_view name) const {
+    std::lock_guard lk(ns_snapshot_mutex_);
+    auto it = ns_snapshot_.find(name);
+    if (it == ns_snapshot_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string engine_core::namespace_name(std::int64_t id) const {
+    std::lock_guard lk(ns_snapshot_mutex_);
+    for (const auto& [n, i] : ns_snapshot_)
+        if (i == id) return n;
+    return {};
+}
+
+void engine_core::create_namespace(std::string name, std::string description, bool ensure,
+                                   callback<namespace_info> cb) {
+    post([this, name = std::move(name), description = std::move(description), ensure, cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, {});
+        try {
+            validate_namespace_name(name);
+            if (auto it = namespaces_.find(name); it != namespaces_.end()) {
+                if (!ensure) throw already_exists("namespace '" + name + "' already exists");
+                return cb(nullptr, info_of(it->second));
+            }
+        } catch (...) {
+            return cb(std::current_exception(), {});
+        }
+        namespace_row row{next_ns_id_++, name, description, now_us(), default_retention_ms};
+        namespaces_.emplace(name, row);
+        {
+            std::lock_guard lk(ns_snapshot_mutex_);
+            ns_snapshot_[name] = row.ns_id;
+        }
+        write_unit unit;
+        unit.ops.emplace_back(upsert_namespace{row});
+        unit.effects.emplace_back([cb = std::move(cb), row](std::exception_ptr e) mutable { cb(e, info_of(row)); });
+        commit(std::move(unit));
+    });
+}
+
+void engine_core::remove_namespace(std::string name, callback<bool> cb) {
+    post([this, name = std::move(name), cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, false);
+        std::int64_t id = 0;
+        try {
+            id = namespace_id(name);
+            for (const auto& [key, r] : runs_)
+                if (r->ns_id == id && r->status == run_status::running)
+                    throw failed_precondition("namespace '" + name +
+                                              "' still has open workflows; cancel or terminate them first");
+        } catch (...) {
+            return cb(std::current_exception(), false);
+        }
+        namespaces_.erase(namespaces_.find(name));
+        {
+            std::lock_guard lk(ns_snapshot_mutex_);
+            ns_snapshot_.erase(name);
+        }
+        write_unit unit;
+        unit.ops.emplace_back(delete_namespace{id});
+        unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
+        commit(std::move(unit));
+    });
+}
+
+void engine_core::list_namespaces(callback<std::vector<namespace_info>> cb) {
+    post([this, cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, {});
+        std::vector<namespace_info> out;
+        for (const auto& [n, row] : namespaces_) out.push_back(info_of(row));
+        write_unit unit;   // answer once every earlier change is committed
+        unit.effects.emplace_back([cb = std::move(cb), out = std::move(out)](std::exception_ptr e) mutable {
+            cb(e, std::move(out));
+        });
+        commit(std::move(unit));
+    });
+}
+
+void engine_core::describe_namespace(std::string name, callback<namespace_info> cb) {
+    post([this, name = std::move(name), cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, {});
+        auto it = namespaces_.find(name);
+        if (it == namespaces_.end()) {
+            try {
+                namespace_id(name);
+            } catch (...) {
+                return cb(std::current_exception(), {});
+            }
+        }
+        write_unit unit;
+        unit.effects.emplace_back([cb = std::move(cb), info = info_of(it->second)](std::exception_ptr e) mutable {
+            cb(e, std::move(info));
+        });
+        commit(std::move(unit));
+    });
+}
+
+}  // namespace perdure::detail

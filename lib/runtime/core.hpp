@@ -1,0 +1,256 @@
+// The engine core: all engine state, on one strand. Client calls, activity results and timer
+// firings become inbound events; activations turn them into commands and events; write units
+// go to the writer; effects (running activity code, answering clients) wait for their commit.
+#pragma once
+
+#include "replay/event.hpp"
+#include "replay/instance.hpp"
+#include "runtime/activity_task.hpp"
+#include "runtime/deadline_wheel.hpp"
+#include "runtime/run_state.hpp"
+#include "runtime/work_tracker.hpp"
+#include "runtime/worker_registry.hpp"
+#include "store/database.hpp"
+#include "store/reader.hpp"
+#include "store/writer.hpp"
+#include "support/unique_function.hpp"
+
+#include <perdure/client.hpp>
+#include <perdure/engine_options.hpp>
+#include <perdure/namespaces.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <deque>
+#include <exception>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+namespace perdure::detail {
+
+/// Something to do after a unit commits; called with null, or with the error when the unit
+/// will never commit (the engine failed or stopped).
+using effect = unique_function<void(std::exception_ptr)>;
+template <class T>
+using callback = unique_function<void(std::exception_ptr, T)>;
+
+/// One strand step's writes and what waits for them.
+struct write_unit {
+    std::vector<write_op> ops;
+    std::vector<effect> effects;
+};
+
+struct run_ref {
+    std::string workflow_id, run_id;
+};
+
+class engine_core : public std::enable_shared_from_this<engine_core> {
+public:
+    engine_core(engine_options options, boost::asio::io_context* external_io);
+    ~engine_core();
+    engine_core(const engine_core&) = delete;
+
+    void start();
+    void shutdown();
+    boost::asio::any_io_executor executor() const { return strand_; }
+    bool on_strand() const noexcept { return strand_.running_in_this_thread(); }
+    /// Throws failed_precondition when a blocking call is made on the strand.
+    void check_blocking_allowed(const char* call) const;
+    clock& time() const noexcept { return *clock_; }
+    std::int64_t now_us() const;
+    const engine_options& options() const noexcept { return options_; }
+    reader& reads() noexcept { return *reader_; }
+
+    // ---- posting work onto the strand (handlers are noexcept: a bug fails the engine) ----
+    /// The error every call gets once the engine failed or stopped; null while it runs.
+    std::exception_ptr unavailable() const;
+    template <class F>
+    void post(F&& f);
+    template <class F>
+    void dispatch(F&& f);
+
+    // ---- namespaces ----
+    void create_namespace(std::string name, std::string description, bool ensure, callback<namespace_info> cb);
+    void remove_namespace(std::string name, callback<bool> cb);
+    void list_namespaces(callback<std::vector<namespace_info>> cb);
+    void describe_namespace(std::string name, callback<namespace_info> cb);
+    /// The id of a namespace; strand only. Throws not_found naming the known ones.
+    std::int64_t namespace_id(std::string_view name) const;
+    std::optional<std::int64_t> find_namespace(std::string_view name) const;
+    /// Thread-safe snapshot lookup for callers off the strand.
+    std::optional<std::int64_t> namespace_id_snapshot(std::string_view name) const;
+    std::string namespace_name(std::int64_t id) const;
+
+    // ---- workers ----
+    worker_registry& workers() noexcept { return workers_; }
+    /// A worker registration changed: dispatch what waited for it.
+    void on_workers_changed();
+
+    // ---- client operations ----
+    void start_workflow(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
+                        callback<run_ref> cb);
+    void get_result(std::string ns, std::string workflow_id, std::string run_id, callback<boost::json::value> cb);
+    void cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb);
+    void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string reason,
+                            callback<bool> cb);
+
+    // ---- outstanding work (tests and the test environment) ----
+    work_tracker& work() noexcept { return work_; }
+
+    // ---- statistics for tests and benchmarks ----
+    std::size_t live_instances() const noexcept { return live_instances_; }
+    std::uint64_t replays() const noexcept { return replays_.load(); }
+    std::uint64_t batches() const { return writer_->batches(); }
+
+private:
+    friend struct core_access;
+
+    // core.cpp
+    void fail_engine(std::exception_ptr) noexcept;
+    std::uint64_t commit(write_unit&& unit);
+    void on_committed(std::uint64_t last_unit);
+    void on_commit_failed(std::uint64_t first_unit, std::string message);
+    void recover();
+
+    // runs.cpp
+    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id);
+    run_state* find_run(std::int64_t run_key);
+    void deliver(run_state& r, inbound in);
+    void request_activation(run_state& r);
+    void activate(std::int64_t run_key);
+    void load(run_state& r);
+    void on_loaded(std::int64_t run_key, std::vector<event> history, std::exception_ptr error);
+    void run_activation(run_state& r);
+    void append_directly(run_state& r);
+    void assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out);
+    void record_task_failure(run_state& r, const task_failure& f, write_unit& unit);
+    void react_to_command(run_state& r, const event& e, write_unit& unit);
+    void close_run(run_state& r, event close_event, write_unit& unit);
+    void finish_closed_run(std::int64_t run_key);
+    std::unique_ptr<instance> make_instance(const run_state& r) const;
+    void touch_cache(run_state& r);
+    void drop_instance(run_state& r);
+    void evict_if_needed();
+    std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
+
+    // activities.cpp
+    void schedule_activity_task(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
+                                boost::json::value heartbeat_details, write_unit* unit);
+    void dispatch_activity(const task_key& key);
+    void run_activity_attempt(activity_task& t, const activity_registration& reg);
+    void on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
+                            std::optional<failure> f);
+    void on_activity_heartbeat(task_key key, std::uint64_t generation, boost::json::value details);
+    void activity_attempt_failed(activity_task& t, failure f);
+    void close_activity(activity_task& t, event_type type, boost::json::object attrs);
+    void cancel_activity(run_state& r, std::int64_t scheduled_event_id);
+    void on_activity_timeout(const task_key& key, wheel_kind kind);
+    void drop_activities_of(std::int64_t run_key);
+
+    // deadlines.cpp
+    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us);
+    void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq);
+    void schedule_tick();
+    void on_tick();
+    void fire(const wheel_entry& e);
+    void on_clock_changed();
+
+    // start.cpp
+    void start_on_strand(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
+                         callback<run_ref> cb);
+    run_state& create_run(std::int64_t ns_id, const std::string& workflow_id, const std::string& type,
+                          boost::json::value input, const start_workflow_options& options, write_unit& unit);
+    void terminate_run(run_state& r, const std::string& reason, write_unit& unit);
+
+    // results.cpp
+    void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,
+                        callback<boost::json::value> cb, int hops);
+
+    engine_options options_;
+    std::shared_ptr<clock> clock_;
+    std::uint64_t clock_subscription_ = 0;
+
+    std::unique_ptr<boost::asio::io_context> own_io_;
+    boost::asio::io_context* io_;
+    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_guard_;
+    std::thread loop_thread_;
+    std::unique_ptr<boost::asio::thread_pool> activity_pool_;
+    boost::asio::steady_timer tick_timer_;
+
+    std::unique_ptr<database> db_;
+    std::unique_ptr<writer> writer_;
+    std::unique_ptr<reader> reader_;
+    std::unique_ptr<sql::connection> strand_conn_;   // synchronous reads on the strand only
+
+    // state
+    bool started_ = false;
+    std::atomic<bool> failed_{false};
+    std::atomic<bool> stopping_{false};
+    std::exception_ptr failure_{};
+    std::uint64_t committed_unit_ = 0;
+    std::uint64_t last_unit_ = 0;
+    std::deque<std::pair<std::uint64_t, std::vector<effect>>> pending_effects_;
+
+    // namespaces (strand), plus a snapshot for lock-protected reads off the strand
+    std::map<std::string, namespace_row, std::less<>> namespaces_;
+    std::int64_t next_ns_id_ = 1;
+    mutable std::mutex ns_snapshot_mutex_;
+    std::map<std::string, std::int64_t, std::less<>> ns_snapshot_;
+
+    worker_registry workers_;
+
+    // runs
+    std::unordered_map<std::int64_t, std::unique_ptr<run_state>> runs_;
+    std::unordered_map<run_id_key, std::int64_t, run_id_key_hash> open_by_workflow_id_;
+    std::int64_t next_run_key_ = 1;
+    std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
+    std::list<std::int64_t> lru_;
+    std::size_t live_instances_ = 0;
+    std::size_t live_bytes_ = 0;
+    std::atomic<std::uint64_t> replays_{0};
+
+    // activities
+    std::unordered_map<task_key, activity_task, task_key_hash> activities_;
+    std::uint64_t next_generation_ = 1;
+
+    work_tracker work_;
+    deadline_wheel wheel_;
+    std::int64_t armed_for_us_ = 0;
+};
+
+template <class F>
+void engine_core::post(F&& f) {
+    work_.add(work_tracker::strand);
+    boost::asio::post(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept {
+        try {
+            f();
+        } catch (...) {
+            self->fail_engine(std::current_exception());
+        }
+        self->work_.done(work_tracker::strand);
+    });
+}
+
+template <class F>
+void engine_core::dispatch(F&& f) {
+    work_.add(work_tracker::strand);
+    boost::asio::dispatch(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept {
+        try {
+            f();
+        } catch (...) {
+            self->fail_engine(std::current_exception());
+        }
+        self->work_.done(work_tracker::strand);
+    });
+}
+
+}  // namespace perdure::detail

@@ -1,0 +1,51 @@
+// Every deadline in one ordered set: durable timers, timeouts, retry backoffs. One Asio timer
+// is armed for the earliest.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+
+namespace perdure::detail {
+
+/// Persisted kinds match deadline_kind; the rest live in memory only.
+enum class wheel_kind : int {
+    timer = 1,
+    run_timeout = 2,
+    execution_timeout = 3,
+    activity_schedule_to_close = 4,
+    activity_retry = 100,
+    activity_start_to_close = 101,
+    activity_heartbeat = 102,
+    activity_schedule_to_start = 103,
+    task_retry = 104,
+};
+
+struct wheel_entry {
+    std::int64_t due_us = 0;
+    wheel_kind kind{};
+    std::int64_t run_key = 0, seq = 0;
+    auto tie() const { return std::tie(due_us, kind, run_key, seq); }
+    bool operator<(const wheel_entry& o) const { return tie() < o.tie(); }
+};
+
+class deadline_wheel {
+public:
+    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us);
+    void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq);
+    /// Removes every deadline of a run.
+    void disarm_run(std::int64_t run_key);
+    std::optional<std::int64_t> next_due() const;
+    /// Removes and returns the earliest entry due at or before `now_us`.
+    std::optional<wheel_entry> pop_due(std::int64_t now_us);
+    std::size_t size() const noexcept { return entries_.size(); }
+
+private:
+    using key = std::tuple<std::int64_t, int, std::int64_t>;   // run_key, kind, seq (a run's entries are adjacent)
+    std::set<wheel_entry> entries_;
+    std::map<key, std::int64_t> due_of_;
+};
+
+}  // namespace perdure::detail

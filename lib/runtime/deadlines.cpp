@@ -1,0 +1,174 @@
+// Deadlines on the strand: one Asio timer for the earliest entry of the wheel (re-checked at
+// least every second so wall-clock jumps behave), or clock notifications for a manual clock.
+// Also recovery at start(): deadlines, pending activities and runs that owe an activation.
+#include "runtime/core.hpp"
+
+#include "machines/retry.hpp"
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace perdure::detail {
+namespace {
+constexpr std::int64_t max_timer_wait_us = 1'000'000;
+}
+
+void engine_core::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
+    wheel_.arm(kind, run_key, seq, due_us);
+    if (started_ && (armed_for_us_ == 0 || due_us < armed_for_us_)) schedule_tick();
+}
+
+void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) { wheel_.disarm(kind, run_key, seq); }
+
+void engine_core::schedule_tick() {
+    if (stopping_.load() || failed_.load()) return;
+    const auto next = wheel_.next_due();
+    if (!next) {
+        armed_for_us_ = 0;
+        tick_timer_.cancel();
+        return;
+    }
+    const std::int64_t now = now_us();
+    if (clock_->manual()) {
+        // Time moves only by hand: check now, and again whenever the clock is moved.
+        armed_for_us_ = *next;
+        if (*next <= now) post([this] { on_tick(); });
+        return;
+    }
+    armed_for_us_ = *next;
+    const auto wait = std::clamp<std::int64_t>(*next - now, 0, max_timer_wait_us);
+    tick_timer_.expires_after(std::chrono::microseconds(wait));
+    tick_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->failed_.load()) return;
+        try {
+            self->on_tick();
+        } catch (...) {
+            self->fail_engine(std::current_exception());
+        }
+    });
+}
+
+void engine_core::on_tick() {
+    armed_for_us_ = 0;
+    const std::int64_t now = now_us();
+    while (auto e = wheel_.pop_due(now)) fire(*e);
+    schedule_tick();
+}
+
+void engine_core::on_clock_changed() {
+    if (started_) on_tick();
+}
+
+void engine_core::fire(const wheel_entry& e) {
+    switch (e.kind) {
+    case wheel_kind::timer: {
+        auto* r = find_run(e.run_key);
+        if (!r || r->status != run_status::running) return;
+        inbound in{event{0, event_type::timer_fired, now_us(), {{"started_event_id", e.seq}}}};
+        in.ops.emplace_back(delete_deadline{e.run_key, deadline_kind::timer, e.seq});
+        deliver(*r, std::move(in));
+        return;
+    }
+    case wheel_kind::run_timeout:
+    case wheel_kind::execution_timeout: {
+        auto* r = find_run(e.run_key);
+        if (!r || r->status != run_status::running) return;
+        write_unit unit;
+        event timed_out{r->next_event_id++, event_type::workflow_execution_timed_out, now_us(),
+                        {{"retry_state", to_string(retry_state::timeout)}}};
+        unit.ops.emplace_back(history_row{r->run_key, timed_out.id, static_cast<int>(timed_out.type),
+                                          timed_out.time_us, boost::json::serialize(timed_out.attrs)});
+        drop_instance(*r);
+        close_run(*r, std::move(timed_out), unit);
+        r->last_unit = commit(std::move(unit));
+        return;
+    }
+    case wheel_kind::task_retry: {
+        auto* r = find_run(e.run_key);
+        if (!r || r->status != run_status::running) return;
+        r->owes_activation = true;
+        request_activation(*r);
+        return;
+    }
+    default:
+        on_activity_timeout({e.run_key, e.seq}, e.kind);
+        return;
+    }
+}
+
+void engine_core::recover() {
+    if (clock_->manual()) {
+        clock_subscription_ = clock_->subscribe([weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->post([self] { self->on_clock_changed(); });
+        });
+    }
+    const std::int64_t now = now_us();
+    try {
+        for (const auto& d : load_deadlines(*strand_conn_))
+            if (find_run(d.run_key)) wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
+        for (const auto& t : load_tasks(*strand_conn_)) {
+            auto* r = find_run(t.run_key);
+            if (!r || t.kind != task_kind::activity) continue;
+            auto scheduled = load_event(*strand_conn_, t.run_key, t.seq);
+            if (!scheduled) continue;
+            boost::json::value details;
+            if (!t.details.empty()) details = boost::json::parse(t.details);
+            schedule_activity_task(*r, *scheduled, t.attempt, t.due_us, std::move(details), nullptr);
+            auto& task = activities_.at({t.run_key, t.seq});
+            if (t.due_us <= now) {
+                // It may have been running when the process stopped: that attempt counts as
+                // timed out, and a retry (if the policy allows one) starts at once.
+                disarm(wheel_kind::activity_retry, t.run_key, t.seq);
+                task.st = activity_task::state::running;
+                ++task.generation;
+                failure f;
+                f.message = "activity attempt " + std::to_string(t.attempt) +
+                            " may have been running when the process stopped";
+                f.kind = failure_kind::timeout;
+                f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
+                std::optional<std::chrono::milliseconds> remaining;
+                if (const auto s2c = task.timeouts.schedule_to_close.count(); s2c > 0)
+                    remaining = std::chrono::milliseconds((task.scheduled_time_us + s2c * 1000 - now) / 1000);
+                const auto d = decide_retry(task.policy, task.attempt, f, remaining);
+                if (!d.retry) {
+                    activity_attempt_failed(task, std::move(f));
+                    continue;
+                }
+                task.last_failure = std::move(f);
+                ++task.attempt;
+                task.due_us = now;
+                task.st = activity_task::state::waiting_for_worker;
+                write_unit unit;
+                unit.ops.emplace_back(upsert_task{{t.run_key, t.seq, task_kind::activity, task.attempt, now, t.details}});
+                unit.effects.emplace_back([this, key = task_key{t.run_key, t.seq}](std::exception_ptr e) {
+                    if (!e) dispatch_activity(key);
+                });
+                r->last_unit = commit(std::move(unit));
+            }
+        }
+    } catch (const sql::sqlite_failure& f) {
+        throw_storage(f, db_->path(), "recovering pending work");
+    }
+    for (auto& [key, r] : runs_)
+        if (r->owes_activation) request_activation(*r);
+    schedule_tick();
+}
+
+void engine_core::on_workers_changed() {
+    post([this] {
+        if (!started_) return;
+        for (auto& [key, r] : runs_)
+            if (r->owes_activation && r->status == run_status::running) request_activation(*r);
+        std::vector<task_key> waiting;
+        for (const auto& [key, t] : activities_)
+            if (t.st == activity_task::state::waiting_for_worker) waiting.push_back(key);
+        for (const auto& k : waiting) dispatch_activity(k);
+    });
+}
+
+}  // namespace perdure::detail

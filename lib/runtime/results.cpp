@@ -1,0 +1,137 @@
+// Waiting for a run's outcome: from memory while it is open, from its close event once it is
+// not, following continue-as-new to the latest run.
+#include "runtime/core.hpp"
+
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+namespace perdure::detail {
+namespace {
+
+constexpr int max_hops = 10'000;
+
+failure close_cause(const event& close) {
+    const auto& a = close.attrs;
+    failure f;
+    switch (close.type) {
+    case event_type::workflow_execution_failed:
+        if (const auto* x = a.if_contains("failure")) return failure::from_json(*x);
+        f.message = "workflow failed";
+        break;
+    case event_type::workflow_execution_canceled:
+        f.message = "workflow canceled";
+        f.kind = failure_kind::canceled;
+        f.info = {{"details", a.contains("details") ? a.at("details") : nullptr}};
+        break;
+    case event_type::workflow_execution_terminated:
+        f.message = a.contains("reason") && a.at("reason").is_string() && !a.at("reason").get_string().empty()
+                        ? std::string(a.at("reason").get_string())
+                        : "workflow terminated";
+        f.kind = failure_kind::terminated;
+        break;
+    case event_type::workflow_execution_timed_out:
+        f.message = "workflow timed out";
+        f.kind = failure_kind::timeout;
+        f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
+        break;
+    default:
+        f.message = "workflow closed";
+        break;
+    }
+    return f;
+}
+
+const char* closed_as(event_type t) {
+    switch (t) {
+    case event_type::workflow_execution_failed: return "failed";
+    case event_type::workflow_execution_canceled: return "was canceled";
+    case event_type::workflow_execution_terminated: return "was terminated";
+    case event_type::workflow_execution_timed_out: return "timed out";
+    default: return "closed";
+    }
+}
+
+}  // namespace
+
+void engine_core::get_result(std::string ns, std::string workflow_id, std::string run_id,
+                             callback<boost::json::value> cb) {
+    if (auto e = unavailable()) return cb(e, {});
+    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id), cb = std::move(cb)]() mutable {
+        std::int64_t ns_id = 0;
+        try {
+            ns_id = namespace_id(ns);
+        } catch (...) {
+            return cb(std::current_exception(), {});
+        }
+        resolve_result(ns_id, std::move(wid), std::move(rid), std::move(cb), 0);
+    });
+}
+
+void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::string rid,
+                                 callback<boost::json::value> cb, int hops) {
+    if (auto e = unavailable()) return cb(e, {});
+    // What to do with a close event: a value, a failure, or the next run of the chain.
+    auto on_close = [weak = weak_from_this(), ns_id, wid](const event& close, const std::string& run_id,
+                                                         callback<boost::json::value> cb, int hops) mutable {
+        if (close.type == event_type::workflow_execution_completed) {
+            const auto* r = close.attrs.if_contains("result");
+            return cb(nullptr, r ? *r : boost::json::value{});
+        }
+        if (close.type == event_type::workflow_execution_continued_as_new) {
+            const auto* next = close.attrs.if_contains("new_execution_run_id");
+            auto self = weak.lock();
+            if (!self || !next || !next->is_string() || hops > max_hops)
+                return cb(std::make_exception_ptr(storage_error("the continue-as-new chain of workflow " + wid +
+                                                                " cannot be followed")),
+                          {});
+            return self->post([self, ns_id, wid, next = std::string(next->get_string()), cb = std::move(cb), hops]() mutable {
+                self->resolve_result(ns_id, wid, next, std::move(cb), hops + 1);
+            });
+        }
+        failure f;
+        f.message = "workflow " + wid + " (run " + run_id + ") " + closed_as(close.type);
+        f.info = {{"type", "WorkflowExecutionError"}, {"non_retryable", true}};
+        f.cause = std::make_shared<const failure>(close_cause(close));
+        f.message += ": " + f.cause->message;
+        cb(std::make_exception_ptr(workflow_failed_error(std::move(f))), {});
+    };
+
+    if (auto* r = find_open_run(ns_id, wid); r && (rid.empty() || r->run_id == rid)) {
+        r->result_waiters.emplace_back([on_close, run_id = r->run_id, cb = std::move(cb), hops](
+                                           std::exception_ptr e, const event* close) mutable {
+            if (e) return cb(e, {});
+            on_close(*close, run_id, std::move(cb), hops);
+        });
+        return;
+    }
+    reader_->post([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb), hops](
+                      sql::connection& c) mutable {
+        try {
+            auto row = rid.empty() ? find_latest_run(c, ns_id, wid) : detail::find_run(c, rid);
+            if (!row || row->ns_id != ns_id || row->workflow_id != wid)
+                throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                " not found in namespace " + self->namespace_name(ns_id));
+            if (row->status == run_status::running) {
+                if (hops > max_hops) throw storage_error("workflow " + wid + " is open but not known to the engine");
+                return self->post([self, ns_id, wid, run = row->run_id, cb = std::move(cb), hops]() mutable {
+                    self->resolve_result(ns_id, wid, run, std::move(cb), hops + 1);
+                });
+            }
+            auto close = load_last_event(c, row->run_key);
+            if (!close || !is_close_event(close->type))
+                throw storage_error("workflow " + wid + " (run " + row->run_id + ") is closed but has no close event");
+            on_close(*close, row->run_id, std::move(cb), hops);
+        } catch (const sql::sqlite_failure& f) {
+            try {
+                throw_storage(f, self->db_->path(), "reading a workflow result");
+            } catch (...) {
+                cb(std::current_exception(), {});
+            }
+        } catch (...) {
+            cb(std::current_exception(), {});
+        }
+    });
+}
+
+}  // namespace perdure::detail

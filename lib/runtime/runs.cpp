@@ -1,0 +1,358 @@
+// Runs on the strand: delivering inbound events, activations (sticky or rebuilt by replay),
+// workflow task failures, closing, and the bounded cache of live instances.
+#include "runtime/core.hpp"
+
+#include "codec/duration.hpp"
+#include "machines/timer_machine.hpp"
+#include "replay/replayer.hpp"
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace perdure::detail {
+namespace {
+
+constexpr std::int64_t max_task_retry_ms = 10 * 60 * 1000;
+constexpr std::size_t eviction_scan_limit = 64;
+
+run_status status_of_close(event_type t) {
+    switch (t) {
+    case event_type::workflow_execution_completed: return run_status::completed;
+    case event_type::workflow_execution_failed: return run_status::failed;
+    case event_type::workflow_execution_canceled: return run_status::canceled;
+    case event_type::workflow_execution_terminated: return run_status::terminated;
+    case event_type::workflow_execution_continued_as_new: return run_status::continued_as_new;
+    case event_type::workflow_execution_timed_out: return run_status::timed_out;
+    default: return run_status::running;
+    }
+}
+
+history_row row_of(const run_state& r, const event& e) {
+    return history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)};
+}
+
+}  // namespace
+
+run_state* engine_core::find_run(std::int64_t run_key) {
+    auto it = runs_.find(run_key);
+    return it == runs_.end() ? nullptr : it->second.get();
+}
+
+run_state* engine_core::find_open_run(std::int64_t ns_id, std::string_view workflow_id) {
+    auto it = open_by_workflow_id_.find(run_id_key{ns_id, std::string(workflow_id)});
+    return it == open_by_workflow_id_.end() ? nullptr : find_run(it->second);
+}
+
+void engine_core::deliver(run_state& r, inbound in) {
+    if (r.status != run_status::running) {
+        auto e = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +
+                                                             ") closed before the event was recorded"));
+        for (auto& cb : in.on_recorded) cb(e);
+        return;
+    }
+    r.pending.push_back(std::move(in));
+    request_activation(r);
+}
+
+void engine_core::request_activation(run_state& r) {
+    if (r.activation_scheduled) return;
+    r.activation_scheduled = true;
+    post([this, key = r.run_key] {
+        if (auto* run = find_run(key)) {
+            run->activation_scheduled = false;
+            activate(key);
+        }
+    });
+}
+
+void engine_core::activate(std::int64_t run_key) {
+    auto* r = find_run(run_key);
+    if (!r || failed_.load()) return;
+    if (r->status != run_status::running) return;   // close_run failed what was pending
+    if (r->pending.empty() && r->tail.empty() && !r->owes_activation) return;
+    const bool runnable =
+        started_ && !stopping_.load() && !r->blocked && workers_.workflow(r->ns_id, r->task_queue, r->workflow_type);
+    if (!runnable) {
+        // Record what arrived; an activation replays it once a worker can run the workflow.
+        append_directly(*r);
+        return;
+    }
+    if (!r->inst) {
+        if (r->loading) return;
+        if (r->last_unit > committed_unit_) {
+            r->activation_scheduled = true;   // on_committed calls activate again
+            waiting_for_commit_.push_back(run_key);
+            return;
+        }
+        load(*r);
+        return;
+    }
+    run_activation(*r);
+}
+
+void engine_core::load(run_state& r) {
+    r.loading = true;
+    work_.add(work_tracker::reader);
+    reader_->post([self = shared_from_this(), key = r.run_key](sql::connection& c) {
+        std::vector<event> history;
+        std::exception_ptr err;
+        try {
+            history = load_history(c, key);
+        } catch (const sql::sqlite_failure& f) {
+            try {
+                throw_storage(f, self->db_->path(), "loading a workflow history");
+            } catch (...) {
+                err = std::current_exception();
+            }
+        } catch (...) {
+            err = std::current_exception();
+        }
+        self->post([self, key, history = std::move(history), err]() mutable {
+            self->on_loaded(key, std::move(history), err);
+        });
+        self->work_.done(work_tracker::reader);
+    });
+}
+
+void engine_core::on_loaded(std::int64_t run_key, std::vector<event> history, std::exception_ptr error) {
+    auto* r = find_run(run_key);
+    if (!r) return;
+    r->loading = false;
+    if (error) return fail_engine(error);
+    if (r->status != run_status::running || failed_.load()) return;
+    auto inst = make_instance(*r);
+    if (!inst) return append_directly(*r);
+    replays_.fetch_add(1);
+    auto result = replay(*inst, history);
+    if (!result.failure && result.last_event_id + 1 != r->next_event_id)
+        result.failure = task_failure{task_failure::cause::corrupt_history,
+                                      "history of run " + r->run_id + " ends at event " +
+                                          std::to_string(result.last_event_id) + " but " +
+                                          std::to_string(r->next_event_id - 1) + " events were recorded"};
+    if (result.failure) {
+        write_unit unit;
+        record_task_failure(*r, *result.failure, unit);
+        std::vector<event> appended;
+        assign_ids(*r, r->pending, unit, appended);
+        r->owes_activation = true;
+        r->last_unit = commit(std::move(unit));
+        return;
+    }
+    r->inst = std::move(inst);
+    r->tail = std::move(result.tail);
+    r->owes_activation = false;
+    touch_cache(*r);
+    if (!r->tail.empty() || !r->pending.empty()) run_activation(*r);
+    evict_if_needed();
+}
+
+std::unique_ptr<instance> engine_core::make_instance(const run_state& r) const {
+    auto reg = workers_.workflow(r.ns_id, r.task_queue, r.workflow_type);
+    if (!reg) return nullptr;
+    workflow_info info;
+    info.ns = namespace_name(r.ns_id);
+    info.workflow_id = r.workflow_id;
+    info.run_id = r.run_id;
+    info.workflow_type = r.workflow_type;
+    info.task_queue = r.task_queue;
+    info.first_execution_run_id = r.first_run_id;
+    return std::make_unique<instance>(std::move(reg->fn), std::move(info), r.run_timeout_ms);
+}
+
+void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out) {
+    for (auto& i : in) {
+        i.e.id = r.next_event_id++;
+        // A close event written with its ActivityTaskStarted refers to it (the event just before).
+        if (auto* s = i.e.attrs.if_contains("started_event_id"); s && s->is_null()) *s = i.e.id - 1;
+        if (r.inst) r.inst->annotate(i.e);
+        unit.ops.emplace_back(row_of(r, i.e));
+        for (auto& op : i.ops) unit.ops.push_back(std::move(op));
+        for (auto& cb : i.on_recorded) unit.effects.emplace_back(std::move(cb));
+        out.push_back(std::move(i.e));
+    }
+    in.clear();
+}
+
+void engine_core::append_directly(run_state& r) {
+    if (r.pending.empty()) return;
+    write_unit unit;
+    std::vector<event> appended;
+    drop_instance(r);   // its view is now behind history; it is rebuilt by replay
+    assign_ids(r, r.pending, unit, appended);
+    r.owes_activation = true;
+    r.last_unit = commit(std::move(unit));
+}
+
+std::int64_t engine_core::append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
+    event e{r.next_event_id++, type, now_us(), std::move(attrs)};
+    unit.ops.emplace_back(row_of(r, e));
+    return e.id;
+}
+
+void engine_core::run_activation(run_state& r) {
+    write_unit unit;
+    std::vector<event> inbound_events = std::move(r.tail);
+    r.tail.clear();
+    assign_ids(r, r.pending, unit, inbound_events);
+    const std::int64_t now = now_us();
+    auto result = r.inst->activate(inbound_events, now, false);
+    if (result.failure) {
+        record_task_failure(r, *result.failure, unit);
+        r.owes_activation = true;
+        r.last_unit = commit(std::move(unit));
+        return;
+    }
+    if (r.task_failed) {
+        unit.ops.emplace_back(set_task_failure{r.run_key, ""});
+        r.task_failed = false;
+        r.task_attempt = 0;
+    }
+    r.owes_activation = false;
+    event boundary{r.next_event_id++, event_type::workflow_task_completed, now, {}};
+    unit.ops.emplace_back(history_row{r.run_key, boundary.id, static_cast<int>(boundary.type), now, "{}"});
+    std::vector<event> command_events;
+    command_events.reserve(result.commands->size());
+    for (auto& c : *result.commands) {
+        event e{r.next_event_id++, event_type_of(c.kind), now, std::move(c.attrs)};
+        e.attrs["workflow_task_completed_event_id"] = boundary.id;
+        unit.ops.emplace_back(row_of(r, e));
+        command_events.push_back(std::move(e));
+    }
+    r.inst->recorded(command_events);
+    for (const auto& e : command_events) {
+        react_to_command(r, e, unit);
+        if (r.status != run_status::running) break;
+    }
+    r.last_unit = commit(std::move(unit));
+    if (r.inst) touch_cache(r);
+    evict_if_needed();
+}
+
+void engine_core::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
+    unit.ops.emplace_back(set_task_failure{r.run_key, std::string(to_string(f.reason)) + ": " + f.message});
+    r.task_failed = true;
+    drop_instance(r);
+    if (f.reason == task_failure::cause::nondeterminism || f.reason == task_failure::cause::corrupt_history) {
+        r.blocked = true;   // retried when the process restarts with fixed code
+        return;
+    }
+    ++r.task_attempt;
+    const std::int64_t delay_ms = std::min<std::int64_t>(max_task_retry_ms, 1000LL << std::min(r.task_attempt - 1, 20));
+    arm(wheel_kind::task_retry, r.run_key, 0, now_us() + delay_ms * 1000);
+}
+
+void engine_core::react_to_command(run_state& r, const event& e, write_unit& unit) {
+    switch (e.type) {
+    case event_type::activity_task_scheduled:
+        schedule_activity_task(r, e, 1, e.time_us, {}, &unit);
+        break;
+    case event_type::activity_task_cancel_requested: {
+        const auto sched = e.attrs.at("scheduled_event_id").as_int64();
+        unit.effects.emplace_back([this, key = r.run_key, sched](std::exception_ptr err) {
+            if (auto* run = find_run(key); run && !err) cancel_activity(*run, sched);
+        });
+        break;
+    }
+    case event_type::timer_started: {
+        const auto d = parse_duration(e.attrs.at("start_to_fire_timeout").as_string()).value_or(std::chrono::milliseconds(0));
+        const std::int64_t due = e.time_us + d.count() * 1000;
+        unit.ops.emplace_back(insert_deadline{{r.run_key, deadline_kind::timer, e.id, due}});
+        arm(wheel_kind::timer, r.run_key, e.id, due);
+        break;
+    }
+    case event_type::timer_canceled: {
+        const auto started = e.attrs.at("started_event_id").as_int64();
+        unit.ops.emplace_back(delete_deadline{r.run_key, deadline_kind::timer, started});
+        disarm(wheel_kind::timer, r.run_key, started);
+        break;
+    }
+    case event_type::workflow_execution_completed:
+    case event_type::workflow_execution_failed:
+    case event_type::workflow_execution_canceled:
+        close_run(r, e, unit);
+        break;
+    default:
+        break;
+    }
+}
+
+void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
+    r.status = status_of_close(close_event.type);
+    unit.ops.emplace_back(close_execution{r.run_key, r.status, close_event.time_us});
+    unit.ops.emplace_back(clear_run_work{r.run_key});
+    wheel_.disarm_run(r.run_key);
+    drop_activities_of(r.run_key);
+    auto closed = std::make_exception_ptr(
+        failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id + ") closed before the event was recorded"));
+    for (auto& in : r.pending)
+        for (auto& cb : in.on_recorded) cb(closed);
+    r.pending.clear();
+    r.tail.clear();
+    unit.effects.emplace_back([this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](
+                                  std::exception_ptr e) {
+        if (auto* run = find_run(key)) {
+            auto waiters = std::move(run->result_waiters);
+            run->result_waiters.clear();
+            for (auto& w : waiters) w(e, close.get());
+        }
+        finish_closed_run(key);
+    });
+}
+
+void engine_core::finish_closed_run(std::int64_t run_key) {
+    auto it = runs_.find(run_key);
+    if (it == runs_.end()) return;
+    auto& r = *it->second;
+    drop_instance(r);
+    if (auto m = open_by_workflow_id_.find(run_id_key{r.ns_id, r.workflow_id});
+        m != open_by_workflow_id_.end() && m->second == run_key)
+        open_by_workflow_id_.erase(m);
+    runs_.erase(it);
+}
+
+// ---------------------------------------------------------------- the cache
+
+void engine_core::touch_cache(run_state& r) {
+    if (!r.inst) return;
+    if (r.in_lru) {
+        lru_.splice(lru_.end(), lru_, r.lru);
+    } else {
+        lru_.push_back(r.run_key);
+        r.lru = std::prev(lru_.end());
+        r.in_lru = true;
+        ++live_instances_;
+    }
+    live_bytes_ -= r.counted_bytes;
+    r.counted_bytes = r.inst->approximate_bytes();
+    live_bytes_ += r.counted_bytes;
+}
+
+void engine_core::drop_instance(run_state& r) {
+    if (r.in_lru) {
+        lru_.erase(r.lru);
+        r.in_lru = false;
+        --live_instances_;
+        live_bytes_ -= r.counted_bytes;
+        r.counted_bytes = 0;
+    }
+    r.inst.reset();
+}
+
+void engine_core::evict_if_needed() {
+    std::size_t scanned = 0;
+    auto it = lru_.begin();
+    while ((live_instances_ > options_.workflow_cache_size || live_bytes_ > options_.workflow_cache_bytes) &&
+           it != lru_.end() && scanned++ < eviction_scan_limit) {
+        auto* r = find_run(*it);
+        ++it;
+        // Only once its last event is committed, so a replay reads everything it did.
+        if (r && r->last_unit <= committed_unit_ && !r->activation_scheduled && r->pending.empty() && !r->loading)
+            drop_instance(*r);
+    }
+}
+
+}  // namespace perdure::detail

@@ -1,0 +1,262 @@
+// Starting runs (id reuse and conflict policies, request-id dedupe, timeouts), terminating,
+// and cancelling from a client.
+#include "runtime/core.hpp"
+
+#include "codec/duration.hpp"
+#include "machines/retry.hpp"
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <random>
+
+namespace perdure::detail {
+namespace {
+
+constexpr std::size_t max_id_bytes = 1000;
+
+void check_name(const std::string& what, const std::string& v) {
+    if (v.empty()) throw invalid_argument(what + " must not be empty");
+    if (v.size() > max_id_bytes)
+        throw invalid_argument(what + " is " + std::to_string(v.size()) + " bytes; the limit is 1000");
+}
+
+std::string new_uuid() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const std::uint64_t a = rng(), b = rng();
+    char out[37];
+    std::snprintf(out, sizeof out, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
+                  static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
+                  static_cast<unsigned long long>(b & 0xffffffffffffull));
+    return out;
+}
+
+const char* status_word(run_status s) {
+    switch (s) {
+    case run_status::running: return "running";
+    case run_status::completed: return "completed";
+    case run_status::failed: return "failed";
+    case run_status::canceled: return "canceled";
+    case run_status::terminated: return "terminated";
+    case run_status::continued_as_new: return "continued as new";
+    case run_status::timed_out: return "timed out";
+    }
+    return "unknown";
+}
+
+}  // namespace
+
+void engine_core::start_workflow(std::string ns, std::string type, boost::json::value input,
+                                 start_workflow_options options, callback<run_ref> cb) {
+    if (auto e = unavailable()) return cb(e, {});
+    post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
+          cb = std::move(cb)]() mutable {
+        start_on_strand(std::move(ns), std::move(type), std::move(input), std::move(options), std::move(cb));
+    });
+}
+
+void engine_core::start_on_strand(std::string ns, std::string type, boost::json::value input,
+                                  start_workflow_options options, callback<run_ref> cb) {
+    if (auto e = unavailable()) return cb(e, {});
+    write_unit unit;
+    try {
+        const auto ns_id = namespace_id(ns);
+        check_name("start_workflow_options::id", options.id);
+        check_name("start_workflow_options::task_queue", options.task_queue);
+        check_name("the workflow type", type);
+        if (options.execution_timeout.count() < 0 || options.run_timeout.count() < 0)
+            throw invalid_argument("workflow timeouts must not be negative");
+        if (options.retry)
+            if (auto err = validate(*options.retry)) throw invalid_argument("start_workflow_options::" + *err);
+        const auto input_bytes = boost::json::serialize(input).size();
+        if (input_bytes > options_.limits.max_payload_bytes)
+            throw invalid_argument("the workflow input is " + std::to_string(input_bytes) +
+                                   " bytes; the limit is " + std::to_string(options_.limits.max_payload_bytes) +
+                                   " (engine_limits::max_payload_bytes)");
+        if (workers_.has_queue(ns_id, options.task_queue) && !workers_.workflow(ns_id, options.task_queue, type)) {
+            std::string known;
+            for (const auto& n : workers_.workflow_names(ns_id, options.task_queue))
+                known += (known.empty() ? "" : ", ") + n;
+            throw not_found("workflow type " + type + " is not registered on task queue " + options.task_queue +
+                            " in namespace " + ns + " (registered there: " + (known.empty() ? "none" : known) +
+                            "); register it with engine.add_worker(\"" + ns + "\", \"" + options.task_queue +
+                            "\").register_workflow(def)");
+        }
+
+        // The run that holds the workflow id now: in memory while open or closing, else the newest in the database.
+        run_state* current = find_open_run(ns_id, options.id);
+        std::optional<execution_row> latest;
+        if (!current) latest = find_latest_run(*strand_conn_, ns_id, options.id);
+        const std::string current_request = current ? current->request_id : latest ? latest->request_id : "";
+        const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
+        if (!options.request_id.empty() && options.request_id == current_request) {
+            // A retried start: the same run, never a second one.
+            unit.effects.emplace_back([cb = std::move(cb), ref = run_ref{options.id, current_run}](std::exception_ptr e) mutable {
+                cb(e, ref);
+            });
+            commit(std::move(unit));
+            return;
+        }
+        if (current && current->status == run_status::running) {
+            switch (options.id_conflict) {
+            case id_conflict_policy::fail:
+                throw workflow_already_started("workflow id " + options.id + " is already running (run " +
+                                                   current->run_id +
+                                                   "); use id_conflict_policy::use_existing to attach to it, or "
+                                                   "another id",
+                                               current->run_id);
+            case id_conflict_policy::use_existing:
+                unit.effects.emplace_back([cb = std::move(cb), ref = run_ref{options.id, current->run_id}](
+                                              std::exception_ptr e) mutable { cb(e, ref); });
+                commit(std::move(unit));
+                return;
+            case id_conflict_policy::terminate_existing:
+                terminate_run(*current, "terminated by a new start with id_conflict_policy::terminate_existing", unit);
+                break;
+            }
+        } else {
+            const auto closed = current ? std::optional(current->status)
+                                        : latest ? std::optional(latest->status) : std::nullopt;
+            if (closed && options.id_reuse == id_reuse_policy::reject_duplicate)
+                throw workflow_already_started("workflow id " + options.id + " was used by run " + current_run +
+                                                   " (" + status_word(*closed) +
+                                                   ") and id_reuse_policy::reject_duplicate forbids reusing it; "
+                                                   "get its result with client.get_handle(id).get()",
+                                               current_run);
+            if (closed && options.id_reuse == id_reuse_policy::allow_duplicate_failed_only &&
+                (*closed == run_status::completed || *closed == run_status::continued_as_new))
+                throw workflow_already_started("workflow id " + options.id + " was used by run " + current_run +
+                                                   ", which completed; id_reuse_policy::allow_duplicate_failed_only "
+                                                   "allows a new run only after a failure",
+                                               current_run);
+        }
+        auto& r = create_run(ns_id, options.id, type, std::move(input), options, unit);
+        r.pending.back().on_recorded.emplace_back(
+            [cb = std::move(cb), ref = run_ref{r.workflow_id, r.run_id}](std::exception_ptr e) mutable { cb(e, ref); });
+        if (!unit.ops.empty()) commit(std::move(unit));   // a terminated predecessor
+        if (started_ && !stopping_.load() && (r.inst = make_instance(r))) {
+            touch_cache(r);
+            run_activation(r);
+            evict_if_needed();
+        } else {
+            append_directly(r);
+        }
+    } catch (...) {
+        for (auto& fx : unit.effects) fx(std::current_exception());
+        cb(std::current_exception(), {});
+    }
+}
+
+run_state& engine_core::create_run(std::int64_t ns_id, const std::string& workflow_id, const std::string& type,
+                                   boost::json::value input, const start_workflow_options& options, write_unit&) {
+    auto owned = std::make_unique<run_state>();
+    auto& r = *owned;
+    r.run_key = next_run_key_++;
+    r.ns_id = ns_id;
+    r.workflow_id = workflow_id;
+    r.run_id = new_uuid();
+    r.workflow_type = type;
+    r.task_queue = options.task_queue;
+    r.start_time_us = now_us();
+    r.first_run_id = r.run_id;
+    r.request_id = options.request_id.empty() ? new_uuid() : options.request_id;
+    const auto run_timeout = options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout;
+    r.run_timeout_ms = run_timeout.count();
+
+    boost::json::object attrs{{"workflow_type", {{"name", type}}},
+                              {"task_queue", {{"name", options.task_queue}}},
+                              {"input", std::move(input)},
+                              {"workflow_execution_timeout", format_duration(options.execution_timeout)},
+                              {"workflow_run_timeout", format_duration(run_timeout)},
+                              {"attempt", 1},
+                              {"first_execution_run_id", r.run_id},
+                              {"original_execution_run_id", r.run_id},
+                              {"request_id", r.request_id},
+                              {"identity", "perdure"}};
+    if (!options.memo.empty()) attrs["memo"] = options.memo;
+    if (options.retry) attrs["retry_policy"] = to_json(with_defaults(*options.retry));
+
+    inbound started{event{0, event_type::workflow_execution_started, r.start_time_us, std::move(attrs)}};
+    execution_row row;
+    row.run_key = r.run_key;
+    row.ns_id = ns_id;
+    row.workflow_id = workflow_id;
+    row.run_id = r.run_id;
+    row.workflow_type = type;
+    row.task_queue = options.task_queue;
+    row.start_time_us = r.start_time_us;
+    row.request_id = r.request_id;
+    row.first_run_id = r.first_run_id;
+    row.memo = boost::json::serialize(options.memo);
+    if (options.execution_timeout.count() > 0)
+        row.execution_deadline_us = r.start_time_us + options.execution_timeout.count() * 1000;
+    started.ops.emplace_back(insert_execution{std::move(row)});
+    auto add_deadline = [&](deadline_kind k, std::chrono::milliseconds d) {
+        if (d.count() <= 0) return;
+        const std::int64_t due = r.start_time_us + d.count() * 1000;
+        started.ops.emplace_back(insert_deadline{{r.run_key, k, 0, due}});
+        arm(static_cast<wheel_kind>(k), r.run_key, 0, due);
+    };
+    add_deadline(deadline_kind::execution_timeout, options.execution_timeout);
+    if (run_timeout != options.execution_timeout) add_deadline(deadline_kind::run_timeout, run_timeout);
+    r.pending.push_back(std::move(started));
+
+    open_by_workflow_id_[{ns_id, workflow_id}] = r.run_key;
+    runs_.emplace(r.run_key, std::move(owned));
+    return r;
+}
+
+void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {
+    event e{r.next_event_id++, event_type::workflow_execution_terminated, now_us(),
+            {{"reason", reason}, {"details", nullptr}, {"identity", "perdure"}}};
+    unit.ops.emplace_back(history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)});
+    drop_instance(r);
+    close_run(r, std::move(e), unit);
+}
+
+void engine_core::terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string reason,
+                                     callback<bool> cb) {
+    if (auto e = unavailable()) return cb(e, false);
+    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id), reason = std::move(reason),
+          cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, false);
+        try {
+            const auto ns_id = namespace_id(ns);
+            auto* r = find_open_run(ns_id, wid);
+            if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
+                throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                " is not running in namespace " + ns);
+            write_unit unit;
+            terminate_run(*r, reason.empty() ? "terminated" : reason, unit);
+            unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
+            r->last_unit = commit(std::move(unit));
+        } catch (...) {
+            cb(std::current_exception(), false);
+        }
+    });
+}
+
+void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb) {
+    if (auto e = unavailable()) return cb(e, false);
+    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id), cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, false);
+        try {
+            const auto ns_id = namespace_id(ns);
+            auto* r = find_open_run(ns_id, wid);
+            if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
+                throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                " is not running in namespace " + ns);
+            inbound in{event{0, event_type::workflow_execution_cancel_requested, now_us(), {{"identity", "perdure"}}}};
+            in.on_recorded.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
+            deliver(*r, std::move(in));
+        } catch (...) {
+            cb(std::current_exception(), false);
+        }
+    });
+}
+
+}  // namespace perdure::detail

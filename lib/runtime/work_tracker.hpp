@@ -1,0 +1,46 @@
+// One count of outstanding work: strand handlers, writer units, running activities and
+// handlers, reader jobs. Idle means nothing can progress without time passing; the test
+// environment skips virtual time only then, and says what holds it otherwise.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+namespace perdure::detail {
+
+class work_tracker {
+public:
+    enum kind { strand, writer, activity, reader, handler, kinds };
+
+    void add(kind k, long n = 1) noexcept { counts_[k].fetch_add(n); }
+    void done(kind k, long n = 1) noexcept {
+        counts_[k].fetch_sub(n);
+        if (idle()) {
+            std::lock_guard lk(mutex_);
+            idle_.notify_all();
+        }
+    }
+    bool idle() const noexcept {
+        for (const auto& c : counts_)
+            if (c.load() != 0) return false;
+        return true;
+    }
+    /// Waits until idle; false when `timeout` passed first.
+    bool wait_idle(std::chrono::milliseconds timeout) {
+        std::unique_lock lk(mutex_);
+        return idle_.wait_for(lk, timeout, [&] { return idle(); });
+    }
+    /// What is outstanding, e.g. "1 running activity, 2 strand tasks".
+    std::string holders() const;
+
+private:
+    std::array<std::atomic<long>, kinds> counts_{};
+    std::mutex mutex_;
+    std::condition_variable idle_;
+};
+
+}  // namespace perdure::detail

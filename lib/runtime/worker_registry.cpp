@@ -1,0 +1,72 @@
+// Worker registrations.
+#include "runtime/worker_registry.hpp"
+
+#include <perdure/error.hpp>
+
+namespace perdure::detail {
+
+void worker_registry::add_queue(std::int64_t ns_id, const std::string& task_queue) {
+    std::lock_guard lk(mutex_);
+    queues_[{ns_id, task_queue}];
+}
+
+void worker_registry::add_workflow(std::int64_t ns_id, const std::string& task_queue, const std::string& name,
+                                   workflow_function fn) {
+    if (name.empty()) throw invalid_argument("a workflow type name must not be empty");
+    std::lock_guard lk(mutex_);
+    auto& q = queues_[{ns_id, task_queue}];
+    if (!q.workflows.emplace(name, std::move(fn)).second)
+        throw already_exists("workflow type " + name + " is already registered on task queue " + task_queue);
+}
+
+void worker_registry::add_activity(std::int64_t ns_id, const std::string& task_queue, const std::string& name,
+                                   activity_function fn) {
+    if (name.empty()) throw invalid_argument("an activity type name must not be empty");
+    std::lock_guard lk(mutex_);
+    auto& q = queues_[{ns_id, task_queue}];
+    if (!q.activities.emplace(name, std::move(fn)).second)
+        throw already_exists("activity type " + name + " is already registered on task queue " + task_queue);
+}
+
+bool worker_registry::has_queue(std::int64_t ns_id, const std::string& task_queue) const {
+    std::lock_guard lk(mutex_);
+    return queues_.contains({ns_id, task_queue});
+}
+
+std::optional<workflow_registration> worker_registry::workflow(std::int64_t ns_id, const std::string& task_queue,
+                                                               const std::string& name) const {
+    std::lock_guard lk(mutex_);
+    auto q = queues_.find({ns_id, task_queue});
+    if (q == queues_.end()) return std::nullopt;
+    auto it = q->second.workflows.find(name);
+    if (it == q->second.workflows.end()) return std::nullopt;
+    return workflow_registration{it->first, it->second};
+}
+
+std::optional<activity_registration> worker_registry::activity(std::int64_t ns_id, const std::string& task_queue,
+                                                               const std::string& name) const {
+    std::lock_guard lk(mutex_);
+    auto q = queues_.find({ns_id, task_queue});
+    if (q == queues_.end()) return std::nullopt;
+    auto it = q->second.activities.find(name);
+    if (it == q->second.activities.end()) return std::nullopt;
+    return activity_registration{it->first, it->second};
+}
+
+std::vector<std::string> worker_registry::workflow_names(std::int64_t ns_id, const std::string& task_queue) const {
+    std::lock_guard lk(mutex_);
+    std::vector<std::string> out;
+    if (auto q = queues_.find({ns_id, task_queue}); q != queues_.end())
+        for (const auto& [n, f] : q->second.workflows) out.push_back(n);
+    return out;
+}
+
+std::vector<std::string> worker_registry::activity_names(std::int64_t ns_id, const std::string& task_queue) const {
+    std::lock_guard lk(mutex_);
+    std::vector<std::string> out;
+    if (auto q = queues_.find({ns_id, task_queue}); q != queues_.end())
+        for (const auto& [n, f] : q->second.activities) out.push_back(n);
+    return out;
+}
+
+}  // namespace perdure::detail

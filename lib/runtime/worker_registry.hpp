@@ -1,0 +1,51 @@
+// Which workflows and activities each (namespace, task queue) serves. Written by worker
+// registration on any thread, read by the strand; guarded by a mutex (lookups are short).
+#pragma once
+
+#include <perdure/definitions.hpp>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace perdure::detail {
+
+struct activity_registration {
+    std::string name;
+    activity_function fn;
+};
+
+struct workflow_registration {
+    std::string name;
+    workflow_function fn;
+};
+
+class worker_registry {
+public:
+    void add_queue(std::int64_t ns_id, const std::string& task_queue);
+    /// Throws already_exists if the name is taken on this queue.
+    void add_workflow(std::int64_t ns_id, const std::string& task_queue, const std::string& name, workflow_function fn);
+    void add_activity(std::int64_t ns_id, const std::string& task_queue, const std::string& name, activity_function fn);
+
+    /// Whether any worker serves the queue.
+    bool has_queue(std::int64_t ns_id, const std::string& task_queue) const;
+    std::optional<workflow_registration> workflow(std::int64_t ns_id, const std::string& task_queue,
+                                                  const std::string& name) const;
+    std::optional<activity_registration> activity(std::int64_t ns_id, const std::string& task_queue,
+                                                  const std::string& name) const;
+    std::vector<std::string> workflow_names(std::int64_t ns_id, const std::string& task_queue) const;
+    std::vector<std::string> activity_names(std::int64_t ns_id, const std::string& task_queue) const;
+
+private:
+    struct queue {
+        std::map<std::string, workflow_function> workflows;
+        std::map<std::string, activity_function> activities;
+    };
+    mutable std::mutex mutex_;
+    std::map<std::pair<std::int64_t, std::string>, queue> queues_;
+};
+
+}  // namespace perdure::detail

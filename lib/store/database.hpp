@@ -1,0 +1,55 @@
+// Owning a database file: the single-owner lock, creating and checking the schema, and
+// opening configured connections for the writer and the readers.
+#pragma once
+
+#include "store/sqlite.hpp"
+
+#include <perdure/engine_options.hpp>
+
+#include <memory>
+#include <string>
+
+namespace perdure::detail {
+
+/// The schema version this build writes and reads.
+inline constexpr int schema_version = 1;
+
+class database {
+public:
+    enum class mode {
+        owner,         ///< an engine: lock, create if missing, migrate
+        maintenance,   ///< the CLI with no engine running: lock, never create or migrate
+        reader,        ///< the CLI beside a running engine: no lock, read-only
+    };
+    /// Opens `path` (":memory:" for an in-memory database). Throws database_locked when
+    /// another engine owns the file, and storage_error / failed_precondition / invalid_argument
+    /// with a message that says what to do when the file cannot be used.
+    database(std::string path, durability d, mode m = mode::owner);
+    ~database();
+    database(const database&) = delete;
+    database& operator=(const database&) = delete;
+
+    /// A new connection with the pragmas of the durability mode.
+    std::unique_ptr<sql::connection> connect(bool read_only = false) const;
+    const std::string& path() const noexcept { return path_; }
+    bool in_memory() const noexcept { return memory_; }
+    durability durability_mode() const noexcept { return durability_; }
+
+private:
+    void take_lock();
+    void init_schema(sql::connection&);
+
+    std::string path_;
+    std::string open_name_;
+    bool memory_ = false;
+    bool uri_ = false;
+    durability durability_;
+    mode mode_;
+    int lock_fd_ = -1;
+    std::unique_ptr<sql::connection> keep_alive_;   // keeps an in-memory database alive
+};
+
+/// Turns a sqlite_failure into the matching perdure::error, naming the file and what to do.
+[[noreturn]] void throw_storage(const sql::sqlite_failure&, const std::string& path, const char* doing);
+
+}  // namespace perdure::detail

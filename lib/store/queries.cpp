@@ -1,0 +1,182 @@
+// Read queries.
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/parse.hpp>
+
+namespace perdure::detail {
+namespace {
+
+#define EXECUTION_COLUMNS                                                                                        \
+    "run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time, close_time, request_id, " \
+    "first_run_id, execution_deadline, memo, task_failure, parent"
+
+execution_row read_execution(const sql::statement& s, int o = 0) {
+    execution_row r;
+    r.run_key = s.int64(o + 0);
+    r.ns_id = s.int64(o + 1);
+    r.workflow_id = s.text(o + 2);
+    r.run_id = s.text(o + 3);
+    r.workflow_type = s.text(o + 4);
+    r.task_queue = s.text(o + 5);
+    r.status = static_cast<run_status>(s.int64(o + 6));
+    r.start_time_us = s.int64(o + 7);
+    r.close_time_us = s.int64(o + 8);
+    r.request_id = s.text(o + 9);
+    r.first_run_id = s.text(o + 10);
+    r.execution_deadline_us = s.int64(o + 11);
+    r.memo = s.text(o + 12);
+    r.task_failure = s.text(o + 13);
+    r.parent = s.text(o + 14);
+    return r;
+}
+
+event read_event(const sql::statement& s, std::int64_t run_key) {
+    event e;
+    e.id = s.int64(0);
+    const int type = static_cast<int>(s.int64(1));
+    auto t = event_type_from_number(type);
+    if (!t)
+        throw storage_error("history of run " + std::to_string(run_key) + " has an event of unknown type " +
+                            std::to_string(type) + " (written by a newer perdure?)");
+    e.type = *t;
+    e.time_us = s.int64(2);
+    boost::system::error_code ec;
+    auto v = boost::json::parse(s.text(3), ec);
+    if (ec || !v.is_object())
+        throw storage_error("history of run " + std::to_string(run_key) + " has malformed attributes at event " +
+                            std::to_string(e.id));
+    e.attrs = std::move(v.get_object());
+    return e;
+}
+
+struct reset_on_exit {
+    sql::statement& s;
+    ~reset_on_exit() { s.reset(); }
+};
+
+}  // namespace
+
+std::vector<namespace_row> load_namespaces(sql::connection& c) {
+    auto& s = c.cached("SELECT ns_id, name, description, created, retention_ms FROM namespaces ORDER BY name");
+    reset_on_exit r{s};
+    std::vector<namespace_row> out;
+    while (s.step())
+        out.push_back({s.int64(0), std::string(s.text(1)), std::string(s.text(2)), s.int64(3), s.int64(4)});
+    return out;
+}
+
+std::int64_t max_run_key(sql::connection& c) {
+    auto& s = c.cached("SELECT COALESCE(MAX(run_key), 0) FROM executions");
+    reset_on_exit r{s};
+    return s.step() ? s.int64(0) : 0;
+}
+
+std::vector<open_run_row> load_open_runs(sql::connection& c) {
+    auto& s = c.cached("SELECT " EXECUTION_COLUMNS
+                       ", (SELECT event_id FROM history h WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1)"
+                       ", (SELECT type FROM history h WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1)"
+                       " FROM executions e WHERE status = 0 ORDER BY run_key");
+    reset_on_exit r{s};
+    std::vector<open_run_row> out;
+    while (s.step()) out.push_back({read_execution(s), s.int64(15), static_cast<int>(s.int64(16))});
+    return out;
+}
+
+std::vector<event> load_history(sql::connection& c, std::int64_t run_key, std::int64_t first_event_id) {
+    auto& s = c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? AND event_id>=? ORDER BY event_id");
+    reset_on_exit r{s};
+    s.bind(1, run_key).bind(2, first_event_id);
+    std::vector<event> out;
+    while (s.step()) out.push_back(read_event(s, run_key));
+    return out;
+}
+
+std::optional<event> load_event(sql::connection& c, std::int64_t run_key, std::int64_t event_id) {
+    auto& s = c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? AND event_id=?");
+    reset_on_exit r{s};
+    s.bind(1, run_key).bind(2, event_id);
+    if (!s.step()) return std::nullopt;
+    return read_event(s, run_key);
+}
+
+std::optional<event> load_last_event(sql::connection& c, std::int64_t run_key) {
+    auto& s = c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? ORDER BY event_id DESC LIMIT 1");
+    reset_on_exit r{s};
+    s.bind(1, run_key);
+    if (!s.step()) return std::nullopt;
+    return read_event(s, run_key);
+}
+
+std::int64_t history_length(sql::connection& c, std::int64_t run_key) {
+    auto& s = c.cached("SELECT COALESCE(MAX(event_id), 0) FROM history WHERE run_key=?");
+    reset_on_exit r{s};
+    s.bind(1, run_key);
+    return s.step() ? s.int64(0) : 0;
+}
+
+std::vector<task_row> load_tasks(sql::connection& c) {
+    auto& s = c.cached("SELECT run_key, seq, kind, attempt, due, details FROM tasks ORDER BY due");
+    reset_on_exit r{s};
+    std::vector<task_row> out;
+    while (s.step())
+        out.push_back({s.int64(0), s.int64(1), static_cast<task_kind>(s.int64(2)), static_cast<int>(s.int64(3)),
+                       s.int64(4), std::string(s.text(5))});
+    return out;
+}
+
+std::vector<deadline_row> load_deadlines(sql::connection& c) {
+    auto& s = c.cached("SELECT run_key, kind, seq, due FROM deadlines ORDER BY due");
+    reset_on_exit r{s};
+    std::vector<deadline_row> out;
+    while (s.step()) out.push_back({s.int64(0), static_cast<deadline_kind>(s.int64(1)), s.int64(2), s.int64(3)});
+    return out;
+}
+
+std::optional<execution_row> find_run(sql::connection& c, std::string_view run_id) {
+    auto& s = c.cached("SELECT " EXECUTION_COLUMNS " FROM executions WHERE run_id=?");
+    reset_on_exit r{s};
+    s.bind(1, run_id);
+    if (!s.step()) return std::nullopt;
+    return read_execution(s);
+}
+
+std::optional<execution_row> find_run(sql::connection& c, std::int64_t run_key) {
+    auto& s = c.cached("SELECT " EXECUTION_COLUMNS " FROM executions WHERE run_key=?");
+    reset_on_exit r{s};
+    s.bind(1, run_key);
+    if (!s.step()) return std::nullopt;
+    return read_execution(s);
+}
+
+std::optional<execution_row> find_latest_run(sql::connection& c, std::int64_t ns_id, std::string_view workflow_id) {
+    auto& s = c.cached("SELECT " EXECUTION_COLUMNS
+                       " FROM executions WHERE ns_id=? AND workflow_id=? ORDER BY run_key DESC LIMIT 1");
+    reset_on_exit r{s};
+    s.bind(1, ns_id).bind(2, workflow_id);
+    if (!s.step()) return std::nullopt;
+    return read_execution(s);
+}
+
+std::vector<execution_row> list_runs(sql::connection& c, std::int64_t ns_id, std::optional<run_status> status,
+                                     std::size_t limit, std::int64_t before_run_key) {
+    auto& s = c.cached("SELECT " EXECUTION_COLUMNS
+                       " FROM executions WHERE (?1 = 0 OR ns_id = ?1) AND (?2 < 0 OR status = ?2) AND (?3 = 0 OR "
+                       "run_key < ?3) ORDER BY run_key DESC LIMIT ?4");
+    reset_on_exit r{s};
+    s.bind(1, ns_id).bind(2, status ? static_cast<int>(*status) : -1).bind(3, before_run_key)
+        .bind(4, static_cast<std::int64_t>(limit));
+    std::vector<execution_row> out;
+    while (s.step()) out.push_back(read_execution(s));
+    return out;
+}
+
+std::int64_t count_open_runs(sql::connection& c, std::int64_t ns_id) {
+    auto& s = c.cached("SELECT count(*) FROM executions WHERE status = 0 AND ns_id = ?");
+    reset_on_exit r{s};
+    s.bind(1, ns_id);
+    return s.step() ? s.int64(0) : 0;
+}
+
+}  // namespace perdure::detail

@@ -1,0 +1,43 @@
+// Reads: every query the engine, the client and the CLI make, on a given connection.
+#pragma once
+
+#include "replay/event.hpp"
+#include "store/rows.hpp"
+#include "store/sqlite.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace perdure::detail {
+
+std::vector<namespace_row> load_namespaces(sql::connection&);
+std::int64_t max_run_key(sql::connection&);
+
+struct open_run_row {
+    execution_row exec;
+    std::int64_t last_event_id = 0;
+    int last_event_type = 0;
+};
+/// Every run still open, with its last event (to see whether it awaits an activation).
+std::vector<open_run_row> load_open_runs(sql::connection&);
+
+/// A run's events in order, from `first_event_id`. Throws storage_error on a malformed row.
+std::vector<event> load_history(sql::connection&, std::int64_t run_key, std::int64_t first_event_id = 1);
+std::optional<event> load_event(sql::connection&, std::int64_t run_key, std::int64_t event_id);
+std::optional<event> load_last_event(sql::connection&, std::int64_t run_key);
+std::int64_t history_length(sql::connection&, std::int64_t run_key);
+
+std::vector<task_row> load_tasks(sql::connection&);
+std::vector<deadline_row> load_deadlines(sql::connection&);
+
+std::optional<execution_row> find_run(sql::connection&, std::string_view run_id);
+std::optional<execution_row> find_run(sql::connection&, std::int64_t run_key);
+/// The newest run of a workflow id in a namespace.
+std::optional<execution_row> find_latest_run(sql::connection&, std::int64_t ns_id, std::string_view workflow_id);
+/// Runs of a namespace (all namespaces when ns_id is 0), newest first, optionally by status,
+/// starting below `before_run_key` (0: from the newest).
+std::vector<execution_row> list_runs(sql::connection&, std::int64_t ns_id, std::optional<run_status>,
+                                     std::size_t limit, std::int64_t before_run_key);
+std::int64_t count_open_runs(sql::connection&, std::int64_t ns_id);
+
+}  // namespace perdure::detail

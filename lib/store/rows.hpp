@@ -1,0 +1,91 @@
+// The rows the engine writes and reads: plain data, so nothing above store/ sees SQL.
+#pragma once
+
+#include "replay/event.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace perdure::detail {
+
+namespace sql {
+class connection;
+}
+
+/// What a run's status column holds (the order of perdure::workflow_status).
+enum class run_status : int { running = 0, completed, failed, canceled, terminated, continued_as_new, timed_out };
+
+/// Kinds of rows in the deadlines table.
+enum class deadline_kind : int {
+    timer = 1,               ///< seq: the TimerStarted event id
+    run_timeout = 2,         ///< seq: 0
+    execution_timeout = 3,   ///< seq: 0
+    activity_schedule_to_close = 4,   ///< seq: the ActivityTaskScheduled event id
+};
+
+/// Kinds of rows in the tasks table (the outbox of work to dispatch).
+enum class task_kind : int {
+    activity = 1,            ///< seq: the ActivityTaskScheduled event id
+};
+
+struct history_row {
+    std::int64_t run_key = 0, event_id = 0;
+    int type = 0;
+    std::int64_t time_us = 0;
+    std::string attrs;
+};
+
+struct execution_row {
+    std::int64_t run_key = 0, ns_id = 0;
+    std::string workflow_id, run_id, workflow_type, task_queue;
+    run_status status = run_status::running;
+    std::int64_t start_time_us = 0, close_time_us = 0;
+    std::string request_id, first_run_id;
+    std::int64_t execution_deadline_us = 0;   ///< 0: none
+    std::string memo = "{}";
+    std::string task_failure;
+    std::string parent;                       ///< JSON of the parent run, for children
+};
+
+struct namespace_row {
+    std::int64_t ns_id = 0;
+    std::string name, description;
+    std::int64_t created_us = 0, retention_ms = 0;
+};
+
+struct task_row {
+    std::int64_t run_key = 0, seq = 0;
+    task_kind kind = task_kind::activity;
+    int attempt = 1;
+    std::int64_t due_us = 0;
+    std::string details;   ///< kind-specific JSON (heartbeat details for activities)
+};
+
+struct deadline_row {
+    std::int64_t run_key = 0;
+    deadline_kind kind = deadline_kind::timer;
+    std::int64_t seq = 0, due_us = 0;
+};
+
+// ---- write operations, applied in order inside one transaction ----
+
+struct insert_execution { execution_row row; };
+struct close_execution { std::int64_t run_key; run_status status; std::int64_t close_time_us; };
+struct set_task_failure { std::int64_t run_key; std::string message; };
+struct upsert_task { task_row row; };
+struct delete_task { std::int64_t run_key, seq; };
+struct insert_deadline { deadline_row row; };
+struct delete_deadline { std::int64_t run_key; deadline_kind kind; std::int64_t seq; };
+/// Deletes the deadlines and tasks of a closed run.
+struct clear_run_work { std::int64_t run_key; };
+struct upsert_namespace { namespace_row row; };
+struct delete_namespace { std::int64_t ns_id; };
+
+using write_op = std::variant<history_row, insert_execution, close_execution, set_task_failure, upsert_task,
+                              delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
+                              delete_namespace>;
+
+}  // namespace perdure::detail

@@ -1,0 +1,71 @@
+// Schema version 1. Integer keys everywhere the writer touches: history is appended at the end
+// of one B-tree keyed by seq; (run_key, event_id) is the only secondary index on it.
+#include "store/schema.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace perdure::detail {
+
+void create_schema(sql::connection& c) {
+    c.exec(R"sql(
+CREATE TABLE namespaces(
+  ns_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL,
+  retention_ms INTEGER NOT NULL);
+
+CREATE TABLE executions(
+  run_key INTEGER PRIMARY KEY,
+  ns_id INTEGER NOT NULL,
+  workflow_id TEXT NOT NULL,
+  run_id TEXT NOT NULL UNIQUE,
+  workflow_type TEXT NOT NULL,
+  task_queue TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  start_time INTEGER NOT NULL,
+  close_time INTEGER NOT NULL DEFAULT 0,
+  request_id TEXT NOT NULL DEFAULT '',
+  first_run_id TEXT NOT NULL DEFAULT '',
+  execution_deadline INTEGER NOT NULL DEFAULT 0,
+  memo TEXT NOT NULL DEFAULT '{}',
+  task_failure TEXT NOT NULL DEFAULT '',
+  parent TEXT NOT NULL DEFAULT '');
+CREATE INDEX executions_by_workflow ON executions(ns_id, workflow_id, run_key);
+CREATE INDEX executions_open ON executions(run_key) WHERE status = 0;
+
+CREATE TABLE history(
+  seq INTEGER PRIMARY KEY,
+  run_key INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  attrs TEXT NOT NULL,
+  UNIQUE(run_key, event_id));
+
+CREATE TABLE tasks(
+  run_key INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  details TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(run_key, seq)) WITHOUT ROWID;
+
+CREATE TABLE deadlines(
+  run_key INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  PRIMARY KEY(run_key, kind, seq)) WITHOUT ROWID;
+CREATE INDEX deadlines_by_due ON deadlines(due);
+)sql");
+}
+
+void migrate_schema(sql::connection&, int from_version) {
+    // Version 1 is the first; later versions add their steps here, one per version.
+    throw std::runtime_error("no migration from schema version " + std::to_string(from_version));
+}
+
+}  // namespace perdure::detail

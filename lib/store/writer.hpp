@@ -1,0 +1,68 @@
+// The writer thread: owns the only write connection and commits group batches. Everything
+// appended while it commits forms the next batch; it commits as soon as it is idle. It knows
+// nothing of effects: it reports "committed through unit N" and the engine releases them.
+#pragma once
+
+#include "store/database.hpp"
+#include "store/rows.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace perdure::detail {
+
+class writer {
+public:
+    struct callbacks {
+        /// Units up to and including `last_unit` are committed. Called on the writer thread.
+        std::function<void(std::uint64_t last_unit)> committed;
+        /// A commit failed; nothing from `first_unit` on will ever commit. Called once.
+        std::function<void(std::uint64_t first_unit, std::string message)> failed;
+    };
+
+    writer(const database& db, callbacks cb);
+    ~writer();
+    writer(const writer&) = delete;
+    writer& operator=(const writer&) = delete;
+
+    /// Queues one unit of writes (applied in order, in one transaction with its batch);
+    /// returns its sequence number.
+    std::uint64_t append(std::vector<write_op>&& ops);
+    /// Commits what is queued, then stops the thread.
+    void stop();
+    /// Units committed so far (for tests and statistics).
+    std::uint64_t committed() const;
+    std::uint64_t batches() const;
+
+private:
+    struct unit {
+        std::uint64_t seq;
+        std::vector<write_op> ops;
+    };
+    void run();
+    void commit(std::vector<unit>& batch);
+    void checkpoint(bool truncate);
+
+    const database& db_;
+    callbacks cb_;
+    std::unique_ptr<sql::connection> conn_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<unit> queue_;
+    std::uint64_t next_seq_ = 1;
+    std::uint64_t committed_ = 0;
+    std::uint64_t batches_ = 0;
+    bool stopping_ = false;
+    bool failed_ = false;
+    int wal_pages_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace perdure::detail

@@ -1,0 +1,11 @@
+// Applying write operations with prepared statements (inside the writer's transaction).
+#pragma once
+
+#include "store/rows.hpp"
+#include "store/sqlite.hpp"
+
+namespace perdure::detail {
+
+void apply_write(sql::connection&, const write_op&);
+
+}  // namespace perdure::detail

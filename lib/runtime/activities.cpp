@@ -72,8 +72,6 @@ void engine_core::schedule_activity_task(run_state& r, const event& scheduled, i
         unit->effects.emplace_back([this, key](std::exception_ptr e) {
             if (!e) dispatch_activity(key);
         });
-    } else {
-        dispatch_activity(key);
     }
 }
 

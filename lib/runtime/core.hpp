@@ -142,6 +142,8 @@ private:
     std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
 
     // activities.cpp
+    /// Tracks a scheduled activity. With a unit (a new schedule) its row is written and it is
+    /// dispatched after the commit; without one (recovery) the caller decides what happens.
     void schedule_activity_task(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
                                 boost::json::value heartbeat_details, write_unit* unit);
     void dispatch_activity(const task_key& key);

@@ -1,0 +1,115 @@
+// Durability under SIGKILL: a child process runs many workflows and is killed at random
+// moments, again and again; then it runs to the end. Every workflow must complete with the
+// results that were recorded, every recorded result must have been produced by a finished
+// activity, no event may be lost or duplicated, and SQLite must find the file intact.
+#define BOOST_TEST_MODULE perdure crash
+#include "store/database.hpp"
+#include "store/queries.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+std::string worker_path() { return CRASH_WORKER; }
+
+/// Runs the worker; kills it after `kill_after` unless it is null. Returns its exit status,
+/// or -1 when it was killed.
+int run_worker(const std::string& db, const std::string& side, int batches, int per_batch,
+               std::optional<std::chrono::milliseconds> kill_after) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const std::string b = std::to_string(batches), n = std::to_string(per_batch);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        ::execl(worker_path().c_str(), "crash-worker", db.c_str(), side.c_str(), b.c_str(), n.c_str(), nullptr);
+        ::_exit(127);
+    }
+    if (kill_after) {
+        // A real process killed at a random moment: this wait is the kill point, not a timing check.
+        std::this_thread::sleep_for(*kill_after);
+        ::kill(pid, SIGKILL);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_repeats_no_recorded_step) {
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("crash.db");
+    const auto side = dir.file("side.log");
+    // Each round adds a batch, so every kill lands while workflows are in flight.
+    constexpr int rounds = 24, per_batch = 25, workflows = rounds * per_batch;
+    std::mt19937 rng(12345);
+    int kills = 0;
+    for (int round = 0; round < rounds; ++round) {
+        const auto after = std::chrono::milliseconds(5 + rng() % 60);
+        if (run_worker(db, side, round + 1, per_batch, after) == -1) ++kills;
+    }
+    BOOST_TEST(kills >= 20);
+    BOOST_REQUIRE_EQUAL(run_worker(db, side, rounds, per_batch, std::nullopt), 0);
+
+    std::set<std::string> produced;
+    {
+        std::ifstream in(side);
+        for (std::string line; std::getline(in, line);) produced.insert(line);
+    }
+
+    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
+    auto conn = database.connect(true);
+    {
+        auto s = conn->prepare("PRAGMA integrity_check");
+        BOOST_REQUIRE(s.step());
+        BOOST_TEST(std::string(s.text(0)) == "ok");
+    }
+    const auto runs = perdure::detail::list_runs(*conn, 0, std::nullopt, 1000, 0);
+    BOOST_TEST(runs.size() == static_cast<std::size_t>(workflows));
+    for (const auto& run : runs) {
+        BOOST_TEST_CONTEXT("workflow " << run.workflow_id) {
+            BOOST_TEST((run.status == perdure::detail::run_status::completed));
+            const auto history = perdure::detail::load_history(*conn, run.run_key);
+            std::map<std::int64_t, std::string> results;   // scheduled event id -> recorded result
+            std::map<std::int64_t, int> closes;
+            int timers_started = 0, timers_fired = 0;
+            for (std::size_t i = 0; i < history.size(); ++i) {
+                const auto& e = history[i];
+                BOOST_TEST(e.id == static_cast<std::int64_t>(i) + 1);   // no gap, no duplicate
+                using perdure::detail::event_type;
+                if (e.type == event_type::activity_task_completed) {
+                    const auto sched = e.attrs.at("scheduled_event_id").as_int64();
+                    results[sched] = e.attrs.at("result").as_string().c_str();
+                    ++closes[sched];
+                }
+                if (e.type == event_type::activity_task_scheduled) closes.try_emplace(e.id, 0);
+                timers_started += e.type == event_type::timer_started;
+                timers_fired += e.type == event_type::timer_fired;
+            }
+            BOOST_TEST(results.size() == 5u);
+            for (const auto& [sched, n] : closes) BOOST_TEST(n == 1);
+            BOOST_TEST(timers_started == 1);
+            BOOST_TEST(timers_fired == 1);
+            std::string joined;
+            for (const auto& [sched, r] : results) {
+                BOOST_TEST(produced.contains(r), "recorded result " << r << " was never produced");
+                joined += (joined.empty() ? "" : "|") + r;
+            }
+            const auto& close = history.back();
+            BOOST_TEST(close.attrs.at("result").as_string().c_str() == joined);
+        }
+    }
+}

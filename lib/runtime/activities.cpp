@@ -163,6 +163,11 @@ void engine_core::on_activity_result(task_key key, std::uint64_t generation, boo
     if (it == activities_.end() || failed_.load()) return;
     auto& t = it->second;
     if (t.generation != generation || t.st != activity_task::state::running) return;   // a stale attempt
+    if (t.control) {
+        // Heartbeats are throttled; the attempt's last details still reach the next attempt.
+        std::lock_guard lk(t.control->mutex);
+        if (t.control->latest) t.heartbeat_details = std::move(*t.control->latest);
+    }
     disarm(wheel_kind::activity_start_to_close, key.run_key, key.seq);
     disarm(wheel_kind::activity_heartbeat, key.run_key, key.seq);
     if (!f) {

@@ -16,6 +16,7 @@ void activity_context::heartbeat(boost::json::value details) {
     bool send = false;
     {
         std::lock_guard lk(control_->mutex);
+        control_->latest = details;
         if (control_->last_sent_us == 0 || now - control_->last_sent_us >= control_->throttle_us) {
             control_->last_sent_us = now;
             send = true;

@@ -34,6 +34,7 @@ struct activity_control {
     std::mutex mutex;
     std::int64_t last_sent_us = 0;
     std::int64_t throttle_us = 0;
+    std::optional<boost::json::value> latest;             ///< the last details given, sent or not
     std::function<std::int64_t()> now_us;                 ///< the engine's clock
     std::function<void(boost::json::value)> send;         ///< posts a heartbeat to the engine
 };

@@ -19,20 +19,23 @@ public:
     void add(kind k, long n = 1) noexcept { counts_[k].fetch_add(n); }
     void done(kind k, long n = 1) noexcept {
         counts_[k].fetch_sub(n);
-        if (idle()) {
+        if (quiet(false)) {
             std::lock_guard lk(mutex_);
             idle_.notify_all();
         }
     }
-    bool idle() const noexcept {
-        for (const auto& c : counts_)
-            if (c.load() != 0) return false;
+    bool idle() const noexcept { return quiet(true); }
+    /// Nothing outstanding but (unless `count_running`) activities and handlers still running.
+    bool quiet(bool count_running) const noexcept {
+        for (int k = 0; k < kinds; ++k)
+            if ((count_running || (k != activity && k != handler)) && counts_[k].load() != 0) return false;
         return true;
     }
     /// Waits until idle; false when `timeout` passed first.
-    bool wait_idle(std::chrono::milliseconds timeout) {
+    bool wait_idle(std::chrono::milliseconds timeout) { return wait_quiet(timeout, true); }
+    bool wait_quiet(std::chrono::milliseconds timeout, bool count_running) {
         std::unique_lock lk(mutex_);
-        return idle_.wait_for(lk, timeout, [&] { return idle(); });
+        return idle_.wait_for(lk, timeout, [&] { return quiet(count_running); });
     }
     /// What is outstanding, e.g. "1 running activity, 2 strand tasks".
     std::string holders() const;

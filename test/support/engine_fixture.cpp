@@ -32,6 +32,11 @@ void engine_fixture::idle() {
     if (!work.wait_idle(std::chrono::seconds(10))) BOOST_FAIL("engine not idle after 10 s: " + work.holders());
 }
 
+void engine_fixture::settle() {
+    auto& work = engine_->core()->work();
+    if (!work.wait_quiet(std::chrono::seconds(10), false)) BOOST_FAIL("engine not settled after 10 s: " + work.holders());
+}
+
 void engine_fixture::advance(std::chrono::milliseconds d) {
     idle();
     clock->advance(d);

@@ -26,6 +26,8 @@ public:
     perdure::client client(const std::string& ns = "default") { return engine_->client_for(ns); }
     /// Waits until the engine has nothing to do without time passing; fails the test after 10 s.
     void idle();
+    /// Waits until the engine has handled everything but running activities.
+    void settle();
     /// Moves virtual time and lets the engine act on it.
     void advance(std::chrono::milliseconds d);
     /// Counts reported by the engine core.

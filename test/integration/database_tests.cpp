@@ -1,0 +1,112 @@
+// Opening databases: one engine per file, files that are not perdure databases, newer
+// schemas, corrupted files, and the file mode.
+#include "support/engine_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+using perdure::test::temp_dir;
+
+namespace {
+
+template <class E>
+std::string open_error(const std::string& path) {
+    try {
+        perdure::engine e({.database = path});
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+void sql(const std::string& path, const char* statement) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, statement, nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(databases)
+
+BOOST_AUTO_TEST_CASE(a_second_engine_on_the_same_file_is_refused_naming_the_file) {
+    temp_dir dir;
+    const auto path = dir.file("one.db");
+    perdure::engine first({.database = path});
+    const auto msg = open_error<perdure::database_locked>(path);
+    BOOST_TEST(msg.find(path + " is in use by another perdure engine") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(the_lock_is_released_when_the_engine_closes) {
+    temp_dir dir;
+    const auto path = dir.file("one.db");
+    { perdure::engine first({.database = path}); }
+    BOOST_CHECK_NO_THROW(perdure::engine({.database = path}));
+}
+
+BOOST_AUTO_TEST_CASE(the_database_is_created_readable_by_its_owner_only) {
+    temp_dir dir;
+    const auto path = dir.file("private.db");
+    { perdure::engine e({.database = path}); }
+    struct stat st{};
+    BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sqlite_file_of_another_application_is_refused) {
+    temp_dir dir;
+    const auto path = dir.file("other.db");
+    sql(path, "CREATE TABLE customers(id INTEGER)");
+    const auto msg = open_error<perdure::invalid_argument>(path);
+    BOOST_TEST(msg.find("is not a perdure database") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_sqlite_is_refused) {
+    temp_dir dir;
+    const auto path = dir.file("text.db");
+    std::ofstream(path) << std::string(8192, 'x');
+    const auto msg = open_error<perdure::invalid_argument>(path);
+    BOOST_TEST(msg.find("not a SQLite database") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_from_a_newer_perdure_is_refused_with_what_to_do) {
+    temp_dir dir;
+    const auto path = dir.file("newer.db");
+    { perdure::engine e({.database = path}); }
+    sql(path, "PRAGMA user_version = 99");
+    const auto msg = open_error<perdure::failed_precondition>(path);
+    BOOST_TEST(msg.find("written by a newer perdure (schema 99") != std::string::npos, msg);
+    BOOST_TEST(msg.find("upgrade perdure") != std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(a_truncated_database_is_refused_rather_than_crashing) {
+    temp_dir dir;
+    const auto path = dir.file("cut.db");
+    {
+        perdure::test::engine_fixture f;
+        perdure::engine e({.database = path, .durability = perdure::durability::normal});
+        e.namespaces().ensure("default");
+    }
+    std::filesystem::resize_file(path, 1000);
+    bool refused = false;
+    try {
+        perdure::engine e({.database = path});
+        e.namespaces().list();
+    } catch (const perdure::error&) {
+        refused = true;
+    }
+    BOOST_TEST(refused);
+}
+
+BOOST_AUTO_TEST_CASE(an_in_memory_engine_works_without_a_file) {
+    perdure::engine e;   // ":memory:"
+    e.namespaces().ensure("default");
+    BOOST_TEST(e.namespaces().list().size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -212,6 +212,9 @@ void engine_core::shutdown() {
     barrier();            // their effects have run
     reader_->stop();
     if (clock_subscription_) clock_->unsubscribe(clock_subscription_);
+    // Handles may outlive the engine; the file and its lock may not.
+    strand_conn_.reset();
+    db_.reset();
     io_guard_.reset();
     if (own_io_) {
         own_io_->stop();

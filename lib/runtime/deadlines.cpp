@@ -152,7 +152,7 @@ void engine_core::recover() {
             }
         }
     } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, db_->path(), "recovering pending work");
+        throw_storage(f, options_.database, "recovering pending work");
     }
     for (auto& [key, r] : runs_)
         if (r->owes_activation) request_activation(*r);

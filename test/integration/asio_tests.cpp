@@ -1,0 +1,82 @@
+// The Asio surface: an engine on the caller's io_context, awaiting results from asio
+// coroutines, async_ forms with completion tokens, and blocking calls refused on the strand.
+#include "support/engine_fixture.hpp"
+
+#include <perdure/asio.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+
+using namespace std::chrono_literals;
+using perdure::test::temp_dir;
+
+namespace {
+
+const perdure::activity_def<int, int> add_one{"AddOne", [](perdure::activity_context&, int n) { return n + 1; }};
+perdure::workflow<int> add(perdure::workflow_context& ctx, int n) {
+    co_return co_await ctx.execute_activity(add_one, n, {.start_to_close_timeout = 10s});
+}
+const perdure::workflow_def add_workflow{"Add", &add};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(asio_surface)
+
+BOOST_AUTO_TEST_CASE(an_engine_runs_on_the_callers_io_context_and_results_are_awaitable) {
+    temp_dir dir;
+    boost::asio::io_context io;
+    auto guard = boost::asio::make_work_guard(io);
+    std::thread runner([&] { io.run(); });
+    {
+        perdure::engine engine(io, {.database = dir.file("io.db"), .durability = perdure::durability::off});
+        engine.namespaces().ensure("default");
+        engine.add_worker("default", "q").register_workflow(add_workflow).register_activity(add_one);
+        engine.start();
+        auto client = engine.client_for("default");
+        auto result = boost::asio::co_spawn(
+            io,
+            [&]() -> boost::asio::awaitable<int> {
+                auto handle = co_await perdure::async_start_workflow(client, add_workflow, 41,
+                                                                     {.id = "a", .task_queue = "q"},
+                                                                     boost::asio::use_awaitable);
+                co_return co_await handle.async_get();
+            },
+            boost::asio::use_future);
+        BOOST_TEST(result.get() == 42);
+        auto described = perdure::async_describe(client.get_handle("a"), boost::asio::use_future);
+        BOOST_TEST(described.get().status == perdure::workflow_status::completed);
+    }
+    guard.reset();
+    runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(a_blocking_call_on_the_engine_strand_throws_instead_of_deadlocking) {
+    perdure::test::engine_fixture f;
+    static perdure::client* client = nullptr;
+    static std::string message;
+    const perdure::activity_def<int, int> blocking_inside{
+        "BlockingInside", [](perdure::activity_context&, int) -> boost::asio::awaitable<int> {
+            try {
+                client->get_handle("anything").describe();
+            } catch (const perdure::failed_precondition& e) {
+                message = e.what();
+            }
+            co_return 0;
+        }};
+    const perdure::workflow_def calls{"Calls", +[](perdure::workflow_context& ctx) -> perdure::workflow<int> {
+                                          co_return co_await ctx.execute_activity<int>("BlockingInside", 0,
+                                                                                       {.start_to_close_timeout = 10s});
+                                      }};
+    f.open([&](perdure::engine& e) { e.add_worker("default", "q").register_workflow(calls).register_activity(blocking_inside); });
+    auto c = f.client();
+    client = &c;
+    c.start_workflow(calls, {.id = "c", .task_queue = "q"}).get();
+    BOOST_TEST(message.find("describe blocks, and was called on the engine's own strand") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

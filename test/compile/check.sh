@@ -1,0 +1,78 @@
+#!/bin/sh
+# Compile-time checks. Usage: check.sh CHECK CXX INCLUDE_DIR
+#   await-guard   forbidden awaits fail with the fixed static_assert message; allowed ones compile
+#   gcc12         perdure.hpp refuses g++ < 13 unless PERDURE_ALLOW_GCC12 is defined
+#   headers       every public header compiles on its own, warning-free, and the headers a
+#                 workflow includes pull in no Asio
+set -u
+check=$1
+cxx=$2
+inc=$3
+here=$(cd "$(dirname "$0")" && pwd)
+flags="-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -I$inc"
+failed=0
+
+fail() {
+    echo "FAIL: $*"
+    failed=1
+}
+
+expect_error() {   # file message [extra flags]
+    file=$1
+    message=$2
+    shift 2
+    if out=$($cxx $flags "$@" "$file" 2>&1); then
+        fail "$file compiled but must not"
+    elif ! printf '%s' "$out" | grep -qF -- "$message"; then
+        fail "$file failed without the message: $message"
+        printf '%s\n' "$out" | head -20
+    else
+        echo "ok: $(basename "$file") refused with the expected message"
+    fi
+}
+
+case $check in
+await-guard)
+    msg="perdure: workflow code may only co_await perdure awaitables"
+    expect_error "$here/forbidden_asio_awaitable.cpp" "$msg"
+    expect_error "$here/forbidden_suspend_always.cpp" "$msg"
+    if out=$($cxx $flags -Werror "$here/allowed_awaits.cpp" 2>&1); then
+        echo "ok: allowed_awaits.cpp compiles"
+    else
+        fail "allowed_awaits.cpp does not compile"
+        printf '%s\n' "$out" | head -30
+    fi
+    ;;
+gcc12)
+    as_gcc12="-U__clang__ -U__GNUC__ -D__GNUC__=12 -Wno-builtin-macro-redefined -Wno-macro-redefined"
+    expect_error "$here/gcc12.cpp" "g++ older than 13 destroys temporaries inside co_await expressions twice" $as_gcc12
+    out=$($cxx $flags $as_gcc12 -DPERDURE_ALLOW_GCC12 "$here/gcc12.cpp" 2>&1)
+    if printf '%s' "$out" | grep -qF "g++ older than 13"; then
+        fail "PERDURE_ALLOW_GCC12 did not lift the refusal"
+    else
+        echo "ok: PERDURE_ALLOW_GCC12 lifts the refusal"
+    fi
+    ;;
+headers)
+    for h in $(cd "$inc" && find perdure -name '*.hpp' | sort); do
+        if out=$(printf '#include <%s>\n' "$h" | $cxx $flags -Werror -x c++ - 2>&1); then
+            echo "ok: $h"
+        else
+            fail "$h does not compile on its own"
+            printf '%s\n' "$out" | head -20
+        fi
+    done
+    for h in perdure/perdure.hpp perdure/workflow_context.hpp perdure/future.hpp perdure/definitions.hpp; do
+        if printf '#include <%s>\n' "$h" | $cxx -std=c++20 -I"$inc" -x c++ -M - 2>/dev/null | grep -q "boost/asio"; then
+            fail "$h pulls in Asio"
+        else
+            echo "ok: $h includes no Asio"
+        fi
+    done
+    ;;
+*)
+    echo "unknown check $check"
+    exit 2
+    ;;
+esac
+exit $failed

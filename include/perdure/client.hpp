@@ -59,6 +59,16 @@ public:
         auto id = start_(def.name(), boost::json::value{}, std::move(options));
         return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
     }
+    /// Signals the workflow if it is running, or starts it with the signal recorded right after
+    /// its start, in one commit.
+    template <class R, class I, class S>
+    workflow_handle<R> signal_with_start(const workflow_def<R, I>& def, std::type_identity_t<I> input,
+                                         std::string_view signal, const S& signal_arg, start_workflow_options options) {
+        auto id = signal_with_start_(def.name(), detail::to_payload(input), signal, detail::to_payload(signal_arg),
+                                     std::move(options));
+        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+    }
+
     /// Starts a workflow by type name.
     template <class R = boost::json::value, class I = boost::json::value>
     workflow_handle<R> start_workflow(std::string_view type, const I& input, start_workflow_options options) {
@@ -83,6 +93,9 @@ public:
 private:
     std::pair<std::string, std::string> start_(std::string_view type, boost::json::value input,
                                                start_workflow_options options);
+    std::pair<std::string, std::string> signal_with_start_(std::string_view type, boost::json::value input,
+                                                           std::string_view signal, boost::json::value arg,
+                                                           start_workflow_options options);
     std::shared_ptr<detail::engine_core> core_;
     std::string ns_;
 };
@@ -108,6 +121,29 @@ public:
     std::vector<history_event> history();
     /// Blocks until the run (or its continuation) closes; gives the result as JSON.
     boost::json::value get_json();
+
+    /// Sends a signal; returns once WorkflowExecutionSignaled is committed.
+    template <class A = boost::json::value>
+    void signal(std::string_view name, const A& arg = {}) {
+        signal_json(name, detail::to_payload(arg));
+    }
+    /// Asks a query handler; nothing is recorded. Throws query_failed_error when the handler
+    /// throws or no handler has that name (the message lists the known ones).
+    template <class Q, class A = boost::json::value>
+    Q query(std::string_view name, const A& arg = {}) {
+        return detail::from_payload<Q>(query_json(name, detail::to_payload(arg)));
+    }
+    /// Sends an update and waits for its result. A validator's rejection throws
+    /// update_rejected_error (nothing is recorded); a handler's failure throws that failure.
+    /// A retried update id returns the first outcome.
+    template <class U, class A = boost::json::value>
+    U update(std::string_view name, const A& arg = {}, std::string update_id = {}) {
+        return detail::from_payload<U>(update_json(name, detail::to_payload(arg), std::move(update_id)));
+    }
+
+    void signal_json(std::string_view name, boost::json::value arg);
+    boost::json::value query_json(std::string_view name, boost::json::value arg);
+    boost::json::value update_json(std::string_view name, boost::json::value arg, std::string update_id);
 
     const perdure::client& client() const noexcept { return client_; }
 

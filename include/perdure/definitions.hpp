@@ -41,21 +41,18 @@ struct activity_function {
 
 template <class R, class I, class F>
 workflow<boost::json::value> run_workflow(F f, workflow_context& ctx, boost::json::value input) {
-    if constexpr (std::is_void_v<I>) {
-        if constexpr (std::is_void_v<R>) {
-            co_await f(ctx);
-            co_return boost::json::value{};
-        } else {
-            co_return to_payload<R>(co_await f(ctx));
-        }
+    auto main = [&] {
+        if constexpr (std::is_void_v<I>)
+            return f(ctx);
+        else
+            return f(ctx, from_payload<I>(input));
+    }();
+    main.handle().promise().is_main = true;
+    if constexpr (std::is_void_v<R>) {
+        co_await std::move(main);
+        co_return boost::json::value{};
     } else {
-        I in = from_payload<I>(input);
-        if constexpr (std::is_void_v<R>) {
-            co_await f(ctx, std::move(in));
-            co_return boost::json::value{};
-        } else {
-            co_return to_payload<R>(co_await f(ctx, std::move(in)));
-        }
+        co_return to_payload<R>(co_await std::move(main));
     }
 }
 

@@ -28,11 +28,16 @@ protected:
     ~task_sink() = default;
 };
 
+/// Called when the workflow's main function returns while its locals are still alive
+/// (queries on a closed run are answered then).
+void main_returning() noexcept;
+
 struct workflow_promise_base {
     std::coroutine_handle<> continuation{};
     std::exception_ptr exception{};
     task_sink* sink = nullptr;
     void* sink_key = nullptr;
+    bool is_main = false;   ///< the user's workflow function (not a helper it awaits)
 
     std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -115,6 +120,7 @@ struct workflow_promise : workflow_promise_base {
     template <class U>
     void return_value(U&& v) {
         value.emplace(std::forward<U>(v));
+        if (is_main) main_returning();
     }
     T take() {
         if (exception) std::rethrow_exception(exception);
@@ -127,7 +133,9 @@ struct workflow_promise<void> : workflow_promise_base {
     workflow<void> get_return_object() noexcept {
         return workflow<void>(std::coroutine_handle<workflow_promise>::from_promise(*this));
     }
-    void return_void() noexcept {}
+    void return_void() noexcept {
+        if (is_main) main_returning();
+    }
     void take() {
         if (exception) std::rethrow_exception(exception);
     }

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <perdure/definitions.hpp>
+#include <perdure/detail/callable_traits.hpp>
 #include <perdure/future.hpp>
 #include <perdure/options.hpp>
 #include <perdure/payload.hpp>
+#include <perdure/signal_channel.hpp>
 #include <perdure/workflow.hpp>
 
 #include <chrono>
@@ -25,12 +27,40 @@ struct workflow_info {
     std::string continued_execution_run_id{};
 };
 
+/// The default validator of set_update_handler: accepts every update.
+struct no_validator {};
+
 namespace detail {
 class instance;
 
 template <class F, class... A>
 workflow<void> spawned_task(F f, A... args) {
     co_await std::invoke(f, args...);
+}
+
+using query_handler_fn = std::function<boost::json::value(const boost::json::value&)>;
+using update_handler_fn = std::function<workflow<boost::json::value>(boost::json::value)>;
+using update_validator_fn = std::function<void(const boost::json::value&)>;
+
+/// Runs an update handler with its argument decoded; `f` lives in this coroutine's frame.
+template <class R, class A, class F>
+workflow<boost::json::value> run_update(F f, boost::json::value arg) {
+    if constexpr (std::is_void_v<A>) {
+        if constexpr (std::is_void_v<R>) {
+            co_await f();
+            co_return boost::json::value{};
+        } else {
+            co_return to_payload<R>(co_await f());
+        }
+    } else {
+        A a = from_payload<A>(arg);
+        if constexpr (std::is_void_v<R>) {
+            co_await f(std::move(a));
+            co_return boost::json::value{};
+        } else {
+            co_return to_payload<R>(co_await f(std::move(a)));
+        }
+    }
 }
 }  // namespace detail
 
@@ -112,6 +142,88 @@ public:
         return spawn(detail::spawned_task(std::decay_t<F>(std::forward<F>(f)), std::decay_t<A>(std::forward<A>(args))...));
     }
 
+    /// The channel of signals named `name`; co_await ch.receive() gives the next one.
+    template <class T>
+    perdure::signal_channel<T> signal_channel(std::string_view name) {
+        return perdure::signal_channel<T>(*inst_, std::string(name));
+    }
+
+    /// Answers queries named `name` from the workflow's current state, without recording
+    /// anything. `handler` is R() or R(A); it must not change state or start operations.
+    template <class F>
+    void set_query_handler(std::string_view name, F&& handler) {
+        using A = detail::handler_arg_t<F>;
+        using R = typename detail::callable_traits<F>::result;
+        set_query_handler_(name, [h = std::decay_t<F>(std::forward<F>(handler))](const boost::json::value& arg) mutable
+                               -> boost::json::value {
+            if constexpr (std::is_void_v<A>) {
+                if constexpr (std::is_void_v<R>) {
+                    h();
+                    return {};
+                } else {
+                    return detail::to_payload<R>(h());
+                }
+            } else {
+                if constexpr (std::is_void_v<R>) {
+                    h(detail::from_payload<A>(arg));
+                    return {};
+                } else {
+                    return detail::to_payload<R>(h(detail::from_payload<A>(arg)));
+                }
+            }
+        });
+    }
+
+    /// Handles updates named `name`: `handler` is workflow<R>(A) (or without A) and may await
+    /// anything; `validator` is void(const A&) and throws to reject (nothing is recorded then).
+    template <class F, class V = no_validator>
+    void set_update_handler(std::string_view name, F&& handler, V&& validator = {}) {
+        using A = detail::handler_arg_t<F>;
+        using R = typename detail::workflow_result<typename detail::callable_traits<F>::result>::type;
+        detail::update_handler_fn h = [f = std::decay_t<F>(std::forward<F>(handler))](boost::json::value arg) {
+            return detail::run_update<R, A>(f, std::move(arg));
+        };
+        detail::update_validator_fn v;
+        if constexpr (!std::is_same_v<std::decay_t<V>, no_validator>) {
+            v = [val = std::decay_t<V>(std::forward<V>(validator))](const boost::json::value& arg) mutable {
+                if constexpr (std::is_void_v<A>)
+                    val();
+                else
+                    val(detail::from_payload<A>(arg));
+            };
+        }
+        set_update_handler_(name, std::move(h), std::move(v));
+    }
+
+    /// Starts a child workflow in this namespace; the future gives its result or throws
+    /// child_workflow_error.
+    template <class R, class I>
+    future<R> execute_child_workflow(const workflow_def<R, I>& def, std::type_identity_t<I> input,
+                                     child_workflow_options options = {}) {
+        return future<R>(start_child_(def.name(), detail::to_payload(input), std::move(options)));
+    }
+    template <class R>
+    future<R> execute_child_workflow(const workflow_def<R, void>& def, child_workflow_options options = {}) {
+        return future<R>(start_child_(def.name(), boost::json::value{}, std::move(options)));
+    }
+
+    /// Signals another workflow of this namespace (its latest run when run_id is empty).
+    template <class A = boost::json::value>
+    future<void> signal_external_workflow(std::string_view workflow_id, std::string_view run_id,
+                                          std::string_view signal, const A& arg = {}) {
+        return future<void>(signal_external_(workflow_id, run_id, signal, detail::to_payload(arg)));
+    }
+    /// Asks another workflow of this namespace to cancel.
+    future<void> request_cancel_external_workflow(std::string_view workflow_id, std::string_view run_id = {});
+
+    /// Closes this run as ContinuedAsNew and starts a new run of the same workflow id with
+    /// `input`, in the same commit. Never resumes.
+    template <class I>
+    future<void> continue_as_new(const I& input) {
+        return future<void>(continue_as_new_(detail::to_payload(input)));
+    }
+    future<void> continue_as_new() { return future<void>(continue_as_new_(boost::json::value{})); }
+
     detail::instance& instance() const noexcept { return *inst_; }
 
 private:
@@ -120,6 +232,13 @@ private:
                                                              const activity_options&);
     std::shared_ptr<detail::future_state> side_effect_(const std::function<boost::json::value()>&);
     std::shared_ptr<detail::future_state> wait_condition_(std::function<bool()>, std::chrono::milliseconds);
+    void set_query_handler_(std::string_view name, detail::query_handler_fn);
+    void set_update_handler_(std::string_view name, detail::update_handler_fn, detail::update_validator_fn);
+    std::shared_ptr<detail::future_state> start_child_(std::string_view type, boost::json::value input,
+                                                       child_workflow_options);
+    std::shared_ptr<detail::future_state> signal_external_(std::string_view workflow_id, std::string_view run_id,
+                                                           std::string_view signal, boost::json::value arg);
+    std::shared_ptr<detail::future_state> continue_as_new_(boost::json::value input);
 
     detail::instance* inst_;
 };

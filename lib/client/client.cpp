@@ -36,6 +36,16 @@ std::pair<std::string, std::string> client::start_(std::string_view type, boost:
     return {std::move(ref.workflow_id), std::move(ref.run_id)};
 }
 
+std::pair<std::string, std::string> client::signal_with_start_(std::string_view type, boost::json::value input,
+                                                                std::string_view signal, boost::json::value arg,
+                                                                start_workflow_options options) {
+    auto ref = wait_for<detail::run_ref>(*core_, "signal_with_start", [&](auto cb) {
+        core_->signal_with_start(ns_, std::string(type), std::move(input), std::move(options), std::string(signal),
+                                 std::move(arg), std::move(cb));
+    });
+    return {std::move(ref.workflow_id), std::move(ref.run_id)};
+}
+
 std::vector<workflow_execution_info> client::list(std::optional<workflow_status> status, std::size_t limit,
                                                   std::string_view after) {
     return wait_for<std::vector<workflow_execution_info>>(*core_, "list", [&](auto cb) {
@@ -68,6 +78,28 @@ std::vector<history_event> workflow_handle_base::history() {
     auto& core = *client_.core();
     return wait_for<std::vector<history_event>>(core, "history", [&](auto cb) {
         read_history(core, client_.ns(), workflow_id_, run_id_, std::move(cb));
+    });
+}
+
+void workflow_handle_base::signal_json(std::string_view name, boost::json::value arg) {
+    auto& core = *client_.core();
+    wait_for<bool>(core, "signal", [&](auto cb) {
+        core.signal_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg), std::move(cb));
+    });
+}
+
+boost::json::value workflow_handle_base::query_json(std::string_view name, boost::json::value arg) {
+    auto& core = *client_.core();
+    return wait_for<boost::json::value>(core, "query", [&](auto cb) {
+        core.query_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg), std::move(cb));
+    });
+}
+
+boost::json::value workflow_handle_base::update_json(std::string_view name, boost::json::value arg, std::string update_id) {
+    auto& core = *client_.core();
+    return wait_for<boost::json::value>(core, "update", [&](auto cb) {
+        core.update_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg), std::move(update_id),
+                             std::move(cb));
     });
 }
 

@@ -17,6 +17,8 @@ public:
     virtual void recorded(const event& e) = 0;
     /// An inbound event addressed to it (by the event id it was indexed under).
     virtual void apply(const event& e) = 0;
+    /// Completes an inbound event for it before it is recorded (ids only the workflow knows).
+    virtual void annotate(event&) const {}
     /// Cancellation of the whole run reached it.
     virtual void cancel_for_run() { request_cancel(); }
 

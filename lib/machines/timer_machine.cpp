@@ -22,6 +22,10 @@ void timer_machine::recorded(const event& e) {
     inst_.index_event(e.id, this);
 }
 
+void timer_machine::annotate(event& e) const {
+    if (!e.attrs.contains("timer_id")) e.attrs["timer_id"] = std::to_string(seq_);
+}
+
 void timer_machine::apply(const event& e) {
     if (e.type != event_type::timer_fired || state_ != state::started) return;
     state_ = state::done;

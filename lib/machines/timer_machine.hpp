@@ -16,7 +16,7 @@ public:
     void recorded(const event& e) override;
     void apply(const event& e) override;
     void request_cancel() override;
-    std::int64_t seq() const noexcept { return seq_; }
+    void annotate(event& e) const override;
 
 private:
     enum class state { created, started, done };

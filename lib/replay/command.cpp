@@ -7,6 +7,13 @@ namespace perdure::detail {
 namespace {
 
 std::string str(const boost::json::object& o, const char* key) {
+    if (!o.contains(key)) {
+        // workflow_id and update_id live one level down in Temporal's attributes.
+        for (const char* outer : {"workflow_execution", "meta"})
+            if (const auto* x = o.if_contains(outer); x && x->is_object() && x->get_object().contains(key))
+                return str(x->get_object(), key);
+        return {};
+    }
     if (const auto* v = o.if_contains(key)) {
         if (v->is_string()) return std::string(v->get_string());
         if (v->is_object())

@@ -34,6 +34,16 @@ void request_cancel(future_state& s) {
     if (s.cancel && !s.ready()) s.cancel->request_cancel();
 }
 
+std::shared_ptr<future_state> channel_receive(instance& inst, const std::string& name) {
+    inst.check_active();
+    return inst.receive_signal(name);
+}
+
+std::optional<boost::json::value> channel_try_receive(instance& inst, const std::string& name) {
+    inst.check_active();
+    return inst.try_receive_signal(name);
+}
+
 }  // namespace detail
 
 const workflow_info& workflow_context::info() const { return inst_->info(); }
@@ -98,6 +108,40 @@ std::shared_ptr<detail::future_state> workflow_context::wait_condition_(std::fun
                                                                         std::chrono::milliseconds timeout) {
     inst_->check_active();
     return inst_->wait_condition(std::move(predicate), timeout);
+}
+
+void workflow_context::set_query_handler_(std::string_view name, detail::query_handler_fn fn) {
+    inst_->check_active();
+    inst_->set_query_handler(std::string(name), std::move(fn));
+}
+
+void workflow_context::set_update_handler_(std::string_view name, detail::update_handler_fn handler,
+                                           detail::update_validator_fn validator) {
+    inst_->check_active();
+    inst_->set_update_handler(std::string(name), std::move(handler), std::move(validator));
+}
+
+std::shared_ptr<detail::future_state> workflow_context::start_child_(std::string_view type, boost::json::value input,
+                                                                     child_workflow_options options) {
+    inst_->check_active();
+    return inst_->start_child(type, std::move(input), options);
+}
+
+std::shared_ptr<detail::future_state> workflow_context::signal_external_(std::string_view workflow_id,
+                                                                         std::string_view run_id,
+                                                                         std::string_view signal, boost::json::value arg) {
+    inst_->check_active();
+    return inst_->signal_external(workflow_id, run_id, signal, std::move(arg));
+}
+
+future<void> workflow_context::request_cancel_external_workflow(std::string_view workflow_id, std::string_view run_id) {
+    inst_->check_active();
+    return future<void>(inst_->cancel_external(workflow_id, run_id));
+}
+
+std::shared_ptr<detail::future_state> workflow_context::continue_as_new_(boost::json::value input) {
+    inst_->check_active();
+    return inst_->continue_as_new(std::move(input));
 }
 
 future<void> workflow_context::spawn(workflow<void> task) {

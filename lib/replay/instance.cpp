@@ -2,9 +2,11 @@
 #include "replay/instance.hpp"
 
 #include "machines/activity_machine.hpp"
+#include "machines/child_machine.hpp"
 #include "machines/activity_options.hpp"
 #include "machines/timer_machine.hpp"
 #include "codec/duration.hpp"
+#include "machines/retry.hpp"
 
 #include <perdure/error.hpp>
 
@@ -118,9 +120,7 @@ void instance::recorded(std::span<const event> events) {
 }
 
 void instance::annotate(event& e) const {
-    if (e.type != event_type::timer_fired || e.attrs.contains("timer_id")) return;
-    if (auto it = by_event_.find(target_event_id(e)); it != by_event_.end())
-        if (const auto* t = dynamic_cast<const timer_machine*>(it->second)) e.attrs["timer_id"] = std::to_string(t->seq());
+    if (auto it = by_event_.find(target_event_id(e)); it != by_event_.end()) it->second->annotate(e);
 }
 
 void instance::start_main(const event& started) {
@@ -133,6 +133,7 @@ void instance::start_main(const event& started) {
     if (const auto* c = a.if_contains("continued_execution_run_id"); c && c->is_string())
         info_.continued_execution_run_id = c->get_string();
     const auto* in = a.if_contains("input");
+    if (in) started_input_ = *in;
     main_ = fn_(ctx_, in ? *in : boost::json::value{});
     auto& p = main_.handle().promise();
     p.sink = this;
@@ -142,6 +143,15 @@ void instance::start_main(const event& started) {
 
 void instance::apply(const event& e) {
     switch (e.type) {
+    case event_type::workflow_execution_signaled: {
+        const auto* n = e.attrs.if_contains("signal_name");
+        const auto* in = e.attrs.if_contains("input");
+        deliver_signal(n && n->is_string() ? std::string(n->get_string()) : std::string(), in ? *in : nullptr);
+        return;
+    }
+    case event_type::workflow_execution_update_accepted:
+        accept_update(e);
+        return;
     case event_type::workflow_execution_cancel_requested:
         if (!cancel_requested_) {
             cancel_requested_ = true;
@@ -150,6 +160,9 @@ void instance::apply(const event& e) {
             for (auto& [m, owned] : machines_) pending.push_back(owned.get());
             for (auto* m : pending) m->cancel_for_run();
             for (auto& c : conditions_) c.request_cancel();
+            for (auto& [name, receivers] : signal_receivers_)
+                for (auto& r : receivers) reject(*r, std::make_exception_ptr(canceled_error("workflow canceled")));
+            signal_receivers_.clear();
         }
         return;
     default:
@@ -161,11 +174,12 @@ void instance::apply(const event& e) {
 
 void instance::drain() {
     for (;;) {
-        while (!ready_.empty() && !main_done_ && !failure_) {
+        while (!ready_.empty() && !main_done_ && !failure_ && !continue_as_new_) {
             auto h = ready_.front();
             ready_.pop_front();
             h.resume();
         }
+        if (continue_as_new_ && !closed_ && !failure_) finish_continue_as_new();
         if (main_done_ && !closed_ && !failure_) finish_main();
         if (closed_ || failure_) break;
         if (!resolve_conditions()) break;
@@ -204,11 +218,33 @@ void instance::task_done(void* key) noexcept {
     }
     auto* s = static_cast<spawned*>(key);
     s->done = true;
+    if (!s->update_id.empty()) {
+        // An update handler finished: its outcome is recorded as WorkflowExecutionUpdateCompleted.
+        auto& p = s->update.handle().promise();
+        boost::json::object outcome;
+        if (p.exception)
+            outcome["failure"] = failure_from_exception(p.exception).to_json();
+        else
+            outcome["success"] = p.value ? *p.value : boost::json::value{};
+        updates_[s->update_id] = outcome;
+        add_command(command_kind::complete_update, {{"meta", {{"update_id", s->update_id}}}, {"outcome", std::move(outcome)}},
+                    nullptr);
+        resolve(*s->state, {});
+        return;
+    }
     auto& p = s->task.handle().promise();
     if (p.exception)
         reject(*s->state, p.exception);
     else
         resolve(*s->state, {});
+}
+
+void instance::main_returning() noexcept {
+    if (closing_query_) answer_closing_query();
+}
+
+void main_returning() noexcept {
+    if (auto* i = current_instance()) i->main_returning();
 }
 
 void instance::finish_main() {
@@ -235,9 +271,27 @@ void instance::finish_main() {
         }
     }
     closed_ = true;
-    // Spawned tasks never run again once the main coroutine has returned.
+    // Spawned tasks and handlers never run again once the main coroutine has returned.
     spawned_.clear();
     conditions_.clear();
+    query_handlers_.clear();
+    update_handlers_.clear();
+}
+
+void instance::finish_continue_as_new() {
+    ready_.clear();
+    add_command(command_kind::continue_as_new,
+                {{"workflow_type", {{"name", info_.workflow_type}}},
+                 {"task_queue", {{"name", info_.task_queue}}},
+                 {"input", *continue_as_new_},
+                 {"workflow_run_timeout", format_duration(std::chrono::milliseconds(run_timeout_ms_))},
+                 {"initiator", "WORKFLOW"}},
+                nullptr);
+    closed_ = true;
+    spawned_.clear();
+    conditions_.clear();
+    query_handlers_.clear();
+    update_handlers_.clear();
 }
 
 void instance::check_unobserved_failures() {
@@ -443,6 +497,192 @@ std::shared_ptr<future_state> instance::spawn(workflow<void> task) {
     p.sink_key = &s;
     schedule(s.task.handle());
     return s.state;
+}
+
+}  // namespace perdure::detail
+
+namespace perdure::detail {
+
+// ---------------------------------------------------------------- signals
+
+void instance::deliver_signal(const std::string& name, boost::json::value value) {
+    auto& receivers = signal_receivers_[name];
+    while (!receivers.empty() && receivers.front()->ready()) receivers.pop_front();
+    if (!receivers.empty()) {
+        auto r = receivers.front();
+        receivers.pop_front();
+        resolve(*r, std::move(value));
+        return;
+    }
+    signal_buffers_[name].push_back({std::move(value), ++signal_order_});
+}
+
+std::shared_ptr<future_state> instance::receive_signal(const std::string& name) {
+    auto s = make_future();
+    auto& buffer = signal_buffers_[name];
+    if (!buffer.empty()) {
+        resolve(*s, std::move(buffer.front().value));
+        buffer.pop_front();
+        return s;
+    }
+    signal_receivers_[name].push_back(s);
+    return s;
+}
+
+std::optional<boost::json::value> instance::try_receive_signal(const std::string& name) {
+    auto it = signal_buffers_.find(name);
+    if (it == signal_buffers_.end() || it->second.empty()) return std::nullopt;
+    auto v = std::move(it->second.front().value);
+    it->second.pop_front();
+    return v;
+}
+
+std::vector<std::pair<std::string, boost::json::value>> instance::unread_signals() const {
+    std::vector<std::tuple<std::uint64_t, std::string, boost::json::value>> all;
+    for (const auto& [name, buffer] : signal_buffers_)
+        for (const auto& b : buffer) all.emplace_back(b.order, name, b.value);
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    std::vector<std::pair<std::string, boost::json::value>> out;
+    for (auto& [order, name, value] : all) out.emplace_back(std::move(name), std::move(value));
+    return out;
+}
+
+// ---------------------------------------------------------------- queries and updates
+
+void instance::set_query_handler(std::string name, query_handler_fn fn) { query_handlers_[std::move(name)] = std::move(fn); }
+
+void instance::set_update_handler(std::string name, update_handler_fn handler, update_validator_fn validator) {
+    update_handlers_[std::move(name)] = {std::move(handler), std::move(validator)};
+}
+
+boost::json::value instance::query(const std::string& name, const boost::json::value& arg) {
+    auto it = query_handlers_.find(name);
+    if (it == query_handlers_.end()) {
+        std::string known;
+        for (const auto& [n, h] : query_handlers_) known += (known.empty() ? "" : ", ") + n;
+        throw query_failed_error("workflow " + info_.workflow_id + " has no query handler named '" + name +
+                                 "' (known: " + (known.empty() ? "none" : known) + ")");
+    }
+    current_guard guard(this);
+    try {
+        return it->second(arg);
+    } catch (...) {
+        throw query_failed_error("query '" + name + "' of workflow " + info_.workflow_id + " failed: " +
+                                 describe_exception(std::current_exception()));
+    }
+}
+
+std::optional<std::string> instance::validate_update(const std::string& name, const boost::json::value& arg) {
+    auto it = update_handlers_.find(name);
+    if (it == update_handlers_.end()) {
+        std::string known;
+        for (const auto& [n, h] : update_handlers_) known += (known.empty() ? "" : ", ") + n;
+        return "workflow " + info_.workflow_id + " has no update handler named '" + name + "' (known: " +
+               (known.empty() ? "none" : known) + ")";
+    }
+    if (!it->second.validator) return std::nullopt;
+    current_guard guard(this);
+    try {
+        it->second.validator(arg);
+    } catch (...) {
+        return describe_exception(std::current_exception());
+    }
+    return std::nullopt;
+}
+
+void instance::accept_update(const event& e) {
+    const auto& request = e.attrs.at("accepted_request").as_object();
+    const std::string id = request.at("meta").at("update_id").as_string().c_str();
+    const std::string name = request.at("input").at("name").as_string().c_str();
+    const auto* arg = request.at("input").as_object().if_contains("args");
+    updates_.emplace(id, std::nullopt);
+    auto& s = spawned_.emplace_back(spawned{workflow<void>{}, make_future(), false, id, {}});
+    auto it = update_handlers_.find(name);
+    if (it == update_handlers_.end()) {
+        // The handler is gone (changed code): the update fails rather than hanging.
+        boost::json::object outcome{
+            {"failure", failure{"no update handler named '" + name + "'", failure_kind::application,
+                                {{"type", "UpdateHandlerNotFound"}, {"non_retryable", true}}}
+                            .to_json()}};
+        updates_[id] = outcome;
+        add_command(command_kind::complete_update, {{"meta", {{"update_id", id}}}, {"outcome", std::move(outcome)}},
+                    nullptr);
+        spawned_.pop_back();
+        return;
+    }
+    s.update = it->second.handler(arg ? *arg : boost::json::value{});
+    auto& p = s.update.handle().promise();
+    p.sink = this;
+    p.sink_key = &s;
+    schedule(s.update.handle());
+}
+
+void instance::set_closing_query(std::string name, boost::json::value arg) {
+    closing_query_ = closing_query{std::move(name), std::move(arg)};
+}
+
+void instance::answer_closing_query() {
+    try {
+        closing_query_->answer = query(closing_query_->name, closing_query_->arg);
+        closing_query_->error = nullptr;
+    } catch (...) {
+        if (!closing_query_->answer) closing_query_->error = std::current_exception();
+    }
+}
+
+boost::json::value instance::closing_query_answer() {
+    if (closing_query_->answer) return *closing_query_->answer;
+    if (closing_query_->error) std::rethrow_exception(closing_query_->error);
+    throw query_failed_error("workflow " + info_.workflow_id + " never registered a query handler named '" +
+                             closing_query_->name + "'");
+}
+
+// ---------------------------------------------------------------- children, external workflows, continue-as-new
+
+std::shared_ptr<future_state> instance::start_child(std::string_view type, boost::json::value input,
+                                                    const child_workflow_options& o) {
+    const std::string id = o.id.empty() ? info_.run_id + ":child-" + std::to_string(next_child_) : o.id;
+    ++next_child_;
+    if (o.execution_timeout.count() < 0) {
+        fail_task(task_failure::cause::bad_command, "BAD_START_CHILD_EXECUTION_ATTRIBUTES: negative timeout");
+        return make_future();
+    }
+    const char* policy = o.parent_close == parent_close_policy::terminate        ? "TERMINATE"
+                         : o.parent_close == parent_close_policy::request_cancel ? "REQUEST_CANCEL"
+                                                                                 : "ABANDON";
+    boost::json::object attrs{{"namespace", info_.ns},
+                              {"workflow_id", id},
+                              {"workflow_type", {{"name", type}}},
+                              {"task_queue", {{"name", o.task_queue.empty() ? info_.task_queue : o.task_queue}}},
+                              {"input", std::move(input)},
+                              {"workflow_execution_timeout", format_duration(o.execution_timeout)},
+                              {"parent_close_policy", policy}};
+    if (o.retry) attrs["retry_policy"] = to_json(with_defaults(*o.retry));
+    return add_machine<child_machine>(std::move(attrs), o.cancellation).future();
+}
+
+std::shared_ptr<future_state> instance::signal_external(std::string_view workflow_id, std::string_view run_id,
+                                                        std::string_view signal, boost::json::value arg) {
+    return add_machine<external_machine>(command_kind::signal_external,
+                                         boost::json::object{{"namespace", info_.ns},
+                                                             {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
+                                                             {"signal_name", signal},
+                                                             {"input", std::move(arg)},
+                                                             {"child_workflow_only", false}})
+        .future();
+}
+
+std::shared_ptr<future_state> instance::cancel_external(std::string_view workflow_id, std::string_view run_id) {
+    return add_machine<external_machine>(command_kind::request_cancel_external,
+                                         boost::json::object{{"namespace", info_.ns},
+                                                             {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
+                                                             {"child_workflow_only", false}})
+        .future();
+}
+
+std::shared_ptr<future_state> instance::continue_as_new(boost::json::value input) {
+    if (!continue_as_new_) continue_as_new_ = std::move(input);
+    return make_future();   // never resolves: the run ends with this activation
 }
 
 }  // namespace perdure::detail

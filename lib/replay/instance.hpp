@@ -63,6 +63,32 @@ public:
     void annotate(event& e) const;
 
     bool closed() const noexcept { return closed_; }
+
+    // ---- messages from outside (runtime, on the strand, between activations) ----
+
+    /// Answers a query from the current state; throws query_failed_error.
+    boost::json::value query(const std::string& name, const boost::json::value& arg);
+    /// Runs the update's validator; the rejection message, or nullopt when accepted.
+    std::optional<std::string> validate_update(const std::string& name, const boost::json::value& arg);
+    /// Update ids accepted so far (completed or not).
+    bool knows_update(const std::string& update_id) const { return updates_.contains(update_id); }
+    /// The recorded outcome ({"success": v} or {"failure": f}) of a completed update.
+    std::optional<boost::json::object> update_outcome(const std::string& update_id) const {
+        auto it = updates_.find(update_id);
+        return it == updates_.end() ? std::nullopt : it->second;
+    }
+    /// The run's input, as recorded in WorkflowExecutionStarted.
+    const boost::json::value& started_input() const noexcept { return started_input_; }
+    /// Signals buffered and never read, in arrival order (carried over by continue-as-new).
+    std::vector<std::pair<std::string, boost::json::value>> unread_signals() const;
+    /// For a query on a closed run being replayed: answered before the closing activation and,
+    /// when the main function returns normally, again while its locals are alive.
+    void set_closing_query(std::string name, boost::json::value arg);
+    void answer_closing_query();
+    /// The closing query's answer (or its error) once replay is done.
+    boost::json::value closing_query_answer();
+    bool has_closing_query() const noexcept { return closing_query_.has_value(); }
+    void main_returning() noexcept;
     const workflow_info& info() const noexcept { return info_; }
     std::int64_t now_us() const noexcept { return now_us_; }
     bool replaying() const noexcept { return replaying_; }
@@ -81,6 +107,16 @@ public:
     bool patched(std::string_view change_id, bool deprecated);
     std::shared_ptr<future_state> wait_condition(std::function<bool()>, std::chrono::milliseconds timeout);
     std::shared_ptr<future_state> spawn(workflow<void> task);
+    std::shared_ptr<future_state> receive_signal(const std::string& name);
+    std::optional<boost::json::value> try_receive_signal(const std::string& name);
+    void set_query_handler(std::string name, query_handler_fn fn);
+    void set_update_handler(std::string name, update_handler_fn handler, update_validator_fn validator);
+    std::shared_ptr<future_state> start_child(std::string_view type, boost::json::value input,
+                                              const child_workflow_options& options);
+    std::shared_ptr<future_state> signal_external(std::string_view workflow_id, std::string_view run_id,
+                                                  std::string_view signal, boost::json::value arg);
+    std::shared_ptr<future_state> cancel_external(std::string_view workflow_id, std::string_view run_id);
+    std::shared_ptr<future_state> continue_as_new(boost::json::value input);
     /// Throws failed_precondition unless called from this instance's activation.
     void check_active() const;
 
@@ -111,6 +147,8 @@ private:
         workflow<void> task;
         std::shared_ptr<future_state> state;
         bool done = false;
+        std::string update_id{};               ///< for an update handler: completes the update
+        workflow<boost::json::value> update{}; ///< the update handler's coroutine
     };
     /// A wait_condition: cancellable, and resolved with false when its timeout timer fires.
     struct condition final : cancel_target, multi_waiter {
@@ -130,6 +168,9 @@ private:
     };
 
     void task_done(void* key) noexcept override;
+    void deliver_signal(const std::string& name, boost::json::value value);
+    void accept_update(const event& e);
+    void finish_continue_as_new();
     void apply(const event& e);
     void start_main(const event& started);
     void drain();
@@ -162,7 +203,31 @@ private:
     std::vector<command> commands_;
     std::optional<task_failure> failure_;
 
-    std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1;
+    std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1, next_child_ = 1;
+
+    struct buffered_signal {
+        boost::json::value value;
+        std::uint64_t order;
+    };
+    std::unordered_map<std::string, std::deque<buffered_signal>> signal_buffers_;
+    std::unordered_map<std::string, std::deque<std::shared_ptr<future_state>>> signal_receivers_;
+    std::uint64_t signal_order_ = 0;
+    std::unordered_map<std::string, query_handler_fn> query_handlers_;
+    struct update_entry {
+        update_handler_fn handler;
+        update_validator_fn validator;
+    };
+    std::unordered_map<std::string, update_entry> update_handlers_;
+    std::unordered_map<std::string, std::optional<boost::json::object>> updates_;   ///< accepted ids -> outcome
+    boost::json::value started_input_{};
+    std::optional<boost::json::value> continue_as_new_{};
+    struct closing_query {
+        std::string name;
+        boost::json::value arg;
+        std::optional<boost::json::value> answer{};
+        std::exception_ptr error{};
+    };
+    std::optional<closing_query> closing_query_{};
     std::unordered_map<std::string, bool> patches_;
     std::unordered_map<const machine*, std::unique_ptr<machine>> machines_;
     std::vector<std::unique_ptr<machine>> retired_;

@@ -46,6 +46,11 @@ replay_result replay(instance& inst, std::span<const event> history) {
         const auto inbound = history.subspan(group, boundary_index - group);
         const auto recorded = history.subspan(first_command, i - first_command);
 
+        // A query on a closed run sees the state before its closing activation (and, when the
+        // main function returns normally, the state while it returns).
+        if (inst.has_closing_query())
+            for (const auto& e : recorded)
+                if (is_close_event(e.type)) inst.answer_closing_query();
         auto result = inst.activate(inbound, boundary.time_us, true, recorded);
         if (result.failure) {
             out.failure = result.failure;

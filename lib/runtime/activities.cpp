@@ -214,7 +214,7 @@ void engine_core::activity_attempt_failed(activity_task& t, failure f) {
     write_unit unit;
     unit.ops.emplace_back(upsert_task{{t.key.run_key, t.key.seq, task_kind::activity, t.attempt, t.due_us,
                                        boost::json::serialize(t.heartbeat_details)}});
-    if (auto* r = find_run(t.key.run_key)) r->last_unit = commit(std::move(unit));
+    if (auto* r = find_run(t.key.run_key)) commit(std::move(unit));
     arm(wheel_kind::activity_retry, t.key.run_key, t.key.seq, t.due_us);
 }
 

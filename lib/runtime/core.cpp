@@ -1,7 +1,10 @@
 // Engine core: opening, the commit pipeline (units, effects after commit), failure, shutdown.
 #include "runtime/core.hpp"
 
+#include "machines/retry.hpp"
 #include "store/queries.hpp"
+
+#include <boost/json/parse.hpp>
 
 #include <perdure/error.hpp>
 
@@ -38,6 +41,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             namespaces_.emplace(ns.name, std::move(ns));
         }
         next_run_key_ = max_run_key(*strand_conn_) + 1;
+        next_delivery_seq_ = std::min<std::int64_t>(-1, min_task_seq(*strand_conn_) - 1);
         for (auto& row : load_open_runs(*strand_conn_)) {
             auto r = std::make_unique<run_state>();
             r->run_key = row.exec.run_key;
@@ -51,6 +55,23 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             r->request_id = std::move(row.exec.request_id);
             r->next_event_id = row.last_event_id + 1;
             r->task_failed = !row.exec.task_failure.empty();
+            r->execution_deadline_us = row.exec.execution_deadline_us;
+            boost::system::error_code ec;
+            if (auto opts = boost::json::parse(row.exec.options, ec); !ec && opts.is_object()) {
+                const auto& o = opts.get_object();
+                if (const auto* a = o.if_contains("attempt"); a && a->is_int64()) r->attempt = static_cast<int>(a->get_int64());
+                if (const auto* t = o.if_contains("run_timeout_ms"); t && t->is_int64()) r->run_timeout_ms = t->get_int64();
+                if (const auto* p = o.if_contains("retry_policy")) r->retry = retry_policy_from_json(*p);
+            }
+            if (!row.exec.parent.empty()) {
+                if (auto parent = boost::json::parse(row.exec.parent, ec); !ec && parent.is_object()) {
+                    const auto& p = parent.get_object();
+                    r->parent_run_key = p.at("run_key").as_int64();
+                    r->parent_initiated_event_id = p.at("initiated_event_id").as_int64();
+                    r->parent_close = static_cast<parent_close_policy>(p.at("parent_close_policy").as_int64());
+                    children_[r->parent_run_key].insert(r->run_key);
+                }
+            }
             // A history that ends with an inbound event still owes an activation.
             const auto last = static_cast<event_type>(row.last_event_type);
             r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);
@@ -119,6 +140,8 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
     work_.add(work_tracker::writer);
     const auto seq = writer_->append(std::move(unit.ops));
     last_unit_ = seq;
+    for (auto key : unit.runs)
+        if (auto* r = find_run(key)) r->last_unit = seq;
     pending_effects_.emplace_back(seq, std::move(unit.effects));
     return seq;
 }

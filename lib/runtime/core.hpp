@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -46,11 +47,15 @@ using callback = unique_function<void(std::exception_ptr, T)>;
 struct write_unit {
     std::vector<write_op> ops;
     std::vector<effect> effects;
+    std::vector<std::int64_t> runs;   ///< runs whose history it appends to (their last_unit)
 };
 
 struct run_ref {
     std::string workflow_id, run_id;
 };
+
+/// A random (version 4) UUID for run ids and request ids.
+std::string new_uuid();
 
 class engine_core : public std::enable_shared_from_this<engine_core> {
 public:
@@ -99,6 +104,14 @@ public:
                         callback<run_ref> cb);
     void get_result(std::string ns, std::string workflow_id, std::string run_id, callback<boost::json::value> cb);
     void cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb);
+    void signal_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string name,
+                         boost::json::value arg, callback<bool> cb);
+    void signal_with_start(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
+                           std::string signal, boost::json::value arg, callback<run_ref> cb);
+    void query_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string name,
+                        boost::json::value arg, callback<boost::json::value> cb);
+    void update_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string name,
+                         boost::json::value arg, std::string update_id, callback<boost::json::value> cb);
     void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string reason,
                             callback<bool> cb);
 
@@ -128,7 +141,8 @@ private:
     void activate(std::int64_t run_key);
     void load(run_state& r);
     void on_loaded(std::int64_t run_key, std::vector<event> history, std::exception_ptr error);
-    void run_activation(run_state& r);
+    /// Runs an activation; its writes go into `outer` when given (committed by the caller).
+    void run_activation(run_state& r, write_unit* outer = nullptr);
     void append_directly(run_state& r);
     void assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out);
     void record_task_failure(run_state& r, const task_failure& f, write_unit& unit);
@@ -167,10 +181,34 @@ private:
 
     // start.cpp
     void start_on_strand(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
-                         callback<run_ref> cb);
-    run_state& create_run(std::int64_t ns_id, const std::string& workflow_id, const std::string& type,
-                          boost::json::value input, const start_workflow_options& options, write_unit& unit);
+                         callback<run_ref> cb, std::optional<inbound> first_signal = std::nullopt);
+    /// A new run with its WorkflowExecutionStarted pending (its rows go into `unit`).
+    run_state& create_run(run_spec spec, write_unit& unit);
+    /// Records a new run's start in `unit`, with its first activation when a worker can run it.
+    void begin_run(run_state& r, write_unit& unit);
     void terminate_run(run_state& r, const std::string& reason, write_unit& unit);
+
+    // messages.cpp
+    inbound signal_event(std::string name, boost::json::value arg, unique_function<void(std::exception_ptr)> on_recorded);
+    void answer_queries(run_state& r);
+    void fail_queries(run_state& r, const std::string& why);
+    void query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
+                          boost::json::value arg, callback<boost::json::value> cb);
+    void process_updates(run_state& r);
+    void fail_updates(run_state& r, const std::string& why);
+    void update_completed(run_state& r, const event& e, write_unit& unit);
+
+    // family.cpp
+    void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit);
+    void dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs);
+    void redeliver(const task_row& t);
+    void start_child(run_state& parent, const event& initiated, write_unit& unit);
+    void notify_parent(run_state& child, const event& close, write_unit& unit);
+    void apply_parent_close_policy(run_state& parent, write_unit& unit);
+    void reach_external(run_state& r, const event& initiated, write_unit& unit);
+    void prepare_close(run_state& r, command& c);
+    void continue_run(run_state& r, const event& close,
+                      std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit);
 
     // results.cpp
     void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,
@@ -219,6 +257,9 @@ private:
     std::size_t live_instances_ = 0;
     std::size_t live_bytes_ = 0;
     std::atomic<std::uint64_t> replays_{0};
+
+    std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
+    std::int64_t next_delivery_seq_ = -1;                                   // outbox rows use negative seqs
 
     // activities
     std::unordered_map<task_key, activity_task, task_key_hash> activities_;

@@ -16,6 +16,7 @@ enum class wheel_kind : int {
     run_timeout = 2,
     execution_timeout = 3,
     activity_schedule_to_close = 4,
+    workflow_backoff = 5,
     activity_retry = 100,
     activity_start_to_close = 101,
     activity_heartbeat = 102,

@@ -83,9 +83,21 @@ void engine_core::fire(const wheel_entry& e) {
                         {{"retry_state", to_string(retry_state::timeout)}}};
         unit.ops.emplace_back(history_row{r->run_key, timed_out.id, static_cast<int>(timed_out.type),
                                           timed_out.time_us, boost::json::serialize(timed_out.attrs)});
+        unit.runs.push_back(r->run_key);
         drop_instance(*r);
         close_run(*r, std::move(timed_out), unit);
-        r->last_unit = commit(std::move(unit));
+        commit(std::move(unit));
+        return;
+    }
+    case wheel_kind::workflow_backoff: {
+        auto* r = find_run(e.run_key);
+        if (!r || r->status != run_status::running) return;
+        r->backoff_until_us = 0;
+        r->owes_activation = true;
+        write_unit unit;
+        unit.ops.emplace_back(delete_deadline{e.run_key, deadline_kind::workflow_backoff, 0});
+        commit(std::move(unit));
+        request_activation(*r);
         return;
     }
     case wheel_kind::task_retry: {
@@ -110,8 +122,15 @@ void engine_core::recover() {
     const std::int64_t now = now_us();
     try {
         for (const auto& d : load_deadlines(*strand_conn_))
-            if (find_run(d.run_key)) wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
+            if (auto* r = find_run(d.run_key)) {
+                wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
+                if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
+            }
         for (const auto& t : load_tasks(*strand_conn_)) {
+            if (t.kind == task_kind::delivery) {
+                redeliver(t);
+                continue;
+            }
             auto* r = find_run(t.run_key);
             if (!r || t.kind != task_kind::activity) continue;
             auto scheduled = load_event(*strand_conn_, t.run_key, t.seq);
@@ -148,7 +167,7 @@ void engine_core::recover() {
                 unit.effects.emplace_back([this, key = task_key{t.run_key, t.seq}](std::exception_ptr e) {
                     if (!e) dispatch_activity(key);
                 });
-                r->last_unit = commit(std::move(unit));
+                commit(std::move(unit));
             }
         }
     } catch (const sql::sqlite_failure& f) {

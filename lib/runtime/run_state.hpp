@@ -7,14 +7,19 @@
 #include "store/rows.hpp"
 #include "support/unique_function.hpp"
 
+#include <perdure/options.hpp>
+
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace perdure::detail {
@@ -56,6 +61,50 @@ struct run_state {
 
     /// Clients waiting for the run to close: called with the close event.
     std::vector<unique_function<void(std::exception_ptr, const event*)>> result_waiters;
+
+    // chain and family
+    std::int64_t execution_deadline_us = 0;   ///< absolute, carried over continue-as-new and retries
+    std::optional<retry_policy> retry{};      ///< the workflow's own retry policy
+    int attempt = 1;
+    std::int64_t parent_run_key = 0, parent_initiated_event_id = 0;
+    parent_close_policy parent_close = parent_close_policy::terminate;
+    std::int64_t backoff_until_us = 0;        ///< a retry run's first activation waits until then
+
+    // messages
+    struct update_request {
+        std::string name, id;
+        boost::json::value arg;
+        unique_function<void(std::exception_ptr, boost::json::value)> cb;
+    };
+    std::vector<update_request> pending_updates;
+    /// Clients waiting for an accepted update's outcome, by update id.
+    std::unordered_map<std::string, std::vector<unique_function<void(std::exception_ptr, boost::json::value)>>>
+        update_waiters;
+    struct query_request {
+        std::string name;
+        boost::json::value arg;
+        unique_function<void(std::exception_ptr, boost::json::value)> cb;
+    };
+    std::vector<query_request> pending_queries;   ///< waiting for the instance to be rebuilt
+};
+
+/// What a new run is made of: a client start, a child start, a continuation or a retry.
+struct run_spec {
+    std::int64_t ns_id = 0;
+    std::string workflow_id, workflow_type, task_queue;
+    boost::json::value input;
+    std::string run_id;                       ///< empty: a new one
+    std::string first_run_id, continued_run_id, request_id;
+    std::int64_t execution_deadline_us = 0;   ///< absolute; 0: none
+    std::chrono::milliseconds execution_timeout{0}, run_timeout{0};
+    std::optional<retry_policy> retry{};
+    int attempt = 1;
+    boost::json::object memo{};
+    const char* initiator = nullptr;          ///< "WORKFLOW" (continue-as-new) or "RETRY"
+    std::int64_t first_task_backoff_ms = 0;
+    std::int64_t parent_run_key = 0, parent_initiated_event_id = 0;
+    std::string parent_workflow_id, parent_run_id;
+    parent_close_policy parent_close = parent_close_policy::terminate;
 };
 
 struct run_id_key {

@@ -73,13 +73,19 @@ void engine_core::activate(std::int64_t run_key) {
     auto* r = find_run(run_key);
     if (!r || failed_.load()) return;
     if (r->status != run_status::running) return;   // close_run failed what was pending
-    if (r->pending.empty() && r->tail.empty() && !r->owes_activation) return;
-    const bool runnable =
-        started_ && !stopping_.load() && !r->blocked && workers_.workflow(r->ns_id, r->task_queue, r->workflow_type);
-    if (!runnable) {
+    const bool messages = !r->pending_updates.empty() || !r->pending_queries.empty();
+    if (r->pending.empty() && r->tail.empty() && !r->owes_activation && !messages) return;
+    if (r->backoff_until_us && now_us() < r->backoff_until_us) return append_directly(*r);
+    const bool registered = workers_.workflow(r->ns_id, r->task_queue, r->workflow_type).has_value();
+    if (started_ && (r->blocked || !registered)) {
+        const std::string why = r->blocked ? "workflow " + r->workflow_id + " is blocked by a failing workflow task; fix the code and restart"
+                                           : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
+        fail_queries(*r, why);
+        fail_updates(*r, why);
+    }
+    if (!started_ || stopping_.load() || r->blocked || !registered) {
         // Record what arrived; an activation replays it once a worker can run the workflow.
-        append_directly(*r);
-        return;
+        return append_directly(*r);
     }
     if (!r->inst) {
         if (r->loading) return;
@@ -88,10 +94,11 @@ void engine_core::activate(std::int64_t run_key) {
             waiting_for_commit_.push_back(run_key);
             return;
         }
-        load(*r);
-        return;
+        return load(*r);
     }
-    run_activation(*r);
+    if (!r->pending_queries.empty()) answer_queries(*r);
+    if (!r->pending_updates.empty()) process_updates(*r);
+    if (!r->pending.empty() || !r->tail.empty() || r->owes_activation) run_activation(*r);
 }
 
 void engine_core::load(run_state& r) {
@@ -139,14 +146,14 @@ void engine_core::on_loaded(std::int64_t run_key, std::vector<event> history, st
         std::vector<event> appended;
         assign_ids(*r, r->pending, unit, appended);
         r->owes_activation = true;
-        r->last_unit = commit(std::move(unit));
+        commit(std::move(unit));
         return;
     }
     r->inst = std::move(inst);
     r->tail = std::move(result.tail);
     r->owes_activation = false;
     touch_cache(*r);
-    if (!r->tail.empty() || !r->pending.empty()) run_activation(*r);
+    activate(run_key);
     evict_if_needed();
 }
 
@@ -164,11 +171,14 @@ std::unique_ptr<instance> engine_core::make_instance(const run_state& r) const {
 }
 
 void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out) {
+    if (!in.empty()) unit.runs.push_back(r.run_key);
     for (auto& i : in) {
         i.e.id = r.next_event_id++;
-        // A close event written with its ActivityTaskStarted refers to it (the event just before).
-        if (auto* s = i.e.attrs.if_contains("started_event_id"); s && s->is_null()) *s = i.e.id - 1;
         if (r.inst) r.inst->annotate(i.e);
+        // An activity's close event is written with its ActivityTaskStarted, just before it.
+        if (auto* s = i.e.attrs.if_contains("started_event_id");
+            s && s->is_null() && i.e.type >= event_type::activity_task_completed && i.e.type <= event_type::activity_task_canceled)
+            *s = i.e.id - 1;
         unit.ops.emplace_back(row_of(r, i.e));
         for (auto& op : i.ops) unit.ops.push_back(std::move(op));
         for (auto& cb : i.on_recorded) unit.effects.emplace_back(std::move(cb));
@@ -184,17 +194,19 @@ void engine_core::append_directly(run_state& r) {
     drop_instance(r);   // its view is now behind history; it is rebuilt by replay
     assign_ids(r, r.pending, unit, appended);
     r.owes_activation = true;
-    r.last_unit = commit(std::move(unit));
+    commit(std::move(unit));
 }
 
 std::int64_t engine_core::append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
     event e{r.next_event_id++, type, now_us(), std::move(attrs)};
     unit.ops.emplace_back(row_of(r, e));
+    unit.runs.push_back(r.run_key);
     return e.id;
 }
 
-void engine_core::run_activation(run_state& r) {
-    write_unit unit;
+void engine_core::run_activation(run_state& r, write_unit* outer) {
+    write_unit local;
+    write_unit& unit = outer ? *outer : local;
     std::vector<event> inbound_events = std::move(r.tail);
     r.tail.clear();
     assign_ids(r, r.pending, unit, inbound_events);
@@ -203,7 +215,7 @@ void engine_core::run_activation(run_state& r) {
     if (result.failure) {
         record_task_failure(r, *result.failure, unit);
         r.owes_activation = true;
-        r.last_unit = commit(std::move(unit));
+        if (!outer) commit(std::move(local));
         return;
     }
     if (r.task_failed) {
@@ -212,11 +224,13 @@ void engine_core::run_activation(run_state& r) {
         r.task_attempt = 0;
     }
     r.owes_activation = false;
+    unit.runs.push_back(r.run_key);
     event boundary{r.next_event_id++, event_type::workflow_task_completed, now, {}};
     unit.ops.emplace_back(history_row{r.run_key, boundary.id, static_cast<int>(boundary.type), now, "{}"});
     std::vector<event> command_events;
     command_events.reserve(result.commands->size());
     for (auto& c : *result.commands) {
+        prepare_close(r, c);
         event e{r.next_event_id++, event_type_of(c.kind), now, std::move(c.attrs)};
         e.attrs["workflow_task_completed_event_id"] = boundary.id;
         unit.ops.emplace_back(row_of(r, e));
@@ -227,7 +241,7 @@ void engine_core::run_activation(run_state& r) {
         react_to_command(r, e, unit);
         if (r.status != run_status::running) break;
     }
-    r.last_unit = commit(std::move(unit));
+    if (!outer) commit(std::move(local));
     if (r.inst) touch_cache(r);
     evict_if_needed();
 }
@@ -270,8 +284,27 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
         disarm(wheel_kind::timer, r.run_key, started);
         break;
     }
-    case event_type::workflow_execution_completed:
+    case event_type::start_child_workflow_execution_initiated:
+        start_child(r, e, unit);
+        break;
+    case event_type::signal_external_workflow_execution_initiated:
+    case event_type::request_cancel_external_workflow_execution_initiated:
+        reach_external(r, e, unit);
+        break;
+    case event_type::workflow_execution_update_completed:
+        update_completed(r, e, unit);
+        break;
+    case event_type::workflow_execution_continued_as_new: {
+        auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
+        close_run(r, e, unit);
+        continue_run(r, e, std::move(signals), unit);
+        break;
+    }
     case event_type::workflow_execution_failed:
+        close_run(r, e, unit);
+        if (e.attrs.contains("new_execution_run_id")) continue_run(r, e, {}, unit);   // the retry policy allows another run
+        break;
+    case event_type::workflow_execution_completed:
     case event_type::workflow_execution_canceled:
         close_run(r, e, unit);
         break;
@@ -292,6 +325,11 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
         for (auto& cb : in.on_recorded) cb(closed);
     r.pending.clear();
     r.tail.clear();
+    const std::string why = "workflow " + r.workflow_id + " (run " + r.run_id + ") closed";
+    fail_queries(r, why);
+    fail_updates(r, why + " before the update completed");
+    notify_parent(r, close_event, unit);
+    apply_parent_close_policy(r, unit);
     unit.effects.emplace_back([this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](
                                   std::exception_ptr e) {
         if (auto* run = find_run(key)) {

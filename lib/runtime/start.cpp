@@ -24,6 +24,8 @@ void check_name(const std::string& what, const std::string& v) {
         throw invalid_argument(what + " is " + std::to_string(v.size()) + " bytes; the limit is 1000");
 }
 
+}  // namespace
+
 std::string new_uuid() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     const std::uint64_t a = rng(), b = rng();
@@ -34,6 +36,8 @@ std::string new_uuid() {
                   static_cast<unsigned long long>(b & 0xffffffffffffull));
     return out;
 }
+
+namespace {
 
 const char* status_word(run_status s) {
     switch (s) {
@@ -60,7 +64,8 @@ void engine_core::start_workflow(std::string ns, std::string type, boost::json::
 }
 
 void engine_core::start_on_strand(std::string ns, std::string type, boost::json::value input,
-                                  start_workflow_options options, callback<run_ref> cb) {
+                                  start_workflow_options options, callback<run_ref> cb,
+                                  std::optional<inbound> first_signal) {
     if (auto e = unavailable()) return cb(e, {});
     write_unit unit;
     try {
@@ -134,86 +139,127 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
                                                    "allows a new run only after a failure",
                                                current_run);
         }
-        auto& r = create_run(ns_id, options.id, type, std::move(input), options, unit);
+        run_spec spec;
+        spec.ns_id = ns_id;
+        spec.workflow_id = options.id;
+        spec.workflow_type = type;
+        spec.task_queue = options.task_queue;
+        spec.input = std::move(input);
+        spec.request_id = options.request_id;
+        spec.execution_timeout = options.execution_timeout;
+        spec.run_timeout = options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout;
+        spec.retry = options.retry;
+        spec.memo = std::move(options.memo);
+        auto& r = create_run(std::move(spec), unit);
         r.pending.back().on_recorded.emplace_back(
             [cb = std::move(cb), ref = run_ref{r.workflow_id, r.run_id}](std::exception_ptr e) mutable { cb(e, ref); });
-        if (!unit.ops.empty()) commit(std::move(unit));   // a terminated predecessor
-        if (started_ && !stopping_.load() && (r.inst = make_instance(r))) {
-            touch_cache(r);
-            run_activation(r);
-            evict_if_needed();
-        } else {
-            append_directly(r);
-        }
+        if (first_signal) r.pending.push_back(std::move(*first_signal));
+        begin_run(r, unit);
+        commit(std::move(unit));
     } catch (...) {
         for (auto& fx : unit.effects) fx(std::current_exception());
         cb(std::current_exception(), {});
     }
 }
 
-run_state& engine_core::create_run(std::int64_t ns_id, const std::string& workflow_id, const std::string& type,
-                                   boost::json::value input, const start_workflow_options& options, write_unit&) {
+run_state& engine_core::create_run(run_spec spec, write_unit&) {
     auto owned = std::make_unique<run_state>();
     auto& r = *owned;
     r.run_key = next_run_key_++;
-    r.ns_id = ns_id;
-    r.workflow_id = workflow_id;
-    r.run_id = new_uuid();
-    r.workflow_type = type;
-    r.task_queue = options.task_queue;
+    r.ns_id = spec.ns_id;
+    r.workflow_id = spec.workflow_id;
+    r.run_id = spec.run_id.empty() ? new_uuid() : spec.run_id;
+    r.workflow_type = spec.workflow_type;
+    r.task_queue = spec.task_queue;
     r.start_time_us = now_us();
-    r.first_run_id = r.run_id;
-    r.request_id = options.request_id.empty() ? new_uuid() : options.request_id;
-    const auto run_timeout = options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout;
-    r.run_timeout_ms = run_timeout.count();
+    r.first_run_id = spec.first_run_id.empty() ? r.run_id : spec.first_run_id;
+    r.request_id = spec.request_id.empty() ? new_uuid() : spec.request_id;
+    r.run_timeout_ms = spec.run_timeout.count();
+    r.execution_deadline_us = spec.execution_deadline_us;
+    if (!r.execution_deadline_us && spec.execution_timeout.count() > 0)
+        r.execution_deadline_us = r.start_time_us + spec.execution_timeout.count() * 1000;
+    r.retry = spec.retry;
+    r.attempt = spec.attempt;
+    r.parent_run_key = spec.parent_run_key;
+    r.parent_initiated_event_id = spec.parent_initiated_event_id;
+    r.parent_close = spec.parent_close;
 
-    boost::json::object attrs{{"workflow_type", {{"name", type}}},
-                              {"task_queue", {{"name", options.task_queue}}},
-                              {"input", std::move(input)},
-                              {"workflow_execution_timeout", format_duration(options.execution_timeout)},
-                              {"workflow_run_timeout", format_duration(run_timeout)},
-                              {"attempt", 1},
-                              {"first_execution_run_id", r.run_id},
+    boost::json::object attrs{{"workflow_type", {{"name", r.workflow_type}}},
+                              {"task_queue", {{"name", r.task_queue}}},
+                              {"input", std::move(spec.input)},
+                              {"workflow_execution_timeout", format_duration(spec.execution_timeout)},
+                              {"workflow_run_timeout", format_duration(spec.run_timeout)},
+                              {"attempt", r.attempt},
+                              {"first_execution_run_id", r.first_run_id},
                               {"original_execution_run_id", r.run_id},
                               {"request_id", r.request_id},
                               {"identity", "perdure"}};
-    if (!options.memo.empty()) attrs["memo"] = options.memo;
-    if (options.retry) attrs["retry_policy"] = to_json(with_defaults(*options.retry));
+    if (!spec.memo.empty()) attrs["memo"] = spec.memo;
+    if (r.retry) attrs["retry_policy"] = to_json(with_defaults(*r.retry));
+    if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
+    if (spec.initiator) attrs["initiator"] = spec.initiator;
+    if (spec.first_task_backoff_ms > 0) attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
+    if (r.parent_run_key)
+        attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
 
     inbound started{event{0, event_type::workflow_execution_started, r.start_time_us, std::move(attrs)}};
     execution_row row;
     row.run_key = r.run_key;
-    row.ns_id = ns_id;
-    row.workflow_id = workflow_id;
+    row.ns_id = r.ns_id;
+    row.workflow_id = r.workflow_id;
     row.run_id = r.run_id;
-    row.workflow_type = type;
-    row.task_queue = options.task_queue;
+    row.workflow_type = r.workflow_type;
+    row.task_queue = r.task_queue;
     row.start_time_us = r.start_time_us;
     row.request_id = r.request_id;
     row.first_run_id = r.first_run_id;
-    row.memo = boost::json::serialize(options.memo);
-    if (options.execution_timeout.count() > 0)
-        row.execution_deadline_us = r.start_time_us + options.execution_timeout.count() * 1000;
+    row.memo = boost::json::serialize(spec.memo);
+    row.execution_deadline_us = r.execution_deadline_us;
+    if (r.parent_run_key)
+        row.parent = boost::json::serialize(boost::json::object{
+            {"run_key", r.parent_run_key},
+            {"initiated_event_id", r.parent_initiated_event_id},
+            {"parent_close_policy", static_cast<int>(r.parent_close)}});
+    boost::json::object opts{{"attempt", r.attempt}, {"run_timeout_ms", r.run_timeout_ms}};
+    if (r.retry) opts["retry_policy"] = to_json(with_defaults(*r.retry));
+    row.options = boost::json::serialize(opts);
     started.ops.emplace_back(insert_execution{std::move(row)});
-    auto add_deadline = [&](deadline_kind k, std::chrono::milliseconds d) {
-        if (d.count() <= 0) return;
-        const std::int64_t due = r.start_time_us + d.count() * 1000;
+    auto add_deadline = [&](deadline_kind k, std::int64_t due) {
         started.ops.emplace_back(insert_deadline{{r.run_key, k, 0, due}});
         arm(static_cast<wheel_kind>(k), r.run_key, 0, due);
     };
-    add_deadline(deadline_kind::execution_timeout, options.execution_timeout);
-    if (run_timeout != options.execution_timeout) add_deadline(deadline_kind::run_timeout, run_timeout);
+    if (r.execution_deadline_us) add_deadline(deadline_kind::execution_timeout, r.execution_deadline_us);
+    if (const std::int64_t due = r.start_time_us + r.run_timeout_ms * 1000;
+        r.run_timeout_ms > 0 && (!r.execution_deadline_us || due < r.execution_deadline_us))
+        add_deadline(deadline_kind::run_timeout, due);
+    if (spec.first_task_backoff_ms > 0) {
+        r.backoff_until_us = r.start_time_us + spec.first_task_backoff_ms * 1000;
+        add_deadline(deadline_kind::workflow_backoff, r.backoff_until_us);
+    }
     r.pending.push_back(std::move(started));
 
-    open_by_workflow_id_[{ns_id, workflow_id}] = r.run_key;
+    open_by_workflow_id_[{r.ns_id, r.workflow_id}] = r.run_key;
     runs_.emplace(r.run_key, std::move(owned));
     return r;
+}
+
+void engine_core::begin_run(run_state& r, write_unit& unit) {
+    if (started_ && !stopping_.load() && r.backoff_until_us == 0 && (r.inst = make_instance(r))) {
+        touch_cache(r);
+        run_activation(r, &unit);
+        return;
+    }
+    // No worker can run it yet (or it waits for its retry backoff): record the start alone.
+    std::vector<event> appended;
+    assign_ids(r, r.pending, unit, appended);
+    r.owes_activation = true;
 }
 
 void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {
     event e{r.next_event_id++, event_type::workflow_execution_terminated, now_us(),
             {{"reason", reason}, {"details", nullptr}, {"identity", "perdure"}}};
     unit.ops.emplace_back(history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)});
+    unit.runs.push_back(r.run_key);
     drop_instance(r);
     close_run(r, std::move(e), unit);
 }
@@ -233,7 +279,7 @@ void engine_core::terminate_workflow(std::string ns, std::string workflow_id, st
             write_unit unit;
             terminate_run(*r, reason.empty() ? "terminated" : reason, unit);
             unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
-            r->last_unit = commit(std::move(unit));
+            commit(std::move(unit));
         } catch (...) {
             cb(std::current_exception(), false);
         }

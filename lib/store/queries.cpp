@@ -10,7 +10,7 @@ namespace {
 
 #define EXECUTION_COLUMNS                                                                                        \
     "run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time, close_time, request_id, " \
-    "first_run_id, execution_deadline, memo, task_failure, parent"
+    "first_run_id, execution_deadline, memo, task_failure, parent, options"
 
 execution_row read_execution(const sql::statement& s, int o = 0) {
     execution_row r;
@@ -29,6 +29,7 @@ execution_row read_execution(const sql::statement& s, int o = 0) {
     r.memo = s.text(o + 12);
     r.task_failure = s.text(o + 13);
     r.parent = s.text(o + 14);
+    r.options = s.text(o + 15);
     return r;
 }
 
@@ -80,7 +81,7 @@ std::vector<open_run_row> load_open_runs(sql::connection& c) {
                        " FROM executions e WHERE status = 0 ORDER BY run_key");
     reset_on_exit r{s};
     std::vector<open_run_row> out;
-    while (s.step()) out.push_back({read_execution(s), s.int64(15), static_cast<int>(s.int64(16))});
+    while (s.step()) out.push_back({read_execution(s), s.int64(16), static_cast<int>(s.int64(17))});
     return out;
 }
 
@@ -124,6 +125,12 @@ std::vector<task_row> load_tasks(sql::connection& c) {
         out.push_back({s.int64(0), s.int64(1), static_cast<task_kind>(s.int64(2)), static_cast<int>(s.int64(3)),
                        s.int64(4), std::string(s.text(5))});
     return out;
+}
+
+std::int64_t min_task_seq(sql::connection& c) {
+    auto& s = c.cached("SELECT COALESCE(MIN(seq), 0) FROM tasks");
+    reset_on_exit r{s};
+    return s.step() ? s.int64(0) : 0;
 }
 
 std::vector<deadline_row> load_deadlines(sql::connection& c) {

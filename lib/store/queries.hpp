@@ -29,6 +29,8 @@ std::int64_t history_length(sql::connection&, std::int64_t run_key);
 
 std::vector<task_row> load_tasks(sql::connection&);
 std::vector<deadline_row> load_deadlines(sql::connection&);
+/// The lowest seq in the tasks table (outbox rows use negative ones).
+std::int64_t min_task_seq(sql::connection&);
 
 std::optional<execution_row> find_run(sql::connection&, std::string_view run_id);
 std::optional<execution_row> find_run(sql::connection&, std::int64_t run_key);

@@ -24,11 +24,13 @@ enum class deadline_kind : int {
     run_timeout = 2,         ///< seq: 0
     execution_timeout = 3,   ///< seq: 0
     activity_schedule_to_close = 4,   ///< seq: the ActivityTaskScheduled event id
+    workflow_backoff = 5,    ///< seq: 0; a retry run's first activation waits until then
 };
 
 /// Kinds of rows in the tasks table (the outbox of work to dispatch).
 enum class task_kind : int {
     activity = 1,            ///< seq: the ActivityTaskScheduled event id
+    delivery = 2,            ///< seq: negative, unique; details: the event to record in run_key
 };
 
 struct history_row {
@@ -48,6 +50,7 @@ struct execution_row {
     std::string memo = "{}";
     std::string task_failure;
     std::string parent;                       ///< JSON of the parent run, for children
+    std::string options = "{}";               ///< JSON: retry_policy, attempt
 };
 
 struct namespace_row {

@@ -31,7 +31,8 @@ CREATE TABLE executions(
   execution_deadline INTEGER NOT NULL DEFAULT 0,
   memo TEXT NOT NULL DEFAULT '{}',
   task_failure TEXT NOT NULL DEFAULT '',
-  parent TEXT NOT NULL DEFAULT '');
+  parent TEXT NOT NULL DEFAULT '',
+  options TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX executions_by_workflow ON executions(ns_id, workflow_id, run_key);
 CREATE INDEX executions_open ON executions(run_key) WHERE status = 0;
 

@@ -14,12 +14,13 @@ struct applier {
     void operator()(const insert_execution& op) const {
         const auto& r = op.row;
         c.cached("INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
-                 "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent) "
-                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                 "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
+                 "options) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .bind(1, r.run_key).bind(2, r.ns_id).bind(3, r.workflow_id).bind(4, r.run_id).bind(5, r.workflow_type)
             .bind(6, r.task_queue).bind(7, static_cast<int>(r.status)).bind(8, r.start_time_us)
             .bind(9, r.close_time_us).bind(10, r.request_id).bind(11, r.first_run_id)
-            .bind(12, r.execution_deadline_us).bind(13, r.memo).bind(14, r.task_failure).bind(15, r.parent).run();
+            .bind(12, r.execution_deadline_us).bind(13, r.memo).bind(14, r.task_failure).bind(15, r.parent)
+            .bind(16, r.options).run();
     }
     void operator()(const close_execution& op) const {
         c.cached("UPDATE executions SET status=?, close_time=?, task_failure='' WHERE run_key=?")

@@ -1,0 +1,272 @@
+// Runs that reach other runs: children (start, outcome, parent close policies), signals and
+// cancellation of external workflows, continue-as-new and workflow retries. Every message to
+// another run is an outbox row committed with the event that caused it, and dispatched from
+// memory right after that commit; a crash re-dispatches it from the row at start().
+#include "runtime/core.hpp"
+
+#include "codec/duration.hpp"
+#include "machines/retry.hpp"
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace perdure::detail {
+namespace {
+
+std::string text(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return {};
+}
+
+std::string name_of(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_object()) return text(v->get_object(), "name");
+    return text(o, key);
+}
+
+std::chrono::milliseconds duration_of(const boost::json::object& o, const char* key) {
+    return parse_duration(text(o, key)).value_or(std::chrono::milliseconds(0));
+}
+
+parent_close_policy policy_of(const std::string& s) {
+    if (s == "REQUEST_CANCEL") return parent_close_policy::request_cancel;
+    if (s == "ABANDON") return parent_close_policy::abandon;
+    return parent_close_policy::terminate;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- the outbox
+
+void engine_core::send(std::int64_t target, event_type type, boost::json::object attrs, write_unit& unit) {
+    const std::int64_t seq = next_delivery_seq_--;
+    const boost::json::object details{{"type", static_cast<int>(type)}, {"attrs", attrs}};
+    unit.ops.emplace_back(upsert_task{{target, seq, task_kind::delivery, 0, 0, boost::json::serialize(details)}});
+    unit.effects.emplace_back([this, target, seq, type, attrs = std::move(attrs)](std::exception_ptr e) mutable {
+        if (!e) dispatch_delivery(target, seq, type, std::move(attrs));
+    });
+}
+
+void engine_core::dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs) {
+    auto* r = find_run(target);
+    if (!r || r->status != run_status::running) {
+        // The target closed: the message has nowhere to go.
+        write_unit unit;
+        unit.ops.emplace_back(delete_task{target, seq});
+        commit(std::move(unit));
+        return;
+    }
+    inbound in{event{0, type, now_us(), std::move(attrs)}};
+    in.ops.emplace_back(delete_task{target, seq});
+    deliver(*r, std::move(in));
+}
+
+void engine_core::redeliver(const task_row& t) {
+    const auto details = boost::json::parse(t.details).as_object();
+    const auto type = event_type_from_number(static_cast<int>(details.at("type").as_int64()));
+    if (!type) return;
+    dispatch_delivery(t.run_key, t.seq, *type, details.at("attrs").as_object());
+}
+
+// ---------------------------------------------------------------- children
+
+void engine_core::start_child(run_state& parent, const event& e, write_unit& unit) {
+    const auto& a = e.attrs;
+    const std::string wid = text(a, "workflow_id"), type = name_of(a, "workflow_type");
+    boost::json::object common{{"namespace", namespace_name(parent.ns_id)},
+                               {"initiated_event_id", e.id},
+                               {"workflow_type", {{"name", type}}}};
+    if (auto* existing = find_open_run(parent.ns_id, wid); existing && existing->status == run_status::running) {
+        common["workflow_id"] = wid;
+        common["cause"] = "WORKFLOW_ALREADY_EXISTS";
+        send(parent.run_key, event_type::start_child_workflow_execution_failed, std::move(common), unit);
+        return;
+    }
+    run_spec spec;
+    spec.ns_id = parent.ns_id;
+    spec.workflow_id = wid;
+    spec.workflow_type = type;
+    spec.task_queue = name_of(a, "task_queue");
+    spec.input = a.contains("input") ? a.at("input") : nullptr;
+    spec.execution_timeout = duration_of(a, "workflow_execution_timeout");
+    spec.run_timeout = spec.execution_timeout;
+    if (spec.execution_timeout.count() > 0) spec.execution_deadline_us = e.time_us + spec.execution_timeout.count() * 1000;
+    if (const auto* p = a.if_contains("retry_policy")) spec.retry = retry_policy_from_json(*p);
+    spec.parent_run_key = parent.run_key;
+    spec.parent_initiated_event_id = e.id;
+    spec.parent_workflow_id = parent.workflow_id;
+    spec.parent_run_id = parent.run_id;
+    spec.parent_close = policy_of(text(a, "parent_close_policy"));
+    auto& child = create_run(std::move(spec), unit);
+    children_[parent.run_key].insert(child.run_key);
+    common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
+    send(parent.run_key, event_type::child_workflow_execution_started, std::move(common), unit);
+    begin_run(child, unit);
+}
+
+void engine_core::notify_parent(run_state& child, const event& close, write_unit& unit) {
+    if (!child.parent_run_key || child.status == run_status::continued_as_new) return;
+    boost::json::object attrs{{"namespace", namespace_name(child.ns_id)},
+                              {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id}}},
+                              {"workflow_type", {{"name", child.workflow_type}}},
+                              {"initiated_event_id", child.parent_initiated_event_id},
+                              {"started_event_id", nullptr}};
+    event_type type{};
+    switch (child.status) {
+    case run_status::completed:
+        type = event_type::child_workflow_execution_completed;
+        attrs["result"] = close.attrs.contains("result") ? close.attrs.at("result") : nullptr;
+        break;
+    case run_status::failed:
+        type = event_type::child_workflow_execution_failed;
+        attrs["failure"] = close.attrs.contains("failure") ? close.attrs.at("failure") : nullptr;
+        attrs["retry_state"] = close.attrs.contains("retry_state") ? close.attrs.at("retry_state") : "UNSPECIFIED";
+        break;
+    case run_status::canceled:
+        type = event_type::child_workflow_execution_canceled;
+        attrs["details"] = close.attrs.contains("details") ? close.attrs.at("details") : nullptr;
+        break;
+    case run_status::timed_out:
+        type = event_type::child_workflow_execution_timed_out;
+        attrs["retry_state"] = close.attrs.contains("retry_state") ? close.attrs.at("retry_state") : "TIMEOUT";
+        break;
+    default:
+        type = event_type::child_workflow_execution_terminated;
+        break;
+    }
+    if (auto it = children_.find(child.parent_run_key); it != children_.end()) it->second.erase(child.run_key);
+    send(child.parent_run_key, type, std::move(attrs), unit);
+}
+
+void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit) {
+    auto it = children_.find(parent.run_key);
+    if (it == children_.end()) return;
+    const auto children = std::move(it->second);
+    children_.erase(it);
+    for (auto key : children) {
+        auto* child = find_run(key);
+        if (!child || child->status != run_status::running) continue;
+        switch (child->parent_close) {
+        case parent_close_policy::terminate:
+            terminate_run(*child, "the parent workflow closed (parent_close_policy terminate)", unit);
+            break;
+        case parent_close_policy::request_cancel:
+            send(key, event_type::workflow_execution_cancel_requested,
+                 {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
+                  {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
+                 unit);
+            break;
+        case parent_close_policy::abandon:
+            break;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- external workflows
+
+void engine_core::reach_external(run_state& r, const event& e, write_unit& unit) {
+    const bool signal = e.type == event_type::signal_external_workflow_execution_initiated;
+    const auto& exec = e.attrs.at("workflow_execution").as_object();
+    const std::string wid = text(exec, "workflow_id"), rid = text(exec, "run_id");
+    const std::string ns = namespace_name(r.ns_id);
+    auto* target = find_open_run(r.ns_id, wid);
+    const bool child_only = e.attrs.contains("child_workflow_only") && e.attrs.at("child_workflow_only").as_bool();
+    const bool found = target && target->status == run_status::running && (rid.empty() || target->run_id == rid) &&
+                       (!child_only || target->parent_run_key == r.run_key);
+    if (!found) {
+        send(r.run_key,
+             signal ? event_type::signal_external_workflow_execution_failed
+                    : event_type::request_cancel_external_workflow_execution_failed,
+             {{"cause", "EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"},
+              {"initiated_event_id", e.id},
+              {"namespace", ns},
+              {"workflow_execution", {{"workflow_id", wid}, {"run_id", rid}}}},
+             unit);
+        return;
+    }
+    const boost::json::object source{{"workflow_id", r.workflow_id}, {"run_id", r.run_id}};
+    if (signal)
+        send(target->run_key, event_type::workflow_execution_signaled,
+             {{"signal_name", e.attrs.at("signal_name")},
+              {"input", e.attrs.contains("input") ? e.attrs.at("input") : nullptr},
+              {"identity", "perdure"},
+              {"external_workflow_execution", source},
+              {"external_initiated_event_id", e.id}},
+             unit);
+    else
+        send(target->run_key, event_type::workflow_execution_cancel_requested,
+             {{"external_workflow_execution", source}, {"external_initiated_event_id", e.id}, {"identity", "perdure"}},
+             unit);
+    send(r.run_key,
+         signal ? event_type::external_workflow_execution_signaled
+                : event_type::external_workflow_execution_cancel_requested,
+         {{"initiated_event_id", e.id},
+          {"namespace", ns},
+          {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id}}}},
+         unit);
+}
+
+// ---------------------------------------------------------------- continue-as-new and retries
+
+void engine_core::prepare_close(run_state& r, command& c) {
+    if (c.kind == command_kind::continue_as_new) {
+        c.attrs["new_execution_run_id"] = new_uuid();
+        return;
+    }
+    if (c.kind != command_kind::fail_workflow) return;
+    if (!r.retry) {
+        c.attrs["retry_state"] = to_string(retry_state::retry_policy_not_set);
+        return;
+    }
+    const auto f = failure::from_json(c.attrs.at("failure"));
+    std::optional<std::chrono::milliseconds> remaining;
+    if (r.execution_deadline_us)
+        remaining = std::chrono::milliseconds((r.execution_deadline_us - now_us()) / 1000);
+    const auto d = decide_retry(*r.retry, r.attempt, f, remaining);
+    c.attrs["retry_state"] = to_string(d.state);
+    if (d.retry) {
+        c.attrs["new_execution_run_id"] = new_uuid();
+        c.attrs["backoff_start_interval"] = format_duration(d.delay);
+    }
+}
+
+void engine_core::continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,
+                               write_unit& unit) {
+    const auto& a = close.attrs;
+    const bool retrying = close.type != event_type::workflow_execution_continued_as_new;
+    run_spec spec;
+    spec.ns_id = r.ns_id;
+    spec.workflow_id = r.workflow_id;
+    spec.workflow_type = retrying ? r.workflow_type : name_of(a, "workflow_type");
+    spec.task_queue = retrying ? r.task_queue : name_of(a, "task_queue");
+    spec.run_id = text(a, "new_execution_run_id");
+    spec.first_run_id = r.first_run_id;
+    spec.continued_run_id = r.run_id;
+    spec.execution_deadline_us = r.execution_deadline_us;
+    spec.run_timeout = std::chrono::milliseconds(r.run_timeout_ms);
+    spec.retry = r.retry;
+    spec.attempt = retrying ? r.attempt + 1 : 1;
+    spec.initiator = retrying ? "RETRY" : "WORKFLOW";
+    spec.parent_run_key = r.parent_run_key;
+    spec.parent_initiated_event_id = r.parent_initiated_event_id;
+    spec.parent_close = r.parent_close;
+    if (retrying) {
+        spec.first_task_backoff_ms = duration_of(a, "backoff_start_interval").count();
+        auto started = r.inst ? std::optional<event>() : load_event(*strand_conn_, r.run_key, 1);
+        spec.input = r.inst ? r.inst->started_input() : started ? started->attrs.at("input") : nullptr;
+    } else {
+        spec.input = a.contains("input") ? a.at("input") : nullptr;
+    }
+    auto& next = create_run(std::move(spec), unit);
+    if (next.parent_run_key) {
+        children_[next.parent_run_key].erase(r.run_key);
+        children_[next.parent_run_key].insert(next.run_key);
+    }
+    // Signals received and never read are recorded again in the new run, so none is lost.
+    for (auto& [name, value] : signals) next.pending.push_back(signal_event(name, std::move(value), {}));
+    begin_run(next, unit);
+}
+
+}  // namespace perdure::detail

@@ -69,6 +69,14 @@ public:
         return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
     }
 
+    template <class R, class S>
+    workflow_handle<R> signal_with_start(const workflow_def<R, void>& def, std::string_view signal,
+                                         const S& signal_arg, start_workflow_options options) {
+        auto id = signal_with_start_(def.name(), boost::json::value{}, signal, detail::to_payload(signal_arg),
+                                     std::move(options));
+        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+    }
+
     /// Starts a workflow by type name.
     template <class R = boost::json::value, class I = boost::json::value>
     workflow_handle<R> start_workflow(std::string_view type, const I& input, start_workflow_options options) {

@@ -119,8 +119,8 @@ struct workflow_promise : workflow_promise_base {
     }
     template <class U>
     void return_value(U&& v) {
+        if (is_main) main_returning();   // before `v` (maybe a moved local) is taken
         value.emplace(std::forward<U>(v));
-        if (is_main) main_returning();
     }
     T take() {
         if (exception) std::rethrow_exception(exception);

@@ -102,8 +102,7 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
         if (auto* r = find_open_run(ns_id, wid);
             r && r->status == run_status::running && (rid.empty() || r->run_id == rid)) {
             r->pending_queries.push_back({std::move(name), std::move(arg), std::move(cb)});
-            if (r->inst) return answer_queries(*r);
-            return request_activation(*r);
+            return request_activation(*r);   // answered once the instance is live
         }
         query_closed_run(ns_id, std::move(wid), std::move(rid), std::move(name), std::move(arg), std::move(cb));
     });
@@ -193,8 +192,7 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
                 throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
             if (update_id.empty()) update_id = new_uuid();
             r->pending_updates.push_back({std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
-            if (r->inst) return process_updates(*r);
-            request_activation(*r);
+            request_activation(*r);   // validated in order once the instance is live
         } catch (...) {
             cb(std::current_exception(), {});
         }

@@ -78,7 +78,8 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
             const auto* r = close.attrs.if_contains("result");
             return cb(nullptr, r ? *r : boost::json::value{});
         }
-        if (close.type == event_type::workflow_execution_continued_as_new) {
+        // Continue-as-new and a retry both name the run that follows; get() follows it.
+        if (close.attrs.contains("new_execution_run_id")) {
             const auto* next = close.attrs.if_contains("new_execution_run_id");
             auto self = weak.lock();
             if (!self || !next || !next->is_string() || hops > max_hops)

@@ -1,0 +1,174 @@
+// Cancelling one operation (future::request_cancel) and a whole run, per cancellation type.
+#include "support/engine_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+
+using namespace std::chrono_literals;
+using perdure::test::engine_fixture;
+
+namespace {
+
+std::atomic<bool> stop_heartbeating{false};
+
+/// Heartbeats until cancelled (heartbeat() then throws canceled_error) or told to stop.
+std::string patient(perdure::activity_context& ctx, int) {
+    while (!stop_heartbeating) {
+        ctx.heartbeat();
+        std::this_thread::sleep_for(1ms);
+    }
+    return "finished";
+}
+const perdure::activity_def patient_activity{"Patient", &patient};
+
+struct plan {
+    std::string cancellation;
+};
+BOOST_DESCRIBE_STRUCT(plan, (), (cancellation))
+
+perdure::cancellation_type type_of(const std::string& s) {
+    if (s == "abandon") return perdure::cancellation_type::abandon;
+    if (s == "wait_requested") return perdure::cancellation_type::wait_requested;
+    if (s == "wait_completed") return perdure::cancellation_type::wait_completed;
+    return perdure::cancellation_type::try_cancel;
+}
+
+/// Starts the activity, lets it run until a signal, cancels it and reports how the future ended.
+perdure::workflow<std::string> cancel_activity(perdure::workflow_context& ctx, plan p) {
+    auto act = ctx.execute_activity(patient_activity, 0,
+                                    {.start_to_close_timeout = 1h, .heartbeat_timeout = 1h, .cancellation = type_of(p.cancellation)});
+    co_await ctx.signal_channel<int>("go").receive();
+    act.request_cancel();
+    try {
+        co_return "completed: " + co_await act;
+    } catch (const perdure::canceled_error&) {
+        co_return "canceled";
+    }
+}
+const perdure::workflow_def cancel_activity_workflow{"CancelActivity", &cancel_activity};
+
+perdure::workflow<void> sleepy_child(perdure::workflow_context& ctx) { co_await ctx.sleep(24h); }
+const perdure::workflow_def sleepy_child_workflow{"SleepyChild", &sleepy_child};
+
+perdure::workflow<std::string> cancel_child(perdure::workflow_context& ctx, plan p) {
+    auto child = ctx.execute_child_workflow(sleepy_child_workflow, {.id = "child", .cancellation = type_of(p.cancellation)});
+    co_await ctx.sleep(1s);
+    child.request_cancel();
+    try {
+        co_await child;
+        co_return "completed";
+    } catch (const perdure::canceled_error&) {
+        co_return "canceled";
+    }
+}
+const perdure::workflow_def cancel_child_workflow{"CancelChild", &cancel_child};
+
+perdure::workflow<std::string> cancel_everything(perdure::workflow_context& ctx) {
+    auto timer = ctx.sleep(24h);
+    auto act = ctx.execute_activity(patient_activity, 0, {.start_to_close_timeout = 1h});
+    auto cond = ctx.wait_condition([] { return false; });
+    auto msg = ctx.signal_channel<int>("never").receive();
+    int canceled = 0;
+    try {
+        co_await timer;
+    } catch (const perdure::canceled_error&) {
+        ++canceled;
+    }
+    try {
+        co_await cond;
+    } catch (const perdure::canceled_error&) {
+        ++canceled;
+    }
+    try {
+        co_await act;
+    } catch (const perdure::canceled_error&) {
+        ++canceled;
+    }
+    try {
+        co_await msg;
+    } catch (const perdure::canceled_error&) {
+        ++canceled;
+    }
+    co_return std::to_string(canceled) + " awaits canceled";
+}
+const perdure::workflow_def cancel_everything_workflow{"CancelEverything", &cancel_everything};
+
+void setup(perdure::engine& e) {
+    e.add_worker("default", "q")
+        .register_workflow(cancel_activity_workflow)
+        .register_workflow(sleepy_child_workflow)
+        .register_workflow(cancel_child_workflow)
+        .register_workflow(cancel_everything_workflow)
+        .register_activity(patient_activity);
+}
+
+std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
+    std::vector<std::string> out;
+    for (const auto& e : h) out.push_back(e.event_type);
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cancellation)
+
+BOOST_AUTO_TEST_CASE(activity_cancellation_types_decide_when_the_future_resolves) {
+    for (const std::string type : {"abandon", "try_cancel", "wait_requested", "wait_completed"}) {
+        BOOST_TEST_CONTEXT(type) {
+            engine_fixture f;
+            f.open(setup);
+            stop_heartbeating = false;
+            auto run = f.client().start_workflow(cancel_activity_workflow, plan{type}, {.id = "a", .task_queue = "q"});
+            f.settle();
+            run.signal("go", 1);
+            const auto result = run.get();
+            stop_heartbeating = true;   // an abandoned activity keeps running until told
+            f.idle();
+            BOOST_TEST(result == "canceled");
+            const auto t = types(run.history());
+            const bool requested = std::count(t.begin(), t.end(), "ActivityTaskCancelRequested") == 1;
+            BOOST_TEST(requested == (type != "abandon"));
+            // Only wait_completed waited for the activity to report ActivityTaskCanceled first.
+            if (type == "wait_completed") {
+                const auto canceled_at = std::find(t.begin(), t.end(), "ActivityTaskCanceled");
+                BOOST_TEST((canceled_at != t.end()));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(child_cancellation_types_decide_when_the_future_resolves) {
+    for (const std::string type : {"abandon", "try_cancel", "wait_completed"}) {
+        BOOST_TEST_CONTEXT(type) {
+            engine_fixture f;
+            f.open(setup);
+            auto run = f.client().start_workflow(cancel_child_workflow, plan{type}, {.id = "p", .task_queue = "q"});
+            f.advance(1s);
+            BOOST_TEST(run.get() == "canceled");
+            f.idle();
+            const auto child = f.client().get_handle("child").describe().status;
+            if (type == "wait_completed") {
+                BOOST_TEST(child == perdure::workflow_status::canceled);   // the parent waited for it
+            } else {
+                // The parent did not wait: it closed first and its close policy (terminate) ended the child.
+                BOOST_TEST(child == perdure::workflow_status::terminated);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_run_delivers_canceled_error_into_every_pending_await_once) {
+    engine_fixture f;
+    f.open(setup);
+    stop_heartbeating = false;
+    auto run = f.client().start_workflow(cancel_everything_workflow, {.id = "e", .task_queue = "q"});
+    f.settle();
+    run.cancel();
+    BOOST_TEST(run.get() == "4 awaits canceled");
+    stop_heartbeating = true;
+    f.idle();
+}
+
+BOOST_AUTO_TEST_SUITE_END()

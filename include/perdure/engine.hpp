@@ -5,6 +5,7 @@
 #include <perdure/client.hpp>
 #include <perdure/engine_options.hpp>
 #include <perdure/namespaces.hpp>
+#include <perdure/nexus.hpp>
 #include <perdure/worker.hpp>
 
 #include <deque>
@@ -36,6 +37,7 @@ public:
     /// Begins recovery and work. Call after registering workers.
     void start();
     namespace_registry& namespaces() noexcept { return namespaces_; }
+    nexus::endpoint_registry& nexus_endpoints() noexcept { return endpoints_; }
     /// The worker for (namespace, task queue), created on first use. Throws not_found for an
     /// unknown namespace.
     worker& add_worker(std::string_view ns, std::string_view task_queue);
@@ -52,6 +54,7 @@ public:
 private:
     std::shared_ptr<detail::engine_core> core_;
     namespace_registry namespaces_;
+    nexus::endpoint_registry endpoints_;
     std::deque<worker> workers_;
 };
 

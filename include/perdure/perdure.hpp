@@ -19,8 +19,11 @@ PERDURE_ALLOW_GCC12 and name every future before awaiting it."
 #include <perdure/future.hpp>
 #include <perdure/history.hpp>
 #include <perdure/namespaces.hpp>
+#include <perdure/nexus.hpp>
+#include <perdure/nexus_client.hpp>
 #include <perdure/options.hpp>
 #include <perdure/payload.hpp>
+#include <perdure/signal_channel.hpp>
 #include <perdure/worker.hpp>
 #include <perdure/workflow.hpp>
 #include <perdure/workflow_context.hpp>

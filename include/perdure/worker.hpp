@@ -3,6 +3,7 @@
 #pragma once
 
 #include <perdure/definitions.hpp>
+#include <perdure/nexus.hpp>
 
 #include <memory>
 #include <string>
@@ -31,6 +32,10 @@ public:
         add_activity_(def.name(), def.function());
         return *this;
     }
+
+    /// Registers a Nexus service; callers reach it through an endpoint targeting this worker's
+    /// namespace and task queue. Throws already_exists for a second service of the same name.
+    worker& register_nexus_service(const nexus::service& s);
 
     const std::string& ns() const noexcept { return ns_; }
     const std::string& task_queue() const noexcept { return task_queue_; }

@@ -30,6 +30,8 @@ struct workflow_info {
 /// The default validator of set_update_handler: accepts every update.
 struct no_validator {};
 
+class nexus_client;
+
 namespace detail {
 class instance;
 
@@ -215,6 +217,10 @@ public:
     }
     /// Asks another workflow of this namespace to cancel.
     future<void> request_cancel_external_workflow(std::string_view workflow_id, std::string_view run_id = {});
+
+    /// A client for the operations of `service` behind `endpoint` (include perdure/nexus_client.hpp).
+    /// The endpoint is resolved by name when an operation is scheduled.
+    perdure::nexus_client nexus_client(std::string_view endpoint, std::string_view service);
 
     /// Closes this run as ContinuedAsNew and starts a new run of the same workflow id with
     /// `input`, in the same commit. Never resumes.

@@ -160,13 +160,21 @@ void worker::add_activity_(const std::string& name, const detail::activity_funct
     core_->on_workers_changed();
 }
 
+worker& worker::register_nexus_service(const nexus::service& s) {
+    const auto ns_id = core_->namespace_id_snapshot(ns_);
+    if (!ns_id) throw not_found("namespace '" + ns_ + "' does not exist");
+    core_->workers().add_service(*ns_id, task_queue_, s);
+    core_->on_workers_changed();
+    return *this;
+}
+
 // ---------------------------------------------------------------- engine
 
 engine::engine(engine_options options)
-    : core_(std::make_shared<detail::engine_core>(std::move(options), nullptr)), namespaces_(core_) {}
+    : core_(std::make_shared<detail::engine_core>(std::move(options), nullptr)), namespaces_(core_), endpoints_(core_) {}
 
 engine::engine(boost::asio::io_context& io, engine_options options)
-    : core_(std::make_shared<detail::engine_core>(std::move(options), &io)), namespaces_(core_) {}
+    : core_(std::make_shared<detail::engine_core>(std::move(options), &io)), namespaces_(core_), endpoints_(core_) {}
 
 engine::~engine() { shutdown(); }
 

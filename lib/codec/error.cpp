@@ -1,6 +1,7 @@
 // The error category, the exception classes' accessors, and the mapping between exceptions
 // and failure records.
 #include <perdure/error.hpp>
+#include <perdure/nexus.hpp>
 #include <perdure/payload.hpp>
 
 #include <cxxabi.h>
@@ -127,8 +128,8 @@ std::exception_ptr make_exception(const failure& f) {
     switch (f.kind) {
     case failure_kind::application:
     case failure_kind::server:
-    case failure_kind::nexus_handler:
         return std::make_exception_ptr(application_error(f));
+    case failure_kind::nexus_handler: return std::make_exception_ptr(nexus::handler_error(f));
     case failure_kind::timeout: return std::make_exception_ptr(timeout_error(f));
     case failure_kind::canceled: return std::make_exception_ptr(canceled_error(f));
     case failure_kind::terminated: return std::make_exception_ptr(terminated_error(f));

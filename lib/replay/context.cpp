@@ -144,6 +144,11 @@ std::shared_ptr<detail::future_state> workflow_context::continue_as_new_(boost::
     return inst_->continue_as_new(std::move(input));
 }
 
+perdure::nexus_client workflow_context::nexus_client(std::string_view endpoint, std::string_view service) {
+    inst_->check_active();
+    return perdure::nexus_client(*inst_, std::string(endpoint), std::string(service));
+}
+
 future<void> workflow_context::spawn(workflow<void> task) {
     inst_->check_active();
     return future<void>(inst_->spawn(std::move(task)));

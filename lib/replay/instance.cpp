@@ -3,6 +3,7 @@
 
 #include "machines/activity_machine.hpp"
 #include "machines/child_machine.hpp"
+#include "machines/nexus_machine.hpp"
 #include "machines/activity_options.hpp"
 #include "machines/timer_machine.hpp"
 #include "codec/duration.hpp"
@@ -683,6 +684,85 @@ std::shared_ptr<future_state> instance::cancel_external(std::string_view workflo
 std::shared_ptr<future_state> instance::continue_as_new(boost::json::value input) {
     if (!continue_as_new_) continue_as_new_ = std::move(input);
     return make_future();   // never resolves: the run ends with this activation
+}
+
+}  // namespace perdure::detail
+
+namespace perdure::detail {
+
+// ---------------------------------------------------------------- Nexus
+
+namespace {
+constexpr std::size_t max_nexus_name_bytes = 1000;
+constexpr std::size_t max_nexus_header_bytes = 8192;
+
+std::optional<std::string> nexus_attribute_problem(const std::string& endpoint, const std::string& service,
+                                                   const std::string& operation, const nexus::operation_options& o) {
+    if (endpoint.empty() || service.empty() || operation.empty()) return "endpoint, service and operation must not be empty";
+    if (endpoint.starts_with("__temporal_") || service.starts_with("__temporal_"))
+        return "endpoint and service names must not start with __temporal_";
+    if (service.size() > max_nexus_name_bytes || operation.size() > max_nexus_name_bytes)
+        return "service and operation names are limited to 1000 bytes";
+    if (o.schedule_to_close_timeout.count() < 0 || o.schedule_to_start_timeout.count() < 0 ||
+        o.start_to_close_timeout.count() < 0)
+        return "timeouts must not be negative";
+    std::size_t header = 0;
+    for (const auto& [k, v] : o.header) {
+        header += k.size() + v.size();
+        std::string lower = k;
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (lower == "request-timeout" || lower.starts_with("temporal-") || lower.starts_with("content-"))
+            return "header key '" + k + "' is reserved";
+    }
+    if (header > max_nexus_header_bytes) return "the Nexus header is larger than 8192 bytes";
+    return std::nullopt;
+}
+}  // namespace
+
+nexus_futures instance::schedule_nexus(const std::string& endpoint, const std::string& service,
+                                       const std::string& operation, boost::json::value input,
+                                       const nexus::operation_options& o) {
+    if (auto problem = nexus_attribute_problem(endpoint, service, operation, o)) {
+        fail_task(task_failure::cause::bad_command, "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: " + *problem);
+        return {make_future(), make_future()};
+    }
+    int pending = 0;
+    for (const auto& [m, owned] : machines_)
+        if (const auto* n = dynamic_cast<const nexus_machine*>(m); n && n->pending()) ++pending;
+    if (pending >= max_pending_nexus_) {
+        fail_task(task_failure::cause::bad_command,
+                  "PENDING_NEXUS_OPERATIONS_LIMIT_EXCEEDED: a workflow may have at most " +
+                      std::to_string(max_pending_nexus_) + " Nexus operations in flight (engine_limits)");
+        return {make_future(), make_future()};
+    }
+    // Capped as Temporal does: schedule-to-close by the run timeout; the others by schedule-to-close.
+    using ms = std::chrono::milliseconds;
+    ms s2c = o.schedule_to_close_timeout;
+    if (run_timeout_ms_ > 0 && (s2c.count() == 0 || s2c.count() > run_timeout_ms_)) s2c = ms(run_timeout_ms_);
+    auto cap = [&](ms v) { return s2c.count() > 0 && v > s2c ? s2c : v; };
+    boost::json::object header;
+    for (const auto& [k, v] : o.header) {
+        std::string lower = k;
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        header[lower] = v;
+    }
+    boost::json::object attrs{{"endpoint", endpoint},
+                              {"service", service},
+                              {"operation", operation},
+                              {"input", std::move(input)},
+                              {"schedule_to_close_timeout", format_duration(s2c)},
+                              {"schedule_to_start_timeout", format_duration(cap(o.schedule_to_start_timeout))},
+                              {"start_to_close_timeout", format_duration(cap(o.start_to_close_timeout))},
+                              {"nexus_header", std::move(header)}};
+    if (!o.summary.empty()) attrs["user_metadata"] = {{"summary", o.summary}};
+    auto& m = add_machine<nexus_machine>(std::move(attrs), o.cancellation);
+    return {m.started(), m.future()};
+}
+
+nexus_futures schedule_nexus(instance& inst, const std::string& endpoint, const std::string& service,
+                             const std::string& operation, boost::json::value input, const nexus::operation_options& o) {
+    inst.check_active();
+    return inst.schedule_nexus(endpoint, service, operation, std::move(input), o);
 }
 
 }  // namespace perdure::detail

@@ -8,6 +8,7 @@
 #include "replay/event.hpp"
 
 #include <perdure/definitions.hpp>
+#include <perdure/nexus_client.hpp>
 #include <perdure/workflow_context.hpp>
 
 #include <boost/json/value.hpp>
@@ -117,6 +118,10 @@ public:
                                                   std::string_view signal, boost::json::value arg);
     std::shared_ptr<future_state> cancel_external(std::string_view workflow_id, std::string_view run_id);
     std::shared_ptr<future_state> continue_as_new(boost::json::value input);
+    nexus_futures schedule_nexus(const std::string& endpoint, const std::string& service, const std::string& operation,
+                                 boost::json::value input, const nexus::operation_options& options);
+    /// Temporal's limit on pending Nexus operations per workflow (default 30).
+    void set_max_pending_nexus(int n) noexcept { max_pending_nexus_ = n; }
     /// Throws failed_precondition unless called from this instance's activation.
     void check_active() const;
 
@@ -204,6 +209,7 @@ private:
     std::optional<task_failure> failure_;
 
     std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1, next_child_ = 1;
+    int max_pending_nexus_ = 30;
 
     struct buffered_signal {
         boost::json::value value;

@@ -32,6 +32,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
                   }});
     reader_ = std::make_unique<reader>(*db_);
     activity_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.activity_threads));
+    nexus_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.nexus_handler_threads));
 
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
     try {
@@ -39,6 +40,13 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             next_ns_id_ = std::max(next_ns_id_, ns.ns_id + 1);
             ns_snapshot_[ns.name] = ns.ns_id;
             namespaces_.emplace(ns.name, std::move(ns));
+        }
+        for (auto& e : load_endpoints(*strand_conn_)) {
+            nexus::endpoint ep{e.id, e.version, {e.name, e.target_namespace, e.target_task_queue, e.description},
+                               std::chrono::system_clock::time_point(std::chrono::microseconds(e.created_us)),
+                               e.last_modified_us ? std::chrono::system_clock::time_point(std::chrono::microseconds(e.last_modified_us))
+                                                  : std::chrono::system_clock::time_point{}};
+            endpoints_.emplace(ep.id, std::move(ep));
         }
         next_run_key_ = max_run_key(*strand_conn_) + 1;
         next_delivery_seq_ = std::min<std::int64_t>(-1, min_task_seq(*strand_conn_) - 1);
@@ -63,6 +71,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
                 if (const auto* t = o.if_contains("run_timeout_ms"); t && t->is_int64()) r->run_timeout_ms = t->get_int64();
                 if (const auto* p = o.if_contains("retry_policy")) r->retry = retry_policy_from_json(*p);
             }
+            if (auto callbacks = boost::json::parse(row.exec.callbacks, ec); !ec && callbacks.is_array())
+                for (const auto& cb : callbacks.get_array()) r->callbacks.push_back(nexus_callback::from_json(cb.as_object()));
             if (!row.exec.parent.empty()) {
                 if (auto parent = boost::json::parse(row.exec.parent, ec); !ec && parent.is_object()) {
                     const auto& p = parent.get_object();
@@ -230,6 +240,7 @@ void engine_core::shutdown() {
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
     }
     activity_pool_->join();
+    nexus_pool_->join();
     barrier();            // results of the last attempts have become units
     writer_->stop();      // commits everything queued
     barrier();            // their effects have run

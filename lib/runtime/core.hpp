@@ -7,6 +7,8 @@
 #include "replay/instance.hpp"
 #include "runtime/activity_task.hpp"
 #include "runtime/deadline_wheel.hpp"
+#include "runtime/nexus_op.hpp"
+#include "nexus/circuit_breaker.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
@@ -93,6 +95,14 @@ public:
     /// Thread-safe snapshot lookup for callers off the strand.
     std::optional<std::int64_t> namespace_id_snapshot(std::string_view name) const;
     std::string namespace_name(std::int64_t id) const;
+
+    // ---- Nexus endpoints ----
+    void create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb);
+    void update_endpoint(std::string name, nexus::endpoint_update change, callback<nexus::endpoint> cb);
+    void remove_endpoint(std::string name, callback<bool> cb);
+    void list_endpoints(callback<std::vector<nexus::endpoint>> cb);
+    void describe_endpoint(std::string name, callback<nexus::endpoint> cb);
+    void endpoint_health(std::string name, std::string caller_ns, callback<nexus::endpoint_health> cb);
 
     // ---- workers ----
     worker_registry& workers() noexcept { return workers_; }
@@ -207,6 +217,34 @@ private:
     void apply_parent_close_policy(run_state& parent, write_unit& unit);
     void reach_external(run_state& r, const event& initiated, write_unit& unit);
     void prepare_close(run_state& r, command& c);
+    /// Completes a command's attributes before it is recorded; a failure fails the task.
+    std::optional<task_failure> prepare_command(run_state& r, command& c);
+
+    // nexus_caller.cpp
+    const nexus::endpoint* endpoint_by_name(std::string_view name) const;
+    const nexus::endpoint* endpoint_by_id(std::string_view id) const;
+    void track_nexus(run_state& r, const event& scheduled, int attempt, std::int64_t due_us, write_unit* unit);
+    void dispatch_nexus(const task_key& key);
+    void run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
+                          std::int64_t timeout_us);
+    void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f);
+    void nexus_attempt_failed(nexus_op& op, failure f);
+    void end_nexus(nexus_op& op, event_type type, boost::json::object attrs);
+    failure nexus_failure(const nexus_op& op, failure cause) const;
+    void on_nexus_timeout(const task_key& key, wheel_kind kind);
+    void cancel_nexus(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
+    /// Bookkeeping when a Nexus event reaches its caller; false to drop a duplicate.
+    bool on_nexus_delivered(run_state& r, inbound& in);
+    circuit_breaker& breaker(std::int64_t ns_id, const std::string& endpoint_id);
+    void drop_nexus_of(std::int64_t run_key);
+
+    // nexus_handler.cpp
+    void start_handler_workflow(nexus_op& op, const nexus::detail::operation_definition& def,
+                                nexus::operation_context ctx, std::int64_t handler_ns_id,
+                                const std::string& task_queue);
+    void nexus_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit);
+    void notify_callers(run_state& r, const event& close, write_unit& unit);
+    void persist_callbacks(run_state& r, write_unit& unit);
     void continue_run(run_state& r, const event& close,
                       std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit);
 
@@ -259,6 +297,10 @@ private:
     std::atomic<std::uint64_t> replays_{0};
 
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
+    std::map<std::string, nexus::endpoint> endpoints_;                      // by id
+    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet started or ended
+    std::map<std::pair<std::int64_t, std::string>, circuit_breaker> breakers_;
+    std::unique_ptr<boost::asio::thread_pool> nexus_pool_;
     std::int64_t next_delivery_seq_ = -1;                                   // outbox rows use negative seqs
 
     // activities

@@ -26,6 +26,12 @@ void deadline_wheel::disarm_run(std::int64_t run_key) {
     }
 }
 
+std::optional<std::int64_t> deadline_wheel::due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const {
+    auto it = due_of_.find({run_key, static_cast<int>(kind), seq});
+    if (it == due_of_.end()) return std::nullopt;
+    return it->second;
+}
+
 std::optional<std::int64_t> deadline_wheel::next_due() const {
     if (entries_.empty()) return std::nullopt;
     return entries_.begin()->due_us;

@@ -17,11 +17,16 @@ enum class wheel_kind : int {
     execution_timeout = 3,
     activity_schedule_to_close = 4,
     workflow_backoff = 5,
+    nexus_schedule_to_close = 6,
+    nexus_schedule_to_start = 7,
+    nexus_start_to_close = 8,
     activity_retry = 100,
     activity_start_to_close = 101,
     activity_heartbeat = 102,
     activity_schedule_to_start = 103,
     task_retry = 104,
+    nexus_retry = 105,
+    nexus_request_timeout = 106,
 };
 
 struct wheel_entry {
@@ -39,6 +44,8 @@ public:
     /// Removes every deadline of a run.
     void disarm_run(std::int64_t run_key);
     std::optional<std::int64_t> next_due() const;
+    /// When an entry is due, if it is armed.
+    std::optional<std::int64_t> due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const;
     /// Removes and returns the earliest entry due at or before `now_us`.
     std::optional<wheel_entry> pop_due(std::int64_t now_us);
     std::size_t size() const noexcept { return entries_.size(); }

@@ -107,6 +107,13 @@ void engine_core::fire(const wheel_entry& e) {
         request_activation(*r);
         return;
     }
+    case wheel_kind::nexus_retry:
+    case wheel_kind::nexus_request_timeout:
+    case wheel_kind::nexus_schedule_to_close:
+    case wheel_kind::nexus_schedule_to_start:
+    case wheel_kind::nexus_start_to_close:
+        on_nexus_timeout({e.run_key, e.seq}, e.kind);
+        return;
     default:
         on_activity_timeout({e.run_key, e.seq}, e.kind);
         return;
@@ -129,6 +136,16 @@ void engine_core::recover() {
         for (const auto& t : load_tasks(*strand_conn_)) {
             if (t.kind == task_kind::delivery) {
                 redeliver(t);
+                continue;
+            }
+            if (t.kind == task_kind::nexus) {
+                auto* caller = find_run(t.run_key);
+                if (!caller) continue;
+                if (auto scheduled = load_event(*strand_conn_, t.run_key, t.seq)) {
+                    // Attempts are retried at once (a handler start is deduplicated by request id).
+                    track_nexus(*caller, *scheduled, t.attempt, t.due_us, nullptr);
+                    if (t.due_us <= now) dispatch_nexus({t.run_key, t.seq});
+                }
                 continue;
             }
             auto* r = find_run(t.run_key);
@@ -187,6 +204,10 @@ void engine_core::on_workers_changed() {
         for (const auto& [key, t] : activities_)
             if (t.st == activity_task::state::waiting_for_worker) waiting.push_back(key);
         for (const auto& k : waiting) dispatch_activity(k);
+        std::vector<task_key> ops;
+        for (const auto& [key, op] : nexus_ops_)
+            if (op.st == nexus_op::state::scheduled) ops.push_back(key);
+        for (const auto& k : ops) dispatch_nexus(k);
     });
 }
 

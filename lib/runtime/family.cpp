@@ -252,6 +252,7 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
     spec.parent_run_key = r.parent_run_key;
     spec.parent_initiated_event_id = r.parent_initiated_event_id;
     spec.parent_close = r.parent_close;
+    spec.callbacks = r.callbacks;   // Nexus callers complete from the last run of the chain
     if (retrying) {
         spec.first_task_backoff_ms = duration_of(a, "backoff_start_interval").count();
         auto started = r.inst ? std::optional<event>() : load_event(*strand_conn_, r.run_key, 1);

@@ -4,11 +4,13 @@
 
 #include "replay/event.hpp"
 #include "replay/instance.hpp"
+#include "runtime/nexus_op.hpp"
 #include "store/rows.hpp"
 #include "support/unique_function.hpp"
 
 #include <perdure/options.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -86,6 +88,9 @@ struct run_state {
         unique_function<void(std::exception_ptr, boost::json::value)> cb;
     };
     std::vector<query_request> pending_queries;   ///< waiting for the instance to be rebuilt
+
+    /// Callers of Nexus operations this run serves: told when it closes.
+    std::vector<nexus_callback> callbacks;
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry.
@@ -105,6 +110,8 @@ struct run_spec {
     std::int64_t parent_run_key = 0, parent_initiated_event_id = 0;
     std::string parent_workflow_id, parent_run_id;
     parent_close_policy parent_close = parent_close_policy::terminate;
+    std::vector<nexus_callback> callbacks{};
+    boost::json::array links{};               ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
 };
 
 struct run_id_key {

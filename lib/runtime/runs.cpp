@@ -54,6 +54,9 @@ void engine_core::deliver(run_state& r, inbound in) {
         for (auto& cb : in.on_recorded) cb(e);
         return;
     }
+    if (in.e.type >= event_type::nexus_operation_started && in.e.type <= event_type::nexus_operation_timed_out &&
+        !on_nexus_delivered(r, in))
+        return;
     r.pending.push_back(std::move(in));
     request_activation(r);
 }
@@ -167,7 +170,9 @@ std::unique_ptr<instance> engine_core::make_instance(const run_state& r) const {
     info.workflow_type = r.workflow_type;
     info.task_queue = r.task_queue;
     info.first_execution_run_id = r.first_run_id;
-    return std::make_unique<instance>(std::move(reg->fn), std::move(info), r.run_timeout_ms);
+    auto inst = std::make_unique<instance>(std::move(reg->fn), std::move(info), r.run_timeout_ms);
+    inst->set_max_pending_nexus(options_.limits.max_pending_nexus_operations);
+    return inst;
 }
 
 void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out) {
@@ -212,6 +217,12 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     assign_ids(r, r.pending, unit, inbound_events);
     const std::int64_t now = now_us();
     auto result = r.inst->activate(inbound_events, now, false);
+    if (!result.failure)
+        for (auto& c : *result.commands)
+            if (auto f = prepare_command(r, c)) {
+                result.failure = std::move(f);
+                break;
+            }
     if (result.failure) {
         record_task_failure(r, *result.failure, unit);
         r.owes_activation = true;
@@ -230,7 +241,6 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     std::vector<event> command_events;
     command_events.reserve(result.commands->size());
     for (auto& c : *result.commands) {
-        prepare_close(r, c);
         event e{r.next_event_id++, event_type_of(c.kind), now, std::move(c.attrs)};
         e.attrs["workflow_task_completed_event_id"] = boundary.id;
         unit.ops.emplace_back(row_of(r, e));
@@ -294,6 +304,16 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::workflow_execution_update_completed:
         update_completed(r, e, unit);
         break;
+    case event_type::nexus_operation_scheduled:
+        track_nexus(r, e, 1, e.time_us, &unit);
+        break;
+    case event_type::nexus_operation_cancel_requested: {
+        const auto sched = e.attrs.at("scheduled_event_id").as_int64();
+        unit.effects.emplace_back([this, key = r.run_key, sched, requested = e.id](std::exception_ptr err) {
+            if (auto* run = find_run(key); run && !err && run->status == run_status::running) cancel_nexus(*run, sched, requested);
+        });
+        break;
+    }
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);
@@ -330,6 +350,8 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     fail_updates(r, why + " before the update completed");
     notify_parent(r, close_event, unit);
     apply_parent_close_policy(r, unit);
+    notify_callers(r, close_event, unit);
+    drop_nexus_of(r.run_key);
     unit.effects.emplace_back([this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](
                                   std::exception_ptr e) {
         if (auto* run = find_run(key)) {

@@ -201,6 +201,15 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     if (spec.first_task_backoff_ms > 0) attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
     if (r.parent_run_key)
         attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
+    r.callbacks = std::move(spec.callbacks);
+    if (!r.callbacks.empty()) {
+        boost::json::array callbacks;
+        for (const auto& cb : r.callbacks)
+            callbacks.push_back({{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", cb.token}}}}},
+                                 {"links", spec.links}});
+        attrs["completion_callbacks"] = std::move(callbacks);
+    }
+    if (!spec.links.empty()) attrs["links"] = spec.links;
 
     inbound started{event{0, event_type::workflow_execution_started, r.start_time_us, std::move(attrs)}};
     execution_row row;
@@ -223,6 +232,9 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     boost::json::object opts{{"attempt", r.attempt}, {"run_timeout_ms", r.run_timeout_ms}};
     if (r.retry) opts["retry_policy"] = to_json(with_defaults(*r.retry));
     row.options = boost::json::serialize(opts);
+    boost::json::array callbacks;
+    for (const auto& cb : r.callbacks) callbacks.push_back(cb.to_json());
+    row.callbacks = boost::json::serialize(callbacks);
     started.ops.emplace_back(insert_execution{std::move(row)});
     auto add_deadline = [&](deadline_kind k, std::int64_t due) {
         started.ops.emplace_back(insert_deadline{{r.run_key, k, 0, due}});

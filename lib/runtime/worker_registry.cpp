@@ -28,6 +28,27 @@ void worker_registry::add_activity(std::int64_t ns_id, const std::string& task_q
         throw already_exists("activity type " + name + " is already registered on task queue " + task_queue);
 }
 
+void worker_registry::add_service(std::int64_t ns_id, const std::string& task_queue, const nexus::service& s) {
+    std::lock_guard lk(mutex_);
+    auto& q = queues_[{ns_id, task_queue}];
+    if (!q.services.emplace(s.name(), s).second)
+        throw already_exists("Nexus service " + s.name() + " is already registered on task queue " + task_queue);
+}
+
+std::optional<nexus::detail::operation_definition> worker_registry::nexus_operation(std::int64_t ns_id,
+                                                                                  const std::string& task_queue,
+                                                                                  const std::string& service,
+                                                                                  const std::string& operation) const {
+    std::lock_guard lk(mutex_);
+    auto q = queues_.find({ns_id, task_queue});
+    if (q == queues_.end()) return std::nullopt;
+    auto s = q->second.services.find(service);
+    if (s == q->second.services.end()) return std::nullopt;
+    for (const auto& op : s->second.operations())
+        if (op.name == operation) return op;
+    return std::nullopt;
+}
+
 bool worker_registry::has_queue(std::int64_t ns_id, const std::string& task_queue) const {
     std::lock_guard lk(mutex_);
     return queues_.contains({ns_id, task_queue});

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <perdure/definitions.hpp>
+#include <perdure/nexus.hpp>
 
 #include <cstdint>
 #include <map>
@@ -29,6 +30,12 @@ public:
     /// Throws already_exists if the name is taken on this queue.
     void add_workflow(std::int64_t ns_id, const std::string& task_queue, const std::string& name, workflow_function fn);
     void add_activity(std::int64_t ns_id, const std::string& task_queue, const std::string& name, activity_function fn);
+    /// Throws already_exists if the service name is taken on this queue.
+    void add_service(std::int64_t ns_id, const std::string& task_queue, const nexus::service& s);
+    /// The operation of a service served on the queue, if any.
+    std::optional<nexus::detail::operation_definition> nexus_operation(std::int64_t ns_id, const std::string& task_queue,
+                                                                       const std::string& service,
+                                                                       const std::string& operation) const;
 
     /// Whether any worker serves the queue.
     bool has_queue(std::int64_t ns_id, const std::string& task_queue) const;
@@ -43,6 +50,7 @@ private:
     struct queue {
         std::map<std::string, workflow_function> workflows;
         std::map<std::string, activity_function> activities;
+        std::map<std::string, nexus::service> services;
     };
     mutable std::mutex mutex_;
     std::map<std::pair<std::int64_t, std::string>, queue> queues_;

@@ -10,7 +10,7 @@ namespace {
 
 #define EXECUTION_COLUMNS                                                                                        \
     "run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time, close_time, request_id, " \
-    "first_run_id, execution_deadline, memo, task_failure, parent, options"
+    "first_run_id, execution_deadline, memo, task_failure, parent, options, callbacks"
 
 execution_row read_execution(const sql::statement& s, int o = 0) {
     execution_row r;
@@ -30,6 +30,7 @@ execution_row read_execution(const sql::statement& s, int o = 0) {
     r.task_failure = s.text(o + 13);
     r.parent = s.text(o + 14);
     r.options = s.text(o + 15);
+    r.callbacks = s.text(o + 16);
     return r;
 }
 
@@ -68,6 +69,17 @@ std::vector<namespace_row> load_namespaces(sql::connection& c) {
     return out;
 }
 
+std::vector<endpoint_row> load_endpoints(sql::connection& c) {
+    auto& s = c.cached("SELECT id, name, version, target_namespace, target_task_queue, description, created, "
+                       "last_modified FROM nexus_endpoints ORDER BY name");
+    reset_on_exit r{s};
+    std::vector<endpoint_row> out;
+    while (s.step())
+        out.push_back({std::string(s.text(0)), std::string(s.text(1)), s.int64(2), std::string(s.text(3)),
+                       std::string(s.text(4)), std::string(s.text(5)), s.int64(6), s.int64(7)});
+    return out;
+}
+
 std::int64_t max_run_key(sql::connection& c) {
     auto& s = c.cached("SELECT COALESCE(MAX(run_key), 0) FROM executions");
     reset_on_exit r{s};
@@ -81,7 +93,7 @@ std::vector<open_run_row> load_open_runs(sql::connection& c) {
                        " FROM executions e WHERE status = 0 ORDER BY run_key");
     reset_on_exit r{s};
     std::vector<open_run_row> out;
-    while (s.step()) out.push_back({read_execution(s), s.int64(16), static_cast<int>(s.int64(17))});
+    while (s.step()) out.push_back({read_execution(s), s.int64(17), static_cast<int>(s.int64(18))});
     return out;
 }
 
@@ -118,7 +130,9 @@ std::int64_t history_length(sql::connection& c, std::int64_t run_key) {
 }
 
 std::vector<task_row> load_tasks(sql::connection& c) {
-    auto& s = c.cached("SELECT run_key, seq, kind, attempt, due, details FROM tasks ORDER BY due");
+    // Outbox rows in the order they were written (their seqs go down), so a run hears
+    // NexusOperationStarted before the completion that follows it.
+    auto& s = c.cached("SELECT run_key, seq, kind, attempt, due, details FROM tasks ORDER BY due, kind, seq DESC");
     reset_on_exit r{s};
     std::vector<task_row> out;
     while (s.step())

@@ -11,6 +11,7 @@
 namespace perdure::detail {
 
 std::vector<namespace_row> load_namespaces(sql::connection&);
+std::vector<endpoint_row> load_endpoints(sql::connection&);
 std::int64_t max_run_key(sql::connection&);
 
 struct open_run_row {

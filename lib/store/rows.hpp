@@ -25,12 +25,16 @@ enum class deadline_kind : int {
     execution_timeout = 3,   ///< seq: 0
     activity_schedule_to_close = 4,   ///< seq: the ActivityTaskScheduled event id
     workflow_backoff = 5,    ///< seq: 0; a retry run's first activation waits until then
+    nexus_schedule_to_close = 6,   ///< seq: the NexusOperationScheduled event id
+    nexus_schedule_to_start = 7,
+    nexus_start_to_close = 8,
 };
 
 /// Kinds of rows in the tasks table (the outbox of work to dispatch).
 enum class task_kind : int {
     activity = 1,            ///< seq: the ActivityTaskScheduled event id
     delivery = 2,            ///< seq: negative, unique; details: the event to record in run_key
+    nexus = 3,               ///< seq: the NexusOperationScheduled event id (an operation to start)
 };
 
 struct history_row {
@@ -51,12 +55,20 @@ struct execution_row {
     std::string task_failure;
     std::string parent;                       ///< JSON of the parent run, for children
     std::string options = "{}";               ///< JSON: retry_policy, attempt
+    std::string callbacks = "[]";             ///< JSON: Nexus completion callbacks of this run
 };
 
 struct namespace_row {
     std::int64_t ns_id = 0;
     std::string name, description;
     std::int64_t created_us = 0, retention_ms = 0;
+};
+
+struct endpoint_row {
+    std::string id, name;
+    std::int64_t version = 1;
+    std::string target_namespace, target_task_queue, description;
+    std::int64_t created_us = 0, last_modified_us = 0;
 };
 
 struct task_row {
@@ -86,9 +98,12 @@ struct delete_deadline { std::int64_t run_key; deadline_kind kind; std::int64_t 
 struct clear_run_work { std::int64_t run_key; };
 struct upsert_namespace { namespace_row row; };
 struct delete_namespace { std::int64_t ns_id; };
+struct upsert_endpoint { endpoint_row row; };
+struct delete_endpoint { std::string id; };
+struct set_callbacks { std::int64_t run_key; std::string callbacks; };
 
 using write_op = std::variant<history_row, insert_execution, close_execution, set_task_failure, upsert_task,
                               delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
-                              delete_namespace>;
+                              delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks>;
 
 }  // namespace perdure::detail

@@ -32,7 +32,8 @@ CREATE TABLE executions(
   memo TEXT NOT NULL DEFAULT '{}',
   task_failure TEXT NOT NULL DEFAULT '',
   parent TEXT NOT NULL DEFAULT '',
-  options TEXT NOT NULL DEFAULT '{}');
+  options TEXT NOT NULL DEFAULT '{}',
+  callbacks TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX executions_by_workflow ON executions(ns_id, workflow_id, run_key);
 CREATE INDEX executions_open ON executions(run_key) WHERE status = 0;
 
@@ -61,6 +62,16 @@ CREATE TABLE deadlines(
   due INTEGER NOT NULL,
   PRIMARY KEY(run_key, kind, seq)) WITHOUT ROWID;
 CREATE INDEX deadlines_by_due ON deadlines(due);
+
+CREATE TABLE nexus_endpoints(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  version INTEGER NOT NULL,
+  target_namespace TEXT NOT NULL,
+  target_task_queue TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL,
+  last_modified INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 )sql");
 }
 

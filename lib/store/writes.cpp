@@ -15,12 +15,12 @@ struct applier {
         const auto& r = op.row;
         c.cached("INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
                  "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
-                 "options) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                 "options, callbacks) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .bind(1, r.run_key).bind(2, r.ns_id).bind(3, r.workflow_id).bind(4, r.run_id).bind(5, r.workflow_type)
             .bind(6, r.task_queue).bind(7, static_cast<int>(r.status)).bind(8, r.start_time_us)
             .bind(9, r.close_time_us).bind(10, r.request_id).bind(11, r.first_run_id)
             .bind(12, r.execution_deadline_us).bind(13, r.memo).bind(14, r.task_failure).bind(15, r.parent)
-            .bind(16, r.options).run();
+            .bind(16, r.options).bind(17, r.callbacks).run();
     }
     void operator()(const close_execution& op) const {
         c.cached("UPDATE executions SET status=?, close_time=?, task_failure='' WHERE run_key=?")
@@ -55,6 +55,19 @@ struct applier {
         const auto& r = op.row;
         c.cached("INSERT OR REPLACE INTO namespaces(ns_id, name, description, created, retention_ms) VALUES(?,?,?,?,?)")
             .bind(1, r.ns_id).bind(2, r.name).bind(3, r.description).bind(4, r.created_us).bind(5, r.retention_ms).run();
+    }
+    void operator()(const upsert_endpoint& op) const {
+        const auto& r = op.row;
+        c.cached("INSERT OR REPLACE INTO nexus_endpoints(id, name, version, target_namespace, target_task_queue, "
+                 "description, created, last_modified) VALUES(?,?,?,?,?,?,?,?)")
+            .bind(1, r.id).bind(2, r.name).bind(3, r.version).bind(4, r.target_namespace).bind(5, r.target_task_queue)
+            .bind(6, r.description).bind(7, r.created_us).bind(8, r.last_modified_us).run();
+    }
+    void operator()(const delete_endpoint& op) const {
+        c.cached("DELETE FROM nexus_endpoints WHERE id=?").bind(1, op.id).run();
+    }
+    void operator()(const set_callbacks& op) const {
+        c.cached("UPDATE executions SET callbacks=? WHERE run_key=?").bind(1, op.callbacks).bind(2, op.run_key).run();
     }
     void operator()(const delete_namespace& op) const {
         c.cached("DELETE FROM namespaces WHERE ns_id=?").bind(1, op.ns_id).run();

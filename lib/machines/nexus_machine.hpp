@@ -1,0 +1,41 @@
+// A Nexus operation as the calling workflow sees it: ScheduleNexusOperation -> Scheduled ->
+// (Started, async only) -> Completed | Failed | Canceled | TimedOut, with two futures (started,
+// result) and Temporal's four cancellation types.
+#pragma once
+
+#include "machines/machine.hpp"
+
+#include <perdure/options.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+
+namespace perdure::detail {
+
+class instance;
+
+class nexus_machine final : public machine {
+public:
+    nexus_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation);
+    const std::shared_ptr<future_state>& started() const noexcept { return started_; }
+    bool pending() const noexcept { return state_ != state::done; }
+
+    void recorded(const event& e) override;
+    void apply(const event& e) override;
+    void request_cancel() override;
+
+private:
+    enum class state { created, scheduled, started, done };
+    void finish();
+    void fail_both(std::exception_ptr e);
+    instance& inst_;
+    cancellation_type cancellation_;
+    std::int64_t scheduled_event_id_ = 0;
+    bool cancel_requested_ = false;
+    state state_ = state::created;
+    std::shared_ptr<future_state> started_;
+};
+
+}  // namespace perdure::detail

@@ -1,0 +1,441 @@
+// The caller side of Nexus operations: resolving the endpoint when the operation is
+// scheduled, one attempt after another (routed by endpoint id each time) with Temporal's
+// backoff and circuit breaker, the three timeouts, and cancellation once started.
+#include "runtime/core.hpp"
+
+#include "codec/duration.hpp"
+#include "nexus/token.hpp"
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+#include <perdure/nexus.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <random>
+
+namespace perdure::detail {
+namespace {
+
+constexpr std::int64_t request_timeout_us = 10'000'000;   // Temporal's per-request timeout
+constexpr std::int64_t min_request_timeout_us = 1'500'000;
+constexpr std::int64_t max_backoff_us = 3'600'000'000;
+
+std::string text(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return {};
+}
+
+std::int64_t ms_of(const boost::json::object& o, const char* key) {
+    return parse_duration(text(o, key)).value_or(std::chrono::milliseconds(0)).count();
+}
+
+failure handler_failure(nexus::handler_error_type type, std::string message, bool retryable) {
+    return nexus::handler_error(type, std::move(message),
+                                retryable ? nexus::retry_behavior::retryable : nexus::retry_behavior::non_retryable)
+        .failure();
+}
+
+failure timeout_of(timeout_type t) {
+    failure f;
+    f.message = "operation timed out";
+    f.kind = failure_kind::timeout;
+    f.info = {{"timeout_type", to_string(t)}};
+    return f;
+}
+
+bool is_nexus_terminal(event_type t) {
+    return t == event_type::nexus_operation_completed || t == event_type::nexus_operation_failed ||
+           t == event_type::nexus_operation_canceled || t == event_type::nexus_operation_timed_out;
+}
+
+}  // namespace
+
+/// What a handler's exception means for the caller, as Temporal's SDK translates it.
+failure nexus_failure_from_exception(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const nexus::handler_error& h) {
+        return h.failure();
+    } catch (const nexus::operation_error& o) {
+        return o.failure();
+    } catch (const application_error& a) {
+        auto f = handler_failure(nexus::handler_error_type::internal, a.what(), !a.non_retryable());
+        f.cause = std::make_shared<const failure>(a.failure());
+        return f;
+    } catch (const std::exception& ex) {
+        return handler_failure(nexus::handler_error_type::internal, ex.what(), true);
+    } catch (...) {
+        return handler_failure(nexus::handler_error_type::internal, "the handler threw a non-standard exception", true);
+    }
+}
+
+failure engine_core::nexus_failure(const nexus_op& op, failure cause) const {
+    return wrap_nexus_failure(op.endpoint, op.service, op.operation, op.token, op.key.seq, std::move(cause));
+}
+
+failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
+                           const std::string& token, std::int64_t scheduled_event_id, failure cause) {
+    failure f;
+    f.message = "nexus operation completed unsuccessfully: " + cause.message;
+    f.kind = failure_kind::nexus_operation;
+    f.info = {{"scheduled_event_id", scheduled_event_id},
+              {"endpoint", endpoint},
+              {"service", service},
+              {"operation", operation},
+              {"operation_token", token}};
+    f.cause = std::make_shared<const failure>(std::move(cause));
+    return f;
+}
+
+circuit_breaker& engine_core::breaker(std::int64_t ns_id, const std::string& endpoint_id) {
+    return breakers_[{ns_id, endpoint_id}];
+}
+
+std::optional<task_failure> engine_core::prepare_command(run_state& r, command& c) {
+    prepare_close(r, c);
+    if (c.kind != command_kind::schedule_nexus_operation) return std::nullopt;
+    const auto name = text(c.attrs, "endpoint");
+    const auto* ep = endpoint_by_name(name);
+    if (!ep)
+        return task_failure{task_failure::cause::bad_command,
+                            "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: endpoint \"" + name +
+                                "\" not found; create it with engine.nexus_endpoints().ensure({.name = \"" + name +
+                                "\", ...}) (the workflow task is retried)"};
+    if (const auto* in = c.attrs.if_contains("input");
+        in && boost::json::serialize(*in).size() > options_.limits.max_payload_bytes)
+        return task_failure{task_failure::cause::bad_command,
+                            "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: the operation input is larger than the payload limit"};
+    c.attrs["endpoint_id"] = ep->id;
+    c.attrs["request_id"] = new_uuid();   // minted once; every attempt carries it
+    return std::nullopt;
+}
+
+void engine_core::track_nexus(run_state& r, const event& e, int attempt, std::int64_t due_us, write_unit* unit) {
+    const auto& a = e.attrs;
+    nexus_op op;
+    op.key = {r.run_key, e.id};
+    op.ns_id = r.ns_id;
+    op.endpoint = text(a, "endpoint");
+    op.endpoint_id = text(a, "endpoint_id");
+    op.service = text(a, "service");
+    op.operation = text(a, "operation");
+    op.request_id = text(a, "request_id");
+    op.input = a.contains("input") ? a.at("input") : nullptr;
+    if (const auto* h = a.if_contains("nexus_header"); h && h->is_object()) op.header = h->get_object();
+    op.scheduled_us = e.time_us;
+    op.schedule_to_close_ms = ms_of(a, "schedule_to_close_timeout");
+    op.schedule_to_start_ms = ms_of(a, "schedule_to_start_timeout");
+    op.start_to_close_ms = ms_of(a, "start_to_close_timeout");
+    op.attempt = attempt;
+    const auto key = op.key;
+    auto deadline = [&](deadline_kind k, std::int64_t ms) {
+        if (ms <= 0) return;
+        const std::int64_t due = op.scheduled_us + ms * 1000;
+        if (unit) unit->ops.emplace_back(insert_deadline{{key.run_key, k, key.seq, due}});
+        arm(static_cast<wheel_kind>(k), key.run_key, key.seq, due);
+    };
+    deadline(deadline_kind::nexus_schedule_to_close, op.schedule_to_close_ms);
+    deadline(deadline_kind::nexus_schedule_to_start, op.schedule_to_start_ms);
+    if (unit) {
+        unit->ops.emplace_back(upsert_task{{key.run_key, key.seq, task_kind::nexus, attempt, due_us, ""}});
+        unit->effects.emplace_back([this, key](std::exception_ptr err) {
+            if (!err) dispatch_nexus(key);
+        });
+    }
+    if (due_us > now_us()) {
+        op.st = nexus_op::state::backing_off;
+        arm(wheel_kind::nexus_retry, key.run_key, key.seq, due_us);
+    }
+    nexus_ops_.insert_or_assign(key, std::move(op));
+}
+
+void engine_core::dispatch_nexus(const task_key& key) {
+    auto it = nexus_ops_.find(key);
+    if (it == nexus_ops_.end() || !started_ || stopping_.load() || failed_.load()) return;
+    auto& op = it->second;
+    if (op.st == nexus_op::state::running || op.st == nexus_op::state::started || op.handler_running) return;
+    op.st = nexus_op::state::scheduled;
+    const std::int64_t now = now_us();
+
+    // The request budget: 10 s, or what is left of the governing timeout; too little left
+    // times the operation out at once instead of attempting.
+    std::int64_t budget = request_timeout_us;
+    std::optional<timeout_type> governing;
+    if (op.schedule_to_start_ms > 0) {
+        budget = std::min(budget, op.scheduled_us + op.schedule_to_start_ms * 1000 - now);
+        governing = timeout_type::schedule_to_start;
+    } else if (op.schedule_to_close_ms > 0) {
+        budget = std::min(budget, op.scheduled_us + op.schedule_to_close_ms * 1000 - now);
+        governing = timeout_type::schedule_to_close;
+    }
+    if (governing && budget < min_request_timeout_us)
+        return end_nexus(op, event_type::nexus_operation_timed_out, {{"failure", nexus_failure(op, timeout_of(*governing)).to_json()}});
+
+    const auto* ep = endpoint_by_id(op.endpoint_id);
+    if (!ep)
+        return end_nexus(op, event_type::nexus_operation_failed,
+                         {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::not_found,
+                                                                        "endpoint not registered", false))
+                                          .to_json()}});
+    auto& b = breaker(op.ns_id, op.endpoint_id);
+    if (!b.allow(now)) {
+        op.st = nexus_op::state::blocked;   // "The circuit breaker is open."
+        arm(wheel_kind::nexus_retry, key.run_key, key.seq, std::max(b.reopens_at_us(), now + 1000));
+        return;
+    }
+    const auto target_ns = find_namespace(ep->spec.target_namespace);
+    if (!target_ns || !workers_.has_queue(*target_ns, ep->spec.target_task_queue)) {
+        b.released();
+        return;   // no worker on the target yet: the operation waits, bounded by its timeouts
+    }
+    auto def = workers_.nexus_operation(*target_ns, ep->spec.target_task_queue, op.service, op.operation);
+    if (!def) {
+        b.released();
+        return end_nexus(op, event_type::nexus_operation_failed,
+                         {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::not_found,
+                                                                        "no operation " + op.operation + " in service " +
+                                                                            op.service + " on task queue " +
+                                                                            ep->spec.target_task_queue,
+                                                                        false))
+                                          .to_json()}});
+    }
+    nexus::operation_context ctx;
+    ctx.service = op.service;
+    ctx.operation = op.operation;
+    ctx.request_id = op.request_id;
+    for (const auto& [k, v] : op.header)
+        if (v.is_string()) ctx.header[k] = v.get_string();
+    if (const auto* caller = find_run(key.run_key))
+        ctx.links.push_back({"temporal:///namespaces/" + namespace_name(caller->ns_id) + "/workflows/" +
+                                 caller->workflow_id + "/" + caller->run_id +
+                                 "/history?referenceType=EventReference&eventID=" + std::to_string(key.seq) +
+                                 "&eventType=NexusOperationScheduled",
+                             "temporal.api.common.v1.Link.WorkflowEvent"});
+    ctx.ns = ep->spec.target_namespace;
+    ctx.engine = shared_from_this();
+    b.started();
+    if (def->sync) return run_sync_handler(op, *def, std::move(ctx), budget);
+    start_handler_workflow(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue);
+}
+
+void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def,
+                                   nexus::operation_context ctx, std::int64_t timeout_us) {
+    op.st = nexus_op::state::running;
+    op.generation = next_generation_++;
+    op.handler_running = true;
+    const auto key = op.key;
+    const auto gen = op.generation;
+    arm(wheel_kind::nexus_request_timeout, key.run_key, key.seq, now_us() + timeout_us);
+    work_.add(work_tracker::handler);
+    boost::asio::post(*nexus_pool_, [weak = weak_from_this(), fn = def.sync, ctx = std::move(ctx), input = op.input, key,
+                                     gen]() mutable {
+        boost::json::value result;
+        std::optional<failure> f;
+        try {
+            result = fn(ctx, input);
+        } catch (...) {
+            f = nexus_failure_from_exception(std::current_exception());
+        }
+        if (auto self = weak.lock()) {
+            self->post([self, key, gen, result = std::move(result), f = std::move(f)]() mutable {
+                self->on_sync_result(key, gen, std::move(result), std::move(f));
+            });
+            self->work_.done(work_tracker::handler);
+        }
+    });
+}
+
+void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::json::value result,
+                                 std::optional<failure> f) {
+    auto it = nexus_ops_.find(key);
+    if (it == nexus_ops_.end() || failed_.load()) return;
+    auto& op = it->second;
+    op.handler_running = false;
+    if (op.generation != generation) {
+        // It overran its request timeout and was counted as UPSTREAM_TIMEOUT; its result is
+        // dropped, and the retry that waited for it may start now.
+        if (op.st == nexus_op::state::backing_off && !wheel_.due_of(wheel_kind::nexus_retry, key.run_key, key.seq))
+            dispatch_nexus(key);
+        return;
+    }
+    disarm(wheel_kind::nexus_request_timeout, key.run_key, key.seq);
+    auto& b = breaker(op.ns_id, op.endpoint_id);
+    if (!f) {
+        b.succeeded();
+        if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
+            return end_nexus(op, event_type::nexus_operation_failed,
+                             {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::internal,
+                                                                            "the operation result is larger than the payload limit",
+                                                                            false))
+                                              .to_json()}});
+        return end_nexus(op, event_type::nexus_operation_completed, {{"result", std::move(result)}});
+    }
+    if (f->kind == failure_kind::nexus_handler && nexus::handler_error(*f).retryable()) {
+        b.failed(now_us());
+        return nexus_attempt_failed(op, std::move(*f));
+    }
+    b.released();
+    const auto type = f->kind == failure_kind::canceled ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
+    end_nexus(op, type, {{"failure", nexus_failure(op, std::move(*f)).to_json()}});
+}
+
+void engine_core::nexus_attempt_failed(nexus_op& op, failure f) {
+    // 1 s doubling to 1 h, with Temporal's jitter (d * 0.8 + [0, 0.2 d)); only timeouts end it.
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const std::int64_t base = std::min<std::int64_t>(max_backoff_us, 1'000'000LL << std::min(op.attempt - 1, 30));
+    const std::int64_t delay = base * 8 / 10 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(base / 5 + 1));
+    op.last_failure = std::move(f);
+    ++op.attempt;
+    op.st = nexus_op::state::backing_off;
+    const std::int64_t due = now_us() + delay;
+    write_unit unit;
+    unit.ops.emplace_back(upsert_task{{op.key.run_key, op.key.seq, task_kind::nexus, op.attempt, due, ""}});
+    commit(std::move(unit));
+    arm(wheel_kind::nexus_retry, op.key.run_key, op.key.seq, due);
+}
+
+void engine_core::end_nexus(nexus_op& op, event_type type, boost::json::object attrs) {
+    attrs["scheduled_event_id"] = op.key.seq;
+    attrs["request_id"] = op.request_id;
+    const auto key = op.key;
+    auto* r = find_run(key.run_key);
+    if (r && r->status == run_status::running) {
+        deliver(*r, inbound{event{0, type, now_us(), std::move(attrs)}});   // on_nexus_delivered cleans up
+    } else {
+        nexus_ops_.erase(key);
+    }
+}
+
+void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
+    auto it = nexus_ops_.find(key);
+    if (kind == wheel_kind::nexus_retry) {
+        if (it != nexus_ops_.end()) dispatch_nexus(key);
+        return;
+    }
+    if (it == nexus_ops_.end()) {
+        // A started operation from before a restart: rebuild what the failure names from history.
+        auto* r = find_run(key.run_key);
+        if (!r || r->status != run_status::running || kind == wheel_kind::nexus_request_timeout) return;
+        auto scheduled = load_event(*strand_conn_, key.run_key, key.seq);
+        if (!scheduled) return;
+        track_nexus(*r, *scheduled, 1, 0, nullptr);
+        it = nexus_ops_.find(key);
+        it->second.st = nexus_op::state::started;
+    }
+    auto& op = it->second;
+    switch (kind) {
+    case wheel_kind::nexus_request_timeout: {
+        if (op.st != nexus_op::state::running) return;
+        ++op.generation;   // the handler keeps running; no new attempt starts until it returns
+        breaker(op.ns_id, op.endpoint_id).failed(now_us());
+        return nexus_attempt_failed(op, handler_failure(nexus::handler_error_type::upstream_timeout, "request timed out", true));
+    }
+    case wheel_kind::nexus_schedule_to_start:
+        if (op.st == nexus_op::state::started) return;
+        return end_nexus(op, event_type::nexus_operation_timed_out,
+                         {{"failure", nexus_failure(op, timeout_of(timeout_type::schedule_to_start)).to_json()}});
+    case wheel_kind::nexus_start_to_close:
+        return end_nexus(op, event_type::nexus_operation_timed_out,
+                         {{"failure", nexus_failure(op, timeout_of(timeout_type::start_to_close)).to_json()}});
+    default:
+        return end_nexus(op, event_type::nexus_operation_timed_out,
+                         {{"failure", nexus_failure(op, timeout_of(timeout_type::schedule_to_close)).to_json()}});
+    }
+}
+
+bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
+    const auto* s = in.e.attrs.if_contains("scheduled_event_id");
+    if (!s || !s->is_int64()) return true;
+    const task_key key{r.run_key, s->as_int64()};
+    auto it = nexus_ops_.find(key);
+    if (in.e.type == event_type::nexus_operation_started) {
+        if (it == nexus_ops_.end()) {
+            // After a restart the operation may only be in history.
+            if (auto scheduled = load_event(*strand_conn_, key.run_key, key.seq)) track_nexus(r, *scheduled, 1, 0, nullptr);
+            it = nexus_ops_.find(key);
+            if (it == nexus_ops_.end()) return true;
+        } else if (it->second.started_recorded) {
+            return false;   // already recorded
+        }
+        auto& op = it->second;
+        op.st = nexus_op::state::started;
+        op.started_recorded = true;
+        op.token = text(in.e.attrs, "operation_token");
+        disarm(wheel_kind::nexus_schedule_to_start, key.run_key, key.seq);
+        in.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::nexus_schedule_to_start, key.seq});
+        if (op.start_to_close_ms > 0) {
+            const std::int64_t due = now_us() + op.start_to_close_ms * 1000;
+            in.ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::nexus_start_to_close, key.seq, due}});
+            arm(wheel_kind::nexus_start_to_close, key.run_key, key.seq, due);
+        }
+        if (op.cancel_requested)
+            in.on_recorded.emplace_back([this, key, requested = op.cancel_requested_event_id](std::exception_ptr e) {
+                if (auto* run = find_run(key.run_key); run && !e) cancel_nexus(*run, key.seq, requested);
+            });
+        return true;
+    }
+    if (!is_nexus_terminal(in.e.type)) return true;
+    for (auto k : {wheel_kind::nexus_retry, wheel_kind::nexus_request_timeout, wheel_kind::nexus_schedule_to_close,
+                   wheel_kind::nexus_schedule_to_start, wheel_kind::nexus_start_to_close})
+        disarm(k, key.run_key, key.seq);
+    in.ops.emplace_back(delete_task{key.run_key, key.seq});
+    for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start, deadline_kind::nexus_start_to_close})
+        in.ops.emplace_back(delete_deadline{key.run_key, k, key.seq});
+    if (it != nexus_ops_.end()) nexus_ops_.erase(it);
+    return true;
+}
+
+void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id) {
+    const task_key key{r.run_key, scheduled_event_id};
+    auto it = nexus_ops_.find(key);
+    if (it != nexus_ops_.end() && it->second.st != nexus_op::state::started) {
+        // Sent once the operation has started; never sent if it ends first.
+        it->second.cancel_requested = true;
+        it->second.cancel_requested_event_id = requested_event_id;
+        return;
+    }
+    std::string endpoint_id, token;
+    if (it != nexus_ops_.end()) {
+        endpoint_id = it->second.endpoint_id;
+        token = it->second.token;
+    } else {
+        const auto history = load_history(*strand_conn_, r.run_key, scheduled_event_id);
+        for (const auto& e : history) {
+            if (e.id == scheduled_event_id) endpoint_id = text(e.attrs, "endpoint_id");
+            if (e.type == event_type::nexus_operation_started && e.attrs.contains("scheduled_event_id") &&
+                e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id)
+                token = text(e.attrs, "operation_token");
+        }
+    }
+    const boost::json::object ids{{"requested_event_id", requested_event_id}, {"scheduled_event_id", scheduled_event_id}};
+    auto failed = [&](nexus::handler_error_type type, std::string message) {
+        auto attrs = ids;
+        attrs["failure"] = handler_failure(type, std::move(message), false).to_json();
+        deliver(r, inbound{event{0, event_type::nexus_operation_cancel_request_failed, now_us(), std::move(attrs)}});
+    };
+    if (!endpoint_by_id(endpoint_id)) return failed(nexus::handler_error_type::not_found, "endpoint not registered");
+    const auto target = decode_token(token);
+    if (!target) return failed(nexus::handler_error_type::bad_request, "the operation has no workflow-run token to cancel");
+    const auto ns_id = find_namespace(target->ns);
+    auto* handler = ns_id ? find_open_run(*ns_id, target->workflow_id) : nullptr;
+    if (!handler || handler->status != run_status::running)
+        return failed(nexus::handler_error_type::not_found, "workflow " + target->workflow_id + " not found");
+    write_unit unit;
+    send(handler->run_key, event_type::workflow_execution_cancel_requested,
+         {{"identity", "perdure"},
+          {"cause", "the Nexus caller canceled the operation"},
+          {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}}},
+         unit);
+    send(r.run_key, event_type::nexus_operation_cancel_request_completed, ids, unit);
+    commit(std::move(unit));
+}
+
+void engine_core::drop_nexus_of(std::int64_t run_key) {
+    // A caller that closes abandons its operations: no further attempts, no cancel sent.
+    for (auto it = nexus_ops_.begin(); it != nexus_ops_.end();)
+        it = it->first.run_key == run_key ? nexus_ops_.erase(it) : std::next(it);
+}
+
+}  // namespace perdure::detail

@@ -1,0 +1,221 @@
+// The handler side of workflow-run operations: starting the handler workflow (deduplicated by
+// the request id, attaching with use_existing), and telling callers when it closes. The
+// handler's start and the caller's NexusOperationStarted (an outbox row) share one commit, as
+// do the handler's close and its callbacks.
+#include "runtime/core.hpp"
+
+#include "nexus/token.hpp"
+#include "store/queries.hpp"
+
+#include <perdure/error.hpp>
+#include <perdure/nexus.hpp>
+
+#include <boost/json/serialize.hpp>
+
+namespace perdure::detail {
+namespace {
+
+boost::json::object workflow_link(const std::string& ns, const std::string& wid, const std::string& rid, std::int64_t event_id,
+                                  const char* event_type) {
+    return {{"url", "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
+                        "/history?referenceType=EventReference&eventID=" + std::to_string(event_id) + "&eventType=" + event_type},
+            {"type", "temporal.api.common.v1.Link.WorkflowEvent"}};
+}
+
+boost::json::object request_link(const std::string& ns, const std::string& wid, const std::string& rid,
+                                 const std::string& request_id) {
+    return {{"url", "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
+                        "/history?referenceType=RequestIdReference&requestID=" + request_id +
+                        "&eventType=WorkflowExecutionOptionsUpdated"},
+            {"type", "temporal.api.common.v1.Link.WorkflowEvent"}};
+}
+
+failure internal(std::string message) {
+    return nexus::handler_error(nexus::handler_error_type::internal, std::move(message), nexus::retry_behavior::non_retryable)
+        .failure();
+}
+
+}  // namespace
+
+boost::json::object nexus_callback::to_json() const {
+    return {{"caller_run_key", caller_run_key}, {"scheduled_event_id", scheduled_event_id}, {"request_id", request_id},
+            {"endpoint", endpoint},             {"service", service},                       {"operation", operation},
+            {"token", token}};
+}
+
+nexus_callback nexus_callback::from_json(const boost::json::object& o) {
+    auto s = [&](const char* k) { return std::string(o.at(k).as_string()); };
+    return {o.at("caller_run_key").as_int64(), o.at("scheduled_event_id").as_int64(), s("request_id"), s("endpoint"),
+            s("service"), s("operation"), s("token")};
+}
+
+void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::operation_definition& def,
+                                         nexus::operation_context ctx, std::int64_t handler_ns_id,
+                                         const std::string& default_queue) {
+    auto& b = breaker(op.ns_id, op.endpoint_id);
+    start_workflow_options o;
+    try {
+        o = def.start_options(ctx, op.input);
+    } catch (...) {
+        auto f = nexus_failure_from_exception(std::current_exception());
+        if (f.kind == failure_kind::nexus_handler && nexus::handler_error(f).retryable()) {
+            b.failed(now_us());
+            return nexus_attempt_failed(op, std::move(f));
+        }
+        b.released();
+        return end_nexus(op, event_type::nexus_operation_failed, {{"failure", nexus_failure(op, std::move(f)).to_json()}});
+    }
+    if (o.id.empty()) {
+        b.released();
+        return end_nexus(op, event_type::nexus_operation_failed,
+                         {{"failure", nexus_failure(op, nexus::handler_error(nexus::handler_error_type::bad_request,
+                                                                             "a workflow_run_operation needs "
+                                                                             "start_workflow_options::id; derive it from "
+                                                                             "the input or the request id",
+                                                                             nexus::retry_behavior::non_retryable)
+                                                            .failure())
+                                          .to_json()}});
+    }
+    const std::string ns = namespace_name(handler_ns_id);
+    const std::string token = encode_token({ns, o.id});
+    op.token = token;
+    const nexus_callback cb{op.key.run_key, op.key.seq, op.request_id, op.endpoint, op.service, op.operation, token};
+    boost::json::array caller_links;
+    for (const auto& l : ctx.links) caller_links.push_back({{"url", l.url}, {"type", l.type}});
+
+    write_unit unit;
+    auto* existing = find_open_run(handler_ns_id, o.id);
+    if (existing && existing->status == run_status::running) {
+        const bool ours = existing->request_id == op.request_id ||
+                          std::any_of(existing->callbacks.begin(), existing->callbacks.end(),
+                                      [&](const nexus_callback& c) { return c.request_id == op.request_id; });
+        if (ours) {
+            // A retried start: the same run, never a second one.
+            b.succeeded();
+            nexus_started(op, token, {workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")}, unit);
+            return static_cast<void>(commit(std::move(unit)));
+        }
+        if (o.id_conflict == id_conflict_policy::use_existing) {
+            // Attach: this caller completes when the running workflow closes.
+            append_event(*existing, event_type::workflow_execution_options_updated,
+                         {{"attached_request_id", op.request_id},
+                          {"attached_completion_callbacks",
+                           boost::json::array{{{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", token}}}}},
+                                               {"links", caller_links}}}},
+                          {"links", caller_links},
+                          {"identity", "perdure"}},
+                         unit);
+            existing->callbacks.push_back(cb);
+            persist_callbacks(*existing, unit);
+            b.succeeded();
+            nexus_started(op, token, {request_link(ns, existing->workflow_id, existing->run_id, op.request_id)}, unit);
+            return static_cast<void>(commit(std::move(unit)));
+        }
+        if (o.id_conflict == id_conflict_policy::fail) {
+            b.released();
+            return end_nexus(op, event_type::nexus_operation_failed,
+                             {{"failure", nexus_failure(op, internal("workflow id " + o.id + " is already running in namespace " +
+                                                                     ns + " (WorkflowExecutionAlreadyStarted)"))
+                                              .to_json()}});
+        }
+        terminate_run(*existing, "terminated by a Nexus operation with id_conflict_policy::terminate_existing", unit);
+    } else if (o.id_reuse != id_reuse_policy::allow_duplicate) {
+        const auto closed = existing ? std::optional(existing->status) : [&]() -> std::optional<run_status> {
+            if (auto row = find_latest_run(*strand_conn_, handler_ns_id, o.id)) return row->status;
+            return std::nullopt;
+        }();
+        if (closed && (o.id_reuse == id_reuse_policy::reject_duplicate || *closed == run_status::completed)) {
+            b.released();
+            return end_nexus(op, event_type::nexus_operation_failed,
+                             {{"failure", nexus_failure(op, internal("workflow id " + o.id +
+                                                                     " was used before and its reuse policy forbids a new run "
+                                                                     "(WorkflowExecutionAlreadyStarted)"))
+                                              .to_json()}});
+        }
+    }
+    if (!workers_.workflow(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue, def.workflow_type) &&
+        workers_.has_queue(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue)) {
+        b.released();
+        return end_nexus(op, event_type::nexus_operation_failed,
+                         {{"failure", nexus_failure(op, nexus::handler_error(nexus::handler_error_type::not_found,
+                                                                             "workflow type " + def.workflow_type + " is not registered",
+                                                                             nexus::retry_behavior::non_retryable)
+                                                            .failure())
+                                          .to_json()}});
+    }
+    run_spec spec;
+    spec.ns_id = handler_ns_id;
+    spec.workflow_id = o.id;
+    spec.workflow_type = def.workflow_type;
+    spec.task_queue = o.task_queue.empty() ? default_queue : o.task_queue;
+    spec.input = op.input;
+    spec.request_id = op.request_id;
+    spec.execution_timeout = o.execution_timeout;
+    spec.run_timeout = o.run_timeout.count() > 0 ? o.run_timeout : o.execution_timeout;
+    spec.retry = o.retry;
+    spec.memo = std::move(o.memo);
+    spec.callbacks = {cb};
+    spec.links = std::move(caller_links);
+    auto& handler = create_run(std::move(spec), unit);
+    begin_run(handler, unit);
+    b.succeeded();
+    nexus_started(op, token, {workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")}, unit);
+    commit(std::move(unit));
+}
+
+void engine_core::nexus_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit) {
+    op.st = nexus_op::state::started;
+    send(op.key.run_key, event_type::nexus_operation_started,
+         {{"scheduled_event_id", op.key.seq},
+          {"operation_token", token},
+          {"operation_id", token},
+          {"request_id", op.request_id},
+          {"links", std::move(links)}},
+         unit);
+    unit.ops.emplace_back(delete_task{op.key.run_key, op.key.seq});   // nothing left to start
+}
+
+void engine_core::notify_callers(run_state& r, const event& close, write_unit& unit) {
+    if (r.callbacks.empty() || close.attrs.contains("new_execution_run_id")) return;   // carried to the next run
+    for (const auto& cb : r.callbacks) {
+        auto wrap = [&](failure cause) {
+            return wrap_nexus_failure(cb.endpoint, cb.service, cb.operation, cb.token, cb.scheduled_event_id, std::move(cause))
+                .to_json();
+        };
+        boost::json::object attrs{{"scheduled_event_id", cb.scheduled_event_id}, {"request_id", cb.request_id}};
+        event_type type = event_type::nexus_operation_failed;
+        failure cause;
+        switch (r.status) {
+        case run_status::completed:
+            type = event_type::nexus_operation_completed;
+            attrs["result"] = close.attrs.contains("result") ? close.attrs.at("result") : nullptr;
+            break;
+        case run_status::failed:
+            cause = close.attrs.contains("failure") ? failure::from_json(close.attrs.at("failure")) : failure{"workflow failed"};
+            attrs["failure"] = wrap(std::move(cause));
+            break;
+        case run_status::canceled:
+            type = event_type::nexus_operation_canceled;
+            cause = {"operation canceled", failure_kind::canceled,
+                     {{"details", close.attrs.contains("details") ? close.attrs.at("details") : nullptr}}};
+            attrs["failure"] = wrap(std::move(cause));
+            break;
+        case run_status::terminated:
+            attrs["failure"] = wrap({"operation terminated", failure_kind::terminated});
+            break;
+        default:
+            attrs["failure"] = wrap({"operation exceeded internal timeout", failure_kind::timeout,
+                                     {{"timeout_type", to_string(timeout_type::start_to_close)}}});
+            break;
+        }
+        send(cb.caller_run_key, type, std::move(attrs), unit);
+    }
+}
+
+void engine_core::persist_callbacks(run_state& r, write_unit& unit) {
+    boost::json::array all;
+    for (const auto& cb : r.callbacks) all.push_back(cb.to_json());
+    unit.ops.emplace_back(set_callbacks{r.run_key, boost::json::serialize(all)});
+}
+
+}  // namespace perdure::detail

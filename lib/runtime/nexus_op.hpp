@@ -1,0 +1,53 @@
+// Nexus on the engine side: an operation a caller run scheduled (until it has started or
+// ended), and the completion callback a handler run owes its callers.
+#pragma once
+
+#include "runtime/activity_task.hpp"
+
+#include <perdure/failure.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace perdure::detail {
+
+struct nexus_op {
+    task_key key;                 ///< caller run, NexusOperationScheduled event id
+    std::int64_t ns_id = 0;       ///< the caller's namespace
+    std::string endpoint, endpoint_id, service, operation, request_id;
+    boost::json::value input;
+    boost::json::object header;
+    std::int64_t scheduled_us = 0, schedule_to_close_ms = 0, schedule_to_start_ms = 0, start_to_close_ms = 0;
+    int attempt = 1;
+    enum class state { scheduled, backing_off, running, blocked, started } st = state::scheduled;
+    std::uint64_t generation = 0;     ///< results of attempts that timed out are dropped
+    bool handler_running = false;     ///< a sync handler that overran its request timeout still runs
+    std::optional<failure> last_failure;
+    std::string token;
+    bool started_recorded = false;    ///< NexusOperationStarted reached the caller's history
+    bool cancel_requested = false;
+    std::int64_t cancel_requested_event_id = 0;
+};
+
+/// A handler run's promise to tell a caller how the operation ended.
+struct nexus_callback {
+    std::int64_t caller_run_key = 0, scheduled_event_id = 0;
+    std::string request_id, endpoint, service, operation, token;
+
+    boost::json::object to_json() const;
+    static nexus_callback from_json(const boost::json::object&);
+};
+
+/// The failure a caller records for an unsuccessful operation, wrapping its cause.
+failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
+                           const std::string& token, std::int64_t scheduled_event_id, failure cause);
+/// What a handler's exception means for the caller, as Temporal's SDK translates it.
+failure nexus_failure_from_exception(std::exception_ptr);
+
+}  // namespace perdure::detail

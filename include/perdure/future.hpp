@@ -120,10 +120,11 @@ result_or_monostate<T> take_result(const future<T>& f) {
 }
 
 /// Waits on several futures: until all are done or one failed (all), or until one is done (any).
+/// It owns the states it waits on, so deregistering in its destructor is always safe.
 class multi_await : public workflow_awaitable, multi_waiter {
 public:
     enum class mode { all, any };
-    multi_await(mode m, std::vector<future_state*> states) : mode_(m), states_(std::move(states)) {}
+    multi_await(mode m, std::vector<std::shared_ptr<future_state>> states) : mode_(m), states_(std::move(states)) {}
     multi_await(const multi_await&) = delete;
     multi_await(multi_await&& o) noexcept
         : mode_(o.mode_), states_(std::move(o.states_)), waiting_(std::exchange(o.waiting_, {})) {}
@@ -132,7 +133,7 @@ public:
     bool await_ready() const noexcept { return satisfied(); }
     void await_suspend(std::coroutine_handle<> h) {
         waiting_ = h;
-        for (auto* s : states_)
+        for (const auto& s : states_)
             if (!s->ready()) await_multi(*s, this);
     }
 
@@ -142,19 +143,19 @@ protected:
     std::size_t first(bool failed_only) const noexcept {
         std::size_t best = states_.size();
         for (std::size_t i = 0; i < states_.size(); ++i) {
-            const auto* s = states_[i];
+            const auto& s = states_[i];
             if (!s->ready()) continue;
             if (failed_only && s->st != future_state::status::failed) continue;
             if (best == states_.size() || s->resolved_seq < states_[best]->resolved_seq) best = i;
         }
         return best;
     }
-    const std::vector<future_state*>& states() const noexcept { return states_; }
+    const std::vector<std::shared_ptr<future_state>>& states() const noexcept { return states_; }
 
 private:
     bool satisfied() const noexcept {
         bool all_ready = true;
-        for (const auto* s : states_) {
+        for (const auto& s : states_) {
             if (!s->ready()) {
                 all_ready = false;
                 continue;
@@ -170,19 +171,18 @@ private:
         schedule_resume(s, h);
     }
     void stop_waiting() noexcept {
-        for (auto* s : states_) forget_multi(*s, this);
+        for (const auto& s : states_) forget_multi(*s, this);
     }
 
     mode mode_;
-    std::vector<future_state*> states_;
+    std::vector<std::shared_ptr<future_state>> states_;
     std::coroutine_handle<> waiting_{};
 };
 
 template <class... T>
 class all_awaitable : public multi_await {
 public:
-    explicit all_awaitable(future<T>... fs)
-        : multi_await(mode::all, {fs.state().get()...}), futures_(std::move(fs)...) {}
+    explicit all_awaitable(future<T>... fs) : multi_await(mode::all, {fs.state()...}), futures_(std::move(fs)...) {}
     std::tuple<result_or_monostate<T>...> await_resume() const {
         if (auto i = first(true); i < states().size()) std::rethrow_exception(states()[i]->error);
         return std::apply([](const auto&... f) { return std::tuple{take_result(f)...}; }, futures_);
@@ -206,10 +206,10 @@ public:
     }
 
 private:
-    static std::vector<future_state*> states_of(const std::vector<future<T>>& fs) {
-        std::vector<future_state*> out;
+    static std::vector<std::shared_ptr<future_state>> states_of(const std::vector<future<T>>& fs) {
+        std::vector<std::shared_ptr<future_state>> out;
         out.reserve(fs.size());
-        for (const auto& f : fs) out.push_back(f.state().get());
+        for (const auto& f : fs) out.push_back(f.state());
         return out;
     }
     std::vector<future<T>> futures_;
@@ -218,23 +218,18 @@ private:
 class any_awaitable : public multi_await {
 public:
     template <class... F>
-    explicit any_awaitable(const F&... fs)
-        : multi_await(mode::any, {fs.state().get()...}), keep_{fs.state()...} {}
+    explicit any_awaitable(const F&... fs) : multi_await(mode::any, {fs.state()...}) {}
     template <class T>
-    explicit any_awaitable(const std::vector<future<T>>& fs)
-        : multi_await(mode::any, collect(fs)) {
-        for (const auto& f : fs) keep_.push_back(f.state());
-    }
+    explicit any_awaitable(const std::vector<future<T>>& fs) : multi_await(mode::any, collect(fs)) {}
     std::size_t await_resume() const noexcept { return first(false); }
 
 private:
     template <class T>
-    static std::vector<future_state*> collect(const std::vector<future<T>>& fs) {
-        std::vector<future_state*> out;
-        for (const auto& f : fs) out.push_back(f.state().get());
+    static std::vector<std::shared_ptr<future_state>> collect(const std::vector<future<T>>& fs) {
+        std::vector<std::shared_ptr<future_state>> out;
+        for (const auto& f : fs) out.push_back(f.state());
         return out;
     }
-    std::vector<std::shared_ptr<future_state>> keep_;
 };
 
 }  // namespace detail

@@ -36,6 +36,9 @@ struct engine_options {
     std::size_t workflow_cache_bytes = 256 << 20;
     std::shared_ptr<perdure::clock> clock{};     ///< null: the system clock
     engine_limits limits{};
+    /// Operator access to an existing database (the CLI with no engine running): it is never
+    /// created or migrated, and start() is refused, so nothing is dispatched and no timer fires.
+    bool maintenance = false;
 };
 
 }  // namespace perdure

@@ -22,7 +22,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       io_(external_io ? external_io : own_io_.get()),
       strand_(boost::asio::make_strand(*io_)),
       tick_timer_(strand_) {
-    db_ = std::make_unique<database>(options_.database, options_.durability);
+    db_ = std::make_unique<database>(options_.database, options_.durability,
+                                     options_.maintenance ? database::mode::maintenance : database::mode::owner);
     strand_conn_ = db_->connect(!db_->in_memory());
     writer_ = std::make_unique<writer>(
         *db_, writer::callbacks{
@@ -120,6 +121,9 @@ void engine_core::check_blocking_allowed(const char* call) const {
 
 void engine_core::start() {
     if (auto e = unavailable()) std::rethrow_exception(e);
+    if (options_.maintenance)
+        throw failed_precondition("an engine opened with engine_options::maintenance runs no workflows; open it without "
+                                  "maintenance to start work");
     std::promise<void> done;
     post([this, &done] {
         if (!started_) {

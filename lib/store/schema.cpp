@@ -63,6 +63,15 @@ CREATE TABLE deadlines(
   PRIMARY KEY(run_key, kind, seq)) WITHOUT ROWID;
 CREATE INDEX deadlines_by_due ON deadlines(due);
 
+CREATE TABLE inbox(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  command TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  result TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX inbox_pending ON inbox(id) WHERE state = 'pending';
+
 CREATE TABLE nexus_endpoints(
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,

@@ -171,10 +171,14 @@ worker& worker::register_nexus_service(const nexus::service& s) {
 // ---------------------------------------------------------------- engine
 
 engine::engine(engine_options options)
-    : core_(std::make_shared<detail::engine_core>(std::move(options), nullptr)), namespaces_(core_), endpoints_(core_) {}
+    : core_(std::make_shared<detail::engine_core>(std::move(options), nullptr)), namespaces_(core_), endpoints_(core_) {
+    core_->post([c = core_.get()] { c->start_inbox(); });
+}
 
 engine::engine(boost::asio::io_context& io, engine_options options)
-    : core_(std::make_shared<detail::engine_core>(std::move(options), &io)), namespaces_(core_), endpoints_(core_) {}
+    : core_(std::make_shared<detail::engine_core>(std::move(options), &io)), namespaces_(core_), endpoints_(core_) {
+    core_->post([c = core_.get()] { c->start_inbox(); });
+}
 
 engine::~engine() { shutdown(); }
 

@@ -21,7 +21,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       own_io_(external_io ? nullptr : std::make_unique<boost::asio::io_context>(1)),
       io_(external_io ? external_io : own_io_.get()),
       strand_(boost::asio::make_strand(*io_)),
-      tick_timer_(strand_) {
+      tick_timer_(strand_),
+      inbox_timer_(strand_) {
     db_ = std::make_unique<database>(options_.database, options_.durability,
                                      options_.maintenance ? database::mode::maintenance : database::mode::owner);
     strand_conn_ = db_->connect(!db_->in_memory());
@@ -239,6 +240,7 @@ void engine_core::shutdown() {
             for (auto& [key, t] : activities_)
                 if (t.control) t.control->cancel = true;
             tick_timer_.cancel();
+            inbox_timer_.cancel();
             done.set_value();
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();

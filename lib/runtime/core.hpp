@@ -248,6 +248,17 @@ private:
     void continue_run(run_state& r, const event& close,
                       std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit);
 
+    // inbox.cpp
+public:
+    /// Starts polling the inbox for commands from other processes (the CLI).
+    void start_inbox();
+
+private:
+    void poll_inbox();
+    void apply_inbox(std::int64_t id, const std::string& command);
+    /// Wall time for inbox expiry (other processes do not share a manual clock).
+    std::int64_t now_us_wall() const;
+
     // results.cpp
     void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,
                         callback<boost::json::value> cb, int hops);
@@ -263,6 +274,8 @@ private:
     std::thread loop_thread_;
     std::unique_ptr<boost::asio::thread_pool> activity_pool_;
     boost::asio::steady_timer tick_timer_;
+    boost::asio::steady_timer inbox_timer_;
+    std::set<std::int64_t> inbox_seen_;
 
     std::unique_ptr<database> db_;
     std::unique_ptr<writer> writer_;

@@ -3,7 +3,9 @@
 
 #include "replay/event.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <string>
 #include <variant>
@@ -101,9 +103,13 @@ struct delete_namespace { std::int64_t ns_id; };
 struct upsert_endpoint { endpoint_row row; };
 struct delete_endpoint { std::string id; };
 struct set_callbacks { std::int64_t run_key; std::string callbacks; };
+/// Takes a pending inbox command ('pending' -> 'running'); `claimed` says whether it was still pending.
+struct claim_inbox { std::int64_t id; std::shared_ptr<std::atomic<bool>> claimed; };
+struct finish_inbox { std::int64_t id; std::string state, result; };
 
 using write_op = std::variant<history_row, insert_execution, close_execution, set_task_failure, upsert_task,
                               delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
-                              delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks>;
+                              delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
+                              finish_inbox>;
 
 }  // namespace perdure::detail

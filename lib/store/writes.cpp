@@ -69,6 +69,13 @@ struct applier {
     void operator()(const set_callbacks& op) const {
         c.cached("UPDATE executions SET callbacks=? WHERE run_key=?").bind(1, op.callbacks).bind(2, op.run_key).run();
     }
+    void operator()(const claim_inbox& op) const {
+        c.cached("UPDATE inbox SET state='running' WHERE id=? AND state='pending'").bind(1, op.id).run();
+        op.claimed->store(c.changes() == 1);
+    }
+    void operator()(const finish_inbox& op) const {
+        c.cached("UPDATE inbox SET state=?, result=? WHERE id=?").bind(1, op.state).bind(2, op.result).bind(3, op.id).run();
+    }
     void operator()(const delete_namespace& op) const {
         c.cached("DELETE FROM namespaces WHERE ns_id=?").bind(1, op.ns_id).run();
     }

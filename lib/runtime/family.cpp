@@ -6,6 +6,7 @@
 
 #include "codec/duration.hpp"
 #include "machines/retry.hpp"
+#include "runtime/failpoint.hpp"
 #include "store/queries.hpp"
 
 #include <perdure/error.hpp>
@@ -50,6 +51,8 @@ void engine_core::send(std::int64_t target, event_type type, boost::json::object
 }
 
 void engine_core::dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs) {
+    if (type == event_type::nexus_operation_started) failpoint("nexus-started-not-recorded");
+    if (type == event_type::nexus_operation_completed) failpoint("nexus-completed-not-recorded");
     auto* r = find_run(target);
     if (!r || r->status != run_status::running) {
         // The target closed: the message has nowhere to go.

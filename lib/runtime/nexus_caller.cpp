@@ -5,6 +5,7 @@
 
 #include "codec/duration.hpp"
 #include "nexus/token.hpp"
+#include "runtime/failpoint.hpp"
 #include "store/queries.hpp"
 
 #include <perdure/error.hpp>
@@ -154,6 +155,7 @@ void engine_core::track_nexus(run_state& r, const event& e, int attempt, std::in
 void engine_core::dispatch_nexus(const task_key& key) {
     auto it = nexus_ops_.find(key);
     if (it == nexus_ops_.end() || !started_ || stopping_.load() || failed_.load()) return;
+    failpoint("nexus-scheduled-not-delivered");
     auto& op = it->second;
     if (op.st == nexus_op::state::running || op.st == nexus_op::state::started || op.handler_running) return;
     op.st = nexus_op::state::scheduled;

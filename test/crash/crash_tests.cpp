@@ -113,3 +113,52 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_repeats_no_reco
         }
     }
 }
+
+namespace {
+
+/// Runs the Nexus worker with a crash point armed (or none); returns its exit status, -1 when killed.
+int run_nexus_worker(const std::string& db, const char* failpoint) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (failpoint) ::setenv("PERDURE_FAILPOINT", failpoint, 1);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        ::execl(NEXUS_CRASH_WORKER, "nexus-crash-worker", db.c_str(), nullptr);
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_each_delivery_point) {
+    for (const char* point : {"nexus-scheduled-not-delivered", "nexus-started-not-recorded", "nexus-completed-not-recorded"}) {
+        BOOST_TEST_CONTEXT(point) {
+            perdure::test::temp_dir dir;
+            const auto db = dir.file("nexus.db");
+            BOOST_TEST(run_nexus_worker(db, point) == -1);   // it reached the point and died there
+            BOOST_REQUIRE_EQUAL(run_nexus_worker(db, nullptr), 0);
+
+            perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
+            auto conn = database.connect(true);
+            std::map<std::string, int> runs_by_type;
+            std::int64_t caller = 0;
+            for (const auto& run : perdure::detail::list_runs(*conn, 0, std::nullopt, 100, 0)) {
+                ++runs_by_type[run.workflow_type];
+                BOOST_TEST((run.status == perdure::detail::run_status::completed));
+                if (run.workflow_type == "Order") caller = run.run_key;
+            }
+            BOOST_TEST(runs_by_type["Fulfil"] == 1);   // the handler workflow was started once
+            BOOST_TEST(runs_by_type["Order"] == 1);
+            std::map<std::string, int> events;
+            for (const auto& e : perdure::detail::load_history(*conn, caller)) ++events[perdure::detail::event_type_name(e.type)];
+            BOOST_TEST(events["NexusOperationScheduled"] == 1);
+            BOOST_TEST(events["NexusOperationStarted"] == 1);
+            BOOST_TEST(events["NexusOperationCompleted"] == 1);
+            const auto close = perdure::detail::load_last_event(*conn, caller);
+            BOOST_TEST(close->attrs.at("result").as_string() == "packed o-1");
+        }
+    }
+}

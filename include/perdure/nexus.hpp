@@ -141,6 +141,9 @@ struct operation_definition {
     /// Workflow-run operations: the workflow type and how to start it.
     std::string workflow_type{};
     std::function<start_workflow_options(operation_context&, const boost::json::value&)> start_options{};
+    /// Test doubles only: run `sync` as an asynchronous operation that completes this long
+    /// (in workflow time) after it started.
+    std::optional<std::chrono::milliseconds> mock_delay{};
 };
 }  // namespace detail
 
@@ -155,7 +158,7 @@ public:
 
     const std::string& name() const noexcept { return name_; }
     operator operation_ref<I, O>() const { return {name_}; }
-    detail::operation_definition definition() const { return {name_, fn_, {}, {}}; }
+    detail::operation_definition definition() const { return {name_, fn_, {}, {}, {}}; }
 
 private:
     template <class F>
@@ -199,7 +202,7 @@ public:
 
     const std::string& name() const noexcept { return name_; }
     operator operation_ref<I, O>() const { return {name_}; }
-    detail::operation_definition definition() const { return {name_, {}, workflow_type_, options_}; }
+    detail::operation_definition definition() const { return {name_, {}, workflow_type_, options_, {}}; }
 
 private:
     std::string name_, workflow_type_;

@@ -81,7 +81,8 @@ void engine_core::dispatch_activity(const task_key& key) {
     auto& t = it->second;
     t.st = activity_task::state::waiting_for_worker;
     if (!started_ || stopping_.load() || failed_.load()) return;
-    if (!workers_.has_queue(t.ns_id, t.task_queue)) {
+    auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);   // a registration or a test double
+    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) {
         // No worker on that queue yet: wait (bounded by schedule-to-start).
         const auto s2s = t.timeouts.schedule_to_start.count();
         if (s2s > 0 && s2s < t.timeouts.schedule_to_close.count())
@@ -89,7 +90,6 @@ void engine_core::dispatch_activity(const task_key& key) {
         return;
     }
     disarm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq);
-    auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
     if (!reg) {
         std::string known;
         for (const auto& n : workers_.activity_names(t.ns_id, t.task_queue)) known += (known.empty() ? "" : ", ") + n;

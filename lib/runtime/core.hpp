@@ -27,6 +27,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <functional>
+#include <limits>
 #include <deque>
 #include <exception>
 #include <list>
@@ -127,6 +129,19 @@ public:
 
     // ---- outstanding work (tests and the test environment) ----
     work_tracker& work() noexcept { return work_; }
+    /// The earliest armed deadline (INT64_MAX when none); read off the strand.
+    std::int64_t next_deadline_us() const noexcept { return next_due_snapshot_.load(); }
+    /// Clients blocked in (or awaiting) a call: the test environment lets time pass only then.
+    std::atomic<int>& waiting_clients() noexcept { return waiting_clients_; }
+    /// In the test environment, blocking calls give up after this long (0: never), naming
+    /// what holds the clock.
+    void set_blocking_timeout(std::chrono::milliseconds t, std::function<std::string()> reason) {
+        blocking_timeout_ = t;
+        hold_reason_ = std::move(reason);
+    }
+    std::chrono::milliseconds blocking_timeout() const noexcept { return blocking_timeout_; }
+    std::string hold_reason() const { return hold_reason_ ? hold_reason_() : work_.holders(); }
+    bool started() const noexcept { return started_; }
 
     // ---- statistics for tests and benchmarks ----
     std::size_t live_instances() const noexcept { return live_instances_; }
@@ -321,6 +336,10 @@ private:
     std::uint64_t next_generation_ = 1;
 
     work_tracker work_;
+    std::atomic<std::int64_t> next_due_snapshot_{std::numeric_limits<std::int64_t>::max()};
+    std::atomic<int> waiting_clients_{0};
+    std::chrono::milliseconds blocking_timeout_{0};
+    std::function<std::string()> hold_reason_;
     deadline_wheel wheel_;
     std::int64_t armed_for_us_ = 0;
 };

@@ -27,6 +27,7 @@ enum class wheel_kind : int {
     task_retry = 104,
     nexus_retry = 105,
     nexus_request_timeout = 106,
+    nexus_mock_complete = 107,
 };
 
 struct wheel_entry {

@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace perdure::detail {
 namespace {
@@ -20,14 +21,19 @@ constexpr std::int64_t max_timer_wait_us = 1'000'000;
 
 void engine_core::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
     wheel_.arm(kind, run_key, seq, due_us);
+    next_due_snapshot_.store(*wheel_.next_due());
     if (started_ && (armed_for_us_ == 0 || due_us < armed_for_us_)) schedule_tick();
 }
 
-void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) { wheel_.disarm(kind, run_key, seq); }
+void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) {
+    wheel_.disarm(kind, run_key, seq);
+    next_due_snapshot_.store(wheel_.next_due().value_or(std::numeric_limits<std::int64_t>::max()));
+}
 
 void engine_core::schedule_tick() {
     if (stopping_.load() || failed_.load()) return;
     const auto next = wheel_.next_due();
+    next_due_snapshot_.store(next.value_or(std::numeric_limits<std::int64_t>::max()));
     if (!next) {
         armed_for_us_ = 0;
         tick_timer_.cancel();
@@ -109,6 +115,7 @@ void engine_core::fire(const wheel_entry& e) {
     }
     case wheel_kind::nexus_retry:
     case wheel_kind::nexus_request_timeout:
+    case wheel_kind::nexus_mock_complete:
     case wheel_kind::nexus_schedule_to_close:
     case wheel_kind::nexus_schedule_to_start:
     case wheel_kind::nexus_start_to_close:

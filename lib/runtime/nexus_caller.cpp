@@ -188,9 +188,10 @@ void engine_core::dispatch_nexus(const task_key& key) {
         return;
     }
     const auto target_ns = find_namespace(ep->spec.target_namespace);
-    if (!target_ns || !workers_.has_queue(*target_ns, ep->spec.target_task_queue)) {
+    const bool mocked = workers_.nexus_operation_mocked(op.service, op.operation);
+    if (!target_ns || (!mocked && !workers_.serves_nexus(*target_ns, ep->spec.target_task_queue))) {
         b.released();
-        return;   // no worker on the target yet: the operation waits, bounded by its timeouts
+        return;   // no Nexus worker on the target yet: the operation waits, bounded by its timeouts
     }
     auto def = workers_.nexus_operation(*target_ns, ep->spec.target_task_queue, op.service, op.operation);
     if (!def) {
@@ -218,6 +219,15 @@ void engine_core::dispatch_nexus(const task_key& key) {
     ctx.ns = ep->spec.target_namespace;
     ctx.engine = shared_from_this();
     b.started();
+    if (def->mock_delay) {
+        // A test double of an asynchronous operation: started now, completed after the delay.
+        b.succeeded();
+        write_unit unit;
+        nexus_started(op, "mock-" + op.request_id, {}, unit);
+        commit(std::move(unit));
+        arm(wheel_kind::nexus_mock_complete, key.run_key, key.seq, now + def->mock_delay->count() * 1000);
+        return;
+    }
     if (def->sync) return run_sync_handler(op, *def, std::move(ctx), budget);
     start_handler_workflow(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue);
 }
@@ -328,6 +338,13 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
     }
     auto& op = it->second;
     switch (kind) {
+    case wheel_kind::nexus_mock_complete: {
+        const auto* ep = endpoint_by_id(op.endpoint_id);
+        auto def = workers_.nexus_operation(0, "", op.service, op.operation);
+        if (!ep || !def) return;
+        nexus::operation_context ctx{op.service, op.operation, op.request_id, {}, {}, ep->spec.target_namespace, shared_from_this()};
+        return run_sync_handler(op, *def, std::move(ctx), request_timeout_us);
+    }
     case wheel_kind::nexus_request_timeout: {
         if (op.st != nexus_op::state::running) return;
         ++op.generation;   // the handler keeps running; no new attempt starts until it returns

@@ -40,6 +40,7 @@ std::optional<nexus::detail::operation_definition> worker_registry::nexus_operat
                                                                                   const std::string& service,
                                                                                   const std::string& operation) const {
     std::lock_guard lk(mutex_);
+    if (auto m = nexus_mocks_.find({service, operation}); m != nexus_mocks_.end()) return m->second;
     auto q = queues_.find({ns_id, task_queue});
     if (q == queues_.end()) return std::nullopt;
     auto s = q->second.services.find(service);
@@ -47,6 +48,12 @@ std::optional<nexus::detail::operation_definition> worker_registry::nexus_operat
     for (const auto& op : s->second.operations())
         if (op.name == operation) return op;
     return std::nullopt;
+}
+
+bool worker_registry::serves_nexus(std::int64_t ns_id, const std::string& task_queue) const {
+    std::lock_guard lk(mutex_);
+    auto q = queues_.find({ns_id, task_queue});
+    return q != queues_.end() && !q->second.services.empty();
 }
 
 bool worker_registry::has_queue(std::int64_t ns_id, const std::string& task_queue) const {
@@ -64,9 +71,25 @@ std::optional<workflow_registration> worker_registry::workflow(std::int64_t ns_i
     return workflow_registration{it->first, it->second};
 }
 
+void worker_registry::mock_activity(const std::string& name, activity_function fn) {
+    std::lock_guard lk(mutex_);
+    activity_mocks_[name] = std::move(fn);
+}
+
+void worker_registry::mock_nexus_operation(const std::string& service, nexus::detail::operation_definition def) {
+    std::lock_guard lk(mutex_);
+    nexus_mocks_[{service, def.name}] = std::move(def);
+}
+
+bool worker_registry::nexus_operation_mocked(const std::string& service, const std::string& operation) const {
+    std::lock_guard lk(mutex_);
+    return nexus_mocks_.contains({service, operation});
+}
+
 std::optional<activity_registration> worker_registry::activity(std::int64_t ns_id, const std::string& task_queue,
                                                                const std::string& name) const {
     std::lock_guard lk(mutex_);
+    if (auto m = activity_mocks_.find(name); m != activity_mocks_.end()) return activity_registration{name, m->second};
     auto q = queues_.find({ns_id, task_queue});
     if (q == queues_.end()) return std::nullopt;
     auto it = q->second.activities.find(name);

@@ -37,6 +37,13 @@ public:
                                                                        const std::string& service,
                                                                        const std::string& operation) const;
 
+    /// Test doubles that replace an activity type or a Nexus operation on every queue.
+    void mock_activity(const std::string& name, activity_function fn);
+    void mock_nexus_operation(const std::string& service, nexus::detail::operation_definition def);
+    bool nexus_operation_mocked(const std::string& service, const std::string& operation) const;
+
+    /// Whether a worker on the queue registered any Nexus service.
+    bool serves_nexus(std::int64_t ns_id, const std::string& task_queue) const;
     /// Whether any worker serves the queue.
     bool has_queue(std::int64_t ns_id, const std::string& task_queue) const;
     std::optional<workflow_registration> workflow(std::int64_t ns_id, const std::string& task_queue,
@@ -54,6 +61,8 @@ private:
     };
     mutable std::mutex mutex_;
     std::map<std::pair<std::int64_t, std::string>, queue> queues_;
+    std::map<std::string, activity_function> activity_mocks_;
+    std::map<std::pair<std::string, std::string>, nexus::detail::operation_definition> nexus_mocks_;
 };
 
 }  // namespace perdure::detail

@@ -18,9 +18,9 @@ void async_start_workflow(const client& c, std::string type, boost::json::value 
 void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
     // An awaiting client lets the test environment's clock skip, like a blocking get() does.
     auto core = c.core();
-    core->waiting_clients().fetch_add(1);
+    core->waiting().add(1);
     core->get_result(c.ns(), std::move(wid), std::move(rid), [core, cb = std::move(cb)](std::exception_ptr e, boost::json::value v) {
-        core->waiting_clients().fetch_sub(1);
+        core->waiting().add(-1);
         cb(e, std::move(v));
     });
 }

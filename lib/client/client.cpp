@@ -97,17 +97,20 @@ boost::json::value workflow_handle_base::query_json(std::string_view name, boost
 
 boost::json::value workflow_handle_base::update_json(std::string_view name, boost::json::value arg, std::string update_id) {
     auto& core = *client_.core();
-    return wait_for<boost::json::value>(core, "update", [&](auto cb) {
-        core.update_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg), std::move(update_id),
-                             std::move(cb));
-    });
+    return wait_for<boost::json::value>(
+        core, "update",
+        [&](auto cb) {
+            core.update_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg),
+                                 std::move(update_id), std::move(cb));
+        },
+        waiting::for_progress);
 }
 
 boost::json::value workflow_handle_base::get_json() {
     auto& core = *client_.core();
-    return wait_for<boost::json::value>(core, "get", [&](auto cb) {
-        core.get_result(client_.ns(), workflow_id_, run_id_, std::move(cb));
-    });
+    return wait_for<boost::json::value>(
+        core, "get", [&](auto cb) { core.get_result(client_.ns(), workflow_id_, run_id_, std::move(cb)); },
+        waiting::for_progress);
 }
 
 }  // namespace detail

@@ -131,8 +131,8 @@ public:
     work_tracker& work() noexcept { return work_; }
     /// The earliest armed deadline (INT64_MAX when none); read off the strand.
     std::int64_t next_deadline_us() const noexcept { return next_due_snapshot_.load(); }
-    /// Clients blocked in (or awaiting) a call: the test environment lets time pass only then.
-    std::atomic<int>& waiting_clients() noexcept { return waiting_clients_; }
+    /// Who waits for workflow progress: the test environment lets time pass only then.
+    time_gate& waiting() noexcept { return waiting_; }
     /// In the test environment, blocking calls give up after this long (0: never), naming
     /// what holds the clock.
     void set_blocking_timeout(std::chrono::milliseconds t, std::function<std::string()> reason) {
@@ -337,7 +337,7 @@ private:
 
     work_tracker work_;
     std::atomic<std::int64_t> next_due_snapshot_{std::numeric_limits<std::int64_t>::max()};
-    std::atomic<int> waiting_clients_{0};
+    time_gate waiting_;
     std::chrono::milliseconds blocking_timeout_{0};
     std::function<std::string()> hold_reason_;
     deadline_wheel wheel_;

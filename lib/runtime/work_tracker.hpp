@@ -46,4 +46,30 @@ private:
     std::condition_variable idle_;
 };
 
+/// Who is waiting for workflow progress (clients in get() or update(), the test's sleep()).
+/// The test environment moves virtual time only under this gate, so time never passes after
+/// a wait has ended and before the waiter has seen its answer.
+class time_gate {
+public:
+    void add(int n) {
+        std::lock_guard lk(mutex_);
+        waiting_ += n;
+    }
+    void set_sleep_until(std::int64_t us) {
+        std::lock_guard lk(mutex_);
+        sleep_until_ = us;
+    }
+    /// Runs fn(sleep_until) with the gate held, if anyone waits.
+    template <class F>
+    void when_waiting(F&& fn) {
+        std::lock_guard lk(mutex_);
+        if (waiting_ > 0 || sleep_until_ > 0) fn(sleep_until_);
+    }
+
+private:
+    std::mutex mutex_;
+    int waiting_ = 0;
+    std::int64_t sleep_until_ = 0;
+};
+
 }  // namespace perdure::detail

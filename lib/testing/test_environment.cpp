@@ -17,7 +17,6 @@ using namespace std::chrono;
 struct test_environment::skipper {
     std::thread thread;
     std::atomic<bool> stop{false};
-    std::atomic<std::int64_t> sleep_until{0};   ///< a sleep() in progress: let time pass up to here
 };
 
 namespace {
@@ -25,22 +24,27 @@ namespace {
 std::int64_t us_of(system_clock::time_point t) { return duration_cast<microseconds>(t.time_since_epoch()).count(); }
 
 /// Moves the clock while someone waits and nothing can run without time passing.
-void skip_time(detail::engine_core& core, manual_clock& clock, std::atomic<bool>& stop, std::atomic<std::int64_t>& sleep_until) {
+void skip_time(detail::engine_core& core, manual_clock& clock, std::atomic<bool>& stop) {
     while (!stop.load()) {
-        const bool waiting = core.waiting_clients().load() > 0 || sleep_until.load() > 0;
-        if (!waiting || !core.work().wait_idle(milliseconds(2))) {
-            std::this_thread::sleep_for(microseconds(200));
-            continue;
-        }
-        if (!core.started()) core.start();
-        const std::int64_t now = us_of(clock.now());
-        std::int64_t target = core.next_deadline_us();
-        if (const auto until = sleep_until.load(); until > 0) target = std::min(target, until);
-        // Check again just before moving time: work that arrived meanwhile runs first.
-        if (target != std::numeric_limits<std::int64_t>::max() && target > now && core.work().idle())
-            clock.set(system_clock::time_point(microseconds(target)));
-        else
-            std::this_thread::sleep_for(microseconds(200));
+        if (!core.work().wait_idle(milliseconds(2))) continue;
+        bool moved = false, needs_start = false;
+        core.waiting().when_waiting([&](std::int64_t sleep_until) {
+            if (!core.started()) {
+                needs_start = true;   // started outside the gate: start() waits for the strand
+                return;
+            }
+            // Under the gate: nobody stops waiting while we decide, and new work runs first.
+            if (!core.work().idle()) return;
+            const std::int64_t now = us_of(clock.now());
+            std::int64_t target = core.next_deadline_us();
+            if (sleep_until > 0) target = std::min(target, sleep_until);
+            if (target != std::numeric_limits<std::int64_t>::max() && target > now) {
+                clock.set(system_clock::time_point(microseconds(target)));
+                moved = true;
+            }
+        });
+        if (needs_start) core.start();
+        if (!moved) std::this_thread::sleep_for(microseconds(200));
     }
 }
 
@@ -67,9 +71,7 @@ test_environment::test_environment(test_options options) : options_(std::move(op
         return std::string("time was skipping but the wait did not end");
     });
     skipper_ = std::make_unique<skipper>();
-    skipper_->thread = std::thread([core, clock = clock_.get(), s = skipper_.get()] {
-        skip_time(*core, *clock, s->stop, s->sleep_until);
-    });
+    skipper_->thread = std::thread([core, clock = clock_.get(), s = skipper_.get()] { skip_time(*core, *clock, s->stop); });
 }
 
 test_environment::~test_environment() {
@@ -99,18 +101,19 @@ void test_environment::wait_idle() {
 
 void test_environment::sleep(milliseconds d) {
     start();
+    auto& gate = engine_->core()->waiting();
     const auto target = us_of(clock_->now()) + duration_cast<microseconds>(d).count();
-    skipper_->sleep_until = target;
+    gate.set_sleep_until(target);
     const auto give_up = steady_clock::now() + options_.wall_timeout;
     while (us_of(clock_->now()) < target) {
         if (steady_clock::now() > give_up) {
-            skipper_->sleep_until = 0;
+            gate.set_sleep_until(0);
             throw failed_precondition("sleep did not reach its end within test_options::wall_timeout: " +
                                       engine_->core()->hold_reason());
         }
         std::this_thread::sleep_for(microseconds(200));
     }
-    skipper_->sleep_until = 0;
+    gate.set_sleep_until(0);
     wait_idle();
 }
 

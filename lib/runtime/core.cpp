@@ -182,6 +182,7 @@ void engine_core::on_committed(std::uint64_t last) {
             }
     }
     evict_if_needed();
+    maybe_sweep_retention();
     work_.done(work_tracker::writer, units);
 }
 

@@ -263,6 +263,9 @@ private:
     void continue_run(run_state& r, const event& close,
                       std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit);
 
+    // retention.cpp
+    void maybe_sweep_retention();
+
     // inbox.cpp
 public:
     /// Starts polling the inbox for commands from other processes (the CLI).
@@ -290,6 +293,9 @@ private:
     std::unique_ptr<boost::asio::thread_pool> activity_pool_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer inbox_timer_;
+    std::chrono::steady_clock::time_point last_sweep_{};
+    std::int64_t last_sweep_engine_us_ = 0;
+    std::set<std::int64_t> swept_;
     std::set<std::int64_t> inbox_seen_;
 
     std::unique_ptr<database> db_;

@@ -64,6 +64,7 @@ void engine_core::on_tick() {
     const std::int64_t now = now_us();
     while (auto e = wheel_.pop_due(now)) fire(*e);
     schedule_tick();
+    maybe_sweep_retention();
 }
 
 void engine_core::on_clock_changed() {

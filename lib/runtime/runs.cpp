@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::int64_t max_task_retry_ms = 10 * 60 * 1000;
 constexpr std::size_t eviction_scan_limit = 64;
+constexpr auto deadlock_threshold = std::chrono::seconds(1);   // Temporal's deadlock detector
 
 run_status status_of_close(event_type t) {
     switch (t) {
@@ -216,7 +217,12 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     r.tail.clear();
     assign_ids(r, r.pending, unit, inbound_events);
     const std::int64_t now = now_us();
+    const auto began = std::chrono::steady_clock::now();
     auto result = r.inst->activate(inbound_events, now, false);
+    if (!result.failure && std::chrono::steady_clock::now() - began > deadlock_threshold)
+        result.failure = task_failure{task_failure::cause::workflow_error,
+                                      "potential deadlock detected: the workflow ran for more than 1 s without yielding "
+                                      "(workflow code must not block: move slow work into an activity)"};
     if (!result.failure)
         for (auto& c : *result.commands)
             if (auto f = prepare_command(r, c)) {
@@ -234,23 +240,43 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
         r.task_failed = false;
         r.task_attempt = 0;
     }
-    r.owes_activation = false;
-    unit.runs.push_back(r.run_key);
-    event boundary{r.next_event_id++, event_type::workflow_task_completed, now, {}};
-    unit.ops.emplace_back(history_row{r.run_key, boundary.id, static_cast<int>(boundary.type), now, "{}"});
+    // The commands become events after one WorkflowTaskCompleted; an oversized one fails the task.
+    const std::int64_t boundary_id = r.next_event_id;
     std::vector<event> command_events;
+    std::vector<history_row> command_rows;
     command_events.reserve(result.commands->size());
     for (auto& c : *result.commands) {
-        event e{r.next_event_id++, event_type_of(c.kind), now, std::move(c.attrs)};
-        e.attrs["workflow_task_completed_event_id"] = boundary.id;
-        unit.ops.emplace_back(row_of(r, e));
+        event e{boundary_id + 1 + static_cast<std::int64_t>(command_events.size()), event_type_of(c.kind), now, std::move(c.attrs)};
+        e.attrs["workflow_task_completed_event_id"] = boundary_id;
+        command_rows.push_back(row_of(r, e));
+        if (command_rows.back().attrs.size() > options_.limits.max_payload_bytes + 4096) {
+            record_task_failure(r,
+                                {task_failure::cause::bad_command,
+                                 std::string(command_name(c.kind)) + " is " + std::to_string(command_rows.back().attrs.size()) +
+                                     " bytes; payloads are limited to " + std::to_string(options_.limits.max_payload_bytes) +
+                                     " bytes (engine_limits::max_payload_bytes)"},
+                                unit);
+            r.owes_activation = true;
+            if (!outer) commit(std::move(local));
+            return;
+        }
         command_events.push_back(std::move(e));
     }
+    r.owes_activation = false;
+    unit.runs.push_back(r.run_key);
+    r.next_event_id = boundary_id + 1 + static_cast<std::int64_t>(command_events.size());
+    unit.ops.emplace_back(history_row{r.run_key, boundary_id, static_cast<int>(event_type::workflow_task_completed), now, "{}"});
+    for (auto& row : command_rows) unit.ops.emplace_back(std::move(row));
     r.inst->recorded(command_events);
     for (const auto& e : command_events) {
         react_to_command(r, e, unit);
         if (r.status != run_status::running) break;
     }
+    if (r.status == run_status::running && r.next_event_id - 1 > options_.limits.max_history_events)
+        terminate_run(r,
+                      "workflow history count exceeds limit (" + std::to_string(options_.limits.max_history_events) +
+                          " events, engine_limits::max_history_events); continue-as-new before a run grows this long",
+                      unit);
     if (!outer) commit(std::move(local));
     if (r.inst) touch_cache(r);
     evict_if_needed();

@@ -193,6 +193,15 @@ std::vector<execution_row> list_runs(sql::connection& c, std::int64_t ns_id, std
     return out;
 }
 
+std::vector<std::int64_t> expired_runs(sql::connection& c, std::int64_t ns_id, std::int64_t before_us, std::size_t limit) {
+    auto& s = c.cached("SELECT run_key FROM executions WHERE ns_id = ? AND status <> 0 AND close_time < ? ORDER BY close_time LIMIT ?");
+    reset_on_exit r{s};
+    s.bind(1, ns_id).bind(2, before_us).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<std::int64_t> out;
+    while (s.step()) out.push_back(s.int64(0));
+    return out;
+}
+
 std::int64_t count_open_runs(sql::connection& c, std::int64_t ns_id) {
     auto& s = c.cached("SELECT count(*) FROM executions WHERE status = 0 AND ns_id = ?");
     reset_on_exit r{s};

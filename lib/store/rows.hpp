@@ -106,10 +106,14 @@ struct set_callbacks { std::int64_t run_key; std::string callbacks; };
 /// Takes a pending inbox command ('pending' -> 'running'); `claimed` says whether it was still pending.
 struct claim_inbox { std::int64_t id; std::shared_ptr<std::atomic<bool>> claimed; };
 struct finish_inbox { std::int64_t id; std::string state, result; };
+/// Deletes a closed run past its namespace's retention: history, execution, leftovers.
+struct delete_run { std::int64_t run_key; };
+/// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).
+struct incremental_vacuum { int pages; };
 
 using write_op = std::variant<history_row, insert_execution, close_execution, set_task_failure, upsert_task,
                               delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
                               delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
-                              finish_inbox>;
+                              finish_inbox, delete_run, incremental_vacuum>;
 
 }  // namespace perdure::detail

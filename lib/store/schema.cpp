@@ -36,6 +36,7 @@ CREATE TABLE executions(
   callbacks TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX executions_by_workflow ON executions(ns_id, workflow_id, run_key);
 CREATE INDEX executions_open ON executions(run_key) WHERE status = 0;
+CREATE INDEX executions_closed ON executions(ns_id, close_time) WHERE status <> 0;
 
 CREATE TABLE history(
   seq INTEGER PRIMARY KEY,

@@ -76,6 +76,15 @@ struct applier {
     void operator()(const finish_inbox& op) const {
         c.cached("UPDATE inbox SET state=?, result=? WHERE id=?").bind(1, op.state).bind(2, op.result).bind(3, op.id).run();
     }
+    void operator()(const delete_run& op) const {
+        c.cached("DELETE FROM history WHERE run_key=?").bind(1, op.run_key).run();
+        c.cached("DELETE FROM executions WHERE run_key=?").bind(1, op.run_key).run();
+        c.cached("DELETE FROM deadlines WHERE run_key=?").bind(1, op.run_key).run();
+        c.cached("DELETE FROM tasks WHERE run_key=?").bind(1, op.run_key).run();
+    }
+    void operator()(const incremental_vacuum& op) const {
+        c.exec("PRAGMA incremental_vacuum(" + std::to_string(op.pages) + ")");
+    }
     void operator()(const delete_namespace& op) const {
         c.cached("DELETE FROM namespaces WHERE ns_id=?").bind(1, op.ns_id).run();
     }

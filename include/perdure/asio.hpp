@@ -87,10 +87,10 @@ auto async_start_workflow(client& c, const workflow_def<R, I>& def, std::type_id
             auto h = std::make_shared<decltype(handler)>(std::move(handler));
             detail::async_start_workflow(
                 c, name, std::move(payload), std::move(options),
-                [c, h](std::exception_ptr e, std::pair<std::string, std::string> ids) {
+                [c, h](std::exception_ptr e, detail::started_run started) {
                     auto ex = boost::asio::get_associated_executor(*h);
-                    boost::asio::post(ex, [c, h, e, ids = std::move(ids)]() mutable {
-                        std::move(*h)(e, workflow_handle<R>(c, std::move(ids.first), std::move(ids.second)));
+                    boost::asio::post(ex, [c, h, e, started = std::move(started)]() mutable {
+                        std::move(*h)(e, workflow_handle<R>(c, std::move(started)));
                     });
                 });
         },
@@ -108,28 +108,28 @@ auto async_get_json(const detail::workflow_handle_base& h, Token&& token = {}) {
 template <class Token = boost::asio::deferred_t>
 auto async_cancel(const detail::workflow_handle_base& h, Token&& token = {}) {
     return detail::async_operation<bool>(std::forward<Token>(token), [h](auto cb) {
-        detail::async_cancel(h.client(), h.workflow_id(), h.run_id(), std::move(cb));
+        detail::async_cancel(h, std::move(cb));
     });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_terminate(const detail::workflow_handle_base& h, std::string reason, Token&& token = {}) {
     return detail::async_operation<bool>(std::forward<Token>(token), [h, reason = std::move(reason)](auto cb) mutable {
-        detail::async_terminate(h.client(), h.workflow_id(), h.run_id(), std::move(reason), std::move(cb));
+        detail::async_terminate(h, std::move(reason), std::move(cb));
     });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_describe(const detail::workflow_handle_base& h, Token&& token = {}) {
     return detail::async_operation<workflow_execution_info>(std::forward<Token>(token), [h](auto cb) {
-        detail::async_describe(h.client(), h.workflow_id(), h.run_id(), std::move(cb));
+        detail::async_describe(h, std::move(cb));
     });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_history(const detail::workflow_handle_base& h, Token&& token = {}) {
     return detail::async_operation<std::vector<history_event>>(std::forward<Token>(token), [h](auto cb) {
-        detail::async_history(h.client(), h.workflow_id(), h.run_id(), std::move(cb));
+        detail::async_history(h, std::move(cb));
     });
 }
 

@@ -24,6 +24,11 @@ namespace perdure {
 
 namespace detail {
 class engine_core;
+
+/// What a start reports: the run it made (or attached to) and the head of that run's chain.
+struct started_run {
+    std::string workflow_id, run_id, first_execution_run_id;
+};
 }
 
 enum class workflow_status { running, completed, failed, canceled, terminated, continued_as_new, timed_out };
@@ -52,12 +57,12 @@ public:
     workflow_handle<R> start_workflow(const workflow_def<R, I>& def, std::type_identity_t<I> input,
                                       start_workflow_options options) {
         auto id = start_(def.name(), detail::to_payload(input), std::move(options));
-        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+        return workflow_handle<R>(*this, std::move(id));
     }
     template <class R>
     workflow_handle<R> start_workflow(const workflow_def<R, void>& def, start_workflow_options options) {
         auto id = start_(def.name(), boost::json::value{}, std::move(options));
-        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+        return workflow_handle<R>(*this, std::move(id));
     }
     /// Signals the workflow if it is running, or starts it with the signal recorded right after
     /// its start, in one commit.
@@ -66,7 +71,7 @@ public:
                                          std::string_view signal, const S& signal_arg, start_workflow_options options) {
         auto id = signal_with_start_(def.name(), detail::to_payload(input), signal, detail::to_payload(signal_arg),
                                      std::move(options));
-        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+        return workflow_handle<R>(*this, std::move(id));
     }
 
     template <class R, class S>
@@ -74,14 +79,14 @@ public:
                                          const S& signal_arg, start_workflow_options options) {
         auto id = signal_with_start_(def.name(), boost::json::value{}, signal, detail::to_payload(signal_arg),
                                      std::move(options));
-        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+        return workflow_handle<R>(*this, std::move(id));
     }
 
     /// Starts a workflow by type name.
     template <class R = boost::json::value, class I = boost::json::value>
     workflow_handle<R> start_workflow(std::string_view type, const I& input, start_workflow_options options) {
         auto id = start_(type, detail::to_payload(input), std::move(options));
-        return workflow_handle<R>(*this, std::move(id.first), std::move(id.second));
+        return workflow_handle<R>(*this, std::move(id));
     }
 
     /// A handle to a workflow. Without a run id it follows the workflow id: after
@@ -99,9 +104,9 @@ public:
     const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
 
 private:
-    std::pair<std::string, std::string> start_(std::string_view type, boost::json::value input,
+    detail::started_run start_(std::string_view type, boost::json::value input,
                                                start_workflow_options options);
-    std::pair<std::string, std::string> signal_with_start_(std::string_view type, boost::json::value input,
+    detail::started_run signal_with_start_(std::string_view type, boost::json::value input,
                                                            std::string_view signal, boost::json::value arg,
                                                            start_workflow_options options);
     std::shared_ptr<detail::engine_core> core_;
@@ -113,12 +118,24 @@ namespace detail {
 /// The untyped part of a workflow handle.
 class workflow_handle_base {
 public:
+    /// Addresses one run, or with an empty run id the workflow id's latest run.
     workflow_handle_base(client c, std::string workflow_id, std::string run_id)
         : client_(std::move(c)), workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)) {}
+    /// What a start returns. As with a Temporal SDK's handle, run_id() is the started run, but
+    /// the handle follows its chain: signals, queries, updates, describe() and history() reach
+    /// the chain's latest run after continue-as-new or a retry; cancel() and terminate() too,
+    /// as long as that run still belongs to the chain; get() gives the chain's final result.
+    workflow_handle_base(client c, started_run s)
+        : client_(std::move(c)), workflow_id_(std::move(s.workflow_id)), run_id_(std::move(s.run_id)),
+          first_execution_run_id_(std::move(s.first_execution_run_id)) {}
 
     const std::string& workflow_id() const noexcept { return workflow_id_; }
     /// The run this handle was made for ("" when it follows the workflow id).
     const std::string& run_id() const noexcept { return run_id_; }
+    /// The head of the chain a started handle follows ("" for a handle from get_handle).
+    const std::string& first_execution_run_id() const noexcept { return first_execution_run_id_; }
+    /// The run id that calls other than get() address: "" (the latest run) when following a chain.
+    std::string addressed_run() const { return first_execution_run_id_.empty() ? run_id_ : std::string(); }
 
     /// Requests cancellation (WorkflowExecutionCancelRequested); returns once recorded.
     void cancel();
@@ -157,7 +174,7 @@ public:
 
 protected:
     perdure::client client_;
-    std::string workflow_id_, run_id_;
+    std::string workflow_id_, run_id_, first_execution_run_id_;
 };
 
 }  // namespace detail
@@ -168,6 +185,7 @@ public:
     using result_type = R;
     workflow_handle(perdure::client c, std::string workflow_id, std::string run_id)
         : workflow_handle_base(std::move(c), std::move(workflow_id), std::move(run_id)) {}
+    workflow_handle(perdure::client c, detail::started_run s) : workflow_handle_base(std::move(c), std::move(s)) {}
 
     /// Blocks until closed. A failed, canceled, terminated or timed-out run throws
     /// workflow_failed_error whose cause() says which.

@@ -8,11 +8,8 @@
 namespace perdure::detail {
 
 void async_start_workflow(const client& c, std::string type, boost::json::value input, start_workflow_options options,
-                          async_callback<std::pair<std::string, std::string>> cb) {
-    c.core()->start_workflow(c.ns(), std::move(type), std::move(input), std::move(options),
-                             [cb = std::move(cb)](std::exception_ptr e, run_ref r) {
-                                 cb(e, {std::move(r.workflow_id), std::move(r.run_id)});
-                             });
+                          async_callback<started_run> cb) {
+    c.core()->start_workflow(c.ns(), std::move(type), std::move(input), std::move(options), std::move(cb));
 }
 
 void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
@@ -25,20 +22,22 @@ void async_get_result(const client& c, std::string wid, std::string rid, async_c
     });
 }
 
-void async_cancel(const client& c, std::string wid, std::string rid, async_callback<bool> cb) {
-    c.core()->cancel_workflow(c.ns(), std::move(wid), std::move(rid), std::move(cb));
+void async_cancel(const workflow_handle_base& h, async_callback<bool> cb) {
+    h.client().core()->cancel_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), h.first_execution_run_id(),
+                                       std::move(cb));
 }
 
-void async_terminate(const client& c, std::string wid, std::string rid, std::string reason, async_callback<bool> cb) {
-    c.core()->terminate_workflow(c.ns(), std::move(wid), std::move(rid), std::move(reason), std::move(cb));
+void async_terminate(const workflow_handle_base& h, std::string reason, async_callback<bool> cb) {
+    h.client().core()->terminate_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(),
+                                          h.first_execution_run_id(), std::move(reason), std::move(cb));
 }
 
-void async_describe(const client& c, std::string wid, std::string rid, async_callback<workflow_execution_info> cb) {
-    describe_run(*c.core(), c.ns(), std::move(wid), std::move(rid), std::move(cb));
+void async_describe(const workflow_handle_base& h, async_callback<workflow_execution_info> cb) {
+    describe_run(*h.client().core(), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
 }
 
-void async_history(const client& c, std::string wid, std::string rid, async_callback<std::vector<history_event>> cb) {
-    read_history(*c.core(), c.ns(), std::move(wid), std::move(rid), std::move(cb));
+void async_history(const workflow_handle_base& h, async_callback<std::vector<history_event>> cb) {
+    read_history(*h.client().core(), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
 }
 
 boost::asio::any_io_executor engine_executor(const engine& e) { return e.core()->executor(); }

@@ -28,22 +28,19 @@ const char* to_string(workflow_status s) noexcept {
 
 // ---------------------------------------------------------------- client
 
-std::pair<std::string, std::string> client::start_(std::string_view type, boost::json::value input,
-                                                   start_workflow_options options) {
-    auto ref = wait_for<detail::run_ref>(*core_, "start_workflow", [&](auto cb) {
+detail::started_run client::start_(std::string_view type, boost::json::value input, start_workflow_options options) {
+    return wait_for<detail::started_run>(*core_, "start_workflow", [&](auto cb) {
         core_->start_workflow(ns_, std::string(type), std::move(input), std::move(options), std::move(cb));
     });
-    return {std::move(ref.workflow_id), std::move(ref.run_id)};
 }
 
-std::pair<std::string, std::string> client::signal_with_start_(std::string_view type, boost::json::value input,
-                                                                std::string_view signal, boost::json::value arg,
-                                                                start_workflow_options options) {
-    auto ref = wait_for<detail::run_ref>(*core_, "signal_with_start", [&](auto cb) {
+detail::started_run client::signal_with_start_(std::string_view type, boost::json::value input,
+                                               std::string_view signal, boost::json::value arg,
+                                               start_workflow_options options) {
+    return wait_for<detail::started_run>(*core_, "signal_with_start", [&](auto cb) {
         core_->signal_with_start(ns_, std::string(type), std::move(input), std::move(options), std::string(signal),
                                  std::move(arg), std::move(cb));
     });
-    return {std::move(ref.workflow_id), std::move(ref.run_id)};
 }
 
 std::vector<workflow_execution_info> client::list(std::optional<workflow_status> status, std::size_t limit,
@@ -57,41 +54,44 @@ namespace detail {
 
 void workflow_handle_base::cancel() {
     auto& core = *client_.core();
-    wait_for<bool>(core, "cancel", [&](auto cb) { core.cancel_workflow(client_.ns(), workflow_id_, run_id_, std::move(cb)); });
+    wait_for<bool>(core, "cancel", [&](auto cb) {
+        core.cancel_workflow(client_.ns(), workflow_id_, addressed_run(), first_execution_run_id_, std::move(cb));
+    });
 }
 
 void workflow_handle_base::terminate(std::string reason) {
     auto& core = *client_.core();
     wait_for<bool>(core, "terminate", [&](auto cb) {
-        core.terminate_workflow(client_.ns(), workflow_id_, run_id_, std::move(reason), std::move(cb));
+        core.terminate_workflow(client_.ns(), workflow_id_, addressed_run(), first_execution_run_id_, std::move(reason),
+                                std::move(cb));
     });
 }
 
 workflow_execution_info workflow_handle_base::describe() {
     auto& core = *client_.core();
     return wait_for<workflow_execution_info>(core, "describe", [&](auto cb) {
-        describe_run(core, client_.ns(), workflow_id_, run_id_, std::move(cb));
+        describe_run(core, client_.ns(), workflow_id_, addressed_run(), std::move(cb));
     });
 }
 
 std::vector<history_event> workflow_handle_base::history() {
     auto& core = *client_.core();
     return wait_for<std::vector<history_event>>(core, "history", [&](auto cb) {
-        read_history(core, client_.ns(), workflow_id_, run_id_, std::move(cb));
+        read_history(core, client_.ns(), workflow_id_, addressed_run(), std::move(cb));
     });
 }
 
 void workflow_handle_base::signal_json(std::string_view name, boost::json::value arg) {
     auto& core = *client_.core();
     wait_for<bool>(core, "signal", [&](auto cb) {
-        core.signal_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg), std::move(cb));
+        core.signal_workflow(client_.ns(), workflow_id_, addressed_run(), std::string(name), std::move(arg), std::move(cb));
     });
 }
 
 boost::json::value workflow_handle_base::query_json(std::string_view name, boost::json::value arg) {
     auto& core = *client_.core();
     return wait_for<boost::json::value>(core, "query", [&](auto cb) {
-        core.query_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg), std::move(cb));
+        core.query_workflow(client_.ns(), workflow_id_, addressed_run(), std::string(name), std::move(arg), std::move(cb));
     });
 }
 
@@ -100,7 +100,7 @@ boost::json::value workflow_handle_base::update_json(std::string_view name, boos
     return wait_for<boost::json::value>(
         core, "update",
         [&](auto cb) {
-            core.update_workflow(client_.ns(), workflow_id_, run_id_, std::string(name), std::move(arg),
+            core.update_workflow(client_.ns(), workflow_id_, addressed_run(), std::string(name), std::move(arg),
                                  std::move(update_id), std::move(cb));
         },
         waiting::for_progress);

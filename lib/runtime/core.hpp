@@ -54,9 +54,6 @@ struct write_unit {
     std::vector<std::int64_t> runs;   ///< runs whose history it appends to (their last_unit)
 };
 
-struct run_ref {
-    std::string workflow_id, run_id;
-};
 
 /// A random (version 4) UUID for run ids and request ids.
 std::string new_uuid();
@@ -113,19 +110,21 @@ public:
 
     // ---- client operations ----
     void start_workflow(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
-                        callback<run_ref> cb);
+                        callback<started_run> cb);
     void get_result(std::string ns, std::string workflow_id, std::string run_id, callback<boost::json::value> cb);
-    void cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb);
+    /// `first_run_id`, when set, refuses a latest run that belongs to another chain.
+    void cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
+                         callback<bool> cb);
     void signal_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string name,
                          boost::json::value arg, callback<bool> cb);
     void signal_with_start(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
-                           std::string signal, boost::json::value arg, callback<run_ref> cb);
+                           std::string signal, boost::json::value arg, callback<started_run> cb);
     void query_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string name,
                         boost::json::value arg, callback<boost::json::value> cb);
     void update_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string name,
                          boost::json::value arg, std::string update_id, callback<boost::json::value> cb);
-    void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string reason,
-                            callback<bool> cb);
+    void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
+                            std::string reason, callback<bool> cb);
 
     // ---- outstanding work (tests and the test environment) ----
     work_tracker& work() noexcept { return work_; }
@@ -160,6 +159,9 @@ private:
 
     // runs.cpp
     run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id);
+    /// The running run a cancel or terminate addresses; not_found when there is none.
+    run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
+                              const std::string& first_run_id);
     run_state* find_run(std::int64_t run_key);
     void deliver(run_state& r, inbound in);
     void request_activation(run_state& r);
@@ -206,7 +208,7 @@ private:
 
     // start.cpp
     void start_on_strand(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
-                         callback<run_ref> cb, std::optional<inbound> first_signal = std::nullopt);
+                         callback<started_run> cb, std::optional<inbound> first_signal = std::nullopt);
     /// A new run with its WorkflowExecutionStarted pending (its rows go into `unit`).
     run_state& create_run(run_spec spec, write_unit& unit);
     /// Records a new run's start in `unit`, with its first activation when a worker can run it.

@@ -130,9 +130,9 @@ void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
         return signal_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), str(c, "signal"),
                                c.contains("input") ? c.at("input") : nullptr, std::move(done));
     if (op == "workflow.cancel")
-        return cancel_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), std::move(done));
+        return cancel_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), "", std::move(done));
     if (op == "workflow.terminate")
-        return terminate_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), str(c, "reason"),
+        return terminate_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), "", str(c, "reason"),
                                   std::move(done));
     answer(std::make_exception_ptr(invalid_argument("unknown inbox command '" + op + "'")), {});
 }

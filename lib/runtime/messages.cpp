@@ -60,7 +60,7 @@ inbound engine_core::signal_event(std::string name, boost::json::value arg,
 
 void engine_core::signal_with_start(std::string ns, std::string type, boost::json::value input,
                                     start_workflow_options options, std::string signal, boost::json::value arg,
-                                    callback<run_ref> cb) {
+                                    callback<started_run> cb) {
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           signal = std::move(signal), arg = std::move(arg), cb = std::move(cb)]() mutable {
@@ -70,7 +70,7 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
             check_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
             const auto ns_id = namespace_id(ns);
             if (auto* r = find_open_run(ns_id, options.id); r && r->status == run_status::running) {
-                run_ref ref{r->workflow_id, r->run_id};
+                started_run ref{r->workflow_id, r->run_id, r->first_run_id};
                 deliver(*r, signal_event(std::move(signal), std::move(arg),
                                          [cb = std::move(cb), ref](std::exception_ptr e) mutable { cb(e, ref); }));
                 return;

@@ -55,7 +55,7 @@ const char* status_word(run_status s) {
 }  // namespace
 
 void engine_core::start_workflow(std::string ns, std::string type, boost::json::value input,
-                                 start_workflow_options options, callback<run_ref> cb) {
+                                 start_workflow_options options, callback<started_run> cb) {
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           cb = std::move(cb)]() mutable {
@@ -64,7 +64,7 @@ void engine_core::start_workflow(std::string ns, std::string type, boost::json::
 }
 
 void engine_core::start_on_strand(std::string ns, std::string type, boost::json::value input,
-                                  start_workflow_options options, callback<run_ref> cb,
+                                  start_workflow_options options, callback<started_run> cb,
                                   std::optional<inbound> first_signal) {
     if (auto e = unavailable()) return cb(e, {});
     write_unit unit;
@@ -98,9 +98,10 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         if (!current) latest = find_latest_run(*strand_conn_, ns_id, options.id);
         const std::string current_request = current ? current->request_id : latest ? latest->request_id : "";
         const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
+        const std::string current_chain = current ? current->first_run_id : latest ? latest->first_run_id : "";
         if (!options.request_id.empty() && options.request_id == current_request) {
             // A retried start: the same run, never a second one.
-            unit.effects.emplace_back([cb = std::move(cb), ref = run_ref{options.id, current_run}](std::exception_ptr e) mutable {
+            unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current_run, current_chain}](std::exception_ptr e) mutable {
                 cb(e, ref);
             });
             commit(std::move(unit));
@@ -115,7 +116,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
                                                    "another id",
                                                current->run_id);
             case id_conflict_policy::use_existing:
-                unit.effects.emplace_back([cb = std::move(cb), ref = run_ref{options.id, current->run_id}](
+                unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current->run_id, current->first_run_id}](
                                               std::exception_ptr e) mutable { cb(e, ref); });
                 commit(std::move(unit));
                 return;
@@ -152,7 +153,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         spec.memo = std::move(options.memo);
         auto& r = create_run(std::move(spec), unit);
         r.pending.back().on_recorded.emplace_back(
-            [cb = std::move(cb), ref = run_ref{r.workflow_id, r.run_id}](std::exception_ptr e) mutable { cb(e, ref); });
+            [cb = std::move(cb), ref = started_run{r.workflow_id, r.run_id, r.first_run_id}](std::exception_ptr e) mutable { cb(e, ref); });
         if (first_signal) r.pending.push_back(std::move(*first_signal));
         begin_run(r, unit);
         commit(std::move(unit));
@@ -276,20 +277,25 @@ void engine_core::terminate_run(run_state& r, const std::string& reason, write_u
     close_run(r, std::move(e), unit);
 }
 
-void engine_core::terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string reason,
-                                     callback<bool> cb) {
+run_state& engine_core::running_target(const std::string& ns, const std::string& wid, const std::string& rid,
+                                       const std::string& first_run_id) {
+    auto* r = find_open_run(namespace_id(ns), wid);
+    if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid) ||
+        (!first_run_id.empty() && r->first_run_id != first_run_id))
+        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " is not running in namespace " +
+                        ns + (first_run_id.empty() ? "" : " as part of the chain that began with run " + first_run_id));
+    return *r;
+}
+
+void engine_core::terminate_workflow(std::string ns, std::string workflow_id, std::string run_id,
+                                     std::string first_run_id, std::string reason, callback<bool> cb) {
     if (auto e = unavailable()) return cb(e, false);
-    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id), reason = std::move(reason),
-          cb = std::move(cb)]() mutable {
+    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
+          chain = std::move(first_run_id), reason = std::move(reason), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
         try {
-            const auto ns_id = namespace_id(ns);
-            auto* r = find_open_run(ns_id, wid);
-            if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
-                throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
-                                " is not running in namespace " + ns);
             write_unit unit;
-            terminate_run(*r, reason.empty() ? "terminated" : reason, unit);
+            terminate_run(running_target(ns, wid, rid, chain), reason.empty() ? "terminated" : reason, unit);
             unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
             commit(std::move(unit));
         } catch (...) {
@@ -298,19 +304,17 @@ void engine_core::terminate_workflow(std::string ns, std::string workflow_id, st
     });
 }
 
-void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb) {
+void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
+                                  callback<bool> cb) {
     if (auto e = unavailable()) return cb(e, false);
-    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id), cb = std::move(cb)]() mutable {
+    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
+          chain = std::move(first_run_id), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
         try {
-            const auto ns_id = namespace_id(ns);
-            auto* r = find_open_run(ns_id, wid);
-            if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
-                throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
-                                " is not running in namespace " + ns);
+            auto& r = running_target(ns, wid, rid, chain);
             inbound in{event{0, event_type::workflow_execution_cancel_requested, now_us(), {{"identity", "perdure"}}}};
             in.on_recorded.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
-            deliver(*r, std::move(in));
+            deliver(r, std::move(in));
         } catch (...) {
             cb(std::current_exception(), false);
         }

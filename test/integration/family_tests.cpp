@@ -78,6 +78,15 @@ perdure::workflow<std::vector<std::string>> inbox(perdure::workflow_context& ctx
 }
 const perdure::workflow_def inbox_workflow{"Inbox", &inbox};
 
+perdure::workflow<std::string> relay(perdure::workflow_context& ctx, int round) {
+    if (round == 0) {
+        co_await ctx.sleep(1s);
+        co_await ctx.continue_as_new(1);
+    }
+    co_return co_await ctx.signal_channel<std::string>("msg").receive();
+}
+const perdure::workflow_def relay_workflow{"Relay", &relay};
+
 perdure::workflow<std::string> pinger(perdure::workflow_context& ctx, std::string target) {
     co_await ctx.signal_external_workflow(target, "", "msg", std::string("ping"));
     try {
@@ -105,6 +114,7 @@ void setup(perdure::engine& e) {
         .register_workflow(leaving_parent)
         .register_workflow(counter_workflow)
         .register_workflow(inbox_workflow)
+        .register_workflow(relay_workflow)
         .register_workflow(pinger_workflow)
         .register_workflow(flaky_workflow);
 }
@@ -194,6 +204,26 @@ BOOST_AUTO_TEST_CASE(unread_signals_are_carried_to_the_next_run) {
     run.signal("msg", std::string("c"));
     f.advance(1s);
     BOOST_TEST(run.get() == (std::vector<std::string>{"b", "c"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_started_handle_follows_its_chain_and_a_run_handle_stays_on_its_run) {
+    engine_fixture f;
+    f.open(setup);
+    auto run = f.client().start_workflow(relay_workflow, 0, {.id = "chain", .task_queue = "q"});
+    const auto first_run = run.run_id();
+    f.advance(1s);   // the first run continues as new
+    BOOST_TEST(run.describe().run_id != first_run);
+    BOOST_TEST(run.run_id() == first_run);
+    BOOST_CHECK_THROW(f.client().get_handle("chain", first_run).signal("msg", std::string("lost")), perdure::not_found);
+    run.signal("msg", std::string("b"));   // as in Temporal SDKs: reaches the chain's latest run
+    BOOST_TEST(run.get() == "b");
+
+    // The id is reused by a new chain: the old handle must not cancel it.
+    auto next = f.client().start_workflow(sleeper_workflow, {.id = "chain", .task_queue = "q"});
+    BOOST_CHECK_THROW(run.cancel(), perdure::not_found);
+    BOOST_CHECK_THROW(run.terminate(), perdure::not_found);
+    next.terminate("done");
+    BOOST_TEST(f.client().get_handle("chain").describe().status == perdure::workflow_status::terminated);
 }
 
 BOOST_AUTO_TEST_CASE(signal_external_reaches_the_target_or_fails_when_it_does_not_exist) {

@@ -22,15 +22,12 @@ template <class T>
 using async_callback = std::function<void(std::exception_ptr, T)>;
 
 void async_start_workflow(const client&, std::string type, boost::json::value input, start_workflow_options,
-                          async_callback<std::pair<std::string, std::string>>);
+                          async_callback<started_run>);
 void async_get_result(const client&, std::string workflow_id, std::string run_id, async_callback<boost::json::value>);
-void async_cancel(const client&, std::string workflow_id, std::string run_id, async_callback<bool>);
-void async_terminate(const client&, std::string workflow_id, std::string run_id, std::string reason,
-                     async_callback<bool>);
-void async_describe(const client&, std::string workflow_id, std::string run_id,
-                    async_callback<workflow_execution_info>);
-void async_history(const client&, std::string workflow_id, std::string run_id,
-                   async_callback<std::vector<history_event>>);
+void async_cancel(const workflow_handle_base&, async_callback<bool>);
+void async_terminate(const workflow_handle_base&, std::string reason, async_callback<bool>);
+void async_describe(const workflow_handle_base&, async_callback<workflow_execution_info>);
+void async_history(const workflow_handle_base&, async_callback<std::vector<history_event>>);
 boost::asio::any_io_executor engine_executor(const engine&);
 
 }  // namespace perdure::detail

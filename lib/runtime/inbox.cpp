@@ -2,6 +2,7 @@
 // inbox table every 50 ms, claimed atomically (so a CLI that withdrew its row knows it did not
 // run), applied through the same core code as the API, and answered in the row.
 #include "runtime/core.hpp"
+#include "runtime/inbox_answers.hpp"
 
 #include "store/inbox_queue.hpp"
 
@@ -53,11 +54,13 @@ std::string message_of(std::exception_ptr e) {
     }
 }
 
-boost::json::object to_json(const namespace_info& n) {
+}  // namespace
+
+boost::json::object inbox_answer(const namespace_info& n) {
     return {{"name", n.name}, {"description", n.description}};
 }
 
-boost::json::object to_json(const nexus::endpoint& e) {
+boost::json::object inbox_answer(const nexus::endpoint& e) {
     return {{"id", e.id},
             {"version", e.version},
             {"name", e.spec.name},
@@ -65,8 +68,6 @@ boost::json::object to_json(const nexus::endpoint& e) {
             {"target_task_queue", e.spec.target_task_queue},
             {"description", e.spec.description}};
 }
-
-}  // namespace
 
 void engine_core::start_inbox() {
     if (db_->in_memory()) return;
@@ -116,15 +117,15 @@ void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
     auto done = [answer](std::exception_ptr e, bool) mutable { answer(e, {}); };
     if (op == "namespace.create")
         return create_namespace(str(c, "namespace"), str(c, "description"), false,
-                                [answer](std::exception_ptr e, namespace_info n) mutable { answer(e, to_json(n)); });
+                                [answer](std::exception_ptr e, namespace_info n) mutable { answer(e, inbox_answer(n)); });
     if (op == "namespace.delete") return remove_namespace(str(c, "namespace"), std::move(done));
     if (op == "endpoint.create")
         return create_endpoint({str(c, "name"), str(c, "target_namespace"), str(c, "target_task_queue"), str(c, "description")},
-                               false, [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, to_json(ep)); });
+                               false, [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
     if (op == "endpoint.update")
         return update_endpoint(str(c, "name"),
                                {opt(c, "new_name"), opt(c, "target_namespace"), opt(c, "target_task_queue"), opt(c, "description"), {}},
-                               [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, to_json(ep)); });
+                               [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
     if (op == "endpoint.delete") return remove_endpoint(str(c, "name"), std::move(done));
     if (op == "workflow.signal")
         return signal_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), str(c, "signal"),

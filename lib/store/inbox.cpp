@@ -1,0 +1,27 @@
+// Inbox statements for the process that leaves commands: insert, read the answer, withdraw.
+// Withdrawing is a conditional update, so it and the engine's claim cannot both succeed.
+#include "store/inbox.hpp"
+
+namespace perdure::detail {
+
+std::int64_t insert_command(sql::connection& c, std::int64_t created_us, std::int64_t expires_us,
+                            std::string_view command) {
+    auto s = c.prepare("INSERT INTO inbox(created, expires, command) VALUES (?, ?, ?)");
+    s.bind(1, created_us).bind(2, expires_us).bind(3, command).run();
+    return c.last_insert_rowid();
+}
+
+std::optional<inbox_row> read_command(sql::connection& c, std::int64_t id) {
+    auto s = c.prepare("SELECT id, created, expires, command, state, result FROM inbox WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return inbox_row{s.int64(0), s.int64(1), s.int64(2), std::string(s.text(3)), std::string(s.text(4)),
+                     std::string(s.text(5))};
+}
+
+bool withdraw_command(sql::connection& c, std::int64_t id) {
+    c.prepare("UPDATE inbox SET state = 'withdrawn' WHERE id = ? AND state = 'pending'").bind(1, id).run();
+    return c.changes() == 1;
+}
+
+}  // namespace perdure::detail

@@ -1,0 +1,147 @@
+// Every exit code, with a message that says what to fix: 1 for user errors, 2 for usage errors,
+// 3 for database problems, and no database ever created by the CLI.
+#include "cli_fixture.hpp"
+
+#include "store/database.hpp"
+#include "store/sqlite.hpp"
+
+#include <perdure/perdure.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace {
+
+using perdure::test::cli_fixture;
+using perdure::test::cli_result;
+using perdure::test::run_cli;
+using perdure::test::words;
+
+bool says(const cli_result& r, const std::string& text) { return r.err.find(text) != std::string::npos; }
+
+void check(const cli_result& r, int code, const std::string& message) {
+    BOOST_TEST_INFO("expecting: " << message);
+    BOOST_TEST(r.code == code);
+    BOOST_TEST(says(r, message), "stderr: " << r.err);
+    BOOST_TEST(r.err.starts_with("perdure: "));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(exit_codes)
+
+BOOST_FIXTURE_TEST_CASE(usage_errors_exit_2, cli_fixture) {
+    check(perdure(""), 2, "perdure needs a command (operator, workflow); run 'perdure --help'");
+    check(perdure("operator frobnicate"), 2, "unknown command 'operator frobnicate'");
+    check(perdure("operator namespace"), 2, "perdure operator namespace needs a command (create, list, describe, delete)");
+    check(perdure("operator namespace list --bogus"), 2, "unrecognised option '--bogus'");
+    check(perdure("operator namespace list extra"), 2, "perdure operator namespace list takes only flags");
+    check(perdure("operator namespace list --output xml"), 2, "--output must be table or json");
+    check(perdure("workflow list --limit many"), 2, "--limit");
+    check(perdure("operator nexus endpoint create --name ep --target-namespace app --target-task-queue q "
+                  "--description a --description-file b"),
+          2, "give --description or --description-file, not both");
+}
+
+BOOST_AUTO_TEST_CASE(no_database_given_exits_2) {
+    check(run_cli(words("operator namespace list")), 2, "no database: give --db PATH or set PERDURE_DB");
+}
+
+BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {
+    check(perdure("operator namespace create"), 1, "the option '--namespace' is required but missing");
+    check(perdure("workflow signal --namespace app --workflow-id order-1"), 1, "'--name' is required");
+    check(perdure("operator nexus endpoint create --name ep --target-namespace app"), 1,
+          "'--target-task-queue' is required");
+    check(perdure(std::vector<std::string>{"operator", "namespace", "create", "--namespace", "bad/name"}), 1,
+          "invalid namespace name 'bad/name'");
+    check(perdure("operator namespace create --namespace app"), 1, "app");
+    check(perdure("operator namespace describe --namespace nowhere"), 1, "namespace 'nowhere' does not exist (known: app)");
+    check(perdure("operator namespace delete --namespace app"), 1, "open");
+    check(perdure("operator nexus endpoint describe --name ghost"), 1, "Nexus endpoint 'ghost' does not exist");
+    check(perdure("operator nexus endpoint update --name ghost --target-task-queue q"), 1, "ghost");
+    check(perdure("operator nexus endpoint delete --name ghost"), 1, "ghost");
+    check(perdure("operator nexus endpoint update --name ghost"), 1, "nothing to update");
+    check(perdure("operator nexus endpoint create --name my_endpoint --target-namespace app --target-task-queue q"), 1,
+          "invalid Nexus endpoint name 'my_endpoint'");
+    check(perdure("operator nexus endpoint create --name ep --target-namespace nowhere --target-task-queue q"), 1,
+          "nowhere");
+    check(perdure("operator nexus endpoint create --name ep --target-namespace app --target-task-queue q "
+                  "--description-file /nonexistent/file.md"),
+          1, "cannot read --description-file /nonexistent/file.md");
+    check(perdure("workflow describe --namespace app --workflow-id order-9"), 1, "workflow order-9 not found in namespace app");
+    check(perdure("workflow list --status sleeping"), 1, "unknown --status 'sleeping'");
+    check(perdure("workflow signal --namespace app --workflow-id order-1 --name go --input {oops"), 1,
+          "--input is not JSON");
+    check(perdure("workflow signal --namespace app --workflow-id order-0 --name go"), 1, "order-0");   // closed
+    // Nothing of that changed the database.
+    BOOST_TEST(json("operator nexus endpoint list").as_array().empty());
+    BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created) {
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("missing.db");
+    check(run_cli(words("operator namespace list"), db), 3, "no database at " + db);
+    check(run_cli(words("operator namespace create --namespace a"), db), 3, "no database at " + db);
+    check(run_cli(words("workflow signal --namespace a --workflow-id w --name s"), db), 3, "never creates");
+    BOOST_TEST(std::filesystem::is_empty(dir.path()));   // no database, no lock file, no WAL
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3) {
+    perdure::test::temp_dir dir;
+    const auto text = dir.file("notes.txt");
+    std::ofstream(text) << "not a database\n";
+    check(run_cli(words("operator namespace list"), text), 3, "not a SQLite database");
+    check(run_cli(words("operator namespace create --namespace a"), text), 3, "not a SQLite database");
+
+    const auto empty = dir.file("empty.db");
+    std::ofstream{empty};
+    check(run_cli(words("workflow list"), empty), 3, "not a perdure database");
+
+    const auto other = dir.file("other.db");
+    {
+        perdure::detail::sql::connection c(other, false, false);
+        c.exec("CREATE TABLE things(x)");
+    }
+    check(run_cli(words("operator nexus endpoint list"), other), 3, "is not a perdure database");
+    check(run_cli(words("operator namespace create --namespace a"), other), 3, "is not a perdure database");
+    BOOST_TEST(!std::filesystem::exists(other + "-perdure.lock"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_newer_schema_exits_3, cli_fixture) {
+    {
+        perdure::detail::sql::connection c(db, false, false);
+        c.exec("PRAGMA user_version=" + std::to_string(perdure::detail::schema_version + 1));
+    }
+    check(perdure("operator namespace list"), 3, "newer perdure");
+    check(perdure("operator namespace create --namespace a"), 3, "newer perdure");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_locked_database_nobody_answers_for_exits_3_and_changes_nothing, cli_fixture) {
+    // A process that holds the owner lock but is no engine that answers: the command is withdrawn.
+    const int fd = ::open((db + "-perdure.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    check(perdure("operator namespace create --namespace late"), 3, "the command was withdrawn and nothing changed");
+    // Reads need no lock.
+    BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
+    ::close(fd);
+    // An engine that opens later must not apply it.
+    {
+        perdure::engine engine({.database = db, .durability = perdure::durability::normal});
+        BOOST_CHECK_THROW(engine.namespaces().describe("late"), perdure::not_found);
+        perdure::detail::database file(db, perdure::durability::normal, perdure::detail::database::mode::reader);
+        auto c = file.connect(true);
+        auto s = c->prepare("SELECT state FROM inbox");
+        BOOST_REQUIRE(s.step());
+        BOOST_TEST(std::string(s.text(0)) == "withdrawn");
+    }
+    BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,91 @@
+// The CLI beside an application's engine in another process: reads go straight to the file,
+// writes go through the engine's inbox and report what the engine answered.
+#include "cli_fixture.hpp"
+
+#include "store/database.hpp"
+#include "store/sqlite.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace {
+
+using perdure::test::cli_fixture;
+using perdure::test::engine_host;
+
+std::vector<std::string> inbox_states(const std::string& db) {
+    perdure::detail::database file(db, perdure::durability::normal, perdure::detail::database::mode::reader);
+    auto c = file.connect(true);
+    auto s = c->prepare("SELECT state FROM inbox ORDER BY id");
+    std::vector<std::string> out;
+    while (s.step()) out.emplace_back(s.text(0));
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(running_engine)
+
+BOOST_FIXTURE_TEST_CASE(reads_work_while_an_engine_owns_the_file, cli_fixture) {
+    engine_host host(db);
+    BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
+    BOOST_TEST(json("workflow list --namespace app").as_array().size() == 4u);
+    BOOST_TEST(json("workflow describe --namespace app --workflow-id order-0").at("status") == "completed");
+    BOOST_TEST(json("workflow show --namespace app --workflow-id order-1").as_array().size() >= 2u);
+    BOOST_TEST(perdure("operator nexus endpoint list").code == 0);
+    BOOST_TEST(inbox_states(db).empty());   // reads leave nothing for the engine
+}
+
+BOOST_FIXTURE_TEST_CASE(writes_go_through_the_inbox_and_print_the_engines_answer, cli_fixture) {
+    engine_host host(db);
+    const auto ns = json("operator namespace create --namespace handler-ns --description handles");
+    BOOST_TEST(ns.at("route") == "inbox");
+    BOOST_TEST(ns.at("result").at("name") == "handler-ns");
+    BOOST_TEST(ns.at("result").at("description") == "handles");
+
+    const auto endpoint = json("operator nexus endpoint create --name my-endpoint --target-namespace handler-ns "
+                               "--target-task-queue handler-tq");
+    BOOST_TEST(endpoint.at("route") == "inbox");
+    BOOST_TEST(endpoint.at("result").at("version") == 1);
+    BOOST_TEST(endpoint.at("result").at("id") == json("operator nexus endpoint describe --name my-endpoint").at("id"));
+    const auto updated = json("operator nexus endpoint update --name my-endpoint --target-task-queue new-handler-tq");
+    BOOST_TEST(updated.at("result").at("version") == 2);
+    BOOST_TEST(updated.at("result").at("target_task_queue") == "new-handler-tq");
+
+    const auto signaled = json("workflow signal --namespace app --workflow-id order-1 --name go --input \"now\"");
+    BOOST_TEST(signaled.at("route") == "inbox");
+    BOOST_TEST(wait_for_status("order-1", "completed") == "completed");
+    const auto history = json("workflow show --namespace app --workflow-id order-1").as_array();
+    BOOST_TEST(history.back().at("attributes").at("result") == "order-1 went now");
+
+    BOOST_TEST(json("workflow terminate --namespace app --workflow-id order-3 --reason stuck").at("route") == "inbox");
+    BOOST_TEST(json("workflow describe --namespace app --workflow-id order-3").at("status") == "terminated");
+    BOOST_TEST(json("workflow show --namespace app --workflow-id order-3").as_array().back().at("attributes").at(
+                   "reason") == "stuck");
+
+    BOOST_TEST(json("operator nexus endpoint delete --name my-endpoint").at("route") == "inbox");
+    BOOST_TEST(json("operator namespace delete --namespace handler-ns").at("route") == "inbox");
+    BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
+    for (const auto& state : inbox_states(db)) BOOST_TEST(state == "done");
+    BOOST_TEST(host.stop() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_engines_refusals_are_user_errors, cli_fixture) {
+    engine_host host(db);
+    const auto unknown = perdure("operator nexus endpoint delete --name ghost");
+    BOOST_TEST(unknown.code == 1);
+    BOOST_TEST(unknown.err.find("ghost") != std::string::npos, unknown.err);
+    const auto invalid = perdure("operator namespace create --namespace bad/name");
+    BOOST_TEST(invalid.code == 1);
+    BOOST_TEST(invalid.err.find("invalid namespace name 'bad/name'") != std::string::npos, invalid.err);
+    const auto taken = perdure("operator namespace create --namespace app");
+    BOOST_TEST(taken.code == 1);
+    const auto busy = perdure("operator namespace delete --namespace app");   // it has open workflows
+    BOOST_TEST(busy.code == 1);
+    const auto closed = perdure("workflow cancel --namespace app --workflow-id order-0");
+    BOOST_TEST(closed.code == 1);
+    BOOST_TEST(closed.err.find("order-0") != std::string::npos, closed.err);
+    for (const auto& state : inbox_states(db)) BOOST_TEST(state == "failed");
+    BOOST_TEST(inbox_states(db).size() == 5u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,196 @@
+// perdure operator nexus endpoint create | list | describe | update | delete: Temporal's
+// command shapes over the nexus_endpoints table.
+#include "command.hpp"
+#include "output.hpp"
+#include "reading.hpp"
+#include "write_path.hpp"
+
+#include "runtime/inbox_answers.hpp"
+#include "store/queries.hpp"
+
+#include <boost/program_options/value_semantic.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace perdure::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+void add_name_flag(po::options_description& d, const char* what) {
+    d.add_options()("name", po::value<std::string>()->value_name("NAME")->required(), what);
+}
+
+void add_target_flags(po::options_description& d, const char* suffix) {
+    d.add_options()("target-namespace", po::value<std::string>()->value_name("NAMESPACE"),
+                    (std::string("the namespace whose workers handle the endpoint's operations") + suffix).c_str())(
+        "target-task-queue", po::value<std::string>()->value_name("QUEUE"),
+        (std::string("the task queue of those workers") + suffix).c_str())(
+        "description", po::value<std::string>()->value_name("TEXT"), "what the endpoint offers (markdown)")(
+        "description-file", po::value<std::string>()->value_name("FILE"), "read the description from FILE");
+}
+
+/// --description or the contents of --description-file; nullopt when neither was given.
+std::optional<std::string> description_of(const invocation& inv) {
+    if (inv.has("description") && inv.has("description-file"))
+        throw cli_error(exit_code::usage_error, "give --description or --description-file, not both");
+    if (!inv.has("description-file")) return inv.optional_value("description");
+    const auto path = inv.value("description-file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw cli_error(exit_code::user_error,
+                        "cannot read --description-file " + path + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string required(const invocation& inv, const char* flag) {
+    if (!inv.has(flag))
+        throw cli_error(exit_code::user_error, std::string("the option '--") + flag + "' is required but missing");
+    return inv.value(flag);
+}
+
+boost::json::object endpoint_json(const detail::endpoint_row& e) {
+    return {{"id", e.id},
+            {"name", e.name},
+            {"version", e.version},
+            {"target_namespace", e.target_namespace},
+            {"target_task_queue", e.target_task_queue},
+            {"description", e.description},
+            {"created", time_json(e.created_us)},
+            {"last_modified", time_json(e.last_modified_us)}};
+}
+
+void create(const invocation& inv) {
+    nexus::endpoint_spec spec{inv.value("name"), required(inv, "target-namespace"), required(inv, "target-task-queue"),
+                              description_of(inv).value_or("")};
+    write_request request{{{"op", "endpoint.create"},
+                           {"name", spec.name},
+                           {"target_namespace", spec.target_namespace},
+                           {"target_task_queue", spec.target_task_queue},
+                           {"description", spec.description}},
+                          [&](perdure::engine& e) { return detail::inbox_answer(e.nexus_endpoints().create(spec)); }};
+    print_write(inv, request, perform_write(inv.db, request), "Endpoint " + spec.name + " created.");
+}
+
+void list(const invocation& inv) {
+    reading db(inv.db);
+    const auto endpoints = detail::load_endpoints(db.conn());
+    if (inv.output == output_format::json) {
+        boost::json::array out;
+        for (const auto& e : endpoints) out.push_back(endpoint_json(e));
+        return print_json(inv.out, out);
+    }
+    table t({"NAME", "TARGET NAMESPACE", "TARGET TASK QUEUE", "VERSION", "DESCRIPTION"});
+    for (const auto& e : endpoints)
+        t.add({e.name, e.target_namespace, e.target_task_queue, std::to_string(e.version), one_line(e.description)});
+    t.print(inv.out);
+}
+
+void describe(const invocation& inv) {
+    reading db(inv.db);
+    const auto name = inv.value("name");
+    const auto endpoints = detail::load_endpoints(db.conn());
+    std::string known;
+    for (const auto& e : endpoints) {
+        if (e.name != name) {
+            known += (known.empty() ? "" : ", ") + e.name;
+            continue;
+        }
+        if (inv.output == output_format::json) return print_json(inv.out, endpoint_json(e));
+        return print_card(inv.out, {{"Name", e.name},
+                                    {"Id", e.id},
+                                    {"Version", std::to_string(e.version)},
+                                    {"TargetNamespace", e.target_namespace},
+                                    {"TargetTaskQueue", e.target_task_queue},
+                                    {"Description", e.description},
+                                    {"Created", time_text(e.created_us)},
+                                    {"LastModified", time_text(e.last_modified_us)}});
+    }
+    throw cli_error(exit_code::user_error, "Nexus endpoint '" + name + "' does not exist (known: " +
+                                               (known.empty() ? "none" : known) + ")");
+}
+
+void update(const invocation& inv) {
+    const auto name = inv.value("name");
+    nexus::endpoint_update change{inv.optional_value("new-name"), inv.optional_value("target-namespace"),
+                                  inv.optional_value("target-task-queue"), description_of(inv), {}};
+    if (inv.has("unset-description")) {
+        if (change.description)
+            throw cli_error(exit_code::usage_error, "give --unset-description or a description, not both");
+        change.description = "";
+    }
+    if (!change.name && !change.target_namespace && !change.target_task_queue && !change.description)
+        throw cli_error(exit_code::user_error, "nothing to update: give --target-namespace, --target-task-queue, "
+                                               "--description, --description-file, --unset-description or --new-name");
+    boost::json::object command{{"op", "endpoint.update"}, {"name", name}};
+    if (change.name) command["new_name"] = *change.name;
+    if (change.target_namespace) command["target_namespace"] = *change.target_namespace;
+    if (change.target_task_queue) command["target_task_queue"] = *change.target_task_queue;
+    if (change.description) command["description"] = *change.description;
+    write_request request{std::move(command),
+                          [&](perdure::engine& e) { return detail::inbox_answer(e.nexus_endpoints().update(name, change)); }};
+    const auto outcome = perform_write(inv.db, request);
+    std::string version;
+    if (const auto* v = outcome.result.if_contains("version"); v && v->is_int64())
+        version = " (version " + std::to_string(v->get_int64()) + ")";
+    print_write(inv, request, outcome, "Endpoint " + name + " updated" + version + ".");
+}
+
+void remove(const invocation& inv) {
+    const auto name = inv.value("name");
+    write_request request{{{"op", "endpoint.delete"}, {"name", name}}, [&](perdure::engine& e) -> boost::json::object {
+                              e.nexus_endpoints().remove(name);
+                              return {};
+                          }};
+    print_write(inv, request, perform_write(inv.db, request), "Endpoint " + name + " deleted.");
+}
+
+}  // namespace
+
+std::vector<command> endpoint_commands() {
+    return {
+        {{"operator", "nexus", "endpoint", "create"},
+         "Create a Nexus endpoint",
+         "Creates a Nexus endpoint: a name that routes operations to the workers of a target namespace and task "
+         "queue. Names match ^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$ (at most 200 characters); the target namespace "
+         "must exist.",
+         [](po::options_description& d) {
+             add_name_flag(d, "the endpoint to create (required)");
+             add_target_flags(d, " (required)");
+         },
+         create},
+        {{"operator", "nexus", "endpoint", "list"},
+         "List Nexus endpoints",
+         "Lists the Nexus endpoints of the database, by name.",
+         [](po::options_description&) {},
+         list},
+        {{"operator", "nexus", "endpoint", "describe"},
+         "Show one Nexus endpoint",
+         "Shows a Nexus endpoint: its id, version, target and description.",
+         [](po::options_description& d) { add_name_flag(d, "the endpoint to show (required)"); },
+         describe},
+        {{"operator", "nexus", "endpoint", "update"},
+         "Change a Nexus endpoint",
+         "Changes the given fields of a Nexus endpoint and increments its version. New operations route to the "
+         "new target at once.",
+         [](po::options_description& d) {
+             add_name_flag(d, "the endpoint to change (required)");
+             add_target_flags(d, "");
+             d.add_options()("unset-description", "clear the description")(
+                 "new-name", po::value<std::string>()->value_name("NAME"), "rename the endpoint");
+         },
+         update},
+        {{"operator", "nexus", "endpoint", "delete"},
+         "Delete a Nexus endpoint",
+         "Deletes a Nexus endpoint. Operations that have not started fail NOT_FOUND on their next attempt.",
+         [](po::options_description& d) { add_name_flag(d, "the endpoint to delete (required)"); },
+         remove},
+    };
+}
+
+}  // namespace perdure::cli

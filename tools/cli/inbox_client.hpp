@@ -1,0 +1,17 @@
+// Sending a command to the engine that owns the database, through the inbox table, and
+// knowing for sure whether it ran.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace perdure::cli {
+
+/// Leaves `command` in the inbox of the engine that owns `db` and returns the engine's answer.
+/// Waits up to 5 s for the engine to take it, then withdraws it (a cli_error, exit code 3,
+/// saying nothing changed); once taken, waits up to 30 s more. A failure the engine reports
+/// is thrown as the matching perdure::error.
+boost::json::object send_to_engine(const std::string& db, const boost::json::object& command);
+
+}  // namespace perdure::cli

@@ -1,0 +1,113 @@
+// perdure operator namespace create | list | describe | delete: Temporal's command shapes over
+// the namespaces table.
+#include "command.hpp"
+#include "output.hpp"
+#include "reading.hpp"
+#include "write_path.hpp"
+
+#include "codec/duration.hpp"
+#include "runtime/inbox_answers.hpp"
+#include "store/queries.hpp"
+
+#include <boost/program_options/value_semantic.hpp>
+
+namespace perdure::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+void add_namespace_flag(po::options_description& d, const char* what) {
+    d.add_options()("namespace,n", po::value<std::string>()->value_name("NAME")->required(), what);
+}
+
+boost::json::object namespace_json(const detail::namespace_row& ns) {
+    return {{"name", ns.name},
+            {"description", ns.description},
+            {"created", time_json(ns.created_us)},
+            {"retention", detail::format_duration(std::chrono::milliseconds(ns.retention_ms))}};
+}
+
+void create(const invocation& inv) {
+    const auto name = inv.value("namespace");
+    const auto description = inv.value("description");
+    write_request request{{{"op", "namespace.create"}, {"namespace", name}, {"description", description}},
+                          [&](perdure::engine& e) {
+                              return detail::inbox_answer(e.namespaces().create(name, description));
+                          }};
+    print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " created.");
+}
+
+void list(const invocation& inv) {
+    reading db(inv.db);
+    if (inv.output == output_format::json) {
+        boost::json::array out;
+        for (const auto& ns : db.namespaces()) out.push_back(namespace_json(ns));
+        return print_json(inv.out, out);
+    }
+    table t({"NAME", "RETENTION", "CREATED", "DESCRIPTION"});
+    for (const auto& ns : db.namespaces())
+        t.add({ns.name, retention_text(ns.retention_ms), time_text(ns.created_us), one_line(ns.description)});
+    t.print(inv.out);
+}
+
+void describe(const invocation& inv) {
+    reading db(inv.db);
+    const auto& ns = db.require_namespace(inv.value("namespace"));
+    const auto open = detail::count_open_runs(db.conn(), ns.ns_id);
+    if (inv.output == output_format::json) {
+        auto out = namespace_json(ns);
+        out["open_workflows"] = open;
+        return print_json(inv.out, out);
+    }
+    print_card(inv.out, {{"Name", ns.name},
+                         {"Description", ns.description},
+                         {"Retention", retention_text(ns.retention_ms)},
+                         {"Created", time_text(ns.created_us)},
+                         {"OpenWorkflows", std::to_string(open)}});
+}
+
+void remove(const invocation& inv) {
+    const auto name = inv.value("namespace");
+    write_request request{{{"op", "namespace.delete"}, {"namespace", name}},
+                          [&](perdure::engine& e) -> boost::json::object {
+                              e.namespaces().remove(name);
+                              return {};
+                          }};
+    print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " deleted.");
+}
+
+}  // namespace
+
+std::vector<command> namespace_commands() {
+    return {
+        {{"operator", "namespace", "create"},
+         "Create a namespace",
+         "Creates a namespace: an isolated set of workflows in the database, kept 7 days after they close. Names "
+         "use 1 to 255 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.",
+         [](po::options_description& d) {
+             add_namespace_flag(d, "the namespace to create (required)");
+             d.add_options()("description", po::value<std::string>()->value_name("TEXT"), "what the namespace is for");
+         },
+         create},
+        {{"operator", "namespace", "list"},
+         "List namespaces",
+         "Lists the namespaces of the database, by name.",
+         [](po::options_description&) {},
+         list},
+        {{"operator", "namespace", "describe"},
+         "Show one namespace",
+         "Shows a namespace: description, retention, creation time and how many of its workflows are open.",
+         [](po::options_description& d) { add_namespace_flag(d, "the namespace to show (required)"); },
+         describe},
+        {{"operator", "namespace", "delete"},
+         "Delete a namespace",
+         "Deletes a namespace. Refused while it has open workflows: cancel or terminate them first.",
+         [](po::options_description& d) {
+             add_namespace_flag(d, "the namespace to delete (required)");
+             d.add_options()("yes,y", "accepted for scripts written for temporal; perdure never asks");
+         },
+         remove},
+    };
+}
+
+}  // namespace perdure::cli

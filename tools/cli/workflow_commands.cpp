@@ -1,0 +1,238 @@
+// perdure workflow list | describe | show | signal | cancel | terminate: reading runs and
+// their histories straight from the file, and reaching running workflows through the write path.
+#include "command.hpp"
+#include "output.hpp"
+#include "reading.hpp"
+#include "write_path.hpp"
+
+#include "store/queries.hpp"
+
+#include <perdure/client.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/program_options/value_semantic.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace perdure::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr std::array statuses{workflow_status::running,    workflow_status::completed,
+                              workflow_status::failed,     workflow_status::canceled,
+                              workflow_status::terminated, workflow_status::continued_as_new,
+                              workflow_status::timed_out};
+
+void add_run_flags(po::options_description& d) {
+    d.add_options()("namespace,n", po::value<std::string>()->value_name("NS")->default_value("default"),
+                    "the workflow's namespace")(
+        "workflow-id,w", po::value<std::string>()->value_name("ID")->required(), "the workflow id (required)")(
+        "run-id,r", po::value<std::string>()->value_name("RUN"), "a run of it (default: the newest)");
+}
+
+/// Accepts perdure's names (continued_as_new) and Temporal's (ContinuedAsNew), in any case.
+workflow_status status_of(const std::string& text) {
+    auto squash = [](std::string_view s) {
+        std::string out;
+        for (char c : s)
+            if (c != '_' && c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return out;
+    };
+    std::string known;
+    for (auto s : statuses) {
+        if (squash(to_string(s)) == squash(text) || (s == workflow_status::canceled && squash(text) == "cancelled"))
+            return s;
+        known += (known.empty() ? "" : ", ") + std::string(to_string(s));
+    }
+    throw cli_error(exit_code::user_error, "unknown --status '" + text + "'; use one of " + known);
+}
+
+boost::json::object run_json(reading& db, const detail::execution_row& row) {
+    boost::system::error_code ec;
+    auto memo = boost::json::parse(row.memo, ec);
+    if (ec) memo = boost::json::object{};
+    return {{"namespace", db.namespace_name(row.ns_id)},
+            {"workflow_id", row.workflow_id},
+            {"run_id", row.run_id},
+            {"type", row.workflow_type},
+            {"task_queue", row.task_queue},
+            {"status", to_string(static_cast<workflow_status>(row.status))},
+            {"start_time", time_json(row.start_time_us)},
+            {"close_time", time_json(row.close_time_us)},
+            {"history_length", detail::history_length(db.conn(), row.run_key)},
+            {"first_run_id", row.first_run_id},
+            {"memo", std::move(memo)},
+            {"task_failure", row.task_failure}};
+}
+
+void list(const invocation& inv) {
+    reading db(inv.db);
+    const std::int64_t ns_id = inv.has("namespace") ? db.require_namespace(inv.value("namespace")).ns_id : 0;
+    std::optional<detail::run_status> status;
+    if (inv.has("status")) status = static_cast<detail::run_status>(status_of(inv.value("status")));
+    const auto limit = inv.args["limit"].as<std::size_t>();
+    const auto runs = detail::list_runs(db.conn(), ns_id, status, limit, 0);
+    if (inv.output == output_format::json) {
+        boost::json::array out;
+        for (const auto& row : runs) out.push_back(run_json(db, row));
+        return print_json(inv.out, out);
+    }
+    table t({"NAMESPACE", "WORKFLOW ID", "TYPE", "STATUS", "START TIME", "CLOSE TIME", "RUN ID"});
+    for (const auto& row : runs)
+        t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type,
+               to_string(static_cast<workflow_status>(row.status)), time_text(row.start_time_us),
+               time_text(row.close_time_us), row.run_id});
+    t.print(inv.out);
+}
+
+void describe(const invocation& inv) {
+    reading db(inv.db);
+    const auto row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id"));
+    auto info = run_json(db, row);
+    if (inv.output == output_format::json) return print_json(inv.out, info);
+    card c{{"Namespace", db.namespace_name(row.ns_id)},
+           {"WorkflowId", row.workflow_id},
+           {"RunId", row.run_id},
+           {"Type", row.workflow_type},
+           {"TaskQueue", row.task_queue},
+           {"Status", to_string(static_cast<workflow_status>(row.status))},
+           {"StartTime", time_text(row.start_time_us)},
+           {"CloseTime", time_text(row.close_time_us)},
+           {"HistoryLength", std::to_string(info.at("history_length").as_int64())}};
+    if (!row.first_run_id.empty() && row.first_run_id != row.run_id) c.emplace_back("FirstRunId", row.first_run_id);
+    if (!info.at("memo").as_object().empty()) c.emplace_back("Memo", boost::json::serialize(info.at("memo")));
+    if (!row.task_failure.empty()) c.emplace_back("TaskFailure", row.task_failure);
+    print_card(inv.out, c);
+}
+
+void show(const invocation& inv) {
+    reading db(inv.db);
+    const auto row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id"));
+    const auto events = detail::load_history(db.conn(), row.run_key);
+    auto type_name = [](const detail::event& e) -> std::string {
+        const char* name = detail::event_type_name(e.type);
+        return name ? name : "Unknown";
+    };
+    if (inv.output == output_format::json) {
+        boost::json::array out;
+        for (const auto& e : events) {
+            const std::chrono::system_clock::time_point time{std::chrono::microseconds(e.time_us)};
+            out.push_back(history_event{e.id, type_name(e), time, e.attrs}.to_json());
+        }
+        return print_json(inv.out, out);
+    }
+    table t({});   // no header: one event a line, the columns aligned
+    for (const auto& e : events)
+        t.add({std::to_string(e.id), time_text(e.time_us), type_name(e), boost::json::serialize(e.attrs)});
+    t.print(inv.out);
+}
+
+boost::json::object run_command(const invocation& inv, const char* op) {
+    return {{"op", op},
+            {"namespace", inv.value("namespace")},
+            {"workflow_id", inv.value("workflow-id")},
+            {"run_id", inv.value("run-id")}};
+}
+
+workflow_handle<boost::json::value> handle_of(perdure::engine& e, const invocation& inv) {
+    return e.client_for(inv.value("namespace")).get_handle(inv.value("workflow-id"), inv.value("run-id"));
+}
+
+void signal(const invocation& inv) {
+    boost::json::value input;
+    if (inv.has("input")) {
+        boost::system::error_code ec;
+        input = boost::json::parse(inv.value("input"), ec);
+        if (ec)
+            throw cli_error(exit_code::user_error,
+                            "--input is not JSON (" + ec.message() + "); quote strings: --input '\"text\"'");
+    }
+    const auto name = inv.value("name");
+    auto command = run_command(inv, "workflow.signal");
+    command["signal"] = name;
+    command["input"] = input;
+    write_request request{std::move(command), [&](perdure::engine& e) -> boost::json::object {
+                              handle_of(e, inv).signal_json(name, input);
+                              return {};
+                          }};
+    print_write(inv, request, perform_write(inv.db, request),
+                "Signal " + name + " sent to workflow " + inv.value("workflow-id") + ".");
+}
+
+void cancel(const invocation& inv) {
+    write_request request{run_command(inv, "workflow.cancel"), [&](perdure::engine& e) -> boost::json::object {
+                              handle_of(e, inv).cancel();
+                              return {};
+                          }};
+    print_write(inv, request, perform_write(inv.db, request),
+                "Cancellation requested for workflow " + inv.value("workflow-id") + ".");
+}
+
+void terminate(const invocation& inv) {
+    auto command = run_command(inv, "workflow.terminate");
+    command["reason"] = inv.value("reason");
+    write_request request{std::move(command), [&](perdure::engine& e) -> boost::json::object {
+                              handle_of(e, inv).terminate(inv.value("reason"));
+                              return {};
+                          }};
+    print_write(inv, request, perform_write(inv.db, request), "Workflow " + inv.value("workflow-id") + " terminated.");
+}
+
+}  // namespace
+
+std::vector<command> workflow_commands() {
+    return {
+        {{"workflow", "list"},
+         "List workflow runs",
+         "Lists workflow runs, newest first, in one namespace or all of them.",
+         [](po::options_description& d) {
+             d.add_options()("namespace,n", po::value<std::string>()->value_name("NS"), "only this namespace")(
+                 "status", po::value<std::string>()->value_name("STATUS"),
+                 "only runs with this status: running, completed, failed, canceled, terminated, continued_as_new, "
+                 "timed_out")("limit", po::value<std::size_t>()->value_name("N")->default_value(1000),
+                              "at most N runs");
+         },
+         list},
+        {{"workflow", "describe"},
+         "Show one workflow run",
+         "Shows a run: type, task queue, status, times, history length, memo, and the last workflow task failure "
+         "while it is retrying.",
+         add_run_flags,
+         describe},
+        {{"workflow", "show"},
+         "Print a run's event history",
+         "Prints a run's history, one event a line: id, time, type and attributes. With --output json, an array "
+         "of {event_id, event_type, event_time, attributes}, the form the history replayer reads.",
+         add_run_flags,
+         show},
+        {{"workflow", "signal"},
+         "Send a signal to a running workflow",
+         "Records a signal (WorkflowExecutionSignaled) in a running workflow; returns once it is committed.",
+         [](po::options_description& d) {
+             add_run_flags(d);
+             d.add_options()("name", po::value<std::string>()->value_name("SIGNAL")->required(),
+                             "the signal's name (required)")(
+                 "input,i", po::value<std::string>()->value_name("JSON"), "the signal's argument, as JSON");
+         },
+         signal},
+        {{"workflow", "cancel"},
+         "Request cancellation of a running workflow",
+         "Records WorkflowExecutionCancelRequested; the workflow code decides how to end.",
+         add_run_flags,
+         cancel},
+        {{"workflow", "terminate"},
+         "End a running workflow at once",
+         "Records WorkflowExecutionTerminated: the run ends now, and its code runs no further.",
+         [](po::options_description& d) {
+             add_run_flags(d);
+             d.add_options()("reason", po::value<std::string>()->value_name("TEXT"), "why, recorded in the event");
+         },
+         terminate},
+    };
+}
+
+}  // namespace perdure::cli

@@ -1,0 +1,38 @@
+// The write side of the CLI: a change is made through a maintenance engine when no engine owns
+// the database, and through the inbox (applied by the running engine) when one does.
+#pragma once
+
+#include "command.hpp"
+
+#include <perdure/engine.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <string>
+
+namespace perdure::cli {
+
+/// One change, in both forms: the inbox command a running engine applies (DESIGN.md, "Other
+/// processes: the CLI"), and the same change made with the library's public API.
+struct write_request {
+    boost::json::object command;                                  ///< {"op": "namespace.create", ...}
+    std::function<boost::json::object(perdure::engine&)> apply;   ///< returns what the engine would answer
+};
+
+enum class write_route { maintenance, inbox };
+
+struct write_outcome {
+    boost::json::object result;   ///< what was created or changed, or {}
+    write_route route = write_route::maintenance;
+};
+
+/// Makes the change and returns once it is committed. A failure the engine reports becomes the
+/// matching perdure::error; a database that cannot be used, or a running engine that did not
+/// answer, is a cli_error with exit code 3 (the message says whether anything changed).
+write_outcome perform_write(const std::string& db, const write_request&);
+
+/// Prints the outcome: `message` for a table, {"op", "route", "result"} for JSON.
+void print_write(const invocation&, const write_request&, const write_outcome&, const std::string& message);
+
+}  // namespace perdure::cli

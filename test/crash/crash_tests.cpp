@@ -8,6 +8,8 @@
 #include "support/temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
+#include <filesystem>
+#include <optional>
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
@@ -161,4 +163,97 @@ BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_e
             BOOST_TEST(close->attrs.at("result").as_string() == "packed o-1");
         }
     }
+}
+
+namespace {
+
+/// Runs the torture worker; kills it after `kill_after` unless null. -1 when killed.
+int run_torture(const std::string& db, const std::string& side, int workflows, std::optional<std::chrono::microseconds> kill_after) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const std::string n = std::to_string(workflows);
+        const int devnull = ::open("/dev/null", O_WRONLY);
+        ::dup2(devnull, 1);
+        ::dup2(devnull, 2);
+        ::execl(TORTURE_WORKER, "torture-worker", db.c_str(), side.c_str(), n.c_str(), nullptr);
+        ::_exit(127);
+    }
+    if (kill_after) {
+        std::this_thread::sleep_for(*kill_after);   // the kill point, not a timing check
+        ::kill(pid, SIGKILL);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
+}
+
+/// Invariants that hold after every reopen: no gap or duplicate in any history, one close per
+/// scheduled activity, every recorded activity result really produced, one handler workflow
+/// per Nexus operation, SQLite satisfied with the file.
+void check_invariants(const std::string& db, const std::set<std::string>& produced, bool all_done) {
+    if (!std::filesystem::exists(db)) return;   // killed before it created the file
+    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
+    auto conn = database.connect(true);
+    {
+        auto s = conn->prepare("PRAGMA integrity_check");
+        BOOST_REQUIRE(s.step());
+        BOOST_TEST(std::string(s.text(0)) == "ok");
+    }
+    using perdure::detail::event_type;
+    std::map<std::string, int> handlers_per_request;
+    for (const auto& run : perdure::detail::list_runs(*conn, 0, std::nullopt, 100000, 0)) {
+        const auto history = perdure::detail::load_history(*conn, run.run_key);
+        std::map<std::int64_t, int> closes;
+        for (std::size_t i = 0; i < history.size(); ++i) {
+            const auto& e = history[i];
+            BOOST_TEST(e.id == static_cast<std::int64_t>(i) + 1);
+            if (e.type == event_type::activity_task_scheduled) closes.try_emplace(e.id, 0);
+            if (e.type == event_type::activity_task_completed) {
+                ++closes[e.attrs.at("scheduled_event_id").as_int64()];
+                const std::string r = e.attrs.at("result").as_string().c_str();
+                BOOST_TEST(produced.contains(r), "recorded result " << r << " was never produced");
+            }
+            if (e.type == event_type::nexus_operation_scheduled) handlers_per_request[e.attrs.at("request_id").as_string().c_str()];
+        }
+        for (const auto& [sched, n] : closes) BOOST_TEST(n <= 1);
+        if (run.workflow_type == "Fulfil") ++handlers_per_request[run.request_id];
+        if (all_done) BOOST_TEST((run.status != perdure::detail::run_status::running), run.workflow_id);
+    }
+    for (const auto& [request, n] : handlers_per_request) BOOST_TEST(n <= 1, "request " << request << " started " << n);
+}
+
+std::set<std::string> read_lines(const std::string& path) {
+    std::set<std::string> out;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) out.insert(line);
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
+    const char* env = std::getenv("PERDURE_TORTURE_KILLS");
+    const int kills_wanted = env ? std::atoi(env) : 200;
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("torture.db");
+    const auto side = dir.file("side.log");
+    constexpr int workflows = 12;
+    std::mt19937 rng(777);
+    int kills = 0, completions = 0;
+    for (int round = 0; kills < kills_wanted && round < kills_wanted * 3; ++round) {
+        const auto after = std::chrono::microseconds(2000 + rng() % 120'000);   // a whole workload takes ~100 ms
+        const int status = run_torture(db, side, workflows, after);
+        if (status == -1) ++kills;
+        if (round % 25 == 0) check_invariants(db, read_lines(side), false);
+        if (status == 0) {   // everything finished in this life: start over on a new file
+            ++completions;
+            std::filesystem::remove(db);
+            std::filesystem::remove(db + "-wal");
+            std::filesystem::remove(db + "-shm");
+        }
+    }
+    BOOST_TEST(kills >= kills_wanted);
+    BOOST_TEST_MESSAGE(kills << " kills, " << completions << " workloads finished between kills");
+    BOOST_REQUIRE_EQUAL(run_torture(db, side, workflows, std::nullopt), 0);
+    check_invariants(db, read_lines(side), true);
 }

@@ -1,0 +1,122 @@
+// The torture test's process: a mixed workload in two namespaces — activities (in parallel),
+// timers, a child workflow, Nexus sync and async operations, a signal, an update and one
+// continue-as-new per workflow. Activities append what they return to a side file.
+// Usage: torture-worker DB SIDE_FILE WORKFLOWS — exits 0 once every workflow completed.
+#include <perdure/perdure.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <random>
+#include <thread>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+int side_fd = -1;
+std::atomic<std::uint64_t> nonce{0};
+
+std::string produce(perdure::activity_context& ctx, std::string what) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100 + std::random_device{}() % 1500));
+    const std::string result = what + "#" + std::to_string(::getpid()) + "-" + std::to_string(++nonce) + "@" +
+                               std::to_string(ctx.info().attempt);
+    const std::string line = result + "\n";
+    if (::write(side_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) std::abort();
+    return result;
+}
+const perdure::activity_def produce_activity{"Produce", &produce};
+const perdure::activity_options quick{.start_to_close_timeout = 30s};
+
+// ---- namespace b: the Nexus handler side ----
+
+perdure::workflow<std::string> fulfil(perdure::workflow_context& ctx, std::string id) {
+    co_return co_await ctx.execute_activity(produce_activity, id + ":fulfil", quick);
+}
+const perdure::workflow_def fulfil_workflow{"Fulfil", &fulfil};
+const perdure::nexus::workflow_run_operation fulfil_op{"fulfil", fulfil_workflow,
+                                                       [](perdure::nexus::operation_context& ctx, const std::string&) {
+                                                           return perdure::start_workflow_options{.id = "fulfil-" + ctx.request_id};
+                                                       }};
+const perdure::nexus::sync_operation<std::string, std::string> quote_op{
+    "quote", [](perdure::nexus::operation_context&, std::string id) { return "quote for " + id; }};
+
+// ---- namespace a: the mixed workflow ----
+
+perdure::workflow<std::string> child(perdure::workflow_context& ctx, std::string id) {
+    co_return co_await ctx.execute_activity(produce_activity, id + ":child", quick);
+}
+const perdure::workflow_def child_workflow{"Child", &child};
+
+struct mixed_input {
+    std::string id;
+    int round = 0;
+    std::string carried;
+    int bumps = 0;
+};
+BOOST_DESCRIBE_STRUCT(mixed_input, (), (id, round, carried, bumps))
+
+perdure::workflow<std::string> mixed(perdure::workflow_context& ctx, mixed_input in) {
+    int bumps = in.bumps;   // an update accepted before continue-as-new is carried over
+    ctx.set_update_handler("bump", [&](int by) -> perdure::workflow<int> {
+        bumps += by;
+        co_return bumps;
+    });
+    if (in.round == 0) {
+        auto [a, b] = co_await perdure::all(ctx.execute_activity(produce_activity, in.id + ":a", quick),
+                                            ctx.execute_activity(produce_activity, in.id + ":b", quick));
+        co_await ctx.sleep(10ms);
+        auto c = co_await ctx.execute_child_workflow(child_workflow, in.id, {.id = in.id + "-child"});
+        co_await ctx.continue_as_new(mixed_input{in.id, 1, a + "|" + b + "|" + c, bumps});
+    }
+    auto nexus = ctx.nexus_client("to-b", "fulfilment");
+    auto quote = co_await nexus.execute_operation(quote_op, in.id);
+    auto fulfilled = co_await nexus.execute_operation(fulfil_op, in.id);
+    auto go = co_await ctx.signal_channel<std::string>("go").receive();   // duplicates are left unread
+    co_await ctx.wait_condition([&] { return bumps > 0; });
+    co_return in.carried + "|" + quote + "|" + fulfilled + "|" + go + "|bumped";
+}
+const perdure::workflow_def mixed_workflow{"Mixed", &mixed};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 4) return 2;
+    side_fd = ::open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int workflows = std::stoi(argv[3]);
+    perdure::engine engine({.database = argv[1], .activity_threads = 4});
+    engine.namespaces().ensure("a");
+    engine.namespaces().ensure("b");
+    engine.nexus_endpoints().ensure({.name = "to-b", .target_namespace = "b", .target_task_queue = "b"});
+    engine.add_worker("b", "b")
+        .register_workflow(fulfil_workflow)
+        .register_activity(produce_activity)
+        .register_nexus_service(perdure::nexus::service("fulfilment").add(fulfil_op).add(quote_op));
+    engine.add_worker("a", "a")
+        .register_workflow(mixed_workflow)
+        .register_workflow(child_workflow)
+        .register_activity(produce_activity);
+    engine.start();
+    auto client = engine.client_for("a");
+    std::vector<perdure::workflow_handle<std::string>> runs;
+    for (int i = 0; i < workflows; ++i) {
+        const std::string id = "mixed-" + std::to_string(i);
+        runs.push_back(client.start_workflow(mixed_workflow, mixed_input{id, 0, ""},
+                                             {.id = id, .task_queue = "a",
+                                              .id_conflict = perdure::id_conflict_policy::use_existing,
+                                              .request_id = "start-" + id}));
+    }
+    for (auto& r : runs) {
+        // Idempotent from outside: a repeated signal is left unread, a repeated update id is deduplicated.
+        try {
+            r.signal("go", std::string("go"));
+            r.update<int>("bump", 1, r.workflow_id() + "-bump");
+        } catch (const perdure::error&) {
+            // already completed in an earlier life of this process
+        }
+    }
+    for (auto& r : runs) std::cout << r.get() << "\n";
+    return 0;
+}

@@ -187,11 +187,36 @@ int run_torture(const std::string& db, const std::string& side, int workflows, s
     return WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
 }
 
+/// A finished mixed workflow's result is built from the results its activities really
+/// produced, in order: a|b|child|quote|fulfil|go|bumped.
+void check_mixed_result(const std::string& id, const std::string& result, const std::set<std::string>& produced) {
+    std::vector<std::string> parts;
+    for (std::size_t from = 0;;) {
+        const auto bar = result.find('|', from);
+        parts.push_back(result.substr(from, bar - from));
+        if (bar == std::string::npos) break;
+        from = bar + 1;
+    }
+    BOOST_REQUIRE_EQUAL(parts.size(), 7u);
+    const char* produced_parts[] = {":a#", ":b#", ":child#"};
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(parts[i].starts_with(id + produced_parts[i]), result);
+        BOOST_TEST(produced.contains(parts[i]), parts[i] << " was never produced");
+    }
+    BOOST_TEST(parts[3] == "quote for " + id);
+    BOOST_TEST(parts[4].starts_with(id + ":fulfil#"), result);
+    BOOST_TEST(produced.contains(parts[4]), parts[4] << " was never produced");
+    BOOST_TEST(parts[5] == "go");
+    BOOST_TEST(parts[6] == "bumped");
+}
+
 /// Invariants that hold after every reopen: no gap or duplicate in any history, one close per
 /// scheduled activity, every recorded activity result really produced, one handler workflow
 /// per Nexus operation, SQLite satisfied with the file.
-void check_invariants(const std::string& db, const std::set<std::string>& produced, bool all_done) {
-    if (!std::filesystem::exists(db)) return;   // killed before it created the file
+/// Returns how many mixed workflows have completed.
+int check_invariants(const std::string& db, const std::set<std::string>& produced, bool all_done) {
+    if (!std::filesystem::exists(db)) return 0;   // killed before it created the file
+    int mixed_completed = 0;
     perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
     auto conn = database.connect(true);
     {
@@ -216,10 +241,14 @@ void check_invariants(const std::string& db, const std::set<std::string>& produc
             if (e.type == event_type::nexus_operation_scheduled) handlers_per_request[e.attrs.at("request_id").as_string().c_str()];
         }
         for (const auto& [sched, n] : closes) BOOST_TEST(n <= 1);
+        if (run.workflow_type == "Mixed" && run.status == perdure::detail::run_status::completed &&
+            ++mixed_completed && all_done)
+            check_mixed_result(run.workflow_id, history.back().attrs.at("result").as_string().c_str(), produced);
         if (run.workflow_type == "Fulfil") ++handlers_per_request[run.request_id];
         if (all_done) BOOST_TEST((run.status != perdure::detail::run_status::running), run.workflow_id);
     }
     for (const auto& [request, n] : handlers_per_request) BOOST_TEST(n <= 1, "request " << request << " started " << n);
+    return mixed_completed;
 }
 
 std::set<std::string> read_lines(const std::string& path) {
@@ -255,5 +284,5 @@ BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
     BOOST_TEST(kills >= kills_wanted);
     BOOST_TEST_MESSAGE(kills << " kills, " << completions << " workloads finished between kills");
     BOOST_REQUIRE_EQUAL(run_torture(db, side, workflows, std::nullopt), 0);
-    check_invariants(db, read_lines(side), true);
+    BOOST_TEST(check_invariants(db, read_lines(side), true) == workflows);
 }

@@ -103,10 +103,15 @@ int main(int argc, char** argv) {
     std::vector<perdure::workflow_handle<std::string>> runs;
     for (int i = 0; i < workflows; ++i) {
         const std::string id = "mixed-" + std::to_string(i);
-        runs.push_back(client.start_workflow(mixed_workflow, mixed_input{id, 0, ""},
-                                             {.id = id, .task_queue = "a",
-                                              .id_conflict = perdure::id_conflict_policy::use_existing,
-                                              .request_id = "start-" + id}));
+        try {
+            // A retried start attaches to the running workflow; a finished one is not run again.
+            runs.push_back(client.start_workflow(mixed_workflow, mixed_input{id, 0, ""},
+                                                 {.id = id, .task_queue = "a",
+                                                  .id_reuse = perdure::id_reuse_policy::reject_duplicate,
+                                                  .id_conflict = perdure::id_conflict_policy::use_existing}));
+        } catch (const perdure::workflow_already_started&) {
+            runs.push_back(client.get_handle<std::string>(id));
+        }
     }
     for (auto& r : runs) {
         // Idempotent from outside: a repeated signal is left unread, a repeated update id is deduplicated.

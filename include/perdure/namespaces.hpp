@@ -30,6 +30,9 @@ public:
     std::vector<namespace_info> list();
     /// Throws not_found.
     namespace_info describe(std::string_view name);
+    /// How long closed runs are kept (7 days unless set), like Temporal's namespace retention;
+    /// older ones are deleted in the background. Throws not_found, invalid_argument.
+    namespace_info set_retention(std::string_view name, std::chrono::milliseconds retention);
     /// Throws not_found, or failed_precondition while it has open workflows.
     void remove(std::string_view name);
 

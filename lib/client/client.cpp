@@ -139,6 +139,12 @@ namespace_info namespace_registry::describe(std::string_view name) {
                                     [&](auto cb) { core_->describe_namespace(std::string(name), std::move(cb)); });
 }
 
+namespace_info namespace_registry::set_retention(std::string_view name, std::chrono::milliseconds retention) {
+    return wait_for<namespace_info>(*core_, "namespaces().set_retention", [&](auto cb) {
+        core_->set_namespace_retention(std::string(name), retention, std::move(cb));
+    });
+}
+
 void namespace_registry::remove(std::string_view name) {
     wait_for<bool>(*core_, "namespaces().remove",
                    [&](auto cb) { core_->remove_namespace(std::string(name), std::move(cb)); });

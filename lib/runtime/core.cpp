@@ -344,6 +344,27 @@ void engine_core::create_namespace(std::string name, std::string description, bo
     });
 }
 
+void engine_core::set_namespace_retention(std::string name, std::chrono::milliseconds retention,
+                                          callback<namespace_info> cb) {
+    post([this, name = std::move(name), retention, cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, {});
+        try {
+            if (retention.count() <= 0)
+                throw invalid_argument("a namespace's retention must be positive, not " +
+                                       std::to_string(retention.count()) + " ms");
+            namespace_id(name);
+        } catch (...) {
+            return cb(std::current_exception(), {});
+        }
+        auto& row = namespaces_.at(name);
+        row.retention_ms = retention.count();
+        write_unit unit;
+        unit.ops.emplace_back(upsert_namespace{row});
+        unit.effects.emplace_back([cb = std::move(cb), row](std::exception_ptr e) mutable { cb(e, info_of(row)); });
+        commit(std::move(unit));
+    });
+}
+
 void engine_core::remove_namespace(std::string name, callback<bool> cb) {
     post([this, name = std::move(name), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);

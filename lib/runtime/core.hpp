@@ -85,6 +85,7 @@ public:
 
     // ---- namespaces ----
     void create_namespace(std::string name, std::string description, bool ensure, callback<namespace_info> cb);
+    void set_namespace_retention(std::string name, std::chrono::milliseconds retention, callback<namespace_info> cb);
     void remove_namespace(std::string name, callback<bool> cb);
     void list_namespaces(callback<std::vector<namespace_info>> cb);
     void describe_namespace(std::string name, callback<namespace_info> cb);

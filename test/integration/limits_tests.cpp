@@ -92,6 +92,22 @@ BOOST_AUTO_TEST_CASE(closed_runs_are_deleted_after_the_namespace_retention) {
     BOOST_TEST(open_run.describe().status == perdure::workflow_status::running);   // open runs are kept
 }
 
+BOOST_AUTO_TEST_CASE(a_namespace_retention_can_be_shortened_and_bad_values_are_refused) {
+    engine_fixture f;
+    f.open(setup);
+    BOOST_TEST(f.engine().namespaces().describe("default").retention == std::chrono::milliseconds(24h * 7));
+    BOOST_TEST(f.engine().namespaces().set_retention("default", 1h).retention == std::chrono::milliseconds(1h));
+    BOOST_CHECK_THROW(f.engine().namespaces().set_retention("default", 0ms), perdure::invalid_argument);
+    BOOST_CHECK_THROW(f.engine().namespaces().set_retention("nowhere", 1h), perdure::not_found);
+    auto run = f.client().start_workflow(quick_workflow, std::string("short"), {.id = "short", .task_queue = "q"});
+    run.get();
+    f.advance(61min);
+    f.idle();
+    BOOST_CHECK_THROW(run.describe(), perdure::not_found);
+    f.open(setup);   // the retention is persisted
+    BOOST_TEST(f.engine().namespaces().describe("default").retention == std::chrono::milliseconds(1h));
+}
+
 BOOST_AUTO_TEST_CASE(hostile_names_are_stored_and_shown_exactly) {
     engine_fixture f;
     f.open(setup);

@@ -25,6 +25,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       inbox_timer_(strand_) {
     db_ = std::make_unique<database>(options_.database, options_.durability,
                                      options_.maintenance ? database::mode::maintenance : database::mode::owner);
+    db_->set_max_bytes(options_.max_database_bytes);
     strand_conn_ = db_->connect(!db_->in_memory());
     writer_ = std::make_unique<writer>(
         *db_, writer::callbacks{

@@ -43,7 +43,8 @@ void throw_storage(const sql::sqlite_failure& f, const std::string& path, const 
     case SQLITE_CORRUPT:
         throw storage_error(where + "the database is corrupted (" + f.message + "); restore it from a backup");
     case SQLITE_FULL:
-        throw storage_error(where + "the disk is full (" + f.message + "); free space and reopen the database");
+        throw storage_error(where + "the disk is full or the file reached engine_options::max_database_bytes (" +
+                            f.message + "); free space or raise the cap, then reopen the database");
     case SQLITE_CANTOPEN:
         throw storage_error(where + "cannot open the file (" + f.message +
                             "); check that the directory exists and is writable");
@@ -125,6 +126,10 @@ std::unique_ptr<sql::connection> database::connect(bool read_only) const {
     }
     c->exec("PRAGMA temp_store=MEMORY");
     c->exec("PRAGMA cache_size=-16384");
+    if (max_bytes_ > 0 && !read_only) {
+        const auto page = static_cast<std::uint64_t>(pragma_int(*c, "PRAGMA page_size"));
+        c->exec("PRAGMA max_page_count=" + std::to_string(std::max<std::uint64_t>(1, max_bytes_ / page)));
+    }
     return c;
 }
 

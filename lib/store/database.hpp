@@ -31,6 +31,8 @@ public:
 
     /// A new connection with the pragmas of the durability mode.
     std::unique_ptr<sql::connection> connect(bool read_only = false) const;
+    /// Caps the file for connections made from now on (0: no cap), by SQLite's max_page_count.
+    void set_max_bytes(std::uint64_t bytes) noexcept { max_bytes_ = bytes; }
     const std::string& path() const noexcept { return path_; }
     bool in_memory() const noexcept { return memory_; }
     durability durability_mode() const noexcept { return durability_; }
@@ -46,6 +48,7 @@ private:
     durability durability_;
     mode mode_;
     int lock_fd_ = -1;
+    std::uint64_t max_bytes_ = 0;
     std::unique_ptr<sql::connection> keep_alive_;   // keeps an in-memory database alive
 };
 

@@ -1,0 +1,127 @@
+// recovery: a child process starts many workflows that each run one activity and then wait on
+// a durable timer; once every timer is recorded the child is killed with SIGKILL, and this
+// process reopens the same file and times until every workflow has completed.
+#include "common.hpp"
+#include "driver.hpp"
+#include "scenarios.hpp"
+
+#include "store/sqlite.hpp"
+
+#include <perdure/perdure.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+
+namespace perdure::bench {
+namespace {
+
+int prepare(perdure::activity_context&, int i) { return i; }
+const perdure::activity_def prepare_activity{"Prepare", &prepare};
+
+perdure::workflow<int> parked_impl(perdure::workflow_context& ctx, int i, int sleep_ms) {
+    const int prepared = co_await ctx.execute_activity(prepare_activity, i, {.start_to_close_timeout = 10s});
+    co_await ctx.sleep(std::chrono::milliseconds(sleep_ms));
+    co_return prepared;
+}
+
+/// The timer's length is fixed by the run's size, and the same in both processes.
+struct parked {
+    int sleep_ms;
+    perdure::workflow<int> operator()(perdure::workflow_context& ctx, int i) const { return parked_impl(ctx, i, sleep_ms); }
+};
+
+[[noreturn]] void run_child(const settings& s, const std::string& path, const perdure::workflow_def<int, int>& def,
+                            std::size_t workflows) {
+    try {
+        // Time stands still in the child, so no timer fires before the kill: every workflow is
+        // parked when it dies, and their timers come due within a second of the start, as
+        // measured by the system clock after the reopen.
+        auto options = engine_options_for(s, path);
+        options.clock = std::make_shared<perdure::manual_clock>(std::chrono::system_clock::now());
+        perdure::engine engine(options);
+        engine.namespaces().ensure("bench");
+        engine.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
+        engine.start();
+        drive(engine.client_for("bench"), def,
+              {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::start_only});
+        for (;;) ::pause();   // runs on until killed
+    } catch (const std::exception& e) {
+        std::cerr << "perdure-bench: recovery child: " << e.what() << std::endl;
+    }
+    ::_exit(1);
+}
+
+/// One integer from a query on a read-only connection; nullopt while the file is not ready.
+std::optional<std::int64_t> query(const std::string& path, const char* sql) {
+    try {
+        perdure::detail::sql::connection c(path, true, false);
+        auto st = c.prepare(sql);
+        return st.step() ? st.int64(0) : 0;
+    } catch (const perdure::detail::sql::sqlite_failure&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+void run_recovery(const settings& s) {
+    const std::size_t workflows = s.size(10'000, 50);
+    const int sleep_ms = static_cast<int>(s.size(1000, 200));
+    const perdure::workflow_def<int, int> def{"Parked", parked{sleep_ms}};
+    const std::string path = fresh_database(s, "recovery");
+
+    // Forked before this process starts any thread, so the child is an ordinary process.
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) run_child(s, path, def, workflows);
+
+    // A workflow is parked once its TimerStarted is committed; with the child's clock standing
+    // still, none goes further.
+    const auto deadline = steady::now() + 240s;
+    for (;;) {
+        int status = 0;
+        if (::waitpid(child, &status, WNOHANG) == child) throw std::runtime_error("the recovery child exited early");
+        if (steady::now() > deadline) {
+            ::kill(child, SIGKILL);
+            ::waitpid(child, &status, 0);
+            throw std::runtime_error("the recovery child did not park its workflows in time");
+        }
+        const auto timers = query(path, "SELECT count(*) FROM history WHERE type = 17");
+        if (timers && *timers == static_cast<std::int64_t>(workflows)) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    const auto completed_before = query(path, "SELECT count(*) FROM executions WHERE status = 1").value_or(0);
+    const auto last_timer_us = query(path, "SELECT max(time) FROM history WHERE type = 17").value_or(0);
+
+    const auto reopen = steady::now();
+    const auto reopen_us = system_now_us();
+    drive_result r;
+    {
+        perdure::engine engine(engine_options_for(s, path));
+        engine.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
+        engine.start();
+        r = drive(engine.client_for("bench"), def,
+                  {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::wait_only});
+    }
+    const auto completed = query(path, "SELECT count(*) FROM executions WHERE status = 1").value_or(0);
+    remove_database(path);
+    if (completed != static_cast<std::int64_t>(workflows)) throw std::runtime_error("not every workflow completed");
+    emit({{"scenario", "recovery"},
+          {"workflows", workflows},
+          {"complete_after_reopen_ms", elapsed_ms(reopen, r.last_closed)},
+          {"sleep_ms", sleep_ms},
+          {"last_timer_due_after_reopen_ms",
+           std::max<double>(0, static_cast<double>(last_timer_us + sleep_ms * 1000LL - reopen_us) / 1000)},
+          {"completed_before_kill", completed_before},
+          {"durability", to_string(s.durability)}});
+}
+
+}  // namespace perdure::bench

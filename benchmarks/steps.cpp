@@ -1,0 +1,88 @@
+// step_latency and long_history: one workflow running sequential activities that return a
+// small value. The workflow measures each step itself, as the difference between the times of
+// consecutive activations (ctx.now()), and returns the list.
+#include "common.hpp"
+#include "scenarios.hpp"
+
+#include "runtime/core.hpp"
+
+#include <perdure/perdure.hpp>
+
+using namespace std::chrono_literals;
+
+namespace perdure::bench {
+namespace {
+
+int echo(perdure::activity_context&, int i) { return i; }
+const perdure::activity_def echo_activity{"Echo", &echo};
+
+perdure::workflow<std::vector<std::int64_t>> steps_impl(perdure::workflow_context& ctx, int steps) {
+    std::vector<std::int64_t> gaps_us;
+    gaps_us.reserve(static_cast<std::size_t>(steps));
+    auto last = ctx.now();
+    for (int i = 0; i < steps; ++i) {
+        co_await ctx.execute_activity(echo_activity, i, {.start_to_close_timeout = 10s});
+        const auto now = ctx.now();
+        gaps_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - last).count());
+        last = now;
+    }
+    co_return gaps_us;
+}
+const perdure::workflow_def steps_workflow{"Steps", &steps_impl};
+
+struct step_run {
+    std::vector<double> gaps_us;
+    std::uint64_t commits = 0;
+};
+
+step_run run_steps(const settings& s, const char* name, int steps) {
+    const std::string path = fresh_database(s, name);
+    step_run out;
+    {
+        perdure::engine engine(engine_options_for(s, path));
+        engine.namespaces().ensure("bench");
+        engine.add_worker("bench", "bench").register_workflow(steps_workflow).register_activity(echo_activity);
+        engine.start();
+        const auto before = engine.core()->batches();
+        const auto gaps = engine.client_for("bench")
+                              .start_workflow(steps_workflow, steps, {.id = name, .task_queue = "bench"})
+                              .get();
+        out.commits = engine.core()->batches() - before;
+        out.gaps_us.assign(gaps.begin(), gaps.end());
+    }
+    remove_database(path);
+    if (out.gaps_us.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
+    return out;
+}
+
+}  // namespace
+
+void run_step_latency(const settings& s) {
+    const int steps = static_cast<int>(s.size(1000, 20));
+    const auto r = run_steps(s, "step-latency", steps);
+    const auto l = summarize(r.gaps_us);
+    emit({{"scenario", "step_latency"},
+          {"durability", to_string(s.durability)},
+          {"steps", steps},
+          {"mean_us", l.mean},
+          {"p50_us", l.p50},
+          {"p99_us", l.p99},
+          {"commits_per_step", static_cast<double>(r.commits) / steps}});
+}
+
+void run_long_history(const settings& s) {
+    const int steps = static_cast<int>(s.size(10'000, 300));
+    const std::size_t window = 100;
+    const auto r = run_steps(s, "long-history", steps);
+    const double early = mean(r.gaps_us, 0, window);
+    const double late = mean(r.gaps_us, r.gaps_us.size() - window, r.gaps_us.size());
+    emit({{"scenario", "long_history"},
+          {"durability", to_string(s.durability)},
+          {"steps", steps},
+          {"late_to_early_step_ratio", late / early},
+          {"first_100_mean_us", early},
+          {"last_100_mean_us", late},
+          {"mean_us", summarize(r.gaps_us).mean}});
+}
+
+}  // namespace perdure::bench

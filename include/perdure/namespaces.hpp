@@ -36,6 +36,8 @@ public:
     /// Throws not_found, or failed_precondition while it has open workflows.
     void remove(std::string_view name);
 
+    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
+
 private:
     std::shared_ptr<detail::engine_core> core_;
 };

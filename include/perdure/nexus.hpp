@@ -74,6 +74,8 @@ public:
     /// The circuit breaker of (caller namespace, endpoint); every caller namespace when empty.
     endpoint_health health(std::string_view name, std::string_view caller_ns = {});
 
+    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
+
 private:
     std::shared_ptr<detail::engine_core> core_;
 };

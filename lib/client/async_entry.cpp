@@ -12,14 +12,23 @@ void async_start_workflow(const client& c, std::string type, boost::json::value 
     c.core()->start_workflow(c.ns(), std::move(type), std::move(input), std::move(options), std::move(cb));
 }
 
-void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
-    // An awaiting client lets the test environment's clock skip, like a blocking get() does.
-    auto core = c.core();
+namespace {
+
+/// A call a client waits on while workflows make progress (get, update): the test
+/// environment's clock may skip while it is outstanding, as for the blocking forms.
+template <class T>
+async_callback<T> awaiting_progress(const std::shared_ptr<engine_core>& core, async_callback<T> cb) {
     core->waiting().add(1);
-    core->get_result(c.ns(), std::move(wid), std::move(rid), [core, cb = std::move(cb)](std::exception_ptr e, boost::json::value v) {
+    return [core, cb = std::move(cb)](std::exception_ptr e, T v) {
         core->waiting().add(-1);
         cb(e, std::move(v));
-    });
+    };
+}
+
+}  // namespace
+
+void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
+    c.core()->get_result(c.ns(), std::move(wid), std::move(rid), awaiting_progress(c.core(), std::move(cb)));
 }
 
 void async_cancel(const workflow_handle_base& h, async_callback<bool> cb) {
@@ -38,6 +47,84 @@ void async_describe(const workflow_handle_base& h, async_callback<workflow_execu
 
 void async_history(const workflow_handle_base& h, async_callback<std::vector<history_event>> cb) {
     read_history(*h.client().core(), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
+}
+
+void async_signal_with_start(const client& c, std::string type, boost::json::value input, std::string signal,
+                             boost::json::value arg, start_workflow_options options, async_callback<started_run> cb) {
+    c.core()->signal_with_start(c.ns(), std::move(type), std::move(input), std::move(options), std::move(signal),
+                                std::move(arg), std::move(cb));
+}
+
+void async_list(const client& c, std::optional<workflow_status> status, std::size_t limit, std::string after,
+                async_callback<std::vector<workflow_execution_info>> cb) {
+    list_runs(*c.core(), c.ns(), status, limit, std::move(after), std::move(cb));
+}
+
+void async_signal(const workflow_handle_base& h, std::string name, boost::json::value arg, async_callback<bool> cb) {
+    h.client().core()->signal_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
+                                       std::move(arg), std::move(cb));
+}
+
+void async_query(const workflow_handle_base& h, std::string name, boost::json::value arg,
+                 async_callback<boost::json::value> cb) {
+    h.client().core()->query_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
+                                      std::move(arg), std::move(cb));
+}
+
+void async_update(const workflow_handle_base& h, std::string name, boost::json::value arg, std::string update_id,
+                  async_callback<boost::json::value> cb) {
+    const auto& core = h.client().core();
+    core->update_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name), std::move(arg),
+                          std::move(update_id), awaiting_progress(core, std::move(cb)));
+}
+
+void async_create(const namespace_registry& r, std::string name, std::string description, bool ensure,
+                  async_callback<namespace_info> cb) {
+    r.core()->create_namespace(std::move(name), std::move(description), ensure, std::move(cb));
+}
+
+void async_list(const namespace_registry& r, async_callback<std::vector<namespace_info>> cb) {
+    r.core()->list_namespaces(std::move(cb));
+}
+
+void async_describe(const namespace_registry& r, std::string name, async_callback<namespace_info> cb) {
+    r.core()->describe_namespace(std::move(name), std::move(cb));
+}
+
+void async_set_retention(const namespace_registry& r, std::string name, std::chrono::milliseconds retention,
+                         async_callback<namespace_info> cb) {
+    r.core()->set_namespace_retention(std::move(name), retention, std::move(cb));
+}
+
+void async_remove(const namespace_registry& r, std::string name, async_callback<bool> cb) {
+    r.core()->remove_namespace(std::move(name), std::move(cb));
+}
+
+void async_create(const nexus::endpoint_registry& r, nexus::endpoint_spec spec, bool ensure,
+                  async_callback<nexus::endpoint> cb) {
+    r.core()->create_endpoint(std::move(spec), ensure, std::move(cb));
+}
+
+void async_list(const nexus::endpoint_registry& r, async_callback<std::vector<nexus::endpoint>> cb) {
+    r.core()->list_endpoints(std::move(cb));
+}
+
+void async_describe(const nexus::endpoint_registry& r, std::string name, async_callback<nexus::endpoint> cb) {
+    r.core()->describe_endpoint(std::move(name), std::move(cb));
+}
+
+void async_update(const nexus::endpoint_registry& r, std::string name, nexus::endpoint_update change,
+                  async_callback<nexus::endpoint> cb) {
+    r.core()->update_endpoint(std::move(name), std::move(change), std::move(cb));
+}
+
+void async_remove(const nexus::endpoint_registry& r, std::string name, async_callback<bool> cb) {
+    r.core()->remove_endpoint(std::move(name), std::move(cb));
+}
+
+void async_health(const nexus::endpoint_registry& r, std::string name, std::string caller_ns,
+                  async_callback<nexus::endpoint_health> cb) {
+    r.core()->endpoint_health(std::move(name), std::move(caller_ns), std::move(cb));
 }
 
 boost::asio::any_io_executor engine_executor(const engine& e) { return e.core()->executor(); }

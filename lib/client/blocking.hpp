@@ -9,27 +9,21 @@
 
 namespace perdure::detail {
 
-/// Whether a blocking call lets the test environment's virtual time pass while it waits
-/// (only waits for workflow progress do: get and update).
-enum class waiting { instant, for_progress };
-
-/// Starts `op(callback)` and waits for the callback; rethrows its error.
+/// Starts `op(callback)` and waits for the callback; rethrows its error. Calls that wait for
+/// workflow progress (get, update) let the test environment's clock skip through their async
+/// entry points, which both forms share.
 template <class T, class Op>
-T wait_for(engine_core& core, const char* call, Op&& op, waiting kind = waiting::instant) {
+T wait_for(engine_core& core, const char* call, Op&& op) {
     core.check_blocking_allowed(call);
     auto p = std::make_shared<std::promise<T>>();
     auto f = p->get_future();
-    // The client stops waiting when its answer is delivered, not when its thread wakes up:
-    // the test environment must not let time pass in between.
-    const int weight = kind == waiting::for_progress ? 1 : 0;
-    core.waiting().add(weight);
-    op(callback<T>([p, weight, &gate = core.waiting()](std::exception_ptr e, T v) {
-        gate.add(-weight);
+    // A copyable callback, so `op` may hand it to the core or to an async entry point.
+    op([p](std::exception_ptr e, T v) {
         if (e)
             p->set_exception(e);
         else
             p->set_value(std::move(v));
-    }));
+    });
     if (const auto limit = core.blocking_timeout(); limit.count() > 0 && f.wait_for(limit) != std::future_status::ready)
         throw failed_precondition(std::string(call) + " waited " + std::to_string(limit.count()) +
                                   " ms of wall time (test_options::wall_timeout) and nothing moved it on: " +

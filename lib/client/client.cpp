@@ -1,9 +1,9 @@
 // The public client, handle, engine, registry and worker classes: thin blocking wrappers over
 // the engine core's callback operations.
 #include "client/blocking.hpp"
-#include "client/reads.hpp"
 
 #include <perdure/client.hpp>
+#include <perdure/detail/async_entry.hpp>
 #include <perdure/engine.hpp>
 #include <perdure/error.hpp>
 #include <perdure/namespaces.hpp>
@@ -28,9 +28,12 @@ const char* to_string(workflow_status s) noexcept {
 
 // ---------------------------------------------------------------- client
 
+// Each blocking call waits for its async entry point (perdure/detail/async_entry.hpp), so the
+// two forms share one path into the engine.
+
 detail::started_run client::start_(std::string_view type, boost::json::value input, start_workflow_options options) {
     return wait_for<detail::started_run>(*core_, "start_workflow", [&](auto cb) {
-        core_->start_workflow(ns_, std::string(type), std::move(input), std::move(options), std::move(cb));
+        detail::async_start_workflow(*this, std::string(type), std::move(input), std::move(options), std::move(cb));
     });
 }
 
@@ -38,79 +41,60 @@ detail::started_run client::signal_with_start_(std::string_view type, boost::jso
                                                std::string_view signal, boost::json::value arg,
                                                start_workflow_options options) {
     return wait_for<detail::started_run>(*core_, "signal_with_start", [&](auto cb) {
-        core_->signal_with_start(ns_, std::string(type), std::move(input), std::move(options), std::string(signal),
-                                 std::move(arg), std::move(cb));
+        detail::async_signal_with_start(*this, std::string(type), std::move(input), std::string(signal), std::move(arg),
+                                        std::move(options), std::move(cb));
     });
 }
 
 std::vector<workflow_execution_info> client::list(std::optional<workflow_status> status, std::size_t limit,
                                                   std::string_view after) {
     return wait_for<std::vector<workflow_execution_info>>(*core_, "list", [&](auto cb) {
-        detail::list_runs(*core_, ns_, status, limit, std::string(after), std::move(cb));
+        detail::async_list(*this, status, limit, std::string(after), std::move(cb));
     });
 }
 
 namespace detail {
 
 void workflow_handle_base::cancel() {
-    auto& core = *client_.core();
-    wait_for<bool>(core, "cancel", [&](auto cb) {
-        core.cancel_workflow(client_.ns(), workflow_id_, addressed_run(), first_execution_run_id_, std::move(cb));
-    });
+    wait_for<bool>(*client_.core(), "cancel", [&](auto cb) { async_cancel(*this, std::move(cb)); });
 }
 
 void workflow_handle_base::terminate(std::string reason) {
-    auto& core = *client_.core();
-    wait_for<bool>(core, "terminate", [&](auto cb) {
-        core.terminate_workflow(client_.ns(), workflow_id_, addressed_run(), first_execution_run_id_, std::move(reason),
-                                std::move(cb));
-    });
+    wait_for<bool>(*client_.core(), "terminate",
+                   [&](auto cb) { async_terminate(*this, std::move(reason), std::move(cb)); });
 }
 
 workflow_execution_info workflow_handle_base::describe() {
-    auto& core = *client_.core();
-    return wait_for<workflow_execution_info>(core, "describe", [&](auto cb) {
-        describe_run(core, client_.ns(), workflow_id_, addressed_run(), std::move(cb));
-    });
+    return wait_for<workflow_execution_info>(*client_.core(), "describe",
+                                             [&](auto cb) { async_describe(*this, std::move(cb)); });
 }
 
 std::vector<history_event> workflow_handle_base::history() {
-    auto& core = *client_.core();
-    return wait_for<std::vector<history_event>>(core, "history", [&](auto cb) {
-        read_history(core, client_.ns(), workflow_id_, addressed_run(), std::move(cb));
-    });
+    return wait_for<std::vector<history_event>>(*client_.core(), "history",
+                                                [&](auto cb) { async_history(*this, std::move(cb)); });
 }
 
 void workflow_handle_base::signal_json(std::string_view name, boost::json::value arg) {
-    auto& core = *client_.core();
-    wait_for<bool>(core, "signal", [&](auto cb) {
-        core.signal_workflow(client_.ns(), workflow_id_, addressed_run(), std::string(name), std::move(arg), std::move(cb));
-    });
+    wait_for<bool>(*client_.core(), "signal",
+                   [&](auto cb) { async_signal(*this, std::string(name), std::move(arg), std::move(cb)); });
 }
 
 boost::json::value workflow_handle_base::query_json(std::string_view name, boost::json::value arg) {
-    auto& core = *client_.core();
-    return wait_for<boost::json::value>(core, "query", [&](auto cb) {
-        core.query_workflow(client_.ns(), workflow_id_, addressed_run(), std::string(name), std::move(arg), std::move(cb));
+    return wait_for<boost::json::value>(*client_.core(), "query", [&](auto cb) {
+        async_query(*this, std::string(name), std::move(arg), std::move(cb));
     });
 }
 
 boost::json::value workflow_handle_base::update_json(std::string_view name, boost::json::value arg, std::string update_id) {
-    auto& core = *client_.core();
-    return wait_for<boost::json::value>(
-        core, "update",
-        [&](auto cb) {
-            core.update_workflow(client_.ns(), workflow_id_, addressed_run(), std::string(name), std::move(arg),
-                                 std::move(update_id), std::move(cb));
-        },
-        waiting::for_progress);
+    return wait_for<boost::json::value>(*client_.core(), "update", [&](auto cb) {
+        async_update(*this, std::string(name), std::move(arg), std::move(update_id), std::move(cb));
+    });
 }
 
 boost::json::value workflow_handle_base::get_json() {
-    auto& core = *client_.core();
-    return wait_for<boost::json::value>(
-        core, "get", [&](auto cb) { core.get_result(client_.ns(), workflow_id_, run_id_, std::move(cb)); },
-        waiting::for_progress);
+    return wait_for<boost::json::value>(*client_.core(), "get", [&](auto cb) {
+        async_get_result(client_, workflow_id_, run_id_, std::move(cb));
+    });
 }
 
 }  // namespace detail
@@ -119,35 +103,35 @@ boost::json::value workflow_handle_base::get_json() {
 
 namespace_info namespace_registry::create(std::string name, std::string description) {
     return wait_for<namespace_info>(*core_, "namespaces().create", [&](auto cb) {
-        core_->create_namespace(std::move(name), std::move(description), false, std::move(cb));
+        detail::async_create(*this, std::move(name), std::move(description), false, std::move(cb));
     });
 }
 
 namespace_info namespace_registry::ensure(std::string name, std::string description) {
     return wait_for<namespace_info>(*core_, "namespaces().ensure", [&](auto cb) {
-        core_->create_namespace(std::move(name), std::move(description), true, std::move(cb));
+        detail::async_create(*this, std::move(name), std::move(description), true, std::move(cb));
     });
 }
 
 std::vector<namespace_info> namespace_registry::list() {
     return wait_for<std::vector<namespace_info>>(*core_, "namespaces().list",
-                                                 [&](auto cb) { core_->list_namespaces(std::move(cb)); });
+                                                 [&](auto cb) { detail::async_list(*this, std::move(cb)); });
 }
 
 namespace_info namespace_registry::describe(std::string_view name) {
     return wait_for<namespace_info>(*core_, "namespaces().describe",
-                                    [&](auto cb) { core_->describe_namespace(std::string(name), std::move(cb)); });
+                                    [&](auto cb) { detail::async_describe(*this, std::string(name), std::move(cb)); });
 }
 
 namespace_info namespace_registry::set_retention(std::string_view name, std::chrono::milliseconds retention) {
     return wait_for<namespace_info>(*core_, "namespaces().set_retention", [&](auto cb) {
-        core_->set_namespace_retention(std::string(name), retention, std::move(cb));
+        detail::async_set_retention(*this, std::string(name), retention, std::move(cb));
     });
 }
 
 void namespace_registry::remove(std::string_view name) {
     wait_for<bool>(*core_, "namespaces().remove",
-                   [&](auto cb) { core_->remove_namespace(std::string(name), std::move(cb)); });
+                   [&](auto cb) { detail::async_remove(*this, std::string(name), std::move(cb)); });
 }
 
 // ---------------------------------------------------------------- workers

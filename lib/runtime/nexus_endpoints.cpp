@@ -4,6 +4,8 @@
 #include "client/blocking.hpp"
 #include "runtime/core.hpp"
 
+#include <perdure/detail/async_entry.hpp>
+
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
 
@@ -194,35 +196,38 @@ using perdure::detail::wait_for;
 
 endpoint endpoint_registry::create(endpoint_spec spec) {
     return wait_for<endpoint>(*core_, "nexus_endpoints().create",
-                              [&](auto cb) { core_->create_endpoint(std::move(spec), false, std::move(cb)); });
+                              [&](auto cb) { perdure::detail::async_create(*this, std::move(spec), false, std::move(cb)); });
 }
 
 endpoint endpoint_registry::ensure(endpoint_spec spec) {
     return wait_for<endpoint>(*core_, "nexus_endpoints().ensure",
-                              [&](auto cb) { core_->create_endpoint(std::move(spec), true, std::move(cb)); });
+                              [&](auto cb) { perdure::detail::async_create(*this, std::move(spec), true, std::move(cb)); });
 }
 
 std::vector<endpoint> endpoint_registry::list() {
-    return wait_for<std::vector<endpoint>>(*core_, "nexus_endpoints().list", [&](auto cb) { core_->list_endpoints(std::move(cb)); });
+    return wait_for<std::vector<endpoint>>(*core_, "nexus_endpoints().list",
+                                           [&](auto cb) { perdure::detail::async_list(*this, std::move(cb)); });
 }
 
 endpoint endpoint_registry::describe(std::string_view name) {
     return wait_for<endpoint>(*core_, "nexus_endpoints().describe",
-                              [&](auto cb) { core_->describe_endpoint(std::string(name), std::move(cb)); });
+                              [&](auto cb) { perdure::detail::async_describe(*this, std::string(name), std::move(cb)); });
 }
 
 endpoint endpoint_registry::update(std::string_view name, endpoint_update change) {
-    return wait_for<endpoint>(*core_, "nexus_endpoints().update",
-                              [&](auto cb) { core_->update_endpoint(std::string(name), std::move(change), std::move(cb)); });
+    return wait_for<endpoint>(*core_, "nexus_endpoints().update", [&](auto cb) {
+        perdure::detail::async_update(*this, std::string(name), std::move(change), std::move(cb));
+    });
 }
 
 void endpoint_registry::remove(std::string_view name) {
-    wait_for<bool>(*core_, "nexus_endpoints().remove", [&](auto cb) { core_->remove_endpoint(std::string(name), std::move(cb)); });
+    wait_for<bool>(*core_, "nexus_endpoints().remove",
+                   [&](auto cb) { perdure::detail::async_remove(*this, std::string(name), std::move(cb)); });
 }
 
 endpoint_health endpoint_registry::health(std::string_view name, std::string_view caller_ns) {
     return wait_for<endpoint_health>(*core_, "nexus_endpoints().health", [&](auto cb) {
-        core_->endpoint_health(std::string(name), std::string(caller_ns), std::move(cb));
+        perdure::detail::async_health(*this, std::string(name), std::string(caller_ns), std::move(cb));
     });
 }
 

@@ -23,6 +23,17 @@ perdure::workflow<int> add(perdure::workflow_context& ctx, int n) {
 }
 const perdure::workflow_def add_workflow{"Add", &add};
 
+/// Sums the numbers signalled on "add" until a 0; "total" queries the sum, "double" updates it.
+perdure::workflow<int> tally(perdure::workflow_context& ctx, int start) {
+    int total = start;
+    ctx.set_query_handler("total", [&] { return total; });
+    ctx.set_update_handler("double", [&](int times) -> perdure::workflow<int> { co_return total *= times; });
+    auto numbers = ctx.signal_channel<int>("add");
+    while (int n = co_await numbers.receive()) total += n;
+    co_return total;
+}
+const perdure::workflow_def tally_workflow{"Tally", &tally};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(asio_surface)
@@ -53,6 +64,53 @@ BOOST_AUTO_TEST_CASE(an_engine_runs_on_the_callers_io_context_and_results_are_aw
     }
     guard.reset();
     runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(every_client_and_registry_call_has_an_async_form_for_asio_coroutines) {
+    perdure::test::engine_fixture f;
+    f.open([](perdure::engine& e) { e.add_worker("default", "q").register_workflow(tally_workflow); });
+    auto& engine = f.engine();
+    boost::asio::io_context io;
+    auto done = boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            using boost::asio::use_awaitable;
+            auto& namespaces = engine.namespaces();
+            auto created = co_await perdure::async_create(namespaces, "orders", "order intake", use_awaitable);
+            BOOST_TEST(created.description == "order intake");
+            co_await perdure::async_ensure(namespaces, "orders", "", use_awaitable);
+            auto retained = co_await perdure::async_set_retention(namespaces, "orders", 48h, use_awaitable);
+            BOOST_TEST((retained.retention == 48h));
+            BOOST_TEST((co_await perdure::async_list(namespaces, use_awaitable)).size() == 2u);
+            BOOST_CHECK_THROW(co_await perdure::async_describe(namespaces, "nowhere", use_awaitable), perdure::not_found);
+
+            auto& endpoints = engine.nexus_endpoints();
+            auto endpoint = co_await perdure::async_create(endpoints, {"orders-ep", "orders", "q", ""}, use_awaitable);
+            auto moved = co_await perdure::async_update(endpoints, "orders-ep",
+                                                        {.target_task_queue = "q2", .expected_version = endpoint.version},
+                                                        use_awaitable);
+            BOOST_TEST(moved.spec.target_task_queue == "q2");
+            BOOST_TEST((co_await perdure::async_describe(endpoints, "orders-ep", use_awaitable)).version == moved.version);
+            BOOST_TEST((co_await perdure::async_health(endpoints, "orders-ep", "", use_awaitable)).breaker == "closed");
+            BOOST_TEST((co_await perdure::async_list(endpoints, use_awaitable)).size() == 1u);
+            BOOST_TEST(co_await perdure::async_remove(endpoints, "orders-ep", use_awaitable));
+
+            auto client = engine.client_for("default");
+            auto handle = co_await perdure::async_signal_with_start(client, tally_workflow, 1, "add", 2,
+                                                                    {.id = "t", .task_queue = "q"}, use_awaitable);
+            co_await perdure::async_signal(handle, "add", 3, use_awaitable);
+            BOOST_TEST((co_await perdure::async_query(handle, "total", nullptr, use_awaitable)).as_int64() == 6);
+            BOOST_TEST((co_await perdure::async_update(handle, "double", 2, "u-1", use_awaitable)).as_int64() == 12);
+            BOOST_TEST((co_await perdure::async_update(handle, "double", 2, "u-1", use_awaitable)).as_int64() == 12);
+            auto running = co_await perdure::async_list(client, perdure::workflow_status::running, 10, "", use_awaitable);
+            BOOST_TEST(running.size() == 1u);
+            co_await perdure::async_signal(handle, "add", 0, use_awaitable);
+            BOOST_TEST(co_await handle.async_get() == 12);
+            BOOST_TEST(co_await perdure::async_remove(namespaces, "orders", use_awaitable));
+        },
+        boost::asio::use_future);
+    io.run();
+    done.get();
 }
 
 BOOST_AUTO_TEST_CASE(a_blocking_call_on_the_engine_strand_throws_instead_of_deadlocking) {

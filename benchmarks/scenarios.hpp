@@ -15,6 +15,7 @@ void run_timers(const settings&);
 void run_recovery(const settings&);
 void run_idle_memory(const settings&);
 void run_long_history(const settings&);
+void run_retention(const settings&);
 
 struct scenario {
     const char* name;
@@ -26,6 +27,7 @@ inline constexpr scenario scenarios[] = {
     {"sqlite_limit", &run_sqlite_limit}, {"step_latency", &run_step_latency}, {"throughput", &run_throughput},
     {"nexus_sync", &run_nexus_sync},     {"nexus_async", &run_nexus_async},   {"timers", &run_timers},
     {"recovery", &run_recovery},         {"idle_memory", &run_idle_memory},   {"long_history", &run_long_history},
+    {"retention", &run_retention},
 };
 
 }  // namespace perdure::bench

@@ -3,6 +3,7 @@
 // consecutive activations (ctx.now()), and returns the list.
 #include "common.hpp"
 #include "scenarios.hpp"
+#include "step_workflow.hpp"
 
 #include "runtime/core.hpp"
 
@@ -11,10 +12,9 @@
 using namespace std::chrono_literals;
 
 namespace perdure::bench {
-namespace {
 
+namespace {
 int echo(perdure::activity_context&, int i) { return i; }
-const perdure::activity_def echo_activity{"Echo", &echo};
 
 perdure::workflow<std::vector<std::int64_t>> steps_impl(perdure::workflow_context& ctx, int steps) {
     std::vector<std::int64_t> gaps_us;
@@ -28,7 +28,18 @@ perdure::workflow<std::vector<std::int64_t>> steps_impl(perdure::workflow_contex
     }
     co_return gaps_us;
 }
-const perdure::workflow_def steps_workflow{"Steps", &steps_impl};
+}  // namespace
+
+extern const perdure::activity_def<int, int> echo_activity{"Echo", &echo};
+extern const perdure::workflow_def<std::vector<std::int64_t>, int> steps_workflow{"Steps", &steps_impl};
+
+std::vector<double> time_steps(perdure::client c, const std::string& task_queue, const std::string& id, int steps) {
+    const auto gaps = c.start_workflow(steps_workflow, steps, {.id = id, .task_queue = task_queue}).get();
+    if (gaps.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
+    return {gaps.begin(), gaps.end()};
+}
+
+namespace {
 
 struct step_run {
     std::vector<double> gaps_us;
@@ -44,14 +55,10 @@ step_run run_steps(const settings& s, const char* name, int steps) {
         engine.add_worker("bench", "bench").register_workflow(steps_workflow).register_activity(echo_activity);
         engine.start();
         const auto before = engine.core()->batches();
-        const auto gaps = engine.client_for("bench")
-                              .start_workflow(steps_workflow, steps, {.id = name, .task_queue = "bench"})
-                              .get();
+        out.gaps_us = time_steps(engine.client_for("bench"), "bench", name, steps);
         out.commits = engine.core()->batches() - before;
-        out.gaps_us.assign(gaps.begin(), gaps.end());
     }
     remove_database(path);
-    if (out.gaps_us.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
     return out;
 }
 

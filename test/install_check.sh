@@ -1,10 +1,12 @@
 #!/bin/sh
 # meson install puts the headers, the library and perdure.pc in place, and a user's program
-# builds against them with pkg-config alone. Usage: install_check.sh BUILD_DIR CXX SOURCE
+# builds against them with pkg-config alone.
+# Usage: install_check.sh BUILD_DIR CXX SOURCE [EXTRA_FLAGS]  (the build's sanitizer flags, if any)
 set -eu
 build=$1
 cxx=$2
 source=$3
+extra=${4:-}
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
@@ -15,7 +17,7 @@ export PKG_CONFIG_PATH=$(dirname "$pc")
 export PKG_CONFIG_SYSROOT_DIR=$dest
 flags=$(pkg-config --cflags --libs perdure)
 libdir=$(dirname "$(find "$dest" -name 'libperdure.so*' | head -n 1)")
-$cxx -std=c++20 $flags "$source" -o "$dest/hello"
+$cxx -std=c++20 $extra $flags "$source" -o "$dest/hello"
 cd "$dest"
 LD_LIBRARY_PATH="$libdir" ./hello hello.db >/dev/null
 echo "ok: installed under $prefix, built with pkg-config --cflags --libs perdure, ran"

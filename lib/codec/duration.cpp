@@ -2,10 +2,34 @@
 #include "codec/duration.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
 namespace perdure::detail {
+namespace {
+
+constexpr double max_duration_ms = 315'576'000'000'000.0;   // 10,000 years
+
+/// Reads exactly `n` decimal digits from the front of `s`.
+std::optional<int> take_digits(std::string_view& s, std::size_t n) {
+    if (s.size() < n) return std::nullopt;
+    int v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+        v = v * 10 + (s[i] - '0');
+    }
+    s.remove_prefix(n);
+    return v;
+}
+
+bool take(std::string_view& s, char c) {
+    if (s.empty() || s.front() != c) return false;
+    s.remove_prefix(1);
+    return true;
+}
+
+}  // namespace
 
 std::string format_duration(std::chrono::milliseconds d) {
     const auto ms = d.count();
@@ -38,7 +62,11 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {
     double v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(v * unit_ms + (v >= 0 ? 0.5 : -0.5)));
+    // Also refuses inf and nan, which from_chars reads. The bound is Temporal's (that of
+    // google.protobuf.Duration), and keeps any deadline computed from a duration in range.
+    const double ms = v * unit_ms;
+    if (!(std::fabs(ms) <= max_duration_ms)) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms + (v >= 0 ? 0.5 : -0.5)));
 }
 
 std::string format_time(std::int64_t unix_us) {
@@ -58,34 +86,42 @@ std::string format_time(std::int64_t unix_us) {
 }
 
 std::optional<std::int64_t> parse_time(std::string_view s) {
-    std::tm tm{};
-    int year, mon, day, hour, min, sec;
-    char rest[40] = {};
-    std::string str(s.substr(0, 60));
-    if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%39s", &year, &mon, &day, &hour, &min, &sec, rest) < 6)
-        return std::nullopt;
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    tm.tm_sec = sec;
+    using namespace std::chrono;
+    const auto year = take_digits(s, 4);
+    if (!year || !take(s, '-')) return std::nullopt;
+    const auto mon = take_digits(s, 2);
+    if (!mon || !take(s, '-')) return std::nullopt;
+    const auto day = take_digits(s, 2);
+    if (!day || !take(s, 'T')) return std::nullopt;
+    const auto hour = take_digits(s, 2);
+    if (!hour || *hour > 23 || !take(s, ':')) return std::nullopt;
+    const auto min = take_digits(s, 2);
+    if (!min || *min > 59 || !take(s, ':')) return std::nullopt;
+    const auto sec = take_digits(s, 2);
+    if (!sec || *sec > 59) return std::nullopt;
+    const year_month_day date{std::chrono::year(*year), month(static_cast<unsigned>(*mon)),
+                              std::chrono::day(static_cast<unsigned>(*day))};
+    if (!date.ok()) return std::nullopt;
     std::int64_t us = 0;
-    std::string_view r(rest);
-    if (r.starts_with(".")) {
-        r.remove_prefix(1);
+    if (take(s, '.')) {
         int digits = 0;
-        while (!r.empty() && r.front() >= '0' && r.front() <= '9') {
+        while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
             if (digits < 6) {
-                us = us * 10 + (r.front() - '0');
+                us = us * 10 + (s.front() - '0');
                 ++digits;
             }
-            r.remove_prefix(1);
+            s.remove_prefix(1);
         }
+        if (digits == 0) return std::nullopt;
         while (digits++ < 6) us *= 10;
     }
-    if (r != "Z" && !r.empty()) return std::nullopt;
-    return static_cast<std::int64_t>(timegm(&tm)) * 1'000'000 + us;
+    if (s != "Z" && !s.empty()) return std::nullopt;
+    // Years 0000-9999 fit in microseconds; system_clock's nanoseconds span only 1677-2262.
+    const auto t = sys_days(date) + hours(*hour) + minutes(*min) + seconds(*sec) + microseconds(us);
+    if (t < time_point_cast<microseconds>(system_clock::time_point::min()) ||
+        t > time_point_cast<microseconds>(system_clock::time_point::max()))
+        return std::nullopt;
+    return t.time_since_epoch().count();
 }
 
 }  // namespace perdure::detail

@@ -10,11 +10,14 @@
 namespace perdure::detail {
 
 std::string format_duration(std::chrono::milliseconds);
-/// Parses "10s", "1.5s", "250ms", "2m", "1h"; nullopt for anything else.
+/// Parses "10s", "1.5s", "250ms", "2m", "1h"; nullopt for anything else, and for more than
+/// 10,000 years either way.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view);
 
 /// RFC 3339 with microseconds and a Z suffix: 2025-01-01T00:00:00.000000Z.
 std::string format_time(std::int64_t unix_us);
+/// The microseconds since the epoch of such a time (the Z and the fraction are optional);
+/// nullopt for anything else, and for a time std::chrono::system_clock cannot hold.
 std::optional<std::int64_t> parse_time(std::string_view);
 
 }  // namespace perdure::detail

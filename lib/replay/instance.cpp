@@ -41,6 +41,11 @@ std::int64_t target_event_id(const event& e) {
     return 0;
 }
 
+const boost::json::object* object_in(const boost::json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    return v ? v->if_object() : nullptr;
+}
+
 std::string describe_exception(const std::exception_ptr& ep) {
     try {
         std::rethrow_exception(ep);
@@ -430,7 +435,12 @@ std::shared_ptr<future_state> instance::side_effect(const std::function<boost::j
                       "side_effect #" + std::to_string(id) + " has no recorded marker at this point of history");
             return s;
         }
-        data = m->attrs.at("details").at("data");
+        const auto* recorded = m->attrs.at("details").get_object().if_contains("data");
+        if (!recorded) {
+            fail_task(task_failure::cause::corrupt_history, "corrupt history: " + describe(*m) + " has no details.data");
+            return s;
+        }
+        data = *recorded;
     } else {
         try {
             data = fn();
@@ -592,10 +602,20 @@ std::optional<std::string> instance::validate_update(const std::string& name, co
 }
 
 void instance::accept_update(const event& e) {
-    const auto& request = e.attrs.at("accepted_request").as_object();
-    const std::string id = request.at("meta").at("update_id").as_string().c_str();
-    const std::string name = request.at("input").at("name").as_string().c_str();
-    const auto* arg = request.at("input").as_object().if_contains("args");
+    const auto* request = object_in(e.attrs, "accepted_request");
+    const auto* meta = request ? object_in(*request, "meta") : nullptr;
+    const auto* input = request ? object_in(*request, "input") : nullptr;
+    const auto* update_id = meta ? meta->if_contains("update_id") : nullptr;
+    const auto* update_name = input ? input->if_contains("name") : nullptr;
+    if (!update_id || !update_id->is_string() || !update_name || !update_name->is_string()) {
+        fail_task(task_failure::cause::corrupt_history,
+                  "corrupt history: " + describe(e) +
+                      " needs accepted_request.meta.update_id and accepted_request.input.name, both strings");
+        return;
+    }
+    const std::string id(update_id->get_string());
+    const std::string name(update_name->get_string());
+    const auto* arg = input->if_contains("args");
     updates_.emplace(id, std::nullopt);
     auto& s = spawned_.emplace_back(spawned{workflow<void>{}, make_future(), false, id, {}});
     auto it = update_handlers_.find(name);

@@ -361,7 +361,10 @@ void engine_core::set_namespace_retention(std::string name, std::chrono::millise
         row.retention_ms = retention.count();
         write_unit unit;
         unit.ops.emplace_back(upsert_namespace{row});
-        unit.effects.emplace_back([cb = std::move(cb), row](std::exception_ptr e) mutable { cb(e, info_of(row)); });
+        unit.effects.emplace_back([this, cb = std::move(cb), row](std::exception_ptr e) mutable {
+            if (!e) sweep_retention_soon();
+            cb(e, info_of(row));
+        });
         commit(std::move(unit));
     });
 }

@@ -268,6 +268,8 @@ private:
 
     // retention.cpp
     void maybe_sweep_retention();
+    /// After a retention change: the next chance to sweep is taken, whenever the last one was.
+    void sweep_retention_soon();
 
     // inbox.cpp
 public:
@@ -296,9 +298,9 @@ private:
     std::unique_ptr<boost::asio::thread_pool> activity_pool_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer inbox_timer_;
-    std::chrono::steady_clock::time_point last_sweep_{};
+    std::chrono::steady_clock::time_point next_sweep_{};
     std::int64_t last_sweep_engine_us_ = 0;
-    std::set<std::int64_t> swept_;
+    bool sweeping_ = false;   // a retention delete unit is waiting for its commit
     std::set<std::int64_t> inbox_seen_;
 
     std::unique_ptr<database> db_;

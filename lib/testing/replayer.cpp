@@ -43,7 +43,14 @@ void replayer::replay(const std::vector<history_event>& history) {
     if (events.empty() || events.front().type != detail::event_type::workflow_execution_started)
         throw invalid_argument("a history must begin with WorkflowExecutionStarted");
     const auto& started = events.front().attrs;
-    const std::string type = started.at("workflow_type").at("name").as_string().c_str();
+    const auto name_in = [&](const char* key) -> const boost::json::string* {
+        const auto* o = started.if_contains(key);
+        const auto* name = o && o->is_object() ? o->get_object().if_contains("name") : nullptr;
+        return name ? name->if_string() : nullptr;
+    };
+    const auto* type_name = name_in("workflow_type");
+    if (!type_name) throw invalid_argument("WorkflowExecutionStarted needs \"workflow_type\": {\"name\": \"...\"}");
+    const std::string type(*type_name);
     auto fn = workflows_.find(type);
     if (fn == workflows_.end()) {
         std::string known;
@@ -55,7 +62,7 @@ void replayer::replay(const std::vector<history_event>& history) {
     std::string run_id = "replay";
     if (const auto* r = started.if_contains("original_execution_run_id"); r && r->is_string()) run_id = r->get_string();
     workflow_info info{"replay", "replay", run_id, type, "", 1, run_id, ""};
-    if (const auto* q = started.if_contains("task_queue"); q && q->is_object()) info.task_queue = q->at("name").as_string().c_str();
+    if (const auto* q = name_in("task_queue")) info.task_queue = *q;
     detail::instance inst(fn->second, std::move(info), 0);
     const auto result = detail::replay(inst, events);
     if (!result.failure) return;

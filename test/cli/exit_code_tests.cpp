@@ -48,6 +48,14 @@ BOOST_FIXTURE_TEST_CASE(usage_errors_exit_2, cli_fixture) {
           2, "give --description or --description-file, not both");
 }
 
+BOOST_FIXTURE_TEST_CASE(a_flag_or_value_like_a_message_placeholder_is_quoted_as_given, cli_fixture) {
+    // Boost.Program_options' own messages never finish expanding these.
+    check(perdure("workflow list --limit %value%"), 2, "the argument ('%value%') for option '--limit' is invalid");
+    check(perdure("workflow list --limit x%canonical_option%"), 2, "the argument ('x%canonical_option%') for option '--limit'");
+    check(perdure("workflow list --%canonical_option%"), 2, "unrecognised option '--%canonical_option%'");
+    check(perdure("workflow list --a%option%%original_token%"), 2, "unrecognised option '--a%option%%original_token%'");
+}
+
 BOOST_AUTO_TEST_CASE(no_database_given_exits_2) {
     check(run_cli(words("operator namespace list")), 2, "no database: give --db PATH or set PERDURE_DB");
 }

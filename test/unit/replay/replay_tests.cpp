@@ -1,10 +1,12 @@
 // The replayer against hand-built histories: matching, nondeterminism of each kind, tails,
-// side effects and patches.
+// side effects and patches, corrupt histories; and testing::replayer's reading of JSON.
 #include "replay/replayer.hpp"
 #include "support/history_builder.hpp"
 
 #include <perdure/perdure.hpp>
+#include <perdure/testing.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
 using namespace std::chrono_literals;
@@ -175,6 +177,38 @@ BOOST_AUTO_TEST_CASE(side_effect_returns_the_recorded_value_on_replay) {
     BOOST_TEST(calls == 0);   // never called on replay
 }
 
+BOOST_AUTO_TEST_CASE(a_side_effect_marker_without_data_is_corrupt_history) {
+    const workflow_def def{"Test", +[](workflow_context& ctx) -> workflow<int> {
+                               co_return co_await ctx.side_effect([] { return 7; });
+                           }};
+    history_builder h;
+    h.started().boundary().marker("SideEffect", {{"side_effect_id", 1}}).completed(7);
+    auto inst = make(def);
+    auto r = detail::replay(*inst, h.events());
+    BOOST_REQUIRE(r.failure.has_value());
+    BOOST_TEST((r.failure->reason == detail::task_failure::cause::corrupt_history));
+    BOOST_TEST(r.failure->message.find("has no details.data") != std::string::npos, r.failure->message);
+}
+
+BOOST_AUTO_TEST_CASE(an_update_accepted_without_its_request_is_corrupt_history) {
+    const workflow_def def{"Test", +[](workflow_context& ctx) -> workflow<int> {
+                               ctx.set_update_handler("add", [](int n) -> workflow<int> { co_return n; });
+                               co_await ctx.sleep(10s);
+                               co_return 0;
+                           }};
+    for (const auto& request : {boost::json::value(nullptr), boost::json::value{{"meta", {{"update_id", "u"}}}},
+                                boost::json::value{{"meta", {{"update_id", 1}}}, {"input", {{"name", "add"}}}}}) {
+        history_builder h;
+        h.started().boundary().timer_started("1");
+        h.add(event_type::workflow_execution_update_accepted, {{"accepted_request", request}}).boundary();
+        auto inst = make(def);
+        auto r = detail::replay(*inst, h.events());
+        BOOST_REQUIRE(r.failure.has_value());
+        BOOST_TEST((r.failure->reason == detail::task_failure::cause::corrupt_history));
+        BOOST_TEST(r.failure->message.find("accepted_request.meta.update_id") != std::string::npos, r.failure->message);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(patched_is_false_on_a_history_recorded_before_the_patch) {
     const workflow_def def{"Test", +[](workflow_context& ctx, std::string in) -> workflow<std::string> {
                                if (ctx.patched("use-refund"))
@@ -259,6 +293,36 @@ BOOST_AUTO_TEST_CASE(an_application_error_fails_the_run) {
     const auto& c = live.commands->front();
     BOOST_TEST((c.kind == detail::command_kind::fail_workflow));
     BOOST_TEST(c.attrs.at("failure").at("application_failure_info").at("type").as_string() == "OutOfStock");
+}
+
+BOOST_AUTO_TEST_CASE(the_replayer_refuses_event_times_the_clock_cannot_hold_and_malformed_ones) {
+    testing::replayer replayer;
+    replayer.register_workflow(charge_only_def);
+    const auto history_at = [](const std::string& time) {
+        return boost::json::parse(R"([{"event_id":1,"event_type":"WorkflowExecutionStarted","event_time":")" + time +
+                                  R"(","attributes":{"workflow_type":{"name":"Test"}}}])");
+    };
+    BOOST_CHECK_NO_THROW(replayer.replay(history_at("2025-01-01T00:00:00.000000Z")));
+    BOOST_CHECK_NO_THROW(replayer.replay(history_at("1970-01-01T00:00:00Z")));
+    // parse_time's own tests list what else is refused.
+    for (const char* time : {"1012-01-01T00:00:00.000000Z", "2262-04-12T00:00:00Z", "2025-13-01T00:00:00Z"}) {
+        BOOST_TEST_INFO(time);
+        BOOST_CHECK_THROW(replayer.replay(history_at(time)), invalid_argument);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_replayer_refuses_a_start_event_without_a_workflow_type_name) {
+    testing::replayer replayer;
+    replayer.register_workflow(charge_only_def);
+    for (const char* attributes : {R"({})", R"({"workflow_type":"Test"})", R"({"workflow_type":{"name":7}})"}) {
+        BOOST_TEST_INFO(attributes);
+        const auto history = boost::json::parse(std::string(R"([{"event_id":1,"event_type":"WorkflowExecutionStarted","attributes":)") +
+                                                attributes + "}]");
+        BOOST_CHECK_THROW(replayer.replay(history), invalid_argument);
+    }
+    // A task queue that is not {"name": "..."} is only left out of workflow_info.
+    BOOST_CHECK_NO_THROW(replayer.replay(boost::json::parse(
+        R"([{"event_id":1,"event_type":"WorkflowExecutionStarted","attributes":{"workflow_type":{"name":"Test"},"task_queue":{"name":1}}}])")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,8 +19,10 @@ namespace {
 template <class T>
 async_callback<T> awaiting_progress(const std::shared_ptr<engine_core>& core, async_callback<T> cb) {
     core->waiting().add(1);
-    return [core, cb = std::move(cb)](std::exception_ptr e, T v) {
-        core->waiting().add(-1);
+    // Not the core itself: the core keeps this callback until it answers, and an answer that
+    // never comes (a wait given up on) must not keep the core alive.
+    return [gate = &core->waiting(), cb = std::move(cb)](std::exception_ptr e, T v) {
+        gate->add(-1);
         cb(e, std::move(v));
     };
 }

@@ -1,6 +1,7 @@
 // Commands from other processes (the perdure CLI beside a running engine): polled from the
 // inbox table every 50 ms, claimed atomically (so a CLI that withdrew its row knows it did not
 // run), applied through the same core code as the API, and answered in the row.
+#include "codec/duration.hpp"
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
 
@@ -57,7 +58,7 @@ std::string message_of(std::exception_ptr e) {
 }  // namespace
 
 boost::json::object inbox_answer(const namespace_info& n) {
-    return {{"name", n.name}, {"description", n.description}};
+    return {{"name", n.name}, {"description", n.description}, {"retention", format_duration(n.retention)}};
 }
 
 boost::json::object inbox_answer(const nexus::endpoint& e) {
@@ -115,9 +116,22 @@ void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
     }
     const auto op = str(c, "op");
     auto done = [answer](std::exception_ptr e, bool) mutable { answer(e, {}); };
-    if (op == "namespace.create")
+    auto namespace_answer = [answer](std::exception_ptr e, namespace_info n) mutable { answer(e, inbox_answer(n)); };
+    std::chrono::milliseconds retention{0};
+    if (const auto* r = c.if_contains("retention_ms")) {
+        if (!r->is_int64())
+            return answer(std::make_exception_ptr(invalid_argument("an inbox command's retention_ms must be an integer")), {});
+        retention = std::chrono::milliseconds(r->as_int64());
+    }
+    if (op == "namespace.create" && retention.count() == 0)
+        return create_namespace(str(c, "namespace"), str(c, "description"), false, std::move(namespace_answer));
+    if (op == "namespace.create")   // then its retention; refused values were refused by the CLI already
         return create_namespace(str(c, "namespace"), str(c, "description"), false,
-                                [answer](std::exception_ptr e, namespace_info n) mutable { answer(e, inbox_answer(n)); });
+                                [this, name = str(c, "namespace"), retention, namespace_answer](std::exception_ptr e, namespace_info n) mutable {
+                                    if (e) return namespace_answer(e, std::move(n));
+                                    set_namespace_retention(name, retention, std::move(namespace_answer));
+                                });
+    if (op == "namespace.update") return set_namespace_retention(str(c, "namespace"), retention, std::move(namespace_answer));
     if (op == "namespace.delete") return remove_namespace(str(c, "namespace"), std::move(done));
     if (op == "endpoint.create")
         return create_endpoint({str(c, "name"), str(c, "target_namespace"), str(c, "target_task_queue"), str(c, "description")},

@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_SUITE(exit_codes)
 BOOST_FIXTURE_TEST_CASE(usage_errors_exit_2, cli_fixture) {
     check(perdure(""), 2, "perdure needs a command (operator, workflow); run 'perdure --help'");
     check(perdure("operator frobnicate"), 2, "unknown command 'operator frobnicate'");
-    check(perdure("operator namespace"), 2, "perdure operator namespace needs a command (create, list, describe, delete)");
+    check(perdure("operator namespace"), 2, "perdure operator namespace needs a command (create, update, list, describe, delete)");
     check(perdure("operator namespace list --bogus"), 2, "unrecognised option '--bogus'");
     check(perdure("operator namespace list extra"), 2, "perdure operator namespace list takes only flags");
     check(perdure("operator namespace list --output xml"), 2, "--output must be table or json");

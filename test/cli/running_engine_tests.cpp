@@ -88,4 +88,23 @@ BOOST_FIXTURE_TEST_CASE(the_engines_refusals_are_user_errors, cli_fixture) {
     BOOST_TEST(inbox_states(db).size() == 5u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_namespace_retention_is_set_with_or_without_an_engine, cli_fixture) {
+    const auto made = json("operator namespace create --namespace kept --retention 3d");
+    BOOST_TEST(made.at("route") == "maintenance");
+    BOOST_TEST(made.at("result").at("retention") == "259200s");
+    {
+        engine_host host(db);
+        const auto updated = json("operator namespace update --namespace kept --retention 12h");
+        BOOST_TEST(updated.at("route") == "inbox");
+        BOOST_TEST(updated.at("result").at("retention") == "43200s");
+        BOOST_TEST(json("operator namespace create --namespace brief --retention 90m").at("result").at("retention") == "5400s");
+    }
+    BOOST_TEST(json("operator namespace describe --namespace kept").at("retention") == "43200s");
+    const auto zero = perdure("operator namespace update --namespace kept --retention 0s");
+    BOOST_TEST(zero.code == 1);
+    BOOST_TEST(zero.err.find("positive duration") != std::string::npos, zero.err);
+    BOOST_TEST(perdure("operator namespace update --namespace kept").code == 2);
+    BOOST_TEST(json("operator namespace describe --namespace kept").at("retention") == "43200s");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,6 +20,10 @@ void add_namespace_flag(po::options_description& d, const char* what) {
     d.add_options()("namespace,n", po::value<std::string>()->value_name("NAME")->required(), what);
 }
 
+void add_retention_flag(po::options_description& d, const char* what) {
+    d.add_options()("retention", po::value<std::string>()->value_name("DURATION"), what);
+}
+
 boost::json::object namespace_json(const detail::namespace_row& ns) {
     return {{"name", ns.name},
             {"description", ns.description},
@@ -27,14 +31,45 @@ boost::json::object namespace_json(const detail::namespace_row& ns) {
             {"retention", detail::format_duration(std::chrono::milliseconds(ns.retention_ms))}};
 }
 
+/// --retention: a positive duration in the forms `namespace list` prints (7d, 72h, 90m, 30s)
+/// or Temporal's (1.5h, 250ms).
+std::optional<std::chrono::milliseconds> retention_flag(const invocation& inv) {
+    const auto text = inv.optional_value("retention");
+    if (!text) return std::nullopt;
+    std::optional<std::chrono::milliseconds> ms;
+    if (text->size() > 1 && text->back() == 'd') {
+        if (const auto hours = detail::parse_duration(text->substr(0, text->size() - 1) + "h")) ms = *hours * 24;
+    } else {
+        ms = detail::parse_duration(*text);
+    }
+    if (!ms || ms->count() <= 0)
+        throw cli_error(exit_code::user_error, "--retention takes a positive duration such as 7d, 72h or 30m, not '" + *text + "'");
+    return ms;
+}
+
 void create(const invocation& inv) {
     const auto name = inv.value("namespace");
     const auto description = inv.value("description");
-    write_request request{{{"op", "namespace.create"}, {"namespace", name}, {"description", description}},
-                          [&](perdure::engine& e) {
-                              return detail::inbox_answer(e.namespaces().create(name, description));
+    const auto retention = retention_flag(inv);
+    boost::json::object command{{"op", "namespace.create"}, {"namespace", name}, {"description", description}};
+    if (retention) command["retention_ms"] = retention->count();
+    write_request request{std::move(command), [&](perdure::engine& e) {
+                              auto created = e.namespaces().create(name, description);
+                              if (retention) created = e.namespaces().set_retention(name, *retention);
+                              return detail::inbox_answer(created);
                           }};
     print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " created.");
+}
+
+void update(const invocation& inv) {
+    const auto name = inv.value("namespace");
+    const auto retention = retention_flag(inv);
+    if (!retention) throw cli_error(exit_code::usage_error, "namespace update needs --retention: it is what can change");
+    write_request request{{{"op", "namespace.update"}, {"namespace", name}, {"retention_ms", retention->count()}},
+                          [&](perdure::engine& e) {
+                              return detail::inbox_answer(e.namespaces().set_retention(name, *retention));
+                          }};
+    print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " updated.");
 }
 
 void list(const invocation& inv) {
@@ -82,13 +117,23 @@ std::vector<command> namespace_commands() {
     return {
         {{"operator", "namespace", "create"},
          "Create a namespace",
-         "Creates a namespace: an isolated set of workflows in the database, kept 7 days after they close. Names "
+         "Creates a namespace: an isolated set of workflows in the database, kept 7 days after they close unless --retention says otherwise. Names "
          "use 1 to 255 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.",
          [](po::options_description& d) {
              add_namespace_flag(d, "the namespace to create (required)");
              d.add_options()("description", po::value<std::string>()->value_name("TEXT"), "what the namespace is for");
+             add_retention_flag(d, "how long closed workflows are kept (default 7d)");
          },
          create},
+        {{"operator", "namespace", "update"},
+         "Change a namespace's retention",
+         "Sets how long the namespace's closed workflows are kept; older ones are deleted in the background, "
+         "starting at once.",
+         [](po::options_description& d) {
+             add_namespace_flag(d, "the namespace to change (required)");
+             add_retention_flag(d, "how long closed workflows are kept (required)");
+         },
+         update},
         {{"operator", "namespace", "list"},
          "List namespaces",
          "Lists the namespaces of the database, by name.",

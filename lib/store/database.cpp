@@ -49,6 +49,9 @@ void throw_storage(const sql::sqlite_failure& f, const std::string& path, const 
         throw storage_error(where + "cannot open the file (" + f.message +
                             "); check that the directory exists and is writable");
     case SQLITE_READONLY:
+        if (f.code == SQLITE_READONLY_ROLLBACK || f.code == SQLITE_READONLY_RECOVERY || f.code == SQLITE_READONLY_CANTINIT)
+            throw storage_error(where + "a process stopped while writing it, and recovering its journal needs a writer (" +
+                                f.message + "); open it once with the application's engine, then read it again");
         throw storage_error(where + "the file is read-only (" + f.message + "); check its permissions");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -119,6 +120,26 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3) {
     check(run_cli(words("operator nexus endpoint list"), other), 3, "is not a perdure database");
     check(run_cli(words("operator namespace create --namespace a"), other), 3, "is not a perdure database");
     BOOST_TEST(!std::filesystem::exists(other + "-perdure.lock"));
+}
+
+BOOST_AUTO_TEST_CASE(a_database_left_mid_write_by_a_dead_process_exits_3_saying_how_to_recover) {
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("interrupted.db");
+    // A child writes more than its page cache holds inside one transaction, so pages reach the
+    // file with the journal beside them, and dies without committing: a hot journal.
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        perdure::detail::sql::connection c(db, false, false);
+        c.exec("PRAGMA cache_size=1");
+        c.exec("BEGIN");
+        c.exec("CREATE TABLE t(x)");
+        for (int i = 0; i < 200; ++i) c.exec("INSERT INTO t VALUES (randomblob(4000))");
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    BOOST_REQUIRE(std::filesystem::exists(db + "-journal"));
+    check(run_cli(words("workflow list"), db), 3, "open it once with the application's engine");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_newer_schema_exits_3, cli_fixture) {

@@ -153,6 +153,7 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
         for (auto& fx : unit.effects) fx(nullptr);
         return committed_unit_;
     }
+    carry_expired(unit);
     work_.add(work_tracker::writer);
     const auto seq = writer_->append(std::move(unit.ops));
     last_unit_ = seq;

@@ -270,6 +270,9 @@ private:
     void maybe_sweep_retention();
     /// After a retention change: the next chance to sweep is taken, whenever the last one was.
     void sweep_retention_soon();
+    /// Adds the deletion of a couple of queued expired runs to a unit about to be committed.
+    void carry_expired(write_unit&);
+    void take_expired(write_unit&, std::size_t at_most);
 
     // inbox.cpp
 public:
@@ -298,9 +301,12 @@ private:
     std::unique_ptr<boost::asio::thread_pool> activity_pool_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer inbox_timer_;
-    std::chrono::steady_clock::time_point next_sweep_{};
-    std::int64_t last_sweep_engine_us_ = 0;
-    bool sweeping_ = false;   // a retention delete unit is waiting for its commit
+    // Retention (retention.cpp): expired runs queued for deletion.
+    std::deque<std::int64_t> expired_;
+    std::chrono::steady_clock::time_point next_retention_look_{}, last_commit_request_{}, next_carry_{};
+    std::int64_t last_look_engine_us_ = 0, last_commit_request_engine_us_ = 0, next_carry_engine_us_ = 0;
+    bool idle_delete_in_flight_ = false;   // a unit of deletions alone is in flight
+    bool vacuum_owed_ = false;             // runs were deleted since the last incremental_vacuum
     std::set<std::int64_t> inbox_seen_;
 
     std::unique_ptr<database> db_;

@@ -81,6 +81,7 @@ void engine_core::start_inbox() {
         } catch (...) {
             // A command we cannot read is left for the next poll; the engine itself is fine.
         }
+        self->maybe_sweep_retention();   // deletion left for an idle writer needs no commit to wake it
         self->start_inbox();
     });
 }

@@ -1,6 +1,7 @@
 // The Asio surface: completion-token (async_) forms of client calls, awaiting a workflow's
 // result from an asio coroutine, the engine's executor, and asio::awaitable activities.
-// Workflow code never includes this header.
+// Workflow code never includes this header. Completions are posted to the handler's executor
+// from the engine's threads, so an io_context that receives them must outlive the engine.
 #pragma once
 
 #include <perdure/client.hpp>

@@ -67,10 +67,11 @@ BOOST_AUTO_TEST_CASE(an_engine_runs_on_the_callers_io_context_and_results_are_aw
 }
 
 BOOST_AUTO_TEST_CASE(every_client_and_registry_call_has_an_async_form_for_asio_coroutines) {
+    // The io_context completions are posted to outlives the engine, whose threads post them.
+    boost::asio::io_context io;
     perdure::test::engine_fixture f;
     f.open([](perdure::engine& e) { e.add_worker("default", "q").register_workflow(tally_workflow); });
     auto& engine = f.engine();
-    boost::asio::io_context io;
     auto done = boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {

@@ -2,27 +2,17 @@
 // records (lib/runtime start.cpp, runs.cpp, activities.cpp), so their sizes match.
 #include "writer_mix.hpp"
 
+#include "runtime/core.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <cstdio>
-#include <random>
 #include <string>
 
 namespace perdure::bench {
 namespace {
 
 using namespace perdure::detail;
-
-std::string uuid(std::mt19937_64& rng) {
-    const std::uint64_t a = rng(), b = rng();
-    char out[37];
-    std::snprintf(out, sizeof out, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
-                  static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
-                  static_cast<unsigned long long>(b & 0xffffffffffffull));
-    return out;
-}
 
 history_row row(std::int64_t run_key, std::int64_t id, event_type type, std::int64_t time_us, const boost::json::object& attrs) {
     return {run_key, id, static_cast<int>(type), time_us, attrs.empty() ? "{}" : boost::json::serialize(attrs)};
@@ -49,8 +39,7 @@ boost::json::object scheduled_attrs(int activity, std::int64_t input, std::int64
 }  // namespace
 
 void start_writes(std::vector<write_op>& ops, std::int64_t key, std::int64_t now_us) {
-    static thread_local std::mt19937_64 rng{42};
-    const std::string run_id = uuid(rng), request_id = uuid(rng);
+    const std::string run_id = new_uuid(), request_id = new_uuid();
     const std::int64_t input = key;
     ops.emplace_back(row(key, 1, event_type::workflow_execution_started, now_us,
                          {{"workflow_type", {{"name", "Throughput"}}},

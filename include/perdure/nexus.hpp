@@ -33,6 +33,9 @@ namespace nexus {
 
 struct endpoint_spec {
     std::string name{}, target_namespace{}, target_task_queue{}, description{};
+    /// Operations started through the endpoint per second, from all callers together (bursts of
+    /// up to a second's worth); starts over it wait their turn. 0: no limit.
+    double max_operations_per_second = 0;
     bool operator==(const endpoint_spec&) const = default;
 };
 
@@ -46,6 +49,7 @@ struct endpoint {
 struct endpoint_update {
     std::optional<std::string> name{}, target_namespace{}, target_task_queue{}, description{};
     std::optional<std::int64_t> expected_version{};     ///< optimistic concurrency
+    std::optional<double> max_operations_per_second{};
 };
 
 struct endpoint_health {

@@ -45,7 +45,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             namespaces_.emplace(ns.name, std::move(ns));
         }
         for (auto& e : load_endpoints(*strand_conn_)) {
-            nexus::endpoint ep{e.id, e.version, {e.name, e.target_namespace, e.target_task_queue, e.description},
+            nexus::endpoint ep{e.id, e.version,
+                               {e.name, e.target_namespace, e.target_task_queue, e.description, e.max_operations_per_second},
                                std::chrono::system_clock::time_point(std::chrono::microseconds(e.created_us)),
                                e.last_modified_us ? std::chrono::system_clock::time_point(std::chrono::microseconds(e.last_modified_us))
                                                   : std::chrono::system_clock::time_point{}};

@@ -9,6 +9,7 @@
 #include "runtime/deadline_wheel.hpp"
 #include "runtime/nexus_op.hpp"
 #include "nexus/circuit_breaker.hpp"
+#include "nexus/rate_limiter.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
@@ -345,6 +346,7 @@ private:
     std::map<std::string, nexus::endpoint> endpoints_;                      // by id
     std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet started or ended
     std::map<std::pair<std::int64_t, std::string>, circuit_breaker> breakers_;
+    std::map<std::string, rate_limiter> rate_limiters_;   // by endpoint id, for all callers
     std::unique_ptr<boost::asio::thread_pool> nexus_pool_;
     std::int64_t next_delivery_seq_ = -1;                                   // outbox rows use negative seqs
 

@@ -181,6 +181,10 @@ void engine_core::dispatch_nexus(const task_key& key) {
                          {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::not_found,
                                                                         "endpoint not registered", false))
                                           .to_json()}});
+    if (const auto wait = rate_limiters_[op.endpoint_id].acquire(ep->spec.max_operations_per_second, now); wait > 0) {
+        arm(wheel_kind::nexus_retry, key.run_key, key.seq, now + wait);   // its turn under the endpoint's rate limit
+        return;
+    }
     auto& b = breaker(op.ns_id, op.endpoint_id);
     if (!b.allow(now)) {
         op.st = nexus_op::state::blocked;   // "The circuit breaker is open."

@@ -9,6 +9,8 @@
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
 
+#include <cmath>
+
 namespace perdure::detail {
 namespace {
 
@@ -34,7 +36,13 @@ std::int64_t to_us(std::chrono::system_clock::time_point t) {
 
 endpoint_row row_of(const nexus::endpoint& e) {
     return {e.id, e.spec.name, e.version, e.spec.target_namespace, e.spec.target_task_queue, e.spec.description,
-            to_us(e.created), e.last_modified == std::chrono::system_clock::time_point{} ? 0 : to_us(e.last_modified)};
+            to_us(e.created), e.last_modified == std::chrono::system_clock::time_point{} ? 0 : to_us(e.last_modified),
+            e.spec.max_operations_per_second};
+}
+
+void validate_rate(double per_second) {
+    if (!std::isfinite(per_second) || per_second < 0)
+        throw invalid_argument("a Nexus endpoint's max_operations_per_second must be 0 (no limit) or a positive number");
 }
 
 }  // namespace
@@ -72,6 +80,7 @@ void engine_core::create_endpoint(nexus::endpoint_spec spec, bool ensure, callba
                 throw invalid_argument("a Nexus endpoint's target task queue must be 1 to 1000 bytes");
             if (spec.description.size() > max_description_bytes)
                 throw invalid_argument("a Nexus endpoint's description is limited to 20000 bytes");
+            validate_rate(spec.max_operations_per_second);
             created = {new_uuid(), 1, std::move(spec), from_us(now_us()), {}};
         } catch (...) {
             return cb(std::current_exception(), {});
@@ -115,6 +124,10 @@ void engine_core::update_endpoint(std::string name, nexus::endpoint_update chang
                 if (change.description->size() > max_description_bytes)
                     throw invalid_argument("a Nexus endpoint's description is limited to 20000 bytes");
                 updated.spec.description = *change.description;
+            }
+            if (change.max_operations_per_second) {
+                validate_rate(*change.max_operations_per_second);
+                updated.spec.max_operations_per_second = *change.max_operations_per_second;
             }
             ++updated.version;
             updated.last_modified = from_us(now_us());

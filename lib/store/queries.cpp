@@ -71,12 +71,12 @@ std::vector<namespace_row> load_namespaces(sql::connection& c) {
 
 std::vector<endpoint_row> load_endpoints(sql::connection& c) {
     auto& s = c.cached("SELECT id, name, version, target_namespace, target_task_queue, description, created, "
-                       "last_modified FROM nexus_endpoints ORDER BY name");
+                       "last_modified, max_operations_per_second FROM nexus_endpoints ORDER BY name");
     reset_on_exit r{s};
     std::vector<endpoint_row> out;
     while (s.step())
         out.push_back({std::string(s.text(0)), std::string(s.text(1)), s.int64(2), std::string(s.text(3)),
-                       std::string(s.text(4)), std::string(s.text(5)), s.int64(6), s.int64(7)});
+                       std::string(s.text(4)), std::string(s.text(5)), s.int64(6), s.int64(7), s.real(8)});
     return out;
 }
 

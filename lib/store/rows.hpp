@@ -71,6 +71,7 @@ struct endpoint_row {
     std::int64_t version = 1;
     std::string target_namespace, target_task_queue, description;
     std::int64_t created_us = 0, last_modified_us = 0;
+    double max_operations_per_second = 0;
 };
 
 struct task_row {

@@ -81,13 +81,16 @@ CREATE TABLE nexus_endpoints(
   target_task_queue TEXT NOT NULL,
   description TEXT NOT NULL DEFAULT '',
   created INTEGER NOT NULL,
-  last_modified INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+  last_modified INTEGER NOT NULL DEFAULT 0,
+  max_operations_per_second REAL NOT NULL DEFAULT 0) WITHOUT ROWID;
 )sql");
 }
 
-void migrate_schema(sql::connection&, int from_version) {
-    // Version 1 is the first; later versions add their steps here, one per version.
-    throw std::runtime_error("no migration from schema version " + std::to_string(from_version));
+void migrate_schema(sql::connection& c, int from_version) {
+    // One step per version, applied in order.
+    if (from_version < 1) throw std::runtime_error("no migration from schema version " + std::to_string(from_version));
+    if (from_version < 2)   // endpoints' rate limit
+        c.exec("ALTER TABLE nexus_endpoints ADD COLUMN max_operations_per_second REAL NOT NULL DEFAULT 0");
 }
 
 }  // namespace perdure::detail

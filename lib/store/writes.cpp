@@ -59,9 +59,10 @@ struct applier {
     void operator()(const upsert_endpoint& op) const {
         const auto& r = op.row;
         c.cached("INSERT OR REPLACE INTO nexus_endpoints(id, name, version, target_namespace, target_task_queue, "
-                 "description, created, last_modified) VALUES(?,?,?,?,?,?,?,?)")
+                 "description, created, last_modified, max_operations_per_second) VALUES(?,?,?,?,?,?,?,?,?)")
             .bind(1, r.id).bind(2, r.name).bind(3, r.version).bind(4, r.target_namespace).bind(5, r.target_task_queue)
-            .bind(6, r.description).bind(7, r.created_us).bind(8, r.last_modified_us).run();
+            .bind(6, r.description).bind(7, r.created_us).bind(8, r.last_modified_us)
+            .bind(9, r.max_operations_per_second).run();
     }
     void operator()(const delete_endpoint& op) const {
         c.cached("DELETE FROM nexus_endpoints WHERE id=?").bind(1, op.id).run();

@@ -91,7 +91,8 @@ BOOST_FIXTURE_TEST_CASE(json_shapes_are_stable, cli_fixture) {
                 std::set<std::string>{"id", "version", "name", "target_namespace", "target_task_queue", "description"}));
     const auto endpoint = json("operator nexus endpoint describe --name my-endpoint");
     BOOST_TEST((keys(endpoint) == std::set<std::string>{"id", "name", "version", "target_namespace", "target_task_queue",
-                                                        "description", "created", "last_modified"}));
+                                                        "description", "created", "last_modified",
+                                                        "max_operations_per_second"}));
     BOOST_TEST(endpoint.at("id") == created.at("result").at("id"));
     BOOST_TEST(json("operator nexus endpoint list").as_array().at(0) == endpoint);
 

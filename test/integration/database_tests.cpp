@@ -84,6 +84,28 @@ BOOST_AUTO_TEST_CASE(a_database_from_a_newer_perdure_is_refused_with_what_to_do)
     BOOST_TEST(msg.find("upgrade perdure") != std::string::npos, msg);
 }
 
+BOOST_AUTO_TEST_CASE(a_database_of_schema_1_is_migrated_when_its_engine_opens_it) {
+    temp_dir dir;
+    const auto path = dir.file("old.db");
+    {
+        perdure::engine e({.database = path});
+        e.namespaces().ensure("orders");
+        e.nexus_endpoints().create({"orders-ep", "orders", "q", "kept"});
+    }
+    // What schema 1 was: endpoints without a rate limit.
+    sql(path, "ALTER TABLE nexus_endpoints DROP COLUMN max_operations_per_second");
+    sql(path, "PRAGMA user_version = 1");
+    {
+        perdure::engine e({.database = path});
+        const auto ep = e.nexus_endpoints().describe("orders-ep");
+        BOOST_TEST(ep.spec.description == "kept");
+        BOOST_TEST(ep.spec.max_operations_per_second == 0);
+        e.nexus_endpoints().update("orders-ep", {.max_operations_per_second = 5});
+    }
+    perdure::engine e({.database = path});
+    BOOST_TEST(e.nexus_endpoints().describe("orders-ep").spec.max_operations_per_second == 5);
+}
+
 BOOST_AUTO_TEST_CASE(a_truncated_database_is_refused_rather_than_crashing) {
     temp_dir dir;
     const auto path = dir.file("cut.db");

@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
 using namespace perdure::test::nexus_support;
@@ -283,6 +285,42 @@ BOOST_AUTO_TEST_CASE(the_circuit_breaker_opens_after_five_failures_and_recovers_
     f.advance(1s);   // half-open: one probe goes through and succeeds
     BOOST_TEST(run.get() == "ok: handled on attempt 7");
     BOOST_TEST(f.engine().nexus_endpoints().health("ep").breaker == "closed");
+}
+
+BOOST_AUTO_TEST_CASE(an_endpoints_rate_limit_spaces_out_starts_and_is_persisted) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) { setup(e); });
+    auto& reg = f.engine().nexus_endpoints();
+    BOOST_CHECK_THROW(reg.update("ep", {.max_operations_per_second = -1}), perdure::invalid_argument);
+    BOOST_CHECK_THROW(reg.update("ep", {.max_operations_per_second = std::nan("")}), perdure::invalid_argument);
+    BOOST_TEST(reg.update("ep", {.max_operations_per_second = 1}).spec.max_operations_per_second == 1);
+    std::vector<perdure::workflow_handle<std::string>> runs;
+    for (const char* id : {"c1", "c2", "c3"}) runs.push_back(start(f, id, {.operation = "sync", .input = "ok"}));
+    auto done = [&] {
+        f.idle();
+        int n = 0;
+        for (auto& r : runs) n += r.describe().status == perdure::workflow_status::completed;
+        return n;
+    };
+    BOOST_TEST(done() == 1);   // a second's worth: one start; the others wait their turn
+    f.advance(1s);
+    BOOST_TEST(done() == 2);
+    f.advance(1s);
+    BOOST_TEST(done() == 3);
+    for (auto& r : runs) BOOST_TEST(r.get() == "ok: handled ok in handler-ns");
+
+    f.close();
+    f.open([](perdure::engine& e) {
+        e.namespaces().ensure("handler-ns");
+        e.namespaces().ensure("caller-ns");
+    });
+    BOOST_TEST(f.engine().nexus_endpoints().describe("ep").spec.max_operations_per_second == 1);
+    f.engine().nexus_endpoints().update("ep", {.max_operations_per_second = 0});   // no limit
+    f.close();
+    f.open([](perdure::engine& e) { setup(e); });
+    runs.clear();
+    for (const char* id : {"d1", "d2", "d3"}) runs.push_back(start(f, id, {.operation = "sync", .input = "ok"}));
+    BOOST_TEST(done() == 3);
 }
 
 BOOST_AUTO_TEST_CASE(callers_attach_to_one_handler_workflow_with_use_existing) {

@@ -62,7 +62,8 @@ boost::json::object endpoint_json(const detail::endpoint_row& e) {
             {"target_task_queue", e.target_task_queue},
             {"description", e.description},
             {"created", time_json(e.created_us)},
-            {"last_modified", time_json(e.last_modified_us)}};
+            {"last_modified", time_json(e.last_modified_us)},
+            {"max_operations_per_second", e.max_operations_per_second}};
 }
 
 void create(const invocation& inv) {

@@ -10,16 +10,16 @@
 
 namespace perdure::detail {
 namespace {
-constexpr std::size_t runs_per_query = 200;
-constexpr std::size_t runs_per_carry = 8;          // carried by a batch the workflows commit anyway
-constexpr auto carry_every = std::chrono::milliseconds(100);
 // Each wall-time rule also holds in engine time, so virtual time in tests deletes as a day would.
-constexpr std::int64_t carry_every_engine_us = 100'000;
-constexpr std::int64_t idle_after_engine_us = 50'000;
-constexpr std::size_t runs_per_idle_unit = 100;    // when nothing else is being committed
-constexpr auto idle_after = std::chrono::milliseconds(50);
+constexpr std::size_t runs_per_query = 200;
 constexpr auto look_every = std::chrono::seconds(1);
 constexpr std::int64_t look_every_engine_us = 60'000'000;
+constexpr std::size_t runs_per_carry = 8;          // carried by a batch the workflows commit anyway
+constexpr auto carry_every = std::chrono::milliseconds(100);
+constexpr std::int64_t carry_every_engine_us = 100'000;
+constexpr std::size_t runs_per_idle_unit = 100;    // when nothing else is being committed
+constexpr auto idle_after = std::chrono::milliseconds(50);
+constexpr std::int64_t idle_after_engine_us = 50'000;
 constexpr int vacuum_pages = 512;
 }  // namespace
 

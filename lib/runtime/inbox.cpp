@@ -27,6 +27,11 @@ std::optional<std::string> opt(const boost::json::object& o, const char* key) {
     return std::nullopt;
 }
 
+std::optional<double> number(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_number()) return v->to_number<double>();
+    return std::nullopt;
+}
+
 const char* code_of(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
@@ -67,7 +72,8 @@ boost::json::object inbox_answer(const nexus::endpoint& e) {
             {"name", e.spec.name},
             {"target_namespace", e.spec.target_namespace},
             {"target_task_queue", e.spec.target_task_queue},
-            {"description", e.spec.description}};
+            {"description", e.spec.description},
+            {"max_operations_per_second", e.spec.max_operations_per_second}};
 }
 
 void engine_core::start_inbox() {
@@ -135,11 +141,13 @@ void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
     if (op == "namespace.update") return set_namespace_retention(str(c, "namespace"), retention, std::move(namespace_answer));
     if (op == "namespace.delete") return remove_namespace(str(c, "namespace"), std::move(done));
     if (op == "endpoint.create")
-        return create_endpoint({str(c, "name"), str(c, "target_namespace"), str(c, "target_task_queue"), str(c, "description")},
+        return create_endpoint({str(c, "name"), str(c, "target_namespace"), str(c, "target_task_queue"), str(c, "description"),
+                                number(c, "max_operations_per_second").value_or(0)},
                                false, [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
     if (op == "endpoint.update")
         return update_endpoint(str(c, "name"),
-                               {opt(c, "new_name"), opt(c, "target_namespace"), opt(c, "target_task_queue"), opt(c, "description"), {}},
+                               {opt(c, "new_name"), opt(c, "target_namespace"), opt(c, "target_task_queue"), opt(c, "description"), {},
+                                number(c, "max_operations_per_second")},
                                [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
     if (op == "endpoint.delete") return remove_endpoint(str(c, "name"), std::move(done));
     if (op == "workflow.signal")

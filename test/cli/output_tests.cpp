@@ -88,7 +88,8 @@ BOOST_FIXTURE_TEST_CASE(json_shapes_are_stable, cli_fixture) {
     BOOST_TEST(created.at("op") == "endpoint.create");
     BOOST_TEST(created.at("route") == "maintenance");
     BOOST_TEST((keys(created.at("result")) ==
-                std::set<std::string>{"id", "version", "name", "target_namespace", "target_task_queue", "description"}));
+                std::set<std::string>{"id", "version", "name", "target_namespace", "target_task_queue", "description",
+                                      "max_operations_per_second"}));
     const auto endpoint = json("operator nexus endpoint describe --name my-endpoint");
     BOOST_TEST((keys(endpoint) == std::set<std::string>{"id", "name", "version", "target_namespace", "target_task_queue",
                                                         "description", "created", "last_modified",

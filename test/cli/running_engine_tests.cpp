@@ -88,6 +88,27 @@ BOOST_FIXTURE_TEST_CASE(the_engines_refusals_are_user_errors, cli_fixture) {
     BOOST_TEST(inbox_states(db).size() == 5u);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_endpoint_rate_limit_is_set_with_or_without_an_engine, cli_fixture) {
+    const auto made = json("operator nexus endpoint create --name limited --target-namespace app --target-task-queue q "
+                           "--max-operations-per-second 2.5");
+    BOOST_TEST(made.at("route") == "maintenance");
+    BOOST_TEST(made.at("result").at("max_operations_per_second") == 2.5);
+    {
+        engine_host host(db);
+        const auto updated = json("operator nexus endpoint update --name limited --max-operations-per-second 0");
+        BOOST_TEST(updated.at("route") == "inbox");
+        BOOST_TEST(updated.at("result").at("max_operations_per_second") == 0.0);
+        BOOST_TEST(updated.at("result").at("version") == 2);
+    }
+    for (const char* bad : {"-1", "fast", "1e999", "2x"}) {
+        const auto refused = perdure(std::vector<std::string>{"operator", "nexus", "endpoint", "update", "--name", "limited",
+                                                              "--max-operations-per-second", bad});
+        BOOST_TEST(refused.code == 1, bad);
+        BOOST_TEST(refused.err.find("takes a number") != std::string::npos, refused.err);
+    }
+    BOOST_TEST(json("operator nexus endpoint describe --name limited").at("max_operations_per_second") == 0.0);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_namespace_retention_is_set_with_or_without_an_engine, cli_fixture) {
     const auto made = json("operator namespace create --namespace kept --retention 3d");
     BOOST_TEST(made.at("route") == "maintenance");

@@ -11,6 +11,7 @@
 #include <boost/program_options/value_semantic.hpp>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -30,7 +31,25 @@ void add_target_flags(po::options_description& d, const char* suffix) {
         "target-task-queue", po::value<std::string>()->value_name("QUEUE"),
         (std::string("the task queue of those workers") + suffix).c_str())(
         "description", po::value<std::string>()->value_name("TEXT"), "what the endpoint offers (markdown)")(
-        "description-file", po::value<std::string>()->value_name("FILE"), "read the description from FILE");
+        "description-file", po::value<std::string>()->value_name("FILE"), "read the description from FILE")(
+        "max-operations-per-second", po::value<std::string>()->value_name("RATE"),
+        "operations started through the endpoint per second, from all callers; 0: no limit (the default)");
+}
+
+/// --max-operations-per-second; nullopt when not given.
+std::optional<double> rate_of(const invocation& inv) {
+    const auto text = inv.optional_value("max-operations-per-second");
+    if (!text) return std::nullopt;
+    std::size_t used = 0;
+    double rate = -1;
+    try {
+        rate = std::stod(*text, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != text->size() || !std::isfinite(rate) || rate < 0)
+        throw cli_error(exit_code::user_error,
+                        "--max-operations-per-second takes a number, 0 or more (0: no limit), not '" + *text + "'");
+    return rate;
 }
 
 /// --description or the contents of --description-file; nullopt when neither was given.
@@ -68,12 +87,13 @@ boost::json::object endpoint_json(const detail::endpoint_row& e) {
 
 void create(const invocation& inv) {
     nexus::endpoint_spec spec{inv.value("name"), required(inv, "target-namespace"), required(inv, "target-task-queue"),
-                              description_of(inv).value_or("")};
+                              description_of(inv).value_or(""), rate_of(inv).value_or(0)};
     write_request request{{{"op", "endpoint.create"},
                            {"name", spec.name},
                            {"target_namespace", spec.target_namespace},
                            {"target_task_queue", spec.target_task_queue},
-                           {"description", spec.description}},
+                           {"description", spec.description},
+                           {"max_operations_per_second", spec.max_operations_per_second}},
                           [&](perdure::engine& e) { return detail::inbox_answer(e.nexus_endpoints().create(spec)); }};
     print_write(inv, request, perform_write(inv.db, request), "Endpoint " + spec.name + " created.");
 }
@@ -119,20 +139,23 @@ void describe(const invocation& inv) {
 void update(const invocation& inv) {
     const auto name = inv.value("name");
     nexus::endpoint_update change{inv.optional_value("new-name"), inv.optional_value("target-namespace"),
-                                  inv.optional_value("target-task-queue"), description_of(inv), {}};
+                                  inv.optional_value("target-task-queue"), description_of(inv), {}, rate_of(inv)};
     if (inv.has("unset-description")) {
         if (change.description)
             throw cli_error(exit_code::usage_error, "give --unset-description or a description, not both");
         change.description = "";
     }
-    if (!change.name && !change.target_namespace && !change.target_task_queue && !change.description)
+    if (!change.name && !change.target_namespace && !change.target_task_queue && !change.description &&
+        !change.max_operations_per_second)
         throw cli_error(exit_code::user_error, "nothing to update: give --target-namespace, --target-task-queue, "
-                                               "--description, --description-file, --unset-description or --new-name");
+                                               "--description, --description-file, --unset-description, --new-name "
+                                               "or --max-operations-per-second");
     boost::json::object command{{"op", "endpoint.update"}, {"name", name}};
     if (change.name) command["new_name"] = *change.name;
     if (change.target_namespace) command["target_namespace"] = *change.target_namespace;
     if (change.target_task_queue) command["target_task_queue"] = *change.target_task_queue;
     if (change.description) command["description"] = *change.description;
+    if (change.max_operations_per_second) command["max_operations_per_second"] = *change.max_operations_per_second;
     write_request request{std::move(command),
                           [&](perdure::engine& e) { return detail::inbox_answer(e.nexus_endpoints().update(name, change)); }};
     const auto outcome = perform_write(inv.db, request);

@@ -82,8 +82,8 @@ retry_behavior handler_error::behavior() const {
 }
 
 bool handler_error::retryable() const {
-    if (behavior() != retry_behavior::unspecified) return behavior() == retry_behavior::retryable;
-    switch (type()) {
+    if (const auto b = behavior(); b != retry_behavior::unspecified) return b == retry_behavior::retryable;
+    switch (type()) {   // an unknown or missing type reads as internal, so retryable
     case handler_error_type::request_timeout:
     case handler_error_type::resource_exhausted:
     case handler_error_type::internal:
@@ -91,8 +91,7 @@ bool handler_error::retryable() const {
     case handler_error_type::upstream_timeout:
         return true;
     default:
-        return info_text(failure(), "type").empty() ? true : std::none_of(type_names.begin(), type_names.end(),
-                                                                          [&](const auto& t) { return info_text(failure(), "type") == t.second; });
+        return false;
     }
 }
 

@@ -8,8 +8,12 @@ namespace perdure::detail {
 
 class rate_limiter {
 public:
-    /// 0 when an operation may start at `now_us` (taking a token); else the microseconds to
-    /// wait before asking again. `per_second` <= 0 means no limit.
+    /// Microseconds until a start may go (0: now), without taking anything: an attempt that
+    /// then does not go (breaker open, no worker) costs no token. `per_second` <= 0: no limit.
+    std::int64_t wait_us(double per_second, std::int64_t now_us);
+    /// Takes the token of a start that goes now, after wait_us said 0 at the same time.
+    void take(double per_second);
+    /// wait_us, then take when it is 0.
     std::int64_t acquire(double per_second, std::int64_t now_us);
 
 private:

@@ -4,6 +4,7 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
+#include "nexus/links.hpp"
 #include "nexus/token.hpp"
 #include "runtime/failpoint.hpp"
 #include "store/queries.hpp"
@@ -181,7 +182,8 @@ void engine_core::dispatch_nexus(const task_key& key) {
                          {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::not_found,
                                                                         "endpoint not registered", false))
                                           .to_json()}});
-    if (const auto wait = rate_limiters_[op.endpoint_id].acquire(ep->spec.max_operations_per_second, now); wait > 0) {
+    auto& rate = rate_limiters_[op.endpoint_id];
+    if (const auto wait = rate.wait_us(ep->spec.max_operations_per_second, now); wait > 0) {
         arm(wheel_kind::nexus_retry, key.run_key, key.seq, now + wait);   // its turn under the endpoint's rate limit
         return;
     }
@@ -215,13 +217,12 @@ void engine_core::dispatch_nexus(const task_key& key) {
     for (const auto& [k, v] : op.header)
         if (v.is_string()) ctx.header[k] = v.get_string();
     if (const auto* caller = find_run(key.run_key))
-        ctx.links.push_back({"temporal:///namespaces/" + namespace_name(caller->ns_id) + "/workflows/" +
-                                 caller->workflow_id + "/" + caller->run_id +
-                                 "/history?referenceType=EventReference&eventID=" + std::to_string(key.seq) +
-                                 "&eventType=NexusOperationScheduled",
-                             "temporal.api.common.v1.Link.WorkflowEvent"});
+        ctx.links.push_back({workflow_event_url(namespace_name(caller->ns_id), caller->workflow_id, caller->run_id, key.seq,
+                                                "NexusOperationScheduled"),
+                             workflow_event_link_type});
     ctx.ns = ep->spec.target_namespace;
     ctx.engine = shared_from_this();
+    rate.take(ep->spec.max_operations_per_second);   // only an attempt that goes spends a token
     b.started();
     if (def->mock_delay) {
         // A test double of an asynchronous operation: started now, completed after the delay.

@@ -4,6 +4,7 @@
 // do the handler's close and its callbacks.
 #include "runtime/core.hpp"
 
+#include "nexus/links.hpp"
 #include "nexus/token.hpp"
 #include "store/queries.hpp"
 
@@ -17,9 +18,7 @@ namespace {
 
 boost::json::object workflow_link(const std::string& ns, const std::string& wid, const std::string& rid, std::int64_t event_id,
                                   const char* event_type) {
-    return {{"url", "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
-                        "/history?referenceType=EventReference&eventID=" + std::to_string(event_id) + "&eventType=" + event_type},
-            {"type", "temporal.api.common.v1.Link.WorkflowEvent"}};
+    return {{"url", workflow_event_url(ns, wid, rid, event_id, event_type)}, {"type", workflow_event_link_type}};
 }
 
 boost::json::object request_link(const std::string& ns, const std::string& wid, const std::string& rid,
@@ -27,7 +26,7 @@ boost::json::object request_link(const std::string& ns, const std::string& wid, 
     return {{"url", "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
                         "/history?referenceType=RequestIdReference&requestID=" + request_id +
                         "&eventType=WorkflowExecutionOptionsUpdated"},
-            {"type", "temporal.api.common.v1.Link.WorkflowEvent"}};
+            {"type", workflow_event_link_type}};
 }
 
 failure internal(std::string message) {

@@ -63,6 +63,7 @@ BOOST_FIXTURE_TEST_CASE(writes_go_through_the_inbox_and_print_the_engines_answer
                    "reason") == "stuck");
 
     BOOST_TEST(json("operator nexus endpoint delete --name my-endpoint").at("route") == "inbox");
+    BOOST_TEST(json("operator nexus endpoint list").as_array().empty());
     BOOST_TEST(json("operator namespace delete --namespace handler-ns").at("route") == "inbox");
     BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
     for (const auto& state : inbox_states(db)) BOOST_TEST(state == "done");
@@ -79,8 +80,10 @@ BOOST_FIXTURE_TEST_CASE(the_engines_refusals_are_user_errors, cli_fixture) {
     BOOST_TEST(invalid.err.find("invalid namespace name 'bad/name'") != std::string::npos, invalid.err);
     const auto taken = perdure("operator namespace create --namespace app");
     BOOST_TEST(taken.code == 1);
+    BOOST_TEST(taken.err.find("namespace 'app' already exists") != std::string::npos, taken.err);
     const auto busy = perdure("operator namespace delete --namespace app");   // it has open workflows
     BOOST_TEST(busy.code == 1);
+    BOOST_TEST(busy.err.find("still has open workflows") != std::string::npos, busy.err);
     const auto closed = perdure("workflow cancel --namespace app --workflow-id order-0");
     BOOST_TEST(closed.code == 1);
     BOOST_TEST(closed.err.find("order-0") != std::string::npos, closed.err);

@@ -4,12 +4,15 @@
 #include "runtime/core.hpp"
 
 #include "machines/retry.hpp"
+#include "runtime/failpoint.hpp"
+#include "store/queries.hpp"
 
 #include <perdure/detail/async_activity.hpp>
 
 #include <perdure/error.hpp>
 
 #include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
@@ -33,7 +36,22 @@ failure timeout_failure(timeout_type type, const boost::json::value& details) {
     return f;
 }
 
-constexpr std::int64_t default_heartbeat_throttle_us = 24'000'000;   // 0.8 x Temporal's 30 s default
+// Temporal's SDKs: 0.8 x the heartbeat timeout, at most 60 s; 30 s without a heartbeat timeout.
+constexpr std::int64_t default_heartbeat_throttle_us = 30'000'000;
+constexpr std::int64_t max_heartbeat_throttle_us = 60'000'000;
+
+/// Whether the retry policy would end the activity if this attempt timed out.
+bool is_final_attempt(const retry_policy& p, int attempt) {
+    failure f;
+    f.kind = failure_kind::timeout;
+    f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
+    return !decide_retry(p, attempt, f, std::nullopt).retry;
+}
+
+task_row activity_row(const activity_task& t) {
+    return {t.key.run_key, t.key.seq, task_kind::activity, t.attempt, t.due_us, boost::json::serialize(t.heartbeat_details),
+            t.flags};
+}
 
 }  // namespace
 
@@ -55,10 +73,11 @@ void engine_core::schedule_activity_task(run_state& r, const event& scheduled, i
     t.scheduled_time_us = scheduled.time_us;
     t.due_us = due_us;
     t.heartbeat_details = std::move(heartbeat_details);
+    t.flags = is_final_attempt(t.policy, attempt) ? task_flags::final_attempt : 0;
     const auto key = t.key;
     const auto s2c = t.timeouts.schedule_to_close.count();
     if (unit) {
-        unit->ops.emplace_back(upsert_task{{key.run_key, key.seq, task_kind::activity, attempt, due_us, ""}});
+        unit->ops.emplace_back(upsert_task{activity_row(t)});
         if (s2c > 0)
             unit->ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
                                                     t.scheduled_time_us + s2c * 1000}});
@@ -77,19 +96,19 @@ void engine_core::schedule_activity_task(run_state& r, const event& scheduled, i
 
 void engine_core::dispatch_activity(const task_key& key) {
     auto it = activities_.find(key);
-    if (it == activities_.end() || it->second.st == activity_task::state::running) return;
+    if (it == activities_.end() || it->second.st == activity_task::state::running ||
+        it->second.st == activity_task::state::starting)
+        return;
     auto& t = it->second;
     t.st = activity_task::state::waiting_for_worker;
     if (!started_ || stopping_.load() || failed_.load()) return;
+    // Schedule-to-start bounds the whole wait of this attempt: for a worker, then for a thread.
+    const auto s2s = t.timeouts.schedule_to_start.count(), s2c = t.timeouts.schedule_to_close.count();
+    if (s2s > 0 && (s2c == 0 || s2s < s2c))
+        arm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq,
+            (t.attempt == 1 ? t.scheduled_time_us : t.due_us) + s2s * 1000);
     auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);   // a registration or a test double
-    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) {
-        // No worker on that queue yet: wait (bounded by schedule-to-start).
-        const auto s2s = t.timeouts.schedule_to_start.count();
-        if (s2s > 0 && s2s < t.timeouts.schedule_to_close.count())
-            arm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq, t.scheduled_time_us + s2s * 1000);
-        return;
-    }
-    disarm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq);
+    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) return;        // no worker on that queue yet
     if (!reg) {
         std::string known;
         for (const auto& n : workers_.activity_names(t.ns_id, t.task_queue)) known += (known.empty() ? "" : ", ") + n;
@@ -99,12 +118,62 @@ void engine_core::dispatch_activity(const task_key& key) {
                     "); register it with worker.register_activity";
         f.kind = failure_kind::application;
         f.info = {{"type", "ActivityTypeNotRegistered"}, {"non_retryable", false}};
+        disarm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq);
         return activity_attempt_failed(t, std::move(f));
     }
-    run_activity_attempt(t, *reg);
+    if (reg->fn.async) return begin_attempt(t, false);
+    if (!t.in_thread_queue) {
+        t.in_thread_queue = true;
+        thread_queue_.push_back(key);
+    }
+    start_queued_activities();
 }
 
-void engine_core::run_activity_attempt(activity_task& t, const activity_registration& reg) {
+void engine_core::start_queued_activities() {
+    const std::size_t threads = std::max<std::size_t>(1, options_.activity_threads);
+    while (threads_busy_ < threads && !thread_queue_.empty() && !stopping_.load()) {
+        const auto key = thread_queue_.front();
+        thread_queue_.pop_front();
+        auto it = activities_.find(key);
+        if (it == activities_.end() || !it->second.in_thread_queue) continue;   // closed meanwhile
+        it->second.in_thread_queue = false;
+        if (it->second.st != activity_task::state::waiting_for_worker) continue;
+        ++threads_busy_;
+        begin_attempt(it->second, true);
+    }
+}
+
+void engine_core::release_activity_thread() {
+    --threads_busy_;
+    start_queued_activities();
+}
+
+void engine_core::begin_attempt(activity_task& t, bool holds_thread) {
+    disarm(wheel_kind::activity_schedule_to_start, t.key.run_key, t.key.seq);
+    if (!(t.flags & task_flags::final_attempt) || (t.flags & task_flags::handed_to_thread))
+        return run_activity_attempt(t, holds_thread);
+    // The retry policy would not repeat this attempt: it is marked before its code runs, so after
+    // a crash it is neither run twice nor counted as run when it only waited.
+    t.flags |= task_flags::handed_to_thread;
+    t.st = activity_task::state::starting;
+    write_unit unit;
+    unit.ops.emplace_back(upsert_task{activity_row(t)});
+    unit.effects.emplace_back([this, key = t.key, holds_thread](std::exception_ptr e) {
+        auto it = activities_.find(key);
+        if (!e && it != activities_.end() && it->second.st == activity_task::state::starting)
+            return run_activity_attempt(it->second, holds_thread);
+        if (holds_thread) release_activity_thread();   // it closed meanwhile, or the engine stopped
+    });
+    commit(std::move(unit));
+}
+
+void engine_core::run_activity_attempt(activity_task& t, bool holds_thread) {
+    auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
+    if (!reg || stopping_.load() || failed_.load()) {
+        t.st = activity_task::state::waiting_for_worker;
+        if (holds_thread) release_activity_thread();
+        return;
+    }
     t.st = activity_task::state::running;
     t.generation = next_generation_++;
     const auto key = t.key;
@@ -112,7 +181,8 @@ void engine_core::run_activity_attempt(activity_task& t, const activity_registra
     const std::int64_t now = now_us();
     auto control = std::make_shared<activity_control>();
     const auto hb = t.timeouts.heartbeat.count();
-    control->throttle_us = hb > 0 ? hb * 800 : default_heartbeat_throttle_us;
+    control->throttle_us = hb > 0 ? std::min(hb * 800, max_heartbeat_throttle_us) : default_heartbeat_throttle_us;
+    control->last_call_us = now;   // the heartbeat timeout counts from the start until the first call
     control->now_us = [clk = clock_] {
         return std::chrono::duration_cast<std::chrono::microseconds>(clk->now().time_since_epoch()).count();
     };
@@ -120,6 +190,13 @@ void engine_core::run_activity_attempt(activity_task& t, const activity_registra
         if (auto self = weak.lock())
             self->post([self, key, gen, details = std::move(details)]() mutable {
                 self->on_activity_heartbeat(key, gen, std::move(details));
+            });
+    };
+    control->flush_at = [weak = weak_from_this(), key, gen](std::int64_t at_us) {
+        if (auto self = weak.lock())
+            self->post([self, key, gen, at_us] {
+                if (auto it = self->activities_.find(key); it != self->activities_.end() && it->second.generation == gen)
+                    self->arm(wheel_kind::activity_heartbeat_flush, key.run_key, key.seq, at_us);
             });
     };
     if (t.cancel_requested) control->cancel = true;
@@ -131,19 +208,20 @@ void engine_core::run_activity_attempt(activity_task& t, const activity_registra
     activity_info info{namespace_name(t.ns_id), t.activity_type, t.activity_id, t.workflow_id, t.run_id,
                        t.task_queue, t.attempt, t.heartbeat_details};
     work_.add(work_tracker::activity);
-    auto done = [weak = weak_from_this(), key, gen](boost::json::value result, std::optional<failure> f) {
+    auto done = [weak = weak_from_this(), key, gen, holds_thread](boost::json::value result, std::optional<failure> f) {
         if (auto self = weak.lock()) {
-            self->post([self, key, gen, result = std::move(result), f = std::move(f)]() mutable {
+            self->post([self, key, gen, holds_thread, result = std::move(result), f = std::move(f)]() mutable {
                 self->on_activity_result(key, gen, std::move(result), std::move(f));
+                if (holds_thread) self->release_activity_thread();
             });
             self->work_.done(work_tracker::activity);
         }
     };
-    if (reg.fn.async) {
-        reg.fn.async->start(strand_, activity_context(std::move(info), control), t.input, std::move(done));
+    if (reg->fn.async) {
+        reg->fn.async->start(strand_, activity_context(std::move(info), control), t.input, std::move(done));
         return;
     }
-    boost::asio::post(*activity_pool_, [fn = reg.fn.blocking, info = std::move(info), control, input = t.input,
+    boost::asio::post(*activity_pool_, [fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
                                         done = std::move(done)]() mutable {
         activity_context ctx(std::move(info), std::move(control));
         boost::json::value result;
@@ -157,19 +235,22 @@ void engine_core::run_activity_attempt(activity_task& t, const activity_registra
     });
 }
 
+void engine_core::keep_latest_details(activity_task& t) {
+    if (!t.control) return;
+    // Heartbeats are throttled; the attempt's last details still reach the next attempt.
+    std::lock_guard lk(t.control->mutex);
+    if (t.control->latest) t.heartbeat_details = *t.control->latest;
+}
+
 void engine_core::on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
                                      std::optional<failure> f) {
     auto it = activities_.find(key);
     if (it == activities_.end() || failed_.load()) return;
     auto& t = it->second;
     if (t.generation != generation || t.st != activity_task::state::running) return;   // a stale attempt
-    if (t.control) {
-        // Heartbeats are throttled; the attempt's last details still reach the next attempt.
-        std::lock_guard lk(t.control->mutex);
-        if (t.control->latest) t.heartbeat_details = std::move(*t.control->latest);
-    }
-    disarm(wheel_kind::activity_start_to_close, key.run_key, key.seq);
-    disarm(wheel_kind::activity_heartbeat, key.run_key, key.seq);
+    keep_latest_details(t);
+    for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
+        disarm(k, key.run_key, key.seq);
     if (!f) {
         const auto limit = options_.limits.max_payload_bytes;
         if (boost::json::serialize(result).size() > limit) {
@@ -208,20 +289,21 @@ void engine_core::activity_attempt_failed(activity_task& t, failure f) {
     }
     t.last_failure = std::move(f);
     ++t.attempt;
+    t.flags = is_final_attempt(t.policy, t.attempt) ? task_flags::final_attempt : 0;
     t.due_us = now + d.delay.count() * 1000;
     t.st = activity_task::state::backing_off;
     t.control.reset();
     write_unit unit;
-    unit.ops.emplace_back(upsert_task{{t.key.run_key, t.key.seq, task_kind::activity, t.attempt, t.due_us,
-                                       boost::json::serialize(t.heartbeat_details)}});
-    if (auto* r = find_run(t.key.run_key)) commit(std::move(unit));
+    unit.ops.emplace_back(upsert_task{activity_row(t)});
+    if (find_run(t.key.run_key)) commit(std::move(unit));
     arm(wheel_kind::activity_retry, t.key.run_key, t.key.seq, t.due_us);
 }
 
 void engine_core::close_activity(activity_task& t, event_type type, boost::json::object attrs) {
     const auto key = t.key;
     for (auto k : {wheel_kind::activity_retry, wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat,
-                   wheel_kind::activity_schedule_to_start, wheel_kind::activity_schedule_to_close})
+                   wheel_kind::activity_heartbeat_flush, wheel_kind::activity_schedule_to_start,
+                   wheel_kind::activity_schedule_to_close})
         disarm(k, key.run_key, key.seq);
     // ActivityTaskStarted is written (with the final attempt) only for an activity that ran.
     const bool ran = t.st == activity_task::state::running || (t.attempt > 1 && type != event_type::activity_task_canceled);
@@ -238,8 +320,20 @@ void engine_core::close_activity(activity_task& t, event_type type, boost::json:
     }
     inbound close{event{0, type, now_us(), std::move(attrs)}};
     close.ops.emplace_back(delete_task{key.run_key, key.seq});
+    forget_cancel_request(key, close.ops);
     close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});
     deliver(*r, std::move(close));
+}
+
+void engine_core::request_activity_cancel(run_state& r, const event& requested, write_unit& unit) {
+    const auto sched = requested.attrs.at("scheduled_event_id").as_int64();
+    if (!activities_.contains({r.run_key, sched})) return;   // it closed meanwhile: nothing to cancel
+    // An outbox row committed with the request: after a crash, the attempt that runs next sees it.
+    record_cancel_request(r, "activity", sched, requested.id, unit);
+    unit.effects.emplace_back([this, key = r.run_key, sched](std::exception_ptr err) {
+        failpoint("activity-cancel-requested");
+        if (auto* run = find_run(key); run && !err) cancel_activity(*run, sched);
+    });
 }
 
 void engine_core::cancel_activity(run_state& r, std::int64_t scheduled_event_id) {
@@ -247,7 +341,7 @@ void engine_core::cancel_activity(run_state& r, std::int64_t scheduled_event_id)
     if (it == activities_.end()) return;   // it closed meanwhile
     auto& t = it->second;
     t.cancel_requested = true;
-    if (t.st == activity_task::state::running) {
+    if (t.st == activity_task::state::running || t.st == activity_task::state::starting) {
         if (t.control) t.control->cancel = true;   // heartbeat() throws canceled_error in the attempt
         return;
     }
@@ -260,12 +354,11 @@ void engine_core::on_activity_heartbeat(task_key key, std::uint64_t generation, 
     if (it == activities_.end() || it->second.generation != generation) return;
     auto& t = it->second;
     t.heartbeat_details = std::move(details);
-    if (const auto hb = t.timeouts.heartbeat.count(); hb > 0)
-        arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, now_us() + hb * 1000);
+    if (const auto hb = t.timeouts.heartbeat.count(); hb > 0 && t.control)
+        arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, t.control->last_call_us.load() + hb * 1000);
     // The latest details reach the task row, so an attempt after a crash gets them too.
     write_unit unit;
-    unit.ops.emplace_back(upsert_task{{key.run_key, key.seq, task_kind::activity, t.attempt, t.due_us,
-                                       boost::json::serialize(t.heartbeat_details)}});
+    unit.ops.emplace_back(upsert_task{activity_row(t)});
     commit(std::move(unit));
 }
 
@@ -277,18 +370,39 @@ void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
     case wheel_kind::activity_retry:
         dispatch_activity(key);
         return;
-    case wheel_kind::activity_start_to_close:
+    case wheel_kind::activity_heartbeat_flush: {
+        if (t.st != activity_task::state::running || !t.control) return;
+        boost::json::value details;
+        {
+            std::lock_guard lk(t.control->mutex);
+            if (!t.control->flush_pending || !t.control->latest) return;
+            details = *t.control->latest;
+            t.control->flush_pending = false;
+            t.control->last_sent_us = now_us();
+        }
+        return on_activity_heartbeat(key, t.generation, std::move(details));
+    }
     case wheel_kind::activity_heartbeat:
+        // Fires only when no heartbeat() call came within the timeout (held ones count).
+        if (t.control)
+            if (const auto due = t.control->last_call_us.load() + t.timeouts.heartbeat.count() * 1000; due > now_us()) {
+                arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, due);
+                return;
+            }
+        [[fallthrough]];
+    case wheel_kind::activity_start_to_close:
         if (t.st != activity_task::state::running) return;
+        keep_latest_details(t);
         if (t.control) t.control->cancel = true;   // it cannot be stopped; its late result is dropped
         ++t.generation;
-        disarm(wheel_kind::activity_start_to_close, key.run_key, key.seq);
-        disarm(wheel_kind::activity_heartbeat, key.run_key, key.seq);
+        for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
+            disarm(k, key.run_key, key.seq);
         return activity_attempt_failed(
             t, timeout_failure(kind == wheel_kind::activity_heartbeat ? timeout_type::heartbeat : timeout_type::start_to_close,
                                t.heartbeat_details));
     case wheel_kind::activity_schedule_to_close:
     case wheel_kind::activity_schedule_to_start: {
+        keep_latest_details(t);
         ++t.generation;
         auto f = timeout_failure(kind == wheel_kind::activity_schedule_to_close ? timeout_type::schedule_to_close
                                                                                 : timeout_type::schedule_to_start,
@@ -303,6 +417,54 @@ void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
     default:
         return;
     }
+}
+
+void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
+    auto* r = find_run(row.run_key);
+    if (!r) return;
+    auto scheduled = load_event(*strand_conn_, row.run_key, row.seq);
+    if (!scheduled) return;
+    boost::json::value details;
+    if (!row.details.empty()) details = boost::json::parse(row.details);
+    schedule_activity_task(*r, *scheduled, row.attempt, row.due_us, std::move(details), nullptr);
+    const task_key key{row.run_key, row.seq};
+    auto& task = activities_.at(key);
+    task.flags = row.flags;
+    task.cancel_requested = cancel_requested;
+    const std::int64_t now = now_us();
+    const bool never_ran = (row.flags & task_flags::final_attempt) && !(row.flags & task_flags::handed_to_thread);
+    if (row.due_us > now || never_ran) {
+        // Backing off, or known never to have started: a cancel request ends it now, as for
+        // an activity that has not started; otherwise it goes on as it would have.
+        if (task.cancel_requested) return cancel_activity(*r, row.seq);
+        if (never_ran) dispatch_activity(key);
+        return;
+    }
+    // It may have been running when the process stopped: that attempt counts as timed out,
+    // and a retry (if the policy allows one) starts at once; a cancel request reaches it.
+    disarm(wheel_kind::activity_retry, row.run_key, row.seq);
+    task.st = activity_task::state::running;
+    ++task.generation;
+    failure f;
+    f.message = "activity attempt " + std::to_string(row.attempt) + " may have been running when the process stopped";
+    f.kind = failure_kind::timeout;
+    f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
+    std::optional<std::chrono::milliseconds> remaining;
+    if (const auto s2c = task.timeouts.schedule_to_close.count(); s2c > 0)
+        remaining = std::chrono::milliseconds((task.scheduled_time_us + s2c * 1000 - now) / 1000);
+    const auto d = decide_retry(task.policy, task.attempt, f, remaining);
+    if (!d.retry) return activity_attempt_failed(task, std::move(f));
+    task.last_failure = std::move(f);
+    ++task.attempt;
+    task.flags = is_final_attempt(task.policy, task.attempt) ? task_flags::final_attempt : 0;
+    task.due_us = now;
+    task.st = activity_task::state::waiting_for_worker;
+    write_unit unit;
+    unit.ops.emplace_back(upsert_task{activity_row(task)});
+    unit.effects.emplace_back([this, key](std::exception_ptr e) {
+        if (!e) dispatch_activity(key);
+    });
+    commit(std::move(unit));
 }
 
 void engine_core::drop_activities_of(std::int64_t run_key) {

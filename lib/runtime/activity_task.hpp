@@ -2,6 +2,7 @@
 #pragma once
 
 #include "machines/activity_options.hpp"
+#include "store/rows.hpp"
 
 #include <perdure/activity_context.hpp>
 #include <perdure/failure.hpp>
@@ -20,7 +21,7 @@ namespace perdure::detail {
 
 struct task_key {
     std::int64_t run_key = 0, seq = 0;
-    bool operator==(const task_key&) const = default;
+    auto operator<=>(const task_key&) const = default;
 };
 struct task_key_hash {
     std::size_t operator()(const task_key& k) const noexcept {
@@ -28,15 +29,20 @@ struct task_key_hash {
     }
 };
 
-/// Shared between the engine and one running attempt: cancellation and heartbeats.
+/// Shared between the engine and one running attempt: cancellation and heartbeats. As
+/// Temporal's SDKs do, heartbeats are sent at most once per throttle interval; details held
+/// back are sent when the interval ends, and the heartbeat timeout counts from the last call.
 struct activity_control {
     std::atomic<bool> cancel{false};
+    std::atomic<std::int64_t> last_call_us{0};            ///< the last heartbeat() call, engine time
     std::mutex mutex;
     std::int64_t last_sent_us = 0;
     std::int64_t throttle_us = 0;
+    bool flush_pending = false;                           ///< held details wait for the interval's end
     std::optional<boost::json::value> latest;             ///< the last details given, sent or not
     std::function<std::int64_t()> now_us;                 ///< the engine's clock
     std::function<void(boost::json::value)> send;         ///< posts a heartbeat to the engine
+    std::function<void(std::int64_t)> flush_at;           ///< asks the engine to send held details then
 };
 
 struct activity_task {
@@ -52,7 +58,11 @@ struct activity_task {
     boost::json::value heartbeat_details;
     std::optional<failure> last_failure;
 
-    enum class state { waiting_for_worker, backing_off, running } st = state::waiting_for_worker;
+    /// waiting: for a worker on its queue or a free activity thread; starting: its attempt's
+    /// handed_to_thread mark is being committed; running: its code runs.
+    enum class state { waiting_for_worker, backing_off, starting, running } st = state::waiting_for_worker;
+    int flags = 0;                                        ///< task_flags of its row
+    bool in_thread_queue = false;                         ///< waits for a free activity thread
     std::uint64_t generation = 0;                         ///< results of older attempts are dropped
     std::shared_ptr<activity_control> control;
     bool cancel_requested = false;

@@ -39,8 +39,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
 
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
     try {
+        next_ns_id_ = max_namespace_id(*strand_conn_) + 1;   // deleted namespaces' ids are never reused
         for (auto& ns : load_namespaces(*strand_conn_)) {
-            next_ns_id_ = std::max(next_ns_id_, ns.ns_id + 1);
             ns_snapshot_[ns.name] = ns.ns_id;
             namespaces_.emplace(ns.name, std::move(ns));
         }
@@ -389,9 +389,13 @@ void engine_core::remove_namespace(std::string name, callback<bool> cb) {
             std::lock_guard lk(ns_snapshot_mutex_);
             ns_snapshot_.erase(name);
         }
+        // Marked deleted now; its closed runs go in the background, as retention deletes runs.
         write_unit unit;
         unit.ops.emplace_back(delete_namespace{id});
-        unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
+        unit.effects.emplace_back([this, cb = std::move(cb)](std::exception_ptr e) mutable {
+            if (!e) purge_deleted_namespaces_soon();
+            cb(e, e == nullptr);
+        });
         commit(std::move(unit));
     });
 }

@@ -190,13 +190,22 @@ private:
     void schedule_activity_task(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
                                 boost::json::value heartbeat_details, write_unit* unit);
     void dispatch_activity(const task_key& key);
-    void run_activity_attempt(activity_task& t, const activity_registration& reg);
+    /// Hands waiting blocking attempts to free activity threads, oldest first.
+    void start_queued_activities();
+    void release_activity_thread();
+    /// Starts an attempt (marking a final one durably first); `holds_thread`: a thread is reserved for it.
+    void begin_attempt(activity_task& t, bool holds_thread);
+    void run_activity_attempt(activity_task& t, bool holds_thread);
+    void keep_latest_details(activity_task& t);
     void on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
                             std::optional<failure> f);
     void on_activity_heartbeat(task_key key, std::uint64_t generation, boost::json::value details);
     void activity_attempt_failed(activity_task& t, failure f);
     void close_activity(activity_task& t, event_type type, boost::json::object attrs);
+    /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
+    void request_activity_cancel(run_state& r, const event& requested, write_unit& unit);
     void cancel_activity(run_state& r, std::int64_t scheduled_event_id);
+    void recover_activity(const task_row& row, bool cancel_requested);
     void on_activity_timeout(const task_key& key, wheel_kind kind);
     void drop_activities_of(std::int64_t run_key);
 
@@ -251,7 +260,12 @@ private:
     void end_nexus(nexus_op& op, event_type type, boost::json::object attrs);
     failure nexus_failure(const nexus_op& op, failure cause) const;
     void on_nexus_timeout(const task_key& key, wheel_kind kind);
+    /// NexusOperationCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
+    void request_nexus_cancel(run_state& r, const event& requested, write_unit& unit);
     void cancel_nexus(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
+    /// At recovery, a cancel request for an operation whose start already happened.
+    void resume_nexus_cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
+    void recover_nexus(const task_row& row, std::int64_t cancel_requested_event_id);
     /// Bookkeeping when a Nexus event reaches its caller; false to drop a duplicate.
     bool on_nexus_delivered(run_state& r, inbound& in);
     circuit_breaker& breaker(std::int64_t ns_id, const std::string& endpoint_id);
@@ -267,10 +281,20 @@ private:
     void continue_run(run_state& r, const event& close,
                       std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit);
 
+    // cancel_requests.cpp
+    void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
+                               std::int64_t requested_event_id, write_unit& unit);
+    /// Adds the deletion of a target's cancel request row, if it has one, to `ops`.
+    void forget_cancel_request(const task_key& target, std::vector<write_op>& ops);
+    void forget_cancel_requests_of(std::int64_t run_key);
+    void recover_tasks(const std::vector<task_row>& tasks);
+
     // retention.cpp
     void maybe_sweep_retention();
     /// After a retention change: the next chance to sweep is taken, whenever the last one was.
     void sweep_retention_soon();
+    /// After a namespace was deleted (or at open, when one was): its runs are deleted next.
+    void purge_deleted_namespaces_soon();
     /// Adds the deletion of a couple of queued expired runs to a unit about to be committed.
     void carry_expired(write_unit&);
     void take_expired(write_unit&, std::size_t at_most);
@@ -308,6 +332,7 @@ private:
     std::int64_t last_look_engine_us_ = 0, last_commit_request_engine_us_ = 0, next_carry_engine_us_ = 0;
     bool idle_delete_in_flight_ = false;   // a unit of deletions alone is in flight
     bool vacuum_owed_ = false;             // runs were deleted since the last incremental_vacuum
+    bool deleted_namespace_runs_left_ = true;   // deleted namespaces may still have runs
     std::set<std::int64_t> inbox_seen_;
 
     std::unique_ptr<database> db_;
@@ -352,6 +377,9 @@ private:
 
     // activities
     std::unordered_map<task_key, activity_task, task_key_hash> activities_;
+    std::deque<task_key> thread_queue_;            // blocking attempts waiting for a free thread
+    std::size_t threads_busy_ = 0;                 // activity threads running (or reserved for) an attempt
+    std::map<task_key, std::int64_t> cancel_rows_; // target -> the seq of its cancel request's outbox row
     std::uint64_t next_generation_ = 1;
 
     work_tracker work_;

@@ -28,6 +28,7 @@ enum class wheel_kind : int {
     nexus_retry = 105,
     nexus_request_timeout = 106,
     nexus_mock_complete = 107,
+    activity_heartbeat_flush = 108,   ///< held heartbeat details are sent
 };
 
 struct wheel_entry {

@@ -1,6 +1,6 @@
 // Deadlines on the strand: one Asio timer for the earliest entry of the wheel (re-checked at
 // least every second so wall-clock jumps behave), or clock notifications for a manual clock.
-// Also recovery at start(): deadlines, pending activities and runs that owe an activation.
+// Also recovery at start(): deadlines, pending tasks and runs that owe an activation.
 #include "runtime/core.hpp"
 
 #include "machines/retry.hpp"
@@ -134,67 +134,13 @@ void engine_core::recover() {
             if (auto self = weak.lock()) self->post([self] { self->on_clock_changed(); });
         });
     }
-    const std::int64_t now = now_us();
     try {
         for (const auto& d : load_deadlines(*strand_conn_))
             if (auto* r = find_run(d.run_key)) {
                 wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
                 if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
             }
-        for (const auto& t : load_tasks(*strand_conn_)) {
-            if (t.kind == task_kind::delivery) {
-                redeliver(t);
-                continue;
-            }
-            if (t.kind == task_kind::nexus) {
-                auto* caller = find_run(t.run_key);
-                if (!caller) continue;
-                if (auto scheduled = load_event(*strand_conn_, t.run_key, t.seq)) {
-                    // Attempts are retried at once (a handler start is deduplicated by request id).
-                    track_nexus(*caller, *scheduled, t.attempt, t.due_us, nullptr);
-                    if (t.due_us <= now) dispatch_nexus({t.run_key, t.seq});
-                }
-                continue;
-            }
-            auto* r = find_run(t.run_key);
-            if (!r || t.kind != task_kind::activity) continue;
-            auto scheduled = load_event(*strand_conn_, t.run_key, t.seq);
-            if (!scheduled) continue;
-            boost::json::value details;
-            if (!t.details.empty()) details = boost::json::parse(t.details);
-            schedule_activity_task(*r, *scheduled, t.attempt, t.due_us, std::move(details), nullptr);
-            auto& task = activities_.at({t.run_key, t.seq});
-            if (t.due_us <= now) {
-                // It may have been running when the process stopped: that attempt counts as
-                // timed out, and a retry (if the policy allows one) starts at once.
-                disarm(wheel_kind::activity_retry, t.run_key, t.seq);
-                task.st = activity_task::state::running;
-                ++task.generation;
-                failure f;
-                f.message = "activity attempt " + std::to_string(t.attempt) +
-                            " may have been running when the process stopped";
-                f.kind = failure_kind::timeout;
-                f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
-                std::optional<std::chrono::milliseconds> remaining;
-                if (const auto s2c = task.timeouts.schedule_to_close.count(); s2c > 0)
-                    remaining = std::chrono::milliseconds((task.scheduled_time_us + s2c * 1000 - now) / 1000);
-                const auto d = decide_retry(task.policy, task.attempt, f, remaining);
-                if (!d.retry) {
-                    activity_attempt_failed(task, std::move(f));
-                    continue;
-                }
-                task.last_failure = std::move(f);
-                ++task.attempt;
-                task.due_us = now;
-                task.st = activity_task::state::waiting_for_worker;
-                write_unit unit;
-                unit.ops.emplace_back(upsert_task{{t.run_key, t.seq, task_kind::activity, task.attempt, now, t.details}});
-                unit.effects.emplace_back([this, key = task_key{t.run_key, t.seq}](std::exception_ptr e) {
-                    if (!e) dispatch_activity(key);
-                });
-                commit(std::move(unit));
-            }
-        }
+        recover_tasks(load_tasks(*strand_conn_));
     } catch (const sql::sqlite_failure& f) {
         throw_storage(f, options_.database, "recovering pending work");
     }

@@ -405,10 +405,21 @@ bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
                    wheel_kind::nexus_schedule_to_start, wheel_kind::nexus_start_to_close})
         disarm(k, key.run_key, key.seq);
     in.ops.emplace_back(delete_task{key.run_key, key.seq});
+    forget_cancel_request(key, in.ops);   // an operation that ended needs no cancel any more
     for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start, deadline_kind::nexus_start_to_close})
         in.ops.emplace_back(delete_deadline{key.run_key, k, key.seq});
     if (it != nexus_ops_.end()) nexus_ops_.erase(it);
     return true;
+}
+
+void engine_core::request_nexus_cancel(run_state& r, const event& requested, write_unit& unit) {
+    const auto sched = requested.attrs.at("scheduled_event_id").as_int64();
+    // An outbox row committed with the request: after a crash the cancel still reaches the handler.
+    record_cancel_request(r, "nexus", sched, requested.id, unit);
+    unit.effects.emplace_back([this, key = r.run_key, sched, id = requested.id](std::exception_ptr err) {
+        failpoint("nexus-cancel-requested");
+        if (auto* run = find_run(key); run && !err && run->status == run_status::running) cancel_nexus(*run, sched, id);
+    });
 }
 
 void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id) {
@@ -431,13 +442,23 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
             if (e.type == event_type::nexus_operation_started && e.attrs.contains("scheduled_event_id") &&
                 e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id)
                 token = text(e.attrs, "operation_token");
+            if (is_nexus_terminal(e.type) && e.attrs.contains("scheduled_event_id") &&
+                e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id) {
+                // It ended before the cancel could be sent: nothing to cancel any more.
+                write_unit unit;
+                forget_cancel_request(key, unit.ops);
+                commit(std::move(unit));
+                return;
+            }
         }
     }
     const boost::json::object ids{{"requested_event_id", requested_event_id}, {"scheduled_event_id", scheduled_event_id}};
     auto failed = [&](nexus::handler_error_type type, std::string message) {
         auto attrs = ids;
         attrs["failure"] = handler_failure(type, std::move(message), false).to_json();
-        deliver(r, inbound{event{0, event_type::nexus_operation_cancel_request_failed, now_us(), std::move(attrs)}});
+        inbound in{event{0, event_type::nexus_operation_cancel_request_failed, now_us(), std::move(attrs)}};
+        forget_cancel_request(key, in.ops);
+        deliver(r, std::move(in));
     };
     if (!endpoint_by_id(endpoint_id)) return failed(nexus::handler_error_type::not_found, "endpoint not registered");
     const auto target = decode_token(token);
@@ -446,14 +467,52 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
     auto* handler = ns_id ? find_open_run(*ns_id, target->workflow_id) : nullptr;
     if (!handler || handler->status != run_status::running)
         return failed(nexus::handler_error_type::not_found, "workflow " + target->workflow_id + " not found");
+    // The handler's cancel request and the caller's CancelRequestCompleted are outbox rows of
+    // one commit, which also retires the cancel request's own row.
     write_unit unit;
+    forget_cancel_request(key, unit.ops);
     send(handler->run_key, event_type::workflow_execution_cancel_requested,
          {{"identity", "perdure"},
           {"cause", "the Nexus caller canceled the operation"},
-          {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}}},
+          {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}},
+          {"links", boost::json::array{{{"url", workflow_event_url(namespace_name(r.ns_id), r.workflow_id, r.run_id,
+                                                                   requested_event_id, "NexusOperationCancelRequested")},
+                                        {"type", workflow_event_link_type}}}}},
          unit);
     send(r.run_key, event_type::nexus_operation_cancel_request_completed, ids, unit);
     commit(std::move(unit));
+}
+
+void engine_core::resume_nexus_cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id) {
+    bool started = false;
+    for (const auto& e : load_history(*strand_conn_, r.run_key, scheduled_event_id))
+        if (e.type == event_type::nexus_operation_started && e.attrs.contains("scheduled_event_id") &&
+            e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id)
+            started = true;
+    if (started) return cancel_nexus(r, scheduled_event_id, requested_event_id);   // (or says it ended)
+    // Its Started is still in the outbox: the cancel follows it when it is recorded.
+    auto scheduled = load_event(*strand_conn_, r.run_key, scheduled_event_id);
+    if (!scheduled) return;
+    track_nexus(r, *scheduled, 1, 0, nullptr);
+    auto& op = nexus_ops_.at({r.run_key, scheduled_event_id});
+    op.st = nexus_op::state::started;
+    op.cancel_requested = true;
+    op.cancel_requested_event_id = requested_event_id;
+}
+
+void engine_core::recover_nexus(const task_row& t, std::int64_t cancel_requested_event_id) {
+    auto* caller = find_run(t.run_key);
+    if (!caller) return;
+    auto scheduled = load_event(*strand_conn_, t.run_key, t.seq);
+    if (!scheduled) return;
+    // Attempts are retried at once (a handler start is deduplicated by request id).
+    track_nexus(*caller, *scheduled, t.attempt, t.due_us, nullptr);
+    if (cancel_requested_event_id) {
+        auto& op = nexus_ops_.at({t.run_key, t.seq});
+        op.cancel_requested = true;
+        op.cancel_requested_event_id = cancel_requested_event_id;
+    }
+    if (t.due_us <= now_us()) dispatch_nexus({t.run_key, t.seq});
 }
 
 void engine_core::drop_nexus_of(std::int64_t run_key) {

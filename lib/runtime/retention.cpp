@@ -3,7 +3,7 @@
 // busy, one batch every 100 ms carries the deletion of a few expired runs: under 1% of the
 // workflows' commits grow, so their p99 does not move, and about 80 runs a second go. Once the
 // writer has been idle for 50 ms, larger units delete the rest and give the freed pages back
-// to the file system.
+// to the file system. The runs of deleted namespaces go the same way.
 #include "runtime/core.hpp"
 
 #include "store/queries.hpp"
@@ -33,6 +33,12 @@ void engine_core::maybe_sweep_retention() {
     if (expired_.empty() && (now >= next_retention_look_ || engine_now - last_look_engine_us_ >= look_every_engine_us)) {
         last_look_engine_us_ = engine_now;
         bool more = false;
+        if (deleted_namespace_runs_left_) {
+            const auto keys = runs_of_deleted_namespaces(*strand_conn_, runs_per_query);
+            expired_.insert(expired_.end(), keys.begin(), keys.end());
+            deleted_namespace_runs_left_ = keys.size() == runs_per_query;
+            more = deleted_namespace_runs_left_;
+        }
         for (const auto& [name, ns] : namespaces_) {
             if (ns.retention_ms <= 0) continue;
             const auto keys = expired_runs(*strand_conn_, ns.ns_id, engine_now - ns.retention_ms * 1000, runs_per_query);
@@ -81,6 +87,11 @@ void engine_core::carry_expired(write_unit& unit) {
 void engine_core::sweep_retention_soon() {
     next_retention_look_ = {};
     last_look_engine_us_ = 0;
+}
+
+void engine_core::purge_deleted_namespaces_soon() {
+    deleted_namespace_runs_left_ = true;
+    sweep_retention_soon();
 }
 
 }  // namespace perdure::detail

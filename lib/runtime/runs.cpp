@@ -300,13 +300,9 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::activity_task_scheduled:
         schedule_activity_task(r, e, 1, e.time_us, {}, &unit);
         break;
-    case event_type::activity_task_cancel_requested: {
-        const auto sched = e.attrs.at("scheduled_event_id").as_int64();
-        unit.effects.emplace_back([this, key = r.run_key, sched](std::exception_ptr err) {
-            if (auto* run = find_run(key); run && !err) cancel_activity(*run, sched);
-        });
+    case event_type::activity_task_cancel_requested:
+        request_activity_cancel(r, e, unit);
         break;
-    }
     case event_type::timer_started: {
         const auto d = parse_duration(e.attrs.at("start_to_fire_timeout").as_string()).value_or(std::chrono::milliseconds(0));
         const std::int64_t due = e.time_us + d.count() * 1000;
@@ -333,13 +329,9 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::nexus_operation_scheduled:
         track_nexus(r, e, 1, e.time_us, &unit);
         break;
-    case event_type::nexus_operation_cancel_requested: {
-        const auto sched = e.attrs.at("scheduled_event_id").as_int64();
-        unit.effects.emplace_back([this, key = r.run_key, sched, requested = e.id](std::exception_ptr err) {
-            if (auto* run = find_run(key); run && !err && run->status == run_status::running) cancel_nexus(*run, sched, requested);
-        });
+    case event_type::nexus_operation_cancel_requested:
+        request_nexus_cancel(r, e, unit);
         break;
-    }
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);
@@ -365,6 +357,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     unit.ops.emplace_back(clear_run_work{r.run_key});
     wheel_.disarm_run(r.run_key);
     drop_activities_of(r.run_key);
+    forget_cancel_requests_of(r.run_key);
     auto closed = std::make_exception_ptr(
         failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id + ") closed before the event was recorded"));
     for (auto& in : r.pending)

@@ -12,7 +12,7 @@
 namespace perdure::detail {
 
 /// The schema version this build writes and reads.
-inline constexpr int schema_version = 2;
+inline constexpr int schema_version = 3;
 
 class database {
 public:

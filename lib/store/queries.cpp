@@ -61,7 +61,7 @@ struct reset_on_exit {
 }  // namespace
 
 std::vector<namespace_row> load_namespaces(sql::connection& c) {
-    auto& s = c.cached("SELECT ns_id, name, description, created, retention_ms FROM namespaces ORDER BY name");
+    auto& s = c.cached("SELECT ns_id, name, description, created, retention_ms FROM namespaces WHERE deleted = 0 ORDER BY name");
     reset_on_exit r{s};
     std::vector<namespace_row> out;
     while (s.step())
@@ -132,12 +132,12 @@ std::int64_t history_length(sql::connection& c, std::int64_t run_key) {
 std::vector<task_row> load_tasks(sql::connection& c) {
     // Outbox rows in the order they were written (their seqs go down), so a run hears
     // NexusOperationStarted before the completion that follows it.
-    auto& s = c.cached("SELECT run_key, seq, kind, attempt, due, details FROM tasks ORDER BY due, kind, seq DESC");
+    auto& s = c.cached("SELECT run_key, seq, kind, attempt, due, details, flags FROM tasks ORDER BY due, kind, seq DESC");
     reset_on_exit r{s};
     std::vector<task_row> out;
     while (s.step())
         out.push_back({s.int64(0), s.int64(1), static_cast<task_kind>(s.int64(2)), static_cast<int>(s.int64(3)),
-                       s.int64(4), std::string(s.text(5))});
+                       s.int64(4), std::string(s.text(5)), static_cast<int>(s.int64(6))});
     return out;
 }
 
@@ -184,7 +184,8 @@ std::vector<execution_row> list_runs(sql::connection& c, std::int64_t ns_id, std
                                      std::size_t limit, std::int64_t before_run_key) {
     auto& s = c.cached("SELECT " EXECUTION_COLUMNS
                        " FROM executions WHERE (?1 = 0 OR ns_id = ?1) AND (?2 < 0 OR status = ?2) AND (?3 = 0 OR "
-                       "run_key < ?3) ORDER BY run_key DESC LIMIT ?4");
+                       "run_key < ?3) AND ns_id NOT IN (SELECT ns_id FROM namespaces WHERE deleted = 1) "
+                       "ORDER BY run_key DESC LIMIT ?4");
     reset_on_exit r{s};
     s.bind(1, ns_id).bind(2, status ? static_cast<int>(*status) : -1).bind(3, before_run_key)
         .bind(4, static_cast<std::int64_t>(limit));
@@ -197,6 +198,22 @@ std::vector<std::int64_t> expired_runs(sql::connection& c, std::int64_t ns_id, s
     auto& s = c.cached("SELECT run_key FROM executions WHERE ns_id = ? AND status <> 0 AND close_time < ? ORDER BY close_time LIMIT ?");
     reset_on_exit r{s};
     s.bind(1, ns_id).bind(2, before_us).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<std::int64_t> out;
+    while (s.step()) out.push_back(s.int64(0));
+    return out;
+}
+
+std::int64_t max_namespace_id(sql::connection& c) {
+    auto& s = c.cached("SELECT COALESCE(MAX(ns_id), 0) FROM namespaces");
+    reset_on_exit r{s};
+    return s.step() ? s.int64(0) : 0;
+}
+
+std::vector<std::int64_t> runs_of_deleted_namespaces(sql::connection& c, std::size_t limit) {
+    auto& s = c.cached("SELECT run_key FROM executions WHERE ns_id IN (SELECT ns_id FROM namespaces WHERE deleted = 1) "
+                       "LIMIT ?");
+    reset_on_exit r{s};
+    s.bind(1, static_cast<std::int64_t>(limit));
     std::vector<std::int64_t> out;
     while (s.step()) out.push_back(s.int64(0));
     return out;

@@ -10,7 +10,12 @@
 
 namespace perdure::detail {
 
+/// The namespaces that exist (not deleted).
 std::vector<namespace_row> load_namespaces(sql::connection&);
+/// The highest namespace id ever given, deleted ones included (ids are never reused).
+std::int64_t max_namespace_id(sql::connection&);
+/// Runs left in deleted namespaces, to be deleted in the background.
+std::vector<std::int64_t> runs_of_deleted_namespaces(sql::connection&, std::size_t limit);
 std::vector<endpoint_row> load_endpoints(sql::connection&);
 std::int64_t max_run_key(sql::connection&);
 
@@ -37,7 +42,7 @@ std::optional<execution_row> find_run(sql::connection&, std::string_view run_id)
 std::optional<execution_row> find_run(sql::connection&, std::int64_t run_key);
 /// The newest run of a workflow id in a namespace.
 std::optional<execution_row> find_latest_run(sql::connection&, std::int64_t ns_id, std::string_view workflow_id);
-/// Runs of a namespace (all namespaces when ns_id is 0), newest first, optionally by status,
+/// Runs of a namespace (all existing namespaces when ns_id is 0), newest first, optionally by status,
 /// starting below `before_run_key` (0: from the newest).
 std::vector<execution_row> list_runs(sql::connection&, std::int64_t ns_id, std::optional<run_status>,
                                      std::size_t limit, std::int64_t before_run_key);

@@ -37,7 +37,16 @@ enum class task_kind : int {
     activity = 1,            ///< seq: the ActivityTaskScheduled event id
     delivery = 2,            ///< seq: negative, unique; details: the event to record in run_key
     nexus = 3,               ///< seq: the NexusOperationScheduled event id (an operation to start)
+    cancel = 4,              ///< seq: negative, unique; details: the cancel request of an activity or operation
 };
+
+/// Bits of an activity row's flags. An attempt the retry policy would not repeat (the last of
+/// maximum_attempts) is marked before its code runs, so recovery can tell an attempt that was
+/// only queued from one that may have run; other attempts are counted as run after a crash.
+namespace task_flags {
+inline constexpr int final_attempt = 1;
+inline constexpr int handed_to_thread = 2;
+}  // namespace task_flags
 
 struct history_row {
     std::int64_t run_key = 0, event_id = 0;
@@ -80,6 +89,7 @@ struct task_row {
     int attempt = 1;
     std::int64_t due_us = 0;
     std::string details;   ///< kind-specific JSON (heartbeat details for activities)
+    int flags = 0;         ///< task_flags, for activities
 };
 
 struct deadline_row {
@@ -100,6 +110,8 @@ struct delete_deadline { std::int64_t run_key; deadline_kind kind; std::int64_t 
 /// Deletes the deadlines and tasks of a closed run.
 struct clear_run_work { std::int64_t run_key; };
 struct upsert_namespace { namespace_row row; };
+/// Marks a namespace deleted: its name is free again, its id is never reused, and its runs are
+/// deleted in the background.
 struct delete_namespace { std::int64_t ns_id; };
 struct upsert_endpoint { endpoint_row row; };
 struct delete_endpoint { std::string id; };

@@ -1,4 +1,4 @@
-// Schema version 1. Integer keys everywhere the writer touches: history is appended at the end
+// Schema version 3. Integer keys everywhere the writer touches: history is appended at the end
 // of one B-tree keyed by seq; (run_key, event_id) is the only secondary index on it.
 #include "store/schema.hpp"
 
@@ -7,14 +7,29 @@
 
 namespace perdure::detail {
 
-void create_schema(sql::connection& c) {
-    c.exec(R"sql(
-CREATE TABLE namespaces(
+namespace {
+
+// A deleted namespace stays as a row (its id is never reused); only live names are unique.
+void create_namespaces_table(sql::connection& c, const std::string& name) {
+    c.exec("CREATE TABLE " + name + R"sql((
   ns_id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
   description TEXT NOT NULL DEFAULT '',
   created INTEGER NOT NULL,
-  retention_ms INTEGER NOT NULL);
+  retention_ms INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0))sql");
+}
+
+void index_namespaces(sql::connection& c) {
+    c.exec("CREATE UNIQUE INDEX namespaces_by_name ON namespaces(name) WHERE deleted = 0");
+}
+
+}  // namespace
+
+void create_schema(sql::connection& c) {
+    create_namespaces_table(c, "namespaces");
+    index_namespaces(c);
+    c.exec(R"sql(
 
 CREATE TABLE executions(
   run_key INTEGER PRIMARY KEY,
@@ -54,6 +69,7 @@ CREATE TABLE tasks(
   attempt INTEGER NOT NULL,
   due INTEGER NOT NULL,
   details TEXT NOT NULL DEFAULT '',
+  flags INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(run_key, seq)) WITHOUT ROWID;
 
 CREATE TABLE deadlines(
@@ -91,6 +107,17 @@ void migrate_schema(sql::connection& c, int from_version) {
     if (from_version < 1) throw std::runtime_error("no migration from schema version " + std::to_string(from_version));
     if (from_version < 2)   // endpoints' rate limit
         c.exec("ALTER TABLE nexus_endpoints ADD COLUMN max_operations_per_second REAL NOT NULL DEFAULT 0");
+    if (from_version < 3) {   // deleted namespaces kept as tombstones; activity attempts' flags
+        create_namespaces_table(c, "namespaces_v3");
+        c.exec(R"sql(
+INSERT INTO namespaces_v3(ns_id, name, description, created, retention_ms)
+  SELECT ns_id, name, description, created, retention_ms FROM namespaces;
+DROP TABLE namespaces;
+ALTER TABLE namespaces_v3 RENAME TO namespaces;
+ALTER TABLE tasks ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+)sql");
+        index_namespaces(c);
+    }
 }
 
 }  // namespace perdure::detail

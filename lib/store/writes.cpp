@@ -31,9 +31,9 @@ struct applier {
     }
     void operator()(const upsert_task& op) const {
         const auto& r = op.row;
-        c.cached("INSERT OR REPLACE INTO tasks(run_key, seq, kind, attempt, due, details) VALUES(?,?,?,?,?,?)")
+        c.cached("INSERT OR REPLACE INTO tasks(run_key, seq, kind, attempt, due, details, flags) VALUES(?,?,?,?,?,?,?)")
             .bind(1, r.run_key).bind(2, r.seq).bind(3, static_cast<int>(r.kind)).bind(4, r.attempt)
-            .bind(5, r.due_us).bind(6, r.details).run();
+            .bind(5, r.due_us).bind(6, r.details).bind(7, r.flags).run();
     }
     void operator()(const delete_task& op) const {
         c.cached("DELETE FROM tasks WHERE run_key=? AND seq=?").bind(1, op.run_key).bind(2, op.seq).run();
@@ -87,7 +87,7 @@ struct applier {
         c.exec("PRAGMA incremental_vacuum(" + std::to_string(op.pages) + ")");
     }
     void operator()(const delete_namespace& op) const {
-        c.cached("DELETE FROM namespaces WHERE ns_id=?").bind(1, op.ns_id).run();
+        c.cached("UPDATE namespaces SET deleted=1 WHERE ns_id=?").bind(1, op.ns_id).run();
     }
 };
 

@@ -290,3 +290,105 @@ BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
     BOOST_REQUIRE_EQUAL(run_torture(db, side, workflows, std::nullopt), 0);
     BOOST_TEST(check_invariants(db, read_lines(side), true) == workflows);
 }
+
+namespace {
+
+struct life {
+    int status = 0;       ///< exit status, -1 when killed
+    std::string output;   ///< what it printed
+};
+
+/// Runs the cancel-crash worker. With `kill_on` it is killed as soon as it printed that line;
+/// with `failpoint` it kills itself there.
+life run_cancel_worker(const std::string& db, const std::string& side, const char* mode, const char* failpoint = nullptr,
+                       const char* kill_on = nullptr) {
+    int out[2];
+    BOOST_REQUIRE(::pipe(out) == 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (failpoint) ::setenv("PERDURE_FAILPOINT", failpoint, 1);
+        if (kill_on) ::setenv("FIRST_LIFE", "1", 1);
+        ::alarm(60);   // a life that never ends fails the test instead of hanging it
+        ::dup2(out[1], 1);
+        ::close(out[0]);
+        ::execl(CANCEL_CRASH_WORKER, "cancel-crash-worker", db.c_str(), side.c_str(), mode, nullptr);
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    life l;
+    char buf[256];
+    for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) {
+        l.output.append(buf, static_cast<std::size_t>(n));
+        if (kill_on && l.output.find(kill_on) != std::string::npos) ::kill(pid, SIGKILL);
+    }
+    ::close(out[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    l.status = WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
+    return l;
+}
+
+std::map<std::string, int> event_counts(perdure::detail::sql::connection& c, std::int64_t run_key) {
+    std::map<std::string, int> n;
+    for (const auto& e : perdure::detail::load_history(c, run_key)) ++n[perdure::detail::event_type_name(e.type)];
+    return n;
+}
+
+std::map<std::string, perdure::detail::execution_row> runs_by_type(perdure::detail::sql::connection& c) {
+    std::map<std::string, perdure::detail::execution_row> out;
+    for (auto& r : perdure::detail::list_runs(c, 0, std::nullopt, 100, 0)) out[r.workflow_type] = r;
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_activity_that_only_waited_for_a_thread_is_not_counted_as_run_after_a_kill) {
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("queued.db"), side = dir.file("side.log");
+    BOOST_TEST(run_cancel_worker(db, side, "queued", nullptr, "hold started").status == -1);
+    const auto second = run_cancel_worker(db, side, "queued");
+    BOOST_REQUIRE_EQUAL(second.status, 0);
+    // Hold was running: its one attempt counts as timed out and never runs again. Queued was
+    // only waiting for the thread: it runs, on its first attempt.
+    BOOST_TEST(second.output == "timeout START_TO_CLOSE;ok;\n");
+    const auto lines = read_lines(side);
+    BOOST_TEST(lines.size() == 2u);
+    BOOST_TEST(lines.contains("hold ran"));
+    BOOST_TEST(lines.contains("queued ran on attempt 1"));
+}
+
+BOOST_AUTO_TEST_CASE(an_activity_cancel_request_committed_before_a_kill_reaches_the_activity_after_reopening) {
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("cancel.db"), side = dir.file("side.log");
+    BOOST_TEST(run_cancel_worker(db, side, "activity-cancel", "activity-cancel-requested").status == -1);
+    BOOST_REQUIRE(read_lines(side).empty());   // killed before the attempt could hear of it
+    const auto second = run_cancel_worker(db, side, "activity-cancel");
+    BOOST_REQUIRE_EQUAL(second.status, 0);
+    BOOST_TEST(second.output == "activity canceled\n");
+    BOOST_TEST(read_lines(side).contains("waiter saw the cancel on attempt 2"));
+    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
+    auto conn = database.connect(true);
+    auto events = event_counts(*conn, runs_by_type(*conn).at("CancelActivity").run_key);
+    BOOST_TEST(events["ActivityTaskCancelRequested"] == 1);
+    BOOST_TEST(events["ActivityTaskCanceled"] == 1);
+    BOOST_TEST(events["ActivityTaskCompleted"] + events["ActivityTaskFailed"] + events["ActivityTaskTimedOut"] == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_nexus_cancel_request_committed_before_a_kill_cancels_the_handler_after_reopening) {
+    perdure::test::temp_dir dir;
+    const auto db = dir.file("nexus-cancel.db"), side = dir.file("side.log");
+    BOOST_TEST(run_cancel_worker(db, side, "nexus-cancel", "nexus-cancel-requested").status == -1);
+    const auto second = run_cancel_worker(db, side, "nexus-cancel");
+    BOOST_REQUIRE_EQUAL(second.status, 0);
+    BOOST_TEST(second.output == "operation canceled\n");
+    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
+    auto conn = database.connect(true);
+    const auto runs = runs_by_type(*conn);
+    BOOST_TEST((runs.at("LongJob").status == perdure::detail::run_status::canceled));
+    auto caller = event_counts(*conn, runs.at("CancelNexus").run_key);
+    BOOST_TEST(caller["NexusOperationCancelRequested"] == 1);
+    BOOST_TEST(caller["NexusOperationCancelRequestCompleted"] == 1);
+    BOOST_TEST(caller["NexusOperationCanceled"] == 1);
+    auto handler = event_counts(*conn, runs.at("LongJob").run_key);
+    BOOST_TEST(handler["WorkflowExecutionCancelRequested"] == 1);
+}

@@ -221,3 +221,75 @@ BOOST_AUTO_TEST_CASE(an_activity_without_timeouts_fails_the_workflow_task_and_sa
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+struct pair_plan {
+    std::int64_t schedule_to_start_ms = 5'000;
+};
+BOOST_DESCRIBE_STRUCT(pair_plan, (), (schedule_to_start_ms))
+
+/// Holds the only activity thread with Gated, then asks for a second activity that must start
+/// within its schedule-to-start timeout; returns what became of the second.
+perdure::workflow<std::string> busy_pool(perdure::workflow_context& ctx, pair_plan p) {
+    auto holder = ctx.execute_activity(gated_activity, 0, {.start_to_close_timeout = 1h});
+    std::string second;
+    try {
+        second = co_await ctx.execute_activity(
+            flaky_activity, 0,
+            {.schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms), .start_to_close_timeout = 10s});
+    } catch (const perdure::activity_error& e) {
+        try {
+            std::rethrow_exception(e.cause());
+        } catch (const perdure::timeout_error& t) {
+            second = std::string("timeout ") + perdure::to_string(t.timeout_type());
+        }
+    }
+    co_return second + ", then " + co_await holder;
+}
+const perdure::workflow_def busy_pool_workflow{"BusyPool", &busy_pool};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(activity_threads)
+
+/// One activity thread, held by Gated while the second activity waits for it.
+struct one_busy_thread {
+    engine_fixture f{{.activity_threads = 1}};
+    perdure::workflow_handle<std::string> run{start(f)};
+
+    static perdure::workflow_handle<std::string> start(engine_fixture& f) {
+        f.open([](perdure::engine& e) {
+            setup(e);
+            e.add_worker("default", "q").register_workflow(busy_pool_workflow);
+        });
+        gate_open = false;
+        gate_waiting = 0;
+        flaky_calls = 0;
+        auto run = f.client().start_workflow(busy_pool_workflow, pair_plan{}, {.id = "busy", .task_queue = "q"});
+        while (gate_waiting < 1) std::this_thread::yield();
+        f.settle();
+        return run;
+    }
+};
+
+BOOST_FIXTURE_TEST_CASE(schedule_to_start_bounds_the_wait_for_a_free_activity_thread, one_busy_thread) {
+    f.clock->advance(4999ms);
+    f.settle();
+    BOOST_TEST((run.describe().status == perdure::workflow_status::running));
+    f.clock->advance(1ms);   // 5 s queued behind the busy thread
+    f.settle();
+    open_gate();
+    BOOST_TEST(run.get() == "timeout SCHEDULE_TO_START, then released on attempt 1");
+    BOOST_TEST(flaky_calls == 0);   // it never ran
+}
+
+BOOST_FIXTURE_TEST_CASE(an_activity_queued_for_a_thread_runs_once_one_is_free, one_busy_thread) {
+    f.clock->advance(4s);
+    f.settle();
+    BOOST_TEST(flaky_calls == 0);
+    open_gate();
+    BOOST_TEST(run.get() == "ok on attempt 1, then released on attempt 1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -92,8 +92,9 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_1_is_migrated_when_its_engine_opens_it
         e.namespaces().ensure("orders");
         e.nexus_endpoints().create({"orders-ep", "orders", "q", "kept"});
     }
-    // What schema 1 was: endpoints without a rate limit.
+    // What schema 1 was: endpoints without a rate limit (and, as in 2, tasks without flags).
     sql(path, "ALTER TABLE nexus_endpoints DROP COLUMN max_operations_per_second");
+    sql(path, "ALTER TABLE tasks DROP COLUMN flags");
     sql(path, "PRAGMA user_version = 1");
     {
         perdure::engine e({.database = path});
@@ -104,6 +105,32 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_1_is_migrated_when_its_engine_opens_it
     }
     perdure::engine e({.database = path});
     BOOST_TEST(e.nexus_endpoints().describe("orders-ep").spec.max_operations_per_second == 5);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_of_schema_2_is_migrated_and_keeps_its_namespaces) {
+    temp_dir dir;
+    const auto path = dir.file("v2.db");
+    {
+        perdure::engine e({.database = path});
+        e.namespaces().create("orders", "kept");
+    }
+    // What schema 2 was: namespace names unique, deleted namespaces gone, tasks without flags.
+    sql(path, "CREATE TABLE ns2(ns_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL "
+              "DEFAULT '', created INTEGER NOT NULL, retention_ms INTEGER NOT NULL)");
+    sql(path, "INSERT INTO ns2 SELECT ns_id, name, description, created, retention_ms FROM namespaces");
+    sql(path, "DROP TABLE namespaces");
+    sql(path, "ALTER TABLE ns2 RENAME TO namespaces");
+    sql(path, "ALTER TABLE tasks DROP COLUMN flags");
+    sql(path, "PRAGMA user_version = 2");
+    {
+        perdure::engine e({.database = path});
+        BOOST_TEST(e.namespaces().describe("orders").description == "kept");
+        e.namespaces().remove("orders");
+        e.namespaces().create("orders", "new");
+    }
+    perdure::engine e({.database = path});
+    BOOST_TEST(e.namespaces().describe("orders").description == "new");
+    BOOST_TEST(e.namespaces().list().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_truncated_database_is_refused_rather_than_crashing) {

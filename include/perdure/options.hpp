@@ -61,4 +61,13 @@ struct child_workflow_options {
     cancellation_type cancellation = cancellation_type::wait_completed;
 };
 
+/// What a continue-as-new changes for the next run, as Temporal's ContinueAsNewWorkflowExecution
+/// command allows; what is left empty (or 0) stays as the current run has it.
+struct continue_as_new_options {
+    std::string task_queue{};
+    std::chrono::milliseconds run_timeout{0};
+    std::chrono::milliseconds task_timeout{0};         ///< recorded; one process runs every task at once
+    std::optional<boost::json::object> memo{};         ///< nullopt: the current run's memo
+};
+
 }  // namespace perdure

@@ -226,9 +226,14 @@ public:
     /// `input`, in the same commit. Never resumes.
     template <class I>
     future<void> continue_as_new(const I& input) {
-        return future<void>(continue_as_new_(detail::to_payload(input)));
+        return future<void>(continue_as_new_(detail::to_payload(input), {}));
     }
-    future<void> continue_as_new() { return future<void>(continue_as_new_(boost::json::value{})); }
+    /// The same, changing the next run's task queue, timeouts or memo.
+    template <class I>
+    future<void> continue_as_new(const I& input, continue_as_new_options options) {
+        return future<void>(continue_as_new_(detail::to_payload(input), std::move(options)));
+    }
+    future<void> continue_as_new() { return future<void>(continue_as_new_(boost::json::value{}, {})); }
 
     detail::instance& instance() const noexcept { return *inst_; }
 
@@ -244,7 +249,7 @@ private:
                                                        child_workflow_options);
     std::shared_ptr<detail::future_state> signal_external_(std::string_view workflow_id, std::string_view run_id,
                                                            std::string_view signal, boost::json::value arg);
-    std::shared_ptr<detail::future_state> continue_as_new_(boost::json::value input);
+    std::shared_ptr<detail::future_state> continue_as_new_(boost::json::value input, continue_as_new_options options);
 
     detail::instance* inst_;
 };

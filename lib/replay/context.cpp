@@ -139,9 +139,10 @@ future<void> workflow_context::request_cancel_external_workflow(std::string_view
     return future<void>(inst_->cancel_external(workflow_id, run_id));
 }
 
-std::shared_ptr<detail::future_state> workflow_context::continue_as_new_(boost::json::value input) {
+std::shared_ptr<detail::future_state> workflow_context::continue_as_new_(boost::json::value input,
+                                                                        continue_as_new_options options) {
     inst_->check_active();
-    return inst_->continue_as_new(std::move(input));
+    return inst_->continue_as_new(std::move(input), std::move(options));
 }
 
 perdure::nexus_client workflow_context::nexus_client(std::string_view endpoint, std::string_view service) {

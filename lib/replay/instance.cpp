@@ -139,7 +139,7 @@ void instance::start_main(const event& started) {
     if (const auto* c = a.if_contains("continued_execution_run_id"); c && c->is_string())
         info_.continued_execution_run_id = c->get_string();
     const auto* in = a.if_contains("input");
-    if (in) started_input_ = *in;
+    started_attrs_ = a;
     main_ = fn_(ctx_, in ? *in : boost::json::value{});
     auto& p = main_.handle().promise();
     p.sink = this;
@@ -158,6 +158,8 @@ void instance::apply(const event& e) {
     case event_type::workflow_execution_update_accepted:
         accept_update(e);
         return;
+    case event_type::workflow_task_failed:
+        return;   // a failed activation left nothing behind: its commands were discarded
     case event_type::workflow_execution_cancel_requested:
         if (!cancel_requested_) {
             cancel_requested_ = true;
@@ -286,13 +288,16 @@ void instance::finish_main() {
 
 void instance::finish_continue_as_new() {
     ready_.clear();
-    add_command(command_kind::continue_as_new,
-                {{"workflow_type", {{"name", info_.workflow_type}}},
-                 {"task_queue", {{"name", info_.task_queue}}},
-                 {"input", *continue_as_new_},
-                 {"workflow_run_timeout", format_duration(std::chrono::milliseconds(run_timeout_ms_))},
-                 {"initiator", "WORKFLOW"}},
-                nullptr);
+    const auto& o = continue_as_new_->options;
+    const auto run_timeout = o.run_timeout.count() > 0 ? o.run_timeout : std::chrono::milliseconds(run_timeout_ms_);
+    boost::json::object attrs{{"workflow_type", {{"name", info_.workflow_type}}},
+                              {"task_queue", {{"name", o.task_queue.empty() ? info_.task_queue : o.task_queue}}},
+                              {"input", std::move(continue_as_new_->input)},
+                              {"workflow_run_timeout", format_duration(run_timeout)},
+                              {"initiator", "WORKFLOW"}};
+    if (o.task_timeout.count() > 0) attrs["workflow_task_timeout"] = format_duration(o.task_timeout);
+    if (o.memo) attrs["memo"] = *o.memo;
+    add_command(command_kind::continue_as_new, std::move(attrs), nullptr);
     closed_ = true;
     spawned_.clear();
     conditions_.clear();
@@ -701,8 +706,8 @@ std::shared_ptr<future_state> instance::cancel_external(std::string_view workflo
         .future();
 }
 
-std::shared_ptr<future_state> instance::continue_as_new(boost::json::value input) {
-    if (!continue_as_new_) continue_as_new_ = std::move(input);
+std::shared_ptr<future_state> instance::continue_as_new(boost::json::value input, continue_as_new_options options) {
+    if (!continue_as_new_) continue_as_new_ = continuation{std::move(input), std::move(options)};
     return make_future();   // never resolves: the run ends with this activation
 }
 

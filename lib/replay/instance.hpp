@@ -78,8 +78,8 @@ public:
         auto it = updates_.find(update_id);
         return it == updates_.end() ? std::nullopt : it->second;
     }
-    /// The run's input, as recorded in WorkflowExecutionStarted.
-    const boost::json::value& started_input() const noexcept { return started_input_; }
+    /// The run's WorkflowExecutionStarted attributes (input, memo, timeouts).
+    const boost::json::object& started_attributes() const noexcept { return started_attrs_; }
     /// Signals buffered and never read, in arrival order (carried over by continue-as-new).
     std::vector<std::pair<std::string, boost::json::value>> unread_signals() const;
     /// For a query on a closed run being replayed: answered before the closing activation and,
@@ -117,7 +117,7 @@ public:
     std::shared_ptr<future_state> signal_external(std::string_view workflow_id, std::string_view run_id,
                                                   std::string_view signal, boost::json::value arg);
     std::shared_ptr<future_state> cancel_external(std::string_view workflow_id, std::string_view run_id);
-    std::shared_ptr<future_state> continue_as_new(boost::json::value input);
+    std::shared_ptr<future_state> continue_as_new(boost::json::value input, continue_as_new_options options);
     nexus_futures schedule_nexus(const std::string& endpoint, const std::string& service, const std::string& operation,
                                  boost::json::value input, const nexus::operation_options& options);
     /// Temporal's limit on pending Nexus operations per workflow (default 30).
@@ -225,8 +225,12 @@ private:
     };
     std::unordered_map<std::string, update_entry> update_handlers_;
     std::unordered_map<std::string, std::optional<boost::json::object>> updates_;   ///< accepted ids -> outcome
-    boost::json::value started_input_{};
-    std::optional<boost::json::value> continue_as_new_{};
+    boost::json::object started_attrs_{};
+    struct continuation {
+        boost::json::value input;
+        continue_as_new_options options;
+    };
+    std::optional<continuation> continue_as_new_{};
     struct closing_query {
         std::string name;
         boost::json::value arg;

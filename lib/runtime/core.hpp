@@ -174,7 +174,11 @@ private:
     void run_activation(run_state& r, write_unit* outer = nullptr);
     void append_directly(run_state& r);
     void assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out);
+    /// Stores the failure on the execution and, for the first failure of a task, records
+    /// WorkflowTaskFailed; retries the task with backoff (nondeterminism: after a restart).
     void record_task_failure(run_state& r, const task_failure& f, write_unit& unit);
+    /// A worker serves the run's queue but not its type: the task fails. False when no worker serves it.
+    bool unknown_type_failure(run_state& r);
     void react_to_command(run_state& r, const event& e, write_unit& unit);
     void close_run(run_state& r, event close_event, write_unit& unit);
     void finish_closed_run(std::int64_t run_key);

@@ -3,6 +3,7 @@
 // Also recovery at start(): deadlines, pending tasks and runs that owe an activation.
 #include "runtime/core.hpp"
 
+#include "codec/duration.hpp"
 #include "machines/retry.hpp"
 #include "store/queries.hpp"
 
@@ -85,14 +86,29 @@ void engine_core::fire(const wheel_entry& e) {
     case wheel_kind::execution_timeout: {
         auto* r = find_run(e.run_key);
         if (!r || r->status != run_status::running) return;
+        boost::json::object attrs{{"retry_state", to_string(retry_state::timeout)}};
+        if (e.kind == wheel_kind::run_timeout && r->retry) {
+            // As Temporal: a run that times out is retried under the workflow's retry policy (the
+            // execution timeout ends the whole chain).
+            failure f{"workflow run timed out", failure_kind::timeout, {{"timeout_type", to_string(timeout_type::start_to_close)}}};
+            std::optional<std::chrono::milliseconds> remaining;
+            if (r->execution_deadline_us) remaining = std::chrono::milliseconds((r->execution_deadline_us - now_us()) / 1000);
+            const auto d = decide_retry(*r->retry, r->attempt, f, remaining);
+            attrs["retry_state"] = to_string(d.state);
+            if (d.retry) {
+                attrs["new_execution_run_id"] = new_uuid();
+                attrs["backoff_start_interval"] = format_duration(d.delay);
+            }
+        }
         write_unit unit;
-        event timed_out{r->next_event_id++, event_type::workflow_execution_timed_out, now_us(),
-                        {{"retry_state", to_string(retry_state::timeout)}}};
+        event timed_out{r->next_event_id++, event_type::workflow_execution_timed_out, now_us(), std::move(attrs)};
         unit.ops.emplace_back(history_row{r->run_key, timed_out.id, static_cast<int>(timed_out.type),
                                           timed_out.time_us, boost::json::serialize(timed_out.attrs)});
         unit.runs.push_back(r->run_key);
+        const bool retried = timed_out.attrs.contains("new_execution_run_id");
         drop_instance(*r);
-        close_run(*r, std::move(timed_out), unit);
+        close_run(*r, timed_out, unit);
+        if (retried) continue_run(*r, timed_out, {}, unit);
         commit(std::move(unit));
         return;
     }

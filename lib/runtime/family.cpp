@@ -110,7 +110,9 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
 }
 
 void engine_core::notify_parent(run_state& child, const event& close, write_unit& unit) {
-    if (!child.parent_run_key || child.status == run_status::continued_as_new) return;
+    // A continued or retried run is not the end of the child: its last run tells the parent.
+    if (!child.parent_run_key || child.status == run_status::continued_as_new || close.attrs.contains("new_execution_run_id"))
+        return;
     boost::json::object attrs{{"namespace", namespace_name(child.ns_id)},
                               {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id}}},
                               {"workflow_type", {{"name", child.workflow_type}}},
@@ -239,6 +241,18 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
                                write_unit& unit) {
     const auto& a = close.attrs;
     const bool retrying = close.type != event_type::workflow_execution_continued_as_new;
+    // The closing run's start: what a retry repeats and what a continuation keeps unless it changes it.
+    boost::json::object started;
+    if (r.inst) {
+        started = r.inst->started_attributes();
+    } else if (auto e = load_event(*strand_conn_, r.run_key, 1)) {
+        started = std::move(e->attrs);
+    }
+    auto from = [&](const char* key) -> const boost::json::value* {
+        if (!retrying)
+            if (const auto* v = a.if_contains(key)) return v;
+        return started.if_contains(key);
+    };
     run_spec spec;
     spec.ns_id = r.ns_id;
     spec.workflow_id = r.workflow_id;
@@ -248,7 +262,10 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
     spec.first_run_id = r.first_run_id;
     spec.continued_run_id = r.run_id;
     spec.execution_deadline_us = r.execution_deadline_us;
-    spec.run_timeout = std::chrono::milliseconds(r.run_timeout_ms);
+    spec.run_timeout = retrying ? std::chrono::milliseconds(r.run_timeout_ms) : duration_of(a, "workflow_run_timeout");
+    if (const auto* t = from("workflow_task_timeout"); t && t->is_string())
+        spec.task_timeout = parse_duration(t->get_string()).value_or(std::chrono::milliseconds(0));
+    if (const auto* m = from("memo"); m && m->is_object()) spec.memo = m->get_object();
     spec.retry = r.retry;
     spec.attempt = retrying ? r.attempt + 1 : 1;
     spec.initiator = retrying ? "RETRY" : "WORKFLOW";
@@ -256,13 +273,9 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
     spec.parent_initiated_event_id = r.parent_initiated_event_id;
     spec.parent_close = r.parent_close;
     spec.callbacks = r.callbacks;   // Nexus callers complete from the last run of the chain
-    if (retrying) {
-        spec.first_task_backoff_ms = duration_of(a, "backoff_start_interval").count();
-        auto started = r.inst ? std::optional<event>() : load_event(*strand_conn_, r.run_key, 1);
-        spec.input = r.inst ? r.inst->started_input() : started ? started->attrs.at("input") : nullptr;
-    } else {
-        spec.input = a.contains("input") ? a.at("input") : nullptr;
-    }
+    if (retrying) spec.first_task_backoff_ms = duration_of(a, "backoff_start_interval").count();
+    const auto* input = retrying ? started.if_contains("input") : a.if_contains("input");
+    spec.input = input ? *input : nullptr;
     auto& next = create_run(std::move(spec), unit);
     if (next.parent_run_key) {
         children_[next.parent_run_key].erase(r.run_key);

@@ -102,6 +102,7 @@ struct run_spec {
     std::string first_run_id, continued_run_id, request_id;
     std::int64_t execution_deadline_us = 0;   ///< absolute; 0: none
     std::chrono::milliseconds execution_timeout{0}, run_timeout{0};
+    std::chrono::milliseconds task_timeout{0};   ///< recorded only: every task runs in this process at once
     std::optional<retry_policy> retry{};
     int attempt = 1;
     boost::json::object memo{};

@@ -32,6 +32,46 @@ run_status status_of_close(event_type t) {
     }
 }
 
+/// Temporal's WorkflowTaskFailedCause for a failed activation. Failing commands name their
+/// cause at the start of the message ("BAD_SCHEDULE_ACTIVITY_ATTRIBUTES: ...").
+std::string workflow_task_failed_cause(const task_failure& f) {
+    if (f.reason == task_failure::cause::nondeterminism) return "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR";
+    if (f.reason == task_failure::cause::bad_command)
+        if (const auto colon = f.message.find(':'); colon != std::string::npos && colon > 0 &&
+                                                    std::all_of(f.message.begin(), f.message.begin() + static_cast<std::ptrdiff_t>(colon),
+                                                                [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }))
+            return "WORKFLOW_TASK_FAILED_CAUSE_" + f.message.substr(0, colon);
+    return "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE";
+}
+
+const char* failure_type_of(const task_failure& f) {
+    switch (f.reason) {
+    case task_failure::cause::nondeterminism: return "NondeterminismError";
+    case task_failure::cause::corrupt_history: return "CorruptHistory";
+    case task_failure::cause::bad_command: return "BadCommand";
+    case task_failure::cause::workflow_error: break;
+    }
+    return "WorkflowError";
+}
+
+/// Temporal's cause for a command whose attributes it refuses.
+std::string bad_attributes_cause(command_kind k) {
+    switch (k) {
+    case command_kind::schedule_activity: return "BAD_SCHEDULE_ACTIVITY_ATTRIBUTES";
+    case command_kind::start_timer: return "BAD_START_TIMER_ATTRIBUTES";
+    case command_kind::record_marker: return "BAD_RECORD_MARKER_ATTRIBUTES";
+    case command_kind::complete_workflow: return "BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES";
+    case command_kind::fail_workflow: return "BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES";
+    case command_kind::cancel_workflow: return "BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES";
+    case command_kind::continue_as_new: return "BAD_CONTINUE_AS_NEW_ATTRIBUTES";
+    case command_kind::start_child_workflow: return "BAD_START_CHILD_EXECUTION_ATTRIBUTES";
+    case command_kind::signal_external: return "BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES";
+    case command_kind::schedule_nexus_operation: return "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES";
+    case command_kind::complete_update: return "BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE";
+    default: return "UNHANDLED_COMMAND";
+    }
+}
+
 history_row row_of(const run_state& r, const event& e) {
     return history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)};
 }
@@ -88,7 +128,9 @@ void engine_core::activate(std::int64_t run_key) {
         fail_updates(*r, why);
     }
     if (!started_ || stopping_.load() || r->blocked || !registered) {
-        // Record what arrived; an activation replays it once a worker can run the workflow.
+        // Record what arrived; an activation replays it once a worker can run the workflow. A
+        // worker on the queue that does not know the type fails the task, as Temporal's do.
+        if (started_ && !stopping_.load() && !r->blocked && unknown_type_failure(*r)) return;
         return append_directly(*r);
     }
     if (!r->inst) {
@@ -146,9 +188,9 @@ void engine_core::on_loaded(std::int64_t run_key, std::vector<event> history, st
                                           std::to_string(r->next_event_id - 1) + " events were recorded"};
     if (result.failure) {
         write_unit unit;
-        record_task_failure(*r, *result.failure, unit);
         std::vector<event> appended;
         assign_ids(*r, r->pending, unit, appended);
+        record_task_failure(*r, *result.failure, unit);
         r->owes_activation = true;
         commit(std::move(unit));
         return;
@@ -252,7 +294,8 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
         if (command_rows.back().attrs.size() > options_.limits.max_payload_bytes + 4096) {
             record_task_failure(r,
                                 {task_failure::cause::bad_command,
-                                 std::string(command_name(c.kind)) + " is " + std::to_string(command_rows.back().attrs.size()) +
+                                 bad_attributes_cause(c.kind) + ": " + command_name(c.kind) + " is " +
+                                     std::to_string(command_rows.back().attrs.size()) +
                                      " bytes; payloads are limited to " + std::to_string(options_.limits.max_payload_bytes) +
                                      " bytes (engine_limits::max_payload_bytes)"},
                                 unit);
@@ -284,6 +327,12 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
 
 void engine_core::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
     unit.ops.emplace_back(set_task_failure{r.run_key, std::string(to_string(f.reason)) + ": " + f.message});
+    if (!r.task_failed) {
+        // Recorded once per failing task, as Temporal does: its retries write nothing more.
+        failure cause{f.message, failure_kind::application, {{"type", failure_type_of(f)}, {"non_retryable", false}}};
+        append_event(r, event_type::workflow_task_failed,
+                     {{"cause", workflow_task_failed_cause(f)}, {"failure", cause.to_json()}, {"identity", "perdure"}}, unit);
+    }
     r.task_failed = true;
     drop_instance(r);
     if (f.reason == task_failure::cause::nondeterminism || f.reason == task_failure::cause::corrupt_history) {
@@ -293,6 +342,25 @@ void engine_core::record_task_failure(run_state& r, const task_failure& f, write
     ++r.task_attempt;
     const std::int64_t delay_ms = std::min<std::int64_t>(max_task_retry_ms, 1000LL << std::min(r.task_attempt - 1, 20));
     arm(wheel_kind::task_retry, r.run_key, 0, now_us() + delay_ms * 1000);
+}
+
+bool engine_core::unknown_type_failure(run_state& r) {
+    if (!workers_.has_queue(r.ns_id, r.task_queue)) return false;   // no worker yet: the task waits
+    std::string known;
+    for (const auto& n : workers_.workflow_names(r.ns_id, r.task_queue)) known += (known.empty() ? "" : ", ") + n;
+    write_unit unit;
+    std::vector<event> appended;
+    drop_instance(r);
+    assign_ids(r, r.pending, unit, appended);
+    record_task_failure(r,
+                        {task_failure::cause::workflow_error,
+                         "workflow type " + r.workflow_type + " is not registered on task queue " + r.task_queue +
+                             " (registered there: " + (known.empty() ? "none" : known) + "); register it with engine.add_worker(\"" +
+                             namespace_name(r.ns_id) + "\", \"" + r.task_queue + "\").register_workflow(def)"},
+                        unit);
+    r.owes_activation = true;
+    commit(std::move(unit));
+    return true;
 }
 
 void engine_core::react_to_command(run_state& r, const event& e, write_unit& unit) {

@@ -82,16 +82,6 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
             throw invalid_argument("the workflow input is " + std::to_string(input_bytes) +
                                    " bytes; the limit is " + std::to_string(options_.limits.max_payload_bytes) +
                                    " (engine_limits::max_payload_bytes)");
-        if (workers_.has_queue(ns_id, options.task_queue) && !workers_.workflow(ns_id, options.task_queue, type)) {
-            std::string known;
-            for (const auto& n : workers_.workflow_names(ns_id, options.task_queue))
-                known += (known.empty() ? "" : ", ") + n;
-            throw not_found("workflow type " + type + " is not registered on task queue " + options.task_queue +
-                            " in namespace " + ns + " (registered there: " + (known.empty() ? "none" : known) +
-                            "); register it with engine.add_worker(\"" + ns + "\", \"" + options.task_queue +
-                            "\").register_workflow(def)");
-        }
-
         // The run that holds the workflow id now: in memory while open or closing, else the newest in the database.
         run_state* current = find_open_run(ns_id, options.id);
         std::optional<execution_row> latest;
@@ -196,6 +186,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
                               {"request_id", r.request_id},
                               {"identity", "perdure"}};
     if (!spec.memo.empty()) attrs["memo"] = spec.memo;
+    if (spec.task_timeout.count() > 0) attrs["workflow_task_timeout"] = format_duration(spec.task_timeout);
     if (r.retry) attrs["retry_policy"] = to_json(with_defaults(*r.retry));
     if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
     if (spec.initiator) attrs["initiator"] = spec.initiator;
@@ -257,15 +248,19 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
 }
 
 void engine_core::begin_run(run_state& r, write_unit& unit) {
-    if (started_ && !stopping_.load() && r.backoff_until_us == 0 && (r.inst = make_instance(r))) {
+    const bool may_run = started_ && !stopping_.load() && r.backoff_until_us == 0;
+    if (may_run && (r.inst = make_instance(r))) {
         touch_cache(r);
         run_activation(r, &unit);
         return;
     }
-    // No worker can run it yet (or it waits for its retry backoff): record the start alone.
+    // No worker can run it yet (or it waits for its retry backoff): record the start alone. A
+    // start is accepted whatever the type, as Temporal accepts it; a worker on the queue that
+    // does not know the type fails the first workflow task.
     std::vector<event> appended;
     assign_ids(r, r.pending, unit, appended);
     r.owes_activation = true;
+    if (may_run && workers_.has_queue(r.ns_id, r.task_queue)) request_activation(r);
 }
 
 void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {

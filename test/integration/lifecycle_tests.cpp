@@ -140,9 +140,13 @@ BOOST_AUTO_TEST_CASE(a_workflow_task_failure_is_shown_and_retried_with_backoff_u
     BOOST_TEST(run.describe().task_failure.empty());
     f.advance(1s);
     BOOST_TEST(run.get() == 3);
-    // Failed tasks leave no trace in history.
-    BOOST_TEST(run.history().front().event_type == "WorkflowExecutionStarted");
-    BOOST_TEST(run.history().size() == 6u);
+    // The failing task is recorded once, as Temporal records it; its retry's failure is not.
+    const auto h = run.history();
+    BOOST_TEST(h.size() == 7u);
+    BOOST_TEST(h[1].event_type == "WorkflowTaskFailed");
+    BOOST_TEST(h[1].attributes.at("cause").as_string() == "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE");
+    BOOST_TEST(h[1].attributes.at("failure").at("message").as_string().find("bug number 1") != std::string::npos);
+    BOOST_TEST(h[2].event_type == "WorkflowTaskCompleted");
 }
 
 BOOST_AUTO_TEST_CASE(changed_code_after_a_restart_blocks_the_run_on_nondeterminism_until_restored) {
@@ -165,7 +169,17 @@ BOOST_AUTO_TEST_CASE(changed_code_after_a_restart_blocks_the_run_on_nondetermini
     BOOST_TEST(info.task_failure.find("nondeterminism") != std::string::npos, info.task_failure);
     BOOST_TEST(info.task_failure.find("ActivityTaskScheduled(activity_type=Charge") != std::string::npos, info.task_failure);
     BOOST_TEST(info.task_failure.find("ScheduleActivityTask(activity_type=Refund") != std::string::npos, info.task_failure);
-    BOOST_TEST(f.client().get_handle("pay").history().size() == before + 1);   // the TimerFired is kept
+    const auto h = f.client().get_handle("pay").history();
+    BOOST_TEST(h.size() == before + 2);   // the TimerFired is kept, and the task's failure recorded
+    BOOST_TEST(h.back().event_type == "WorkflowTaskFailed");
+    BOOST_TEST(h.back().attributes.at("cause").as_string() == "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR");
+    BOOST_TEST(h.back().attributes.at("failure").at("message").as_string().find("ScheduleActivityTask(activity_type=Refund") !=
+               std::string::npos);
+    f.close();
+
+    f.open(with(pay_v2_def));   // the same failing task again: nothing more is recorded
+    f.advance(1h);
+    BOOST_TEST(f.client().get_handle("pay").history().size() == before + 2);
     f.close();
 
     f.open(with(pay_v1_def));

@@ -8,6 +8,7 @@ namespace perdure::bench {
 
 void run_sqlite_limit(const settings&);
 void run_step_latency(const settings&);
+void run_step_latency_single_attempt(const settings&);
 void run_throughput(const settings&);
 void run_nexus_sync(const settings&);
 void run_nexus_async(const settings&);
@@ -27,7 +28,7 @@ inline constexpr scenario scenarios[] = {
     {"sqlite_limit", &run_sqlite_limit}, {"step_latency", &run_step_latency}, {"throughput", &run_throughput},
     {"nexus_sync", &run_nexus_sync},     {"nexus_async", &run_nexus_async},   {"timers", &run_timers},
     {"recovery", &run_recovery},         {"idle_memory", &run_idle_memory},   {"long_history", &run_long_history},
-    {"retention", &run_retention},
+    {"retention", &run_retention},       {"step_latency_single_attempt", &run_step_latency_single_attempt},
 };
 
 }  // namespace perdure::bench

@@ -16,18 +16,31 @@ namespace perdure::bench {
 namespace {
 int echo(perdure::activity_context&, int i) { return i; }
 
-perdure::workflow<std::vector<std::int64_t>> steps_impl(perdure::workflow_context& ctx, int steps) {
+/// Runs `steps` activities with the given options; returns the microseconds between activations.
+perdure::workflow<std::vector<std::int64_t>> time_activities(perdure::workflow_context& ctx, int steps,
+                                                             perdure::activity_options options) {
     std::vector<std::int64_t> gaps_us;
     gaps_us.reserve(static_cast<std::size_t>(steps));
     auto last = ctx.now();
     for (int i = 0; i < steps; ++i) {
-        co_await ctx.execute_activity(echo_activity, i, {.start_to_close_timeout = 10s});
+        co_await ctx.execute_activity(echo_activity, i, options);
         const auto now = ctx.now();
         gaps_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - last).count());
         last = now;
     }
     co_return gaps_us;
 }
+
+perdure::workflow<std::vector<std::int64_t>> steps_impl(perdure::workflow_context& ctx, int steps) {
+    return time_activities(ctx, steps, {.start_to_close_timeout = 10s});
+}
+
+/// Activities the retry policy never repeats: each attempt is marked durably before it runs.
+perdure::workflow<std::vector<std::int64_t>> single_attempt_steps_impl(perdure::workflow_context& ctx, int steps) {
+    return time_activities(ctx, steps, {.start_to_close_timeout = 10s, .retry = perdure::retry_policy{.maximum_attempts = 1}});
+}
+const perdure::workflow_def<std::vector<std::int64_t>, int> single_attempt_steps_workflow{"SingleAttemptSteps",
+                                                                                          &single_attempt_steps_impl};
 }  // namespace
 
 extern const perdure::activity_def<int, int> echo_activity{"Echo", &echo};
@@ -46,16 +59,19 @@ struct step_run {
     std::uint64_t commits = 0;
 };
 
-step_run run_steps(const settings& s, const char* name, int steps) {
+step_run run_steps(const settings& s, const char* name, int steps,
+                   const perdure::workflow_def<std::vector<std::int64_t>, int>& workflow = steps_workflow) {
     const std::string path = fresh_database(s, name);
     step_run out;
     {
         perdure::engine engine(engine_options_for(s, path));
         engine.namespaces().ensure("bench");
-        engine.add_worker("bench", "bench").register_workflow(steps_workflow).register_activity(echo_activity);
+        engine.add_worker("bench", "bench").register_workflow(workflow).register_activity(echo_activity);
         engine.start();
         const auto before = engine.core()->batches();
-        out.gaps_us = time_steps(engine.client_for("bench"), "bench", name, steps);
+        const auto gaps = engine.client_for("bench").start_workflow(workflow, steps, {.id = name, .task_queue = "bench"}).get();
+        if (gaps.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
+        out.gaps_us.assign(gaps.begin(), gaps.end());
         out.commits = engine.core()->batches() - before;
     }
     remove_database(path);
@@ -69,6 +85,19 @@ void run_step_latency(const settings& s) {
     const auto r = run_steps(s, "step-latency", steps);
     const auto l = summarize(r.gaps_us);
     emit({{"scenario", "step_latency"},
+          {"durability", to_string(s.durability)},
+          {"steps", steps},
+          {"mean_us", l.mean},
+          {"p50_us", l.p50},
+          {"p99_us", l.p99},
+          {"commits_per_step", static_cast<double>(r.commits) / steps}});
+}
+
+void run_step_latency_single_attempt(const settings& s) {
+    const int steps = static_cast<int>(s.size(1000, 20));
+    const auto r = run_steps(s, "step-latency-single-attempt", steps, single_attempt_steps_workflow);
+    const auto l = summarize(r.gaps_us);
+    emit({{"scenario", "step_latency_single_attempt"},
           {"durability", to_string(s.durability)},
           {"steps", steps},
           {"mean_us", l.mean},

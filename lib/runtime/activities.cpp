@@ -76,22 +76,47 @@ void engine_core::schedule_activity_task(run_state& r, const event& scheduled, i
     t.flags = is_final_attempt(t.policy, attempt) ? task_flags::final_attempt : 0;
     const auto key = t.key;
     const auto s2c = t.timeouts.schedule_to_close.count();
-    if (unit) {
-        unit->ops.emplace_back(upsert_task{activity_row(t)});
-        if (s2c > 0)
-            unit->ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
-                                                    t.scheduled_time_us + s2c * 1000}});
-    }
     if (s2c > 0) arm(wheel_kind::activity_schedule_to_close, key.run_key, key.seq, t.scheduled_time_us + s2c * 1000);
-    activities_.insert_or_assign(key, std::move(t));
+    auto& task = activities_.insert_or_assign(key, std::move(t)).first->second;
     if (due_us > now_us()) {
-        activities_.at(key).st = activity_task::state::backing_off;
+        task.st = activity_task::state::backing_off;
         arm(wheel_kind::activity_retry, key.run_key, key.seq, due_us);
-    } else if (unit) {
+    }
+    if (!unit) return;
+    if (s2c > 0)
+        unit->ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
+                                                task.scheduled_time_us + s2c * 1000}});
+    const bool handed = due_us <= now_us() && hand_over_with_schedule(task);
+    unit->ops.emplace_back(upsert_task{activity_row(task)});
+    if (handed)
+        unit->effects.emplace_back([this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
+    else if (due_us <= now_us())
         unit->effects.emplace_back([this, key](std::exception_ptr e) {
             if (!e) dispatch_activity(key);
         });
+}
+
+bool engine_core::hand_over_with_schedule(activity_task& t) {
+    // A final attempt that can start at once is handed over with its schedule: its mark rides in
+    // the same commit, as Temporal records a task started once a worker has it.
+    if (!(t.flags & task_flags::final_attempt) || !started_ || stopping_.load()) return false;
+    const auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
+    if (!reg) return false;
+    t.in_thread = !reg->fn.async;
+    if (t.in_thread) {
+        if (threads_busy_ >= std::max<std::size_t>(1, options_.activity_threads)) return false;
+        ++threads_busy_;
     }
+    t.flags |= task_flags::handed_to_thread;
+    t.st = activity_task::state::starting;
+    return true;
+}
+
+void engine_core::start_marked(const task_key& key, bool holds_thread, std::exception_ptr e) {
+    auto it = activities_.find(key);
+    if (!e && it != activities_.end() && it->second.st == activity_task::state::starting)
+        return run_activity_attempt(it->second, holds_thread);
+    if (holds_thread) release_activity_thread();   // it closed meanwhile, or the engine stopped
 }
 
 void engine_core::dispatch_activity(const task_key& key) {
@@ -158,12 +183,7 @@ void engine_core::begin_attempt(activity_task& t, bool holds_thread) {
     t.st = activity_task::state::starting;
     write_unit unit;
     unit.ops.emplace_back(upsert_task{activity_row(t)});
-    unit.effects.emplace_back([this, key = t.key, holds_thread](std::exception_ptr e) {
-        auto it = activities_.find(key);
-        if (!e && it != activities_.end() && it->second.st == activity_task::state::starting)
-            return run_activity_attempt(it->second, holds_thread);
-        if (holds_thread) release_activity_thread();   // it closed meanwhile, or the engine stopped
-    });
+    unit.effects.emplace_back([this, key = t.key, holds_thread](std::exception_ptr e) { start_marked(key, holds_thread, e); });
     commit(std::move(unit));
 }
 

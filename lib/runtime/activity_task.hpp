@@ -63,6 +63,7 @@ struct activity_task {
     enum class state { waiting_for_worker, backing_off, starting, running } st = state::waiting_for_worker;
     int flags = 0;                                        ///< task_flags of its row
     bool in_thread_queue = false;                         ///< waits for a free activity thread
+    bool in_thread = false;                               ///< its hand-over with the schedule reserved a thread
     std::uint64_t generation = 0;                         ///< results of older attempts are dropped
     std::shared_ptr<activity_control> control;
     bool cancel_requested = false;

@@ -200,6 +200,11 @@ private:
     /// Starts an attempt (marking a final one durably first); `holds_thread`: a thread is reserved for it.
     void begin_attempt(activity_task& t, bool holds_thread);
     void run_activity_attempt(activity_task& t, bool holds_thread);
+    /// For a new schedule: a final attempt that can start at once is marked (and its thread
+    /// reserved) in the schedule's own commit; false when it must be dispatched as usual.
+    bool hand_over_with_schedule(activity_task& t);
+    /// After a final attempt's mark committed: runs it, unless it closed meanwhile.
+    void start_marked(const task_key& key, bool holds_thread, std::exception_ptr e);
     void keep_latest_details(activity_task& t);
     void on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
                             std::optional<failure> f);

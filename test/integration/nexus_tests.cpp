@@ -13,30 +13,6 @@ using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
 using namespace perdure::test::nexus_support;
 
-namespace {
-
-std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
-    std::vector<std::string> out;
-    for (const auto& e : h) out.push_back(e.event_type);
-    return out;
-}
-
-std::size_t count(const std::vector<std::string>& t, const char* type) {
-    return static_cast<std::size_t>(std::count(t.begin(), t.end(), type));
-}
-
-perdure::workflow_handle<std::string> start(engine_fixture& f, const std::string& id, call_plan p) {
-    return f.client("caller-ns").start_workflow(caller_workflow, std::move(p), {.id = id, .task_queue = "caller-tq"});
-}
-
-/// Advances virtual time a second at a time until the run closes.
-std::string finish(engine_fixture& f, perdure::workflow_handle<std::string>& run, int seconds = 120) {
-    for (int i = 0; i < seconds && run.describe().status == perdure::workflow_status::running; ++i) f.advance(1s);
-    return run.get();
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(nexus_operations)
 
 BOOST_AUTO_TEST_CASE(a_sync_operation_completes_without_a_started_event) {

@@ -39,6 +39,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace perdure::detail {
 
@@ -252,8 +253,11 @@ private:
     failure nexus_failure(const nexus_op& op, failure cause) const;
     void on_nexus_timeout(const task_key& key, wheel_kind kind);
     void cancel_nexus(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
-    /// Bookkeeping when a Nexus event reaches its caller; false to drop a duplicate.
+    /// Bookkeeping when a Nexus event reaches its caller; false to drop one that comes too late
+    /// (a second Started, anything after the outcome).
     bool on_nexus_delivered(run_state& r, inbound& in);
+    /// What the caller's committed history holds of an operation no longer tracked in memory.
+    nexus_progress recorded_nexus_progress(const task_key& key);
     circuit_breaker& breaker(std::int64_t ns_id, const std::string& endpoint_id);
     void drop_nexus_of(std::int64_t run_key);
 
@@ -344,7 +348,8 @@ private:
 
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
     std::map<std::string, nexus::endpoint> endpoints_;                      // by id
-    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet started or ended
+    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet ended
+    std::unordered_set<task_key, task_key_hash> nexus_ending_;              // outcome delivered, not yet committed
     std::map<std::pair<std::int64_t, std::string>, circuit_breaker> breakers_;
     std::map<std::string, rate_limiter> rate_limiters_;   // by endpoint id, for all callers
     std::unique_ptr<boost::asio::thread_pool> nexus_pool_;

@@ -254,9 +254,10 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
         // A started operation from before a restart: rebuild what the failure names from history.
         auto* r = find_run(key.run_key);
         if (!r || r->status != run_status::running || kind == wheel_kind::nexus_request_timeout) return;
-        auto scheduled = load_event(*strand_conn_, key.run_key, key.seq);
-        if (!scheduled) return;
-        track_nexus(*r, *scheduled, 1, 0, nullptr);
+        if (nexus_ending_.contains(key)) return;   // its outcome is on its way to the file
+        const auto seen = recorded_nexus_progress(key);
+        if (!seen.scheduled || seen.ended) return;   // nothing happens to an operation after its outcome
+        track_nexus(*r, *seen.scheduled, 1, 0, nullptr);
         it = nexus_ops_.find(key);
         it->second.st = nexus_op::state::started;
     }
@@ -288,20 +289,50 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
     }
 }
 
+nexus_progress engine_core::recorded_nexus_progress(const task_key& key) {
+    nexus_progress p;
+    for (auto& e : load_history(*strand_conn_, key.run_key, key.seq)) {
+        if (e.id == key.seq) {
+            if (e.type == event_type::nexus_operation_scheduled) p.scheduled = std::move(e);
+            continue;
+        }
+        const auto* s = e.attrs.if_contains("scheduled_event_id");
+        if (!s || !s->is_int64() || s->as_int64() != key.seq) continue;
+        p.started = p.started || e.type == event_type::nexus_operation_started;
+        p.ended = p.ended || is_nexus_terminal(e.type);
+    }
+    return p;
+}
+
 bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
     const auto* s = in.e.attrs.if_contains("scheduled_event_id");
     if (!s || !s->is_int64()) return true;
     const task_key key{r.run_key, s->as_int64()};
-    auto it = nexus_ops_.find(key);
-    if (in.e.type == event_type::nexus_operation_started) {
-        if (it == nexus_ops_.end()) {
-            // After a restart the operation may only be in history.
-            if (auto scheduled = load_event(*strand_conn_, key.run_key, key.seq)) track_nexus(r, *scheduled, 1, 0, nullptr);
-            it = nexus_ops_.find(key);
-            if (it == nexus_ops_.end()) return true;
-        } else if (it->second.started_recorded) {
-            return false;   // already recorded
+    const bool started = in.e.type == event_type::nexus_operation_started;
+    // A message that comes too late is not recorded; its outbox row is still removed.
+    auto drop = [&] {
+        if (!in.ops.empty()) {
+            write_unit unit;
+            unit.ops = std::move(in.ops);
+            commit(std::move(unit));
         }
+        return false;
+    };
+    auto it = nexus_ops_.find(key);
+    if (it == nexus_ops_.end()) {
+        // Not tracked: it ended (its outcome may not be committed yet), or after a restart a
+        // started operation lives only in history.
+        if (nexus_ending_.contains(key)) return drop();
+        auto seen = recorded_nexus_progress(key);
+        if (!seen.scheduled || seen.ended || (started && seen.started)) return drop();
+        if (started) {
+            track_nexus(r, *seen.scheduled, 1, 0, nullptr);
+            it = nexus_ops_.find(key);
+        }
+    } else if (started && it->second.started_recorded) {
+        return drop();
+    }
+    if (started) {
         auto& op = it->second;
         op.st = nexus_op::state::started;
         op.started_recorded = true;
@@ -327,6 +358,9 @@ bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
     for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start, deadline_kind::nexus_start_to_close})
         in.ops.emplace_back(delete_deadline{key.run_key, k, key.seq});
     if (it != nexus_ops_.end()) nexus_ops_.erase(it);
+    // Until the outcome is committed (and so readable from history), memory says it ended.
+    nexus_ending_.insert(key);
+    in.on_recorded.emplace_back([this, key](std::exception_ptr) { nexus_ending_.erase(key); });
     return true;
 }
 

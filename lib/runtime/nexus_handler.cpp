@@ -156,9 +156,11 @@ void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::oper
     spec.callbacks = {cb};
     spec.links = std::move(caller_links);
     auto& handler = create_run(std::move(spec), unit);
-    begin_run(handler, unit);
     b.succeeded();
+    // Started goes out before the handler's first activation runs: a handler workflow that
+    // closes at once queues its callback after it, and the caller hears of them in that order.
     nexus_started(op, token, {workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")}, unit);
+    begin_run(handler, unit);
     commit(std::move(unit));
 }
 

@@ -2,6 +2,7 @@
 // ended), and the completion callback a handler run owes its callers.
 #pragma once
 
+#include "replay/event.hpp"
 #include "runtime/activity_task.hpp"
 
 #include <perdure/failure.hpp>
@@ -33,6 +34,12 @@ struct nexus_op {
     bool started_recorded = false;    ///< NexusOperationStarted reached the caller's history
     bool cancel_requested = false;
     std::int64_t cancel_requested_event_id = 0;
+};
+
+/// An operation as its caller's committed history records it.
+struct nexus_progress {
+    std::optional<event> scheduled;   ///< NexusOperationScheduled, when it exists
+    bool started = false, ended = false;
 };
 
 /// A handler run's promise to tell a caller how the operation ended.

@@ -44,6 +44,8 @@ BOOST_AUTO_TEST_CASE(an_async_operation_starts_a_handler_workflow_and_completes_
     const auto t = types(h);
     BOOST_TEST(count(t, "NexusOperationStarted") == 1u);
     BOOST_TEST(count(t, "NexusOperationCompleted") == 1u);
+    BOOST_TEST(position(t, "NexusOperationScheduled") < position(t, "NexusOperationStarted"));
+    BOOST_TEST(position(t, "NexusOperationStarted") < position(t, "NexusOperationCompleted"));
     const auto started = std::find_if(h.begin(), h.end(), [](const auto& e) { return e.event_type == "NexusOperationStarted"; });
     const std::string token(started->attributes.at("operation_token").as_string());
     const auto decoded = perdure::detail::decode_token(token);

@@ -1,0 +1,81 @@
+// Nexus operations as the caller records them: Started before the outcome and carrying the
+// token, nothing after the outcome (late completions, deadlines, restarts).
+#include "integration/nexus_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace std::chrono_literals;
+using perdure::test::engine_fixture;
+using namespace perdure::test::nexus_support;
+
+BOOST_AUTO_TEST_SUITE(nexus_outcomes)
+
+BOOST_AUTO_TEST_CASE(a_handler_workflow_that_closes_at_once_gives_started_with_its_token_before_the_outcome) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) { setup(e); });
+    auto run = start(f, "c",
+                     {.operation = "run", .input = "complete", .schedule_to_close_ms = 30'000, .start_to_close_ms = 20'000,
+                      .await_started = true, .linger_ms = 60'000});
+    const auto result = finish(f, run);
+    const auto h = run.history();
+    const auto t = types(h);
+    std::string order;
+    for (const auto& type : t) order += type + " ";
+    BOOST_TEST_INFO_SCOPE(order);
+    const auto started = position(t, "NexusOperationStarted");
+    BOOST_REQUIRE(started != std::string::npos);
+    BOOST_TEST(position(t, "NexusOperationScheduled") < started);
+    BOOST_TEST(started < position(t, "NexusOperationCompleted"));
+    BOOST_TEST(count(t, "NexusOperationStarted") == 1u);
+    BOOST_TEST(count(t, "NexusOperationCompleted") == 1u);
+    BOOST_TEST(count(t, "NexusOperationTimedOut") == 0u);   // its deadlines passed while the caller lingered
+    const std::string token(h[started].attributes.at("operation_token").as_string());
+    BOOST_TEST(!token.empty());
+    BOOST_TEST(result.ends_with(" token " + token), result);   // started() gave the token
+}
+
+BOOST_AUTO_TEST_CASE(nothing_happens_to_an_operation_after_its_outcome_even_after_a_restart) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) { setup(e); });
+    auto run = start(f, "c",
+                     {.operation = "run", .input = "complete", .schedule_to_close_ms = 30'000, .start_to_close_ms = 20'000,
+                      .linger_ms = 60'000});
+    f.idle();
+    BOOST_TEST(count(types(run.history()), "NexusOperationCompleted") == 1u);
+    f.close();
+    f.open([](perdure::engine& e) { setup(e); });   // the deadlines come back from the file
+    auto reopened = f.client("caller-ns").get_handle<std::string>("c");
+    BOOST_TEST(finish(f, reopened).starts_with("ok: workflow h-"));
+    const auto t = types(reopened.history());
+    BOOST_TEST(count(t, "NexusOperationTimedOut") == 0u);
+    BOOST_TEST(count(t, "NexusOperationCompleted") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_workflow_that_closes_after_the_operation_timed_out_adds_nothing_to_the_caller) {
+    for (const bool restart : {false, true}) {
+        BOOST_TEST_CONTEXT("restart " << restart) {
+            engine_fixture f;
+            f.open([](perdure::engine& e) { setup(e); });
+            auto run = start(f, "c", {.operation = "run", .input = "wait", .schedule_to_close_ms = 30'000, .linger_ms = 120'000});
+            for (int i = 0; i < 40 && count(types(run.history()), "NexusOperationTimedOut") == 0; ++i) f.advance(1s);
+            BOOST_TEST(count(types(run.history()), "NexusOperationTimedOut") == 1u);
+            if (restart) {
+                f.close();
+                f.open([](perdure::engine& e) { setup(e); });
+            }
+            auto handlers = f.client("handler-ns").list(perdure::workflow_status::running);
+            BOOST_REQUIRE(handlers.size() == 1u);
+            auto handler = f.client("handler-ns").get_handle(handlers[0].workflow_id);
+            handler.signal("go", std::string("now"));   // its completion reaches a caller that no longer waits
+            f.idle();
+            BOOST_TEST(handler.describe().status == perdure::workflow_status::completed);
+            auto caller = f.client("caller-ns").get_handle<std::string>("c");
+            BOOST_TEST(finish(f, caller, 200) == "nexus_operation_failure(run) caused by timeout_error SCHEDULE_TO_CLOSE");
+            const auto t = types(caller.history());
+            BOOST_TEST(count(t, "NexusOperationTimedOut") == 1u);
+            BOOST_TEST(count(t, "NexusOperationCompleted") == 0u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -57,20 +57,6 @@ failure engine_core::nexus_failure(const nexus_op& op, failure cause) const {
     return wrap_nexus_failure(op.endpoint, op.service, op.operation, op.token, op.key.seq, std::move(cause));
 }
 
-failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
-                           const std::string& token, std::int64_t scheduled_event_id, failure cause) {
-    failure f;
-    f.message = "nexus operation completed unsuccessfully: " + cause.message;
-    f.kind = failure_kind::nexus_operation;
-    f.info = {{"scheduled_event_id", scheduled_event_id},
-              {"endpoint", endpoint},
-              {"service", service},
-              {"operation", operation},
-              {"operation_token", token}};
-    f.cause = std::make_shared<const failure>(std::move(cause));
-    return f;
-}
-
 circuit_breaker& engine_core::breaker(std::int64_t ns_id, const std::string& endpoint_id) {
     return breakers_[{ns_id, endpoint_id}];
 }

@@ -2,6 +2,7 @@
 // ended), and the completion callback a handler run owes its callers.
 #pragma once
 
+#include "machines/nexus_failure.hpp"
 #include "replay/event.hpp"
 #include "runtime/activity_task.hpp"
 
@@ -51,9 +52,6 @@ struct nexus_callback {
     static nexus_callback from_json(const boost::json::object&);
 };
 
-/// The failure a caller records for an unsuccessful operation, wrapping its cause.
-failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
-                           const std::string& token, std::int64_t scheduled_event_id, failure cause);
 /// What a handler's exception means for the caller, as Temporal's SDK translates it.
 failure nexus_failure_from_exception(std::exception_ptr);
 

@@ -1,5 +1,6 @@
 // Nexus operations as the caller records them: Started before the outcome and carrying the
-// token, nothing after the outcome (late completions, deadlines, restarts).
+// token, nothing after the outcome (late completions, deadlines, restarts), cancellations as
+// Temporal's nexus operation failures.
 #include "integration/nexus_support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -76,6 +77,66 @@ BOOST_AUTO_TEST_CASE(a_handler_workflow_that_closes_after_the_operation_timed_ou
             BOOST_TEST(count(t, "NexusOperationCompleted") == 0u);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(every_cancellation_type_reaches_the_caller_as_a_nexus_operation_failure_caused_by_canceled_error) {
+    for (const std::string type : {"abandon", "try_cancel", "wait_requested", "wait_completed"}) {
+        BOOST_TEST_CONTEXT(type) {
+            engine_fixture f;
+            f.open([](perdure::engine& e) { setup(e); });
+            auto run = start(f, "c", {.operation = "run", .input = "wait", .cancellation = type, .cancel_after_start = true,
+                                      .report_failure_fields = true});
+            const auto r = run.get();
+            const auto h = run.history();
+            const auto t = types(h);
+            const auto started = position(t, "NexusOperationStarted");
+            BOOST_REQUIRE(started != std::string::npos);
+            const std::string token(h[started].attributes.at("operation_token").as_string());
+            BOOST_TEST(r.starts_with("nexus_operation_failure(run) caused by canceled_error: "), r);
+            BOOST_TEST(r.ends_with("[endpoint ep, service svc, operation run, token " + token + ", scheduled " +
+                                   std::to_string(h[position(t, "NexusOperationScheduled")].event_id) + "]"),
+                       r);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_cancel_before_the_operation_is_scheduled_or_started_gives_the_same_failure) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) { setup(e, false); });   // no handler worker: nothing starts
+    auto before = start(f, "before", {.operation = "run", .input = "wait", .cancel_before_schedule = true,
+                                      .report_failure_fields = true});
+    const auto r = before.get();
+    BOOST_TEST(r.starts_with("nexus_operation_failure(run) caused by canceled_error: "), r);
+    BOOST_TEST(r.ends_with("[endpoint ep, service svc, operation run, token , scheduled 0]"), r);
+    for (const std::string type : {"abandon", "try_cancel"}) {
+        BOOST_TEST_CONTEXT(type) {
+            auto run = start(f, "unstarted-" + type, {.operation = "run", .input = "wait", .cancellation = type,
+                                                      .report_failure_fields = true, .cancel_after_scheduled = true});
+            const auto outcome = finish(f, run, 5);
+            BOOST_TEST(outcome.starts_with("nexus_operation_failure(run) caused by canceled_error: "), outcome);
+            BOOST_TEST(outcome.ends_with(", token , scheduled 3]"), outcome);
+        }
+    }
+}
+
+const perdure::workflow_def propagating{"Propagating", +[](perdure::workflow_context& ctx) -> perdure::workflow<std::string> {
+                                            auto op = ctx.nexus_client("ep", "svc").start_operation<std::string>(
+                                                "run", std::string("wait"), {.cancellation = perdure::cancellation_type::try_cancel});
+                                            co_await op.started();
+                                            co_return co_await op.result();   // the cancellation leaves the workflow
+                                        }};
+
+BOOST_AUTO_TEST_CASE(a_canceled_caller_that_lets_the_operations_cancellation_escape_ends_canceled) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) {
+        setup(e);
+        e.add_worker("caller-ns", "propagating").register_workflow(propagating);
+    });
+    auto run = f.client("caller-ns").start_workflow(propagating, {.id = "p", .task_queue = "propagating"});
+    f.idle();
+    run.cancel();
+    f.idle();
+    BOOST_TEST(run.describe().status == perdure::workflow_status::canceled);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(the_started_future_gives_the_token_of_an_async_operation) {
     f.open([](perdure::engine& e) { setup(e); });
     auto run = start(f, "c", {.operation = "run", .input = "wait", .cancellation = "abandon", .cancel_after_start = true});
     const auto r = run.get();
-    BOOST_TEST(r.starts_with("canceled_error"), r);
+    BOOST_TEST(r.starts_with("nexus_operation_failure(run) caused by canceled_error"), r);
 }
 
 BOOST_AUTO_TEST_CASE(retryable_handler_errors_are_retried_with_backoff_until_they_pass) {
@@ -152,10 +152,10 @@ BOOST_AUTO_TEST_CASE(cancellation_types_decide_when_the_caller_hears_of_it) {
             const auto t = types(run.history());
             if (type == "wait_completed") {
                 // It waited for the handler workflow, which ended canceled.
-                BOOST_TEST(r == "canceled_error: nexus operation canceled");
+                BOOST_TEST(r == "nexus_operation_failure(run) caused by canceled_error: operation canceled");
                 BOOST_TEST(count(t, "NexusOperationCanceled") == 1u);
             } else {
-                BOOST_TEST(r.starts_with("canceled_error"), r);
+                BOOST_TEST(r.starts_with("nexus_operation_failure(run) caused by canceled_error"), r);
             }
             BOOST_TEST(count(t, "NexusOperationCancelRequested") == (type == "abandon" ? 0u : 1u));
             if (type == "wait_requested") BOOST_TEST(count(t, "NexusOperationCancelRequestCompleted") == 1u);
@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(cancelling_before_the_operation_is_scheduled_records_nothin
     f.open([](perdure::engine& e) { setup(e); });
     log().workflows_started = 0;
     auto run = start(f, "c", {.operation = "run", .input = "complete", .cancel_before_schedule = true});
-    BOOST_TEST(run.get().starts_with("canceled_error"));
+    BOOST_TEST(run.get().starts_with("nexus_operation_failure(run) caused by canceled_error"));
     BOOST_TEST(count(types(run.history()), "NexusOperationScheduled") == 0u);
     BOOST_TEST(log().workflows_started == 0);
 }

@@ -140,6 +140,17 @@ struct operation_ref {
 };
 
 namespace detail {
+/// The operation's input as I. Input that does not convert is the caller's mistake, answered
+/// as Temporal's SDK answers it: a BAD_REQUEST handler error, never retried.
+template <class I>
+I decode_input(const boost::json::value& input) {
+    try {
+        return perdure::detail::from_payload<I>(input);
+    } catch (const payload_error& e) {
+        throw handler_error(handler_error_type::bad_request, std::string("invalid input: ") + e.what());
+    }
+}
+
 struct operation_definition {
     std::string name;
     /// Sync operations: runs the handler (on the Nexus handler pool).
@@ -172,10 +183,10 @@ private:
         return [h = std::decay_t<F>(std::forward<F>(handler))](operation_context& ctx,
                                                                const boost::json::value& input) -> boost::json::value {
             if constexpr (std::is_void_v<O>) {
-                h(ctx, perdure::detail::from_payload<I>(input));
+                h(ctx, detail::decode_input<I>(input));
                 return {};
             } else {
-                return perdure::detail::to_payload<O>(h(ctx, perdure::detail::from_payload<I>(input)));
+                return perdure::detail::to_payload<O>(h(ctx, detail::decode_input<I>(input)));
             }
         };
     }
@@ -200,7 +211,7 @@ public:
         : name_(std::move(name)), workflow_type_(wf.name()),
           options_([g = std::decay_t<F>(std::forward<F>(get_options))](operation_context& ctx,
                                                                       const boost::json::value& input) {
-              return g(ctx, perdure::detail::from_payload<I>(input));
+              return g(ctx, detail::decode_input<I>(input));
           }) {}
     template <class F>
     workflow_run_operation(const operation_ref<I, O>& ref, const workflow_def<O, I>& wf, F&& get_options)

@@ -1,6 +1,6 @@
 // Nexus operations as the caller records them: Started before the outcome and carrying the
 // token, nothing after the outcome (late completions, deadlines, restarts), cancellations as
-// Temporal's nexus operation failures.
+// Temporal's nexus operation failures, undecodable input as BAD_REQUEST.
 #include "integration/nexus_support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -137,6 +137,26 @@ BOOST_AUTO_TEST_CASE(a_canceled_caller_that_lets_the_operations_cancellation_esc
     run.cancel();
     f.idle();
     BOOST_TEST(run.describe().status == perdure::workflow_status::canceled);
+}
+
+BOOST_AUTO_TEST_CASE(input_the_handler_cannot_decode_fails_the_operation_at_once_with_bad_request) {
+    for (const std::string operation : {"sync", "run"}) {
+        BOOST_TEST_CONTEXT(operation) {
+            engine_fixture f;
+            f.open([](perdure::engine& e) { setup(e); });
+            log().workflows_started = 0;
+            auto run = start(f, "c", {.operation = operation, .schedule_to_close_ms = 30'000, .bad_input = true});
+            const auto r = finish(f, run, 60);
+            BOOST_TEST(r.starts_with("nexus_operation_failure(" + operation + ") caused by handler_error BAD_REQUEST: invalid input"),
+                       r);
+            BOOST_TEST(count(types(run.history()), "NexusOperationFailed") == 1u);
+            // The caller's mistake says nothing about the endpoint's health.
+            const auto health = f.engine().nexus_endpoints().health("ep", "caller-ns");
+            BOOST_TEST(health.breaker == "closed");
+            BOOST_TEST(health.consecutive_failures == 0);
+            BOOST_TEST(log().workflows_started == 0);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

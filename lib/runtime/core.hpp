@@ -245,6 +245,12 @@ private:
     const nexus::endpoint* endpoint_by_id(std::string_view id) const;
     void track_nexus(run_state& r, const event& scheduled, int attempt, std::int64_t due_us, write_unit* unit);
     void dispatch_nexus(const task_key& key);
+    /// An attempt of handler code on the pool begins; returns its generation.
+    std::uint64_t begin_handler_attempt(nexus_op& op, std::int64_t timeout_us);
+    /// The operation a handler attempt answers for, or null when the answer is stale.
+    nexus_op* handler_returned(const task_key& key, std::uint64_t generation);
+    /// A handler's failure: retried (and counted by the breaker) when retryable, else the outcome.
+    void handler_failed(nexus_op& op, failure f);
     void run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
                           std::int64_t timeout_us);
     void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f);
@@ -262,9 +268,11 @@ private:
     void drop_nexus_of(std::int64_t run_key);
 
     // nexus_handler.cpp
-    void start_handler_workflow(nexus_op& op, const nexus::detail::operation_definition& def,
-                                nexus::operation_context ctx, std::int64_t handler_ns_id,
-                                const std::string& task_queue);
+    /// Runs a workflow-run operation's options callback on the Nexus handler pool.
+    void run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
+                           std::int64_t handler_ns_id, const std::string& task_queue, std::int64_t timeout_us);
+    void on_start_options(task_key key, std::uint64_t generation, handler_start start);
+    void start_handler_workflow(nexus_op& op, handler_start& start);
     void nexus_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit);
     void notify_callers(run_state& r, const event& close, write_unit& unit);
     void persist_callbacks(run_state& r, write_unit& unit);

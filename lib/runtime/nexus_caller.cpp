@@ -200,7 +200,7 @@ void engine_core::dispatch_nexus(const task_key& key) {
         return;
     }
     if (def->sync) return run_sync_handler(op, *def, std::move(ctx), budget);
-    start_handler_workflow(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue);
+    run_start_handler(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue, budget);
 }
 
 void engine_core::nexus_attempt_failed(nexus_op& op, failure f) {

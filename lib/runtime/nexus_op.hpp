@@ -7,6 +7,8 @@
 #include "runtime/activity_task.hpp"
 
 #include <perdure/failure.hpp>
+#include <perdure/nexus.hpp>
+#include <perdure/options.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -35,6 +37,15 @@ struct nexus_op {
     bool started_recorded = false;    ///< NexusOperationStarted reached the caller's history
     bool cancel_requested = false;
     std::int64_t cancel_requested_event_id = 0;
+};
+
+/// A workflow-run operation's start, once its options callback ran on the handler pool.
+struct handler_start {
+    nexus::operation_context ctx;
+    std::string workflow_type, task_queue;   ///< task_queue: the one the handler's worker serves
+    std::int64_t ns_id = 0;                  ///< the handler namespace
+    std::optional<start_workflow_options> options{};
+    std::optional<failure> error{};          ///< what the callback's exception means instead
 };
 
 /// An operation as its caller's committed history records it.

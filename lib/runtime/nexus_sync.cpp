@@ -1,6 +1,7 @@
-// Sync operations on the handler side: the handler runs on the Nexus handler pool, never on
-// the engine strand, and its result (or what its exception means, as Temporal's SDK translates
-// it) comes back to the strand, where a stale attempt's answer is dropped.
+// Handler code on the Nexus handler pool, never on the engine strand: one attempt at a time,
+// bounded by its request timeout, its answer taken back on the strand (a stale attempt's is
+// dropped) and classified as Temporal's SDK does. Sync handlers are here; workflow-run
+// operations' options callbacks use the same attempts (nexus_handler.cpp).
 #include "runtime/core.hpp"
 
 #include <perdure/error.hpp>
@@ -39,15 +40,46 @@ failure nexus_failure_from_exception(std::exception_ptr e) {
     }
 }
 
-void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def,
-                                   nexus::operation_context ctx, std::int64_t timeout_us) {
+std::uint64_t engine_core::begin_handler_attempt(nexus_op& op, std::int64_t timeout_us) {
     op.st = nexus_op::state::running;
     op.generation = next_generation_++;
     op.handler_running = true;
+    arm(wheel_kind::nexus_request_timeout, op.key.run_key, op.key.seq, now_us() + timeout_us);
+    work_.add(work_tracker::handler);   // the test environment lets no time pass while it runs
+    return op.generation;
+}
+
+nexus_op* engine_core::handler_returned(const task_key& key, std::uint64_t generation) {
+    auto it = nexus_ops_.find(key);
+    if (it == nexus_ops_.end() || failed_.load()) return nullptr;   // the caller closed or the operation ended
+    auto& op = it->second;
+    op.handler_running = false;
+    if (op.generation != generation) {
+        // It overran its request timeout and was counted as UPSTREAM_TIMEOUT; its result is
+        // dropped, and the retry that waited for it may start now.
+        if (op.st == nexus_op::state::backing_off && !wheel_.due_of(wheel_kind::nexus_retry, key.run_key, key.seq))
+            dispatch_nexus(key);
+        return nullptr;
+    }
+    disarm(wheel_kind::nexus_request_timeout, key.run_key, key.seq);
+    return &op;
+}
+
+void engine_core::handler_failed(nexus_op& op, failure f) {
+    auto& b = breaker(op.ns_id, op.endpoint_id);
+    if (f.kind == failure_kind::nexus_handler && nexus::handler_error(f).retryable()) {
+        b.failed(now_us());
+        return nexus_attempt_failed(op, std::move(f));
+    }
+    b.released();   // a non-retryable answer says nothing about the endpoint's health
+    const auto type = f.kind == failure_kind::canceled ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
+    end_nexus(op, type, {{"failure", nexus_failure(op, std::move(f)).to_json()}});
+}
+
+void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def,
+                                   nexus::operation_context ctx, std::int64_t timeout_us) {
     const auto key = op.key;
-    const auto gen = op.generation;
-    arm(wheel_kind::nexus_request_timeout, key.run_key, key.seq, now_us() + timeout_us);
-    work_.add(work_tracker::handler);
+    const auto gen = begin_handler_attempt(op, timeout_us);
     boost::asio::post(*nexus_pool_, [weak = weak_from_this(), fn = def.sync, ctx = std::move(ctx), input = op.input, key,
                                      gen]() mutable {
         boost::json::value result;
@@ -68,36 +100,17 @@ void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_
 
 void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::json::value result,
                                  std::optional<failure> f) {
-    auto it = nexus_ops_.find(key);
-    if (it == nexus_ops_.end() || failed_.load()) return;
-    auto& op = it->second;
-    op.handler_running = false;
-    if (op.generation != generation) {
-        // It overran its request timeout and was counted as UPSTREAM_TIMEOUT; its result is
-        // dropped, and the retry that waited for it may start now.
-        if (op.st == nexus_op::state::backing_off && !wheel_.due_of(wheel_kind::nexus_retry, key.run_key, key.seq))
-            dispatch_nexus(key);
-        return;
-    }
-    disarm(wheel_kind::nexus_request_timeout, key.run_key, key.seq);
-    auto& b = breaker(op.ns_id, op.endpoint_id);
-    if (!f) {
-        b.succeeded();
-        if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
-            return end_nexus(op, event_type::nexus_operation_failed,
-                             {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::internal,
-                                                                            "the operation result is larger than the payload limit",
-                                                                            false))
-                                              .to_json()}});
-        return end_nexus(op, event_type::nexus_operation_completed, {{"result", std::move(result)}});
-    }
-    if (f->kind == failure_kind::nexus_handler && nexus::handler_error(*f).retryable()) {
-        b.failed(now_us());
-        return nexus_attempt_failed(op, std::move(*f));
-    }
-    b.released();
-    const auto type = f->kind == failure_kind::canceled ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
-    end_nexus(op, type, {{"failure", nexus_failure(op, std::move(*f)).to_json()}});
+    auto* op = handler_returned(key, generation);
+    if (!op) return;
+    if (f) return handler_failed(*op, std::move(*f));
+    breaker(op->ns_id, op->endpoint_id).succeeded();
+    if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
+        return end_nexus(*op, event_type::nexus_operation_failed,
+                         {{"failure", nexus_failure(*op, handler_failure(nexus::handler_error_type::internal,
+                                                                         "the operation result is larger than the payload limit",
+                                                                         false))
+                                          .to_json()}});
+    end_nexus(*op, event_type::nexus_operation_completed, {{"result", std::move(result)}});
 }
 
 }  // namespace perdure::detail

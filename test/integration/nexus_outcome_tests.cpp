@@ -1,13 +1,76 @@
 // Nexus operations as the caller records them: Started before the outcome and carrying the
 // token, nothing after the outcome (late completions, deadlines, restarts), cancellations as
-// Temporal's nexus operation failures, undecodable input as BAD_REQUEST.
+// Temporal's nexus operation failures, undecodable input as BAD_REQUEST, handler code off
+// the engine strand.
 #include "integration/nexus_support.hpp"
 
+#include "runtime/core.hpp"
+
 #include <boost/test/unit_test.hpp>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
 
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
 using namespace perdure::test::nexus_support;
+
+namespace {
+
+/// Holds an options callback until the test lets it go.
+struct gate {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false, released = false;
+
+    void pass() {
+        std::unique_lock lk(mutex);
+        entered = true;
+        changed.notify_all();
+        changed.wait(lk, [&] { return released; });
+    }
+    bool wait_entered() {
+        std::unique_lock lk(mutex);
+        return changed.wait_for(lk, 10s, [&] { return entered; });
+    }
+    void release() {
+        std::lock_guard lk(mutex);
+        released = true;
+        changed.notify_all();
+    }
+};
+gate* the_gate = nullptr;
+
+perdure::workflow<std::string> gated_flow(perdure::workflow_context&, std::string in) { co_return "gated " + in; }
+const perdure::workflow_def gated_workflow{"GatedFlow", &gated_flow};
+const perdure::nexus::workflow_run_operation gated_op{"gated", gated_workflow,
+                                                      [](perdure::nexus::operation_context& ctx, const std::string&) {
+                                                          the_gate->pass();
+                                                          return perdure::start_workflow_options{.id = "g-" + ctx.request_id};
+                                                      }};
+
+perdure::workflow<std::string> quick_flow(perdure::workflow_context&) { co_return "quick"; }
+const perdure::workflow_def quick_workflow{"Quick", &quick_flow};
+
+void setup_gated(perdure::engine& e) {
+    setup(e);
+    e.add_worker("handler-ns", "gated-tq")
+        .register_workflow(gated_workflow)
+        .register_nexus_service(perdure::nexus::service("svc").add(gated_op));
+    e.nexus_endpoints().ensure({.name = "gated-ep", .target_namespace = "handler-ns", .target_task_queue = "gated-tq"});
+    e.add_worker("default", "quick-tq").register_workflow(quick_workflow);
+}
+
+/// Runs `fn` on another thread; empty if it did not finish within 10 s (the engine was stuck).
+template <class F>
+std::optional<std::string> within_10s(std::future<std::string>& pending, F&& fn) {
+    pending = std::async(std::launch::async, std::forward<F>(fn));
+    if (pending.wait_for(10s) != std::future_status::ready) return std::nullopt;
+    return pending.get();
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_outcomes)
 
@@ -157,6 +220,44 @@ BOOST_AUTO_TEST_CASE(input_the_handler_cannot_decode_fails_the_operation_at_once
             BOOST_TEST(log().workflows_started == 0);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(an_options_callback_that_blocks_stalls_no_other_namespace) {
+    gate g;
+    the_gate = &g;
+    engine_fixture f;
+    f.open(setup_gated);
+    auto starting = std::async(std::launch::async, [&] { return start(f, "c", {.operation = "gated", .input = "x", .endpoint = "gated-ep"}); });
+    BOOST_REQUIRE(g.wait_entered());
+    std::future<std::string> other;
+    const auto quick = within_10s(other, [&] {
+        return f.client("default").start_workflow(quick_workflow, {.id = "q", .task_queue = "quick-tq"}).get();
+    });
+    BOOST_TEST(quick.value_or("stuck") == "quick");
+    // The callback counts as running handler code: the test environment lets no time pass.
+    BOOST_TEST(!f.engine().core()->work().idle());
+    BOOST_TEST(f.engine().core()->work().holders().find("handler") != std::string::npos, f.engine().core()->work().holders());
+    g.release();
+    auto run = starting.get();
+    BOOST_TEST(run.get().starts_with("ok: gated x"));
+}
+
+BOOST_AUTO_TEST_CASE(an_options_callback_that_returns_after_the_operation_timed_out_starts_nothing) {
+    gate g;
+    the_gate = &g;
+    engine_fixture f;
+    f.open(setup_gated);
+    auto starting = std::async(std::launch::async, [&] {
+        return start(f, "c", {.operation = "gated", .input = "x", .schedule_to_close_ms = 5'000, .endpoint = "gated-ep"});
+    });
+    BOOST_REQUIRE(g.wait_entered());
+    f.clock->advance(6s);   // the caller's deadline passes while the callback still runs
+    std::future<std::string> outcome;
+    const auto r = within_10s(outcome, [&] { return starting.get().get(); });
+    BOOST_TEST(r.value_or("stuck") == "nexus_operation_failure(gated) caused by timeout_error SCHEDULE_TO_CLOSE");
+    g.release();
+    f.idle();
+    BOOST_TEST(f.client("handler-ns").list().empty());   // its options came too late to start anything
 }
 
 BOOST_AUTO_TEST_SUITE_END()

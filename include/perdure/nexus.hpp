@@ -129,6 +129,10 @@ struct operation_context {
     std::vector<link> links{};                           ///< links from the caller
     std::string ns{};                                    ///< the handler namespace
     std::shared_ptr<detail::engine_core> engine{};
+    /// Links the handler returns to the caller (Nexus's AddHandlerLinks), each with a url and a
+    /// type: recorded on the caller's NexusOperationCompleted of a sync operation, or after the
+    /// link to the handler workflow on NexusOperationStarted of a workflow-run operation.
+    std::vector<link> handler_links{};
     /// A client of the handler namespace.
     perdure::client client() const { return perdure::client(engine, ns); }
 };
@@ -202,7 +206,8 @@ sync_operation(std::string, F) -> sync_operation<
 /// An operation that starts a workflow in the handler namespace and completes when that
 /// workflow closes (completed, failed, canceled; terminated and timed out count as failed).
 /// get_options: start_workflow_options(operation_context&, const I&); give the workflow an id
-/// derived from the input or the request id, so retried starts find the same run.
+/// derived from the input or the request id, so retried starts find the same run. It runs on
+/// the Nexus handler pool, as sync handlers do, so it may block (and make blocking client calls).
 template <class I, class O>
 class workflow_run_operation {
 public:

@@ -253,7 +253,8 @@ private:
     void handler_failed(nexus_op& op, failure f);
     void run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
                           std::int64_t timeout_us);
-    void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f);
+    void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f,
+                        std::vector<nexus::link> links);
     void nexus_attempt_failed(nexus_op& op, failure f);
     void end_nexus(nexus_op& op, event_type type, boost::json::object attrs);
     failure nexus_failure(const nexus_op& op, failure cause) const;

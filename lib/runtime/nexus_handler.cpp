@@ -94,7 +94,14 @@ void engine_core::on_start_options(task_key key, std::uint64_t generation, handl
 }
 
 void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
+    if (auto why = invalid_handler_links(start.ctx.handler_links)) return handler_failed(op, internal(std::move(*why)));
     auto& b = breaker(op.ns_id, op.endpoint_id);
+    // The caller's Started links the handler workflow (or the attach), then what the handler added.
+    auto started_links = [&](boost::json::object first) {
+        boost::json::array links{std::move(first)};
+        append_links(links, start.ctx.handler_links);
+        return links;
+    };
     auto& o = *start.options;
     const auto& ctx = start.ctx;
     const auto handler_ns_id = start.ns_id;
@@ -126,7 +133,8 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
         if (ours) {
             // A retried start: the same run, never a second one.
             b.succeeded();
-            nexus_started(op, token, {workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")}, unit);
+            nexus_started(op, token, started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")),
+                          unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::use_existing) {
@@ -142,7 +150,7 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
             existing->callbacks.push_back(cb);
             persist_callbacks(*existing, unit);
             b.succeeded();
-            nexus_started(op, token, {request_link(ns, existing->workflow_id, existing->run_id, op.request_id)}, unit);
+            nexus_started(op, token, started_links(request_link(ns, existing->workflow_id, existing->run_id, op.request_id)), unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::fail) {
@@ -194,7 +202,8 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     b.succeeded();
     // Started goes out before the handler's first activation runs: a handler workflow that
     // closes at once queues its callback after it, and the caller hears of them in that order.
-    nexus_started(op, token, {workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")}, unit);
+    nexus_started(op, token, started_links(workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")),
+                  unit);
     begin_run(handler, unit);
     commit(std::move(unit));
 }

@@ -4,6 +4,8 @@
 // operations' options callbacks use the same attempts (nexus_handler.cpp).
 #include "runtime/core.hpp"
 
+#include "nexus/links.hpp"
+
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
 
@@ -90,8 +92,9 @@ void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_
             f = nexus_failure_from_exception(std::current_exception());
         }
         if (auto self = weak.lock()) {
-            self->post([self, key, gen, result = std::move(result), f = std::move(f)]() mutable {
-                self->on_sync_result(key, gen, std::move(result), std::move(f));
+            self->post([self, key, gen, result = std::move(result), f = std::move(f),
+                        links = std::move(ctx.handler_links)]() mutable {
+                self->on_sync_result(key, gen, std::move(result), std::move(f), std::move(links));
             });
             self->work_.done(work_tracker::handler);
         }
@@ -99,10 +102,12 @@ void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_
 }
 
 void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::json::value result,
-                                 std::optional<failure> f) {
+                                 std::optional<failure> f, std::vector<nexus::link> links) {
     auto* op = handler_returned(key, generation);
     if (!op) return;
     if (f) return handler_failed(*op, std::move(*f));
+    if (auto why = invalid_handler_links(links))
+        return handler_failed(*op, handler_failure(nexus::handler_error_type::internal, std::move(*why), false));
     breaker(op->ns_id, op->endpoint_id).succeeded();
     if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
         return end_nexus(*op, event_type::nexus_operation_failed,
@@ -110,7 +115,11 @@ void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::
                                                                          "the operation result is larger than the payload limit",
                                                                          false))
                                           .to_json()}});
-    end_nexus(*op, event_type::nexus_operation_completed, {{"result", std::move(result)}});
+    boost::json::object attrs{{"result", std::move(result)}};
+    // A sync completion carries the handler's links, as Temporal records them from the start
+    // response; an asynchronous one (a mock's, after its Started) carries none.
+    if (!links.empty() && !op->started_recorded) append_links(attrs["links"].emplace_array(), links);
+    end_nexus(*op, event_type::nexus_operation_completed, std::move(attrs));
 }
 
 }  // namespace perdure::detail

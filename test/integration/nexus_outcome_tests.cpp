@@ -1,7 +1,7 @@
 // Nexus operations as the caller records them: Started before the outcome and carrying the
 // token, nothing after the outcome (late completions, deadlines, restarts), cancellations as
 // Temporal's nexus operation failures, undecodable input as BAD_REQUEST, handler code off
-// the engine strand.
+// the engine strand, the links a handler returns.
 #include "integration/nexus_support.hpp"
 
 #include "runtime/core.hpp"
@@ -60,6 +60,39 @@ void setup_gated(perdure::engine& e) {
         .register_nexus_service(perdure::nexus::service("svc").add(gated_op));
     e.nexus_endpoints().ensure({.name = "gated-ep", .target_namespace = "handler-ns", .target_task_queue = "gated-tq"});
     e.add_worker("default", "quick-tq").register_workflow(quick_workflow);
+}
+
+/// Operations whose handler code returns links to the caller.
+const perdure::nexus::sync_operation<std::string, std::string> linked_sync{
+    "linked-sync", [](perdure::nexus::operation_context& ctx, std::string in) {
+        ctx.handler_links.push_back({"https://orders.example.com/" + in, "com.example.Order"});
+        return "linked " + in;
+    }};
+const perdure::nexus::workflow_run_operation linked_run{"linked-run", gated_workflow,
+                                                        [](perdure::nexus::operation_context& ctx, const std::string& in) {
+                                                            ctx.handler_links.push_back(
+                                                                {"https://orders.example.com/" + in, "com.example.Order"});
+                                                            return perdure::start_workflow_options{.id = "l-" + in};
+                                                        }};
+const perdure::nexus::sync_operation<std::string, std::string> bad_link{
+    "bad-link", [](perdure::nexus::operation_context& ctx, std::string in) {
+        ctx.handler_links.push_back({"https://orders.example.com/" + in, ""});
+        return in;
+    }};
+/// An options callback that ends the operation itself.
+const perdure::nexus::workflow_run_operation refusing{"refusing", gated_workflow,
+                                                      [](perdure::nexus::operation_context&, const std::string&)
+                                                          -> perdure::start_workflow_options {
+                                                          throw perdure::nexus::operation_error(
+                                                              perdure::nexus::operation_state::canceled, "not today");
+                                                      }};
+
+void setup_linked(perdure::engine& e) {
+    setup(e);
+    e.add_worker("handler-ns", "linked-tq")
+        .register_workflow(gated_workflow)
+        .register_nexus_service(perdure::nexus::service("svc").add(linked_sync).add(linked_run).add(refusing).add(bad_link));
+    e.nexus_endpoints().ensure({.name = "linked-ep", .target_namespace = "handler-ns", .target_task_queue = "linked-tq"});
 }
 
 /// Runs `fn` on another thread; empty if it did not finish within 10 s (the engine was stuck).
@@ -258,6 +291,43 @@ BOOST_AUTO_TEST_CASE(an_options_callback_that_returns_after_the_operation_timed_
     g.release();
     f.idle();
     BOOST_TEST(f.client("handler-ns").list().empty());   // its options came too late to start anything
+}
+
+BOOST_AUTO_TEST_CASE(an_options_callbacks_canceled_operation_error_ends_the_operation_canceled) {
+    engine_fixture f;
+    f.open(setup_linked);
+    auto run = start(f, "c", {.operation = "refusing", .input = "x", .endpoint = "linked-ep"});
+    BOOST_TEST(run.get() == "nexus_operation_failure(refusing) caused by canceled_error: not today");
+    BOOST_TEST(count(types(run.history()), "NexusOperationCanceled") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_links_a_handler_returns_are_recorded_on_the_callers_completed_or_started_event) {
+    engine_fixture f;
+    f.open(setup_linked);
+    const boost::json::object order{{"url", "https://orders.example.com/o-7"}, {"type", "com.example.Order"}};
+
+    auto sync = start(f, "s", {.operation = "linked-sync", .input = "o-7", .endpoint = "linked-ep"});
+    BOOST_TEST(sync.get() == "ok: linked o-7");
+    const auto h = sync.history();
+    const auto completed = position(types(h), "NexusOperationCompleted");
+    BOOST_REQUIRE(completed != std::string::npos);
+    const auto* links = h[completed].attributes.if_contains("links");
+    BOOST_REQUIRE(links);
+    BOOST_TEST(*links == (boost::json::array{order}));
+
+    auto async = start(f, "a", {.operation = "linked-run", .input = "o-7", .endpoint = "linked-ep"});
+    BOOST_TEST(async.get() == "ok: gated o-7");
+    const auto ha = async.history();
+    const auto t = types(ha);
+    const auto& started = ha[position(t, "NexusOperationStarted")].attributes.at("links").as_array();
+    BOOST_REQUIRE(started.size() == 2u);   // the handler workflow's start, then the handler's own
+    BOOST_TEST(std::string(started[0].at("url").as_string()).find("eventType=WorkflowExecutionStarted") != std::string::npos);
+    BOOST_TEST(started[1] == order);
+    BOOST_TEST(!ha[position(t, "NexusOperationCompleted")].attributes.contains("links"));   // as Temporal: async completions carry none
+
+    auto bad = start(f, "b", {.operation = "bad-link", .input = "o-7", .endpoint = "linked-ep"});
+    BOOST_TEST(bad.get() == "nexus_operation_failure(bad-link) caused by handler_error INTERNAL: handler link 0 has no type; "
+                            "give every operation_context::handler_links entry a url and a type");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

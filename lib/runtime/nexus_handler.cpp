@@ -133,8 +133,9 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
         if (ours) {
             // A retried start: the same run, never a second one.
             b.succeeded();
-            nexus_started(op, token, started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")),
-                          unit);
+            nexus_started(
+                op, token,
+                started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")), unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::use_existing) {

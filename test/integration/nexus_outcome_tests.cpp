@@ -260,7 +260,8 @@ BOOST_AUTO_TEST_CASE(an_options_callback_that_blocks_stalls_no_other_namespace) 
     the_gate = &g;
     engine_fixture f;
     f.open(setup_gated);
-    auto starting = std::async(std::launch::async, [&] { return start(f, "c", {.operation = "gated", .input = "x", .endpoint = "gated-ep"}); });
+    auto starting = std::async(std::launch::async,
+                               [&] { return start(f, "c", {.operation = "gated", .input = "x", .endpoint = "gated-ep"}); });
     BOOST_REQUIRE(g.wait_entered());
     std::future<std::string> other;
     const auto quick = within_10s(other, [&] {

@@ -31,7 +31,8 @@ perdure::workflow<std::string> impatient(perdure::workflow_context& ctx, plan p)
     op.request_cancel();
     try {
         co_return co_await op.result();
-    } catch (const perdure::canceled_error&) {
+    } catch (const perdure::nexus_operation_failure& f) {   // its cause() says how: here, canceled_error
+        if (f.failure().cause->kind != perdure::failure_kind::canceled) throw;
         co_return "gave up on " + p.order + " (operation " + token.substr(0, 12) + "...)";
     }
 }

@@ -129,6 +129,10 @@ struct operation_context {
     std::vector<link> links{};                           ///< links from the caller
     std::string ns{};                                    ///< the handler namespace
     std::shared_ptr<detail::engine_core> engine{};
+    /// Links the handler returns to the caller (Nexus's AddHandlerLinks), each with a url and a
+    /// type: recorded on the caller's NexusOperationCompleted of a sync operation, or after the
+    /// link to the handler workflow on NexusOperationStarted of a workflow-run operation.
+    std::vector<link> handler_links{};
     /// A client of the handler namespace.
     perdure::client client() const { return perdure::client(engine, ns); }
 };
@@ -140,6 +144,17 @@ struct operation_ref {
 };
 
 namespace detail {
+/// The operation's input as I. Input that does not convert is the caller's mistake, answered
+/// as Temporal's SDK answers it: a BAD_REQUEST handler error, never retried.
+template <class I>
+I decode_input(const boost::json::value& input) {
+    try {
+        return perdure::detail::from_payload<I>(input);
+    } catch (const payload_error& e) {
+        throw handler_error(handler_error_type::bad_request, std::string("invalid input: ") + e.what());
+    }
+}
+
 struct operation_definition {
     std::string name;
     /// Sync operations: runs the handler (on the Nexus handler pool).
@@ -172,10 +187,10 @@ private:
         return [h = std::decay_t<F>(std::forward<F>(handler))](operation_context& ctx,
                                                                const boost::json::value& input) -> boost::json::value {
             if constexpr (std::is_void_v<O>) {
-                h(ctx, perdure::detail::from_payload<I>(input));
+                h(ctx, detail::decode_input<I>(input));
                 return {};
             } else {
-                return perdure::detail::to_payload<O>(h(ctx, perdure::detail::from_payload<I>(input)));
+                return perdure::detail::to_payload<O>(h(ctx, detail::decode_input<I>(input)));
             }
         };
     }
@@ -191,7 +206,8 @@ sync_operation(std::string, F) -> sync_operation<
 /// An operation that starts a workflow in the handler namespace and completes when that
 /// workflow closes (completed, failed, canceled; terminated and timed out count as failed).
 /// get_options: start_workflow_options(operation_context&, const I&); give the workflow an id
-/// derived from the input or the request id, so retried starts find the same run.
+/// derived from the input or the request id, so retried starts find the same run. It runs on
+/// the Nexus handler pool, as sync handlers do, so it may block (and make blocking client calls).
 template <class I, class O>
 class workflow_run_operation {
 public:
@@ -200,7 +216,7 @@ public:
         : name_(std::move(name)), workflow_type_(wf.name()),
           options_([g = std::decay_t<F>(std::forward<F>(get_options))](operation_context& ctx,
                                                                       const boost::json::value& input) {
-              return g(ctx, perdure::detail::from_payload<I>(input));
+              return g(ctx, detail::decode_input<I>(input));
           }) {}
     template <class F>
     workflow_run_operation(const operation_ref<I, O>& ref, const workflow_def<O, I>& wf, F&& get_options)

@@ -1,14 +1,25 @@
 // Nexus operation state machine (caller side).
 #include "machines/nexus_machine.hpp"
 
+#include "machines/nexus_failure.hpp"
 #include "replay/instance.hpp"
 
 #include <perdure/error.hpp>
 
 namespace perdure::detail {
 
+namespace {
+
+std::string text(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return {};
+}
+
+}  // namespace
+
 nexus_machine::nexus_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation)
-    : inst_(inst), cancellation_(cancellation) {
+    : inst_(inst), cancellation_(cancellation), endpoint_(text(attrs, "endpoint")), service_(text(attrs, "service")),
+      operation_(text(attrs, "operation")) {
     future_ = inst.make_future(this);
     started_ = inst.make_future(this);
     inst_.add_command(command_kind::schedule_nexus_operation, std::move(attrs), this);
@@ -17,6 +28,7 @@ nexus_machine::nexus_machine(instance& inst, boost::json::object attrs, cancella
 void nexus_machine::recorded(const event& e) {
     if (e.type != event_type::nexus_operation_scheduled) return;
     scheduled_event_id_ = e.id;
+    endpoint_ = text(e.attrs, "endpoint");   // what history recorded names the operation
     state_ = state::scheduled;
     inst_.index_event(e.id, this);
 }
@@ -33,16 +45,22 @@ void nexus_machine::fail_both(std::exception_ptr e) {
     if (!future_->ready()) inst_.reject(*future_, e);
 }
 
+std::exception_ptr nexus_machine::failure_of(failure cause) const {
+    return make_exception(wrap_nexus_failure(endpoint_, service_, operation_, token_, scheduled_event_id_, std::move(cause)));
+}
+
+std::exception_ptr nexus_machine::canceled(std::string message) const {
+    return failure_of({std::move(message), failure_kind::canceled, {{"details", nullptr}}});
+}
+
 void nexus_machine::apply(const event& e) {
     if (state_ == state::done || state_ == state::created) return;
     const auto* f = e.attrs.if_contains("failure");
     switch (e.type) {
     case event_type::nexus_operation_started:
         state_ = state::started;
-        if (!started_->ready()) {
-            const auto* t = e.attrs.if_contains("operation_token");
-            inst_.resolve(*started_, t ? *t : boost::json::value(""));
-        }
+        if (const auto* t = e.attrs.if_contains("operation_token"); t && t->is_string()) token_ = t->get_string();
+        if (!started_->ready()) inst_.resolve(*started_, boost::json::value(token_));
         return;
     case event_type::nexus_operation_completed:
         if (!started_->ready()) inst_.resolve(*started_, "");   // completed synchronously
@@ -52,21 +70,21 @@ void nexus_machine::apply(const event& e) {
         }
         return finish();
     case event_type::nexus_operation_canceled:
-        if (cancel_requested_) {
-            fail_both(std::make_exception_ptr(canceled_error("nexus operation canceled")));
-            return finish();
-        }
-        [[fallthrough]];
+        // The recorded failure is already the operation's, wrapping the CanceledError.
+        fail_both(f ? make_exception(failure::from_json(*f)) : canceled("nexus operation canceled"));
+        return finish();
     case event_type::nexus_operation_failed:
     case event_type::nexus_operation_timed_out:
         if (f) fail_both(make_exception(failure::from_json(*f)));
         return finish();
     case event_type::nexus_operation_cancel_request_completed:
-        if (cancellation_ == cancellation_type::wait_requested)
-            fail_both(std::make_exception_ptr(canceled_error("nexus operation cancel requested")));
+        if (cancellation_ == cancellation_type::wait_requested) fail_both(canceled("nexus operation cancel requested"));
         return;
     case event_type::nexus_operation_cancel_request_failed:
-        if (cancellation_ == cancellation_type::wait_requested && f) fail_both(make_exception(failure::from_json(*f)));
+        if (cancellation_ == cancellation_type::wait_requested && f) {
+            auto cause = failure::from_json(*f);
+            fail_both(cause.kind == failure_kind::nexus_operation ? make_exception(cause) : failure_of(std::move(cause)));
+        }
         return;
     default:
         return;
@@ -78,7 +96,7 @@ void nexus_machine::request_cancel() {
     if (state_ == state::created) {
         // Never sent: the command is dropped and nothing is recorded.
         inst_.drop_command(this);
-        fail_both(std::make_exception_ptr(canceled_error("nexus operation canceled before it was scheduled")));
+        fail_both(canceled("nexus operation canceled before it was scheduled"));
         state_ = state::done;
         started_->cancel = nullptr;
         inst_.retire(this);
@@ -89,7 +107,7 @@ void nexus_machine::request_cancel() {
         inst_.add_command(command_kind::request_cancel_nexus_operation, {{"scheduled_event_id", scheduled_event_id_}},
                           nullptr);
     if (cancellation_ == cancellation_type::abandon || cancellation_ == cancellation_type::try_cancel)
-        fail_both(std::make_exception_ptr(canceled_error("nexus operation canceled")));
+        fail_both(canceled("nexus operation canceled"));
 }
 
 }  // namespace perdure::detail

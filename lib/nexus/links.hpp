@@ -1,9 +1,16 @@
 // Temporal's link to an event of a workflow's history, as Nexus callers and handlers exchange
-// them: temporal:///namespaces/NS/workflows/WID/RID/history?referenceType=...
+// them: temporal:///namespaces/NS/workflows/WID/RID/history?referenceType=...; and the links a
+// handler returns, as history records them.
 #pragma once
 
+#include <perdure/nexus.hpp>
+
+#include <boost/json/array.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace perdure::detail {
 
@@ -13,6 +20,20 @@ inline std::string workflow_event_url(const std::string& ns, const std::string& 
                                       std::int64_t event_id, const char* event_type) {
     return "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
            "/history?referenceType=EventReference&eventID=" + std::to_string(event_id) + "&eventType=" + event_type;
+}
+
+/// Appends links in history's shape, {"url", "type"}.
+inline void append_links(boost::json::array& out, const std::vector<nexus::link>& links) {
+    for (const auto& l : links) out.push_back(boost::json::object{{"url", l.url}, {"type", l.type}});
+}
+
+/// Why a handler's links cannot be recorded, if they cannot: each needs a url and a type.
+inline std::optional<std::string> invalid_handler_links(const std::vector<nexus::link>& links) {
+    for (std::size_t i = 0; i < links.size(); ++i)
+        if (links[i].url.empty() || links[i].type.empty())
+            return "handler link " + std::to_string(i) + " has no " + (links[i].url.empty() ? "url" : "type") +
+                   "; give every operation_context::handler_links entry a url and a type";
+    return std::nullopt;
 }
 
 }  // namespace perdure::detail

@@ -269,7 +269,15 @@ void instance::finish_main() {
             else
                 add_command(command_kind::fail_workflow, {{"failure", e.failure().to_json()}}, nullptr);
         } catch (const failure_error& e) {
-            add_command(command_kind::fail_workflow, {{"failure", e.failure().to_json()}}, nullptr);
+            // A Nexus operation's cancellation (nexus_operation_failure caused by CanceledError)
+            // that leaves a canceled workflow cancels it, as Temporal unwraps it.
+            const auto& f = e.failure();
+            if (cancel_requested_ && f.kind == failure_kind::nexus_operation && f.cause &&
+                f.cause->kind == failure_kind::canceled)
+                add_command(command_kind::cancel_workflow,
+                            {{"details", f.cause->info.contains("details") ? f.cause->info.at("details") : nullptr}}, nullptr);
+            else
+                add_command(command_kind::fail_workflow, {{"failure", f.to_json()}}, nullptr);
         } catch (...) {
             fail_task(task_failure::cause::workflow_error,
                       "workflow " + info_.workflow_type + " threw " + describe_exception(p.exception) +

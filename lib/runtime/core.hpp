@@ -39,6 +39,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace perdure::detail {
 
@@ -262,9 +263,16 @@ private:
     const nexus::endpoint* endpoint_by_id(std::string_view id) const;
     void track_nexus(run_state& r, const event& scheduled, int attempt, std::int64_t due_us, write_unit* unit);
     void dispatch_nexus(const task_key& key);
+    /// An attempt of handler code on the pool begins; returns its generation.
+    std::uint64_t begin_handler_attempt(nexus_op& op, std::int64_t timeout_us);
+    /// The operation a handler attempt answers for, or null when the answer is stale.
+    nexus_op* handler_returned(const task_key& key, std::uint64_t generation);
+    /// A handler's failure: retried (and counted by the breaker) when retryable, else the outcome.
+    void handler_failed(nexus_op& op, failure f);
     void run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
                           std::int64_t timeout_us);
-    void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f);
+    void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f,
+                        std::vector<nexus::link> links);
     void nexus_attempt_failed(nexus_op& op, failure f);
     void end_nexus(nexus_op& op, event_type type, boost::json::object attrs);
     failure nexus_failure(const nexus_op& op, failure cause) const;
@@ -275,15 +283,20 @@ private:
     /// At recovery, a cancel request for an operation whose start already happened.
     void resume_nexus_cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
     void recover_nexus(const task_row& row, std::int64_t cancel_requested_event_id);
-    /// Bookkeeping when a Nexus event reaches its caller; false to drop a duplicate.
+    /// Bookkeeping when a Nexus event reaches its caller; false to drop one that comes too late
+    /// (a second Started, anything after the outcome).
     bool on_nexus_delivered(run_state& r, inbound& in);
+    /// What the caller's committed history holds of an operation no longer tracked in memory.
+    nexus_progress recorded_nexus_progress(const task_key& key);
     circuit_breaker& breaker(std::int64_t ns_id, const std::string& endpoint_id);
     void drop_nexus_of(std::int64_t run_key);
 
     // nexus_handler.cpp
-    void start_handler_workflow(nexus_op& op, const nexus::detail::operation_definition& def,
-                                nexus::operation_context ctx, std::int64_t handler_ns_id,
-                                const std::string& task_queue);
+    /// Runs a workflow-run operation's options callback on the Nexus handler pool.
+    void run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
+                           std::int64_t handler_ns_id, const std::string& task_queue, std::int64_t timeout_us);
+    void on_start_options(task_key key, std::uint64_t generation, handler_start start);
+    void start_handler_workflow(nexus_op& op, handler_start& start);
     void nexus_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit);
     void notify_callers(run_state& r, const event& close, write_unit& unit);
     void persist_callbacks(run_state& r, write_unit& unit);
@@ -378,7 +391,8 @@ private:
 
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
     std::map<std::string, nexus::endpoint> endpoints_;                      // by id
-    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet started or ended
+    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet ended
+    std::unordered_set<task_key, task_key_hash> nexus_ending_;              // outcome delivered, not yet committed
     std::map<std::pair<std::int64_t, std::string>, circuit_breaker> breakers_;
     std::map<std::string, rate_limiter> rate_limiters_;   // by endpoint id, for all callers
     std::unique_ptr<boost::asio::thread_pool> nexus_pool_;

@@ -12,7 +12,6 @@
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
 
-#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <random>
@@ -54,41 +53,8 @@ bool is_nexus_terminal(event_type t) {
 
 }  // namespace
 
-/// What a handler's exception means for the caller, as Temporal's SDK translates it.
-failure nexus_failure_from_exception(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const nexus::handler_error& h) {
-        return h.failure();
-    } catch (const nexus::operation_error& o) {
-        return o.failure();
-    } catch (const application_error& a) {
-        auto f = handler_failure(nexus::handler_error_type::internal, a.what(), !a.non_retryable());
-        f.cause = std::make_shared<const failure>(a.failure());
-        return f;
-    } catch (const std::exception& ex) {
-        return handler_failure(nexus::handler_error_type::internal, ex.what(), true);
-    } catch (...) {
-        return handler_failure(nexus::handler_error_type::internal, "the handler threw a non-standard exception", true);
-    }
-}
-
 failure engine_core::nexus_failure(const nexus_op& op, failure cause) const {
     return wrap_nexus_failure(op.endpoint, op.service, op.operation, op.token, op.key.seq, std::move(cause));
-}
-
-failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
-                           const std::string& token, std::int64_t scheduled_event_id, failure cause) {
-    failure f;
-    f.message = "nexus operation completed unsuccessfully: " + cause.message;
-    f.kind = failure_kind::nexus_operation;
-    f.info = {{"scheduled_event_id", scheduled_event_id},
-              {"endpoint", endpoint},
-              {"service", service},
-              {"operation", operation},
-              {"operation_token", token}};
-    f.cause = std::make_shared<const failure>(std::move(cause));
-    return f;
 }
 
 circuit_breaker& engine_core::breaker(std::int64_t ns_id, const std::string& endpoint_id) {
@@ -234,68 +200,7 @@ void engine_core::dispatch_nexus(const task_key& key) {
         return;
     }
     if (def->sync) return run_sync_handler(op, *def, std::move(ctx), budget);
-    start_handler_workflow(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue);
-}
-
-void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def,
-                                   nexus::operation_context ctx, std::int64_t timeout_us) {
-    op.st = nexus_op::state::running;
-    op.generation = next_generation_++;
-    op.handler_running = true;
-    const auto key = op.key;
-    const auto gen = op.generation;
-    arm(wheel_kind::nexus_request_timeout, key.run_key, key.seq, now_us() + timeout_us);
-    work_.add(work_tracker::handler);
-    boost::asio::post(*nexus_pool_, [weak = weak_from_this(), fn = def.sync, ctx = std::move(ctx), input = op.input, key,
-                                     gen]() mutable {
-        boost::json::value result;
-        std::optional<failure> f;
-        try {
-            result = fn(ctx, input);
-        } catch (...) {
-            f = nexus_failure_from_exception(std::current_exception());
-        }
-        if (auto self = weak.lock()) {
-            self->post([self, key, gen, result = std::move(result), f = std::move(f)]() mutable {
-                self->on_sync_result(key, gen, std::move(result), std::move(f));
-            });
-            self->work_.done(work_tracker::handler);
-        }
-    });
-}
-
-void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::json::value result,
-                                 std::optional<failure> f) {
-    auto it = nexus_ops_.find(key);
-    if (it == nexus_ops_.end() || failed_.load()) return;
-    auto& op = it->second;
-    op.handler_running = false;
-    if (op.generation != generation) {
-        // It overran its request timeout and was counted as UPSTREAM_TIMEOUT; its result is
-        // dropped, and the retry that waited for it may start now.
-        if (op.st == nexus_op::state::backing_off && !wheel_.due_of(wheel_kind::nexus_retry, key.run_key, key.seq))
-            dispatch_nexus(key);
-        return;
-    }
-    disarm(wheel_kind::nexus_request_timeout, key.run_key, key.seq);
-    auto& b = breaker(op.ns_id, op.endpoint_id);
-    if (!f) {
-        b.succeeded();
-        if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
-            return end_nexus(op, event_type::nexus_operation_failed,
-                             {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::internal,
-                                                                            "the operation result is larger than the payload limit",
-                                                                            false))
-                                              .to_json()}});
-        return end_nexus(op, event_type::nexus_operation_completed, {{"result", std::move(result)}});
-    }
-    if (f->kind == failure_kind::nexus_handler && nexus::handler_error(*f).retryable()) {
-        b.failed(now_us());
-        return nexus_attempt_failed(op, std::move(*f));
-    }
-    b.released();
-    const auto type = f->kind == failure_kind::canceled ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
-    end_nexus(op, type, {{"failure", nexus_failure(op, std::move(*f)).to_json()}});
+    run_start_handler(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue, budget);
 }
 
 void engine_core::nexus_attempt_failed(nexus_op& op, failure f) {
@@ -335,9 +240,10 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
         // A started operation from before a restart: rebuild what the failure names from history.
         auto* r = find_run(key.run_key);
         if (!r || r->status != run_status::running || kind == wheel_kind::nexus_request_timeout) return;
-        auto scheduled = load_event(*strand_conn_, key.run_key, key.seq);
-        if (!scheduled) return;
-        track_nexus(*r, *scheduled, 1, 0, nullptr);
+        if (nexus_ending_.contains(key)) return;   // its outcome is on its way to the file
+        const auto seen = recorded_nexus_progress(key);
+        if (!seen.scheduled || seen.ended) return;   // nothing happens to an operation after its outcome
+        track_nexus(*r, *seen.scheduled, 1, 0, nullptr);
         it = nexus_ops_.find(key);
         it->second.st = nexus_op::state::started;
     }
@@ -369,20 +275,53 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
     }
 }
 
+nexus_progress engine_core::recorded_nexus_progress(const task_key& key) {
+    nexus_progress p;
+    for (auto& e : load_history(*strand_conn_, key.run_key, key.seq)) {
+        if (e.id == key.seq) {
+            if (e.type == event_type::nexus_operation_scheduled) p.scheduled = std::move(e);
+            continue;
+        }
+        const auto* s = e.attrs.if_contains("scheduled_event_id");
+        if (!s || !s->is_int64() || s->as_int64() != key.seq) continue;
+        if (e.type == event_type::nexus_operation_started) {
+            p.started = true;
+            p.token = text(e.attrs, "operation_token");
+        }
+        p.ended = p.ended || is_nexus_terminal(e.type);
+    }
+    return p;
+}
+
 bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
     const auto* s = in.e.attrs.if_contains("scheduled_event_id");
     if (!s || !s->is_int64()) return true;
     const task_key key{r.run_key, s->as_int64()};
-    auto it = nexus_ops_.find(key);
-    if (in.e.type == event_type::nexus_operation_started) {
-        if (it == nexus_ops_.end()) {
-            // After a restart the operation may only be in history.
-            if (auto scheduled = load_event(*strand_conn_, key.run_key, key.seq)) track_nexus(r, *scheduled, 1, 0, nullptr);
-            it = nexus_ops_.find(key);
-            if (it == nexus_ops_.end()) return true;
-        } else if (it->second.started_recorded) {
-            return false;   // already recorded
+    const bool started = in.e.type == event_type::nexus_operation_started;
+    // A message that comes too late is not recorded; its outbox row is still removed.
+    auto drop = [&] {
+        if (!in.ops.empty()) {
+            write_unit unit;
+            unit.ops = std::move(in.ops);
+            commit(std::move(unit));
         }
+        return false;
+    };
+    auto it = nexus_ops_.find(key);
+    if (it == nexus_ops_.end()) {
+        // Not tracked: it ended (its outcome may not be committed yet), or after a restart a
+        // started operation lives only in history.
+        if (nexus_ending_.contains(key)) return drop();
+        auto seen = recorded_nexus_progress(key);
+        if (!seen.scheduled || seen.ended || (started && seen.started)) return drop();
+        if (started) {
+            track_nexus(r, *seen.scheduled, 1, 0, nullptr);
+            it = nexus_ops_.find(key);
+        }
+    } else if (started && it->second.started_recorded) {
+        return drop();
+    }
+    if (started) {
         auto& op = it->second;
         op.st = nexus_op::state::started;
         op.started_recorded = true;
@@ -409,6 +348,9 @@ bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
     for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start, deadline_kind::nexus_start_to_close})
         in.ops.emplace_back(delete_deadline{key.run_key, k, key.seq});
     if (it != nexus_ops_.end()) nexus_ops_.erase(it);
+    // Until the outcome is committed (and so readable from history), memory says it ended.
+    nexus_ending_.insert(key);
+    in.on_recorded.emplace_back([this, key](std::exception_ptr) { nexus_ending_.erase(key); });
     return true;
 }
 
@@ -432,25 +374,20 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
         return;
     }
     std::string endpoint_id, token;
-    if (it != nexus_ops_.end()) {
+    if (it != nexus_ops_.end() && !nexus_ending_.contains(key)) {
         endpoint_id = it->second.endpoint_id;
         token = it->second.token;
     } else {
-        const auto history = load_history(*strand_conn_, r.run_key, scheduled_event_id);
-        for (const auto& e : history) {
-            if (e.id == scheduled_event_id) endpoint_id = text(e.attrs, "endpoint_id");
-            if (e.type == event_type::nexus_operation_started && e.attrs.contains("scheduled_event_id") &&
-                e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id)
-                token = text(e.attrs, "operation_token");
-            if (is_nexus_terminal(e.type) && e.attrs.contains("scheduled_event_id") &&
-                e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id) {
-                // It ended before the cancel could be sent: nothing to cancel any more.
-                write_unit unit;
-                forget_cancel_request(key, unit.ops);
-                commit(std::move(unit));
-                return;
-            }
+        const auto seen = recorded_nexus_progress(key);
+        if (nexus_ending_.contains(key) || seen.ended) {
+            // It ended before the cancel could be sent: nothing to cancel any more.
+            write_unit unit;
+            forget_cancel_request(key, unit.ops);
+            commit(std::move(unit));
+            return;
         }
+        if (seen.scheduled) endpoint_id = text(seen.scheduled->attrs, "endpoint_id");
+        token = seen.token;
     }
     const boost::json::object ids{{"requested_event_id", requested_event_id}, {"scheduled_event_id", scheduled_event_id}};
     auto failed = [&](nexus::handler_error_type type, std::string message) {
@@ -484,16 +421,11 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
 }
 
 void engine_core::resume_nexus_cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id) {
-    bool started = false;
-    for (const auto& e : load_history(*strand_conn_, r.run_key, scheduled_event_id))
-        if (e.type == event_type::nexus_operation_started && e.attrs.contains("scheduled_event_id") &&
-            e.attrs.at("scheduled_event_id").as_int64() == scheduled_event_id)
-            started = true;
-    if (started) return cancel_nexus(r, scheduled_event_id, requested_event_id);   // (or says it ended)
+    const auto seen = recorded_nexus_progress({r.run_key, scheduled_event_id});
+    if (seen.started || seen.ended || !seen.scheduled)
+        return cancel_nexus(r, scheduled_event_id, requested_event_id);   // sends it, or retires it
     // Its Started is still in the outbox: the cancel follows it when it is recorded.
-    auto scheduled = load_event(*strand_conn_, r.run_key, scheduled_event_id);
-    if (!scheduled) return;
-    track_nexus(r, *scheduled, 1, 0, nullptr);
+    track_nexus(r, *seen.scheduled, 1, 0, nullptr);
     auto& op = nexus_ops_.at({r.run_key, scheduled_event_id});
     op.st = nexus_op::state::started;
     op.cancel_requested = true;

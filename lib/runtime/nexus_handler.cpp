@@ -1,7 +1,8 @@
-// The handler side of workflow-run operations: starting the handler workflow (deduplicated by
-// the request id, attaching with use_existing), and telling callers when it closes. The
-// handler's start and the caller's NexusOperationStarted (an outbox row) share one commit, as
-// do the handler's close and its callbacks.
+// The handler side of workflow-run operations: the options callback on the Nexus handler pool,
+// starting the handler workflow (deduplicated by the request id, attaching with use_existing),
+// and telling callers when it closes. The handler's start and the caller's
+// NexusOperationStarted (an outbox row) share one commit, as do the handler's close and its
+// callbacks.
 #include "runtime/core.hpp"
 
 #include "nexus/links.hpp"
@@ -11,6 +12,7 @@
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
 
+#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
@@ -48,22 +50,62 @@ nexus_callback nexus_callback::from_json(const boost::json::object& o) {
             s("service"), s("operation"), s("token")};
 }
 
-void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::operation_definition& def,
-                                         nexus::operation_context ctx, std::int64_t handler_ns_id,
-                                         const std::string& default_queue) {
-    auto& b = breaker(op.ns_id, op.endpoint_id);
-    start_workflow_options o;
-    try {
-        o = def.start_options(ctx, op.input);
-    } catch (...) {
-        auto f = nexus_failure_from_exception(std::current_exception());
-        if (f.kind == failure_kind::nexus_handler && nexus::handler_error(f).retryable()) {
-            b.failed(now_us());
-            return nexus_attempt_failed(op, std::move(f));
+void engine_core::run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def,
+                                    nexus::operation_context ctx, std::int64_t handler_ns_id, const std::string& task_queue,
+                                    std::int64_t timeout_us) {
+    // The options callback is handler code: like a sync handler it may block, so it runs on the
+    // handler pool and the start continues on the strand with what it returned.
+    const auto key = op.key;
+    const auto gen = begin_handler_attempt(op, timeout_us);
+    handler_start start{std::move(ctx), def.workflow_type, task_queue, handler_ns_id};
+    boost::asio::post(*nexus_pool_, [weak = weak_from_this(), fn = def.start_options, start = std::move(start),
+                                     input = op.input, key, gen]() mutable {
+        try {
+            start.options = fn(start.ctx, input);
+        } catch (...) {
+            start.error = nexus_failure_from_exception(std::current_exception());
         }
-        b.released();
-        return end_nexus(op, event_type::nexus_operation_failed, {{"failure", nexus_failure(op, std::move(f)).to_json()}});
+        if (auto self = weak.lock()) {
+            self->post([self, key, gen, start = std::move(start)]() mutable {
+                self->on_start_options(key, gen, std::move(start));
+            });
+            self->work_.done(work_tracker::handler);
+        }
+    });
+}
+
+void engine_core::on_start_options(task_key key, std::uint64_t generation, handler_start start) {
+    // Meanwhile the caller may have closed, the operation ended (a timeout, a cancel before it
+    // started) or this attempt been given up on; then its options start nothing.
+    auto* op = handler_returned(key, generation);
+    if (!op) return;
+    if (stopping_.load()) {
+        op->st = nexus_op::state::scheduled;   // its task row makes the next start() attempt it again
+        return;
     }
+    if (start.error) return handler_failed(*op, std::move(*start.error));
+    if (namespace_name(start.ns_id).empty()) {
+        // The handler namespace was removed meanwhile: the next attempt routes afresh.
+        breaker(op->ns_id, op->endpoint_id).released();
+        op->st = nexus_op::state::scheduled;
+        return dispatch_nexus(key);
+    }
+    start_handler_workflow(*op, start);
+}
+
+void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
+    if (auto why = invalid_handler_links(start.ctx.handler_links)) return handler_failed(op, internal(std::move(*why)));
+    auto& b = breaker(op.ns_id, op.endpoint_id);
+    // The caller's Started links the handler workflow (or the attach), then what the handler added.
+    auto started_links = [&](boost::json::object first) {
+        boost::json::array links{std::move(first)};
+        append_links(links, start.ctx.handler_links);
+        return links;
+    };
+    auto& o = *start.options;
+    const auto& ctx = start.ctx;
+    const auto handler_ns_id = start.ns_id;
+    const auto& default_queue = start.task_queue;
     if (o.id.empty()) {
         b.released();
         return end_nexus(op, event_type::nexus_operation_failed,
@@ -91,7 +133,9 @@ void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::oper
         if (ours) {
             // A retried start: the same run, never a second one.
             b.succeeded();
-            nexus_started(op, token, {workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")}, unit);
+            nexus_started(
+                op, token,
+                started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")), unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::use_existing) {
@@ -107,7 +151,7 @@ void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::oper
             existing->callbacks.push_back(cb);
             persist_callbacks(*existing, unit);
             b.succeeded();
-            nexus_started(op, token, {request_link(ns, existing->workflow_id, existing->run_id, op.request_id)}, unit);
+            nexus_started(op, token, started_links(request_link(ns, existing->workflow_id, existing->run_id, op.request_id)), unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::fail) {
@@ -132,12 +176,12 @@ void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::oper
                                               .to_json()}});
         }
     }
-    if (!workers_.workflow(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue, def.workflow_type) &&
+    if (!workers_.workflow(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue, start.workflow_type) &&
         workers_.has_queue(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue)) {
         b.released();
         return end_nexus(op, event_type::nexus_operation_failed,
                          {{"failure", nexus_failure(op, nexus::handler_error(nexus::handler_error_type::not_found,
-                                                                             "workflow type " + def.workflow_type + " is not registered",
+                                                                             "workflow type " + start.workflow_type + " is not registered",
                                                                              nexus::retry_behavior::non_retryable)
                                                             .failure())
                                           .to_json()}});
@@ -145,7 +189,7 @@ void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::oper
     run_spec spec;
     spec.ns_id = handler_ns_id;
     spec.workflow_id = o.id;
-    spec.workflow_type = def.workflow_type;
+    spec.workflow_type = start.workflow_type;
     spec.task_queue = o.task_queue.empty() ? default_queue : o.task_queue;
     spec.input = op.input;
     spec.request_id = op.request_id;
@@ -156,9 +200,12 @@ void engine_core::start_handler_workflow(nexus_op& op, const nexus::detail::oper
     spec.callbacks = {cb};
     spec.links = std::move(caller_links);
     auto& handler = create_run(std::move(spec), unit);
-    begin_run(handler, unit);
     b.succeeded();
-    nexus_started(op, token, {workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")}, unit);
+    // Started goes out before the handler's first activation runs: a handler workflow that
+    // closes at once queues its callback after it, and the caller hears of them in that order.
+    nexus_started(op, token, started_links(workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")),
+                  unit);
+    begin_run(handler, unit);
     commit(std::move(unit));
 }
 

@@ -2,9 +2,13 @@
 // ended), and the completion callback a handler run owes its callers.
 #pragma once
 
+#include "machines/nexus_failure.hpp"
+#include "replay/event.hpp"
 #include "runtime/activity_task.hpp"
 
 #include <perdure/failure.hpp>
+#include <perdure/nexus.hpp>
+#include <perdure/options.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -35,6 +39,22 @@ struct nexus_op {
     std::int64_t cancel_requested_event_id = 0;
 };
 
+/// A workflow-run operation's start, once its options callback ran on the handler pool.
+struct handler_start {
+    nexus::operation_context ctx;
+    std::string workflow_type, task_queue;   ///< task_queue: the one the handler's worker serves
+    std::int64_t ns_id = 0;                  ///< the handler namespace
+    std::optional<start_workflow_options> options{};
+    std::optional<failure> error{};          ///< what the callback's exception means instead
+};
+
+/// An operation as its caller's committed history records it.
+struct nexus_progress {
+    std::optional<event> scheduled;   ///< NexusOperationScheduled, when it exists
+    bool started = false, ended = false;
+    std::string token;                ///< from NexusOperationStarted
+};
+
 /// A handler run's promise to tell a caller how the operation ended.
 struct nexus_callback {
     std::int64_t caller_run_key = 0, scheduled_event_id = 0;
@@ -44,9 +64,6 @@ struct nexus_callback {
     static nexus_callback from_json(const boost::json::object&);
 };
 
-/// The failure a caller records for an unsuccessful operation, wrapping its cause.
-failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
-                           const std::string& token, std::int64_t scheduled_event_id, failure cause);
 /// What a handler's exception means for the caller, as Temporal's SDK translates it.
 failure nexus_failure_from_exception(std::exception_ptr);
 

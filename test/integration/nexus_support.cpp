@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 using namespace std::chrono_literals;
@@ -101,27 +102,38 @@ std::string describe_failure(const std::exception_ptr& e) {
     }
 }
 
+std::string fields_of(const nexus_operation_failure& f) {
+    return " [endpoint " + f.endpoint() + ", service " + f.service() + ", operation " + f.operation() + ", token " +
+           f.operation_token() + ", scheduled " + std::to_string(f.scheduled_event_id()) + "]";
+}
+
 workflow<std::string> call(workflow_context& ctx, call_plan p) {
     auto client = ctx.nexus_client(p.endpoint, "svc");
-    auto op = client.start_operation<std::string>(p.operation, p.input,
-                                                  {.schedule_to_close_timeout = std::chrono::milliseconds(p.schedule_to_close_ms),
-                                                   .schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms),
-                                                   .start_to_close_timeout = std::chrono::milliseconds(p.start_to_close_ms),
-                                                   .cancellation = cancellation_named(p.cancellation)});
+    const nexus::operation_options options{.schedule_to_close_timeout = std::chrono::milliseconds(p.schedule_to_close_ms),
+                                           .schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms),
+                                           .start_to_close_timeout = std::chrono::milliseconds(p.start_to_close_ms),
+                                           .cancellation = cancellation_named(p.cancellation)};
+    auto op = p.bad_input ? client.start_operation<std::string>(p.operation, boost::json::object{{"not", "a string"}}, options)
+                          : client.start_operation<std::string>(p.operation, p.input, options);
     if (p.cancel_before_schedule) op.request_cancel();
-    std::string token;
-    if (p.cancel_after_start) {
-        token = co_await op.started();
-        op.request_cancel();
-    }
+    std::string token, outcome;
     try {
+        if (p.cancel_after_start || p.await_started) token = co_await op.started();
+        if (p.cancel_after_start) op.request_cancel();
+        if (p.cancel_after_scheduled) {
+            co_await ctx.sleep(1ms);
+            op.request_cancel();
+        }
         auto result = co_await op.result();
-        co_return "ok: " + result + (token.empty() ? "" : " token " + token);
+        outcome = "ok: " + result + (token.empty() ? "" : " token " + token);
     } catch (const canceled_error& c) {
-        co_return std::string("canceled_error: ") + c.what();
+        outcome = std::string("canceled_error: ") + c.what();
     } catch (const nexus_operation_failure& f) {
-        co_return "nexus_operation_failure(" + f.operation() + ") caused by " + describe_failure(f.cause());
+        outcome = "nexus_operation_failure(" + f.operation() + ") caused by " + describe_failure(f.cause()) +
+                  (p.report_failure_fields ? fields_of(f) : "");
     }
+    if (p.linger_ms > 0) co_await ctx.sleep(std::chrono::milliseconds(p.linger_ms));
+    co_return outcome;
 }
 
 }  // namespace
@@ -137,6 +149,30 @@ void register_handler_worker(perdure::engine& e) {
     e.add_worker("handler-ns", "handler-tq")
         .register_workflow(handler_workflow)
         .register_nexus_service(nexus::service("svc").add(sync_op).add(run_op).add(shared_op));
+}
+
+std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
+    std::vector<std::string> out;
+    for (const auto& e : h) out.push_back(e.event_type);
+    return out;
+}
+
+std::size_t count(const std::vector<std::string>& t, const char* type) {
+    return static_cast<std::size_t>(std::count(t.begin(), t.end(), type));
+}
+
+std::size_t position(const std::vector<std::string>& t, const char* type) {
+    const auto it = std::find(t.begin(), t.end(), type);
+    return it == t.end() ? std::string::npos : static_cast<std::size_t>(it - t.begin());
+}
+
+perdure::workflow_handle<std::string> start(engine_fixture& f, const std::string& id, call_plan p) {
+    return f.client("caller-ns").start_workflow(caller_workflow, std::move(p), {.id = id, .task_queue = "caller-tq"});
+}
+
+std::string finish(engine_fixture& f, perdure::workflow_handle<std::string>& run, int seconds) {
+    for (int i = 0; i < seconds && run.describe().status == perdure::workflow_status::running; ++i) f.advance(1s);
+    return run.get();
 }
 
 void setup(perdure::engine& e, bool with_handler_worker) {

@@ -164,6 +164,42 @@ BOOST_AUTO_TEST_CASE(activity_failure_reaches_the_workflow_as_activity_error_wit
     BOOST_TEST(seen == "Charge/Boom/card declined");
 }
 
+BOOST_AUTO_TEST_CASE(a_nexus_cancellation_recorded_before_it_was_wrapped_replays_as_the_operations_failure) {
+    // Recorded when a try_cancel cancellation reached the workflow as a bare canceled_error; the
+    // failure it sees now is built from history alone, so the replay is the same.
+    static std::string seen;
+    const workflow_def def{"Test", +[](workflow_context& ctx, std::string) -> workflow<std::string> {
+                               auto op = ctx.nexus_client("ep", "svc").start_operation<std::string>(
+                                   "run", std::string("x"), {.cancellation = cancellation_type::try_cancel});
+                               co_await op.started();
+                               op.request_cancel();
+                               try {
+                                   co_await op.result();
+                               } catch (const nexus_operation_failure& f) {
+                                   seen = f.endpoint() + "/" + f.service() + "/" + f.operation() + "/" + f.operation_token() +
+                                          "/" + std::to_string(f.scheduled_event_id()) + "/" +
+                                          (f.failure().cause->kind == failure_kind::canceled ? "canceled" : "other");
+                               } catch (const failure_error&) {
+                                   seen = "a bare failure";
+                               }
+                               co_return "gave up";
+                           }};
+    history_builder h;
+    h.started("x").boundary();
+    h.add(event_type::nexus_operation_scheduled, {{"endpoint", "ep"}, {"service", "svc"}, {"operation", "run"}, {"input", "x"},
+                                                  {"endpoint_id", "id"}, {"request_id", "r"},
+                                                  {"workflow_task_completed_event_id", 2}});
+    h.add(event_type::nexus_operation_started, {{"scheduled_event_id", 3}, {"operation_token", "tok"}, {"request_id", "r"}});
+    h.boundary();
+    h.add(event_type::nexus_operation_cancel_requested, {{"scheduled_event_id", 3}, {"workflow_task_completed_event_id", 5}});
+    h.completed("gave up");
+    auto inst = make(def);
+    auto r = detail::replay(*inst, h.events());
+    BOOST_TEST(!r.failure.has_value(), (r.failure ? r.failure->message : ""));
+    BOOST_TEST(inst->closed());
+    BOOST_TEST(seen == "ep/svc/run/tok/3/canceled");
+}
+
 BOOST_AUTO_TEST_CASE(side_effect_returns_the_recorded_value_on_replay) {
     static int calls = 0;
     const workflow_def def{"Test", +[](workflow_context& ctx) -> workflow<int> {

@@ -20,7 +20,7 @@ namespace perdure {
 
 namespace detail {
 
-class instance;
+class workflow_instance;
 struct future_state;
 
 /// Something waiting on several futures (all / any).
@@ -50,7 +50,7 @@ struct future_state {
     boost::json::value value{};
     std::exception_ptr error{};
     std::uint64_t resolved_seq = 0;   ///< order of resolution within the instance
-    instance* owner = nullptr;
+    workflow_instance* owner = nullptr;
     cancel_target* cancel = nullptr;
     std::vector<waiter> waiters{};
 

@@ -17,11 +17,11 @@
 namespace perdure {
 
 namespace detail {
-class instance;
+class workflow_instance;
 struct nexus_futures {
     std::shared_ptr<future_state> started, result;
 };
-nexus_futures schedule_nexus(instance&, const std::string& endpoint, const std::string& service,
+nexus_futures schedule_nexus(workflow_instance&, const std::string& endpoint, const std::string& service,
                              const std::string& operation, boost::json::value input, const nexus::operation_options&);
 }  // namespace detail
 
@@ -43,7 +43,7 @@ private:
 
 class nexus_client {
 public:
-    nexus_client(detail::instance& inst, std::string endpoint, std::string service)
+    nexus_client(detail::workflow_instance& inst, std::string endpoint, std::string service)
         : inst_(&inst), endpoint_(std::move(endpoint)), service_(std::move(service)) {}
 
     template <class I, class O>
@@ -94,7 +94,7 @@ public:
     const std::string& service() const noexcept { return service_; }
 
 private:
-    detail::instance* inst_;
+    detail::workflow_instance* inst_;
     std::string endpoint_, service_;
 };
 

@@ -14,15 +14,15 @@
 namespace perdure {
 
 namespace detail {
-class instance;
-std::shared_ptr<future_state> channel_receive(instance&, const std::string& name);
-std::optional<boost::json::value> channel_try_receive(instance&, const std::string& name);
+class workflow_instance;
+std::shared_ptr<future_state> channel_receive(workflow_instance&, const std::string& name);
+std::optional<boost::json::value> channel_try_receive(workflow_instance&, const std::string& name);
 }  // namespace detail
 
 template <class T>
 class signal_channel {
 public:
-    signal_channel(detail::instance& inst, std::string name) : inst_(&inst), name_(std::move(name)) {}
+    signal_channel(detail::workflow_instance& inst, std::string name) : inst_(&inst), name_(std::move(name)) {}
 
     /// The next signal: a buffered one at once, or the next to arrive.
     future<T> receive() { return future<T>(detail::channel_receive(*inst_, name_)); }
@@ -35,7 +35,7 @@ public:
     const std::string& name() const noexcept { return name_; }
 
 private:
-    detail::instance* inst_;
+    detail::workflow_instance* inst_;
     std::string name_;
 };
 

@@ -33,7 +33,7 @@ struct no_validator {};
 class nexus_client;
 
 namespace detail {
-class instance;
+class workflow_instance;
 
 template <class F, class... A>
 workflow<void> spawned_task(F f, A... args) {
@@ -68,7 +68,7 @@ workflow<boost::json::value> run_update(F f, boost::json::value arg) {
 
 class workflow_context {
 public:
-    explicit workflow_context(detail::instance& inst) noexcept : inst_(&inst) {}
+    explicit workflow_context(detail::workflow_instance& inst) noexcept : inst_(&inst) {}
     workflow_context(const workflow_context&) = delete;
     workflow_context& operator=(const workflow_context&) = delete;
 
@@ -235,7 +235,7 @@ public:
     }
     future<void> continue_as_new() { return future<void>(continue_as_new_(boost::json::value{}, {})); }
 
-    detail::instance& instance() const noexcept { return *inst_; }
+    detail::workflow_instance& instance() const noexcept { return *inst_; }
 
 private:
     std::shared_ptr<detail::future_state> start_timer_(std::chrono::milliseconds);
@@ -251,7 +251,7 @@ private:
                                                            std::string_view signal, boost::json::value arg);
     std::shared_ptr<detail::future_state> continue_as_new_(boost::json::value input, continue_as_new_options options);
 
-    detail::instance* inst_;
+    detail::workflow_instance* inst_;
 };
 
 }  // namespace perdure

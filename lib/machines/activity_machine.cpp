@@ -1,7 +1,7 @@
 // Activity state machine.
 #include "machines/activity_machine.hpp"
 
-#include "replay/instance.hpp"
+#include "machines/machine_host.hpp"
 
 #include <perdure/error.hpp>
 
@@ -37,7 +37,7 @@ std::string name_of(const boost::json::object& attrs, const char* key) {
 
 }  // namespace
 
-activity_machine::activity_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation)
+activity_machine::activity_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
     : inst_(inst),
       activity_type_(name_of(attrs, "activity_type")),
       activity_id_(name_of(attrs, "activity_id")),

@@ -13,11 +13,10 @@
 
 namespace perdure::detail {
 
-class instance;
 
 class activity_machine final : public machine {
 public:
-    activity_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation);
+    activity_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation);
     void recorded(const event& e) override;
     void apply(const event& e) override;
     void request_cancel() override;
@@ -25,7 +24,7 @@ public:
 private:
     enum class state { created, scheduled, cancel_requested, done };
     void finish();
-    instance& inst_;
+    machine_host& inst_;
     std::string activity_type_, activity_id_;
     cancellation_type cancellation_;
     std::int64_t scheduled_event_id_ = 0;

@@ -2,7 +2,7 @@
 #include "machines/activity_options.hpp"
 
 #include "codec/duration.hpp"
-#include "machines/retry.hpp"
+#include "history/retry_policy.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Child workflow and external signal / cancel machines.
 #include "machines/child_machine.hpp"
 
-#include "replay/instance.hpp"
+#include "machines/machine_host.hpp"
 
 #include <perdure/error.hpp>
 
@@ -44,8 +44,9 @@ failure cause_of(const event& e) {
 
 }  // namespace
 
-child_machine::child_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation)
+child_machine::child_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
     : inst_(inst),
+      ns_(text(attrs, "namespace")),
       workflow_id_(text(attrs, "workflow_id")),
       workflow_type_(attrs.at("workflow_type").at("name").as_string().c_str()),
       cancellation_(cancellation) {
@@ -133,7 +134,7 @@ void child_machine::request_cancel() {
     cancel_requested_ = true;
     if (cancellation_ != cancellation_type::abandon)
         inst_.add_command(command_kind::request_cancel_external,
-                          {{"namespace", inst_.info().ns},
+                          {{"namespace", ns_},
                            {"workflow_execution", {{"workflow_id", workflow_id_}, {"run_id", run_id_}}},
                            {"child_workflow_only", true}},
                           this);
@@ -141,7 +142,7 @@ void child_machine::request_cancel() {
         inst_.reject(*future_, std::make_exception_ptr(canceled_error("child workflow canceled")));
 }
 
-external_machine::external_machine(instance& inst, command_kind kind, boost::json::object attrs) : inst_(inst) {
+external_machine::external_machine(machine_host& inst, command_kind kind, boost::json::object attrs) : inst_(inst) {
     future_ = inst.make_future(this);
     inst_.add_command(kind, std::move(attrs), this);
 }

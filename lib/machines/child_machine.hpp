@@ -4,7 +4,7 @@
 #pragma once
 
 #include "machines/machine.hpp"
-#include "replay/command.hpp"
+#include "machines/command.hpp"
 
 #include <perdure/options.hpp>
 
@@ -14,11 +14,10 @@
 
 namespace perdure::detail {
 
-class instance;
 
 class child_machine final : public machine {
 public:
-    child_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation);
+    child_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation);
 
     void recorded(const event& e) override;
     void apply(const event& e) override;
@@ -28,8 +27,8 @@ public:
 private:
     enum class state { created, initiated, started, done };
     void finish();
-    instance& inst_;
-    std::string workflow_id_, workflow_type_, run_id_;
+    machine_host& inst_;
+    std::string ns_, workflow_id_, workflow_type_, run_id_;
     cancellation_type cancellation_;
     std::int64_t initiated_event_id_ = 0, started_event_id_ = 0, cancel_event_id_ = 0;
     bool cancel_requested_ = false;
@@ -40,14 +39,14 @@ private:
 /// or *Failed.
 class external_machine final : public machine {
 public:
-    external_machine(instance& inst, command_kind kind, boost::json::object attrs);
+    external_machine(machine_host& inst, command_kind kind, boost::json::object attrs);
 
     void recorded(const event& e) override;
     void apply(const event& e) override;
     void request_cancel() override;
 
 private:
-    instance& inst_;
+    machine_host& inst_;
     std::int64_t initiated_event_id_ = 0;
     bool recorded_ = false;
 };

@@ -2,6 +2,8 @@
 // event id its command was recorded under, and resolves the future from inbound events.
 #pragma once
 
+#include "machines/machine_host.hpp"
+
 #include <perdure/future.hpp>
 
 #include <memory>

@@ -2,7 +2,7 @@
 #include "machines/nexus_machine.hpp"
 
 #include "machines/nexus_failure.hpp"
-#include "replay/instance.hpp"
+#include "machines/machine_host.hpp"
 
 #include <perdure/error.hpp>
 
@@ -17,7 +17,7 @@ std::string text(const boost::json::object& o, const char* key) {
 
 }  // namespace
 
-nexus_machine::nexus_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation)
+nexus_machine::nexus_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
     : inst_(inst), cancellation_(cancellation), endpoint_(text(attrs, "endpoint")), service_(text(attrs, "service")),
       operation_(text(attrs, "operation")) {
     future_ = inst.make_future(this);

@@ -16,11 +16,10 @@
 
 namespace perdure::detail {
 
-class instance;
 
 class nexus_machine final : public machine {
 public:
-    nexus_machine(instance& inst, boost::json::object attrs, cancellation_type cancellation);
+    nexus_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation);
     const std::shared_ptr<future_state>& started() const noexcept { return started_; }
     bool pending() const noexcept { return state_ != state::done; }
 
@@ -35,7 +34,7 @@ private:
     /// The operation's failure for `cause`, from what history says of it (so replay agrees).
     std::exception_ptr failure_of(failure cause) const;
     std::exception_ptr canceled(std::string message) const;
-    instance& inst_;
+    machine_host& inst_;
     cancellation_type cancellation_;
     std::string endpoint_, service_, operation_, token_;
     std::int64_t scheduled_event_id_ = 0;

@@ -2,13 +2,13 @@
 #include "machines/timer_machine.hpp"
 
 #include "codec/duration.hpp"
-#include "replay/instance.hpp"
+#include "machines/machine_host.hpp"
 
 #include <perdure/error.hpp>
 
 namespace perdure::detail {
 
-timer_machine::timer_machine(instance& inst, std::int64_t seq, std::chrono::milliseconds duration)
+timer_machine::timer_machine(machine_host& inst, std::int64_t seq, std::chrono::milliseconds duration)
     : inst_(inst), seq_(seq) {
     future_ = inst.make_future(this);
     inst_.add_command(command_kind::start_timer,

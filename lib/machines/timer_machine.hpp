@@ -8,11 +8,10 @@
 
 namespace perdure::detail {
 
-class instance;
 
 class timer_machine final : public machine {
 public:
-    timer_machine(instance& inst, std::int64_t seq, std::chrono::milliseconds duration);
+    timer_machine(machine_host& inst, std::int64_t seq, std::chrono::milliseconds duration);
     void recorded(const event& e) override;
     void apply(const event& e) override;
     void request_cancel() override;
@@ -20,7 +19,7 @@ public:
 
 private:
     enum class state { created, started, done };
-    instance& inst_;
+    machine_host& inst_;
     std::int64_t seq_;
     std::int64_t started_event_id_ = 0;
     state state_ = state::created;

@@ -1,6 +1,6 @@
 // workflow_context and the future hooks: thin forwarding into the instance, with the guards
 // that keep workflow code deterministic (right instance, inside its activation).
-#include "replay/instance.hpp"
+#include "replay/workflow_instance.hpp"
 
 #include <perdure/error.hpp>
 
@@ -34,12 +34,12 @@ void request_cancel(future_state& s) {
     if (s.cancel && !s.ready()) s.cancel->request_cancel();
 }
 
-std::shared_ptr<future_state> channel_receive(instance& inst, const std::string& name) {
+std::shared_ptr<future_state> channel_receive(workflow_instance& inst, const std::string& name) {
     inst.check_active();
     return inst.receive_signal(name);
 }
 
-std::optional<boost::json::value> channel_try_receive(instance& inst, const std::string& name) {
+std::optional<boost::json::value> channel_try_receive(workflow_instance& inst, const std::string& name) {
     inst.check_active();
     return inst.try_receive_signal(name);
 }

@@ -1,4 +1,4 @@
-// The replay loop. Live execution goes through the same instance::activate, so the two paths
+// The replay loop. Live execution goes through the same workflow_instance::activate, so the two paths
 // cannot drift apart; this file only adds the matching of recorded commands.
 #include "replay/replayer.hpp"
 
@@ -14,14 +14,14 @@ bool is_deprecated_patch(const event& e) {
     return dep && dep->is_bool() && dep->get_bool();
 }
 
-std::string where(const instance& inst) {
+std::string where(const workflow_instance& inst) {
     return "workflow " + inst.info().workflow_type + " (workflow id " + inst.info().workflow_id + ", run " +
            inst.info().run_id + ")";
 }
 
 }  // namespace
 
-replay_result replay(instance& inst, std::span<const event> history) {
+replay_result replay(workflow_instance& inst, std::span<const event> history) {
     replay_result out;
     if (!history.empty()) out.last_event_id = history.back().id;
     std::size_t i = 0;

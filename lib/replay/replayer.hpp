@@ -2,8 +2,8 @@
 // activation's commands against the command events that followed it.
 #pragma once
 
-#include "replay/event.hpp"
-#include "replay/instance.hpp"
+#include "history/event.hpp"
+#include "replay/workflow_instance.hpp"
 
 #include <optional>
 #include <span>
@@ -19,6 +19,6 @@ struct replay_result {
     std::int64_t last_event_id = 0;
 };
 
-replay_result replay(instance&, std::span<const event> history);
+replay_result replay(workflow_instance&, std::span<const event> history);
 
 }  // namespace perdure::detail

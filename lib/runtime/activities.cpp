@@ -3,7 +3,7 @@
 // dispatch: ActivityTaskStarted is recorded with the close event, carrying the final attempt.
 #include "runtime/core.hpp"
 
-#include "machines/retry.hpp"
+#include "runtime/retry.hpp"
 #include "runtime/failpoint.hpp"
 #include "store/queries.hpp"
 

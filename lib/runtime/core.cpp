@@ -1,7 +1,7 @@
 // Engine core: opening, the commit pipeline (units, effects after commit), failure, shutdown.
 #include "runtime/core.hpp"
 
-#include "machines/retry.hpp"
+#include "history/retry_policy.hpp"
 #include "store/queries.hpp"
 
 #include <boost/json/parse.hpp>

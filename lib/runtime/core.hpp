@@ -3,8 +3,8 @@
 // go to the writer; effects (running activity code, answering clients) wait for their commit.
 #pragma once
 
-#include "replay/event.hpp"
-#include "replay/instance.hpp"
+#include "history/event.hpp"
+#include "replay/workflow_instance.hpp"
 #include "runtime/activity_task.hpp"
 #include "runtime/deadline_wheel.hpp"
 #include "runtime/nexus_op.hpp"
@@ -183,7 +183,7 @@ private:
     void react_to_command(run_state& r, const event& e, write_unit& unit);
     void close_run(run_state& r, event close_event, write_unit& unit);
     void finish_closed_run(std::int64_t run_key);
-    std::unique_ptr<instance> make_instance(const run_state& r) const;
+    std::unique_ptr<workflow_instance> make_instance(const run_state& r) const;
     void touch_cache(run_state& r);
     void drop_instance(run_state& r);
     void evict_if_needed();

@@ -4,7 +4,7 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
-#include "machines/retry.hpp"
+#include "runtime/retry.hpp"
 #include "store/queries.hpp"
 
 #include <perdure/error.hpp>

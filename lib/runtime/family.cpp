@@ -5,7 +5,7 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
-#include "machines/retry.hpp"
+#include "runtime/retry.hpp"
 #include "runtime/failpoint.hpp"
 #include "store/queries.hpp"
 

@@ -161,7 +161,7 @@ void engine_core::query_closed_run(std::int64_t ns_id, std::string wid, std::str
                                              " on task queue " + row->task_queue + " to answer the query");
                 workflow_info info{self->namespace_name(row->ns_id), row->workflow_id, row->run_id, row->workflow_type,
                                    row->task_queue, 1, row->first_run_id, ""};
-                instance inst(reg->fn, std::move(info), 0);
+                workflow_instance inst(reg->fn, std::move(info), 0);
                 inst.set_closing_query(name, arg);
                 self->replays_.fetch_add(1);
                 auto result = replay(inst, history);

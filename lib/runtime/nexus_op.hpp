@@ -3,7 +3,7 @@
 #pragma once
 
 #include "machines/nexus_failure.hpp"
-#include "replay/event.hpp"
+#include "history/event.hpp"
 #include "runtime/activity_task.hpp"
 
 #include <perdure/failure.hpp>

@@ -2,8 +2,8 @@
 // instance when cached, events waiting for an activation, and clients waiting for its end.
 #pragma once
 
-#include "replay/event.hpp"
-#include "replay/instance.hpp"
+#include "history/event.hpp"
+#include "replay/workflow_instance.hpp"
 #include "runtime/nexus_op.hpp"
 #include "store/rows.hpp"
 #include "support/unique_function.hpp"
@@ -45,7 +45,7 @@ struct run_state {
     std::int64_t next_event_id = 1;
     std::uint64_t last_unit = 0;          ///< the last writer unit touching this run
 
-    std::unique_ptr<instance> inst;       ///< null when evicted or never built
+    std::unique_ptr<workflow_instance> inst;       ///< null when evicted or never built
     std::list<std::int64_t>::iterator lru{};
     bool in_lru = false;
     std::size_t counted_bytes = 0;

@@ -203,7 +203,7 @@ void engine_core::on_loaded(std::int64_t run_key, std::vector<event> history, st
     evict_if_needed();
 }
 
-std::unique_ptr<instance> engine_core::make_instance(const run_state& r) const {
+std::unique_ptr<workflow_instance> engine_core::make_instance(const run_state& r) const {
     auto reg = workers_.workflow(r.ns_id, r.task_queue, r.workflow_type);
     if (!reg) return nullptr;
     workflow_info info;
@@ -213,7 +213,7 @@ std::unique_ptr<instance> engine_core::make_instance(const run_state& r) const {
     info.workflow_type = r.workflow_type;
     info.task_queue = r.task_queue;
     info.first_execution_run_id = r.first_run_id;
-    auto inst = std::make_unique<instance>(std::move(reg->fn), std::move(info), r.run_timeout_ms);
+    auto inst = std::make_unique<workflow_instance>(std::move(reg->fn), std::move(info), r.run_timeout_ms);
     inst->set_max_pending_nexus(options_.limits.max_pending_nexus_operations);
     return inst;
 }

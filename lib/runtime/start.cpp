@@ -3,7 +3,7 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
-#include "machines/retry.hpp"
+#include "history/retry_policy.hpp"
 #include "store/queries.hpp"
 
 #include <perdure/error.hpp>

@@ -1,7 +1,7 @@
 // Reads: every query the engine, the client and the CLI make, on a given connection.
 #pragma once
 
-#include "replay/event.hpp"
+#include "history/event.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 

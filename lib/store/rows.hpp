@@ -1,7 +1,7 @@
 // The rows the engine writes and reads: plain data, so nothing above store/ sees SQL.
 #pragma once
 
-#include "replay/event.hpp"
+#include "history/event.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -63,7 +63,7 @@ void replayer::replay(const std::vector<history_event>& history) {
     if (const auto* r = started.if_contains("original_execution_run_id"); r && r->is_string()) run_id = r->get_string();
     workflow_info info{"replay", "replay", run_id, type, "", 1, run_id, ""};
     if (const auto* q = name_in("task_queue")) info.task_queue = *q;
-    detail::instance inst(fn->second, std::move(info), 0);
+    detail::workflow_instance inst(fn->second, std::move(info), 0);
     const auto result = detail::replay(inst, events);
     if (!result.failure) return;
     switch (result.failure->reason) {

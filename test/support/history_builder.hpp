@@ -2,7 +2,7 @@
 // numbered in order, one activation boundary at a time.
 #pragma once
 
-#include "replay/event.hpp"
+#include "history/event.hpp"
 
 #include <boost/json/object.hpp>
 

@@ -42,8 +42,8 @@ workflow<std::string> sleep_then_charge(workflow_context& ctx, std::string in) {
 }
 
 template <class R, class I>
-std::unique_ptr<detail::instance> make(const workflow_def<R, I>& def) {
-    return std::make_unique<detail::instance>(def.function(),
+std::unique_ptr<detail::workflow_instance> make(const workflow_def<R, I>& def) {
+    return std::make_unique<detail::workflow_instance>(def.function(),
                                               workflow_info{"ns", "wf-1", "run-1", def.name(), "q", 1, "run-1", ""}, 0);
 }
 

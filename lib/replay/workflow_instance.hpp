@@ -4,8 +4,8 @@
 #pragma once
 
 #include "machines/machine.hpp"
-#include "replay/command.hpp"
-#include "replay/event.hpp"
+#include "machines/command.hpp"
+#include "history/event.hpp"
 
 #include <perdure/definitions.hpp>
 #include <perdure/nexus_client.hpp>
@@ -38,12 +38,12 @@ struct task_failure {
 
 const char* to_string(task_failure::cause) noexcept;
 
-class instance final : public task_sink {
+class workflow_instance final : public task_sink, public machine_host {
 public:
-    instance(workflow_function fn, workflow_info info, std::int64_t run_timeout_ms);
-    ~instance();
-    instance(const instance&) = delete;
-    instance& operator=(const instance&) = delete;
+    workflow_instance(workflow_function fn, workflow_info info, std::int64_t run_timeout_ms);
+    ~workflow_instance();
+    workflow_instance(const workflow_instance&) = delete;
+    workflow_instance& operator=(const workflow_instance&) = delete;
 
     // ---- driving it (runtime and replayer) ----
 
@@ -125,18 +125,17 @@ public:
     /// Throws failed_precondition unless called from this instance's activation.
     void check_active() const;
 
-    // ---- for machines ----
+    // ---- for machines (machine_host) and workflow_context ----
 
-    std::shared_ptr<future_state> make_future(cancel_target* cancel = nullptr);
-    void resolve(future_state&, boost::json::value);
-    void reject(future_state&, std::exception_ptr);
+    std::shared_ptr<future_state> make_future(cancel_target* cancel = nullptr) override;
+    void resolve(future_state&, boost::json::value) override;
+    void reject(future_state&, std::exception_ptr) override;
     void schedule(std::coroutine_handle<> h) { ready_.push_back(h); }
-    void add_command(command_kind, boost::json::object attrs, machine* owner);
-    void drop_command(const machine* owner);
-    void index_event(std::int64_t event_id, machine* m) { by_event_[event_id] = m; }
-    void unindex_event(std::int64_t event_id) { by_event_.erase(event_id); }
-    /// The machine is finished; it is freed after the activation.
-    void retire(machine* m);
+    void add_command(command_kind, boost::json::object attrs, machine* owner) override;
+    void drop_command(const machine* owner) override;
+    void index_event(std::int64_t event_id, machine* m) override { by_event_[event_id] = m; }
+    void unindex_event(std::int64_t event_id) override { by_event_.erase(event_id); }
+    void retire(machine* m) override;
     /// Fails the current activation (its commands are discarded).
     void fail_task(task_failure::cause, std::string message);
     template <class M, class... A>
@@ -148,6 +147,12 @@ public:
     }
 
 private:
+    /// Makes this instance current_instance() for a scope: activations, queries, validators.
+    struct current_scope {
+        explicit current_scope(workflow_instance* i) noexcept;
+        ~current_scope();
+        workflow_instance* previous;
+    };
     struct spawned {
         workflow<void> task;
         std::shared_ptr<future_state> state;
@@ -157,7 +162,7 @@ private:
     };
     /// A wait_condition: cancellable, and resolved with false when its timeout timer fires.
     struct condition final : cancel_target, multi_waiter {
-        condition(instance& i, std::function<bool()> p, std::shared_ptr<future_state> s)
+        condition(workflow_instance& i, std::function<bool()> p, std::shared_ptr<future_state> s)
             : inst(i), predicate(std::move(p)), state(std::move(s)) {}
         condition(const condition&) = delete;
         ~condition() {
@@ -166,7 +171,7 @@ private:
         void request_cancel() override;
         void on_resolved(future_state& timer) override;
 
-        instance& inst;
+        workflow_instance& inst;
         std::function<bool()> predicate;
         std::shared_ptr<future_state> state;
         std::shared_ptr<future_state> timeout{};   // null without a timeout
@@ -244,7 +249,10 @@ private:
     std::unordered_map<std::int64_t, machine*> by_event_;
 };
 
+/// "type: what()" of an exception, for task failure and query messages.
+std::string describe_exception(const std::exception_ptr&);
+
 /// The instance whose activation is running on this thread, or null.
-instance* current_instance() noexcept;
+workflow_instance* current_instance() noexcept;
 
 }  // namespace perdure::detail

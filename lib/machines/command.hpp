@@ -3,7 +3,7 @@
 // recorded events against new commands the way Temporal's SDKs do.
 #pragma once
 
-#include "replay/event.hpp"
+#include "history/event.hpp"
 
 #include <boost/json/object.hpp>
 

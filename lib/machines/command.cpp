@@ -1,5 +1,5 @@
 // Command to event mapping, matching and descriptions.
-#include "replay/command.hpp"
+#include "machines/command.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -1,26 +1,15 @@
-// Retry rules shared by activities, workflows and Nexus: Temporal's defaults, validation,
-// which failures are retryable, and the backoff between attempts.
+// Retry arithmetic shared by activities, workflow runs and their callers: which failures are
+// retryable under a policy, and the backoff before the next attempt, as Temporal computes them.
 #pragma once
 
-#include <perdure/failure.hpp>
-#include <perdure/options.hpp>
+#include "history/retry_policy.hpp"
 
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
+#include <perdure/failure.hpp>
 
 #include <chrono>
 #include <optional>
-#include <string>
 
 namespace perdure::detail {
-
-/// Fills Temporal's defaults (maximum_interval = 100 x initial_interval when 0).
-retry_policy with_defaults(retry_policy);
-/// A message saying what is wrong, or nullopt when valid.
-std::optional<std::string> validate(const retry_policy&);
-
-boost::json::object to_json(const retry_policy&);
-retry_policy retry_policy_from_json(const boost::json::value&);
 
 struct retry_decision {
     bool retry = false;

@@ -1,5 +1,5 @@
 // Event type names and classification.
-#include "replay/event.hpp"
+#include "history/event.hpp"
 
 #include <array>
 #include <string_view>

@@ -1,0 +1,163 @@
+// The workflow instance's messages: signals (buffered in arrival order, carried over by
+// continue-as-new), queries answered from the current state, and updates with their validators.
+#include "replay/workflow_instance.hpp"
+
+#include <perdure/error.hpp>
+
+#include <algorithm>
+
+namespace perdure::detail {
+namespace {
+
+const boost::json::object* object_in(const boost::json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    return v ? v->if_object() : nullptr;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- signals
+
+void workflow_instance::deliver_signal(const std::string& name, boost::json::value value) {
+    auto& receivers = signal_receivers_[name];
+    while (!receivers.empty() && receivers.front()->ready()) receivers.pop_front();
+    if (!receivers.empty()) {
+        auto r = receivers.front();
+        receivers.pop_front();
+        resolve(*r, std::move(value));
+        return;
+    }
+    signal_buffers_[name].push_back({std::move(value), ++signal_order_});
+}
+
+std::shared_ptr<future_state> workflow_instance::receive_signal(const std::string& name) {
+    auto s = make_future();
+    auto& buffer = signal_buffers_[name];
+    if (!buffer.empty()) {
+        resolve(*s, std::move(buffer.front().value));
+        buffer.pop_front();
+        return s;
+    }
+    signal_receivers_[name].push_back(s);
+    return s;
+}
+
+std::optional<boost::json::value> workflow_instance::try_receive_signal(const std::string& name) {
+    auto it = signal_buffers_.find(name);
+    if (it == signal_buffers_.end() || it->second.empty()) return std::nullopt;
+    auto v = std::move(it->second.front().value);
+    it->second.pop_front();
+    return v;
+}
+
+std::vector<std::pair<std::string, boost::json::value>> workflow_instance::unread_signals() const {
+    std::vector<std::tuple<std::uint64_t, std::string, boost::json::value>> all;
+    for (const auto& [name, buffer] : signal_buffers_)
+        for (const auto& b : buffer) all.emplace_back(b.order, name, b.value);
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    std::vector<std::pair<std::string, boost::json::value>> out;
+    for (auto& [order, name, value] : all) out.emplace_back(std::move(name), std::move(value));
+    return out;
+}
+
+// ---------------------------------------------------------------- queries and updates
+
+void workflow_instance::set_query_handler(std::string name, query_handler_fn fn) { query_handlers_[std::move(name)] = std::move(fn); }
+
+void workflow_instance::set_update_handler(std::string name, update_handler_fn handler, update_validator_fn validator) {
+    update_handlers_[std::move(name)] = {std::move(handler), std::move(validator)};
+}
+
+boost::json::value workflow_instance::query(const std::string& name, const boost::json::value& arg) {
+    auto it = query_handlers_.find(name);
+    if (it == query_handlers_.end()) {
+        std::string known;
+        for (const auto& [n, h] : query_handlers_) known += (known.empty() ? "" : ", ") + n;
+        throw query_failed_error("workflow " + info_.workflow_id + " has no query handler named '" + name +
+                                 "' (known: " + (known.empty() ? "none" : known) + ")");
+    }
+    current_scope guard(this);
+    try {
+        return it->second(arg);
+    } catch (...) {
+        throw query_failed_error("query '" + name + "' of workflow " + info_.workflow_id + " failed: " +
+                                 describe_exception(std::current_exception()));
+    }
+}
+
+std::optional<std::string> workflow_instance::validate_update(const std::string& name, const boost::json::value& arg) {
+    auto it = update_handlers_.find(name);
+    if (it == update_handlers_.end()) {
+        std::string known;
+        for (const auto& [n, h] : update_handlers_) known += (known.empty() ? "" : ", ") + n;
+        return "workflow " + info_.workflow_id + " has no update handler named '" + name + "' (known: " +
+               (known.empty() ? "none" : known) + ")";
+    }
+    if (!it->second.validator) return std::nullopt;
+    current_scope guard(this);
+    try {
+        it->second.validator(arg);
+    } catch (...) {
+        return describe_exception(std::current_exception());
+    }
+    return std::nullopt;
+}
+
+void workflow_instance::accept_update(const event& e) {
+    const auto* request = object_in(e.attrs, "accepted_request");
+    const auto* meta = request ? object_in(*request, "meta") : nullptr;
+    const auto* input = request ? object_in(*request, "input") : nullptr;
+    const auto* update_id = meta ? meta->if_contains("update_id") : nullptr;
+    const auto* update_name = input ? input->if_contains("name") : nullptr;
+    if (!update_id || !update_id->is_string() || !update_name || !update_name->is_string()) {
+        fail_task(task_failure::cause::corrupt_history,
+                  "corrupt history: " + describe(e) +
+                      " needs accepted_request.meta.update_id and accepted_request.input.name, both strings");
+        return;
+    }
+    const std::string id(update_id->get_string());
+    const std::string name(update_name->get_string());
+    const auto* arg = input->if_contains("args");
+    updates_.emplace(id, std::nullopt);
+    auto& s = spawned_.emplace_back(spawned{workflow<void>{}, make_future(), false, id, {}});
+    auto it = update_handlers_.find(name);
+    if (it == update_handlers_.end()) {
+        // The handler is gone (changed code): the update fails rather than hanging.
+        boost::json::object outcome{
+            {"failure", failure{"no update handler named '" + name + "'", failure_kind::application,
+                                {{"type", "UpdateHandlerNotFound"}, {"non_retryable", true}}}
+                            .to_json()}};
+        updates_[id] = outcome;
+        add_command(command_kind::complete_update, {{"meta", {{"update_id", id}}}, {"outcome", std::move(outcome)}},
+                    nullptr);
+        spawned_.pop_back();
+        return;
+    }
+    s.update = it->second.handler(arg ? *arg : boost::json::value{});
+    auto& p = s.update.handle().promise();
+    p.sink = this;
+    p.sink_key = &s;
+    schedule(s.update.handle());
+}
+
+void workflow_instance::set_closing_query(std::string name, boost::json::value arg) {
+    closing_query_ = closing_query{std::move(name), std::move(arg)};
+}
+
+void workflow_instance::answer_closing_query() {
+    try {
+        closing_query_->answer = query(closing_query_->name, closing_query_->arg);
+        closing_query_->error = nullptr;
+    } catch (...) {
+        if (!closing_query_->answer) closing_query_->error = std::current_exception();
+    }
+}
+
+boost::json::value workflow_instance::closing_query_answer() {
+    if (closing_query_->answer) return *closing_query_->answer;
+    if (closing_query_->error) std::rethrow_exception(closing_query_->error);
+    throw query_failed_error("workflow " + info_.workflow_id + " never registered a query handler named '" +
+                             closing_query_->name + "'");
+}
+
+}  // namespace perdure::detail

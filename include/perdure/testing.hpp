@@ -29,8 +29,10 @@ struct test_options {
 
 /// The production engine on a temporary file (synchronous=OFF) with a virtual clock. While the
 /// test waits (in get() / async_get() or sleep()) and no work is outstanding anywhere, the
-/// clock jumps to the next deadline; otherwise it stands still. start() is called for you on
-/// first use. The namespace "default" exists. Environments share nothing: several may run at
+/// clock jumps to the next deadline; otherwise it stands still. start() is called for you by
+/// the first client call (start, signal, query, update, cancel, terminate, describe, history,
+/// list, get) through any client, env.client() or env.engine().client_for(ns); registry calls
+/// do not start it. The namespace "default" exists. Environments share nothing: several may run at
 /// once in parallel threads.
 class test_environment {
 public:

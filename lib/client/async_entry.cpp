@@ -7,9 +7,20 @@
 
 namespace perdure::detail {
 
+namespace {
+
+/// The engine behind a client call; the test environment starts it on the first one.
+const std::shared_ptr<engine_core>& core_for_call(const client& c) {
+    c.core()->on_client_call();
+    return c.core();
+}
+const std::shared_ptr<engine_core>& core_for_call(const workflow_handle_base& h) { return core_for_call(h.client()); }
+
+}  // namespace
+
 void async_start_workflow(const client& c, std::string type, boost::json::value input, start_workflow_options options,
                           async_callback<started_run> cb) {
-    c.core()->start_workflow(c.ns(), std::move(type), std::move(input), std::move(options), std::move(cb));
+    core_for_call(c)->start_workflow(c.ns(), std::move(type), std::move(input), std::move(options), std::move(cb));
 }
 
 namespace {
@@ -30,52 +41,52 @@ async_callback<T> awaiting_progress(const std::shared_ptr<engine_core>& core, as
 }  // namespace
 
 void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
-    c.core()->get_result(c.ns(), std::move(wid), std::move(rid), awaiting_progress(c.core(), std::move(cb)));
+    core_for_call(c)->get_result(c.ns(), std::move(wid), std::move(rid), awaiting_progress(c.core(), std::move(cb)));
 }
 
 void async_cancel(const workflow_handle_base& h, async_callback<bool> cb) {
-    h.client().core()->cancel_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), h.first_execution_run_id(),
+    core_for_call(h)->cancel_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), h.first_execution_run_id(),
                                        std::move(cb));
 }
 
 void async_terminate(const workflow_handle_base& h, std::string reason, async_callback<bool> cb) {
-    h.client().core()->terminate_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(),
+    core_for_call(h)->terminate_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(),
                                           h.first_execution_run_id(), std::move(reason), std::move(cb));
 }
 
 void async_describe(const workflow_handle_base& h, async_callback<workflow_execution_info> cb) {
-    describe_run(*h.client().core(), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
+    describe_run(*core_for_call(h), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
 }
 
 void async_history(const workflow_handle_base& h, async_callback<std::vector<history_event>> cb) {
-    read_history(*h.client().core(), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
+    read_history(*core_for_call(h), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
 }
 
 void async_signal_with_start(const client& c, std::string type, boost::json::value input, std::string signal,
                              boost::json::value arg, start_workflow_options options, async_callback<started_run> cb) {
-    c.core()->signal_with_start(c.ns(), std::move(type), std::move(input), std::move(options), std::move(signal),
+    core_for_call(c)->signal_with_start(c.ns(), std::move(type), std::move(input), std::move(options), std::move(signal),
                                 std::move(arg), std::move(cb));
 }
 
 void async_list(const client& c, std::optional<workflow_status> status, std::size_t limit, std::string after,
                 async_callback<std::vector<workflow_execution_info>> cb) {
-    list_runs(*c.core(), c.ns(), status, limit, std::move(after), std::move(cb));
+    list_runs(*core_for_call(c), c.ns(), status, limit, std::move(after), std::move(cb));
 }
 
 void async_signal(const workflow_handle_base& h, std::string name, boost::json::value arg, async_callback<bool> cb) {
-    h.client().core()->signal_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
+    core_for_call(h)->signal_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
                                        std::move(arg), std::move(cb));
 }
 
 void async_query(const workflow_handle_base& h, std::string name, boost::json::value arg,
                  async_callback<boost::json::value> cb) {
-    h.client().core()->query_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
+    core_for_call(h)->query_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
                                       std::move(arg), std::move(cb));
 }
 
 void async_update(const workflow_handle_base& h, std::string name, boost::json::value arg, std::string update_id,
                   async_callback<boost::json::value> cb) {
-    const auto& core = h.client().core();
+    const auto& core = core_for_call(h);
     core->update_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name), std::move(arg),
                           std::move(update_id), awaiting_progress(core, std::move(cb)));
 }

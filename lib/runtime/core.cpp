@@ -66,7 +66,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             r->first_run_id = std::move(row.exec.first_run_id);
             r->request_id = std::move(row.exec.request_id);
             r->next_event_id = row.last_event_id + 1;
-            r->task_failed = !row.exec.task_failure.empty();
+            r->task_failure_message = std::move(row.exec.task_failure);
             r->execution_deadline_us = row.exec.execution_deadline_us;
             boost::system::error_code ec;
             if (auto opts = boost::json::parse(row.exec.options, ec); !ec && opts.is_object()) {
@@ -129,13 +129,18 @@ void engine_core::start() {
                                   "maintenance to start work");
     std::promise<void> done;
     post([this, &done] {
-        if (!started_) {
-            started_ = true;
-            recover();
-        }
+        begin_work();
         done.set_value();
     });
     done.get_future().get();
+}
+
+void engine_core::on_client_call() {
+    if (start_on_client_call_.exchange(false) && !unavailable()) post([this] { begin_work(); });
+}
+
+void engine_core::begin_work() {
+    if (!started_.exchange(true)) recover();
 }
 
 // ---------------------------------------------------------------- the commit pipeline

@@ -67,6 +67,11 @@ public:
     engine_core(const engine_core&) = delete;
 
     void start();
+    /// The test environment's rule: the first client call starts the engine (without waiting
+    /// for the strand, so an async call made on the strand cannot deadlock).
+    void start_on_first_client_call() noexcept { start_on_client_call_ = true; }
+    /// Every client entry point calls this before it posts its work.
+    void on_client_call();
     void shutdown();
     boost::asio::any_io_executor executor() const { return strand_; }
     bool on_strand() const noexcept { return strand_.running_in_this_thread(); }
@@ -143,7 +148,10 @@ public:
     }
     std::chrono::milliseconds blocking_timeout() const noexcept { return blocking_timeout_; }
     std::string hold_reason() const { return hold_reason_ ? hold_reason_() : work_.holders(); }
-    bool started() const noexcept { return started_; }
+    bool started() const noexcept { return started_.load(); }
+    /// Each running workflow whose task keeps failing, as "workflow ID: failure"; asked of the
+    /// strand, so empty if it does not answer within `patience` (it may be what is stuck).
+    std::vector<std::string> failing_tasks(std::chrono::milliseconds patience);
 
     // ---- statistics for tests and benchmarks ----
     std::size_t live_instances() const noexcept { return live_instances_; }
@@ -154,6 +162,8 @@ private:
     friend struct core_access;
 
     // core.cpp
+    /// Recovery and work begin, once; strand only.
+    void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
     std::uint64_t commit(write_unit&& unit);
     void on_committed(std::uint64_t last_unit);
@@ -178,6 +188,8 @@ private:
     /// Stores the failure on the execution and, for the first failure of a task, records
     /// WorkflowTaskFailed; retries the task with backoff (nondeterminism: after a restart).
     void record_task_failure(run_state& r, const task_failure& f, write_unit& unit);
+    /// The run's task succeeded after failing: the stored failure goes.
+    void end_task_failure(run_state& r, write_unit& unit);
     /// A worker serves the run's queue but not its type: the task fails. False when no worker serves it.
     bool unknown_type_failure(run_state& r);
     void react_to_command(run_state& r, const event& e, write_unit& unit);
@@ -363,7 +375,8 @@ private:
     std::unique_ptr<sql::connection> strand_conn_;   // synchronous reads on the strand only
 
     // state
-    bool started_ = false;
+    std::atomic<bool> started_{false};
+    std::atomic<bool> start_on_client_call_{false};
     std::atomic<bool> failed_{false};
     std::atomic<bool> stopping_{false};
     std::exception_ptr failure_{};

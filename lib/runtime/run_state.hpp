@@ -57,7 +57,7 @@ struct run_state {
     bool owes_activation = false;         ///< its history ends with inbound events (found at open)
 
     // workflow task failures
-    bool task_failed = false;             ///< a failure is stored on the execution
+    std::string task_failure_message;     ///< the failure stored on the execution, while its task fails
     bool blocked = false;                 ///< nondeterminism: not retried until the process restarts
     int task_attempt = 0;
 

@@ -62,8 +62,15 @@ test_environment::test_environment(test_options options) : options_(std::move(op
     engine_ = std::make_unique<perdure::engine>(eo);
     engine_->namespaces().ensure("default");
     auto* core = engine_->core().get();
+    core->start_on_first_client_call();
     core->set_blocking_timeout(options_.wall_timeout, [core] {
         if (!core->started()) return std::string("the engine was never started");
+        // A task that keeps failing moves the clock (its retries are timers) and is the cause.
+        if (auto failing = core->failing_tasks(std::chrono::milliseconds(200)); !failing.empty()) {
+            std::string reason = "a workflow task keeps failing (describe().task_failure has the latest):";
+            for (const auto& f : failing) reason += "\n  " + f;
+            return reason;
+        }
         if (!core->work().idle()) return "the clock is held by " + core->work().holders();
         if (core->next_deadline_us() == std::numeric_limits<std::int64_t>::max())
             return std::string("nothing is running and no timer is pending: the workflow waits for something only the "

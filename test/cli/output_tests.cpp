@@ -1,6 +1,7 @@
 // What the commands print: aligned tables for people, stable JSON for scripts, and help that
 // explains every flag.
 #include "cli_fixture.hpp"
+#include "test_workflow.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -49,6 +51,31 @@ BOOST_FIXTURE_TEST_CASE(tables_have_a_header_and_aligned_columns, cli_fixture) {
     BOOST_TEST(runs[1].find("order-0") != std::string::npos);   // newest first: order-0 was started last
     BOOST_TEST(runs[1].substr(status, 9) == "completed");
     BOOST_TEST(runs[2].substr(status, 7) == "running");
+}
+
+// A run that makes no progress because its workflow task keeps failing says so in the list
+// and in describe, with the failure.
+BOOST_FIXTURE_TEST_CASE(a_run_whose_task_keeps_failing_is_marked_in_list_and_describe, cli_fixture) {
+    {
+        perdure::engine engine({.database = db, .durability = perdure::durability::normal});
+        perdure::test::register_app_worker(engine);
+        engine.start();
+        const perdure::workflow_def unknown{"NotRegisteredHere", &perdure::test::wait_for_go};
+        auto run = engine.client_for("app").start_workflow(unknown, std::string("x"), {.id = "stuck", .task_queue = "app-tq"});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (run.describe().task_failure.empty() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();   // the failing task is recorded right after the start commits
+        BOOST_REQUIRE(!run.describe().task_failure.empty());
+    }
+    const auto runs = lines(perdure("workflow list --namespace app").out);
+    const auto status = runs.at(0).find("STATUS");
+    BOOST_TEST(runs.at(1).find("stuck") != std::string::npos);
+    BOOST_TEST(runs.at(1).substr(status, 22) == "running (task failing)");
+    BOOST_TEST(runs.at(3).find("order-3") != std::string::npos);   // newest first, after order-0
+    BOOST_TEST(runs.at(3).substr(status, 8) == "running ");
+    const auto card = perdure("workflow describe --namespace app --workflow-id stuck").out;
+    BOOST_TEST(card.find("running (task failing)") != std::string::npos, card);
+    BOOST_TEST(card.find("NotRegisteredHere is not registered on task queue app-tq") != std::string::npos, card);
 }
 
 BOOST_FIXTURE_TEST_CASE(workflow_show_prints_one_event_a_line, cli_fixture) {

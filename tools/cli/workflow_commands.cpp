@@ -51,6 +51,13 @@ workflow_status status_of(const std::string& text) {
     throw cli_error(exit_code::user_error, "unknown --status '" + text + "'; use one of " + known);
 }
 
+/// A running workflow whose task keeps failing says so: it is not making progress.
+std::string status_text(const detail::execution_row& row) {
+    std::string text = to_string(static_cast<workflow_status>(row.status));
+    if (!row.task_failure.empty() && row.status == detail::run_status::running) text += " (task failing)";
+    return text;
+}
+
 boost::json::object run_json(reading& db, const detail::execution_row& row) {
     boost::system::error_code ec;
     auto memo = boost::json::parse(row.memo, ec);
@@ -84,7 +91,7 @@ void list(const invocation& inv) {
     table t({"NAMESPACE", "WORKFLOW ID", "TYPE", "STATUS", "START TIME", "CLOSE TIME", "RUN ID"});
     for (const auto& row : runs)
         t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type,
-               to_string(static_cast<workflow_status>(row.status)), time_text(row.start_time_us),
+               status_text(row), time_text(row.start_time_us),
                time_text(row.close_time_us), row.run_id});
     t.print(inv.out);
 }
@@ -99,7 +106,7 @@ void describe(const invocation& inv) {
            {"RunId", row.run_id},
            {"Type", row.workflow_type},
            {"TaskQueue", row.task_queue},
-           {"Status", to_string(static_cast<workflow_status>(row.status))},
+           {"Status", status_text(row)},
            {"StartTime", time_text(row.start_time_us)},
            {"CloseTime", time_text(row.close_time_us)},
            {"HistoryLength", std::to_string(info.at("history_length").as_int64())}};

@@ -247,6 +247,21 @@ BOOST_AUTO_TEST_CASE(cancellation_type_abandon_rejects_at_once_and_still_hears_t
     BOOST_TEST(host.retired(child.machine));
 }
 
+BOOST_AUTO_TEST_CASE(cancel_in_the_activation_the_child_closes_in_leaves_nothing_indexed) {
+    // The run's cancellation is applied before the child's close in the same activation, so
+    // the cancel command is recorded after the machine retired; its outcome has no one to reach.
+    fake_machine_host host;
+    running_child child(host, cancellation_type::wait_completed);
+    host.cancel_run();
+    host.deliver(event_type::child_workflow_execution_completed, closed(child.initiated, {{"result", "shipped"}}));
+    BOOST_TEST(host.retired(child.machine));
+    const auto cancel_id = host.commit().at(0).id;
+    BOOST_TEST(host.indexed_ids(child.machine).empty());
+    BOOST_TEST(!host.deliver(event_type::request_cancel_external_workflow_execution_failed,
+                             {{"initiated_event_id", cancel_id}, {"cause", "EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"}}));
+    BOOST_TEST(fake_machine_host::value_of(child.machine.future()) == "shipped");
+}
+
 BOOST_AUTO_TEST_CASE(close_before_the_child_was_initiated_is_ignored) {
     fake_machine_host host;
     auto& child = host.add<child_machine>(ship_attrs(), cancellation_type::wait_completed);

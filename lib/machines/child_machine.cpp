@@ -59,7 +59,9 @@ void child_machine::recorded(const event& e) {
         initiated_event_id_ = e.id;
         state_ = state::initiated;
         inst_.index_event(e.id, this);
-    } else if (e.type == event_type::request_cancel_external_workflow_execution_initiated) {
+    } else if (e.type == event_type::request_cancel_external_workflow_execution_initiated && state_ != state::done) {
+        // Once the child has closed (in the activation that asked to cancel it) the machine is
+        // retired: nothing may reach it through the cancel request's outcome.
         cancel_event_id_ = e.id;
         inst_.index_event(e.id, this);
     }

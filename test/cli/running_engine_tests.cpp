@@ -7,6 +7,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+
 namespace {
 
 using perdure::test::cli_fixture;
@@ -68,6 +70,17 @@ BOOST_FIXTURE_TEST_CASE(writes_go_through_the_inbox_and_print_the_engines_answer
     BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
     for (const auto& state : inbox_states(db)) BOOST_TEST(state == "done");
     BOOST_TEST(host.stop() == 0);
+}
+
+// An application that received a command through its inbox ends as quickly as one that did
+// not: its exit waits for no inbox poll.
+BOOST_FIXTURE_TEST_CASE(an_engine_exits_at_once_after_a_command_through_its_inbox, cli_fixture) {
+    engine_host host(db);
+    BOOST_REQUIRE_EQUAL(perdure("workflow signal --namespace app --workflow-id order-1 --name go --input \"now\"").code, 0);
+    const auto began = std::chrono::steady_clock::now();
+    BOOST_TEST(host.stop() == 0);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+    BOOST_TEST(took.count() < 750, "engine-host took " << took.count() << " ms to exit");
 }
 
 BOOST_FIXTURE_TEST_CASE(the_engines_refusals_are_user_errors, cli_fixture) {

@@ -1,6 +1,7 @@
 // Client reads on the reader thread.
 #include "client/reads.hpp"
 
+#include "history/fields.hpp"
 #include "store/queries.hpp"
 
 #include <perdure/error.hpp>
@@ -9,10 +10,6 @@
 
 namespace perdure::detail {
 namespace {
-
-std::chrono::system_clock::time_point from_us(std::int64_t us) {
-    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
-}
 
 workflow_execution_info info_of(const execution_row& row, const std::string& ns, std::int64_t length) {
     workflow_execution_info i;

@@ -1,17 +1,13 @@
 // Child workflow and external signal / cancel machines.
 #include "machines/child_machine.hpp"
 
+#include "history/fields.hpp"
 #include "machines/machine_host.hpp"
 
 #include <perdure/error.hpp>
 
 namespace perdure::detail {
 namespace {
-
-std::string text(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return {};
-}
 
 failure cause_of(const event& e) {
     failure f;

@@ -1,21 +1,13 @@
 // Nexus operation state machine (caller side).
 #include "machines/nexus_machine.hpp"
 
-#include "machines/nexus_failure.hpp"
+#include "history/fields.hpp"
 #include "machines/machine_host.hpp"
+#include "machines/nexus_failure.hpp"
 
 #include <perdure/error.hpp>
 
 namespace perdure::detail {
-
-namespace {
-
-std::string text(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return {};
-}
-
-}  // namespace
 
 nexus_machine::nexus_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
     : inst_(inst), cancellation_(cancellation), endpoint_(text(attrs, "endpoint")), service_(text(attrs, "service")),

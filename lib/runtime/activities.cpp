@@ -1,5 +1,6 @@
 // Activities on the engine side: dispatch after the schedule commits, attempts on the pool,
-// retries with backoff, the four timeouts, heartbeats and cancellation. Nothing is written at
+// retries with backoff, cancellation and recovery (heartbeats and timeouts are in
+// activity_timeouts.cpp). Nothing is written at
 // dispatch: ActivityTaskStarted is recorded with the close event, carrying the final attempt.
 #include "runtime/core.hpp"
 
@@ -27,15 +28,6 @@ std::string name_of(const boost::json::object& a, const char* key) {
     return {};
 }
 
-failure timeout_failure(timeout_type type, const boost::json::value& details) {
-    failure f;
-    f.message = std::string("activity ") + to_string(type) + " timeout";
-    f.kind = failure_kind::timeout;
-    f.info = {{"timeout_type", to_string(type)}};
-    if (!details.is_null()) f.info["last_heartbeat_details"] = details;
-    return f;
-}
-
 // Temporal's SDKs: 0.8 x the heartbeat timeout, at most 60 s; 30 s without a heartbeat timeout.
 constexpr std::int64_t default_heartbeat_throttle_us = 30'000'000;
 constexpr std::int64_t max_heartbeat_throttle_us = 60'000'000;
@@ -46,11 +38,6 @@ bool is_final_attempt(const retry_policy& p, int attempt) {
     f.kind = failure_kind::timeout;
     f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
     return !decide_retry(p, attempt, f, std::nullopt).retry;
-}
-
-task_row activity_row(const activity_task& t) {
-    return {t.key.run_key, t.key.seq, task_kind::activity, t.attempt, t.due_us, boost::json::serialize(t.heartbeat_details),
-            t.flags};
 }
 
 }  // namespace
@@ -87,7 +74,7 @@ void engine_core::schedule_activity_task(run_state& r, const event& scheduled, i
         unit->ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
                                                 task.scheduled_time_us + s2c * 1000}});
     const bool handed = due_us <= now_us() && hand_over_with_schedule(task);
-    unit->ops.emplace_back(upsert_task{activity_row(task)});
+    unit->ops.emplace_back(upsert_task{task.row()});
     if (handed)
         unit->effects.emplace_back([this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
     else if (due_us <= now_us())
@@ -182,7 +169,7 @@ void engine_core::begin_attempt(activity_task& t, bool holds_thread) {
     t.flags |= task_flags::handed_to_thread;
     t.st = activity_task::state::starting;
     write_unit unit;
-    unit.ops.emplace_back(upsert_task{activity_row(t)});
+    unit.ops.emplace_back(upsert_task{t.row()});
     unit.effects.emplace_back([this, key = t.key, holds_thread](std::exception_ptr e) { start_marked(key, holds_thread, e); });
     commit(std::move(unit));
 }
@@ -255,13 +242,6 @@ void engine_core::run_activity_attempt(activity_task& t, bool holds_thread) {
     });
 }
 
-void engine_core::keep_latest_details(activity_task& t) {
-    if (!t.control) return;
-    // Heartbeats are throttled; the attempt's last details still reach the next attempt.
-    std::lock_guard lk(t.control->mutex);
-    if (t.control->latest) t.heartbeat_details = *t.control->latest;
-}
-
 void engine_core::on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
                                      std::optional<failure> f) {
     auto it = activities_.find(key);
@@ -314,7 +294,7 @@ void engine_core::activity_attempt_failed(activity_task& t, failure f) {
     t.st = activity_task::state::backing_off;
     t.control.reset();
     write_unit unit;
-    unit.ops.emplace_back(upsert_task{activity_row(t)});
+    unit.ops.emplace_back(upsert_task{t.row()});
     if (find_run(t.key.run_key)) commit(std::move(unit));
     arm(wheel_kind::activity_retry, t.key.run_key, t.key.seq, t.due_us);
 }
@@ -369,76 +349,6 @@ void engine_core::cancel_activity(run_state& r, std::int64_t scheduled_event_id)
                    {{"details", nullptr}, {"scheduled_event_id", scheduled_event_id}, {"started_event_id", nullptr}});
 }
 
-void engine_core::on_activity_heartbeat(task_key key, std::uint64_t generation, boost::json::value details) {
-    auto it = activities_.find(key);
-    if (it == activities_.end() || it->second.generation != generation) return;
-    auto& t = it->second;
-    t.heartbeat_details = std::move(details);
-    if (const auto hb = t.timeouts.heartbeat.count(); hb > 0 && t.control)
-        arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, t.control->last_call_us.load() + hb * 1000);
-    // The latest details reach the task row, so an attempt after a crash gets them too.
-    write_unit unit;
-    unit.ops.emplace_back(upsert_task{activity_row(t)});
-    commit(std::move(unit));
-}
-
-void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
-    auto it = activities_.find(key);
-    if (it == activities_.end()) return;
-    auto& t = it->second;
-    switch (kind) {
-    case wheel_kind::activity_retry:
-        dispatch_activity(key);
-        return;
-    case wheel_kind::activity_heartbeat_flush: {
-        if (t.st != activity_task::state::running || !t.control) return;
-        boost::json::value details;
-        {
-            std::lock_guard lk(t.control->mutex);
-            if (!t.control->flush_pending || !t.control->latest) return;
-            details = *t.control->latest;
-            t.control->flush_pending = false;
-            t.control->last_sent_us = now_us();
-        }
-        return on_activity_heartbeat(key, t.generation, std::move(details));
-    }
-    case wheel_kind::activity_heartbeat:
-        // Fires only when no heartbeat() call came within the timeout (held ones count).
-        if (t.control)
-            if (const auto due = t.control->last_call_us.load() + t.timeouts.heartbeat.count() * 1000; due > now_us()) {
-                arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, due);
-                return;
-            }
-        [[fallthrough]];
-    case wheel_kind::activity_start_to_close:
-        if (t.st != activity_task::state::running) return;
-        keep_latest_details(t);
-        if (t.control) t.control->cancel = true;   // it cannot be stopped; its late result is dropped
-        ++t.generation;
-        for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
-            disarm(k, key.run_key, key.seq);
-        return activity_attempt_failed(
-            t, timeout_failure(kind == wheel_kind::activity_heartbeat ? timeout_type::heartbeat : timeout_type::start_to_close,
-                               t.heartbeat_details));
-    case wheel_kind::activity_schedule_to_close:
-    case wheel_kind::activity_schedule_to_start: {
-        keep_latest_details(t);
-        ++t.generation;
-        auto f = timeout_failure(kind == wheel_kind::activity_schedule_to_close ? timeout_type::schedule_to_close
-                                                                                : timeout_type::schedule_to_start,
-                                 t.heartbeat_details);
-        if (t.last_failure) f.cause = std::make_shared<const failure>(*t.last_failure);
-        return close_activity(t, event_type::activity_task_timed_out,
-                              {{"failure", f.to_json()},
-                               {"retry_state", to_string(retry_state::timeout)},
-                               {"scheduled_event_id", key.seq},
-                               {"started_event_id", nullptr}});
-    }
-    default:
-        return;
-    }
-}
-
 void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
     auto* r = find_run(row.run_key);
     if (!r) return;
@@ -480,7 +390,7 @@ void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
     task.due_us = now;
     task.st = activity_task::state::waiting_for_worker;
     write_unit unit;
-    unit.ops.emplace_back(upsert_task{activity_row(task)});
+    unit.ops.emplace_back(upsert_task{task.row()});
     unit.effects.emplace_back([this, key](std::exception_ptr e) {
         if (!e) dispatch_activity(key);
     });

@@ -8,6 +8,7 @@
 #include <perdure/failure.hpp>
 #include <perdure/options.hpp>
 
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -67,6 +68,11 @@ struct activity_task {
     std::uint64_t generation = 0;                         ///< results of older attempts are dropped
     std::shared_ptr<activity_control> control;
     bool cancel_requested = false;
+
+    /// Its outbox row: what recovery needs to dispatch it again.
+    task_row row() const {
+        return {key.run_key, key.seq, task_kind::activity, attempt, due_us, boost::json::serialize(heartbeat_details), flags};
+    }
 };
 
 }  // namespace perdure::detail

@@ -1,6 +1,7 @@
 // Engine core: opening, the commit pipeline (units, effects after commit), failure, shutdown.
 #include "runtime/core.hpp"
 
+#include "history/fields.hpp"
 #include "history/retry_policy.hpp"
 #include "store/queries.hpp"
 
@@ -47,8 +48,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
         for (auto& e : load_endpoints(*strand_conn_)) {
             nexus::endpoint ep{e.id, e.version,
                                {e.name, e.target_namespace, e.target_task_queue, e.description, e.max_operations_per_second},
-                               std::chrono::system_clock::time_point(std::chrono::microseconds(e.created_us)),
-                               e.last_modified_us ? std::chrono::system_clock::time_point(std::chrono::microseconds(e.last_modified_us))
+                               from_us(e.created_us),
+                               e.last_modified_us ? from_us(e.last_modified_us)
                                                   : std::chrono::system_clock::time_point{}};
             endpoints_.emplace(ep.id, std::move(ep));
         }
@@ -274,10 +275,6 @@ void engine_core::shutdown() {
 // ---------------------------------------------------------------- namespaces
 
 namespace {
-
-std::chrono::system_clock::time_point from_us(std::int64_t us) {
-    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
-}
 
 namespace_info info_of(const namespace_row& r) {
     return {r.name, r.description, from_us(r.created_us), std::chrono::milliseconds(r.retention_ms)};

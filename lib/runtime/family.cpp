@@ -5,8 +5,9 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
-#include "runtime/retry.hpp"
+#include "history/fields.hpp"
 #include "runtime/failpoint.hpp"
+#include "runtime/retry.hpp"
 #include "store/queries.hpp"
 
 #include <perdure/error.hpp>
@@ -16,11 +17,6 @@
 
 namespace perdure::detail {
 namespace {
-
-std::string text(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return {};
-}
 
 std::string name_of(const boost::json::object& o, const char* key) {
     if (const auto* v = o.if_contains(key); v && v->is_object()) return text(v->get_object(), "name");

@@ -2,6 +2,7 @@
 // inbox table every 50 ms, claimed atomically (so a CLI that withdrew its row knows it did not
 // run), applied through the same core code as the API, and answered in the row.
 #include "codec/duration.hpp"
+#include "history/fields.hpp"
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
 
@@ -16,11 +17,6 @@ namespace perdure::detail {
 namespace {
 
 constexpr auto poll_interval = std::chrono::milliseconds(50);
-
-std::string str(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return {};
-}
 
 std::optional<std::string> opt(const boost::json::object& o, const char* key) {
     if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
@@ -121,7 +117,7 @@ void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
     } catch (const std::exception& ex) {
         return answer(std::make_exception_ptr(invalid_argument(std::string("malformed inbox command: ") + ex.what())), {});
     }
-    const auto op = str(c, "op");
+    const auto op = text(c, "op");
     auto done = [answer](std::exception_ptr e, bool) mutable { answer(e, {}); };
     auto namespace_answer = [answer](std::exception_ptr e, namespace_info n) mutable { answer(e, inbox_answer(n)); };
     std::chrono::milliseconds retention{0};
@@ -131,32 +127,32 @@ void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
         retention = std::chrono::milliseconds(r->as_int64());
     }
     if (op == "namespace.create" && retention.count() == 0)
-        return create_namespace(str(c, "namespace"), str(c, "description"), false, std::move(namespace_answer));
+        return create_namespace(text(c, "namespace"), text(c, "description"), false, std::move(namespace_answer));
     if (op == "namespace.create")   // then its retention; refused values were refused by the CLI already
-        return create_namespace(str(c, "namespace"), str(c, "description"), false,
-                                [this, name = str(c, "namespace"), retention, namespace_answer](std::exception_ptr e, namespace_info n) mutable {
+        return create_namespace(text(c, "namespace"), text(c, "description"), false,
+                                [this, name = text(c, "namespace"), retention, namespace_answer](std::exception_ptr e, namespace_info n) mutable {
                                     if (e) return namespace_answer(e, std::move(n));
                                     set_namespace_retention(name, retention, std::move(namespace_answer));
                                 });
-    if (op == "namespace.update") return set_namespace_retention(str(c, "namespace"), retention, std::move(namespace_answer));
-    if (op == "namespace.delete") return remove_namespace(str(c, "namespace"), std::move(done));
+    if (op == "namespace.update") return set_namespace_retention(text(c, "namespace"), retention, std::move(namespace_answer));
+    if (op == "namespace.delete") return remove_namespace(text(c, "namespace"), std::move(done));
     if (op == "endpoint.create")
-        return create_endpoint({str(c, "name"), str(c, "target_namespace"), str(c, "target_task_queue"), str(c, "description"),
+        return create_endpoint({text(c, "name"), text(c, "target_namespace"), text(c, "target_task_queue"), text(c, "description"),
                                 number(c, "max_operations_per_second").value_or(0)},
                                false, [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
     if (op == "endpoint.update")
-        return update_endpoint(str(c, "name"),
+        return update_endpoint(text(c, "name"),
                                {opt(c, "new_name"), opt(c, "target_namespace"), opt(c, "target_task_queue"), opt(c, "description"), {},
                                 number(c, "max_operations_per_second")},
                                [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
-    if (op == "endpoint.delete") return remove_endpoint(str(c, "name"), std::move(done));
+    if (op == "endpoint.delete") return remove_endpoint(text(c, "name"), std::move(done));
     if (op == "workflow.signal")
-        return signal_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), str(c, "signal"),
+        return signal_workflow(text(c, "namespace"), text(c, "workflow_id"), text(c, "run_id"), text(c, "signal"),
                                c.contains("input") ? c.at("input") : nullptr, std::move(done));
     if (op == "workflow.cancel")
-        return cancel_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), "", std::move(done));
+        return cancel_workflow(text(c, "namespace"), text(c, "workflow_id"), text(c, "run_id"), "", std::move(done));
     if (op == "workflow.terminate")
-        return terminate_workflow(str(c, "namespace"), str(c, "workflow_id"), str(c, "run_id"), "", str(c, "reason"),
+        return terminate_workflow(text(c, "namespace"), text(c, "workflow_id"), text(c, "run_id"), "", text(c, "reason"),
                                   std::move(done));
     answer(std::make_exception_ptr(invalid_argument("unknown inbox command '" + op + "'")), {});
 }

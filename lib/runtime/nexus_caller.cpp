@@ -4,6 +4,7 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
+#include "history/fields.hpp"
 #include "nexus/links.hpp"
 #include "nexus/token.hpp"
 #include "runtime/failpoint.hpp"
@@ -22,11 +23,6 @@ namespace {
 constexpr std::int64_t request_timeout_us = 10'000'000;   // Temporal's per-request timeout
 constexpr std::int64_t min_request_timeout_us = 1'500'000;
 constexpr std::int64_t max_backoff_us = 3'600'000'000;
-
-std::string text(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return {};
-}
 
 std::int64_t ms_of(const boost::json::object& o, const char* key) {
     return parse_duration(text(o, key)).value_or(std::chrono::milliseconds(0)).count();

@@ -2,6 +2,7 @@
 // queue), versioned, validated as Temporal validates them. Kept on the strand; every change
 // is answered after its commit.
 #include "client/blocking.hpp"
+#include "history/fields.hpp"
 #include "runtime/core.hpp"
 
 #include <perdure/detail/async_entry.hpp>
@@ -24,10 +25,6 @@ void validate_name(const std::string& name) {
     if (!ok)
         throw invalid_argument("invalid Nexus endpoint name '" + name +
                                "': it must match ^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$ and be at most 200 characters");
-}
-
-std::chrono::system_clock::time_point from_us(std::int64_t us) {
-    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
 }
 
 std::int64_t to_us(std::chrono::system_clock::time_point t) {

@@ -1,0 +1,24 @@
+// Small conversions every layer above the history needs: a string attribute of an event (or of
+// any JSON object the engine stores), and a stored microsecond time as a time point.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace perdure::detail {
+
+/// The string at `key`, or "" when it is missing or not a string.
+inline std::string text(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return {};
+}
+
+/// A time stored as microseconds since the epoch.
+inline std::chrono::system_clock::time_point from_us(std::int64_t us) {
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
+}
+
+}  // namespace perdure::detail

@@ -2,6 +2,8 @@
 // backoff, ended by the next task that succeeds, and reported to whoever waits in a test.
 #include "runtime/core.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <future>
 
@@ -82,9 +84,10 @@ void engine_core::end_task_failure(run_state& r, write_unit& unit) {
 std::vector<std::string> engine_core::failing_tasks(std::chrono::milliseconds patience) {
     auto answer = std::make_shared<std::promise<std::vector<std::string>>>();
     auto found = answer->get_future();
-    post([this, answer] {
+    // Not counted as strand work: asking must not hold the clock it reports on.
+    boost::asio::post(strand_, [self = shared_from_this(), answer] {
         std::vector<std::string> failing;
-        for (const auto& [key, r] : runs_)
+        for (const auto& [key, r] : self->runs_)
             if (r->status == run_status::running && !r->task_failure_message.empty())
                 failing.push_back("workflow " + r->workflow_id + ": " + r->task_failure_message);
         answer->set_value(std::move(failing));

@@ -72,18 +72,19 @@ database::database(std::string path, durability d, mode m) : path_(std::move(pat
         durability_ = durability::memory;
     } else {
         open_name_ = path_;
-        if (!file_exists(path_)) {
-            if (mode_ != mode::owner)
-                throw not_found("no database at " + path_ + ": check the path (the CLI never creates a database)");
-        }
+        const bool creates = mode_ == mode::owner || mode_ == mode::create;
+        if (!creates && !file_exists(path_))
+            throw not_found("no database at " + path_ +
+                            ": check --db PATH (or $PERDURE_DB); perdure operator namespace create makes a new one");
         if (mode_ != mode::reader) take_lock();
-        if (!file_exists(path_)) {
+        if (creates && !file_exists(path_)) {
             // Created by us so that it gets mode 0600; SQLite gives its -wal and -shm files the same mode.
             const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
             if (fd < 0 && errno != EEXIST)
                 throw storage_error("cannot create database " + path_ + ": " + std::strerror(errno) +
                                     "; check that the directory exists and is writable");
             if (fd >= 0) ::close(fd);
+            created_ = fd >= 0;
         }
     }
     try {
@@ -141,7 +142,8 @@ void database::init_schema(sql::connection& c) {
     const auto version = pragma_int(c, "PRAGMA user_version");
     const auto tables = pragma_int(c, "SELECT count(*) FROM sqlite_master");
     if (app == 0 && tables == 0) {
-        if (mode_ != mode::owner)
+        // The create mode fills only the file it made: an empty file someone else left is not its to claim.
+        if (mode_ != mode::owner && !created_)
             throw invalid_argument("database " + path_ + " is empty, not a perdure database");
         c.exec("PRAGMA auto_vacuum=INCREMENTAL");
         if (!memory_) c.exec("PRAGMA journal_mode=WAL");

@@ -31,18 +31,26 @@ bool file_exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+/// The setting that names the file, as the one who opened it wrote it: an application's engine,
+/// or the perdure CLI (which opens in every other mode).
+std::string path_setting(database::mode m) {
+    return m == database::mode::owner ? "engine_options::database" : "--db PATH (or $PERDURE_DB)";
+}
+
 }  // namespace
 
-void throw_storage(const sql::sqlite_failure& f, const std::string& path, const char* doing) {
+void throw_storage(const sql::sqlite_failure& f, const std::string& path, const char* doing, database::mode opened_as) {
     const int primary = f.code & 0xff;
     std::string where = "database " + path + ": " + doing + ": ";
     switch (primary) {
     case SQLITE_NOTADB:
-        throw invalid_argument(where + "the file is not a SQLite database (" + f.message +
-                               "); point engine_options::database at a perdure database or a new path");
+        throw invalid_argument(where + "the file is not a SQLite database (" + f.message + "); point " +
+                               path_setting(opened_as) + " at a perdure database or a new path");
     case SQLITE_CORRUPT:
         throw storage_error(where + "the database is corrupted (" + f.message + "); restore it from a backup");
     case SQLITE_FULL:
+        if (opened_as != database::mode::owner)   // the CLI sets no cap
+            throw storage_error(where + "the disk is full (" + f.message + "); free space, then run the command again");
         throw storage_error(where + "the disk is full or the file reached engine_options::max_database_bytes (" +
                             f.message + "); free space or raise the cap, then reopen the database");
     case SQLITE_CANTOPEN:
@@ -92,7 +100,7 @@ database::database(std::string path, durability d, mode m) : path_(std::move(pat
         init_schema(*c);
         if (memory_) keep_alive_ = std::move(c);
     } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, path_, "opening");
+        throw_storage(f, path_, "opening", mode_);
     }
 }
 
@@ -157,7 +165,7 @@ void database::init_schema(sql::connection& c) {
     if (app != application_id)
         throw invalid_argument("database " + path_ + " is not a perdure database (it is a SQLite file with " +
                                std::to_string(tables) +
-                               " other tables); point engine_options::database at a new path or a perdure database");
+                               " other tables); point " + path_setting(mode_) + " at a perdure database or a new path");
     if (version > schema_version)
         throw failed_precondition("database " + path_ + " was written by a newer perdure (schema " +
                                   std::to_string(version) + ", this build reads up to " +

@@ -38,6 +38,7 @@ public:
     const std::string& path() const noexcept { return path_; }
     /// True when this open created the file (only an owner or create mode does).
     bool created() const noexcept { return created_; }
+    mode open_mode() const noexcept { return mode_; }
     bool in_memory() const noexcept { return memory_; }
     durability durability_mode() const noexcept { return durability_; }
 
@@ -58,6 +59,12 @@ private:
 };
 
 /// Turns a sqlite_failure into the matching perdure::error, naming the file and what to do.
-[[noreturn]] void throw_storage(const sql::sqlite_failure&, const std::string& path, const char* doing);
+/// `opened_as` decides whose words the remedy uses: an engine's (engine_options::database) or
+/// the CLI's (--db PATH), since each reader can only change their own setting.
+[[noreturn]] void throw_storage(const sql::sqlite_failure&, const std::string& path, const char* doing,
+                                database::mode opened_as);
+[[noreturn]] inline void throw_storage(const sql::sqlite_failure& f, const database& db, const char* doing) {
+    throw_storage(f, db.path(), doing, db.open_mode());
+}
 
 }  // namespace perdure::detail

@@ -126,12 +126,18 @@ BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_path_creates_the_database_and
     BOOST_TEST(run_cli(words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q"), db).code == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3) {
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cli_setting) {
     perdure::test::temp_dir dir;
+    // The remedy is the flag the user gave, not the library's option.
+    const std::string remedy = "point --db PATH (or $PERDURE_DB) at a perdure database";
     const auto text = dir.file("notes.txt");
     std::ofstream(text) << "not a database\n";
-    check(run_cli(words("operator namespace list"), text), 3, "not a SQLite database");
-    check(run_cli(words("operator namespace create --namespace a"), text), 3, "not a SQLite database");
+    for (const char* line : {"operator namespace list", "operator namespace create --namespace a"}) {
+        const auto r = run_cli(words(line), text);
+        check(r, 3, "not a SQLite database");
+        check(r, 3, remedy);
+        BOOST_TEST(!says(r, "engine_options"), r.err);
+    }
 
     const auto empty = dir.file("empty.db");
     std::ofstream{empty};
@@ -142,8 +148,12 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3) {
         perdure::detail::sql::connection c(other, false, false);
         c.exec("CREATE TABLE things(x)");
     }
-    check(run_cli(words("operator nexus endpoint list"), other), 3, "is not a perdure database");
-    check(run_cli(words("operator namespace create --namespace a"), other), 3, "is not a perdure database");
+    for (const char* line : {"operator nexus endpoint list", "operator namespace create --namespace a"}) {
+        const auto r = run_cli(words(line), other);
+        check(r, 3, "is not a perdure database");
+        check(r, 3, remedy);
+        BOOST_TEST(!says(r, "engine_options"), r.err);
+    }
     BOOST_TEST(!std::filesystem::exists(other + "-perdure.lock"));
 }
 

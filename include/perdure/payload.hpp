@@ -19,7 +19,8 @@
 
 namespace perdure::detail {
 
-/// The demangled name of a type, for messages.
+/// The demangled name of a type for messages, spelled as a user writes it (std::string,
+/// std::vector<int>; no inline namespaces or defaulted template arguments).
 std::string demangle(const std::type_info&);
 
 [[noreturn]] void throw_payload_error(const std::type_info& type, std::string_view path,

@@ -93,7 +93,9 @@ std::optional<std::string> character_typedef(std::string_view name, std::string_
 void drop_defaults(std::vector<std::string>& args) {
     while (args.size() > 1) {
         const auto& last = args.back();
-        const auto of_first = [&](std::string_view tmpl) { return last == std::string(tmpl) + "<" + args.front() + ">"; };
+        const auto of_first = [&](std::string_view tmpl) {
+            return last == std::string(tmpl) + "<" + args.front() + ">";
+        };
         if (last.starts_with("std::allocator<") || of_first("std::char_traits") || of_first("std::default_delete") ||
             of_first("std::less") || of_first("std::hash") || of_first("std::equal_to"))
             args.pop_back();

@@ -116,14 +116,15 @@ BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_path_creates_the_database_and
     perdure::test::temp_dir dir;
     const auto db = dir.file("new.db");
     // An endpoint needs its target namespace, which a new database lacks; the database stays.
-    const auto endpoint = run_cli(words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q"), db);
+    const auto create_endpoint = words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q");
+    const auto endpoint = run_cli(create_endpoint, db);
     BOOST_TEST(endpoint.code == 1);
     BOOST_TEST(endpoint.err.starts_with("perdure: created a new database at " + db + "\n"), endpoint.err);
     BOOST_TEST(says(endpoint, "namespace 'a'"), endpoint.err);
     const auto ns = run_cli(words("operator namespace create --namespace a"), db);
     BOOST_TEST(ns.code == 0);
     BOOST_TEST(ns.err == "");   // it exists now
-    BOOST_TEST(run_cli(words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q"), db).code == 0);
+    BOOST_TEST(run_cli(create_endpoint, db).code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cli_setting) {

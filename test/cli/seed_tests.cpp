@@ -69,7 +69,9 @@ void run_operator_seed(const cli_fixture& f) {
 // What the application of the fresh-path test runs: an echo operation behind my-endpoint, and
 // a workflow in its own namespace that calls it.
 const perdure::nexus::sync_operation<std::string, std::string> echo{
-    "echo", [](perdure::nexus::operation_context& ctx, std::string text) { return text + " (echoed by " + ctx.ns + ")"; }};
+    "echo", [](perdure::nexus::operation_context& ctx, std::string text) {
+        return text + " (echoed by " + ctx.ns + ")";
+    }};
 
 perdure::workflow<std::string> call_echo(perdure::workflow_context& ctx, std::string text) {
     co_return co_await ctx.nexus_client("my-endpoint", "echo-service").execute_operation(echo, text);
@@ -139,7 +141,8 @@ BOOST_AUTO_TEST_CASE(seed_setup_runs_verbatim_on_a_fresh_path_and_the_applicatio
     // The application's engine opens it as its own and serves the endpoint the operator made.
     perdure::engine engine({.database = db, .durability = perdure::durability::normal});
     engine.namespaces().ensure("caller-ns");
-    engine.add_worker("handler-ns", "handler-tq").register_nexus_service(perdure::nexus::service("echo-service").add(echo));
+    engine.add_worker("handler-ns", "handler-tq")
+        .register_nexus_service(perdure::nexus::service("echo-service").add(echo));
     engine.add_worker("caller-ns", "caller-tq").register_workflow(call_echo_workflow);
     engine.start();
     auto run = engine.client_for("caller-ns").start_workflow(call_echo_workflow, "hello",

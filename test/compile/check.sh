@@ -61,7 +61,8 @@ await-guard)
     expect_compiles "$here/allowed_awaits.cpp"
     ;;
 payload-guard)
-    msg="perdure payloads convert through Boost.JSON, and this type (or a type it holds) does not: describe it with BOOST_DESCRIBE_STRUCT"
+    msg="perdure payloads convert through Boost.JSON, and this type (or a type it holds) does not:"
+    msg="$msg describe it with BOOST_DESCRIBE_STRUCT"
     expect_short_error "$here/forbidden_payload.cpp" "$msg" 30
     expect_short_error "$here/forbidden_payload_member.cpp" "$msg" 30
     expect_compiles "$here/allowed_payloads.cpp"

@@ -152,7 +152,8 @@ void database::init_schema(sql::connection& c) {
     if (app == 0 && tables == 0) {
         // The create mode fills only the file it made: an empty file someone else left is not its to claim.
         if (mode_ != mode::owner && !created_)
-            throw invalid_argument("database " + path_ + " is empty, not a perdure database");
+            throw invalid_argument("database " + path_ + " is empty, not a perdure database; point " + path_setting(mode_) +
+                                   " at a perdure database, or remove the empty file to create one there");
         c.exec("PRAGMA auto_vacuum=INCREMENTAL");
         if (!memory_) c.exec("PRAGMA journal_mode=WAL");
         sql::transaction tx(c);

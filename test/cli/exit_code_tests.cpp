@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cl
 
     const auto empty = dir.file("empty.db");
     std::ofstream{empty};
-    check(run_cli(words("workflow list"), empty), 3, "not a perdure database");
+    check(run_cli(words("workflow list"), empty), 3, "is empty, not a perdure database; " + remedy);
 
     const auto other = dir.file("other.db");
     {

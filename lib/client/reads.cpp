@@ -40,7 +40,7 @@ void on_reader(engine_core& core, const std::string& ns, callback<T> cb, Job job
             cb(nullptr, job(c, ns_id));
         } catch (const sql::sqlite_failure& f) {
             try {
-                throw_storage(f, core.options().database, "reading");
+                throw_storage(f, core.db(), "reading");
             } catch (...) {
                 cb(std::current_exception(), {});
             }

@@ -94,7 +94,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             runs_.emplace(r->run_key, std::move(r));
         }
     } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, db_->path(), "loading the engine state");
+        throw_storage(f, *db_, "loading the engine state");
     }
 
     if (own_io_) {

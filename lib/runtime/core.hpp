@@ -80,6 +80,7 @@ public:
     clock& time() const noexcept { return *clock_; }
     std::int64_t now_us() const;
     const engine_options& options() const noexcept { return options_; }
+    const database& db() const noexcept { return *db_; }
     reader& reads() noexcept { return *reader_; }
 
     // ---- posting work onto the strand (handlers are noexcept: a bug fails the engine) ----

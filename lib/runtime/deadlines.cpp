@@ -158,7 +158,7 @@ void engine_core::recover() {
             }
         recover_tasks(load_tasks(*strand_conn_));
     } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, options_.database, "recovering pending work");
+        throw_storage(f, *db_, "recovering pending work");
     }
     for (auto& [key, r] : runs_)
         if (r->owes_activation) request_activation(*r);

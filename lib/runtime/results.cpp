@@ -129,7 +129,7 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                 on_close(*close, row->run_id, std::move(cb), hops);
             } catch (const sql::sqlite_failure& f) {
                 try {
-                    throw_storage(f, self->options_.database, "reading a workflow result");
+                    throw_storage(f, *self->db_, "reading a workflow result");
                 } catch (...) {
                     cb(std::current_exception(), {});
                 }

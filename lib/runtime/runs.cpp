@@ -134,7 +134,7 @@ void engine_core::load(run_state& r) {
             history = load_history(c, key);
         } catch (const sql::sqlite_failure& f) {
             try {
-                throw_storage(f, self->options_.database, "loading a workflow history");
+                throw_storage(f, *self->db_, "loading a workflow history");
             } catch (...) {
                 err = std::current_exception();
             }

@@ -5,7 +5,7 @@
 #                 remedy; every kind of payload perdure accepts compiles
 #   gcc12         perdure.hpp refuses g++ < 13 unless PERDURE_ALLOW_GCC12 is defined
 #   headers       every public header compiles on its own, warning-free, and the headers a
-#                 workflow includes pull in no Asio
+#                 workflow includes pull in no Asio; the engine's internals are out of reach
 set -u
 check=$1
 cxx=$2
@@ -91,6 +91,17 @@ headers)
             fail "$h pulls in Asio"
         else
             echo "ok: $h includes no Asio"
+        fi
+    done
+    for reach in 'perdure::engine e; (void)e.core();' \
+                 'perdure::engine e; auto c = e.client_for("x"); (void)c.core();' \
+                 'perdure::client c(nullptr, "x");' \
+                 'perdure::namespace_registry r(nullptr);' \
+                 'perdure::nexus::operation_context ctx; (void)ctx.engine;'; do
+        if printf '#include <perdure/perdure.hpp>\nvoid f() { %s }\n' "$reach" | $cxx $flags -x c++ - >/dev/null 2>&1; then
+            fail "the public API reaches the engine core: $reach"
+        else
+            echo "ok: refused: $reach"
         fi
     done
     ;;

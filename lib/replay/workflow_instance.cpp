@@ -330,22 +330,18 @@ std::shared_ptr<future_state> workflow_instance::make_future(cancel_target* canc
 
 void workflow_instance::resolve(future_state& s, boost::json::value v) {
     if (s.ready()) return;
-    s.st = future_state::status::succeeded;
     s.value = std::move(v);
-    s.resolved_seq = ++resolved_seq_;
-    s.cancel = nullptr;
-    auto waiters = std::move(s.waiters);
-    s.waiters.clear();
-    for (auto& w : waiters) {
-        if (w.handle) schedule(w.handle);
-        else if (w.multi) w.multi->on_resolved(s);
-    }
+    settle(s, future_state::status::succeeded);
 }
 
 void workflow_instance::reject(future_state& s, std::exception_ptr e) {
     if (s.ready()) return;
-    s.st = future_state::status::failed;
     s.error = std::move(e);
+    settle(s, future_state::status::failed);
+}
+
+void workflow_instance::settle(future_state& s, future_state::status outcome) {
+    s.st = outcome;
     s.resolved_seq = ++resolved_seq_;
     s.cancel = nullptr;
     auto waiters = std::move(s.waiters);

@@ -147,6 +147,8 @@ public:
     }
 
 private:
+    /// Marks a future done (its value or error already set) and wakes its waiters, never inline.
+    void settle(future_state&, future_state::status outcome);
     /// Makes this instance current_instance() for a scope: activations, queries, validators.
     struct current_scope {
         explicit current_scope(workflow_instance* i) noexcept;

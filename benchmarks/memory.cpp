@@ -1,6 +1,7 @@
 // idle_memory: the resident memory each workflow costs while it is parked on a one-hour timer,
 // as the growth of this process's RSS over many such workflows.
 #include "common.hpp"
+#include "client/core_access.hpp"
 #include "driver.hpp"
 #include "scenarios.hpp"
 
@@ -48,7 +49,7 @@ void run_idle_memory(const settings& s) {
         growth_kib = static_cast<double>(rss_kib() - before);
         ::malloc_trim(0);
         trimmed_growth_kib = static_cast<double>(rss_kib() - before);
-        live = engine.core()->live_instances();
+        live = perdure::detail::core_access::core(engine)->live_instances();
     }
     remove_database(path);
     const double n = static_cast<double>(workflows);

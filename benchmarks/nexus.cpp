@@ -2,6 +2,7 @@
 // an endpoint to a service in another, either to a sync operation or to a workflow_run_operation
 // whose workflow runs one activity. The caller measures each call between its activations.
 #include "common.hpp"
+#include "client/core_access.hpp"
 #include "scenarios.hpp"
 
 #include "runtime/core.hpp"
@@ -71,12 +72,12 @@ void run_calls(const settings& s, const char* scenario, const char* operation) {
             .register_nexus_service(perdure::nexus::service("bench-service").add(echo_operation).add(run_operation));
         engine.add_worker("caller-ns", "caller-tq").register_workflow(caller_workflow);
         engine.start();
-        const auto before = engine.core()->batches();
+        const auto before = perdure::detail::core_access::core(engine)->batches();
         calls_us = engine.client_for("caller-ns")
                        .start_workflow(caller_workflow, caller_input{calls, operation},
                                        {.id = scenario, .task_queue = "caller-tq"})
                        .get();
-        commits = engine.core()->batches() - before;
+        commits = perdure::detail::core_access::core(engine)->batches() - before;
     }
     remove_database(path);
     const auto l = summarize(std::vector<double>(calls_us.begin(), calls_us.end()));

@@ -2,6 +2,7 @@
 // small value. The workflow measures each step itself, as the difference between the times of
 // consecutive activations (ctx.now()), and returns the list.
 #include "common.hpp"
+#include "client/core_access.hpp"
 #include "scenarios.hpp"
 #include "step_workflow.hpp"
 
@@ -68,11 +69,11 @@ step_run run_steps(const settings& s, const char* name, int steps,
         engine.namespaces().ensure("bench");
         engine.add_worker("bench", "bench").register_workflow(workflow).register_activity(echo_activity);
         engine.start();
-        const auto before = engine.core()->batches();
+        const auto before = perdure::detail::core_access::core(engine)->batches();
         const auto gaps = engine.client_for("bench").start_workflow(workflow, steps, {.id = name, .task_queue = "bench"}).get();
         if (gaps.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
         out.gaps_us.assign(gaps.begin(), gaps.end());
-        out.commits = engine.core()->batches() - before;
+        out.commits = perdure::detail::core_access::core(engine)->batches() - before;
     }
     remove_database(path);
     return out;

@@ -1,6 +1,7 @@
 // throughput: many workflows of three sequential activities, started through
 // async_start_workflow with up to 1,000 unfinished, from the first start to the last completion.
 #include "common.hpp"
+#include "client/core_access.hpp"
 #include "driver.hpp"
 #include "scenarios.hpp"
 #include "writer_mix.hpp"
@@ -45,10 +46,10 @@ void run_throughput(const settings& s) {
         engine.namespaces().ensure("bench");
         engine.add_worker("bench", "bench").register_workflow(throughput_workflow).register_activity(step_activity);
         engine.start();
-        const auto before = engine.core()->batches();
+        const auto before = perdure::detail::core_access::core(engine)->batches();
         r = drive(engine.client_for("bench"), throughput_workflow,
                   {.count = workflows, .in_flight = in_flight, .id_prefix = "tp-", .task_queue = "bench"});
-        commits = engine.core()->batches() - before;
+        commits = perdure::detail::core_access::core(engine)->batches() - before;
     }
     // Rows written per workflow: its history rows, counted in the file, and the writes that
     // leave no row behind (execution insert and close, task rows written then deleted).

@@ -24,6 +24,7 @@ namespace perdure {
 
 namespace detail {
 class engine_core;
+struct core_access;
 
 /// What a start reports: the run it made (or attached to) and the head of that run's chain.
 struct started_run {
@@ -48,8 +49,6 @@ class workflow_handle;
 
 class client {
 public:
-    client(std::shared_ptr<detail::engine_core> core, std::string ns) : core_(std::move(core)), ns_(std::move(ns)) {}
-
     /// Starts a workflow; returns after WorkflowExecutionStarted is committed. Throws
     /// workflow_already_started (per the id policies), not_found (namespace, or a type the
     /// task queue's worker does not register), invalid_argument (options), payload_error.
@@ -101,9 +100,10 @@ public:
                                               std::string_view after = {});
 
     const std::string& ns() const noexcept { return ns_; }
-    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
 
 private:
+    friend struct detail::core_access;
+    client(std::shared_ptr<detail::engine_core> core, std::string ns) : core_(std::move(core)), ns_(std::move(ns)) {}
     detail::started_run start_(std::string_view type, boost::json::value input,
                                                start_workflow_options options);
     detail::started_run signal_with_start_(std::string_view type, boost::json::value input,

@@ -20,6 +20,7 @@ namespace perdure {
 
 namespace detail {
 class engine_core;
+struct core_access;
 }
 
 class engine {
@@ -49,9 +50,8 @@ public:
     template <int = 0>
     auto get_executor();
 
-    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
-
 private:
+    friend struct detail::core_access;
     std::shared_ptr<detail::engine_core> core_;
     namespace_registry namespaces_;
     nexus::endpoint_registry endpoints_;

@@ -174,7 +174,8 @@ public:
 std::exception_ptr make_exception(const failure&);
 
 /// The failure record for an exception thrown by user code: a failure_error keeps its record;
-/// any other std::exception becomes an application failure typed by its demangled class name.
+/// any other std::exception becomes an application failure typed by its demangled class name
+/// (tidied as detail::demangle spells it: std::ios_base::failure, not ...failure[abi:cxx11]).
 failure failure_from_exception(std::exception_ptr);
 
 }  // namespace perdure

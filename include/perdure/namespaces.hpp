@@ -11,6 +11,7 @@ namespace perdure {
 
 namespace detail {
 class engine_core;
+struct core_access;
 }
 
 struct namespace_info {
@@ -22,7 +23,6 @@ struct namespace_info {
 
 class namespace_registry {
 public:
-    explicit namespace_registry(std::shared_ptr<detail::engine_core> core) : core_(std::move(core)) {}
     /// Creates a namespace; returns after it is committed. Throws already_exists, invalid_argument.
     namespace_info create(std::string name, std::string description = {});
     /// Creates it, or returns the existing one (idempotent setup).
@@ -36,9 +36,10 @@ public:
     /// Throws not_found, or failed_precondition while it has open workflows.
     void remove(std::string_view name);
 
-    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
-
 private:
+    friend class engine;
+    friend struct detail::core_access;
+    explicit namespace_registry(std::shared_ptr<detail::engine_core> core) : core_(std::move(core)) {}
     std::shared_ptr<detail::engine_core> core_;
 };
 

@@ -23,8 +23,10 @@
 
 namespace perdure {
 
+class engine;
 namespace detail {
 class engine_core;
+struct core_access;
 }
 
 namespace nexus {
@@ -61,7 +63,6 @@ struct endpoint_health {
 
 class endpoint_registry {
 public:
-    explicit endpoint_registry(std::shared_ptr<detail::engine_core> core) : core_(std::move(core)) {}
     /// Throws already_exists, invalid_argument (name rules: ^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$, at
     /// most 200), not_found (target namespace). Returns after it is committed.
     endpoint create(endpoint_spec spec);
@@ -78,9 +79,10 @@ public:
     /// The circuit breaker of (caller namespace, endpoint); every caller namespace when empty.
     endpoint_health health(std::string_view name, std::string_view caller_ns = {});
 
-    const std::shared_ptr<detail::engine_core>& core() const noexcept { return core_; }
-
 private:
+    friend class perdure::engine;
+    friend struct perdure::detail::core_access;
+    explicit endpoint_registry(std::shared_ptr<detail::engine_core> core) : core_(std::move(core)) {}
     std::shared_ptr<detail::engine_core> core_;
 };
 
@@ -128,13 +130,16 @@ struct operation_context {
     std::map<std::string, std::string> header{};        ///< keys lower-cased
     std::vector<link> links{};                           ///< links from the caller
     std::string ns{};                                    ///< the handler namespace
-    std::shared_ptr<detail::engine_core> engine{};
     /// Links the handler returns to the caller (Nexus's AddHandlerLinks), each with a url and a
     /// type: recorded on the caller's NexusOperationCompleted of a sync operation, or after the
     /// link to the handler workflow on NexusOperationStarted of a workflow-run operation.
     std::vector<link> handler_links{};
     /// A client of the handler namespace.
-    perdure::client client() const { return perdure::client(engine, ns); }
+    perdure::client client() const;
+
+private:
+    friend struct perdure::detail::core_access;
+    std::shared_ptr<perdure::detail::engine_core> engine_{};
 };
 
 /// A typed reference to an operation, for contract headers shared by callers and handlers.

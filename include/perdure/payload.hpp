@@ -1,6 +1,9 @@
 // Payload conversion: any type Boost.JSON converts both ways is a payload. Conversion errors
-// become payload_error naming the C++ type and, for described structs, the field.
+// become payload_error naming the C++ type and, for described structs, the field; a type that
+// cannot convert at all is refused at compile time by one static_assert (detail/payload_check.hpp).
 #pragma once
+
+#include <perdure/detail/payload_check.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/members.hpp>
@@ -19,14 +22,12 @@
 
 namespace perdure::detail {
 
-/// The demangled name of a type, for messages.
+/// The demangled name of a type for messages, spelled as a user writes it (std::string,
+/// std::vector<int>; no inline namespaces or defaulted template arguments).
 std::string demangle(const std::type_info&);
 
 [[noreturn]] void throw_payload_error(const std::type_info& type, std::string_view path,
                                       std::string_view problem);
-
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 
 template <class T>
 T from_payload_at(const boost::json::value& v, std::string& path);
@@ -67,24 +68,34 @@ T from_payload_at(const boost::json::value& v, std::string& path) {
     }
 }
 
-/// Converts a payload to T; throws payload_error naming T and the offending field.
+/// Converts a payload to T; throws payload_error naming T and the offending field. A T that
+/// cannot convert fails the build with check_payload's message, and nothing else.
 template <class T>
 T from_payload(const boost::json::value& v) {
+    check_payload<T, false>();
     if constexpr (std::is_void_v<T>) {
         return;
-    } else {
+    } else if constexpr (converts_payload<T, false>()) {
         std::string path;
         return from_payload_at<T>(v, path);
+    } else {
+        std::terminate();   // never built: the static_assert has failed
     }
 }
 
-/// Converts T to a payload; throws payload_error naming T when the conversion throws.
+/// Converts T to a payload; throws payload_error naming T when the conversion throws. A T that
+/// cannot convert fails the build with check_payload's message, and nothing else.
 template <class T>
 boost::json::value to_payload(const T& v) {
-    try {
-        return boost::json::value_from(v);
-    } catch (const std::exception& e) {
-        throw_payload_error(typeid(T), {}, e.what());
+    check_payload<T, true>();
+    if constexpr (converts_payload<T, true>()) {
+        try {
+            return boost::json::value_from(v);
+        } catch (const std::exception& e) {
+            throw_payload_error(typeid(T), {}, e.what());
+        }
+    } else {
+        std::terminate();   // never built: the static_assert has failed
     }
 }
 

@@ -13,12 +13,11 @@ namespace perdure {
 
 namespace detail {
 class engine_core;
+struct core_access;
 }
 
 class worker {
 public:
-    worker(std::shared_ptr<detail::engine_core> core, std::string ns, std::string task_queue);
-
     /// Registers a workflow type by its name. Throws already_exists for a second, different
     /// registration of the same name on this worker.
     template <class R, class I>
@@ -41,6 +40,8 @@ public:
     const std::string& task_queue() const noexcept { return task_queue_; }
 
 private:
+    friend class engine;
+    worker(std::shared_ptr<detail::engine_core> core, std::string ns, std::string task_queue);
     void add_workflow_(const std::string& name, const detail::workflow_function& fn);
     void add_activity_(const std::string& name, const detail::activity_function& fn);
 

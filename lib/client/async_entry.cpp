@@ -1,5 +1,6 @@
 // The library side of perdure/asio.hpp: async entry points over the engine core.
 #include "client/reads.hpp"
+#include "client/core_access.hpp"
 #include "runtime/core.hpp"
 
 #include <perdure/detail/async_entry.hpp>
@@ -11,8 +12,8 @@ namespace {
 
 /// The engine behind a client call; the test environment starts it on the first one.
 const std::shared_ptr<engine_core>& core_for_call(const client& c) {
-    c.core()->on_client_call();
-    return c.core();
+    core_access::core(c)->on_client_call();
+    return core_access::core(c);
 }
 const std::shared_ptr<engine_core>& core_for_call(const workflow_handle_base& h) { return core_for_call(h.client()); }
 
@@ -41,7 +42,7 @@ async_callback<T> awaiting_progress(const std::shared_ptr<engine_core>& core, as
 }  // namespace
 
 void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
-    core_for_call(c)->get_result(c.ns(), std::move(wid), std::move(rid), awaiting_progress(c.core(), std::move(cb)));
+    core_for_call(c)->get_result(c.ns(), std::move(wid), std::move(rid), awaiting_progress(core_access::core(c), std::move(cb)));
 }
 
 void async_cancel(const workflow_handle_base& h, async_callback<bool> cb) {
@@ -93,53 +94,53 @@ void async_update(const workflow_handle_base& h, std::string name, boost::json::
 
 void async_create(const namespace_registry& r, std::string name, std::string description, bool ensure,
                   async_callback<namespace_info> cb) {
-    r.core()->create_namespace(std::move(name), std::move(description), ensure, std::move(cb));
+    core_access::core(r)->create_namespace(std::move(name), std::move(description), ensure, std::move(cb));
 }
 
 void async_list(const namespace_registry& r, async_callback<std::vector<namespace_info>> cb) {
-    r.core()->list_namespaces(std::move(cb));
+    core_access::core(r)->list_namespaces(std::move(cb));
 }
 
 void async_describe(const namespace_registry& r, std::string name, async_callback<namespace_info> cb) {
-    r.core()->describe_namespace(std::move(name), std::move(cb));
+    core_access::core(r)->describe_namespace(std::move(name), std::move(cb));
 }
 
 void async_set_retention(const namespace_registry& r, std::string name, std::chrono::milliseconds retention,
                          async_callback<namespace_info> cb) {
-    r.core()->set_namespace_retention(std::move(name), retention, std::move(cb));
+    core_access::core(r)->set_namespace_retention(std::move(name), retention, std::move(cb));
 }
 
 void async_remove(const namespace_registry& r, std::string name, async_callback<bool> cb) {
-    r.core()->remove_namespace(std::move(name), std::move(cb));
+    core_access::core(r)->remove_namespace(std::move(name), std::move(cb));
 }
 
 void async_create(const nexus::endpoint_registry& r, nexus::endpoint_spec spec, bool ensure,
                   async_callback<nexus::endpoint> cb) {
-    r.core()->create_endpoint(std::move(spec), ensure, std::move(cb));
+    core_access::core(r)->create_endpoint(std::move(spec), ensure, std::move(cb));
 }
 
 void async_list(const nexus::endpoint_registry& r, async_callback<std::vector<nexus::endpoint>> cb) {
-    r.core()->list_endpoints(std::move(cb));
+    core_access::core(r)->list_endpoints(std::move(cb));
 }
 
 void async_describe(const nexus::endpoint_registry& r, std::string name, async_callback<nexus::endpoint> cb) {
-    r.core()->describe_endpoint(std::move(name), std::move(cb));
+    core_access::core(r)->describe_endpoint(std::move(name), std::move(cb));
 }
 
 void async_update(const nexus::endpoint_registry& r, std::string name, nexus::endpoint_update change,
                   async_callback<nexus::endpoint> cb) {
-    r.core()->update_endpoint(std::move(name), std::move(change), std::move(cb));
+    core_access::core(r)->update_endpoint(std::move(name), std::move(change), std::move(cb));
 }
 
 void async_remove(const nexus::endpoint_registry& r, std::string name, async_callback<bool> cb) {
-    r.core()->remove_endpoint(std::move(name), std::move(cb));
+    core_access::core(r)->remove_endpoint(std::move(name), std::move(cb));
 }
 
 void async_health(const nexus::endpoint_registry& r, std::string name, std::string caller_ns,
                   async_callback<nexus::endpoint_health> cb) {
-    r.core()->endpoint_health(std::move(name), std::move(caller_ns), std::move(cb));
+    core_access::core(r)->endpoint_health(std::move(name), std::move(caller_ns), std::move(cb));
 }
 
-boost::asio::any_io_executor engine_executor(const engine& e) { return e.core()->executor(); }
+boost::asio::any_io_executor engine_executor(const engine& e) { return core_access::core(e)->executor(); }
 
 }  // namespace perdure::detail

@@ -1,6 +1,7 @@
 // The public client, handle, engine, registry and worker classes: thin blocking wrappers over
 // the engine core's callback operations.
 #include "client/blocking.hpp"
+#include "client/core_access.hpp"
 
 #include <perdure/client.hpp>
 #include <perdure/detail/async_entry.hpp>
@@ -54,45 +55,50 @@ std::vector<workflow_execution_info> client::list(std::optional<workflow_status>
 }
 
 namespace detail {
+namespace {
+
+engine_core& core_of(const perdure::client& c) { return *core_access::core(c); }
+
+}  // namespace
 
 void workflow_handle_base::cancel() {
-    wait_for<bool>(*client_.core(), "cancel", [&](auto cb) { async_cancel(*this, std::move(cb)); });
+    wait_for<bool>(core_of(client_), "cancel", [&](auto cb) { async_cancel(*this, std::move(cb)); });
 }
 
 void workflow_handle_base::terminate(std::string reason) {
-    wait_for<bool>(*client_.core(), "terminate",
+    wait_for<bool>(core_of(client_), "terminate",
                    [&](auto cb) { async_terminate(*this, std::move(reason), std::move(cb)); });
 }
 
 workflow_execution_info workflow_handle_base::describe() {
-    return wait_for<workflow_execution_info>(*client_.core(), "describe",
+    return wait_for<workflow_execution_info>(core_of(client_), "describe",
                                              [&](auto cb) { async_describe(*this, std::move(cb)); });
 }
 
 std::vector<history_event> workflow_handle_base::history() {
-    return wait_for<std::vector<history_event>>(*client_.core(), "history",
+    return wait_for<std::vector<history_event>>(core_of(client_), "history",
                                                 [&](auto cb) { async_history(*this, std::move(cb)); });
 }
 
 void workflow_handle_base::signal_json(std::string_view name, boost::json::value arg) {
-    wait_for<bool>(*client_.core(), "signal",
+    wait_for<bool>(core_of(client_), "signal",
                    [&](auto cb) { async_signal(*this, std::string(name), std::move(arg), std::move(cb)); });
 }
 
 boost::json::value workflow_handle_base::query_json(std::string_view name, boost::json::value arg) {
-    return wait_for<boost::json::value>(*client_.core(), "query", [&](auto cb) {
+    return wait_for<boost::json::value>(core_of(client_), "query", [&](auto cb) {
         async_query(*this, std::string(name), std::move(arg), std::move(cb));
     });
 }
 
 boost::json::value workflow_handle_base::update_json(std::string_view name, boost::json::value arg, std::string update_id) {
-    return wait_for<boost::json::value>(*client_.core(), "update", [&](auto cb) {
+    return wait_for<boost::json::value>(core_of(client_), "update", [&](auto cb) {
         async_update(*this, std::string(name), std::move(arg), std::move(update_id), std::move(cb));
     });
 }
 
 boost::json::value workflow_handle_base::get_json() {
-    return wait_for<boost::json::value>(*client_.core(), "get", [&](auto cb) {
+    return wait_for<boost::json::value>(core_of(client_), "get", [&](auto cb) {
         async_get_result(client_, workflow_id_, run_id_, std::move(cb));
     });
 }
@@ -189,14 +195,16 @@ worker& engine::add_worker(std::string_view ns, std::string_view task_queue) {
         if (w.ns() == ns && w.task_queue() == task_queue) return w;
     core_->workers().add_queue(*ns_id, std::string(task_queue));
     core_->on_workers_changed();
-    return workers_.emplace_back(core_, std::string(ns), std::string(task_queue));
+    return workers_.emplace_back(worker(core_, std::string(ns), std::string(task_queue)));
 }
 
 client engine::client_for(std::string_view ns) {
     if (!core_->namespace_id_snapshot(ns))
         throw not_found("namespace '" + std::string(ns) +
                         "' does not exist; create it with engine.namespaces().ensure(name)");
-    return client(core_, std::string(ns));
+    return detail::core_access::make_client(core_, std::string(ns));
 }
+
+perdure::client nexus::operation_context::client() const { return perdure::detail::core_access::make_client(engine_, ns); }
 
 }  // namespace perdure

@@ -4,10 +4,6 @@
 #include <perdure/nexus.hpp>
 #include <perdure/payload.hpp>
 
-#include <cxxabi.h>
-
-#include <cstdlib>
-#include <memory>
 
 namespace perdure {
 namespace {
@@ -180,12 +176,6 @@ const char* to_string(retry_state s) noexcept {
 }
 
 namespace detail {
-
-std::string demangle(const std::type_info& t) {
-    int status = 0;
-    std::unique_ptr<char, decltype(&std::free)> p(abi::__cxa_demangle(t.name(), nullptr, nullptr, &status), &std::free);
-    return status == 0 && p ? std::string(p.get()) : std::string(t.name());
-}
 
 void throw_payload_error(const std::type_info& type, std::string_view path, std::string_view problem) {
     std::string msg = "payload does not convert to " + demangle(type);

@@ -3,6 +3,7 @@
 // backoff and circuit breaker, the three timeouts, and cancellation once started.
 #include "runtime/core.hpp"
 
+#include "client/core_access.hpp"
 #include "codec/duration.hpp"
 #include "history/fields.hpp"
 #include "nexus/links.hpp"
@@ -45,6 +46,17 @@ failure timeout_of(timeout_type t) {
 bool is_nexus_terminal(event_type t) {
     return t == event_type::nexus_operation_completed || t == event_type::nexus_operation_failed ||
            t == event_type::nexus_operation_canceled || t == event_type::nexus_operation_timed_out;
+}
+
+/// What a handler is told about an attempt: the operation, its request id, its namespace.
+nexus::operation_context handler_context(const nexus_op& op, std::string ns, std::shared_ptr<engine_core> core) {
+    nexus::operation_context ctx;
+    ctx.service = op.service;
+    ctx.operation = op.operation;
+    ctx.request_id = op.request_id;
+    ctx.ns = std::move(ns);
+    core_access::attach(ctx, std::move(core));
+    return ctx;
 }
 
 }  // namespace
@@ -172,18 +184,13 @@ void engine_core::dispatch_nexus(const task_key& key) {
                                                                         false))
                                           .to_json()}});
     }
-    nexus::operation_context ctx;
-    ctx.service = op.service;
-    ctx.operation = op.operation;
-    ctx.request_id = op.request_id;
+    auto ctx = handler_context(op, ep->spec.target_namespace, shared_from_this());
     for (const auto& [k, v] : op.header)
         if (v.is_string()) ctx.header[k] = v.get_string();
     if (const auto* caller = find_run(key.run_key))
         ctx.links.push_back({workflow_event_url(namespace_name(caller->ns_id), caller->workflow_id, caller->run_id, key.seq,
                                                 "NexusOperationScheduled"),
                              workflow_event_link_type});
-    ctx.ns = ep->spec.target_namespace;
-    ctx.engine = shared_from_this();
     rate.take(ep->spec.max_operations_per_second);   // only an attempt that goes spends a token
     b.started();
     if (def->mock_delay) {
@@ -249,8 +256,8 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
         const auto* ep = endpoint_by_id(op.endpoint_id);
         auto def = workers_.nexus_operation(0, "", op.service, op.operation);
         if (!ep || !def) return;
-        nexus::operation_context ctx{op.service, op.operation, op.request_id, {}, {}, ep->spec.target_namespace, shared_from_this()};
-        return run_sync_handler(op, *def, std::move(ctx), request_timeout_us);
+        return run_sync_handler(op, *def, handler_context(op, ep->spec.target_namespace, shared_from_this()),
+                                request_timeout_us);
     }
     case wheel_kind::nexus_request_timeout: {
         if (op.st != nexus_op::state::running) return;

@@ -31,18 +31,26 @@ bool file_exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+/// The setting that names the file, as the one who opened it wrote it: an application's engine,
+/// or the perdure CLI (which opens in every other mode).
+std::string path_setting(database::mode m) {
+    return m == database::mode::owner ? "engine_options::database" : "--db PATH (or $PERDURE_DB)";
+}
+
 }  // namespace
 
-void throw_storage(const sql::sqlite_failure& f, const std::string& path, const char* doing) {
+void throw_storage(const sql::sqlite_failure& f, const std::string& path, const char* doing, database::mode opened_as) {
     const int primary = f.code & 0xff;
     std::string where = "database " + path + ": " + doing + ": ";
     switch (primary) {
     case SQLITE_NOTADB:
-        throw invalid_argument(where + "the file is not a SQLite database (" + f.message +
-                               "); point engine_options::database at a perdure database or a new path");
+        throw invalid_argument(where + "the file is not a SQLite database (" + f.message + "); point " +
+                               path_setting(opened_as) + " at a perdure database or a new path");
     case SQLITE_CORRUPT:
         throw storage_error(where + "the database is corrupted (" + f.message + "); restore it from a backup");
     case SQLITE_FULL:
+        if (opened_as != database::mode::owner)   // the CLI sets no cap
+            throw storage_error(where + "the disk is full (" + f.message + "); free space, then run the command again");
         throw storage_error(where + "the disk is full or the file reached engine_options::max_database_bytes (" +
                             f.message + "); free space or raise the cap, then reopen the database");
     case SQLITE_CANTOPEN:
@@ -72,18 +80,19 @@ database::database(std::string path, durability d, mode m) : path_(std::move(pat
         durability_ = durability::memory;
     } else {
         open_name_ = path_;
-        if (!file_exists(path_)) {
-            if (mode_ != mode::owner)
-                throw not_found("no database at " + path_ + ": check the path (the CLI never creates a database)");
-        }
+        const bool creates = mode_ == mode::owner || mode_ == mode::create;
+        if (!creates && !file_exists(path_))
+            throw not_found("no database at " + path_ +
+                            ": check --db PATH (or $PERDURE_DB); perdure operator namespace create makes a new one");
         if (mode_ != mode::reader) take_lock();
-        if (!file_exists(path_)) {
+        if (creates && !file_exists(path_)) {
             // Created by us so that it gets mode 0600; SQLite gives its -wal and -shm files the same mode.
             const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
             if (fd < 0 && errno != EEXIST)
                 throw storage_error("cannot create database " + path_ + ": " + std::strerror(errno) +
                                     "; check that the directory exists and is writable");
             if (fd >= 0) ::close(fd);
+            created_ = fd >= 0;
         }
     }
     try {
@@ -91,7 +100,7 @@ database::database(std::string path, durability d, mode m) : path_(std::move(pat
         init_schema(*c);
         if (memory_) keep_alive_ = std::move(c);
     } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, path_, "opening");
+        throw_storage(f, path_, "opening", mode_);
     }
 }
 
@@ -141,8 +150,10 @@ void database::init_schema(sql::connection& c) {
     const auto version = pragma_int(c, "PRAGMA user_version");
     const auto tables = pragma_int(c, "SELECT count(*) FROM sqlite_master");
     if (app == 0 && tables == 0) {
-        if (mode_ != mode::owner)
-            throw invalid_argument("database " + path_ + " is empty, not a perdure database");
+        // The create mode fills only the file it made: an empty file someone else left is not its to claim.
+        if (mode_ != mode::owner && !created_)
+            throw invalid_argument("database " + path_ + " is empty, not a perdure database; point " + path_setting(mode_) +
+                                   " at a perdure database, or remove the empty file to create one there");
         c.exec("PRAGMA auto_vacuum=INCREMENTAL");
         if (!memory_) c.exec("PRAGMA journal_mode=WAL");
         sql::transaction tx(c);
@@ -155,7 +166,7 @@ void database::init_schema(sql::connection& c) {
     if (app != application_id)
         throw invalid_argument("database " + path_ + " is not a perdure database (it is a SQLite file with " +
                                std::to_string(tables) +
-                               " other tables); point engine_options::database at a new path or a perdure database");
+                               " other tables); point " + path_setting(mode_) + " at a perdure database or a new path");
     if (version > schema_version)
         throw failed_precondition("database " + path_ + " was written by a newer perdure (schema " +
                                   std::to_string(version) + ", this build reads up to " +

@@ -70,6 +70,7 @@ enum class open_mode {
     owner,         ///< an engine: take ownership, create the store if missing, migrate it
     maintenance,   ///< the CLI with no engine running: take ownership, never create or migrate
     reader,        ///< beside a running engine: no ownership, reads only
+    create,        ///< the CLI's create commands: take ownership, create a missing store, never migrate
 };
 
 /// Why a batch did not commit. Nothing from its first unit on will ever commit.

@@ -120,7 +120,7 @@ void writer::commit(std::vector<unit>& batch) {
             }
             std::string message;
             try {
-                throw_storage(f, db_.path(), "committing a batch");
+                throw_storage(f, db_, "committing a batch");
             } catch (const std::exception& e) {
                 message = e.what();
             }

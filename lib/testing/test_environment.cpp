@@ -1,6 +1,7 @@
 // The test environment: the real engine on a temporary file with a manual clock, and a thread
 // that moves the clock to the next deadline whenever a client waits and the engine is idle.
 #include "runtime/core.hpp"
+#include "client/core_access.hpp"
 
 #include <perdure/error.hpp>
 #include <perdure/testing.hpp>
@@ -20,6 +21,8 @@ struct test_environment::skipper {
 };
 
 namespace {
+
+detail::engine_core& core_of(perdure::engine& e) { return *detail::core_access::core(e); }
 
 std::int64_t us_of(system_clock::time_point t) { return duration_cast<microseconds>(t.time_since_epoch()).count(); }
 
@@ -61,7 +64,7 @@ test_environment::test_environment(test_options options) : options_(std::move(op
     eo.clock = clock_;
     engine_ = std::make_unique<perdure::engine>(eo);
     engine_->namespaces().ensure("default");
-    auto* core = engine_->core().get();
+    auto* core = &core_of(*engine_);
     core->start_on_first_client_call();
     core->set_blocking_timeout(options_.wall_timeout, [core] {
         if (!core->started()) return std::string("the engine was never started");
@@ -90,7 +93,7 @@ test_environment::~test_environment() {
 }
 
 void test_environment::start() {
-    if (!engine_->core()->started()) engine_->start();
+    if (!core_of(*engine_).started()) engine_->start();
 }
 
 perdure::client test_environment::client(std::string_view ns) {
@@ -101,14 +104,14 @@ perdure::client test_environment::client(std::string_view ns) {
 system_clock::time_point test_environment::now() { return clock_->now(); }
 
 void test_environment::wait_idle() {
-    if (!engine_->core()->work().wait_idle(options_.wall_timeout))
+    if (!core_of(*engine_).work().wait_idle(options_.wall_timeout))
         throw failed_precondition("the engine did not become idle within test_options::wall_timeout: " +
-                                  engine_->core()->work().holders());
+                                  core_of(*engine_).work().holders());
 }
 
 void test_environment::sleep(milliseconds d) {
     start();
-    auto& gate = engine_->core()->waiting();
+    auto& gate = core_of(*engine_).waiting();
     const auto target = us_of(clock_->now()) + duration_cast<microseconds>(d).count();
     gate.set_sleep_until(target);
     const auto give_up = steady_clock::now() + options_.wall_timeout;
@@ -116,7 +119,7 @@ void test_environment::sleep(milliseconds d) {
         if (steady_clock::now() > give_up) {
             gate.set_sleep_until(0);
             throw failed_precondition("sleep did not reach its end within test_options::wall_timeout: " +
-                                      engine_->core()->hold_reason());
+                                      core_of(*engine_).hold_reason());
         }
         std::this_thread::sleep_for(microseconds(200));
     }
@@ -142,7 +145,7 @@ std::vector<boost::json::value> test_environment::nexus_calls(std::string_view s
 }
 
 void test_environment::add_activity_mock(std::string_view type, detail::activity_function fn) {
-    engine_->core()->workers().mock_activity(std::string(type), std::move(fn));
+    core_of(*engine_).workers().mock_activity(std::string(type), std::move(fn));
 }
 
 void test_environment::add_activity_mock(std::string_view type, detail::blocking_activity_function fn) {
@@ -150,7 +153,7 @@ void test_environment::add_activity_mock(std::string_view type, detail::blocking
 }
 
 void test_environment::add_nexus_mock(std::string_view service, nexus::detail::operation_definition def) {
-    engine_->core()->workers().mock_nexus_operation(std::string(service), std::move(def));
+    core_of(*engine_).workers().mock_nexus_operation(std::string(service), std::move(def));
 }
 
 }  // namespace perdure::testing

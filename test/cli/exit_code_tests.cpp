@@ -1,5 +1,5 @@
 // Every exit code, with a message that says what to fix: 1 for user errors, 2 for usage errors,
-// 3 for database problems, and no database ever created by the CLI.
+// 3 for database problems; only a create command makes a database where none exists.
 #include "cli_fixture.hpp"
 
 #include "store/database.hpp"
@@ -92,33 +92,69 @@ BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {
     BOOST_TEST(json("operator namespace list").as_array().size() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created) {
+BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created_by_reads_changes_or_workflow_commands) {
     perdure::test::temp_dir dir;
     const auto db = dir.file("missing.db");
-    check(run_cli(words("operator namespace list"), db), 3, "no database at " + db);
-    check(run_cli(words("operator namespace create --namespace a"), db), 3, "no database at " + db);
-    check(run_cli(words("workflow signal --namespace a --workflow-id w --name s"), db), 3, "never creates");
+    // Nothing to read, change or remove there: the path is what is wrong.
+    for (const char* line : {"operator namespace list", "operator namespace describe --namespace a",
+                             "operator nexus endpoint list", "operator nexus endpoint describe --name ep",
+                             "workflow list", "workflow describe --workflow-id w", "workflow show --workflow-id w",
+                             "operator namespace update --namespace a --retention 1d",
+                             "operator namespace delete --namespace a", "operator nexus endpoint delete --name ep",
+                             "operator nexus endpoint update --name ep --target-task-queue q",
+                             "workflow signal --namespace a --workflow-id w --name s",
+                             "workflow cancel --namespace a --workflow-id w",
+                             "workflow terminate --namespace a --workflow-id w"}) {
+        BOOST_TEST_CONTEXT("perdure " << line) {
+            check(run_cli(words(line), db), 3, "no database at " + db + ": check --db PATH (or $PERDURE_DB)");
+        }
+    }
     BOOST_TEST(std::filesystem::is_empty(dir.path()));   // no database, no lock file, no WAL
 }
 
-BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3) {
+BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_path_creates_the_database_and_says_so) {
     perdure::test::temp_dir dir;
+    const auto db = dir.file("new.db");
+    // An endpoint needs its target namespace, which a new database lacks; the database stays.
+    const auto create_endpoint = words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q");
+    const auto endpoint = run_cli(create_endpoint, db);
+    BOOST_TEST(endpoint.code == 1);
+    BOOST_TEST(endpoint.err.starts_with("perdure: created a new database at " + db + "\n"), endpoint.err);
+    BOOST_TEST(says(endpoint, "namespace 'a'"), endpoint.err);
+    const auto ns = run_cli(words("operator namespace create --namespace a"), db);
+    BOOST_TEST(ns.code == 0);
+    BOOST_TEST(ns.err == "");   // it exists now
+    BOOST_TEST(run_cli(create_endpoint, db).code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cli_setting) {
+    perdure::test::temp_dir dir;
+    // The remedy is the flag the user gave, not the library's option.
+    const std::string remedy = "point --db PATH (or $PERDURE_DB) at a perdure database";
     const auto text = dir.file("notes.txt");
     std::ofstream(text) << "not a database\n";
-    check(run_cli(words("operator namespace list"), text), 3, "not a SQLite database");
-    check(run_cli(words("operator namespace create --namespace a"), text), 3, "not a SQLite database");
+    for (const char* line : {"operator namespace list", "operator namespace create --namespace a"}) {
+        const auto r = run_cli(words(line), text);
+        check(r, 3, "not a SQLite database");
+        check(r, 3, remedy);
+        BOOST_TEST(!says(r, "engine_options"), r.err);
+    }
 
     const auto empty = dir.file("empty.db");
     std::ofstream{empty};
-    check(run_cli(words("workflow list"), empty), 3, "not a perdure database");
+    check(run_cli(words("workflow list"), empty), 3, "is empty, not a perdure database; " + remedy);
 
     const auto other = dir.file("other.db");
     {
         perdure::detail::sql::connection c(other, false, false);
         c.exec("CREATE TABLE things(x)");
     }
-    check(run_cli(words("operator nexus endpoint list"), other), 3, "is not a perdure database");
-    check(run_cli(words("operator namespace create --namespace a"), other), 3, "is not a perdure database");
+    for (const char* line : {"operator nexus endpoint list", "operator namespace create --namespace a"}) {
+        const auto r = run_cli(words(line), other);
+        check(r, 3, "is not a perdure database");
+        check(r, 3, remedy);
+        BOOST_TEST(!says(r, "engine_options"), r.err);
+    }
     BOOST_TEST(!std::filesystem::exists(other + "-perdure.lock"));
 }
 

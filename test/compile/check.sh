@@ -1,9 +1,11 @@
 #!/bin/sh
 # Compile-time checks. Usage: check.sh CHECK CXX INCLUDE_DIR
 #   await-guard   forbidden awaits fail with the fixed static_assert message; allowed ones compile
+#   payload-guard a payload type Boost.JSON cannot convert fails with one short error naming the
+#                 remedy; every kind of payload perdure accepts compiles
 #   gcc12         perdure.hpp refuses g++ < 13 unless PERDURE_ALLOW_GCC12 is defined
 #   headers       every public header compiles on its own, warning-free, and the headers a
-#                 workflow includes pull in no Asio
+#                 workflow includes pull in no Asio; the engine's internals are out of reach
 set -u
 check=$1
 cxx=$2
@@ -31,17 +33,39 @@ expect_error() {   # file message [extra flags]
     fi
 }
 
+expect_short_error() {   # file message max_lines
+    expect_error "$1" "$2"
+    lines=$($cxx $flags "$1" 2>&1 | wc -l)
+    errors=$($cxx $flags "$1" 2>&1 | grep -c "error:")
+    if [ "$lines" -gt "$3" ] || [ "$errors" -ne 1 ]; then
+        fail "$1: $errors errors in $lines lines of compiler output; one error in at most $3 lines expected"
+    else
+        echo "ok: $(basename "$1") gives one error in $lines lines"
+    fi
+}
+
+expect_compiles() {   # file
+    if out=$($cxx $flags -Werror "$1" 2>&1); then
+        echo "ok: $(basename "$1") compiles"
+    else
+        fail "$(basename "$1") does not compile"
+        printf '%s\n' "$out" | head -30
+    fi
+}
+
 case $check in
 await-guard)
     msg="perdure: workflow code may only co_await perdure awaitables"
     expect_error "$here/forbidden_asio_awaitable.cpp" "$msg"
     expect_error "$here/forbidden_suspend_always.cpp" "$msg"
-    if out=$($cxx $flags -Werror "$here/allowed_awaits.cpp" 2>&1); then
-        echo "ok: allowed_awaits.cpp compiles"
-    else
-        fail "allowed_awaits.cpp does not compile"
-        printf '%s\n' "$out" | head -30
-    fi
+    expect_compiles "$here/allowed_awaits.cpp"
+    ;;
+payload-guard)
+    msg="perdure payloads convert through Boost.JSON, and this type (or a type it holds) does not:"
+    msg="$msg describe it with BOOST_DESCRIBE_STRUCT"
+    expect_short_error "$here/forbidden_payload.cpp" "$msg" 30
+    expect_short_error "$here/forbidden_payload_member.cpp" "$msg" 30
+    expect_compiles "$here/allowed_payloads.cpp"
     ;;
 gcc12)
     as_gcc12="-U__clang__ -U__GNUC__ -D__GNUC__=12 -Wno-builtin-macro-redefined -Wno-macro-redefined"
@@ -67,6 +91,17 @@ headers)
             fail "$h pulls in Asio"
         else
             echo "ok: $h includes no Asio"
+        fi
+    done
+    for reach in 'perdure::engine e; (void)e.core();' \
+                 'perdure::engine e; auto c = e.client_for("x"); (void)c.core();' \
+                 'perdure::client c(nullptr, "x");' \
+                 'perdure::namespace_registry r(nullptr);' \
+                 'perdure::nexus::operation_context ctx; (void)ctx.engine;'; do
+        if printf '#include <perdure/perdure.hpp>\nvoid f() { %s }\n' "$reach" | $cxx $flags -x c++ - >/dev/null 2>&1; then
+            fail "the public API reaches the engine core: $reach"
+        else
+            echo "ok: refused: $reach"
         fi
     done
     ;;

@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(a_sqlite_file_of_another_application_is_refused) {
     sql(path, "CREATE TABLE customers(id INTEGER)");
     const auto msg = open_error<perdure::invalid_argument>(path);
     BOOST_TEST(msg.find("is not a perdure database") != std::string::npos, msg);
+    BOOST_TEST(msg.find("point engine_options::database at") != std::string::npos, msg);
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_sqlite_is_refused) {
@@ -72,6 +73,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_sqlite_is_refused) {
     std::ofstream(path) << std::string(8192, 'x');
     const auto msg = open_error<perdure::invalid_argument>(path);
     BOOST_TEST(msg.find("not a SQLite database") != std::string::npos, msg);
+    BOOST_TEST(msg.find("point engine_options::database at") != std::string::npos, msg);
 }
 
 BOOST_AUTO_TEST_CASE(a_database_from_a_newer_perdure_is_refused_with_what_to_do) {

@@ -3,6 +3,7 @@
 // Temporal's nexus operation failures, undecodable input as BAD_REQUEST, handler code off
 // the engine strand, the links a handler returns.
 #include "integration/nexus_support.hpp"
+#include "client/core_access.hpp"
 
 #include "runtime/core.hpp"
 
@@ -269,8 +270,8 @@ BOOST_AUTO_TEST_CASE(an_options_callback_that_blocks_stalls_no_other_namespace) 
     });
     BOOST_TEST(quick.value_or("stuck") == "quick");
     // The callback counts as running handler code: the test environment lets no time pass.
-    BOOST_TEST(!f.engine().core()->work().idle());
-    BOOST_TEST(f.engine().core()->work().holders().find("handler") != std::string::npos, f.engine().core()->work().holders());
+    BOOST_TEST(!perdure::detail::core_access::core(f.engine())->work().idle());
+    BOOST_TEST(perdure::detail::core_access::core(f.engine())->work().holders().find("handler") != std::string::npos, perdure::detail::core_access::core(f.engine())->work().holders());
     g.release();
     auto run = starting.get();
     BOOST_TEST(run.get().starts_with("ok: gated x"));

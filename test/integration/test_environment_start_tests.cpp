@@ -1,6 +1,7 @@
 // The test environment starts its engine on the first client call, whichever client makes it,
 // and a wait that cannot end quotes the workflow task that keeps failing.
 #include "runtime/core.hpp"
+#include "client/core_access.hpp"
 
 #include <perdure/testing.hpp>
 
@@ -45,7 +46,7 @@ struct unstarted_env {
         env.engine().add_worker("default", "q").register_workflow(idle_workflow);
         env.mock_activity("Cleanup", [](perdure::activity_context&, std::string s) { return "cleaned " + s; });
     }
-    bool started() { return env.engine().core()->started(); }
+    bool started() { return perdure::detail::core_access::core(env.engine())->started(); }
     perdure::client engine_client() { return env.engine().client_for("default"); }
 };
 

@@ -1,5 +1,6 @@
 // The engine fixture.
 #include "support/engine_fixture.hpp"
+#include "client/core_access.hpp"
 
 #include "runtime/core.hpp"
 
@@ -28,12 +29,12 @@ perdure::engine& engine_fixture::open(const std::function<void(perdure::engine&)
 void engine_fixture::close() { engine_.reset(); }
 
 void engine_fixture::idle() {
-    auto& work = engine_->core()->work();
+    auto& work = perdure::detail::core_access::core(*engine_)->work();
     if (!work.wait_idle(std::chrono::seconds(10))) BOOST_FAIL("engine not idle after 10 s: " + work.holders());
 }
 
 void engine_fixture::settle() {
-    auto& work = engine_->core()->work();
+    auto& work = perdure::detail::core_access::core(*engine_)->work();
     if (!work.wait_quiet(std::chrono::seconds(10), false)) BOOST_FAIL("engine not settled after 10 s: " + work.holders());
 }
 
@@ -43,7 +44,7 @@ void engine_fixture::advance(std::chrono::milliseconds d) {
     idle();
 }
 
-std::uint64_t engine_fixture::replays() const { return engine_->core()->replays(); }
-std::size_t engine_fixture::live_instances() const { return engine_->core()->live_instances(); }
+std::uint64_t engine_fixture::replays() const { return perdure::detail::core_access::core(*engine_)->replays(); }
+std::size_t engine_fixture::live_instances() const { return perdure::detail::core_access::core(*engine_)->live_instances(); }
 
 }  // namespace perdure::test

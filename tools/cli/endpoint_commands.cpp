@@ -88,13 +88,16 @@ boost::json::object endpoint_json(const detail::endpoint_row& e) {
 void create(const invocation& inv) {
     nexus::endpoint_spec spec{inv.value("name"), required(inv, "target-namespace"), required(inv, "target-task-queue"),
                               description_of(inv).value_or(""), rate_of(inv).value_or(0)};
-    write_request request{{{"op", "endpoint.create"},
-                           {"name", spec.name},
-                           {"target_namespace", spec.target_namespace},
-                           {"target_task_queue", spec.target_task_queue},
-                           {"description", spec.description},
-                           {"max_operations_per_second", spec.max_operations_per_second}},
-                          [&](perdure::engine& e) { return detail::inbox_answer(e.nexus_endpoints().create(spec)); }};
+    write_request request{.command = {{"op", "endpoint.create"},
+                                      {"name", spec.name},
+                                      {"target_namespace", spec.target_namespace},
+                                      {"target_task_queue", spec.target_task_queue},
+                                      {"description", spec.description},
+                                      {"max_operations_per_second", spec.max_operations_per_second}},
+                          .apply = [&](perdure::engine& e) {
+                              return detail::inbox_answer(e.nexus_endpoints().create(spec));
+                          },
+                          .creates_database = true};
     print_write(inv, request, perform_write(inv.db, request), "Endpoint " + spec.name + " created.");
 }
 
@@ -182,7 +185,7 @@ std::vector<command> endpoint_commands() {
          "Create a Nexus endpoint",
          "Creates a Nexus endpoint: a name that routes operations to the workers of a target namespace and task "
          "queue. Names match ^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$ (at most 200 characters); the target namespace "
-         "must exist.",
+         "must exist. Where no file exists at the database path, the database is created first.",
          [](po::options_description& d) {
              add_name_flag(d, "the endpoint to create (required)");
              add_target_flags(d, " (required)");

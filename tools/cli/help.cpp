@@ -50,7 +50,9 @@ void print_overview(std::ostream& out, const std::vector<command>& commands, con
         if (starts_with(c.words, prefix)) t.add({"  perdure " + joined(c.words), c.summary});
     t.print(out);
     out << '\n' << global << '\n';
-    print_paragraph(out, "The database is --db PATH, or $PERDURE_DB; perdure never creates or migrates one. Reads work "
+    print_paragraph(out, "The database is --db PATH, or $PERDURE_DB; perdure never migrates one. Where no file exists, "
+                         "namespace create and nexus endpoint create create the database (as the application's engine "
+                         "would) and say so on stderr; every other command exits 3 there. Reads work "
                          "while an application's engine has the file open. Writes (namespace and endpoint changes, "
                          "signal, cancel, terminate) go to that running engine, which applies them within a second; "
                          "when no engine runs, perdure opens the database itself in maintenance mode.");

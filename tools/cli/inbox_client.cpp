@@ -106,7 +106,7 @@ boost::json::object send_to_engine(const std::string& db, const boost::json::obj
         return exchange(db, command);
     } catch (const detail::sql::sqlite_failure& f) {
         try {
-            detail::throw_storage(f, db, "leaving a command for the running engine");
+            detail::throw_storage(f, db, "leaving a command for the running engine", detail::database::mode::reader);
         } catch (const error& e) {
             throw cli_error(exit_code::database_problem, e.what());
         }

@@ -53,11 +53,13 @@ void create(const invocation& inv) {
     const auto retention = retention_flag(inv);
     boost::json::object command{{"op", "namespace.create"}, {"namespace", name}, {"description", description}};
     if (retention) command["retention_ms"] = retention->count();
-    write_request request{std::move(command), [&](perdure::engine& e) {
+    write_request request{.command = std::move(command),
+                          .apply = [&](perdure::engine& e) {
                               auto created = e.namespaces().create(name, description);
                               if (retention) created = e.namespaces().set_retention(name, *retention);
                               return detail::inbox_answer(created);
-                          }};
+                          },
+                          .creates_database = true};
     print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " created.");
 }
 
@@ -118,7 +120,8 @@ std::vector<command> namespace_commands() {
         {{"operator", "namespace", "create"},
          "Create a namespace",
          "Creates a namespace: an isolated set of workflows in the database, kept 7 days after they close unless --retention says otherwise. Names "
-         "use 1 to 255 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.",
+         "use 1 to 255 letters, digits, '-', '_' or '.', starting and ending with a letter or digit. Where no file "
+         "exists at the database path, the database is created first.",
          [](po::options_description& d) {
              add_namespace_flag(d, "the namespace to create (required)");
              d.add_options()("description", po::value<std::string>()->value_name("TEXT"), "what the namespace is for");

@@ -18,7 +18,7 @@ reading::reading(const std::string& path) {
         throw cli_error(exit_code::database_problem, e.what());
     } catch (const detail::sql::sqlite_failure& f) {
         try {
-            detail::throw_storage(f, path, "opening for reading");
+            detail::throw_storage(f, path, "opening for reading", detail::database::mode::reader);
         } catch (const error& e) {
             throw cli_error(exit_code::database_problem, e.what());
         }

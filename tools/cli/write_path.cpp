@@ -1,19 +1,43 @@
 // Choosing the write path: the owner lock is free, so this process opens the library in
 // maintenance mode (no workers, no dispatch, no timers) and makes the change itself; or an
-// engine holds it, so the change goes through that engine's inbox.
+// engine holds it, so the change goes through that engine's inbox. A create command on a path
+// with no file first creates the database there.
 #include "write_path.hpp"
 
 #include "inbox_client.hpp"
 #include "output.hpp"
 #include "reading.hpp"
 
+#include "store/database.hpp"
+
 #include <perdure/error.hpp>
 
+#include <filesystem>
+#include <iostream>
 #include <optional>
 
 namespace perdure::cli {
+namespace {
+
+/// Creates the database at `db` when no file is there, as the application's engine would (its
+/// schema, mode 0600), and says so on stderr.
+void create_if_missing(const std::string& db) {
+    std::error_code ec;
+    if (std::filesystem::exists(db, ec) || ec) return;   // an unreadable path is the reader's to report
+    try {
+        const detail::database made(db, durability::normal, detail::database::mode::create);
+        if (made.created()) std::cerr << "perdure: created a new database at " << db << std::endl;
+    } catch (const database_locked&) {
+        // An engine opened the path meanwhile: the change goes through its inbox.
+    } catch (const error& e) {
+        throw cli_error(exit_code::database_problem, e.what());
+    }
+}
+
+}  // namespace
 
 write_outcome perform_write(const std::string& db, const write_request& request) {
+    if (request.creates_database) create_if_missing(db);
     // Checked as a reader first, so a file that is not a perdure database gets no lock file beside it.
     { const reading check(db); }
     std::optional<perdure::engine> engine;

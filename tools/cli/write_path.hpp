@@ -18,6 +18,9 @@ namespace perdure::cli {
 struct write_request {
     boost::json::object command;                                  ///< {"op": "namespace.create", ...}
     std::function<boost::json::object(perdure::engine&)> apply;   ///< returns what the engine would answer
+    /// A create command: where no file exists, the database is created first (and stderr says so),
+    /// so namespaces and endpoints can be set up before the application first runs.
+    bool creates_database = false;
 };
 
 enum class write_route { maintenance, inbox };
@@ -28,8 +31,9 @@ struct write_outcome {
 };
 
 /// Makes the change and returns once it is committed. A failure the engine reports becomes the
-/// matching perdure::error; a database that cannot be used, or a running engine that did not
-/// answer, is a cli_error with exit code 3 (the message says whether anything changed).
+/// matching perdure::error; a database that cannot be used (missing, unless the request
+/// creates_database), or a running engine that did not answer, is a cli_error with exit code 3
+/// (the message says whether anything changed).
 write_outcome perform_write(const std::string& db, const write_request&);
 
 /// Prints the outcome: `message` for a table, {"op", "route", "result"} for JSON.

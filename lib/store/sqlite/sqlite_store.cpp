@@ -14,7 +14,7 @@ auto sqlite_reads::guarded(const char* doing, F&& f) -> decltype(f()) {
     try {
         return f();
     } catch (const sql::sqlite_failure& failure) {
-        throw_storage(failure, path_, doing);
+        throw_storage(failure, db_, doing);
     }
 }
 
@@ -108,6 +108,7 @@ database::mode database_mode(open_mode m) {
     case open_mode::owner: return database::mode::owner;
     case open_mode::maintenance: return database::mode::maintenance;
     case open_mode::reader: return database::mode::reader;
+    case open_mode::create: return database::mode::create;
     }
     return database::mode::reader;
 }
@@ -122,7 +123,7 @@ sqlite_store::sqlite_store(const engine_options& options, open_mode mode, commit
     db_->set_max_bytes(options.max_database_bytes);
     try {
         own_conn_ = db_->connect(!db_->in_memory());
-        own_reads_ = std::make_unique<sqlite_reads>(*own_conn_, name_);
+        own_reads_ = std::make_unique<sqlite_reads>(*own_conn_, *db_);
         if (mode_ != open_mode::reader) {
             // SQLite's owner holds the file lock for good, so a failed batch is never a lost ownership.
             writer_ = std::make_unique<writer>(
@@ -134,7 +135,7 @@ sqlite_store::sqlite_store(const engine_options& options, open_mode mode, commit
         }
         reader_ = std::make_unique<reader>(*db_);
     } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, name_, "opening");
+        throw_storage(f, *db_, "opening");
     }
 }
 
@@ -147,7 +148,7 @@ std::uint64_t sqlite_store::append(std::vector<write_op>&& ops) {
 
 void sqlite_store::post_read(unique_function<void(store_reads&)> job) {
     reader_->post([this, job = std::move(job)](sql::connection& c) mutable {
-        sqlite_reads r(c, name_);
+        sqlite_reads r(c, *db_);
         job(r);
     });
 }

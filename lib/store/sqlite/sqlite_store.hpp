@@ -16,8 +16,8 @@ namespace perdure::detail {
 /// The reads of the store interface on one SQLite connection (the caller's thread only).
 class sqlite_reads final : public store_reads {
 public:
-    /// `path` names the database in error messages; both must outlive this object.
-    sqlite_reads(sql::connection& c, const std::string& path) noexcept : c_(c), path_(path) {}
+    /// `db` names the file, and its open mode the remedy, in error messages; both must outlive this object.
+    sqlite_reads(sql::connection& c, const database& db) noexcept : c_(c), db_(db) {}
 
     std::vector<namespace_row> namespaces() override;
     std::int64_t max_namespace_id() override;
@@ -46,7 +46,7 @@ private:
     auto guarded(const char* doing, F&& f) -> decltype(f());
 
     sql::connection& c_;
-    const std::string& path_;
+    const database& db_;
 };
 
 class sqlite_store final : public store {

@@ -2,7 +2,7 @@
 #include "client/reads.hpp"
 
 #include "history/fields.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -35,24 +35,18 @@ void on_reader(engine_core& core, const std::string& ns, callback<T> cb, Job job
     const auto ns_id = core.namespace_id_snapshot(ns);
     if (!ns_id)
         return cb(std::make_exception_ptr(not_found("namespace '" + ns + "' does not exist")), {});
-    core.reads().post([&core, ns_id = *ns_id, cb = std::move(cb), job = std::move(job)](sql::connection& c) mutable {
+    core.storage().post_read([ns_id = *ns_id, cb = std::move(cb), job = std::move(job)](store_reads& reads) mutable {
         try {
-            cb(nullptr, job(c, ns_id));
-        } catch (const sql::sqlite_failure& f) {
-            try {
-                throw_storage(f, core.db(), "reading");
-            } catch (...) {
-                cb(std::current_exception(), {});
-            }
+            cb(nullptr, job(reads, ns_id));
         } catch (...) {
             cb(std::current_exception(), {});
         }
     });
 }
 
-execution_row run_of(sql::connection& c, std::int64_t ns_id, const std::string& ns, const std::string& wid,
+execution_row run_of(store_reads& reads, std::int64_t ns_id, const std::string& ns, const std::string& wid,
                      const std::string& rid) {
-    auto row = rid.empty() ? find_latest_run(c, ns_id, wid) : find_run(c, rid);
+    auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
     if (!row || row->ns_id != ns_id || row->workflow_id != wid)
         throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " + ns);
     return std::move(*row);
@@ -67,36 +61,36 @@ history_event to_history_event(const event& e) {
 
 void describe_run(engine_core& core, std::string ns, std::string wid, std::string rid,
                   callback<workflow_execution_info> cb) {
-    on_reader<workflow_execution_info>(core, ns, std::move(cb), [ns, wid, rid](sql::connection& c, std::int64_t ns_id) {
-        auto row = run_of(c, ns_id, ns, wid, rid);
-        return info_of(row, ns, history_length(c, row.run_key));
+    on_reader<workflow_execution_info>(core, ns, std::move(cb), [ns, wid, rid](store_reads& reads, std::int64_t ns_id) {
+        auto row = run_of(reads, ns_id, ns, wid, rid);
+        return info_of(row, ns, reads.history_length(row.run_key));
     });
 }
 
 void list_runs(engine_core& core, std::string ns, std::optional<workflow_status> status, std::size_t limit,
                std::string after, callback<std::vector<workflow_execution_info>> cb) {
     on_reader<std::vector<workflow_execution_info>>(
-        core, ns, std::move(cb), [ns, status, limit, after](sql::connection& c, std::int64_t ns_id) {
+        core, ns, std::move(cb), [ns, status, limit, after](store_reads& reads, std::int64_t ns_id) {
             std::int64_t before = 0;
             if (!after.empty()) {
-                auto row = find_run(c, after);
+                auto row = reads.find_run(after);
                 if (!row) throw not_found("list: no run " + after + " to continue after");
                 before = row->run_key;
             }
             std::vector<workflow_execution_info> out;
-            for (const auto& row : list_runs(c, ns_id, status ? std::optional(static_cast<run_status>(*status)) : std::nullopt,
-                                             limit, before))
-                out.push_back(info_of(row, ns, history_length(c, row.run_key)));
+            for (const auto& row : reads.list_runs(
+                     ns_id, status ? std::optional(static_cast<run_status>(*status)) : std::nullopt, limit, before))
+                out.push_back(info_of(row, ns, reads.history_length(row.run_key)));
             return out;
         });
 }
 
 void read_history(engine_core& core, std::string ns, std::string wid, std::string rid,
                   callback<std::vector<history_event>> cb) {
-    on_reader<std::vector<history_event>>(core, ns, std::move(cb), [ns, wid, rid](sql::connection& c, std::int64_t ns_id) {
-        auto row = run_of(c, ns_id, ns, wid, rid);
+    on_reader<std::vector<history_event>>(core, ns, std::move(cb), [ns, wid, rid](store_reads& reads, std::int64_t ns_id) {
+        auto row = run_of(reads, ns_id, ns, wid, rid);
         std::vector<history_event> out;
-        for (const auto& e : load_history(c, row.run_key)) out.push_back(to_history_event(e));
+        for (const auto& e : reads.history(row.run_key)) out.push_back(to_history_event(e));
         return out;
     });
 }

@@ -6,7 +6,7 @@
 
 #include "runtime/retry.hpp"
 #include "runtime/failpoint.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/detail/async_activity.hpp>
 
@@ -352,7 +352,7 @@ void engine_core::cancel_activity(run_state& r, std::int64_t scheduled_event_id)
 void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
     auto* r = find_run(row.run_key);
     if (!r) return;
-    auto scheduled = load_event(*strand_conn_, row.run_key, row.seq);
+    auto scheduled = store_->reads().event_at(row.run_key, row.seq);
     if (!scheduled) return;
     boost::json::value details;
     if (!row.details.empty()) details = boost::json::parse(row.details);

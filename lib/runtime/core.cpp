@@ -3,7 +3,6 @@
 
 #include "history/fields.hpp"
 #include "history/retry_policy.hpp"
-#include "store/queries.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -24,28 +23,24 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       strand_(boost::asio::make_strand(*io_)),
       tick_timer_(strand_),
       inbox_timer_(strand_) {
-    db_ = std::make_unique<database>(options_.database, options_.durability,
-                                     options_.maintenance ? database::mode::maintenance : database::mode::owner);
-    db_->set_max_bytes(options_.max_database_bytes);
-    strand_conn_ = db_->connect(!db_->in_memory());
-    writer_ = std::make_unique<writer>(
-        *db_, writer::callbacks{
-                  [this](std::uint64_t last) { post([this, last] { on_committed(last); }); },
-                  [this](std::uint64_t first, std::string message) {
-                      post([this, first, message = std::move(message)] { on_commit_failed(first, message); });
-                  }});
-    reader_ = std::make_unique<reader>(*db_);
+    store_ = open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner,
+                        commit_callbacks{
+                            [this](std::uint64_t last) { post([this, last] { on_committed(last); }); },
+                            [this](std::uint64_t first, commit_failure failure) {
+                                post([this, first, failure = std::move(failure)] { on_commit_failed(first, failure); });
+                            }});
     activity_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.activity_threads));
     nexus_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.nexus_handler_threads));
 
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
-    try {
-        next_ns_id_ = max_namespace_id(*strand_conn_) + 1;   // deleted namespaces' ids are never reused
-        for (auto& ns : load_namespaces(*strand_conn_)) {
+    {
+        auto& reads = store_->reads();
+        next_ns_id_ = reads.max_namespace_id() + 1;   // deleted namespaces' ids are never reused
+        for (auto& ns : reads.namespaces()) {
             ns_snapshot_[ns.name] = ns.ns_id;
             namespaces_.emplace(ns.name, std::move(ns));
         }
-        for (auto& e : load_endpoints(*strand_conn_)) {
+        for (auto& e : reads.endpoints()) {
             nexus::endpoint ep{e.id, e.version,
                                {e.name, e.target_namespace, e.target_task_queue, e.description, e.max_operations_per_second},
                                from_us(e.created_us),
@@ -53,9 +48,9 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
                                                   : std::chrono::system_clock::time_point{}};
             endpoints_.emplace(ep.id, std::move(ep));
         }
-        next_run_key_ = max_run_key(*strand_conn_) + 1;
-        next_delivery_seq_ = std::min<std::int64_t>(-1, min_task_seq(*strand_conn_) - 1);
-        for (auto& row : load_open_runs(*strand_conn_)) {
+        next_run_key_ = reads.max_run_key() + 1;
+        next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
+        for (auto& row : reads.open_runs()) {
             auto r = std::make_unique<run_state>();
             r->run_key = row.exec.run_key;
             r->ns_id = row.exec.ns_id;
@@ -93,8 +88,6 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             open_by_workflow_id_[{r->ns_id, r->workflow_id}] = r->run_key;
             runs_.emplace(r->run_key, std::move(r));
         }
-    } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, *db_, "loading the engine state");
     }
 
     if (own_io_) {
@@ -162,7 +155,7 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
     }
     carry_expired(unit);
     work_.add(work_tracker::writer);
-    const auto seq = writer_->append(std::move(unit.ops));
+    const auto seq = store_->append(std::move(unit.ops));
     last_unit_ = seq;
     for (auto key : unit.runs)
         if (auto* r = find_run(key)) r->last_unit = seq;
@@ -195,9 +188,11 @@ void engine_core::on_committed(std::uint64_t last) {
     work_.done(work_tracker::writer, units);
 }
 
-void engine_core::on_commit_failed(std::uint64_t, std::string message) {
+void engine_core::on_commit_failed(std::uint64_t, const commit_failure& failure) {
+    // A lost ownership (only a shared store has one to lose) stops this engine the same way:
+    // its runs now belong to the engine that took them over.
     fail_engine(std::make_exception_ptr(storage_error(
-        message + "; the engine stopped: nothing uncommitted was acknowledged; reopen the database to recover")));
+        failure.message + "; the engine stopped: nothing uncommitted was acknowledged; reopen the database to recover")));
 }
 
 void engine_core::fail_engine(std::exception_ptr e) noexcept {
@@ -258,13 +253,11 @@ void engine_core::shutdown() {
     activity_pool_->join();
     nexus_pool_->join();
     barrier();            // results of the last attempts have become units
-    writer_->stop();      // commits everything queued
-    barrier();            // their effects have run
-    reader_->stop();
+    store_->stop_writes();   // commits everything queued
+    barrier();               // their effects have run
     if (clock_subscription_) clock_->unsubscribe(clock_subscription_);
     // Handles may outlive the engine; the file and its lock may not.
-    strand_conn_.reset();
-    db_.reset();
+    store_->close();
     io_guard_.reset();
     if (own_io_) {
         own_io_->stop();

@@ -13,9 +13,7 @@
 #include "runtime/run_state.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
-#include "store/database.hpp"
-#include "store/reader.hpp"
-#include "store/writer.hpp"
+#include "store/store.hpp"
 #include "support/unique_function.hpp"
 
 #include <perdure/client.hpp>
@@ -80,8 +78,8 @@ public:
     clock& time() const noexcept { return *clock_; }
     std::int64_t now_us() const;
     const engine_options& options() const noexcept { return options_; }
-    const database& db() const noexcept { return *db_; }
-    reader& reads() noexcept { return *reader_; }
+    /// The store, for reads on its reader thread (client reads).
+    store& storage() noexcept { return *store_; }
 
     // ---- posting work onto the strand (handlers are noexcept: a bug fails the engine) ----
     /// The error every call gets once the engine failed or stopped; null while it runs.
@@ -157,7 +155,7 @@ public:
     // ---- statistics for tests and benchmarks ----
     std::size_t live_instances() const noexcept { return live_instances_; }
     std::uint64_t replays() const noexcept { return replays_.load(); }
-    std::uint64_t batches() const { return writer_->batches(); }
+    std::uint64_t batches() const { return store_->batches(); }
 
 private:
     friend struct core_access;
@@ -168,7 +166,7 @@ private:
     void fail_engine(std::exception_ptr) noexcept;
     std::uint64_t commit(write_unit&& unit);
     void on_committed(std::uint64_t last_unit);
-    void on_commit_failed(std::uint64_t first_unit, std::string message);
+    void on_commit_failed(std::uint64_t first_unit, const commit_failure& failure);
     void recover();
 
     // runs.cpp
@@ -370,10 +368,7 @@ private:
     bool deleted_namespace_runs_left_ = true;   // deleted namespaces may still have runs
     std::set<std::int64_t> inbox_seen_;
 
-    std::unique_ptr<database> db_;
-    std::unique_ptr<writer> writer_;
-    std::unique_ptr<reader> reader_;
-    std::unique_ptr<sql::connection> strand_conn_;   // synchronous reads on the strand only
+    std::unique_ptr<store> store_;   // its reads() are the strand's alone
 
     // state
     std::atomic<bool> started_{false};

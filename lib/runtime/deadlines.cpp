@@ -5,7 +5,7 @@
 
 #include "codec/duration.hpp"
 #include "runtime/retry.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -150,16 +150,12 @@ void engine_core::recover() {
             if (auto self = weak.lock()) self->post([self] { self->on_clock_changed(); });
         });
     }
-    try {
-        for (const auto& d : load_deadlines(*strand_conn_))
-            if (auto* r = find_run(d.run_key)) {
-                wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
-                if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
-            }
-        recover_tasks(load_tasks(*strand_conn_));
-    } catch (const sql::sqlite_failure& f) {
-        throw_storage(f, *db_, "recovering pending work");
-    }
+    for (const auto& d : store_->reads().deadlines())
+        if (auto* r = find_run(d.run_key)) {
+            wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
+            if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
+        }
+    recover_tasks(store_->reads().tasks());
     for (auto& [key, r] : runs_)
         if (r->owes_activation) request_activation(*r);
     schedule_tick();

@@ -8,7 +8,7 @@
 #include "history/fields.hpp"
 #include "runtime/failpoint.hpp"
 #include "runtime/retry.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -241,7 +241,7 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
     boost::json::object started;
     if (r.inst) {
         started = r.inst->started_attributes();
-    } else if (auto e = load_event(*strand_conn_, r.run_key, 1)) {
+    } else if (auto e = store_->reads().event_at(r.run_key, 1)) {
         started = std::move(e->attrs);
     }
     auto from = [&](const char* key) -> const boost::json::value* {

@@ -6,7 +6,7 @@
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
 
-#include "store/inbox_queue.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -73,7 +73,7 @@ boost::json::object inbox_answer(const nexus::endpoint& e) {
 }
 
 void engine_core::start_inbox() {
-    if (db_->in_memory()) return;
+    if (store_->in_memory()) return;
     inbox_timer_.expires_after(poll_interval);
     inbox_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         auto self = weak.lock();
@@ -89,7 +89,7 @@ void engine_core::start_inbox() {
 }
 
 void engine_core::poll_inbox() {
-    for (auto& cmd : pending_commands(*strand_conn_, now_us_wall(), 32)) {
+    for (auto& cmd : store_->reads().pending_commands(now_us_wall(), 32)) {
         if (!inbox_seen_.insert(cmd.id).second) continue;   // already being claimed
         auto claimed = std::make_shared<std::atomic<bool>>(false);
         write_unit unit;

@@ -4,7 +4,7 @@
 #include "runtime/core.hpp"
 
 #include "replay/replayer.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -137,16 +137,16 @@ void engine_core::fail_queries(run_state& r, const std::string& why) {
 void engine_core::query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
                                    boost::json::value arg, callback<boost::json::value> cb) {
     work_.add(work_tracker::reader);
-    reader_->post([self = shared_from_this(), ns_id, wid, rid, name = std::move(name), arg = std::move(arg),
-                   cb = std::move(cb)](sql::connection& c) mutable {
+    store_->post_read([self = shared_from_this(), ns_id, wid, rid, name = std::move(name), arg = std::move(arg),
+                       cb = std::move(cb)](store_reads& reads) mutable {
         std::optional<execution_row> row;
         std::vector<event> history;
         std::exception_ptr error;
         try {
-            row = rid.empty() ? find_latest_run(c, ns_id, wid) : detail::find_run(c, rid);
+            row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
             if (!row || row->ns_id != ns_id || row->workflow_id != wid)
                 throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found");
-            history = load_history(c, row->run_key);
+            history = reads.history(row->run_key);
         } catch (...) {
             error = std::current_exception();
         }

@@ -9,7 +9,7 @@
 #include "nexus/links.hpp"
 #include "nexus/token.hpp"
 #include "runtime/failpoint.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
@@ -280,7 +280,7 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
 
 nexus_progress engine_core::recorded_nexus_progress(const task_key& key) {
     nexus_progress p;
-    for (auto& e : load_history(*strand_conn_, key.run_key, key.seq)) {
+    for (auto& e : store_->reads().history(key.run_key, key.seq)) {
         if (e.id == key.seq) {
             if (e.type == event_type::nexus_operation_scheduled) p.scheduled = std::move(e);
             continue;
@@ -438,7 +438,7 @@ void engine_core::resume_nexus_cancel(run_state& r, std::int64_t scheduled_event
 void engine_core::recover_nexus(const task_row& t, std::int64_t cancel_requested_event_id) {
     auto* caller = find_run(t.run_key);
     if (!caller) return;
-    auto scheduled = load_event(*strand_conn_, t.run_key, t.seq);
+    auto scheduled = store_->reads().event_at(t.run_key, t.seq);
     if (!scheduled) return;
     // Attempts are retried at once (a handler start is deduplicated by request id).
     track_nexus(*caller, *scheduled, t.attempt, t.due_us, nullptr);

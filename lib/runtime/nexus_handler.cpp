@@ -7,7 +7,7 @@
 
 #include "nexus/links.hpp"
 #include "nexus/token.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
@@ -164,7 +164,7 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
         terminate_run(*existing, "terminated by a Nexus operation with id_conflict_policy::terminate_existing", unit);
     } else if (o.id_reuse != id_reuse_policy::allow_duplicate) {
         const auto closed = existing ? std::optional(existing->status) : [&]() -> std::optional<run_status> {
-            if (auto row = find_latest_run(*strand_conn_, handler_ns_id, o.id)) return row->status;
+            if (auto row = store_->reads().find_latest_run(handler_ns_id, o.id)) return row->status;
             return std::nullopt;
         }();
         if (closed && (o.id_reuse == id_reuse_policy::reject_duplicate || *closed == run_status::completed)) {

@@ -2,7 +2,7 @@
 // not, following continue-as-new to the latest run.
 #include "runtime/core.hpp"
 
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -109,11 +109,11 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     // Counted as reader work: the test environment's clock must not skip (and retention must
     // not delete the run) while the result is being read.
     work_.add(work_tracker::reader);
-    reader_->post([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb), hops](
-                      sql::connection& c) mutable {
+    store_->post_read([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb), hops](
+                          store_reads& reads) mutable {
         [&] {
             try {
-                auto row = rid.empty() ? find_latest_run(c, ns_id, wid) : detail::find_run(c, rid);
+                auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
                 if (!row || row->ns_id != ns_id || row->workflow_id != wid)
                     throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
                                     " not found in namespace " + self->namespace_name(ns_id));
@@ -123,16 +123,10 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                         self->resolve_result(ns_id, wid, run, std::move(cb), hops + 1);
                     });
                 }
-                auto close = load_last_event(c, row->run_key);
+                auto close = reads.last_event(row->run_key);
                 if (!close || !is_close_event(close->type))
                     throw storage_error("workflow " + wid + " (run " + row->run_id + ") is closed but has no close event");
                 on_close(*close, row->run_id, std::move(cb), hops);
-            } catch (const sql::sqlite_failure& f) {
-                try {
-                    throw_storage(f, *self->db_, "reading a workflow result");
-                } catch (...) {
-                    cb(std::current_exception(), {});
-                }
             } catch (...) {
                 cb(std::current_exception(), {});
             }

@@ -6,7 +6,7 @@
 // to the file system. The runs of deleted namespaces go the same way.
 #include "runtime/core.hpp"
 
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 namespace perdure::detail {
 namespace {
@@ -34,14 +34,14 @@ void engine_core::maybe_sweep_retention() {
         last_look_engine_us_ = engine_now;
         bool more = false;
         if (deleted_namespace_runs_left_) {
-            const auto keys = runs_of_deleted_namespaces(*strand_conn_, runs_per_query);
+            const auto keys = store_->reads().runs_of_deleted_namespaces(runs_per_query);
             expired_.insert(expired_.end(), keys.begin(), keys.end());
             deleted_namespace_runs_left_ = keys.size() == runs_per_query;
             more = deleted_namespace_runs_left_;
         }
         for (const auto& [name, ns] : namespaces_) {
             if (ns.retention_ms <= 0) continue;
-            const auto keys = expired_runs(*strand_conn_, ns.ns_id, engine_now - ns.retention_ms * 1000, runs_per_query);
+            const auto keys = store_->reads().expired_runs(ns.ns_id, engine_now - ns.retention_ms * 1000, runs_per_query);
             expired_.insert(expired_.end(), keys.begin(), keys.end());
             more = more || keys.size() == runs_per_query;
         }

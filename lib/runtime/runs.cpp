@@ -5,7 +5,7 @@
 #include "codec/duration.hpp"
 #include "machines/timer_machine.hpp"
 #include "replay/replayer.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -127,17 +127,11 @@ void engine_core::activate(std::int64_t run_key) {
 void engine_core::load(run_state& r) {
     r.loading = true;
     work_.add(work_tracker::reader);
-    reader_->post([self = shared_from_this(), key = r.run_key](sql::connection& c) {
+    store_->post_read([self = shared_from_this(), key = r.run_key](store_reads& reads) {
         std::vector<event> history;
         std::exception_ptr err;
         try {
-            history = load_history(c, key);
-        } catch (const sql::sqlite_failure& f) {
-            try {
-                throw_storage(f, *self->db_, "loading a workflow history");
-            } catch (...) {
-                err = std::current_exception();
-            }
+            history = reads.history(key);
         } catch (...) {
             err = std::current_exception();
         }

@@ -4,7 +4,7 @@
 
 #include "codec/duration.hpp"
 #include "history/retry_policy.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
@@ -85,7 +85,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         // The run that holds the workflow id now: in memory while open or closing, else the newest in the database.
         run_state* current = find_open_run(ns_id, options.id);
         std::optional<execution_row> latest;
-        if (!current) latest = find_latest_run(*strand_conn_, ns_id, options.id);
+        if (!current) latest = store_->reads().find_latest_run(ns_id, options.id);
         const std::string current_request = current ? current->request_id : latest ? latest->request_id : "";
         const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
         const std::string current_chain = current ? current->first_run_id : latest ? latest->first_run_id : "";

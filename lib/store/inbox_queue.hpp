@@ -1,6 +1,7 @@
 // The engine's view of the inbox: commands other processes (the CLI) left for it.
 #pragma once
 
+#include "store/rows.hpp"
 #include "store/sqlite.hpp"
 
 #include <cstdint>
@@ -8,11 +9,6 @@
 #include <vector>
 
 namespace perdure::detail {
-
-struct inbox_command {
-    std::int64_t id = 0;
-    std::string command;   ///< JSON
-};
 
 /// Pending commands that have not expired, oldest first.
 std::vector<inbox_command> pending_commands(sql::connection&, std::int64_t now_us, std::size_t limit);

@@ -19,11 +19,6 @@ std::vector<std::int64_t> runs_of_deleted_namespaces(sql::connection&, std::size
 std::vector<endpoint_row> load_endpoints(sql::connection&);
 std::int64_t max_run_key(sql::connection&);
 
-struct open_run_row {
-    execution_row exec;
-    std::int64_t last_event_id = 0;
-    int last_event_type = 0;
-};
 /// Every run still open, with its last event (to see whether it awaits an activation).
 std::vector<open_run_row> load_open_runs(sql::connection&);
 

@@ -13,10 +13,6 @@
 
 namespace perdure::detail {
 
-namespace sql {
-class connection;
-}
-
 /// What a run's status column holds (the order of perdure::workflow_status).
 enum class run_status : int { running = 0, completed, failed, canceled, terminated, continued_as_new, timed_out };
 
@@ -96,6 +92,19 @@ struct deadline_row {
     std::int64_t run_key = 0;
     deadline_kind kind = deadline_kind::timer;
     std::int64_t seq = 0, due_us = 0;
+};
+
+/// An open run with its last event (to see whether it awaits an activation).
+struct open_run_row {
+    execution_row exec;
+    std::int64_t last_event_id = 0;
+    int last_event_type = 0;
+};
+
+/// A command another process left in the inbox.
+struct inbox_command {
+    std::int64_t id = 0;
+    std::string command;   ///< JSON
 };
 
 // ---- write operations, applied in order inside one transaction ----

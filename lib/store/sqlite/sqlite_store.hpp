@@ -1,0 +1,80 @@
+// The SQLite store: one file (or an in-memory database) behind the store interface. It owns the
+// file lock, the writer and reader threads and a connection for the owner's thread, and turns
+// every SQLite failure into the perdure::error that says what to do.
+#pragma once
+
+#include "store/database.hpp"
+#include "store/reader.hpp"
+#include "store/store.hpp"
+#include "store/writer.hpp"
+
+#include <memory>
+#include <string>
+
+namespace perdure::detail {
+
+/// The reads of the store interface on one SQLite connection (the caller's thread only).
+class sqlite_reads final : public store_reads {
+public:
+    /// `db` names the file, and its open mode the remedy, in error messages; both must outlive this object.
+    sqlite_reads(sql::connection& c, const database& db) noexcept : c_(c), db_(db) {}
+
+    std::vector<namespace_row> namespaces() override;
+    std::int64_t max_namespace_id() override;
+    std::vector<std::int64_t> runs_of_deleted_namespaces(std::size_t limit) override;
+    std::vector<endpoint_row> endpoints() override;
+    std::int64_t max_run_key() override;
+    std::vector<open_run_row> open_runs() override;
+    std::vector<event> history(std::int64_t run_key, std::int64_t first_event_id) override;
+    std::optional<event> event_at(std::int64_t run_key, std::int64_t event_id) override;
+    std::optional<event> last_event(std::int64_t run_key) override;
+    std::int64_t history_length(std::int64_t run_key) override;
+    std::vector<task_row> tasks() override;
+    std::vector<deadline_row> deadlines() override;
+    std::int64_t min_task_seq() override;
+    std::optional<execution_row> find_run(std::string_view run_id) override;
+    std::optional<execution_row> find_run(std::int64_t run_key) override;
+    std::optional<execution_row> find_latest_run(std::int64_t ns_id, std::string_view workflow_id) override;
+    std::vector<execution_row> list_runs(std::int64_t ns_id, std::optional<run_status>, std::size_t limit,
+                                         std::int64_t before_run_key) override;
+    std::int64_t count_open_runs(std::int64_t ns_id) override;
+    std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) override;
+    std::vector<inbox_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
+
+private:
+    template <class F>
+    auto guarded(const char* doing, F&& f) -> decltype(f());
+
+    sql::connection& c_;
+    const database& db_;
+};
+
+class sqlite_store final : public store {
+public:
+    /// Opens the file, taking its lock unless `mode` is reader; see open_store.
+    sqlite_store(const engine_options& options, open_mode mode, commit_callbacks callbacks);
+    ~sqlite_store() override;
+
+    std::uint64_t append(std::vector<write_op>&& ops) override;
+    void post_read(unique_function<void(store_reads&)> job) override;
+    store_reads& reads() override { return *own_reads_; }
+    /// The flock is held for the store's life, so the epoch is fixed and no batch checks it.
+    std::uint64_t owner_epoch() const noexcept override { return mode_ == open_mode::reader ? 0 : 1; }
+    bool in_memory() const noexcept override { return in_memory_; }
+    const std::string& name() const noexcept override { return name_; }
+    std::uint64_t batches() const override { return writer_ ? writer_->batches() : 0; }
+    void stop_writes() override;
+    void close() override;
+
+private:
+    open_mode mode_;
+    std::string name_;
+    std::unique_ptr<database> db_;
+    bool in_memory_ = false;
+    std::unique_ptr<sql::connection> own_conn_;   // the owner's thread's reads
+    std::unique_ptr<sqlite_reads> own_reads_;
+    std::unique_ptr<writer> writer_;              // none for a reader
+    std::unique_ptr<reader> reader_;
+};
+
+}  // namespace perdure::detail

@@ -1,0 +1,140 @@
+// The store as the engine sees it: batches of writes in, rows and histories out, and who owns
+// the data. No SQL type crosses this interface and every failure is a perdure::error, so a
+// store shared by several engines (PostgreSQL, ownership by lease) can sit behind it too.
+#pragma once
+
+#include "history/event.hpp"
+#include "store/rows.hpp"
+#include "support/unique_function.hpp"
+
+#include <perdure/engine_options.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace perdure::detail {
+
+/// Every read the engine, the client and the CLI make. Each call sees committed data only and
+/// throws a perdure::error (storage_error and friends, naming the store and what to do).
+class store_reads {
+public:
+    virtual ~store_reads() = default;
+
+    /// The namespaces that exist (not deleted).
+    virtual std::vector<namespace_row> namespaces() = 0;
+    /// The highest namespace id ever given, deleted ones included (ids are never reused).
+    virtual std::int64_t max_namespace_id() = 0;
+    /// Runs left in deleted namespaces, to be deleted in the background.
+    virtual std::vector<std::int64_t> runs_of_deleted_namespaces(std::size_t limit) = 0;
+    virtual std::vector<endpoint_row> endpoints() = 0;
+    virtual std::int64_t max_run_key() = 0;
+    /// Every run still open, with its last event.
+    virtual std::vector<open_run_row> open_runs() = 0;
+
+    /// A run's events in order, from `first_event_id`.
+    virtual std::vector<event> history(std::int64_t run_key, std::int64_t first_event_id = 1) = 0;
+    virtual std::optional<event> event_at(std::int64_t run_key, std::int64_t event_id) = 0;
+    virtual std::optional<event> last_event(std::int64_t run_key) = 0;
+    virtual std::int64_t history_length(std::int64_t run_key) = 0;
+
+    /// The outbox: work owed to activities, Nexus operations and other runs.
+    virtual std::vector<task_row> tasks() = 0;
+    /// Every pending deadline (timers, timeouts, backoffs).
+    virtual std::vector<deadline_row> deadlines() = 0;
+    /// The lowest seq among tasks (outbox rows use negative ones).
+    virtual std::int64_t min_task_seq() = 0;
+
+    virtual std::optional<execution_row> find_run(std::string_view run_id) = 0;
+    virtual std::optional<execution_row> find_run(std::int64_t run_key) = 0;
+    /// The newest run of a workflow id in a namespace.
+    virtual std::optional<execution_row> find_latest_run(std::int64_t ns_id, std::string_view workflow_id) = 0;
+    /// Runs of a namespace (all existing namespaces when ns_id is 0), newest first, optionally by
+    /// status, starting below `before_run_key` (0: from the newest).
+    virtual std::vector<execution_row> list_runs(std::int64_t ns_id, std::optional<run_status>, std::size_t limit,
+                                                 std::int64_t before_run_key) = 0;
+    virtual std::int64_t count_open_runs(std::int64_t ns_id) = 0;
+    /// Closed runs of a namespace that closed before `before_us`, oldest first.
+    virtual std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) = 0;
+
+    /// Pending inbox commands that have not expired, oldest first.
+    virtual std::vector<inbox_command> pending_commands(std::int64_t now_us, std::size_t limit) = 0;
+};
+
+/// How a store is opened.
+enum class open_mode {
+    owner,         ///< an engine: take ownership, create the store if missing, migrate it
+    maintenance,   ///< the CLI with no engine running: take ownership, never create or migrate
+    reader,        ///< beside a running engine: no ownership, reads only
+    create,        ///< the CLI's create commands: take ownership, create a missing store, never migrate
+};
+
+/// Why a batch did not commit. Nothing from its first unit on will ever commit.
+struct commit_failure {
+    enum class kind {
+        storage,          ///< the store refused the batch (disk full, corruption, I/O)
+        ownership_lost,   ///< another engine owns the data now (its epoch is newer than ours)
+    };
+    kind reason = kind::storage;
+    std::string message;   ///< what went wrong and what to do, naming the store
+};
+
+/// Commit reports, called on the store's writer thread.
+struct commit_callbacks {
+    /// Units up to and including `last_unit` are committed.
+    std::function<void(std::uint64_t last_unit)> committed;
+    /// A batch failed; called once, after which the store commits nothing more.
+    std::function<void(std::uint64_t first_unit, commit_failure)> failed;
+};
+
+/// An open store: one owner appending units of writes in order, a reader thread, and reads for
+/// the owner's own thread.
+///
+/// Ownership and fencing: only the owner writes. Ownership has an epoch, raised each time it
+/// moves to another engine. The store stamps every unit with the epoch it held at `append` and
+/// checks it inside the batch's transaction, so a batch from an engine that lost ownership (a
+/// process paused past its lease) never commits: it fails with `ownership_lost`. A SQLite store
+/// is owned by the process holding its file lock for the store's whole life, so its epoch never
+/// changes and the check costs nothing; a shared store (PostgreSQL) holds a lease row it renews.
+class store {
+public:
+    virtual ~store() = default;
+
+    /// Queues one unit of writes, applied in order in one transaction with the rest of its batch
+    /// (everything queued while the previous batch committed); returns its sequence number.
+    /// `commit_callbacks::committed` reports it once durable.
+    virtual std::uint64_t append(std::vector<write_op>&& ops) = 0;
+    /// Runs `job` on the store's reader thread, in order with other jobs. Jobs catch their own
+    /// errors and report them to whoever waits.
+    virtual void post_read(unique_function<void(store_reads&)> job) = 0;
+    /// Synchronous reads for one thread at a time (the engine's strand); they see what is
+    /// committed, not what is queued.
+    virtual store_reads& reads() = 0;
+
+    /// The ownership epoch this store holds (constant for SQLite; 0 when opened as a reader).
+    virtual std::uint64_t owner_epoch() const noexcept = 0;
+    /// True when no other process can reach the data (an in-memory store: nobody leaves
+    /// commands in its inbox).
+    virtual bool in_memory() const noexcept = 0;
+    /// Where the data lives, for messages.
+    virtual const std::string& name() const noexcept = 0;
+    /// Batches committed so far (statistics for tests and benchmarks).
+    virtual std::uint64_t batches() const = 0;
+
+    /// Commits everything queued, then stops writing; reads keep working.
+    virtual void stop_writes() = 0;
+    /// Finishes queued reads and gives up ownership. The store is unusable afterwards.
+    virtual void close() = 0;
+};
+
+/// Opens the store `options.database` names (today always a SQLite file, or ":memory:") with
+/// the options' durability and size cap. Throws database_locked when another engine owns it,
+/// and storage_error / failed_precondition / invalid_argument / not_found with a message that
+/// says what to do when it cannot be used. A reader store has no writer: `append` throws.
+std::unique_ptr<store> open_store(const engine_options& options, open_mode mode, commit_callbacks callbacks = {});
+
+}  // namespace perdure::detail

@@ -1,0 +1,162 @@
+// The store interface on data: units of writes in, the same rows out through store_reads, on the
+// owner's thread and on the reader thread; failures reach the failed callback or leave as
+// perdure errors, never as SQLite's.
+#include "store/store.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+using namespace perdure::detail;
+using perdure::test::temp_dir;
+
+namespace {
+
+/// Collects the store's commit reports so a test can wait for them.
+struct commit_log {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::uint64_t committed = 0;
+    std::promise<std::pair<std::uint64_t, commit_failure>> failure;
+
+    commit_callbacks callbacks() {
+        return {[this](std::uint64_t last) {
+                    {
+                        std::lock_guard lk(mutex);
+                        committed = last;
+                    }
+                    changed.notify_all();
+                },
+                [this](std::uint64_t first, commit_failure f) { failure.set_value({first, std::move(f)}); }};
+    }
+    /// Waits until unit `seq` is committed.
+    void wait_for(std::uint64_t seq) {
+        std::unique_lock lk(mutex);
+        changed.wait(lk, [&] { return committed >= seq; });
+    }
+};
+
+perdure::engine_options options_for(const std::string& path) {
+    perdure::engine_options o;
+    o.database = path;
+    o.durability = perdure::durability::off;
+    return o;
+}
+
+history_row event_row(std::int64_t run_key, std::int64_t id, event_type type) {
+    return {run_key, id, static_cast<int>(type), 1'000'000 * id, R"({"n":)" + std::to_string(id) + "}"};
+}
+
+std::vector<write_op> a_started_run() {
+    execution_row exec;
+    exec.run_key = 7;
+    exec.ns_id = 1;
+    exec.workflow_id = "order-1";
+    exec.run_id = "run-7";
+    exec.workflow_type = "order";
+    exec.task_queue = "q";
+    exec.start_time_us = 1'000'000;
+    std::vector<write_op> ops;
+    ops.emplace_back(upsert_namespace{{1, "default", "", 0, 7LL * 24 * 3600 * 1000}});
+    ops.emplace_back(insert_execution{exec});
+    ops.emplace_back(event_row(7, 1, event_type::workflow_execution_started));
+    ops.emplace_back(event_row(7, 2, event_type::workflow_task_scheduled));
+    ops.emplace_back(upsert_task{{7, 5, task_kind::activity, 1, 0, "{}", 0}});
+    ops.emplace_back(insert_deadline{{7, deadline_kind::timer, 6, 9'000'000}});
+    return ops;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_interface)
+
+BOOST_AUTO_TEST_CASE(a_committed_unit_reads_back_on_the_owners_thread) {
+    temp_dir dir;
+    commit_log log;
+    auto s = open_store(options_for(dir.file("db")), open_mode::owner, log.callbacks());
+    BOOST_TEST(s->owner_epoch() > 0u);
+    log.wait_for(s->append(a_started_run()));
+
+    auto& r = s->reads();
+    const auto ns = r.namespaces();
+    BOOST_TEST_REQUIRE(ns.size() == 1u);
+    BOOST_TEST(ns[0].name == "default");
+    const auto history = r.history(7);
+    BOOST_TEST_REQUIRE(history.size() == 2u);
+    BOOST_TEST(history[0].id == 1);
+    BOOST_TEST((history[1].type == event_type::workflow_task_scheduled));
+    BOOST_TEST(history[1].time_us == 2'000'000);
+    BOOST_TEST(history[1].attrs.at("n").as_int64() == 2);
+    BOOST_TEST(r.history_length(7) == 2);
+    BOOST_TEST(r.last_event(7)->id == 2);
+    BOOST_TEST(!r.event_at(7, 3));
+    const auto tasks = r.tasks();
+    BOOST_TEST_REQUIRE(tasks.size() == 1u);
+    BOOST_TEST(tasks[0].seq == 5);
+    const auto deadlines = r.deadlines();
+    BOOST_TEST_REQUIRE(deadlines.size() == 1u);
+    BOOST_TEST(deadlines[0].due_us == 9'000'000);
+    BOOST_TEST(r.find_latest_run(1, "order-1")->run_id == "run-7");
+    BOOST_TEST(r.open_runs().size() == 1u);
+    BOOST_TEST(r.max_run_key() == 7);
+
+    // A later unit settles the work; the reads follow.
+    std::vector<write_op> close;
+    close.emplace_back(event_row(7, 3, event_type::workflow_execution_completed));
+    close.emplace_back(close_execution{7, run_status::completed, 3'000'000});
+    close.emplace_back(clear_run_work{7});
+    log.wait_for(s->append(std::move(close)));
+    BOOST_TEST(r.tasks().empty());
+    BOOST_TEST(r.deadlines().empty());
+    BOOST_TEST(r.open_runs().empty());
+    BOOST_TEST((r.find_run("run-7")->status == run_status::completed));
+}
+
+BOOST_AUTO_TEST_CASE(reads_run_on_the_reader_thread) {
+    temp_dir dir;
+    commit_log log;
+    auto s = open_store(options_for(dir.file("db")), open_mode::owner, log.callbacks());
+    log.wait_for(s->append(a_started_run()));
+    std::promise<std::size_t> length;
+    s->post_read([&](store_reads& r) { length.set_value(r.history(7).size()); });
+    BOOST_TEST(length.get_future().get() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_the_store_refuses_reaches_the_failed_callback) {
+    temp_dir dir;
+    commit_log log;
+    auto s = open_store(options_for(dir.file("db")), open_mode::owner, log.callbacks());
+    log.wait_for(s->append(a_started_run()));
+    std::vector<write_op> again;
+    again.emplace_back(event_row(7, 1, event_type::workflow_execution_started));   // event 1 exists
+    const auto seq = s->append(std::move(again));
+    auto [first, failure] = log.failure.get_future().get();
+    BOOST_TEST(first == seq);
+    BOOST_TEST((failure.reason == commit_failure::kind::storage));
+    BOOST_TEST(failure.message.find(dir.file("db")) != std::string::npos);
+    BOOST_TEST(s->reads().history(7).size() == 2u);   // nothing of the refused batch
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_perdure_error) {
+    temp_dir dir;
+    std::ofstream(dir.file("text")) << "not a database, just some text that is long enough to have a header";
+    BOOST_CHECK_THROW(open_store(options_for(dir.file("text")), open_mode::owner), perdure::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_owner_is_refused_and_a_reader_cannot_write) {
+    temp_dir dir;
+    auto owner = open_store(options_for(dir.file("db")), open_mode::owner);
+    BOOST_CHECK_THROW(open_store(options_for(dir.file("db")), open_mode::owner), perdure::database_locked);
+    auto r = open_store(options_for(dir.file("db")), open_mode::reader);
+    BOOST_TEST(r->reads().namespaces().empty());
+    BOOST_CHECK_THROW(r->append({}), perdure::failed_precondition);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -69,7 +69,7 @@ test_environment::test_environment(test_options options) : options_(std::move(op
     core->set_blocking_timeout(options_.wall_timeout, [core] {
         if (!core->started()) return std::string("the engine was never started");
         // A task that keeps failing moves the clock (its retries are timers) and is the cause.
-        if (auto failing = core->failing_tasks(std::chrono::milliseconds(200)); !failing.empty()) {
+        if (auto failing = core->failing_tasks(std::chrono::milliseconds(1000)); !failing.empty()) {
             std::string reason = "a workflow task keeps failing (describe().task_failure has the latest):";
             for (const auto& f : failing) reason += "\n  " + f;
             return reason;

@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
+#include <future>
 
 using namespace std::chrono_literals;
 using perdure::testing::test_environment;
@@ -46,7 +47,15 @@ struct unstarted_env {
         env.engine().add_worker("default", "q").register_workflow(idle_workflow);
         env.mock_activity("Cleanup", [](perdure::activity_context&, std::string s) { return "cleaned " + s; });
     }
-    bool started() { return perdure::detail::core_access::core(env.engine())->started(); }
+    /// Whether the engine has started once the strand has run what is already posted to it: a
+    /// call answered off the strand (describe of a missing run) returns before the posted start runs.
+    bool started() {
+        auto core = perdure::detail::core_access::core(env.engine());
+        std::promise<void> drained;
+        core->post([&] { drained.set_value(); });
+        drained.get_future().wait();
+        return core->started();
+    }
     perdure::client engine_client() { return env.engine().client_for("default"); }
 };
 

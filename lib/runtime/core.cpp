@@ -22,24 +22,16 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       io_(external_io ? external_io : own_io_.get()),
       strand_(boost::asio::make_strand(*io_)),
       tick_timer_(strand_),
-      inbox_timer_(strand_) {
-    store_ = open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner,
-                        commit_callbacks{
-                            [this](std::uint64_t last) { post([this, last] { on_committed(last); }); },
-                            [this](std::uint64_t first, commit_failure failure) {
-                                post([this, first, failure = std::move(failure)] { on_commit_failed(first, failure); });
-                            }});
+      inbox_timer_(strand_),
+      store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
+      pipeline_(*store_) {
     activity_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.activity_threads));
     nexus_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.nexus_handler_threads));
 
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
     {
         auto& reads = store_->reads();
-        next_ns_id_ = reads.max_namespace_id() + 1;   // deleted namespaces' ids are never reused
-        for (auto& ns : reads.namespaces()) {
-            ns_snapshot_[ns.name] = ns.ns_id;
-            namespaces_.emplace(ns.name, std::move(ns));
-        }
+        namespaces_.load(reads.namespaces(), reads.max_namespace_id());
         for (auto& e : reads.endpoints()) {
             nexus::endpoint ep{e.id, e.version,
                                {e.name, e.target_namespace, e.target_task_queue, e.description, e.max_operations_per_second},
@@ -48,7 +40,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
                                                   : std::chrono::system_clock::time_point{}};
             endpoints_.emplace(ep.id, std::move(ep));
         }
-        next_run_key_ = reads.max_run_key() + 1;
+        runs_.continue_keys_after(reads.max_run_key());
         next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
         for (auto& row : reads.open_runs()) {
             auto r = std::make_unique<run_state>();
@@ -85,8 +77,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             // A history that ends with an inbound event still owes an activation.
             const auto last = static_cast<event_type>(row.last_event_type);
             r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);
-            open_by_workflow_id_[{r->ns_id, r->workflow_id}] = r->run_key;
-            runs_.emplace(r->run_key, std::move(r));
+            runs_.add(std::move(r));
         }
     }
 
@@ -97,6 +88,14 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
 }
 
 engine_core::~engine_core() { shutdown(); }
+
+commit_callbacks engine_core::commit_reports() {
+    // Called on the store's writer thread: the strand takes it from there.
+    return {[this](std::uint64_t last) { post([this, last] { on_committed(last); }); },
+            [this](std::uint64_t first, commit_failure failure) {
+                post([this, first, failure = std::move(failure)] { on_commit_failed(first, failure); });
+            }};
+}
 
 std::int64_t engine_core::now_us() const {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock_->now().time_since_epoch()).count();
@@ -144,35 +143,18 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
         for (auto& fx : unit.effects) fx(e);
         return 0;
     }
-    if (unit.ops.empty()) {
-        // Nothing to write: release with the last unit still in flight, or at once.
-        if (!pending_effects_.empty()) {
-            for (auto& fx : unit.effects) pending_effects_.back().second.push_back(std::move(fx));
-            return pending_effects_.back().first;
-        }
-        for (auto& fx : unit.effects) fx(nullptr);
-        return committed_unit_;
-    }
+    if (unit.ops.empty()) return pipeline_.submit({}, std::move(unit.effects));
     carry_expired(unit);
     work_.add(work_tracker::writer);
-    const auto seq = store_->append(std::move(unit.ops));
-    last_unit_ = seq;
+    const auto seq = pipeline_.submit(std::move(unit.ops), std::move(unit.effects));
     for (auto key : unit.runs)
         if (auto* r = find_run(key)) r->last_unit = seq;
-    pending_effects_.emplace_back(seq, std::move(unit.effects));
     return seq;
 }
 
 void engine_core::on_committed(std::uint64_t last) {
     if (failed_.load()) return;
-    committed_unit_ = std::max(committed_unit_, last);
-    long units = 0;
-    while (!pending_effects_.empty() && pending_effects_.front().first <= committed_unit_) {
-        auto effects = std::move(pending_effects_.front().second);
-        pending_effects_.pop_front();
-        ++units;
-        for (auto& fx : effects) fx(nullptr);
-    }
+    const long units = pipeline_.committed(last);
     // Runs waiting for their events to be readable can now be loaded; idle ones evicted.
     if (!waiting_for_commit_.empty()) {
         auto waiting = std::move(waiting_for_commit_);
@@ -209,10 +191,8 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
         failure_ = std::make_exception_ptr(storage_error("the engine failed on an unknown internal error"));
     }
     try {
-        for (auto& [seq, effects] : pending_effects_)
-            for (auto& fx : effects) fx(failure_);
-        pending_effects_.clear();
-        for (auto& [key, r] : runs_) {
+        pipeline_.fail_waiting(failure_);
+        for (auto& [key, r] : runs_.all()) {
             for (auto& in : r->pending)
                 for (auto& cb : in.on_recorded) cb(failure_);
             r->pending.clear();
@@ -263,168 +243,6 @@ void engine_core::shutdown() {
         own_io_->stop();
         if (loop_thread_.joinable()) loop_thread_.join();
     }
-}
-
-// ---------------------------------------------------------------- namespaces
-
-namespace {
-
-namespace_info info_of(const namespace_row& r) {
-    return {r.name, r.description, from_us(r.created_us), std::chrono::milliseconds(r.retention_ms)};
-}
-
-void validate_namespace_name(const std::string& name) {
-    auto ok = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'; };
-    const bool valid = !name.empty() && name.size() <= 255 && std::isalnum(static_cast<unsigned char>(name.front())) &&
-                       std::isalnum(static_cast<unsigned char>(name.back())) &&
-                       std::all_of(name.begin(), name.end(), ok);
-    if (!valid)
-        throw invalid_argument("invalid namespace name '" + name +
-                               "': use 1 to 255 letters, digits, '-', '_' or '.', starting and ending with a letter "
-                               "or digit");
-}
-
-constexpr std::int64_t default_retention_ms = 7LL * 24 * 3600 * 1000;
-
-}  // namespace
-
-std::optional<std::int64_t> engine_core::find_namespace(std::string_view name) const {
-    auto it = namespaces_.find(name);
-    if (it == namespaces_.end()) return std::nullopt;
-    return it->second.ns_id;
-}
-
-std::int64_t engine_core::namespace_id(std::string_view name) const {
-    if (auto id = find_namespace(name)) return *id;
-    std::string known;
-    for (const auto& [n, row] : namespaces_) known += (known.empty() ? "" : ", ") + n;
-    throw not_found("namespace '" + std::string(name) + "' does not exist (known: " +
-                    (known.empty() ? "none" : known) + "); create it with engine.namespaces().ensure(name)");
-}
-
-std::optional<std::int64_t> engine_core::namespace_id_snapshot(std::string_view name) const {
-    std::lock_guard lk(ns_snapshot_mutex_);
-    auto it = ns_snapshot_.find(name);
-    if (it == ns_snapshot_.end()) return std::nullopt;
-    return it->second;
-}
-
-std::string engine_core::namespace_name(std::int64_t id) const {
-    std::lock_guard lk(ns_snapshot_mutex_);
-    for (const auto& [n, i] : ns_snapshot_)
-        if (i == id) return n;
-    return {};
-}
-
-void engine_core::create_namespace(std::string name, std::string description, bool ensure,
-                                   callback<namespace_info> cb) {
-    post([this, name = std::move(name), description = std::move(description), ensure, cb = std::move(cb)]() mutable {
-        if (auto e = unavailable()) return cb(e, {});
-        try {
-            validate_namespace_name(name);
-            if (auto it = namespaces_.find(name); it != namespaces_.end()) {
-                if (!ensure) throw already_exists("namespace '" + name + "' already exists");
-                return cb(nullptr, info_of(it->second));
-            }
-        } catch (...) {
-            return cb(std::current_exception(), {});
-        }
-        namespace_row row{next_ns_id_++, name, description, now_us(), default_retention_ms};
-        namespaces_.emplace(name, row);
-        {
-            std::lock_guard lk(ns_snapshot_mutex_);
-            ns_snapshot_[name] = row.ns_id;
-        }
-        write_unit unit;
-        unit.ops.emplace_back(upsert_namespace{row});
-        unit.effects.emplace_back([cb = std::move(cb), row](std::exception_ptr e) mutable { cb(e, info_of(row)); });
-        commit(std::move(unit));
-    });
-}
-
-void engine_core::set_namespace_retention(std::string name, std::chrono::milliseconds retention,
-                                          callback<namespace_info> cb) {
-    post([this, name = std::move(name), retention, cb = std::move(cb)]() mutable {
-        if (auto e = unavailable()) return cb(e, {});
-        try {
-            if (retention.count() <= 0)
-                throw invalid_argument("a namespace's retention must be positive, not " +
-                                       std::to_string(retention.count()) + " ms");
-            namespace_id(name);
-        } catch (...) {
-            return cb(std::current_exception(), {});
-        }
-        auto& row = namespaces_.at(name);
-        row.retention_ms = retention.count();
-        write_unit unit;
-        unit.ops.emplace_back(upsert_namespace{row});
-        unit.effects.emplace_back([this, cb = std::move(cb), row](std::exception_ptr e) mutable {
-            if (!e) sweep_retention_soon();
-            cb(e, info_of(row));
-        });
-        commit(std::move(unit));
-    });
-}
-
-void engine_core::remove_namespace(std::string name, callback<bool> cb) {
-    post([this, name = std::move(name), cb = std::move(cb)]() mutable {
-        if (auto e = unavailable()) return cb(e, false);
-        std::int64_t id = 0;
-        try {
-            id = namespace_id(name);
-            for (const auto& [key, r] : runs_)
-                if (r->ns_id == id && r->status == run_status::running)
-                    throw failed_precondition("namespace '" + name +
-                                              "' still has open workflows; cancel or terminate them first");
-        } catch (...) {
-            return cb(std::current_exception(), false);
-        }
-        namespaces_.erase(namespaces_.find(name));
-        {
-            std::lock_guard lk(ns_snapshot_mutex_);
-            ns_snapshot_.erase(name);
-        }
-        // Marked deleted now; its closed runs go in the background, as retention deletes runs.
-        write_unit unit;
-        unit.ops.emplace_back(delete_namespace{id});
-        unit.effects.emplace_back([this, cb = std::move(cb)](std::exception_ptr e) mutable {
-            if (!e) purge_deleted_namespaces_soon();
-            cb(e, e == nullptr);
-        });
-        commit(std::move(unit));
-    });
-}
-
-void engine_core::list_namespaces(callback<std::vector<namespace_info>> cb) {
-    post([this, cb = std::move(cb)]() mutable {
-        if (auto e = unavailable()) return cb(e, {});
-        std::vector<namespace_info> out;
-        for (const auto& [n, row] : namespaces_) out.push_back(info_of(row));
-        write_unit unit;   // answer once every earlier change is committed
-        unit.effects.emplace_back([cb = std::move(cb), out = std::move(out)](std::exception_ptr e) mutable {
-            cb(e, std::move(out));
-        });
-        commit(std::move(unit));
-    });
-}
-
-void engine_core::describe_namespace(std::string name, callback<namespace_info> cb) {
-    post([this, name = std::move(name), cb = std::move(cb)]() mutable {
-        if (auto e = unavailable()) return cb(e, {});
-        auto it = namespaces_.find(name);
-        if (it == namespaces_.end()) {
-            try {
-                namespace_id(name);
-            } catch (...) {
-                return cb(std::current_exception(), {});
-            }
-        }
-        write_unit unit;
-        unit.effects.emplace_back([cb = std::move(cb), info = info_of(it->second)](std::exception_ptr e) mutable {
-            cb(e, std::move(info));
-        });
-        commit(std::move(unit));
-    });
 }
 
 }  // namespace perdure::detail

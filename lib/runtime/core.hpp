@@ -6,11 +6,14 @@
 #include "history/event.hpp"
 #include "replay/workflow_instance.hpp"
 #include "runtime/activity_task.hpp"
+#include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
 #include "runtime/nexus_op.hpp"
 #include "nexus/circuit_breaker.hpp"
 #include "nexus/rate_limiter.hpp"
+#include "runtime/namespace_table.hpp"
 #include "runtime/run_state.hpp"
+#include "runtime/run_table.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
 #include "store/store.hpp"
@@ -30,7 +33,6 @@
 #include <limits>
 #include <deque>
 #include <exception>
-#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,18 +43,8 @@
 
 namespace perdure::detail {
 
-/// Something to do after a unit commits; called with null, or with the error when the unit
-/// will never commit (the engine failed or stopped).
-using effect = unique_function<void(std::exception_ptr)>;
 template <class T>
 using callback = unique_function<void(std::exception_ptr, T)>;
-
-/// One strand step's writes and what waits for them.
-struct write_unit {
-    std::vector<write_op> ops;
-    std::vector<effect> effects;
-    std::vector<std::int64_t> runs;   ///< runs whose history it appends to (their last_unit)
-};
 
 
 /// A random (version 4) UUID for run ids and request ids.
@@ -96,11 +88,16 @@ public:
     void list_namespaces(callback<std::vector<namespace_info>> cb);
     void describe_namespace(std::string name, callback<namespace_info> cb);
     /// The id of a namespace; strand only. Throws not_found naming the known ones.
-    std::int64_t namespace_id(std::string_view name) const;
-    std::optional<std::int64_t> find_namespace(std::string_view name) const;
+    std::int64_t namespace_id(std::string_view name) const { return namespaces_.id_of(name); }
+    std::optional<std::int64_t> find_namespace(std::string_view name) const {
+        if (const auto* row = namespaces_.find(name)) return row->ns_id;
+        return std::nullopt;
+    }
     /// Thread-safe snapshot lookup for callers off the strand.
-    std::optional<std::int64_t> namespace_id_snapshot(std::string_view name) const;
-    std::string namespace_name(std::int64_t id) const;
+    std::optional<std::int64_t> namespace_id_snapshot(std::string_view name) const {
+        return namespaces_.id_snapshot(name);
+    }
+    std::string namespace_name(std::int64_t id) const { return namespaces_.name_snapshot(id); }
 
     // ---- Nexus endpoints ----
     void create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb);
@@ -153,7 +150,7 @@ public:
     std::vector<std::string> failing_tasks(std::chrono::milliseconds patience);
 
     // ---- statistics for tests and benchmarks ----
-    std::size_t live_instances() const noexcept { return live_instances_; }
+    std::size_t live_instances() const noexcept { return runs_.live_instances(); }
     std::uint64_t replays() const noexcept { return replays_.load(); }
     std::uint64_t batches() const { return store_->batches(); }
 
@@ -166,15 +163,16 @@ private:
     void fail_engine(std::exception_ptr) noexcept;
     std::uint64_t commit(write_unit&& unit);
     void on_committed(std::uint64_t last_unit);
+    commit_callbacks commit_reports();
     void on_commit_failed(std::uint64_t first_unit, const commit_failure& failure);
     void recover();
 
     // runs.cpp
-    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id);
+    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) { return runs_.find_open(ns_id, workflow_id); }
     /// The running run a cancel or terminate addresses; not_found when there is none.
     run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
                               const std::string& first_run_id);
-    run_state* find_run(std::int64_t run_key);
+    run_state* find_run(std::int64_t run_key) { return runs_.find(run_key); }
     void deliver(run_state& r, inbound in);
     void request_activation(run_state& r);
     void activate(std::int64_t run_key);
@@ -195,8 +193,6 @@ private:
     void close_run(run_state& r, event close_event, write_unit& unit);
     void finish_closed_run(std::int64_t run_key);
     std::unique_ptr<workflow_instance> make_instance(const run_state& r) const;
-    void touch_cache(run_state& r);
-    void drop_instance(run_state& r);
     void evict_if_needed();
     std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
 
@@ -359,6 +355,8 @@ private:
     std::unique_ptr<boost::asio::thread_pool> activity_pool_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer inbox_timer_;
+    std::unique_ptr<store> store_;   // its reads() are the strand's alone
+    commit_pipeline pipeline_;       // the write side of store_
     // Retention (retention.cpp): expired runs queued for deletion.
     std::deque<std::int64_t> expired_;
     std::chrono::steady_clock::time_point next_retention_look_{}, last_commit_request_{}, next_carry_{};
@@ -368,7 +366,6 @@ private:
     bool deleted_namespace_runs_left_ = true;   // deleted namespaces may still have runs
     std::set<std::int64_t> inbox_seen_;
 
-    std::unique_ptr<store> store_;   // its reads() are the strand's alone
 
     // state
     std::atomic<bool> started_{false};
@@ -376,26 +373,14 @@ private:
     std::atomic<bool> failed_{false};
     std::atomic<bool> stopping_{false};
     std::exception_ptr failure_{};
-    std::uint64_t committed_unit_ = 0;
-    std::uint64_t last_unit_ = 0;
-    std::deque<std::pair<std::uint64_t, std::vector<effect>>> pending_effects_;
 
-    // namespaces (strand), plus a snapshot for lock-protected reads off the strand
-    std::map<std::string, namespace_row, std::less<>> namespaces_;
-    std::int64_t next_ns_id_ = 1;
-    mutable std::mutex ns_snapshot_mutex_;
-    std::map<std::string, std::int64_t, std::less<>> ns_snapshot_;
+    namespace_table namespaces_;
 
     worker_registry workers_;
 
     // runs
-    std::unordered_map<std::int64_t, std::unique_ptr<run_state>> runs_;
-    std::unordered_map<run_id_key, std::int64_t, run_id_key_hash> open_by_workflow_id_;
-    std::int64_t next_run_key_ = 1;
+    run_table runs_;
     std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
-    std::list<std::int64_t> lru_;
-    std::size_t live_instances_ = 0;
-    std::size_t live_bytes_ = 0;
     std::atomic<std::uint64_t> replays_{0};
 
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children

@@ -106,7 +106,7 @@ void engine_core::fire(const wheel_entry& e) {
                                           timed_out.time_us, boost::json::serialize(timed_out.attrs)});
         unit.runs.push_back(r->run_key);
         const bool retried = timed_out.attrs.contains("new_execution_run_id");
-        drop_instance(*r);
+        runs_.drop_instance(*r);
         close_run(*r, timed_out, unit);
         if (retried) continue_run(*r, timed_out, {}, unit);
         commit(std::move(unit));
@@ -156,7 +156,7 @@ void engine_core::recover() {
             if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
         }
     recover_tasks(store_->reads().tasks());
-    for (auto& [key, r] : runs_)
+    for (auto& [key, r] : runs_.all())
         if (r->owes_activation) request_activation(*r);
     schedule_tick();
 }
@@ -164,7 +164,7 @@ void engine_core::recover() {
 void engine_core::on_workers_changed() {
     post([this] {
         if (!started_) return;
-        for (auto& [key, r] : runs_)
+        for (auto& [key, r] : runs_.all())
             if (r->owes_activation && r->status == run_status::running) request_activation(*r);
         std::vector<task_key> waiting;
         for (const auto& [key, t] : activities_)

@@ -39,7 +39,7 @@ void engine_core::maybe_sweep_retention() {
             deleted_namespace_runs_left_ = keys.size() == runs_per_query;
             more = deleted_namespace_runs_left_;
         }
-        for (const auto& [name, ns] : namespaces_) {
+        for (const auto& [name, ns] : namespaces_.all()) {
             if (ns.retention_ms <= 0) continue;
             const auto keys = store_->reads().expired_runs(ns.ns_id, engine_now - ns.retention_ms * 1000, runs_per_query);
             expired_.insert(expired_.end(), keys.begin(), keys.end());
@@ -50,7 +50,7 @@ void engine_core::maybe_sweep_retention() {
     }
     const bool idle = now - last_commit_request_ >= idle_after ||
                       engine_now - last_commit_request_engine_us_ >= idle_after_engine_us;
-    if (!idle || !pending_effects_.empty()) return;
+    if (!idle || !pipeline_.idle()) return;
     if (expired_.empty() && !vacuum_owed_) return;
     write_unit unit;
     take_expired(unit, runs_per_idle_unit);
@@ -67,7 +67,7 @@ void engine_core::take_expired(write_unit& unit, std::size_t at_most) {
     for (std::size_t n = 0; n < at_most && !expired_.empty();) {
         const auto key = expired_.front();
         expired_.pop_front();
-        if (runs_.contains(key)) continue;   // loaded again since (a query replays it): a later look finds it
+        if (find_run(key)) continue;   // loaded again since (a query replays it): a later look finds it
         unit.ops.emplace_back(delete_run{key});
         ++n;
     }

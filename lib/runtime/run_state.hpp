@@ -115,15 +115,4 @@ struct run_spec {
     boost::json::array links{};               ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
 };
 
-struct run_id_key {
-    std::int64_t ns_id;
-    std::string workflow_id;
-    bool operator==(const run_id_key&) const = default;
-};
-struct run_id_key_hash {
-    std::size_t operator()(const run_id_key& k) const noexcept {
-        return std::hash<std::string>{}(k.workflow_id) ^ (static_cast<std::size_t>(k.ns_id) * 0x9e3779b97f4a7c15ull);
-    }
-};
-
 }  // namespace perdure::detail

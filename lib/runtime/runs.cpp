@@ -16,7 +16,6 @@
 namespace perdure::detail {
 namespace {
 
-constexpr std::size_t eviction_scan_limit = 64;
 constexpr auto deadlock_threshold = std::chrono::seconds(1);   // Temporal's deadlock detector
 
 run_status status_of_close(event_type t) {
@@ -54,16 +53,6 @@ history_row row_of(const run_state& r, const event& e) {
 }
 
 }  // namespace
-
-run_state* engine_core::find_run(std::int64_t run_key) {
-    auto it = runs_.find(run_key);
-    return it == runs_.end() ? nullptr : it->second.get();
-}
-
-run_state* engine_core::find_open_run(std::int64_t ns_id, std::string_view workflow_id) {
-    auto it = open_by_workflow_id_.find(run_id_key{ns_id, std::string(workflow_id)});
-    return it == open_by_workflow_id_.end() ? nullptr : find_run(it->second);
-}
 
 void engine_core::deliver(run_state& r, inbound in) {
     if (r.status != run_status::running) {
@@ -112,7 +101,7 @@ void engine_core::activate(std::int64_t run_key) {
     }
     if (!r->inst) {
         if (r->loading) return;
-        if (r->last_unit > committed_unit_) {
+        if (r->last_unit > pipeline_.committed_unit()) {
             r->activation_scheduled = true;   // on_committed calls activate again
             waiting_for_commit_.push_back(run_key);
             return;
@@ -169,7 +158,7 @@ void engine_core::on_loaded(std::int64_t run_key, std::vector<event> history, st
     r->inst = std::move(inst);
     r->tail = std::move(result.tail);
     r->owes_activation = false;
-    touch_cache(*r);
+    runs_.touch(*r);
     activate(run_key);
     evict_if_needed();
 }
@@ -210,7 +199,7 @@ void engine_core::append_directly(run_state& r) {
     if (r.pending.empty()) return;
     write_unit unit;
     std::vector<event> appended;
-    drop_instance(r);   // its view is now behind history; it is rebuilt by replay
+    runs_.drop_instance(r);   // its view is now behind history; it is rebuilt by replay
     assign_ids(r, r.pending, unit, appended);
     r.owes_activation = true;
     commit(std::move(unit));
@@ -288,7 +277,7 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
                           " events, engine_limits::max_history_events); continue-as-new before a run grows this long",
                       unit);
     if (!outer) commit(std::move(local));
-    if (r.inst) touch_cache(r);
+    if (r.inst) runs_.touch(r);
     evict_if_needed();
 }
 
@@ -379,56 +368,15 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     });
 }
 
-void engine_core::finish_closed_run(std::int64_t run_key) {
-    auto it = runs_.find(run_key);
-    if (it == runs_.end()) return;
-    auto& r = *it->second;
-    drop_instance(r);
-    if (auto m = open_by_workflow_id_.find(run_id_key{r.ns_id, r.workflow_id});
-        m != open_by_workflow_id_.end() && m->second == run_key)
-        open_by_workflow_id_.erase(m);
-    runs_.erase(it);
-}
+void engine_core::finish_closed_run(std::int64_t run_key) { runs_.erase(run_key); }
 
 // ---------------------------------------------------------------- the cache
 
-void engine_core::touch_cache(run_state& r) {
-    if (!r.inst) return;
-    if (r.in_lru) {
-        lru_.splice(lru_.end(), lru_, r.lru);
-    } else {
-        lru_.push_back(r.run_key);
-        r.lru = std::prev(lru_.end());
-        r.in_lru = true;
-        ++live_instances_;
-    }
-    live_bytes_ -= r.counted_bytes;
-    r.counted_bytes = r.inst->approximate_bytes();
-    live_bytes_ += r.counted_bytes;
-}
-
-void engine_core::drop_instance(run_state& r) {
-    if (r.in_lru) {
-        lru_.erase(r.lru);
-        r.in_lru = false;
-        --live_instances_;
-        live_bytes_ -= r.counted_bytes;
-        r.counted_bytes = 0;
-    }
-    r.inst.reset();
-}
-
 void engine_core::evict_if_needed() {
-    std::size_t scanned = 0;
-    auto it = lru_.begin();
-    while ((live_instances_ > options_.workflow_cache_size || live_bytes_ > options_.workflow_cache_bytes) &&
-           it != lru_.end() && scanned++ < eviction_scan_limit) {
-        auto* r = find_run(*it);
-        ++it;
-        // Only once its last event is committed, so a replay reads everything it did.
-        if (r && r->last_unit <= committed_unit_ && !r->activation_scheduled && r->pending.empty() && !r->loading)
-            drop_instance(*r);
-    }
+    // Only once its last event is committed, so a replay reads everything it did.
+    runs_.evict(options_.workflow_cache_size, options_.workflow_cache_bytes, [this](const run_state& r) {
+        return r.last_unit <= pipeline_.committed_unit() && !r.activation_scheduled && r.pending.empty() && !r.loading;
+    });
 }
 
 }  // namespace perdure::detail

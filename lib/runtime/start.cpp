@@ -156,7 +156,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
 run_state& engine_core::create_run(run_spec spec, write_unit&) {
     auto owned = std::make_unique<run_state>();
     auto& r = *owned;
-    r.run_key = next_run_key_++;
+    r.run_key = runs_.next_key();
     r.ns_id = spec.ns_id;
     r.workflow_id = spec.workflow_id;
     r.run_id = spec.run_id.empty() ? new_uuid() : spec.run_id;
@@ -242,15 +242,13 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     }
     r.pending.push_back(std::move(started));
 
-    open_by_workflow_id_[{r.ns_id, r.workflow_id}] = r.run_key;
-    runs_.emplace(r.run_key, std::move(owned));
-    return r;
+    return runs_.add(std::move(owned));
 }
 
 void engine_core::begin_run(run_state& r, write_unit& unit) {
     const bool may_run = started_ && !stopping_.load() && r.backoff_until_us == 0;
     if (may_run && (r.inst = make_instance(r))) {
-        touch_cache(r);
+        runs_.touch(r);
         run_activation(r, &unit);
         return;
     }
@@ -268,7 +266,7 @@ void engine_core::terminate_run(run_state& r, const std::string& reason, write_u
             {{"reason", reason}, {"details", nullptr}, {"identity", "perdure"}}};
     unit.ops.emplace_back(history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)});
     unit.runs.push_back(r.run_key);
-    drop_instance(r);
+    runs_.drop_instance(r);
     close_run(r, std::move(e), unit);
 }
 

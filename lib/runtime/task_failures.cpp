@@ -46,7 +46,7 @@ void engine_core::record_task_failure(run_state& r, const task_failure& f, write
         append_event(r, event_type::workflow_task_failed,
                      {{"cause", workflow_task_failed_cause(f)}, {"failure", cause.to_json()}, {"identity", "perdure"}}, unit);
     }
-    drop_instance(r);
+    runs_.drop_instance(r);
     if (f.reason == task_failure::cause::nondeterminism || f.reason == task_failure::cause::corrupt_history) {
         r.blocked = true;   // retried when the process restarts with fixed code
         return;
@@ -62,7 +62,7 @@ bool engine_core::unknown_type_failure(run_state& r) {
     for (const auto& n : workers_.workflow_names(r.ns_id, r.task_queue)) known += (known.empty() ? "" : ", ") + n;
     write_unit unit;
     std::vector<event> appended;
-    drop_instance(r);
+    runs_.drop_instance(r);
     assign_ids(r, r.pending, unit, appended);
     record_task_failure(r,
                         {task_failure::cause::workflow_error,
@@ -87,7 +87,7 @@ std::vector<std::string> engine_core::failing_tasks(std::chrono::milliseconds pa
     // Not counted as strand work: asking must not hold the clock it reports on.
     boost::asio::post(strand_, [self = shared_from_this(), answer] {
         std::vector<std::string> failing;
-        for (const auto& [key, r] : self->runs_)
+        for (const auto& [key, r] : self->runs_.all())
             if (r->status == run_status::running && !r->task_failure_message.empty())
                 failing.push_back("workflow " + r->workflow_id + ": " + r->task_failure_message);
         answer->set_value(std::move(failing));

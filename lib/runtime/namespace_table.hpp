@@ -1,0 +1,54 @@
+// The namespaces that exist, by name, owned by the strand; a copy of the name-to-id map is
+// kept under a lock so clients off the strand can resolve a name without a round trip.
+#pragma once
+
+#include "store/rows.hpp"
+
+#include <perdure/namespaces.hpp>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace perdure::detail {
+
+class namespace_table {
+public:
+    /// The namespaces a store holds; ids continue after `max_id_ever` (deleted ones' ids are never reused).
+    void load(std::vector<namespace_row> rows, std::int64_t max_id_ever);
+
+    // ---- the strand's view ----
+    const namespace_row* find(std::string_view name) const;
+    /// The namespace called `name`; throws not_found naming the namespaces that exist and how
+    /// to create one.
+    const namespace_row& at(std::string_view name) const;
+    std::int64_t id_of(std::string_view name) const { return at(name).ns_id; }
+    const std::map<std::string, namespace_row, std::less<>>& all() const noexcept { return rows_; }
+
+    /// Adds a namespace (throws invalid_argument for a bad name); the caller checked it is new.
+    const namespace_row& add(std::string name, std::string description, std::int64_t now_us);
+    /// Changes a namespace's retention (throws for a missing one or a retention that is not
+    /// positive); returns the row to store.
+    const namespace_row& set_retention(std::string_view name, std::int64_t retention_ms);
+    void remove(std::string_view name);
+
+    // ---- thread-safe, for callers off the strand ----
+    std::optional<std::int64_t> id_snapshot(std::string_view name) const;
+    /// The name of a namespace id, or empty when it does not exist (any more).
+    std::string name_snapshot(std::int64_t id) const;
+
+private:
+    std::map<std::string, namespace_row, std::less<>> rows_;
+    std::int64_t next_id_ = 1;
+    mutable std::mutex snapshot_mutex_;
+    std::map<std::string, std::int64_t, std::less<>> snapshot_;
+};
+
+/// A namespace as the public API describes it.
+namespace_info info_of(const namespace_row& row);
+
+}  // namespace perdure::detail

@@ -1,0 +1,61 @@
+#include "runtime/run_table.hpp"
+
+namespace perdure::detail {
+
+run_state* run_table::find(std::int64_t run_key) {
+    auto it = runs_.find(run_key);
+    return it == runs_.end() ? nullptr : it->second.get();
+}
+
+run_state* run_table::find_open(std::int64_t ns_id, std::string_view workflow_id) {
+    auto it = open_.find(open_key{ns_id, workflow_id});
+    return it == open_.end() ? nullptr : find(it->second);
+}
+
+run_state& run_table::add(std::unique_ptr<run_state> owned) {
+    auto& r = *owned;
+    // A new run of a workflow id replaces the closed one still tracked: its key must point
+    // into the new run's own id, which outlives the entry.
+    open_.erase(open_key{r.ns_id, r.workflow_id});
+    open_.emplace(open_key{r.ns_id, r.workflow_id}, r.run_key);
+    runs_.emplace(r.run_key, std::move(owned));
+    return r;
+}
+
+void run_table::erase(std::int64_t run_key) {
+    auto it = runs_.find(run_key);
+    if (it == runs_.end()) return;
+    auto& r = *it->second;
+    drop_instance(r);
+    if (auto m = open_.find(open_key{r.ns_id, r.workflow_id}); m != open_.end() && m->second == run_key) open_.erase(m);
+    runs_.erase(it);
+}
+
+void run_table::touch(run_state& r) {
+    if (!r.inst) return;
+    if (r.in_lru) {
+        lru_.splice(lru_.end(), lru_, r.lru);
+    } else {
+        lru_.push_back(r.run_key);
+        r.lru = std::prev(lru_.end());
+        r.in_lru = true;
+        ++live_instances_;
+    }
+    live_bytes_ -= r.counted_bytes;
+    r.counted_bytes = r.inst->approximate_bytes();
+    live_bytes_ += r.counted_bytes;
+}
+
+void run_table::drop_instance(run_state& r) {
+    if (r.in_lru) {
+        lru_.erase(r.lru);
+        r.in_lru = false;
+        --live_instances_;
+        live_bytes_ -= r.counted_bytes;
+        r.counted_bytes = 0;
+    }
+    r.inst.reset();
+}
+
+}  // namespace perdure::detail
+

@@ -1,0 +1,78 @@
+// The runs the engine tracks (open ones, and closed ones until their waiters are answered), by
+// run key and, while open, by workflow id; and the cache of their live instances, least
+// recently used first. Strand only.
+#pragma once
+
+#include "runtime/run_state.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+
+namespace perdure::detail {
+
+class run_table {
+public:
+    using runs_by_key = std::unordered_map<std::int64_t, std::unique_ptr<run_state>>;
+
+    run_state* find(std::int64_t run_key);
+    /// The open run of a workflow id, if any.
+    run_state* find_open(std::int64_t ns_id, std::string_view workflow_id);
+    /// Tracks a new or recovered run, as the open run of its workflow id.
+    run_state& add(std::unique_ptr<run_state> r);
+    /// Forgets a closed run whose waiters were answered.
+    void erase(std::int64_t run_key);
+    const runs_by_key& all() const noexcept { return runs_; }
+
+    /// A key for a new run; recovery continues after the largest stored one.
+    std::int64_t next_key() noexcept { return next_key_++; }
+    void continue_keys_after(std::int64_t largest) noexcept { next_key_ = largest + 1; }
+
+    // ---- the instance cache ----
+    /// The run's instance was used: most recently used now, and its size counted again.
+    void touch(run_state& r);
+    /// Destroys the run's instance (rebuilt by replay when needed).
+    void drop_instance(run_state& r);
+    /// Drops least recently used instances while the cache is over `max_instances` or
+    /// `max_bytes`, skipping those `may_drop` refuses, looking at a bounded number per call.
+    template <class Predicate>
+    void evict(std::size_t max_instances, std::size_t max_bytes, Predicate may_drop);
+    std::size_t live_instances() const noexcept { return live_instances_; }
+
+private:
+    struct open_key {
+        std::int64_t ns_id;
+        std::string_view workflow_id;   // points into the run's own run_state
+        bool operator==(const open_key&) const = default;
+    };
+    struct open_key_hash {
+        std::size_t operator()(const open_key& k) const noexcept {
+            return std::hash<std::string_view>{}(k.workflow_id) ^ (static_cast<std::size_t>(k.ns_id) * 0x9e3779b97f4a7c15ull);
+        }
+    };
+    static constexpr std::size_t eviction_scan_limit = 64;
+
+    runs_by_key runs_;
+    std::unordered_map<open_key, std::int64_t, open_key_hash> open_;
+    std::int64_t next_key_ = 1;
+    std::list<std::int64_t> lru_;
+    std::size_t live_instances_ = 0;
+    std::size_t live_bytes_ = 0;
+};
+
+template <class Predicate>
+void run_table::evict(std::size_t max_instances, std::size_t max_bytes, Predicate may_drop) {
+    std::size_t scanned = 0;
+    auto it = lru_.begin();
+    while ((live_instances_ > max_instances || live_bytes_ > max_bytes) && it != lru_.end() &&
+           scanned++ < eviction_scan_limit) {
+        auto* r = find(*it);
+        ++it;
+        if (r && may_drop(*r)) drop_instance(*r);
+    }
+}
+
+}  // namespace perdure::detail

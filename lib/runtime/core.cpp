@@ -144,7 +144,7 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
         return 0;
     }
     if (unit.ops.empty()) return pipeline_.submit({}, std::move(unit.effects));
-    carry_expired(unit);
+    retention_.carry(unit.ops, retention_moment(), runs_);
     work_.add(work_tracker::writer);
     const auto seq = pipeline_.submit(std::move(unit.ops), std::move(unit.effects));
     for (auto key : unit.runs)

@@ -12,6 +12,7 @@
 #include "nexus/circuit_breaker.hpp"
 #include "nexus/rate_limiter.hpp"
 #include "runtime/namespace_table.hpp"
+#include "runtime/retention_sweeper.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/run_table.hpp"
 #include "runtime/work_tracker.hpp"
@@ -320,13 +321,7 @@ private:
 
     // retention.cpp
     void maybe_sweep_retention();
-    /// After a retention change: the next chance to sweep is taken, whenever the last one was.
-    void sweep_retention_soon();
-    /// After a namespace was deleted (or at open, when one was): its runs are deleted next.
-    void purge_deleted_namespaces_soon();
-    /// Adds the deletion of a couple of queued expired runs to a unit about to be committed.
-    void carry_expired(write_unit&);
-    void take_expired(write_unit&, std::size_t at_most);
+    retention_sweeper::moment retention_moment() const;
 
     // inbox.cpp
 public:
@@ -357,13 +352,7 @@ private:
     boost::asio::steady_timer inbox_timer_;
     std::unique_ptr<store> store_;   // its reads() are the strand's alone
     commit_pipeline pipeline_;       // the write side of store_
-    // Retention (retention.cpp): expired runs queued for deletion.
-    std::deque<std::int64_t> expired_;
-    std::chrono::steady_clock::time_point next_retention_look_{}, last_commit_request_{}, next_carry_{};
-    std::int64_t last_look_engine_us_ = 0, last_commit_request_engine_us_ = 0, next_carry_engine_us_ = 0;
-    bool idle_delete_in_flight_ = false;   // a unit of deletions alone is in flight
-    bool vacuum_owed_ = false;             // runs were deleted since the last incremental_vacuum
-    bool deleted_namespace_runs_left_ = true;   // deleted namespaces may still have runs
+    retention_sweeper retention_;
     std::set<std::int64_t> inbox_seen_;
 
 

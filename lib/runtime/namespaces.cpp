@@ -40,7 +40,7 @@ void engine_core::set_namespace_retention(std::string name, std::chrono::millise
         write_unit unit;
         unit.ops.emplace_back(upsert_namespace{row});
         unit.effects.emplace_back([this, cb = std::move(cb), row](std::exception_ptr e) mutable {
-            if (!e) sweep_retention_soon();
+            if (!e) retention_.look_soon();
             cb(e, info_of(row));
         });
         commit(std::move(unit));
@@ -65,7 +65,7 @@ void engine_core::remove_namespace(std::string name, callback<bool> cb) {
         write_unit unit;
         unit.ops.emplace_back(delete_namespace{id});
         unit.effects.emplace_back([this, cb = std::move(cb)](std::exception_ptr e) mutable {
-            if (!e) purge_deleted_namespaces_soon();
+            if (!e) retention_.purge_deleted_namespaces_soon();
             cb(e, e == nullptr);
         });
         commit(std::move(unit));

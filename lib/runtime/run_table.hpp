@@ -19,6 +19,7 @@ public:
     using runs_by_key = std::unordered_map<std::int64_t, std::unique_ptr<run_state>>;
 
     run_state* find(std::int64_t run_key);
+    bool contains(std::int64_t run_key) const { return runs_.contains(run_key); }
     /// The open run of a workflow id, if any.
     run_state* find_open(std::int64_t ns_id, std::string_view workflow_id);
     /// Tracks a new or recovered run, as the open run of its workflow id.

@@ -90,10 +90,7 @@ bool engine_core::hand_over_with_schedule(activity_task& t) {
     const auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
     if (!reg) return false;
     t.in_thread = !reg->fn.async;
-    if (t.in_thread) {
-        if (threads_busy_ >= std::max<std::size_t>(1, options_.activity_threads)) return false;
-        ++threads_busy_;
-    }
+    if (t.in_thread && !activity_threads_.try_reserve()) return false;
     t.flags |= task_flags::handed_to_thread;
     t.st = activity_task::state::starting;
     return true;
@@ -136,27 +133,26 @@ void engine_core::dispatch_activity(const task_key& key) {
     if (reg->fn.async) return begin_attempt(t, false);
     if (!t.in_thread_queue) {
         t.in_thread_queue = true;
-        thread_queue_.push_back(key);
+        activity_threads_.wait_for_thread(key);
     }
     start_queued_activities();
 }
 
 void engine_core::start_queued_activities() {
-    const std::size_t threads = std::max<std::size_t>(1, options_.activity_threads);
-    while (threads_busy_ < threads && !thread_queue_.empty() && !stopping_.load()) {
-        const auto key = thread_queue_.front();
-        thread_queue_.pop_front();
-        auto it = activities_.find(key);
-        if (it == activities_.end() || !it->second.in_thread_queue) continue;   // closed meanwhile
-        it->second.in_thread_queue = false;
-        if (it->second.st != activity_task::state::waiting_for_worker) continue;
-        ++threads_busy_;
-        begin_attempt(it->second, true);
+    while (!stopping_.load()) {
+        const auto key = activity_threads_.take_next([this](const task_key& k) {
+            auto it = activities_.find(k);
+            if (it == activities_.end() || !it->second.in_thread_queue) return false;   // closed meanwhile
+            it->second.in_thread_queue = false;
+            return it->second.st == activity_task::state::waiting_for_worker;
+        });
+        if (!key) return;
+        begin_attempt(activities_.at(*key), true);
     }
 }
 
 void engine_core::release_activity_thread() {
-    --threads_busy_;
+    activity_threads_.release();
     start_queued_activities();
 }
 
@@ -228,8 +224,8 @@ void engine_core::run_activity_attempt(activity_task& t, bool holds_thread) {
         reg->fn.async->start(strand_, activity_context(std::move(info), control), t.input, std::move(done));
         return;
     }
-    boost::asio::post(*activity_pool_, [fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
-                                        done = std::move(done)]() mutable {
+    activity_threads_.run([fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
+                           done = std::move(done)]() mutable {
         activity_context ctx(std::move(info), std::move(control));
         boost::json::value result;
         std::optional<failure> f;

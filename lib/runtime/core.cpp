@@ -24,8 +24,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       tick_timer_(strand_),
       inbox_timer_(strand_),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
-      pipeline_(*store_) {
-    activity_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.activity_threads));
+      pipeline_(*store_),
+      activity_threads_(options_.activity_threads) {
     nexus_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.nexus_handler_threads));
 
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
@@ -230,7 +230,7 @@ void engine_core::shutdown() {
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
     }
-    activity_pool_->join();
+    activity_threads_.join();
     nexus_pool_->join();
     barrier();            // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued

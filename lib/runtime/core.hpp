@@ -6,6 +6,7 @@
 #include "history/event.hpp"
 #include "replay/workflow_instance.hpp"
 #include "runtime/activity_task.hpp"
+#include "runtime/activity_threads.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
 #include "runtime/nexus_op.hpp"
@@ -347,11 +348,11 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_guard_;
     std::thread loop_thread_;
-    std::unique_ptr<boost::asio::thread_pool> activity_pool_;
     boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer inbox_timer_;
     std::unique_ptr<store> store_;   // its reads() are the strand's alone
     commit_pipeline pipeline_;       // the write side of store_
+    activity_threads activity_threads_;
     retention_sweeper retention_;
     std::set<std::int64_t> inbox_seen_;
 
@@ -383,8 +384,6 @@ private:
 
     // activities
     std::unordered_map<task_key, activity_task, task_key_hash> activities_;
-    std::deque<task_key> thread_queue_;            // blocking attempts waiting for a free thread
-    std::size_t threads_busy_ = 0;                 // activity threads running (or reserved for) an attempt
     std::map<task_key, std::int64_t> cancel_rows_; // target -> the seq of its cancel request's outbox row
     std::uint64_t next_generation_ = 1;
 

@@ -1,6 +1,7 @@
 // The engine core's parts on data: the commit pipeline releases effects only after their unit
 // commits, the run table keeps its indexes and its cache honest, the namespace table validates
-// and never reuses an id.
+// and never reuses an id, the activity threads are handed out oldest waiter first.
+#include "runtime/activity_threads.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/namespace_table.hpp"
 #include "runtime/run_table.hpp"
@@ -226,6 +227,44 @@ BOOST_AUTO_TEST_CASE(a_retention_must_be_positive_and_the_namespace_must_exist) 
     BOOST_TEST(table.set_retention("default", 5000).retention_ms == 5000);
     BOOST_CHECK_THROW(table.set_retention("default", 0), perdure::invalid_argument);
     BOOST_CHECK_THROW(table.set_retention("nope", 5000), perdure::not_found);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(activity_threads_on_data)
+
+BOOST_AUTO_TEST_CASE(waiting_attempts_get_freed_threads_oldest_first) {
+    activity_threads threads(1);
+    BOOST_TEST(threads.try_reserve());
+    BOOST_TEST(!threads.try_reserve());   // the only thread is busy
+    threads.wait_for_thread({1, 5});
+    threads.wait_for_thread({2, 5});
+    auto any = [](const task_key&) { return true; };
+    BOOST_TEST(!threads.take_next(any));   // still busy
+    threads.release();
+    BOOST_TEST(threads.take_next(any)->run_key == 1);
+    BOOST_TEST(!threads.take_next(any));   // the freed thread went to the oldest
+    threads.release();
+    BOOST_TEST(threads.take_next(any)->run_key == 2);
+    threads.join();
+}
+
+BOOST_AUTO_TEST_CASE(an_attempt_that_stopped_waiting_gives_its_turn_away) {
+    activity_threads threads(2);
+    threads.wait_for_thread({1, 5});   // closed meanwhile
+    threads.wait_for_thread({2, 5});
+    const auto next = threads.take_next([](const task_key& k) { return k.run_key != 1; });
+    BOOST_TEST(next->run_key == 2);
+    BOOST_TEST(threads.try_reserve());    // one of two threads is still free
+    BOOST_TEST(!threads.try_reserve());
+    threads.join();
+}
+
+BOOST_AUTO_TEST_CASE(a_pool_of_zero_threads_still_has_one) {
+    activity_threads threads(0);
+    BOOST_TEST(threads.try_reserve());
+    BOOST_TEST(!threads.try_reserve());
+    threads.join();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

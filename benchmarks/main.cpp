@@ -4,8 +4,6 @@
 #include "common.hpp"
 #include "scenarios.hpp"
 
-#include "store/sqlite.hpp"
-
 #include <boost/program_options.hpp>
 
 #include <cstring>
@@ -36,8 +34,6 @@ int run_here(const scenario& sc, const settings& s) {
         return 0;
     } catch (const std::exception& e) {
         std::cerr << "perdure-bench: " << sc.name << ": " << e.what() << std::endl;
-    } catch (const perdure::detail::sql::sqlite_failure& f) {
-        std::cerr << "perdure-bench: " << sc.name << ": SQLite error " << f.code << ": " << f.message << std::endl;
     }
     return 1;
 }

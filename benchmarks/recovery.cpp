@@ -4,8 +4,7 @@
 #include "common.hpp"
 #include "driver.hpp"
 #include "scenarios.hpp"
-
-#include "store/sqlite.hpp"
+#include "store_counts.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -56,17 +55,6 @@ struct parked {
     ::_exit(1);
 }
 
-/// One integer from a query on a read-only connection; nullopt while the file is not ready.
-std::optional<std::int64_t> query(const std::string& path, const char* sql) {
-    try {
-        perdure::detail::sql::connection c(path, true, false);
-        auto st = c.prepare(sql);
-        return st.step() ? st.int64(0) : 0;
-    } catch (const perdure::detail::sql::sqlite_failure&) {
-        return std::nullopt;
-    }
-}
-
 }  // namespace
 
 void run_recovery(const settings& s) {
@@ -80,8 +68,8 @@ void run_recovery(const settings& s) {
     if (child < 0) throw std::runtime_error("fork failed");
     if (child == 0) run_child(s, path, def, workflows);
 
-    // A workflow is parked once its TimerStarted is committed; with the child's clock standing
-    // still, none goes further.
+    // A workflow is parked once its timer is committed; with the child's clock standing still,
+    // none goes further. Every timer is due sleep_ms after the child's frozen clock.
     const auto deadline = steady::now() + 240s;
     for (;;) {
         int status = 0;
@@ -91,15 +79,15 @@ void run_recovery(const settings& s) {
             ::waitpid(child, &status, 0);
             throw std::runtime_error("the recovery child did not park its workflows in time");
         }
-        const auto timers = query(path, "SELECT count(*) FROM history WHERE type = 17");
-        if (timers && *timers == static_cast<std::int64_t>(workflows)) break;
+        const auto timers = read_pending_timers(path);
+        if (timers && timers->count == static_cast<std::int64_t>(workflows)) break;
         std::this_thread::sleep_for(20ms);
     }
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
-    const auto completed_before = query(path, "SELECT count(*) FROM executions WHERE status = 1").value_or(0);
-    const auto last_timer_us = query(path, "SELECT max(time) FROM history WHERE type = 17").value_or(0);
+    const auto completed_before = count_runs(path, perdure::detail::run_status::completed);
+    const auto last_timer_due_us = read_pending_timers(path).value_or(pending_timers{}).last_due_us;
 
     const auto reopen = steady::now();
     const auto reopen_us = system_now_us();
@@ -111,7 +99,7 @@ void run_recovery(const settings& s) {
         r = drive(engine.client_for("bench"), def,
                   {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::wait_only});
     }
-    const auto completed = query(path, "SELECT count(*) FROM executions WHERE status = 1").value_or(0);
+    const auto completed = count_runs(path, perdure::detail::run_status::completed);
     remove_database(path);
     if (completed != static_cast<std::int64_t>(workflows)) throw std::runtime_error("not every workflow completed");
     emit({{"scenario", "recovery"},
@@ -119,7 +107,7 @@ void run_recovery(const settings& s) {
           {"complete_after_reopen_ms", elapsed_ms(reopen, r.last_closed)},
           {"sleep_ms", sleep_ms},
           {"last_timer_due_after_reopen_ms",
-           std::max<double>(0, static_cast<double>(last_timer_us + sleep_ms * 1000LL - reopen_us) / 1000)},
+           std::max<double>(0, static_cast<double>(last_timer_due_us - reopen_us) / 1000)},
           {"completed_before_kill", completed_before},
           {"durability", to_string(s.durability)}});
 }

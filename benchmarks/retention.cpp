@@ -7,8 +7,7 @@
 #include "driver.hpp"
 #include "scenarios.hpp"
 #include "step_workflow.hpp"
-
-#include "store/sqlite.hpp"
+#include "store_counts.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -21,13 +20,6 @@ perdure::workflow<int> short_impl(perdure::workflow_context& ctx, int n) {
     co_return co_await ctx.execute_activity(echo_activity, n, {.start_to_close_timeout = 10s});
 }
 const perdure::workflow_def short_workflow{"Short", &short_impl};
-
-std::int64_t runs_in(const std::string& path, const std::string& ns) {
-    perdure::detail::sql::connection c(path, true, false);
-    auto st = c.prepare("SELECT count(*) FROM executions JOIN namespaces USING (ns_id) WHERE namespaces.name = ?");
-    st.bind(1, ns);
-    return st.step() ? st.int64(0) : 0;
-}
 
 }  // namespace
 
@@ -53,7 +45,7 @@ void run_retention(const settings& s) {
         during = time_steps(live, "q", "during", steps);
         deleting_s = elapsed_ms(t0) / 1000;
     }
-    left = runs_in(path, "old");
+    left = count_runs(path, std::nullopt, "old");
     remove_database(path);
     const auto b = summarize(before), d = summarize(during);
     const auto deleted = static_cast<std::int64_t>(backlog) - left;

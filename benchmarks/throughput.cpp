@@ -4,10 +4,10 @@
 #include "client/core_access.hpp"
 #include "driver.hpp"
 #include "scenarios.hpp"
+#include "store_counts.hpp"
 #include "writer_mix.hpp"
 
 #include "runtime/core.hpp"
-#include "store/sqlite.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -26,12 +26,6 @@ perdure::workflow<int> throughput_impl(perdure::workflow_context& ctx, int n) {
     co_return n;
 }
 const perdure::workflow_def throughput_workflow{"Throughput", &throughput_impl};
-
-std::int64_t count(const std::string& path, const char* query) {
-    perdure::detail::sql::connection c(path, true, false);
-    auto st = c.prepare(query);
-    return st.step() ? st.int64(0) : 0;
-}
 
 }  // namespace
 
@@ -53,8 +47,8 @@ void run_throughput(const settings& s) {
     }
     // Rows written per workflow: its history rows, counted in the file, and the writes that
     // leave no row behind (execution insert and close, task rows written then deleted).
-    const auto history = count(path, "SELECT count(*) FROM history");
-    const auto completed = count(path, "SELECT count(*) FROM executions WHERE status = 1");
+    const auto history = count_events(path);
+    const auto completed = count_runs(path, perdure::detail::run_status::completed);
     remove_database(path);
     if (completed != static_cast<std::int64_t>(workflows)) throw std::runtime_error("not every workflow completed");
     const double rows = static_cast<double>(history) / static_cast<double>(workflows) + other_writes_per_workflow(activities);

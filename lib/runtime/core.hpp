@@ -331,7 +331,8 @@ public:
 
 private:
     void poll_inbox();
-    void apply_inbox(std::int64_t id, const std::string& command);
+    /// Applies a claimed command through the same code as the API and commits its answer.
+    void apply_inbox(pending_command command);
     /// Wall time for inbox expiry (other processes do not share a manual clock).
     std::int64_t now_us_wall() const;
 

@@ -1,8 +1,7 @@
 // Commands from other processes (the perdure CLI beside a running engine): polled from the
-// inbox table every 50 ms, claimed atomically (so a CLI that withdrew its row knows it did not
-// run), applied through the same core code as the API, and answered in the row.
-#include "codec/duration.hpp"
-#include "history/fields.hpp"
+// store's inbox every 50 ms, claimed atomically (so a CLI that withdrew its command knows it did
+// not run), applied through the same core code as the API, and answered through the store. The
+// commands arrive typed: the store alone reads and writes their stored form.
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
 
@@ -10,66 +9,93 @@
 
 #include <perdure/error.hpp>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include <functional>
+#include <variant>
 
 namespace perdure::detail {
 namespace {
 
 constexpr auto poll_interval = std::chrono::milliseconds(50);
 
-std::optional<std::string> opt(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-    return std::nullopt;
-}
-
-std::optional<double> number(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_number()) return v->to_number<double>();
-    return std::nullopt;
-}
-
-const char* code_of(std::exception_ptr e) {
+inbox_failure failure_of(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
     } catch (const error& err) {
-        switch (static_cast<errc>(err.code().value())) {
-        case errc::not_found: return "not_found";
-        case errc::already_exists: return "already_exists";
-        case errc::invalid_argument: return "invalid_argument";
-        case errc::failed_precondition: return "failed_precondition";
-        case errc::database_locked: return "database_locked";
-        case errc::storage_error: return "storage_error";
-        default: return "failed_precondition";
-        }
+        return {static_cast<errc>(err.code().value()), err.what()};
+    } catch (const std::exception& ex) {
+        return {errc::invalid_argument, ex.what()};
     } catch (...) {
-        return "invalid_argument";
+        return {errc::invalid_argument, "unknown error"};
     }
 }
 
-std::string message_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    } catch (...) {
-        return "unknown error";
+/// Commits the answer to a command: the result, or the failure the exception says.
+using answer_sender = std::function<void(std::exception_ptr, inbox_answer)>;
+
+/// Applies each kind of command through the engine's own entry points, as the API would.
+struct command_applier {
+    engine_core& core;
+    answer_sender answer;
+
+    callback<bool> done() const {
+        return [answer = answer](std::exception_ptr e, bool) { answer(e, {}); };
     }
-}
+    callback<namespace_info> namespace_done() const {
+        return [answer = answer](std::exception_ptr e, namespace_info n) { answer(e, inbox_answer_of(n)); };
+    }
+    callback<nexus::endpoint> endpoint_done() const {
+        return [answer = answer](std::exception_ptr e, nexus::endpoint ep) { answer(e, inbox_answer_of(ep)); };
+    }
+
+    void operator()(namespace_create_command& c) const {
+        if (c.retention.count() == 0) return core.create_namespace(c.name, c.description, false, namespace_done());
+        // Then its retention; values the CLI refuses were refused before the command was sent.
+        core.create_namespace(c.name, c.description, false,
+                              [&core = core, name = c.name, retention = c.retention, done = namespace_done()](
+                                  std::exception_ptr e, namespace_info n) mutable {
+                                  if (e) return done(e, std::move(n));
+                                  core.set_namespace_retention(name, retention, std::move(done));
+                              });
+    }
+    void operator()(namespace_update_command& c) const {
+        core.set_namespace_retention(c.name, c.retention, namespace_done());
+    }
+    void operator()(namespace_delete_command& c) const { core.remove_namespace(c.name, done()); }
+    void operator()(endpoint_create_command& c) const {
+        core.create_endpoint({std::move(c.name), std::move(c.target_namespace), std::move(c.target_task_queue),
+                              std::move(c.description), c.max_operations_per_second},
+                             false, endpoint_done());
+    }
+    void operator()(endpoint_update_command& c) const {
+        core.update_endpoint(c.name,
+                             {std::move(c.new_name), std::move(c.target_namespace), std::move(c.target_task_queue),
+                              std::move(c.description), {}, c.max_operations_per_second},
+                             endpoint_done());
+    }
+    void operator()(endpoint_delete_command& c) const { core.remove_endpoint(c.name, done()); }
+    void operator()(workflow_signal_command& c) const {
+        core.signal_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.signal, std::move(c.input), done());
+    }
+    void operator()(workflow_cancel_command& c) const {
+        core.cancel_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, "", done());
+    }
+    void operator()(workflow_terminate_command& c) const {
+        core.terminate_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, "", c.reason, done());
+    }
+};
 
 }  // namespace
 
-boost::json::object inbox_answer(const namespace_info& n) {
-    return {{"name", n.name}, {"description", n.description}, {"retention", format_duration(n.retention)}};
-}
+namespace_answer inbox_answer_of(const namespace_info& n) { return {n.name, n.description, n.retention}; }
 
-boost::json::object inbox_answer(const nexus::endpoint& e) {
-    return {{"id", e.id},
-            {"version", e.version},
-            {"name", e.spec.name},
-            {"target_namespace", e.spec.target_namespace},
-            {"target_task_queue", e.spec.target_task_queue},
-            {"description", e.spec.description},
-            {"max_operations_per_second", e.spec.max_operations_per_second}};
+endpoint_answer inbox_answer_of(const nexus::endpoint& e) {
+    return {e.id,
+            e.version,
+            e.spec.name,
+            e.spec.target_namespace,
+            e.spec.target_task_queue,
+            e.spec.description,
+            e.spec.max_operations_per_second};
 }
 
 void engine_core::start_inbox() {
@@ -81,7 +107,7 @@ void engine_core::start_inbox() {
         try {
             self->poll_inbox();
         } catch (...) {
-            // A command we cannot read is left for the next poll; the engine itself is fine.
+            // A failed read of the inbox is tried again at the next poll; the engine itself is fine.
         }
         self->maybe_sweep_retention();   // deletion left for an idle writer needs no commit to wake it
         self->start_inbox();
@@ -90,71 +116,28 @@ void engine_core::start_inbox() {
 
 void engine_core::poll_inbox() {
     for (auto& cmd : store_->reads().pending_commands(now_us_wall(), 32)) {
-        if (!inbox_seen_.insert(cmd.id).second) continue;   // already being claimed
+        const auto id = cmd.id;
+        if (!inbox_seen_.insert(id).second) continue;   // already being claimed
         auto claimed = std::make_shared<std::atomic<bool>>(false);
         write_unit unit;
-        unit.ops.emplace_back(claim_inbox{cmd.id, claimed});
-        unit.effects.emplace_back([this, id = cmd.id, command = std::move(cmd.command), claimed](std::exception_ptr e) mutable {
-            inbox_seen_.erase(id);
-            if (!e && claimed->load()) apply_inbox(id, command);
+        unit.ops.emplace_back(claim_inbox{id, claimed});
+        unit.effects.emplace_back([this, cmd = std::move(cmd), claimed](std::exception_ptr e) mutable {
+            inbox_seen_.erase(cmd.id);
+            if (!e && claimed->load()) apply_inbox(std::move(cmd));
         });
         commit(std::move(unit));
     }
 }
 
-void engine_core::apply_inbox(std::int64_t id, const std::string& command) {
-    auto answer = [this, id](std::exception_ptr e, boost::json::object result) {
-        if (e) result = {{"error", message_of(e)}, {"code", code_of(e)}};
+void engine_core::apply_inbox(pending_command pending) {
+    const answer_sender answer = [this, id = pending.id](std::exception_ptr e, inbox_answer result) {
         write_unit unit;
-        unit.ops.emplace_back(finish_inbox{id, e ? "failed" : "done", boost::json::serialize(result)});
+        unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});
         commit(std::move(unit));
     };
-    boost::json::object c;
-    try {
-        auto v = boost::json::parse(command);
-        if (!v.is_object()) throw invalid_argument("an inbox command must be a JSON object");
-        c = std::move(v.get_object());
-    } catch (const std::exception& ex) {
-        return answer(std::make_exception_ptr(invalid_argument(std::string("malformed inbox command: ") + ex.what())), {});
-    }
-    const auto op = text(c, "op");
-    auto done = [answer](std::exception_ptr e, bool) mutable { answer(e, {}); };
-    auto namespace_answer = [answer](std::exception_ptr e, namespace_info n) mutable { answer(e, inbox_answer(n)); };
-    std::chrono::milliseconds retention{0};
-    if (const auto* r = c.if_contains("retention_ms")) {
-        if (!r->is_int64())
-            return answer(std::make_exception_ptr(invalid_argument("an inbox command's retention_ms must be an integer")), {});
-        retention = std::chrono::milliseconds(r->as_int64());
-    }
-    if (op == "namespace.create" && retention.count() == 0)
-        return create_namespace(text(c, "namespace"), text(c, "description"), false, std::move(namespace_answer));
-    if (op == "namespace.create")   // then its retention; refused values were refused by the CLI already
-        return create_namespace(text(c, "namespace"), text(c, "description"), false,
-                                [this, name = text(c, "namespace"), retention, namespace_answer](std::exception_ptr e, namespace_info n) mutable {
-                                    if (e) return namespace_answer(e, std::move(n));
-                                    set_namespace_retention(name, retention, std::move(namespace_answer));
-                                });
-    if (op == "namespace.update") return set_namespace_retention(text(c, "namespace"), retention, std::move(namespace_answer));
-    if (op == "namespace.delete") return remove_namespace(text(c, "namespace"), std::move(done));
-    if (op == "endpoint.create")
-        return create_endpoint({text(c, "name"), text(c, "target_namespace"), text(c, "target_task_queue"), text(c, "description"),
-                                number(c, "max_operations_per_second").value_or(0)},
-                               false, [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
-    if (op == "endpoint.update")
-        return update_endpoint(text(c, "name"),
-                               {opt(c, "new_name"), opt(c, "target_namespace"), opt(c, "target_task_queue"), opt(c, "description"), {},
-                                number(c, "max_operations_per_second")},
-                               [answer](std::exception_ptr e, nexus::endpoint ep) mutable { answer(e, inbox_answer(ep)); });
-    if (op == "endpoint.delete") return remove_endpoint(text(c, "name"), std::move(done));
-    if (op == "workflow.signal")
-        return signal_workflow(text(c, "namespace"), text(c, "workflow_id"), text(c, "run_id"), text(c, "signal"),
-                               c.contains("input") ? c.at("input") : nullptr, std::move(done));
-    if (op == "workflow.cancel")
-        return cancel_workflow(text(c, "namespace"), text(c, "workflow_id"), text(c, "run_id"), "", std::move(done));
-    if (op == "workflow.terminate")
-        return terminate_workflow(text(c, "namespace"), text(c, "workflow_id"), text(c, "run_id"), "", text(c, "reason"),
-                                  std::move(done));
-    answer(std::make_exception_ptr(invalid_argument("unknown inbox command '" + op + "'")), {});
+    if (!pending.command)
+        return answer(std::make_exception_ptr(invalid_argument(pending.unreadable)), {});
+    std::visit(command_applier{*this, answer}, *pending.command);
 }
 
 std::int64_t engine_core::now_us_wall() const {

@@ -1,14 +1,14 @@
-// What an applied inbox command answers with. The CLI prints the same objects when it applies
+// What an applied inbox command answers with. The CLI prints the same answers when it applies
 // a command itself in maintenance mode, so its output does not depend on the route taken.
 #pragma once
 
-#include <perdure/engine.hpp>
+#include "store/rows.hpp"
 
-#include <boost/json/object.hpp>
+#include <perdure/engine.hpp>
 
 namespace perdure::detail {
 
-boost::json::object inbox_answer(const namespace_info&);
-boost::json::object inbox_answer(const nexus::endpoint&);
+namespace_answer inbox_answer_of(const namespace_info&);
+endpoint_answer inbox_answer_of(const nexus::endpoint&);
 
 }  // namespace perdure::detail

@@ -1,14 +1,25 @@
-// Inbox reads for the engine.
+// Inbox reads for the engine: each pending row read into a typed command, or into the reason it
+// cannot be, so the engine answers a bad row instead of skipping it forever.
 #include "store/inbox_queue.hpp"
+
+#include "store/inbox_json.hpp"
 
 namespace perdure::detail {
 
-std::vector<inbox_command> pending_commands(sql::connection& c, std::int64_t now_us, std::size_t limit) {
+std::vector<pending_command> pending_commands(sql::connection& c, std::int64_t now_us, std::size_t limit) {
     auto& s = c.cached("SELECT id, command FROM inbox WHERE state='pending' AND expires > ? ORDER BY id LIMIT ?");
     s.bind(1, now_us).bind(2, static_cast<std::int64_t>(limit));
-    std::vector<inbox_command> out;
+    std::vector<pending_command> out;
     try {
-        while (s.step()) out.push_back({s.int64(0), std::string(s.text(1))});
+        while (s.step()) {
+            pending_command pending{s.int64(0), {}, {}};
+            try {
+                pending.command = parse_stored_command(s.text(1));
+            } catch (const error& e) {
+                pending.unreadable = e.what();
+            }
+            out.push_back(std::move(pending));
+        }
     } catch (...) {
         s.reset();
         throw;

@@ -1,16 +1,15 @@
 // The engine's view of the inbox: commands other processes (the CLI) left for it.
 #pragma once
 
-#include "store/rows.hpp"
+#include "store/inbox_command.hpp"
 #include "store/sqlite.hpp"
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace perdure::detail {
 
-/// Pending commands that have not expired, oldest first.
-std::vector<inbox_command> pending_commands(sql::connection&, std::int64_t now_us, std::size_t limit);
+/// Pending commands that have not expired, oldest first; one that cannot be read says why.
+std::vector<pending_command> pending_commands(sql::connection&, std::int64_t now_us, std::size_t limit);
 
 }  // namespace perdure::detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "history/event.hpp"
+#include "store/inbox_command.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -101,12 +102,6 @@ struct open_run_row {
     int last_event_type = 0;
 };
 
-/// A command another process left in the inbox.
-struct inbox_command {
-    std::int64_t id = 0;
-    std::string command;   ///< JSON
-};
-
 // ---- write operations, applied in order inside one transaction ----
 
 struct insert_execution { execution_row row; };
@@ -127,7 +122,8 @@ struct delete_endpoint { std::string id; };
 struct set_callbacks { std::int64_t run_key; std::string callbacks; };
 /// Takes a pending inbox command ('pending' -> 'running'); `claimed` says whether it was still pending.
 struct claim_inbox { std::int64_t id; std::shared_ptr<std::atomic<bool>> claimed; };
-struct finish_inbox { std::int64_t id; std::string state, result; };
+/// Records the owner's answer to a claimed command, for its sender to read.
+struct finish_inbox { std::int64_t id; inbox_answer answer; };
 /// Deletes a closed run past its namespace's retention: history, execution, leftovers.
 struct delete_run { std::int64_t run_key; };
 /// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).

@@ -61,8 +61,9 @@ public:
     /// Closed runs of a namespace that closed before `before_us`, oldest first.
     virtual std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) = 0;
 
-    /// Pending inbox commands that have not expired, oldest first.
-    virtual std::vector<inbox_command> pending_commands(std::int64_t now_us, std::size_t limit) = 0;
+    /// Pending inbox commands that have not expired, oldest first. A command whose stored form
+    /// cannot be read comes with the reason, for the owner to answer with.
+    virtual std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) = 0;
 };
 
 /// How a store is opened.
@@ -114,6 +115,23 @@ public:
     /// Synchronous reads for one thread at a time (the engine's strand); they see what is
     /// committed, not what is queued.
     virtual store_reads& reads() = 0;
+    /// Reads for the calling thread that all see one committed state until the object is
+    /// destroyed, whatever the owner commits meanwhile (SQLite: one read transaction; PostgreSQL:
+    /// a REPEATABLE READ transaction), so a run, its history and its namespace agree. Any mode.
+    virtual std::unique_ptr<store_reads> snapshot() = 0;
+
+    // The inbox from the side of a process that does not own the store (the CLI beside a running
+    // engine). A store opened as a reader may call these: a command is a request to the owner,
+    // which claims, applies and answers it in its own batches. One thread at a time.
+
+    /// Leaves `command` for the owner; after `expires_us` (wall time) the owner never applies it.
+    /// Returns its id.
+    virtual std::int64_t submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) = 0;
+    /// Where a command stands; nullopt once it is gone from the inbox.
+    virtual std::optional<inbox_status> command_status(std::int64_t id) = 0;
+    /// Withdraws a command the owner has not claimed. True: it will never run. False: the owner
+    /// claimed it first, so it runs (or ran) and will be answered.
+    virtual bool withdraw_command(std::int64_t id) = 0;
 
     /// The ownership epoch this store holds (constant for SQLite; 0 when opened as a reader).
     virtual std::uint64_t owner_epoch() const noexcept = 0;
@@ -122,6 +140,8 @@ public:
     virtual bool in_memory() const noexcept = 0;
     /// Where the data lives, for messages.
     virtual const std::string& name() const noexcept = 0;
+    /// True when this open made a new, empty store (only `owner` and `create` opens make one).
+    virtual bool created() const noexcept = 0;
     /// Batches committed so far (statistics for tests and benchmarks).
     virtual std::uint64_t batches() const = 0;
 

@@ -1,6 +1,8 @@
 // One prepared statement per write operation kind.
 #include "store/writes.hpp"
 
+#include "store/inbox_json.hpp"
+
 namespace perdure::detail {
 namespace {
 
@@ -75,7 +77,11 @@ struct applier {
         op.claimed->store(c.changes() == 1);
     }
     void operator()(const finish_inbox& op) const {
-        c.cached("UPDATE inbox SET state=?, result=? WHERE id=?").bind(1, op.state).bind(2, op.result).bind(3, op.id).run();
+        c.cached("UPDATE inbox SET state=?, result=? WHERE id=?")
+            .bind(1, std::string_view(stored_state(op.answer)))
+            .bind(2, stored_answer(op.answer))
+            .bind(3, op.id)
+            .run();
     }
     void operator()(const delete_run& op) const {
         c.cached("DELETE FROM history WHERE run_key=?").bind(1, op.run_key).run();

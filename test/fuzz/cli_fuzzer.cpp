@@ -7,8 +7,6 @@
 #include "command_line.hpp"
 #include "oracle.hpp"
 
-#include "store/sqlite.hpp"
-
 #include <perdure/perdure.hpp>
 
 #include <boost/program_options/errors.hpp>
@@ -141,9 +139,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const perdure::error&) {
     } catch (const boost::program_options::error& e) {
         (void)perdure::cli::message_of(e);   // what the perdure binary prints for it
-    } catch (const perdure::detail::sql::sqlite_failure& f) {
-        std::fprintf(stderr, "\ncli: FINDING: SQLite failed (%d): %s\n", f.code, f.message.c_str());
-        std::abort();
     } catch (...) {
         perdure::fuzz::unexpected_exception("cli");
     }

@@ -2,6 +2,8 @@
 // and handler), what it is given when it runs, and the error that carries an exit code.
 #pragma once
 
+#include <perdure/error.hpp>
+
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
 
@@ -26,6 +28,17 @@ public:
 private:
     exit_code code_;
 };
+
+/// Runs `f`, a call on the store: whatever perdure::error the store throws (it cannot be opened,
+/// or it failed) is a database problem, exit code 3, with the store's message.
+template <class F>
+auto on_store(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const error& e) {
+        throw cli_error(exit_code::database_problem, e.what());
+    }
+}
 
 enum class output_format { table, json };
 

@@ -6,7 +6,6 @@
 #include "write_path.hpp"
 
 #include "runtime/inbox_answers.hpp"
-#include "store/queries.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -88,14 +87,11 @@ boost::json::object endpoint_json(const detail::endpoint_row& e) {
 void create(const invocation& inv) {
     nexus::endpoint_spec spec{inv.value("name"), required(inv, "target-namespace"), required(inv, "target-task-queue"),
                               description_of(inv).value_or(""), rate_of(inv).value_or(0)};
-    write_request request{.command = {{"op", "endpoint.create"},
-                                      {"name", spec.name},
-                                      {"target_namespace", spec.target_namespace},
-                                      {"target_task_queue", spec.target_task_queue},
-                                      {"description", spec.description},
-                                      {"max_operations_per_second", spec.max_operations_per_second}},
-                          .apply = [&](perdure::engine& e) {
-                              return detail::inbox_answer(e.nexus_endpoints().create(spec));
+    write_request request{.command = detail::endpoint_create_command{spec.name, spec.target_namespace,
+                                                                     spec.target_task_queue, spec.description,
+                                                                     spec.max_operations_per_second},
+                          .apply = [&](perdure::engine& e) -> detail::inbox_answer {
+                              return detail::inbox_answer_of(e.nexus_endpoints().create(spec));
                           },
                           .creates_database = true};
     print_write(inv, request, perform_write(inv.db, request), "Endpoint " + spec.name + " created.");
@@ -103,7 +99,7 @@ void create(const invocation& inv) {
 
 void list(const invocation& inv) {
     reading db(inv.db);
-    const auto endpoints = detail::load_endpoints(db.conn());
+    const auto endpoints = db.endpoints();
     if (inv.output == output_format::json) {
         boost::json::array out;
         for (const auto& e : endpoints) out.push_back(endpoint_json(e));
@@ -118,7 +114,7 @@ void list(const invocation& inv) {
 void describe(const invocation& inv) {
     reading db(inv.db);
     const auto name = inv.value("name");
-    const auto endpoints = detail::load_endpoints(db.conn());
+    const auto endpoints = db.endpoints();
     std::string known;
     for (const auto& e : endpoints) {
         if (e.name != name) {
@@ -153,24 +149,22 @@ void update(const invocation& inv) {
         throw cli_error(exit_code::user_error, "nothing to update: give --target-namespace, --target-task-queue, "
                                                "--description, --description-file, --unset-description, --new-name "
                                                "or --max-operations-per-second");
-    boost::json::object command{{"op", "endpoint.update"}, {"name", name}};
-    if (change.name) command["new_name"] = *change.name;
-    if (change.target_namespace) command["target_namespace"] = *change.target_namespace;
-    if (change.target_task_queue) command["target_task_queue"] = *change.target_task_queue;
-    if (change.description) command["description"] = *change.description;
-    if (change.max_operations_per_second) command["max_operations_per_second"] = *change.max_operations_per_second;
-    write_request request{std::move(command),
-                          [&](perdure::engine& e) { return detail::inbox_answer(e.nexus_endpoints().update(name, change)); }};
+    write_request request{detail::endpoint_update_command{name, change.name, change.target_namespace,
+                                                          change.target_task_queue, change.description,
+                                                          change.max_operations_per_second},
+                          [&](perdure::engine& e) -> detail::inbox_answer {
+                              return detail::inbox_answer_of(e.nexus_endpoints().update(name, change));
+                          }};
     const auto outcome = perform_write(inv.db, request);
     std::string version;
-    if (const auto* v = outcome.result.if_contains("version"); v && v->is_int64())
-        version = " (version " + std::to_string(v->get_int64()) + ")";
+    if (const auto* updated = std::get_if<detail::endpoint_answer>(&outcome.result))
+        version = " (version " + std::to_string(updated->version) + ")";
     print_write(inv, request, outcome, "Endpoint " + name + " updated" + version + ".");
 }
 
 void remove(const invocation& inv) {
     const auto name = inv.value("name");
-    write_request request{{{"op", "endpoint.delete"}, {"name", name}}, [&](perdure::engine& e) -> boost::json::object {
+    write_request request{detail::endpoint_delete_command{name}, [&](perdure::engine& e) -> detail::inbox_answer {
                               e.nexus_endpoints().remove(name);
                               return {};
                           }};

@@ -1,8 +1,8 @@
-// Sending a command to the engine that owns the database, through the inbox table, and
+// Sending a command to the engine that owns the database, through the store's inbox, and
 // knowing for sure whether it ran.
 #pragma once
 
-#include <boost/json/object.hpp>
+#include "store/rows.hpp"
 
 #include <string>
 
@@ -12,6 +12,6 @@ namespace perdure::cli {
 /// Waits up to 5 s for the engine to take it, then withdraws it (a cli_error, exit code 3,
 /// saying nothing changed); once taken, waits up to 30 s more. A failure the engine reports
 /// is thrown as the matching perdure::error.
-boost::json::object send_to_engine(const std::string& db, const boost::json::object& command);
+detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_command& command);
 
 }  // namespace perdure::cli

@@ -2,8 +2,6 @@
 // errors into the documented exit codes.
 #include "command_line.hpp"
 
-#include "store/sqlite.hpp"
-
 #include <perdure/error.hpp>
 
 #include <iostream>
@@ -34,8 +32,6 @@ int main(int argc, char** argv) {
         return static_cast<int>(fail(e.code(), e.what()));
     } catch (const perdure::error& e) {
         return static_cast<int>(fail(code_of(e), e.what()));
-    } catch (const perdure::detail::sql::sqlite_failure& f) {
-        return static_cast<int>(fail(exit_code::database_problem, "SQLite: " + f.message));
     } catch (const boost::program_options::error& e) {
         return static_cast<int>(fail(exit_code::usage_error, message_of(e) + "; run 'perdure --help'"));
     } catch (const std::exception& e) {

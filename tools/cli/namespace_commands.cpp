@@ -7,7 +7,6 @@
 
 #include "codec/duration.hpp"
 #include "runtime/inbox_answers.hpp"
-#include "store/queries.hpp"
 
 #include <boost/program_options/value_semantic.hpp>
 
@@ -51,13 +50,12 @@ void create(const invocation& inv) {
     const auto name = inv.value("namespace");
     const auto description = inv.value("description");
     const auto retention = retention_flag(inv);
-    boost::json::object command{{"op", "namespace.create"}, {"namespace", name}, {"description", description}};
-    if (retention) command["retention_ms"] = retention->count();
-    write_request request{.command = std::move(command),
-                          .apply = [&](perdure::engine& e) {
+    write_request request{.command = detail::namespace_create_command{name, description,
+                                                                      retention.value_or(std::chrono::milliseconds(0))},
+                          .apply = [&](perdure::engine& e) -> detail::inbox_answer {
                               auto created = e.namespaces().create(name, description);
                               if (retention) created = e.namespaces().set_retention(name, *retention);
-                              return detail::inbox_answer(created);
+                              return detail::inbox_answer_of(created);
                           },
                           .creates_database = true};
     print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " created.");
@@ -67,9 +65,9 @@ void update(const invocation& inv) {
     const auto name = inv.value("namespace");
     const auto retention = retention_flag(inv);
     if (!retention) throw cli_error(exit_code::usage_error, "namespace update needs --retention: it is what can change");
-    write_request request{{{"op", "namespace.update"}, {"namespace", name}, {"retention_ms", retention->count()}},
-                          [&](perdure::engine& e) {
-                              return detail::inbox_answer(e.namespaces().set_retention(name, *retention));
+    write_request request{detail::namespace_update_command{name, *retention},
+                          [&](perdure::engine& e) -> detail::inbox_answer {
+                              return detail::inbox_answer_of(e.namespaces().set_retention(name, *retention));
                           }};
     print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " updated.");
 }
@@ -90,7 +88,7 @@ void list(const invocation& inv) {
 void describe(const invocation& inv) {
     reading db(inv.db);
     const auto& ns = db.require_namespace(inv.value("namespace"));
-    const auto open = detail::count_open_runs(db.conn(), ns.ns_id);
+    const auto open = db.open_runs(ns.ns_id);
     if (inv.output == output_format::json) {
         auto out = namespace_json(ns);
         out["open_workflows"] = open;
@@ -105,8 +103,7 @@ void describe(const invocation& inv) {
 
 void remove(const invocation& inv) {
     const auto name = inv.value("namespace");
-    write_request request{{{"op", "namespace.delete"}, {"namespace", name}},
-                          [&](perdure::engine& e) -> boost::json::object {
+    write_request request{detail::namespace_delete_command{name}, [&](perdure::engine& e) -> detail::inbox_answer {
                               e.namespaces().remove(name);
                               return {};
                           }};

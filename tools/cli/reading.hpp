@@ -1,12 +1,11 @@
-// The read side of the CLI: the database file opened as a WAL reader, which needs no lock, so
-// reads work beside a running engine; it never creates, migrates or changes the file.
+// The read side of the CLI: the store opened as a reader, which takes no ownership, so reads
+// work beside a running engine; it never creates, migrates or changes the data. Every read of
+// one command sees the same committed state.
 #pragma once
 
-#include "store/database.hpp"
 #include "store/rows.hpp"
-#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,7 +22,8 @@ public:
     reading(const reading&) = delete;
     reading& operator=(const reading&) = delete;
 
-    detail::sql::connection& conn() { return *conn_; }
+    // Each read throws a cli_error with exit code 3 when the store fails.
+
     const std::vector<detail::namespace_row>& namespaces();
     /// The namespace named `name`; a user error naming the known ones when there is none.
     const detail::namespace_row& require_namespace(const std::string& name);
@@ -31,11 +31,19 @@ public:
     /// The run (the newest of the workflow id when `run_id` is empty); a user error when there is none.
     detail::execution_row require_run(const std::string& ns, const std::string& workflow_id,
                                       const std::string& run_id);
+    /// Runs of a namespace (all of them when ns_id is 0), newest first.
+    std::vector<detail::execution_row> runs(std::int64_t ns_id, std::optional<detail::run_status>, std::size_t limit);
+    std::vector<detail::event> history(std::int64_t run_key);
+    std::int64_t history_length(std::int64_t run_key);
+    std::int64_t open_runs(std::int64_t ns_id);
+    std::vector<detail::endpoint_row> endpoints();
 
 private:
-    std::unique_ptr<detail::database> db_;
-    std::unique_ptr<detail::sql::connection> conn_;
-    std::optional<detail::sql::transaction> snapshot_;
+    template <class F>
+    auto read(F&& f) -> decltype(f(std::declval<detail::store_reads&>()));
+
+    std::unique_ptr<detail::store> store_;
+    std::unique_ptr<detail::store_reads> snapshot_;   // one state for the whole command
     std::optional<std::vector<detail::namespace_row>> namespaces_;
 };
 

@@ -5,8 +5,6 @@
 #include "reading.hpp"
 #include "write_path.hpp"
 
-#include "store/queries.hpp"
-
 #include <perdure/client.hpp>
 
 #include <boost/json/parse.hpp>
@@ -70,7 +68,7 @@ boost::json::object run_json(reading& db, const detail::execution_row& row) {
             {"status", to_string(static_cast<workflow_status>(row.status))},
             {"start_time", time_json(row.start_time_us)},
             {"close_time", time_json(row.close_time_us)},
-            {"history_length", detail::history_length(db.conn(), row.run_key)},
+            {"history_length", db.history_length(row.run_key)},
             {"first_run_id", row.first_run_id},
             {"memo", std::move(memo)},
             {"task_failure", row.task_failure}};
@@ -82,7 +80,7 @@ void list(const invocation& inv) {
     std::optional<detail::run_status> status;
     if (inv.has("status")) status = static_cast<detail::run_status>(status_of(inv.value("status")));
     const auto limit = inv.args["limit"].as<std::size_t>();
-    const auto runs = detail::list_runs(db.conn(), ns_id, status, limit, 0);
+    const auto runs = db.runs(ns_id, status, limit);
     if (inv.output == output_format::json) {
         boost::json::array out;
         for (const auto& row : runs) out.push_back(run_json(db, row));
@@ -119,7 +117,7 @@ void describe(const invocation& inv) {
 void show(const invocation& inv) {
     reading db(inv.db);
     const auto row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id"));
-    const auto events = detail::load_history(db.conn(), row.run_key);
+    const auto events = db.history(row.run_key);
     auto type_name = [](const detail::event& e) -> std::string {
         const char* name = detail::event_type_name(e.type);
         return name ? name : "Unknown";
@@ -138,11 +136,8 @@ void show(const invocation& inv) {
     t.print(inv.out);
 }
 
-boost::json::object run_command(const invocation& inv, const char* op) {
-    return {{"op", op},
-            {"namespace", inv.value("namespace")},
-            {"workflow_id", inv.value("workflow-id")},
-            {"run_id", inv.value("run-id")}};
+detail::workflow_target target_of(const invocation& inv) {
+    return {inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id")};
 }
 
 workflow_handle<boost::json::value> handle_of(perdure::engine& e, const invocation& inv) {
@@ -159,10 +154,8 @@ void signal(const invocation& inv) {
                             "--input is not JSON (" + ec.message() + "); quote strings: --input '\"text\"'");
     }
     const auto name = inv.value("name");
-    auto command = run_command(inv, "workflow.signal");
-    command["signal"] = name;
-    command["input"] = input;
-    write_request request{std::move(command), [&](perdure::engine& e) -> boost::json::object {
+    write_request request{detail::workflow_signal_command{target_of(inv), name, input},
+                          [&](perdure::engine& e) -> detail::inbox_answer {
                               handle_of(e, inv).signal_json(name, input);
                               return {};
                           }};
@@ -171,7 +164,7 @@ void signal(const invocation& inv) {
 }
 
 void cancel(const invocation& inv) {
-    write_request request{run_command(inv, "workflow.cancel"), [&](perdure::engine& e) -> boost::json::object {
+    write_request request{detail::workflow_cancel_command{target_of(inv)}, [&](perdure::engine& e) -> detail::inbox_answer {
                               handle_of(e, inv).cancel();
                               return {};
                           }};
@@ -180,9 +173,8 @@ void cancel(const invocation& inv) {
 }
 
 void terminate(const invocation& inv) {
-    auto command = run_command(inv, "workflow.terminate");
-    command["reason"] = inv.value("reason");
-    write_request request{std::move(command), [&](perdure::engine& e) -> boost::json::object {
+    write_request request{detail::workflow_terminate_command{target_of(inv), inv.value("reason")},
+                          [&](perdure::engine& e) -> detail::inbox_answer {
                               handle_of(e, inv).terminate(inv.value("reason"));
                               return {};
                           }};

@@ -8,9 +8,11 @@
 #include "output.hpp"
 #include "reading.hpp"
 
-#include "store/database.hpp"
+#include "store/store.hpp"
 
 #include <perdure/error.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -25,8 +27,9 @@ void create_if_missing(const std::string& db) {
     std::error_code ec;
     if (std::filesystem::exists(db, ec) || ec) return;   // an unreadable path is the reader's to report
     try {
-        const detail::database made(db, durability::normal, detail::database::mode::create);
-        if (made.created()) std::cerr << "perdure: created a new database at " << db << std::endl;
+        const auto made =
+            detail::open_store({.database = db, .durability = durability::normal}, detail::open_mode::create);
+        if (made->created()) std::cerr << "perdure: created a new database at " << db << std::endl;
     } catch (const database_locked&) {
         // An engine opened the path meanwhile: the change goes through its inbox.
     } catch (const error& e) {
@@ -62,9 +65,9 @@ void print_write(const invocation& inv, const write_request& request, const writ
         inv.out << message << '\n';
         return;
     }
-    print_json(inv.out, boost::json::object{{"op", request.command.at("op")},
+    print_json(inv.out, boost::json::object{{"op", detail::inbox_op_name(request.command)},
                                             {"route", outcome.route == write_route::inbox ? "inbox" : "maintenance"},
-                                            {"result", outcome.result}});
+                                            {"result", detail::answer_json(outcome.result)}});
 }
 
 }  // namespace perdure::cli

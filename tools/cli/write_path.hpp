@@ -4,9 +4,9 @@
 
 #include "command.hpp"
 
-#include <perdure/engine.hpp>
+#include "store/rows.hpp"
 
-#include <boost/json/object.hpp>
+#include <perdure/engine.hpp>
 
 #include <functional>
 #include <string>
@@ -16,8 +16,8 @@ namespace perdure::cli {
 /// One change, in both forms: the inbox command a running engine applies (DESIGN.md, "Other
 /// processes: the CLI"), and the same change made with the library's public API.
 struct write_request {
-    boost::json::object command;                                  ///< {"op": "namespace.create", ...}
-    std::function<boost::json::object(perdure::engine&)> apply;   ///< returns what the engine would answer
+    detail::inbox_command command;
+    std::function<detail::inbox_answer(perdure::engine&)> apply;   ///< returns what the engine would answer
     /// A create command: where no file exists, the database is created first (and stderr says so),
     /// so namespaces and endpoints can be set up before the application first runs.
     bool creates_database = false;
@@ -26,7 +26,7 @@ struct write_request {
 enum class write_route { maintenance, inbox };
 
 struct write_outcome {
-    boost::json::object result;   ///< what was created or changed, or {}
+    detail::inbox_answer result;   ///< what was created or changed, or nothing (never a failure: those are thrown)
     write_route route = write_route::maintenance;
 };
 

@@ -2,6 +2,7 @@
 // reader wired together. SQLite failures stop here and leave as perdure errors.
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/inbox.hpp"
 #include "store/inbox_queue.hpp"
 #include "store/queries.hpp"
 
@@ -95,13 +96,24 @@ std::vector<std::int64_t> sqlite_reads::expired_runs(std::int64_t ns_id, std::in
     return guarded("finding expired runs", [&] { return detail::expired_runs(c_, ns_id, before_us, limit); });
 }
 
-std::vector<inbox_command> sqlite_reads::pending_commands(std::int64_t now_us, std::size_t limit) {
+std::vector<pending_command> sqlite_reads::pending_commands(std::int64_t now_us, std::size_t limit) {
     return guarded("reading the inbox", [&] { return detail::pending_commands(c_, now_us, limit); });
 }
 
 // ---------------------------------------------------------------- the store
 
 namespace {
+
+/// Reads on a connection of their own, inside one read transaction held for their whole life.
+class sqlite_snapshot final : public sqlite_reads {
+public:
+    sqlite_snapshot(std::unique_ptr<sql::connection> c, const database& db)
+        : sqlite_reads(*c, db), conn_(std::move(c)), tx_(*conn_, false) {}
+
+private:
+    std::unique_ptr<sql::connection> conn_;
+    sql::transaction tx_;   // deferred: SQLite fixes the snapshot at the first read
+};
 
 database::mode database_mode(open_mode m) {
     switch (m) {
@@ -153,6 +165,36 @@ void sqlite_store::post_read(unique_function<void(store_reads&)> job) {
     });
 }
 
+std::unique_ptr<store_reads> sqlite_store::snapshot() {
+    try {
+        return std::make_unique<sqlite_snapshot>(db_->connect(!db_->in_memory()), *db_);
+    } catch (const sql::sqlite_failure& f) {
+        throw_storage(f, *db_, "opening for reading");
+    }
+}
+
+template <class F>
+auto sqlite_store::as_sender(F&& f) -> decltype(f(std::declval<sql::connection&>())) {
+    try {
+        if (!inbox_conn_) inbox_conn_ = db_->connect(false);
+        return f(*inbox_conn_);
+    } catch (const sql::sqlite_failure& failure) {
+        throw_storage(failure, *db_, "leaving a command for the running engine");
+    }
+}
+
+std::int64_t sqlite_store::submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) {
+    return as_sender([&](sql::connection& c) { return insert_command(c, now_us, expires_us, command); });
+}
+
+std::optional<inbox_status> sqlite_store::command_status(std::int64_t id) {
+    return as_sender([&](sql::connection& c) { return read_command(c, id); });
+}
+
+bool sqlite_store::withdraw_command(std::int64_t id) {
+    return as_sender([&](sql::connection& c) { return detail::withdraw_command(c, id); });
+}
+
 void sqlite_store::stop_writes() {
     if (writer_) writer_->stop();
 }
@@ -162,6 +204,7 @@ void sqlite_store::close() {
     if (reader_) reader_->stop();
     own_reads_.reset();
     own_conn_.reset();
+    inbox_conn_.reset();
     writer_.reset();
     reader_.reset();
     db_.reset();   // drops the file lock

@@ -10,11 +10,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace perdure::detail {
 
 /// The reads of the store interface on one SQLite connection (the caller's thread only).
-class sqlite_reads final : public store_reads {
+class sqlite_reads : public store_reads {
 public:
     /// `db` names the file, and its open mode the remedy, in error messages; both must outlive this object.
     sqlite_reads(sql::connection& c, const database& db) noexcept : c_(c), db_(db) {}
@@ -39,7 +40,7 @@ public:
                                          std::int64_t before_run_key) override;
     std::int64_t count_open_runs(std::int64_t ns_id) override;
     std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) override;
-    std::vector<inbox_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
+    std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
 
 private:
     template <class F>
@@ -58,21 +59,34 @@ public:
     std::uint64_t append(std::vector<write_op>&& ops) override;
     void post_read(unique_function<void(store_reads&)> job) override;
     store_reads& reads() override { return *own_reads_; }
+    /// A read-only connection of its own inside one read transaction.
+    std::unique_ptr<store_reads> snapshot() override;
+    std::int64_t submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) override;
+    std::optional<inbox_status> command_status(std::int64_t id) override;
+    bool withdraw_command(std::int64_t id) override;
     /// The flock is held for the store's life, so the epoch is fixed and no batch checks it.
     std::uint64_t owner_epoch() const noexcept override { return mode_ == open_mode::reader ? 0 : 1; }
     bool in_memory() const noexcept override { return in_memory_; }
     const std::string& name() const noexcept override { return name_; }
+    bool created() const noexcept override { return db_ && db_->created(); }
     std::uint64_t batches() const override { return writer_ ? writer_->batches() : 0; }
     void stop_writes() override;
     void close() override;
 
 private:
+    /// Runs `f` on the inbox connection, turning a SQLite failure into the sender's error.
+    template <class F>
+    auto as_sender(F&& f) -> decltype(f(std::declval<sql::connection&>()));
+
     open_mode mode_;
     std::string name_;
     std::unique_ptr<database> db_;
     bool in_memory_ = false;
     std::unique_ptr<sql::connection> own_conn_;   // the owner's thread's reads
     std::unique_ptr<sqlite_reads> own_reads_;
+    // The sender's side of the inbox: a writable connection, made on first use. No owner lock is
+    // needed, since SQLite's own locking orders these one-row writes with the owner's batches.
+    std::unique_ptr<sql::connection> inbox_conn_;
     std::unique_ptr<writer> writer_;              // none for a reader
     std::unique_ptr<reader> reader_;
 };

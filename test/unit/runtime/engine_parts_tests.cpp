@@ -25,6 +25,13 @@ public:
     }
     void post_read(unique_function<void(store_reads&)>) override { throw std::logic_error("no reads here"); }
     store_reads& reads() override { throw std::logic_error("no reads here"); }
+    std::unique_ptr<store_reads> snapshot() override { throw std::logic_error("no reads here"); }
+    std::int64_t submit_command(const inbox_command&, std::int64_t, std::int64_t) override {
+        throw std::logic_error("no inbox here");
+    }
+    std::optional<inbox_status> command_status(std::int64_t) override { throw std::logic_error("no inbox here"); }
+    bool withdraw_command(std::int64_t) override { throw std::logic_error("no inbox here"); }
+    bool created() const noexcept override { return false; }
     std::uint64_t owner_epoch() const noexcept override { return 1; }
     bool in_memory() const noexcept override { return true; }
     const std::string& name() const noexcept override { return name_; }

@@ -49,8 +49,8 @@ public:
         return unused<std::vector<execution_row>>();
     }
     std::int64_t count_open_runs(std::int64_t) override { return unused<std::int64_t>(); }
-    std::vector<inbox_command> pending_commands(std::int64_t, std::size_t) override {
-        return unused<std::vector<inbox_command>>();
+    std::vector<pending_command> pending_commands(std::int64_t, std::size_t) override {
+        return unused<std::vector<pending_command>>();
     }
 
 private:

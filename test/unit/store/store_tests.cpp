@@ -3,6 +3,7 @@
 // perdure errors, never as SQLite's.
 #include "store/store.hpp"
 
+#include "commit_log.hpp"
 #include "support/temp_dir.hpp"
 
 #include <perdure/error.hpp>
@@ -10,38 +11,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 
 using namespace perdure::detail;
+using perdure::test::commit_log;
 using perdure::test::temp_dir;
 
 namespace {
-
-/// Collects the store's commit reports so a test can wait for them.
-struct commit_log {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::uint64_t committed = 0;
-    std::promise<std::pair<std::uint64_t, commit_failure>> failure;
-
-    commit_callbacks callbacks() {
-        return {[this](std::uint64_t last) {
-                    {
-                        std::lock_guard lk(mutex);
-                        committed = last;
-                    }
-                    changed.notify_all();
-                },
-                [this](std::uint64_t first, commit_failure f) { failure.set_value({first, std::move(f)}); }};
-    }
-    /// Waits until unit `seq` is committed.
-    void wait_for(std::uint64_t seq) {
-        std::unique_lock lk(mutex);
-        changed.wait(lk, [&] { return committed >= seq; });
-    }
-};
 
 perdure::engine_options options_for(const std::string& path) {
     perdure::engine_options o;

@@ -1,0 +1,143 @@
+// The inbox protocol as data: the changes another process (the perdure CLI beside a running
+// engine) asks a store's owner to make, and what the owner answers. Only the store turns them
+// into their stored form and back, so neither the sender nor the engine builds or parses it.
+// rows.hpp includes this header: a command is a row of the store like any other.
+#pragma once
+
+#include <perdure/error.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace perdure::detail {
+
+struct namespace_create_command {
+    std::string name, description;
+    std::chrono::milliseconds retention{0};   ///< 0: the namespace's default retention
+    bool operator==(const namespace_create_command&) const = default;
+};
+
+struct namespace_update_command {
+    std::string name;
+    std::chrono::milliseconds retention{0};
+    bool operator==(const namespace_update_command&) const = default;
+};
+
+struct namespace_delete_command {
+    std::string name;
+    bool operator==(const namespace_delete_command&) const = default;
+};
+
+struct endpoint_create_command {
+    std::string name, target_namespace, target_task_queue, description;
+    double max_operations_per_second = 0;   ///< 0: no limit
+    bool operator==(const endpoint_create_command&) const = default;
+};
+
+/// Changes the fields that are set; the rest stay as they are.
+struct endpoint_update_command {
+    std::string name;
+    std::optional<std::string> new_name, target_namespace, target_task_queue, description;
+    std::optional<double> max_operations_per_second;
+    bool operator==(const endpoint_update_command&) const = default;
+};
+
+struct endpoint_delete_command {
+    std::string name;
+    bool operator==(const endpoint_delete_command&) const = default;
+};
+
+/// The run a workflow command is for: the newest run of the workflow id when `run_id` is empty.
+struct workflow_target {
+    std::string ns, workflow_id, run_id;
+    bool operator==(const workflow_target&) const = default;
+};
+
+struct workflow_signal_command {
+    workflow_target run;
+    std::string signal;
+    boost::json::value input;   ///< the signal's argument
+    bool operator==(const workflow_signal_command&) const = default;
+};
+
+struct workflow_cancel_command {
+    workflow_target run;
+    bool operator==(const workflow_cancel_command&) const = default;
+};
+
+struct workflow_terminate_command {
+    workflow_target run;
+    std::string reason;
+    bool operator==(const workflow_terminate_command&) const = default;
+};
+
+/// One change another process asks the owner to make.
+using inbox_command =
+    std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
+                 endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
+                 workflow_terminate_command>;
+
+/// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
+std::string_view inbox_op_name(const inbox_command&);
+
+/// A namespace as a command left it.
+struct namespace_answer {
+    std::string name, description;
+    std::chrono::milliseconds retention{0};
+    bool operator==(const namespace_answer&) const = default;
+};
+
+/// A Nexus endpoint as a command left it.
+struct endpoint_answer {
+    std::string id;
+    std::int64_t version = 0;
+    std::string name, target_namespace, target_task_queue, description;
+    double max_operations_per_second = 0;
+    bool operator==(const endpoint_answer&) const = default;
+};
+
+/// Why a command failed: the perdure::error its sender throws.
+struct inbox_failure {
+    errc code = errc::failed_precondition;
+    std::string message;
+    bool operator==(const inbox_failure&) const = default;
+};
+
+/// What the owner answers a command with: nothing to report (a delete, a signal), the namespace
+/// or endpoint as the command left it, or why it failed.
+using inbox_answer = std::variant<std::monostate, namespace_answer, endpoint_answer, inbox_failure>;
+
+/// An answer as a JSON object: {} for none, the namespace or endpoint, {"error", "code"} for a
+/// failure. It is the answer's stored form, and the "result" the CLI prints whichever way the
+/// command went (through the inbox, or applied by the CLI itself), so both read the same.
+boost::json::object answer_json(const inbox_answer&);
+
+/// A pending command as its owner reads it. A stored command that cannot be read (damaged, or
+/// written by a newer sender) has no `command`, and `unreadable` says why: the owner answers it
+/// with that as an invalid_argument failure instead of guessing.
+struct pending_command {
+    std::int64_t id = 0;
+    std::optional<inbox_command> command;
+    std::string unreadable;
+};
+
+/// Where a command left in the inbox stands, as its sender sees it.
+struct inbox_status {
+    enum class stage {
+        pending,     ///< nobody took it yet; withdrawing it is still possible
+        claimed,     ///< the owner took it and is applying it
+        answered,    ///< `answer` holds the outcome
+        withdrawn,   ///< its sender withdrew it; it never runs
+    };
+    stage at = stage::pending;
+    inbox_answer answer;
+};
+
+}  // namespace perdure::detail

@@ -1,0 +1,288 @@
+// Commands and answers to and from their stored JSON. Stored rows are outside input (another
+// process wrote them, perhaps another version), so every field is checked before it is used.
+#include "store/inbox_json.hpp"
+
+#include "codec/duration.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+#include <utility>
+
+namespace perdure::detail {
+namespace {
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+[[noreturn]] void malformed(const std::string& what) { throw invalid_argument("malformed inbox command: " + what); }
+
+/// The fields of a stored command: a missing field takes its default (older senders left empty
+/// ones out); a field of the wrong type makes the whole command malformed.
+class command_fields {
+public:
+    explicit command_fields(const boost::json::object& o) : o_(o) {}
+
+    std::string text(const char* key) const { return optional_text(key).value_or(""); }
+    std::optional<std::string> optional_text(const char* key) const {
+        const auto* v = o_.if_contains(key);
+        if (!v) return std::nullopt;
+        if (!v->is_string()) malformed(std::string("'") + key + "' must be a string");
+        return std::string(v->get_string());
+    }
+    std::optional<double> optional_number(const char* key) const {
+        const auto* v = o_.if_contains(key);
+        if (!v) return std::nullopt;
+        if (!v->is_number()) malformed(std::string("'") + key + "' must be a number");
+        return v->to_number<double>();
+    }
+    std::chrono::milliseconds retention() const {
+        const auto* v = o_.if_contains("retention_ms");
+        if (!v) return std::chrono::milliseconds(0);
+        if (!v->is_int64()) throw invalid_argument("an inbox command's retention_ms must be an integer");
+        return std::chrono::milliseconds(v->get_int64());
+    }
+    workflow_target run() const { return {text("namespace"), text("workflow_id"), text("run_id")}; }
+    boost::json::value value(const char* key) const {
+        const auto* v = o_.if_contains(key);
+        return v ? *v : boost::json::value();
+    }
+
+private:
+    const boost::json::object& o_;
+};
+
+void put_run(boost::json::object& o, const workflow_target& run) {
+    o["namespace"] = run.ns;
+    o["workflow_id"] = run.workflow_id;
+    o["run_id"] = run.run_id;
+}
+
+template <class T>
+void put_if(boost::json::object& o, const char* key, const std::optional<T>& v) {
+    if (v) o[key] = *v;
+}
+
+/// Adds a command's own fields after its "op".
+struct command_writer {
+    boost::json::object& o;
+
+    void operator()(const namespace_create_command& c) const {
+        o["namespace"] = c.name;
+        o["description"] = c.description;
+        if (c.retention.count() != 0) o["retention_ms"] = c.retention.count();
+    }
+    void operator()(const namespace_update_command& c) const {
+        o["namespace"] = c.name;
+        o["retention_ms"] = c.retention.count();
+    }
+    void operator()(const namespace_delete_command& c) const { o["namespace"] = c.name; }
+    void operator()(const endpoint_create_command& c) const {
+        o["name"] = c.name;
+        o["target_namespace"] = c.target_namespace;
+        o["target_task_queue"] = c.target_task_queue;
+        o["description"] = c.description;
+        o["max_operations_per_second"] = c.max_operations_per_second;
+    }
+    void operator()(const endpoint_update_command& c) const {
+        o["name"] = c.name;
+        put_if(o, "new_name", c.new_name);
+        put_if(o, "target_namespace", c.target_namespace);
+        put_if(o, "target_task_queue", c.target_task_queue);
+        put_if(o, "description", c.description);
+        put_if(o, "max_operations_per_second", c.max_operations_per_second);
+    }
+    void operator()(const endpoint_delete_command& c) const { o["name"] = c.name; }
+    void operator()(const workflow_signal_command& c) const {
+        put_run(o, c.run);
+        o["signal"] = c.signal;
+        o["input"] = c.input;
+    }
+    void operator()(const workflow_cancel_command& c) const { put_run(o, c.run); }
+    void operator()(const workflow_terminate_command& c) const {
+        put_run(o, c.run);
+        o["reason"] = c.reason;
+    }
+};
+
+inbox_command command_of(std::string_view op, const command_fields& f) {
+    if (op == "namespace.create") return namespace_create_command{f.text("namespace"), f.text("description"), f.retention()};
+    if (op == "namespace.update") return namespace_update_command{f.text("namespace"), f.retention()};
+    if (op == "namespace.delete") return namespace_delete_command{f.text("namespace")};
+    if (op == "endpoint.create")
+        return endpoint_create_command{f.text("name"), f.text("target_namespace"), f.text("target_task_queue"),
+                                       f.text("description"), f.optional_number("max_operations_per_second").value_or(0)};
+    if (op == "endpoint.update")
+        return endpoint_update_command{f.text("name"), f.optional_text("new_name"), f.optional_text("target_namespace"),
+                                       f.optional_text("target_task_queue"), f.optional_text("description"),
+                                       f.optional_number("max_operations_per_second")};
+    if (op == "endpoint.delete") return endpoint_delete_command{f.text("name")};
+    if (op == "workflow.signal") return workflow_signal_command{f.run(), f.text("signal"), f.value("input")};
+    if (op == "workflow.cancel") return workflow_cancel_command{f.run()};
+    if (op == "workflow.terminate") return workflow_terminate_command{f.run(), f.text("reason")};
+    throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
+}
+
+// ---------------------------------------------------------------- answers
+
+/// The error codes an answer can carry; any other is stored as failed_precondition.
+constexpr std::array<std::pair<errc, std::string_view>, 6> code_names{{
+    {errc::not_found, "not_found"},
+    {errc::already_exists, "already_exists"},
+    {errc::invalid_argument, "invalid_argument"},
+    {errc::failed_precondition, "failed_precondition"},
+    {errc::database_locked, "database_locked"},
+    {errc::storage_error, "storage_error"},
+}};
+
+std::string_view code_name(errc code) {
+    for (const auto& [c, name] : code_names)
+        if (c == code) return name;
+    return "failed_precondition";
+}
+
+errc code_of(std::string_view name) {
+    for (const auto& [c, n] : code_names)
+        if (n == name) return c;
+    return errc::failed_precondition;
+}
+
+boost::json::object object_of(std::string_view text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object()) return {};
+    return std::move(v.get_object());
+}
+
+/// The result fields the engine always writes; `missing` names the first one absent or mistyped.
+struct result_fields {
+    const boost::json::object& o;
+    std::string missing;
+
+    std::string text(const char* key) {
+        if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+        if (missing.empty()) missing = key;
+        return {};
+    }
+    std::int64_t integer(const char* key) {
+        if (const auto* v = o.if_contains(key); v && v->is_int64()) return v->get_int64();
+        if (missing.empty()) missing = key;
+        return 0;
+    }
+    double number(const char* key) {
+        if (const auto* v = o.if_contains(key); v && v->is_number()) return v->to_number<double>();
+        if (missing.empty()) missing = key;
+        return 0;
+    }
+};
+
+/// What kind of answer each command gets.
+enum class answer_kind { none, a_namespace, an_endpoint };
+
+answer_kind kind_of(const inbox_command* asked) {
+    if (!asked) return answer_kind::none;
+    return std::visit(overloaded{[](const namespace_create_command&) { return answer_kind::a_namespace; },
+                                 [](const namespace_update_command&) { return answer_kind::a_namespace; },
+                                 [](const endpoint_create_command&) { return answer_kind::an_endpoint; },
+                                 [](const endpoint_update_command&) { return answer_kind::an_endpoint; },
+                                 [](const auto&) { return answer_kind::none; }},
+                      *asked);
+}
+
+inbox_answer result_of(answer_kind kind, const boost::json::object& o) {
+    result_fields f{o, {}};
+    inbox_answer answer;
+    if (kind == answer_kind::a_namespace) {
+        namespace_answer n{f.text("name"), f.text("description"), {}};
+        const auto retention = parse_duration(f.text("retention"));
+        if (!retention && f.missing.empty()) f.missing = "retention";
+        n.retention = retention.value_or(std::chrono::milliseconds(0));
+        answer = std::move(n);
+    } else if (kind == answer_kind::an_endpoint) {
+        answer = endpoint_answer{f.text("id"),
+                                 f.integer("version"),
+                                 f.text("name"),
+                                 f.text("target_namespace"),
+                                 f.text("target_task_queue"),
+                                 f.text("description"),
+                                 f.number("max_operations_per_second")};
+    }
+    if (f.missing.empty()) return answer;
+    return inbox_failure{errc::storage_error,
+                         "the running engine applied the command, but its answer cannot be read (no valid '" +
+                             f.missing + "'); check the result with a read command (list or describe)"};
+}
+
+}  // namespace
+
+std::string_view inbox_op_name(const inbox_command& command) {
+    return std::visit(overloaded{[](const namespace_create_command&) { return "namespace.create"; },
+                                 [](const namespace_update_command&) { return "namespace.update"; },
+                                 [](const namespace_delete_command&) { return "namespace.delete"; },
+                                 [](const endpoint_create_command&) { return "endpoint.create"; },
+                                 [](const endpoint_update_command&) { return "endpoint.update"; },
+                                 [](const endpoint_delete_command&) { return "endpoint.delete"; },
+                                 [](const workflow_signal_command&) { return "workflow.signal"; },
+                                 [](const workflow_cancel_command&) { return "workflow.cancel"; },
+                                 [](const workflow_terminate_command&) { return "workflow.terminate"; }},
+                      command);
+}
+
+std::string stored_command(const inbox_command& command) {
+    boost::json::object o{{"op", inbox_op_name(command)}};
+    std::visit(command_writer{o}, command);
+    return boost::json::serialize(o);
+}
+
+inbox_command parse_stored_command(std::string_view text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec) malformed(ec.message());
+    if (!v.is_object()) malformed("an inbox command must be a JSON object");
+    const command_fields fields(v.get_object());
+    return command_of(fields.text("op"), fields);
+}
+
+const char* stored_state(const inbox_answer& answer) {
+    return std::holds_alternative<inbox_failure>(answer) ? "failed" : "done";
+}
+
+boost::json::object answer_json(const inbox_answer& answer) {
+    return std::visit(
+        overloaded{[](std::monostate) { return boost::json::object{}; },
+                   [](const namespace_answer& n) {
+                       return boost::json::object{
+                           {"name", n.name}, {"description", n.description}, {"retention", format_duration(n.retention)}};
+                   },
+                   [](const endpoint_answer& e) {
+                       return boost::json::object{{"id", e.id},
+                                                  {"version", e.version},
+                                                  {"name", e.name},
+                                                  {"target_namespace", e.target_namespace},
+                                                  {"target_task_queue", e.target_task_queue},
+                                                  {"description", e.description},
+                                                  {"max_operations_per_second", e.max_operations_per_second}};
+                   },
+                   [](const inbox_failure& f) {
+                       return boost::json::object{{"error", f.message}, {"code", code_name(f.code)}};
+                   }},
+        answer);
+}
+
+std::string stored_answer(const inbox_answer& answer) { return boost::json::serialize(answer_json(answer)); }
+
+inbox_answer parse_stored_answer(const inbox_command* asked, bool failed, std::string_view result) {
+    const auto o = object_of(result);
+    if (!failed) return result_of(kind_of(asked), o);
+    inbox_failure failure{errc::failed_precondition, "the engine failed the command"};
+    if (const auto* m = o.if_contains("error"); m && m->is_string()) failure.message = m->get_string();
+    if (const auto* c = o.if_contains("code"); c && c->is_string()) failure.code = code_of(c->get_string());
+    return failure;
+}
+
+}  // namespace perdure::detail

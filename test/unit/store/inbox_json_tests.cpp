@@ -1,0 +1,112 @@
+// The inbox's stored form on data: rows as senders before typed commands wrote them read as the
+// same typed commands, every kind stores and reads back as itself, and a row that is not a
+// command, or an answer that does not fit, is refused with a message instead of guessed at.
+#include "store/inbox_json.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace perdure::detail;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string message_of_parsing(std::string_view text) {
+    try {
+        parse_stored_command(text);
+    } catch (const perdure::invalid_argument& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(inbox_stored_form)
+
+BOOST_AUTO_TEST_CASE(rows_in_the_format_the_cli_always_wrote_read_as_typed_commands) {
+    BOOST_TEST((parse_stored_command(R"({"op":"namespace.create","namespace":"ops","description":"d","retention_ms":86400000})") ==
+                inbox_command(namespace_create_command{"ops", "d", 24h})));
+    BOOST_TEST((parse_stored_command(R"({"op":"namespace.create","namespace":"ops"})") ==
+                inbox_command(namespace_create_command{"ops", "", 0ms})));
+    BOOST_TEST((parse_stored_command(R"({"op":"endpoint.update","name":"e","description":"","max_operations_per_second":0})") ==
+                inbox_command(endpoint_update_command{"e", std::nullopt, std::nullopt, std::nullopt, "", 0.0})));
+    BOOST_TEST((parse_stored_command(
+                    R"({"op":"workflow.signal","namespace":"app","workflow_id":"o-1","run_id":"","signal":"go","input":"now"})") ==
+                inbox_command(workflow_signal_command{{"app", "o-1", ""}, "go", "now"})));
+    BOOST_TEST((parse_stored_command(R"({"op":"workflow.cancel","namespace":"app","workflow_id":"o-1","run_id":"r"})") ==
+                inbox_command(workflow_cancel_command{{"app", "o-1", "r"}})));
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
+    const inbox_command commands[] = {
+        namespace_create_command{"a", "about a", 90min},
+        namespace_update_command{"a", 12h},
+        namespace_delete_command{"a"},
+        endpoint_create_command{"e", "ns", "q", "# e", 2.5},
+        endpoint_update_command{"e", "f", "ns2", std::nullopt, std::nullopt, 0.0},
+        endpoint_delete_command{"e"},
+        workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
+        workflow_cancel_command{{"app", "w", "r"}},
+        workflow_terminate_command{{"app", "w", ""}, "stuck"},
+    };
+    for (const auto& c : commands) {
+        const auto stored = stored_command(c);
+        BOOST_TEST((parse_stored_command(stored) == c), stored);
+        BOOST_TEST(stored.find(std::string("\"op\":\"") + std::string(inbox_op_name(c)) + "\"") != std::string::npos, stored);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_row_that_is_not_a_command_is_refused_saying_why) {
+    BOOST_TEST(message_of_parsing("[1,2]") == "malformed inbox command: an inbox command must be a JSON object");
+    BOOST_TEST(message_of_parsing("{\"op\":").find("malformed inbox command: ") == 0u);
+    BOOST_TEST(message_of_parsing(R"({"op":"dance"})") == "unknown inbox command 'dance'");
+    BOOST_TEST(message_of_parsing(R"({"namespace":"a"})") == "unknown inbox command ''");
+    BOOST_TEST(message_of_parsing(R"({"op":"namespace.update","namespace":"a","retention_ms":"1d"})") ==
+               "an inbox command's retention_ms must be an integer");
+    BOOST_TEST(message_of_parsing(R"({"op":"namespace.delete","namespace":7})") ==
+               "malformed inbox command: 'namespace' must be a string");
+    BOOST_TEST(message_of_parsing(R"({"op":"endpoint.create","name":"e","max_operations_per_second":"fast"})") ==
+               "malformed inbox command: 'max_operations_per_second' must be a number");
+}
+
+BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {
+    const inbox_command created = namespace_create_command{"a", "", 0ms};
+    const inbox_answer ns = namespace_answer{"a", "about a", 72h};
+    BOOST_TEST(stored_answer(ns) == R"({"name":"a","description":"about a","retention":"259200s"})");
+    BOOST_TEST(std::string(stored_state(ns)) == "done");
+    BOOST_TEST((parse_stored_answer(&created, false, stored_answer(ns)) == ns));
+
+    const inbox_command update = endpoint_update_command{"e", {}, {}, {}, {}, {}};
+    const inbox_answer endpoint = endpoint_answer{"id", 3, "e", "ns", "q", "", 1.5};
+    BOOST_TEST((parse_stored_answer(&update, false, stored_answer(endpoint)) == endpoint));
+
+    const inbox_command removed = namespace_delete_command{"a"};
+    BOOST_TEST(stored_answer(inbox_answer{}) == "{}");
+    BOOST_TEST((parse_stored_answer(&removed, false, "{}") == inbox_answer{}));
+
+    const inbox_answer refused = inbox_failure{perdure::errc::not_found, "no namespace 'a'"};
+    BOOST_TEST(std::string(stored_state(refused)) == "failed");
+    BOOST_TEST(stored_answer(refused) == R"({"error":"no namespace 'a'","code":"not_found"})");
+    BOOST_TEST((parse_stored_answer(&removed, true, stored_answer(refused)) == refused));
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_that_cannot_be_read_says_what_is_known) {
+    const inbox_command created = namespace_create_command{"a", "", 0ms};
+    // A failed row always reads as a failure, its code defaulting as the engine's did.
+    BOOST_TEST((parse_stored_answer(&created, true, "not json") ==
+                inbox_answer(inbox_failure{perdure::errc::failed_precondition, "the engine failed the command"})));
+    BOOST_TEST((parse_stored_answer(&created, true, R"({"error":"x","code":"nondeterminism"})") ==
+                inbox_answer(inbox_failure{perdure::errc::failed_precondition, "x"})));
+    // A done row whose result does not fit: the command was applied, and the message says so.
+    const auto unfit = parse_stored_answer(&created, false, R"({"name":"a","description":"","retention":"soon"})");
+    const auto* failure = std::get_if<inbox_failure>(&unfit);
+    BOOST_TEST_REQUIRE(failure);
+    BOOST_TEST((failure->code == perdure::errc::storage_error));
+    BOOST_TEST(failure->message.find("applied the command") != std::string::npos, failure->message);
+    BOOST_TEST(failure->message.find("'retention'") != std::string::npos, failure->message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,140 @@
+// The inbox through the store interface, from both sides: a sender that does not own the store
+// leaves typed commands, the owner reads them typed, claims and answers them in its batches, and
+// the sender reads the typed answer or withdraws a command nobody took. And a snapshot: reads
+// that agree with each other while the owner commits.
+#include "store/store.hpp"
+
+#include "commit_log.hpp"
+#include "support/temp_dir.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <memory>
+
+using namespace perdure::detail;
+using perdure::test::temp_dir;
+
+namespace {
+
+/// An owner whose test waits for each unit to commit.
+struct owned_store {
+    perdure::test::commit_log log;
+    std::unique_ptr<store> s;
+
+    explicit owned_store(const std::string& path) {
+        perdure::engine_options o;
+        o.database = path;
+        o.durability = perdure::durability::off;
+        s = open_store(o, open_mode::owner, log.callbacks());
+    }
+    void commit(write_op op) {
+        std::vector<write_op> ops;
+        ops.push_back(std::move(op));
+        log.wait_for(s->append(std::move(ops)));
+    }
+};
+
+std::unique_ptr<store> sender_for(const std::string& path) {
+    perdure::engine_options o;
+    o.database = path;
+    o.durability = perdure::durability::normal;
+    return open_store(o, open_mode::reader);
+}
+
+constexpr std::int64_t now = 1'000'000, later = 60'000'000;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_inbox)
+
+BOOST_AUTO_TEST_CASE(a_command_reaches_the_owner_typed_and_its_answer_reaches_the_sender_typed) {
+    temp_dir dir;
+    owned_store owner(dir.file("db"));
+    auto sender = sender_for(dir.file("db"));
+    const inbox_command sent = endpoint_update_command{"pay", "payments", std::nullopt, "q2", std::nullopt, 2.5};
+    const auto id = sender->submit_command(sent, now, later);
+    BOOST_TEST((sender->command_status(id)->at == inbox_status::stage::pending));
+
+    const auto pending = owner.s->reads().pending_commands(now, 10);
+    BOOST_TEST_REQUIRE(pending.size() == 1u);
+    BOOST_TEST(pending[0].id == id);
+    BOOST_TEST_REQUIRE(pending[0].command.has_value());
+    BOOST_TEST((*pending[0].command == sent));
+
+    auto claimed = std::make_shared<std::atomic<bool>>(false);
+    owner.commit(claim_inbox{id, claimed});
+    BOOST_TEST(claimed->load());
+    BOOST_TEST((sender->command_status(id)->at == inbox_status::stage::claimed));
+    BOOST_TEST(!sender->withdraw_command(id));   // claimed first: it runs
+    BOOST_TEST(owner.s->reads().pending_commands(now, 10).empty());
+
+    const endpoint_answer updated{"id-1", 2, "payments", "ns", "q2", "", 2.5};
+    owner.commit(finish_inbox{id, updated});
+    const auto status = sender->command_status(id);
+    BOOST_TEST_REQUIRE(status.has_value());
+    BOOST_TEST((status->at == inbox_status::stage::answered));
+    BOOST_TEST((status->answer == inbox_answer(updated)));
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_reaches_the_sender_with_its_code_and_message) {
+    temp_dir dir;
+    owned_store owner(dir.file("db"));
+    auto sender = sender_for(dir.file("db"));
+    const auto id = sender->submit_command(namespace_delete_command{"app"}, now, later);
+    owner.commit(claim_inbox{id, std::make_shared<std::atomic<bool>>(false)});
+    const inbox_failure refused{perdure::errc::failed_precondition, "namespace 'app' still has open workflows"};
+    owner.commit(finish_inbox{id, refused});
+    BOOST_TEST((sender->command_status(id)->answer == inbox_answer(refused)));
+}
+
+BOOST_AUTO_TEST_CASE(a_withdrawn_command_is_never_offered_to_the_owner) {
+    temp_dir dir;
+    owned_store owner(dir.file("db"));
+    auto sender = sender_for(dir.file("db"));
+    const auto id = sender->submit_command(namespace_create_command{"late", "", {}}, now, later);
+    BOOST_TEST(sender->withdraw_command(id));
+    BOOST_TEST((sender->command_status(id)->at == inbox_status::stage::withdrawn));
+    BOOST_TEST(owner.s->reads().pending_commands(now, 10).empty());
+    auto claimed = std::make_shared<std::atomic<bool>>(true);
+    owner.commit(claim_inbox{id, claimed});
+    BOOST_TEST(!claimed->load());
+    BOOST_TEST(!sender->command_status(id + 1));   // no such command
+}
+
+BOOST_AUTO_TEST_CASE(an_expired_command_is_not_offered_to_the_owner) {
+    temp_dir dir;
+    owned_store owner(dir.file("db"));
+    auto sender = sender_for(dir.file("db"));
+    sender->submit_command(namespace_delete_command{"old"}, now, now + 1);
+    BOOST_TEST(owner.s->reads().pending_commands(now + 1, 10).empty());
+    BOOST_TEST(owner.s->reads().pending_commands(now, 10).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_keeps_the_state_it_first_read_while_the_owner_commits) {
+    temp_dir dir;
+    owned_store owner(dir.file("db"));
+    owner.commit(upsert_namespace{{1, "first", "", 0, 1000}});
+    auto reader = sender_for(dir.file("db"));
+    auto snapshot = reader->snapshot();
+    BOOST_TEST(snapshot->namespaces().size() == 1u);
+    owner.commit(upsert_namespace{{2, "second", "", 0, 1000}});
+    BOOST_TEST(snapshot->namespaces().size() == 1u);       // still the state of its first read
+    BOOST_TEST(snapshot->max_namespace_id() == 1);
+    BOOST_TEST(reader->reads().namespaces().size() == 2u);  // plain reads see the new commit
+    BOOST_TEST(reader->snapshot()->namespaces().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_create_open_says_whether_it_made_the_store) {
+    temp_dir dir;
+    perdure::engine_options o;
+    o.database = dir.file("made");
+    o.durability = perdure::durability::normal;
+    BOOST_TEST(open_store(o, open_mode::create)->created());
+    BOOST_TEST(!open_store(o, open_mode::create)->created());
+    BOOST_CHECK_THROW(open_store({.database = dir.file("missing")}, open_mode::reader), perdure::not_found);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

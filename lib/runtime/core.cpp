@@ -40,14 +40,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             ns_snapshot_[ns.name] = ns.ns_id;
             namespaces_.emplace(ns.name, std::move(ns));
         }
-        for (auto& e : reads.endpoints()) {
-            nexus::endpoint ep{e.id, e.version,
-                               {e.name, e.target_namespace, e.target_task_queue, e.description, e.max_operations_per_second},
-                               from_us(e.created_us),
-                               e.last_modified_us ? from_us(e.last_modified_us)
-                                                  : std::chrono::system_clock::time_point{}};
-            endpoints_.emplace(ep.id, std::move(ep));
-        }
+        for (const auto& e : reads.endpoints()) endpoints_.put(endpoint_of(e));
         next_run_key_ = reads.max_run_key() + 1;
         next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
         for (auto& row : reads.open_runs()) {

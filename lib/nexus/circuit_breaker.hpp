@@ -7,6 +7,13 @@
 
 namespace perdure::detail {
 
+/// How an attempt ended, as far as the destination's health goes.
+enum class attempt_end {
+    succeeded,          ///< the handler answered (a result, or a start)
+    destination_down,   ///< a retryable handler error or a request timeout
+    no_verdict,         ///< a non-retryable answer, or the caller stopped waiting: nothing about health
+};
+
 class circuit_breaker {
 public:
     static constexpr int trip_after = 5;
@@ -14,19 +21,18 @@ public:
 
     enum class state { closed, open, half_open };
 
-    /// Whether an attempt may go now; in half-open, only one (the probe) may.
-    bool allow(std::int64_t now_us);
-    void succeeded();
-    /// A failure that says the destination is down (retryable handler errors, timeouts).
-    void failed(std::int64_t now_us);
-    /// An attempt that ended without saying anything about the destination.
-    void released();
+    /// Whether an attempt may go now: closed, or half-open with its one probe not yet out.
+    bool admits(std::int64_t now_us) const;
+    /// An attempt goes (after admits said yes): it counts as in flight until finish. Returns
+    /// whether it is the half-open breaker's probe.
+    bool start(std::int64_t now_us);
+    /// Ends an attempt start counted; called exactly once for each start.
+    void finish(attempt_end how, bool was_probe, std::int64_t now_us);
 
     state current(std::int64_t now_us) const;
     int consecutive_failures() const noexcept { return failures_; }
     std::int64_t reopens_at_us() const noexcept { return open_until_us_; }
     std::int64_t in_flight() const noexcept { return in_flight_; }
-    void started() noexcept { ++in_flight_; }
 
 private:
     int failures_ = 0;

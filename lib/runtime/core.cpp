@@ -32,14 +32,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
     {
         auto& reads = store_->reads();
         namespaces_.load(reads.namespaces(), reads.max_namespace_id());
-        for (auto& e : reads.endpoints()) {
-            nexus::endpoint ep{e.id, e.version,
-                               {e.name, e.target_namespace, e.target_task_queue, e.description, e.max_operations_per_second},
-                               from_us(e.created_us),
-                               e.last_modified_us ? from_us(e.last_modified_us)
-                                                  : std::chrono::system_clock::time_point{}};
-            endpoints_.emplace(ep.id, std::move(ep));
-        }
+        for (const auto& e : reads.endpoints()) endpoints_.put(endpoint_of(e));
         runs_.continue_keys_after(reads.max_run_key());
         next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
         for (auto& row : reads.open_runs()) {

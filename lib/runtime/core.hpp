@@ -10,8 +10,8 @@
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
 #include "runtime/nexus_op.hpp"
-#include "nexus/circuit_breaker.hpp"
-#include "nexus/rate_limiter.hpp"
+#include "nexus/caller_guards.hpp"
+#include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
 #include "runtime/retention_sweeper.hpp"
 #include "runtime/run_state.hpp"
@@ -268,8 +268,6 @@ private:
     std::optional<task_failure> prepare_command(run_state& r, command& c);
 
     // nexus_caller.cpp
-    const nexus::endpoint* endpoint_by_name(std::string_view name) const;
-    const nexus::endpoint* endpoint_by_id(std::string_view id) const;
     void track_nexus(run_state& r, const event& scheduled, int attempt, std::int64_t due_us, write_unit* unit);
     void dispatch_nexus(const task_key& key);
     /// An attempt of handler code on the pool begins; returns its generation.
@@ -284,7 +282,6 @@ private:
                         std::vector<nexus::link> links);
     void nexus_attempt_failed(nexus_op& op, failure f);
     void end_nexus(nexus_op& op, event_type type, boost::json::object attrs);
-    failure nexus_failure(const nexus_op& op, failure cause) const;
     void on_nexus_timeout(const task_key& key, wheel_kind kind);
     /// NexusOperationCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
     void request_nexus_cancel(run_state& r, const event& requested, write_unit& unit);
@@ -297,7 +294,6 @@ private:
     bool on_nexus_delivered(run_state& r, inbound& in);
     /// What the caller's committed history holds of an operation no longer tracked in memory.
     nexus_progress recorded_nexus_progress(const task_key& key);
-    circuit_breaker& breaker(std::int64_t ns_id, const std::string& endpoint_id);
     void drop_nexus_of(std::int64_t run_key);
 
     // nexus_handler.cpp
@@ -375,11 +371,10 @@ private:
     std::atomic<std::uint64_t> replays_{0};
 
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
-    std::map<std::string, nexus::endpoint> endpoints_;                      // by id
+    endpoint_table endpoints_;
+    caller_guards nexus_guards_;   // before the operations: their attempt passes point into it
     std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet ended
     std::unordered_set<task_key, task_key_hash> nexus_ending_;              // outcome delivered, not yet committed
-    std::map<std::pair<std::int64_t, std::string>, circuit_breaker> breakers_;
-    std::map<std::string, rate_limiter> rate_limiters_;   // by endpoint id, for all callers
     std::unique_ptr<boost::asio::thread_pool> nexus_pool_;
     std::int64_t next_delivery_seq_ = -1;                                   // outbox rows use negative seqs
 

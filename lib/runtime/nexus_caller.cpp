@@ -6,6 +6,8 @@
 #include "client/core_access.hpp"
 #include "codec/duration.hpp"
 #include "history/fields.hpp"
+#include "nexus/attempt_decision.hpp"
+#include "nexus/failure_translation.hpp"
 #include "nexus/links.hpp"
 #include "nexus/token.hpp"
 #include "runtime/failpoint.hpp"
@@ -21,26 +23,8 @@
 namespace perdure::detail {
 namespace {
 
-constexpr std::int64_t request_timeout_us = 10'000'000;   // Temporal's per-request timeout
-constexpr std::int64_t min_request_timeout_us = 1'500'000;
-constexpr std::int64_t max_backoff_us = 3'600'000'000;
-
 std::int64_t ms_of(const boost::json::object& o, const char* key) {
     return parse_duration(text(o, key)).value_or(std::chrono::milliseconds(0)).count();
-}
-
-failure handler_failure(nexus::handler_error_type type, std::string message, bool retryable) {
-    return nexus::handler_error(type, std::move(message),
-                                retryable ? nexus::retry_behavior::retryable : nexus::retry_behavior::non_retryable)
-        .failure();
-}
-
-failure timeout_of(timeout_type t) {
-    failure f;
-    f.message = "operation timed out";
-    f.kind = failure_kind::timeout;
-    f.info = {{"timeout_type", to_string(t)}};
-    return f;
 }
 
 bool is_nexus_terminal(event_type t) {
@@ -61,19 +45,15 @@ nexus::operation_context handler_context(const nexus_op& op, std::string ns, std
 
 }  // namespace
 
-failure engine_core::nexus_failure(const nexus_op& op, failure cause) const {
+failure caller_failure(const nexus_op& op, failure cause) {
     return wrap_nexus_failure(op.endpoint, op.service, op.operation, op.token, op.key.seq, std::move(cause));
-}
-
-circuit_breaker& engine_core::breaker(std::int64_t ns_id, const std::string& endpoint_id) {
-    return breakers_[{ns_id, endpoint_id}];
 }
 
 std::optional<task_failure> engine_core::prepare_command(run_state& r, command& c) {
     prepare_close(r, c);
     if (c.kind != command_kind::schedule_nexus_operation) return std::nullopt;
     const auto name = text(c.attrs, "endpoint");
-    const auto* ep = endpoint_by_name(name);
+    const auto* ep = endpoints_.by_name(name);
     if (!ep)
         return task_failure{task_failure::cause::bad_command,
                             "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: endpoint \"" + name +
@@ -135,54 +115,46 @@ void engine_core::dispatch_nexus(const task_key& key) {
     if (op.st == nexus_op::state::running || op.st == nexus_op::state::started || op.handler_running) return;
     op.st = nexus_op::state::scheduled;
     const std::int64_t now = now_us();
-
-    // The request budget: 10 s, or what is left of the governing timeout; too little left
-    // times the operation out at once instead of attempting.
-    std::int64_t budget = request_timeout_us;
-    std::optional<timeout_type> governing;
-    if (op.schedule_to_start_ms > 0) {
-        budget = std::min(budget, op.scheduled_us + op.schedule_to_start_ms * 1000 - now);
-        governing = timeout_type::schedule_to_start;
-    } else if (op.schedule_to_close_ms > 0) {
-        budget = std::min(budget, op.scheduled_us + op.schedule_to_close_ms * 1000 - now);
-        governing = timeout_type::schedule_to_close;
+    const auto* ep = endpoints_.by_id(op.endpoint_id);
+    const auto target_ns = ep ? find_namespace(ep->spec.target_namespace) : std::nullopt;
+    std::optional<nexus::detail::operation_definition> def;
+    auto presence = handler_presence::no_target_namespace;
+    if (target_ns) {
+        if (!workers_.nexus_operation_mocked(op.service, op.operation) &&
+            !workers_.serves_nexus(*target_ns, ep->spec.target_task_queue))
+            presence = handler_presence::no_worker;
+        else if (!(def = workers_.nexus_operation(*target_ns, ep->spec.target_task_queue, op.service, op.operation)))
+            presence = handler_presence::no_operation;
+        else
+            presence = handler_presence::ready;
     }
-    if (governing && budget < min_request_timeout_us)
-        return end_nexus(op, event_type::nexus_operation_timed_out, {{"failure", nexus_failure(op, timeout_of(*governing)).to_json()}});
-
-    const auto* ep = endpoint_by_id(op.endpoint_id);
-    if (!ep)
-        return end_nexus(op, event_type::nexus_operation_failed,
-                         {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::not_found,
-                                                                        "endpoint not registered", false))
-                                          .to_json()}});
-    auto& rate = rate_limiters_[op.endpoint_id];
-    if (const auto wait = rate.wait_us(ep->spec.max_operations_per_second, now); wait > 0) {
-        arm(wheel_kind::nexus_retry, key.run_key, key.seq, now + wait);   // its turn under the endpoint's rate limit
+    const auto d = decide_attempt({.now_us = now,
+                                   .scheduled_us = op.scheduled_us,
+                                   .schedule_to_start_ms = op.schedule_to_start_ms,
+                                   .schedule_to_close_ms = op.schedule_to_close_ms,
+                                   .endpoint = ep,
+                                   .limiter = nexus_guards_.find_limiter(op.endpoint_id),
+                                   .breaker = nexus_guards_.find_breaker(op.ns_id, op.endpoint_id),
+                                   .handler = presence});
+    switch (d.what) {
+    case attempt_decision::action::time_out:
+        return end_nexus(op, event_type::nexus_operation_timed_out,
+                         {{"failure", caller_failure(op, operation_timeout(d.timed_out)).to_json()}});
+    case attempt_decision::action::fail: {
+        auto why = refusal_failure(d.why, op.service, op.operation, ep ? std::string_view(ep->spec.target_task_queue) : "");
+        return end_nexus(op, event_type::nexus_operation_failed, {{"failure", caller_failure(op, std::move(why)).to_json()}});
+    }
+    case attempt_decision::action::wait_for_token:
+        arm(wheel_kind::nexus_retry, key.run_key, key.seq, d.retry_at_us);
         return;
-    }
-    auto& b = breaker(op.ns_id, op.endpoint_id);
-    if (!b.allow(now)) {
+    case attempt_decision::action::blocked_by_breaker:
         op.st = nexus_op::state::blocked;   // "The circuit breaker is open."
-        arm(wheel_kind::nexus_retry, key.run_key, key.seq, std::max(b.reopens_at_us(), now + 1000));
+        arm(wheel_kind::nexus_retry, key.run_key, key.seq, d.retry_at_us);
         return;
-    }
-    const auto target_ns = find_namespace(ep->spec.target_namespace);
-    const bool mocked = workers_.nexus_operation_mocked(op.service, op.operation);
-    if (!target_ns || (!mocked && !workers_.serves_nexus(*target_ns, ep->spec.target_task_queue))) {
-        b.released();
-        return;   // no Nexus worker on the target yet: the operation waits, bounded by its timeouts
-    }
-    auto def = workers_.nexus_operation(*target_ns, ep->spec.target_task_queue, op.service, op.operation);
-    if (!def) {
-        b.released();
-        return end_nexus(op, event_type::nexus_operation_failed,
-                         {{"failure", nexus_failure(op, handler_failure(nexus::handler_error_type::not_found,
-                                                                        "no operation " + op.operation + " in service " +
-                                                                            op.service + " on task queue " +
-                                                                            ep->spec.target_task_queue,
-                                                                        false))
-                                          .to_json()}});
+    case attempt_decision::action::wait_for_worker:
+        return;   // dispatched again when workers change, bounded by its timeouts
+    case attempt_decision::action::run:
+        break;
     }
     auto ctx = handler_context(op, ep->spec.target_namespace, shared_from_this());
     for (const auto& [k, v] : op.header)
@@ -191,26 +163,24 @@ void engine_core::dispatch_nexus(const task_key& key) {
         ctx.links.push_back({workflow_event_url(namespace_name(caller->ns_id), caller->workflow_id, caller->run_id, key.seq,
                                                 "NexusOperationScheduled"),
                              workflow_event_link_type});
-    rate.take(ep->spec.max_operations_per_second);   // only an attempt that goes spends a token
-    b.started();
+    op.pass = nexus_guards_.begin_attempt(op.ns_id, op.endpoint_id, ep->spec.max_operations_per_second, now);
     if (def->mock_delay) {
-        // A test double of an asynchronous operation: started now, completed after the delay.
-        b.succeeded();
+        // A test double of an asynchronous operation: started now, completed after the delay
+        // without another request to the endpoint.
+        op.pass.end(attempt_end::succeeded, now);
         write_unit unit;
         nexus_started(op, "mock-" + op.request_id, {}, unit);
         commit(std::move(unit));
         arm(wheel_kind::nexus_mock_complete, key.run_key, key.seq, now + def->mock_delay->count() * 1000);
         return;
     }
-    if (def->sync) return run_sync_handler(op, *def, std::move(ctx), budget);
-    run_start_handler(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue, budget);
+    if (def->sync) return run_sync_handler(op, *def, std::move(ctx), d.request_timeout_us);
+    run_start_handler(op, *def, std::move(ctx), *target_ns, ep->spec.target_task_queue, d.request_timeout_us);
 }
 
 void engine_core::nexus_attempt_failed(nexus_op& op, failure f) {
-    // 1 s doubling to 1 h, with Temporal's jitter (d * 0.8 + [0, 0.2 d)); only timeouts end it.
     static thread_local std::mt19937_64 rng{std::random_device{}()};
-    const std::int64_t base = std::min<std::int64_t>(max_backoff_us, 1'000'000LL << std::min(op.attempt - 1, 30));
-    const std::int64_t delay = base * 8 / 10 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(base / 5 + 1));
+    const std::int64_t delay = nexus_retry_delay_us(op.attempt, rng());
     op.last_failure = std::move(f);
     ++op.attempt;
     op.st = nexus_op::state::backing_off;
@@ -253,28 +223,28 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
     auto& op = it->second;
     switch (kind) {
     case wheel_kind::nexus_mock_complete: {
-        const auto* ep = endpoint_by_id(op.endpoint_id);
+        const auto* ep = endpoints_.by_id(op.endpoint_id);
         auto def = workers_.nexus_operation(0, "", op.service, op.operation);
         if (!ep || !def) return;
         return run_sync_handler(op, *def, handler_context(op, ep->spec.target_namespace, shared_from_this()),
-                                request_timeout_us);
+                                nexus_request_timeout_us);
     }
     case wheel_kind::nexus_request_timeout: {
         if (op.st != nexus_op::state::running) return;
         ++op.generation;   // the handler keeps running; no new attempt starts until it returns
-        breaker(op.ns_id, op.endpoint_id).failed(now_us());
+        op.pass.end(attempt_end::destination_down, now_us());
         return nexus_attempt_failed(op, handler_failure(nexus::handler_error_type::upstream_timeout, "request timed out", true));
     }
     case wheel_kind::nexus_schedule_to_start:
         if (op.st == nexus_op::state::started) return;
         return end_nexus(op, event_type::nexus_operation_timed_out,
-                         {{"failure", nexus_failure(op, timeout_of(timeout_type::schedule_to_start)).to_json()}});
+                         {{"failure", caller_failure(op, operation_timeout(timeout_type::schedule_to_start)).to_json()}});
     case wheel_kind::nexus_start_to_close:
         return end_nexus(op, event_type::nexus_operation_timed_out,
-                         {{"failure", nexus_failure(op, timeout_of(timeout_type::start_to_close)).to_json()}});
+                         {{"failure", caller_failure(op, operation_timeout(timeout_type::start_to_close)).to_json()}});
     default:
         return end_nexus(op, event_type::nexus_operation_timed_out,
-                         {{"failure", nexus_failure(op, timeout_of(timeout_type::schedule_to_close)).to_json()}});
+                         {{"failure", caller_failure(op, operation_timeout(timeout_type::schedule_to_close)).to_json()}});
     }
 }
 
@@ -400,7 +370,7 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
         forget_cancel_request(key, in.ops);
         deliver(r, std::move(in));
     };
-    if (!endpoint_by_id(endpoint_id)) return failed(nexus::handler_error_type::not_found, "endpoint not registered");
+    if (!endpoints_.by_id(endpoint_id)) return failed(nexus::handler_error_type::not_found, "endpoint not registered");
     const auto target = decode_token(token);
     if (!target) return failed(nexus::handler_error_type::bad_request, "the operation has no workflow-run token to cancel");
     const auto ns_id = find_namespace(target->ns);

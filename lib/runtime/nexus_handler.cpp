@@ -5,6 +5,7 @@
 // callbacks.
 #include "runtime/core.hpp"
 
+#include "nexus/failure_translation.hpp"
 #include "nexus/links.hpp"
 #include "nexus/token.hpp"
 #include "store/store.hpp"
@@ -31,10 +32,8 @@ boost::json::object request_link(const std::string& ns, const std::string& wid, 
             {"type", workflow_event_link_type}};
 }
 
-failure internal(std::string message) {
-    return nexus::handler_error(nexus::handler_error_type::internal, std::move(message), nexus::retry_behavior::non_retryable)
-        .failure();
-}
+/// What Temporal's SDK makes of a non-retryable service error (AlreadyExists, FailedPrecondition).
+failure internal(std::string message) { return handler_failure(nexus::handler_error_type::internal, std::move(message), false); }
 
 }  // namespace
 
@@ -63,7 +62,7 @@ void engine_core::run_start_handler(nexus_op& op, const nexus::detail::operation
         try {
             start.options = fn(start.ctx, input);
         } catch (...) {
-            start.error = nexus_failure_from_exception(std::current_exception());
+            start.error = failure_of_handler_exception(std::current_exception());
         }
         if (auto self = weak.lock()) {
             self->post([self, key, gen, start = std::move(start)]() mutable {
@@ -80,13 +79,14 @@ void engine_core::on_start_options(task_key key, std::uint64_t generation, handl
     auto* op = handler_returned(key, generation);
     if (!op) return;
     if (stopping_.load()) {
+        op->pass.end(attempt_end::no_verdict, now_us());
         op->st = nexus_op::state::scheduled;   // its task row makes the next start() attempt it again
         return;
     }
     if (start.error) return handler_failed(*op, std::move(*start.error));
     if (namespace_name(start.ns_id).empty()) {
         // The handler namespace was removed meanwhile: the next attempt routes afresh.
-        breaker(op->ns_id, op->endpoint_id).released();
+        op->pass.end(attempt_end::no_verdict, now_us());
         op->st = nexus_op::state::scheduled;
         return dispatch_nexus(key);
     }
@@ -95,7 +95,6 @@ void engine_core::on_start_options(task_key key, std::uint64_t generation, handl
 
 void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     if (auto why = invalid_handler_links(start.ctx.handler_links)) return handler_failed(op, internal(std::move(*why)));
-    auto& b = breaker(op.ns_id, op.endpoint_id);
     // The caller's Started links the handler workflow (or the attach), then what the handler added.
     auto started_links = [&](boost::json::object first) {
         boost::json::array links{std::move(first)};
@@ -107,14 +106,13 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     const auto handler_ns_id = start.ns_id;
     const auto& default_queue = start.task_queue;
     if (o.id.empty()) {
-        b.released();
+        op.pass.end(attempt_end::no_verdict, now_us());
         return end_nexus(op, event_type::nexus_operation_failed,
-                         {{"failure", nexus_failure(op, nexus::handler_error(nexus::handler_error_type::bad_request,
-                                                                             "a workflow_run_operation needs "
-                                                                             "start_workflow_options::id; derive it from "
-                                                                             "the input or the request id",
-                                                                             nexus::retry_behavior::non_retryable)
-                                                            .failure())
+                         {{"failure", caller_failure(op, handler_failure(nexus::handler_error_type::bad_request,
+                                                                        "a workflow_run_operation needs "
+                                                                        "start_workflow_options::id; derive it from "
+                                                                        "the input or the request id",
+                                                                        false))
                                           .to_json()}});
     }
     const std::string ns = namespace_name(handler_ns_id);
@@ -132,7 +130,7 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
                                       [&](const nexus_callback& c) { return c.request_id == op.request_id; });
         if (ours) {
             // A retried start: the same run, never a second one.
-            b.succeeded();
+            op.pass.end(attempt_end::succeeded, now_us());
             nexus_started(
                 op, token,
                 started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")), unit);
@@ -150,14 +148,14 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
                          unit);
             existing->callbacks.push_back(cb);
             persist_callbacks(*existing, unit);
-            b.succeeded();
+            op.pass.end(attempt_end::succeeded, now_us());
             nexus_started(op, token, started_links(request_link(ns, existing->workflow_id, existing->run_id, op.request_id)), unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::fail) {
-            b.released();
+            op.pass.end(attempt_end::no_verdict, now_us());
             return end_nexus(op, event_type::nexus_operation_failed,
-                             {{"failure", nexus_failure(op, internal("workflow id " + o.id + " is already running in namespace " +
+                             {{"failure", caller_failure(op, internal("workflow id " + o.id + " is already running in namespace " +
                                                                      ns + " (WorkflowExecutionAlreadyStarted)"))
                                               .to_json()}});
         }
@@ -168,9 +166,9 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
             return std::nullopt;
         }();
         if (closed && (o.id_reuse == id_reuse_policy::reject_duplicate || *closed == run_status::completed)) {
-            b.released();
+            op.pass.end(attempt_end::no_verdict, now_us());
             return end_nexus(op, event_type::nexus_operation_failed,
-                             {{"failure", nexus_failure(op, internal("workflow id " + o.id +
+                             {{"failure", caller_failure(op, internal("workflow id " + o.id +
                                                                      " was used before and its reuse policy forbids a new run "
                                                                      "(WorkflowExecutionAlreadyStarted)"))
                                               .to_json()}});
@@ -178,12 +176,11 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     }
     if (!workers_.workflow(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue, start.workflow_type) &&
         workers_.has_queue(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue)) {
-        b.released();
+        op.pass.end(attempt_end::no_verdict, now_us());
         return end_nexus(op, event_type::nexus_operation_failed,
-                         {{"failure", nexus_failure(op, nexus::handler_error(nexus::handler_error_type::not_found,
-                                                                             "workflow type " + start.workflow_type + " is not registered",
-                                                                             nexus::retry_behavior::non_retryable)
-                                                            .failure())
+                         {{"failure", caller_failure(op, handler_failure(nexus::handler_error_type::not_found,
+                                                                        "workflow type " + start.workflow_type + " is not registered",
+                                                                        false))
                                           .to_json()}});
     }
     run_spec spec;
@@ -200,7 +197,7 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     spec.callbacks = {cb};
     spec.links = std::move(caller_links);
     auto& handler = create_run(std::move(spec), unit);
-    b.succeeded();
+    op.pass.end(attempt_end::succeeded, now_us());
     // Started goes out before the handler's first activation runs: a handler workflow that
     // closes at once queues its callback after it, and the caller hears of them in that order.
     nexus_started(op, token, started_links(workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")),

@@ -1,10 +1,13 @@
 // Nexus on the engine side: an operation a caller run scheduled (until it has started or
-// ended), and the completion callback a handler run owes its callers.
+// ended), the completion callback a handler run owes its callers, and endpoints as the store
+// keeps them.
 #pragma once
 
 #include "machines/nexus_failure.hpp"
 #include "history/event.hpp"
+#include "nexus/caller_guards.hpp"
 #include "runtime/activity_task.hpp"
+#include "store/rows.hpp"
 
 #include <perdure/failure.hpp>
 #include <perdure/nexus.hpp>
@@ -33,6 +36,7 @@ struct nexus_op {
     std::uint64_t generation = 0;     ///< results of attempts that timed out are dropped
     bool handler_running = false;     ///< a sync handler that overran its request timeout still runs
     std::optional<failure> last_failure;
+    attempt_pass pass;                ///< the start attempt the breaker counts in flight, if any
     std::string token;
     bool started_recorded = false;    ///< NexusOperationStarted reached the caller's history
     bool cancel_requested = false;
@@ -64,7 +68,10 @@ struct nexus_callback {
     static nexus_callback from_json(const boost::json::object&);
 };
 
-/// What a handler's exception means for the caller, as Temporal's SDK translates it.
-failure nexus_failure_from_exception(std::exception_ptr);
+/// The failure the caller records: NexusOperationFailureInfo naming the operation, wrapping `cause`.
+failure caller_failure(const nexus_op& op, failure cause);
+
+endpoint_row row_of(const nexus::endpoint&);
+nexus::endpoint endpoint_of(const endpoint_row&);
 
 }  // namespace perdure::detail

@@ -4,6 +4,7 @@
 // operations' options callbacks use the same attempts (nexus_handler.cpp).
 #include "runtime/core.hpp"
 
+#include "nexus/failure_translation.hpp"
 #include "nexus/links.hpp"
 
 #include <perdure/error.hpp>
@@ -13,34 +14,6 @@
 #include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
-namespace {
-
-failure handler_failure(nexus::handler_error_type type, std::string message, bool retryable) {
-    return nexus::handler_error(type, std::move(message),
-                                retryable ? nexus::retry_behavior::retryable : nexus::retry_behavior::non_retryable)
-        .failure();
-}
-
-}  // namespace
-
-/// What a handler's exception means for the caller, as Temporal's SDK translates it.
-failure nexus_failure_from_exception(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const nexus::handler_error& h) {
-        return h.failure();
-    } catch (const nexus::operation_error& o) {
-        return o.failure();
-    } catch (const application_error& a) {
-        auto f = handler_failure(nexus::handler_error_type::internal, a.what(), !a.non_retryable());
-        f.cause = std::make_shared<const failure>(a.failure());
-        return f;
-    } catch (const std::exception& ex) {
-        return handler_failure(nexus::handler_error_type::internal, ex.what(), true);
-    } catch (...) {
-        return handler_failure(nexus::handler_error_type::internal, "the handler threw a non-standard exception", true);
-    }
-}
 
 std::uint64_t engine_core::begin_handler_attempt(nexus_op& op, std::int64_t timeout_us) {
     op.st = nexus_op::state::running;
@@ -68,14 +41,14 @@ nexus_op* engine_core::handler_returned(const task_key& key, std::uint64_t gener
 }
 
 void engine_core::handler_failed(nexus_op& op, failure f) {
-    auto& b = breaker(op.ns_id, op.endpoint_id);
-    if (f.kind == failure_kind::nexus_handler && nexus::handler_error(f).retryable()) {
-        b.failed(now_us());
+    const auto verdict = judge_handler_failure(f);
+    if (verdict == handler_verdict::retry) {
+        op.pass.end(attempt_end::destination_down, now_us());
         return nexus_attempt_failed(op, std::move(f));
     }
-    b.released();   // a non-retryable answer says nothing about the endpoint's health
-    const auto type = f.kind == failure_kind::canceled ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
-    end_nexus(op, type, {{"failure", nexus_failure(op, std::move(f)).to_json()}});
+    op.pass.end(attempt_end::no_verdict, now_us());   // a non-retryable answer says nothing about the endpoint's health
+    const auto type = verdict == handler_verdict::cancel ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
+    end_nexus(op, type, {{"failure", caller_failure(op, std::move(f)).to_json()}});
 }
 
 void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def,
@@ -89,7 +62,7 @@ void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_
         try {
             result = fn(ctx, input);
         } catch (...) {
-            f = nexus_failure_from_exception(std::current_exception());
+            f = failure_of_handler_exception(std::current_exception());
         }
         if (auto self = weak.lock()) {
             self->post([self, key, gen, result = std::move(result), f = std::move(f),
@@ -108,10 +81,10 @@ void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::
     if (f) return handler_failed(*op, std::move(*f));
     if (auto why = invalid_handler_links(links))
         return handler_failed(*op, handler_failure(nexus::handler_error_type::internal, std::move(*why), false));
-    breaker(op->ns_id, op->endpoint_id).succeeded();
+    op->pass.end(attempt_end::succeeded, now_us());
     if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
         return end_nexus(*op, event_type::nexus_operation_failed,
-                         {{"failure", nexus_failure(*op, handler_failure(nexus::handler_error_type::internal,
+                         {{"failure", caller_failure(*op, handler_failure(nexus::handler_error_type::internal,
                                                                          "the operation result is larger than the payload limit",
                                                                          false))
                                           .to_json()}});

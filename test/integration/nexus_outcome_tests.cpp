@@ -9,9 +9,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <condition_variable>
 #include <future>
-#include <mutex>
 
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
@@ -19,28 +17,6 @@ using namespace perdure::test::nexus_support;
 
 namespace {
 
-/// Holds an options callback until the test lets it go.
-struct gate {
-    std::mutex mutex;
-    std::condition_variable changed;
-    bool entered = false, released = false;
-
-    void pass() {
-        std::unique_lock lk(mutex);
-        entered = true;
-        changed.notify_all();
-        changed.wait(lk, [&] { return released; });
-    }
-    bool wait_entered() {
-        std::unique_lock lk(mutex);
-        return changed.wait_for(lk, 10s, [&] { return entered; });
-    }
-    void release() {
-        std::lock_guard lk(mutex);
-        released = true;
-        changed.notify_all();
-    }
-};
 gate* the_gate = nullptr;
 
 perdure::workflow<std::string> gated_flow(perdure::workflow_context&, std::string in) { co_return "gated " + in; }

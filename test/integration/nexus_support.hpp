@@ -5,12 +5,37 @@
 #include "support/engine_fixture.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 namespace perdure::test::nexus_support {
+
+/// Holds handler code until the test lets it go.
+struct gate {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false, released = false;
+
+    void pass() {
+        std::unique_lock lk(mutex);
+        entered = true;
+        changed.notify_all();
+        changed.wait(lk, [&] { return released; });
+    }
+    bool wait_entered() {
+        std::unique_lock lk(mutex);
+        return changed.wait_for(lk, std::chrono::seconds(10), [&] { return entered; });
+    }
+    void release() {
+        std::lock_guard lk(mutex);
+        released = true;
+        changed.notify_all();
+    }
+};
 
 /// What the caller workflow does: which operation, with what input, options and cancellation.
 struct call_plan {

@@ -135,7 +135,7 @@ public:
     // ---- outstanding work (tests and the test environment) ----
     work_tracker& work() noexcept { return work_; }
     /// The earliest armed deadline (INT64_MAX when none); read off the strand.
-    std::int64_t next_deadline_us() const noexcept { return next_due_snapshot_.load(); }
+    std::int64_t next_deadline_us() const noexcept { return wheel_.next_due_snapshot(); }
     /// Who waits for workflow progress: the test environment lets time pass only then.
     time_gate& waiting() noexcept { return waiting_; }
     /// In the test environment, blocking calls give up after this long (0: never), naming
@@ -384,12 +384,10 @@ private:
     std::uint64_t next_generation_ = 1;
 
     work_tracker work_;
-    std::atomic<std::int64_t> next_due_snapshot_{std::numeric_limits<std::int64_t>::max()};
     time_gate waiting_;
     std::chrono::milliseconds blocking_timeout_{0};
     std::function<std::string()> hold_reason_;
     deadline_wheel wheel_;
-    std::int64_t armed_for_us_ = 0;
 };
 
 template <class F>

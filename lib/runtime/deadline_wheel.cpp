@@ -1,14 +1,14 @@
 // The ordered deadline set.
 #include "runtime/deadline_wheel.hpp"
 
-#include <limits>
-
 namespace perdure::detail {
 
-void deadline_wheel::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
+bool deadline_wheel::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
     disarm(kind, run_key, seq);
     entries_.insert({due_us, kind, run_key, seq});
     due_of_[{run_key, static_cast<int>(kind), seq}] = due_us;
+    publish_next_due();
+    return waiting_for_us_ == 0 || due_us < waiting_for_us_;
 }
 
 void deadline_wheel::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) {
@@ -16,6 +16,7 @@ void deadline_wheel::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t 
     if (it == due_of_.end()) return;
     entries_.erase({it->second, kind, run_key, seq});
     due_of_.erase(it);
+    publish_next_due();
 }
 
 void deadline_wheel::disarm_run(std::int64_t run_key) {
@@ -24,6 +25,7 @@ void deadline_wheel::disarm_run(std::int64_t run_key) {
         entries_.erase({it->second, static_cast<wheel_kind>(std::get<1>(it->first)), run_key, std::get<2>(it->first)});
         it = due_of_.erase(it);
     }
+    publish_next_due();
 }
 
 std::optional<std::int64_t> deadline_wheel::due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const {
@@ -42,7 +44,18 @@ std::optional<wheel_entry> deadline_wheel::pop_due(std::int64_t now_us) {
     auto e = *entries_.begin();
     entries_.erase(entries_.begin());
     due_of_.erase({e.run_key, static_cast<int>(e.kind), e.seq});
+    publish_next_due();
     return e;
+}
+
+std::optional<std::int64_t> deadline_wheel::plan_wait() {
+    const auto next = next_due();
+    waiting_for_us_ = next.value_or(0);
+    return next;
+}
+
+void deadline_wheel::publish_next_due() noexcept {
+    next_due_snapshot_.store(entries_.empty() ? std::numeric_limits<std::int64_t>::max() : entries_.begin()->due_us);
 }
 
 }  // namespace perdure::detail

@@ -1,8 +1,11 @@
-// Every deadline in one ordered set: durable timers, timeouts, retry backoffs. One Asio timer
-// is armed for the earliest.
+// Every deadline in one ordered set: durable timers, timeouts, retry backoffs; and what the
+// engine waits for. One Asio timer (or, with a manual clock, the clock's moves) wakes the
+// engine for the earliest; the wheel says when that wait must be planned again.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -41,7 +44,9 @@ struct wheel_entry {
 
 class deadline_wheel {
 public:
-    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us);
+    /// Arms (or moves) an entry. True when it is due before what the engine waits for, which
+    /// must then be planned again.
+    bool arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us);
     void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq);
     /// Removes every deadline of a run.
     void disarm_run(std::int64_t run_key);
@@ -52,10 +57,23 @@ public:
     std::optional<wheel_entry> pop_due(std::int64_t now_us);
     std::size_t size() const noexcept { return entries_.size(); }
 
+    /// The engine is about to wait for the earliest entry: returns its due time (none when the
+    /// wheel is empty) and remembers it as what the engine waits for.
+    std::optional<std::int64_t> plan_wait();
+    /// The wait ended: nothing is waited for until the next plan.
+    void woke() noexcept { waiting_for_us_ = 0; }
+    /// The earliest due time, readable from any thread (the test environment moves its clock
+    /// by it); INT64_MAX when none.
+    std::int64_t next_due_snapshot() const noexcept { return next_due_snapshot_.load(); }
+
 private:
+    void publish_next_due() noexcept;
+
     using key = std::tuple<std::int64_t, int, std::int64_t>;   // run_key, kind, seq (a run's entries are adjacent)
     std::set<wheel_entry> entries_;
     std::map<key, std::int64_t> due_of_;
+    std::int64_t waiting_for_us_ = 0;   // 0: the engine waits for nothing
+    std::atomic<std::int64_t> next_due_snapshot_{std::numeric_limits<std::int64_t>::max()};
 };
 
 }  // namespace perdure::detail

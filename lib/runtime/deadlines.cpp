@@ -21,33 +21,26 @@ constexpr std::int64_t max_timer_wait_us = 1'000'000;
 }
 
 void engine_core::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
-    wheel_.arm(kind, run_key, seq, due_us);
-    next_due_snapshot_.store(*wheel_.next_due());
-    if (started_ && (armed_for_us_ == 0 || due_us < armed_for_us_)) schedule_tick();
+    if (wheel_.arm(kind, run_key, seq, due_us) && started_) schedule_tick();
 }
 
 void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) {
     wheel_.disarm(kind, run_key, seq);
-    next_due_snapshot_.store(wheel_.next_due().value_or(std::numeric_limits<std::int64_t>::max()));
 }
 
 void engine_core::schedule_tick() {
     if (stopping_.load() || failed_.load()) return;
-    const auto next = wheel_.next_due();
-    next_due_snapshot_.store(next.value_or(std::numeric_limits<std::int64_t>::max()));
+    const auto next = wheel_.plan_wait();
     if (!next) {
-        armed_for_us_ = 0;
         tick_timer_.cancel();
         return;
     }
     const std::int64_t now = now_us();
     if (clock_->manual()) {
         // Time moves only by hand: check now, and again whenever the clock is moved.
-        armed_for_us_ = *next;
         if (*next <= now) post([this] { on_tick(); });
         return;
     }
-    armed_for_us_ = *next;
     const auto wait = std::clamp<std::int64_t>(*next - now, 0, max_timer_wait_us);
     tick_timer_.expires_after(std::chrono::microseconds(wait));
     tick_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -61,7 +54,7 @@ void engine_core::schedule_tick() {
 }
 
 void engine_core::on_tick() {
-    armed_for_us_ = 0;
+    wheel_.woke();
     const std::int64_t now = now_us();
     while (auto e = wheel_.pop_due(now)) fire(*e);
     schedule_tick();

@@ -119,13 +119,13 @@ namespace detail {
 class workflow_handle_base {
 public:
     /// Addresses one run, or with an empty run id the workflow id's latest run.
-    workflow_handle_base(client c, std::string workflow_id, std::string run_id)
+    workflow_handle_base(perdure::client c, std::string workflow_id, std::string run_id)
         : client_(std::move(c)), workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)) {}
     /// What a start returns. As with a Temporal SDK's handle, run_id() is the started run, but
     /// the handle follows its chain: signals, queries, updates, describe() and history() reach
     /// the chain's latest run after continue-as-new or a retry; cancel() and terminate() too,
     /// as long as that run still belongs to the chain; get() gives the chain's final result.
-    workflow_handle_base(client c, started_run s)
+    workflow_handle_base(perdure::client c, started_run s)
         : client_(std::move(c)), workflow_id_(std::move(s.workflow_id)), run_id_(std::move(s.run_id)),
           first_execution_run_id_(std::move(s.first_execution_run_id)) {}
 

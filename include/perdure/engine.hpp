@@ -5,7 +5,7 @@
 #include <perdure/client.hpp>
 #include <perdure/engine_options.hpp>
 #include <perdure/namespaces.hpp>
-#include <perdure/nexus.hpp>
+#include <perdure/nexus/endpoints.hpp>
 #include <perdure/worker.hpp>
 
 #include <deque>

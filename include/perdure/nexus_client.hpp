@@ -4,7 +4,9 @@
 #pragma once
 
 #include <perdure/future.hpp>
-#include <perdure/nexus.hpp>
+#include <perdure/nexus/operation_options.hpp>
+#include <perdure/nexus/operation_ref.hpp>
+#include <perdure/nexus/service.hpp>
 #include <perdure/payload.hpp>
 
 #include <boost/json/value.hpp>

@@ -5,7 +5,7 @@
 
 #include <perdure/perdure.hpp>
 #include <perdure/history.hpp>
-#include <perdure/nexus.hpp>
+#include <perdure/nexus/service.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,7 +78,9 @@ private:
     void record(const std::string& key, const boost::json::value& input);
     void add_activity_mock(std::string_view type, detail::activity_function fn);
     void add_activity_mock(std::string_view type, detail::blocking_activity_function fn);
-    void add_nexus_mock(std::string_view service, nexus::detail::operation_definition def);
+    /// With a delay: an asynchronous double that starts at once and runs fn `delay` later.
+    void add_nexus_mock(std::string_view service, nexus::detail::operation_definition def,
+                        std::optional<std::chrono::milliseconds> delay);
     template <class F>
     nexus::detail::operation_definition nexus_mock(std::string_view service, std::string_view operation, F&& fn);
 
@@ -145,15 +148,13 @@ nexus::detail::operation_definition test_environment::nexus_mock(std::string_vie
 
 template <class F>
 void test_environment::mock_nexus_operation(std::string_view service, std::string_view operation, F&& fn) {
-    add_nexus_mock(service, nexus_mock(service, operation, std::forward<F>(fn)));
+    add_nexus_mock(service, nexus_mock(service, operation, std::forward<F>(fn)), std::nullopt);
 }
 
 template <class F>
 void test_environment::mock_nexus_operation(std::string_view service, std::string_view operation,
                                             std::chrono::milliseconds delay, F&& fn) {
-    auto def = nexus_mock(service, operation, std::forward<F>(fn));
-    def.mock_delay = delay;
-    add_nexus_mock(service, std::move(def));
+    add_nexus_mock(service, nexus_mock(service, operation, std::forward<F>(fn)), delay);
 }
 
 }  // namespace perdure::testing

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <perdure/definitions.hpp>
-#include <perdure/nexus.hpp>
+#include <perdure/nexus/service.hpp>
 
 #include <memory>
 #include <string>

@@ -30,7 +30,7 @@ enum class wheel_kind : int {
     task_retry = 104,
     nexus_retry = 105,
     nexus_request_timeout = 106,
-    nexus_mock_complete = 107,
+    nexus_deferred_completion = 107,   ///< an asynchronous override's handler runs
     activity_heartbeat_flush = 108,   ///< held heartbeat details are sent
 };
 

@@ -125,7 +125,7 @@ void engine_core::fire(const wheel_entry& e) {
     }
     case wheel_kind::nexus_retry:
     case wheel_kind::nexus_request_timeout:
-    case wheel_kind::nexus_mock_complete:
+    case wheel_kind::nexus_deferred_completion:
     case wheel_kind::nexus_schedule_to_close:
     case wheel_kind::nexus_schedule_to_start:
     case wheel_kind::nexus_start_to_close:

@@ -117,16 +117,22 @@ void engine_core::dispatch_nexus(const task_key& key) {
     const std::int64_t now = now_us();
     const auto* ep = endpoints_.by_id(op.endpoint_id);
     const auto target_ns = ep ? find_namespace(ep->spec.target_namespace) : std::nullopt;
+    // An override stands in for the operation wherever the endpoint points, served or not.
+    const auto replacement = workers_.nexus_operation_override(op.service, op.operation);
     std::optional<nexus::detail::operation_definition> def;
     auto presence = handler_presence::no_target_namespace;
     if (target_ns) {
-        if (!workers_.nexus_operation_mocked(op.service, op.operation) &&
-            !workers_.serves_nexus(*target_ns, ep->spec.target_task_queue))
+        const auto& queue = ep->spec.target_task_queue;
+        if (replacement)
+            def = replacement->operation;
+        else if (!workers_.serves_nexus(*target_ns, queue))
             presence = handler_presence::no_worker;
-        else if (!(def = workers_.nexus_operation(*target_ns, ep->spec.target_task_queue, op.service, op.operation)))
-            presence = handler_presence::no_operation;
         else
+            def = workers_.nexus_operation(*target_ns, queue, op.service, op.operation);
+        if (def)
             presence = handler_presence::ready;
+        else if (presence != handler_presence::no_worker)
+            presence = handler_presence::no_operation;
     }
     const auto d = decide_attempt({.now_us = now,
                                    .scheduled_us = op.scheduled_us,
@@ -164,14 +170,15 @@ void engine_core::dispatch_nexus(const task_key& key) {
                                                 "NexusOperationScheduled"),
                              workflow_event_link_type});
     op.pass = nexus_guards_.begin_attempt(op.ns_id, op.endpoint_id, ep->spec.max_operations_per_second, now);
-    if (def->mock_delay) {
-        // A test double of an asynchronous operation: started now, completed after the delay
-        // without another request to the endpoint.
+    if (replacement && replacement->complete_after) {
+        // An asynchronous override: started now, completed by its handler after the delay
+        // without another request to the endpoint, so the start is the attempt that counts.
         op.pass.end(attempt_end::succeeded, now);
         write_unit unit;
-        nexus_started(op, "mock-" + op.request_id, {}, unit);
+        nexus_started(op, replacement->token_prefix + op.request_id, {}, unit);
         commit(std::move(unit));
-        arm(wheel_kind::nexus_mock_complete, key.run_key, key.seq, now + def->mock_delay->count() * 1000);
+        arm(wheel_kind::nexus_deferred_completion, key.run_key, key.seq,
+            now + std::chrono::duration_cast<std::chrono::microseconds>(*replacement->complete_after).count());
         return;
     }
     if (def->sync) return run_sync_handler(op, *def, std::move(ctx), d.request_timeout_us);
@@ -222,12 +229,12 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
     }
     auto& op = it->second;
     switch (kind) {
-    case wheel_kind::nexus_mock_complete: {
+    case wheel_kind::nexus_deferred_completion: {
         const auto* ep = endpoints_.by_id(op.endpoint_id);
-        auto def = workers_.nexus_operation(0, "", op.service, op.operation);
-        if (!ep || !def) return;
-        return run_sync_handler(op, *def, handler_context(op, ep->spec.target_namespace, shared_from_this()),
-                                nexus_request_timeout_us);
+        const auto replacement = workers_.nexus_operation_override(op.service, op.operation);
+        if (!ep || !replacement) return;
+        return run_sync_handler(op, replacement->operation,
+                                handler_context(op, ep->spec.target_namespace, shared_from_this()), nexus_request_timeout_us);
     }
     case wheel_kind::nexus_request_timeout: {
         if (op.st != nexus_op::state::running) return;

@@ -90,7 +90,7 @@ void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::
                                           .to_json()}});
     boost::json::object attrs{{"result", std::move(result)}};
     // A sync completion carries the handler's links, as Temporal records them from the start
-    // response; an asynchronous one (a mock's, after its Started) carries none.
+    // response; an asynchronous one (an override's, after its Started) carries none.
     if (!links.empty() && !op->started_recorded) append_links(attrs["links"].emplace_array(), links);
     end_nexus(*op, event_type::nexus_operation_completed, std::move(attrs));
 }

@@ -1,4 +1,4 @@
-// Worker registrations.
+// Worker registrations and the overrides that replace them.
 #include "runtime/worker_registry.hpp"
 
 #include <perdure/error.hpp>
@@ -40,7 +40,6 @@ std::optional<nexus::detail::operation_definition> worker_registry::nexus_operat
                                                                                   const std::string& service,
                                                                                   const std::string& operation) const {
     std::lock_guard lk(mutex_);
-    if (auto m = nexus_mocks_.find({service, operation}); m != nexus_mocks_.end()) return m->second;
     auto q = queues_.find({ns_id, task_queue});
     if (q == queues_.end()) return std::nullopt;
     auto s = q->second.services.find(service);
@@ -71,25 +70,29 @@ std::optional<workflow_registration> worker_registry::workflow(std::int64_t ns_i
     return workflow_registration{it->first, it->second};
 }
 
-void worker_registry::mock_activity(const std::string& name, activity_function fn) {
+void worker_registry::override_activity(const std::string& name, activity_function fn) {
     std::lock_guard lk(mutex_);
-    activity_mocks_[name] = std::move(fn);
+    activity_overrides_[name] = std::move(fn);
 }
 
-void worker_registry::mock_nexus_operation(const std::string& service, nexus::detail::operation_definition def) {
+void worker_registry::override_nexus_operation(const std::string& service, nexus_override o) {
     std::lock_guard lk(mutex_);
-    nexus_mocks_[{service, def.name}] = std::move(def);
+    auto key = std::pair{service, o.operation.name};
+    nexus_overrides_.insert_or_assign(std::move(key), std::move(o));
 }
 
-bool worker_registry::nexus_operation_mocked(const std::string& service, const std::string& operation) const {
+std::optional<nexus_override> worker_registry::nexus_operation_override(const std::string& service,
+                                                                        const std::string& operation) const {
     std::lock_guard lk(mutex_);
-    return nexus_mocks_.contains({service, operation});
+    auto it = nexus_overrides_.find({service, operation});
+    if (it == nexus_overrides_.end()) return std::nullopt;
+    return it->second;
 }
 
 std::optional<activity_registration> worker_registry::activity(std::int64_t ns_id, const std::string& task_queue,
                                                                const std::string& name) const {
     std::lock_guard lk(mutex_);
-    if (auto m = activity_mocks_.find(name); m != activity_mocks_.end()) return activity_registration{name, m->second};
+    if (auto o = activity_overrides_.find(name); o != activity_overrides_.end()) return activity_registration{name, o->second};
     auto q = queues_.find({ns_id, task_queue});
     if (q == queues_.end()) return std::nullopt;
     auto it = q->second.activities.find(name);

@@ -1,10 +1,12 @@
-// Which workflows and activities each (namespace, task queue) serves. Written by worker
-// registration on any thread, read by the strand; guarded by a mutex (lookups are short).
+// Which workflows and activities each (namespace, task queue) serves, and the overrides that
+// replace a registration everywhere. Written by worker registration on any thread, read by the
+// strand; guarded by a mutex (lookups are short).
 #pragma once
 
 #include <perdure/definitions.hpp>
-#include <perdure/nexus.hpp>
+#include <perdure/nexus/service.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -24,6 +26,19 @@ struct workflow_registration {
     workflow_function fn;
 };
 
+/// A Nexus operation that replaces the one of its service and name on every queue, whether a
+/// worker serves that queue or not. Its handler is the definition's `sync` function.
+struct nexus_override {
+    nexus::detail::operation_definition operation;
+    /// Unset: the handler answers the start, as a sync operation's does. Set: the operation is
+    /// asynchronous without a workflow behind it: it starts at once (NexusOperationStarted with
+    /// token `token_prefix` + request id, no handler call), and its handler runs this long later,
+    /// in engine time, its answer being the completion. The deferred completion lives in memory
+    /// only (it is not a stored deadline), so it does not survive a restart of the engine.
+    std::optional<std::chrono::milliseconds> complete_after{};
+    std::string token_prefix{};
+};
+
 class worker_registry {
 public:
     void add_queue(std::int64_t ns_id, const std::string& task_queue);
@@ -37,10 +52,13 @@ public:
                                                                        const std::string& service,
                                                                        const std::string& operation) const;
 
-    /// Test doubles that replace an activity type or a Nexus operation on every queue.
-    void mock_activity(const std::string& name, activity_function fn);
-    void mock_nexus_operation(const std::string& service, nexus::detail::operation_definition def);
-    bool nexus_operation_mocked(const std::string& service, const std::string& operation) const;
+    /// Overrides replace an activity type or a Nexus operation on every queue of every namespace,
+    /// ahead of what workers registered; a later override of the same name replaces an earlier
+    /// one. The engine does not know who sets them (the test environment builds its doubles on them).
+    void override_activity(const std::string& name, activity_function fn);
+    void override_nexus_operation(const std::string& service, nexus_override o);
+    std::optional<nexus_override> nexus_operation_override(const std::string& service,
+                                                           const std::string& operation) const;
 
     /// Whether a worker on the queue registered any Nexus service.
     bool serves_nexus(std::int64_t ns_id, const std::string& task_queue) const;
@@ -61,8 +79,8 @@ private:
     };
     mutable std::mutex mutex_;
     std::map<std::pair<std::int64_t, std::string>, queue> queues_;
-    std::map<std::string, activity_function> activity_mocks_;
-    std::map<std::pair<std::string, std::string>, nexus::detail::operation_definition> nexus_mocks_;
+    std::map<std::string, activity_function> activity_overrides_;
+    std::map<std::pair<std::string, std::string>, nexus_override> nexus_overrides_;   // (service, operation)
 };
 
 }  // namespace perdure::detail

@@ -144,16 +144,20 @@ std::vector<boost::json::value> test_environment::nexus_calls(std::string_view s
     return it == calls_.end() ? std::vector<boost::json::value>{} : it->second;
 }
 
+// Mocks are overrides of the worker registry: they replace a registration on every queue.
 void test_environment::add_activity_mock(std::string_view type, detail::activity_function fn) {
-    core_of(*engine_).workers().mock_activity(std::string(type), std::move(fn));
+    core_of(*engine_).workers().override_activity(std::string(type), std::move(fn));
 }
 
 void test_environment::add_activity_mock(std::string_view type, detail::blocking_activity_function fn) {
     add_activity_mock(type, detail::activity_function{std::move(fn), nullptr});
 }
 
-void test_environment::add_nexus_mock(std::string_view service, nexus::detail::operation_definition def) {
-    core_of(*engine_).workers().mock_nexus_operation(std::string(service), std::move(def));
+void test_environment::add_nexus_mock(std::string_view service, nexus::detail::operation_definition def,
+                                      std::optional<milliseconds> delay) {
+    // A delayed double's token names it as one in the caller's history: "mock-" and the request id.
+    core_of(*engine_).workers().override_nexus_operation(
+        std::string(service), {.operation = std::move(def), .complete_after = delay, .token_prefix = "mock-"});
 }
 
 }  // namespace perdure::testing

@@ -5,7 +5,9 @@
 #                 remedy; every kind of payload perdure accepts compiles
 #   gcc12         perdure.hpp refuses g++ < 13 unless PERDURE_ALLOW_GCC12 is defined
 #   headers       every public header compiles on its own, warning-free, and the headers a
-#                 workflow includes pull in no Asio; the engine's internals are out of reach
+#                 workflow includes pull in no Asio; the engine's internals are out of reach;
+#                 members named like perdure types leave the types usable (with g++ too, when
+#                 installed: it refuses a class that uses a name as a type and then redeclares it)
 set -u
 check=$1
 cxx=$2
@@ -93,6 +95,17 @@ headers)
             echo "ok: $h includes no Asio"
         fi
     done
+    expect_compiles "$here/member_type_names.cpp"
+    if command -v g++ >/dev/null 2>&1; then
+        for f in "$here/member_type_names.cpp" "$here/asio_header.cpp"; do
+            if out=$(g++ $flags -Werror -DPERDURE_ALLOW_GCC12 "$f" 2>&1); then
+                echo "ok: $(basename "$f") compiles with g++"
+            else
+                fail "$(basename "$f") does not compile with g++"
+                printf '%s\n' "$out" | head -20
+            fi
+        done
+    fi
     for reach in 'perdure::engine e; (void)e.core();' \
                  'perdure::engine e; auto c = e.client_for("x"); (void)c.core();' \
                  'perdure::client c(nullptr, "x");' \

@@ -77,8 +77,8 @@ BOOST_FIXTURE_TEST_CASE(a_delayed_test_double_counts_its_start_once_and_its_comp
     auto def = perdure::nexus::sync_operation<std::string, std::string>(
                    "delayed", [](perdure::nexus::operation_context&, std::string in) { return "later " + in; })
                    .definition();
-    def.mock_delay = 1000ms;
-    perdure::detail::core_access::core(f.engine())->workers().mock_nexus_operation("svc", std::move(def));
+    perdure::detail::core_access::core(f.engine())->workers().override_nexus_operation(
+        "svc", {.operation = std::move(def), .complete_after = 1000ms, .token_prefix = "double-"});
     auto held = start_held(f, h, "a");
     auto delayed = start(f, "b", {.operation = "delayed", .input = "x", .endpoint = "held-ep"});
     f.settle();   // the double has started; its completion waits for the clock

@@ -3,7 +3,7 @@
 
 #include <perdure/client.hpp>
 #include <perdure/namespaces.hpp>
-#include <perdure/nexus.hpp>
+#include <perdure/nexus/endpoints.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/value.hpp>

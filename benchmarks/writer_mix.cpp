@@ -5,7 +5,6 @@
 #include "runtime/core.hpp"
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <string>
 
@@ -14,8 +13,8 @@ namespace {
 
 using namespace perdure::detail;
 
-history_row row(std::int64_t run_key, std::int64_t id, event_type type, std::int64_t time_us, const boost::json::object& attrs) {
-    return {run_key, id, static_cast<int>(type), time_us, attrs.empty() ? "{}" : boost::json::serialize(attrs)};
+insert_event row(std::int64_t run_key, std::int64_t id, event_type type, std::int64_t time_us, boost::json::object attrs) {
+    return {run_key, event{id, type, time_us, std::move(attrs)}};
 }
 
 boost::json::object scheduled_attrs(int activity, std::int64_t input, std::int64_t wtc_id) {
@@ -52,7 +51,7 @@ void start_writes(std::vector<write_op>& ops, std::int64_t key, std::int64_t now
                           {"original_execution_run_id", run_id},
                           {"request_id", request_id},
                           {"identity", "perdure"}}));
-    execution_row e;
+    run_identity e;
     e.run_key = key;
     e.ns_id = 1;
     e.workflow_id = "tp-" + std::to_string(key);
@@ -62,7 +61,6 @@ void start_writes(std::vector<write_op>& ops, std::int64_t key, std::int64_t now
     e.start_time_us = now_us;
     e.request_id = request_id;
     e.first_run_id = run_id;
-    e.options = R"({"attempt":1,"run_timeout_ms":0})";
     ops.emplace_back(insert_execution{std::move(e)});
     ops.emplace_back(row(key, 2, event_type::workflow_task_completed, now_us, {}));
     ops.emplace_back(row(key, 3, event_type::activity_task_scheduled, now_us, scheduled_attrs(1, input, 2)));

@@ -6,8 +6,6 @@
 
 #include <perdure/error.hpp>
 
-#include <boost/json/parse.hpp>
-
 namespace perdure::detail {
 namespace {
 
@@ -22,8 +20,7 @@ workflow_execution_info info_of(const execution_row& row, const std::string& ns,
     i.start_time = from_us(row.start_time_us);
     if (row.close_time_us) i.close_time = from_us(row.close_time_us);
     i.history_length = length;
-    boost::system::error_code ec;
-    if (auto memo = boost::json::parse(row.memo, ec); !ec && memo.is_object()) i.memo = std::move(memo.get_object());
+    i.memo = row.memo;
     i.task_failure = row.task_failure;
     return i;
 }

@@ -1,11 +1,6 @@
 // Engine core: opening, the commit pipeline (units, effects after commit), failure, shutdown.
 #include "runtime/core.hpp"
 
-#include "history/fields.hpp"
-#include "history/retry_policy.hpp"
-
-#include <boost/json/parse.hpp>
-
 #include <perdure/error.hpp>
 
 #include <boost/asio/dispatch.hpp>
@@ -37,36 +32,10 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
         next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
         for (auto& row : reads.open_runs()) {
             auto r = std::make_unique<run_state>();
-            r->run_key = row.exec.run_key;
-            r->ns_id = row.exec.ns_id;
-            r->workflow_id = std::move(row.exec.workflow_id);
-            r->run_id = std::move(row.exec.run_id);
-            r->workflow_type = std::move(row.exec.workflow_type);
-            r->task_queue = std::move(row.exec.task_queue);
-            r->start_time_us = row.exec.start_time_us;
-            r->first_run_id = std::move(row.exec.first_run_id);
-            r->request_id = std::move(row.exec.request_id);
-            r->next_event_id = row.last_event_id + 1;
             r->task_failure_message = std::move(row.exec.task_failure);
-            r->execution_deadline_us = row.exec.execution_deadline_us;
-            boost::system::error_code ec;
-            if (auto opts = boost::json::parse(row.exec.options, ec); !ec && opts.is_object()) {
-                const auto& o = opts.get_object();
-                if (const auto* a = o.if_contains("attempt"); a && a->is_int64()) r->attempt = static_cast<int>(a->get_int64());
-                if (const auto* t = o.if_contains("run_timeout_ms"); t && t->is_int64()) r->run_timeout_ms = t->get_int64();
-                if (const auto* p = o.if_contains("retry_policy")) r->retry = retry_policy_from_json(*p);
-            }
-            if (auto callbacks = boost::json::parse(row.exec.callbacks, ec); !ec && callbacks.is_array())
-                for (const auto& cb : callbacks.get_array()) r->callbacks.push_back(nexus_callback::from_json(cb.as_object()));
-            if (!row.exec.parent.empty()) {
-                if (auto parent = boost::json::parse(row.exec.parent, ec); !ec && parent.is_object()) {
-                    const auto& p = parent.get_object();
-                    r->parent_run_key = p.at("run_key").as_int64();
-                    r->parent_initiated_event_id = p.at("initiated_event_id").as_int64();
-                    r->parent_close = static_cast<parent_close_policy>(p.at("parent_close_policy").as_int64());
-                    children_[r->parent_run_key].insert(r->run_key);
-                }
-            }
+            r->identity() = std::move(row.exec);   // the store gives the identity back as it was written
+            r->next_event_id = row.last_event_id + 1;
+            if (r->parent.run_key) children_[r->parent.run_key].insert(r->run_key);
             // A history that ends with an inbound event still owes an activation.
             const auto last = static_cast<event_type>(row.last_event_type);
             r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);

@@ -95,8 +95,7 @@ void engine_core::fire(const wheel_entry& e) {
         }
         write_unit unit;
         event timed_out{r->next_event_id++, event_type::workflow_execution_timed_out, now_us(), std::move(attrs)};
-        unit.ops.emplace_back(history_row{r->run_key, timed_out.id, static_cast<int>(timed_out.type),
-                                          timed_out.time_us, boost::json::serialize(timed_out.attrs)});
+        unit.ops.emplace_back(insert_event{r->run_key, timed_out});
         unit.runs.push_back(r->run_key);
         const bool retried = timed_out.attrs.contains("new_execution_run_id");
         runs_.drop_instance(*r);

@@ -84,20 +84,18 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
         return;
     }
     run_spec spec;
-    spec.ns_id = parent.ns_id;
-    spec.workflow_id = wid;
-    spec.workflow_type = type;
-    spec.task_queue = name_of(a, "task_queue");
-    spec.input = a.contains("input") ? a.at("input") : nullptr;
+    spec.id.ns_id = parent.ns_id;
+    spec.id.workflow_id = wid;
+    spec.id.workflow_type = type;
+    spec.id.task_queue = name_of(a, "task_queue");
     spec.execution_timeout = duration_of(a, "workflow_execution_timeout");
-    spec.run_timeout = spec.execution_timeout;
-    if (spec.execution_timeout.count() > 0) spec.execution_deadline_us = e.time_us + spec.execution_timeout.count() * 1000;
-    if (const auto* p = a.if_contains("retry_policy")) spec.retry = retry_policy_from_json(*p);
-    spec.parent_run_key = parent.run_key;
-    spec.parent_initiated_event_id = e.id;
+    spec.id.run_timeout_ms = spec.execution_timeout.count();
+    if (spec.execution_timeout.count() > 0) spec.id.execution_deadline_us = e.time_us + spec.execution_timeout.count() * 1000;
+    if (const auto* p = a.if_contains("retry_policy")) spec.id.retry = retry_policy_from_json(*p);
+    spec.id.parent = {parent.run_key, e.id, policy_of(text(a, "parent_close_policy"))};
+    spec.input = a.contains("input") ? a.at("input") : nullptr;
     spec.parent_workflow_id = parent.workflow_id;
     spec.parent_run_id = parent.run_id;
-    spec.parent_close = policy_of(text(a, "parent_close_policy"));
     auto& child = create_run(std::move(spec), unit);
     children_[parent.run_key].insert(child.run_key);
     common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
@@ -107,12 +105,12 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
 
 void engine_core::notify_parent(run_state& child, const event& close, write_unit& unit) {
     // A continued or retried run is not the end of the child: its last run tells the parent.
-    if (!child.parent_run_key || child.status == run_status::continued_as_new || close.attrs.contains("new_execution_run_id"))
+    if (!child.parent.run_key || child.status == run_status::continued_as_new || close.attrs.contains("new_execution_run_id"))
         return;
     boost::json::object attrs{{"namespace", namespace_name(child.ns_id)},
                               {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id}}},
                               {"workflow_type", {{"name", child.workflow_type}}},
-                              {"initiated_event_id", child.parent_initiated_event_id},
+                              {"initiated_event_id", child.parent.initiated_event_id},
                               {"started_event_id", nullptr}};
     event_type type{};
     switch (child.status) {
@@ -137,8 +135,8 @@ void engine_core::notify_parent(run_state& child, const event& close, write_unit
         type = event_type::child_workflow_execution_terminated;
         break;
     }
-    if (auto it = children_.find(child.parent_run_key); it != children_.end()) it->second.erase(child.run_key);
-    send(child.parent_run_key, type, std::move(attrs), unit);
+    if (auto it = children_.find(child.parent.run_key); it != children_.end()) it->second.erase(child.run_key);
+    send(child.parent.run_key, type, std::move(attrs), unit);
 }
 
 void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit) {
@@ -149,7 +147,7 @@ void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit)
     for (auto key : children) {
         auto* child = find_run(key);
         if (!child || child->status != run_status::running) continue;
-        switch (child->parent_close) {
+        switch (child->parent.close_policy) {
         case parent_close_policy::terminate:
             terminate_run(*child, "the parent workflow closed (parent_close_policy terminate)", unit);
             break;
@@ -175,7 +173,7 @@ void engine_core::reach_external(run_state& r, const event& e, write_unit& unit)
     auto* target = find_open_run(r.ns_id, wid);
     const bool child_only = e.attrs.contains("child_workflow_only") && e.attrs.at("child_workflow_only").as_bool();
     const bool found = target && target->status == run_status::running && (rid.empty() || target->run_id == rid) &&
-                       (!child_only || target->parent_run_key == r.run_key);
+                       (!child_only || target->parent.run_key == r.run_key);
     if (!found) {
         send(r.run_key,
              signal ? event_type::signal_external_workflow_execution_failed
@@ -249,33 +247,33 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
             if (const auto* v = a.if_contains(key)) return v;
         return started.if_contains(key);
     };
+    // What the chain keeps: its first run, deadline, retry policy, parent and Nexus callers
+    // (callers complete from the last run of the chain).
     run_spec spec;
-    spec.ns_id = r.ns_id;
-    spec.workflow_id = r.workflow_id;
-    spec.workflow_type = retrying ? r.workflow_type : name_of(a, "workflow_type");
-    spec.task_queue = retrying ? r.task_queue : name_of(a, "task_queue");
-    spec.run_id = text(a, "new_execution_run_id");
-    spec.first_run_id = r.first_run_id;
+    spec.id.ns_id = r.ns_id;
+    spec.id.workflow_id = r.workflow_id;
+    spec.id.workflow_type = retrying ? r.workflow_type : name_of(a, "workflow_type");
+    spec.id.task_queue = retrying ? r.task_queue : name_of(a, "task_queue");
+    spec.id.run_id = text(a, "new_execution_run_id");
+    spec.id.first_run_id = r.first_run_id;
+    spec.id.execution_deadline_us = r.execution_deadline_us;
+    spec.id.run_timeout_ms = retrying ? r.run_timeout_ms : duration_of(a, "workflow_run_timeout").count();
+    if (const auto* m = from("memo"); m && m->is_object()) spec.id.memo = m->get_object();
+    spec.id.retry = r.retry;
+    spec.id.attempt = retrying ? r.attempt + 1 : 1;
+    spec.id.parent = r.parent;
+    spec.id.callbacks = r.callbacks;
     spec.continued_run_id = r.run_id;
-    spec.execution_deadline_us = r.execution_deadline_us;
-    spec.run_timeout = retrying ? std::chrono::milliseconds(r.run_timeout_ms) : duration_of(a, "workflow_run_timeout");
     if (const auto* t = from("workflow_task_timeout"); t && t->is_string())
         spec.task_timeout = parse_duration(t->get_string()).value_or(std::chrono::milliseconds(0));
-    if (const auto* m = from("memo"); m && m->is_object()) spec.memo = m->get_object();
-    spec.retry = r.retry;
-    spec.attempt = retrying ? r.attempt + 1 : 1;
     spec.initiator = retrying ? "RETRY" : "WORKFLOW";
-    spec.parent_run_key = r.parent_run_key;
-    spec.parent_initiated_event_id = r.parent_initiated_event_id;
-    spec.parent_close = r.parent_close;
-    spec.callbacks = r.callbacks;   // Nexus callers complete from the last run of the chain
     if (retrying) spec.first_task_backoff_ms = duration_of(a, "backoff_start_interval").count();
     const auto* input = retrying ? started.if_contains("input") : a.if_contains("input");
     spec.input = input ? *input : nullptr;
     auto& next = create_run(std::move(spec), unit);
-    if (next.parent_run_key) {
-        children_[next.parent_run_key].erase(r.run_key);
-        children_[next.parent_run_key].insert(next.run_key);
+    if (next.parent.run_key) {
+        children_[next.parent.run_key].erase(r.run_key);
+        children_[next.parent.run_key].insert(next.run_key);
     }
     // Signals received and never read are recorded again in the new run, so none is lost.
     for (auto& [name, value] : signals) next.pending.push_back(signal_event(name, std::move(value), {}));

@@ -14,7 +14,6 @@
 #include <perdure/nexus.hpp>
 
 #include <boost/asio/post.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
 namespace {
@@ -36,18 +35,6 @@ boost::json::object request_link(const std::string& ns, const std::string& wid, 
 failure internal(std::string message) { return handler_failure(nexus::handler_error_type::internal, std::move(message), false); }
 
 }  // namespace
-
-boost::json::object nexus_callback::to_json() const {
-    return {{"caller_run_key", caller_run_key}, {"scheduled_event_id", scheduled_event_id}, {"request_id", request_id},
-            {"endpoint", endpoint},             {"service", service},                       {"operation", operation},
-            {"token", token}};
-}
-
-nexus_callback nexus_callback::from_json(const boost::json::object& o) {
-    auto s = [&](const char* k) { return std::string(o.at(k).as_string()); };
-    return {o.at("caller_run_key").as_int64(), o.at("scheduled_event_id").as_int64(), s("request_id"), s("endpoint"),
-            s("service"), s("operation"), s("token")};
-}
 
 void engine_core::run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def,
                                     nexus::operation_context ctx, std::int64_t handler_ns_id, const std::string& task_queue,
@@ -184,17 +171,17 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
                                           .to_json()}});
     }
     run_spec spec;
-    spec.ns_id = handler_ns_id;
-    spec.workflow_id = o.id;
-    spec.workflow_type = start.workflow_type;
-    spec.task_queue = o.task_queue.empty() ? default_queue : o.task_queue;
+    spec.id.ns_id = handler_ns_id;
+    spec.id.workflow_id = o.id;
+    spec.id.workflow_type = start.workflow_type;
+    spec.id.task_queue = o.task_queue.empty() ? default_queue : o.task_queue;
+    spec.id.request_id = op.request_id;
+    spec.id.run_timeout_ms = (o.run_timeout.count() > 0 ? o.run_timeout : o.execution_timeout).count();
+    spec.id.retry = o.retry;
+    spec.id.memo = std::move(o.memo);
+    spec.id.callbacks = {cb};
     spec.input = op.input;
-    spec.request_id = op.request_id;
     spec.execution_timeout = o.execution_timeout;
-    spec.run_timeout = o.run_timeout.count() > 0 ? o.run_timeout : o.execution_timeout;
-    spec.retry = o.retry;
-    spec.memo = std::move(o.memo);
-    spec.callbacks = {cb};
     spec.links = std::move(caller_links);
     auto& handler = create_run(std::move(spec), unit);
     op.pass.end(attempt_end::succeeded, now_us());
@@ -256,9 +243,7 @@ void engine_core::notify_callers(run_state& r, const event& close, write_unit& u
 }
 
 void engine_core::persist_callbacks(run_state& r, write_unit& unit) {
-    boost::json::array all;
-    for (const auto& cb : r.callbacks) all.push_back(cb.to_json());
-    unit.ops.emplace_back(set_callbacks{r.run_key, boost::json::serialize(all)});
+    unit.ops.emplace_back(set_callbacks{r.run_key, r.callbacks});
 }
 
 }  // namespace perdure::detail

@@ -1,6 +1,6 @@
 // Nexus on the engine side: an operation a caller run scheduled (until it has started or
-// ended), the completion callback a handler run owes its callers, and endpoints as the store
-// keeps them.
+// ended) and endpoints as the store keeps them. The completion callback a handler run owes its
+// callers is part of the run's identity (history/run_identity.hpp).
 #pragma once
 
 #include "machines/nexus_failure.hpp"
@@ -57,15 +57,6 @@ struct nexus_progress {
     std::optional<event> scheduled;   ///< NexusOperationScheduled, when it exists
     bool started = false, ended = false;
     std::string token;                ///< from NexusOperationStarted
-};
-
-/// A handler run's promise to tell a caller how the operation ended.
-struct nexus_callback {
-    std::int64_t caller_run_key = 0, scheduled_event_id = 0;
-    std::string request_id, endpoint, service, operation, token;
-
-    boost::json::object to_json() const;
-    static nexus_callback from_json(const boost::json::object&);
 };
 
 /// The failure the caller records: NexusOperationFailureInfo naming the operation, wrapping `cause`.

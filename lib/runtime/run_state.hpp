@@ -1,8 +1,10 @@
-// What the engine keeps in memory for an open run: identity, the next event id, its live
-// instance when cached, events waiting for an activation, and clients waiting for its end.
+// What the engine keeps in memory for an open run: its identity (as the store keeps it), the
+// next event id, its live instance when cached, events waiting for an activation, and clients
+// waiting for its end.
 #pragma once
 
 #include "history/event.hpp"
+#include "history/run_identity.hpp"
 #include "replay/workflow_instance.hpp"
 #include "runtime/nexus_op.hpp"
 #include "store/rows.hpp"
@@ -31,17 +33,17 @@ namespace perdure::detail {
 struct inbound {
     event e;
     std::vector<write_op> ops{};
+    std::string input_json{};   ///< a WorkflowExecutionStarted's input, already serialized; empty: not yet
     std::vector<unique_function<void(std::exception_ptr)>> on_recorded{};
 };
 
-struct run_state {
-    std::int64_t run_key = 0, ns_id = 0;
-    std::string workflow_id, run_id, workflow_type, task_queue;
+/// A run in memory is its identity (public base: the engine reads `r.workflow_id` and
+/// friends everywhere) plus what changes while it runs.
+struct run_state : run_identity {
+    run_identity& identity() noexcept { return *this; }
+    const run_identity& identity() const noexcept { return *this; }
+
     run_status status = run_status::running;
-    std::int64_t start_time_us = 0;
-    std::int64_t run_timeout_ms = 0;
-    std::string first_run_id;
-    std::string request_id;               ///< of the start that created it (retried starts dedupe on it)
     std::int64_t next_event_id = 1;
     std::uint64_t last_unit = 0;          ///< the last writer unit touching this run
 
@@ -64,12 +66,6 @@ struct run_state {
     /// Clients waiting for the run to close: called with the close event.
     std::vector<unique_function<void(std::exception_ptr, const event*)>> result_waiters;
 
-    // chain and family
-    std::int64_t execution_deadline_us = 0;   ///< absolute, carried over continue-as-new and retries
-    std::optional<retry_policy> retry{};      ///< the workflow's own retry policy
-    int attempt = 1;
-    std::int64_t parent_run_key = 0, parent_initiated_event_id = 0;
-    parent_close_policy parent_close = parent_close_policy::terminate;
     std::int64_t backoff_until_us = 0;        ///< a retry run's first activation waits until then
 
     // messages
@@ -88,30 +84,21 @@ struct run_state {
         unique_function<void(std::exception_ptr, boost::json::value)> cb;
     };
     std::vector<query_request> pending_queries;   ///< waiting for the instance to be rebuilt
-
-    /// Callers of Nexus operations this run serves: told when it closes.
-    std::vector<nexus_callback> callbacks;
 };
 
-/// What a new run is made of: a client start, a child start, a continuation or a retry.
+/// What a new run is made of: a client start, a child start, a continuation or a retry. Its
+/// identity is complete once create_run gives it a run key and a start time, and an id, a
+/// first run id and a request id where it has none.
 struct run_spec {
-    std::int64_t ns_id = 0;
-    std::string workflow_id, workflow_type, task_queue;
+    run_identity id;
     boost::json::value input;
-    std::string run_id;                       ///< empty: a new one
-    std::string first_run_id, continued_run_id, request_id;
-    std::int64_t execution_deadline_us = 0;   ///< absolute; 0: none
-    std::chrono::milliseconds execution_timeout{0}, run_timeout{0};
+    std::string input_json;                   ///< the input already serialized (a client start checks its size); empty: not yet
+    std::chrono::milliseconds execution_timeout{0};   ///< recorded; the deadline is in `id`
     std::chrono::milliseconds task_timeout{0};   ///< recorded only: every task runs in this process at once
-    std::optional<retry_policy> retry{};
-    int attempt = 1;
-    boost::json::object memo{};
+    std::string continued_run_id;
     const char* initiator = nullptr;          ///< "WORKFLOW" (continue-as-new) or "RETRY"
     std::int64_t first_task_backoff_ms = 0;
-    std::int64_t parent_run_key = 0, parent_initiated_event_id = 0;
-    std::string parent_workflow_id, parent_run_id;
-    parent_close_policy parent_close = parent_close_policy::terminate;
-    std::vector<nexus_callback> callbacks{};
+    std::string parent_workflow_id, parent_run_id;   ///< recorded on WorkflowExecutionStarted
     boost::json::array links{};               ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
 };
 

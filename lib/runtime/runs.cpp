@@ -9,8 +9,6 @@
 
 #include <perdure/error.hpp>
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 
 namespace perdure::detail {
@@ -46,10 +44,6 @@ std::string bad_attributes_cause(command_kind k) {
     case command_kind::complete_update: return "BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE";
     default: return "UNHANDLED_COMMAND";
     }
-}
-
-history_row row_of(const run_state& r, const event& e) {
-    return history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)};
 }
 
 }  // namespace
@@ -187,7 +181,10 @@ void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit&
         if (auto* s = i.e.attrs.if_contains("started_event_id");
             s && s->is_null() && i.e.type >= event_type::activity_task_completed && i.e.type <= event_type::activity_task_canceled)
             *s = i.e.id - 1;
-        unit.ops.emplace_back(row_of(r, i.e));
+        if (i.input_json.empty())
+            unit.ops.emplace_back(insert_event{r.run_key, i.e});
+        else
+            unit.ops.emplace_back(insert_event{r.run_key, i.e, i.input_json});
         for (auto& op : i.ops) unit.ops.push_back(std::move(op));
         for (auto& cb : i.on_recorded) unit.effects.emplace_back(std::move(cb));
         out.push_back(std::move(i.e));
@@ -207,7 +204,7 @@ void engine_core::append_directly(run_state& r) {
 
 std::int64_t engine_core::append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
     event e{r.next_event_id++, type, now_us(), std::move(attrs)};
-    unit.ops.emplace_back(row_of(r, e));
+    unit.ops.emplace_back(insert_event{r.run_key, e});
     unit.runs.push_back(r.run_key);
     return e.id;
 }
@@ -241,12 +238,12 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     // The commands become events after one WorkflowTaskCompleted; an oversized one fails the task.
     const std::int64_t boundary_id = r.next_event_id;
     std::vector<event> command_events;
-    std::vector<history_row> command_rows;
+    std::vector<insert_event> command_rows;   // serialized once: the size checked is the size stored
     command_events.reserve(result.commands->size());
     for (auto& c : *result.commands) {
         event e{boundary_id + 1 + static_cast<std::int64_t>(command_events.size()), event_type_of(c.kind), now, std::move(c.attrs)};
         e.attrs["workflow_task_completed_event_id"] = boundary_id;
-        command_rows.push_back(row_of(r, e));
+        command_rows.emplace_back(r.run_key, e);
         if (command_rows.back().attrs.size() > options_.limits.max_payload_bytes + 4096) {
             record_task_failure(r,
                                 {task_failure::cause::bad_command,
@@ -264,7 +261,7 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     r.owes_activation = false;
     unit.runs.push_back(r.run_key);
     r.next_event_id = boundary_id + 1 + static_cast<std::int64_t>(command_events.size());
-    unit.ops.emplace_back(history_row{r.run_key, boundary_id, static_cast<int>(event_type::workflow_task_completed), now, "{}"});
+    unit.ops.emplace_back(insert_event{r.run_key, event{boundary_id, event_type::workflow_task_completed, now, {}}});
     for (auto& row : command_rows) unit.ops.emplace_back(std::move(row));
     r.inst->recorded(command_events);
     for (const auto& e : command_events) {

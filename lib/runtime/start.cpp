@@ -77,7 +77,9 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
             throw invalid_argument("workflow timeouts must not be negative");
         if (options.retry)
             if (auto err = validate(*options.retry)) throw invalid_argument("start_workflow_options::" + *err);
-        const auto input_bytes = boost::json::serialize(input).size();
+        // Serialized once: the size checked here is that of the text the start event stores.
+        std::string input_json = boost::json::serialize(input);
+        const auto input_bytes = input_json.size();
         if (input_bytes > options_.limits.max_payload_bytes)
             throw invalid_argument("the workflow input is " + std::to_string(input_bytes) +
                                    " bytes; the limit is " + std::to_string(options_.limits.max_payload_bytes) +
@@ -131,16 +133,17 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
                                                current_run);
         }
         run_spec spec;
-        spec.ns_id = ns_id;
-        spec.workflow_id = options.id;
-        spec.workflow_type = type;
-        spec.task_queue = options.task_queue;
+        spec.id.ns_id = ns_id;
+        spec.id.workflow_id = options.id;
+        spec.id.workflow_type = type;
+        spec.id.task_queue = options.task_queue;
+        spec.id.request_id = options.request_id;
+        spec.id.run_timeout_ms = (options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout).count();
+        spec.id.retry = options.retry;
+        spec.id.memo = std::move(options.memo);
         spec.input = std::move(input);
-        spec.request_id = options.request_id;
+        spec.input_json = std::move(input_json);
         spec.execution_timeout = options.execution_timeout;
-        spec.run_timeout = options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout;
-        spec.retry = options.retry;
-        spec.memo = std::move(options.memo);
         auto& r = create_run(std::move(spec), unit);
         r.pending.back().on_recorded.emplace_back(
             [cb = std::move(cb), ref = started_run{r.workflow_id, r.run_id, r.first_run_id}](std::exception_ptr e) mutable { cb(e, ref); });
@@ -156,44 +159,33 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
 run_state& engine_core::create_run(run_spec spec, write_unit&) {
     auto owned = std::make_unique<run_state>();
     auto& r = *owned;
+    r.identity() = std::move(spec.id);
     r.run_key = runs_.next_key();
-    r.ns_id = spec.ns_id;
-    r.workflow_id = spec.workflow_id;
-    r.run_id = spec.run_id.empty() ? new_uuid() : spec.run_id;
-    r.workflow_type = spec.workflow_type;
-    r.task_queue = spec.task_queue;
+    if (r.run_id.empty()) r.run_id = new_uuid();
     r.start_time_us = now_us();
-    r.first_run_id = spec.first_run_id.empty() ? r.run_id : spec.first_run_id;
-    r.request_id = spec.request_id.empty() ? new_uuid() : spec.request_id;
-    r.run_timeout_ms = spec.run_timeout.count();
-    r.execution_deadline_us = spec.execution_deadline_us;
+    if (r.first_run_id.empty()) r.first_run_id = r.run_id;
+    if (r.request_id.empty()) r.request_id = new_uuid();
     if (!r.execution_deadline_us && spec.execution_timeout.count() > 0)
         r.execution_deadline_us = r.start_time_us + spec.execution_timeout.count() * 1000;
-    r.retry = spec.retry;
-    r.attempt = spec.attempt;
-    r.parent_run_key = spec.parent_run_key;
-    r.parent_initiated_event_id = spec.parent_initiated_event_id;
-    r.parent_close = spec.parent_close;
 
     boost::json::object attrs{{"workflow_type", {{"name", r.workflow_type}}},
                               {"task_queue", {{"name", r.task_queue}}},
                               {"input", std::move(spec.input)},
                               {"workflow_execution_timeout", format_duration(spec.execution_timeout)},
-                              {"workflow_run_timeout", format_duration(spec.run_timeout)},
+                              {"workflow_run_timeout", format_duration(std::chrono::milliseconds(r.run_timeout_ms))},
                               {"attempt", r.attempt},
                               {"first_execution_run_id", r.first_run_id},
                               {"original_execution_run_id", r.run_id},
                               {"request_id", r.request_id},
                               {"identity", "perdure"}};
-    if (!spec.memo.empty()) attrs["memo"] = spec.memo;
+    if (!r.memo.empty()) attrs["memo"] = r.memo;
     if (spec.task_timeout.count() > 0) attrs["workflow_task_timeout"] = format_duration(spec.task_timeout);
     if (r.retry) attrs["retry_policy"] = to_json(with_defaults(*r.retry));
     if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
     if (spec.initiator) attrs["initiator"] = spec.initiator;
     if (spec.first_task_backoff_ms > 0) attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
-    if (r.parent_run_key)
+    if (r.parent.run_key)
         attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
-    r.callbacks = std::move(spec.callbacks);
     if (!r.callbacks.empty()) {
         boost::json::array callbacks;
         for (const auto& cb : r.callbacks)
@@ -204,30 +196,8 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     if (!spec.links.empty()) attrs["links"] = spec.links;
 
     inbound started{event{0, event_type::workflow_execution_started, r.start_time_us, std::move(attrs)}};
-    execution_row row;
-    row.run_key = r.run_key;
-    row.ns_id = r.ns_id;
-    row.workflow_id = r.workflow_id;
-    row.run_id = r.run_id;
-    row.workflow_type = r.workflow_type;
-    row.task_queue = r.task_queue;
-    row.start_time_us = r.start_time_us;
-    row.request_id = r.request_id;
-    row.first_run_id = r.first_run_id;
-    row.memo = boost::json::serialize(spec.memo);
-    row.execution_deadline_us = r.execution_deadline_us;
-    if (r.parent_run_key)
-        row.parent = boost::json::serialize(boost::json::object{
-            {"run_key", r.parent_run_key},
-            {"initiated_event_id", r.parent_initiated_event_id},
-            {"parent_close_policy", static_cast<int>(r.parent_close)}});
-    boost::json::object opts{{"attempt", r.attempt}, {"run_timeout_ms", r.run_timeout_ms}};
-    if (r.retry) opts["retry_policy"] = to_json(with_defaults(*r.retry));
-    row.options = boost::json::serialize(opts);
-    boost::json::array callbacks;
-    for (const auto& cb : r.callbacks) callbacks.push_back(cb.to_json());
-    row.callbacks = boost::json::serialize(callbacks);
-    started.ops.emplace_back(insert_execution{std::move(row)});
+    started.input_json = std::move(spec.input_json);
+    started.ops.emplace_back(insert_execution{r.identity()});
     auto add_deadline = [&](deadline_kind k, std::int64_t due) {
         started.ops.emplace_back(insert_deadline{{r.run_key, k, 0, due}});
         arm(static_cast<wheel_kind>(k), r.run_key, 0, due);
@@ -264,7 +234,7 @@ void engine_core::begin_run(run_state& r, write_unit& unit) {
 void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {
     event e{r.next_event_id++, event_type::workflow_execution_terminated, now_us(),
             {{"reason", reason}, {"details", nullptr}, {"identity", "perdure"}}};
-    unit.ops.emplace_back(history_row{r.run_key, e.id, static_cast<int>(e.type), e.time_us, boost::json::serialize(e.attrs)});
+    unit.ops.emplace_back(insert_event{r.run_key, e});
     unit.runs.push_back(r.run_key);
     runs_.drop_instance(r);
     close_run(r, std::move(e), unit);

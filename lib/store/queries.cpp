@@ -1,6 +1,8 @@
 // Read queries.
 #include "store/queries.hpp"
 
+#include "store/run_columns.hpp"
+
 #include <perdure/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -26,11 +28,11 @@ execution_row read_execution(const sql::statement& s, int o = 0) {
     r.request_id = s.text(o + 9);
     r.first_run_id = s.text(o + 10);
     r.execution_deadline_us = s.int64(o + 11);
-    r.memo = s.text(o + 12);
+    read_memo_column(s.text(o + 12), r);
     r.task_failure = s.text(o + 13);
-    r.parent = s.text(o + 14);
-    r.options = s.text(o + 15);
-    r.callbacks = s.text(o + 16);
+    read_parent_column(s.text(o + 14), r);
+    read_options_column(s.text(o + 15), r);
+    read_callbacks_column(s.text(o + 16), r);
     return r;
 }
 

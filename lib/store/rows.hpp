@@ -2,6 +2,7 @@
 #pragma once
 
 #include "history/event.hpp"
+#include "history/run_identity.hpp"
 #include "store/inbox_command.hpp"
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -45,25 +47,11 @@ inline constexpr int final_attempt = 1;
 inline constexpr int handed_to_thread = 2;
 }  // namespace task_flags
 
-struct history_row {
-    std::int64_t run_key = 0, event_id = 0;
-    int type = 0;
-    std::int64_t time_us = 0;
-    std::string attrs;
-};
-
-struct execution_row {
-    std::int64_t run_key = 0, ns_id = 0;
-    std::string workflow_id, run_id, workflow_type, task_queue;
+/// A run as the executions table holds it: its identity and where its life stands.
+struct execution_row : run_identity {
     run_status status = run_status::running;
-    std::int64_t start_time_us = 0, close_time_us = 0;
-    std::string request_id, first_run_id;
-    std::int64_t execution_deadline_us = 0;   ///< 0: none
-    std::string memo = "{}";
-    std::string task_failure;
-    std::string parent;                       ///< JSON of the parent run, for children
-    std::string options = "{}";               ///< JSON: retry_policy, attempt
-    std::string callbacks = "[]";             ///< JSON: Nexus completion callbacks of this run
+    std::int64_t close_time_us = 0;
+    std::string task_failure;   ///< the failure of its workflow task while that task keeps failing
 };
 
 struct namespace_row {
@@ -104,7 +92,22 @@ struct open_run_row {
 
 // ---- write operations, applied in order inside one transaction ----
 
-struct insert_execution { execution_row row; };
+/// Appends one event to a run's history. The store makes the attributes' stored form (JSON)
+/// here, once, when the op is made: the engine checks payload limits on `attrs.size()`, the
+/// very text the writer stores, and never serializes an event itself.
+struct insert_event {
+    insert_event(std::int64_t run_key, const event& e);
+    /// A WorkflowExecutionStarted whose input the start already serialized (to check its size):
+    /// that text goes into the stored attributes as it is, instead of being made again.
+    insert_event(std::int64_t run_key, const event& started, std::string_view input_json);
+
+    std::int64_t run_key = 0, event_id = 0;
+    event_type type{};
+    std::int64_t time_us = 0;
+    std::string attrs;   ///< the stored form
+};
+/// A new run: the store writes its identity and gives it back typed (store_reads).
+struct insert_execution { run_identity run; };
 struct close_execution { std::int64_t run_key; run_status status; std::int64_t close_time_us; };
 struct set_task_failure { std::int64_t run_key; std::string message; };
 struct upsert_task { task_row row; };
@@ -119,7 +122,7 @@ struct upsert_namespace { namespace_row row; };
 struct delete_namespace { std::int64_t ns_id; };
 struct upsert_endpoint { endpoint_row row; };
 struct delete_endpoint { std::string id; };
-struct set_callbacks { std::int64_t run_key; std::string callbacks; };
+struct set_callbacks { std::int64_t run_key; std::vector<nexus_callback> callbacks; };
 /// Takes a pending inbox command ('pending' -> 'running'); `claimed` says whether it was still pending.
 struct claim_inbox { std::int64_t id; std::shared_ptr<std::atomic<bool>> claimed; };
 /// Records the owner's answer to a claimed command, for its sender to read.
@@ -129,7 +132,7 @@ struct delete_run { std::int64_t run_key; };
 /// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).
 struct incremental_vacuum { int pages; };
 
-using write_op = std::variant<history_row, insert_execution, close_execution, set_task_failure, upsert_task,
+using write_op = std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task,
                               delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
                               delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
                               finish_inbox, delete_run, incremental_vacuum>;

@@ -2,6 +2,7 @@
 #include "store/writes.hpp"
 
 #include "store/inbox_json.hpp"
+#include "store/run_columns.hpp"
 
 namespace perdure::detail {
 namespace {
@@ -9,20 +10,21 @@ namespace {
 struct applier {
     sql::connection& c;
 
-    void operator()(const history_row& r) const {
+    void operator()(const insert_event& r) const {
         c.cached("INSERT INTO history(run_key, event_id, type, time, attrs) VALUES(?,?,?,?,?)")
-            .bind(1, r.run_key).bind(2, r.event_id).bind(3, r.type).bind(4, r.time_us).bind(5, r.attrs).run();
+            .bind(1, r.run_key).bind(2, r.event_id).bind(3, static_cast<int>(r.type)).bind(4, r.time_us)
+            .bind(5, r.attrs).run();
     }
     void operator()(const insert_execution& op) const {
-        const auto& r = op.row;
+        // A new run is open (status 0), not closed, and its task has not failed.
+        const auto& r = op.run;
         c.cached("INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
                  "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
-                 "options, callbacks) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                 "options, callbacks) VALUES(?,?,?,?,?,?,0,?,0,?,?,?,?,'',?,?,?)")
             .bind(1, r.run_key).bind(2, r.ns_id).bind(3, r.workflow_id).bind(4, r.run_id).bind(5, r.workflow_type)
-            .bind(6, r.task_queue).bind(7, static_cast<int>(r.status)).bind(8, r.start_time_us)
-            .bind(9, r.close_time_us).bind(10, r.request_id).bind(11, r.first_run_id)
-            .bind(12, r.execution_deadline_us).bind(13, r.memo).bind(14, r.task_failure).bind(15, r.parent)
-            .bind(16, r.options).bind(17, r.callbacks).run();
+            .bind(6, r.task_queue).bind(7, r.start_time_us).bind(8, r.request_id).bind(9, r.first_run_id)
+            .bind(10, r.execution_deadline_us).bind(11, memo_column(r)).bind(12, parent_column(r))
+            .bind(13, options_column(r)).bind(14, callbacks_column(r.callbacks)).run();
     }
     void operator()(const close_execution& op) const {
         c.cached("UPDATE executions SET status=?, close_time=?, task_failure='' WHERE run_key=?")
@@ -70,7 +72,7 @@ struct applier {
         c.cached("DELETE FROM nexus_endpoints WHERE id=?").bind(1, op.id).run();
     }
     void operator()(const set_callbacks& op) const {
-        c.cached("UPDATE executions SET callbacks=? WHERE run_key=?").bind(1, op.callbacks).bind(2, op.run_key).run();
+        c.cached("UPDATE executions SET callbacks=? WHERE run_key=?").bind(1, callbacks_column(op.callbacks)).bind(2, op.run_key).run();
     }
     void operator()(const claim_inbox& op) const {
         c.cached("UPDATE inbox SET state='running' WHERE id=? AND state='pending'").bind(1, op.id).run();

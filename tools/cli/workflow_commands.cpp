@@ -57,9 +57,6 @@ std::string status_text(const detail::execution_row& row) {
 }
 
 boost::json::object run_json(reading& db, const detail::execution_row& row) {
-    boost::system::error_code ec;
-    auto memo = boost::json::parse(row.memo, ec);
-    if (ec) memo = boost::json::object{};
     return {{"namespace", db.namespace_name(row.ns_id)},
             {"workflow_id", row.workflow_id},
             {"run_id", row.run_id},
@@ -70,7 +67,7 @@ boost::json::object run_json(reading& db, const detail::execution_row& row) {
             {"close_time", time_json(row.close_time_us)},
             {"history_length", db.history_length(row.run_key)},
             {"first_run_id", row.first_run_id},
-            {"memo", std::move(memo)},
+            {"memo", row.memo},
             {"task_failure", row.task_failure}};
 }
 

@@ -4,6 +4,7 @@
 #include "store/store.hpp"
 
 #include "commit_log.hpp"
+#include "store_options.hpp"
 #include "support/temp_dir.hpp"
 
 #include <perdure/error.hpp>
@@ -15,23 +16,17 @@
 
 using namespace perdure::detail;
 using perdure::test::commit_log;
+using perdure::test::store_options;
 using perdure::test::temp_dir;
 
 namespace {
 
-perdure::engine_options options_for(const std::string& path) {
-    perdure::engine_options o;
-    o.database = path;
-    o.durability = perdure::durability::off;
-    return o;
-}
-
-history_row event_row(std::int64_t run_key, std::int64_t id, event_type type) {
-    return {run_key, id, static_cast<int>(type), 1'000'000 * id, R"({"n":)" + std::to_string(id) + "}"};
+insert_event event_row(std::int64_t run_key, std::int64_t id, event_type type) {
+    return {run_key, event{id, type, 1'000'000 * id, {{"n", id}}}};
 }
 
 std::vector<write_op> a_started_run() {
-    execution_row exec;
+    run_identity exec;
     exec.run_key = 7;
     exec.ns_id = 1;
     exec.workflow_id = "order-1";
@@ -56,7 +51,7 @@ BOOST_AUTO_TEST_SUITE(store_interface)
 BOOST_AUTO_TEST_CASE(a_committed_unit_reads_back_on_the_owners_thread) {
     temp_dir dir;
     commit_log log;
-    auto s = open_store(options_for(dir.file("db")), open_mode::owner, log.callbacks());
+    auto s = open_store(store_options(dir.file("db")), open_mode::owner, log.callbacks());
     BOOST_TEST(s->owner_epoch() > 0u);
     log.wait_for(s->append(a_started_run()));
 
@@ -98,7 +93,7 @@ BOOST_AUTO_TEST_CASE(a_committed_unit_reads_back_on_the_owners_thread) {
 BOOST_AUTO_TEST_CASE(reads_run_on_the_reader_thread) {
     temp_dir dir;
     commit_log log;
-    auto s = open_store(options_for(dir.file("db")), open_mode::owner, log.callbacks());
+    auto s = open_store(store_options(dir.file("db")), open_mode::owner, log.callbacks());
     log.wait_for(s->append(a_started_run()));
     std::promise<std::size_t> length;
     s->post_read([&](store_reads& r) { length.set_value(r.history(7).size()); });
@@ -108,7 +103,7 @@ BOOST_AUTO_TEST_CASE(reads_run_on_the_reader_thread) {
 BOOST_AUTO_TEST_CASE(a_batch_the_store_refuses_reaches_the_failed_callback) {
     temp_dir dir;
     commit_log log;
-    auto s = open_store(options_for(dir.file("db")), open_mode::owner, log.callbacks());
+    auto s = open_store(store_options(dir.file("db")), open_mode::owner, log.callbacks());
     log.wait_for(s->append(a_started_run()));
     std::vector<write_op> again;
     again.emplace_back(event_row(7, 1, event_type::workflow_execution_started));   // event 1 exists
@@ -123,14 +118,14 @@ BOOST_AUTO_TEST_CASE(a_batch_the_store_refuses_reaches_the_failed_callback) {
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_perdure_error) {
     temp_dir dir;
     std::ofstream(dir.file("text")) << "not a database, just some text that is long enough to have a header";
-    BOOST_CHECK_THROW(open_store(options_for(dir.file("text")), open_mode::owner), perdure::invalid_argument);
+    BOOST_CHECK_THROW(open_store(store_options(dir.file("text")), open_mode::owner), perdure::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(a_second_owner_is_refused_and_a_reader_cannot_write) {
     temp_dir dir;
-    auto owner = open_store(options_for(dir.file("db")), open_mode::owner);
-    BOOST_CHECK_THROW(open_store(options_for(dir.file("db")), open_mode::owner), perdure::database_locked);
-    auto r = open_store(options_for(dir.file("db")), open_mode::reader);
+    auto owner = open_store(store_options(dir.file("db")), open_mode::owner);
+    BOOST_CHECK_THROW(open_store(store_options(dir.file("db")), open_mode::owner), perdure::database_locked);
+    auto r = open_store(store_options(dir.file("db")), open_mode::reader);
     BOOST_TEST(r->reads().namespaces().empty());
     BOOST_CHECK_THROW(r->append({}), perdure::failed_precondition);
 }

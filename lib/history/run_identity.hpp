@@ -1,0 +1,53 @@
+// Who a run is and what it was started with: built once when the run starts, held by the engine
+// while the run is open, written by the store and given back typed when the engine reopens.
+// It sits in history/ because both runtime/ and store/ need it and neither may include the other.
+#pragma once
+
+#include <perdure/options.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace perdure::detail {
+
+/// A child's link to the run that started it.
+struct parent_link {
+    std::int64_t run_key = 0;              ///< 0: the run has no parent
+    std::int64_t initiated_event_id = 0;   ///< the parent's StartChildWorkflowExecutionInitiated
+    parent_close_policy close_policy = parent_close_policy::terminate;
+
+    bool operator==(const parent_link&) const = default;
+};
+
+/// A handler run's promise to tell a caller how the operation ended.
+struct nexus_callback {
+    std::int64_t caller_run_key = 0, scheduled_event_id = 0;
+    std::string request_id, endpoint, service, operation, token;
+
+    bool operator==(const nexus_callback&) const = default;
+};
+
+struct run_identity {
+    std::int64_t run_key = 0, ns_id = 0;
+    std::string workflow_id, run_id, workflow_type, task_queue;
+    std::int64_t start_time_us = 0;
+    std::string first_run_id;                 ///< the chain's first run: itself unless continued or retried
+    std::string request_id;                   ///< of the start that created it (retried starts dedupe on it)
+    std::int64_t execution_deadline_us = 0;   ///< absolute, carried over continue-as-new and retries; 0: none
+    std::int64_t run_timeout_ms = 0;          ///< 0: none
+    std::optional<retry_policy> retry{};      ///< the workflow's own retry policy
+    int attempt = 1;
+    boost::json::object memo{};
+    parent_link parent{};
+    /// Callers of Nexus operations this run serves, told when it closes. A run attached to by
+    /// another caller gains one; a continued or retried run carries them on.
+    std::vector<nexus_callback> callbacks{};
+
+    bool operator==(const run_identity&) const = default;
+};
+
+}  // namespace perdure::detail

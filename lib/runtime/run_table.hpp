@@ -22,7 +22,8 @@ public:
     bool contains(std::int64_t run_key) const { return runs_.contains(run_key); }
     /// The open run of a workflow id, if any.
     run_state* find_open(std::int64_t ns_id, std::string_view workflow_id);
-    /// Tracks a new or recovered run, as the open run of its workflow id.
+    /// Tracks a new or recovered run, as the open run of its workflow id. Its namespace and
+    /// workflow id must not change while it is tracked: the index keys on a view of them.
     run_state& add(std::unique_ptr<run_state> r);
     /// Forgets a closed run whose waiters were answered.
     void erase(std::int64_t run_key);

@@ -271,6 +271,28 @@ BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_starts_new_attempts_after_backoff) 
     BOOST_TEST(first.back().attributes.at("retry_state").as_string() == "IN_PROGRESS");
 }
 
+// A policy left at its defaults backs off 1 s, then doubles, as its WorkflowExecutionStarted
+// records it: the engine waits what the history says.
+BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_left_unset_backs_off_as_its_recorded_defaults_say) {
+    engine_fixture f;
+    f.open(setup);
+    flaky_runs = 0;
+    auto run = f.client().start_workflow(flaky_workflow, {.id = "fd", .task_queue = "q",
+                                                          .retry = perdure::retry_policy{.maximum_attempts = 5}});
+    f.idle();
+    BOOST_TEST(flaky_runs == 1);
+    const auto started = f.client().get_handle("fd", run.run_id()).history().front();
+    BOOST_TEST(started.attributes.at("retry_policy").at("initial_interval").as_string() == "1s");
+    f.advance(999ms);
+    BOOST_TEST(flaky_runs == 1);
+    f.advance(1ms);
+    BOOST_TEST(flaky_runs == 2);
+    f.advance(1999ms);
+    BOOST_TEST(flaky_runs == 2);
+    f.advance(1ms);
+    BOOST_TEST(run.get() == 3);
+}
+
 BOOST_AUTO_TEST_CASE(memo_given_at_start_is_returned_by_describe) {
     engine_fixture f;
     f.open(setup);

@@ -160,6 +160,9 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     auto owned = std::make_unique<run_state>();
     auto& r = *owned;
     r.identity() = std::move(spec.id);
+    // The policy the run keeps is the one its history records and its row gives back after a
+    // restart: with Temporal's defaults filled in (a maximum interval of 0 is 100 x initial).
+    if (r.retry) r.retry = with_defaults(*r.retry);
     r.run_key = runs_.next_key();
     if (r.run_id.empty()) r.run_id = new_uuid();
     r.start_time_us = now_us();
@@ -180,7 +183,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
                               {"identity", "perdure"}};
     if (!r.memo.empty()) attrs["memo"] = r.memo;
     if (spec.task_timeout.count() > 0) attrs["workflow_task_timeout"] = format_duration(spec.task_timeout);
-    if (r.retry) attrs["retry_policy"] = to_json(with_defaults(*r.retry));
+    if (r.retry) attrs["retry_policy"] = to_json(*r.retry);
     if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
     if (spec.initiator) attrs["initiator"] = spec.initiator;
     if (spec.first_task_backoff_ms > 0) attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));

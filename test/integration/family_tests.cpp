@@ -293,6 +293,24 @@ BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_left_unset_backs_off_as_its_recorde
     BOOST_TEST(run.get() == 3);
 }
 
+// The default maximum interval is 100 x the initial one, for the run that is running as for one
+// read back after a restart (which fills the default in from the stored policy).
+BOOST_AUTO_TEST_CASE(a_workflow_retry_backoff_stops_growing_at_the_default_maximum_interval) {
+    engine_fixture f;
+    f.open(setup);
+    flaky_runs = -6;   // eight runs fail, the ninth completes
+    auto run = f.client().start_workflow(flaky_workflow, {.id = "cap", .task_queue = "q",
+                                                          .retry = perdure::retry_policy{.maximum_attempts = 20}});
+    f.idle();
+    for (const auto backoff : {1s, 2s, 4s, 8s, 16s, 32s, 64s}) f.advance(backoff);
+    BOOST_TEST(flaky_runs == 2);   // eight runs so far
+    f.advance(99s);
+    BOOST_TEST(flaky_runs == 2);
+    f.advance(1s);                 // 100 s, not 128 s
+    BOOST_REQUIRE(flaky_runs == 3);
+    BOOST_TEST(run.get() == 9);
+}
+
 BOOST_AUTO_TEST_CASE(memo_given_at_start_is_returned_by_describe) {
     engine_fixture f;
     f.open(setup);

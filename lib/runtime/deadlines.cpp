@@ -9,11 +9,7 @@
 
 #include <perdure/error.hpp>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
-#include <limits>
 
 namespace perdure::detail {
 namespace {

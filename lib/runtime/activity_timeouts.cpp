@@ -1,7 +1,7 @@
 // Heartbeats and the activity timeouts on the strand: the latest details kept for the next
 // attempt, a held heartbeat sent when its throttle interval ends, and each of Temporal's four
 // timeouts (start-to-close and heartbeat retry; schedule-to-start and schedule-to-close end it).
-#include "runtime/core.hpp"
+#include "runtime/activity_dispatcher.hpp"
 
 namespace perdure::detail {
 namespace {
@@ -17,33 +17,33 @@ failure timeout_failure(timeout_type type, const boost::json::value& details) {
 
 }  // namespace
 
-void engine_core::keep_latest_details(activity_task& t) {
+void activity_dispatcher::keep_latest_details(activity_task& t) {
     if (!t.control) return;
     // Heartbeats are throttled; the attempt's last details still reach the next attempt.
     std::lock_guard lk(t.control->mutex);
     if (t.control->latest) t.heartbeat_details = *t.control->latest;
 }
 
-void engine_core::on_activity_heartbeat(task_key key, std::uint64_t generation, boost::json::value details) {
-    auto it = activities_.find(key);
-    if (it == activities_.end() || it->second.generation != generation) return;
+void activity_dispatcher::on_heartbeat(task_key key, std::uint64_t generation, boost::json::value details) {
+    auto it = tasks_.find(key);
+    if (it == tasks_.end() || it->second.generation != generation) return;
     auto& t = it->second;
     t.heartbeat_details = std::move(details);
     if (const auto hb = t.timeouts.heartbeat.count(); hb > 0 && t.control)
-        arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, t.control->last_call_us.load() + hb * 1000);
+        host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, t.control->last_call_us.load() + hb * 1000);
     // The latest details reach the task row, so an attempt after a crash gets them too.
     write_unit unit;
     unit.ops.emplace_back(upsert_task{t.row()});
-    commit(std::move(unit));
+    host_.commit(std::move(unit));
 }
 
-void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
-    auto it = activities_.find(key);
-    if (it == activities_.end()) return;
+void activity_dispatcher::on_deadline(const task_key& key, wheel_kind kind) {
+    auto it = tasks_.find(key);
+    if (it == tasks_.end()) return;
     auto& t = it->second;
     switch (kind) {
     case wheel_kind::activity_retry:
-        dispatch_activity(key);
+        dispatch(key);
         return;
     case wheel_kind::activity_heartbeat_flush: {
         if (t.st != activity_task::state::running || !t.control) return;
@@ -53,15 +53,15 @@ void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
             if (!t.control->flush_pending || !t.control->latest) return;
             details = *t.control->latest;
             t.control->flush_pending = false;
-            t.control->last_sent_us = now_us();
+            t.control->last_sent_us = host_.now_us();
         }
-        return on_activity_heartbeat(key, t.generation, std::move(details));
+        return on_heartbeat(key, t.generation, std::move(details));
     }
     case wheel_kind::activity_heartbeat:
         // Fires only when no heartbeat() call came within the timeout (held ones count).
         if (t.control)
-            if (const auto due = t.control->last_call_us.load() + t.timeouts.heartbeat.count() * 1000; due > now_us()) {
-                arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, due);
+            if (const auto due = t.control->last_call_us.load() + t.timeouts.heartbeat.count() * 1000; due > host_.now_us()) {
+                host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, due);
                 return;
             }
         [[fallthrough]];
@@ -71,8 +71,8 @@ void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
         if (t.control) t.control->cancel = true;   // it cannot be stopped; its late result is dropped
         ++t.generation;
         for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
-            disarm(k, key.run_key, key.seq);
-        return activity_attempt_failed(
+            host_.disarm(k, key.run_key, key.seq);
+        return attempt_failed(
             t, timeout_failure(kind == wheel_kind::activity_heartbeat ? timeout_type::heartbeat : timeout_type::start_to_close,
                                t.heartbeat_details));
     case wheel_kind::activity_schedule_to_close:
@@ -83,7 +83,7 @@ void engine_core::on_activity_timeout(const task_key& key, wheel_kind kind) {
                                                                                 : timeout_type::schedule_to_start,
                                  t.heartbeat_details);
         if (t.last_failure) f.cause = std::make_shared<const failure>(*t.last_failure);
-        return close_activity(t, event_type::activity_task_timed_out,
+        return close(t, event_type::activity_task_timed_out,
                               {{"failure", f.to_json()},
                                {"retry_state", to_string(retry_state::timeout)},
                                {"scheduled_event_id", key.seq},

@@ -3,6 +3,7 @@
 // work (the activity closed; the handler's cancel request committed, or the operation ended
 // first), so a crash in between delivers it after reopening. Also the order of recovery.
 #include "runtime/core.hpp"
+#include "runtime/failpoint.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -41,6 +42,17 @@ void engine_core::record_cancel_request(run_state& r, const char* target, std::i
     const boost::json::object details{
         {"target", target}, {"scheduled_event_id", scheduled_event_id}, {"requested_event_id", requested_event_id}};
     unit.ops.emplace_back(upsert_task{{r.run_key, seq, task_kind::cancel, 0, 0, boost::json::serialize(details)}});
+}
+
+void engine_core::request_activity_cancel(run_state& r, const event& requested, write_unit& unit) {
+    const auto sched = requested.attrs.at("scheduled_event_id").as_int64();
+    if (!activities_.tracks({r.run_key, sched})) return;   // it closed meanwhile: nothing to cancel
+    // An outbox row committed with the request: after a crash, the attempt that runs next sees it.
+    record_cancel_request(r, "activity", sched, requested.id, unit);
+    unit.effects.emplace_back([this, key = r.run_key, sched](std::exception_ptr err) {
+        failpoint("activity-cancel-requested");
+        if (auto* run = find_run(key); run && !err) activities_.cancel(*run, sched);
+    });
 }
 
 void engine_core::forget_cancel_request(const task_key& target, std::vector<write_op>& ops) {
@@ -85,7 +97,9 @@ void engine_core::recover_tasks(const std::vector<task_row>& tasks) {
             recover_nexus(t, cancel ? c->second.requested_event_id : 0);
             break;
         case task_kind::activity:
-            recover_activity(t, cancel);
+            if (auto* r = find_run(t.run_key))
+                if (auto scheduled = store_->reads().event_at(t.run_key, t.seq))
+                    activities_.recover(*r, *scheduled, t, cancel);
             break;
         case task_kind::cancel:
             break;

@@ -20,7 +20,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       inbox_timer_(strand_),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
-      activity_threads_(options_.activity_threads) {
+      activities_(*this, workers_, work_, clock_, strand_,
+                  {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}) {
     nexus_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.nexus_handler_threads));
 
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
@@ -50,6 +51,15 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
 }
 
 engine_core::~engine_core() { shutdown(); }
+
+strand_handoff engine_core::handoff() {
+    return [weak = weak_from_this()](unique_function<void()> job, std::optional<work_tracker::kind> ends) {
+        if (auto self = weak.lock()) {
+            self->post(std::move(job));
+            if (ends) self->work_.done(*ends);
+        }
+    };
+}
 
 commit_callbacks engine_core::commit_reports() {
     // Called on the store's writer thread: the strand takes it from there.
@@ -162,8 +172,7 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
             r->result_waiters.clear();
             r->inst.reset();
         }
-        for (auto& [key, t] : activities_)
-            if (t.control) t.control->cancel = true;
+        activities_.stop_attempts();
         tick_timer_.cancel();
     } catch (...) {
     }
@@ -184,15 +193,14 @@ void engine_core::shutdown() {
     {
         std::promise<void> done;
         boost::asio::post(strand_, [this, &done] {
-            for (auto& [key, t] : activities_)
-                if (t.control) t.control->cancel = true;
+            activities_.stop_attempts();
             tick_timer_.cancel();
             inbox_timer_.cancel();
             done.set_value();
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
     }
-    activity_threads_.join();
+    activities_.join_threads();
     nexus_pool_->join();
     barrier();            // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued

@@ -5,8 +5,7 @@
 
 #include "history/event.hpp"
 #include "replay/workflow_instance.hpp"
-#include "runtime/activity_task.hpp"
-#include "runtime/activity_threads.hpp"
+#include "runtime/activity_dispatcher.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
 #include "runtime/nexus_op.hpp"
@@ -52,7 +51,7 @@ using callback = unique_function<void(std::exception_ptr, T)>;
 /// A random (version 4) UUID for run ids and request ids.
 std::string new_uuid();
 
-class engine_core : public std::enable_shared_from_this<engine_core> {
+class engine_core final : public std::enable_shared_from_this<engine_core>, private activity_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -70,7 +69,7 @@ public:
     /// Throws failed_precondition when a blocking call is made on the strand.
     void check_blocking_allowed(const char* call) const;
     clock& time() const noexcept { return *clock_; }
-    std::int64_t now_us() const;
+    std::int64_t now_us() const override;
     const engine_options& options() const noexcept { return options_; }
     /// The store, for reads on its reader thread (client reads).
     store& storage() noexcept { return *store_; }
@@ -99,7 +98,7 @@ public:
     std::optional<std::int64_t> namespace_id_snapshot(std::string_view name) const {
         return namespaces_.id_snapshot(name);
     }
-    std::string namespace_name(std::int64_t id) const { return namespaces_.name_snapshot(id); }
+    std::string namespace_name(std::int64_t id) const override { return namespaces_.name_snapshot(id); }
 
     // ---- Nexus endpoints ----
     void create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb);
@@ -163,7 +162,7 @@ private:
     /// Recovery and work begin, once; strand only.
     void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
-    std::uint64_t commit(write_unit&& unit);
+    std::uint64_t commit(write_unit&& unit) override;
     void on_committed(std::uint64_t last_unit);
     commit_callbacks commit_reports();
     void on_commit_failed(std::uint64_t first_unit, const commit_failure& failure);
@@ -174,8 +173,8 @@ private:
     /// The running run a cancel or terminate addresses; not_found when there is none.
     run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
                               const std::string& first_run_id);
-    run_state* find_run(std::int64_t run_key) { return runs_.find(run_key); }
-    void deliver(run_state& r, inbound in);
+    run_state* find_run(std::int64_t run_key) override { return runs_.find(run_key); }
+    void deliver(run_state& r, inbound in) override;
     void request_activation(run_state& r);
     void activate(std::int64_t run_key);
     void load(run_state& r);
@@ -198,39 +197,16 @@ private:
     void evict_if_needed();
     std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
 
-    // activities.cpp
-    /// Tracks a scheduled activity. With a unit (a new schedule) its row is written and it is
-    /// dispatched after the commit; without one (recovery) the caller decides what happens.
-    void schedule_activity_task(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
-                                boost::json::value heartbeat_details, write_unit* unit);
-    void dispatch_activity(const task_key& key);
-    /// Hands waiting blocking attempts to free activity threads, oldest first.
-    void start_queued_activities();
-    void release_activity_thread();
-    /// Starts an attempt (marking a final one durably first); `holds_thread`: a thread is reserved for it.
-    void begin_attempt(activity_task& t, bool holds_thread);
-    void run_activity_attempt(activity_task& t, bool holds_thread);
-    /// For a new schedule: a final attempt that can start at once is marked (and its thread
-    /// reserved) in the schedule's own commit; false when it must be dispatched as usual.
-    bool hand_over_with_schedule(activity_task& t);
-    /// After a final attempt's mark committed: runs it, unless it closed meanwhile.
-    void start_marked(const task_key& key, bool holds_thread, std::exception_ptr e);
-    void keep_latest_details(activity_task& t);
-    void on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
-                            std::optional<failure> f);
-    void on_activity_heartbeat(task_key key, std::uint64_t generation, boost::json::value details);
-    void activity_attempt_failed(activity_task& t, failure f);
-    void close_activity(activity_task& t, event_type type, boost::json::object attrs);
+    // activity_host (the rest of it is above and below)
+    bool accepting_work() const override { return started_ && !stopping_.load() && !failed_.load(); }
+    bool engine_failed() const override { return failed_.load(); }
+    strand_handoff handoff() override;
     /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
     void request_activity_cancel(run_state& r, const event& requested, write_unit& unit);
-    void cancel_activity(run_state& r, std::int64_t scheduled_event_id);
-    void recover_activity(const task_row& row, bool cancel_requested);
-    void on_activity_timeout(const task_key& key, wheel_kind kind);
-    void drop_activities_of(std::int64_t run_key);
 
     // deadlines.cpp
-    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us);
-    void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq);
+    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override;
+    void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) override;
     void schedule_tick();
     void on_tick();
     void fire(const wheel_entry& e);
@@ -312,7 +288,7 @@ private:
     void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
                                std::int64_t requested_event_id, write_unit& unit);
     /// Adds the deletion of a target's cancel request row, if it has one, to `ops`.
-    void forget_cancel_request(const task_key& target, std::vector<write_op>& ops);
+    void forget_cancel_request(const task_key& target, std::vector<write_op>& ops) override;
     void forget_cancel_requests_of(std::int64_t run_key);
     void recover_tasks(const std::vector<task_row>& tasks);
 
@@ -349,7 +325,6 @@ private:
     boost::asio::steady_timer inbox_timer_;
     std::unique_ptr<store> store_;   // its reads() are the strand's alone
     commit_pipeline pipeline_;       // the write side of store_
-    activity_threads activity_threads_;
     retention_sweeper retention_;
     std::set<std::int64_t> inbox_seen_;
 
@@ -378,8 +353,6 @@ private:
     std::unique_ptr<boost::asio::thread_pool> nexus_pool_;
     std::int64_t next_delivery_seq_ = -1;                                   // outbox rows use negative seqs
 
-    // activities
-    std::unordered_map<task_key, activity_task, task_key_hash> activities_;
     std::map<task_key, std::int64_t> cancel_rows_; // target -> the seq of its cancel request's outbox row
     std::uint64_t next_generation_ = 1;
 
@@ -388,6 +361,7 @@ private:
     std::chrono::milliseconds blocking_timeout_{0};
     std::function<std::string()> hold_reason_;
     deadline_wheel wheel_;
+    activity_dispatcher activities_;   // after what it uses; destroyed first, joining its threads
 };
 
 template <class F>

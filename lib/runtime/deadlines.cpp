@@ -127,7 +127,7 @@ void engine_core::fire(const wheel_entry& e) {
         on_nexus_timeout({e.run_key, e.seq}, e.kind);
         return;
     default:
-        on_activity_timeout({e.run_key, e.seq}, e.kind);
+        activities_.on_deadline({e.run_key, e.seq}, e.kind);
         return;
     }
 }
@@ -154,10 +154,7 @@ void engine_core::on_workers_changed() {
         if (!started_) return;
         for (auto& [key, r] : runs_.all())
             if (r->owes_activation && r->status == run_status::running) request_activation(*r);
-        std::vector<task_key> waiting;
-        for (const auto& [key, t] : activities_)
-            if (t.st == activity_task::state::waiting_for_worker) waiting.push_back(key);
-        for (const auto& k : waiting) dispatch_activity(k);
+        activities_.dispatch_waiting();
         std::vector<task_key> ops;
         for (const auto& [key, op] : nexus_ops_)
             if (op.st == nexus_op::state::scheduled) ops.push_back(key);

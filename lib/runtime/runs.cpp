@@ -281,7 +281,7 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
 void engine_core::react_to_command(run_state& r, const event& e, write_unit& unit) {
     switch (e.type) {
     case event_type::activity_task_scheduled:
-        schedule_activity_task(r, e, 1, e.time_us, {}, &unit);
+        activities_.schedule(r, e, unit);
         break;
     case event_type::activity_task_cancel_requested:
         request_activity_cancel(r, e, unit);
@@ -339,7 +339,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     unit.ops.emplace_back(close_execution{r.run_key, r.status, close_event.time_us});
     unit.ops.emplace_back(clear_run_work{r.run_key});
     wheel_.disarm_run(r.run_key);
-    drop_activities_of(r.run_key);
+    activities_.drop_run(r.run_key);
     forget_cancel_requests_of(r.run_key);
     auto closed = std::make_exception_ptr(
         failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id + ") closed before the event was recorded"));

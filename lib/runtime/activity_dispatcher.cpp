@@ -1,18 +1,13 @@
-// Activities on the engine side: dispatch after the schedule commits, attempts on the pool,
+// Activities from schedule to close: dispatch after the schedule commits, attempts on the pool,
 // retries with backoff, cancellation and recovery (heartbeats and timeouts are in
-// activity_timeouts.cpp). Nothing is written at
-// dispatch: ActivityTaskStarted is recorded with the close event, carrying the final attempt.
-#include "runtime/core.hpp"
+// activity_timeouts.cpp).
+#include "runtime/activity_dispatcher.hpp"
 
 #include "runtime/retry.hpp"
-#include "runtime/failpoint.hpp"
-#include "store/store.hpp"
 
 #include <perdure/detail/async_activity.hpp>
-
 #include <perdure/error.hpp>
 
-#include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -42,8 +37,19 @@ bool is_final_attempt(const retry_policy& p, int attempt) {
 
 }  // namespace
 
-void engine_core::schedule_activity_task(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
-                                         boost::json::value heartbeat_details, write_unit* unit) {
+activity_dispatcher::activity_dispatcher(activity_host& host, worker_registry& workers, work_tracker& work,
+                                         std::shared_ptr<clock> clock, boost::asio::any_io_executor strand,
+                                         settings s)
+    : host_(host),
+      workers_(workers),
+      work_(work),
+      clock_(std::move(clock)),
+      strand_(std::move(strand)),
+      settings_(s),
+      threads_(s.threads) {}
+
+activity_task& activity_dispatcher::track(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
+                                          boost::json::value heartbeat_details) {
     const auto& a = scheduled.attrs;
     activity_task t;
     t.key = {r.run_key, scheduled.id};
@@ -63,60 +69,66 @@ void engine_core::schedule_activity_task(run_state& r, const event& scheduled, i
     t.flags = is_final_attempt(t.policy, attempt) ? task_flags::final_attempt : 0;
     const auto key = t.key;
     const auto s2c = t.timeouts.schedule_to_close.count();
-    if (s2c > 0) arm(wheel_kind::activity_schedule_to_close, key.run_key, key.seq, t.scheduled_time_us + s2c * 1000);
-    auto& task = activities_.insert_or_assign(key, std::move(t)).first->second;
-    if (due_us > now_us()) {
+    if (s2c > 0) host_.arm(wheel_kind::activity_schedule_to_close, key.run_key, key.seq, t.scheduled_time_us + s2c * 1000);
+    auto& task = tasks_.insert_or_assign(key, std::move(t)).first->second;
+    if (due_us > host_.now_us()) {
         task.st = activity_task::state::backing_off;
-        arm(wheel_kind::activity_retry, key.run_key, key.seq, due_us);
+        host_.arm(wheel_kind::activity_retry, key.run_key, key.seq, due_us);
     }
-    if (!unit) return;
-    if (s2c > 0)
-        unit->ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
-                                                task.scheduled_time_us + s2c * 1000}});
-    const bool handed = due_us <= now_us() && hand_over_with_schedule(task);
-    unit->ops.emplace_back(upsert_task{task.row()});
+    return task;
+}
+
+void activity_dispatcher::schedule(run_state& r, const event& scheduled, write_unit& unit) {
+    auto& task = track(r, scheduled, 1, scheduled.time_us, {});
+    const auto key = task.key;
+    if (const auto s2c = task.timeouts.schedule_to_close.count(); s2c > 0)
+        unit.ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
+                                               task.scheduled_time_us + s2c * 1000}});
+    const bool due = task.due_us <= host_.now_us();
+    const bool handed = due && hand_over_with_schedule(task);
+    unit.ops.emplace_back(upsert_task{task.row()});
     if (handed)
-        unit->effects.emplace_back([this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
-    else if (due_us <= now_us())
-        unit->effects.emplace_back([this, key](std::exception_ptr e) {
-            if (!e) dispatch_activity(key);
+        unit.effects.emplace_back([this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
+    else if (due)
+        unit.effects.emplace_back([this, key](std::exception_ptr e) {
+            if (!e) dispatch(key);
         });
 }
 
-bool engine_core::hand_over_with_schedule(activity_task& t) {
+bool activity_dispatcher::hand_over_with_schedule(activity_task& t) {
     // A final attempt that can start at once is handed over with its schedule: its mark rides in
     // the same commit, as Temporal records a task started once a worker has it.
-    if (!(t.flags & task_flags::final_attempt) || !started_ || stopping_.load()) return false;
+    if (!(t.flags & task_flags::final_attempt) || !host_.accepting_work()) return false;
     const auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
     if (!reg) return false;
     t.in_thread = !reg->fn.async;
-    if (t.in_thread && !activity_threads_.try_reserve()) return false;
+    if (t.in_thread && !threads_.try_reserve()) return false;
     t.flags |= task_flags::handed_to_thread;
     t.st = activity_task::state::starting;
     return true;
 }
 
-void engine_core::start_marked(const task_key& key, bool holds_thread, std::exception_ptr e) {
-    auto it = activities_.find(key);
-    if (!e && it != activities_.end() && it->second.st == activity_task::state::starting)
-        return run_activity_attempt(it->second, holds_thread);
-    if (holds_thread) release_activity_thread();   // it closed meanwhile, or the engine stopped
+void activity_dispatcher::start_marked(const task_key& key, bool holds_thread, std::exception_ptr e) {
+    auto it = tasks_.find(key);
+    if (!e && it != tasks_.end() && it->second.st == activity_task::state::starting)
+        return run_attempt(it->second, holds_thread);
+    if (holds_thread) release_thread();   // it closed meanwhile, or the engine stopped
 }
 
-void engine_core::dispatch_activity(const task_key& key) {
-    auto it = activities_.find(key);
-    if (it == activities_.end() || it->second.st == activity_task::state::running ||
+void activity_dispatcher::dispatch(const task_key& key) {
+    auto it = tasks_.find(key);
+    if (it == tasks_.end() || it->second.st == activity_task::state::running ||
         it->second.st == activity_task::state::starting)
         return;
     auto& t = it->second;
     t.st = activity_task::state::waiting_for_worker;
-    if (!started_ || stopping_.load() || failed_.load()) return;
+    if (!host_.accepting_work()) return;
     // Schedule-to-start bounds the whole wait of this attempt: for a worker, then for a thread.
     const auto s2s = t.timeouts.schedule_to_start.count(), s2c = t.timeouts.schedule_to_close.count();
     if (s2s > 0 && (s2c == 0 || s2s < s2c))
-        arm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq,
+        host_.arm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq,
             (t.attempt == 1 ? t.scheduled_time_us : t.due_us) + s2s * 1000);
-    auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);   // a registration or a test double
+    auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
     if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) return;        // no worker on that queue yet
     if (!reg) {
         std::string known;
@@ -127,39 +139,39 @@ void engine_core::dispatch_activity(const task_key& key) {
                     "); register it with worker.register_activity";
         f.kind = failure_kind::application;
         f.info = {{"type", "ActivityTypeNotRegistered"}, {"non_retryable", false}};
-        disarm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq);
-        return activity_attempt_failed(t, std::move(f));
+        host_.disarm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq);
+        return attempt_failed(t, std::move(f));
     }
     if (reg->fn.async) return begin_attempt(t, false);
     if (!t.in_thread_queue) {
         t.in_thread_queue = true;
-        activity_threads_.wait_for_thread(key);
+        threads_.wait_for_thread(key);
     }
-    start_queued_activities();
+    start_queued();
 }
 
-void engine_core::start_queued_activities() {
-    while (!stopping_.load()) {
-        const auto key = activity_threads_.take_next([this](const task_key& k) {
-            auto it = activities_.find(k);
-            if (it == activities_.end() || !it->second.in_thread_queue) return false;   // closed meanwhile
+void activity_dispatcher::start_queued() {
+    while (host_.accepting_work()) {
+        const auto key = threads_.take_next([this](const task_key& k) {
+            auto it = tasks_.find(k);
+            if (it == tasks_.end() || !it->second.in_thread_queue) return false;   // closed meanwhile
             it->second.in_thread_queue = false;
             return it->second.st == activity_task::state::waiting_for_worker;
         });
         if (!key) return;
-        begin_attempt(activities_.at(*key), true);
+        begin_attempt(tasks_.at(*key), true);
     }
 }
 
-void engine_core::release_activity_thread() {
-    activity_threads_.release();
-    start_queued_activities();
+void activity_dispatcher::release_thread() {
+    threads_.release();
+    start_queued();
 }
 
-void engine_core::begin_attempt(activity_task& t, bool holds_thread) {
-    disarm(wheel_kind::activity_schedule_to_start, t.key.run_key, t.key.seq);
+void activity_dispatcher::begin_attempt(activity_task& t, bool holds_thread) {
+    host_.disarm(wheel_kind::activity_schedule_to_start, t.key.run_key, t.key.seq);
     if (!(t.flags & task_flags::final_attempt) || (t.flags & task_flags::handed_to_thread))
-        return run_activity_attempt(t, holds_thread);
+        return run_attempt(t, holds_thread);
     // The retry policy would not repeat this attempt: it is marked before its code runs, so after
     // a crash it is neither run twice nor counted as run when it only waited.
     t.flags |= task_flags::handed_to_thread;
@@ -167,21 +179,21 @@ void engine_core::begin_attempt(activity_task& t, bool holds_thread) {
     write_unit unit;
     unit.ops.emplace_back(upsert_task{t.row()});
     unit.effects.emplace_back([this, key = t.key, holds_thread](std::exception_ptr e) { start_marked(key, holds_thread, e); });
-    commit(std::move(unit));
+    host_.commit(std::move(unit));
 }
 
-void engine_core::run_activity_attempt(activity_task& t, bool holds_thread) {
+void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
     auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
-    if (!reg || stopping_.load() || failed_.load()) {
+    if (!reg || !host_.accepting_work()) {
         t.st = activity_task::state::waiting_for_worker;
-        if (holds_thread) release_activity_thread();
+        if (holds_thread) release_thread();
         return;
     }
     t.st = activity_task::state::running;
     t.generation = next_generation_++;
     const auto key = t.key;
     const auto gen = t.generation;
-    const std::int64_t now = now_us();
+    const std::int64_t now = host_.now_us();
     auto control = std::make_shared<activity_control>();
     const auto hb = t.timeouts.heartbeat.count();
     control->throttle_us = hb > 0 ? std::min(hb * 800, max_heartbeat_throttle_us) : default_heartbeat_throttle_us;
@@ -189,42 +201,43 @@ void engine_core::run_activity_attempt(activity_task& t, bool holds_thread) {
     control->now_us = [clk = clock_] {
         return std::chrono::duration_cast<std::chrono::microseconds>(clk->now().time_since_epoch()).count();
     };
-    control->send = [weak = weak_from_this(), key, gen](boost::json::value details) {
-        if (auto self = weak.lock())
-            self->post([self, key, gen, details = std::move(details)]() mutable {
-                self->on_activity_heartbeat(key, gen, std::move(details));
-            });
+    auto to_strand = host_.handoff();
+    control->send = [this, to_strand, key, gen](boost::json::value details) {
+        to_strand([this, key, gen, details = std::move(details)]() mutable { on_heartbeat(key, gen, std::move(details)); },
+                  std::nullopt);
     };
-    control->flush_at = [weak = weak_from_this(), key, gen](std::int64_t at_us) {
-        if (auto self = weak.lock())
-            self->post([self, key, gen, at_us] {
-                if (auto it = self->activities_.find(key); it != self->activities_.end() && it->second.generation == gen)
-                    self->arm(wheel_kind::activity_heartbeat_flush, key.run_key, key.seq, at_us);
-            });
+    control->flush_at = [this, to_strand, key, gen](std::int64_t at_us) {
+        to_strand(
+            [this, key, gen, at_us] {
+                if (auto it = tasks_.find(key); it != tasks_.end() && it->second.generation == gen)
+                    host_.arm(wheel_kind::activity_heartbeat_flush, key.run_key, key.seq, at_us);
+            },
+            std::nullopt);
     };
     if (t.cancel_requested) control->cancel = true;
     t.control = control;
     if (const auto stc = t.timeouts.start_to_close.count(); stc > 0)
-        arm(wheel_kind::activity_start_to_close, key.run_key, key.seq, now + stc * 1000);
-    if (hb > 0) arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, now + hb * 1000);
+        host_.arm(wheel_kind::activity_start_to_close, key.run_key, key.seq, now + stc * 1000);
+    if (hb > 0) host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, now + hb * 1000);
 
-    activity_info info{namespace_name(t.ns_id), t.activity_type, t.activity_id, t.workflow_id, t.run_id,
+    activity_info info{host_.namespace_name(t.ns_id), t.activity_type, t.activity_id, t.workflow_id, t.run_id,
                        t.task_queue, t.attempt, t.heartbeat_details};
     work_.add(work_tracker::activity);
-    auto done = [weak = weak_from_this(), key, gen, holds_thread](boost::json::value result, std::optional<failure> f) {
-        if (auto self = weak.lock()) {
-            self->post([self, key, gen, holds_thread, result = std::move(result), f = std::move(f)]() mutable {
-                self->on_activity_result(key, gen, std::move(result), std::move(f));
-                if (holds_thread) self->release_activity_thread();
-            });
-            self->work_.done(work_tracker::activity);
-        }
+    // The attempt's end reaches the strand before it stops counting as running work, so the
+    // engine never looks idle in between.
+    auto done = [this, to_strand, key, gen, holds_thread](boost::json::value result, std::optional<failure> f) {
+        to_strand(
+            [this, key, gen, holds_thread, result = std::move(result), f = std::move(f)]() mutable {
+                on_result(key, gen, std::move(result), std::move(f));
+                if (holds_thread) release_thread();
+            },
+            work_tracker::activity);
     };
     if (reg->fn.async) {
         reg->fn.async->start(strand_, activity_context(std::move(info), control), t.input, std::move(done));
         return;
     }
-    activity_threads_.run([fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
+    threads_.run([fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
                            done = std::move(done)]() mutable {
         activity_context ctx(std::move(info), std::move(control));
         boost::json::value result;
@@ -238,37 +251,37 @@ void engine_core::run_activity_attempt(activity_task& t, bool holds_thread) {
     });
 }
 
-void engine_core::on_activity_result(task_key key, std::uint64_t generation, boost::json::value result,
+void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boost::json::value result,
                                      std::optional<failure> f) {
-    auto it = activities_.find(key);
-    if (it == activities_.end() || failed_.load()) return;
+    auto it = tasks_.find(key);
+    if (it == tasks_.end() || host_.engine_failed()) return;
     auto& t = it->second;
     if (t.generation != generation || t.st != activity_task::state::running) return;   // a stale attempt
     keep_latest_details(t);
     for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
-        disarm(k, key.run_key, key.seq);
+        host_.disarm(k, key.run_key, key.seq);
     if (!f) {
-        const auto limit = options_.limits.max_payload_bytes;
+        const auto limit = settings_.max_result_bytes;
         if (boost::json::serialize(result).size() > limit) {
             failure big;
             big.message = "activity result is larger than the payload limit of " + std::to_string(limit) +
                           " bytes (engine_limits::max_payload_bytes)";
             big.info = {{"type", "PayloadTooLarge"}, {"non_retryable", true}};
-            return activity_attempt_failed(t, std::move(big));
+            return attempt_failed(t, std::move(big));
         }
-        return close_activity(t, event_type::activity_task_completed,
+        return close(t, event_type::activity_task_completed,
                               {{"result", std::move(result)}, {"scheduled_event_id", key.seq}, {"started_event_id", nullptr}});
     }
     if (t.cancel_requested && f->kind == failure_kind::canceled)
-        return close_activity(t, event_type::activity_task_canceled,
+        return close(t, event_type::activity_task_canceled,
                               {{"details", f->info.contains("details") ? f->info.at("details") : nullptr},
                                {"scheduled_event_id", key.seq},
                                {"started_event_id", nullptr}});
-    activity_attempt_failed(t, std::move(*f));
+    attempt_failed(t, std::move(*f));
 }
 
-void engine_core::activity_attempt_failed(activity_task& t, failure f) {
-    const std::int64_t now = now_us();
+void activity_dispatcher::attempt_failed(activity_task& t, failure f) {
+    const std::int64_t now = host_.now_us();
     std::optional<std::chrono::milliseconds> remaining;
     if (const auto s2c = t.timeouts.schedule_to_close.count(); s2c > 0)
         remaining = std::chrono::milliseconds((t.scheduled_time_us + s2c * 1000 - now) / 1000);
@@ -277,7 +290,7 @@ void engine_core::activity_attempt_failed(activity_task& t, failure f) {
     if (!d.retry) {
         const auto type = f.kind == failure_kind::timeout ? event_type::activity_task_timed_out
                                                           : event_type::activity_task_failed;
-        return close_activity(t, type,
+        return close(t, type,
                               {{"failure", f.to_json()},
                                {"retry_state", to_string(d.state)},
                                {"scheduled_event_id", t.key.seq},
@@ -291,84 +304,68 @@ void engine_core::activity_attempt_failed(activity_task& t, failure f) {
     t.control.reset();
     write_unit unit;
     unit.ops.emplace_back(upsert_task{t.row()});
-    if (find_run(t.key.run_key)) commit(std::move(unit));
-    arm(wheel_kind::activity_retry, t.key.run_key, t.key.seq, t.due_us);
+    if (host_.find_run(t.key.run_key)) host_.commit(std::move(unit));
+    host_.arm(wheel_kind::activity_retry, t.key.run_key, t.key.seq, t.due_us);
 }
 
-void engine_core::close_activity(activity_task& t, event_type type, boost::json::object attrs) {
+void activity_dispatcher::close(activity_task& t, event_type type, boost::json::object attrs) {
     const auto key = t.key;
     for (auto k : {wheel_kind::activity_retry, wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat,
                    wheel_kind::activity_heartbeat_flush, wheel_kind::activity_schedule_to_start,
                    wheel_kind::activity_schedule_to_close})
-        disarm(k, key.run_key, key.seq);
+        host_.disarm(k, key.run_key, key.seq);
     // ActivityTaskStarted is written (with the final attempt) only for an activity that ran.
     const bool ran = t.st == activity_task::state::running || (t.attempt > 1 && type != event_type::activity_task_canceled);
     boost::json::object started{{"scheduled_event_id", key.seq}, {"attempt", t.attempt}, {"identity", "perdure"}};
     if (t.last_failure) started["last_failure"] = t.last_failure->to_json();
     if (t.control) t.control->cancel = true;
-    activities_.erase(key);
-    auto* r = find_run(key.run_key);
+    tasks_.erase(key);
+    auto* r = host_.find_run(key.run_key);
     if (!r || r->status != run_status::running) return;
     if (ran) {
-        deliver(*r, inbound{event{0, event_type::activity_task_started, now_us(), std::move(started)}});
+        host_.deliver(*r, inbound{event{0, event_type::activity_task_started, host_.now_us(), std::move(started)}});
     } else {
         attrs["started_event_id"] = 0;
     }
-    inbound close{event{0, type, now_us(), std::move(attrs)}};
+    inbound close{event{0, type, host_.now_us(), std::move(attrs)}};
     close.ops.emplace_back(delete_task{key.run_key, key.seq});
-    forget_cancel_request(key, close.ops);
+    host_.forget_cancel_request(key, close.ops);
     close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});
-    deliver(*r, std::move(close));
+    host_.deliver(*r, std::move(close));
 }
 
-void engine_core::request_activity_cancel(run_state& r, const event& requested, write_unit& unit) {
-    const auto sched = requested.attrs.at("scheduled_event_id").as_int64();
-    if (!activities_.contains({r.run_key, sched})) return;   // it closed meanwhile: nothing to cancel
-    // An outbox row committed with the request: after a crash, the attempt that runs next sees it.
-    record_cancel_request(r, "activity", sched, requested.id, unit);
-    unit.effects.emplace_back([this, key = r.run_key, sched](std::exception_ptr err) {
-        failpoint("activity-cancel-requested");
-        if (auto* run = find_run(key); run && !err) cancel_activity(*run, sched);
-    });
-}
-
-void engine_core::cancel_activity(run_state& r, std::int64_t scheduled_event_id) {
-    auto it = activities_.find({r.run_key, scheduled_event_id});
-    if (it == activities_.end()) return;   // it closed meanwhile
+void activity_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id) {
+    auto it = tasks_.find({r.run_key, scheduled_event_id});
+    if (it == tasks_.end()) return;   // it closed meanwhile
     auto& t = it->second;
     t.cancel_requested = true;
     if (t.st == activity_task::state::running || t.st == activity_task::state::starting) {
         if (t.control) t.control->cancel = true;   // heartbeat() throws canceled_error in the attempt
         return;
     }
-    close_activity(t, event_type::activity_task_canceled,
+    close(t, event_type::activity_task_canceled,
                    {{"details", nullptr}, {"scheduled_event_id", scheduled_event_id}, {"started_event_id", nullptr}});
 }
 
-void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
-    auto* r = find_run(row.run_key);
-    if (!r) return;
-    auto scheduled = store_->reads().event_at(row.run_key, row.seq);
-    if (!scheduled) return;
+void activity_dispatcher::recover(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) {
     boost::json::value details;
     if (!row.details.empty()) details = boost::json::parse(row.details);
-    schedule_activity_task(*r, *scheduled, row.attempt, row.due_us, std::move(details), nullptr);
-    const task_key key{row.run_key, row.seq};
-    auto& task = activities_.at(key);
+    auto& task = track(r, scheduled, row.attempt, row.due_us, std::move(details));
+    const auto key = task.key;
     task.flags = row.flags;
     task.cancel_requested = cancel_requested;
-    const std::int64_t now = now_us();
+    const std::int64_t now = host_.now_us();
     const bool never_ran = (row.flags & task_flags::final_attempt) && !(row.flags & task_flags::handed_to_thread);
     if (row.due_us > now || never_ran) {
         // Backing off, or known never to have started: a cancel request ends it now, as for
         // an activity that has not started; otherwise it goes on as it would have.
-        if (task.cancel_requested) return cancel_activity(*r, row.seq);
-        if (never_ran) dispatch_activity(key);
+        if (task.cancel_requested) return cancel(r, row.seq);
+        if (never_ran) dispatch(key);
         return;
     }
     // It may have been running when the process stopped: that attempt counts as timed out,
     // and a retry (if the policy allows one) starts at once; a cancel request reaches it.
-    disarm(wheel_kind::activity_retry, row.run_key, row.seq);
+    host_.disarm(wheel_kind::activity_retry, row.run_key, row.seq);
     task.st = activity_task::state::running;
     ++task.generation;
     failure f;
@@ -379,7 +376,7 @@ void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
     if (const auto s2c = task.timeouts.schedule_to_close.count(); s2c > 0)
         remaining = std::chrono::milliseconds((task.scheduled_time_us + s2c * 1000 - now) / 1000);
     const auto d = decide_retry(task.policy, task.attempt, f, remaining);
-    if (!d.retry) return activity_attempt_failed(task, std::move(f));
+    if (!d.retry) return attempt_failed(task, std::move(f));
     task.last_failure = std::move(f);
     ++task.attempt;
     task.flags = is_final_attempt(task.policy, task.attempt) ? task_flags::final_attempt : 0;
@@ -388,20 +385,32 @@ void engine_core::recover_activity(const task_row& row, bool cancel_requested) {
     write_unit unit;
     unit.ops.emplace_back(upsert_task{task.row()});
     unit.effects.emplace_back([this, key](std::exception_ptr e) {
-        if (!e) dispatch_activity(key);
+        if (!e) dispatch(key);
     });
-    commit(std::move(unit));
+    host_.commit(std::move(unit));
 }
 
-void engine_core::drop_activities_of(std::int64_t run_key) {
-    for (auto it = activities_.begin(); it != activities_.end();) {
+void activity_dispatcher::dispatch_waiting() {
+    std::vector<task_key> waiting;
+    for (const auto& [key, t] : tasks_)
+        if (t.st == activity_task::state::waiting_for_worker) waiting.push_back(key);
+    for (const auto& k : waiting) dispatch(k);
+}
+
+void activity_dispatcher::drop_run(std::int64_t run_key) {
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
         if (it->first.run_key == run_key) {
             if (it->second.control) it->second.control->cancel = true;
-            it = activities_.erase(it);
+            it = tasks_.erase(it);
         } else {
             ++it;
         }
     }
+}
+
+void activity_dispatcher::stop_attempts() {
+    for (auto& [key, t] : tasks_)
+        if (t.control) t.control->cancel = true;
 }
 
 }  // namespace perdure::detail

@@ -1,5 +1,6 @@
-// Schema version 3. Integer keys everywhere the writer touches: history is appended at the end
-// of one B-tree keyed by seq; (run_key, event_id) is the only secondary index on it.
+// Schema version 4. Integer keys everywhere the writer touches. History is one B-tree clustered
+// by (run_key, event_id) with no index beside it: an event is written once, and a run's history
+// is read in one range of neighbouring pages.
 #include "store/schema.hpp"
 
 #include <stdexcept>
@@ -20,6 +21,16 @@ void create_namespaces_table(sql::connection& c, const std::string& name) {
   deleted INTEGER NOT NULL DEFAULT 0))sql");
 }
 
+void create_history_table(sql::connection& c, const std::string& name) {
+    c.exec("CREATE TABLE " + name + R"sql((
+  run_key INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  attrs TEXT NOT NULL,
+  PRIMARY KEY(run_key, event_id)) WITHOUT ROWID)sql");
+}
+
 void index_namespaces(sql::connection& c) {
     c.exec("CREATE UNIQUE INDEX namespaces_by_name ON namespaces(name) WHERE deleted = 0");
 }
@@ -29,6 +40,7 @@ void index_namespaces(sql::connection& c) {
 void create_schema(sql::connection& c) {
     create_namespaces_table(c, "namespaces");
     index_namespaces(c);
+    create_history_table(c, "history");
     c.exec(R"sql(
 
 CREATE TABLE executions(
@@ -52,15 +64,6 @@ CREATE TABLE executions(
 CREATE INDEX executions_by_workflow ON executions(ns_id, workflow_id, run_key);
 CREATE INDEX executions_open ON executions(run_key) WHERE status = 0;
 CREATE INDEX executions_closed ON executions(ns_id, close_time) WHERE status <> 0;
-
-CREATE TABLE history(
-  seq INTEGER PRIMARY KEY,
-  run_key INTEGER NOT NULL,
-  event_id INTEGER NOT NULL,
-  type INTEGER NOT NULL,
-  time INTEGER NOT NULL,
-  attrs TEXT NOT NULL,
-  UNIQUE(run_key, event_id));
 
 CREATE TABLE tasks(
   run_key INTEGER NOT NULL,
@@ -117,6 +120,15 @@ ALTER TABLE namespaces_v3 RENAME TO namespaces;
 ALTER TABLE tasks ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
 )sql");
         index_namespaces(c);
+    }
+    if (from_version < 4) {   // history clustered by (run_key, event_id) instead of a rowid and an index
+        create_history_table(c, "history_v4");
+        c.exec(R"sql(
+INSERT INTO history_v4(run_key, event_id, type, time, attrs)
+  SELECT run_key, event_id, type, time, attrs FROM history ORDER BY run_key, event_id;
+DROP TABLE history;
+ALTER TABLE history_v4 RENAME TO history;
+)sql");
     }
 }
 

@@ -129,21 +129,23 @@ std::int64_t connection::data_version() {
     return v;
 }
 
+// BEGIN, COMMIT and ROLLBACK are prepared once per connection: the writer runs them for every
+// batch, and parsing them each time showed in its profile.
 transaction::transaction(connection& c, bool immediate) : c_(c) {
-    c_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+    c_.cached(immediate ? "BEGIN IMMEDIATE" : "BEGIN").run();
 }
 
 transaction::~transaction() {
     if (!done_) {
         try {
-            c_.exec("ROLLBACK");
+            c_.cached("ROLLBACK").run();
         } catch (...) {
         }
     }
 }
 
 void transaction::commit() {
-    c_.exec("COMMIT");
+    c_.cached("COMMIT").run();
     done_ = true;
 }
 

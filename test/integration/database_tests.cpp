@@ -30,6 +30,29 @@ void sql(const std::string& path, const char* statement) {
     sqlite3_close(db);
 }
 
+const perdure::activity_def<std::string, std::string> stamp{"Stamp", [](perdure::activity_context&, std::string s) {
+    return "stamped " + s;
+}};
+
+// Stamps, answers the update "stamped" once it has, then waits for the signal "go".
+perdure::workflow<std::string> stamp_then_wait(perdure::workflow_context& ctx, std::string what) {
+    std::string stamped;
+    ctx.set_update_handler("stamped", [&](std::string) -> perdure::workflow<std::string> {
+        co_await ctx.wait_condition([&] { return !stamped.empty(); });
+        co_return stamped;
+    });
+    auto go = ctx.signal_channel<std::string>("go");
+    stamped = co_await ctx.execute_activity(stamp, what, {.start_to_close_timeout = std::chrono::seconds(10)});
+    co_return stamped + " " + co_await go.receive();
+}
+const perdure::workflow_def stamp_workflow{"StampThenWait", &stamp_then_wait};
+
+std::vector<std::string> event_types(perdure::workflow_handle<std::string>& h) {
+    std::vector<std::string> out;
+    for (const auto& e : h.history()) out.push_back(std::to_string(e.event_id) + " " + e.event_type);
+    return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(databases)
@@ -133,6 +156,35 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_2_is_migrated_and_keeps_its_namespaces
     perdure::engine e({.database = path});
     BOOST_TEST(e.namespaces().describe("orders").description == "new");
     BOOST_TEST(e.namespaces().list().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_of_schema_3_is_migrated_and_its_open_runs_go_on_from_their_histories) {
+    temp_dir dir;
+    const auto path = dir.file("v3.db");
+    std::vector<std::string> before;
+    {
+        perdure::engine e({.database = path});
+        e.namespaces().ensure("default");
+        e.add_worker("default", "q").register_workflow(stamp_workflow).register_activity(stamp);
+        e.start();
+        auto h = e.client_for("default").start_workflow(stamp_workflow, std::string("form"), {.id = "f", .task_queue = "q"});
+        BOOST_REQUIRE(h.update<std::string>("stamped", std::string()) == "stamped form");
+        before = event_types(h);
+    }
+    // What schema 3 was: history keyed by a rowid, with (run_key, event_id) as an index.
+    sql(path, "CREATE TABLE h3(seq INTEGER PRIMARY KEY, run_key INTEGER NOT NULL, event_id INTEGER NOT NULL, "
+              "type INTEGER NOT NULL, time INTEGER NOT NULL, attrs TEXT NOT NULL, UNIQUE(run_key, event_id))");
+    sql(path, "INSERT INTO h3(run_key, event_id, type, time, attrs) SELECT run_key, event_id, type, time, attrs FROM history");
+    sql(path, "DROP TABLE history");
+    sql(path, "ALTER TABLE h3 RENAME TO history");
+    sql(path, "PRAGMA user_version = 3");
+    perdure::engine e({.database = path});
+    e.add_worker("default", "q").register_workflow(stamp_workflow).register_activity(stamp);
+    e.start();
+    auto h = e.client_for("default").get_handle<std::string>("f");
+    BOOST_TEST(event_types(h) == before, boost::test_tools::per_element());
+    h.signal("go", std::string("now"));
+    BOOST_TEST(h.get() == "stamped form now");
 }
 
 BOOST_AUTO_TEST_CASE(a_truncated_database_is_refused_rather_than_crashing) {

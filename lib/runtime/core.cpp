@@ -168,8 +168,7 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
             for (auto& in : r->pending)
                 for (auto& cb : in.on_recorded) cb(failure_);
             r->pending.clear();
-            for (auto& w : r->result_waiters) w(failure_, nullptr);
-            r->result_waiters.clear();
+            for (auto& w : r->take_result_waiters()) w(failure_, nullptr);
             r->inst.reset();
         }
         activities_.stop_attempts();

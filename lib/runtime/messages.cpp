@@ -101,7 +101,7 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
         }
         if (auto* r = find_open_run(ns_id, wid);
             r && r->status == run_status::running && (rid.empty() || r->run_id == rid)) {
-            r->pending_queries.push_back({std::move(name), std::move(arg), std::move(cb)});
+            r->clients_or_new().pending_queries.push_back({std::move(name), std::move(arg), std::move(cb)});
             return request_activation(*r);   // answered once the instance is live
         }
         query_closed_run(ns_id, std::move(wid), std::move(rid), std::move(name), std::move(arg), std::move(cb));
@@ -109,8 +109,7 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
 }
 
 void engine_core::answer_queries(run_state& r) {
-    auto queries = std::move(r.pending_queries);
-    r.pending_queries.clear();
+    auto queries = std::exchange(r.clients_or_new().pending_queries, {});
     for (auto& q : queries) {
         boost::json::value answer;
         std::exception_ptr error;
@@ -129,9 +128,9 @@ void engine_core::answer_queries(run_state& r) {
 }
 
 void engine_core::fail_queries(run_state& r, const std::string& why) {
+    if (!r.clients) return;
     auto e = std::make_exception_ptr(query_failed_error(why));
-    for (auto& q : r.pending_queries) q.cb(e, {});
-    r.pending_queries.clear();
+    for (auto& q : std::exchange(r.clients->pending_queries, {})) q.cb(e, {});
 }
 
 void engine_core::query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
@@ -191,7 +190,7 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
             if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
                 throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
             if (update_id.empty()) update_id = new_uuid();
-            r->pending_updates.push_back({std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
+            r->clients_or_new().pending_updates.push_back({std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
             request_activation(*r);   // validated in order once the instance is live
         } catch (...) {
             cb(std::current_exception(), {});
@@ -200,17 +199,17 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
 }
 
 void engine_core::process_updates(run_state& r) {
-    auto requests = std::move(r.pending_updates);
-    r.pending_updates.clear();
+    auto& clients = r.clients_or_new();
+    auto requests = std::exchange(clients.pending_updates, {});
     for (auto& u : requests) {
         // A retried update id returns the first one's outcome; nothing new is recorded.
-        if (auto known = r.inst->update_outcome(u.id); known || r.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
+        if (auto known = r.inst->update_outcome(u.id); known || clients.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
             if (known && known->contains("failure")) {
                 u.cb(outcome_error(*known), {});
             } else if (known) {
                 u.cb(nullptr, known->at("success"));
             } else {
-                r.update_waiters[u.id].push_back(std::move(u.cb));
+                clients.update_waiters[u.id].push_back(std::move(u.cb));
             }
             continue;
         }
@@ -221,7 +220,7 @@ void engine_core::process_updates(run_state& r) {
             u.cb(std::make_exception_ptr(update_rejected_error(std::move(f))), {});
             continue;
         }
-        r.update_waiters[u.id].push_back(std::move(u.cb));
+        clients.update_waiters[u.id].push_back(std::move(u.cb));
         inbound in{event{0, event_type::workflow_execution_update_accepted, now_us(),
                          {{"protocol_instance_id", u.id},
                           {"accepted_request_message_id", u.id + "/request"},
@@ -233,22 +232,23 @@ void engine_core::process_updates(run_state& r) {
 }
 
 void engine_core::fail_updates(run_state& r, const std::string& why) {
+    if (!r.clients) return;
     auto e = std::make_exception_ptr(failed_precondition(why));
-    for (auto& u : r.pending_updates) u.cb(e, {});
-    r.pending_updates.clear();
-    for (auto& [id, waiters] : r.update_waiters)
+    for (auto& u : std::exchange(r.clients->pending_updates, {})) u.cb(e, {});
+    for (auto& [id, waiters] : std::exchange(r.clients->update_waiters, {}))
         for (auto& w : waiters) w(e, {});
-    r.update_waiters.clear();
 }
 
 void engine_core::update_completed(run_state& r, const event& e, write_unit& unit) {
     const auto* meta = e.attrs.if_contains("meta");
     if (!meta || !meta->is_object()) return;
     const std::string id = meta->at("update_id").as_string().c_str();
-    auto it = r.update_waiters.find(id);
-    if (it == r.update_waiters.end()) return;
+    if (!r.clients) return;
+    auto it = r.clients->update_waiters.find(id);
+    if (it == r.clients->update_waiters.end()) return;
     auto waiters = std::move(it->second);
-    r.update_waiters.erase(it);
+    r.clients->update_waiters.erase(it);
+    r.drop_clients_if_none();
     const auto outcome = e.attrs.at("outcome").as_object();
     unit.effects.emplace_back([waiters = std::move(waiters), outcome](std::exception_ptr err) mutable {
         for (auto& w : waiters) {

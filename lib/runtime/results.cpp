@@ -99,7 +99,7 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     };
 
     if (auto* r = find_open_run(ns_id, wid); r && (rid.empty() || r->run_id == rid)) {
-        r->result_waiters.emplace_back([on_close, run_id = r->run_id, cb = std::move(cb), hops](
+        r->clients_or_new().result_waiters.emplace_back([on_close, run_id = r->run_id, cb = std::move(cb), hops](
                                            std::exception_ptr e, const event* close) mutable {
             if (e) return cb(e, {});
             on_close(*close, run_id, std::move(cb), hops);

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace perdure::detail {
@@ -35,6 +36,28 @@ struct inbound {
     std::vector<write_op> ops{};
     std::string input_json{};   ///< a WorkflowExecutionStarted's input, already serialized; empty: not yet
     std::vector<unique_function<void(std::exception_ptr)>> on_recorded{};
+};
+
+/// Clients waiting on a run: for its close, for an update's outcome, for a query's answer.
+using result_waiter = unique_function<void(std::exception_ptr, const event*)>;
+using message_callback = unique_function<void(std::exception_ptr, boost::json::value)>;
+struct waiting_clients {
+    /// Called with the close event.
+    std::vector<result_waiter> result_waiters;
+    struct update_request {
+        std::string name, id;
+        boost::json::value arg;
+        message_callback cb;
+    };
+    std::vector<update_request> pending_updates;
+    /// Clients waiting for an accepted update's outcome, by update id.
+    std::unordered_map<std::string, std::vector<message_callback>> update_waiters;
+    struct query_request {
+        std::string name;
+        boost::json::value arg;
+        message_callback cb;
+    };
+    std::vector<query_request> pending_queries;   ///< waiting for the instance to be rebuilt
 };
 
 /// A run in memory is its identity (public base: the engine reads `r.workflow_id` and
@@ -63,27 +86,28 @@ struct run_state : run_identity {
     bool blocked = false;                 ///< nondeterminism: not retried until the process restarts
     int task_attempt = 0;
 
-    /// Clients waiting for the run to close: called with the close event.
-    std::vector<unique_function<void(std::exception_ptr, const event*)>> result_waiters;
-
     std::int64_t backoff_until_us = 0;        ///< a retry run's first activation waits until then
 
-    // messages
-    struct update_request {
-        std::string name, id;
-        boost::json::value arg;
-        unique_function<void(std::exception_ptr, boost::json::value)> cb;
-    };
-    std::vector<update_request> pending_updates;
-    /// Clients waiting for an accepted update's outcome, by update id.
-    std::unordered_map<std::string, std::vector<unique_function<void(std::exception_ptr, boost::json::value)>>>
-        update_waiters;
-    struct query_request {
-        std::string name;
-        boost::json::value arg;
-        unique_function<void(std::exception_ptr, boost::json::value)> cb;
-    };
-    std::vector<query_request> pending_queries;   ///< waiting for the instance to be rebuilt
+    /// Clients waiting on the run; most runs never have any, so a parked run holds only a null
+    /// pointer for them.
+    std::unique_ptr<waiting_clients> clients;
+    waiting_clients& clients_or_new() {
+        if (!clients) clients = std::make_unique<waiting_clients>();
+        return *clients;
+    }
+    bool has_pending_messages() const noexcept {
+        return clients && (!clients->pending_updates.empty() || !clients->pending_queries.empty());
+    }
+    /// The clients waiting for the close, taken out to be answered.
+    std::vector<result_waiter> take_result_waiters() {
+        return clients ? std::exchange(clients->result_waiters, {}) : std::vector<result_waiter>{};
+    }
+    /// Frees the clients' part once nobody waits any more.
+    void drop_clients_if_none() noexcept {
+        if (clients && clients->result_waiters.empty() && clients->pending_updates.empty() &&
+            clients->update_waiters.empty() && clients->pending_queries.empty())
+            clients.reset();
+    }
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry. Its

@@ -77,7 +77,7 @@ void engine_core::activate(std::int64_t run_key) {
     auto* r = find_run(run_key);
     if (!r || failed_.load()) return;
     if (r->status != run_status::running) return;   // close_run failed what was pending
-    const bool messages = !r->pending_updates.empty() || !r->pending_queries.empty();
+    const bool messages = r->has_pending_messages();
     if (r->pending.empty() && r->tail.empty() && !r->owes_activation && !messages) return;
     if (r->backoff_until_us && now_us() < r->backoff_until_us) return append_directly(*r);
     const bool registered = workers_.workflow(r->ns_id, r->task_queue, r->workflow_type).has_value();
@@ -102,8 +102,11 @@ void engine_core::activate(std::int64_t run_key) {
         }
         return load(*r);
     }
-    if (!r->pending_queries.empty()) answer_queries(*r);
-    if (!r->pending_updates.empty()) process_updates(*r);
+    if (r->has_pending_messages()) {
+        answer_queries(*r);
+        process_updates(*r);
+        r->drop_clients_if_none();
+    }
     if (!r->pending.empty() || !r->tail.empty() || r->owes_activation) run_activation(*r);
 }
 
@@ -357,9 +360,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     unit.effects.emplace_back([this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](
                                   std::exception_ptr e) {
         if (auto* run = find_run(key)) {
-            auto waiters = std::move(run->result_waiters);
-            run->result_waiters.clear();
-            for (auto& w : waiters) w(e, close.get());
+            for (auto& w : run->take_result_waiters()) w(e, close.get());
         }
         finish_closed_run(key);
     });

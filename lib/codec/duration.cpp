@@ -32,14 +32,22 @@ bool take(std::string_view& s, char c) {
 }  // namespace
 
 std::string format_duration(std::chrono::milliseconds d) {
+    // "90s", "1.500s": Temporal's JSON form of a duration, written without printf (it is on
+    // every scheduled activity's path).
     const auto ms = d.count();
-    char buf[48];
-    if (ms % 1000 == 0)
-        std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(ms / 1000));
-    else
-        std::snprintf(buf, sizeof buf, "%s%lld.%03llds", ms < 0 ? "-" : "", static_cast<long long>(std::llabs(ms) / 1000),
-                      static_cast<long long>(std::llabs(ms) % 1000));
-    return buf;
+    char buf[32];
+    char* p = buf;
+    if (ms < 0) *p++ = '-';
+    const auto magnitude = static_cast<unsigned long long>(ms < 0 ? -(ms + 1) + 1ull : ms);
+    p = std::to_chars(p, buf + sizeof buf, magnitude / 1000).ptr;
+    if (const auto frac = magnitude % 1000; frac != 0) {
+        *p++ = '.';
+        *p++ = static_cast<char>('0' + frac / 100);
+        *p++ = static_cast<char>('0' + frac / 10 % 10);
+        *p++ = static_cast<char>('0' + frac % 10);
+    }
+    *p++ = 's';
+    return std::string(buf, p);
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) {

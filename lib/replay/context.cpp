@@ -2,10 +2,11 @@
 // that keep workflow code deterministic (right instance, inside its activation).
 #include "replay/workflow_instance.hpp"
 
+#include "codec/uuid.hpp"
+
 #include <perdure/error.hpp>
 
 #include <algorithm>
-#include <cstdio>
 
 namespace perdure {
 namespace detail {
@@ -60,18 +61,14 @@ std::uint64_t workflow_context::random() {
 std::string workflow_context::uuid() {
     inst_->check_active();
     const std::uint64_t a = inst_->next_random(), b = inst_->next_random();
-    unsigned char bytes[16];
+    std::array<unsigned char, 16> bytes;
     for (int i = 0; i < 8; ++i) {
         bytes[i] = static_cast<unsigned char>(a >> (8 * i));
         bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
     }
     bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x40);
     bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
-    char out[37];
-    std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0],
-                  bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
-                  bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
-    return out;
+    return detail::format_uuid(bytes);   // bytes of each number least significant first, as recorded histories expect
 }
 
 bool workflow_context::is_replaying() const { return inst_->replaying(); }

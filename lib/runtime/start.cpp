@@ -3,6 +3,7 @@
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
+#include "codec/uuid.hpp"
 #include "history/retry_policy.hpp"
 #include "store/store.hpp"
 
@@ -10,7 +11,6 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <cstdio>
 #include <random>
 
 namespace perdure::detail {
@@ -28,13 +28,8 @@ void check_name(const std::string& what, const std::string& v) {
 
 std::string new_uuid() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
-    const std::uint64_t a = rng(), b = rng();
-    char out[37];
-    std::snprintf(out, sizeof out, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0x0fff),
-                  static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
-                  static_cast<unsigned long long>(b & 0xffffffffffffull));
-    return out;
+    const std::uint64_t high = rng();
+    return uuid_v4(high, rng());
 }
 
 namespace {

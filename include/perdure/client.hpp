@@ -7,6 +7,7 @@
 #include <perdure/history.hpp>
 #include <perdure/options.hpp>
 #include <perdure/payload.hpp>
+#include <perdure/pending_work.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -42,6 +43,13 @@ struct workflow_execution_info {
     std::int64_t history_length{};
     boost::json::object memo{};
     std::string task_failure{};   ///< the last workflow task failure, while it is retrying or blocked
+
+    // What a running workflow waits for (describe() only; list() leaves these empty).
+    std::vector<pending_activity_info> pending_activities{};
+    std::vector<pending_child_info> pending_children{};
+    std::vector<pending_nexus_operation_info> pending_nexus_operations{};
+    std::vector<pending_callback_info> callbacks{};   ///< completions owed to Nexus callers
+    std::optional<pending_workflow_task_info> pending_workflow_task{};
 };
 
 template <class R>

@@ -27,6 +27,25 @@ const char* to_string(workflow_status s) noexcept {
     return "unknown";
 }
 
+const char* to_string(pending_activity_state s) noexcept {
+    switch (s) {
+    case pending_activity_state::scheduled: return "scheduled";
+    case pending_activity_state::started: return "started";
+    case pending_activity_state::cancel_requested: return "cancel_requested";
+    }
+    return "unknown";
+}
+
+const char* to_string(pending_nexus_operation_state s) noexcept {
+    switch (s) {
+    case pending_nexus_operation_state::scheduled: return "scheduled";
+    case pending_nexus_operation_state::backing_off: return "backing_off";
+    case pending_nexus_operation_state::started: return "started";
+    case pending_nexus_operation_state::blocked: return "blocked";
+    }
+    return "unknown";
+}
+
 // ---------------------------------------------------------------- client
 
 // Each blocking call waits for its async entry point (perdure/detail/async_entry.hpp), so the

@@ -2,6 +2,7 @@
 #include "client/reads.hpp"
 
 #include "history/fields.hpp"
+#include "history/pending_work.hpp"
 #include "store/store.hpp"
 
 #include <perdure/error.hpp>
@@ -58,10 +59,24 @@ history_event to_history_event(const event& e) {
 
 void describe_run(engine_core& core, std::string ns, std::string wid, std::string rid,
                   callback<workflow_execution_info> cb) {
-    on_reader<workflow_execution_info>(core, ns, std::move(cb), [ns, wid, rid](store_reads& reads, std::int64_t ns_id) {
-        auto row = run_of(reads, ns_id, ns, wid, rid);
-        return info_of(row, ns, reads.history_length(row.run_key));
-    });
+    // The run as committed; a running one's pending work from its history, then from its owner.
+    auto respond = [owner = core.shared_from_this(), cb = std::move(cb)](std::exception_ptr e, std::pair<workflow_execution_info, std::int64_t> found) mutable {
+        if (e || found.first.status != workflow_status::running) return cb(e, std::move(found.first));
+        owner->describe_live(found.second, std::move(found.first), std::move(cb));
+    };
+    on_reader<std::pair<workflow_execution_info, std::int64_t>>(
+        core, ns, std::move(respond), [ns, wid, rid](store_reads& reads, std::int64_t ns_id) {
+            auto row = run_of(reads, ns_id, ns, wid, rid);
+            if (row.status != run_status::running)
+                return std::pair(info_of(row, ns, reads.history_length(row.run_key)), row.run_key);
+            const auto history = reads.history(row.run_key);
+            auto info = info_of(row, ns, static_cast<std::int64_t>(history.size()));
+            auto pending = pending_from_history(history);
+            info.pending_activities = std::move(pending.activities);
+            info.pending_children = std::move(pending.children);
+            info.pending_nexus_operations = std::move(pending.nexus_operations);
+            return std::pair(std::move(info), row.run_key);
+        });
 }
 
 void list_runs(engine_core& core, std::string ns, std::optional<workflow_status> status, std::size_t limit,

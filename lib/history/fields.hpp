@@ -1,6 +1,9 @@
 // Small conversions every layer above the history needs: a string attribute of an event (or of
-// any JSON object the engine stores), and a stored microsecond time as a time point.
+// any JSON object the engine stores), a recorded parent close policy, and a stored microsecond
+// time as a time point.
 #pragma once
+
+#include <perdure/options.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -14,6 +17,19 @@ namespace perdure::detail {
 inline std::string text(const boost::json::object& o, const char* key) {
     if (const auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
     return {};
+}
+
+/// A type's name, stored as a string or as {"name": ...} (Temporal's ActivityType, WorkflowType).
+inline std::string name_of(const boost::json::object& o, const char* key) {
+    if (const auto* v = o.if_contains(key); v && v->is_object()) return text(v->get_object(), "name");
+    return text(o, key);
+}
+
+/// A parent close policy as StartChildWorkflowExecutionInitiated records it.
+inline parent_close_policy parent_close_policy_of(const std::string& s) {
+    if (s == "REQUEST_CANCEL") return parent_close_policy::request_cancel;
+    if (s == "ABANDON") return parent_close_policy::abandon;
+    return parent_close_policy::terminate;
 }
 
 /// A time stored as microseconds since the epoch.

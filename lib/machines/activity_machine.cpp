@@ -1,6 +1,7 @@
 // Activity state machine.
 #include "machines/activity_machine.hpp"
 
+#include "history/fields.hpp"
 #include "machines/machine_host.hpp"
 
 #include <perdure/error.hpp>
@@ -24,15 +25,6 @@ failure activity_failure(const event& e, const std::string& type, const std::str
     f.message += e.type == event_type::activity_task_timed_out ? "timed out" : "failed";
     if (f.cause) f.message += ": " + f.cause->message;
     return f;
-}
-
-std::string name_of(const boost::json::object& attrs, const char* key) {
-    if (const auto* v = attrs.if_contains(key)) {
-        if (v->is_string()) return std::string(v->get_string());
-        if (v->is_object())
-            if (const auto* n = v->get_object().if_contains("name"); n && n->is_string()) return std::string(n->get_string());
-    }
-    return {};
 }
 
 }  // namespace

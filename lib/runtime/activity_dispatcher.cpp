@@ -3,6 +3,7 @@
 // activity_timeouts.cpp).
 #include "runtime/activity_dispatcher.hpp"
 
+#include "history/fields.hpp"
 #include "runtime/retry.hpp"
 
 #include <perdure/detail/async_activity.hpp>
@@ -13,15 +14,6 @@
 
 namespace perdure::detail {
 namespace {
-
-std::string name_of(const boost::json::object& a, const char* key) {
-    if (const auto* v = a.if_contains(key)) {
-        if (v->is_string()) return std::string(v->get_string());
-        if (v->is_object())
-            if (const auto* n = v->get_object().if_contains("name"); n && n->is_string()) return std::string(n->get_string());
-    }
-    return {};
-}
 
 // Temporal's SDKs: 0.8 x the heartbeat timeout, at most 60 s; 30 s without a heartbeat timeout.
 constexpr std::int64_t default_heartbeat_throttle_us = 30'000'000;
@@ -194,6 +186,7 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
     const auto key = t.key;
     const auto gen = t.generation;
     const std::int64_t now = host_.now_us();
+    t.started_us = now;
     auto control = std::make_shared<activity_control>();
     const auto hb = t.timeouts.heartbeat.count();
     control->throttle_us = hb > 0 ? std::min(hb * 800, max_heartbeat_throttle_us) : default_heartbeat_throttle_us;
@@ -395,6 +388,26 @@ void activity_dispatcher::dispatch_waiting() {
     for (const auto& [key, t] : tasks_)
         if (t.st == activity_task::state::waiting_for_worker) waiting.push_back(key);
     for (const auto& k : waiting) dispatch(k);
+}
+
+void activity_dispatcher::describe(std::int64_t run_key, std::vector<pending_activity_info>& pending) const {
+    for (auto& p : pending) {
+        const auto it = tasks_.find({run_key, p.scheduled_event_id});
+        if (it == tasks_.end()) continue;   // its close is on its way to the history
+        const auto& t = it->second;
+        p.attempt = t.attempt;
+        if (t.st == activity_task::state::running && p.state != pending_activity_state::cancel_requested)
+            p.state = pending_activity_state::started;
+        if (t.started_us) p.last_started_time = from_us(t.started_us);
+        if (t.st == activity_task::state::backing_off) p.next_attempt_schedule_time = from_us(t.due_us);
+        p.heartbeat_details = t.heartbeat_details;
+        if (t.control) {
+            std::lock_guard lk(t.control->mutex);
+            if (t.control->latest) p.heartbeat_details = *t.control->latest;
+            if (t.control->latest) p.last_heartbeat_time = from_us(t.control->last_call_us.load());
+        }
+        p.last_failure = t.last_failure;
+    }
 }
 
 void activity_dispatcher::drop_run(std::int64_t run_key) {

@@ -79,6 +79,9 @@ public:
     void dispatch_waiting();
     /// One of the activity deadlines (retry, the four timeouts, a held heartbeat) is due.
     void on_deadline(const task_key& key, wheel_kind kind);
+    /// Adds what only memory knows (attempt, running, the last attempt's failure, heartbeats,
+    /// the next attempt's time) to the open activities the history lists for a run.
+    void describe(std::int64_t run_key, std::vector<pending_activity_info>& pending) const;
     /// The run closed: its activities are forgotten, running attempts told to stop.
     void drop_run(std::int64_t run_key);
     /// Running attempts see cancellation through heartbeat(); the engine stops or failed.

@@ -7,6 +7,7 @@
 #include <perdure/activity_context.hpp>
 #include <perdure/failure.hpp>
 #include <perdure/options.hpp>
+#include <perdure/pending_work.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -66,6 +67,7 @@ struct activity_task {
     bool in_thread_queue = false;                         ///< waits for a free activity thread
     bool in_thread = false;                               ///< its hand-over with the schedule reserved a thread
     std::uint64_t generation = 0;                         ///< results of older attempts are dropped
+    std::int64_t started_us = 0;                          ///< when the last attempt began running
     std::shared_ptr<activity_control> control;
     bool cancel_requested = false;
 

@@ -130,6 +130,9 @@ public:
                          boost::json::value arg, std::string update_id, callback<boost::json::value> cb);
     void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
                             std::string reason, callback<bool> cb);
+    /// describe() of a running run: adds what only memory knows to `info`, whose pending lists
+    /// come from the committed history; answered once everything it reports is committed.
+    void describe_live(std::int64_t run_key, workflow_execution_info info, callback<workflow_execution_info> cb);
 
     // ---- outstanding work (tests and the test environment) ----
     work_tracker& work() noexcept { return work_; }

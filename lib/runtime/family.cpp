@@ -18,19 +18,8 @@
 namespace perdure::detail {
 namespace {
 
-std::string name_of(const boost::json::object& o, const char* key) {
-    if (const auto* v = o.if_contains(key); v && v->is_object()) return text(v->get_object(), "name");
-    return text(o, key);
-}
-
 std::chrono::milliseconds duration_of(const boost::json::object& o, const char* key) {
     return parse_duration(text(o, key)).value_or(std::chrono::milliseconds(0));
-}
-
-parent_close_policy policy_of(const std::string& s) {
-    if (s == "REQUEST_CANCEL") return parent_close_policy::request_cancel;
-    if (s == "ABANDON") return parent_close_policy::abandon;
-    return parent_close_policy::terminate;
 }
 
 }  // namespace
@@ -92,7 +81,7 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     spec.id.run_timeout_ms = spec.execution_timeout.count();
     if (spec.execution_timeout.count() > 0) spec.id.execution_deadline_us = e.time_us + spec.execution_timeout.count() * 1000;
     if (const auto* p = a.if_contains("retry_policy")) spec.id.retry = retry_policy_from_json(*p);
-    spec.id.parent = {parent.run_key, e.id, policy_of(text(a, "parent_close_policy"))};
+    spec.id.parent = {parent.run_key, e.id, parent_close_policy_of(text(a, "parent_close_policy"))};
     spec.input = a.contains("input") ? a.at("input") : nullptr;
     spec.parent_workflow_id = parent.workflow_id;
     spec.parent_run_id = parent.run_id;

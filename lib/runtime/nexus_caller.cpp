@@ -151,15 +151,19 @@ void engine_core::dispatch_nexus(const task_key& key) {
         return end_nexus(op, event_type::nexus_operation_failed, {{"failure", caller_failure(op, std::move(why)).to_json()}});
     }
     case attempt_decision::action::wait_for_token:
+        op.waiting_for = "the endpoint's rate limit (max_operations_per_second)";
         arm(wheel_kind::nexus_retry, key.run_key, key.seq, d.retry_at_us);
         return;
     case attempt_decision::action::blocked_by_breaker:
-        op.st = nexus_op::state::blocked;   // "The circuit breaker is open."
+        op.st = nexus_op::state::blocked;
+        op.waiting_for = "The circuit breaker is open.";
         arm(wheel_kind::nexus_retry, key.run_key, key.seq, d.retry_at_us);
         return;
     case attempt_decision::action::wait_for_worker:
+        op.waiting_for = "no worker serves the endpoint's target task queue";
         return;   // dispatched again when workers change, bounded by its timeouts
     case attempt_decision::action::run:
+        op.waiting_for.clear();
         break;
     }
     auto ctx = handler_context(op, ep->spec.target_namespace, shared_from_this());
@@ -192,6 +196,7 @@ void engine_core::nexus_attempt_failed(nexus_op& op, failure f) {
     ++op.attempt;
     op.st = nexus_op::state::backing_off;
     const std::int64_t due = now_us() + delay;
+    op.next_attempt_us = due;
     write_unit unit;
     unit.ops.emplace_back(upsert_task{{op.key.run_key, op.key.seq, task_kind::nexus, op.attempt, due, ""}});
     commit(std::move(unit));

@@ -36,6 +36,8 @@ struct nexus_op {
     std::uint64_t generation = 0;     ///< results of attempts that timed out are dropped
     bool handler_running = false;     ///< a sync handler that overran its request timeout still runs
     std::optional<failure> last_failure;
+    std::int64_t next_attempt_us = 0;   ///< while backing off
+    std::string waiting_for;            ///< why no attempt runs now (describe's blocked reason); empty when one may
     attempt_pass pass;                ///< the start attempt the breaker counts in flight, if any
     std::string token;
     bool started_recorded = false;    ///< NexusOperationStarted reached the caller's history

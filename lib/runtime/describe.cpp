@@ -1,0 +1,59 @@
+// describe(): a running run's pending work as its owner knows it. The committed history says
+// what is open (history/pending_work); memory adds attempts, running attempts, failures of
+// attempts, why a Nexus operation waits, the callbacks owed, and the workflow task.
+#include "runtime/core.hpp"
+
+#include "history/fields.hpp"
+
+namespace perdure::detail {
+namespace {
+
+pending_nexus_operation_state state_of(nexus_op::state s) {
+    switch (s) {
+    case nexus_op::state::backing_off: return pending_nexus_operation_state::backing_off;
+    case nexus_op::state::blocked: return pending_nexus_operation_state::blocked;
+    case nexus_op::state::started: return pending_nexus_operation_state::started;
+    default: return pending_nexus_operation_state::scheduled;
+    }
+}
+
+}  // namespace
+
+void engine_core::describe_live(std::int64_t run_key, workflow_execution_info info, callback<workflow_execution_info> cb) {
+    post([this, run_key, info = std::move(info), cb = std::move(cb)]() mutable {
+        if (auto e = unavailable()) return cb(e, {});
+        const auto* r = find_run(run_key);
+        if (r && r->status == run_status::running) {
+            activities_.describe(run_key, info.pending_activities);
+            for (auto& p : info.pending_nexus_operations) {
+                const auto it = nexus_ops_.find({run_key, p.scheduled_event_id});
+                if (it == nexus_ops_.end()) continue;
+                const auto& op = it->second;
+                p.attempt = op.attempt;
+                if (p.state != pending_nexus_operation_state::started) p.state = state_of(op.st);
+                if (op.st == nexus_op::state::backing_off) p.next_attempt_schedule_time = from_us(op.next_attempt_us);
+                p.last_attempt_failure = op.last_failure;
+                p.blocked_reason = op.waiting_for;
+                p.cancel_requested = p.cancel_requested || op.cancel_requested;
+            }
+            for (const auto& c : r->callbacks) {
+                pending_callback_info p{c.endpoint, c.service, c.operation, c.token, c.request_id};
+                if (const auto* caller = find_run(c.caller_run_key)) {
+                    p.caller_workflow_id = caller->workflow_id;
+                    p.caller_run_id = caller->run_id;
+                }
+                info.callbacks.push_back(std::move(p));
+            }
+            if (r->task_attempt > 0 || !r->pending.empty() || r->owes_activation)
+                info.pending_workflow_task = pending_workflow_task_info{r->task_attempt + 1, r->task_failure_message, r->blocked};
+        }
+        // Answered after the last unit in flight commits: nothing reported is still uncommitted.
+        write_unit unit;
+        unit.effects.emplace_back([cb = std::move(cb), info = std::move(info)](std::exception_ptr e) mutable {
+            cb(e, e ? workflow_execution_info{} : std::move(info));
+        });
+        commit(std::move(unit));
+    });
+}
+
+}  // namespace perdure::detail

@@ -23,8 +23,8 @@ std::optional<int> take_digits(std::string_view& s, std::size_t n) {
     return v;
 }
 
-bool take(std::string_view& s, char c) {
-    if (s.empty() || s.front() != c) return false;
+bool take(std::string_view& s, std::string_view any_of) {
+    if (s.empty() || any_of.find(s.front()) == std::string_view::npos) return false;
     s.remove_prefix(1);
     return true;
 }
@@ -85,25 +85,32 @@ std::string format_time(std::int64_t unix_us) {
     return buf;
 }
 
-std::optional<std::int64_t> parse_time(std::string_view s) {
+std::optional<std::chrono::sys_seconds> take_date_time(std::string_view& s, std::string_view separators) {
     using namespace std::chrono;
     const auto year = take_digits(s, 4);
-    if (!year || !take(s, '-')) return std::nullopt;
+    if (!year || !take(s, "-")) return std::nullopt;
     const auto mon = take_digits(s, 2);
-    if (!mon || !take(s, '-')) return std::nullopt;
+    if (!mon || !take(s, "-")) return std::nullopt;
     const auto day = take_digits(s, 2);
-    if (!day || !take(s, 'T')) return std::nullopt;
+    if (!day || !take(s, separators)) return std::nullopt;
     const auto hour = take_digits(s, 2);
-    if (!hour || *hour > 23 || !take(s, ':')) return std::nullopt;
+    if (!hour || *hour > 23 || !take(s, ":")) return std::nullopt;
     const auto min = take_digits(s, 2);
-    if (!min || *min > 59 || !take(s, ':')) return std::nullopt;
+    if (!min || *min > 59 || !take(s, ":")) return std::nullopt;
     const auto sec = take_digits(s, 2);
     if (!sec || *sec > 59) return std::nullopt;
     const year_month_day date{std::chrono::year(*year), month(static_cast<unsigned>(*mon)),
                               std::chrono::day(static_cast<unsigned>(*day))};
     if (!date.ok()) return std::nullopt;
+    return sys_days(date) + hours(*hour) + minutes(*min) + seconds(*sec);
+}
+
+std::optional<std::int64_t> parse_time(std::string_view s) {
+    using namespace std::chrono;
+    const auto whole = take_date_time(s);
+    if (!whole) return std::nullopt;
     std::int64_t us = 0;
-    if (take(s, '.')) {
+    if (take(s, ".")) {
         int digits = 0;
         while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
             if (digits < 6) {
@@ -117,7 +124,7 @@ std::optional<std::int64_t> parse_time(std::string_view s) {
     }
     if (s != "Z" && !s.empty()) return std::nullopt;
     // Years 0000-9999 fit in microseconds; system_clock's nanoseconds span only 1677-2262.
-    const auto t = sys_days(date) + hours(*hour) + minutes(*min) + seconds(*sec) + microseconds(us);
+    const auto t = *whole + microseconds(us);
     if (t < time_point_cast<microseconds>(system_clock::time_point::min()) ||
         t > time_point_cast<microseconds>(system_clock::time_point::max()))
         return std::nullopt;

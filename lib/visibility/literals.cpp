@@ -2,6 +2,8 @@
 // come from users' queries.
 #include "visibility/literals.hpp"
 
+#include "codec/duration.hpp"
+
 #include <charconv>
 #include <cstdio>
 
@@ -127,21 +129,8 @@ std::optional<std::int64_t> clock_duration(std::string_view s) {
 }  // namespace
 
 std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
-    using namespace std::chrono;
-    const auto y = digits(s, 4);
-    if (!y || !skip(s, "-")) return std::nullopt;
-    const auto mo = digits(s, 2);
-    if (!mo || !skip(s, "-")) return std::nullopt;
-    const auto d = digits(s, 2);
-    if (!d || !skip(s, "Tt ")) return std::nullopt;
-    const auto h = digits(s, 2);
-    if (!h || *h > 23 || !skip(s, ":")) return std::nullopt;
-    const auto mi = digits(s, 2);
-    if (!mi || *mi > 59 || !skip(s, ":")) return std::nullopt;
-    const auto sec = digits(s, 2);
-    if (!sec || *sec > 59) return std::nullopt;
-    const year_month_day date{year(*y), month(static_cast<unsigned>(*mo)), day(static_cast<unsigned>(*d))};
-    if (!date.ok()) return std::nullopt;
+    const auto whole = take_date_time(s, "Tt ");
+    if (!whole) return std::nullopt;
     wide nanos = 0;
     if (skip(s, ".")) {
         int n = 0;
@@ -155,11 +144,9 @@ std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
     }
     const auto offset = utc_offset(s);
     if (!offset) return std::nullopt;
-    const wide seconds = wide(sys_days(date).time_since_epoch().count()) * 86'400 + *h * 3600 + *mi * 60 + *sec -
-                         *offset;
-    const wide total = seconds * ns_per_second + nanos;
+    const wide total = (wide(whole->time_since_epoch().count()) - *offset) * ns_per_second + nanos;
     if (total > int64_max || total < int64_min) return std::nullopt;
-    return sys_nanoseconds(nanoseconds(static_cast<std::int64_t>(total)));
+    return sys_nanoseconds(std::chrono::nanoseconds(static_cast<std::int64_t>(total)));
 }
 
 std::string format_rfc3339(sys_nanoseconds t) {

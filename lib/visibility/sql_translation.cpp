@@ -290,8 +290,8 @@ column_map default_column_map() {
     set(sa::execution_duration, "((e.close_time - e.execution_time) * 1000)", "e.close_time <> 0");
     set(sa::history_length, "e.history_length");
     set(sa::history_size_bytes, "e.history_size_bytes");
-    set(sa::parent_workflow_id, "e.parent_workflow_id", "e.parent_workflow_id <> ''");
-    set(sa::parent_run_id, "e.parent_run_id", "e.parent_run_id <> ''");
+    set(sa::parent_workflow_id, "e.parent_workflow_id", "e.parent_workflow_id IS NOT NULL");
+    set(sa::parent_run_id, "e.parent_run_id", "e.parent_run_id IS NOT NULL");
     set(sa::root_workflow_id, "e.root_workflow_id");
     set(sa::root_run_id, "e.root_run_id");
     return m;

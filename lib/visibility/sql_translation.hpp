@@ -6,8 +6,9 @@
 //
 //   executions(run_key INTEGER PRIMARY KEY, ns_id, workflow_id, run_id, workflow_type, task_queue,
 //              status INTEGER (a workflow_status), start_time, close_time (0 while open),
-//              execution_time, history_length, history_size_bytes, parent_workflow_id,
-//              parent_run_id, root_workflow_id, root_run_id, ...)        times in µs since 1970
+//              execution_time, history_length, history_size_bytes, parent_workflow_id and
+//              parent_run_id (NULL for a run without a parent), root_workflow_id, root_run_id, ...)
+//              times in µs since 1970
 //   search_attribute_values(ns_id INTEGER NOT NULL, name TEXT NOT NULL, run_key INTEGER NOT NULL,
 //              int_value INTEGER, double_value REAL, text_value TEXT)
 //     one row per value (a KeywordList one per element); Int, Bool (0/1) and Datetime (µs) in

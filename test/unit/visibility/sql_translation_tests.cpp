@@ -29,7 +29,7 @@ CREATE TABLE executions(run_key INTEGER PRIMARY KEY, ns_id INTEGER NOT NULL, wor
   run_id TEXT NOT NULL, workflow_type TEXT NOT NULL, task_queue TEXT NOT NULL, status INTEGER NOT NULL,
   start_time INTEGER NOT NULL, execution_time INTEGER NOT NULL, close_time INTEGER NOT NULL DEFAULT 0,
   history_length INTEGER NOT NULL DEFAULT 0, history_size_bytes INTEGER NOT NULL DEFAULT 0,
-  parent_workflow_id TEXT NOT NULL DEFAULT '', parent_run_id TEXT NOT NULL DEFAULT '',
+  parent_workflow_id TEXT, parent_run_id TEXT,
   root_workflow_id TEXT NOT NULL DEFAULT '', root_run_id TEXT NOT NULL DEFAULT '');
 CREATE TABLE search_attribute_values(ns_id INTEGER NOT NULL, name TEXT NOT NULL, run_key INTEGER NOT NULL,
   int_value INTEGER, double_value REAL, text_value TEXT);
@@ -39,11 +39,11 @@ CREATE INDEX search_attribute_double ON search_attribute_values(ns_id, name, dou
 CREATE INDEX search_attribute_runs ON search_attribute_values(run_key);
 INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time,
   execution_time, close_time, history_length, parent_workflow_id) VALUES
-  (1, 7, 'order-1', 'r1', 'ProcessOrder', 'orders', 0, 1000000000, 1000000000, 0, 5, ''),
-  (2, 7, 'order-2', 'r2', 'ProcessOrder', 'orders', 1, 2000000000, 2000000000, 2600000000, 11, ''),
+  (1, 7, 'order-1', 'r1', 'ProcessOrder', 'orders', 0, 1000000000, 1000000000, 0, 5, NULL),
+  (2, 7, 'order-2', 'r2', 'ProcessOrder', 'orders', 1, 2000000000, 2000000000, 2600000000, 11, NULL),
   (3, 7, 'order_%3', 'r3', 'Refund', 'refunds', 2, 3000000000, 3000000000, 9000000000, 7, 'order-1'),
-  (4, 7, 'ORDER-4', 'r4', 'processorder', 'orders', 0, 4000000000, 4000000000, 0, 2, ''),
-  (5, 8, 'order-5', 'r5', 'ProcessOrder', 'orders', 0, 5000000000, 5000000000, 0, 2, '');
+  (4, 7, 'ORDER-4', 'r4', 'processorder', 'orders', 0, 4000000000, 4000000000, 0, 2, NULL),
+  (5, 8, 'order-5', 'r5', 'ProcessOrder', 'orders', 0, 5000000000, 5000000000, 0, 2, NULL);
 )sql");
         text(1, "Customer", "acme");
         integer(1, "Amount", 10);
@@ -273,7 +273,11 @@ BOOST_AUTO_TEST_CASE(the_sql_holds_placeholders_and_never_the_users_text) {
             const auto marks = std::count(sql.where_sql.begin(), sql.where_sql.end(), '?') +
                                std::count(sql.order_by_sql.begin(), sql.order_by_sql.end(), '?');
             BOOST_TEST(static_cast<std::size_t>(marks) == sql.params.size());
-            BOOST_TEST(sql.where_sql.find('\'') == sql.where_sql.find("'\\'"));   // only LIKE's escape character
+            // No literal: every value is a parameter; the only quotes are LIKE's escape character.
+            std::string where = sql.where_sql;
+            for (auto at = where.find("ESCAPE '\\'"); at != std::string::npos; at = where.find("ESCAPE '\\'"))
+                where.erase(at, 10);
+            BOOST_TEST(where.find('\'') == std::string::npos);
         }
     }
 }

@@ -6,7 +6,6 @@
 #include <perdure/error.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -15,8 +14,6 @@
 namespace perdure::detail {
 namespace {
 
-constexpr std::array<std::string_view, 7> status_names{"Running",    "Completed",      "Failed",  "Canceled",
-                                                       "Terminated", "ContinuedAsNew", "TimedOut"};
 constexpr std::size_t max_text_words = 32;
 constexpr std::size_t max_suggested_name = 128;
 
@@ -94,13 +91,14 @@ typed_value status_value(const attribute_ref& a, const token& t) {
         if (v >= 1 && v <= 7) return std::int64_t{v - 1};
     } else if (t.kind == token_kind::string) {
         const auto key = status_key(t.text);
-        for (std::size_t i = 0; i < status_names.size(); ++i)
-            if (status_key(status_names[i]) == key) return static_cast<std::int64_t>(i);
+        const auto names = execution_status_names();
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (status_key(names[i]) == key) return static_cast<std::int64_t>(i);
     }
     std::string message = "ExecutionStatus is one of Running, Completed, Failed, Canceled, Terminated, "
                           "ContinuedAsNew, TimedOut; " + describe(t) + at(t) + " is not";
     if (t.kind == token_kind::string && t.text.size() <= max_suggested_name) {
-        for (auto name : status_names)
+        for (auto name : execution_status_names())
             if (edit_distance(name, t.text) <= 2) {
                 message += " (did you mean '" + std::string(name) + "'?)";
                 break;

@@ -5,6 +5,7 @@
 
 #include <perdure/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -125,8 +126,7 @@ private:
         std::string text(q_.substr(start, pos_ - start));
         std::string up;
         for (char ch : text) up += upper(ch);
-        for (auto k : keywords)
-            if (k == up) return make(token_kind::keyword, std::move(up), start);
+        if (is_keyword(up)) return make(token_kind::keyword, std::move(up), start);
         return make(token_kind::name, std::move(text), start);
     }
 
@@ -208,6 +208,10 @@ private:
 }  // namespace
 
 std::vector<token> tokenize(std::string_view query) { return lexer(query).run(); }
+
+bool is_keyword(std::string_view upper) {
+    return std::find(keywords.begin(), keywords.end(), upper) != keywords.end();
+}
 
 std::size_t column_of(std::string_view query, std::size_t offset) {
     std::size_t column = 1;

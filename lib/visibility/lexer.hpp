@@ -37,6 +37,9 @@ struct token {
 /// a string, an unterminated string or name, an unknown escape or an unexpected character.
 std::vector<token> tokenize(std::string_view query);
 
+/// Whether `upper` (upper-cased) is one of the query's keywords, which a name must backquote.
+bool is_keyword(std::string_view upper);
+
 /// The 1-based character column of byte `offset` in `query`.
 std::size_t column_of(std::string_view query, std::size_t offset);
 

@@ -2,18 +2,13 @@
 // round-trip oracle, and what error reports can quote).
 #include "visibility/query.hpp"
 
-#include <array>
+#include "visibility/lexer.hpp"
+
 #include <charconv>
 #include <cmath>
 
 namespace perdure::detail {
 namespace {
-
-constexpr std::array<std::string_view, 7> status_names{"Running",    "Completed",      "Failed",  "Canceled",
-                                                       "Terminated", "ContinuedAsNew", "TimedOut"};
-constexpr std::array<std::string_view, 15> keywords{"AND", "OR",   "NOT", "IN",          "BETWEEN",
-                                                    "IS",  "NULL", "STARTS_WITH", "ORDER", "GROUP",
-                                                    "BY",  "ASC",  "DESC", "TRUE",       "FALSE"};
 
 bool bare_name(std::string_view s) {
     const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
@@ -23,9 +18,7 @@ bool bare_name(std::string_view s) {
         if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
         upper += c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
     }
-    for (auto k : keywords)
-        if (k == upper) return false;
-    return true;
+    return !is_keyword(upper);
 }
 
 void name(std::string& out, const attribute_ref& a) {
@@ -57,7 +50,7 @@ void value(std::string& out, const attribute_ref& a, const typed_value& v) {
     if (const auto* s = std::get_if<std::string>(&v)) return quoted(out, *s);
     if (const auto* i = std::get_if<std::int64_t>(&v)) {
         if (a.system == system_attribute::execution_status && *i >= 0 && *i < 7)
-            return quoted(out, status_names[static_cast<std::size_t>(*i)]);
+            return quoted(out, execution_status_names()[static_cast<std::size_t>(*i)]);
         out += std::to_string(*i);
         return;
     }

@@ -58,6 +58,9 @@ constexpr unsupported not_recorded[] = {
 // Temporal's internal field names, which no search attribute may take.
 constexpr std::string_view reserved[] = {"NamespaceId", "Memo", "MemoEncoding", "VisibilityTaskKey"};
 
+constexpr std::array<std::string_view, 7> status_names{"Running",    "Completed",      "Failed",  "Canceled",
+                                                       "Terminated", "ContinuedAsNew", "TimedOut"};
+
 constexpr std::size_t max_custom_name = 64;
 
 bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -74,6 +77,8 @@ const system_attribute_info* find_system_attribute(std::string_view name) {
         if (a.name == name) return &a;
     return nullptr;
 }
+
+std::span<const std::string_view> execution_status_names() { return status_names; }
 
 const char* unsupported_temporal_attribute(std::string_view name) {
     for (const auto& u : not_recorded)

@@ -45,6 +45,9 @@ const system_attribute_info& info(system_attribute);
 /// The system attribute spelled exactly `name` (names are case-sensitive, as on Temporal).
 const system_attribute_info* find_system_attribute(std::string_view name);
 
+/// Temporal's names of the execution statuses, indexed by workflow_status (Running is 0).
+std::span<const std::string_view> execution_status_names();
+
 /// Why Temporal's name `name` is not a search attribute perdure can query (it records no such
 /// value, e.g. "StateTransitionCount"), or null when it is not such a name.
 const char* unsupported_temporal_attribute(std::string_view name);

@@ -170,10 +170,11 @@ private:
         case 't': return '\t';
         default: break;
         }
-        std::size_t end = at + 2;
-        while (end < q_.size() && (static_cast<unsigned char>(q_[end]) & 0xC0) == 0x80) ++end;
-        fail(at, "unknown escape '" + std::string(q_.substr(at, end - at)) +
-                     "' (use \\\\, \\', \\\", \\n, \\r or \\t)");
+        const char c = q_[at + 1];
+        if (c == '\0') fail(at + 1, "the query holds a NUL byte");
+        std::string shown = static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? "x" + hex_byte(c).substr(2) : std::string(1, c);
+        for (std::size_t i = at + 2; i < q_.size() && (static_cast<unsigned char>(q_[i]) & 0xC0) == 0x80; ++i) shown += q_[i];
+        fail(at, "unknown escape '\\" + shown + "' (use \\\\, \\', \\\", \\n, \\r or \\t)");
     }
 
     token number(std::size_t start) {

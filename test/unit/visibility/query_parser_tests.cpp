@@ -257,6 +257,8 @@ BOOST_AUTO_TEST_CASE(hostile_input_is_refused_with_a_column) {
     BOOST_TEST(refusal("WorkflowId = 'x' /* comment */") == "unexpected character '/' at column 18");
     BOOST_TEST(refusal(std::string_view("WorkflowId = 'a\0b'", 18)) == "the query holds a NUL byte at column 16");
     BOOST_TEST(refusal(std::string_view("\0", 1)) == "the query holds a NUL byte at column 1");
+    BOOST_TEST(refusal(std::string_view("Customer = '\\\0'", 15)) == "the query holds a NUL byte at column 14");
+    BOOST_TEST(refusal("Customer = '\\\x01'") == "unknown escape '\\x01' (use \\\\, \\', \\\", \\n, \\r or \\t) at column 13");
     BOOST_TEST(refusal("WorkflowId = '\xff'") == "the query is not UTF-8: byte 0xFF at column 15");
     BOOST_TEST(refusal("WorkflowId = '\xc3'") == "the query is not UTF-8: byte 0xC3 at column 15");
     BOOST_TEST(refusal("WorkflowId = '\xed\xa0\x80'") == "the query is not UTF-8: byte 0xED at column 15");

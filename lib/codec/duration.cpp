@@ -11,7 +11,8 @@ namespace {
 
 constexpr double max_duration_ms = 315'576'000'000'000.0;   // 10,000 years
 
-/// Reads exactly `n` decimal digits from the front of `s`.
+}  // namespace
+
 std::optional<int> take_digits(std::string_view& s, std::size_t n) {
     if (s.size() < n) return std::nullopt;
     int v = 0;
@@ -23,13 +24,11 @@ std::optional<int> take_digits(std::string_view& s, std::size_t n) {
     return v;
 }
 
-bool take(std::string_view& s, std::string_view any_of) {
+bool take_one_of(std::string_view& s, std::string_view any_of) {
     if (s.empty() || any_of.find(s.front()) == std::string_view::npos) return false;
     s.remove_prefix(1);
     return true;
 }
-
-}  // namespace
 
 std::string format_duration(std::chrono::milliseconds d) {
     const auto ms = d.count();
@@ -88,15 +87,15 @@ std::string format_time(std::int64_t unix_us) {
 std::optional<std::chrono::sys_seconds> take_date_time(std::string_view& s, std::string_view separators) {
     using namespace std::chrono;
     const auto year = take_digits(s, 4);
-    if (!year || !take(s, "-")) return std::nullopt;
+    if (!year || !take_one_of(s, "-")) return std::nullopt;
     const auto mon = take_digits(s, 2);
-    if (!mon || !take(s, "-")) return std::nullopt;
+    if (!mon || !take_one_of(s, "-")) return std::nullopt;
     const auto day = take_digits(s, 2);
-    if (!day || !take(s, separators)) return std::nullopt;
+    if (!day || !take_one_of(s, separators)) return std::nullopt;
     const auto hour = take_digits(s, 2);
-    if (!hour || *hour > 23 || !take(s, ":")) return std::nullopt;
+    if (!hour || *hour > 23 || !take_one_of(s, ":")) return std::nullopt;
     const auto min = take_digits(s, 2);
-    if (!min || *min > 59 || !take(s, ":")) return std::nullopt;
+    if (!min || *min > 59 || !take_one_of(s, ":")) return std::nullopt;
     const auto sec = take_digits(s, 2);
     if (!sec || *sec > 59) return std::nullopt;
     const year_month_day date{std::chrono::year(*year), month(static_cast<unsigned>(*mon)),
@@ -110,7 +109,7 @@ std::optional<std::int64_t> parse_time(std::string_view s) {
     const auto whole = take_date_time(s);
     if (!whole) return std::nullopt;
     std::int64_t us = 0;
-    if (take(s, ".")) {
+    if (take_one_of(s, ".")) {
         int digits = 0;
         while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
             if (digits < 6) {

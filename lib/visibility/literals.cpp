@@ -15,34 +15,15 @@ constexpr wide ns_per_second = 1'000'000'000;
 constexpr wide int64_max = INT64_MAX;
 constexpr wide int64_min = INT64_MIN;
 
-/// Consumes exactly `n` digits and returns their value.
-std::optional<int> digits(std::string_view& s, std::size_t n) {
-    if (s.size() < n) return std::nullopt;
-    int v = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const char c = s[i];
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + (c - '0');
-    }
-    s.remove_prefix(n);
-    return v;
-}
-
-bool skip(std::string_view& s, std::string_view chars) {
-    if (s.empty() || chars.find(s.front()) == std::string_view::npos) return false;
-    s.remove_prefix(1);
-    return true;
-}
-
 /// Seconds east of UTC of a "Z" or "+hh:mm" suffix, the whole rest of the text.
 std::optional<int> utc_offset(std::string_view s) {
     if (s == "Z" || s == "z") return 0;
     if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
     const int sign = s[0] == '-' ? -1 : 1;
     s.remove_prefix(1);
-    const auto h = digits(s, 2);
+    const auto h = take_digits(s, 2);
     s.remove_prefix(1);
-    const auto m = digits(s, 2);
+    const auto m = take_digits(s, 2);
     if (!h || !m || *h > 23 || *m > 59) return std::nullopt;
     return sign * (*h * 3600 + *m * 60);
 }
@@ -85,7 +66,7 @@ std::optional<std::int64_t> go_duration(std::string_view s) {
         }
         wide fraction = 0, fraction_scale = 1;
         std::size_t fraction_digits = 0;
-        if (skip(s, ".")) {
+        if (take_one_of(s, ".")) {
             while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
                 if (fraction_scale < wide(1'000'000'000'000'000'000)) {   // further digits are below a nanosecond
                     fraction = fraction * 10 + (s.front() - '0');
@@ -117,9 +98,9 @@ std::optional<std::int64_t> clock_duration(std::string_view s) {
     const auto [end, ec] = std::from_chars(s.data(), s.data() + colon, hours);
     if (ec != std::errc{} || end != s.data() + colon || hours < 0) return std::nullopt;
     s.remove_prefix(colon + 1);
-    const auto m = digits(s, 2);
-    if (!m || *m > 59 || !skip(s, ":")) return std::nullopt;
-    const auto sec = digits(s, 2);
+    const auto m = take_digits(s, 2);
+    if (!m || *m > 59 || !take_one_of(s, ":")) return std::nullopt;
+    const auto sec = take_digits(s, 2);
     if (!sec || *sec > 59 || !s.empty()) return std::nullopt;
     const wide total = (wide(hours) * 3600 + *m * 60 + *sec) * ns_per_second;
     if (total > int64_max) return std::nullopt;
@@ -132,7 +113,7 @@ std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
     const auto whole = take_date_time(s, "Tt ");
     if (!whole) return std::nullopt;
     wide nanos = 0;
-    if (skip(s, ".")) {
+    if (take_one_of(s, ".")) {
         int n = 0;
         while (!s.empty() && s.front() >= '0' && s.front() <= '9' && n < 9) {
             nanos = nanos * 10 + (s.front() - '0');

@@ -11,7 +11,8 @@ namespace {
 
 constexpr double max_duration_ms = 315'576'000'000'000.0;   // 10,000 years
 
-/// Reads exactly `n` decimal digits from the front of `s`.
+}  // namespace
+
 std::optional<int> take_digits(std::string_view& s, std::size_t n) {
     if (s.size() < n) return std::nullopt;
     int v = 0;
@@ -23,13 +24,11 @@ std::optional<int> take_digits(std::string_view& s, std::size_t n) {
     return v;
 }
 
-bool take(std::string_view& s, char c) {
-    if (s.empty() || s.front() != c) return false;
+bool take_one_of(std::string_view& s, std::string_view any_of) {
+    if (s.empty() || any_of.find(s.front()) == std::string_view::npos) return false;
     s.remove_prefix(1);
     return true;
 }
-
-}  // namespace
 
 std::string format_duration(std::chrono::milliseconds d) {
     // "90s", "1.500s": Temporal's JSON form of a duration, written without printf (it is on
@@ -93,25 +92,32 @@ std::string format_time(std::int64_t unix_us) {
     return buf;
 }
 
-std::optional<std::int64_t> parse_time(std::string_view s) {
+std::optional<std::chrono::sys_seconds> take_date_time(std::string_view& s, std::string_view separators) {
     using namespace std::chrono;
     const auto year = take_digits(s, 4);
-    if (!year || !take(s, '-')) return std::nullopt;
+    if (!year || !take_one_of(s, "-")) return std::nullopt;
     const auto mon = take_digits(s, 2);
-    if (!mon || !take(s, '-')) return std::nullopt;
+    if (!mon || !take_one_of(s, "-")) return std::nullopt;
     const auto day = take_digits(s, 2);
-    if (!day || !take(s, 'T')) return std::nullopt;
+    if (!day || !take_one_of(s, separators)) return std::nullopt;
     const auto hour = take_digits(s, 2);
-    if (!hour || *hour > 23 || !take(s, ':')) return std::nullopt;
+    if (!hour || *hour > 23 || !take_one_of(s, ":")) return std::nullopt;
     const auto min = take_digits(s, 2);
-    if (!min || *min > 59 || !take(s, ':')) return std::nullopt;
+    if (!min || *min > 59 || !take_one_of(s, ":")) return std::nullopt;
     const auto sec = take_digits(s, 2);
     if (!sec || *sec > 59) return std::nullopt;
     const year_month_day date{std::chrono::year(*year), month(static_cast<unsigned>(*mon)),
                               std::chrono::day(static_cast<unsigned>(*day))};
     if (!date.ok()) return std::nullopt;
+    return sys_days(date) + hours(*hour) + minutes(*min) + seconds(*sec);
+}
+
+std::optional<std::int64_t> parse_time(std::string_view s) {
+    using namespace std::chrono;
+    const auto whole = take_date_time(s);
+    if (!whole) return std::nullopt;
     std::int64_t us = 0;
-    if (take(s, '.')) {
+    if (take_one_of(s, ".")) {
         int digits = 0;
         while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
             if (digits < 6) {
@@ -125,7 +131,7 @@ std::optional<std::int64_t> parse_time(std::string_view s) {
     }
     if (s != "Z" && !s.empty()) return std::nullopt;
     // Years 0000-9999 fit in microseconds; system_clock's nanoseconds span only 1677-2262.
-    const auto t = sys_days(date) + hours(*hour) + minutes(*min) + seconds(*sec) + microseconds(us);
+    const auto t = *whole + microseconds(us);
     if (t < time_point_cast<microseconds>(system_clock::time_point::min()) ||
         t > time_point_cast<microseconds>(system_clock::time_point::max()))
         return std::nullopt;

@@ -1,0 +1,22 @@
+// Applying write operations with PostgreSQL statements, inside the writer's transaction.
+#pragma once
+
+#include "store/postgres/pg_connection.hpp"
+#include "store/rows.hpp"
+
+#include <optional>
+
+namespace perdure::detail {
+
+/// Applies `op` as the SQLite store would (same rows, same replace-on-conflict semantics). A
+/// new run is stored with its shard (shard_of its namespace and workflow id, of `shard_count`).
+void apply_pg_write(pg::connection&, const write_op& op, int shard_count);
+
+/// The run an op writes to, or nullopt for rows of the whole database (namespaces, endpoints,
+/// the inbox) and for ops that write nothing here (incremental_vacuum).
+std::optional<std::int64_t> run_key_of(const write_op& op) noexcept;
+
+/// True for ops that write rows of the whole database rather than of one run.
+bool writes_cluster_rows(const write_op& op) noexcept;
+
+}  // namespace perdure::detail

@@ -33,24 +33,10 @@ pg_writer::pg_writer(pg_writer_config config, held_leases held, std::unique_ptr<
 
 pg_writer::~pg_writer() { stop(); }
 
-std::uint64_t pg_writer::append(std::vector<write_op>&& ops) {
-    std::uint64_t seq;
-    {
-        std::lock_guard lk(mutex_);
-        seq = next_seq_++;
-        queue_.push_back({seq, std::move(ops)});
-    }
-    wake_.notify_one();
-    return seq;
-}
+std::uint64_t pg_writer::append(std::vector<write_op>&& ops) { return queue_.push(std::move(ops)); }
 
 void pg_writer::stop() {
-    {
-        std::lock_guard lk(mutex_);
-        if (stopping_ && !thread_.joinable()) return;
-        stopping_ = true;
-    }
-    wake_.notify_one();
+    queue_.request_stop();
     if (thread_.joinable()) thread_.join();
     if (conn_ && conn_->ok() && lost_.empty()) {
         try {
@@ -62,10 +48,7 @@ void pg_writer::stop() {
     conn_.reset();
 }
 
-std::uint64_t pg_writer::batches() const {
-    std::lock_guard lk(mutex_);
-    return batches_;
-}
+std::uint64_t pg_writer::batches() const { return queue_.batches(); }
 
 std::int64_t pg_writer::now_us() const {
     const auto t = config_.clock ? config_.clock->now() : std::chrono::system_clock::now();
@@ -73,35 +56,21 @@ std::int64_t pg_writer::now_us() const {
 }
 
 void pg_writer::run() {
-    std::unique_lock lk(mutex_);
     for (;;) {
-        wake_.wait_for(lk, renewal_tick, [&] { return !queue_.empty() || stopping_; });
-        if (queue_.empty() && stopping_) break;
-        if (queue_.empty()) {
-            // Idle: keep the leases alive.
-            const bool failed = failed_;
-            lk.unlock();
-            if (!failed && lost_.empty()) {
-                try {
-                    renew_if_due(connected());
-                } catch (const pg::failure&) {
-                    conn_.reset();   // tried again at the next tick or batch
-                }
-            }
-            lk.lock();
+        std::vector<write_queue::unit> batch;
+        const auto next = queue_.wait(renewal_tick, batch, max_ops_per_batch);
+        if (next == write_queue::next::stop) break;
+        if (next == write_queue::next::batch) {
+            if (!queue_.failed()) commit(batch);
             continue;
         }
-        std::vector<unit> batch;
-        std::size_t ops = 0;
-        while (!queue_.empty() && (batch.empty() || ops < max_ops_per_batch)) {
-            ops += queue_.front().ops.size();
-            batch.push_back(std::move(queue_.front()));
-            queue_.pop_front();
+        // Idle: keep the leases alive.
+        if (queue_.failed() || !lost_.empty()) continue;
+        try {
+            renew_if_due(connected());
+        } catch (const pg::failure&) {
+            conn_.reset();   // tried again at the next tick or batch
         }
-        const bool failed = failed_;
-        lk.unlock();
-        if (!failed) commit(batch);
-        lk.lock();
     }
 }
 
@@ -121,7 +90,7 @@ void pg_writer::renew_if_due(pg::connection& c) {
         lost_ = "another engine took over its shards after this engine's lease lapsed";
 }
 
-std::vector<std::int64_t> pg_writer::shards_of(pg::connection& c, const std::vector<unit>& batch) {
+std::vector<std::int64_t> pg_writer::shards_of(pg::connection& c, const std::vector<write_queue::unit>& batch) {
     if (shard_of_run_.size() > max_cached_runs) shard_of_run_.clear();
     bool all = false;
     std::vector<std::int64_t> shards, unknown;
@@ -166,14 +135,11 @@ bool pg_writer::already_committed(pg::connection& c, std::uint64_t last) {
 }
 
 void pg_writer::fail(std::uint64_t first, commit_failure failure) {
-    {
-        std::lock_guard lk(mutex_);
-        failed_ = true;
-    }
+    queue_.fail();
     if (cb_.failed) cb_.failed(first, std::move(failure));
 }
 
-void pg_writer::commit(std::vector<unit>& batch) {
+void pg_writer::commit(std::vector<write_queue::unit>& batch) {
     const std::uint64_t first = batch.front().seq, last = batch.back().seq;
     for (int attempt = 1;; ++attempt) {
         bool connecting = true;   // connected() already waited out its patience: no more tries
@@ -215,10 +181,7 @@ void pg_writer::commit(std::vector<unit>& batch) {
             return;
         }
     }
-    {
-        std::lock_guard lk(mutex_);
-        ++batches_;
-    }
+    queue_.committed_through(last);
     if (cb_.committed) cb_.committed(last);
 }
 

@@ -7,15 +7,13 @@
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/shard_leases.hpp"
 #include "store/store.hpp"
+#include "store/write_queue.hpp"
 
 #include <perdure/clock.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -54,19 +52,15 @@ public:
     std::uint64_t batches() const;
 
 private:
-    struct unit {
-        std::uint64_t seq;
-        std::vector<write_op> ops;
-    };
     void run();
-    void commit(std::vector<unit>& batch);
+    void commit(std::vector<write_queue::unit>& batch);
     /// The connection, made again with backoff when it broke. Throws pg::failure.
     pg::connection& connected();
     /// Renews the leases when a third of their time has passed; notes a lost ownership.
     void renew_if_due(pg::connection& c);
     /// The shards a batch writes (all held shards when it writes rows of the whole database or
     /// a run whose shard is unknown).
-    std::vector<std::int64_t> shards_of(pg::connection& c, const std::vector<unit>& batch);
+    std::vector<std::int64_t> shards_of(pg::connection& c, const std::vector<write_queue::unit>& batch);
     bool already_committed(pg::connection& c, std::uint64_t last);
     void fail(std::uint64_t first, commit_failure failure);
     std::int64_t now_us() const;
@@ -77,14 +71,7 @@ private:
     commit_callbacks cb_;
     std::string lost_;   // why ownership is lost ("" while held); writer thread only
     std::unordered_map<std::int64_t, std::int64_t> shard_of_run_;   // writer thread only
-
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<unit> queue_;
-    std::uint64_t next_seq_ = 1;
-    std::uint64_t batches_ = 0;
-    bool stopping_ = false;
-    bool failed_ = false;
+    write_queue queue_;
     std::thread thread_;
 };
 

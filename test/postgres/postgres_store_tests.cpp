@@ -216,6 +216,34 @@ BOOST_AUTO_TEST_CASE(a_backend_terminated_mid_batch_never_half_applies_it) {
     BOOST_TEST(s->batches() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_pipeline_sends_many_statements_and_stops_at_the_first_failure) {
+    pg::connection c(postgres_cluster::instance().create_database(), "perdure tests");
+    c.run("CREATE TABLE public.t(k bigint PRIMARY KEY, v text)");
+    // Far more than a socket buffer holds, both ways: sending must take answers in meanwhile.
+    std::vector<pg::statement> many{{"BEGIN", {}}};
+    for (std::int64_t k = 0; k < 20'000; ++k)
+        many.push_back({"INSERT INTO public.t(k, v) VALUES ($1::bigint, $2)", pg::params(k, std::string(100, 'x'))});
+    std::int64_t counted = 0;
+    many.push_back({"SELECT count(*) FROM public.t", {}, [&](const pg::result& r) { counted = r.int64(0, 0); }});
+    many.push_back({"COMMIT", {}});
+    c.exec_all(many);
+    BOOST_TEST(counted == 20'000);
+
+    bool after_failure_ran = false;
+    const std::vector<pg::statement> failing{
+        {"BEGIN", {}},
+        {"INSERT INTO public.t(k, v) VALUES ($1::bigint, 'new')", pg::params(std::int64_t{-1})},
+        {"INSERT INTO public.t(k, v) VALUES ($1::bigint, 'dup')", pg::params(std::int64_t{5})},
+        {"SELECT 1", {}, [&](const pg::result&) { after_failure_ran = true; }},
+        {"COMMIT", {}}};
+    BOOST_CHECK_EXCEPTION(c.exec_all(failing), pg::failure,
+                          [](const pg::failure& f) { return f.sqlstate == "23505" && !f.connection_lost; });
+    BOOST_TEST(!after_failure_ran);
+    c.run("ROLLBACK");
+    BOOST_TEST(c.ok());   // the connection goes on
+    BOOST_TEST(c.exec("SELECT count(*) FROM public.t WHERE k < 0").int64(0, 0) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_database_is_a_storage_error_naming_it) {
     const auto uri = postgres_cluster::instance().uri("no_such_db");
     BOOST_CHECK_EXCEPTION(open_store(perdure::test::store_options(uri), open_mode::owner), perdure::storage_error,

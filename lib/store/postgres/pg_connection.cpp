@@ -4,8 +4,12 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <optional>
 #include <thread>
 
 namespace perdure::detail::pg {
@@ -112,33 +116,123 @@ connection::~connection() {
     if (c_) PQfinish(c_);
 }
 
-void connection::fail(pg_result* r) {
+void connection::fail(pg_result* r) { throw failure_of(r); }
+
+void connection::abandon() {
+    auto f = failure_of(nullptr);
+    f.connection_lost = true;
+    broken_ = true;
+    throw f;
+}
+
+failure connection::failure_of(pg_result* r) {
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     std::string sqlstate = state ? state : "";
     std::string message = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
     if (message.empty()) message = trimmed(PQerrorMessage(c_));
     if (r) PQclear(r);
     const bool lost = PQstatus(c_) == CONNECTION_BAD || session_over(sqlstate);
-    throw failure(std::move(sqlstate), std::move(message), lost);
+    return failure(std::move(sqlstate), std::move(message), lost);
 }
 
+const std::string& connection::name_of(const std::string& sql, bool& fresh) {
+    auto [it, added] = prepared_.try_emplace(sql);
+    if (added) it->second = "s" + std::to_string(prepared_.size());
+    fresh = added;
+    return it->second;
+}
+
+namespace {
+
+std::vector<const char*> values_of(const params& p) {
+    std::vector<const char*> values(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) values[i] = p[i].c_str();
+    return values;
+}
+
+}  // namespace
+
 result connection::exec(std::string_view sql, const params& p) {
-    auto [it, fresh] = prepared_.try_emplace(std::string(sql));
+    const std::string text(sql);
+    bool fresh = false;
+    const std::string name = name_of(text, fresh);
     if (fresh) {
-        it->second = "s" + std::to_string(prepared_.size());
-        PGresult* r = PQprepare(c_, it->second.c_str(), it->first.c_str(), static_cast<int>(p.size()), nullptr);
+        PGresult* r = PQprepare(c_, name.c_str(), text.c_str(), static_cast<int>(p.size()), nullptr);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            prepared_.erase(it);
+            prepared_.erase(text);
             fail(r);
         }
         PQclear(r);
     }
-    std::vector<const char*> values(p.size());
-    for (std::size_t i = 0; i < p.size(); ++i) values[i] = p[i].c_str();
-    PGresult* r = PQexecPrepared(c_, it->second.c_str(), static_cast<int>(p.size()), values.data(), nullptr, nullptr, 0);
+    const auto values = values_of(p);
+    PGresult* r = PQexecPrepared(c_, name.c_str(), static_cast<int>(p.size()), values.data(), nullptr, nullptr, 0);
     const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r);
     return result(r);
+}
+
+void connection::flush_all() {
+    for (;;) {
+        const int left = PQflush(c_);
+        if (left == 0) return;
+        if (left < 0) abandon();
+        pollfd fd{PQsocket(c_), POLLIN | POLLOUT, 0};
+        if (::poll(&fd, 1, -1) < 0 && errno != EINTR) abandon();
+        if ((fd.revents & POLLIN) && PQconsumeInput(c_) == 0) abandon();
+    }
+}
+
+void connection::exec_all(const std::vector<statement>& statements) {
+    if (statements.empty()) return;
+    if (PQenterPipelineMode(c_) != 1 || PQsetnonblocking(c_, 1) != 0) abandon();
+    // What each answer is for, in order: a statement's index, or -1 for preparing `prepares[n]`.
+    std::vector<int> answers;
+    std::vector<std::string> prepares;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+        const auto& s = statements[i];
+        bool fresh = false;
+        const std::string name = name_of(s.sql, fresh);
+        const int n = static_cast<int>(s.values.size());
+        if (fresh) {
+            if (PQsendPrepare(c_, name.c_str(), s.sql.c_str(), n, nullptr) != 1) {
+                prepared_.erase(s.sql);
+                abandon();
+            }
+            answers.push_back(-1);
+            prepares.push_back(s.sql);
+        }
+        const auto values = values_of(s.values);
+        if (PQsendQueryPrepared(c_, name.c_str(), n, values.data(), nullptr, nullptr, 0) != 1) abandon();
+        answers.push_back(static_cast<int>(i));
+    }
+    if (PQpipelineSync(c_) != 1) abandon();
+    flush_all();
+    if (PQsetnonblocking(c_, 0) != 0) abandon();
+
+    std::optional<failure> first;
+    std::size_t prepared = 0;
+    for (const int answer : answers) {
+        PGresult* r = PQgetResult(c_);
+        if (!r) abandon();
+        const auto status = PQresultStatus(r);
+        const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+        if (answer < 0 && !ok) prepared_.erase(prepares[prepared]);   // never made: prepare it next time
+        if (answer < 0) ++prepared;
+        if (!ok && status != PGRES_PIPELINE_ABORTED && !first) {
+            first = failure_of(r);   // clears r
+        } else if (ok && answer >= 0 && statements[static_cast<std::size_t>(answer)].on_result) {
+            statements[static_cast<std::size_t>(answer)].on_result(result(r));
+        } else {
+            PQclear(r);
+        }
+        while (PGresult* more = PQgetResult(c_)) PQclear(more);   // up to the answer's end (NULL)
+        if (PQstatus(c_) == CONNECTION_BAD) abandon();
+    }
+    PGresult* sync = PQgetResult(c_);
+    const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    if (sync) PQclear(sync);
+    if (!synced || PQexitPipelineMode(c_) != 1) abandon();
+    if (first) throw *first;
 }
 
 void connection::run(const char* sql) {
@@ -150,7 +244,7 @@ void connection::run(const char* sql) {
 
 int connection::backend_pid() const noexcept { return PQbackendPID(c_); }
 
-bool connection::ok() const noexcept { return PQstatus(c_) == CONNECTION_OK; }
+bool connection::ok() const noexcept { return !broken_ && PQstatus(c_) == CONNECTION_OK; }
 
 transaction::transaction(connection& c, const char* begin) : c_(c) { c_.run(begin); }
 

@@ -77,6 +77,13 @@ private:
     pg_result* r_;
 };
 
+/// A statement for connection::exec_all, with what to do with its result.
+struct statement {
+    std::string sql;
+    params values;
+    std::function<void(const result&)> on_result{};   ///< sees its rows or affected count
+};
+
 /// A connection made from a libpq URI or connection string. Statements are prepared once per
 /// connection, keyed by their text.
 class connection {
@@ -90,6 +97,10 @@ public:
 
     /// Runs one parameterized statement. Throws failure.
     result exec(std::string_view sql, const params& p = {});
+    /// Runs `statements` in order in pipeline mode: all are sent at once and answered together,
+    /// one round trip in all. The first that fails aborts the rest (their on_result is not
+    /// called) and is thrown once every answer is in. Throws failure.
+    void exec_all(const std::vector<statement>& statements);
     /// Runs statements that take no values at all (DDL, BEGIN, COMMIT). Throws failure.
     void run(const char* sql);
     /// The server process serving this connection.
@@ -99,9 +110,19 @@ public:
 
 private:
     [[noreturn]] void fail(pg_result* r);
+    failure failure_of(pg_result* r);
+    /// Gives the connection up in the middle of a pipeline: it is not ok() any more, and the
+    /// failure says the connection is lost, so its user connects again.
+    [[noreturn]] void abandon();
+    /// The prepared name of `sql`; `fresh` is set when it still has to be prepared.
+    const std::string& name_of(const std::string& sql, bool& fresh);
+    /// Sends what libpq holds, taking in what the server answers meanwhile (so neither side
+    /// blocks on a full socket buffer).
+    void flush_all();
 
     pg_conn* c_ = nullptr;
     std::unordered_map<std::string, std::string> prepared_;   // SQL text -> statement name
+    bool broken_ = false;
 };
 
 /// BEGIN ... COMMIT; rolls back in the destructor unless committed.
@@ -112,6 +133,8 @@ public:
     transaction(const transaction&) = delete;
     ~transaction();
     void commit();
+    /// The COMMIT went with other statements (connection::exec_all) and succeeded.
+    void committed() noexcept { done_ = true; }
 
 private:
     connection& c_;

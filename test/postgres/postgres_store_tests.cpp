@@ -181,6 +181,20 @@ BOOST_AUTO_TEST_CASE(a_renewed_lease_holds_past_its_first_expiry) {
     BOOST_TEST(store_c->owner_epoch() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(an_idle_writer_renews_its_leases) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    engine_at a(uri, "engine-a", 0s);
+    auto store_a = a.open(log);
+    const auto first_expiry = scalar(uri, "SELECT max(expires_at) FROM perdure.shard_leases");
+    a.clock->advance(25s);
+    // No batch comes: the writer's idle tick renews. Wait for the row to change, not for a time.
+    while (scalar(uri, "SELECT min(expires_at) FROM perdure.shard_leases") == first_expiry)
+        std::this_thread::sleep_for(20ms);
+    BOOST_TEST(scalar(uri, "SELECT min(expires_at) FROM perdure.shard_leases") == first_expiry + 25'000'000);
+    BOOST_TEST(scalar(uri, "SELECT max(epoch) FROM perdure.shard_leases") == 1);   // renewing keeps the epoch
+}
+
 BOOST_AUTO_TEST_CASE(a_closed_store_hands_its_shards_over_at_once) {
     const auto uri = postgres_cluster::instance().create_database();
     commit_log log_a, log_b;

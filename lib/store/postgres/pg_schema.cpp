@@ -1,6 +1,5 @@
-// Schema version 1: the SQLite store's tables (schema 3) in PostgreSQL types, keyed for
-// PostgreSQL (history by (run_key, event_id); SQLite's append-order seq has no use here), plus
-// the ownership tables: the shard count, one lease row per shard, and each writer's progress.
+// Schema version 1: the SQLite store's tables (its schema 4) in PostgreSQL types, plus the
+// ownership tables: the shard count, one lease row per shard, and each writer's progress.
 #include "store/postgres/pg_schema.hpp"
 
 #include "store/postgres/pg_errors.hpp"

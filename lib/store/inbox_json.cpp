@@ -285,4 +285,38 @@ inbox_answer parse_stored_answer(const inbox_command* asked, bool failed, std::s
     return failure;
 }
 
+namespace {
+
+inbox_status::stage stage_of(std::string_view state) {
+    if (state == "pending") return inbox_status::stage::pending;
+    if (state == "done" || state == "failed") return inbox_status::stage::answered;
+    if (state == "withdrawn") return inbox_status::stage::withdrawn;
+    return inbox_status::stage::claimed;   // "running", or a state a newer engine uses while it works
+}
+
+}  // namespace
+
+inbox_status stored_status(std::string_view command, std::string_view state, std::string_view result) {
+    inbox_status status{stage_of(state), {}};
+    if (status.at != inbox_status::stage::answered) return status;
+    // The answer's shape follows the command's kind; our own command always reads back.
+    std::optional<inbox_command> asked;
+    try {
+        asked = parse_stored_command(command);
+    } catch (const error&) {
+    }
+    status.answer = parse_stored_answer(asked ? &*asked : nullptr, state == "failed", result);
+    return status;
+}
+
+pending_command stored_pending(std::int64_t id, std::string_view command) {
+    pending_command pending{id, {}, {}};
+    try {
+        pending.command = parse_stored_command(command);
+    } catch (const error& e) {
+        pending.unreadable = e.what();
+    }
+    return pending;
+}
+
 }  // namespace perdure::detail

@@ -5,6 +5,7 @@
 
 #include "store/inbox_command.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,10 @@ std::string stored_answer(const inbox_answer&);
 /// still a failure ("the engine failed the command"), and a result that does not fit the command
 /// becomes a storage_error failure saying that the command was applied.
 inbox_answer parse_stored_answer(const inbox_command* asked, bool failed, std::string_view result);
+
+/// Where a stored command stands, from its row's command, state and result columns.
+inbox_status stored_status(std::string_view command, std::string_view state, std::string_view result);
+/// A pending row for the owner: its command, or the reason the stored text cannot be read.
+pending_command stored_pending(std::int64_t id, std::string_view command);
 
 }  // namespace perdure::detail

@@ -12,13 +12,7 @@ std::vector<pending_command> pending_commands(sql::connection& c, std::int64_t n
     std::vector<pending_command> out;
     try {
         while (s.step()) {
-            pending_command pending{s.int64(0), {}, {}};
-            try {
-                pending.command = parse_stored_command(s.text(1));
-            } catch (const error& e) {
-                pending.unreadable = e.what();
-            }
-            out.push_back(std::move(pending));
+            out.push_back(stored_pending(s.int64(0), s.text(1)));
         }
     } catch (...) {
         s.reset();

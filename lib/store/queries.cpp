@@ -1,58 +1,15 @@
 // Read queries.
 #include "store/queries.hpp"
 
-#include "store/run_columns.hpp"
-
-#include <perdure/error.hpp>
-
-#include <boost/json/parse.hpp>
+#include "store/stored_rows.hpp"
 
 namespace perdure::detail {
 namespace {
 
-#define EXECUTION_COLUMNS                                                                                        \
-    "run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time, close_time, request_id, " \
-    "first_run_id, execution_deadline, memo, task_failure, parent, options, callbacks"
-
-execution_row read_execution(const sql::statement& s, int o = 0) {
-    execution_row r;
-    r.run_key = s.int64(o + 0);
-    r.ns_id = s.int64(o + 1);
-    r.workflow_id = s.text(o + 2);
-    r.run_id = s.text(o + 3);
-    r.workflow_type = s.text(o + 4);
-    r.task_queue = s.text(o + 5);
-    r.status = static_cast<run_status>(s.int64(o + 6));
-    r.start_time_us = s.int64(o + 7);
-    r.close_time_us = s.int64(o + 8);
-    r.request_id = s.text(o + 9);
-    r.first_run_id = s.text(o + 10);
-    r.execution_deadline_us = s.int64(o + 11);
-    read_memo_column(s.text(o + 12), r);
-    r.task_failure = s.text(o + 13);
-    read_parent_column(s.text(o + 14), r);
-    read_options_column(s.text(o + 15), r);
-    read_callbacks_column(s.text(o + 16), r);
-    return r;
-}
+execution_row read_execution(const sql::statement& s) { return stored_execution(s); }
 
 event read_event(const sql::statement& s, std::int64_t run_key) {
-    event e;
-    e.id = s.int64(0);
-    const int type = static_cast<int>(s.int64(1));
-    auto t = event_type_from_number(type);
-    if (!t)
-        throw storage_error("history of run " + std::to_string(run_key) + " has an event of unknown type " +
-                            std::to_string(type) + " (written by a newer perdure?)");
-    e.type = *t;
-    e.time_us = s.int64(2);
-    boost::system::error_code ec;
-    auto v = boost::json::parse(s.text(3), ec);
-    if (ec || !v.is_object())
-        throw storage_error("history of run " + std::to_string(run_key) + " has malformed attributes at event " +
-                            std::to_string(e.id));
-    e.attrs = std::move(v.get_object());
-    return e;
+    return stored_event(run_key, s.int64(0), s.int64(1), s.int64(2), s.text(3));
 }
 
 struct reset_on_exit {
@@ -89,7 +46,7 @@ std::int64_t max_run_key(sql::connection& c) {
 }
 
 std::vector<open_run_row> load_open_runs(sql::connection& c) {
-    auto& s = c.cached("SELECT " EXECUTION_COLUMNS
+    auto& s = c.cached("SELECT " PERDURE_EXECUTION_COLUMNS
                        ", (SELECT event_id FROM history h WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1)"
                        ", (SELECT type FROM history h WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1)"
                        " FROM executions e WHERE status = 0 ORDER BY run_key");
@@ -158,7 +115,7 @@ std::vector<deadline_row> load_deadlines(sql::connection& c) {
 }
 
 std::optional<execution_row> find_run(sql::connection& c, std::string_view run_id) {
-    auto& s = c.cached("SELECT " EXECUTION_COLUMNS " FROM executions WHERE run_id=?");
+    auto& s = c.cached("SELECT " PERDURE_EXECUTION_COLUMNS " FROM executions WHERE run_id=?");
     reset_on_exit r{s};
     s.bind(1, run_id);
     if (!s.step()) return std::nullopt;
@@ -166,7 +123,7 @@ std::optional<execution_row> find_run(sql::connection& c, std::string_view run_i
 }
 
 std::optional<execution_row> find_run(sql::connection& c, std::int64_t run_key) {
-    auto& s = c.cached("SELECT " EXECUTION_COLUMNS " FROM executions WHERE run_key=?");
+    auto& s = c.cached("SELECT " PERDURE_EXECUTION_COLUMNS " FROM executions WHERE run_key=?");
     reset_on_exit r{s};
     s.bind(1, run_key);
     if (!s.step()) return std::nullopt;
@@ -174,7 +131,7 @@ std::optional<execution_row> find_run(sql::connection& c, std::int64_t run_key) 
 }
 
 std::optional<execution_row> find_latest_run(sql::connection& c, std::int64_t ns_id, std::string_view workflow_id) {
-    auto& s = c.cached("SELECT " EXECUTION_COLUMNS
+    auto& s = c.cached("SELECT " PERDURE_EXECUTION_COLUMNS
                        " FROM executions WHERE ns_id=? AND workflow_id=? ORDER BY run_key DESC LIMIT 1");
     reset_on_exit r{s};
     s.bind(1, ns_id).bind(2, workflow_id);
@@ -184,7 +141,7 @@ std::optional<execution_row> find_latest_run(sql::connection& c, std::int64_t ns
 
 std::vector<execution_row> list_runs(sql::connection& c, std::int64_t ns_id, std::optional<run_status> status,
                                      std::size_t limit, std::int64_t before_run_key) {
-    auto& s = c.cached("SELECT " EXECUTION_COLUMNS
+    auto& s = c.cached("SELECT " PERDURE_EXECUTION_COLUMNS
                        " FROM executions WHERE (?1 = 0 OR ns_id = ?1) AND (?2 < 0 OR status = ?2) AND (?3 = 0 OR "
                        "run_key < ?3) AND ns_id NOT IN (SELECT ns_id FROM namespaces WHERE deleted = 1) "
                        "ORDER BY run_key DESC LIMIT ?4");

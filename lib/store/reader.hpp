@@ -3,35 +3,27 @@
 #pragma once
 
 #include "store/database.hpp"
-#include "support/unique_function.hpp"
+#include "support/job_thread.hpp"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 namespace perdure::detail {
 
 class reader {
 public:
-    explicit reader(const database& db);
-    ~reader();
+    explicit reader(const database& db) : conn_(db.connect(!db.in_memory())), jobs_(*conn_) {}
+    ~reader() { stop(); }
     reader(const reader&) = delete;
     reader& operator=(const reader&) = delete;
 
     /// Runs `job` on the reader thread with its connection. Jobs run in order.
-    void post(unique_function<void(sql::connection&)> job);
+    void post(unique_function<void(sql::connection&)> job) { jobs_.post(std::move(job)); }
     /// Finishes queued jobs and stops.
-    void stop();
+    void stop() { jobs_.stop(); }
 
 private:
-    void run();
     std::unique_ptr<sql::connection> conn_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<unique_function<void(sql::connection&)>> jobs_;
-    bool stopping_ = false;
-    std::thread thread_;
+    job_thread<sql::connection> jobs_;
 };
 
 }  // namespace perdure::detail

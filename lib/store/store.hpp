@@ -151,7 +151,7 @@ public:
     virtual void close() = 0;
 };
 
-/// Opens the store `options.database` names (today always a SQLite file, or ":memory:") with
+/// Opens the store `options.database` names (a SQLite file, ":memory:", or a postgresql:// URI) with
 /// the options' durability and size cap. Throws database_locked when another engine owns it,
 /// and storage_error / failed_precondition / invalid_argument / not_found with a message that
 /// says what to do when it cannot be used. A reader store has no writer: `append` throws.

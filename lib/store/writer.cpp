@@ -39,71 +39,38 @@ writer::writer(const database& db, callbacks cb) : db_(db), cb_(std::move(cb)) {
 
 writer::~writer() { stop(); }
 
-std::uint64_t writer::append(std::vector<write_op>&& ops) {
-    std::uint64_t seq;
-    {
-        std::lock_guard lk(mutex_);
-        seq = next_seq_++;
-        queue_.push_back({seq, std::move(ops)});
-    }
-    wake_.notify_one();
-    return seq;
-}
+std::uint64_t writer::append(std::vector<write_op>&& ops) { return queue_.push(std::move(ops)); }
 
 void writer::stop() {
-    {
-        std::lock_guard lk(mutex_);
-        if (stopping_ && !thread_.joinable()) return;
-        stopping_ = true;
-    }
-    wake_.notify_one();
+    queue_.request_stop();
     if (thread_.joinable()) thread_.join();
     conn_.reset();
 }
 
-std::uint64_t writer::committed() const {
-    std::lock_guard lk(mutex_);
-    return committed_;
-}
+std::uint64_t writer::committed() const { return queue_.committed(); }
 
-std::uint64_t writer::batches() const {
-    std::lock_guard lk(mutex_);
-    return batches_;
-}
+std::uint64_t writer::batches() const { return queue_.batches(); }
 
 void writer::run() {
-    std::unique_lock lk(mutex_);
+    bool checkpointed = false;   // idle since the last truncating checkpoint
     for (;;) {
-        if (queue_.empty() && !stopping_) {
-            const bool woke = wake_.wait_for(lk, idle_before_truncate, [&] { return !queue_.empty() || stopping_; });
-            if (!woke) {
-                // Idle for a while: fold the WAL back into the database file.
-                if (wal_pages_ > 0 && !failed_) {
-                    lk.unlock();
-                    checkpoint(true);
-                    lk.lock();
-                }
-                wake_.wait(lk, [&] { return !queue_.empty() || stopping_; });
-            }
+        std::vector<write_queue::unit> batch;
+        const auto next = queue_.wait(checkpointed ? std::chrono::hours(1) : idle_before_truncate, batch,
+                                      max_ops_per_batch);
+        if (next == write_queue::next::stop) break;
+        if (next == write_queue::next::idle) {
+            // Idle for a while: fold the WAL back into the database file.
+            if (!checkpointed && wal_pages_ > 0 && !queue_.failed()) checkpoint(true);
+            checkpointed = true;
+            continue;
         }
-        if (queue_.empty() && stopping_) break;
-        std::vector<unit> batch;
-        std::size_t ops = 0;
-        while (!queue_.empty() && (batch.empty() || ops < max_ops_per_batch)) {
-            ops += queue_.front().ops.size();
-            batch.push_back(std::move(queue_.front()));
-            queue_.pop_front();
-        }
-        const bool failed = failed_;
-        lk.unlock();
-        if (!failed) commit(batch);
-        lk.lock();
+        checkpointed = false;
+        if (!queue_.failed()) commit(batch);
     }
-    lk.unlock();
-    if (!failed_ && wal_pages_ > 0) checkpoint(true);
+    if (!queue_.failed() && wal_pages_ > 0) checkpoint(true);
 }
 
-void writer::commit(std::vector<unit>& batch) {
+void writer::commit(std::vector<write_queue::unit>& batch) {
     const std::uint64_t first = batch.front().seq, last = batch.back().seq;
     for (int attempt = 0;; ++attempt) {
         try {
@@ -114,10 +81,7 @@ void writer::commit(std::vector<unit>& batch) {
             break;
         } catch (const sql::sqlite_failure& f) {
             if (is_busy(f) && attempt < 100) continue;   // a CLI holding a lock: busy_timeout waited already
-            {
-                std::lock_guard lk(mutex_);
-                failed_ = true;
-            }
+            queue_.fail();
             std::string message;
             try {
                 throw_storage(f, db_, "committing a batch");
@@ -128,11 +92,7 @@ void writer::commit(std::vector<unit>& batch) {
             return;
         }
     }
-    {
-        std::lock_guard lk(mutex_);
-        committed_ = last;
-        ++batches_;
-    }
+    queue_.committed_through(last);
     if (cb_.committed) cb_.committed(last);
     if (wal_pages_ >= passive_checkpoint_pages) checkpoint(false);
 }

@@ -5,12 +5,10 @@
 
 #include "store/database.hpp"
 #include "store/rows.hpp"
+#include "store/write_queue.hpp"
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,26 +39,15 @@ public:
     std::uint64_t batches() const;
 
 private:
-    struct unit {
-        std::uint64_t seq;
-        std::vector<write_op> ops;
-    };
     void run();
-    void commit(std::vector<unit>& batch);
+    void commit(std::vector<write_queue::unit>& batch);
     void checkpoint(bool truncate);
 
     const database& db_;
     callbacks cb_;
     std::unique_ptr<sql::connection> conn_;
 
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<unit> queue_;
-    std::uint64_t next_seq_ = 1;
-    std::uint64_t committed_ = 0;
-    std::uint64_t batches_ = 0;
-    bool stopping_ = false;
-    bool failed_ = false;
+    write_queue queue_;
     int wal_pages_ = 0;
     std::thread thread_;
 };

@@ -210,8 +210,4 @@ void sqlite_store::close() {
     db_.reset();   // drops the file lock
 }
 
-std::unique_ptr<store> open_store(const engine_options& options, open_mode mode, commit_callbacks callbacks) {
-    return std::make_unique<sqlite_store>(options, mode, std::move(callbacks));
-}
-
 }  // namespace perdure::detail

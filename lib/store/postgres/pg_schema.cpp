@@ -1,0 +1,183 @@
+// Schema version 1: the SQLite store's tables (its schema 4) in PostgreSQL types, plus the
+// ownership tables: the shard count, one lease row per shard, and each writer's progress.
+#include "store/postgres/pg_schema.hpp"
+
+#include "store/postgres/pg_errors.hpp"
+
+#include <perdure/error.hpp>
+
+#include <string>
+
+namespace perdure::detail {
+namespace {
+
+// A constant key for pg_advisory_xact_lock: opens that create or migrate take turns.
+constexpr std::int64_t schema_lock_key = 0x7064726573636d61;   // "pdrescma"
+
+void create_version_1(pg::connection& c) {
+    c.run(R"sql(
+CREATE TABLE perdure.namespaces(
+  ns_id bigint PRIMARY KEY,
+  name text NOT NULL,
+  description text NOT NULL DEFAULT '',
+  created bigint NOT NULL,
+  retention_ms bigint NOT NULL,
+  deleted integer NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX namespaces_by_name ON perdure.namespaces(name) WHERE deleted = 0;
+
+CREATE TABLE perdure.executions(
+  run_key bigint PRIMARY KEY,
+  ns_id bigint NOT NULL,
+  workflow_id text NOT NULL,
+  run_id text NOT NULL UNIQUE,
+  workflow_type text NOT NULL,
+  task_queue text NOT NULL,
+  status integer NOT NULL,
+  start_time bigint NOT NULL,
+  close_time bigint NOT NULL DEFAULT 0,
+  request_id text NOT NULL DEFAULT '',
+  first_run_id text NOT NULL DEFAULT '',
+  execution_deadline bigint NOT NULL DEFAULT 0,
+  memo text NOT NULL DEFAULT '{}',
+  task_failure text NOT NULL DEFAULT '',
+  parent text NOT NULL DEFAULT '',
+  options text NOT NULL DEFAULT '{}',
+  callbacks text NOT NULL DEFAULT '[]',
+  shard_id integer NOT NULL);
+CREATE INDEX executions_by_workflow ON perdure.executions(ns_id, workflow_id, run_key);
+CREATE INDEX executions_open ON perdure.executions(run_key) WHERE status = 0;
+CREATE INDEX executions_closed ON perdure.executions(ns_id, close_time) WHERE status <> 0;
+CREATE INDEX executions_by_shard ON perdure.executions(shard_id, run_key) WHERE status = 0;
+
+CREATE TABLE perdure.history(
+  run_key bigint NOT NULL,
+  event_id bigint NOT NULL,
+  type integer NOT NULL,
+  time bigint NOT NULL,
+  attrs text NOT NULL,
+  PRIMARY KEY(run_key, event_id));
+
+CREATE TABLE perdure.tasks(
+  run_key bigint NOT NULL,
+  seq bigint NOT NULL,
+  kind integer NOT NULL,
+  attempt integer NOT NULL,
+  due bigint NOT NULL,
+  details text NOT NULL DEFAULT '',
+  flags integer NOT NULL DEFAULT 0,
+  PRIMARY KEY(run_key, seq));
+
+CREATE TABLE perdure.deadlines(
+  run_key bigint NOT NULL,
+  kind integer NOT NULL,
+  seq bigint NOT NULL,
+  due bigint NOT NULL,
+  PRIMARY KEY(run_key, kind, seq));
+CREATE INDEX deadlines_by_due ON perdure.deadlines(due);
+
+CREATE TABLE perdure.inbox(
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  created bigint NOT NULL,
+  expires bigint NOT NULL,
+  command text NOT NULL,
+  state text NOT NULL DEFAULT 'pending',
+  result text NOT NULL DEFAULT '{}');
+CREATE INDEX inbox_pending ON perdure.inbox(id) WHERE state = 'pending';
+
+CREATE TABLE perdure.nexus_endpoints(
+  id text PRIMARY KEY,
+  name text NOT NULL UNIQUE,
+  version bigint NOT NULL,
+  target_namespace text NOT NULL,
+  target_task_queue text NOT NULL,
+  description text NOT NULL DEFAULT '',
+  created bigint NOT NULL,
+  last_modified bigint NOT NULL DEFAULT 0,
+  max_operations_per_second double precision NOT NULL DEFAULT 0);
+
+CREATE TABLE perdure.cluster_meta(
+  id integer PRIMARY KEY CHECK (id = 1),
+  shard_count integer NOT NULL CHECK (shard_count > 0),
+  created bigint NOT NULL);
+
+CREATE TABLE perdure.shard_leases(
+  shard_id integer PRIMARY KEY,
+  owner text NOT NULL DEFAULT '',
+  epoch bigint NOT NULL DEFAULT 0,
+  expires_at bigint NOT NULL DEFAULT 0);
+
+CREATE TABLE perdure.writer_progress(
+  owner text PRIMARY KEY,
+  last_unit bigint NOT NULL);
+)sql");
+}
+
+/// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
+/// creating and migrating are one path.
+using migration = void (*)(pg::connection&);
+constexpr migration migrations[] = {&create_version_1};
+static_assert(std::size(migrations) == pg_schema_version);
+
+/// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.
+int stored_version(pg::connection& c) {
+    auto r = c.exec("SELECT to_regnamespace('perdure') IS NOT NULL, to_regclass('perdure.schema_version') IS NOT NULL");
+    if (r.text(0, 0) != "t") return -1;
+    if (r.text(0, 1) != "t") return 0;
+    auto v = c.exec("SELECT COALESCE(MAX(version), 0) FROM perdure.schema_version");
+    return static_cast<int>(v.int64(0, 0));
+}
+
+int shard_count_of(pg::connection& c, const std::string& name) {
+    auto r = c.exec("SELECT shard_count FROM perdure.cluster_meta WHERE id = 1");
+    if (r.rows() != 1)
+        throw failed_precondition("database " + name + " has no shard count (perdure.cluster_meta is empty); "
+                                  "restore it from a backup");
+    return static_cast<int>(r.int64(0, 0));
+}
+
+}  // namespace
+
+pg_schema_state open_schema(pg::connection& c, open_mode mode, int shard_count, std::int64_t now_us,
+                            const std::string& name) {
+    const bool may_create = mode == open_mode::owner || mode == open_mode::create;
+    const bool may_migrate = mode == open_mode::owner;
+    pg::transaction tx(c);
+    if (may_create) c.exec("SELECT pg_advisory_xact_lock($1::bigint)", pg::params(schema_lock_key));
+    const int version = stored_version(c);
+    pg_schema_state state;
+    if (version == -1) {
+        if (!may_create)
+            throw not_found("no perdure database at " + name + " (it has no schema perdure): check " +
+                            database_setting(mode) + "; an engine opened on it creates one");
+        c.run("CREATE SCHEMA perdure");
+        for (const auto step : migrations) step(c);
+        c.run("CREATE TABLE perdure.schema_version(version integer NOT NULL)");
+        c.exec("INSERT INTO perdure.schema_version(version) VALUES ($1::integer)", pg::params(pg_schema_version));
+        c.exec("INSERT INTO perdure.cluster_meta(id, shard_count, created) VALUES (1, $1::integer, $2::bigint)",
+               pg::params(shard_count, now_us));
+        c.exec("INSERT INTO perdure.shard_leases(shard_id) SELECT generate_series(0, $1::integer - 1)",
+               pg::params(shard_count));
+        tx.commit();
+        return {true, shard_count};
+    }
+    if (version == 0)
+        throw invalid_argument("database " + name + " has a schema named perdure that is not perdure's (no "
+                               "perdure.schema_version); point " + database_setting(mode) +
+                               " at another database, or drop that schema");
+    if (version > pg_schema_version)
+        throw failed_precondition("database " + name + " was written by a newer perdure (schema " +
+                                  std::to_string(version) + ", this build reads up to " +
+                                  std::to_string(pg_schema_version) + "); upgrade perdure to open it");
+    if (version < pg_schema_version) {
+        if (!may_migrate)
+            throw failed_precondition("database " + name + " uses schema " + std::to_string(version) +
+                                      " and needs a migration; open it once with the application's engine");
+        for (int v = version; v < pg_schema_version; ++v) migrations[v](c);
+        c.exec("UPDATE perdure.schema_version SET version = $1::integer", pg::params(pg_schema_version));
+    }
+    state.shard_count = shard_count_of(c, name);
+    tx.commit();
+    return state;
+}
+
+}  // namespace perdure::detail

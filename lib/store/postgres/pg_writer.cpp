@@ -1,0 +1,193 @@
+// Group commit on PostgreSQL with the epoch fence, reconnect and retry. A batch is BEGIN and
+// the fence (a round trip each), then every statement of its units and COMMIT in one pipeline.
+// A batch is retried whole after a lost connection: the writer's progress row, written in the
+// batch's own transaction, tells whether a COMMIT whose answer was lost went through, so no
+// batch is applied twice, and the fence is checked again in the retried transaction.
+#include "store/postgres/pg_writer.hpp"
+
+#include "store/postgres/pg_errors.hpp"
+#include "store/postgres/pg_writes.hpp"
+#include "store/postgres/shards.hpp"
+
+#include <algorithm>
+
+namespace perdure::detail {
+namespace {
+
+constexpr std::size_t max_ops_per_batch = 20'000;
+constexpr int max_attempts = 10;
+constexpr auto renewal_tick = std::chrono::seconds(1);
+constexpr std::size_t max_cached_runs = 1'000'000;
+
+bool retryable(const pg::failure& f) {
+    return f.connection_lost || f.sqlstate == "40001" || f.sqlstate == "40P01";   // serialization, deadlock
+}
+
+}  // namespace
+
+pg_writer::pg_writer(pg_writer_config config, held_leases held, std::unique_ptr<pg::connection> conn,
+                     commit_callbacks callbacks)
+    : config_(std::move(config)), held_(std::move(held)), conn_(std::move(conn)), cb_(std::move(callbacks)) {
+    if (!config_.synchronous) conn_->run("SET synchronous_commit = off");
+    thread_ = std::thread([this] { run(); });
+}
+
+pg_writer::~pg_writer() { stop(); }
+
+std::uint64_t pg_writer::append(std::vector<write_op>&& ops) { return queue_.push(std::move(ops)); }
+
+void pg_writer::stop() {
+    queue_.request_stop();
+    if (thread_.joinable()) thread_.join();
+    if (conn_ && conn_->ok() && lost_.empty()) {
+        try {
+            release_leases(*conn_, held_);
+        } catch (const pg::failure&) {
+            // The leases expire on their own.
+        }
+    }
+    conn_.reset();
+}
+
+std::uint64_t pg_writer::batches() const { return queue_.batches(); }
+
+std::int64_t pg_writer::now_us() const {
+    const auto t = config_.clock ? config_.clock->now() : std::chrono::system_clock::now();
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+void pg_writer::run() {
+    for (;;) {
+        std::vector<write_queue::unit> batch;
+        const auto next = queue_.wait(renewal_tick, batch, max_ops_per_batch);
+        if (next == write_queue::next::stop) break;
+        if (next == write_queue::next::batch) {
+            if (!queue_.failed()) commit(batch);
+            continue;
+        }
+        // Idle: keep the leases alive.
+        if (queue_.failed() || !lost_.empty()) continue;
+        try {
+            renew_if_due(connected());
+        } catch (const pg::failure&) {
+            conn_.reset();   // tried again at the next tick or batch
+        }
+    }
+}
+
+pg::connection& pg_writer::connected() {
+    if (!conn_ || !conn_->ok()) {
+        conn_.reset();
+        conn_ = pg::connect_with_backoff(config_.uri, "perdure writer", config_.reconnect_patience);
+        if (!config_.synchronous) conn_->run("SET synchronous_commit = off");
+    }
+    return *conn_;
+}
+
+void pg_writer::renew_if_due(pg::connection& c) {
+    const auto now = now_us();
+    if (now < held_.expires_us - config_.lease_us * 2 / 3) return;
+    if (!renew_leases(c, held_, now, config_.lease_us))
+        lost_ = "another engine took over its shards after this engine's lease lapsed";
+}
+
+std::vector<std::int64_t> pg_writer::shards_of(pg::connection& c, const std::vector<write_queue::unit>& batch) {
+    if (shard_of_run_.size() > max_cached_runs) shard_of_run_.clear();
+    bool all = false;
+    std::vector<std::int64_t> shards, unknown;
+    for (const auto& u : batch)
+        for (const auto& op : u.ops)
+            if (const auto* e = std::get_if<insert_execution>(&op))
+                shard_of_run_[e->run.run_key] = shard_of(e->run.ns_id, e->run.workflow_id, config_.shard_count);
+    for (const auto& u : batch)
+        for (const auto& op : u.ops) {
+            if (writes_cluster_rows(op)) all = true;
+            const auto key = run_key_of(op);
+            if (!key) continue;
+            if (const auto it = shard_of_run_.find(*key); it != shard_of_run_.end())
+                shards.push_back(it->second);
+            else
+                unknown.push_back(*key);
+        }
+    if (!unknown.empty() && !all) {
+        std::sort(unknown.begin(), unknown.end());
+        unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
+        auto r = c.exec("SELECT run_key, shard_id FROM executions WHERE run_key = ANY($1::bigint[])", pg::params(unknown));
+        for (int i = 0; i < r.rows(); ++i) {
+            shard_of_run_[r.int64(i, 0)] = r.int64(i, 1);
+            shards.push_back(r.int64(i, 1));
+        }
+        // A run with no execution row belongs to no known shard: only holding them all is safe.
+        all = r.rows() != static_cast<int>(unknown.size());
+    }
+    if (all) {
+        shards.resize(static_cast<std::size_t>(config_.shard_count));
+        for (std::size_t i = 0; i < shards.size(); ++i) shards[i] = static_cast<std::int64_t>(i);
+        return shards;
+    }
+    std::sort(shards.begin(), shards.end());
+    shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+    return shards;
+}
+
+bool pg_writer::already_committed(pg::connection& c, std::uint64_t last) {
+    auto r = c.exec("SELECT last_unit FROM writer_progress WHERE owner = $1", pg::params(held_.owner));
+    return r.rows() == 1 && r.int64(0, 0) >= static_cast<std::int64_t>(last);
+}
+
+void pg_writer::fail(std::uint64_t first, commit_failure failure) {
+    queue_.fail();
+    if (cb_.failed) cb_.failed(first, std::move(failure));
+}
+
+void pg_writer::commit(std::vector<write_queue::unit>& batch) {
+    const std::uint64_t first = batch.front().seq, last = batch.back().seq;
+    for (int attempt = 1;; ++attempt) {
+        bool connecting = true;   // connected() already waited out its patience: no more tries
+        try {
+            auto& c = connected();
+            connecting = false;
+            if (attempt > 1 && already_committed(c, last)) break;
+            if (lost_.empty()) renew_if_due(c);
+            std::string moved = lost_;
+            if (moved.empty()) {
+                pg::transaction tx(c);
+                moved = check_fence(c, held_, shards_of(c, batch));
+                if (moved.empty()) {
+                    // The batch's statements, its progress row and COMMIT go in one round trip.
+                    std::vector<pg::statement> statements;
+                    for (const auto& u : batch)
+                        for (const auto& op : u.ops) pg_statements(op, config_.shard_count, statements);
+                    statements.push_back({"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
+                                          "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",
+                                          pg::params(held_.owner, static_cast<std::int64_t>(last))});
+                    statements.push_back({"COMMIT", {}});
+                    c.exec_all(statements);
+                    tx.committed();
+                    break;
+                }
+            }
+            lost_ = moved;
+            fail(first, {commit_failure::kind::ownership_lost,
+                         "database " + config_.name + ": another engine owns this engine's data now (" + moved +
+                             "); nothing from unit " + std::to_string(first) +
+                             " on was written, and this engine writes no more"});
+            return;
+        } catch (const pg::failure& f) {
+            if (retryable(f) && !connecting && attempt < max_attempts) {
+                if (f.connection_lost) conn_.reset();
+                continue;
+            }
+            auto message = pg_message(f, config_.name, "committing a batch", config_.opened_as);
+            if (f.connection_lost)
+                message += " (units from " + std::to_string(first) +
+                           " on were not acknowledged; the engine stops, and a reopen recovers what committed)";
+            fail(first, {commit_failure::kind::storage, std::move(message)});
+            return;
+        }
+    }
+    queue_.committed_through(last);
+    if (cb_.committed) cb_.committed(last);
+}
+
+}  // namespace perdure::detail

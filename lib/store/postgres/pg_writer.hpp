@@ -1,0 +1,78 @@
+// The PostgreSQL store's writer thread: group commit as the SQLite writer does (everything
+// appended while a batch commits forms the next one), each batch one transaction that first
+// checks the epochs of the shards it writes (the fence), and the lease renewal. libpq is used
+// synchronously on this thread; the engine's strand never waits for it.
+#pragma once
+
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/shard_leases.hpp"
+#include "store/store.hpp"
+#include "store/write_queue.hpp"
+
+#include <perdure/clock.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace perdure::detail {
+
+struct pg_writer_config {
+    std::string uri;
+    std::string name;   ///< the redacted URI, for messages
+    open_mode opened_as = open_mode::owner;
+    int shard_count = 1;
+    std::int64_t lease_us = 0;
+    /// How long a lost connection is retried (with backoff) before the batch fails.
+    std::chrono::milliseconds reconnect_patience{30'000};
+    std::shared_ptr<perdure::clock> clock;   ///< lease times
+    /// False: commits return before the server flushes them (synchronous_commit off), for the
+    /// durabilities below full; a server crash may lose the last ones, never half of one.
+    bool synchronous = true;
+};
+
+class pg_writer {
+public:
+    /// Takes over `conn` and the leases the store acquired on it, and starts the thread.
+    pg_writer(pg_writer_config config, held_leases held, std::unique_ptr<pg::connection> conn,
+              commit_callbacks callbacks);
+    ~pg_writer();
+    pg_writer(const pg_writer&) = delete;
+    pg_writer& operator=(const pg_writer&) = delete;
+
+    /// Queues one unit of writes; returns its sequence number.
+    std::uint64_t append(std::vector<write_op>&& ops);
+    /// Commits what is queued, stops the thread, then gives the leases up (unless ownership
+    /// was lost or the connection is gone: then they expire on their own).
+    void stop();
+    std::uint64_t batches() const;
+
+private:
+    void run();
+    void commit(std::vector<write_queue::unit>& batch);
+    /// The connection, made again with backoff when it broke. Throws pg::failure.
+    pg::connection& connected();
+    /// Renews the leases when a third of their time has passed; notes a lost ownership.
+    void renew_if_due(pg::connection& c);
+    /// The shards a batch writes (all held shards when it writes rows of the whole database or
+    /// a run whose shard is unknown).
+    std::vector<std::int64_t> shards_of(pg::connection& c, const std::vector<write_queue::unit>& batch);
+    bool already_committed(pg::connection& c, std::uint64_t last);
+    void fail(std::uint64_t first, commit_failure failure);
+    std::int64_t now_us() const;
+
+    pg_writer_config config_;
+    held_leases held_;
+    std::unique_ptr<pg::connection> conn_;
+    commit_callbacks cb_;
+    std::string lost_;   // why ownership is lost ("" while held); writer thread only
+    std::unordered_map<std::int64_t, std::int64_t> shard_of_run_;   // writer thread only
+    write_queue queue_;
+    std::thread thread_;
+};
+
+}  // namespace perdure::detail

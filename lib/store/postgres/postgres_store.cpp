@@ -1,0 +1,149 @@
+// The PostgreSQL store wired together: schema, leases, writer, reader, snapshots and the
+// sender's side of the inbox. libpq failures stop here and leave as perdure errors.
+#include "store/postgres/postgres_store.hpp"
+
+#include "store/inbox_json.hpp"
+#include "store/postgres/pg_errors.hpp"
+#include "store/postgres/pg_schema.hpp"
+
+#include <perdure/error.hpp>
+
+#include <random>
+
+#include <unistd.h>
+
+namespace perdure::detail {
+namespace {
+
+/// Reads on a connection of their own, inside one REPEATABLE READ transaction held for their life.
+class pg_snapshot final : public pg_reads {
+public:
+    pg_snapshot(std::unique_ptr<pg::session> s, const std::string& name, open_mode opened_as)
+        : pg_reads(*s, name, opened_as), session_(std::move(s)),
+          tx_(session_->get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {}
+
+private:
+    std::unique_ptr<pg::session> session_;
+    pg::transaction tx_;
+};
+
+/// host:pid:random, unique among the engines sharing a database.
+std::string default_owner() {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    std::random_device rd;
+    char nonce[17];
+    std::snprintf(nonce, sizeof nonce, "%08x%08x", rd(), rd());
+    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + nonce;
+}
+
+std::int64_t micros(const std::shared_ptr<perdure::clock>& clock) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock->now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+postgres_store::postgres_store(const engine_options& options, open_mode mode, commit_callbacks callbacks,
+                               pg_store_config config)
+    : uri_(options.database), name_(pg::redacted(options.database)), mode_(mode) {
+    if (options.max_database_bytes != 0)
+        throw invalid_argument("database " + name_ +
+                               ": not yet supported on PostgreSQL: engine_options::max_database_bytes; leave it 0 and "
+                               "set a quota on the server instead");
+    const auto clock = options.clock ? options.clock : system_clock();
+    const auto lease_us = std::chrono::duration_cast<std::chrono::microseconds>(config.lease).count();
+    try {
+        // The first connection makes or checks the schema, takes the leases and becomes the writer's.
+        auto conn = std::make_unique<pg::connection>(uri_, "perdure writer");
+        const auto schema = open_schema(*conn, mode, config.shard_count, micros(clock), name_);
+        created_ = schema.created;
+        shard_count_ = schema.shard_count;
+        own_session_ = std::make_unique<pg::session>(uri_, "perdure", true);
+        own_reads_ = std::make_unique<pg_reads>(*own_session_, name_, mode_);
+        if (mode_ != open_mode::reader) {
+            auto held = acquire_all_shards(*conn, config.owner.empty() ? default_owner() : config.owner, micros(clock),
+                                           lease_us, name_);
+            epoch_ = static_cast<std::uint64_t>(held.max_epoch());
+            pg_writer_config wc{uri_, name_, mode_, shard_count_, lease_us, config.reconnect_patience, clock,
+                                options.durability == durability::full};
+            writer_ = std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
+        }
+        reader_session_ = std::make_unique<pg::session>(uri_, "perdure reader", true);
+        reader_reads_ = std::make_unique<pg_reads>(*reader_session_, name_, mode_);
+        reader_ = std::make_unique<job_thread<store_reads>>(*reader_reads_);
+    } catch (const pg::failure& f) {
+        throw_pg(f, name_, "opening", mode_);
+    }
+}
+
+postgres_store::~postgres_store() { close(); }
+
+std::uint64_t postgres_store::append(std::vector<write_op>&& ops) {
+    if (!writer_) throw failed_precondition("database " + name_ + " was opened for reading only");
+    return writer_->append(std::move(ops));
+}
+
+void postgres_store::post_read(unique_function<void(store_reads&)> job) { reader_->post(std::move(job)); }
+
+std::unique_ptr<store_reads> postgres_store::snapshot() {
+    try {
+        return std::make_unique<pg_snapshot>(std::make_unique<pg::session>(uri_, "perdure snapshot", false), name_,
+                                             mode_);
+    } catch (const pg::failure& f) {
+        throw_pg(f, name_, "opening for reading", mode_);
+    }
+}
+
+template <class F>
+auto postgres_store::as_sender(F&& f) -> decltype(f(std::declval<pg::connection&>())) {
+    try {
+        if (!inbox_session_) inbox_session_ = std::make_unique<pg::session>(uri_, "perdure inbox", true);
+        return inbox_session_->with(f);
+    } catch (const pg::failure& failure) {
+        throw_pg(failure, name_, "leaving a command for the running engine", mode_);
+    }
+}
+
+std::int64_t postgres_store::submit_command(const inbox_command& command, std::int64_t now_us,
+                                            std::int64_t expires_us) {
+    const auto text = stored_command(command);
+    return as_sender([&](pg::connection& c) {
+        return c.exec("INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) RETURNING id",
+                      pg::params(now_us, expires_us, text))
+            .int64(0, 0);
+    });
+}
+
+std::optional<inbox_status> postgres_store::command_status(std::int64_t id) {
+    return as_sender([&](pg::connection& c) -> std::optional<inbox_status> {
+        auto r = c.exec("SELECT command, state, result FROM inbox WHERE id = $1::bigint", pg::params(id));
+        if (r.rows() == 0) return std::nullopt;
+        return stored_status(r.text(0, 0), r.text(0, 1), r.text(0, 2));
+    });
+}
+
+bool postgres_store::withdraw_command(std::int64_t id) {
+    return as_sender([&](pg::connection& c) {
+        return c.exec("UPDATE inbox SET state = 'withdrawn' WHERE id = $1::bigint AND state = 'pending'",
+                      pg::params(id))
+                   .affected() == 1;
+    });
+}
+
+void postgres_store::stop_writes() {
+    if (writer_) writer_->stop();
+}
+
+void postgres_store::close() {
+    stop_writes();
+    if (reader_) reader_->stop();
+    reader_.reset();
+    writer_.reset();
+    reader_reads_.reset();
+    reader_session_.reset();
+    own_reads_.reset();
+    own_session_.reset();
+    inbox_session_.reset();
+}
+
+}  // namespace perdure::detail

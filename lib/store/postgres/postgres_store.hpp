@@ -1,0 +1,76 @@
+// The PostgreSQL store: a database (postgresql://...) behind the store interface. It checks or
+// makes the schema, takes every shard's lease (one engine owns the data, as with SQLite, until
+// the runtime learns to own shards one by one), and runs the writer and reader threads, each on
+// a connection of its own. Every libpq failure leaves as a perdure::error naming the database.
+#pragma once
+
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_reads.hpp"
+#include "store/postgres/pg_writer.hpp"
+#include "store/store.hpp"
+#include "support/job_thread.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace perdure::detail {
+
+/// What open_store leaves at its defaults; tests set them.
+struct pg_store_config {
+    int shard_count = 16;                                  ///< for a new database only
+    std::chrono::milliseconds lease{30'000};               ///< a lease lasts this long unless renewed
+    std::chrono::milliseconds reconnect_patience{30'000};  ///< a lost connection is retried this long
+    std::string owner;                                     ///< this engine's name in the leases ("" : host:pid:random)
+};
+
+class postgres_store final : public store {
+public:
+    /// Opens `options.database` (a postgresql:// URI) as `mode` says; see open_store. Lease
+    /// times come from `options.clock`.
+    postgres_store(const engine_options& options, open_mode mode, commit_callbacks callbacks,
+                   pg_store_config config = {});
+    ~postgres_store() override;
+
+    std::uint64_t append(std::vector<write_op>&& ops) override;
+    void post_read(unique_function<void(store_reads&)> job) override;
+    store_reads& reads() override { return *own_reads_; }
+    /// A connection of its own inside one REPEATABLE READ, READ ONLY transaction.
+    std::unique_ptr<store_reads> snapshot() override;
+    std::int64_t submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) override;
+    std::optional<inbox_status> command_status(std::int64_t id) override;
+    bool withdraw_command(std::int64_t id) override;
+    /// The highest epoch among the shards this store took at open (0 for a reader).
+    std::uint64_t owner_epoch() const noexcept override { return epoch_; }
+    bool in_memory() const noexcept override { return false; }
+    /// The URI with its password hidden.
+    const std::string& name() const noexcept override { return name_; }
+    bool created() const noexcept override { return created_; }
+    std::uint64_t batches() const override { return writer_ ? writer_->batches() : 0; }
+    void stop_writes() override;
+    void close() override;
+
+    /// The shard count fixed when the database was created.
+    int shard_count() const noexcept { return shard_count_; }
+
+private:
+    /// Runs `f` on the inbox session, turning a libpq failure into the sender's error.
+    template <class F>
+    auto as_sender(F&& f) -> decltype(f(std::declval<pg::connection&>()));
+
+    std::string uri_;
+    std::string name_;
+    open_mode mode_;
+    bool created_ = false;
+    int shard_count_ = 0;
+    std::uint64_t epoch_ = 0;
+    std::unique_ptr<pg::session> own_session_;    // the owner's thread's reads
+    std::unique_ptr<pg_reads> own_reads_;
+    std::unique_ptr<pg::session> inbox_session_;  // the sender's side of the inbox
+    std::unique_ptr<pg::session> reader_session_;
+    std::unique_ptr<pg_reads> reader_reads_;
+    std::unique_ptr<job_thread<store_reads>> reader_;
+    std::unique_ptr<pg_writer> writer_;           // none for a reader
+};
+
+}  // namespace perdure::detail

@@ -1,0 +1,43 @@
+// Shard ownership in the database: one lease row per shard with its owner, epoch and expiry.
+// Taking a shard raises its epoch; every batch checks the epochs it was appended under inside
+// its own transaction (the fence), so an engine that lost a shard never writes to it again.
+// Times are the caller's (the engine's clock), so tests drive expiry without sleeping.
+#pragma once
+
+#include "store/postgres/pg_connection.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace perdure::detail {
+
+/// The leases one store holds.
+struct held_leases {
+    std::string owner;                  ///< this store's owner name (host, process, a random part)
+    std::vector<std::int64_t> epochs;   ///< by shard id
+    std::int64_t expires_us = 0;        ///< when they lapse unless renewed
+
+    std::int64_t max_epoch() const noexcept;
+};
+
+/// Takes every shard, in one transaction: each that is unowned, expired at `now_us` or already
+/// `owner`'s gets `owner`, epoch + 1 and expiry `now_us + lease_us`. When another engine holds a
+/// live lease nothing is taken and database_locked names it; libpq failures leave as pg::failure.
+held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us,
+                               std::int64_t lease_us, const std::string& name);
+
+/// Extends the held leases to `now_us + lease_us`, epochs unchanged. False, extending nothing,
+/// when any of them moved to another engine (a newer epoch): ownership is lost.
+bool renew_leases(pg::connection&, held_leases&, std::int64_t now_us, std::int64_t lease_us);
+
+/// Gives the held shards up (expired at once, epochs kept, so the next owner raises them) and
+/// forgets this owner's writer progress.
+void release_leases(pg::connection&, const held_leases&);
+
+/// The fence, first in a batch's transaction: locks the lease rows of `shards` (FOR SHARE, in
+/// shard order, so a steal waits for the batch or the batch sees the steal) and returns "" when
+/// each still has this owner at the held epoch, else which shard moved, to whom, at what epoch.
+std::string check_fence(pg::connection&, const held_leases&, const std::vector<std::int64_t>& shards);
+
+}  // namespace perdure::detail

@@ -1,0 +1,293 @@
+// What only the PostgreSQL store has: its schema and migrations, the shard map, leases and the
+// epoch fence (driven by manual clocks, never by sleeping), a backend terminated in the middle
+// of a batch, and the errors for a database that cannot be reached.
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/postgres/shards.hpp"
+
+#include "support/postgres_cluster.hpp"
+#include "unit/store/commit_log.hpp"
+#include "unit/store/store_options.hpp"
+
+#include <perdure/clock.hpp>
+#include <perdure/error.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+using namespace perdure::detail;
+using namespace std::chrono_literals;
+using perdure::test::commit_log;
+using perdure::test::postgres_available;
+using perdure::test::postgres_cluster;
+
+namespace {
+
+std::vector<write_op> a_started_run(std::int64_t run_key, std::string workflow_id) {
+    run_identity exec;
+    exec.run_key = run_key;
+    exec.ns_id = 1;
+    exec.workflow_id = std::move(workflow_id);
+    exec.run_id = "run-" + std::to_string(run_key);
+    exec.workflow_type = "order";
+    exec.task_queue = "q";
+    std::vector<write_op> ops;
+    ops.emplace_back(insert_execution{exec});
+    ops.emplace_back(insert_event{run_key, event{1, event_type::workflow_execution_started, 1, {}}});
+    ops.emplace_back(insert_event{run_key, event{2, event_type::workflow_task_scheduled, 2, {}}});
+    return ops;
+}
+
+/// An engine's view of one database: its own clock, lease and name.
+struct engine_at {
+    std::shared_ptr<perdure::manual_clock> clock = std::make_shared<perdure::manual_clock>();
+    perdure::engine_options options;
+    pg_store_config config;
+
+    engine_at(const std::string& uri, std::string owner, std::chrono::seconds at) {
+        options = perdure::test::store_options(uri);
+        options.clock = clock;
+        clock->advance(at);
+        config.lease = 30s;
+        config.owner = std::move(owner);
+    }
+    std::unique_ptr<postgres_store> open(commit_log& log) const {
+        return std::make_unique<postgres_store>(options, open_mode::owner, log.callbacks(), config);
+    }
+};
+
+std::int64_t scalar(const std::string& uri, const char* sql) {
+    pg::connection c(uri, "perdure tests");
+    return c.exec(sql).int64(0, 0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(postgres_store_tests, *boost::unit_test::precondition(postgres_available{}))
+
+BOOST_AUTO_TEST_CASE(the_schema_is_created_once_and_reopened_unchanged) {
+    const auto uri = postgres_cluster::instance().create_database();
+    {
+        auto s = open_store(perdure::test::store_options(uri), open_mode::owner);
+        BOOST_TEST(s->created());
+    }
+    {
+        auto s = open_store(perdure::test::store_options(uri), open_mode::owner);
+        BOOST_TEST(!s->created());
+        BOOST_TEST(s->owner_epoch() == 2u);   // the second owner raised every shard's epoch
+    }
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.schema_version") == 1);
+    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == 1);
+    BOOST_TEST(scalar(uri, "SELECT shard_count FROM perdure.cluster_meta") == 16);
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases") == 16);
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases WHERE owner <> ''") == 0);   // closed: released
+}
+
+BOOST_AUTO_TEST_CASE(only_owner_and_create_opens_make_a_schema) {
+    const auto uri = postgres_cluster::instance().create_database();
+    for (const auto mode : {open_mode::reader, open_mode::maintenance})
+        BOOST_CHECK_EXCEPTION(open_store(perdure::test::store_options(uri), mode), perdure::not_found,
+                              [&](const perdure::not_found& e) {
+                                  return std::string(e.what()).find("no perdure database at postgresql://") == 0;
+                              });
+    auto created = open_store(perdure::test::store_options(uri), open_mode::create);
+    BOOST_TEST(created->created());
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused) {
+    const auto uri = postgres_cluster::instance().create_database();
+    open_store(perdure::test::store_options(uri), open_mode::owner)->close();
+    pg::connection(uri, "perdure tests").run("UPDATE perdure.schema_version SET version = 99");
+    BOOST_CHECK_EXCEPTION(open_store(perdure::test::store_options(uri), open_mode::owner), perdure::failed_precondition,
+                          [](const perdure::failed_precondition& e) {
+                              return std::string(e.what()).find("newer perdure (schema 99") != std::string::npos;
+                          });
+}
+
+BOOST_AUTO_TEST_CASE(a_schema_named_perdure_that_is_not_ours_is_refused) {
+    const auto uri = postgres_cluster::instance().create_database();
+    pg::connection(uri, "perdure tests").run("CREATE SCHEMA perdure");
+    BOOST_CHECK_THROW(open_store(perdure::test::store_options(uri), open_mode::owner), perdure::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(the_shard_map_is_stable_and_spreads_workflows) {
+    // Part of the stored format: these values never change.
+    BOOST_TEST(shard_of(1, "order-1", 16) == shard_of(1, "order-1", 16));
+    BOOST_TEST(shard_of(1, "", 1) == 0);
+    std::set<int> seen;
+    for (int i = 0; i < 200; ++i) {
+        const int s = shard_of(1, "wf-" + std::to_string(i), 16);
+        BOOST_TEST((s >= 0 && s < 16));
+        seen.insert(s);
+    }
+    BOOST_TEST(seen.size() == 16u);
+    // Every run of a workflow id lands where the store recorded it.
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    auto s = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+    log.wait_for(s->append(a_started_run(7, "order-1")));
+    BOOST_TEST(scalar(uri, "SELECT shard_id FROM perdure.executions WHERE run_key = 7") == shard_of(1, "order-1", 16));
+}
+
+BOOST_AUTO_TEST_CASE(a_live_lease_keeps_a_second_engine_out) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 10s);
+    auto store_a = a.open(log_a);
+    BOOST_CHECK_EXCEPTION(b.open(log_b), perdure::database_locked, [](const perdure::database_locked& e) {
+        return std::string(e.what()).find("engine-a holds shard 0 for another 20 s") != std::string::npos;
+    });
+}
+
+BOOST_AUTO_TEST_CASE(a_stolen_shard_fences_the_old_owners_next_batch) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 31s);   // b comes after a's lease lapsed
+    auto store_a = a.open(log_a);
+    BOOST_TEST(store_a->owner_epoch() == 1u);
+    log_a.wait_for(store_a->append(a_started_run(7, "order-1")));
+
+    auto store_b = b.open(log_b);   // takes every shard: epoch 2
+    BOOST_TEST(store_b->owner_epoch() == 2u);
+
+    auto late = a_started_run(8, "order-2");
+    late.emplace_back(insert_event{7, event{3, event_type::workflow_task_scheduled, 3, {}}});
+    const auto seq = store_a->append(std::move(late));
+    auto [first, failure] = log_a.failure.get_future().get();
+    BOOST_TEST(first == seq);
+    BOOST_TEST((failure.reason == commit_failure::kind::ownership_lost));
+    BOOST_TEST(failure.message.find("moved to engine engine-b at epoch 2") != std::string::npos);
+    // Nothing of a's batch is there; b writes on.
+    BOOST_TEST(store_b->reads().history_length(7) == 2);
+    BOOST_TEST(!store_b->reads().find_run(std::int64_t{8}));
+    log_b.wait_for(store_b->append(a_started_run(9, "order-3")));
+    BOOST_TEST(store_b->reads().history_length(9) == 2);
+    store_a->close();   // a gives nothing up: the leases are b's
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases WHERE owner = 'engine-b'") == 16);
+}
+
+BOOST_AUTO_TEST_CASE(a_renewed_lease_holds_past_its_first_expiry) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b, log_c;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 31s), c(uri, "engine-c", 56s);
+    auto store_a = a.open(log_a);
+    a.clock->advance(25s);   // past a third of the lease: the next batch renews first (to 55 s)
+    log_a.wait_for(store_a->append(a_started_run(7, "order-1")));
+    BOOST_CHECK_THROW(b.open(log_b), perdure::database_locked);
+    auto store_c = c.open(log_c);
+    BOOST_TEST(store_c->owner_epoch() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_writer_renews_its_leases) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    engine_at a(uri, "engine-a", 0s);
+    auto store_a = a.open(log);
+    const auto first_expiry = scalar(uri, "SELECT max(expires_at) FROM perdure.shard_leases");
+    a.clock->advance(25s);
+    // No batch comes: the writer's idle tick renews. Wait for the row to change, not for a time.
+    while (scalar(uri, "SELECT min(expires_at) FROM perdure.shard_leases") == first_expiry)
+        std::this_thread::sleep_for(20ms);
+    BOOST_TEST(scalar(uri, "SELECT min(expires_at) FROM perdure.shard_leases") == first_expiry + 25'000'000);
+    BOOST_TEST(scalar(uri, "SELECT max(epoch) FROM perdure.shard_leases") == 1);   // renewing keeps the epoch
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_store_hands_its_shards_over_at_once) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 1s);
+    a.open(log_a)->close();
+    BOOST_TEST(b.open(log_b)->owner_epoch() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_backend_terminated_mid_batch_never_half_applies_it) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    auto s = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+    // Hold the history table so the writer's batch stops inside its transaction, after it has
+    // written the execution row.
+    pg::connection blocker(uri, "perdure tests");
+    blocker.run("BEGIN");
+    blocker.run("LOCK TABLE perdure.history IN ACCESS EXCLUSIVE MODE");
+    const auto seq = s->append(a_started_run(7, "order-1"));
+    pg::connection admin(uri, "perdure tests");
+    std::int64_t writer_pid = 0;
+    while (writer_pid == 0) {   // wait for the writer to block, not for a time
+        auto r = admin.exec("SELECT pid FROM pg_stat_activity WHERE application_name = 'perdure writer' "
+                            "AND datname = current_database() AND wait_event_type = 'Lock'");
+        if (r.rows() == 1) writer_pid = r.int64(0, 0);
+        else std::this_thread::sleep_for(10ms);
+    }
+    BOOST_TEST(admin.exec("SELECT pg_terminate_backend($1::integer)", pg::params(writer_pid)).text(0, 0) == "t");
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.executions") == 0);   // the half batch is gone
+    blocker.run("ROLLBACK");
+    log.wait_for(seq);   // retried whole on a new connection
+    BOOST_TEST(s->reads().history_length(7) == 2);
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.executions") == 1);
+    BOOST_TEST(s->batches() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_pipeline_sends_many_statements_and_stops_at_the_first_failure) {
+    pg::connection c(postgres_cluster::instance().create_database(), "perdure tests");
+    c.run("CREATE TABLE public.t(k bigint PRIMARY KEY, v text)");
+    // Far more than a socket buffer holds, both ways: sending must take answers in meanwhile.
+    std::vector<pg::statement> many{{"BEGIN", {}}};
+    for (std::int64_t k = 0; k < 20'000; ++k)
+        many.push_back({"INSERT INTO public.t(k, v) VALUES ($1::bigint, $2)", pg::params(k, std::string(100, 'x'))});
+    std::int64_t counted = 0;
+    many.push_back({"SELECT count(*) FROM public.t", {}, [&](const pg::result& r) { counted = r.int64(0, 0); }});
+    many.push_back({"COMMIT", {}});
+    c.exec_all(many);
+    BOOST_TEST(counted == 20'000);
+
+    bool after_failure_ran = false;
+    const std::vector<pg::statement> failing{
+        {"BEGIN", {}},
+        {"INSERT INTO public.t(k, v) VALUES ($1::bigint, 'new')", pg::params(std::int64_t{-1})},
+        {"INSERT INTO public.t(k, v) VALUES ($1::bigint, 'dup')", pg::params(std::int64_t{5})},
+        {"SELECT 1", {}, [&](const pg::result&) { after_failure_ran = true; }},
+        {"COMMIT", {}}};
+    BOOST_CHECK_EXCEPTION(c.exec_all(failing), pg::failure,
+                          [](const pg::failure& f) { return f.sqlstate == "23505" && !f.connection_lost; });
+    BOOST_TEST(!after_failure_ran);
+    c.run("ROLLBACK");
+    BOOST_TEST(c.ok());   // the connection goes on
+    BOOST_TEST(c.exec("SELECT count(*) FROM public.t WHERE k < 0").int64(0, 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_database_is_a_storage_error_naming_it) {
+    const auto uri = postgres_cluster::instance().uri("no_such_db");
+    BOOST_CHECK_EXCEPTION(open_store(perdure::test::store_options(uri), open_mode::owner), perdure::storage_error,
+                          [&](const perdure::storage_error& e) {
+                              const std::string m = e.what();
+                              return m.find("database " + uri + ": opening: the server has no such database") == 0 &&
+                                     m.find("no_such_db\" does not exist") != std::string::npos &&
+                                     m.find("engine_options::database") != std::string::npos;
+                          });
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_storage_error_without_the_password) {
+    const std::string uri = "postgresql://someone:secret@/db?host=/nonexistent-perdure-dir&port=1";
+    BOOST_CHECK_EXCEPTION(open_store(perdure::test::store_options(uri), open_mode::reader), perdure::storage_error,
+                          [](const perdure::storage_error& e) {
+                              const std::string m = e.what();
+                              return m.find("postgresql://someone:***@/db") != std::string::npos &&
+                                     m.find("secret") == std::string::npos &&
+                                     m.find("--db URL") != std::string::npos;
+                          });
+    BOOST_CHECK_THROW(pg::connect_with_backoff(uri, "perdure tests", 250ms), pg::failure);
+}
+
+BOOST_AUTO_TEST_CASE(a_size_cap_is_not_yet_supported) {
+    auto options = perdure::test::store_options(postgres_cluster::instance().create_database());
+    options.max_database_bytes = 1 << 20;
+    BOOST_CHECK_EXCEPTION(open_store(options, open_mode::owner), perdure::invalid_argument,
+                          [](const perdure::invalid_argument& e) {
+                              return std::string(e.what()).find("not yet supported on PostgreSQL") != std::string::npos;
+                          });
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -29,6 +29,17 @@ std::string demangle(const std::type_info&);
 [[noreturn]] void throw_payload_error(const std::type_info& type, std::string_view path,
                                       std::string_view problem);
 
+/// Where `v` holds a number JSON cannot carry (NaN or an infinity: stored, it would not read
+/// back), as a path like ".items[2]" ("" for `v` itself); nullopt when every number is finite.
+std::optional<std::string> non_finite_number_at(const boost::json::value& v);
+
+/// Refuses a payload holding NaN or an infinity, as a payload_error naming T and the place.
+template <class T>
+void check_finite(const boost::json::value& v) {
+    if (auto at = non_finite_number_at(v))
+        throw_payload_error(typeid(T), *at, "NaN and infinities are not JSON numbers and cannot be stored");
+}
+
 template <class T>
 T from_payload_at(const boost::json::value& v, std::string& path);
 
@@ -76,6 +87,7 @@ T from_payload(const boost::json::value& v) {
     if constexpr (std::is_void_v<T>) {
         return;
     } else if constexpr (converts_payload<T, false>()) {
+        check_finite<T>(v);
         std::string path;
         return from_payload_at<T>(v, path);
     } else {
@@ -89,11 +101,14 @@ template <class T>
 boost::json::value to_payload(const T& v) {
     check_payload<T, true>();
     if constexpr (converts_payload<T, true>()) {
+        boost::json::value out;
         try {
-            return boost::json::value_from(v);
+            out = boost::json::value_from(v);
         } catch (const std::exception& e) {
             throw_payload_error(typeid(T), {}, e.what());
         }
+        check_finite<T>(out);
+        return out;
     } else {
         std::terminate();   // never built: the static_assert has failed
     }

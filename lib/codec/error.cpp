@@ -4,6 +4,7 @@
 #include <perdure/nexus.hpp>
 #include <perdure/payload.hpp>
 
+#include <cmath>
 
 namespace perdure {
 namespace {
@@ -176,6 +177,26 @@ const char* to_string(retry_state s) noexcept {
 }
 
 namespace detail {
+
+std::optional<std::string> non_finite_number_at(const boost::json::value& v) {
+    switch (v.kind()) {
+    case boost::json::kind::double_:
+        if (!std::isfinite(v.get_double())) return std::string();
+        return std::nullopt;
+    case boost::json::kind::array: {
+        const auto& a = v.get_array();
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (auto at = non_finite_number_at(a[i])) return "[" + std::to_string(i) + "]" + *at;
+        return std::nullopt;
+    }
+    case boost::json::kind::object:
+        for (const auto& [key, member] : v.get_object())
+            if (auto at = non_finite_number_at(member)) return "." + std::string(key) + *at;
+        return std::nullopt;
+    default:
+        return std::nullopt;
+    }
+}
 
 void throw_payload_error(const std::type_info& type, std::string_view path, std::string_view problem) {
     std::string msg = "payload does not convert to " + demangle(type);

@@ -4,6 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
+
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
 
@@ -162,6 +165,27 @@ BOOST_AUTO_TEST_CASE(a_payload_that_does_not_convert_names_the_type_and_the_fiel
     BOOST_TEST(failure.find("payload does not convert to") != std::string::npos, failure);
     BOOST_TEST(failure.find("at field 'sides'") != std::string::npos, failure);
     BOOST_CHECK_THROW(perdure::detail::from_payload<shape>(boost::json::object{{"name", "x"}}), perdure::payload_error);
+}
+
+BOOST_AUTO_TEST_CASE(nan_and_infinities_are_refused_as_payloads_since_json_cannot_store_them) {
+    const double inf = std::numeric_limits<double>::infinity();
+    try {
+        perdure::detail::to_payload(std::vector<double>{1, inf});
+        BOOST_FAIL("an infinity became a payload");
+    } catch (const perdure::payload_error& e) {
+        BOOST_TEST(std::string(e.what()).find("at field '[1]'") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("NaN and infinities are not JSON numbers") != std::string::npos, e.what());
+    }
+    BOOST_CHECK_THROW(perdure::detail::from_payload<double>(boost::json::value(std::nan(""))), perdure::payload_error);
+    BOOST_CHECK_THROW(perdure::detail::from_payload<boost::json::value>(boost::json::object{{"x", -inf}}),
+                      perdure::payload_error);
+    engine_fixture f;
+    f.open(setup);
+    auto c = f.client();
+    BOOST_CHECK_THROW(c.start_workflow<int>("CountSides", boost::json::object{{"name", "x"}, {"sides", inf}},
+                                            {.id = "inf", .task_queue = "q"}),
+                      perdure::payload_error);
+    BOOST_TEST(c.list().empty());
 }
 
 BOOST_AUTO_TEST_CASE(namespaces_persist_and_are_validated) {

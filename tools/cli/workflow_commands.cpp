@@ -149,6 +149,9 @@ void signal(const invocation& inv) {
         if (ec)
             throw cli_error(exit_code::user_error,
                             "--input is not JSON (" + ec.message() + "); quote strings: --input '\"text\"'");
+        if (detail::non_finite_number_at(input))
+            throw cli_error(exit_code::user_error, "--input holds a number whose exponent is out of a double's range; "
+                                                   "pass it as a string");
     }
     const auto name = inv.value("name");
     write_request request{detail::workflow_signal_command{target_of(inv), name, input},

@@ -49,7 +49,7 @@ std::int64_t status_kib(const char* field) {
     return 0;
 }
 
-}  // namespace
+}   // namespace
 
 const char* to_string(perdure::durability d) noexcept {
     switch (d) {
@@ -61,9 +61,7 @@ const char* to_string(perdure::durability d) noexcept {
     return "?";
 }
 
-void emit(const boost::json::object& line) {
-    std::cout << value_text(line) << std::endl;
-}
+void emit(const boost::json::object& line) { std::cout << value_text(line) << std::endl; }
 
 latency summarize(std::vector<double> samples) {
     if (samples.empty()) return {};
@@ -130,10 +128,10 @@ temp_dir::~temp_dir() {
 
 void warn_if_memory_backed(const std::string& dir) {
     constexpr long tmpfs_magic = 0x01021994;
-    struct statfs st{};
+    struct statfs st {};
     if (::statfs(dir.c_str(), &st) == 0 && static_cast<long>(st.f_type) == tmpfs_magic)
         std::cerr << "perdure-bench: warning: " << dir
                   << " is on tmpfs, where fsync costs nothing; pass --db-dir on a real disk\n";
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -73,4 +73,4 @@ private:
 /// A warning on stderr when `dir` is on tmpfs, where fsync costs nothing and the numbers say little.
 void warn_if_memory_backed(const std::string& dir);
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -37,7 +37,7 @@ std::string number(double v) {
     return buf;
 }
 
-}  // namespace
+}   // namespace
 
 figures read_figures(std::istream& in, const std::string& name) {
     std::map<std::string, std::map<std::string, std::vector<double>>> samples;
@@ -54,7 +54,8 @@ figures read_figures(std::istream& in, const std::string& name) {
                                      "a baseline with: perdure-bench > BASELINE.jsonl");
         // A run at another durability measures something else: it is a scenario of its own.
         std::string key(scenario->get_string());
-        if (const auto* d = o->if_contains("durability"); d && d->is_string()) key += " (" + std::string(d->get_string()) + ")";
+        if (const auto* d = o->if_contains("durability"); d && d->is_string())
+            key += " (" + std::string(d->get_string()) + ")";
         auto& figures_of = samples[key];
         for (const auto& [key, value] : *o)
             if (value.is_number()) figures_of[std::string(key)].push_back(value.to_number<double>());
@@ -92,4 +93,4 @@ void print_comparison(const figures& baseline, const figures& now, std::ostream&
     }
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

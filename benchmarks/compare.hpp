@@ -20,4 +20,4 @@ figures read_figures(std::istream& in, const std::string& name);
 /// "better" or "worse" when it moved more than 5 % in a direction its name tells.
 void print_comparison(const figures& baseline, const figures& now, std::ostream& out);
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -47,9 +47,8 @@ drive_result drive(perdure::client c, const perdure::workflow_def<R, int>& def, 
             const std::string id = o.id_prefix + std::to_string(i);
             perdure::workflow_handle<R> h = c.get_handle<R>(id);
             if (o.what != drive_options::mode::wait_only) {
-                h = co_await perdure::async_start_workflow(c, def, static_cast<int>(i),
-                                                           {.id = id, .task_queue = o.task_queue},
-                                                           boost::asio::use_awaitable);
+                h = co_await perdure::async_start_workflow(
+                    c, def, static_cast<int>(i), {.id = id, .task_queue = o.task_queue}, boost::asio::use_awaitable);
                 out.last_started = std::max(out.last_started, steady::now());
             }
             if (o.what == drive_options::mode::start_only) continue;
@@ -69,4 +68,4 @@ drive_result drive(perdure::client c, const perdure::workflow_def<R, int>& def, 
     return out;
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -47,8 +47,8 @@ int run_here(const scenario& sc, const settings& s) {
 /// Runs one scenario in a child process of this program, its output going to `output` when
 /// given; returns its exit status.
 int run_child(const scenario& sc, const settings& s, const std::string& output = {}) {
-    std::vector<std::string> args{"perdure-bench", "--scenario", sc.name, "--durability", to_string(s.durability),
-                                  "--db-dir", s.db_dir};
+    std::vector<std::string> args{"perdure-bench",         "--scenario", sc.name, "--durability",
+                                  to_string(s.durability), "--db-dir",   s.db_dir};
     if (s.smoke) args.emplace_back("--smoke");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -56,7 +56,8 @@ int run_child(const scenario& sc, const settings& s, const std::string& output =
     posix_spawn_file_actions_t redirect;
     ::posix_spawn_file_actions_init(&redirect);
     if (!output.empty())
-        ::posix_spawn_file_actions_addopen(&redirect, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::posix_spawn_file_actions_addopen(&redirect, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                           0644);
     pid_t pid = 0;
     const int rc = ::posix_spawn(&pid, "/proc/self/exe", &redirect, nullptr, argv.data(), environ);
     ::posix_spawn_file_actions_destroy(&redirect);
@@ -82,18 +83,19 @@ int run_and_compare(const std::vector<const scenario*>& which, const settings& s
         std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         std::cout << text << std::flush;
         std::istringstream lines(text);
-        for (auto& [scenario, figures_of] : read_figures(lines, std::string(sc->name) + "'s output")) now[scenario] = figures_of;
+        for (auto& [scenario, figures_of] : read_figures(lines, std::string(sc->name) + "'s output"))
+            now[scenario] = figures_of;
     }
     print_comparison(baseline, now, std::cerr);
     return failures;
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     std::string scenario_name, durability, db_dir;
-    po::options_description desc(
-        "perdure-bench: the standard scenarios, one JSON object per line on stdout.\nOptions");
+    po::options_description desc("perdure-bench: the standard scenarios, one JSON object per line on stdout.\nOptions");
+    // clang-format off
     desc.add_options()
         ("help,h", "show this help")
         ("scenario", po::value(&scenario_name)->default_value("all"), "all, or one scenario by name (see --list)")
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
         ("list", "list the scenarios")
         ("compare", po::value<std::string>(), "BASELINE.jsonl: a saved run (or several); after the run, prints each "
                                               "figure's ratio to it on stderr");
+    // clang-format on
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, desc), vm);

@@ -23,7 +23,7 @@ perdure::workflow<int> idle_impl(perdure::workflow_context& ctx, int i) {
 }
 const perdure::workflow_def idle_workflow{"Idle", &idle_impl};
 
-}  // namespace
+}   // namespace
 
 void run_idle_memory(const settings& s) {
     const std::size_t workflows = s.size(100'000, 1'000);
@@ -42,8 +42,9 @@ void run_idle_memory(const settings& s) {
         std::this_thread::sleep_for(1s);
         ::malloc_trim(0);
         const auto before = rss_kib();
-        drive(client, idle_workflow,
-              {.count = workflows, .id_prefix = "idle-", .task_queue = "bench", .what = drive_options::mode::start_only});
+        drive(
+            client, idle_workflow,
+            {.count = workflows, .id_prefix = "idle-", .task_queue = "bench", .what = drive_options::mode::start_only});
         // Let the writer go idle (it truncates the WAL) and the cache settle.
         std::this_thread::sleep_for(1s);
         growth_kib = static_cast<double>(rss_kib() - before);
@@ -62,4 +63,4 @@ void run_idle_memory(const settings& s) {
           {"durability", to_string(s.durability)}});
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

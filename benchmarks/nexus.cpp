@@ -90,9 +90,9 @@ void run_calls(const settings& s, const char* scenario, const char* operation) {
           {"durability", to_string(s.durability)}});
 }
 
-}  // namespace
+}   // namespace
 
 void run_nexus_sync(const settings& s) { run_calls(s, "nexus_sync", "echo"); }
 void run_nexus_async(const settings& s) { run_calls(s, "nexus_async", "run"); }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -31,7 +31,9 @@ perdure::workflow<int> parked_impl(perdure::workflow_context& ctx, int i, int sl
 /// The timer's length is fixed by the run's size, and the same in both processes.
 struct parked {
     int sleep_ms;
-    perdure::workflow<int> operator()(perdure::workflow_context& ctx, int i) const { return parked_impl(ctx, i, sleep_ms); }
+    perdure::workflow<int> operator()(perdure::workflow_context& ctx, int i) const {
+        return parked_impl(ctx, i, sleep_ms);
+    }
 };
 
 [[noreturn]] void run_child(const settings& s, const std::string& path, const perdure::workflow_def<int, int>& def,
@@ -46,8 +48,9 @@ struct parked {
         engine.namespaces().ensure("bench");
         engine.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
         engine.start();
-        drive(engine.client_for("bench"), def,
-              {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::start_only});
+        drive(
+            engine.client_for("bench"), def,
+            {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::start_only});
         for (;;) ::pause();   // runs on until killed
     } catch (const std::exception& e) {
         std::cerr << "perdure-bench: recovery child: " << e.what() << std::endl;
@@ -55,7 +58,7 @@ struct parked {
     ::_exit(1);
 }
 
-}  // namespace
+}   // namespace
 
 void run_recovery(const settings& s) {
     const std::size_t workflows = s.size(10'000, 50);
@@ -96,8 +99,9 @@ void run_recovery(const settings& s) {
         perdure::engine engine(engine_options_for(s, path));
         engine.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
         engine.start();
-        r = drive(engine.client_for("bench"), def,
-                  {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::wait_only});
+        r = drive(
+            engine.client_for("bench"), def,
+            {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::wait_only});
     }
     const auto completed = count_runs(path, perdure::detail::run_status::completed);
     remove_database(path);
@@ -112,4 +116,4 @@ void run_recovery(const settings& s) {
           {"durability", to_string(s.durability)}});
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -21,7 +21,7 @@ perdure::workflow<int> short_impl(perdure::workflow_context& ctx, int n) {
 }
 const perdure::workflow_def short_workflow{"Short", &short_impl};
 
-}  // namespace
+}   // namespace
 
 void run_retention(const settings& s) {
     const std::size_t backlog = s.size(20'000, 300);
@@ -63,4 +63,4 @@ void run_retention(const settings& s) {
           {"runs_deleted_per_second", static_cast<double>(deleted) / deleting_s}});
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

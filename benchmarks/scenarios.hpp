@@ -25,10 +25,17 @@ struct scenario {
 
 /// In the order `--scenario all` runs them.
 inline constexpr scenario scenarios[] = {
-    {"sqlite_limit", &run_sqlite_limit}, {"step_latency", &run_step_latency}, {"throughput", &run_throughput},
-    {"nexus_sync", &run_nexus_sync},     {"nexus_async", &run_nexus_async},   {"timers", &run_timers},
-    {"recovery", &run_recovery},         {"idle_memory", &run_idle_memory},   {"long_history", &run_long_history},
-    {"retention", &run_retention},       {"step_latency_single_attempt", &run_step_latency_single_attempt},
+    {"sqlite_limit", &run_sqlite_limit},
+    {"step_latency", &run_step_latency},
+    {"throughput", &run_throughput},
+    {"nexus_sync", &run_nexus_sync},
+    {"nexus_async", &run_nexus_async},
+    {"timers", &run_timers},
+    {"recovery", &run_recovery},
+    {"idle_memory", &run_idle_memory},
+    {"long_history", &run_long_history},
+    {"retention", &run_retention},
+    {"step_latency_single_attempt", &run_step_latency_single_attempt},
 };
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -164,10 +164,11 @@ void measure_limits(const settings& s) {
           {"fsync_step_commit_p50_us", step_commit.p50},
           {"normal_commit_p50_us", normal.p50},
           {"writer_mix_rows_per_workflow", static_cast<double>(mix.ops) / static_cast<double>(workflows)},
-          {"writer_mix_rows_per_second", mix.workflows_per_second * static_cast<double>(mix.ops) / static_cast<double>(workflows)}});
+          {"writer_mix_rows_per_second",
+           mix.workflows_per_second * static_cast<double>(mix.ops) / static_cast<double>(workflows)}});
 }
 
-}  // namespace
+}   // namespace
 
 void run_sqlite_limit(const settings& s) {
     try {
@@ -178,4 +179,4 @@ void run_sqlite_limit(const settings& s) {
     }
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

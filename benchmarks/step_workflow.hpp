@@ -17,4 +17,4 @@ extern const perdure::workflow_def<std::vector<std::int64_t>, int> steps_workflo
 /// Runs steps_workflow on `task_queue` (a worker must serve it) and returns its step times in µs.
 std::vector<double> time_steps(perdure::client c, const std::string& task_queue, const std::string& id, int steps);
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -38,18 +38,20 @@ perdure::workflow<std::vector<std::int64_t>> steps_impl(perdure::workflow_contex
 
 /// Activities the retry policy never repeats: each attempt is marked durably before it runs.
 perdure::workflow<std::vector<std::int64_t>> single_attempt_steps_impl(perdure::workflow_context& ctx, int steps) {
-    return time_activities(ctx, steps, {.start_to_close_timeout = 10s, .retry = perdure::retry_policy{.maximum_attempts = 1}});
+    return time_activities(ctx, steps,
+                           {.start_to_close_timeout = 10s, .retry = perdure::retry_policy{.maximum_attempts = 1}});
 }
 const perdure::workflow_def<std::vector<std::int64_t>, int> single_attempt_steps_workflow{"SingleAttemptSteps",
                                                                                           &single_attempt_steps_impl};
-}  // namespace
+}   // namespace
 
 extern const perdure::activity_def<int, int> echo_activity{"Echo", &echo};
 extern const perdure::workflow_def<std::vector<std::int64_t>, int> steps_workflow{"Steps", &steps_impl};
 
 std::vector<double> time_steps(perdure::client c, const std::string& task_queue, const std::string& id, int steps) {
     const auto gaps = c.start_workflow(steps_workflow, steps, {.id = id, .task_queue = task_queue}).get();
-    if (gaps.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
+    if (gaps.size() != static_cast<std::size_t>(steps))
+        throw std::runtime_error("the workflow ran a wrong number of steps");
     return {gaps.begin(), gaps.end()};
 }
 
@@ -70,8 +72,10 @@ step_run run_steps(const settings& s, const char* name, int steps,
         engine.add_worker("bench", "bench").register_workflow(workflow).register_activity(echo_activity);
         engine.start();
         const auto before = perdure::detail::core_access::core(engine)->batches();
-        const auto gaps = engine.client_for("bench").start_workflow(workflow, steps, {.id = name, .task_queue = "bench"}).get();
-        if (gaps.size() != static_cast<std::size_t>(steps)) throw std::runtime_error("the workflow ran a wrong number of steps");
+        const auto gaps =
+            engine.client_for("bench").start_workflow(workflow, steps, {.id = name, .task_queue = "bench"}).get();
+        if (gaps.size() != static_cast<std::size_t>(steps))
+            throw std::runtime_error("the workflow ran a wrong number of steps");
         out.gaps_us.assign(gaps.begin(), gaps.end());
         out.commits = perdure::detail::core_access::core(engine)->batches() - before;
     }
@@ -79,7 +83,7 @@ step_run run_steps(const settings& s, const char* name, int steps,
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 void run_step_latency(const settings& s) {
     const int steps = static_cast<int>(s.size(1000, 20));
@@ -122,4 +126,4 @@ void run_long_history(const settings& s) {
           {"mean_us", summarize(r.gaps_us).mean}});
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -20,7 +20,7 @@ std::unique_ptr<store> open_reader(const std::string& path) {
     return open_store({.database = path, .durability = perdure::durability::normal}, open_mode::reader);
 }
 
-}  // namespace
+}   // namespace
 
 std::int64_t count_runs(const std::string& path, std::optional<run_status> status, const std::string& ns) {
     const auto db = open_reader(path);
@@ -38,7 +38,8 @@ std::int64_t count_events(const std::string& path) {
     const auto db = open_reader(path);
     const auto snapshot = db->snapshot();
     std::int64_t events = 0;
-    for (const auto& run : snapshot->list_runs(0, std::nullopt, every_run, 0)) events += snapshot->history_length(run.run_key);
+    for (const auto& run : snapshot->list_runs(0, std::nullopt, every_run, 0))
+        events += snapshot->history_length(run.run_key);
     return events;
 }
 
@@ -56,4 +57,4 @@ std::optional<pending_timers> read_pending_timers(const std::string& path) {
     }
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -26,4 +26,4 @@ struct pending_timers {
 /// database a reader can open.
 std::optional<pending_timers> read_pending_timers(const std::string& path);
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -22,12 +22,13 @@ int step(perdure::activity_context&, int i) { return i + 1; }
 const perdure::activity_def step_activity{"Step", &step};
 
 perdure::workflow<int> throughput_impl(perdure::workflow_context& ctx, int n) {
-    for (int i = 0; i < activities; ++i) n = co_await ctx.execute_activity(step_activity, n, {.start_to_close_timeout = 10s});
+    for (int i = 0; i < activities; ++i)
+        n = co_await ctx.execute_activity(step_activity, n, {.start_to_close_timeout = 10s});
     co_return n;
 }
 const perdure::workflow_def throughput_workflow{"Throughput", &throughput_impl};
 
-}  // namespace
+}   // namespace
 
 void run_throughput(const settings& s) {
     const std::size_t workflows = s.size(20'000, 200);
@@ -51,7 +52,8 @@ void run_throughput(const settings& s) {
     const auto completed = count_runs(path, perdure::detail::run_status::completed);
     remove_database(path);
     if (completed != static_cast<std::int64_t>(workflows)) throw std::runtime_error("not every workflow completed");
-    const double rows = static_cast<double>(history) / static_cast<double>(workflows) + other_writes_per_workflow(activities);
+    const double rows =
+        static_cast<double>(history) / static_cast<double>(workflows) + other_writes_per_workflow(activities);
     const double seconds = elapsed_ms(r.first_start, r.last_closed) / 1000;
     emit({{"scenario", "throughput"},
           {"durability", to_string(s.durability)},
@@ -66,4 +68,4 @@ void run_throughput(const settings& s) {
           {"workflows_per_commit", static_cast<double>(workflows) / static_cast<double>(commits)}});
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -17,10 +17,12 @@ perdure::workflow<int> sleep_impl(perdure::workflow_context& ctx, int i, int sle
 /// The workflow's sleep is fixed by the run's size, not passed with each start.
 struct sleeper {
     int sleep_ms;
-    perdure::workflow<int> operator()(perdure::workflow_context& ctx, int i) const { return sleep_impl(ctx, i, sleep_ms); }
+    perdure::workflow<int> operator()(perdure::workflow_context& ctx, int i) const {
+        return sleep_impl(ctx, i, sleep_ms);
+    }
 };
 
-}  // namespace
+}   // namespace
 
 void run_timers(const settings& s) {
     const std::size_t workflows = s.size(1000, 20);
@@ -46,4 +48,4 @@ void run_timers(const settings& s) {
           {"durability", to_string(s.durability)}});
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

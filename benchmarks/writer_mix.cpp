@@ -13,7 +13,8 @@ namespace {
 
 using namespace perdure::detail;
 
-insert_event row(std::int64_t run_key, std::int64_t id, event_type type, std::int64_t time_us, boost::json::object attrs) {
+insert_event row(std::int64_t run_key, std::int64_t id, event_type type, std::int64_t time_us,
+                 boost::json::object attrs) {
     return {run_key, event{id, type, time_us, std::move(attrs)}};
 }
 
@@ -35,7 +36,7 @@ boost::json::object scheduled_attrs(int activity, std::int64_t input, std::int64
             {"workflow_task_completed_event_id", wtc_id}};
 }
 
-}  // namespace
+}   // namespace
 
 void start_writes(std::vector<write_op>& ops, std::int64_t key, std::int64_t now_us) {
     const std::string run_id = new_uuid(), request_id = new_uuid();
@@ -100,4 +101,4 @@ std::vector<write_op> throughput_writes(std::int64_t first_run_key, std::size_t 
     return ops;
 }
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

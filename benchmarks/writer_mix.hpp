@@ -26,7 +26,8 @@ constexpr int writes_per_workflow(int activities) {
 void start_writes(std::vector<detail::write_op>& ops, std::int64_t run_key, std::int64_t now_us);
 /// Appends one step, as the engine commits it: activity `activity` (1, 2, ...) closing with its
 /// ActivityTaskStarted, and the next activation's command (the next activity, or the close).
-void step_writes(std::vector<detail::write_op>& ops, std::int64_t run_key, int activity, bool last, std::int64_t now_us);
+void step_writes(std::vector<detail::write_op>& ops, std::int64_t run_key, int activity, bool last,
+                 std::int64_t now_us);
 
 /// The write operations of `workflows` runs (run keys from `first_run_key`), in the order the
 /// engine's batches hold them when many workflows move in step: every run's start, then every
@@ -34,4 +35,4 @@ void step_writes(std::vector<detail::write_op>& ops, std::int64_t run_key, int a
 std::vector<detail::write_op> throughput_writes(std::int64_t first_run_key, std::size_t workflows, int activities,
                                                 std::int64_t now_us);
 
-}  // namespace perdure::bench
+}   // namespace perdure::bench

@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
     engine.start();
     auto client = engine.client_for("default");
 
-    auto taxi = client.start_workflow(approval_workflow, expense{"taxi-17", 42}, {.id = "taxi-17", .task_queue = "expenses"});
+    auto taxi =
+        client.start_workflow(approval_workflow, expense{"taxi-17", 42}, {.id = "taxi-17", .task_queue = "expenses"});
     taxi.signal("comment", std::string("late flight"));
     std::cout << "status: " << taxi.query<std::string>("status") << "\n";
     try {
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     const auto approved = taxi.get();
     std::cout << approved << "\n";
 
-    auto hotel = client.start_workflow(approval_workflow, expense{"hotel-3", 380}, {.id = "hotel-3", .task_queue = "expenses"});
+    auto hotel =
+        client.start_workflow(approval_workflow, expense{"hotel-3", 380}, {.id = "hotel-3", .task_queue = "expenses"});
     std::cout << "status: " << hotel.query<std::string>("status") << "\n";
     clock->advance(72h);   // nobody decided
     const auto timed_out = hotel.get();

@@ -35,8 +35,8 @@ std::vector<std::string> run(const std::string& db) {
     engine.add_worker("default", "steps").register_workflow(three_steps_workflow).register_activity(step);
     engine.start();
     auto handle = engine.client_for("default").start_workflow(
-        three_steps_workflow, {.id = "three-steps", .task_queue = "steps",
-                               .id_conflict = perdure::id_conflict_policy::use_existing});
+        three_steps_workflow,
+        {.id = "three-steps", .task_queue = "steps", .id_conflict = perdure::id_conflict_policy::use_existing});
     return handle.get();
 }
 

@@ -10,7 +10,8 @@ using namespace std::chrono_literals;
 
 int count(perdure::activity_context&, std::string text) {
     std::istringstream in(text);
-    return static_cast<int>(std::distance(std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()));
+    return static_cast<int>(
+        std::distance(std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()));
 }
 const perdure::activity_def count_words{"CountWords", &count};
 
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
 
     const std::vector<std::string> chunks = {"durable execution", "survives a crash at any point",
                                              "and replays each workflow to the same state"};
-    auto run = engine.client_for("default").start_workflow(text_workflow, chunks, {.id = "words", .task_queue = "words"});
+    auto run =
+        engine.client_for("default").start_workflow(text_workflow, chunks, {.id = "words", .task_queue = "words"});
     const int total = run.get();
     std::cout << "words: " << total << "\n";
     for (const auto& info : engine.client_for("default").list())

@@ -13,7 +13,8 @@ perdure::workflow<std::string> await_shipment(perdure::workflow_context& ctx, st
     co_return order + " shipped";
 }
 const perdure::workflow_def shipment_workflow{"AwaitShipment", &await_shipment};
-const nx::workflow_run_operation track{"track", shipment_workflow, [](nx::operation_context&, const std::string& order) {
+const nx::workflow_run_operation track{"track", shipment_workflow,
+                                       [](nx::operation_context&, const std::string& order) {
                                            return perdure::start_workflow_options{.id = "track-" + order};
                                        }};
 
@@ -24,8 +25,10 @@ struct plan {
 BOOST_DESCRIBE_STRUCT(plan, (), (order, abandon))
 
 perdure::workflow<std::string> impatient(perdure::workflow_context& ctx, plan p) {
-    auto op = ctx.nexus_client("logistics", "tracking").start_operation(
-        track, p.order, {.cancellation = p.abandon ? perdure::cancellation_type::abandon : perdure::cancellation_type::wait_completed});
+    auto op = ctx.nexus_client("logistics", "tracking")
+                  .start_operation(track, p.order,
+                                   {.cancellation = p.abandon ? perdure::cancellation_type::abandon
+                                                              : perdure::cancellation_type::wait_completed});
     const auto token = co_await op.started();
     co_await ctx.signal_channel<bool>("give-up").receive();
     op.request_cancel();
@@ -42,8 +45,11 @@ int main(int argc, char** argv) {
     perdure::engine engine({.database = argc > 1 ? argv[1] : "nexus_cancel.db"});
     engine.namespaces().ensure("logistics-ns");
     engine.namespaces().ensure("shop-ns");
-    engine.nexus_endpoints().ensure({.name = "logistics", .target_namespace = "logistics-ns", .target_task_queue = "l"});
-    engine.add_worker("logistics-ns", "l").register_workflow(shipment_workflow).register_nexus_service(nx::service("tracking").add(track));
+    engine.nexus_endpoints().ensure(
+        {.name = "logistics", .target_namespace = "logistics-ns", .target_task_queue = "l"});
+    engine.add_worker("logistics-ns", "l")
+        .register_workflow(shipment_workflow)
+        .register_nexus_service(nx::service("tracking").add(track));
     engine.add_worker("shop-ns", "s").register_workflow(impatient_workflow);
     engine.start();
     auto shop = engine.client_for("shop-ns");

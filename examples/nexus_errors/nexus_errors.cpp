@@ -45,13 +45,16 @@ int main(int argc, char** argv) {
     perdure::engine engine({.database = argc > 1 ? argv[1] : "nexus_errors.db", .clock = clock});
     engine.namespaces().ensure("inventory-ns");
     engine.namespaces().ensure("audit-ns");
-    engine.nexus_endpoints().ensure({.name = "inventory", .target_namespace = "inventory-ns", .target_task_queue = "stock"});
+    engine.nexus_endpoints().ensure(
+        {.name = "inventory", .target_namespace = "inventory-ns", .target_task_queue = "stock"});
     engine.add_worker("inventory-ns", "stock").register_nexus_service(nx::service("stock").add(check_stock));
     engine.add_worker("audit-ns", "audit").register_workflow(audit_workflow);
     engine.start();
 
-    auto run = engine.client_for("audit-ns").start_workflow(
-        audit_workflow, std::vector<std::string>{"pen", "flaky", "unknown-sku", "discontinued"}, {.id = "audit", .task_queue = "audit"});
+    auto run =
+        engine.client_for("audit-ns")
+            .start_workflow(audit_workflow, std::vector<std::string>{"pen", "flaky", "unknown-sku", "discontinued"},
+                            {.id = "audit", .task_queue = "audit"});
     while (run.describe().status == perdure::workflow_status::running) clock->advance(1s);
     const auto report = run.get();
     for (const auto& line : report) std::cout << line << "\n";

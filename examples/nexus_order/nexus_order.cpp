@@ -42,17 +42,21 @@ int main(int argc, char** argv) {
     perdure::engine engine({.database = argc > 1 ? argv[1] : "nexus_order.db"});
     engine.namespaces().ensure("handler-ns");
     engine.namespaces().ensure("caller-ns");
-    engine.nexus_endpoints().ensure({.name = "my-endpoint", .target_namespace = "handler-ns", .target_task_queue = "handler-tq"});
+    engine.nexus_endpoints().ensure(
+        {.name = "my-endpoint", .target_namespace = "handler-ns", .target_task_queue = "handler-tq"});
     engine.add_worker("handler-ns", "handler-tq")
         .register_workflow(process_order)
         .register_activity(charge_card)
-        .register_nexus_service(perdure::nexus::service(std::string(order_service::name)).add(echo).add(process_order_op));
+        .register_nexus_service(
+            perdure::nexus::service(std::string(order_service::name)).add(echo).add(process_order_op));
     engine.add_worker("caller-ns", "caller-tq").register_workflow(caller);
     engine.start();
 
-    auto run = engine.client_for("caller-ns").start_workflow(
-        caller, "order-1",
-        {.id = "caller-1", .task_queue = "caller-tq", .id_conflict = perdure::id_conflict_policy::use_existing});
+    auto run = engine.client_for("caller-ns")
+                   .start_workflow(caller, "order-1",
+                                   {.id = "caller-1",
+                                    .task_queue = "caller-tq",
+                                    .id_conflict = perdure::id_conflict_policy::use_existing});
     const std::string result = run.get();
     std::cout << result << "\n";
     for (const auto& e : run.history()) std::cout << "  caller  " << e.event_id << " " << e.event_type << "\n";

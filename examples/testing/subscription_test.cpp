@@ -19,20 +19,26 @@ struct subscription_env {
     perdure::testing::test_environment env;
     subscription_env() {
         env.engine().namespaces().ensure("billing-ns");
-        env.engine().nexus_endpoints().ensure({.name = "billing", .target_namespace = "billing-ns", .target_task_queue = "pay"});
-        env.engine().add_worker("default", "subs").register_workflow(subscription_workflow).register_activity(send_welcome);
-        env.mock_activity("SendWelcome", [](perdure::activity_context&, std::string customer) { return "mock mail to " + customer; });
+        env.engine().nexus_endpoints().ensure(
+            {.name = "billing", .target_namespace = "billing-ns", .target_task_queue = "pay"});
+        env.engine()
+            .add_worker("default", "subs")
+            .register_workflow(subscription_workflow)
+            .register_activity(send_welcome);
+        env.mock_activity("SendWelcome",
+                          [](perdure::activity_context&, std::string customer) { return "mock mail to " + customer; });
         env.mock_nexus_operation("payments", "charge", [](perdure::nexus::operation_context&, std::string customer) {
             return "receipt for " + customer;
         });
     }
 };
 
-}  // namespace
+}   // namespace
 
 BOOST_FIXTURE_TEST_CASE(renews_after_thirty_days_through_the_billing_service, subscription_env) {
     const auto start = env.now();
-    auto run = env.client().start_workflow(subscription_workflow, std::string("ada"), {.id = "sub-ada", .task_queue = "subs"});
+    auto run =
+        env.client().start_workflow(subscription_workflow, std::string("ada"), {.id = "sub-ada", .task_queue = "subs"});
     BOOST_TEST(run.get() == "renewed, receipt for ada");
     BOOST_TEST((env.now() - start == 24h * 30));
     BOOST_TEST(env.activity_calls("SendWelcome").size() == 1u);
@@ -40,7 +46,8 @@ BOOST_FIXTURE_TEST_CASE(renews_after_thirty_days_through_the_billing_service, su
 }
 
 BOOST_FIXTURE_TEST_CASE(a_cancel_signal_on_day_three_ends_the_trial, subscription_env) {
-    auto run = env.client().start_workflow(subscription_workflow, std::string("bob"), {.id = "sub-bob", .task_queue = "subs"});
+    auto run =
+        env.client().start_workflow(subscription_workflow, std::string("bob"), {.id = "sub-bob", .task_queue = "subs"});
     env.sleep(72h);
     BOOST_TEST(run.query<std::string>("status") == "trial");
     run.signal("cancel", std::string("too expensive"));
@@ -53,7 +60,8 @@ BOOST_FIXTURE_TEST_CASE(a_cancel_signal_on_day_three_ends_the_trial, subscriptio
 BOOST_FIXTURE_TEST_CASE(histories_saved_earlier_still_replay, subscription_env) {
     const std::string fixture = std::string(FIXTURE_DIR) + "/subscription_history.json";
     if (std::getenv("PERDURE_UPDATE_FIXTURES")) {
-        auto run = env.client().start_workflow(subscription_workflow, std::string("cy"), {.id = "sub-cy", .task_queue = "subs"});
+        auto run = env.client().start_workflow(subscription_workflow, std::string("cy"),
+                                               {.id = "sub-cy", .task_queue = "subs"});
         run.get();
         std::ofstream(fixture) << boost::json::serialize(perdure::testing::history_to_json(run.history())) << "\n";
     }

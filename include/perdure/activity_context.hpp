@@ -10,12 +10,12 @@ namespace perdure {
 
 namespace detail {
 struct activity_control;
-}
+}   // namespace detail
 
 struct activity_info {
     std::string ns{}, activity_type{}, activity_id{}, workflow_id{}, run_id{}, task_queue{};
-    int attempt{1};                            ///< 1 for the first attempt
-    boost::json::value heartbeat_details{};    ///< the last details heartbeated by an earlier attempt
+    int attempt{1};                           ///< 1 for the first attempt
+    boost::json::value heartbeat_details{};   ///< the last details heartbeated by an earlier attempt
 };
 
 class activity_context {
@@ -34,4 +34,4 @@ private:
     std::shared_ptr<detail::activity_control> control_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -36,7 +36,8 @@ auto async_operation(Token&& token, Start start, Make make = {}) {
             auto h = std::make_shared<decltype(handler)>(std::move(handler));
             start(async_callback<From>([h, make](std::exception_ptr e, From v) {
                 auto ex = boost::asio::get_associated_executor(*h);
-                boost::asio::post(ex, [h, make, e, v = std::move(v)]() mutable { std::move(*h)(e, T(make(std::move(v)))); });
+                boost::asio::post(
+                    ex, [h, make, e, v = std::move(v)]() mutable { std::move (*h)(e, T(make(std::move(v)))); });
             }));
         },
         token);
@@ -79,7 +80,7 @@ struct include_perdure_asio_hpp_to_define_awaitable_activities {
     static std::shared_ptr<const async_activity_function> make(F f) { return std::make_shared<impl>(std::move(f)); }
 };
 
-}  // namespace detail
+}   // namespace detail
 
 /// Starts a workflow; completes after WorkflowExecutionStarted is committed.
 template <class R, class I, class Token = boost::asio::deferred_t>
@@ -103,9 +104,8 @@ auto async_get_json(const detail::workflow_handle_base& h, Token&& token = {}) {
 
 template <class Token = boost::asio::deferred_t>
 auto async_cancel(const detail::workflow_handle_base& h, Token&& token = {}) {
-    return detail::async_operation<bool>(std::forward<Token>(token), [h](auto cb) {
-        detail::async_cancel(h, std::move(cb));
-    });
+    return detail::async_operation<bool>(std::forward<Token>(token),
+                                         [h](auto cb) { detail::async_cancel(h, std::move(cb)); });
 }
 
 template <class Token = boost::asio::deferred_t>
@@ -117,16 +117,14 @@ auto async_terminate(const detail::workflow_handle_base& h, std::string reason, 
 
 template <class Token = boost::asio::deferred_t>
 auto async_describe(const detail::workflow_handle_base& h, Token&& token = {}) {
-    return detail::async_operation<workflow_execution_info>(std::forward<Token>(token), [h](auto cb) {
-        detail::async_describe(h, std::move(cb));
-    });
+    return detail::async_operation<workflow_execution_info>(std::forward<Token>(token),
+                                                            [h](auto cb) { detail::async_describe(h, std::move(cb)); });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_history(const detail::workflow_handle_base& h, Token&& token = {}) {
-    return detail::async_operation<std::vector<history_event>>(std::forward<Token>(token), [h](auto cb) {
-        detail::async_history(h, std::move(cb));
-    });
+    return detail::async_operation<std::vector<history_event>>(
+        std::forward<Token>(token), [h](auto cb) { detail::async_history(h, std::move(cb)); });
 }
 
 // The async_ forms below take every argument of their blocking form explicitly (no defaults),
@@ -158,10 +156,10 @@ auto async_list(const client& c, std::optional<workflow_status> status, std::siz
 /// Completes once WorkflowExecutionSignaled is committed.
 template <class A, class Token = boost::asio::deferred_t>
 auto async_signal(const detail::workflow_handle_base& h, std::string name, const A& arg, Token&& token = {}) {
-    return detail::async_operation<bool>(
-        std::forward<Token>(token), [h, name = std::move(name), arg = detail::to_payload(arg)](auto cb) mutable {
-            detail::async_signal(h, std::move(name), std::move(arg), std::move(cb));
-        });
+    return detail::async_operation<bool>(std::forward<Token>(token),
+                                         [h, name = std::move(name), arg = detail::to_payload(arg)](auto cb) mutable {
+                                             detail::async_signal(h, std::move(name), std::move(arg), std::move(cb));
+                                         });
 }
 
 /// Completes with the query handler's answer as JSON.
@@ -210,19 +208,18 @@ auto async_list(const namespace_registry& r, Token&& token = {}) {
 
 template <class Token = boost::asio::deferred_t>
 auto async_describe(const namespace_registry& r, std::string name, Token&& token = {}) {
-    return detail::async_operation<namespace_info>(std::forward<Token>(token), [r, name = std::move(name)](auto cb) mutable {
-        detail::async_describe(r, std::move(name), std::move(cb));
-    });
+    return detail::async_operation<namespace_info>(
+        std::forward<Token>(token),
+        [r, name = std::move(name)](auto cb) mutable { detail::async_describe(r, std::move(name), std::move(cb)); });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_set_retention(const namespace_registry& r, std::string name, std::chrono::milliseconds retention,
                          Token&& token = {}) {
-    return detail::async_operation<namespace_info>(std::forward<Token>(token),
-                                                   [r, name = std::move(name), retention](auto cb) mutable {
-                                                       detail::async_set_retention(r, std::move(name), retention,
-                                                                                   std::move(cb));
-                                                   });
+    return detail::async_operation<namespace_info>(
+        std::forward<Token>(token), [r, name = std::move(name), retention](auto cb) mutable {
+            detail::async_set_retention(r, std::move(name), retention, std::move(cb));
+        });
 }
 
 template <class Token = boost::asio::deferred_t>
@@ -236,29 +233,31 @@ auto async_remove(const namespace_registry& r, std::string name, Token&& token =
 
 template <class Token = boost::asio::deferred_t>
 auto async_create(const nexus::endpoint_registry& r, nexus::endpoint_spec spec, Token&& token = {}) {
-    return detail::async_operation<nexus::endpoint>(std::forward<Token>(token), [r, spec = std::move(spec)](auto cb) mutable {
-        detail::async_create(r, std::move(spec), false, std::move(cb));
-    });
+    return detail::async_operation<nexus::endpoint>(std::forward<Token>(token),
+                                                    [r, spec = std::move(spec)](auto cb) mutable {
+                                                        detail::async_create(r, std::move(spec), false, std::move(cb));
+                                                    });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_ensure(const nexus::endpoint_registry& r, nexus::endpoint_spec spec, Token&& token = {}) {
-    return detail::async_operation<nexus::endpoint>(std::forward<Token>(token), [r, spec = std::move(spec)](auto cb) mutable {
-        detail::async_create(r, std::move(spec), true, std::move(cb));
-    });
+    return detail::async_operation<nexus::endpoint>(std::forward<Token>(token),
+                                                    [r, spec = std::move(spec)](auto cb) mutable {
+                                                        detail::async_create(r, std::move(spec), true, std::move(cb));
+                                                    });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_list(const nexus::endpoint_registry& r, Token&& token = {}) {
-    return detail::async_operation<std::vector<nexus::endpoint>>(std::forward<Token>(token),
-                                                                 [r](auto cb) { detail::async_list(r, std::move(cb)); });
+    return detail::async_operation<std::vector<nexus::endpoint>>(
+        std::forward<Token>(token), [r](auto cb) { detail::async_list(r, std::move(cb)); });
 }
 
 template <class Token = boost::asio::deferred_t>
 auto async_describe(const nexus::endpoint_registry& r, std::string name, Token&& token = {}) {
-    return detail::async_operation<nexus::endpoint>(std::forward<Token>(token), [r, name = std::move(name)](auto cb) mutable {
-        detail::async_describe(r, std::move(name), std::move(cb));
-    });
+    return detail::async_operation<nexus::endpoint>(
+        std::forward<Token>(token),
+        [r, name = std::move(name)](auto cb) mutable { detail::async_describe(r, std::move(name), std::move(cb)); });
 }
 
 template <class Token = boost::asio::deferred_t>
@@ -299,4 +298,4 @@ auto engine::get_executor() {
     return detail::engine_executor(*this);
 }
 
-}  // namespace perdure
+}   // namespace perdure

@@ -31,7 +31,7 @@ struct core_access;
 struct started_run {
     std::string workflow_id, run_id, first_execution_run_id;
 };
-}
+}   // namespace detail
 
 enum class workflow_status { running, completed, failed, canceled, terminated, continued_as_new, timed_out };
 const char* to_string(workflow_status) noexcept;
@@ -82,8 +82,8 @@ public:
     }
 
     template <class R, class S>
-    workflow_handle<R> signal_with_start(const workflow_def<R, void>& def, std::string_view signal,
-                                         const S& signal_arg, start_workflow_options options) {
+    workflow_handle<R> signal_with_start(const workflow_def<R, void>& def, std::string_view signal, const S& signal_arg,
+                                         start_workflow_options options) {
         auto id = signal_with_start_(def.name(), boost::json::value{}, signal, detail::to_payload(signal_arg),
                                      std::move(options));
         return workflow_handle<R>(*this, std::move(id));
@@ -112,11 +112,9 @@ public:
 private:
     friend struct detail::core_access;
     client(std::shared_ptr<detail::engine_core> core, std::string ns) : core_(std::move(core)), ns_(std::move(ns)) {}
-    detail::started_run start_(std::string_view type, boost::json::value input,
-                                               start_workflow_options options);
-    detail::started_run signal_with_start_(std::string_view type, boost::json::value input,
-                                                           std::string_view signal, boost::json::value arg,
-                                                           start_workflow_options options);
+    detail::started_run start_(std::string_view type, boost::json::value input, start_workflow_options options);
+    detail::started_run signal_with_start_(std::string_view type, boost::json::value input, std::string_view signal,
+                                           boost::json::value arg, start_workflow_options options);
     std::shared_ptr<detail::engine_core> core_;
     std::string ns_;
 };
@@ -134,7 +132,9 @@ public:
     /// the chain's latest run after continue-as-new or a retry; cancel() and terminate() too,
     /// as long as that run still belongs to the chain; get() gives the chain's final result.
     workflow_handle_base(perdure::client c, started_run s)
-        : client_(std::move(c)), workflow_id_(std::move(s.workflow_id)), run_id_(std::move(s.run_id)),
+        : client_(std::move(c)),
+          workflow_id_(std::move(s.workflow_id)),
+          run_id_(std::move(s.run_id)),
           first_execution_run_id_(std::move(s.first_execution_run_id)) {}
 
     const std::string& workflow_id() const noexcept { return workflow_id_; }
@@ -185,7 +185,7 @@ protected:
     std::string workflow_id_, run_id_, first_execution_run_id_;
 };
 
-}  // namespace detail
+}   // namespace detail
 
 template <class R>
 class workflow_handle : public detail::workflow_handle_base {
@@ -203,4 +203,4 @@ public:
     auto async_get();
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -50,4 +50,4 @@ private:
     time_point now_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -16,7 +16,7 @@
 namespace boost::asio {
 template <typename T, typename Executor>
 class awaitable;
-}
+}   // namespace boost::asio
 
 namespace perdure {
 
@@ -96,7 +96,7 @@ template <class F, class I>
 using activity_result_of = std::conditional_t<std::is_void_v<I>, std::invoke_result<F, activity_context&>,
                                               std::invoke_result<F, activity_context&, I>>;
 
-}  // namespace detail
+}   // namespace detail
 
 /// A named workflow function: `perdure::workflow<R> f(workflow_context&, I)` or without input
 /// (then I is void).
@@ -108,8 +108,7 @@ public:
 
     template <class F>
     workflow_def(std::string name, F f)
-        : name_(std::move(name)),
-          function_([f](workflow_context& ctx, boost::json::value input) {
+        : name_(std::move(name)), function_([f](workflow_context& ctx, boost::json::value input) {
               return detail::run_workflow<R, I>(f, ctx, std::move(input));
           }) {}
 
@@ -138,7 +137,8 @@ public:
     activity_def(std::string name, F f) : name_(std::move(name)) {
         using ret = typename detail::activity_result_of<F, I>::type;
         if constexpr (detail::activity_return<ret>::async) {
-            function_.async = detail::include_perdure_asio_hpp_to_define_awaitable_activities<R, I, F>::make(std::move(f));
+            function_.async =
+                detail::include_perdure_asio_hpp_to_define_awaitable_activities<R, I, F>::make(std::move(f));
         } else {
             static_assert(std::is_same_v<ret, R> || std::is_convertible_v<ret, R>,
                           "perdure: the activity function's result does not match activity_def<R, I>");
@@ -160,4 +160,4 @@ activity_def(std::string, A (*)(activity_context&, I))
 template <class A>
 activity_def(std::string, A (*)(activity_context&)) -> activity_def<typename detail::activity_return<A>::type, void>;
 
-}  // namespace perdure
+}   // namespace perdure

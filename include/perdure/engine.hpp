@@ -14,14 +14,14 @@
 
 namespace boost::asio {
 class io_context;
-}
+}   // namespace boost::asio
 
 namespace perdure {
 
 namespace detail {
 class engine_core;
 struct core_access;
-}
+}   // namespace detail
 
 class engine {
 public:
@@ -58,4 +58,4 @@ private:
     std::deque<worker> workers_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -22,19 +22,19 @@ enum class durability {
 
 /// Temporal's defaults.
 struct engine_limits {
-    std::size_t max_payload_bytes = 2 << 20;     ///< per input, result or signal argument
-    std::int64_t max_history_events = 51'200;    ///< a run past this is terminated
+    std::size_t max_payload_bytes = 2 << 20;    ///< per input, result or signal argument
+    std::int64_t max_history_events = 51'200;   ///< a run past this is terminated
     int max_pending_nexus_operations = 30;
 };
 
 struct engine_options {
-    std::string database = ":memory:";           ///< a file path, or ":memory:" (implies durability::memory)
+    std::string database = ":memory:";   ///< a file path, or ":memory:" (implies durability::memory)
     perdure::durability durability = durability::full;
-    std::size_t activity_threads = 2;            ///< pool for blocking activities
-    std::size_t nexus_handler_threads = 2;       ///< pool for blocking sync Nexus handlers
-    std::size_t workflow_cache_size = 10'000;    ///< live instances kept; others replay on demand (0: replay always)
+    std::size_t activity_threads = 2;           ///< pool for blocking activities
+    std::size_t nexus_handler_threads = 2;      ///< pool for blocking sync Nexus handlers
+    std::size_t workflow_cache_size = 10'000;   ///< live instances kept; others replay on demand (0: replay always)
     std::size_t workflow_cache_bytes = 256 << 20;
-    std::shared_ptr<perdure::clock> clock{};     ///< null: the system clock
+    std::shared_ptr<perdure::clock> clock{};   ///< null: the system clock
     engine_limits limits{};
     /// A cap on the database file (0: none), for devices with a fixed storage budget. A commit
     /// that would pass it fails like a full disk: the engine stops with storage_error, nothing
@@ -45,4 +45,4 @@ struct engine_options {
     bool maintenance = false;
 };
 
-}  // namespace perdure
+}   // namespace perdure

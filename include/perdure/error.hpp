@@ -22,8 +22,8 @@ enum class errc {
     database_locked,
     storage_error,
     payload_error,
-    failure,           ///< a failure_error: an operation or a workflow failed
-    nondeterminism,    ///< workflow code no longer matches its recorded history
+    failure,          ///< a failure_error: an operation or a workflow failed
+    nondeterminism,   ///< workflow code no longer matches its recorded history
     query_failed,
     engine_stopped,
 };
@@ -31,7 +31,7 @@ enum class errc {
 const boost::system::error_category& error_category() noexcept;
 boost::system::error_code make_error_code(errc) noexcept;
 
-}  // namespace perdure
+}   // namespace perdure
 
 template <>
 struct boost::system::is_error_code_enum<perdure::errc> : std::true_type {};
@@ -48,24 +48,26 @@ private:
     std::string message_;
 };
 
-#define PERDURE_DECLARE_ERROR(name, base, code) \
-    class name : public base {                  \
-    public:                                     \
+#define PERDURE_DECLARE_ERROR(name, base, code)                                      \
+    class name : public base {                                                       \
+    public:                                                                          \
         explicit name(std::string message) : base(errc::code, std::move(message)) {} \
-    protected:                                  \
-        name(errc c, std::string message) : base(c, std::move(message)) {} \
+                                                                                     \
+    protected:                                                                       \
+        name(errc c, std::string message) : base(c, std::move(message)) {}           \
     }
 
-PERDURE_DECLARE_ERROR(not_found, error, not_found);                 ///< a named thing does not exist
-PERDURE_DECLARE_ERROR(already_exists, error, already_exists);       ///< a name or id is taken
-PERDURE_DECLARE_ERROR(invalid_argument, error, invalid_argument);   ///< a value breaks a documented rule
-PERDURE_DECLARE_ERROR(failed_precondition, error, failed_precondition);  ///< the call is not allowed in this state
-PERDURE_DECLARE_ERROR(database_locked, error, database_locked);     ///< another engine owns the database file
-PERDURE_DECLARE_ERROR(storage_error, error, storage_error);         ///< SQLite failed; nothing uncommitted was acknowledged
-PERDURE_DECLARE_ERROR(payload_error, error, payload_error);         ///< a payload does not convert (names type and field)
-PERDURE_DECLARE_ERROR(nondeterminism_error, error, nondeterminism); ///< names the history event and the code's command
-PERDURE_DECLARE_ERROR(query_failed_error, error, query_failed);     ///< a query handler threw or the query is unknown
-PERDURE_DECLARE_ERROR(engine_stopped, failed_precondition, engine_stopped);  ///< the engine was shut down
+PERDURE_DECLARE_ERROR(not_found, error, not_found);                       ///< a named thing does not exist
+PERDURE_DECLARE_ERROR(already_exists, error, already_exists);             ///< a name or id is taken
+PERDURE_DECLARE_ERROR(invalid_argument, error, invalid_argument);         ///< a value breaks a documented rule
+PERDURE_DECLARE_ERROR(failed_precondition, error, failed_precondition);   ///< the call is not allowed in this state
+PERDURE_DECLARE_ERROR(database_locked, error, database_locked);           ///< another engine owns the database file
+PERDURE_DECLARE_ERROR(storage_error, error, storage_error);   ///< SQLite failed; nothing uncommitted was acknowledged
+PERDURE_DECLARE_ERROR(payload_error, error, payload_error);   ///< a payload does not convert (names type and field)
+PERDURE_DECLARE_ERROR(nondeterminism_error, error,
+                      nondeterminism);                            ///< names the history event and the code's command
+PERDURE_DECLARE_ERROR(query_failed_error, error, query_failed);   ///< a query handler threw or the query is unknown
+PERDURE_DECLARE_ERROR(engine_stopped, failed_precondition, engine_stopped);   ///< the engine was shut down
 
 /// A workflow id is already in use (see id_reuse_policy / id_conflict_policy).
 class workflow_already_started : public already_exists {
@@ -178,4 +180,4 @@ std::exception_ptr make_exception(const failure&);
 /// (tidied as detail::demangle spells it: std::ios_base::failure, not ...failure[abi:cxx11]).
 failure failure_from_exception(std::exception_ptr);
 
-}  // namespace perdure
+}   // namespace perdure

@@ -63,7 +63,7 @@ void forget_multi(future_state&, multi_waiter*) noexcept;
 void schedule_resume(future_state& any_of_the_instance, std::coroutine_handle<>);
 void request_cancel(future_state&);
 
-}  // namespace detail
+}   // namespace detail
 
 /// The result of a workflow-side operation. `co_await f` gives the value or throws the
 /// failure, and may be repeated. A future belongs to the workflow instance that made it.
@@ -81,8 +81,7 @@ public:
     bool await_ready() const noexcept { return ready(); }
     void await_suspend(std::coroutine_handle<> h) { detail::await_future(*state_, h); }
     T await_resume() const {
-        if (state_->st == detail::future_state::status::failed)
-            std::rethrow_exception(state_->error);
+        if (state_->st == detail::future_state::status::failed) std::rethrow_exception(state_->error);
         if constexpr (!std::is_void_v<T>) {
             if (state_.use_count() == 1) {
                 boost::json::value v = std::move(state_->value);
@@ -232,7 +231,7 @@ private:
     }
 };
 
-}  // namespace detail
+}   // namespace detail
 
 /// Waits for every future; gives a tuple of results (void gives std::monostate). If one fails,
 /// throws the failure that happened first without waiting for the rest.
@@ -259,4 +258,4 @@ detail::any_awaitable any(const std::vector<future<T>>& fs) {
     return detail::any_awaitable(fs);
 }
 
-}  // namespace perdure
+}   // namespace perdure

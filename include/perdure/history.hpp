@@ -11,10 +11,10 @@
 namespace perdure {
 
 struct history_event {
-    std::int64_t event_id{};                          ///< 1, 2, 3, ... within a run
-    std::string event_type{};                         ///< Temporal's name: "WorkflowExecutionStarted", ...
+    std::int64_t event_id{};    ///< 1, 2, 3, ... within a run
+    std::string event_type{};   ///< Temporal's name: "WorkflowExecutionStarted", ...
     std::chrono::system_clock::time_point event_time{};
-    boost::json::object attributes{};                 ///< Temporal's attribute names in snake_case
+    boost::json::object attributes{};   ///< Temporal's attribute names in snake_case
 
     /// {"event_id", "event_type", "event_time" (RFC 3339), "attributes"}; the replayer reads
     /// the same shape.
@@ -24,4 +24,4 @@ struct history_event {
     bool operator==(const history_event&) const = default;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -12,12 +12,12 @@ namespace perdure {
 namespace detail {
 class engine_core;
 struct core_access;
-}
+}   // namespace detail
 
 struct namespace_info {
     std::string name{}, description{};
     std::chrono::system_clock::time_point created{};
-    std::chrono::milliseconds retention{};            ///< closed runs are kept this long
+    std::chrono::milliseconds retention{};   ///< closed runs are kept this long
     bool operator==(const namespace_info&) const = default;
 };
 
@@ -43,4 +43,4 @@ private:
     std::shared_ptr<detail::engine_core> core_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -25,7 +25,7 @@ struct nexus_futures {
 };
 nexus_futures schedule_nexus(workflow_instance&, const std::string& endpoint, const std::string& service,
                              const std::string& operation, boost::json::value input, const nexus::operation_options&);
-}  // namespace detail
+}   // namespace detail
 
 /// A Nexus operation in flight.
 template <class O>
@@ -66,9 +66,10 @@ public:
     }
     /// By operation name, with any payload.
     template <class O = boost::json::value, class A = boost::json::value>
-    nexus_operation<O> start_operation(std::string_view operation, const A& input, nexus::operation_options options = {}) {
-        return nexus_operation<O>(
-            detail::schedule_nexus(*inst_, endpoint_, service_, std::string(operation), detail::to_payload(input), options));
+    nexus_operation<O> start_operation(std::string_view operation, const A& input,
+                                       nexus::operation_options options = {}) {
+        return nexus_operation<O>(detail::schedule_nexus(*inst_, endpoint_, service_, std::string(operation),
+                                                         detail::to_payload(input), options));
     }
 
     /// Schedules the operation and gives its result (or throws nexus_operation_failure).
@@ -100,4 +101,4 @@ private:
     std::string endpoint_, service_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

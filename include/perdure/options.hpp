@@ -24,37 +24,37 @@ enum class parent_close_policy { terminate, request_cancel, abandon };
 struct retry_policy {
     std::chrono::milliseconds initial_interval{1000};
     double backoff_coefficient = 2.0;
-    std::chrono::milliseconds maximum_interval{0};   ///< 0: 100 x initial_interval
-    int maximum_attempts = 0;                         ///< 0: unlimited; 1: no retries
-    std::vector<std::string> non_retryable_error_types{};  ///< exact application error types
+    std::chrono::milliseconds maximum_interval{0};          ///< 0: 100 x initial_interval
+    int maximum_attempts = 0;                               ///< 0: unlimited; 1: no retries
+    std::vector<std::string> non_retryable_error_types{};   ///< exact application error types
     bool operator==(const retry_policy&) const = default;
 };
 
 struct start_workflow_options {
-    std::string id{};                                 ///< required: the business id
-    std::string task_queue{};                         ///< required
+    std::string id{};           ///< required: the business id
+    std::string task_queue{};   ///< required
     id_reuse_policy id_reuse = id_reuse_policy::allow_duplicate;
     id_conflict_policy id_conflict = id_conflict_policy::fail;
     std::chrono::milliseconds execution_timeout{0};   ///< whole chain (retries, continue-as-new); 0: none
     std::chrono::milliseconds run_timeout{0};         ///< one run; 0: the execution timeout
     std::optional<retry_policy> retry{};              ///< workflows are not retried by default
     boost::json::object memo{};
-    std::string request_id{};                         ///< a retried start with the same id returns the same run
+    std::string request_id{};   ///< a retried start with the same id returns the same run
 };
 
 struct activity_options {
-    std::chrono::milliseconds schedule_to_close_timeout{0};  ///< all attempts; 0: none
-    std::chrono::milliseconds schedule_to_start_timeout{0};  ///< waiting for a worker; never retried
-    std::chrono::milliseconds start_to_close_timeout{0};     ///< one attempt
+    std::chrono::milliseconds schedule_to_close_timeout{0};   ///< all attempts; 0: none
+    std::chrono::milliseconds schedule_to_start_timeout{0};   ///< waiting for a worker; never retried
+    std::chrono::milliseconds start_to_close_timeout{0};      ///< one attempt
     std::chrono::milliseconds heartbeat_timeout{0};
-    std::optional<retry_policy> retry{};                     ///< default: the retry_policy defaults
-    std::string task_queue{};                                ///< default: the workflow's
+    std::optional<retry_policy> retry{};   ///< default: the retry_policy defaults
+    std::string task_queue{};              ///< default: the workflow's
     cancellation_type cancellation = cancellation_type::try_cancel;
 };
 
 struct child_workflow_options {
-    std::string id{};                                 ///< default: derived from the parent run
-    std::string task_queue{};                         ///< default: the parent's
+    std::string id{};           ///< default: derived from the parent run
+    std::string task_queue{};   ///< default: the parent's
     parent_close_policy parent_close = parent_close_policy::terminate;
     std::chrono::milliseconds execution_timeout{0};
     std::optional<retry_policy> retry{};
@@ -66,8 +66,8 @@ struct child_workflow_options {
 struct continue_as_new_options {
     std::string task_queue{};
     std::chrono::milliseconds run_timeout{0};
-    std::chrono::milliseconds task_timeout{0};         ///< recorded; one process runs every task at once
-    std::optional<boost::json::object> memo{};         ///< nullopt: the current run's memo
+    std::chrono::milliseconds task_timeout{0};   ///< recorded; one process runs every task at once
+    std::optional<boost::json::object> memo{};   ///< nullopt: the current run's memo
 };
 
-}  // namespace perdure
+}   // namespace perdure

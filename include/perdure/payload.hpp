@@ -26,8 +26,7 @@ namespace perdure::detail {
 /// std::vector<int>; no inline namespaces or defaulted template arguments).
 std::string demangle(const std::type_info&);
 
-[[noreturn]] void throw_payload_error(const std::type_info& type, std::string_view path,
-                                      std::string_view problem);
+[[noreturn]] void throw_payload_error(const std::type_info& type, std::string_view path, std::string_view problem);
 
 /// Where `v` holds a number JSON cannot carry (NaN or an infinity: stored, it would not read
 /// back), as a path like ".items[2]" ("" for `v` itself); nullopt when every number is finite.
@@ -45,8 +44,7 @@ T from_payload_at(const boost::json::value& v, std::string& path);
 
 template <class T>
 T described_from_payload(const boost::json::value& v, std::string& path) {
-    if (!v.is_object())
-        throw_payload_error(typeid(T), path, "expected a JSON object");
+    if (!v.is_object()) throw_payload_error(typeid(T), path, "expected a JSON object");
     const auto& obj = v.get_object();
     T out{};
     using members = boost::describe::describe_members<T, boost::describe::mod_public>;
@@ -73,8 +71,7 @@ T from_payload_at(const boost::json::value& v, std::string& path) {
         return described_from_payload<T>(v, path);
     } else {
         auto r = boost::json::try_value_to<T>(v);
-        if (!r)
-            throw_payload_error(typeid(T), path, r.error().message());
+        if (!r) throw_payload_error(typeid(T), path, r.error().message());
         return std::move(*r);
     }
 }
@@ -114,4 +111,4 @@ boost::json::value to_payload(const T& v) {
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -62,7 +62,7 @@ struct pending_nexus_operation_info {
     std::chrono::system_clock::time_point schedule_to_close_deadline{};   ///< epoch: none
     std::chrono::system_clock::time_point next_attempt_schedule_time{};   ///< epoch: not backing off
     std::optional<failure> last_attempt_failure{};
-    std::string blocked_reason{};    ///< why it is not being attempted now, when it is not
+    std::string blocked_reason{};   ///< why it is not being attempted now, when it is not
     bool cancel_requested = false;
 };
 
@@ -70,7 +70,7 @@ struct pending_nexus_operation_info {
 struct pending_callback_info {
     std::string endpoint{}, service{}, operation{}, operation_token{}, request_id{};
     std::string caller_workflow_id{}, caller_run_id{};   ///< empty when the caller is not in memory
-    std::string state{"STANDBY"};   ///< Temporal's CallbackState: waiting for the run to close
+    std::string state{"STANDBY"};                        ///< Temporal's CallbackState: waiting for the run to close
 };
 
 /// The run's workflow task, when one is owed: inbound events wait to be handled, or its last
@@ -81,4 +81,4 @@ struct pending_workflow_task_info {
     bool blocked = false;         ///< nondeterminism: not retried until the process restarts
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -3,7 +3,8 @@
 #pragma once
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13 && !defined(PERDURE_ALLOW_GCC12)
-#error "perdure: g++ older than 13 destroys temporaries inside co_await expressions twice (a double free when an \
+#error \
+    "perdure: g++ older than 13 destroys temporaries inside co_await expressions twice (a double free when an \
 options struct with a std::string is built in the co_await expression). Build with clang++ (clang-16), or define \
 PERDURE_ALLOW_GCC12 and name every future before awaiting it."
 #endif

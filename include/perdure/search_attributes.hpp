@@ -39,8 +39,7 @@ search_attribute_type parse_search_attribute_type(std::string_view name);
 /// for Bool, a time point for Datetime, a list of strings for KeywordList. Throws
 /// invalid_argument saying what is wrong ("search attribute 'Amount' is Int; \"abc\" is not an
 /// integer").
-void validate_search_attribute(std::string_view name, search_attribute_type type,
-                               const search_attribute_value& value);
+void validate_search_attribute(std::string_view name, search_attribute_type type, const search_attribute_value& value);
 
 /// The value of the search attribute `name` of type `type` written as text (as a command line
 /// gives it): Keyword and Text as is, Int as a decimal integer, Double as a decimal number,
@@ -50,4 +49,4 @@ void validate_search_attribute(std::string_view name, search_attribute_type type
 search_attribute_value parse_search_attribute_value(std::string_view name, search_attribute_type type,
                                                     std::string_view text);
 
-}  // namespace perdure
+}   // namespace perdure

@@ -17,7 +17,7 @@ namespace detail {
 class workflow_instance;
 std::shared_ptr<future_state> channel_receive(workflow_instance&, const std::string& name);
 std::optional<boost::json::value> channel_try_receive(workflow_instance&, const std::string& name);
-}  // namespace detail
+}   // namespace detail
 
 template <class T>
 class signal_channel {
@@ -39,4 +39,4 @@ private:
     std::string name_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

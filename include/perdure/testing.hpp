@@ -24,8 +24,8 @@ namespace perdure::testing {
 
 struct test_options {
     engine_options engine{.workflow_cache_size = 0};   ///< replay every activation: nondeterminism shows up here
-    std::chrono::milliseconds wall_timeout{10'000};     ///< a wait longer than this fails, naming what holds the clock
-    std::chrono::system_clock::time_point start_time{}; ///< the virtual clock's start (default 2025-01-01)
+    std::chrono::milliseconds wall_timeout{10'000};    ///< a wait longer than this fails, naming what holds the clock
+    std::chrono::system_clock::time_point start_time{};   ///< the virtual clock's start (default 2025-01-01)
 };
 
 /// The production engine on a temporary file (synchronous=OFF) with a virtual clock. While the
@@ -59,7 +59,8 @@ public:
     /// An asynchronous mock: started at once, completed with fn's result `delay` of virtual
     /// time later.
     template <class F>
-    void mock_nexus_operation(std::string_view service, std::string_view operation, std::chrono::milliseconds delay, F&& fn);
+    void mock_nexus_operation(std::string_view service, std::string_view operation, std::chrono::milliseconds delay,
+                              F&& fn);
 
     /// The inputs a mocked activity was called with, in order.
     std::vector<boost::json::value> activity_calls(std::string_view type) const;
@@ -121,7 +122,8 @@ boost::json::value history_to_json(const std::vector<history_event>& history);
 template <class F>
 void test_environment::mock_activity(std::string_view type, F&& fn) {
     using traits = detail::callable_traits<std::decay_t<F>>;
-    using I = std::conditional_t<traits::arity == 1, void, std::tuple_element_t<traits::arity - 1, typename traits::args>>;
+    using I =
+        std::conditional_t<traits::arity == 1, void, std::tuple_element_t<traits::arity - 1, typename traits::args>>;
     using R = typename traits::result;
     auto typed = detail::make_blocking_activity<R, I>(std::forward<F>(fn));
     add_activity_mock(type, [this, key = std::string("activity:") + std::string(type), typed](
@@ -133,7 +135,7 @@ void test_environment::mock_activity(std::string_view type, F&& fn) {
 
 template <class F>
 nexus::detail::operation_definition test_environment::nexus_mock(std::string_view service, std::string_view operation,
-                                                                F&& fn) {
+                                                                 F&& fn) {
     using traits = detail::callable_traits<std::decay_t<F>>;
     using I = std::remove_cvref_t<std::tuple_element_t<1, typename traits::args>>;
     using O = typename traits::result;
@@ -157,4 +159,4 @@ void test_environment::mock_nexus_operation(std::string_view service, std::strin
     add_nexus_mock(service, nexus_mock(service, operation, std::forward<F>(fn)), delay);
 }
 
-}  // namespace perdure::testing
+}   // namespace perdure::testing

@@ -14,7 +14,7 @@ namespace perdure {
 namespace detail {
 class engine_core;
 struct core_access;
-}
+}   // namespace detail
 
 class worker {
 public:
@@ -49,4 +49,4 @@ private:
     std::string ns_, task_queue_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -17,8 +17,7 @@ namespace detail {
 struct workflow_awaitable {};
 
 template <class A>
-inline constexpr bool is_workflow_awaitable_v =
-    std::is_base_of_v<workflow_awaitable, std::remove_cvref_t<A>>;
+inline constexpr bool is_workflow_awaitable_v = std::is_base_of_v<workflow_awaitable, std::remove_cvref_t<A>>;
 
 /// Told when a top-level workflow coroutine (the main one or a spawned task) finishes.
 struct task_sink {
@@ -68,7 +67,7 @@ struct workflow_promise_base {
 template <class T>
 struct workflow_promise;
 
-}  // namespace detail
+}   // namespace detail
 
 /// The coroutine type of workflow code: `perdure::workflow<R> f(workflow_context&, I)`.
 /// A workflow<T> may itself be co_awaited by other workflow code.
@@ -141,5 +140,5 @@ struct workflow_promise<void> : workflow_promise_base {
     }
 };
 
-}  // namespace detail
-}  // namespace perdure
+}   // namespace detail
+}   // namespace perdure

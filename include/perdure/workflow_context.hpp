@@ -64,7 +64,7 @@ workflow<boost::json::value> run_update(F f, boost::json::value arg) {
         }
     }
 }
-}  // namespace detail
+}   // namespace detail
 
 class workflow_context {
 public:
@@ -92,8 +92,7 @@ public:
 
     /// Schedules an activity; the future gives its result or throws activity_error.
     template <class R, class I>
-    future<R> execute_activity(const activity_def<R, I>& def, std::type_identity_t<I> input,
-                               activity_options options) {
+    future<R> execute_activity(const activity_def<R, I>& def, std::type_identity_t<I> input, activity_options options) {
         return future<R>(schedule_activity_(def.name(), detail::to_payload(input), options));
     }
     template <class R>
@@ -139,9 +138,10 @@ public:
     /// Runs f(args...) as a workflow-internal task; f and args are copied into the task. A
     /// failure that nobody can await any more fails the workflow task.
     template <class F, class... A>
-        requires(sizeof...(A) > 0 || !std::is_same_v<std::remove_cvref_t<F>, workflow<void>>)
-    future<void> spawn(F&& f, A&&... args) {
-        return spawn(detail::spawned_task(std::decay_t<F>(std::forward<F>(f)), std::decay_t<A>(std::forward<A>(args))...));
+    requires(sizeof...(A) > 0 ||
+             !std::is_same_v<std::remove_cvref_t<F>, workflow<void>>) future<void> spawn(F&& f, A&&... args) {
+        return spawn(
+            detail::spawned_task(std::decay_t<F>(std::forward<F>(f)), std::decay_t<A>(std::forward<A>(args))...));
     }
 
     /// The channel of signals named `name`; co_await ch.receive() gives the next one.
@@ -156,24 +156,25 @@ public:
     void set_query_handler(std::string_view name, F&& handler) {
         using A = detail::handler_arg_t<F>;
         using R = typename detail::callable_traits<F>::result;
-        set_query_handler_(name, [h = std::decay_t<F>(std::forward<F>(handler))](const boost::json::value& arg) mutable
-                               -> boost::json::value {
-            if constexpr (std::is_void_v<A>) {
-                if constexpr (std::is_void_v<R>) {
-                    h();
-                    return {};
-                } else {
-                    return detail::to_payload<R>(h());
-                }
-            } else {
-                if constexpr (std::is_void_v<R>) {
-                    h(detail::from_payload<A>(arg));
-                    return {};
-                } else {
-                    return detail::to_payload<R>(h(detail::from_payload<A>(arg)));
-                }
-            }
-        });
+        set_query_handler_(name,
+                           [h = std::decay_t<F>(std::forward<F>(handler))](
+                               const boost::json::value& arg) mutable -> boost::json::value {
+                               if constexpr (std::is_void_v<A>) {
+                                   if constexpr (std::is_void_v<R>) {
+                                       h();
+                                       return {};
+                                   } else {
+                                       return detail::to_payload<R>(h());
+                                   }
+                               } else {
+                                   if constexpr (std::is_void_v<R>) {
+                                       h(detail::from_payload<A>(arg));
+                                       return {};
+                                   } else {
+                                       return detail::to_payload<R>(h(detail::from_payload<A>(arg)));
+                                   }
+                               }
+                           });
     }
 
     /// Handles updates named `name`: `handler` is workflow<R>(A) (or without A) and may await
@@ -254,4 +255,4 @@ private:
     detail::workflow_instance* inst_;
 };
 
-}  // namespace perdure
+}   // namespace perdure

@@ -17,7 +17,7 @@ const std::shared_ptr<engine_core>& core_for_call(const client& c) {
 }
 const std::shared_ptr<engine_core>& core_for_call(const workflow_handle_base& h) { return core_for_call(h.client()); }
 
-}  // namespace
+}   // namespace
 
 void async_start_workflow(const client& c, std::string type, boost::json::value input, start_workflow_options options,
                           async_callback<started_run> cb) {
@@ -39,20 +39,21 @@ async_callback<T> awaiting_progress(const std::shared_ptr<engine_core>& core, as
     };
 }
 
-}  // namespace
+}   // namespace
 
 void async_get_result(const client& c, std::string wid, std::string rid, async_callback<boost::json::value> cb) {
-    core_for_call(c)->get_result(c.ns(), std::move(wid), std::move(rid), awaiting_progress(core_access::core(c), std::move(cb)));
+    core_for_call(c)->get_result(c.ns(), std::move(wid), std::move(rid),
+                                 awaiting_progress(core_access::core(c), std::move(cb)));
 }
 
 void async_cancel(const workflow_handle_base& h, async_callback<bool> cb) {
     core_for_call(h)->cancel_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), h.first_execution_run_id(),
-                                       std::move(cb));
+                                      std::move(cb));
 }
 
 void async_terminate(const workflow_handle_base& h, std::string reason, async_callback<bool> cb) {
     core_for_call(h)->terminate_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(),
-                                          h.first_execution_run_id(), std::move(reason), std::move(cb));
+                                         h.first_execution_run_id(), std::move(reason), std::move(cb));
 }
 
 void async_describe(const workflow_handle_base& h, async_callback<workflow_execution_info> cb) {
@@ -65,8 +66,8 @@ void async_history(const workflow_handle_base& h, async_callback<std::vector<his
 
 void async_signal_with_start(const client& c, std::string type, boost::json::value input, std::string signal,
                              boost::json::value arg, start_workflow_options options, async_callback<started_run> cb) {
-    core_for_call(c)->signal_with_start(c.ns(), std::move(type), std::move(input), std::move(options), std::move(signal),
-                                std::move(arg), std::move(cb));
+    core_for_call(c)->signal_with_start(c.ns(), std::move(type), std::move(input), std::move(options),
+                                        std::move(signal), std::move(arg), std::move(cb));
 }
 
 void async_list(const client& c, std::optional<workflow_status> status, std::size_t limit, std::string after,
@@ -76,13 +77,13 @@ void async_list(const client& c, std::optional<workflow_status> status, std::siz
 
 void async_signal(const workflow_handle_base& h, std::string name, boost::json::value arg, async_callback<bool> cb) {
     core_for_call(h)->signal_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
-                                       std::move(arg), std::move(cb));
+                                      std::move(arg), std::move(cb));
 }
 
 void async_query(const workflow_handle_base& h, std::string name, boost::json::value arg,
                  async_callback<boost::json::value> cb) {
     core_for_call(h)->query_workflow(h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(name),
-                                      std::move(arg), std::move(cb));
+                                     std::move(arg), std::move(cb));
 }
 
 void async_update(const workflow_handle_base& h, std::string name, boost::json::value arg, std::string update_id,
@@ -143,4 +144,4 @@ void async_health(const nexus::endpoint_registry& r, std::string name, std::stri
 
 boost::asio::any_io_executor engine_executor(const engine& e) { return core_access::core(e)->executor(); }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

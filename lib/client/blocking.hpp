@@ -25,10 +25,10 @@ T wait_for(engine_core& core, const char* call, Op&& op) {
             p->set_value(std::move(v));
     });
     if (const auto limit = core.blocking_timeout(); limit.count() > 0 && f.wait_for(limit) != std::future_status::ready)
-        throw failed_precondition(std::string(call) + " waited " + std::to_string(limit.count()) +
-                                  " ms of wall time (test_options::wall_timeout) and nothing moved it on: " +
-                                  core.hold_reason());
+        throw failed_precondition(
+            std::string(call) + " waited " + std::to_string(limit.count()) +
+            " ms of wall time (test_options::wall_timeout) and nothing moved it on: " + core.hold_reason());
     return f.get();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -57,9 +57,8 @@ detail::started_run client::start_(std::string_view type, boost::json::value inp
     });
 }
 
-detail::started_run client::signal_with_start_(std::string_view type, boost::json::value input,
-                                               std::string_view signal, boost::json::value arg,
-                                               start_workflow_options options) {
+detail::started_run client::signal_with_start_(std::string_view type, boost::json::value input, std::string_view signal,
+                                               boost::json::value arg, start_workflow_options options) {
     return wait_for<detail::started_run>(*core_, "signal_with_start", [&](auto cb) {
         detail::async_signal_with_start(*this, std::string(type), std::move(input), std::string(signal), std::move(arg),
                                         std::move(options), std::move(cb));
@@ -68,9 +67,8 @@ detail::started_run client::signal_with_start_(std::string_view type, boost::jso
 
 std::vector<workflow_execution_info> client::list(std::optional<workflow_status> status, std::size_t limit,
                                                   std::string_view after) {
-    return wait_for<std::vector<workflow_execution_info>>(*core_, "list", [&](auto cb) {
-        detail::async_list(*this, status, limit, std::string(after), std::move(cb));
-    });
+    return wait_for<std::vector<workflow_execution_info>>(
+        *core_, "list", [&](auto cb) { detail::async_list(*this, status, limit, std::string(after), std::move(cb)); });
 }
 
 namespace detail {
@@ -78,7 +76,7 @@ namespace {
 
 engine_core& core_of(const perdure::client& c) { return *core_access::core(c); }
 
-}  // namespace
+}   // namespace
 
 void workflow_handle_base::cancel() {
     wait_for<bool>(core_of(client_), "cancel", [&](auto cb) { async_cancel(*this, std::move(cb)); });
@@ -110,19 +108,19 @@ boost::json::value workflow_handle_base::query_json(std::string_view name, boost
     });
 }
 
-boost::json::value workflow_handle_base::update_json(std::string_view name, boost::json::value arg, std::string update_id) {
+boost::json::value workflow_handle_base::update_json(std::string_view name, boost::json::value arg,
+                                                     std::string update_id) {
     return wait_for<boost::json::value>(core_of(client_), "update", [&](auto cb) {
         async_update(*this, std::string(name), std::move(arg), std::move(update_id), std::move(cb));
     });
 }
 
 boost::json::value workflow_handle_base::get_json() {
-    return wait_for<boost::json::value>(core_of(client_), "get", [&](auto cb) {
-        async_get_result(client_, workflow_id_, run_id_, std::move(cb));
-    });
+    return wait_for<boost::json::value>(
+        core_of(client_), "get", [&](auto cb) { async_get_result(client_, workflow_id_, run_id_, std::move(cb)); });
 }
 
-}  // namespace detail
+}   // namespace detail
 
 // ---------------------------------------------------------------- namespaces
 
@@ -224,6 +222,8 @@ client engine::client_for(std::string_view ns) {
     return detail::core_access::make_client(core_, std::string(ns));
 }
 
-perdure::client nexus::operation_context::client() const { return perdure::detail::core_access::make_client(engine_, ns); }
+perdure::client nexus::operation_context::client() const {
+    return perdure::detail::core_access::make_client(engine_, ns);
+}
 
-}  // namespace perdure
+}   // namespace perdure

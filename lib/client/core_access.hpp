@@ -21,7 +21,9 @@ struct core_access {
         return perdure::client(std::move(core), std::move(ns));
     }
     /// Lets a Nexus handler's context make clients of its namespace.
-    static void attach(nexus::operation_context& ctx, std::shared_ptr<engine_core> core) { ctx.engine_ = std::move(core); }
+    static void attach(nexus::operation_context& ctx, std::shared_ptr<engine_core> core) {
+        ctx.engine_ = std::move(core);
+    }
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -41,4 +41,4 @@ history_event history_event::from_json(const boost::json::value& v) {
     return e;
 }
 
-}  // namespace perdure
+}   // namespace perdure

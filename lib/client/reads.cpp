@@ -31,8 +31,7 @@ template <class T, class Job>
 void on_reader(engine_core& core, const std::string& ns, callback<T> cb, Job job) {
     if (auto e = core.unavailable()) return cb(e, {});
     const auto ns_id = core.namespace_id_snapshot(ns);
-    if (!ns_id)
-        return cb(std::make_exception_ptr(not_found("namespace '" + ns + "' does not exist")), {});
+    if (!ns_id) return cb(std::make_exception_ptr(not_found("namespace '" + ns + "' does not exist")), {});
     core.storage().post_read([ns_id = *ns_id, cb = std::move(cb), job = std::move(job)](store_reads& reads) mutable {
         try {
             cb(nullptr, job(reads, ns_id));
@@ -46,11 +45,12 @@ execution_row run_of(store_reads& reads, std::int64_t ns_id, const std::string& 
                      const std::string& rid) {
     auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
     if (!row || row->ns_id != ns_id || row->workflow_id != wid)
-        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " + ns);
+        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " +
+                        ns);
     return std::move(*row);
 }
 
-}  // namespace
+}   // namespace
 
 history_event to_history_event(const event& e) {
     const char* name = event_type_name(e.type);
@@ -60,7 +60,8 @@ history_event to_history_event(const event& e) {
 void describe_run(engine_core& core, std::string ns, std::string wid, std::string rid,
                   callback<workflow_execution_info> cb) {
     // The run as committed; a running one's pending work from its history, then from its owner.
-    auto respond = [owner = core.shared_from_this(), cb = std::move(cb)](std::exception_ptr e, std::pair<workflow_execution_info, std::int64_t> found) mutable {
+    auto respond = [owner = core.shared_from_this(), cb = std::move(cb)](
+                       std::exception_ptr e, std::pair<workflow_execution_info, std::int64_t> found) mutable {
         if (e || found.first.status != workflow_status::running) return cb(e, std::move(found.first));
         owner->describe_live(found.second, std::move(found.first), std::move(cb));
     };
@@ -99,12 +100,14 @@ void list_runs(engine_core& core, std::string ns, std::optional<workflow_status>
 
 void read_history(engine_core& core, std::string ns, std::string wid, std::string rid,
                   callback<std::vector<history_event>> cb) {
-    on_reader<std::vector<history_event>>(core, ns, std::move(cb), [ns, wid, rid](store_reads& reads, std::int64_t ns_id) {
-        auto row = run_of(reads, ns_id, ns, wid, rid);
-        std::vector<history_event> out;
-        for (const auto& e : reads.history(row.run_key)) out.push_back(to_history_event(e));
-        return out;
-    });
+    on_reader<std::vector<history_event>>(core, ns, std::move(cb),
+                                          [ns, wid, rid](store_reads& reads, std::int64_t ns_id) {
+                                              auto row = run_of(reads, ns_id, ns, wid, rid);
+                                              std::vector<history_event> out;
+                                              for (const auto& e : reads.history(row.run_key))
+                                                  out.push_back(to_history_event(e));
+                                              return out;
+                                          });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

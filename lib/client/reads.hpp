@@ -17,4 +17,4 @@ void read_history(engine_core&, std::string ns, std::string workflow_id, std::st
 /// The client-facing form of a stored event.
 history_event to_history_event(const event&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

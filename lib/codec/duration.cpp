@@ -11,7 +11,7 @@ namespace {
 
 constexpr double max_duration_ms = 315'576'000'000'000.0;   // 10,000 years
 
-}  // namespace
+}   // namespace
 
 std::optional<int> take_digits(std::string_view& s, std::size_t n) {
     if (s.size() < n) return std::nullopt;
@@ -138,4 +138,4 @@ std::optional<std::int64_t> parse_time(std::string_view s) {
     return t.time_since_epoch().count();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -30,4 +30,4 @@ std::string format_time(std::int64_t unix_us);
 /// nullopt for anything else, and for a time std::chrono::system_clock cannot hold.
 std::optional<std::int64_t> parse_time(std::string_view);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -50,30 +50,27 @@ failure make_failure(std::string message, failure_kind kind, boost::json::object
     return f;
 }
 
-}  // namespace
+}   // namespace
 
 const boost::system::error_category& error_category() noexcept {
     static const category c;
     return c;
 }
 
-boost::system::error_code make_error_code(errc e) noexcept {
-    return {static_cast<int>(e), error_category()};
-}
+boost::system::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
 
 error::error(errc code, std::string message)
     : boost::system::system_error(make_error_code(code)), message_(std::move(message)) {}
 
 failure_error::failure_error(perdure::failure f) : error(errc::failure, f.message), failure_(std::move(f)) {}
 
-std::exception_ptr failure_error::cause() const {
-    return failure_.cause ? make_exception(*failure_.cause) : nullptr;
-}
+std::exception_ptr failure_error::cause() const { return failure_.cause ? make_exception(*failure_.cause) : nullptr; }
 
 application_error::application_error(std::string message, std::string type, bool non_retryable,
                                      boost::json::value details)
     : failure_error(make_failure(std::move(message), failure_kind::application,
-                                 {{"type", type}, {"non_retryable", non_retryable}, {"details", std::move(details)}})) {}
+                                 {{"type", type}, {"non_retryable", non_retryable}, {"details", std::move(details)}})) {
+}
 
 std::string application_error::type() const { return info_string(failure(), "type"); }
 bool application_error::non_retryable() const {
@@ -124,8 +121,7 @@ std::int64_t nexus_operation_failure::scheduled_event_id() const { return info_i
 std::exception_ptr make_exception(const failure& f) {
     switch (f.kind) {
     case failure_kind::application:
-    case failure_kind::server:
-        return std::make_exception_ptr(application_error(f));
+    case failure_kind::server: return std::make_exception_ptr(application_error(f));
     case failure_kind::nexus_handler: return std::make_exception_ptr(nexus::handler_error(f));
     case failure_kind::timeout: return std::make_exception_ptr(timeout_error(f));
     case failure_kind::canceled: return std::make_exception_ptr(canceled_error(f));
@@ -193,8 +189,7 @@ std::optional<std::string> non_finite_number_at(const boost::json::value& v) {
         for (const auto& [key, member] : v.get_object())
             if (auto at = non_finite_number_at(member)) return "." + std::string(key) + *at;
         return std::nullopt;
-    default:
-        return std::nullopt;
+    default: return std::nullopt;
     }
 }
 
@@ -207,5 +202,5 @@ void throw_payload_error(const std::type_info& type, std::string_view path, std:
     throw payload_error(std::move(msg));
 }
 
-}  // namespace detail
-}  // namespace perdure
+}   // namespace detail
+}   // namespace perdure

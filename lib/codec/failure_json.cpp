@@ -41,7 +41,7 @@ failure read(const boost::json::value& v, int depth) {
     return f;
 }
 
-}  // namespace
+}   // namespace
 
 boost::json::object failure::to_json() const {
     boost::json::object o;
@@ -55,4 +55,4 @@ boost::json::object failure::to_json() const {
 
 failure failure::from_json(const boost::json::value& v) { return read(v, 0); }
 
-}  // namespace perdure
+}   // namespace perdure

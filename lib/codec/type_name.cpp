@@ -46,15 +46,18 @@ std::string_view trimmed(std::string_view s) {
 /// The top-level arguments of the list whose '<' is at `open`, and the position after its '>';
 /// nullopt when the brackets do not balance.
 std::optional<std::pair<std::vector<std::string_view>, std::size_t>> split_arguments(std::string_view s,
-                                                                                   std::size_t open) {
+                                                                                     std::size_t open) {
     std::vector<std::string_view> args;
     std::vector<char> closers;   // what closes each bracket opened inside the list
     std::size_t start = open + 1;
     for (std::size_t i = open + 1; i < s.size(); ++i) {
         const char c = s[i];
-        if (c == '<') closers.push_back('>');
-        else if (c == '(') closers.push_back(')');
-        else if (c == '[') closers.push_back(']');
+        if (c == '<')
+            closers.push_back('>');
+        else if (c == '(')
+            closers.push_back(')');
+        else if (c == '[')
+            closers.push_back(']');
         else if (closers.empty() && c == ',') {
             args.push_back(trimmed(s.substr(start, i - start)));
             start = i + 1;
@@ -73,9 +76,8 @@ std::optional<std::pair<std::vector<std::string_view>, std::size_t>> split_argum
 std::optional<std::string> character_typedef(std::string_view name, std::string_view ch) {
     constexpr std::array<std::pair<std::string_view, std::string_view>, 5> prefixes{
         {{"char", ""}, {"wchar_t", "w"}, {"char8_t", "u8"}, {"char16_t", "u16"}, {"char32_t", "u32"}}};
-    constexpr std::array<std::string_view, 8> templates{"string",        "string_view",   "ostream",
-                                                        "istream",       "iostream",      "stringstream",
-                                                        "ostringstream", "istringstream"};
+    constexpr std::array<std::string_view, 8> templates{"string",   "string_view",  "ostream",       "istream",
+                                                        "iostream", "stringstream", "ostringstream", "istringstream"};
     if (!name.starts_with("std::basic_")) return std::nullopt;
     const auto base = name.substr(11);
     for (const auto t : templates) {
@@ -146,7 +148,7 @@ std::optional<std::string> tidy_arguments(std::string_view s) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 std::string tidy_type_name(std::string_view demangled) {
     auto plain = without_inline_namespaces(demangled);
@@ -160,4 +162,4 @@ std::string demangle(const std::type_info& t) {
     return tidy_type_name(status == 0 && p ? std::string_view(p.get()) : std::string_view(t.name()));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -14,4 +14,4 @@ namespace perdure::detail {
 /// only the namespaces and tags removed.
 std::string tidy_type_name(std::string_view demangled);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -25,4 +25,4 @@ std::string uuid_v4(std::uint64_t high, std::uint64_t low) {
     return format_uuid(bytes);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

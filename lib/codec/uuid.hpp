@@ -14,4 +14,4 @@ std::string format_uuid(const std::array<unsigned char, 16>& bytes);
 /// A version 4 UUID from 128 random bits, most significant byte first.
 std::string uuid_v4(std::uint64_t high, std::uint64_t low);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

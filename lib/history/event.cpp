@@ -70,7 +70,7 @@ constexpr std::array<const char*, max_event_type + 1> names = {
     "NexusOperationCancelRequestFailed",
 };
 
-}  // namespace
+}   // namespace
 
 const char* event_type_name(event_type t) noexcept {
     const int n = static_cast<int>(t);
@@ -108,10 +108,8 @@ bool is_command_event(event_type t) noexcept {
     case workflow_execution_update_completed:
     case workflow_execution_update_rejected:
     case nexus_operation_scheduled:
-    case nexus_operation_cancel_requested:
-        return true;
-    default:
-        return false;
+    case nexus_operation_cancel_requested: return true;
+    default: return false;
     }
 }
 
@@ -144,10 +142,8 @@ bool is_activating_event(event_type t) noexcept {
     case nexus_operation_canceled:
     case nexus_operation_timed_out:
     case nexus_operation_cancel_request_completed:
-    case nexus_operation_cancel_request_failed:
-        return true;
-    default:
-        return false;
+    case nexus_operation_cancel_request_failed: return true;
+    default: return false;
     }
 }
 
@@ -159,11 +155,9 @@ bool is_close_event(event_type t) noexcept {
     case workflow_execution_timed_out:
     case workflow_execution_canceled:
     case workflow_execution_terminated:
-    case workflow_execution_continued_as_new:
-        return true;
-    default:
-        return false;
+    case workflow_execution_continued_as_new: return true;
+    default: return false;
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

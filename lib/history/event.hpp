@@ -84,10 +84,10 @@ bool is_activating_event(event_type) noexcept;
 bool is_close_event(event_type) noexcept;
 
 struct event {
-    std::int64_t id = 0;          ///< 1, 2, 3, ... within a run
+    std::int64_t id = 0;   ///< 1, 2, 3, ... within a run
     event_type type{};
-    std::int64_t time_us = 0;     ///< microseconds since the Unix epoch
+    std::int64_t time_us = 0;   ///< microseconds since the Unix epoch
     boost::json::object attrs{};
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -37,4 +37,4 @@ inline std::chrono::system_clock::time_point from_us(std::int64_t us) {
     return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

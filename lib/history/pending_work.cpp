@@ -20,7 +20,7 @@ std::chrono::system_clock::time_point deadline_at(const boost::json::object& a, 
     return d.count() > 0 ? detail::from_us(from_us + d.count() * 1000) : std::chrono::system_clock::time_point{};
 }
 
-}  // namespace
+}   // namespace
 
 pending_work pending_from_history(const std::vector<event>& history) {
     std::map<std::int64_t, pending_activity_info> activities;
@@ -36,7 +36,8 @@ pending_work pending_from_history(const std::vector<event>& history) {
             p.scheduled_event_id = e.id;
             p.scheduled_time = from_us(e.time_us);
             p.expiration_time = deadline_at(a, "schedule_to_close_timeout", e.time_us);
-            if (const auto* r = a.if_contains("retry_policy")) p.maximum_attempts = retry_policy_from_json(*r).maximum_attempts;
+            if (const auto* r = a.if_contains("retry_policy"))
+                p.maximum_attempts = retry_policy_from_json(*r).maximum_attempts;
             activities.emplace(e.id, std::move(p));
             break;
         }
@@ -47,9 +48,7 @@ pending_work pending_from_history(const std::vector<event>& history) {
         case event_type::activity_task_completed:
         case event_type::activity_task_failed:
         case event_type::activity_task_timed_out:
-        case event_type::activity_task_canceled:
-            activities.erase(id_at(a, "scheduled_event_id"));
-            break;
+        case event_type::activity_task_canceled: activities.erase(id_at(a, "scheduled_event_id")); break;
         case event_type::start_child_workflow_execution_initiated: {
             pending_child_info p;
             p.workflow_id = text(a, "workflow_id");
@@ -69,9 +68,7 @@ pending_work pending_from_history(const std::vector<event>& history) {
         case event_type::child_workflow_execution_failed:
         case event_type::child_workflow_execution_canceled:
         case event_type::child_workflow_execution_timed_out:
-        case event_type::child_workflow_execution_terminated:
-            children.erase(id_at(a, "initiated_event_id"));
-            break;
+        case event_type::child_workflow_execution_terminated: children.erase(id_at(a, "initiated_event_id")); break;
         case event_type::nexus_operation_scheduled: {
             pending_nexus_operation_info p;
             p.endpoint = text(a, "endpoint");
@@ -96,11 +93,8 @@ pending_work pending_from_history(const std::vector<event>& history) {
         case event_type::nexus_operation_completed:
         case event_type::nexus_operation_failed:
         case event_type::nexus_operation_canceled:
-        case event_type::nexus_operation_timed_out:
-            operations.erase(id_at(a, "scheduled_event_id"));
-            break;
-        default:
-            break;
+        case event_type::nexus_operation_timed_out: operations.erase(id_at(a, "scheduled_event_id")); break;
+        default: break;
         }
     }
     pending_work out;
@@ -110,4 +104,4 @@ pending_work pending_from_history(const std::vector<event>& history) {
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

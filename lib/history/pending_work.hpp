@@ -20,4 +20,4 @@ struct pending_work {
 /// Reads `history` (one run's events, in order) for the work still open at its end.
 pending_work pending_from_history(const std::vector<event>& history);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

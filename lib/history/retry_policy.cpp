@@ -46,12 +46,14 @@ retry_policy retry_policy_from_json(const boost::json::value& v) {
     };
     dur("initial_interval", p.initial_interval);
     dur("maximum_interval", p.maximum_interval);
-    if (const auto* x = o.if_contains("backoff_coefficient"); x && x->is_number()) p.backoff_coefficient = x->to_number<double>();
-    if (const auto* x = o.if_contains("maximum_attempts"); x && x->is_int64()) p.maximum_attempts = static_cast<int>(x->get_int64());
+    if (const auto* x = o.if_contains("backoff_coefficient"); x && x->is_number())
+        p.backoff_coefficient = x->to_number<double>();
+    if (const auto* x = o.if_contains("maximum_attempts"); x && x->is_int64())
+        p.maximum_attempts = static_cast<int>(x->get_int64());
     if (const auto* x = o.if_contains("non_retryable_error_types"); x && x->is_array())
         for (const auto& t : x->get_array())
             if (t.is_string()) p.non_retryable_error_types.emplace_back(t.get_string());
     return with_defaults(p);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -21,4 +21,4 @@ std::optional<std::string> validate(const retry_policy&);
 boost::json::object to_json(const retry_policy&);
 retry_policy retry_policy_from_json(const boost::json::value&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -50,4 +50,4 @@ struct run_identity {
     bool operator==(const run_identity&) const = default;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

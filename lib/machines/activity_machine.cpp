@@ -27,7 +27,7 @@ failure activity_failure(const event& e, const std::string& type, const std::str
     return f;
 }
 
-}  // namespace
+}   // namespace
 
 activity_machine::activity_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
     : inst_(inst),
@@ -65,15 +65,15 @@ void activity_machine::apply(const event& e) {
     case event_type::activity_task_failed:
     case event_type::activity_task_timed_out:
         if (!already_resolved)
-            inst_.reject(*future_, make_exception(activity_failure(e, activity_type_, activity_id_, scheduled_event_id_)));
+            inst_.reject(*future_,
+                         make_exception(activity_failure(e, activity_type_, activity_id_, scheduled_event_id_)));
         finish();
         break;
     case event_type::activity_task_canceled:
         if (!already_resolved) inst_.reject(*future_, std::make_exception_ptr(canceled_error("activity canceled")));
         finish();
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -87,7 +87,8 @@ void activity_machine::request_cancel() {
         return;
     }
     if (cancellation_ != cancellation_type::abandon) {
-        inst_.add_command(command_kind::request_cancel_activity, {{"scheduled_event_id", scheduled_event_id_}}, nullptr);
+        inst_.add_command(command_kind::request_cancel_activity, {{"scheduled_event_id", scheduled_event_id_}},
+                          nullptr);
         state_ = state::cancel_requested;
     }
     // wait_completed keeps waiting for the activity's own outcome; the others resolve now
@@ -98,4 +99,4 @@ void activity_machine::request_cancel() {
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

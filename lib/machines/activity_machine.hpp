@@ -13,7 +13,6 @@
 
 namespace perdure::detail {
 
-
 class activity_machine final : public machine {
 public:
     activity_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation);
@@ -31,4 +30,4 @@ private:
     state state_ = state::created;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,7 +17,7 @@ ms read(const boost::json::object& o, const char* key) {
         if (auto d = parse_duration(v->get_string())) return *d;
     return ms{0};
 }
-}  // namespace
+}   // namespace
 
 std::optional<std::string> activity_schedule_attrs(std::string_view type, std::string_view activity_id,
                                                    boost::json::value input, const activity_options& o,
@@ -64,4 +64,4 @@ activity_timeouts activity_timeouts_from(const boost::json::object& a) {
             read(a, "start_to_close_timeout"), read(a, "heartbeat_timeout")};
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -18,8 +18,7 @@ namespace perdure::detail {
 std::optional<std::string> activity_schedule_attrs(std::string_view type, std::string_view activity_id,
                                                    boost::json::value input, const activity_options&,
                                                    std::string_view workflow_task_queue,
-                                                   std::chrono::milliseconds run_timeout,
-                                                   boost::json::object& out);
+                                                   std::chrono::milliseconds run_timeout, boost::json::object& out);
 
 /// The timeouts recorded in ActivityTaskScheduled attributes (0 where none).
 struct activity_timeouts {
@@ -27,4 +26,4 @@ struct activity_timeouts {
 };
 activity_timeouts activity_timeouts_from(const boost::json::object& scheduled_attrs);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -38,7 +38,7 @@ failure cause_of(const event& e) {
     return f;
 }
 
-}  // namespace
+}   // namespace
 
 child_machine::child_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
     : inst_(inst),
@@ -64,7 +64,8 @@ void child_machine::recorded(const event& e) {
 }
 
 void child_machine::annotate(event& e) const {
-    if (auto* s = e.attrs.if_contains("started_event_id"); s && s->is_null() && started_event_id_) *s = started_event_id_;
+    if (auto* s = e.attrs.if_contains("started_event_id"); s && s->is_null() && started_event_id_)
+        *s = started_event_id_;
 }
 
 void child_machine::finish() {
@@ -115,8 +116,7 @@ void child_machine::apply(const event& e) {
             inst_.reject(*future_, make_exception(f));
         }
         return finish();
-    default:
-        return;
+    default: return;
     }
 }
 
@@ -154,9 +154,7 @@ void external_machine::recorded(const event& e) {
 void external_machine::apply(const event& e) {
     switch (e.type) {
     case event_type::external_workflow_execution_signaled:
-    case event_type::external_workflow_execution_cancel_requested:
-        inst_.resolve(*future_, {});
-        break;
+    case event_type::external_workflow_execution_cancel_requested: inst_.resolve(*future_, {}); break;
     case event_type::signal_external_workflow_execution_failed:
     case event_type::request_cancel_external_workflow_execution_failed: {
         const auto* wx = e.attrs.if_contains("workflow_execution");
@@ -166,8 +164,7 @@ void external_machine::apply(const event& e) {
                                    "ExternalWorkflowExecutionNotFound", true)));
         break;
     }
-    default:
-        return;
+    default: return;
     }
     inst_.unindex_event(initiated_event_id_);
     inst_.retire(this);
@@ -180,4 +177,4 @@ void external_machine::request_cancel() {
     if (!recorded_) inst_.retire(this);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

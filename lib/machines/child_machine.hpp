@@ -14,7 +14,6 @@
 
 namespace perdure::detail {
 
-
 class child_machine final : public machine {
 public:
     child_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation);
@@ -51,4 +50,4 @@ private:
     bool recorded_ = false;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,7 +17,8 @@ std::string str(const boost::json::object& o, const char* key) {
     if (const auto* v = o.if_contains(key)) {
         if (v->is_string()) return std::string(v->get_string());
         if (v->is_object())
-            if (const auto* n = v->get_object().if_contains("name"); n && n->is_string()) return std::string(n->get_string());
+            if (const auto* n = v->get_object().if_contains("name"); n && n->is_string())
+                return std::string(n->get_string());
         if (v->is_int64()) return std::to_string(v->get_int64());
     }
     return {};
@@ -44,7 +45,7 @@ const char* key_of(event_type t) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 event_type event_type_of(command_kind k) noexcept {
     using enum event_type;
@@ -117,7 +118,7 @@ std::string with_key(const char* name, event_type t, const boost::json::object& 
     }
     return out;
 }
-}  // namespace
+}   // namespace
 
 std::string describe(const command& c) { return with_key(command_name(c.kind), event_type_of(c.kind), c.attrs); }
 
@@ -126,4 +127,4 @@ std::string describe(const event& e) {
     return "event " + std::to_string(e.id) + " " + with_key(name ? name : "Unknown", e.type, e.attrs);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

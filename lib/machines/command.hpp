@@ -52,4 +52,4 @@ bool command_matches(const command&, const event&);
 std::string describe(const command&);
 std::string describe(const event&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

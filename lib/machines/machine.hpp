@@ -30,4 +30,4 @@ protected:
     std::shared_ptr<future_state> future_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

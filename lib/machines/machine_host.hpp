@@ -39,4 +39,4 @@ protected:
     ~machine_host() = default;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,4 +17,4 @@ failure wrap_nexus_failure(const std::string& endpoint, const std::string& servi
     return f;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

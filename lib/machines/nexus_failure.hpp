@@ -13,4 +13,4 @@ namespace perdure::detail {
 failure wrap_nexus_failure(const std::string& endpoint, const std::string& service, const std::string& operation,
                            const std::string& token, std::int64_t scheduled_event_id, failure cause);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

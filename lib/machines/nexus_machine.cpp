@@ -10,7 +10,10 @@
 namespace perdure::detail {
 
 nexus_machine::nexus_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation)
-    : inst_(inst), cancellation_(cancellation), endpoint_(text(attrs, "endpoint")), service_(text(attrs, "service")),
+    : inst_(inst),
+      cancellation_(cancellation),
+      endpoint_(text(attrs, "endpoint")),
+      service_(text(attrs, "service")),
       operation_(text(attrs, "operation")) {
     future_ = inst.make_future(this);
     started_ = inst.make_future(this);
@@ -38,7 +41,8 @@ void nexus_machine::fail_both(std::exception_ptr e) {
 }
 
 std::exception_ptr nexus_machine::failure_of(failure cause) const {
-    return make_exception(wrap_nexus_failure(endpoint_, service_, operation_, token_, scheduled_event_id_, std::move(cause)));
+    return make_exception(
+        wrap_nexus_failure(endpoint_, service_, operation_, token_, scheduled_event_id_, std::move(cause)));
 }
 
 std::exception_ptr nexus_machine::canceled(std::string message) const {
@@ -75,11 +79,11 @@ void nexus_machine::apply(const event& e) {
     case event_type::nexus_operation_cancel_request_failed:
         if (cancellation_ == cancellation_type::wait_requested && f) {
             auto cause = failure::from_json(*f);
-            fail_both(cause.kind == failure_kind::nexus_operation ? make_exception(cause) : failure_of(std::move(cause)));
+            fail_both(cause.kind == failure_kind::nexus_operation ? make_exception(cause)
+                                                                  : failure_of(std::move(cause)));
         }
         return;
-    default:
-        return;
+    default: return;
     }
 }
 
@@ -102,4 +106,4 @@ void nexus_machine::request_cancel() {
         fail_both(canceled("nexus operation canceled"));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -16,7 +16,6 @@
 
 namespace perdure::detail {
 
-
 class nexus_machine final : public machine {
 public:
     nexus_machine(machine_host& inst, boost::json::object attrs, cancellation_type cancellation);
@@ -43,4 +42,4 @@ private:
     std::shared_ptr<future_state> started_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

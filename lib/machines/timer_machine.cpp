@@ -48,4 +48,4 @@ void timer_machine::request_cancel() {
     inst_.retire(this);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -8,7 +8,6 @@
 
 namespace perdure::detail {
 
-
 class timer_machine final : public machine {
 public:
     timer_machine(machine_host& inst, std::int64_t seq, std::chrono::milliseconds duration);
@@ -25,4 +24,4 @@ private:
     state state_ = state::created;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -14,7 +14,7 @@ constexpr std::int64_t max_retry_us = 3'600'000'000;
 /// Retrying a blocked attempt sooner than this would only find the breaker still open.
 constexpr std::int64_t min_blocked_wait_us = 1000;
 
-}  // namespace
+}   // namespace
 
 attempt_decision decide_attempt(const attempt_facts& f) noexcept {
     attempt_decision d;
@@ -48,15 +48,12 @@ attempt_decision decide_attempt(const attempt_facts& f) noexcept {
     }
     switch (f.handler) {
     case handler_presence::no_target_namespace:
-    case handler_presence::no_worker:
-        d.what = action::wait_for_worker;
-        return d;
+    case handler_presence::no_worker: d.what = action::wait_for_worker; return d;
     case handler_presence::no_operation:
         d.what = action::fail;
         d.why = attempt_decision::refusal::operation_not_found;
         return d;
-    case handler_presence::ready:
-        break;
+    case handler_presence::ready: break;
     }
     d.what = action::run;
     return d;
@@ -67,4 +64,4 @@ std::int64_t nexus_retry_delay_us(int attempt, std::uint64_t random) noexcept {
     return base * 8 / 10 + static_cast<std::int64_t>(random % static_cast<std::uint64_t>(base / 5 + 1));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -30,22 +30,22 @@ enum class handler_presence {
 /// The facts an attempt is decided on; pointers are null for what does not exist (yet).
 struct attempt_facts {
     std::int64_t now_us = 0;
-    std::int64_t scheduled_us = 0;                            ///< when the operation was scheduled
+    std::int64_t scheduled_us = 0;                                     ///< when the operation was scheduled
     std::int64_t schedule_to_start_ms = 0, schedule_to_close_ms = 0;   ///< 0: none
-    const nexus::endpoint* endpoint = nullptr;                ///< null: no longer registered
-    const rate_limiter* limiter = nullptr;                    ///< null: unused so far, full
-    const circuit_breaker* breaker = nullptr;                 ///< null: unused so far, closed
+    const nexus::endpoint* endpoint = nullptr;                         ///< null: no longer registered
+    const rate_limiter* limiter = nullptr;                             ///< null: unused so far, full
+    const circuit_breaker* breaker = nullptr;                          ///< null: unused so far, closed
     handler_presence handler = handler_presence::no_worker;
 };
 
 struct attempt_decision {
     enum class action {
-        run,                 ///< attempt now, within request_timeout_us
-        wait_for_token,      ///< the endpoint's rate limit: try again at retry_at_us
-        blocked_by_breaker,  ///< "The circuit breaker is open.": try again at retry_at_us
-        wait_for_worker,     ///< nothing to try until a worker or the target namespace appears
-        fail,                ///< non-retryable NOT_FOUND, see refusal
-        time_out,            ///< too little time left to attempt, see timed_out
+        run,                  ///< attempt now, within request_timeout_us
+        wait_for_token,       ///< the endpoint's rate limit: try again at retry_at_us
+        blocked_by_breaker,   ///< "The circuit breaker is open.": try again at retry_at_us
+        wait_for_worker,      ///< nothing to try until a worker or the target namespace appears
+        fail,                 ///< non-retryable NOT_FOUND, see refusal
+        time_out,             ///< too little time left to attempt, see timed_out
     };
     enum class refusal { none, endpoint_not_registered, operation_not_found };
 
@@ -67,4 +67,4 @@ attempt_decision decide_attempt(const attempt_facts& facts) noexcept;
 /// operation's timeouts end the retries.
 std::int64_t nexus_retry_delay_us(int attempt, std::uint64_t random) noexcept;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

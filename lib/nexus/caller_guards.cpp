@@ -43,7 +43,8 @@ attempt_pass caller_guards::begin_attempt(std::int64_t caller_ns, std::string_vi
         limiter->second.take(per_second, now_us);
     }
     auto it = breakers_.find(breaker_key{caller_ns, endpoint_id});
-    if (it == breakers_.end()) it = breakers_.emplace(stored_key{caller_ns, std::string(endpoint_id)}, circuit_breaker{}).first;
+    if (it == breakers_.end())
+        it = breakers_.emplace(stored_key{caller_ns, std::string(endpoint_id)}, circuit_breaker{}).first;
     const bool probe = it->second.start(now_us);
     return attempt_pass(it->second, probe);
 }
@@ -66,4 +67,4 @@ nexus::endpoint_health caller_guards::health(std::string_view endpoint_id, std::
     return h;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

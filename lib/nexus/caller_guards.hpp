@@ -80,4 +80,4 @@ private:
     std::map<std::string, rate_limiter, std::less<>> limiters_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

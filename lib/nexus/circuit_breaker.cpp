@@ -32,15 +32,12 @@ void circuit_breaker::finish(attempt_end how, bool was_probe, std::int64_t now_u
     // Only the probe frees the probe's slot: an older attempt ending meanwhile lets no second one through.
     if (was_probe) probing_ = false;
     switch (how) {
-    case attempt_end::succeeded:
-        failures_ = 0;
-        break;
+    case attempt_end::succeeded: failures_ = 0; break;
     case attempt_end::destination_down:
         if (++failures_ > trip_after) open_until_us_ = now_us + open_for_us;
         break;
-    case attempt_end::no_verdict:
-        break;
+    case attempt_end::no_verdict: break;
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -41,4 +41,4 @@ private:
     std::int64_t in_flight_ = 0;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

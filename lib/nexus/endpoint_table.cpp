@@ -31,10 +31,11 @@ void validate_description(const std::string& description) {
 
 void validate_rate(double per_second) {
     if (!std::isfinite(per_second) || per_second < 0)
-        throw invalid_argument("a Nexus endpoint's max_operations_per_second must be 0 (no limit) or a positive number");
+        throw invalid_argument(
+            "a Nexus endpoint's max_operations_per_second must be 0 (no limit) or a positive number");
 }
 
-}  // namespace
+}   // namespace
 
 const nexus::endpoint* endpoint_table::by_id(std::string_view id) const {
     auto it = by_id_.find(id);
@@ -81,7 +82,8 @@ nexus::endpoint endpoint_table::changed(std::string_view name, const nexus::endp
     nexus::endpoint updated = *current;
     if (change.name && *change.name != name) {
         validate_name(*change.name);
-        if (by_name(*change.name)) throw already_exists("Nexus endpoint with name " + *change.name + " already registered");
+        if (by_name(*change.name))
+            throw already_exists("Nexus endpoint with name " + *change.name + " already registered");
         updated.spec.name = *change.name;
     }
     if (change.target_namespace) {
@@ -89,7 +91,8 @@ nexus::endpoint endpoint_table::changed(std::string_view name, const nexus::endp
         updated.spec.target_namespace = *change.target_namespace;
     }
     if (change.target_task_queue) {
-        if (change.target_task_queue->empty()) throw invalid_argument("a Nexus endpoint's target task queue must not be empty");
+        if (change.target_task_queue->empty())
+            throw invalid_argument("a Nexus endpoint's target task queue must not be empty");
         updated.spec.target_task_queue = *change.target_task_queue;
     }
     if (change.description) {
@@ -121,4 +124,4 @@ void endpoint_table::erase(std::string_view id) {
     by_id_.erase(it);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

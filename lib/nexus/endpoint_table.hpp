@@ -33,8 +33,7 @@ public:
     /// Throws not_found, failed_precondition (version mismatch), already_exists,
     /// invalid_argument, or what `require_namespace` throws.
     nexus::endpoint changed(std::string_view name, const nexus::endpoint_update& change,
-                            const namespace_check& require_namespace,
-                            std::chrono::system_clock::time_point now) const;
+                            const namespace_check& require_namespace, std::chrono::system_clock::time_point now) const;
 
     /// Stores a created, changed or restored endpoint (by id; a rename moves its name).
     const nexus::endpoint& put(nexus::endpoint e);
@@ -45,4 +44,4 @@ private:
     std::map<std::string, std::string, std::less<>> id_by_name_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

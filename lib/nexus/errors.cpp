@@ -56,7 +56,7 @@ failure operation_failure(operation_state state, std::string message) {
     return f;
 }
 
-}  // namespace
+}   // namespace
 
 const char* to_string(handler_error_type t) noexcept {
     for (const auto& [type, name] : type_names)
@@ -88,10 +88,8 @@ bool handler_error::retryable() const {
     case handler_error_type::resource_exhausted:
     case handler_error_type::internal:
     case handler_error_type::unavailable:
-    case handler_error_type::upstream_timeout:
-        return true;
-    default:
-        return false;
+    case handler_error_type::upstream_timeout: return true;
+    default: return false;
     }
 }
 
@@ -111,9 +109,8 @@ service::service(std::string name) : name_(std::move(name)) {
 void service::add_definition(detail::operation_definition d) {
     if (d.name.empty()) throw invalid_argument("a Nexus operation name must not be empty (service " + name_ + ")");
     for (const auto& o : operations_)
-        if (o.name == d.name)
-            throw already_exists("service " + name_ + " already has an operation named " + d.name);
+        if (o.name == d.name) throw already_exists("service " + name_ + " already has an operation named " + d.name);
     operations_.push_back(std::move(d));
 }
 
-}  // namespace perdure::nexus
+}   // namespace perdure::nexus

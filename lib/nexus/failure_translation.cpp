@@ -52,4 +52,4 @@ failure refusal_failure(attempt_decision::refusal why, std::string_view service,
     return handler_failure(nexus::handler_error_type::not_found, "endpoint not registered", false);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -24,9 +24,9 @@ failure failure_of_handler_exception(std::exception_ptr);
 
 /// What a failed attempt means for the operation.
 enum class handler_verdict {
-    retry,      ///< a retryable handler error: back off and attempt again (the destination is down)
-    fail,       ///< NexusOperationFailed
-    cancel,     ///< NexusOperationCanceled (an operation error saying canceled)
+    retry,    ///< a retryable handler error: back off and attempt again (the destination is down)
+    fail,     ///< NexusOperationFailed
+    cancel,   ///< NexusOperationCanceled (an operation error saying canceled)
 };
 handler_verdict judge_handler_failure(const failure&);
 
@@ -37,4 +37,4 @@ failure operation_timeout(timeout_type);
 failure refusal_failure(attempt_decision::refusal why, std::string_view service, std::string_view operation,
                         std::string_view task_queue);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -36,4 +36,4 @@ inline std::optional<std::string> invalid_handler_links(const std::vector<nexus:
     return std::nullopt;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -32,4 +32,4 @@ std::int64_t rate_limiter::acquire(double per_second, std::int64_t now_us) {
     return wait;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

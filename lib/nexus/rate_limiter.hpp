@@ -24,4 +24,4 @@ private:
     std::int64_t last_us_ = 0;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,7 +17,7 @@ int value_of(char c) {
     if (c == '_') return 63;
     return -1;
 }
-}  // namespace
+}   // namespace
 
 std::string base64url_encode(std::string_view in) {
     std::string out;
@@ -60,7 +60,8 @@ std::optional<std::string> base64url_decode(std::string_view in) {
 }
 
 std::string encode_token(const workflow_run_token& t) {
-    return base64url_encode(boost::json::serialize(boost::json::object{{"t", 1}, {"ns", t.ns}, {"wid", t.workflow_id}}));
+    return base64url_encode(
+        boost::json::serialize(boost::json::object{{"t", 1}, {"ns", t.ns}, {"wid", t.workflow_id}}));
 }
 
 std::optional<workflow_run_token> decode_token(std::string_view token) {
@@ -80,4 +81,4 @@ std::optional<workflow_run_token> decode_token(std::string_view token) {
     return workflow_run_token{std::string(ns->get_string()), std::string(wid->get_string())};
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -20,4 +20,4 @@ std::optional<workflow_run_token> decode_token(std::string_view);
 std::string base64url_encode(std::string_view);
 std::optional<std::string> base64url_decode(std::string_view);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

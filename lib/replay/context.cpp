@@ -45,7 +45,7 @@ std::optional<boost::json::value> channel_try_receive(workflow_instance& inst, c
     return inst.try_receive_signal(name);
 }
 
-}  // namespace detail
+}   // namespace detail
 
 const workflow_info& workflow_context::info() const { return inst_->info(); }
 
@@ -126,7 +126,8 @@ std::shared_ptr<detail::future_state> workflow_context::start_child_(std::string
 
 std::shared_ptr<detail::future_state> workflow_context::signal_external_(std::string_view workflow_id,
                                                                          std::string_view run_id,
-                                                                         std::string_view signal, boost::json::value arg) {
+                                                                         std::string_view signal,
+                                                                         boost::json::value arg) {
     inst_->check_active();
     return inst_->signal_external(workflow_id, run_id, signal, std::move(arg));
 }
@@ -137,7 +138,7 @@ future<void> workflow_context::request_cancel_external_workflow(std::string_view
 }
 
 std::shared_ptr<detail::future_state> workflow_context::continue_as_new_(boost::json::value input,
-                                                                        continue_as_new_options options) {
+                                                                         continue_as_new_options options) {
     inst_->check_active();
     return inst_->continue_as_new(std::move(input), std::move(options));
 }
@@ -152,4 +153,4 @@ future<void> workflow_context::spawn(workflow<void> task) {
     return future<void>(inst_->spawn(std::move(task)));
 }
 
-}  // namespace perdure
+}   // namespace perdure

@@ -34,7 +34,7 @@ std::shared_ptr<future_state> workflow_instance::start_timer(std::chrono::millis
 }
 
 std::shared_ptr<future_state> workflow_instance::schedule_activity(std::string_view type, boost::json::value input,
-                                                          const activity_options& options) {
+                                                                   const activity_options& options) {
     boost::json::object attrs;
     const auto id = std::to_string(next_activity_++);
     if (auto err = activity_schedule_attrs(type, id, std::move(input), options, info_.task_queue,
@@ -45,7 +45,8 @@ std::shared_ptr<future_state> workflow_instance::schedule_activity(std::string_v
     return add_machine<activity_machine>(std::move(attrs), options.cancellation).future();
 }
 
-const event* workflow_instance::find_marker(std::string_view name, const char* id_key, const boost::json::value& id) const {
+const event* workflow_instance::find_marker(std::string_view name, const char* id_key,
+                                            const boost::json::value& id) const {
     for (const auto& e : recorded_commands_) {
         if (e.type != event_type::marker_recorded) continue;
         const auto* n = e.attrs.if_contains("marker_name");
@@ -69,7 +70,8 @@ std::shared_ptr<future_state> workflow_instance::side_effect(const std::function
         }
         const auto* recorded = m->attrs.at("details").get_object().if_contains("data");
         if (!recorded) {
-            fail_task(task_failure::cause::corrupt_history, "corrupt history: " + describe(*m) + " has no details.data");
+            fail_task(task_failure::cause::corrupt_history,
+                      "corrupt history: " + describe(*m) + " has no details.data");
             return s;
         }
         data = *recorded;
@@ -101,7 +103,7 @@ bool workflow_instance::patched(std::string_view change_id, bool deprecated) {
 }
 
 std::shared_ptr<future_state> workflow_instance::wait_condition(std::function<bool()> predicate,
-                                                       std::chrono::milliseconds timeout) {
+                                                                std::chrono::milliseconds timeout) {
     auto s = make_future();
     bool satisfied = false;
     try {
@@ -145,7 +147,7 @@ std::shared_ptr<future_state> workflow_instance::spawn(workflow<void> task) {
 // ---------------------------------------------------------------- children, external workflows, continue-as-new
 
 std::shared_ptr<future_state> workflow_instance::start_child(std::string_view type, boost::json::value input,
-                                                    const child_workflow_options& o) {
+                                                             const child_workflow_options& o) {
     const std::string id = o.id.empty() ? info_.run_id + ":child-" + std::to_string(next_child_) : o.id;
     ++next_child_;
     if (o.execution_timeout.count() < 0) {
@@ -167,29 +169,32 @@ std::shared_ptr<future_state> workflow_instance::start_child(std::string_view ty
 }
 
 std::shared_ptr<future_state> workflow_instance::signal_external(std::string_view workflow_id, std::string_view run_id,
-                                                        std::string_view signal, boost::json::value arg) {
-    return add_machine<external_machine>(command_kind::signal_external,
-                                         boost::json::object{{"namespace", info_.ns},
-                                                             {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
-                                                             {"signal_name", signal},
-                                                             {"input", std::move(arg)},
-                                                             {"child_workflow_only", false}})
+                                                                 std::string_view signal, boost::json::value arg) {
+    return add_machine<external_machine>(
+               command_kind::signal_external,
+               boost::json::object{{"namespace", info_.ns},
+                                   {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
+                                   {"signal_name", signal},
+                                   {"input", std::move(arg)},
+                                   {"child_workflow_only", false}})
         .future();
 }
 
-std::shared_ptr<future_state> workflow_instance::cancel_external(std::string_view workflow_id, std::string_view run_id) {
-    return add_machine<external_machine>(command_kind::request_cancel_external,
-                                         boost::json::object{{"namespace", info_.ns},
-                                                             {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
-                                                             {"child_workflow_only", false}})
+std::shared_ptr<future_state> workflow_instance::cancel_external(std::string_view workflow_id,
+                                                                 std::string_view run_id) {
+    return add_machine<external_machine>(
+               command_kind::request_cancel_external,
+               boost::json::object{{"namespace", info_.ns},
+                                   {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
+                                   {"child_workflow_only", false}})
         .future();
 }
 
-std::shared_ptr<future_state> workflow_instance::continue_as_new(boost::json::value input, continue_as_new_options options) {
+std::shared_ptr<future_state> workflow_instance::continue_as_new(boost::json::value input,
+                                                                 continue_as_new_options options) {
     if (!continue_as_new_) continue_as_new_ = continuation{std::move(input), std::move(options)};
     return make_future();   // never resolves: the run ends with this activation
 }
-
 
 // ---------------------------------------------------------------- Nexus
 
@@ -199,7 +204,8 @@ constexpr std::size_t max_nexus_header_bytes = 8192;
 
 std::optional<std::string> nexus_attribute_problem(const std::string& endpoint, const std::string& service,
                                                    const std::string& operation, const nexus::operation_options& o) {
-    if (endpoint.empty() || service.empty() || operation.empty()) return "endpoint, service and operation must not be empty";
+    if (endpoint.empty() || service.empty() || operation.empty())
+        return "endpoint, service and operation must not be empty";
     if (endpoint.starts_with("__temporal_") || service.starts_with("__temporal_"))
         return "endpoint and service names must not start with __temporal_";
     if (service.size() > max_nexus_name_bytes || operation.size() > max_nexus_name_bytes)
@@ -218,11 +224,11 @@ std::optional<std::string> nexus_attribute_problem(const std::string& endpoint, 
     if (header > max_nexus_header_bytes) return "the Nexus header is larger than 8192 bytes";
     return std::nullopt;
 }
-}  // namespace
+}   // namespace
 
 nexus_futures workflow_instance::schedule_nexus(const std::string& endpoint, const std::string& service,
-                                       const std::string& operation, boost::json::value input,
-                                       const nexus::operation_options& o) {
+                                                const std::string& operation, boost::json::value input,
+                                                const nexus::operation_options& o) {
     if (auto problem = nexus_attribute_problem(endpoint, service, operation, o)) {
         fail_task(task_failure::cause::bad_command, "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: " + *problem);
         return {make_future(), make_future()};
@@ -261,9 +267,10 @@ nexus_futures workflow_instance::schedule_nexus(const std::string& endpoint, con
 }
 
 nexus_futures schedule_nexus(workflow_instance& inst, const std::string& endpoint, const std::string& service,
-                             const std::string& operation, boost::json::value input, const nexus::operation_options& o) {
+                             const std::string& operation, boost::json::value input,
+                             const nexus::operation_options& o) {
     inst.check_active();
     return inst.schedule_nexus(endpoint, service, operation, std::move(input), o);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

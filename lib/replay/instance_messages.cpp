@@ -14,7 +14,7 @@ const boost::json::object* object_in(const boost::json::object& o, const char* k
     return v ? v->if_object() : nullptr;
 }
 
-}  // namespace
+}   // namespace
 
 // ---------------------------------------------------------------- signals
 
@@ -62,7 +62,9 @@ std::vector<std::pair<std::string, boost::json::value>> workflow_instance::unrea
 
 // ---------------------------------------------------------------- queries and updates
 
-void workflow_instance::set_query_handler(std::string name, query_handler_fn fn) { query_handlers_[std::move(name)] = std::move(fn); }
+void workflow_instance::set_query_handler(std::string name, query_handler_fn fn) {
+    query_handlers_[std::move(name)] = std::move(fn);
+}
 
 void workflow_instance::set_update_handler(std::string name, update_handler_fn handler, update_validator_fn validator) {
     update_handlers_[std::move(name)] = {std::move(handler), std::move(validator)};
@@ -80,8 +82,8 @@ boost::json::value workflow_instance::query(const std::string& name, const boost
     try {
         return it->second(arg);
     } catch (...) {
-        throw query_failed_error("query '" + name + "' of workflow " + info_.workflow_id + " failed: " +
-                                 describe_exception(std::current_exception()));
+        throw query_failed_error("query '" + name + "' of workflow " + info_.workflow_id +
+                                 " failed: " + describe_exception(std::current_exception()));
     }
 }
 
@@ -90,8 +92,8 @@ std::optional<std::string> workflow_instance::validate_update(const std::string&
     if (it == update_handlers_.end()) {
         std::string known;
         for (const auto& [n, h] : update_handlers_) known += (known.empty() ? "" : ", ") + n;
-        return "workflow " + info_.workflow_id + " has no update handler named '" + name + "' (known: " +
-               (known.empty() ? "none" : known) + ")";
+        return "workflow " + info_.workflow_id + " has no update handler named '" + name +
+               "' (known: " + (known.empty() ? "none" : known) + ")";
     }
     if (!it->second.validator) return std::nullopt;
     current_scope guard(this);
@@ -123,10 +125,10 @@ void workflow_instance::accept_update(const event& e) {
     auto it = update_handlers_.find(name);
     if (it == update_handlers_.end()) {
         // The handler is gone (changed code): the update fails rather than hanging.
-        boost::json::object outcome{
-            {"failure", failure{"no update handler named '" + name + "'", failure_kind::application,
-                                {{"type", "UpdateHandlerNotFound"}, {"non_retryable", true}}}
-                            .to_json()}};
+        boost::json::object outcome{{"failure", failure{"no update handler named '" + name + "'",
+                                                        failure_kind::application,
+                                                        {{"type", "UpdateHandlerNotFound"}, {"non_retryable", true}}}
+                                                    .to_json()}};
         updates_[id] = outcome;
         add_command(command_kind::complete_update, {{"meta", {{"update_id", id}}}, {"outcome", std::move(outcome)}},
                     nullptr);
@@ -160,4 +162,4 @@ boost::json::value workflow_instance::closing_query_answer() {
                              closing_query_->name + "'");
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

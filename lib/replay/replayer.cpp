@@ -19,7 +19,7 @@ std::string where(const workflow_instance& inst) {
            inst.info().run_id + ")";
 }
 
-}  // namespace
+}   // namespace
 
 replay_result replay(workflow_instance& inst, std::span<const event> history) {
     replay_result out;
@@ -28,7 +28,8 @@ replay_result replay(workflow_instance& inst, std::span<const event> history) {
     const std::size_t n = history.size();
     while (i < n) {
         const std::size_t group = i;
-        while (i < n && history[i].type != event_type::workflow_task_completed && !is_command_event(history[i].type)) ++i;
+        while (i < n && history[i].type != event_type::workflow_task_completed && !is_command_event(history[i].type))
+            ++i;
         if (i == n) {
             out.tail.assign(history.begin() + static_cast<std::ptrdiff_t>(group), history.end());
             break;
@@ -70,9 +71,10 @@ replay_result replay(workflow_instance& inst, std::span<const event> history) {
                 return out;
             }
             if (!command_matches(c, recorded[r])) {
-                out.failure = task_failure{task_failure::cause::nondeterminism,
-                                           "nondeterminism in " + where(inst) + ": history has " + describe(recorded[r]) +
-                                               " but the workflow code produced " + describe(c)};
+                out.failure =
+                    task_failure{task_failure::cause::nondeterminism,
+                                 "nondeterminism in " + where(inst) + ": history has " + describe(recorded[r]) +
+                                     " but the workflow code produced " + describe(c)};
                 return out;
             }
             matched.push_back(recorded[r++]);
@@ -89,4 +91,4 @@ replay_result replay(workflow_instance& inst, std::span<const event> history) {
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

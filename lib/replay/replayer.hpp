@@ -21,4 +21,4 @@ struct replay_result {
 
 replay_result replay(workflow_instance&, std::span<const event> history);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

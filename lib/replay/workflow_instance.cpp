@@ -30,7 +30,7 @@ std::int64_t target_event_id(const event& e) {
     return 0;
 }
 
-}  // namespace
+}   // namespace
 
 std::string describe_exception(const std::exception_ptr& ep) {
     try {
@@ -58,7 +58,10 @@ const char* to_string(task_failure::cause c) noexcept {
 workflow_instance* current_instance() noexcept { return current; }
 
 workflow_instance::workflow_instance(workflow_function fn, workflow_info info, std::int64_t run_timeout_ms)
-    : fn_(std::move(fn)), info_(std::move(info)), run_timeout_ms_(run_timeout_ms), ctx_(*this),
+    : fn_(std::move(fn)),
+      info_(std::move(info)),
+      run_timeout_ms_(run_timeout_ms),
+      ctx_(*this),
       rng_(seed_from(info_.run_id)) {}
 
 workflow_instance::~workflow_instance() {
@@ -79,8 +82,9 @@ std::size_t workflow_instance::approximate_bytes() const noexcept {
 
 // ---------------------------------------------------------------- activations
 
-workflow_instance::activation_result workflow_instance::activate(std::span<const event> inbound, std::int64_t now_us, bool replaying,
-                                               std::span<const event> recorded_commands) {
+workflow_instance::activation_result workflow_instance::activate(std::span<const event> inbound, std::int64_t now_us,
+                                                                 bool replaying,
+                                                                 std::span<const event> recorded_commands) {
     current_scope guard(this);
     retired_.clear();
     commands_.clear();
@@ -142,9 +146,7 @@ void workflow_instance::apply(const event& e) {
         deliver_signal(n && n->is_string() ? std::string(n->get_string()) : std::string(), in ? *in : nullptr);
         return;
     }
-    case event_type::workflow_execution_update_accepted:
-        accept_update(e);
-        return;
+    case event_type::workflow_execution_update_accepted: accept_update(e); return;
     case event_type::workflow_task_failed:
         return;   // a failed activation left nothing behind: its commands were discarded
     case event_type::workflow_execution_cancel_requested:
@@ -160,8 +162,7 @@ void workflow_instance::apply(const event& e) {
             signal_receivers_.clear();
         }
         return;
-    default:
-        break;
+    default: break;
     }
     const std::int64_t target = target_event_id(e);
     if (auto it = by_event_.find(target); target != 0 && it != by_event_.end()) it->second->apply(e);
@@ -222,8 +223,8 @@ void workflow_instance::task_done(void* key) noexcept {
         else
             outcome["success"] = p.value ? *p.value : boost::json::value{};
         updates_[s->update_id] = outcome;
-        add_command(command_kind::complete_update, {{"meta", {{"update_id", s->update_id}}}, {"outcome", std::move(outcome)}},
-                    nullptr);
+        add_command(command_kind::complete_update,
+                    {{"meta", {{"update_id", s->update_id}}}, {"outcome", std::move(outcome)}}, nullptr);
         resolve(*s->state, {});
         return;
     }
@@ -252,7 +253,10 @@ void workflow_instance::finish_main() {
             std::rethrow_exception(p.exception);
         } catch (const canceled_error& e) {
             if (cancel_requested_)
-                add_command(command_kind::cancel_workflow, {{"details", e.failure().info.contains("details") ? e.failure().info.at("details") : nullptr}}, nullptr);
+                add_command(
+                    command_kind::cancel_workflow,
+                    {{"details", e.failure().info.contains("details") ? e.failure().info.at("details") : nullptr}},
+                    nullptr);
             else
                 add_command(command_kind::fail_workflow, {{"failure", e.failure().to_json()}}, nullptr);
         } catch (const failure_error& e) {
@@ -262,7 +266,8 @@ void workflow_instance::finish_main() {
             if (cancel_requested_ && f.kind == failure_kind::nexus_operation && f.cause &&
                 f.cause->kind == failure_kind::canceled)
                 add_command(command_kind::cancel_workflow,
-                            {{"details", f.cause->info.contains("details") ? f.cause->info.at("details") : nullptr}}, nullptr);
+                            {{"details", f.cause->info.contains("details") ? f.cause->info.at("details") : nullptr}},
+                            nullptr);
             else
                 add_command(command_kind::fail_workflow, {{"failure", f.to_json()}}, nullptr);
         } catch (...) {
@@ -347,8 +352,10 @@ void workflow_instance::settle(future_state& s, future_state::status outcome) {
     auto waiters = std::move(s.waiters);
     s.waiters.clear();
     for (auto& w : waiters) {
-        if (w.handle) schedule(w.handle);
-        else if (w.multi) w.multi->on_resolved(s);
+        if (w.handle)
+            schedule(w.handle);
+        else if (w.multi)
+            w.multi->on_resolved(s);
     }
 }
 
@@ -379,4 +386,4 @@ void workflow_instance::check_active() const {
             "coroutines while they run (never from threads, callbacks or another workflow)");
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -159,8 +159,8 @@ private:
         workflow<void> task;
         std::shared_ptr<future_state> state;
         bool done = false;
-        std::string update_id{};               ///< for an update handler: completes the update
-        workflow<boost::json::value> update{}; ///< the update handler's coroutine
+        std::string update_id{};                 ///< for an update handler: completes the update
+        workflow<boost::json::value> update{};   ///< the update handler's coroutine
     };
     /// A wait_condition: cancellable, and resolved with false when its timeout timer fires.
     struct condition final : cancel_target, multi_waiter {
@@ -257,4 +257,4 @@ std::string describe_exception(const std::exception_ptr&);
 /// The instance whose activation is running on this thread, or null.
 workflow_instance* current_instance() noexcept;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

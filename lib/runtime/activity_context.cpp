@@ -37,4 +37,4 @@ void activity_context::heartbeat(boost::json::value details) {
 
 bool activity_context::cancel_requested() const noexcept { return control_ && control_->cancel.load(); }
 
-}  // namespace perdure
+}   // namespace perdure

@@ -27,11 +27,10 @@ bool is_final_attempt(const retry_policy& p, int attempt) {
     return !decide_retry(p, attempt, f, std::nullopt).retry;
 }
 
-}  // namespace
+}   // namespace
 
 activity_dispatcher::activity_dispatcher(activity_host& host, worker_registry& workers, work_tracker& work,
-                                         std::shared_ptr<clock> clock, boost::asio::any_io_executor strand,
-                                         settings s)
+                                         std::shared_ptr<clock> clock, boost::asio::any_io_executor strand, settings s)
     : host_(host),
       workers_(workers),
       work_(work),
@@ -61,7 +60,8 @@ activity_task& activity_dispatcher::track(run_state& r, const event& scheduled, 
     t.flags = is_final_attempt(t.policy, attempt) ? task_flags::final_attempt : 0;
     const auto key = t.key;
     const auto s2c = t.timeouts.schedule_to_close.count();
-    if (s2c > 0) host_.arm(wheel_kind::activity_schedule_to_close, key.run_key, key.seq, t.scheduled_time_us + s2c * 1000);
+    if (s2c > 0)
+        host_.arm(wheel_kind::activity_schedule_to_close, key.run_key, key.seq, t.scheduled_time_us + s2c * 1000);
     auto& task = tasks_.insert_or_assign(key, std::move(t)).first->second;
     if (due_us > host_.now_us()) {
         task.st = activity_task::state::backing_off;
@@ -74,13 +74,14 @@ void activity_dispatcher::schedule(run_state& r, const event& scheduled, write_u
     auto& task = track(r, scheduled, 1, scheduled.time_us, {});
     const auto key = task.key;
     if (const auto s2c = task.timeouts.schedule_to_close.count(); s2c > 0)
-        unit.ops.emplace_back(insert_deadline{{key.run_key, deadline_kind::activity_schedule_to_close, key.seq,
-                                               task.scheduled_time_us + s2c * 1000}});
+        unit.ops.emplace_back(insert_deadline{
+            {key.run_key, deadline_kind::activity_schedule_to_close, key.seq, task.scheduled_time_us + s2c * 1000}});
     const bool due = task.due_us <= host_.now_us();
     const bool handed = due && hand_over_with_schedule(task);
     unit.ops.emplace_back(upsert_task{task.row()});
     if (handed)
-        unit.effects.emplace_back([this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
+        unit.effects.emplace_back(
+            [this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
     else if (due)
         unit.effects.emplace_back([this, key](std::exception_ptr e) {
             if (!e) dispatch(key);
@@ -119,9 +120,9 @@ void activity_dispatcher::dispatch(const task_key& key) {
     const auto s2s = t.timeouts.schedule_to_start.count(), s2c = t.timeouts.schedule_to_close.count();
     if (s2s > 0 && (s2c == 0 || s2s < s2c))
         host_.arm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq,
-            (t.attempt == 1 ? t.scheduled_time_us : t.due_us) + s2s * 1000);
+                  (t.attempt == 1 ? t.scheduled_time_us : t.due_us) + s2s * 1000);
     auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
-    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) return;        // no worker on that queue yet
+    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) return;   // no worker on that queue yet
     if (!reg) {
         std::string known;
         for (const auto& n : workers_.activity_names(t.ns_id, t.task_queue)) known += (known.empty() ? "" : ", ") + n;
@@ -170,7 +171,8 @@ void activity_dispatcher::begin_attempt(activity_task& t, bool holds_thread) {
     t.st = activity_task::state::starting;
     write_unit unit;
     unit.ops.emplace_back(upsert_task{t.row()});
-    unit.effects.emplace_back([this, key = t.key, holds_thread](std::exception_ptr e) { start_marked(key, holds_thread, e); });
+    unit.effects.emplace_back(
+        [this, key = t.key, holds_thread](std::exception_ptr e) { start_marked(key, holds_thread, e); });
     host_.commit(std::move(unit));
 }
 
@@ -196,8 +198,9 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
     };
     auto to_strand = host_.handoff();
     control->send = [this, to_strand, key, gen](boost::json::value details) {
-        to_strand([this, key, gen, details = std::move(details)]() mutable { on_heartbeat(key, gen, std::move(details)); },
-                  std::nullopt);
+        to_strand(
+            [this, key, gen, details = std::move(details)]() mutable { on_heartbeat(key, gen, std::move(details)); },
+            std::nullopt);
     };
     control->flush_at = [this, to_strand, key, gen](std::int64_t at_us) {
         to_strand(
@@ -213,8 +216,14 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
         host_.arm(wheel_kind::activity_start_to_close, key.run_key, key.seq, now + stc * 1000);
     if (hb > 0) host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, now + hb * 1000);
 
-    activity_info info{host_.namespace_name(t.ns_id), t.activity_type, t.activity_id, t.workflow_id, t.run_id,
-                       t.task_queue, t.attempt, t.heartbeat_details};
+    activity_info info{host_.namespace_name(t.ns_id),
+                       t.activity_type,
+                       t.activity_id,
+                       t.workflow_id,
+                       t.run_id,
+                       t.task_queue,
+                       t.attempt,
+                       t.heartbeat_details};
     work_.add(work_tracker::activity);
     // The attempt's end reaches the strand before it stops counting as running work, so the
     // engine never looks idle in between.
@@ -230,28 +239,29 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
         reg->fn.async->start(strand_, activity_context(std::move(info), control), t.input, std::move(done));
         return;
     }
-    threads_.run([fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
-                           done = std::move(done)]() mutable {
-        activity_context ctx(std::move(info), std::move(control));
-        boost::json::value result;
-        std::optional<failure> f;
-        try {
-            result = fn(ctx, input);
-        } catch (...) {
-            f = failure_from_exception(std::current_exception());
-        }
-        done(std::move(result), std::move(f));
-    });
+    threads_.run(
+        [fn = reg->fn.blocking, info = std::move(info), control, input = t.input, done = std::move(done)]() mutable {
+            activity_context ctx(std::move(info), std::move(control));
+            boost::json::value result;
+            std::optional<failure> f;
+            try {
+                result = fn(ctx, input);
+            } catch (...) {
+                f = failure_from_exception(std::current_exception());
+            }
+            done(std::move(result), std::move(f));
+        });
 }
 
 void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boost::json::value result,
-                                     std::optional<failure> f) {
+                                    std::optional<failure> f) {
     auto it = tasks_.find(key);
     if (it == tasks_.end() || host_.engine_failed()) return;
     auto& t = it->second;
     if (t.generation != generation || t.st != activity_task::state::running) return;   // a stale attempt
     keep_latest_details(t);
-    for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
+    for (auto k :
+         {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
         host_.disarm(k, key.run_key, key.seq);
     if (!f) {
         const auto limit = settings_.max_result_bytes;
@@ -263,13 +273,13 @@ void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boos
             return attempt_failed(t, std::move(big));
         }
         return close(t, event_type::activity_task_completed,
-                              {{"result", std::move(result)}, {"scheduled_event_id", key.seq}, {"started_event_id", nullptr}});
+                     {{"result", std::move(result)}, {"scheduled_event_id", key.seq}, {"started_event_id", nullptr}});
     }
     if (t.cancel_requested && f->kind == failure_kind::canceled)
         return close(t, event_type::activity_task_canceled,
-                              {{"details", f->info.contains("details") ? f->info.at("details") : nullptr},
-                               {"scheduled_event_id", key.seq},
-                               {"started_event_id", nullptr}});
+                     {{"details", f->info.contains("details") ? f->info.at("details") : nullptr},
+                      {"scheduled_event_id", key.seq},
+                      {"started_event_id", nullptr}});
     attempt_failed(t, std::move(*f));
 }
 
@@ -281,13 +291,13 @@ void activity_dispatcher::attempt_failed(activity_task& t, failure f) {
     retry_decision d = t.cancel_requested ? retry_decision{false, {}, retry_state::cancel_requested}
                                           : decide_retry(t.policy, t.attempt, f, remaining);
     if (!d.retry) {
-        const auto type = f.kind == failure_kind::timeout ? event_type::activity_task_timed_out
-                                                          : event_type::activity_task_failed;
+        const auto type =
+            f.kind == failure_kind::timeout ? event_type::activity_task_timed_out : event_type::activity_task_failed;
         return close(t, type,
-                              {{"failure", f.to_json()},
-                               {"retry_state", to_string(d.state)},
-                               {"scheduled_event_id", t.key.seq},
-                               {"started_event_id", nullptr}});
+                     {{"failure", f.to_json()},
+                      {"retry_state", to_string(d.state)},
+                      {"scheduled_event_id", t.key.seq},
+                      {"started_event_id", nullptr}});
     }
     t.last_failure = std::move(f);
     ++t.attempt;
@@ -308,7 +318,8 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
                    wheel_kind::activity_schedule_to_close})
         host_.disarm(k, key.run_key, key.seq);
     // ActivityTaskStarted is written (with the final attempt) only for an activity that ran.
-    const bool ran = t.st == activity_task::state::running || (t.attempt > 1 && type != event_type::activity_task_canceled);
+    const bool ran =
+        t.st == activity_task::state::running || (t.attempt > 1 && type != event_type::activity_task_canceled);
     boost::json::object started{{"scheduled_event_id", key.seq}, {"attempt", t.attempt}, {"identity", "perdure"}};
     if (t.last_failure) started["last_failure"] = t.last_failure->to_json();
     if (t.control) t.control->cancel = true;
@@ -337,7 +348,7 @@ void activity_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id) 
         return;
     }
     close(t, event_type::activity_task_canceled,
-                   {{"details", nullptr}, {"scheduled_event_id", scheduled_event_id}, {"started_event_id", nullptr}});
+          {{"details", nullptr}, {"scheduled_event_id", scheduled_event_id}, {"started_event_id", nullptr}});
 }
 
 void activity_dispatcher::recover(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) {
@@ -426,4 +437,4 @@ void activity_dispatcher::stop_attempts() {
         if (t.control) t.control->cancel = true;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

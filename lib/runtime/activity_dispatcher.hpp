@@ -58,11 +58,11 @@ protected:
 class activity_dispatcher {
 public:
     struct settings {
-        std::size_t threads = 1;                 ///< the activity pool
-        std::size_t max_result_bytes = 0;        ///< engine_limits::max_payload_bytes
+        std::size_t threads = 1;            ///< the activity pool
+        std::size_t max_result_bytes = 0;   ///< engine_limits::max_payload_bytes
     };
-    activity_dispatcher(activity_host& host, worker_registry& workers, work_tracker& work,
-                        std::shared_ptr<clock> clock, boost::asio::any_io_executor strand, settings s);
+    activity_dispatcher(activity_host& host, worker_registry& workers, work_tracker& work, std::shared_ptr<clock> clock,
+                        boost::asio::any_io_executor strand, settings s);
 
     /// ActivityTaskScheduled is being recorded in `unit`: the activity's rows go with it and
     /// its first attempt is dispatched once it commits.
@@ -116,4 +116,4 @@ private:
     activity_threads threads_;   // last: its destructor joins the attempts still running
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -36,15 +36,15 @@ struct task_key_hash {
 /// back are sent when the interval ends, and the heartbeat timeout counts from the last call.
 struct activity_control {
     std::atomic<bool> cancel{false};
-    std::atomic<std::int64_t> last_call_us{0};            ///< the last heartbeat() call, engine time
+    std::atomic<std::int64_t> last_call_us{0};   ///< the last heartbeat() call, engine time
     std::mutex mutex;
     std::int64_t last_sent_us = 0;
     std::int64_t throttle_us = 0;
-    bool flush_pending = false;                           ///< held details wait for the interval's end
-    std::optional<boost::json::value> latest;             ///< the last details given, sent or not
-    std::function<std::int64_t()> now_us;                 ///< the engine's clock
-    std::function<void(boost::json::value)> send;         ///< posts a heartbeat to the engine
-    std::function<void(std::int64_t)> flush_at;           ///< asks the engine to send held details then
+    bool flush_pending = false;                     ///< held details wait for the interval's end
+    std::optional<boost::json::value> latest;       ///< the last details given, sent or not
+    std::function<std::int64_t()> now_us;           ///< the engine's clock
+    std::function<void(boost::json::value)> send;   ///< posts a heartbeat to the engine
+    std::function<void(std::int64_t)> flush_at;     ///< asks the engine to send held details then
 };
 
 struct activity_task {
@@ -56,25 +56,26 @@ struct activity_task {
     retry_policy policy;
     int attempt = 1;
     std::int64_t scheduled_time_us = 0;
-    std::int64_t due_us = 0;                              ///< when the current attempt may start
+    std::int64_t due_us = 0;   ///< when the current attempt may start
     boost::json::value heartbeat_details;
     std::optional<failure> last_failure;
 
     /// waiting: for a worker on its queue or a free activity thread; starting: its attempt's
     /// handed_to_thread mark is being committed; running: its code runs.
     enum class state { waiting_for_worker, backing_off, starting, running } st = state::waiting_for_worker;
-    int flags = 0;                                        ///< task_flags of its row
-    bool in_thread_queue = false;                         ///< waits for a free activity thread
-    bool in_thread = false;                               ///< its hand-over with the schedule reserved a thread
-    std::uint64_t generation = 0;                         ///< results of older attempts are dropped
-    std::int64_t started_us = 0;                          ///< when the last attempt began running
+    int flags = 0;                  ///< task_flags of its row
+    bool in_thread_queue = false;   ///< waits for a free activity thread
+    bool in_thread = false;         ///< its hand-over with the schedule reserved a thread
+    std::uint64_t generation = 0;   ///< results of older attempts are dropped
+    std::int64_t started_us = 0;    ///< when the last attempt began running
     std::shared_ptr<activity_control> control;
     bool cancel_requested = false;
 
     /// Its outbox row: what recovery needs to dispatch it again.
     task_row row() const {
-        return {key.run_key, key.seq, task_kind::activity, attempt, due_us, boost::json::serialize(heartbeat_details), flags};
+        return {key.run_key, key.seq, task_kind::activity, attempt, due_us, boost::json::serialize(heartbeat_details),
+                flags};
     }
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -62,4 +62,4 @@ std::optional<task_key> activity_threads::take_next(Predicate still_waits) {
     return std::nullopt;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

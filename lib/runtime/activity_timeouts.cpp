@@ -15,7 +15,7 @@ failure timeout_failure(timeout_type type, const boost::json::value& details) {
     return f;
 }
 
-}  // namespace
+}   // namespace
 
 void activity_dispatcher::keep_latest_details(activity_task& t) {
     if (!t.control) return;
@@ -42,9 +42,7 @@ void activity_dispatcher::on_deadline(const task_key& key, wheel_kind kind) {
     if (it == tasks_.end()) return;
     auto& t = it->second;
     switch (kind) {
-    case wheel_kind::activity_retry:
-        dispatch(key);
-        return;
+    case wheel_kind::activity_retry: dispatch(key); return;
     case wheel_kind::activity_heartbeat_flush: {
         if (t.st != activity_task::state::running || !t.control) return;
         boost::json::value details;
@@ -60,7 +58,8 @@ void activity_dispatcher::on_deadline(const task_key& key, wheel_kind kind) {
     case wheel_kind::activity_heartbeat:
         // Fires only when no heartbeat() call came within the timeout (held ones count).
         if (t.control)
-            if (const auto due = t.control->last_call_us.load() + t.timeouts.heartbeat.count() * 1000; due > host_.now_us()) {
+            if (const auto due = t.control->last_call_us.load() + t.timeouts.heartbeat.count() * 1000;
+                due > host_.now_us()) {
                 host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, due);
                 return;
             }
@@ -70,11 +69,12 @@ void activity_dispatcher::on_deadline(const task_key& key, wheel_kind kind) {
         keep_latest_details(t);
         if (t.control) t.control->cancel = true;   // it cannot be stopped; its late result is dropped
         ++t.generation;
-        for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
+        for (auto k : {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat,
+                       wheel_kind::activity_heartbeat_flush})
             host_.disarm(k, key.run_key, key.seq);
-        return attempt_failed(
-            t, timeout_failure(kind == wheel_kind::activity_heartbeat ? timeout_type::heartbeat : timeout_type::start_to_close,
-                               t.heartbeat_details));
+        return attempt_failed(t, timeout_failure(kind == wheel_kind::activity_heartbeat ? timeout_type::heartbeat
+                                                                                        : timeout_type::start_to_close,
+                                                 t.heartbeat_details));
     case wheel_kind::activity_schedule_to_close:
     case wheel_kind::activity_schedule_to_start: {
         keep_latest_details(t);
@@ -84,14 +84,13 @@ void activity_dispatcher::on_deadline(const task_key& key, wheel_kind kind) {
                                  t.heartbeat_details);
         if (t.last_failure) f.cause = std::make_shared<const failure>(*t.last_failure);
         return close(t, event_type::activity_task_timed_out,
-                              {{"failure", f.to_json()},
-                               {"retry_state", to_string(retry_state::timeout)},
-                               {"scheduled_event_id", key.seq},
-                               {"started_event_id", nullptr}});
+                     {{"failure", f.to_json()},
+                      {"retry_state", to_string(retry_state::timeout)},
+                      {"scheduled_event_id", key.seq},
+                      {"started_event_id", nullptr}});
     }
-    default:
-        return;
+    default: return;
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

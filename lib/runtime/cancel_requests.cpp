@@ -33,7 +33,7 @@ std::optional<cancel_request> cancel_request_of(const task_row& row) {
     return cancel_request{std::string(target->get_string()), sched->get_int64(), requested->get_int64()};
 }
 
-}  // namespace
+}   // namespace
 
 void engine_core::record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
                                         std::int64_t requested_event_id, write_unit& unit) {
@@ -88,23 +88,19 @@ void engine_core::recover_tasks(const std::vector<task_row>& tasks) {
             resume_nexus_cancel(*r, key.seq, c.requested_event_id);
     for (const auto& t : tasks) {
         const auto c = cancels.find({t.run_key, t.seq});
-        const bool cancel = c != cancels.end() && c->second.target == (t.kind == task_kind::nexus ? "nexus" : "activity");
+        const bool cancel =
+            c != cancels.end() && c->second.target == (t.kind == task_kind::nexus ? "nexus" : "activity");
         switch (t.kind) {
-        case task_kind::delivery:
-            redeliver(t);
-            break;
-        case task_kind::nexus:
-            recover_nexus(t, cancel ? c->second.requested_event_id : 0);
-            break;
+        case task_kind::delivery: redeliver(t); break;
+        case task_kind::nexus: recover_nexus(t, cancel ? c->second.requested_event_id : 0); break;
         case task_kind::activity:
             if (auto* r = find_run(t.run_key))
                 if (auto scheduled = store_->reads().event_at(t.run_key, t.seq))
                     activities_.recover(*r, *scheduled, t, cancel);
             break;
-        case task_kind::cancel:
-            break;
+        case task_kind::cancel: break;
         }
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -30,7 +30,7 @@ class system_clock_impl final : public clock {
 public:
     time_point now() const override { return std::chrono::system_clock::now(); }
 };
-}  // namespace
+}   // namespace
 
 std::shared_ptr<clock> system_clock() {
     static const auto c = std::make_shared<system_clock_impl>();
@@ -61,4 +61,4 @@ void manual_clock::set(time_point t) {
     notify();
 }
 
-}  // namespace perdure
+}   // namespace perdure

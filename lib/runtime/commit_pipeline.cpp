@@ -38,4 +38,4 @@ void commit_pipeline::fail_waiting(std::exception_ptr why) {
         for (auto& fx : effects) fx(why);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

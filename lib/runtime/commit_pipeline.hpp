@@ -52,4 +52,4 @@ private:
     std::deque<std::pair<std::uint64_t, std::vector<effect>>> waiting_;   // by unit, oldest first
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

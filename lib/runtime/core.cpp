@@ -90,8 +90,9 @@ void engine_core::check_blocking_allowed(const char* call) const {
 void engine_core::start() {
     if (auto e = unavailable()) std::rethrow_exception(e);
     if (options_.maintenance)
-        throw failed_precondition("an engine opened with engine_options::maintenance runs no workflows; open it without "
-                                  "maintenance to start work");
+        throw failed_precondition(
+            "an engine opened with engine_options::maintenance runs no workflows; open it without "
+            "maintenance to start work");
     std::promise<void> done;
     post([this, &done] {
         begin_work();
@@ -145,8 +146,9 @@ void engine_core::on_committed(std::uint64_t last) {
 void engine_core::on_commit_failed(std::uint64_t, const commit_failure& failure) {
     // A lost ownership (only a shared store has one to lose) stops this engine the same way:
     // its runs now belong to the engine that took them over.
-    fail_engine(std::make_exception_ptr(storage_error(
-        failure.message + "; the engine stopped: nothing uncommitted was acknowledged; reopen the database to recover")));
+    fail_engine(std::make_exception_ptr(
+        storage_error(failure.message +
+                      "; the engine stopped: nothing uncommitted was acknowledged; reopen the database to recover")));
 }
 
 void engine_core::fail_engine(std::exception_ptr e) noexcept {
@@ -156,9 +158,9 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
     } catch (const error&) {
         failure_ = e;
     } catch (const std::exception& ex) {
-        failure_ = std::make_exception_ptr(
-            storage_error(std::string("the engine failed on an internal error: ") + ex.what() +
-                          "; reopen the database to recover (nothing committed is lost)"));
+        failure_ =
+            std::make_exception_ptr(storage_error(std::string("the engine failed on an internal error: ") + ex.what() +
+                                                  "; reopen the database to recover (nothing committed is lost)"));
     } catch (...) {
         failure_ = std::make_exception_ptr(storage_error("the engine failed on an unknown internal error"));
     }
@@ -201,7 +203,7 @@ void engine_core::shutdown() {
     }
     activities_.join_threads();
     nexus_pool_->join();
-    barrier();            // results of the last attempts have become units
+    barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued
     barrier();               // their effects have run
     if (clock_subscription_) clock_->unsubscribe(clock_subscription_);
@@ -214,4 +216,4 @@ void engine_core::shutdown() {
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -47,7 +47,6 @@ namespace perdure::detail {
 template <class T>
 using callback = unique_function<void(std::exception_ptr, T)>;
 
-
 /// A random (version 4) UUID for run ids and request ids.
 std::string new_uuid();
 
@@ -172,7 +171,9 @@ private:
     void recover();
 
     // runs.cpp
-    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) { return runs_.find_open(ns_id, workflow_id); }
+    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) {
+        return runs_.find_open(ns_id, workflow_id);
+    }
     /// The running run a cancel or terminate addresses; not_found when there is none.
     run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
                               const std::string& first_run_id);
@@ -225,7 +226,8 @@ private:
     void terminate_run(run_state& r, const std::string& reason, write_unit& unit);
 
     // messages.cpp
-    inbound signal_event(std::string name, boost::json::value arg, unique_function<void(std::exception_ptr)> on_recorded);
+    inbound signal_event(std::string name, boost::json::value arg,
+                         unique_function<void(std::exception_ptr)> on_recorded);
     void answer_queries(run_state& r);
     void fail_queries(run_state& r, const std::string& why);
     void query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
@@ -284,8 +286,8 @@ private:
     void nexus_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit);
     void notify_callers(run_state& r, const event& close, write_unit& unit);
     void persist_callbacks(run_state& r, write_unit& unit);
-    void continue_run(run_state& r, const event& close,
-                      std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit);
+    void continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,
+                      write_unit& unit);
 
     // cancel_requests.cpp
     void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
@@ -331,7 +333,6 @@ private:
     retention_sweeper retention_;
     std::set<std::int64_t> inbox_seen_;
 
-
     // state
     std::atomic<bool> started_{false};
     std::atomic<bool> start_on_client_call_{false};
@@ -351,12 +352,12 @@ private:
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
     endpoint_table endpoints_;
     caller_guards nexus_guards_;   // before the operations: their attempt passes point into it
-    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;       // scheduled, not yet ended
-    std::unordered_set<task_key, task_key_hash> nexus_ending_;              // outcome delivered, not yet committed
+    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;   // scheduled, not yet ended
+    std::unordered_set<task_key, task_key_hash> nexus_ending_;          // outcome delivered, not yet committed
     std::unique_ptr<boost::asio::thread_pool> nexus_pool_;
-    std::int64_t next_delivery_seq_ = -1;                                   // outbox rows use negative seqs
+    std::int64_t next_delivery_seq_ = -1;   // outbox rows use negative seqs
 
-    std::map<task_key, std::int64_t> cancel_rows_; // target -> the seq of its cancel request's outbox row
+    std::map<task_key, std::int64_t> cancel_rows_;   // target -> the seq of its cancel request's outbox row
     std::uint64_t next_generation_ = 1;
 
     work_tracker work_;
@@ -393,4 +394,4 @@ void engine_core::dispatch(F&& f) {
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -58,4 +58,4 @@ void deadline_wheel::publish_next_due() noexcept {
     next_due_snapshot_.store(entries_.empty() ? std::numeric_limits<std::int64_t>::max() : entries_.begin()->due_us);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

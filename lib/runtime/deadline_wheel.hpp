@@ -31,7 +31,7 @@ enum class wheel_kind : int {
     nexus_retry = 105,
     nexus_request_timeout = 106,
     nexus_deferred_completion = 107,   ///< an asynchronous override's handler runs
-    activity_heartbeat_flush = 108,   ///< held heartbeat details are sent
+    activity_heartbeat_flush = 108,    ///< held heartbeat details are sent
 };
 
 struct wheel_entry {
@@ -76,4 +76,4 @@ private:
     std::atomic<std::int64_t> next_due_snapshot_{std::numeric_limits<std::int64_t>::max()};
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -14,15 +14,13 @@
 namespace perdure::detail {
 namespace {
 constexpr std::int64_t max_timer_wait_us = 1'000'000;
-}
+}   // namespace
 
 void engine_core::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
     if (wheel_.arm(kind, run_key, seq, due_us) && started_) schedule_tick();
 }
 
-void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) {
-    wheel_.disarm(kind, run_key, seq);
-}
+void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) { wheel_.disarm(kind, run_key, seq); }
 
 void engine_core::schedule_tick() {
     if (stopping_.load() || failed_.load()) return;
@@ -79,9 +77,12 @@ void engine_core::fire(const wheel_entry& e) {
         if (e.kind == wheel_kind::run_timeout && r->retry) {
             // As Temporal: a run that times out is retried under the workflow's retry policy (the
             // execution timeout ends the whole chain).
-            failure f{"workflow run timed out", failure_kind::timeout, {{"timeout_type", to_string(timeout_type::start_to_close)}}};
+            failure f{"workflow run timed out",
+                      failure_kind::timeout,
+                      {{"timeout_type", to_string(timeout_type::start_to_close)}}};
             std::optional<std::chrono::milliseconds> remaining;
-            if (r->execution_deadline_us) remaining = std::chrono::milliseconds((r->execution_deadline_us - now_us()) / 1000);
+            if (r->execution_deadline_us)
+                remaining = std::chrono::milliseconds((r->execution_deadline_us - now_us()) / 1000);
             const auto d = decide_retry(*r->retry, r->attempt, f, remaining);
             attrs["retry_state"] = to_string(d.state);
             if (d.retry) {
@@ -123,12 +124,8 @@ void engine_core::fire(const wheel_entry& e) {
     case wheel_kind::nexus_deferred_completion:
     case wheel_kind::nexus_schedule_to_close:
     case wheel_kind::nexus_schedule_to_start:
-    case wheel_kind::nexus_start_to_close:
-        on_nexus_timeout({e.run_key, e.seq}, e.kind);
-        return;
-    default:
-        activities_.on_deadline({e.run_key, e.seq}, e.kind);
-        return;
+    case wheel_kind::nexus_start_to_close: on_nexus_timeout({e.run_key, e.seq}, e.kind); return;
+    default: activities_.on_deadline({e.run_key, e.seq}, e.kind); return;
     }
 }
 
@@ -162,4 +159,4 @@ void engine_core::on_workers_changed() {
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,9 +17,10 @@ pending_nexus_operation_state state_of(nexus_op::state s) {
     }
 }
 
-}  // namespace
+}   // namespace
 
-void engine_core::describe_live(std::int64_t run_key, workflow_execution_info info, callback<workflow_execution_info> cb) {
+void engine_core::describe_live(std::int64_t run_key, workflow_execution_info info,
+                                callback<workflow_execution_info> cb) {
     post([this, run_key, info = std::move(info), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
         const auto* r = find_run(run_key);
@@ -45,7 +46,8 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
                 info.callbacks.push_back(std::move(p));
             }
             if (r->task_attempt > 0 || !r->pending.empty() || r->owes_activation)
-                info.pending_workflow_task = pending_workflow_task_info{r->task_attempt + 1, r->task_failure_message, r->blocked};
+                info.pending_workflow_task =
+                    pending_workflow_task_info{r->task_attempt + 1, r->task_failure_message, r->blocked};
         }
         // Answered after the last unit in flight commits: nothing reported is still uncommitted.
         write_unit unit;
@@ -56,4 +58,4 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -12,4 +12,4 @@ void failpoint(const char* name) noexcept {
     if (armed && std::strcmp(armed, name) == 0) std::raise(SIGKILL);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -7,4 +7,4 @@ namespace perdure::detail {
 
 void failpoint(const char* name) noexcept;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -22,7 +22,7 @@ std::chrono::milliseconds duration_of(const boost::json::object& o, const char* 
     return parse_duration(text(o, key)).value_or(std::chrono::milliseconds(0));
 }
 
-}  // namespace
+}   // namespace
 
 // ---------------------------------------------------------------- the outbox
 
@@ -63,9 +63,8 @@ void engine_core::redeliver(const task_row& t) {
 void engine_core::start_child(run_state& parent, const event& e, write_unit& unit) {
     const auto& a = e.attrs;
     const std::string wid = text(a, "workflow_id"), type = name_of(a, "workflow_type");
-    boost::json::object common{{"namespace", namespace_name(parent.ns_id)},
-                               {"initiated_event_id", e.id},
-                               {"workflow_type", {{"name", type}}}};
+    boost::json::object common{
+        {"namespace", namespace_name(parent.ns_id)}, {"initiated_event_id", e.id}, {"workflow_type", {{"name", type}}}};
     if (auto* existing = find_open_run(parent.ns_id, wid); existing && existing->status == run_status::running) {
         common["workflow_id"] = wid;
         common["cause"] = "WORKFLOW_ALREADY_EXISTS";
@@ -79,7 +78,8 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     spec.id.task_queue = name_of(a, "task_queue");
     spec.execution_timeout = duration_of(a, "workflow_execution_timeout");
     spec.id.run_timeout_ms = spec.execution_timeout.count();
-    if (spec.execution_timeout.count() > 0) spec.id.execution_deadline_us = e.time_us + spec.execution_timeout.count() * 1000;
+    if (spec.execution_timeout.count() > 0)
+        spec.id.execution_deadline_us = e.time_us + spec.execution_timeout.count() * 1000;
     if (const auto* p = a.if_contains("retry_policy")) spec.id.retry = retry_policy_from_json(*p);
     spec.id.parent = {parent.run_key, e.id, parent_close_policy_of(text(a, "parent_close_policy"))};
     spec.input = a.contains("input") ? a.at("input") : nullptr;
@@ -94,7 +94,8 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
 
 void engine_core::notify_parent(run_state& child, const event& close, write_unit& unit) {
     // A continued or retried run is not the end of the child: its last run tells the parent.
-    if (!child.parent.run_key || child.status == run_status::continued_as_new || close.attrs.contains("new_execution_run_id"))
+    if (!child.parent.run_key || child.status == run_status::continued_as_new ||
+        close.attrs.contains("new_execution_run_id"))
         return;
     boost::json::object attrs{{"namespace", namespace_name(child.ns_id)},
                               {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id}}},
@@ -120,9 +121,7 @@ void engine_core::notify_parent(run_state& child, const event& close, write_unit
         type = event_type::child_workflow_execution_timed_out;
         attrs["retry_state"] = close.attrs.contains("retry_state") ? close.attrs.at("retry_state") : "TIMEOUT";
         break;
-    default:
-        type = event_type::child_workflow_execution_terminated;
-        break;
+    default: type = event_type::child_workflow_execution_terminated; break;
     }
     if (auto it = children_.find(child.parent.run_key); it != children_.end()) it->second.erase(child.run_key);
     send(child.parent.run_key, type, std::move(attrs), unit);
@@ -146,8 +145,7 @@ void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit)
                   {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
                  unit);
             break;
-        case parent_close_policy::abandon:
-            break;
+        case parent_close_policy::abandon: break;
         }
     }
 }
@@ -210,8 +208,7 @@ void engine_core::prepare_close(run_state& r, command& c) {
     }
     const auto f = failure::from_json(c.attrs.at("failure"));
     std::optional<std::chrono::milliseconds> remaining;
-    if (r.execution_deadline_us)
-        remaining = std::chrono::milliseconds((r.execution_deadline_us - now_us()) / 1000);
+    if (r.execution_deadline_us) remaining = std::chrono::milliseconds((r.execution_deadline_us - now_us()) / 1000);
     const auto d = decide_retry(*r.retry, r.attempt, f, remaining);
     c.attrs["retry_state"] = to_string(d.state);
     if (d.retry) {
@@ -220,8 +217,8 @@ void engine_core::prepare_close(run_state& r, command& c) {
     }
 }
 
-void engine_core::continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,
-                               write_unit& unit) {
+void engine_core::continue_run(run_state& r, const event& close,
+                               std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit) {
     const auto& a = close.attrs;
     const bool retrying = close.type != event_type::workflow_execution_continued_as_new;
     // The closing run's start: what a retry repeats and what a continuation keeps unless it changes it.
@@ -269,4 +266,4 @@ void engine_core::continue_run(run_state& r, const event& close, std::vector<std
     begin_run(next, unit);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

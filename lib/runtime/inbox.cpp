@@ -68,8 +68,12 @@ struct command_applier {
     }
     void operator()(endpoint_update_command& c) const {
         core.update_endpoint(c.name,
-                             {std::move(c.new_name), std::move(c.target_namespace), std::move(c.target_task_queue),
-                              std::move(c.description), {}, c.max_operations_per_second},
+                             {std::move(c.new_name),
+                              std::move(c.target_namespace),
+                              std::move(c.target_task_queue),
+                              std::move(c.description),
+                              {},
+                              c.max_operations_per_second},
                              endpoint_done());
     }
     void operator()(endpoint_delete_command& c) const { core.remove_endpoint(c.name, done()); }
@@ -84,7 +88,7 @@ struct command_applier {
     }
 };
 
-}  // namespace
+}   // namespace
 
 namespace_answer inbox_answer_of(const namespace_info& n) { return {n.name, n.description, n.retention}; }
 
@@ -135,13 +139,13 @@ void engine_core::apply_inbox(pending_command pending) {
         unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});
         commit(std::move(unit));
     };
-    if (!pending.command)
-        return answer(std::make_exception_ptr(invalid_argument(pending.unreadable)), {});
+    if (!pending.command) return answer(std::make_exception_ptr(invalid_argument(pending.unreadable)), {});
     std::visit(command_applier{*this, answer}, *pending.command);
 }
 
 std::int64_t engine_core::now_us_wall() const {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -11,4 +11,4 @@ namespace perdure::detail {
 namespace_answer inbox_answer_of(const namespace_info&);
 endpoint_answer inbox_answer_of(const nexus::endpoint&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -28,7 +28,7 @@ std::exception_ptr outcome_error(const boost::json::object& outcome) {
     return make_exception(failure::from_json(outcome.at("failure")));
 }
 
-}  // namespace
+}   // namespace
 
 void engine_core::signal_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                   boost::json::value arg, callback<bool> cb) {
@@ -52,7 +52,9 @@ void engine_core::signal_workflow(std::string ns, std::string wid, std::string r
 
 inbound engine_core::signal_event(std::string name, boost::json::value arg,
                                   unique_function<void(std::exception_ptr)> on_recorded) {
-    inbound in{event{0, event_type::workflow_execution_signaled, now_us(),
+    inbound in{event{0,
+                     event_type::workflow_execution_signaled,
+                     now_us(),
                      {{"signal_name", std::move(name)}, {"input", std::move(arg)}, {"identity", "perdure"}}}};
     if (on_recorded) in.on_recorded.push_back(std::move(on_recorded));
     return in;
@@ -120,9 +122,8 @@ void engine_core::answer_queries(run_state& r) {
         }
         // The answer may reflect state whose events are still being committed: wait for them.
         write_unit unit;
-        unit.effects.emplace_back([cb = std::move(q.cb), answer = std::move(answer), error](std::exception_ptr e) mutable {
-            cb(e ? e : error, std::move(answer));
-        });
+        unit.effects.emplace_back([cb = std::move(q.cb), answer = std::move(answer),
+                                   error](std::exception_ptr e) mutable { cb(e ? e : error, std::move(answer)); });
         commit(std::move(unit));
     }
 }
@@ -158,13 +159,20 @@ void engine_core::query_closed_run(std::int64_t ns_id, std::string wid, std::str
                 if (!reg)
                     throw query_failed_error("no worker registers workflow type " + row->workflow_type +
                                              " on task queue " + row->task_queue + " to answer the query");
-                workflow_info info{self->namespace_name(row->ns_id), row->workflow_id, row->run_id, row->workflow_type,
-                                   row->task_queue, 1, row->first_run_id, ""};
+                workflow_info info{self->namespace_name(row->ns_id),
+                                   row->workflow_id,
+                                   row->run_id,
+                                   row->workflow_type,
+                                   row->task_queue,
+                                   1,
+                                   row->first_run_id,
+                                   ""};
                 workflow_instance inst(reg->fn, std::move(info), 0);
                 inst.set_closing_query(name, arg);
                 self->replays_.fetch_add(1);
                 auto result = replay(inst, history);
-                if (result.failure) throw query_failed_error("the workflow could not be replayed: " + result.failure->message);
+                if (result.failure)
+                    throw query_failed_error("the workflow could not be replayed: " + result.failure->message);
                 if (!inst.closed()) inst.answer_closing_query();
                 cb(nullptr, inst.closing_query_answer());
             } catch (...) {
@@ -190,7 +198,8 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
             if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
                 throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
             if (update_id.empty()) update_id = new_uuid();
-            r->clients_or_new().pending_updates.push_back({std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
+            r->clients_or_new().pending_updates.push_back(
+                {std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
             request_activation(*r);   // validated in order once the instance is live
         } catch (...) {
             cb(std::current_exception(), {});
@@ -203,7 +212,8 @@ void engine_core::process_updates(run_state& r) {
     auto requests = std::exchange(clients.pending_updates, {});
     for (auto& u : requests) {
         // A retried update id returns the first one's outcome; nothing new is recorded.
-        if (auto known = r.inst->update_outcome(u.id); known || clients.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
+        if (auto known = r.inst->update_outcome(u.id);
+            known || clients.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
             if (known && known->contains("failure")) {
                 u.cb(outcome_error(*known), {});
             } else if (known) {
@@ -221,7 +231,9 @@ void engine_core::process_updates(run_state& r) {
             continue;
         }
         clients.update_waiters[u.id].push_back(std::move(u.cb));
-        inbound in{event{0, event_type::workflow_execution_update_accepted, now_us(),
+        inbound in{event{0,
+                         event_type::workflow_execution_update_accepted,
+                         now_us(),
                          {{"protocol_instance_id", u.id},
                           {"accepted_request_message_id", u.id + "/request"},
                           {"accepted_request",
@@ -252,11 +264,14 @@ void engine_core::update_completed(run_state& r, const event& e, write_unit& uni
     const auto outcome = e.attrs.at("outcome").as_object();
     unit.effects.emplace_back([waiters = std::move(waiters), outcome](std::exception_ptr err) mutable {
         for (auto& w : waiters) {
-            if (err) w(err, {});
-            else if (outcome.contains("failure")) w(outcome_error(outcome), {});
-            else w(nullptr, outcome.at("success"));
+            if (err)
+                w(err, {});
+            else if (outcome.contains("failure"))
+                w(outcome_error(outcome), {});
+            else
+                w(nullptr, outcome.at("success"));
         }
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -23,7 +23,7 @@ void validate_namespace_name(const std::string& name) {
 
 constexpr std::int64_t default_retention_ms = 7LL * 24 * 3600 * 1000;
 
-}  // namespace
+}   // namespace
 
 namespace_info info_of(const namespace_row& r) {
     return {r.name, r.description, from_us(r.created_us), std::chrono::milliseconds(r.retention_ms)};
@@ -47,8 +47,8 @@ const namespace_row& namespace_table::at(std::string_view name) const {
     if (const auto* row = find(name)) return *row;
     std::string known;
     for (const auto& [n, row] : rows_) known += (known.empty() ? "" : ", ") + n;
-    throw not_found("namespace '" + std::string(name) + "' does not exist (known: " +
-                    (known.empty() ? "none" : known) + "); create it with engine.namespaces().ensure(name)");
+    throw not_found("namespace '" + std::string(name) + "' does not exist (known: " + (known.empty() ? "none" : known) +
+                    "); create it with engine.namespaces().ensure(name)");
 }
 
 const namespace_row& namespace_table::add(std::string name, std::string description, std::int64_t now_us) {
@@ -90,4 +90,4 @@ std::string namespace_table::name_snapshot(std::int64_t id) const {
     return {};
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -51,4 +51,4 @@ private:
 /// A namespace as the public API describes it.
 namespace_info info_of(const namespace_row& row);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -78,9 +78,8 @@ void engine_core::list_namespaces(callback<std::vector<namespace_info>> cb) {
         std::vector<namespace_info> out;
         for (const auto& [n, row] : namespaces_.all()) out.push_back(info_of(row));
         write_unit unit;   // answer once every earlier change is committed
-        unit.effects.emplace_back([cb = std::move(cb), out = std::move(out)](std::exception_ptr e) mutable {
-            cb(e, std::move(out));
-        });
+        unit.effects.emplace_back(
+            [cb = std::move(cb), out = std::move(out)](std::exception_ptr e) mutable { cb(e, std::move(out)); });
         commit(std::move(unit));
     });
 }
@@ -95,11 +94,10 @@ void engine_core::describe_namespace(std::string name, callback<namespace_info> 
             return cb(std::current_exception(), {});
         }
         write_unit unit;
-        unit.effects.emplace_back([cb = std::move(cb), info = std::move(info)](std::exception_ptr e) mutable {
-            cb(e, std::move(info));
-        });
+        unit.effects.emplace_back(
+            [cb = std::move(cb), info = std::move(info)](std::exception_ptr e) mutable { cb(e, std::move(info)); });
         commit(std::move(unit));
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -43,7 +43,7 @@ nexus::operation_context handler_context(const nexus_op& op, std::string ns, std
     return ctx;
 }
 
-}  // namespace
+}   // namespace
 
 failure caller_failure(const nexus_op& op, failure cause) {
     return wrap_nexus_failure(op.endpoint, op.service, op.operation, op.token, op.key.seq, std::move(cause));
@@ -61,8 +61,9 @@ std::optional<task_failure> engine_core::prepare_command(run_state& r, command& 
                                 "\", ...}) (the workflow task is retried)"};
     if (const auto* in = c.attrs.if_contains("input");
         in && boost::json::serialize(*in).size() > options_.limits.max_payload_bytes)
-        return task_failure{task_failure::cause::bad_command,
-                            "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: the operation input is larger than the payload limit"};
+        return task_failure{
+            task_failure::cause::bad_command,
+            "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: the operation input is larger than the payload limit"};
     c.attrs["endpoint_id"] = ep->id;
     c.attrs["request_id"] = new_uuid();   // minted once; every attempt carries it
     return std::nullopt;
@@ -147,8 +148,10 @@ void engine_core::dispatch_nexus(const task_key& key) {
         return end_nexus(op, event_type::nexus_operation_timed_out,
                          {{"failure", caller_failure(op, operation_timeout(d.timed_out)).to_json()}});
     case attempt_decision::action::fail: {
-        auto why = refusal_failure(d.why, op.service, op.operation, ep ? std::string_view(ep->spec.target_task_queue) : "");
-        return end_nexus(op, event_type::nexus_operation_failed, {{"failure", caller_failure(op, std::move(why)).to_json()}});
+        auto why =
+            refusal_failure(d.why, op.service, op.operation, ep ? std::string_view(ep->spec.target_task_queue) : "");
+        return end_nexus(op, event_type::nexus_operation_failed,
+                         {{"failure", caller_failure(op, std::move(why)).to_json()}});
     }
     case attempt_decision::action::wait_for_token:
         op.waiting_for = "the endpoint's rate limit (max_operations_per_second)";
@@ -162,16 +165,14 @@ void engine_core::dispatch_nexus(const task_key& key) {
     case attempt_decision::action::wait_for_worker:
         op.waiting_for = "no worker serves the endpoint's target task queue";
         return;   // dispatched again when workers change, bounded by its timeouts
-    case attempt_decision::action::run:
-        op.waiting_for.clear();
-        break;
+    case attempt_decision::action::run: op.waiting_for.clear(); break;
     }
     auto ctx = handler_context(op, ep->spec.target_namespace, shared_from_this());
     for (const auto& [k, v] : op.header)
         if (v.is_string()) ctx.header[k] = v.get_string();
     if (const auto* caller = find_run(key.run_key))
-        ctx.links.push_back({workflow_event_url(namespace_name(caller->ns_id), caller->workflow_id, caller->run_id, key.seq,
-                                                "NexusOperationScheduled"),
+        ctx.links.push_back({workflow_event_url(namespace_name(caller->ns_id), caller->workflow_id, caller->run_id,
+                                                key.seq, "NexusOperationScheduled"),
                              workflow_event_link_type});
     op.pass = nexus_guards_.begin_attempt(op.ns_id, op.endpoint_id, ep->spec.max_operations_per_second, now);
     if (replacement && replacement->complete_after) {
@@ -239,24 +240,28 @@ void engine_core::on_nexus_timeout(const task_key& key, wheel_kind kind) {
         const auto replacement = workers_.nexus_operation_override(op.service, op.operation);
         if (!ep || !replacement) return;
         return run_sync_handler(op, replacement->operation,
-                                handler_context(op, ep->spec.target_namespace, shared_from_this()), nexus_request_timeout_us);
+                                handler_context(op, ep->spec.target_namespace, shared_from_this()),
+                                nexus_request_timeout_us);
     }
     case wheel_kind::nexus_request_timeout: {
         if (op.st != nexus_op::state::running) return;
         ++op.generation;   // the handler keeps running; no new attempt starts until it returns
         op.pass.end(attempt_end::destination_down, now_us());
-        return nexus_attempt_failed(op, handler_failure(nexus::handler_error_type::upstream_timeout, "request timed out", true));
+        return nexus_attempt_failed(
+            op, handler_failure(nexus::handler_error_type::upstream_timeout, "request timed out", true));
     }
     case wheel_kind::nexus_schedule_to_start:
         if (op.st == nexus_op::state::started) return;
-        return end_nexus(op, event_type::nexus_operation_timed_out,
-                         {{"failure", caller_failure(op, operation_timeout(timeout_type::schedule_to_start)).to_json()}});
+        return end_nexus(
+            op, event_type::nexus_operation_timed_out,
+            {{"failure", caller_failure(op, operation_timeout(timeout_type::schedule_to_start)).to_json()}});
     case wheel_kind::nexus_start_to_close:
         return end_nexus(op, event_type::nexus_operation_timed_out,
                          {{"failure", caller_failure(op, operation_timeout(timeout_type::start_to_close)).to_json()}});
     default:
-        return end_nexus(op, event_type::nexus_operation_timed_out,
-                         {{"failure", caller_failure(op, operation_timeout(timeout_type::schedule_to_close)).to_json()}});
+        return end_nexus(
+            op, event_type::nexus_operation_timed_out,
+            {{"failure", caller_failure(op, operation_timeout(timeout_type::schedule_to_close)).to_json()}});
     }
 }
 
@@ -330,7 +335,8 @@ bool engine_core::on_nexus_delivered(run_state& r, inbound& in) {
         disarm(k, key.run_key, key.seq);
     in.ops.emplace_back(delete_task{key.run_key, key.seq});
     forget_cancel_request(key, in.ops);   // an operation that ended needs no cancel any more
-    for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start, deadline_kind::nexus_start_to_close})
+    for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start,
+                   deadline_kind::nexus_start_to_close})
         in.ops.emplace_back(delete_deadline{key.run_key, k, key.seq});
     if (it != nexus_ops_.end()) nexus_ops_.erase(it);
     // Until the outcome is committed (and so readable from history), memory says it ended.
@@ -374,7 +380,8 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
         if (seen.scheduled) endpoint_id = text(seen.scheduled->attrs, "endpoint_id");
         token = seen.token;
     }
-    const boost::json::object ids{{"requested_event_id", requested_event_id}, {"scheduled_event_id", scheduled_event_id}};
+    const boost::json::object ids{{"requested_event_id", requested_event_id},
+                                  {"scheduled_event_id", scheduled_event_id}};
     auto failed = [&](nexus::handler_error_type type, std::string message) {
         auto attrs = ids;
         attrs["failure"] = handler_failure(type, std::move(message), false).to_json();
@@ -384,7 +391,8 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
     };
     if (!endpoints_.by_id(endpoint_id)) return failed(nexus::handler_error_type::not_found, "endpoint not registered");
     const auto target = decode_token(token);
-    if (!target) return failed(nexus::handler_error_type::bad_request, "the operation has no workflow-run token to cancel");
+    if (!target)
+        return failed(nexus::handler_error_type::bad_request, "the operation has no workflow-run token to cancel");
     const auto ns_id = find_namespace(target->ns);
     auto* handler = ns_id ? find_open_run(*ns_id, target->workflow_id) : nullptr;
     if (!handler || handler->status != run_status::running)
@@ -393,14 +401,15 @@ void engine_core::cancel_nexus(run_state& r, std::int64_t scheduled_event_id, st
     // one commit, which also retires the cancel request's own row.
     write_unit unit;
     forget_cancel_request(key, unit.ops);
-    send(handler->run_key, event_type::workflow_execution_cancel_requested,
-         {{"identity", "perdure"},
-          {"cause", "the Nexus caller canceled the operation"},
-          {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}},
-          {"links", boost::json::array{{{"url", workflow_event_url(namespace_name(r.ns_id), r.workflow_id, r.run_id,
-                                                                   requested_event_id, "NexusOperationCancelRequested")},
-                                        {"type", workflow_event_link_type}}}}},
-         unit);
+    send(
+        handler->run_key, event_type::workflow_execution_cancel_requested,
+        {{"identity", "perdure"},
+         {"cause", "the Nexus caller canceled the operation"},
+         {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}},
+         {"links", boost::json::array{{{"url", workflow_event_url(namespace_name(r.ns_id), r.workflow_id, r.run_id,
+                                                                  requested_event_id, "NexusOperationCancelRequested")},
+                                       {"type", workflow_event_link_type}}}}},
+        unit);
     send(r.run_key, event_type::nexus_operation_cancel_request_completed, ids, unit);
     commit(std::move(unit));
 }
@@ -438,4 +447,4 @@ void engine_core::drop_nexus_of(std::int64_t run_key) {
         it = it->first.run_key == run_key ? nexus_ops_.erase(it) : std::next(it);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,16 +17,23 @@ std::int64_t to_us(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-}  // namespace
+}   // namespace
 
 endpoint_row row_of(const nexus::endpoint& e) {
-    return {e.id, e.spec.name, e.version, e.spec.target_namespace, e.spec.target_task_queue, e.spec.description,
-            to_us(e.created), e.last_modified == std::chrono::system_clock::time_point{} ? 0 : to_us(e.last_modified),
+    return {e.id,
+            e.spec.name,
+            e.version,
+            e.spec.target_namespace,
+            e.spec.target_task_queue,
+            e.spec.description,
+            to_us(e.created),
+            e.last_modified == std::chrono::system_clock::time_point{} ? 0 : to_us(e.last_modified),
             e.spec.max_operations_per_second};
 }
 
 nexus::endpoint endpoint_of(const endpoint_row& row) {
-    return {row.id, row.version,
+    return {row.id,
+            row.version,
             {row.name, row.target_namespace, row.target_task_queue, row.description, row.max_operations_per_second},
             from_us(row.created_us),
             row.last_modified_us ? from_us(row.last_modified_us) : std::chrono::system_clock::time_point{}};
@@ -38,9 +45,11 @@ void engine_core::create_endpoint(nexus::endpoint_spec spec, bool ensure, callba
         if (auto e = unavailable()) return cb(e, {});
         nexus::endpoint created;
         try {
-            if (const auto* existing = endpoints_.check_create(spec, ensure, [this](const std::string& ns) { namespace_id(ns); })) {
+            if (const auto* existing =
+                    endpoints_.check_create(spec, ensure, [this](const std::string& ns) { namespace_id(ns); })) {
                 write_unit unit;
-                unit.effects.emplace_back([cb = std::move(cb), ep = *existing](std::exception_ptr e) mutable { cb(e, ep); });
+                unit.effects.emplace_back(
+                    [cb = std::move(cb), ep = *existing](std::exception_ptr e) mutable { cb(e, ep); });
                 commit(std::move(unit));
                 return;
             }
@@ -62,7 +71,8 @@ void engine_core::update_endpoint(std::string name, nexus::endpoint_update chang
         if (auto e = unavailable()) return cb(e, {});
         nexus::endpoint updated;
         try {
-            updated = endpoints_.changed(name, change, [this](const std::string& ns) { namespace_id(ns); }, from_us(now_us()));
+            updated = endpoints_.changed(
+                name, change, [this](const std::string& ns) { namespace_id(ns); }, from_us(now_us()));
         } catch (...) {
             return cb(std::current_exception(), {});
         }
@@ -80,7 +90,8 @@ void engine_core::remove_endpoint(std::string name, callback<bool> cb) {
     post([this, name = std::move(name), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
         const auto* current = endpoints_.by_name(name);
-        if (!current) return cb(std::make_exception_ptr(not_found("Nexus endpoint " + name + " does not exist")), false);
+        if (!current)
+            return cb(std::make_exception_ptr(not_found("Nexus endpoint " + name + " does not exist")), false);
         write_unit unit;
         unit.ops.emplace_back(delete_endpoint{current->id});
         endpoints_.erase(current->id);
@@ -94,7 +105,8 @@ void engine_core::list_endpoints(callback<std::vector<nexus::endpoint>> cb) {
     post([this, cb = std::move(cb)]() mutable {
         auto out = endpoints_.list();
         write_unit unit;
-        unit.effects.emplace_back([cb = std::move(cb), out = std::move(out)](std::exception_ptr e) mutable { cb(e, std::move(out)); });
+        unit.effects.emplace_back(
+            [cb = std::move(cb), out = std::move(out)](std::exception_ptr e) mutable { cb(e, std::move(out)); });
         commit(std::move(unit));
     });
 }
@@ -117,26 +129,29 @@ void engine_core::endpoint_health(std::string name, std::string caller_ns, callb
         if (!e) return cb(std::make_exception_ptr(not_found("Nexus endpoint " + name + " does not exist")), {});
         std::optional<std::int64_t> caller;
         if (!caller_ns.empty() && !(caller = find_namespace(caller_ns)))
-            return cb(nullptr, nexus::endpoint_health{"closed", 0, 0, {}});   // a namespace that does not exist never called
+            return cb(nullptr,
+                      nexus::endpoint_health{"closed", 0, 0, {}});   // a namespace that does not exist never called
         const auto h = nexus_guards_.health(e->id, caller, now_us());
         cb(nullptr, h);
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail
 
 namespace perdure::nexus {
 
 using perdure::detail::wait_for;
 
 endpoint endpoint_registry::create(endpoint_spec spec) {
-    return wait_for<endpoint>(*core_, "nexus_endpoints().create",
-                              [&](auto cb) { perdure::detail::async_create(*this, std::move(spec), false, std::move(cb)); });
+    return wait_for<endpoint>(*core_, "nexus_endpoints().create", [&](auto cb) {
+        perdure::detail::async_create(*this, std::move(spec), false, std::move(cb));
+    });
 }
 
 endpoint endpoint_registry::ensure(endpoint_spec spec) {
-    return wait_for<endpoint>(*core_, "nexus_endpoints().ensure",
-                              [&](auto cb) { perdure::detail::async_create(*this, std::move(spec), true, std::move(cb)); });
+    return wait_for<endpoint>(*core_, "nexus_endpoints().ensure", [&](auto cb) {
+        perdure::detail::async_create(*this, std::move(spec), true, std::move(cb));
+    });
 }
 
 std::vector<endpoint> endpoint_registry::list() {
@@ -145,8 +160,9 @@ std::vector<endpoint> endpoint_registry::list() {
 }
 
 endpoint endpoint_registry::describe(std::string_view name) {
-    return wait_for<endpoint>(*core_, "nexus_endpoints().describe",
-                              [&](auto cb) { perdure::detail::async_describe(*this, std::string(name), std::move(cb)); });
+    return wait_for<endpoint>(*core_, "nexus_endpoints().describe", [&](auto cb) {
+        perdure::detail::async_describe(*this, std::string(name), std::move(cb));
+    });
 }
 
 endpoint endpoint_registry::update(std::string_view name, endpoint_update change) {
@@ -166,4 +182,4 @@ endpoint_health endpoint_registry::health(std::string_view name, std::string_vie
     });
 }
 
-}  // namespace perdure::nexus
+}   // namespace perdure::nexus

@@ -18,8 +18,8 @@
 namespace perdure::detail {
 namespace {
 
-boost::json::object workflow_link(const std::string& ns, const std::string& wid, const std::string& rid, std::int64_t event_id,
-                                  const char* event_type) {
+boost::json::object workflow_link(const std::string& ns, const std::string& wid, const std::string& rid,
+                                  std::int64_t event_id, const char* event_type) {
     return {{"url", workflow_event_url(ns, wid, rid, event_id, event_type)}, {"type", workflow_event_link_type}};
 }
 
@@ -32,13 +32,15 @@ boost::json::object request_link(const std::string& ns, const std::string& wid, 
 }
 
 /// What Temporal's SDK makes of a non-retryable service error (AlreadyExists, FailedPrecondition).
-failure internal(std::string message) { return handler_failure(nexus::handler_error_type::internal, std::move(message), false); }
+failure internal(std::string message) {
+    return handler_failure(nexus::handler_error_type::internal, std::move(message), false);
+}
 
-}  // namespace
+}   // namespace
 
 void engine_core::run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def,
-                                    nexus::operation_context ctx, std::int64_t handler_ns_id, const std::string& task_queue,
-                                    std::int64_t timeout_us) {
+                                    nexus::operation_context ctx, std::int64_t handler_ns_id,
+                                    const std::string& task_queue, std::int64_t timeout_us) {
     // The options callback is handler code: like a sync handler it may block, so it runs on the
     // handler pool and the start continues on the strand with what it returned.
     const auto key = op.key;
@@ -96,10 +98,10 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
         op.pass.end(attempt_end::no_verdict, now_us());
         return end_nexus(op, event_type::nexus_operation_failed,
                          {{"failure", caller_failure(op, handler_failure(nexus::handler_error_type::bad_request,
-                                                                        "a workflow_run_operation needs "
-                                                                        "start_workflow_options::id; derive it from "
-                                                                        "the input or the request id",
-                                                                        false))
+                                                                         "a workflow_run_operation needs "
+                                                                         "start_workflow_options::id; derive it from "
+                                                                         "the input or the request id",
+                                                                         false))
                                           .to_json()}});
     }
     const std::string ns = namespace_name(handler_ns_id);
@@ -118,33 +120,39 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
         if (ours) {
             // A retried start: the same run, never a second one.
             op.pass.end(attempt_end::succeeded, now_us());
-            nexus_started(
-                op, token,
-                started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")), unit);
+            nexus_started(op, token,
+                          started_links(workflow_link(ns, existing->workflow_id, existing->run_id, 1,
+                                                      "WorkflowExecutionStarted")),
+                          unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::use_existing) {
             // Attach: this caller completes when the running workflow closes.
-            append_event(*existing, event_type::workflow_execution_options_updated,
-                         {{"attached_request_id", op.request_id},
-                          {"attached_completion_callbacks",
-                           boost::json::array{{{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", token}}}}},
-                                               {"links", caller_links}}}},
-                          {"links", caller_links},
-                          {"identity", "perdure"}},
-                         unit);
+            append_event(
+                *existing, event_type::workflow_execution_options_updated,
+                {{"attached_request_id", op.request_id},
+                 {"attached_completion_callbacks",
+                  boost::json::array{
+                      {{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", token}}}}},
+                       {"links", caller_links}}}},
+                 {"links", caller_links},
+                 {"identity", "perdure"}},
+                unit);
             existing->callbacks.push_back(cb);
             persist_callbacks(*existing, unit);
             op.pass.end(attempt_end::succeeded, now_us());
-            nexus_started(op, token, started_links(request_link(ns, existing->workflow_id, existing->run_id, op.request_id)), unit);
+            nexus_started(op, token,
+                          started_links(request_link(ns, existing->workflow_id, existing->run_id, op.request_id)),
+                          unit);
             return static_cast<void>(commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::fail) {
             op.pass.end(attempt_end::no_verdict, now_us());
-            return end_nexus(op, event_type::nexus_operation_failed,
-                             {{"failure", caller_failure(op, internal("workflow id " + o.id + " is already running in namespace " +
-                                                                     ns + " (WorkflowExecutionAlreadyStarted)"))
-                                              .to_json()}});
+            return end_nexus(
+                op, event_type::nexus_operation_failed,
+                {{"failure", caller_failure(op, internal("workflow id " + o.id + " is already running in namespace " +
+                                                         ns + " (WorkflowExecutionAlreadyStarted)"))
+                                 .to_json()}});
         }
         terminate_run(*existing, "terminated by a Nexus operation with id_conflict_policy::terminate_existing", unit);
     } else if (o.id_reuse != id_reuse_policy::allow_duplicate) {
@@ -154,21 +162,23 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
         }();
         if (closed && (o.id_reuse == id_reuse_policy::reject_duplicate || *closed == run_status::completed)) {
             op.pass.end(attempt_end::no_verdict, now_us());
-            return end_nexus(op, event_type::nexus_operation_failed,
-                             {{"failure", caller_failure(op, internal("workflow id " + o.id +
-                                                                     " was used before and its reuse policy forbids a new run "
-                                                                     "(WorkflowExecutionAlreadyStarted)"))
-                                              .to_json()}});
+            return end_nexus(
+                op, event_type::nexus_operation_failed,
+                {{"failure", caller_failure(op, internal("workflow id " + o.id +
+                                                         " was used before and its reuse policy forbids a new run "
+                                                         "(WorkflowExecutionAlreadyStarted)"))
+                                 .to_json()}});
         }
     }
     if (!workers_.workflow(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue, start.workflow_type) &&
         workers_.has_queue(handler_ns_id, o.task_queue.empty() ? default_queue : o.task_queue)) {
         op.pass.end(attempt_end::no_verdict, now_us());
-        return end_nexus(op, event_type::nexus_operation_failed,
-                         {{"failure", caller_failure(op, handler_failure(nexus::handler_error_type::not_found,
-                                                                        "workflow type " + start.workflow_type + " is not registered",
-                                                                        false))
-                                          .to_json()}});
+        return end_nexus(
+            op, event_type::nexus_operation_failed,
+            {{"failure",
+              caller_failure(op, handler_failure(nexus::handler_error_type::not_found,
+                                                 "workflow type " + start.workflow_type + " is not registered", false))
+                  .to_json()}});
     }
     run_spec spec;
     spec.id.ns_id = handler_ns_id;
@@ -187,7 +197,8 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     op.pass.end(attempt_end::succeeded, now_us());
     // Started goes out before the handler's first activation runs: a handler workflow that
     // closes at once queues its callback after it, and the caller hears of them in that order.
-    nexus_started(op, token, started_links(workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")),
+    nexus_started(op, token,
+                  started_links(workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")),
                   unit);
     begin_run(handler, unit);
     commit(std::move(unit));
@@ -209,7 +220,8 @@ void engine_core::notify_callers(run_state& r, const event& close, write_unit& u
     if (r.callbacks.empty() || close.attrs.contains("new_execution_run_id")) return;   // carried to the next run
     for (const auto& cb : r.callbacks) {
         auto wrap = [&](failure cause) {
-            return wrap_nexus_failure(cb.endpoint, cb.service, cb.operation, cb.token, cb.scheduled_event_id, std::move(cause))
+            return wrap_nexus_failure(cb.endpoint, cb.service, cb.operation, cb.token, cb.scheduled_event_id,
+                                      std::move(cause))
                 .to_json();
         };
         boost::json::object attrs{{"scheduled_event_id", cb.scheduled_event_id}, {"request_id", cb.request_id}};
@@ -221,20 +233,21 @@ void engine_core::notify_callers(run_state& r, const event& close, write_unit& u
             attrs["result"] = close.attrs.contains("result") ? close.attrs.at("result") : nullptr;
             break;
         case run_status::failed:
-            cause = close.attrs.contains("failure") ? failure::from_json(close.attrs.at("failure")) : failure{"workflow failed"};
+            cause = close.attrs.contains("failure") ? failure::from_json(close.attrs.at("failure"))
+                                                    : failure{"workflow failed"};
             attrs["failure"] = wrap(std::move(cause));
             break;
         case run_status::canceled:
             type = event_type::nexus_operation_canceled;
-            cause = {"operation canceled", failure_kind::canceled,
+            cause = {"operation canceled",
+                     failure_kind::canceled,
                      {{"details", close.attrs.contains("details") ? close.attrs.at("details") : nullptr}}};
             attrs["failure"] = wrap(std::move(cause));
             break;
-        case run_status::terminated:
-            attrs["failure"] = wrap({"operation terminated", failure_kind::terminated});
-            break;
+        case run_status::terminated: attrs["failure"] = wrap({"operation terminated", failure_kind::terminated}); break;
         default:
-            attrs["failure"] = wrap({"operation exceeded internal timeout", failure_kind::timeout,
+            attrs["failure"] = wrap({"operation exceeded internal timeout",
+                                     failure_kind::timeout,
                                      {{"timeout_type", to_string(timeout_type::start_to_close)}}});
             break;
         }
@@ -246,4 +259,4 @@ void engine_core::persist_callbacks(run_state& r, write_unit& unit) {
     unit.ops.emplace_back(set_callbacks{r.run_key, r.callbacks});
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -47,7 +47,8 @@ void engine_core::handler_failed(nexus_op& op, failure f) {
         return nexus_attempt_failed(op, std::move(f));
     }
     op.pass.end(attempt_end::no_verdict, now_us());   // a non-retryable answer says nothing about the endpoint's health
-    const auto type = verdict == handler_verdict::cancel ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
+    const auto type =
+        verdict == handler_verdict::cancel ? event_type::nexus_operation_canceled : event_type::nexus_operation_failed;
     end_nexus(op, type, {{"failure", caller_failure(op, std::move(f)).to_json()}});
 }
 
@@ -55,8 +56,8 @@ void engine_core::run_sync_handler(nexus_op& op, const nexus::detail::operation_
                                    nexus::operation_context ctx, std::int64_t timeout_us) {
     const auto key = op.key;
     const auto gen = begin_handler_attempt(op, timeout_us);
-    boost::asio::post(*nexus_pool_, [weak = weak_from_this(), fn = def.sync, ctx = std::move(ctx), input = op.input, key,
-                                     gen]() mutable {
+    boost::asio::post(*nexus_pool_, [weak = weak_from_this(), fn = def.sync, ctx = std::move(ctx), input = op.input,
+                                     key, gen]() mutable {
         boost::json::value result;
         std::optional<failure> f;
         try {
@@ -83,11 +84,12 @@ void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::
         return handler_failed(*op, handler_failure(nexus::handler_error_type::internal, std::move(*why), false));
     op->pass.end(attempt_end::succeeded, now_us());
     if (boost::json::serialize(result).size() > options_.limits.max_payload_bytes)
-        return end_nexus(*op, event_type::nexus_operation_failed,
-                         {{"failure", caller_failure(*op, handler_failure(nexus::handler_error_type::internal,
-                                                                         "the operation result is larger than the payload limit",
-                                                                         false))
-                                          .to_json()}});
+        return end_nexus(
+            *op, event_type::nexus_operation_failed,
+            {{"failure",
+              caller_failure(*op, handler_failure(nexus::handler_error_type::internal,
+                                                  "the operation result is larger than the payload limit", false))
+                  .to_json()}});
     boost::json::object attrs{{"result", std::move(result)}};
     // A sync completion carries the handler's links, as Temporal records them from the start
     // response; an asynchronous one (an override's, after its Started) carries none.
@@ -95,4 +97,4 @@ void engine_core::on_sync_result(task_key key, std::uint64_t generation, boost::
     end_nexus(*op, event_type::nexus_operation_completed, std::move(attrs));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -35,9 +35,7 @@ failure close_cause(const event& close) {
         f.kind = failure_kind::timeout;
         f.info = {{"timeout_type", to_string(timeout_type::start_to_close)}};
         break;
-    default:
-        f.message = "workflow closed";
-        break;
+    default: f.message = "workflow closed"; break;
     }
     return f;
 }
@@ -52,12 +50,13 @@ const char* closed_as(event_type t) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 void engine_core::get_result(std::string ns, std::string workflow_id, std::string run_id,
                              callback<boost::json::value> cb) {
     if (auto e = unavailable()) return cb(e, {});
-    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id), cb = std::move(cb)]() mutable {
+    post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
+          cb = std::move(cb)]() mutable {
         std::int64_t ns_id = 0;
         try {
             ns_id = namespace_id(ns);
@@ -68,12 +67,12 @@ void engine_core::get_result(std::string ns, std::string workflow_id, std::strin
     });
 }
 
-void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::string rid,
-                                 callback<boost::json::value> cb, int hops) {
+void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::string rid, callback<boost::json::value> cb,
+                                 int hops) {
     if (auto e = unavailable()) return cb(e, {});
     // What to do with a close event: a value, a failure, or the next run of the chain.
     auto on_close = [weak = weak_from_this(), ns_id, wid](const event& close, const std::string& run_id,
-                                                         callback<boost::json::value> cb, int hops) mutable {
+                                                          callback<boost::json::value> cb, int hops) mutable {
         if (close.type == event_type::workflow_execution_completed) {
             const auto* r = close.attrs.if_contains("result");
             return cb(nullptr, r ? *r : boost::json::value{});
@@ -83,12 +82,11 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
             const auto* next = close.attrs.if_contains("new_execution_run_id");
             auto self = weak.lock();
             if (!self || !next || !next->is_string() || hops > max_hops)
-                return cb(std::make_exception_ptr(storage_error("the continue-as-new chain of workflow " + wid +
-                                                                " cannot be followed")),
+                return cb(std::make_exception_ptr(
+                              storage_error("the continue-as-new chain of workflow " + wid + " cannot be followed")),
                           {});
-            return self->post([self, ns_id, wid, next = std::string(next->get_string()), cb = std::move(cb), hops]() mutable {
-                self->resolve_result(ns_id, wid, next, std::move(cb), hops + 1);
-            });
+            return self->post([self, ns_id, wid, next = std::string(next->get_string()), cb = std::move(cb),
+                               hops]() mutable { self->resolve_result(ns_id, wid, next, std::move(cb), hops + 1); });
         }
         failure f;
         f.message = "workflow " + wid + " (run " + run_id + ") " + closed_as(close.type);
@@ -99,40 +97,42 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     };
 
     if (auto* r = find_open_run(ns_id, wid); r && (rid.empty() || r->run_id == rid)) {
-        r->clients_or_new().result_waiters.emplace_back([on_close, run_id = r->run_id, cb = std::move(cb), hops](
-                                           std::exception_ptr e, const event* close) mutable {
-            if (e) return cb(e, {});
-            on_close(*close, run_id, std::move(cb), hops);
-        });
+        r->clients_or_new().result_waiters.emplace_back(
+            [on_close, run_id = r->run_id, cb = std::move(cb), hops](std::exception_ptr e, const event* close) mutable {
+                if (e) return cb(e, {});
+                on_close(*close, run_id, std::move(cb), hops);
+            });
         return;
     }
     // Counted as reader work: the test environment's clock must not skip (and retention must
     // not delete the run) while the result is being read.
     work_.add(work_tracker::reader);
-    store_->post_read([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb), hops](
-                          store_reads& reads) mutable {
-        [&] {
-            try {
-                auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
-                if (!row || row->ns_id != ns_id || row->workflow_id != wid)
-                    throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
-                                    " not found in namespace " + self->namespace_name(ns_id));
-                if (row->status == run_status::running) {
-                    if (hops > max_hops) throw storage_error("workflow " + wid + " is open but not known to the engine");
-                    return self->post([self, ns_id, wid, run = row->run_id, cb = std::move(cb), hops]() mutable {
-                        self->resolve_result(ns_id, wid, run, std::move(cb), hops + 1);
-                    });
+    store_->post_read(
+        [self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb), hops](store_reads& reads) mutable {
+            [&] {
+                try {
+                    auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
+                    if (!row || row->ns_id != ns_id || row->workflow_id != wid)
+                        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                        " not found in namespace " + self->namespace_name(ns_id));
+                    if (row->status == run_status::running) {
+                        if (hops > max_hops)
+                            throw storage_error("workflow " + wid + " is open but not known to the engine");
+                        return self->post([self, ns_id, wid, run = row->run_id, cb = std::move(cb), hops]() mutable {
+                            self->resolve_result(ns_id, wid, run, std::move(cb), hops + 1);
+                        });
+                    }
+                    auto close = reads.last_event(row->run_key);
+                    if (!close || !is_close_event(close->type))
+                        throw storage_error("workflow " + wid + " (run " + row->run_id +
+                                            ") is closed but has no close event");
+                    on_close(*close, row->run_id, std::move(cb), hops);
+                } catch (...) {
+                    cb(std::current_exception(), {});
                 }
-                auto close = reads.last_event(row->run_key);
-                if (!close || !is_close_event(close->type))
-                    throw storage_error("workflow " + wid + " (run " + row->run_id + ") is closed but has no close event");
-                on_close(*close, row->run_id, std::move(cb), hops);
-            } catch (...) {
-                cb(std::current_exception(), {});
-            }
-        }();
-        self->work_.done(work_tracker::reader);
-    });
+            }();
+            self->work_.done(work_tracker::reader);
+        });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

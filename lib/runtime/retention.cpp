@@ -4,9 +4,7 @@
 
 namespace perdure::detail {
 
-retention_sweeper::moment engine_core::retention_moment() const {
-    return {std::chrono::steady_clock::now(), now_us()};
-}
+retention_sweeper::moment engine_core::retention_moment() const { return {std::chrono::steady_clock::now(), now_us()}; }
 
 void engine_core::maybe_sweep_retention() {
     if (!started_ || stopping_.load()) return;
@@ -18,4 +16,4 @@ void engine_core::maybe_sweep_retention() {
     commit(std::move(unit));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -5,14 +5,14 @@ namespace {
 constexpr std::size_t runs_per_query = 200;
 constexpr auto look_every = std::chrono::seconds(1);
 constexpr std::int64_t look_every_engine_us = 60'000'000;
-constexpr std::size_t runs_per_carry = 8;          // carried by a batch the workflows commit anyway
+constexpr std::size_t runs_per_carry = 8;   // carried by a batch the workflows commit anyway
 constexpr auto carry_every = std::chrono::milliseconds(100);
 constexpr std::int64_t carry_every_engine_us = 100'000;
-constexpr std::size_t runs_per_idle_unit = 100;    // when nothing else is being committed
+constexpr std::size_t runs_per_idle_unit = 100;   // when nothing else is being committed
 constexpr auto idle_after = std::chrono::milliseconds(50);
 constexpr std::int64_t idle_after_engine_us = 50'000;
 constexpr int vacuum_pages = 512;
-}  // namespace
+}   // namespace
 
 std::optional<std::vector<write_op>> retention_sweeper::sweep(moment now, bool writer_idle, store_reads& reads,
                                                               const namespace_table& namespaces,
@@ -84,4 +84,4 @@ void retention_sweeper::purge_deleted_namespaces_soon() noexcept {
     look_soon();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

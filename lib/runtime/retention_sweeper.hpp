@@ -51,9 +51,9 @@ private:
     std::deque<std::int64_t> expired_;   // run keys queued for deletion
     std::chrono::steady_clock::time_point next_look_{}, last_commit_request_{}, next_carry_{};
     std::int64_t last_look_engine_us_ = 0, last_commit_request_engine_us_ = 0, next_carry_engine_us_ = 0;
-    bool deletion_in_flight_ = false;         // a unit of deletions alone is in flight
-    bool vacuum_owed_ = false;                // runs were deleted since the last incremental_vacuum
-    bool deleted_namespace_runs_left_ = true; // deleted namespaces may still have runs
+    bool deletion_in_flight_ = false;           // a unit of deletions alone is in flight
+    bool vacuum_owed_ = false;                  // runs were deleted since the last incremental_vacuum
+    bool deleted_namespace_runs_left_ = true;   // deleted namespaces may still have runs
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

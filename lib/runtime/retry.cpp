@@ -20,8 +20,7 @@ namespace {
 bool retryable(const retry_policy& p, const failure& f) {
     switch (f.kind) {
     case failure_kind::canceled:
-    case failure_kind::terminated:
-        return false;
+    case failure_kind::terminated: return false;
     case failure_kind::timeout: {
         const auto* t = f.info.if_contains("timeout_type");
         const std::string type = t && t->is_string() ? std::string(t->get_string()) : "";
@@ -39,17 +38,17 @@ bool retryable(const retry_policy& p, const failure& f) {
         return std::find(p.non_retryable_error_types.begin(), p.non_retryable_error_types.end(), type) ==
                p.non_retryable_error_types.end();
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
-}  // namespace
+}   // namespace
 
 retry_decision decide_retry(const retry_policy& p, int attempt, const failure& f,
                             std::optional<std::chrono::milliseconds> remaining) {
     if (!retryable(p, f)) return {false, {}, retry_state::non_retryable_failure};
-    if (p.maximum_attempts > 0 && attempt >= p.maximum_attempts) return {false, {}, retry_state::maximum_attempts_reached};
+    if (p.maximum_attempts > 0 && attempt >= p.maximum_attempts)
+        return {false, {}, retry_state::maximum_attempts_reached};
     auto delay = backoff(p, attempt);
     if (const auto* d = f.info.if_contains("next_retry_delay"); d && d->is_string())
         if (auto parsed = parse_duration(d->get_string())) delay = *parsed;
@@ -57,4 +56,4 @@ retry_decision decide_retry(const retry_policy& p, int attempt, const failure& f
     return {true, delay, retry_state::in_progress};
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

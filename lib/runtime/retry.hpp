@@ -25,4 +25,4 @@ retry_decision decide_retry(const retry_policy&, int attempt, const failure& f,
 /// The backoff before attempt `attempt + 1`: initial x coefficient^(attempt-1), capped.
 std::chrono::milliseconds backoff(const retry_policy&, int attempt);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -68,25 +68,25 @@ struct run_state : run_identity {
 
     run_status status = run_status::running;
     std::int64_t next_event_id = 1;
-    std::uint64_t last_unit = 0;          ///< the last writer unit touching this run
+    std::uint64_t last_unit = 0;   ///< the last writer unit touching this run
 
-    std::unique_ptr<workflow_instance> inst;       ///< null when evicted or never built
+    std::unique_ptr<workflow_instance> inst;   ///< null when evicted or never built
     std::list<std::int64_t>::iterator lru{};
     bool in_lru = false;
     std::size_t counted_bytes = 0;
 
     bool loading = false;
     bool activation_scheduled = false;
-    std::vector<inbound> pending;         ///< not yet in history
-    std::vector<event> tail;              ///< in history, not yet seen by an activation (after replay)
-    bool owes_activation = false;         ///< its history ends with inbound events (found at open)
+    std::vector<inbound> pending;   ///< not yet in history
+    std::vector<event> tail;        ///< in history, not yet seen by an activation (after replay)
+    bool owes_activation = false;   ///< its history ends with inbound events (found at open)
 
     // workflow task failures
-    std::string task_failure_message;     ///< the failure stored on the execution, while its task fails
-    bool blocked = false;                 ///< nondeterminism: not retried until the process restarts
+    std::string task_failure_message;   ///< the failure stored on the execution, while its task fails
+    bool blocked = false;               ///< nondeterminism: not retried until the process restarts
     int task_attempt = 0;
 
-    std::int64_t backoff_until_us = 0;        ///< a retry run's first activation waits until then
+    std::int64_t backoff_until_us = 0;   ///< a retry run's first activation waits until then
 
     /// Clients waiting on the run; most runs never have any, so a parked run holds only a null
     /// pointer for them.
@@ -116,14 +116,14 @@ struct run_state : run_identity {
 struct run_spec {
     run_identity id;
     boost::json::value input;
-    std::string input_json;                   ///< the input already serialized (a client start checks its size); empty: not yet
+    std::string input_json;   ///< the input already serialized (a client start checks its size); empty: not yet
     std::chrono::milliseconds execution_timeout{0};   ///< recorded; the deadline is in `id`
-    std::chrono::milliseconds task_timeout{0};   ///< recorded only: every task runs in this process at once
+    std::chrono::milliseconds task_timeout{0};        ///< recorded only: every task runs in this process at once
     std::string continued_run_id;
-    const char* initiator = nullptr;          ///< "WORKFLOW" (continue-as-new) or "RETRY"
+    const char* initiator = nullptr;   ///< "WORKFLOW" (continue-as-new) or "RETRY"
     std::int64_t first_task_backoff_ms = 0;
     std::string parent_workflow_id, parent_run_id;   ///< recorded on WorkflowExecutionStarted
-    boost::json::array links{};               ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
+    boost::json::array links{};                      ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

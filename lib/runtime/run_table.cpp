@@ -57,5 +57,4 @@ void run_table::drop_instance(run_state& r) {
     r.inst.reset();
 }
 
-}  // namespace perdure::detail
-
+}   // namespace perdure::detail

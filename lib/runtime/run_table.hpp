@@ -52,7 +52,8 @@ private:
     };
     struct open_key_hash {
         std::size_t operator()(const open_key& k) const noexcept {
-            return std::hash<std::string_view>{}(k.workflow_id) ^ (static_cast<std::size_t>(k.ns_id) * 0x9e3779b97f4a7c15ull);
+            return std::hash<std::string_view>{}(k.workflow_id) ^
+                   (static_cast<std::size_t>(k.ns_id) * 0x9e3779b97f4a7c15ull);
         }
     };
     static constexpr std::size_t eviction_scan_limit = 64;
@@ -77,4 +78,4 @@ void run_table::evict(std::size_t max_instances, std::size_t max_bytes, Predicat
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -46,7 +46,7 @@ std::string bad_attributes_cause(command_kind k) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 void engine_core::deliver(run_state& r, inbound in) {
     if (r.status != run_status::running) {
@@ -82,8 +82,10 @@ void engine_core::activate(std::int64_t run_key) {
     if (r->backoff_until_us && now_us() < r->backoff_until_us) return append_directly(*r);
     const bool registered = workers_.workflow(r->ns_id, r->task_queue, r->workflow_type).has_value();
     if (started_ && (r->blocked || !registered)) {
-        const std::string why = r->blocked ? "workflow " + r->workflow_id + " is blocked by a failing workflow task; fix the code and restart"
-                                           : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
+        const std::string why =
+            r->blocked
+                ? "workflow " + r->workflow_id + " is blocked by a failing workflow task; fix the code and restart"
+                : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
         fail_queries(*r, why);
         fail_updates(*r, why);
     }
@@ -139,10 +141,10 @@ void engine_core::on_loaded(std::int64_t run_key, std::vector<event> history, st
     replays_.fetch_add(1);
     auto result = replay(*inst, history);
     if (!result.failure && result.last_event_id + 1 != r->next_event_id)
-        result.failure = task_failure{task_failure::cause::corrupt_history,
-                                      "history of run " + r->run_id + " ends at event " +
-                                          std::to_string(result.last_event_id) + " but " +
-                                          std::to_string(r->next_event_id - 1) + " events were recorded"};
+        result.failure =
+            task_failure{task_failure::cause::corrupt_history,
+                         "history of run " + r->run_id + " ends at event " + std::to_string(result.last_event_id) +
+                             " but " + std::to_string(r->next_event_id - 1) + " events were recorded"};
     if (result.failure) {
         write_unit unit;
         std::vector<event> appended;
@@ -181,8 +183,9 @@ void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit&
         i.e.id = r.next_event_id++;
         if (r.inst) r.inst->annotate(i.e);
         // An activity's close event is written with its ActivityTaskStarted, just before it.
-        if (auto* s = i.e.attrs.if_contains("started_event_id");
-            s && s->is_null() && i.e.type >= event_type::activity_task_completed && i.e.type <= event_type::activity_task_canceled)
+        if (auto* s = i.e.attrs.if_contains("started_event_id"); s && s->is_null() &&
+                                                                 i.e.type >= event_type::activity_task_completed &&
+                                                                 i.e.type <= event_type::activity_task_canceled)
             *s = i.e.id - 1;
         if (i.input_json.empty())
             unit.ops.emplace_back(insert_event{r.run_key, i.e});
@@ -222,9 +225,10 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     const auto began = std::chrono::steady_clock::now();
     auto result = r.inst->activate(inbound_events, now, false);
     if (!result.failure && std::chrono::steady_clock::now() - began > deadlock_threshold)
-        result.failure = task_failure{task_failure::cause::workflow_error,
-                                      "potential deadlock detected: the workflow ran for more than 1 s without yielding "
-                                      "(workflow code must not block: move slow work into an activity)"};
+        result.failure =
+            task_failure{task_failure::cause::workflow_error,
+                         "potential deadlock detected: the workflow ran for more than 1 s without yielding "
+                         "(workflow code must not block: move slow work into an activity)"};
     if (!result.failure)
         for (auto& c : *result.commands)
             if (auto f = prepare_command(r, c)) {
@@ -244,17 +248,18 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
     std::vector<insert_event> command_rows;   // serialized once: the size checked is the size stored
     command_events.reserve(result.commands->size());
     for (auto& c : *result.commands) {
-        event e{boundary_id + 1 + static_cast<std::int64_t>(command_events.size()), event_type_of(c.kind), now, std::move(c.attrs)};
+        event e{boundary_id + 1 + static_cast<std::int64_t>(command_events.size()), event_type_of(c.kind), now,
+                std::move(c.attrs)};
         e.attrs["workflow_task_completed_event_id"] = boundary_id;
         command_rows.emplace_back(r.run_key, e);
         if (command_rows.back().attrs.size() > options_.limits.max_payload_bytes + 4096) {
-            record_task_failure(r,
-                                {task_failure::cause::bad_command,
-                                 bad_attributes_cause(c.kind) + ": " + command_name(c.kind) + " is " +
-                                     std::to_string(command_rows.back().attrs.size()) +
-                                     " bytes; payloads are limited to " + std::to_string(options_.limits.max_payload_bytes) +
-                                     " bytes (engine_limits::max_payload_bytes)"},
-                                unit);
+            record_task_failure(
+                r,
+                {task_failure::cause::bad_command,
+                 bad_attributes_cause(c.kind) + ": " + command_name(c.kind) + " is " +
+                     std::to_string(command_rows.back().attrs.size()) + " bytes; payloads are limited to " +
+                     std::to_string(options_.limits.max_payload_bytes) + " bytes (engine_limits::max_payload_bytes)"},
+                unit);
             r.owes_activation = true;
             if (!outer) commit(std::move(local));
             return;
@@ -283,14 +288,11 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
 
 void engine_core::react_to_command(run_state& r, const event& e, write_unit& unit) {
     switch (e.type) {
-    case event_type::activity_task_scheduled:
-        activities_.schedule(r, e, unit);
-        break;
-    case event_type::activity_task_cancel_requested:
-        request_activity_cancel(r, e, unit);
-        break;
+    case event_type::activity_task_scheduled: activities_.schedule(r, e, unit); break;
+    case event_type::activity_task_cancel_requested: request_activity_cancel(r, e, unit); break;
     case event_type::timer_started: {
-        const auto d = parse_duration(e.attrs.at("start_to_fire_timeout").as_string()).value_or(std::chrono::milliseconds(0));
+        const auto d =
+            parse_duration(e.attrs.at("start_to_fire_timeout").as_string()).value_or(std::chrono::milliseconds(0));
         const std::int64_t due = e.time_us + d.count() * 1000;
         unit.ops.emplace_back(insert_deadline{{r.run_key, deadline_kind::timer, e.id, due}});
         arm(wheel_kind::timer, r.run_key, e.id, due);
@@ -302,22 +304,12 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
         disarm(wheel_kind::timer, r.run_key, started);
         break;
     }
-    case event_type::start_child_workflow_execution_initiated:
-        start_child(r, e, unit);
-        break;
+    case event_type::start_child_workflow_execution_initiated: start_child(r, e, unit); break;
     case event_type::signal_external_workflow_execution_initiated:
-    case event_type::request_cancel_external_workflow_execution_initiated:
-        reach_external(r, e, unit);
-        break;
-    case event_type::workflow_execution_update_completed:
-        update_completed(r, e, unit);
-        break;
-    case event_type::nexus_operation_scheduled:
-        track_nexus(r, e, 1, e.time_us, &unit);
-        break;
-    case event_type::nexus_operation_cancel_requested:
-        request_nexus_cancel(r, e, unit);
-        break;
+    case event_type::request_cancel_external_workflow_execution_initiated: reach_external(r, e, unit); break;
+    case event_type::workflow_execution_update_completed: update_completed(r, e, unit); break;
+    case event_type::nexus_operation_scheduled: track_nexus(r, e, 1, e.time_us, &unit); break;
+    case event_type::nexus_operation_cancel_requested: request_nexus_cancel(r, e, unit); break;
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);
@@ -326,14 +318,12 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     }
     case event_type::workflow_execution_failed:
         close_run(r, e, unit);
-        if (e.attrs.contains("new_execution_run_id")) continue_run(r, e, {}, unit);   // the retry policy allows another run
+        if (e.attrs.contains("new_execution_run_id"))
+            continue_run(r, e, {}, unit);   // the retry policy allows another run
         break;
     case event_type::workflow_execution_completed:
-    case event_type::workflow_execution_canceled:
-        close_run(r, e, unit);
-        break;
-    default:
-        break;
+    case event_type::workflow_execution_canceled: close_run(r, e, unit); break;
+    default: break;
     }
 }
 
@@ -344,8 +334,8 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     wheel_.disarm_run(r.run_key);
     activities_.drop_run(r.run_key);
     forget_cancel_requests_of(r.run_key);
-    auto closed = std::make_exception_ptr(
-        failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id + ") closed before the event was recorded"));
+    auto closed = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +
+                                                              ") closed before the event was recorded"));
     for (auto& in : r.pending)
         for (auto& cb : in.on_recorded) cb(closed);
     r.pending.clear();
@@ -357,13 +347,13 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     apply_parent_close_policy(r, unit);
     notify_callers(r, close_event, unit);
     drop_nexus_of(r.run_key);
-    unit.effects.emplace_back([this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](
-                                  std::exception_ptr e) {
-        if (auto* run = find_run(key)) {
-            for (auto& w : run->take_result_waiters()) w(e, close.get());
-        }
-        finish_closed_run(key);
-    });
+    unit.effects.emplace_back(
+        [this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](std::exception_ptr e) {
+            if (auto* run = find_run(key)) {
+                for (auto& w : run->take_result_waiters()) w(e, close.get());
+            }
+            finish_closed_run(key);
+        });
 }
 
 void engine_core::finish_closed_run(std::int64_t run_key) { runs_.erase(run_key); }
@@ -377,4 +367,4 @@ void engine_core::evict_if_needed() {
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -24,7 +24,7 @@ void check_name(const std::string& what, const std::string& v) {
         throw invalid_argument(what + " is " + std::to_string(v.size()) + " bytes; the limit is 1000");
 }
 
-}  // namespace
+}   // namespace
 
 std::string new_uuid() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -47,7 +47,7 @@ const char* status_word(run_status s) {
     return "unknown";
 }
 
-}  // namespace
+}   // namespace
 
 void engine_core::start_workflow(std::string ns, std::string type, boost::json::value input,
                                  start_workflow_options options, callback<started_run> cb) {
@@ -76,8 +76,8 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         std::string input_json = boost::json::serialize(input);
         const auto input_bytes = input_json.size();
         if (input_bytes > options_.limits.max_payload_bytes)
-            throw invalid_argument("the workflow input is " + std::to_string(input_bytes) +
-                                   " bytes; the limit is " + std::to_string(options_.limits.max_payload_bytes) +
+            throw invalid_argument("the workflow input is " + std::to_string(input_bytes) + " bytes; the limit is " +
+                                   std::to_string(options_.limits.max_payload_bytes) +
                                    " (engine_limits::max_payload_bytes)");
         // The run that holds the workflow id now: in memory while open or closing, else the newest in the database.
         run_state* current = find_open_run(ns_id, options.id);
@@ -88,9 +88,8 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         const std::string current_chain = current ? current->first_run_id : latest ? latest->first_run_id : "";
         if (!options.request_id.empty() && options.request_id == current_request) {
             // A retried start: the same run, never a second one.
-            unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current_run, current_chain}](std::exception_ptr e) mutable {
-                cb(e, ref);
-            });
+            unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current_run, current_chain}](
+                                          std::exception_ptr e) mutable { cb(e, ref); });
             commit(std::move(unit));
             return;
         }
@@ -103,8 +102,9 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
                                                    "another id",
                                                current->run_id);
             case id_conflict_policy::use_existing:
-                unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current->run_id, current->first_run_id}](
-                                              std::exception_ptr e) mutable { cb(e, ref); });
+                unit.effects.emplace_back(
+                    [cb = std::move(cb), ref = started_run{options.id, current->run_id, current->first_run_id}](
+                        std::exception_ptr e) mutable { cb(e, ref); });
                 commit(std::move(unit));
                 return;
             case id_conflict_policy::terminate_existing:
@@ -112,11 +112,12 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
                 break;
             }
         } else {
-            const auto closed = current ? std::optional(current->status)
-                                        : latest ? std::optional(latest->status) : std::nullopt;
+            const auto closed = current  ? std::optional(current->status)
+                                : latest ? std::optional(latest->status)
+                                         : std::nullopt;
             if (closed && options.id_reuse == id_reuse_policy::reject_duplicate)
-                throw workflow_already_started("workflow id " + options.id + " was used by run " + current_run +
-                                                   " (" + status_word(*closed) +
+                throw workflow_already_started("workflow id " + options.id + " was used by run " + current_run + " (" +
+                                                   status_word(*closed) +
                                                    ") and id_reuse_policy::reject_duplicate forbids reusing it; "
                                                    "get its result with client.get_handle(id).get()",
                                                current_run);
@@ -133,7 +134,8 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         spec.id.workflow_type = type;
         spec.id.task_queue = options.task_queue;
         spec.id.request_id = options.request_id;
-        spec.id.run_timeout_ms = (options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout).count();
+        spec.id.run_timeout_ms =
+            (options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout).count();
         spec.id.retry = options.retry;
         spec.id.memo = std::move(options.memo);
         spec.input = std::move(input);
@@ -141,7 +143,8 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         spec.execution_timeout = options.execution_timeout;
         auto& r = create_run(std::move(spec), unit);
         r.pending.back().on_recorded.emplace_back(
-            [cb = std::move(cb), ref = started_run{r.workflow_id, r.run_id, r.first_run_id}](std::exception_ptr e) mutable { cb(e, ref); });
+            [cb = std::move(cb),
+             ref = started_run{r.workflow_id, r.run_id, r.first_run_id}](std::exception_ptr e) mutable { cb(e, ref); });
         if (first_signal) r.pending.push_back(std::move(*first_signal));
         begin_run(r, unit);
         commit(std::move(unit));
@@ -181,14 +184,16 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     if (r.retry) attrs["retry_policy"] = to_json(*r.retry);
     if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
     if (spec.initiator) attrs["initiator"] = spec.initiator;
-    if (spec.first_task_backoff_ms > 0) attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
+    if (spec.first_task_backoff_ms > 0)
+        attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
     if (r.parent.run_key)
         attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
     if (!r.callbacks.empty()) {
         boost::json::array callbacks;
         for (const auto& cb : r.callbacks)
-            callbacks.push_back({{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", cb.token}}}}},
-                                 {"links", spec.links}});
+            callbacks.push_back(
+                {{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", cb.token}}}}},
+                 {"links", spec.links}});
         attrs["completion_callbacks"] = std::move(callbacks);
     }
     if (!spec.links.empty()) attrs["links"] = spec.links;
@@ -230,7 +235,9 @@ void engine_core::begin_run(run_state& r, write_unit& unit) {
 }
 
 void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {
-    event e{r.next_event_id++, event_type::workflow_execution_terminated, now_us(),
+    event e{r.next_event_id++,
+            event_type::workflow_execution_terminated,
+            now_us(),
             {{"reason", reason}, {"details", nullptr}, {"identity", "perdure"}}};
     unit.ops.emplace_back(insert_event{r.run_key, e});
     unit.runs.push_back(r.run_key);
@@ -243,8 +250,9 @@ run_state& engine_core::running_target(const std::string& ns, const std::string&
     auto* r = find_open_run(namespace_id(ns), wid);
     if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid) ||
         (!first_run_id.empty() && r->first_run_id != first_run_id))
-        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " is not running in namespace " +
-                        ns + (first_run_id.empty() ? "" : " as part of the chain that began with run " + first_run_id));
+        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                        " is not running in namespace " + ns +
+                        (first_run_id.empty() ? "" : " as part of the chain that began with run " + first_run_id));
     return *r;
 }
 
@@ -282,4 +290,4 @@ void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::
     });
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,9 +17,10 @@ constexpr std::int64_t max_task_retry_ms = 10 * 60 * 1000;
 std::string workflow_task_failed_cause(const task_failure& f) {
     if (f.reason == task_failure::cause::nondeterminism) return "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR";
     if (f.reason == task_failure::cause::bad_command)
-        if (const auto colon = f.message.find(':'); colon != std::string::npos && colon > 0 &&
-                                                    std::all_of(f.message.begin(), f.message.begin() + static_cast<std::ptrdiff_t>(colon),
-                                                                [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }))
+        if (const auto colon = f.message.find(':');
+            colon != std::string::npos && colon > 0 &&
+            std::all_of(f.message.begin(), f.message.begin() + static_cast<std::ptrdiff_t>(colon),
+                        [](char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }))
             return "WORKFLOW_TASK_FAILED_CAUSE_" + f.message.substr(0, colon);
     return "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE";
 }
@@ -34,7 +35,7 @@ const char* failure_type_of(const task_failure& f) {
     return "WorkflowError";
 }
 
-}  // namespace
+}   // namespace
 
 void engine_core::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
     const bool first = r.task_failure_message.empty();
@@ -44,7 +45,8 @@ void engine_core::record_task_failure(run_state& r, const task_failure& f, write
         // Recorded once per failing task, as Temporal does: its retries write nothing more.
         failure cause{f.message, failure_kind::application, {{"type", failure_type_of(f)}, {"non_retryable", false}}};
         append_event(r, event_type::workflow_task_failed,
-                     {{"cause", workflow_task_failed_cause(f)}, {"failure", cause.to_json()}, {"identity", "perdure"}}, unit);
+                     {{"cause", workflow_task_failed_cause(f)}, {"failure", cause.to_json()}, {"identity", "perdure"}},
+                     unit);
     }
     runs_.drop_instance(r);
     if (f.reason == task_failure::cause::nondeterminism || f.reason == task_failure::cause::corrupt_history) {
@@ -64,12 +66,13 @@ bool engine_core::unknown_type_failure(run_state& r) {
     std::vector<event> appended;
     runs_.drop_instance(r);
     assign_ids(r, r.pending, unit, appended);
-    record_task_failure(r,
-                        {task_failure::cause::workflow_error,
-                         "workflow type " + r.workflow_type + " is not registered on task queue " + r.task_queue +
-                             " (registered there: " + (known.empty() ? "none" : known) + "); register it with engine.add_worker(\"" +
-                             namespace_name(r.ns_id) + "\", \"" + r.task_queue + "\").register_workflow(def)"},
-                        unit);
+    record_task_failure(
+        r,
+        {task_failure::cause::workflow_error,
+         "workflow type " + r.workflow_type + " is not registered on task queue " + r.task_queue +
+             " (registered there: " + (known.empty() ? "none" : known) + "); register it with engine.add_worker(\"" +
+             namespace_name(r.ns_id) + "\", \"" + r.task_queue + "\").register_workflow(def)"},
+        unit);
     r.owes_activation = true;
     commit(std::move(unit));
     return true;
@@ -96,4 +99,4 @@ std::vector<std::string> engine_core::failing_tasks(std::chrono::milliseconds pa
     return found.get();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -8,8 +8,9 @@ std::string work_tracker::holders() const {
                                                  "history reads", "running Nexus handlers"};
     std::string out;
     for (int k = 0; k < kinds; ++k)
-        if (const long n = counts_[k].load(); n != 0) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + names[k];
+        if (const long n = counts_[k].load(); n != 0)
+            out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + names[k];
     return out.empty() ? "nothing" : out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

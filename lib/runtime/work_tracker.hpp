@@ -72,4 +72,4 @@ private:
     std::int64_t sleep_until_ = 0;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -35,10 +35,8 @@ void worker_registry::add_service(std::int64_t ns_id, const std::string& task_qu
         throw already_exists("Nexus service " + s.name() + " is already registered on task queue " + task_queue);
 }
 
-std::optional<nexus::detail::operation_definition> worker_registry::nexus_operation(std::int64_t ns_id,
-                                                                                  const std::string& task_queue,
-                                                                                  const std::string& service,
-                                                                                  const std::string& operation) const {
+std::optional<nexus::detail::operation_definition> worker_registry::nexus_operation(
+    std::int64_t ns_id, const std::string& task_queue, const std::string& service, const std::string& operation) const {
     std::lock_guard lk(mutex_);
     auto q = queues_.find({ns_id, task_queue});
     if (q == queues_.end()) return std::nullopt;
@@ -92,7 +90,8 @@ std::optional<nexus_override> worker_registry::nexus_operation_override(const st
 std::optional<activity_registration> worker_registry::activity(std::int64_t ns_id, const std::string& task_queue,
                                                                const std::string& name) const {
     std::lock_guard lk(mutex_);
-    if (auto o = activity_overrides_.find(name); o != activity_overrides_.end()) return activity_registration{name, o->second};
+    if (auto o = activity_overrides_.find(name); o != activity_overrides_.end())
+        return activity_registration{name, o->second};
     auto q = queues_.find({ns_id, task_queue});
     if (q == queues_.end()) return std::nullopt;
     auto it = q->second.activities.find(name);
@@ -116,4 +115,4 @@ std::vector<std::string> worker_registry::activity_names(std::int64_t ns_id, con
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -48,7 +48,8 @@ public:
     /// Throws already_exists if the service name is taken on this queue.
     void add_service(std::int64_t ns_id, const std::string& task_queue, const nexus::service& s);
     /// The operation of a service served on the queue, if any.
-    std::optional<nexus::detail::operation_definition> nexus_operation(std::int64_t ns_id, const std::string& task_queue,
+    std::optional<nexus::detail::operation_definition> nexus_operation(std::int64_t ns_id,
+                                                                       const std::string& task_queue,
                                                                        const std::string& service,
                                                                        const std::string& operation) const;
 
@@ -83,4 +84,4 @@ private:
     std::map<std::pair<std::string, std::string>, nexus_override> nexus_overrides_;   // (service, operation)
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

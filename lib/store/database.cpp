@@ -27,7 +27,7 @@ std::int64_t pragma_int(sql::connection& c, const char* pragma) {
 }
 
 bool file_exists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -37,7 +37,7 @@ std::string path_setting(database::mode m) {
     return m == database::mode::owner ? "engine_options::database" : "--db PATH (or $PERDURE_DB)";
 }
 
-}  // namespace
+}   // namespace
 
 void throw_storage(const sql::sqlite_failure& f, const std::string& path, const char* doing, database::mode opened_as) {
     const int primary = f.code & 0xff;
@@ -57,16 +57,17 @@ void throw_storage(const sql::sqlite_failure& f, const std::string& path, const 
         throw storage_error(where + "cannot open the file (" + f.message +
                             "); check that the directory exists and is writable");
     case SQLITE_READONLY:
-        if (f.code == SQLITE_READONLY_ROLLBACK || f.code == SQLITE_READONLY_RECOVERY || f.code == SQLITE_READONLY_CANTINIT)
-            throw storage_error(where + "a process stopped while writing it, and recovering its journal needs a writer (" +
+        if (f.code == SQLITE_READONLY_ROLLBACK || f.code == SQLITE_READONLY_RECOVERY ||
+            f.code == SQLITE_READONLY_CANTINIT)
+            throw storage_error(where +
+                                "a process stopped while writing it, and recovering its journal needs a writer (" +
                                 f.message + "); open it once with the application's engine, then read it again");
         throw storage_error(where + "the file is read-only (" + f.message + "); check its permissions");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         throw database_locked(where + "the database stayed locked (" + f.message +
                               "); another process holds a long transaction on it");
-    default:
-        throw storage_error(where + f.message + " (SQLite error " + std::to_string(f.code) + ")");
+    default: throw storage_error(where + f.message + " (SQLite error " + std::to_string(f.code) + ")");
     }
 }
 
@@ -74,8 +75,8 @@ database::database(std::string path, durability d, mode m) : path_(std::move(pat
     memory_ = path_ == ":memory:" || d == durability::memory;
     if (memory_) {
         static std::atomic<std::uint64_t> counter{0};
-        open_name_ = "file:/perdure-memory-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) +
-                     "?vfs=memdb";
+        open_name_ =
+            "file:/perdure-memory-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "?vfs=memdb";
         uri_ = true;
         durability_ = durability::memory;
     } else {
@@ -152,7 +153,8 @@ void database::init_schema(sql::connection& c) {
     if (app == 0 && tables == 0) {
         // The create mode fills only the file it made: an empty file someone else left is not its to claim.
         if (mode_ != mode::owner && !created_)
-            throw invalid_argument("database " + path_ + " is empty, not a perdure database; point " + path_setting(mode_) +
+            throw invalid_argument("database " + path_ + " is empty, not a perdure database; point " +
+                                   path_setting(mode_) +
                                    " at a perdure database, or remove the empty file to create one there");
         c.exec("PRAGMA auto_vacuum=INCREMENTAL");
         if (!memory_) c.exec("PRAGMA journal_mode=WAL");
@@ -165,8 +167,8 @@ void database::init_schema(sql::connection& c) {
     }
     if (app != application_id)
         throw invalid_argument("database " + path_ + " is not a perdure database (it is a SQLite file with " +
-                               std::to_string(tables) +
-                               " other tables); point " + path_setting(mode_) + " at a perdure database or a new path");
+                               std::to_string(tables) + " other tables); point " + path_setting(mode_) +
+                               " at a perdure database or a new path");
     if (version > schema_version)
         throw failed_precondition("database " + path_ + " was written by a newer perdure (schema " +
                                   std::to_string(version) + ", this build reads up to " +
@@ -183,4 +185,4 @@ void database::init_schema(sql::connection& c) {
     if (!memory_ && mode_ == mode::owner) c.exec("PRAGMA journal_mode=WAL");
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

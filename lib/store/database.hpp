@@ -67,4 +67,4 @@ private:
     throw_storage(f, db.path(), doing, db.open_mode());
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -25,4 +25,4 @@ bool withdraw_command(sql::connection& c, std::int64_t id) {
     return c.changes() == 1;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

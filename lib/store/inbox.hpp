@@ -18,4 +18,4 @@ std::optional<inbox_status> read_command(sql::connection&, std::int64_t id);
 /// False when the engine already claimed it (or answered): it runs, or ran.
 bool withdraw_command(sql::connection&, std::int64_t id);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -79,10 +79,9 @@ struct workflow_terminate_command {
 };
 
 /// One change another process asks the owner to make.
-using inbox_command =
-    std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
-                 endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
-                 workflow_terminate_command>;
+using inbox_command = std::variant<namespace_create_command, namespace_update_command, namespace_delete_command,
+                                   endpoint_create_command, endpoint_update_command, endpoint_delete_command,
+                                   workflow_signal_command, workflow_cancel_command, workflow_terminate_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);
@@ -140,4 +139,4 @@ struct inbox_status {
     inbox_answer answer;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

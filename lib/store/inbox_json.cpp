@@ -111,15 +111,20 @@ struct command_writer {
 };
 
 inbox_command command_of(std::string_view op, const command_fields& f) {
-    if (op == "namespace.create") return namespace_create_command{f.text("namespace"), f.text("description"), f.retention()};
+    if (op == "namespace.create")
+        return namespace_create_command{f.text("namespace"), f.text("description"), f.retention()};
     if (op == "namespace.update") return namespace_update_command{f.text("namespace"), f.retention()};
     if (op == "namespace.delete") return namespace_delete_command{f.text("namespace")};
     if (op == "endpoint.create")
         return endpoint_create_command{f.text("name"), f.text("target_namespace"), f.text("target_task_queue"),
-                                       f.text("description"), f.optional_number("max_operations_per_second").value_or(0)};
+                                       f.text("description"),
+                                       f.optional_number("max_operations_per_second").value_or(0)};
     if (op == "endpoint.update")
-        return endpoint_update_command{f.text("name"), f.optional_text("new_name"), f.optional_text("target_namespace"),
-                                       f.optional_text("target_task_queue"), f.optional_text("description"),
+        return endpoint_update_command{f.text("name"),
+                                       f.optional_text("new_name"),
+                                       f.optional_text("target_namespace"),
+                                       f.optional_text("target_task_queue"),
+                                       f.optional_text("description"),
                                        f.optional_number("max_operations_per_second")};
     if (op == "endpoint.delete") return endpoint_delete_command{f.text("name")};
     if (op == "workflow.signal") return workflow_signal_command{f.run(), f.text("signal"), f.value("input")};
@@ -218,7 +223,7 @@ inbox_answer result_of(answer_kind kind, const boost::json::object& o) {
                              f.missing + "'); check the result with a read command (list or describe)"};
 }
 
-}  // namespace
+}   // namespace
 
 std::string_view inbox_op_name(const inbox_command& command) {
     return std::visit(overloaded{[](const namespace_create_command&) { return "namespace.create"; },
@@ -253,25 +258,26 @@ const char* stored_state(const inbox_answer& answer) {
 }
 
 boost::json::object answer_json(const inbox_answer& answer) {
-    return std::visit(
-        overloaded{[](std::monostate) { return boost::json::object{}; },
-                   [](const namespace_answer& n) {
-                       return boost::json::object{
-                           {"name", n.name}, {"description", n.description}, {"retention", format_duration(n.retention)}};
-                   },
-                   [](const endpoint_answer& e) {
-                       return boost::json::object{{"id", e.id},
-                                                  {"version", e.version},
-                                                  {"name", e.name},
-                                                  {"target_namespace", e.target_namespace},
-                                                  {"target_task_queue", e.target_task_queue},
-                                                  {"description", e.description},
-                                                  {"max_operations_per_second", e.max_operations_per_second}};
-                   },
-                   [](const inbox_failure& f) {
-                       return boost::json::object{{"error", f.message}, {"code", code_name(f.code)}};
-                   }},
-        answer);
+    return std::visit(overloaded{[](std::monostate) { return boost::json::object{}; },
+                                 [](const namespace_answer& n) {
+                                     return boost::json::object{{"name", n.name},
+                                                                {"description", n.description},
+                                                                {"retention", format_duration(n.retention)}};
+                                 },
+                                 [](const endpoint_answer& e) {
+                                     return boost::json::object{
+                                         {"id", e.id},
+                                         {"version", e.version},
+                                         {"name", e.name},
+                                         {"target_namespace", e.target_namespace},
+                                         {"target_task_queue", e.target_task_queue},
+                                         {"description", e.description},
+                                         {"max_operations_per_second", e.max_operations_per_second}};
+                                 },
+                                 [](const inbox_failure& f) {
+                                     return boost::json::object{{"error", f.message}, {"code", code_name(f.code)}};
+                                 }},
+                      answer);
 }
 
 std::string stored_answer(const inbox_answer& answer) { return boost::json::serialize(answer_json(answer)); }
@@ -294,7 +300,7 @@ inbox_status::stage stage_of(std::string_view state) {
     return inbox_status::stage::claimed;   // "running", or a state a newer engine uses while it works
 }
 
-}  // namespace
+}   // namespace
 
 inbox_status stored_status(std::string_view command, std::string_view state, std::string_view result) {
     inbox_status status{stage_of(state), {}};
@@ -319,4 +325,4 @@ pending_command stored_pending(std::int64_t id, std::string_view command) {
     return pending;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -33,4 +33,4 @@ inbox_status stored_status(std::string_view command, std::string_view state, std
 /// A pending row for the owner: its command, or the reason the stored text cannot be read.
 pending_command stored_pending(std::int64_t id, std::string_view command);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

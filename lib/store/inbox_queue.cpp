@@ -22,4 +22,4 @@ std::vector<pending_command> pending_commands(sql::connection& c, std::int64_t n
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -12,4 +12,4 @@ namespace perdure::detail {
 /// Pending commands that have not expired, oldest first; one that cannot be read says why.
 std::vector<pending_command> pending_commands(sql::connection&, std::int64_t now_us, std::size_t limit);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

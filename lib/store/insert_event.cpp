@@ -15,11 +15,15 @@ void drain(boost::json::serializer& sr, std::string& out) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 insert_event::insert_event(std::int64_t run_key, const event& e)
-    : run_key(run_key), event_id(e.id), type(e.type), time_us(e.time_us),
-      attrs(e.attrs.empty() ? std::string("{}") : boost::json::serialize(e.attrs)) {}   // every WorkflowTaskCompleted is empty
+    : run_key(run_key),
+      event_id(e.id),
+      type(e.type),
+      time_us(e.time_us),
+      attrs(e.attrs.empty() ? std::string("{}") : boost::json::serialize(e.attrs)) {
+}   // every WorkflowTaskCompleted is empty
 
 insert_event::insert_event(std::int64_t run_key, const event& started, std::string_view input_json)
     : run_key(run_key), event_id(started.id), type(started.type), time_us(started.time_us) {
@@ -45,4 +49,4 @@ insert_event::insert_event(std::int64_t run_key, const event& started, std::stri
     attrs += '}';
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

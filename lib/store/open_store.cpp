@@ -18,12 +18,13 @@ std::unique_ptr<store> open_store(const engine_options& options, open_mode mode,
 #if PERDURE_HAVE_POSTGRESQL
         return std::make_unique<postgres_store>(options, mode, std::move(callbacks));
 #else
-        throw invalid_argument("the database setting names a PostgreSQL database, but this perdure was built "
-                               "without PostgreSQL support (libpq was not found); install libpq-dev and rebuild "
-                               "(meson option -Dpostgresql=enabled), or use a SQLite file");
+        throw invalid_argument(
+            "the database setting names a PostgreSQL database, but this perdure was built "
+            "without PostgreSQL support (libpq was not found); install libpq-dev and rebuild "
+            "(meson option -Dpostgresql=enabled), or use a SQLite file");
 #endif
     }
     return std::make_unique<sqlite_store>(options, mode, std::move(callbacks));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -17,10 +17,11 @@ struct reset_on_exit {
     ~reset_on_exit() { s.reset(); }
 };
 
-}  // namespace
+}   // namespace
 
 std::vector<namespace_row> load_namespaces(sql::connection& c) {
-    auto& s = c.cached("SELECT ns_id, name, description, created, retention_ms FROM namespaces WHERE deleted = 0 ORDER BY name");
+    auto& s = c.cached(
+        "SELECT ns_id, name, description, created, retention_ms FROM namespaces WHERE deleted = 0 ORDER BY name");
     reset_on_exit r{s};
     std::vector<namespace_row> out;
     while (s.step())
@@ -29,8 +30,9 @@ std::vector<namespace_row> load_namespaces(sql::connection& c) {
 }
 
 std::vector<endpoint_row> load_endpoints(sql::connection& c) {
-    auto& s = c.cached("SELECT id, name, version, target_namespace, target_task_queue, description, created, "
-                       "last_modified, max_operations_per_second FROM nexus_endpoints ORDER BY name");
+    auto& s = c.cached(
+        "SELECT id, name, version, target_namespace, target_task_queue, description, created, "
+        "last_modified, max_operations_per_second FROM nexus_endpoints ORDER BY name");
     reset_on_exit r{s};
     std::vector<endpoint_row> out;
     while (s.step())
@@ -57,7 +59,8 @@ std::vector<open_run_row> load_open_runs(sql::connection& c) {
 }
 
 std::vector<event> load_history(sql::connection& c, std::int64_t run_key, std::int64_t first_event_id) {
-    auto& s = c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? AND event_id>=? ORDER BY event_id");
+    auto& s =
+        c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? AND event_id>=? ORDER BY event_id");
     reset_on_exit r{s};
     s.bind(1, run_key).bind(2, first_event_id);
     std::vector<event> out;
@@ -74,7 +77,8 @@ std::optional<event> load_event(sql::connection& c, std::int64_t run_key, std::i
 }
 
 std::optional<event> load_last_event(sql::connection& c, std::int64_t run_key) {
-    auto& s = c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? ORDER BY event_id DESC LIMIT 1");
+    auto& s =
+        c.cached("SELECT event_id, type, time, attrs FROM history WHERE run_key=? ORDER BY event_id DESC LIMIT 1");
     reset_on_exit r{s};
     s.bind(1, run_key);
     if (!s.step()) return std::nullopt;
@@ -91,7 +95,8 @@ std::int64_t history_length(sql::connection& c, std::int64_t run_key) {
 std::vector<task_row> load_tasks(sql::connection& c) {
     // Outbox rows in the order they were written (their seqs go down), so a run hears
     // NexusOperationStarted before the completion that follows it.
-    auto& s = c.cached("SELECT run_key, seq, kind, attempt, due, details, flags FROM tasks ORDER BY due, kind, seq DESC");
+    auto& s =
+        c.cached("SELECT run_key, seq, kind, attempt, due, details, flags FROM tasks ORDER BY due, kind, seq DESC");
     reset_on_exit r{s};
     std::vector<task_row> out;
     while (s.step())
@@ -146,15 +151,19 @@ std::vector<execution_row> list_runs(sql::connection& c, std::int64_t ns_id, std
                        "run_key < ?3) AND ns_id NOT IN (SELECT ns_id FROM namespaces WHERE deleted = 1) "
                        "ORDER BY run_key DESC LIMIT ?4");
     reset_on_exit r{s};
-    s.bind(1, ns_id).bind(2, status ? static_cast<int>(*status) : -1).bind(3, before_run_key)
+    s.bind(1, ns_id)
+        .bind(2, status ? static_cast<int>(*status) : -1)
+        .bind(3, before_run_key)
         .bind(4, static_cast<std::int64_t>(limit));
     std::vector<execution_row> out;
     while (s.step()) out.push_back(read_execution(s));
     return out;
 }
 
-std::vector<std::int64_t> expired_runs(sql::connection& c, std::int64_t ns_id, std::int64_t before_us, std::size_t limit) {
-    auto& s = c.cached("SELECT run_key FROM executions WHERE ns_id = ? AND status <> 0 AND close_time < ? ORDER BY close_time LIMIT ?");
+std::vector<std::int64_t> expired_runs(sql::connection& c, std::int64_t ns_id, std::int64_t before_us,
+                                       std::size_t limit) {
+    auto& s = c.cached(
+        "SELECT run_key FROM executions WHERE ns_id = ? AND status <> 0 AND close_time < ? ORDER BY close_time LIMIT ?");
     reset_on_exit r{s};
     s.bind(1, ns_id).bind(2, before_us).bind(3, static_cast<std::int64_t>(limit));
     std::vector<std::int64_t> out;
@@ -169,8 +178,9 @@ std::int64_t max_namespace_id(sql::connection& c) {
 }
 
 std::vector<std::int64_t> runs_of_deleted_namespaces(sql::connection& c, std::size_t limit) {
-    auto& s = c.cached("SELECT run_key FROM executions WHERE ns_id IN (SELECT ns_id FROM namespaces WHERE deleted = 1) "
-                       "LIMIT ?");
+    auto& s = c.cached(
+        "SELECT run_key FROM executions WHERE ns_id IN (SELECT ns_id FROM namespaces WHERE deleted = 1) "
+        "LIMIT ?");
     reset_on_exit r{s};
     s.bind(1, static_cast<std::int64_t>(limit));
     std::vector<std::int64_t> out;
@@ -185,4 +195,4 @@ std::int64_t count_open_runs(sql::connection& c, std::int64_t ns_id) {
     return s.step() ? s.int64(0) : 0;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -39,10 +39,10 @@ std::optional<execution_row> find_run(sql::connection&, std::int64_t run_key);
 std::optional<execution_row> find_latest_run(sql::connection&, std::int64_t ns_id, std::string_view workflow_id);
 /// Runs of a namespace (all existing namespaces when ns_id is 0), newest first, optionally by status,
 /// starting below `before_run_key` (0: from the newest).
-std::vector<execution_row> list_runs(sql::connection&, std::int64_t ns_id, std::optional<run_status>,
-                                     std::size_t limit, std::int64_t before_run_key);
+std::vector<execution_row> list_runs(sql::connection&, std::int64_t ns_id, std::optional<run_status>, std::size_t limit,
+                                     std::int64_t before_run_key);
 std::int64_t count_open_runs(sql::connection&, std::int64_t ns_id);
 /// Closed runs of a namespace that closed before `before_us`, oldest first.
 std::vector<std::int64_t> expired_runs(sql::connection&, std::int64_t ns_id, std::int64_t before_us, std::size_t limit);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

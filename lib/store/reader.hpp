@@ -26,4 +26,4 @@ private:
     job_thread<sql::connection> jobs_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

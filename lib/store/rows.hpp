@@ -21,22 +21,22 @@ enum class run_status : int { running = 0, completed, failed, canceled, terminat
 
 /// Kinds of rows in the deadlines table.
 enum class deadline_kind : int {
-    timer = 1,               ///< seq: the TimerStarted event id
-    run_timeout = 2,         ///< seq: 0
-    execution_timeout = 3,   ///< seq: 0
+    timer = 1,                        ///< seq: the TimerStarted event id
+    run_timeout = 2,                  ///< seq: 0
+    execution_timeout = 3,            ///< seq: 0
     activity_schedule_to_close = 4,   ///< seq: the ActivityTaskScheduled event id
-    workflow_backoff = 5,    ///< seq: 0; a retry run's first activation waits until then
-    nexus_schedule_to_close = 6,   ///< seq: the NexusOperationScheduled event id
+    workflow_backoff = 5,             ///< seq: 0; a retry run's first activation waits until then
+    nexus_schedule_to_close = 6,      ///< seq: the NexusOperationScheduled event id
     nexus_schedule_to_start = 7,
     nexus_start_to_close = 8,
 };
 
 /// Kinds of rows in the tasks table (the outbox of work to dispatch).
 enum class task_kind : int {
-    activity = 1,            ///< seq: the ActivityTaskScheduled event id
-    delivery = 2,            ///< seq: negative, unique; details: the event to record in run_key
-    nexus = 3,               ///< seq: the NexusOperationScheduled event id (an operation to start)
-    cancel = 4,              ///< seq: negative, unique; details: the cancel request of an activity or operation
+    activity = 1,   ///< seq: the ActivityTaskScheduled event id
+    delivery = 2,   ///< seq: negative, unique; details: the event to record in run_key
+    nexus = 3,      ///< seq: the NexusOperationScheduled event id (an operation to start)
+    cancel = 4,     ///< seq: negative, unique; details: the cancel request of an activity or operation
 };
 
 /// Bits of an activity row's flags. An attempt the retry policy would not repeat (the last of
@@ -45,7 +45,7 @@ enum class task_kind : int {
 namespace task_flags {
 inline constexpr int final_attempt = 1;
 inline constexpr int handed_to_thread = 2;
-}  // namespace task_flags
+}   // namespace task_flags
 
 /// A run as the executions table holds it: its identity and where its life stands.
 struct execution_row : run_identity {
@@ -107,34 +107,76 @@ struct insert_event {
     std::string attrs;   ///< the stored form
 };
 /// A new run: the store writes its identity and gives it back typed (store_reads).
-struct insert_execution { run_identity run; };
-struct close_execution { std::int64_t run_key; run_status status; std::int64_t close_time_us; };
-struct set_task_failure { std::int64_t run_key; std::string message; };
-struct upsert_task { task_row row; };
-struct delete_task { std::int64_t run_key, seq; };
-struct insert_deadline { deadline_row row; };
-struct delete_deadline { std::int64_t run_key; deadline_kind kind; std::int64_t seq; };
+struct insert_execution {
+    run_identity run;
+};
+struct close_execution {
+    std::int64_t run_key;
+    run_status status;
+    std::int64_t close_time_us;
+};
+struct set_task_failure {
+    std::int64_t run_key;
+    std::string message;
+};
+struct upsert_task {
+    task_row row;
+};
+struct delete_task {
+    std::int64_t run_key, seq;
+};
+struct insert_deadline {
+    deadline_row row;
+};
+struct delete_deadline {
+    std::int64_t run_key;
+    deadline_kind kind;
+    std::int64_t seq;
+};
 /// Deletes the deadlines and tasks of a closed run.
-struct clear_run_work { std::int64_t run_key; };
-struct upsert_namespace { namespace_row row; };
+struct clear_run_work {
+    std::int64_t run_key;
+};
+struct upsert_namespace {
+    namespace_row row;
+};
 /// Marks a namespace deleted: its name is free again, its id is never reused, and its runs are
 /// deleted in the background.
-struct delete_namespace { std::int64_t ns_id; };
-struct upsert_endpoint { endpoint_row row; };
-struct delete_endpoint { std::string id; };
-struct set_callbacks { std::int64_t run_key; std::vector<nexus_callback> callbacks; };
+struct delete_namespace {
+    std::int64_t ns_id;
+};
+struct upsert_endpoint {
+    endpoint_row row;
+};
+struct delete_endpoint {
+    std::string id;
+};
+struct set_callbacks {
+    std::int64_t run_key;
+    std::vector<nexus_callback> callbacks;
+};
 /// Takes a pending inbox command ('pending' -> 'running'); `claimed` says whether it was still pending.
-struct claim_inbox { std::int64_t id; std::shared_ptr<std::atomic<bool>> claimed; };
+struct claim_inbox {
+    std::int64_t id;
+    std::shared_ptr<std::atomic<bool>> claimed;
+};
 /// Records the owner's answer to a claimed command, for its sender to read.
-struct finish_inbox { std::int64_t id; inbox_answer answer; };
+struct finish_inbox {
+    std::int64_t id;
+    inbox_answer answer;
+};
 /// Deletes a closed run past its namespace's retention: history, execution, leftovers.
-struct delete_run { std::int64_t run_key; };
+struct delete_run {
+    std::int64_t run_key;
+};
 /// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).
-struct incremental_vacuum { int pages; };
+struct incremental_vacuum {
+    int pages;
+};
 
-using write_op = std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task,
-                              delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
-                              delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
-                              finish_inbox, delete_run, incremental_vacuum>;
+using write_op =
+    std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task, delete_task,
+                 insert_deadline, delete_deadline, clear_run_work, upsert_namespace, delete_namespace, upsert_endpoint,
+                 delete_endpoint, set_callbacks, claim_inbox, finish_inbox, delete_run, incremental_vacuum>;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

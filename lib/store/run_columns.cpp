@@ -26,15 +26,16 @@ std::string string_at(const boost::json::object& o, const char* key) {
     return {};
 }
 
-}  // namespace
+}   // namespace
 
 std::string memo_column(const run_identity& id) { return boost::json::serialize(id.memo); }
 
 std::string parent_column(const run_identity& id) {
     if (!id.parent.run_key) return {};
-    return boost::json::serialize(boost::json::object{{"run_key", id.parent.run_key},
-                                                      {"initiated_event_id", id.parent.initiated_event_id},
-                                                      {"parent_close_policy", static_cast<int>(id.parent.close_policy)}});
+    return boost::json::serialize(
+        boost::json::object{{"run_key", id.parent.run_key},
+                            {"initiated_event_id", id.parent.initiated_event_id},
+                            {"parent_close_policy", static_cast<int>(id.parent.close_policy)}});
 }
 
 std::string options_column(const run_identity& id) {
@@ -46,9 +47,12 @@ std::string options_column(const run_identity& id) {
 std::string callbacks_column(const std::vector<nexus_callback>& callbacks) {
     boost::json::array all;
     for (const auto& cb : callbacks)
-        all.push_back({{"caller_run_key", cb.caller_run_key}, {"scheduled_event_id", cb.scheduled_event_id},
-                       {"request_id", cb.request_id},         {"endpoint", cb.endpoint},
-                       {"service", cb.service},               {"operation", cb.operation},
+        all.push_back({{"caller_run_key", cb.caller_run_key},
+                       {"scheduled_event_id", cb.scheduled_event_id},
+                       {"request_id", cb.request_id},
+                       {"endpoint", cb.endpoint},
+                       {"service", cb.service},
+                       {"operation", cb.operation},
                        {"token", cb.token}});
     return boost::json::serialize(all);
 }
@@ -81,10 +85,10 @@ void read_callbacks_column(std::string_view text, run_identity& into) {
     for (const auto& item : v.get_array()) {
         if (!item.is_object()) continue;
         const auto& o = item.get_object();
-        into.callbacks.push_back({int_at(o, "caller_run_key"), int_at(o, "scheduled_event_id"), string_at(o, "request_id"),
-                                  string_at(o, "endpoint"), string_at(o, "service"), string_at(o, "operation"),
-                                  string_at(o, "token")});
+        into.callbacks.push_back({int_at(o, "caller_run_key"), int_at(o, "scheduled_event_id"),
+                                  string_at(o, "request_id"), string_at(o, "endpoint"), string_at(o, "service"),
+                                  string_at(o, "operation"), string_at(o, "token")});
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -25,4 +25,4 @@ void read_parent_column(std::string_view, run_identity& into);
 void read_options_column(std::string_view, run_identity& into);
 void read_callbacks_column(std::string_view, run_identity& into);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

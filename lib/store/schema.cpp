@@ -35,7 +35,7 @@ void index_namespaces(sql::connection& c) {
     c.exec("CREATE UNIQUE INDEX namespaces_by_name ON namespaces(name) WHERE deleted = 0");
 }
 
-}  // namespace
+}   // namespace
 
 void create_schema(sql::connection& c) {
     create_namespaces_table(c, "namespaces");
@@ -132,4 +132,4 @@ ALTER TABLE history_v4 RENAME TO history;
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -10,4 +10,4 @@ void create_schema(sql::connection&);
 /// Brings a database from `from_version` to the current schema (inside a transaction).
 void migrate_schema(sql::connection&, int from_version);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

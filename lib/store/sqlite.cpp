@@ -149,4 +149,4 @@ void transaction::commit() {
     done_ = true;
 }
 
-}  // namespace perdure::detail::sql
+}   // namespace perdure::detail::sql

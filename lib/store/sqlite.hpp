@@ -18,7 +18,7 @@ namespace perdure::detail::sql {
 
 /// Thrown by this layer; the store turns it into storage_error and friends.
 struct sqlite_failure {
-    int code;             ///< the extended SQLite result code
+    int code;   ///< the extended SQLite result code
     std::string message;
 };
 
@@ -96,4 +96,4 @@ private:
 /// Throws sqlite_failure for `rc` unless it is SQLITE_OK.
 void check(sqlite3* db, int rc);
 
-}  // namespace perdure::detail::sql
+}   // namespace perdure::detail::sql

@@ -157,4 +157,4 @@ public:
 /// says what to do when it cannot be used. A reader store has no writer: `append` throws.
 std::unique_ptr<store> open_store(const engine_options& options, open_mode mode, commit_callbacks callbacks = {});
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -26,4 +26,4 @@ event stored_event(std::int64_t run_key, std::int64_t event_id, std::int64_t typ
     return e;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

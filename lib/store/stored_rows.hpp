@@ -11,7 +11,7 @@
 #include <string_view>
 
 /// The executions columns in the order stored_execution reads them.
-#define PERDURE_EXECUTION_COLUMNS                                                                                \
+#define PERDURE_EXECUTION_COLUMNS                                                                                  \
     "run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time, close_time, request_id, " \
     "first_run_id, execution_deadline, memo, task_failure, parent, options, callbacks"
 
@@ -47,4 +47,4 @@ execution_row stored_execution(const Row& row, int o = 0) {
     return r;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -14,7 +14,8 @@ std::uint64_t write_queue::push(std::vector<write_op>&& ops) {
     return seq;
 }
 
-write_queue::next write_queue::wait(std::chrono::milliseconds idle_after, std::vector<unit>& batch, std::size_t max_ops) {
+write_queue::next write_queue::wait(std::chrono::milliseconds idle_after, std::vector<unit>& batch,
+                                    std::size_t max_ops) {
     std::unique_lock lk(mutex_);
     if (!wake_.wait_for(lk, idle_after, [&] { return !queue_.empty() || stopping_; })) return next::idle;
     if (queue_.empty()) return next::stop;
@@ -61,4 +62,4 @@ std::uint64_t write_queue::batches() const {
     return batches_;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -49,4 +49,4 @@ private:
     bool failed_ = false;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

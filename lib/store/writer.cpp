@@ -13,7 +13,7 @@ namespace perdure::detail {
 namespace {
 
 constexpr std::size_t max_ops_per_batch = 20'000;
-constexpr int passive_checkpoint_pages = 1024;          // about 4 MB of WAL
+constexpr int passive_checkpoint_pages = 1024;   // about 4 MB of WAL
 constexpr auto idle_before_truncate = std::chrono::milliseconds(500);
 
 int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
@@ -26,7 +26,7 @@ bool is_busy(const sql::sqlite_failure& f) {
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
 }
 
-}  // namespace
+}   // namespace
 
 writer::writer(const database& db, callbacks cb) : db_(db), cb_(std::move(cb)) {
     conn_ = db_.connect(false);
@@ -55,8 +55,8 @@ void writer::run() {
     bool checkpointed = false;   // idle since the last truncating checkpoint
     for (;;) {
         std::vector<write_queue::unit> batch;
-        const auto next = queue_.wait(checkpointed ? std::chrono::hours(1) : idle_before_truncate, batch,
-                                      max_ops_per_batch);
+        const auto next =
+            queue_.wait(checkpointed ? std::chrono::hours(1) : idle_before_truncate, batch, max_ops_per_batch);
         if (next == write_queue::next::stop) break;
         if (next == write_queue::next::idle) {
             // Idle for a while: fold the WAL back into the database file.
@@ -99,10 +99,10 @@ void writer::commit(std::vector<write_queue::unit>& batch) {
 
 void writer::checkpoint(bool truncate) {
     int log = 0, done = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(conn_->get(), nullptr,
-                                             truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    const int rc = sqlite3_wal_checkpoint_v2(
+        conn_->get(), nullptr, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     // A reader in the way (SQLITE_BUSY) only delays the checkpoint; it is retried later.
     if (rc == SQLITE_OK) wal_pages_ = truncate ? 0 : log - done;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -52,4 +52,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -8,4 +8,4 @@ namespace perdure::detail {
 
 void apply_write(sql::connection&, const write_op&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -61,4 +61,4 @@ private:
     std::thread thread_;   // last: starts once everything it uses exists
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -15,8 +15,9 @@ class unique_function<R(A...)> {
 public:
     unique_function() = default;
     template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, unique_function> && std::is_invocable_r_v<R, F&, A...>)
-    unique_function(F&& f) : impl_(std::make_unique<model<std::decay_t<F>>>(std::forward<F>(f))) {}
+    requires(!std::is_same_v<std::remove_cvref_t<F>, unique_function> && std::is_invocable_r_v<R, F&, A...>)
+        unique_function(F&& f)
+        : impl_(std::make_unique<model<std::decay_t<F>>>(std::forward<F>(f))) {}
 
     R operator()(A... args) { return impl_->call(std::forward<A>(args)...); }
     explicit operator bool() const noexcept { return static_cast<bool>(impl_); }
@@ -36,4 +37,4 @@ private:
     std::unique_ptr<concept_t> impl_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -23,7 +23,8 @@ void replayer::replay(const boost::json::value& history) {
     const boost::json::array* events = history.if_array();
     if (!events && history.is_object())
         if (const auto* e = history.get_object().if_contains("events")) events = e->if_array();
-    if (!events) throw invalid_argument("a history must be a JSON array of events, or an object with an \"events\" array");
+    if (!events)
+        throw invalid_argument("a history must be a JSON array of events, or an object with an \"events\" array");
     std::vector<history_event> parsed;
     for (const auto& e : *events) parsed.push_back(history_event::from_json(e));
     replay(parsed);
@@ -36,9 +37,10 @@ void replayer::replay(const std::vector<history_event>& history) {
         if (!type)
             throw invalid_argument("history event " + std::to_string(h.event_id) + " has an unknown event_type '" +
                                    h.event_type + "'");
-        events.push_back({h.event_id, *type,
-                          std::chrono::duration_cast<std::chrono::microseconds>(h.event_time.time_since_epoch()).count(),
-                          h.attributes});
+        events.push_back(
+            {h.event_id, *type,
+             std::chrono::duration_cast<std::chrono::microseconds>(h.event_time.time_since_epoch()).count(),
+             h.attributes});
     }
     if (events.empty() || events.front().type != detail::event_type::workflow_execution_started)
         throw invalid_argument("a history must begin with WorkflowExecutionStarted");
@@ -55,8 +57,9 @@ void replayer::replay(const std::vector<history_event>& history) {
     if (fn == workflows_.end()) {
         std::string known;
         for (const auto& [n, f] : workflows_) known += (known.empty() ? "" : ", ") + n;
-        throw not_found("the history is of workflow type " + type + ", which this replayer does not register (registered: " +
-                        (known.empty() ? "none" : known) + ")");
+        throw not_found("the history is of workflow type " + type +
+                        ", which this replayer does not register (registered: " + (known.empty() ? "none" : known) +
+                        ")");
     }
     // The original run id seeds ctx.random() and ctx.uuid() as it did when the history was made.
     std::string run_id = "replay";
@@ -68,10 +71,8 @@ void replayer::replay(const std::vector<history_event>& history) {
     if (!result.failure) return;
     switch (result.failure->reason) {
     case detail::task_failure::cause::nondeterminism:
-    case detail::task_failure::cause::corrupt_history:
-        throw nondeterminism_error(result.failure->message);
-    default:
-        throw failed_precondition("replaying the history failed: " + result.failure->message);
+    case detail::task_failure::cause::corrupt_history: throw nondeterminism_error(result.failure->message);
+    default: throw failed_precondition("replaying the history failed: " + result.failure->message);
     }
 }
 
@@ -86,4 +87,4 @@ void replayer::replay_file(const std::filesystem::path& file) {
     replay(v);
 }
 
-}  // namespace perdure::testing
+}   // namespace perdure::testing

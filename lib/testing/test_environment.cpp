@@ -51,7 +51,7 @@ void skip_time(detail::engine_core& core, manual_clock& clock, std::atomic<bool>
     }
 }
 
-}  // namespace
+}   // namespace
 
 test_environment::test_environment(test_options options) : options_(std::move(options)) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "perdure-test-env-XXXXXX").string();
@@ -76,12 +76,14 @@ test_environment::test_environment(test_options options) : options_(std::move(op
         }
         if (!core->work().idle()) return "the clock is held by " + core->work().holders();
         if (core->next_deadline_us() == std::numeric_limits<std::int64_t>::max())
-            return std::string("nothing is running and no timer is pending: the workflow waits for something only the "
-                               "test can give (a signal, an update, a worker for its task queue)");
+            return std::string(
+                "nothing is running and no timer is pending: the workflow waits for something only the "
+                "test can give (a signal, an update, a worker for its task queue)");
         return std::string("time was skipping but the wait did not end");
     });
     skipper_ = std::make_unique<skipper>();
-    skipper_->thread = std::thread([core, clock = clock_.get(), s = skipper_.get()] { skip_time(*core, *clock, s->stop); });
+    skipper_->thread =
+        std::thread([core, clock = clock_.get(), s = skipper_.get()] { skip_time(*core, *clock, s->stop); });
 }
 
 test_environment::~test_environment() {
@@ -138,7 +140,8 @@ std::vector<boost::json::value> test_environment::activity_calls(std::string_vie
     return it == calls_.end() ? std::vector<boost::json::value>{} : it->second;
 }
 
-std::vector<boost::json::value> test_environment::nexus_calls(std::string_view service, std::string_view operation) const {
+std::vector<boost::json::value> test_environment::nexus_calls(std::string_view service,
+                                                              std::string_view operation) const {
     std::lock_guard lk(calls_mutex_);
     auto it = calls_.find("nexus:" + std::string(service) + "/" + std::string(operation));
     return it == calls_.end() ? std::vector<boost::json::value>{} : it->second;
@@ -160,4 +163,4 @@ void test_environment::add_nexus_mock(std::string_view service, nexus::detail::o
         std::string(service), {.operation = std::move(def), .complete_after = delay, .token_prefix = "mock-"});
 }
 
-}  // namespace perdure::testing
+}   // namespace perdure::testing

@@ -95,8 +95,10 @@ typed_value status_value(const attribute_ref& a, const token& t) {
         for (std::size_t i = 0; i < names.size(); ++i)
             if (status_key(names[i]) == key) return static_cast<std::int64_t>(i);
     }
-    std::string message = "ExecutionStatus is one of Running, Completed, Failed, Canceled, Terminated, "
-                          "ContinuedAsNew, TimedOut; " + describe(t) + at(t) + " is not";
+    std::string message =
+        "ExecutionStatus is one of Running, Completed, Failed, Canceled, Terminated, "
+        "ContinuedAsNew, TimedOut; " +
+        describe(t) + at(t) + " is not";
     if (t.kind == token_kind::string && t.text.size() <= max_suggested_name) {
         for (auto name : execution_status_names())
             if (edit_distance(name, t.text) <= 2) {
@@ -107,7 +109,7 @@ typed_value status_value(const attribute_ref& a, const token& t) {
     throw invalid_argument(message);
 }
 
-}  // namespace
+}   // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -211,4 +213,4 @@ typed_value binder::value(const attribute_ref& a, const token& t) const {
     mismatch(a, t, literal_kind(t));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -33,4 +33,4 @@ private:
 /// Levenshtein distance between `a` and `b`, ignoring ASCII case.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

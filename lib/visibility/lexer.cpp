@@ -12,9 +12,9 @@
 namespace perdure::detail {
 namespace {
 
-constexpr std::array<std::string_view, 15> keywords{"AND", "OR",    "NOT", "IN",   "BETWEEN",
-                                                    "IS",  "NULL",  "STARTS_WITH", "ORDER", "GROUP",
-                                                    "BY",  "ASC",   "DESC", "TRUE", "FALSE"};
+constexpr std::array<std::string_view, 15> keywords{"AND", "OR",   "NOT",         "IN",    "BETWEEN",
+                                                    "IS",  "NULL", "STARTS_WITH", "ORDER", "GROUP",
+                                                    "BY",  "ASC",  "DESC",        "TRUE",  "FALSE"};
 
 bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool digit(char c) { return c >= '0' && c <= '9'; }
@@ -172,8 +172,10 @@ private:
         }
         const char c = q_[at + 1];
         if (c == '\0') fail(at + 1, "the query holds a NUL byte");
-        std::string shown = static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? "x" + hex_byte(c).substr(2) : std::string(1, c);
-        for (std::size_t i = at + 2; i < q_.size() && (static_cast<unsigned char>(q_[i]) & 0xC0) == 0x80; ++i) shown += q_[i];
+        std::string shown =
+            static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? "x" + hex_byte(c).substr(2) : std::string(1, c);
+        for (std::size_t i = at + 2; i < q_.size() && (static_cast<unsigned char>(q_[i]) & 0xC0) == 0x80; ++i)
+            shown += q_[i];
         fail(at, "unknown escape '\\" + shown + "' (use \\\\, \\', \\\", \\n, \\r or \\t)");
     }
 
@@ -206,13 +208,11 @@ private:
     std::size_t pos_ = 0;
 };
 
-}  // namespace
+}   // namespace
 
 std::vector<token> tokenize(std::string_view query) { return lexer(query).run(); }
 
-bool is_keyword(std::string_view upper) {
-    return std::find(keywords.begin(), keywords.end(), upper) != keywords.end();
-}
+bool is_keyword(std::string_view upper) { return std::find(keywords.begin(), keywords.end(), upper) != keywords.end(); }
 
 std::size_t column_of(std::string_view query, std::size_t offset) {
     std::size_t column = 1;
@@ -248,4 +248,4 @@ std::string describe(const token& t) {
     }
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -11,13 +11,13 @@
 namespace perdure::detail {
 
 enum class token_kind {
-    name,           ///< a bare name: CustomerId
-    quoted_name,    ///< a backquoted name: `Customer Id`; text holds it unquoted
-    string,         ///< 'text' or "text"; text holds the value, escapes resolved
-    integer,        ///< 42, -7; text holds the digits as written
-    number,         ///< 4.5, 1e3, -0.25 (a double); text as written
-    keyword,        ///< AND OR NOT IN BETWEEN IS NULL STARTS_WITH ORDER GROUP BY ASC DESC TRUE FALSE, upper-cased in text
-    op,             ///< = != <> < <= > >=, as written
+    name,          ///< a bare name: CustomerId
+    quoted_name,   ///< a backquoted name: `Customer Id`; text holds it unquoted
+    string,        ///< 'text' or "text"; text holds the value, escapes resolved
+    integer,       ///< 42, -7; text holds the digits as written
+    number,        ///< 4.5, 1e3, -0.25 (a double); text as written
+    keyword,   ///< AND OR NOT IN BETWEEN IS NULL STARTS_WITH ORDER GROUP BY ASC DESC TRUE FALSE, upper-cased in text
+    op,        ///< = != <> < <= > >=, as written
     lparen,
     rparen,
     comma,
@@ -46,4 +46,4 @@ std::size_t column_of(std::string_view query, std::size_t offset);
 /// How a message shows a token: quoted and cut to 40 characters.
 std::string describe(const token&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

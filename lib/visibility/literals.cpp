@@ -107,7 +107,7 @@ std::optional<std::int64_t> clock_duration(std::string_view s) {
     return static_cast<std::int64_t>(total);
 }
 
-}  // namespace
+}   // namespace
 
 std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
     const auto whole = take_date_time(s, "Tt ");
@@ -160,4 +160,4 @@ std::optional<std::int64_t> parse_duration_nanos(std::string_view text) {
     return clock_duration(text);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

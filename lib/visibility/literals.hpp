@@ -25,4 +25,4 @@ std::string format_rfc3339(sys_nanoseconds t);
 /// µs, ms, s, m, h and Temporal's d); or "hh:mm:ss". nullopt for anything else or on overflow.
 std::optional<std::int64_t> parse_duration_nanos(std::string_view text);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

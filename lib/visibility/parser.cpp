@@ -78,7 +78,8 @@ private:
     const token& expect_name(std::string_view where) {
         if (peek().kind != token_kind::name && peek().kind != token_kind::quoted_name) {
             std::string found = "found " + describe(peek());
-            if (peek().kind == token_kind::keyword) found += " (backquote a name that is a keyword: `" + peek().text + "`)";
+            if (peek().kind == token_kind::keyword)
+                found += " (backquote a name that is a keyword: `" + peek().text + "`)";
             fail(peek(), "expected a search attribute name " + std::string(where), found);
         }
         return take();
@@ -133,9 +134,9 @@ private:
 
     typed_value value_after(const attribute_ref& attr, const token& after) {
         const token& t = peek();
-        const bool literal = t.kind == token_kind::string || t.kind == token_kind::integer ||
-                             t.kind == token_kind::number ||
-                             (t.kind == token_kind::keyword && (t.text == "TRUE" || t.text == "FALSE" || t.text == "NULL"));
+        const bool literal =
+            t.kind == token_kind::string || t.kind == token_kind::integer || t.kind == token_kind::number ||
+            (t.kind == token_kind::keyword && (t.text == "TRUE" || t.text == "FALSE" || t.text == "NULL"));
         if (!literal) {
             std::string found = "found " + describe(t);
             if (t.kind == token_kind::name) found += " (quote strings: '" + t.text + "')";
@@ -155,8 +156,8 @@ private:
         const token& op = take();
         if (op.kind == token_kind::op) {
             static constexpr std::pair<std::string_view, compare_op> ops[] = {
-                {"=", compare_op::eq}, {"!=", compare_op::ne}, {"<>", compare_op::ne}, {"<", compare_op::lt},
-                {"<=", compare_op::le}, {">", compare_op::gt}, {">=", compare_op::ge}};
+                {"=", compare_op::eq},  {"!=", compare_op::ne}, {"<>", compare_op::ne}, {"<", compare_op::lt},
+                {"<=", compare_op::le}, {">", compare_op::gt},  {">=", compare_op::ge}};
             for (const auto& [text, o] : ops)
                 if (op.text == text) n.op = o;
             const bool ordering = n.op != compare_op::eq && n.op != compare_op::ne;
@@ -204,8 +205,10 @@ private:
         const auto attr = binder_.resolve(expect_name("after ORDER BY"));
         binder_.check_use(attr, attribute_use::order_by, previous());
         bool descending = false;
-        if (accept_keyword("DESC")) descending = true;
-        else accept_keyword("ASC");
+        if (accept_keyword("DESC"))
+            descending = true;
+        else
+            accept_keyword("ASC");
         q_.order_by.push_back({attr, descending});
     }
 
@@ -217,10 +220,10 @@ private:
     std::size_t depth_ = 0, predicates_ = 0, values_ = 0;
 };
 
-}  // namespace
+}   // namespace
 
 visibility_query parse_query(std::string_view text, const attribute_types& custom, const query_limits& limits) {
     return parser(text, custom, limits).run();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -21,4 +21,4 @@ struct query_limits {
 /// blank) query has no filter. Throws invalid_argument with the offending token's column.
 visibility_query parse_query(std::string_view text, const attribute_types& custom, const query_limits& limits = {});
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -66,8 +66,8 @@ struct order_item {
 };
 
 struct visibility_query {
-    std::vector<filter_node> nodes{};      ///< children before their parents
-    std::optional<std::size_t> root{};     ///< empty: no filter
+    std::vector<filter_node> nodes{};    ///< children before their parents
+    std::optional<std::size_t> root{};   ///< empty: no filter
     std::vector<order_item> order_by{};
     std::optional<attribute_ref> group_by{};   ///< only ExecutionStatus, for counts
     bool operator==(const visibility_query&) const = default;
@@ -77,4 +77,4 @@ struct visibility_query {
 /// need it, strings quoted and escaped, times in RFC 3339, compound operands parenthesized.
 std::string to_text(const visibility_query&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

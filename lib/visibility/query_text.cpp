@@ -136,13 +136,11 @@ void node(std::string& out, const visibility_query& q, std::size_t index) {
         out += " STARTS_WITH ";
         value(out, n.attr, n.values.front());
         break;
-    default:
-        out += n.negated ? " IS NOT NULL" : " IS NULL";
-        break;
+    default: out += n.negated ? " IS NOT NULL" : " IS NULL"; break;
     }
 }
 
-}  // namespace
+}   // namespace
 
 std::string to_text(const visibility_query& q) {
     std::string out;
@@ -162,4 +160,4 @@ std::string to_text(const visibility_query& q) {
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -73,7 +73,7 @@ std::string_view expected(search_attribute_type type) {
     return "valid";
 }
 
-}  // namespace
+}   // namespace
 
 std::string_view to_string(search_attribute_type t) noexcept {
     for (const auto& [type, name] : type_names)
@@ -88,8 +88,7 @@ search_attribute_type parse_search_attribute_type(std::string_view name) {
                            "'; use Keyword, Text, Int, Double, Bool, Datetime or KeywordList");
 }
 
-void validate_search_attribute(std::string_view name, search_attribute_type type,
-                               const search_attribute_value& value) {
+void validate_search_attribute(std::string_view name, search_attribute_type type, const search_attribute_value& value) {
     bool ok = false;
     switch (type) {
     case search_attribute_type::keyword:
@@ -142,4 +141,4 @@ search_attribute_value parse_search_attribute_value(std::string_view name, searc
     return fail();
 }
 
-}  // namespace perdure
+}   // namespace perdure

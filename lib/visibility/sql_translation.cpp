@@ -235,8 +235,8 @@ private:
         const auto any_word = [&] {
             std::string sql = "(";
             for (std::size_t i = 0; i < ws.size(); ++i)
-                sql += (i ? " OR " : "") + std::string("v.text_value LIKE ") + param("% " + like_escaped(ws[i]) + " %") +
-                       " ESCAPE '\\'";
+                sql += (i ? " OR " : "") + std::string("v.text_value LIKE ") +
+                       param("% " + like_escaped(ws[i]) + " %") + " ESCAPE '\\'";
             return sql + ")";
         };
         if (n.op == compare_op::ne) return ws.empty() ? runs_with(n.attr) : runs_without(n.attr, any_word);
@@ -272,7 +272,7 @@ private:
     sql_filter out_;
 };
 
-}  // namespace
+}   // namespace
 
 column_map default_column_map() {
     column_map m{.run_key = "e.run_key", .values_table = "search_attribute_values"};
@@ -307,4 +307,4 @@ std::string text_index_form(std::string_view text) {
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

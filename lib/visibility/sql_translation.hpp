@@ -83,4 +83,4 @@ sql_filter to_sql(const visibility_query& q, const column_map& columns, const sq
 /// Text = 'x y' then matches a run whose value holds the word x or the word y.
 std::string text_index_form(std::string_view text);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -66,7 +66,7 @@ constexpr std::size_t max_custom_name = 64;
 bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool name_char(char c) { return ascii_alpha(c) || (c >= '0' && c <= '9') || c == '_'; }
 
-}  // namespace
+}   // namespace
 
 std::span<const system_attribute_info> system_attributes() { return table; }
 
@@ -87,7 +87,8 @@ const char* unsupported_temporal_attribute(std::string_view name) {
 }
 
 void check_custom_attribute_name(std::string_view name) {
-    const std::string quoted = "'" + std::string(name.substr(0, max_custom_name)) + (name.size() > max_custom_name ? "...'" : "'");
+    const std::string quoted =
+        "'" + std::string(name.substr(0, max_custom_name)) + (name.size() > max_custom_name ? "...'" : "'");
     if (name.empty() || name.size() > max_custom_name || !ascii_alpha(name.front()) ||
         !std::all_of(name.begin(), name.end(), name_char))
         throw invalid_argument("invalid search attribute name " + quoted +
@@ -101,4 +102,4 @@ void check_custom_attribute_name(std::string_view name) {
                                " starts with 'Temporal', a prefix Temporal reserves; choose another name");
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -34,9 +34,9 @@ inline constexpr std::size_t system_attribute_count = 15;
 
 struct system_attribute_info {
     system_attribute id;
-    std::string_view name;       ///< Temporal's spelling: "WorkflowId", "ExecutionStatus", ...
+    std::string_view name;   ///< Temporal's spelling: "WorkflowId", "ExecutionStatus", ...
     search_attribute_type type;
-    bool nullable;               ///< some runs have no value (an open run's CloseTime, a root run's ParentWorkflowId)
+    bool nullable;   ///< some runs have no value (an open run's CloseTime, a root run's ParentWorkflowId)
 };
 
 /// Every system attribute, in enum order.
@@ -57,4 +57,4 @@ const char* unsupported_temporal_attribute(std::string_view name);
 /// system, predefined or reserved names, nor start with "Temporal".
 void check_custom_attribute_name(std::string_view name);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

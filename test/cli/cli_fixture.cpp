@@ -47,4 +47,4 @@ std::string cli_fixture::wait_for_status(const std::string& id, const std::strin
     return seen;
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -30,4 +30,4 @@ struct cli_fixture {
     std::string db;
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

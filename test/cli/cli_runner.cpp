@@ -39,7 +39,7 @@ void make_pipe(int fds[2]) {
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
 }
 
-}  // namespace
+}   // namespace
 
 std::vector<std::string> words(std::string_view line) {
     std::istringstream in{std::string(line)};
@@ -135,4 +135,4 @@ int engine_host::stop() {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

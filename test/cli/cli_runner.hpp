@@ -36,4 +36,4 @@ private:
     int input_ = -1;
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

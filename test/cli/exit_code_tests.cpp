@@ -32,14 +32,15 @@ void check(const cli_result& r, int code, const std::string& message) {
     BOOST_TEST(r.err.starts_with("perdure: "));
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(exit_codes)
 
 BOOST_FIXTURE_TEST_CASE(usage_errors_exit_2, cli_fixture) {
     check(perdure(""), 2, "perdure needs a command (operator, workflow); run 'perdure --help'");
     check(perdure("operator frobnicate"), 2, "unknown command 'operator frobnicate'");
-    check(perdure("operator namespace"), 2, "perdure operator namespace needs a command (create, update, list, describe, delete)");
+    check(perdure("operator namespace"), 2,
+          "perdure operator namespace needs a command (create, update, list, describe, delete)");
     check(perdure("operator namespace list --bogus"), 2, "unrecognised option '--bogus'");
     check(perdure("operator namespace list extra"), 2, "perdure operator namespace list takes only flags");
     check(perdure("operator namespace list --output xml"), 2, "--output must be table or json");
@@ -52,7 +53,8 @@ BOOST_FIXTURE_TEST_CASE(usage_errors_exit_2, cli_fixture) {
 BOOST_FIXTURE_TEST_CASE(a_flag_or_value_like_a_message_placeholder_is_quoted_as_given, cli_fixture) {
     // Boost.Program_options' own messages never finish expanding these.
     check(perdure("workflow list --limit %value%"), 2, "the argument ('%value%') for option '--limit' is invalid");
-    check(perdure("workflow list --limit x%canonical_option%"), 2, "the argument ('x%canonical_option%') for option '--limit'");
+    check(perdure("workflow list --limit x%canonical_option%"), 2,
+          "the argument ('x%canonical_option%') for option '--limit'");
     check(perdure("workflow list --%canonical_option%"), 2, "unrecognised option '--%canonical_option%'");
     check(perdure("workflow list --a%option%%original_token%"), 2, "unrecognised option '--a%option%%original_token%'");
 }
@@ -69,7 +71,8 @@ BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {
     check(perdure(std::vector<std::string>{"operator", "namespace", "create", "--namespace", "bad/name"}), 1,
           "invalid namespace name 'bad/name'");
     check(perdure("operator namespace create --namespace app"), 1, "app");
-    check(perdure("operator namespace describe --namespace nowhere"), 1, "namespace 'nowhere' does not exist (known: app)");
+    check(perdure("operator namespace describe --namespace nowhere"), 1,
+          "namespace 'nowhere' does not exist (known: app)");
     check(perdure("operator namespace delete --namespace app"), 1, "open");
     check(perdure("operator nexus endpoint describe --name ghost"), 1, "Nexus endpoint 'ghost' does not exist");
     check(perdure("operator nexus endpoint update --name ghost --target-task-queue q"), 1, "ghost");
@@ -82,7 +85,8 @@ BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {
     check(perdure("operator nexus endpoint create --name ep --target-namespace app --target-task-queue q "
                   "--description-file /nonexistent/file.md"),
           1, "cannot read --description-file /nonexistent/file.md");
-    check(perdure("workflow describe --namespace app --workflow-id order-9"), 1, "workflow order-9 not found in namespace app");
+    check(perdure("workflow describe --namespace app --workflow-id order-9"), 1,
+          "workflow order-9 not found in namespace app");
     check(perdure("workflow list --status sleeping"), 1, "unknown --status 'sleeping'");
     check(perdure("workflow signal --namespace app --workflow-id order-1 --name go --input {oops"), 1,
           "--input is not JSON");
@@ -96,15 +100,14 @@ BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created_by_reads_chan
     perdure::test::temp_dir dir;
     const auto db = dir.file("missing.db");
     // Nothing to read, change or remove there: the path is what is wrong.
-    for (const char* line : {"operator namespace list", "operator namespace describe --namespace a",
-                             "operator nexus endpoint list", "operator nexus endpoint describe --name ep",
-                             "workflow list", "workflow describe --workflow-id w", "workflow show --workflow-id w",
-                             "operator namespace update --namespace a --retention 1d",
-                             "operator namespace delete --namespace a", "operator nexus endpoint delete --name ep",
-                             "operator nexus endpoint update --name ep --target-task-queue q",
-                             "workflow signal --namespace a --workflow-id w --name s",
-                             "workflow cancel --namespace a --workflow-id w",
-                             "workflow terminate --namespace a --workflow-id w"}) {
+    for (const char* line :
+         {"operator namespace list", "operator namespace describe --namespace a", "operator nexus endpoint list",
+          "operator nexus endpoint describe --name ep", "workflow list", "workflow describe --workflow-id w",
+          "workflow show --workflow-id w", "operator namespace update --namespace a --retention 1d",
+          "operator namespace delete --namespace a", "operator nexus endpoint delete --name ep",
+          "operator nexus endpoint update --name ep --target-task-queue q",
+          "workflow signal --namespace a --workflow-id w --name s", "workflow cancel --namespace a --workflow-id w",
+          "workflow terminate --namespace a --workflow-id w"}) {
         BOOST_TEST_CONTEXT("perdure " << line) {
             check(run_cli(words(line), db), 3, "no database at " + db + ": check --db PATH (or $PERDURE_DB)");
         }
@@ -116,7 +119,8 @@ BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_path_creates_the_database_and
     perdure::test::temp_dir dir;
     const auto db = dir.file("new.db");
     // An endpoint needs its target namespace, which a new database lacks; the database stays.
-    const auto create_endpoint = words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q");
+    const auto create_endpoint =
+        words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q");
     const auto endpoint = run_cli(create_endpoint, db);
     BOOST_TEST(endpoint.code == 1);
     BOOST_TEST(endpoint.err.starts_with("perdure: created a new database at " + db + "\n"), endpoint.err);

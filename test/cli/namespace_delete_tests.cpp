@@ -16,12 +16,13 @@ void make_old_namespace(const std::string& db) {
     engine.namespaces().ensure("old");
     engine.add_worker("old", "q").register_workflow(perdure::test::wait_for_go_workflow);
     engine.start();
-    auto run = engine.client_for("old").start_workflow(perdure::test::wait_for_go_workflow, "o-1", {.id = "o-1", .task_queue = "q"});
+    auto run = engine.client_for("old").start_workflow(perdure::test::wait_for_go_workflow, "o-1",
+                                                       {.id = "o-1", .task_queue = "q"});
     run.signal("go", std::string("now"));
     BOOST_REQUIRE_EQUAL(run.get(), "o-1 went now");
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(namespace_delete)
 

@@ -29,7 +29,7 @@ std::set<std::string> keys(const boost::json::value& v) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(output)
 
@@ -61,7 +61,8 @@ BOOST_FIXTURE_TEST_CASE(a_run_whose_task_keeps_failing_is_marked_in_list_and_des
         perdure::test::register_app_worker(engine);
         engine.start();
         const perdure::workflow_def unknown{"NotRegisteredHere", &perdure::test::wait_for_go};
-        auto run = engine.client_for("app").start_workflow(unknown, std::string("x"), {.id = "stuck", .task_queue = "app-tq"});
+        auto run =
+            engine.client_for("app").start_workflow(unknown, std::string("x"), {.id = "stuck", .task_queue = "app-tq"});
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (run.describe().task_failure.empty() && std::chrono::steady_clock::now() < deadline)
             std::this_thread::yield();   // the failing task is recorded right after the start commits
@@ -110,23 +111,24 @@ BOOST_FIXTURE_TEST_CASE(json_shapes_are_stable, cli_fixture) {
     described.as_object().erase("open_workflows");
     BOOST_TEST(described == namespaces[0]);
 
-    const auto created = json("operator nexus endpoint create --name my-endpoint --target-namespace app "
-                              "--target-task-queue app-tq --description routes");
+    const auto created = json(
+        "operator nexus endpoint create --name my-endpoint --target-namespace app "
+        "--target-task-queue app-tq --description routes");
     BOOST_TEST(created.at("op") == "endpoint.create");
     BOOST_TEST(created.at("route") == "maintenance");
-    BOOST_TEST((keys(created.at("result")) ==
-                std::set<std::string>{"id", "version", "name", "target_namespace", "target_task_queue", "description",
-                                      "max_operations_per_second"}));
+    BOOST_TEST((keys(created.at("result")) == std::set<std::string>{"id", "version", "name", "target_namespace",
+                                                                    "target_task_queue", "description",
+                                                                    "max_operations_per_second"}));
     const auto endpoint = json("operator nexus endpoint describe --name my-endpoint");
-    BOOST_TEST((keys(endpoint) == std::set<std::string>{"id", "name", "version", "target_namespace", "target_task_queue",
-                                                        "description", "created", "last_modified",
+    BOOST_TEST((keys(endpoint) == std::set<std::string>{"id", "name", "version", "target_namespace",
+                                                        "target_task_queue", "description", "created", "last_modified",
                                                         "max_operations_per_second"}));
     BOOST_TEST(endpoint.at("id") == created.at("result").at("id"));
     BOOST_TEST(json("operator nexus endpoint list").as_array().at(0) == endpoint);
 
-    const std::set<std::string> run_keys{"namespace", "workflow_id", "run_id",         "type",        "task_queue",
-                                         "status",    "start_time",  "close_time",     "history_length",
-                                         "first_run_id", "memo",     "task_failure"};
+    const std::set<std::string> run_keys{"namespace",      "workflow_id",  "run_id",     "type",
+                                         "task_queue",     "status",       "start_time", "close_time",
+                                         "history_length", "first_run_id", "memo",       "task_failure"};
     const auto runs = json("workflow list").as_array();
     BOOST_REQUIRE_EQUAL(runs.size(), 4u);
     for (const auto& run : runs) BOOST_TEST(keys(run) == run_keys);
@@ -145,7 +147,8 @@ BOOST_FIXTURE_TEST_CASE(json_shapes_are_stable, cli_fixture) {
     for (const auto& e : events.as_array())
         BOOST_TEST((keys(e) == std::set<std::string>{"event_id", "event_type", "event_time", "attributes"}));
 
-    const auto signaled = json("workflow signal --namespace app --workflow-id order-1 --name go --input {\"fast\":true}");
+    const auto signaled =
+        json("workflow signal --namespace app --workflow-id order-1 --name go --input {\"fast\":true}");
     BOOST_TEST(signaled == boost::json::parse(R"({"op":"workflow.signal","route":"maintenance","result":{}})"));
     const auto history = json("workflow show --namespace app --workflow-id order-1").as_array();
     BOOST_TEST(history.back().at("event_type") == "WorkflowExecutionSignaled");
@@ -156,7 +159,10 @@ BOOST_FIXTURE_TEST_CASE(endpoints_take_descriptions_from_files_and_count_version
     const auto file = dir.file("endpoint.md");
     std::ofstream(file) << "# Orders\n\nStarts and tracks orders.\n";
     BOOST_REQUIRE_EQUAL(perdure("operator nexus endpoint create --name orders --target-namespace app "
-                                "--target-task-queue app-tq --description-file " + file).code, 0);
+                                "--target-task-queue app-tq --description-file " +
+                                file)
+                            .code,
+                        0);
     BOOST_TEST(json("operator nexus endpoint describe --name orders").at("description") ==
                "# Orders\n\nStarts and tracks orders.\n");
     const auto card = perdure("operator nexus endpoint describe --name orders").out;
@@ -164,7 +170,8 @@ BOOST_FIXTURE_TEST_CASE(endpoints_take_descriptions_from_files_and_count_version
     BOOST_TEST(card.find("\n                 Starts and tracks orders.") != std::string::npos, card);
 
     BOOST_REQUIRE_EQUAL(perdure("operator nexus endpoint update --name orders --unset-description").code, 0);
-    const auto updated = json("operator nexus endpoint update --name orders --new-name orders-v2 --target-task-queue q2");
+    const auto updated =
+        json("operator nexus endpoint update --name orders --new-name orders-v2 --target-task-queue q2");
     BOOST_TEST(updated.at("result").at("version") == 3);
     const auto endpoint = json("operator nexus endpoint describe --name orders-v2");
     BOOST_TEST(endpoint.at("description") == "");
@@ -185,10 +192,12 @@ BOOST_FIXTURE_TEST_CASE(help_explains_every_command_and_flag, cli_fixture) {
             const auto help = perdure(std::string(c) + " --help");
             BOOST_TEST(help.code == 0);
             BOOST_TEST(help.out.starts_with(std::string("Usage: perdure ") + c + " [flags]"));
-            for (const char* flag : {"--db", "--output", "--help"}) BOOST_TEST(help.out.find(flag) != std::string::npos);
+            for (const char* flag : {"--db", "--output", "--help"})
+                BOOST_TEST(help.out.find(flag) != std::string::npos);
         }
     }
-    for (const char* flag : {"--name", "--target-namespace", "--target-task-queue", "--description", "--description-file"})
+    for (const char* flag :
+         {"--name", "--target-namespace", "--target-task-queue", "--description", "--description-file"})
         BOOST_TEST(perdure("operator nexus endpoint create --help").out.find(flag) != std::string::npos);
     for (const char* flag : {"--namespace", "--workflow-id", "--run-id", "--name", "--input"})
         BOOST_TEST(perdure("workflow signal --help").out.find(flag) != std::string::npos);

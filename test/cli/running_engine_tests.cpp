@@ -23,7 +23,7 @@ std::vector<std::string> inbox_states(const std::string& db) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(running_engine)
 
@@ -44,8 +44,9 @@ BOOST_FIXTURE_TEST_CASE(writes_go_through_the_inbox_and_print_the_engines_answer
     BOOST_TEST(ns.at("result").at("name") == "handler-ns");
     BOOST_TEST(ns.at("result").at("description") == "handles");
 
-    const auto endpoint = json("operator nexus endpoint create --name my-endpoint --target-namespace handler-ns "
-                               "--target-task-queue handler-tq");
+    const auto endpoint = json(
+        "operator nexus endpoint create --name my-endpoint --target-namespace handler-ns "
+        "--target-task-queue handler-tq");
     BOOST_TEST(endpoint.at("route") == "inbox");
     BOOST_TEST(endpoint.at("result").at("version") == 1);
     BOOST_TEST(endpoint.at("result").at("id") == json("operator nexus endpoint describe --name my-endpoint").at("id"));
@@ -61,8 +62,9 @@ BOOST_FIXTURE_TEST_CASE(writes_go_through_the_inbox_and_print_the_engines_answer
 
     BOOST_TEST(json("workflow terminate --namespace app --workflow-id order-3 --reason stuck").at("route") == "inbox");
     BOOST_TEST(json("workflow describe --namespace app --workflow-id order-3").at("status") == "terminated");
-    BOOST_TEST(json("workflow show --namespace app --workflow-id order-3").as_array().back().at("attributes").at(
-                   "reason") == "stuck");
+    BOOST_TEST(
+        json("workflow show --namespace app --workflow-id order-3").as_array().back().at("attributes").at("reason") ==
+        "stuck");
 
     BOOST_TEST(json("operator nexus endpoint delete --name my-endpoint").at("route") == "inbox");
     BOOST_TEST(json("operator nexus endpoint list").as_array().empty());
@@ -76,7 +78,8 @@ BOOST_FIXTURE_TEST_CASE(writes_go_through_the_inbox_and_print_the_engines_answer
 // not: its exit waits for no inbox poll.
 BOOST_FIXTURE_TEST_CASE(an_engine_exits_at_once_after_a_command_through_its_inbox, cli_fixture) {
     engine_host host(db);
-    BOOST_REQUIRE_EQUAL(perdure("workflow signal --namespace app --workflow-id order-1 --name go --input \"now\"").code, 0);
+    BOOST_REQUIRE_EQUAL(perdure("workflow signal --namespace app --workflow-id order-1 --name go --input \"now\"").code,
+                        0);
     const auto began = std::chrono::steady_clock::now();
     BOOST_TEST(host.stop() == 0);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
@@ -105,8 +108,9 @@ BOOST_FIXTURE_TEST_CASE(the_engines_refusals_are_user_errors, cli_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(an_endpoint_rate_limit_is_set_with_or_without_an_engine, cli_fixture) {
-    const auto made = json("operator nexus endpoint create --name limited --target-namespace app --target-task-queue q "
-                           "--max-operations-per-second 2.5");
+    const auto made = json(
+        "operator nexus endpoint create --name limited --target-namespace app --target-task-queue q "
+        "--max-operations-per-second 2.5");
     BOOST_TEST(made.at("route") == "maintenance");
     BOOST_TEST(made.at("result").at("max_operations_per_second") == 2.5);
     {
@@ -117,8 +121,8 @@ BOOST_FIXTURE_TEST_CASE(an_endpoint_rate_limit_is_set_with_or_without_an_engine,
         BOOST_TEST(updated.at("result").at("version") == 2);
     }
     for (const char* bad : {"-1", "fast", "1e999", "2x"}) {
-        const auto refused = perdure(std::vector<std::string>{"operator", "nexus", "endpoint", "update", "--name", "limited",
-                                                              "--max-operations-per-second", bad});
+        const auto refused = perdure(std::vector<std::string>{"operator", "nexus", "endpoint", "update", "--name",
+                                                              "limited", "--max-operations-per-second", bad});
         BOOST_TEST(refused.code == 1, bad);
         BOOST_TEST(refused.err.find("takes a number") != std::string::npos, refused.err);
     }
@@ -134,7 +138,8 @@ BOOST_FIXTURE_TEST_CASE(a_namespace_retention_is_set_with_or_without_an_engine, 
         const auto updated = json("operator namespace update --namespace kept --retention 12h");
         BOOST_TEST(updated.at("route") == "inbox");
         BOOST_TEST(updated.at("result").at("retention") == "43200s");
-        BOOST_TEST(json("operator namespace create --namespace brief --retention 90m").at("result").at("retention") == "5400s");
+        BOOST_TEST(json("operator namespace create --namespace brief --retention 90m").at("result").at("retention") ==
+                   "5400s");
     }
     BOOST_TEST(json("operator namespace describe --namespace kept").at("retention") == "43200s");
     const auto zero = perdure("operator namespace update --namespace kept --retention 0s");

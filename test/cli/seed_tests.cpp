@@ -69,9 +69,8 @@ void run_operator_seed(const cli_fixture& f) {
 // What the application of the fresh-path test runs: an echo operation behind my-endpoint, and
 // a workflow in its own namespace that calls it.
 const perdure::nexus::sync_operation<std::string, std::string> echo{
-    "echo", [](perdure::nexus::operation_context& ctx, std::string text) {
-        return text + " (echoed by " + ctx.ns + ")";
-    }};
+    "echo",
+    [](perdure::nexus::operation_context& ctx, std::string text) { return text + " (echoed by " + ctx.ns + ")"; }};
 
 perdure::workflow<std::string> call_echo(perdure::workflow_context& ctx, std::string text) {
     co_return co_await ctx.nexus_client("my-endpoint", "echo-service").execute_operation(echo, text);
@@ -85,7 +84,7 @@ bool has_event(const cli_fixture& f, const std::string& id, const std::string& t
     return false;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(seed)
 
@@ -145,8 +144,8 @@ BOOST_AUTO_TEST_CASE(seed_setup_runs_verbatim_on_a_fresh_path_and_the_applicatio
         .register_nexus_service(perdure::nexus::service("echo-service").add(echo));
     engine.add_worker("caller-ns", "caller-tq").register_workflow(call_echo_workflow);
     engine.start();
-    auto run = engine.client_for("caller-ns").start_workflow(call_echo_workflow, "hello",
-                                                              {.id = "call-1", .task_queue = "caller-tq"});
+    auto run = engine.client_for("caller-ns")
+                   .start_workflow(call_echo_workflow, "hello", {.id = "call-1", .task_queue = "caller-tq"});
     BOOST_TEST(run.get() == "hello (echoed by handler-ns)");
     BOOST_TEST(engine.namespaces().list().size() == 2u);
 }

@@ -24,4 +24,4 @@ inline void register_app_worker(perdure::engine& e) {
     e.add_worker(app_ns, app_queue).register_workflow(wait_for_go_workflow);
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -34,11 +34,9 @@ struct token {   // converted by its own tag_invoke overloads
     std::string text;
 };
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const token& t) { v = t.text; }
-token tag_invoke(boost::json::value_to_tag<token>, const boost::json::value& v) {
-    return {std::string(v.as_string())};
-}
+token tag_invoke(boost::json::value_to_tag<token>, const boost::json::value& v) { return {std::string(v.as_string())}; }
 
-}  // namespace shop
+}   // namespace shop
 
 template <class T>
 void round_trip(const T& value) {

@@ -10,11 +10,12 @@
 namespace {
 
 const perdure::workflow_def chatty{"Chatty", +[](perdure::workflow_context& ctx) -> perdure::workflow<std::string> {
-    perdure::signal_channel<std::string> messages = ctx.signal_channel<std::string>("message");
-    perdure::nexus_client billing = ctx.nexus_client("billing-endpoint", "billing");
-    (void)billing;
-    co_return co_await messages.receive();
-}};
+                                       perdure::signal_channel<std::string> messages =
+                                           ctx.signal_channel<std::string>("message");
+                                       perdure::nexus_client billing = ctx.nexus_client("billing-endpoint", "billing");
+                                       (void)billing;
+                                       co_return co_await messages.receive();
+                                   }};
 
 std::string handle(perdure::nexus::operation_context& ctx, std::string input) {
     perdure::client handler_ns = ctx.client();
@@ -33,7 +34,7 @@ struct fixture : perdure::testing::test_environment {
     }
 };
 
-}  // namespace
+}   // namespace
 
 void use() {
     fixture f;

@@ -46,13 +46,15 @@ const perdure::activity_def<std::string, int> hold{"Hold", [](perdure::activity_
                                                        }
                                                        return std::string("held");
                                                    }};
-const perdure::activity_def<std::string, int> queued{"Queued", [](perdure::activity_context& ctx, int) {
-                                                         note("queued ran on attempt " + std::to_string(ctx.info().attempt));
-                                                         return std::string("ok");
-                                                     }};
+const perdure::activity_def<std::string, int> queued{
+    "Queued", [](perdure::activity_context& ctx, int) {
+        note("queued ran on attempt " + std::to_string(ctx.info().attempt));
+        return std::string("ok");
+    }};
 
 perdure::workflow<std::string> queued_flow(perdure::workflow_context& ctx) {
-    const perdure::activity_options once{.start_to_close_timeout = 1h, .retry = perdure::retry_policy{.maximum_attempts = 1}};
+    const perdure::activity_options once{.start_to_close_timeout = 1h,
+                                         .retry = perdure::retry_policy{.maximum_attempts = 1}};
     auto a = ctx.execute_activity(hold, 0, once);
     auto b = ctx.execute_activity(queued, 0, once);
     std::string out;
@@ -69,21 +71,23 @@ perdure::workflow<std::string> queued_flow(perdure::workflow_context& ctx) {
 const perdure::workflow_def queued_workflow{"Queued", &queued_flow};
 
 // ---- activity-cancel
-const perdure::activity_def<std::string, int> waiter{"Waiter", [](perdure::activity_context& ctx, int) {
-                                                         try {
-                                                             for (;;) {
-                                                                 ctx.heartbeat();
-                                                                 std::this_thread::sleep_for(5ms);
-                                                             }
-                                                         } catch (const perdure::canceled_error&) {
-                                                             note("waiter saw the cancel on attempt " + std::to_string(ctx.info().attempt));
-                                                             throw;
-                                                         }
-                                                         return std::string("never");
-                                                     }};
+const perdure::activity_def<std::string, int> waiter{
+    "Waiter", [](perdure::activity_context& ctx, int) {
+        try {
+            for (;;) {
+                ctx.heartbeat();
+                std::this_thread::sleep_for(5ms);
+            }
+        } catch (const perdure::canceled_error&) {
+            note("waiter saw the cancel on attempt " + std::to_string(ctx.info().attempt));
+            throw;
+        }
+        return std::string("never");
+    }};
 
 perdure::workflow<std::string> cancel_activity_flow(perdure::workflow_context& ctx) {
-    auto w = ctx.execute_activity(waiter, 0, {.start_to_close_timeout = 1h, .cancellation = perdure::cancellation_type::wait_completed});
+    auto w = ctx.execute_activity(
+        waiter, 0, {.start_to_close_timeout = 1h, .cancellation = perdure::cancellation_type::wait_completed});
     co_await ctx.sleep(200ms);   // it has started by then
     w.request_cancel();
     try {
@@ -101,10 +105,10 @@ perdure::workflow<std::string> long_job(perdure::workflow_context& ctx, std::str
     co_return std::string("finished");
 }
 const perdure::workflow_def long_job_workflow{"LongJob", &long_job};
-const perdure::nexus::workflow_run_operation long_job_op{"long-job", long_job_workflow,
-                                                         [](perdure::nexus::operation_context& ctx, const std::string&) {
-                                                             return perdure::start_workflow_options{.id = "job-" + ctx.request_id};
-                                                         }};
+const perdure::nexus::workflow_run_operation long_job_op{
+    "long-job", long_job_workflow, [](perdure::nexus::operation_context& ctx, const std::string&) {
+        return perdure::start_workflow_options{.id = "job-" + ctx.request_id};
+    }};
 
 perdure::workflow<std::string> cancel_nexus_flow(perdure::workflow_context& ctx) {
     auto op = ctx.nexus_client("jobs", "job-service").start_operation(long_job_op, std::string("x"));
@@ -127,7 +131,7 @@ perdure::workflow<std::string> cancel_nexus_flow(perdure::workflow_context& ctx)
 }
 const perdure::workflow_def cancel_nexus_workflow{"CancelNexus", &cancel_nexus_flow};
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     if (argc != 4) {
@@ -152,7 +156,8 @@ int main(int argc, char** argv) {
         .register_activity(queued)
         .register_activity(waiter);
     engine.start();
-    const perdure::start_workflow_options options{.id = mode, .task_queue = "a",
+    const perdure::start_workflow_options options{.id = mode,
+                                                  .task_queue = "a",
                                                   .id_conflict = perdure::id_conflict_policy::use_existing,
                                                   .request_id = "start-" + mode};
     auto client = engine.client_for("app");

@@ -48,7 +48,7 @@ int run_worker(const std::string& db, const std::string& side, int batches, int 
     return WEXITSTATUS(status);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_repeats_no_recorded_step) {
     perdure::test::temp_dir dir;
@@ -132,10 +132,11 @@ int run_nexus_worker(const std::string& db, const char* failpoint) {
     return WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_each_delivery_point) {
-    for (const char* point : {"nexus-scheduled-not-delivered", "nexus-started-not-recorded", "nexus-completed-not-recorded"}) {
+    for (const char* point :
+         {"nexus-scheduled-not-delivered", "nexus-started-not-recorded", "nexus-completed-not-recorded"}) {
         BOOST_TEST_CONTEXT(point) {
             perdure::test::temp_dir dir;
             const auto db = dir.file("nexus.db");
@@ -154,7 +155,8 @@ BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_e
             BOOST_TEST(runs_by_type["Fulfil"] == 1);   // the handler workflow was started once
             BOOST_TEST(runs_by_type["Order"] == 1);
             std::map<std::string, int> events;
-            for (const auto& e : perdure::detail::load_history(*conn, caller)) ++events[perdure::detail::event_type_name(e.type)];
+            for (const auto& e : perdure::detail::load_history(*conn, caller))
+                ++events[perdure::detail::event_type_name(e.type)];
             BOOST_TEST(events["NexusOperationScheduled"] == 1);
             BOOST_TEST(events["NexusOperationStarted"] == 1);
             BOOST_TEST(events["NexusOperationCompleted"] == 1);
@@ -167,7 +169,8 @@ BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_e
 namespace {
 
 /// Runs the torture worker; kills it after `kill_after` unless null. -1 when killed.
-int run_torture(const std::string& db, const std::string& side, int workflows, std::optional<std::chrono::microseconds> kill_after) {
+int run_torture(const std::string& db, const std::string& side, int workflows,
+                std::optional<std::chrono::microseconds> kill_after) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         const std::string n = std::to_string(workflows);
@@ -239,7 +242,8 @@ int check_invariants(const std::string& db, const std::set<std::string>& produce
                 const std::string r = e.attrs.at("result").as_string().c_str();
                 BOOST_TEST(produced.contains(r), "recorded result " << r << " was never produced");
             }
-            if (e.type == event_type::nexus_operation_scheduled) handlers_per_request[e.attrs.at("request_id").as_string().c_str()];
+            if (e.type == event_type::nexus_operation_scheduled)
+                handlers_per_request[e.attrs.at("request_id").as_string().c_str()];
         }
         for (const auto& [sched, n] : closes) BOOST_TEST(n <= 1);
         if (run.workflow_type == "Mixed" && run.status == perdure::detail::run_status::completed && ++mixed_completed)
@@ -258,7 +262,7 @@ std::set<std::string> read_lines(const std::string& path) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
     const char* env = std::getenv("PERDURE_TORTURE_KILLS");
@@ -300,8 +304,8 @@ struct life {
 
 /// Runs the cancel-crash worker. With `kill_on` it is killed as soon as it printed that line;
 /// with `failpoint` it kills itself there.
-life run_cancel_worker(const std::string& db, const std::string& side, const char* mode, const char* failpoint = nullptr,
-                       const char* kill_on = nullptr) {
+life run_cancel_worker(const std::string& db, const std::string& side, const char* mode,
+                       const char* failpoint = nullptr, const char* kill_on = nullptr) {
     int out[2];
     BOOST_REQUIRE(::pipe(out) == 0);
     const pid_t pid = ::fork();
@@ -340,7 +344,7 @@ std::map<std::string, perdure::detail::execution_row> runs_by_type(perdure::deta
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(an_activity_that_only_waited_for_a_thread_is_not_counted_as_run_after_a_kill) {
     perdure::test::temp_dir dir;

@@ -48,7 +48,7 @@ perdure::workflow<std::string> crash_flow(perdure::workflow_context& ctx, std::s
 }
 const perdure::workflow_def crash_workflow{"Crash", &crash_flow};
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     if (argc != 5) {
@@ -67,7 +67,9 @@ int main(int argc, char** argv) {
         const std::string id = "wf-" + std::to_string(i / per_batch) + "-" + std::to_string(i % per_batch);
         // A rerun attaches to the open run, or returns the completed one (same request id).
         runs.push_back(client.start_workflow(crash_workflow, id,
-                                             {.id = id, .task_queue = "q", .id_conflict = perdure::id_conflict_policy::use_existing,
+                                             {.id = id,
+                                              .task_queue = "q",
+                                              .id_conflict = perdure::id_conflict_policy::use_existing,
                                               .request_id = "start-" + id}));
     }
     for (auto& r : runs) r.get();

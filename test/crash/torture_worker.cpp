@@ -36,10 +36,10 @@ perdure::workflow<std::string> fulfil(perdure::workflow_context& ctx, std::strin
     co_return co_await ctx.execute_activity(produce_activity, id + ":fulfil", quick);
 }
 const perdure::workflow_def fulfil_workflow{"Fulfil", &fulfil};
-const perdure::nexus::workflow_run_operation fulfil_op{"fulfil", fulfil_workflow,
-                                                       [](perdure::nexus::operation_context& ctx, const std::string&) {
-                                                           return perdure::start_workflow_options{.id = "fulfil-" + ctx.request_id};
-                                                       }};
+const perdure::nexus::workflow_run_operation fulfil_op{
+    "fulfil", fulfil_workflow, [](perdure::nexus::operation_context& ctx, const std::string&) {
+        return perdure::start_workflow_options{.id = "fulfil-" + ctx.request_id};
+    }};
 const perdure::nexus::sync_operation<std::string, std::string> quote_op{
     "quote", [](perdure::nexus::operation_context&, std::string id) { return "quote for " + id; }};
 
@@ -80,7 +80,7 @@ perdure::workflow<std::string> mixed(perdure::workflow_context& ctx, mixed_input
 }
 const perdure::workflow_def mixed_workflow{"Mixed", &mixed};
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     if (argc < 4) return 2;
@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
         try {
             // A retried start attaches to the running workflow; a finished one is not run again.
             runs.push_back(client.start_workflow(mixed_workflow, mixed_input{id, 0, ""},
-                                                 {.id = id, .task_queue = "a",
+                                                 {.id = id,
+                                                  .task_queue = "a",
                                                   .id_reuse = perdure::id_reuse_policy::reject_duplicate,
                                                   .id_conflict = perdure::id_conflict_policy::use_existing}));
         } catch (const perdure::workflow_already_started&) {

@@ -28,7 +28,8 @@ perdure::workflow<int> count_to(perdure::workflow_context& ctx, int n) {
 const perdure::workflow_def count_workflow{"CountTo", &count_to};
 
 std::unique_ptr<perdure::engine> open(const std::string& path, std::uint64_t max_bytes = 0) {
-    auto e = std::make_unique<perdure::engine>(perdure::engine_options{.database = path, .max_database_bytes = max_bytes});
+    auto e =
+        std::make_unique<perdure::engine>(perdure::engine_options{.database = path, .max_database_bytes = max_bytes});
     e->namespaces().ensure("default");
     e->add_worker("default", "q").register_workflow(count_workflow).register_activity(add_one);
     e->start();
@@ -46,7 +47,7 @@ std::string integrity(const std::string& path) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(every_kind_of_storage_fault_stops_the_engine_and_loses_nothing_committed) {
     install_fault_vfs();
@@ -78,8 +79,8 @@ BOOST_AUTO_TEST_CASE(every_kind_of_storage_fault_stops_the_engine_and_loses_noth
             BOOST_TEST(integrity(path) == "ok");
             auto engine = open(path);
             auto client = engine->client_for("default");
-            BOOST_TEST(client.get_handle<int>("done").get() == 3);                 // committed before: intact
-            BOOST_TEST(client.get_handle<int>("long", long_run_id).get() == 200);  // in flight: resumed and finished
+            BOOST_TEST(client.get_handle<int>("done").get() == 3);                  // committed before: intact
+            BOOST_TEST(client.get_handle<int>("long", long_run_id).get() == 200);   // in flight: resumed and finished
             BOOST_CHECK_THROW(client.get_handle("after").describe(), perdure::not_found);
         }
     }
@@ -91,11 +92,14 @@ BOOST_AUTO_TEST_CASE(a_database_at_its_size_cap_stops_like_a_full_disk_and_a_lar
     std::string long_run_id;
     {
         auto engine = open(path);
-        BOOST_TEST(engine->client_for("default").start_workflow(count_workflow, 3, {.id = "done", .task_queue = "q"}).get() == 3);
+        BOOST_TEST(
+            engine->client_for("default").start_workflow(count_workflow, 3, {.id = "done", .task_queue = "q"}).get() ==
+            3);
     }
     {
         auto engine = open(path, std::filesystem::file_size(path) + (64 << 10));   // room for a few hundred steps
-        auto running = engine->client_for("default").start_workflow(count_workflow, 2000, {.id = "long", .task_queue = "q"});
+        auto running =
+            engine->client_for("default").start_workflow(count_workflow, 2000, {.id = "long", .task_queue = "q"});
         long_run_id = running.run_id();
         try {
             running.get();

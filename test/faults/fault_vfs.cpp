@@ -35,7 +35,9 @@ int x_close(sqlite3_file* f) {
     sqlite3_free(s->real);
     return rc;
 }
-int x_read(sqlite3_file* f, void* p, int n, sqlite3_int64 o) { return real_of(f)->pMethods->xRead(real_of(f), p, n, o); }
+int x_read(sqlite3_file* f, void* p, int n, sqlite3_int64 o) {
+    return real_of(f)->pMethods->xRead(real_of(f), p, n, o);
+}
 int x_write(sqlite3_file* f, const void* p, int n, sqlite3_int64 o) {
     if (trips(fault::write_error)) return SQLITE_IOERR_WRITE;
     if (trips(fault::disk_full)) return SQLITE_FULL;
@@ -54,22 +56,43 @@ int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return real_of(f)->pMeth
 int x_lock(sqlite3_file* f, int l) { return real_of(f)->pMethods->xLock(real_of(f), l); }
 int x_unlock(sqlite3_file* f, int l) { return real_of(f)->pMethods->xUnlock(real_of(f), l); }
 int x_check_reserved(sqlite3_file* f, int* out) { return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out); }
-int x_file_control(sqlite3_file* f, int op, void* arg) { return real_of(f)->pMethods->xFileControl(real_of(f), op, arg); }
+int x_file_control(sqlite3_file* f, int op, void* arg) {
+    return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
+}
 int x_sector_size(sqlite3_file* f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); }
 int x_device_characteristics(sqlite3_file* f) { return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f)); }
 int x_shm_map(sqlite3_file* f, int pg, int sz, int w, void volatile** pp) {
     return real_of(f)->pMethods->xShmMap(real_of(f), pg, sz, w, pp);
 }
-int x_shm_lock(sqlite3_file* f, int o, int n, int flags) { return real_of(f)->pMethods->xShmLock(real_of(f), o, n, flags); }
+int x_shm_lock(sqlite3_file* f, int o, int n, int flags) {
+    return real_of(f)->pMethods->xShmLock(real_of(f), o, n, flags);
+}
 void x_shm_barrier(sqlite3_file* f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); }
 int x_shm_unmap(sqlite3_file* f, int del) { return real_of(f)->pMethods->xShmUnmap(real_of(f), del); }
-int x_fetch(sqlite3_file* f, sqlite3_int64 o, int n, void** pp) { return real_of(f)->pMethods->xFetch(real_of(f), o, n, pp); }
+int x_fetch(sqlite3_file* f, sqlite3_int64 o, int n, void** pp) {
+    return real_of(f)->pMethods->xFetch(real_of(f), o, n, pp);
+}
 int x_unfetch(sqlite3_file* f, sqlite3_int64 o, void* p) { return real_of(f)->pMethods->xUnfetch(real_of(f), o, p); }
 
-const sqlite3_io_methods methods = {3,           x_close,     x_read,           x_write,          x_truncate,
-                                    x_sync,      x_file_size, x_lock,           x_unlock,         x_check_reserved,
-                                    x_file_control, x_sector_size, x_device_characteristics, x_shm_map, x_shm_lock,
-                                    x_shm_barrier, x_shm_unmap, x_fetch, x_unfetch};
+const sqlite3_io_methods methods = {3,
+                                    x_close,
+                                    x_read,
+                                    x_write,
+                                    x_truncate,
+                                    x_sync,
+                                    x_file_size,
+                                    x_lock,
+                                    x_unlock,
+                                    x_check_reserved,
+                                    x_file_control,
+                                    x_sector_size,
+                                    x_device_characteristics,
+                                    x_shm_map,
+                                    x_shm_lock,
+                                    x_shm_barrier,
+                                    x_shm_unmap,
+                                    x_fetch,
+                                    x_unfetch};
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
     auto* s = reinterpret_cast<shim_file*>(f);
@@ -84,7 +107,7 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
     return rc;
 }
 
-}  // namespace
+}   // namespace
 
 void install_fault_vfs() {
     static std::once_flag once;
@@ -109,4 +132,4 @@ void clear_faults() { armed = fault::none; }
 
 int faults_injected() { return injected.load(); }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -16,4 +16,4 @@ void clear_faults();
 /// How many faults were injected since the last inject().
 int faults_injected();
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -93,7 +93,7 @@ bool is_read_only(const perdure::cli::command& c) {
     return last == "list" || last == "describe" || last == "show";
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     const char* tmp = std::getenv("TMPDIR");

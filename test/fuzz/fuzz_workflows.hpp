@@ -54,8 +54,9 @@ inline workflow<std::string> order(workflow_context& ctx, order_input in) {
     } catch (const child_workflow_error& e) {
         log += "; ship failed: " + std::string(e.what());
     }
-    auto op = ctx.nexus_client("billing", "payments")
-                  .start_operation<std::string>("charge", in.amount, {.schedule_to_close_timeout = 1h, .summary = "charge"});
+    auto op =
+        ctx.nexus_client("billing", "payments")
+            .start_operation<std::string>("charge", in.amount, {.schedule_to_close_timeout = 1h, .summary = "charge"});
     const auto token = co_await op.started();
     try {
         log += "; " + co_await op.result() + " (token '" + token + "')";
@@ -146,4 +147,4 @@ inline workflow<std::string> neighbour(workflow_context& ctx) {
 }
 inline const workflow_def neighbour_workflow{"FuzzNeighbour", &neighbour};
 
-}  // namespace perdure::fuzz
+}   // namespace perdure::fuzz

@@ -67,7 +67,7 @@ void check_answer(const inbox_command* asked, bool failed, std::string_view text
           "an answer is stored with the wrong state");
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);

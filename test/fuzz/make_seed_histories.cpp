@@ -65,22 +65,24 @@ struct fuzz_env {
 void orders() {
     {
         fuzz_env f;
-        auto run = f.c().start_workflow(order_workflow, order_input{"o1", "book", 12}, {.id = "o1", .task_queue = "fuzz"});
+        auto run =
+            f.c().start_workflow(order_workflow, order_input{"o1", "book", 12}, {.id = "o1", .task_queue = "fuzz"});
         run.get();
         save("order-completed", run.history());
         save("ship-completed", f.c().get_handle<std::string>("ship-o1").history());
     }
     {
         fuzz_env f;
-        auto run = f.c().start_workflow(order_workflow, order_input{"o2", "sold-out", -5},
-                                        {.id = "o2", .task_queue = "fuzz"});
+        auto run =
+            f.c().start_workflow(order_workflow, order_input{"o2", "sold-out", -5}, {.id = "o2", .task_queue = "fuzz"});
         run.get();
         save("order-everything-fails", run.history());
         save("ship-failed", f.c().get_handle<std::string>("ship-o2").history());
     }
     {
         fuzz_env f;
-        auto run = f.c().start_workflow(order_workflow, order_input{"o3", "lamp", 7}, {.id = "o3", .task_queue = "fuzz"});
+        auto run =
+            f.c().start_workflow(order_workflow, order_input{"o3", "lamp", 7}, {.id = "o3", .task_queue = "fuzz"});
         f.env.sleep(30min);   // the child is sleeping
         run.cancel();
         try {
@@ -143,7 +145,7 @@ void housekeeping_runs() {
     }
 }
 
-}  // namespace
+}   // namespace
 
 int main(int argc, char** argv) {
     if (argc != 2) {

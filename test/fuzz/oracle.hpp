@@ -32,4 +32,4 @@ inline void check(bool ok, const char* target, const char* what) {
     std::abort();
 }
 
-}  // namespace perdure::fuzz
+}   // namespace perdure::fuzz

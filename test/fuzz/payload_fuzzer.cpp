@@ -47,7 +47,7 @@ struct customer {
 };
 BOOST_DESCRIBE_STRUCT(customer, (), (name, age, balance, active, level, home, others, billing, tags))
 
-}  // namespace fuzzed
+}   // namespace fuzzed
 
 namespace {
 
@@ -71,7 +71,7 @@ void decode(const boost::json::value& v) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     boost::json::parse_options options;

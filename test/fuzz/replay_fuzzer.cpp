@@ -29,7 +29,7 @@ perdure::testing::replayer& replayer() {
     return r;
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     boost::json::parse_options options;

@@ -47,7 +47,8 @@ bool trusted_text(std::string sql) {
 }
 
 void check_sql(const visibility_query& q, placeholder_style style) {
-    const auto sql = to_sql(q, default_column_map(), {.placeholders = style, .first_placeholder = 2, .namespace_id = 9});
+    const auto sql =
+        to_sql(q, default_column_map(), {.placeholders = style, .first_placeholder = 2, .namespace_id = 9});
     for (const auto* part : {&sql.where_sql, &sql.order_by_sql, &sql.group_by_sql})
         check(trusted_text(*part), target, "the SQL holds text that is not perdure's");
     const char mark = style == placeholder_style::question_mark ? '?' : '$';
@@ -77,7 +78,7 @@ void check_values(std::string_view input) {
     (void)parse_duration_nanos(input);
 }
 
-}  // namespace
+}   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -19,7 +19,8 @@ namespace {
 std::atomic<int> flaky_calls{0};
 std::string flaky(perdure::activity_context& ctx, int fail_times) {
     ++flaky_calls;
-    if (ctx.info().attempt <= fail_times) throw std::runtime_error("flaky attempt " + std::to_string(ctx.info().attempt));
+    if (ctx.info().attempt <= fail_times)
+        throw std::runtime_error("flaky attempt " + std::to_string(ctx.info().attempt));
     return "ok on attempt " + std::to_string(ctx.info().attempt);
 }
 const perdure::activity_def flaky_activity{"Flaky", &flaky};
@@ -37,7 +38,8 @@ struct call {
     std::int64_t schedule_to_close_ms = 0;
     std::int64_t heartbeat_ms = 0;
 };
-BOOST_DESCRIBE_STRUCT(call, (), (activity, arg, maximum_attempts, start_to_close_ms, schedule_to_close_ms, heartbeat_ms))
+BOOST_DESCRIBE_STRUCT(call, (),
+                      (activity, arg, maximum_attempts, start_to_close_ms, schedule_to_close_ms, heartbeat_ms))
 
 /// Runs one activity by name with the given options; returns its result or "<exception>: message".
 perdure::workflow<std::string> call_one(perdure::workflow_context& ctx, call c) {
@@ -108,11 +110,12 @@ void setup(perdure::engine& e) {
 
 std::string run_call(engine_fixture& f, const std::string& id, call c, std::chrono::milliseconds advance_by = 0ms) {
     auto run = f.client().start_workflow(call_workflow, c, {.id = id, .task_queue = "q"});
-    for (int i = 0; i < 40 && run.describe().status == perdure::workflow_status::running; ++i) f.advance(advance_by.count() ? advance_by : 1s);
+    for (int i = 0; i < 40 && run.describe().status == perdure::workflow_status::running; ++i)
+        f.advance(advance_by.count() ? advance_by : 1s);
     return run.get();
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(activities)
 
@@ -162,8 +165,7 @@ BOOST_AUTO_TEST_CASE(start_to_close_timeout_retries_and_drops_the_late_result) {
     f.open(setup);
     gate_open = false;
     gate_waiting = 0;
-    auto run = f.client().start_workflow(call_workflow, call{"Gated", 0, 2, 5'000},
-                                         {.id = "t", .task_queue = "q"});
+    auto run = f.client().start_workflow(call_workflow, call{"Gated", 0, 2, 5'000}, {.id = "t", .task_queue = "q"});
     while (gate_waiting < 1) std::this_thread::yield();
     f.clock->advance(5s);   // attempt 1 times out, backs off 1 s
     f.settle();
@@ -237,7 +239,8 @@ perdure::workflow<std::string> busy_pool(perdure::workflow_context& ctx, pair_pl
     try {
         second = co_await ctx.execute_activity(
             flaky_activity, 0,
-            {.schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms), .start_to_close_timeout = 10s});
+            {.schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms),
+             .start_to_close_timeout = 10s});
     } catch (const perdure::activity_error& e) {
         try {
             std::rethrow_exception(e.cause());
@@ -249,7 +252,7 @@ perdure::workflow<std::string> busy_pool(perdure::workflow_context& ctx, pair_pl
 }
 const perdure::workflow_def busy_pool_workflow{"BusyPool", &busy_pool};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(activity_threads)
 

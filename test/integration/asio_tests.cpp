@@ -34,7 +34,7 @@ perdure::workflow<int> tally(perdure::workflow_context& ctx, int start) {
 }
 const perdure::workflow_def tally_workflow{"Tally", &tally};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(asio_surface)
 
@@ -52,9 +52,8 @@ BOOST_AUTO_TEST_CASE(an_engine_runs_on_the_callers_io_context_and_results_are_aw
         auto result = boost::asio::co_spawn(
             io,
             [&]() -> boost::asio::awaitable<int> {
-                auto handle = co_await perdure::async_start_workflow(client, add_workflow, 41,
-                                                                     {.id = "a", .task_queue = "q"},
-                                                                     boost::asio::use_awaitable);
+                auto handle = co_await perdure::async_start_workflow(
+                    client, add_workflow, 41, {.id = "a", .task_queue = "q"}, boost::asio::use_awaitable);
                 co_return co_await handle.async_get();
             },
             boost::asio::use_future);
@@ -83,15 +82,17 @@ BOOST_AUTO_TEST_CASE(every_client_and_registry_call_has_an_async_form_for_asio_c
             auto retained = co_await perdure::async_set_retention(namespaces, "orders", 48h, use_awaitable);
             BOOST_TEST((retained.retention == 48h));
             BOOST_TEST((co_await perdure::async_list(namespaces, use_awaitable)).size() == 2u);
-            BOOST_CHECK_THROW(co_await perdure::async_describe(namespaces, "nowhere", use_awaitable), perdure::not_found);
+            BOOST_CHECK_THROW(co_await perdure::async_describe(namespaces, "nowhere", use_awaitable),
+                              perdure::not_found);
 
             auto& endpoints = engine.nexus_endpoints();
             auto endpoint = co_await perdure::async_create(endpoints, {"orders-ep", "orders", "q", ""}, use_awaitable);
-            auto moved = co_await perdure::async_update(endpoints, "orders-ep",
-                                                        {.target_task_queue = "q2", .expected_version = endpoint.version},
-                                                        use_awaitable);
+            auto moved = co_await perdure::async_update(
+                endpoints, "orders-ep", {.target_task_queue = "q2", .expected_version = endpoint.version},
+                use_awaitable);
             BOOST_TEST(moved.spec.target_task_queue == "q2");
-            BOOST_TEST((co_await perdure::async_describe(endpoints, "orders-ep", use_awaitable)).version == moved.version);
+            BOOST_TEST((co_await perdure::async_describe(endpoints, "orders-ep", use_awaitable)).version ==
+                       moved.version);
             BOOST_TEST((co_await perdure::async_health(endpoints, "orders-ep", "", use_awaitable)).breaker == "closed");
             BOOST_TEST((co_await perdure::async_list(endpoints, use_awaitable)).size() == 1u);
             BOOST_TEST(co_await perdure::async_remove(endpoints, "orders-ep", use_awaitable));
@@ -103,7 +104,8 @@ BOOST_AUTO_TEST_CASE(every_client_and_registry_call_has_an_async_form_for_asio_c
             BOOST_TEST((co_await perdure::async_query(handle, "total", nullptr, use_awaitable)).as_int64() == 6);
             BOOST_TEST((co_await perdure::async_update(handle, "double", 2, "u-1", use_awaitable)).as_int64() == 12);
             BOOST_TEST((co_await perdure::async_update(handle, "double", 2, "u-1", use_awaitable)).as_int64() == 12);
-            auto running = co_await perdure::async_list(client, perdure::workflow_status::running, 10, "", use_awaitable);
+            auto running =
+                co_await perdure::async_list(client, perdure::workflow_status::running, 10, "", use_awaitable);
             BOOST_TEST(running.size() == 1u);
             co_await perdure::async_signal(handle, "add", 0, use_awaitable);
             BOOST_TEST(co_await handle.async_get() == 12);
@@ -131,11 +133,14 @@ BOOST_AUTO_TEST_CASE(a_blocking_call_on_the_engine_strand_throws_instead_of_dead
                                           co_return co_await ctx.execute_activity<int>("BlockingInside", 0,
                                                                                        {.start_to_close_timeout = 10s});
                                       }};
-    f.open([&](perdure::engine& e) { e.add_worker("default", "q").register_workflow(calls).register_activity(blocking_inside); });
+    f.open([&](perdure::engine& e) {
+        e.add_worker("default", "q").register_workflow(calls).register_activity(blocking_inside);
+    });
     auto c = f.client();
     client = &c;
     c.start_workflow(calls, {.id = "c", .task_queue = "q"}).get();
-    BOOST_TEST(message.find("describe blocks, and was called on the engine's own strand") != std::string::npos, message);
+    BOOST_TEST(message.find("describe blocks, and was called on the engine's own strand") != std::string::npos,
+               message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,8 +37,9 @@ perdure::cancellation_type type_of(const std::string& s) {
 
 /// Starts the activity, lets it run until a signal, cancels it and reports how the future ended.
 perdure::workflow<std::string> cancel_activity(perdure::workflow_context& ctx, plan p) {
-    auto act = ctx.execute_activity(patient_activity, 0,
-                                    {.start_to_close_timeout = 1h, .heartbeat_timeout = 1h, .cancellation = type_of(p.cancellation)});
+    auto act = ctx.execute_activity(
+        patient_activity, 0,
+        {.start_to_close_timeout = 1h, .heartbeat_timeout = 1h, .cancellation = type_of(p.cancellation)});
     co_await ctx.signal_channel<int>("go").receive();
     act.request_cancel();
     try {
@@ -53,7 +54,8 @@ perdure::workflow<void> sleepy_child(perdure::workflow_context& ctx) { co_await 
 const perdure::workflow_def sleepy_child_workflow{"SleepyChild", &sleepy_child};
 
 perdure::workflow<std::string> cancel_child(perdure::workflow_context& ctx, plan p) {
-    auto child = ctx.execute_child_workflow(sleepy_child_workflow, {.id = "child", .cancellation = type_of(p.cancellation)});
+    auto child =
+        ctx.execute_child_workflow(sleepy_child_workflow, {.id = "child", .cancellation = type_of(p.cancellation)});
     co_await ctx.sleep(1s);
     child.request_cancel();
     try {
@@ -110,7 +112,7 @@ std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(cancellation)
 

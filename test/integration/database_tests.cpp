@@ -30,9 +30,8 @@ void sql(const std::string& path, const char* statement) {
     sqlite3_close(db);
 }
 
-const perdure::activity_def<std::string, std::string> stamp{"Stamp", [](perdure::activity_context&, std::string s) {
-    return "stamped " + s;
-}};
+const perdure::activity_def<std::string, std::string> stamp{
+    "Stamp", [](perdure::activity_context&, std::string s) { return "stamped " + s; }};
 
 // Stamps, answers the update "stamped" once it has, then waits for the signal "go".
 perdure::workflow<std::string> stamp_then_wait(perdure::workflow_context& ctx, std::string what) {
@@ -53,7 +52,7 @@ std::vector<std::string> event_types(perdure::workflow_handle<std::string>& h) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(databases)
 
@@ -76,7 +75,7 @@ BOOST_AUTO_TEST_CASE(the_database_is_created_readable_by_its_owner_only) {
     temp_dir dir;
     const auto path = dir.file("private.db");
     { perdure::engine e({.database = path}); }
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
 }
@@ -140,8 +139,9 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_2_is_migrated_and_keeps_its_namespaces
         e.namespaces().create("orders", "kept");
     }
     // What schema 2 was: namespace names unique, deleted namespaces gone, tasks without flags.
-    sql(path, "CREATE TABLE ns2(ns_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL "
-              "DEFAULT '', created INTEGER NOT NULL, retention_ms INTEGER NOT NULL)");
+    sql(path,
+        "CREATE TABLE ns2(ns_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL "
+        "DEFAULT '', created INTEGER NOT NULL, retention_ms INTEGER NOT NULL)");
     sql(path, "INSERT INTO ns2 SELECT ns_id, name, description, created, retention_ms FROM namespaces");
     sql(path, "DROP TABLE namespaces");
     sql(path, "ALTER TABLE ns2 RENAME TO namespaces");
@@ -167,14 +167,17 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_3_is_migrated_and_its_open_runs_go_on_
         e.namespaces().ensure("default");
         e.add_worker("default", "q").register_workflow(stamp_workflow).register_activity(stamp);
         e.start();
-        auto h = e.client_for("default").start_workflow(stamp_workflow, std::string("form"), {.id = "f", .task_queue = "q"});
+        auto h =
+            e.client_for("default").start_workflow(stamp_workflow, std::string("form"), {.id = "f", .task_queue = "q"});
         BOOST_REQUIRE(h.update<std::string>("stamped", std::string()) == "stamped form");
         before = event_types(h);
     }
     // What schema 3 was: history keyed by a rowid, with (run_key, event_id) as an index.
-    sql(path, "CREATE TABLE h3(seq INTEGER PRIMARY KEY, run_key INTEGER NOT NULL, event_id INTEGER NOT NULL, "
-              "type INTEGER NOT NULL, time INTEGER NOT NULL, attrs TEXT NOT NULL, UNIQUE(run_key, event_id))");
-    sql(path, "INSERT INTO h3(run_key, event_id, type, time, attrs) SELECT run_key, event_id, type, time, attrs FROM history");
+    sql(path,
+        "CREATE TABLE h3(seq INTEGER PRIMARY KEY, run_key INTEGER NOT NULL, event_id INTEGER NOT NULL, "
+        "type INTEGER NOT NULL, time INTEGER NOT NULL, attrs TEXT NOT NULL, UNIQUE(run_key, event_id))");
+    sql(path,
+        "INSERT INTO h3(run_key, event_id, type, time, attrs) SELECT run_key, event_id, type, time, attrs FROM history");
     sql(path, "DROP TABLE history");
     sql(path, "ALTER TABLE h3 RENAME TO history");
     sql(path, "PRAGMA user_version = 3");

@@ -11,8 +11,9 @@ using perdure::test::engine_fixture;
 namespace {
 
 const perdure::activity_def<int, int> card_check{"CardCheck", [](perdure::activity_context&, int) -> int {
-    throw perdure::application_error("card network down", "Unavailable");
-}};
+                                                     throw perdure::application_error("card network down",
+                                                                                      "Unavailable");
+                                                 }};
 
 perdure::workflow<int> sleeper(perdure::workflow_context& ctx, int hours) {
     co_await ctx.sleep(std::chrono::hours(hours));
@@ -23,21 +24,24 @@ const perdure::workflow_def sleeper_workflow{"Sleeper", &sleeper};
 // A child that sleeps and an activity that keeps failing, retried every minute.
 perdure::workflow<int> order(perdure::workflow_context& ctx, int) {
     auto child = ctx.execute_child_workflow(sleeper_workflow, 1, {.id = "order-7-shipping"});
-    co_await ctx.execute_activity(card_check, 7,
-                                  {.schedule_to_close_timeout = 24h,
-                                   .start_to_close_timeout = 10s,
-                                   .retry = perdure::retry_policy{.initial_interval = 1min, .backoff_coefficient = 1,
-                                                                  .maximum_attempts = 50}});
+    co_await ctx.execute_activity(
+        card_check, 7,
+        {.schedule_to_close_timeout = 24h,
+         .start_to_close_timeout = 10s,
+         .retry = perdure::retry_policy{.initial_interval = 1min, .backoff_coefficient = 1, .maximum_attempts = 50}});
     co_return co_await child;
 }
 const perdure::workflow_def order_workflow{"Order", &order};
 
 void setup(perdure::engine& e) {
     e.namespaces().ensure("default");
-    e.add_worker("default", "q").register_workflow(order_workflow).register_workflow(sleeper_workflow).register_activity(card_check);
+    e.add_worker("default", "q")
+        .register_workflow(order_workflow)
+        .register_workflow(sleeper_workflow)
+        .register_activity(card_check);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(describe_pending_work)
 

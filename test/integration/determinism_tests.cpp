@@ -21,7 +21,9 @@ BOOST_DESCRIBE_STRUCT(observations, (), (values))
 
 perdure::workflow<observations> observe(perdure::workflow_context& ctx) {
     observations o;
-    auto stamp = [&] { return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ctx.now().time_since_epoch()).count()); };
+    auto stamp = [&] {
+        return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ctx.now().time_since_epoch()).count());
+    };
     o.values.push_back(stamp());
     o.values.push_back(std::to_string(ctx.random()));
     o.values.push_back(ctx.uuid());
@@ -36,13 +38,14 @@ const perdure::workflow_def observe_workflow{"Observe", &observe};
 
 const perdure::activity_def<int, int> twice{"Twice", [](perdure::activity_context&, int n) { return 2 * n; }};
 const perdure::activity_def<int, int> fail_for{"FailFor", [](perdure::activity_context&, int n) -> int {
-                                                   throw perdure::application_error("failing " + std::to_string(n), "F", true);
+                                                   throw perdure::application_error("failing " + std::to_string(n), "F",
+                                                                                    true);
                                                }};
 
 perdure::workflow<std::string> fan_out(perdure::workflow_context& ctx) {
     const perdure::activity_options o{.start_to_close_timeout = 10s};
-    auto [a, b, c] = co_await perdure::all(ctx.execute_activity(twice, 1, o), ctx.execute_activity(twice, 2, o),
-                                           ctx.sleep(1s));
+    auto [a, b, c] =
+        co_await perdure::all(ctx.execute_activity(twice, 1, o), ctx.execute_activity(twice, 2, o), ctx.sleep(1s));
     (void)c;
     std::vector<perdure::future<int>> many;
     for (int i = 0; i < 5; ++i) many.push_back(ctx.execute_activity(twice, i, o));
@@ -100,7 +103,7 @@ void run_until_closed(engine_fixture& f, const perdure::detail::workflow_handle_
         f.advance(1s);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(determinism)
 

@@ -14,13 +14,14 @@ namespace {
 perdure::workflow<int> square(perdure::workflow_context& ctx, int n) {
     if (n < 0) throw perdure::application_error("negative input", "Negative", true);
     co_await ctx.sleep(1s);
-    co_return n * n;
+    co_return n* n;
 }
 const perdure::workflow_def square_workflow{"Square", &square};
 
 perdure::workflow<int> sum_of_squares(perdure::workflow_context& ctx, std::vector<int> ns) {
     std::vector<perdure::future<int>> children;
-    for (int n : ns) children.push_back(ctx.execute_child_workflow(square_workflow, n, {.id = "sq-" + std::to_string(n)}));
+    for (int n : ns)
+        children.push_back(ctx.execute_child_workflow(square_workflow, n, {.id = "sq-" + std::to_string(n)}));
     int sum = 0;
     for (int v : co_await perdure::all(children)) sum += v;
     co_return sum;
@@ -125,7 +126,7 @@ std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(family)
 
@@ -249,8 +250,8 @@ BOOST_AUTO_TEST_CASE(run_and_execution_timeouts_end_the_run_timed_out) {
     } catch (const perdure::workflow_failed_error& e) {
         BOOST_CHECK_THROW(std::rethrow_exception(e.cause()), perdure::timeout_error);
     }
-    auto chain = f.client().start_workflow(counter_workflow, 1000,
-                                           {.id = "chain", .task_queue = "q", .execution_timeout = 5ms});
+    auto chain =
+        f.client().start_workflow(counter_workflow, 1000, {.id = "chain", .task_queue = "q", .execution_timeout = 5ms});
     for (int i = 0; i < 10; ++i) f.advance(1ms);
     BOOST_TEST(f.client().get_handle("chain").describe().status == perdure::workflow_status::timed_out);
 }
@@ -259,8 +260,8 @@ BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_starts_new_attempts_after_backoff) 
     engine_fixture f;
     f.open(setup);
     flaky_runs = 0;
-    auto run = f.client().start_workflow(flaky_workflow, {.id = "fw", .task_queue = "q",
-                                                          .retry = perdure::retry_policy{.initial_interval = 10s}});
+    auto run = f.client().start_workflow(
+        flaky_workflow, {.id = "fw", .task_queue = "q", .retry = perdure::retry_policy{.initial_interval = 10s}});
     f.idle();
     BOOST_TEST(flaky_runs == 1);
     f.advance(10s);
@@ -277,8 +278,8 @@ BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_left_unset_backs_off_as_its_recorde
     engine_fixture f;
     f.open(setup);
     flaky_runs = 0;
-    auto run = f.client().start_workflow(flaky_workflow, {.id = "fd", .task_queue = "q",
-                                                          .retry = perdure::retry_policy{.maximum_attempts = 5}});
+    auto run = f.client().start_workflow(
+        flaky_workflow, {.id = "fd", .task_queue = "q", .retry = perdure::retry_policy{.maximum_attempts = 5}});
     f.idle();
     BOOST_TEST(flaky_runs == 1);
     const auto started = f.client().get_handle("fd", run.run_id()).history().front();
@@ -299,14 +300,14 @@ BOOST_AUTO_TEST_CASE(a_workflow_retry_backoff_stops_growing_at_the_default_maxim
     engine_fixture f;
     f.open(setup);
     flaky_runs = -6;   // eight runs fail, the ninth completes
-    auto run = f.client().start_workflow(flaky_workflow, {.id = "cap", .task_queue = "q",
-                                                          .retry = perdure::retry_policy{.maximum_attempts = 20}});
+    auto run = f.client().start_workflow(
+        flaky_workflow, {.id = "cap", .task_queue = "q", .retry = perdure::retry_policy{.maximum_attempts = 20}});
     f.idle();
     for (const auto backoff : {1s, 2s, 4s, 8s, 16s, 32s, 64s}) f.advance(backoff);
     BOOST_TEST(flaky_runs == 2);   // eight runs so far
     f.advance(99s);
     BOOST_TEST(flaky_runs == 2);
-    f.advance(1s);                 // 100 s, not 128 s
+    f.advance(1s);   // 100 s, not 128 s
     BOOST_REQUIRE(flaky_runs == 3);
     BOOST_TEST(run.get() == 9);
 }

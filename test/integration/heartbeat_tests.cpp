@@ -19,7 +19,7 @@ namespace {
 struct beat_plan {
     std::int64_t period_s = 20;
     int beats = 5;
-    bool hang = false;                   ///< after the beats: wait until canceled (no more heartbeats)
+    bool hang = false;   ///< after the beats: wait until canceled (no more heartbeats)
     std::int64_t heartbeat_timeout_s = 30;
     int maximum_attempts = 1;
 };
@@ -57,7 +57,8 @@ void finished_acting() {
 std::string beat(perdure::activity_context& ctx, beat_plan p) {
     ++beats.attempts;
     if (ctx.info().attempt > 1)
-        return "attempt " + std::to_string(ctx.info().attempt) + " saw " + boost::json::serialize(ctx.info().heartbeat_details);
+        return "attempt " + std::to_string(ctx.info().attempt) + " saw " +
+               boost::json::serialize(ctx.info().heartbeat_details);
     const auto start = beats.clock->now();
     try {
         for (int i = 1; i <= p.beats; ++i) {
@@ -107,7 +108,9 @@ struct beat_fixture {
             std::lock_guard lk(beats.mutex);
             beats.cv.notify_all();
         });
-        f.open([](perdure::engine& e) { e.add_worker("default", "q").register_workflow(beat_workflow).register_activity(beat_activity); });
+        f.open([](perdure::engine& e) {
+            e.add_worker("default", "q").register_workflow(beat_workflow).register_activity(beat_activity);
+        });
     }
     ~beat_fixture() {
         {
@@ -142,7 +145,7 @@ struct beat_fixture {
     }
 };
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(heartbeats)
 

@@ -16,10 +16,15 @@ namespace {
 /// Another process's connection to the same file.
 class other_process {
 public:
-    explicit other_process(const std::string& path) { sqlite3_open(path.c_str(), &db_); sqlite3_busy_timeout(db_, 5000); }
+    explicit other_process(const std::string& path) {
+        sqlite3_open(path.c_str(), &db_);
+        sqlite3_busy_timeout(db_, 5000);
+    }
     ~other_process() { sqlite3_close(db_); }
     std::int64_t send(const std::string& command, std::chrono::seconds ttl = 10s) {
-        const auto now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto now =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         sqlite3_stmt* s = nullptr;
         sqlite3_prepare_v2(db_, "INSERT INTO inbox(created, expires, command) VALUES(?,?,?)", -1, &s, nullptr);
         sqlite3_bind_int64(s, 1, now);
@@ -35,7 +40,8 @@ public:
         sqlite3_bind_int64(s, 1, id);
         std::pair<std::string, std::string> out;
         if (sqlite3_step(s) == SQLITE_ROW)
-            out = {reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), reinterpret_cast<const char*>(sqlite3_column_text(s, 1))};
+            out = {reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                   reinterpret_cast<const char*>(sqlite3_column_text(s, 1))};
         sqlite3_finalize(s);
         return out;
     }
@@ -53,7 +59,7 @@ private:
     sqlite3* db_ = nullptr;
 };
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(inbox)
 
@@ -61,7 +67,8 @@ BOOST_AUTO_TEST_CASE(a_command_from_another_process_is_applied_and_answered) {
     engine_fixture f;
     f.open();
     other_process cli(f.database());
-    const auto created = cli.answer(cli.send(R"({"op":"namespace.create","namespace":"ops","description":"from the CLI"})"));
+    const auto created =
+        cli.answer(cli.send(R"({"op":"namespace.create","namespace":"ops","description":"from the CLI"})"));
     BOOST_TEST(created.first == "done");
     BOOST_TEST(created.second.find("\"name\":\"ops\"") != std::string::npos, created.second);
     BOOST_TEST(f.engine().namespaces().describe("ops").description == "from the CLI");

@@ -31,8 +31,11 @@ perdure::workflow<std::vector<std::string>> interleave(perdure::workflow_context
                     const int kind = steps[s] % 4;
                     if (kind == 0) co_await ctx.sleep(std::chrono::milliseconds(1 + steps[s] % 5));
                     if (kind == 1) co_await ctx.execute_activity(echo, steps[s], {.start_to_close_timeout = 10s});
-                    if (kind == 2) co_await ctx.wait_condition([&progress, s] { return progress >= static_cast<int>(s); });
-                    if (kind == 3) co_await perdure::any(ctx.sleep(2ms), ctx.execute_activity(echo, s, {.start_to_close_timeout = 10s}));
+                    if (kind == 2)
+                        co_await ctx.wait_condition([&progress, s] { return progress >= static_cast<int>(s); });
+                    if (kind == 3)
+                        co_await perdure::any(ctx.sleep(2ms),
+                                              ctx.execute_activity(echo, s, {.start_to_close_timeout = 10s}));
                     ++progress;
                     trace.push_back(std::to_string(id) + "." + std::to_string(s) + ":" + std::to_string(kind));
                 }
@@ -44,8 +47,10 @@ perdure::workflow<std::vector<std::string>> interleave(perdure::workflow_context
 }
 const perdure::workflow_def interleave_workflow{"Interleave", &interleave};
 
-const perdure::activity_def<std::string, std::string> old_step{"OldStep", [](perdure::activity_context&, std::string s) { return "old " + s; }};
-const perdure::activity_def<std::string, std::string> new_step{"NewStep", [](perdure::activity_context&, std::string s) { return "new " + s; }};
+const perdure::activity_def<std::string, std::string> old_step{
+    "OldStep", [](perdure::activity_context&, std::string s) { return "old " + s; }};
+const perdure::activity_def<std::string, std::string> new_step{
+    "NewStep", [](perdure::activity_context&, std::string s) { return "new " + s; }};
 
 // The change: OldStep becomes NewStep. Runs that already did OldStep must replay it.
 perdure::workflow<std::string> versioned_v1(perdure::workflow_context& ctx, std::string s) {
@@ -72,17 +77,20 @@ const perdure::workflow_def v1_def{"Versioned", &versioned_v1};
 const perdure::workflow_def v2_def{"Versioned", &versioned_v2};
 const perdure::workflow_def v3_def{"Versioned", &versioned_v3};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(interleaving)
 
 BOOST_AUTO_TEST_CASE(one_hundred_random_interleavings_replay_to_the_same_trace_after_a_restart) {
     engine_fixture f;
-    auto setup = [](perdure::engine& e) { e.add_worker("default", "q").register_workflow(interleave_workflow).register_activity(echo); };
+    auto setup = [](perdure::engine& e) {
+        e.add_worker("default", "q").register_workflow(interleave_workflow).register_activity(echo);
+    };
     f.open(setup);
     std::vector<std::vector<std::string>> live;
     for (unsigned seed = 0; seed < 100; ++seed) {
-        auto run = f.client().start_workflow(interleave_workflow, seed, {.id = "i-" + std::to_string(seed), .task_queue = "q"});
+        auto run = f.client().start_workflow(interleave_workflow, seed,
+                                             {.id = "i-" + std::to_string(seed), .task_queue = "q"});
         for (int i = 0; i < 300 && run.describe().status == perdure::workflow_status::running; ++i) f.advance(1ms);
         live.push_back(run.get());
     }
@@ -90,7 +98,8 @@ BOOST_AUTO_TEST_CASE(one_hundred_random_interleavings_replay_to_the_same_trace_a
     f.open(setup);
     for (unsigned seed = 0; seed < 100; ++seed) {
         BOOST_TEST_CONTEXT("seed " << seed) {
-            const auto replayed = f.client().get_handle("i-" + std::to_string(seed)).query<std::vector<std::string>>("trace");
+            const auto replayed =
+                f.client().get_handle("i-" + std::to_string(seed)).query<std::vector<std::string>>("trace");
             BOOST_TEST(replayed == live[seed], boost::test_tools::per_element());
         }
     }

@@ -50,8 +50,10 @@ perdure::workflow<int> buggy(perdure::workflow_context& ctx, int fail_times) {
 }
 const perdure::workflow_def buggy_workflow{"Buggy", &buggy};
 
-const perdure::activity_def<std::string, std::string> charge{"Charge", [](perdure::activity_context&, std::string s) { return "charged " + s; }};
-const perdure::activity_def<std::string, std::string> refund{"Refund", [](perdure::activity_context&, std::string s) { return "refunded " + s; }};
+const perdure::activity_def<std::string, std::string> charge{
+    "Charge", [](perdure::activity_context&, std::string s) { return "charged " + s; }};
+const perdure::activity_def<std::string, std::string> refund{
+    "Refund", [](perdure::activity_context&, std::string s) { return "refunded " + s; }};
 
 perdure::workflow<std::string> pay_v1(perdure::workflow_context& ctx, std::string who) {
     auto r = co_await ctx.execute_activity(charge, who, {.start_to_close_timeout = 10s});
@@ -74,7 +76,7 @@ void setup(perdure::engine& e) {
         .register_activity(cleanup_activity);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(lifecycle)
 
@@ -144,7 +146,8 @@ BOOST_AUTO_TEST_CASE(a_workflow_task_failure_is_shown_and_retried_with_backoff_u
     const auto h = run.history();
     BOOST_TEST(h.size() == 7u);
     BOOST_TEST(h[1].event_type == "WorkflowTaskFailed");
-    BOOST_TEST(h[1].attributes.at("cause").as_string() == "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE");
+    BOOST_TEST(h[1].attributes.at("cause").as_string() ==
+               "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE");
     BOOST_TEST(h[1].attributes.at("failure").at("message").as_string().find("bug number 1") != std::string::npos);
     BOOST_TEST(h[2].event_type == "WorkflowTaskCompleted");
 }
@@ -167,14 +170,16 @@ BOOST_AUTO_TEST_CASE(changed_code_after_a_restart_blocks_the_run_on_nondetermini
     auto info = f.client().get_handle("pay").describe();
     BOOST_TEST(info.status == perdure::workflow_status::running);
     BOOST_TEST(info.task_failure.find("nondeterminism") != std::string::npos, info.task_failure);
-    BOOST_TEST(info.task_failure.find("ActivityTaskScheduled(activity_type=Charge") != std::string::npos, info.task_failure);
-    BOOST_TEST(info.task_failure.find("ScheduleActivityTask(activity_type=Refund") != std::string::npos, info.task_failure);
+    BOOST_TEST(info.task_failure.find("ActivityTaskScheduled(activity_type=Charge") != std::string::npos,
+               info.task_failure);
+    BOOST_TEST(info.task_failure.find("ScheduleActivityTask(activity_type=Refund") != std::string::npos,
+               info.task_failure);
     const auto h = f.client().get_handle("pay").history();
     BOOST_TEST(h.size() == before + 2);   // the TimerFired is kept, and the task's failure recorded
     BOOST_TEST(h.back().event_type == "WorkflowTaskFailed");
     BOOST_TEST(h.back().attributes.at("cause").as_string() == "WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR");
-    BOOST_TEST(h.back().attributes.at("failure").at("message").as_string().find("ScheduleActivityTask(activity_type=Refund") !=
-               std::string::npos);
+    BOOST_TEST(h.back().attributes.at("failure").at("message").as_string().find(
+                   "ScheduleActivityTask(activity_type=Refund") != std::string::npos);
     f.close();
 
     f.open(with(pay_v2_def));   // the same failing task again: nothing more is recorded

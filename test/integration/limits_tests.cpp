@@ -9,10 +9,12 @@ using perdure::test::engine_fixture;
 
 namespace {
 
-const perdure::activity_def<std::string, std::string> echo{"Echo", [](perdure::activity_context&, std::string s) { return s; }};
+const perdure::activity_def<std::string, std::string> echo{"Echo",
+                                                           [](perdure::activity_context&, std::string s) { return s; }};
 
 perdure::workflow<std::string> send_big(perdure::workflow_context& ctx, int bytes) {
-    co_return co_await ctx.execute_activity(echo, std::string(static_cast<std::size_t>(bytes), 'x'), {.start_to_close_timeout = 10s});
+    co_return co_await ctx.execute_activity(echo, std::string(static_cast<std::size_t>(bytes), 'x'),
+                                            {.start_to_close_timeout = 10s});
 }
 const perdure::workflow_def big_workflow{"SendBig", &send_big};
 
@@ -47,7 +49,7 @@ void setup(perdure::engine& e) {
         .register_activity(echo);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(limits)
 
@@ -58,7 +60,9 @@ BOOST_AUTO_TEST_CASE(an_oversized_payload_is_refused_with_the_limit_named) {
         f.client().start_workflow(quick_workflow, std::string(5000, 'y'), {.id = "q", .task_queue = "q"});
         BOOST_FAIL("expected invalid_argument");
     } catch (const perdure::invalid_argument& e) {
-        BOOST_TEST(std::string(e.what()).find("the limit is 1000 (engine_limits::max_payload_bytes)") != std::string::npos, e.what());
+        BOOST_TEST(
+            std::string(e.what()).find("the limit is 1000 (engine_limits::max_payload_bytes)") != std::string::npos,
+            e.what());
     }
     auto run = f.client().start_workflow(big_workflow, 5000, {.id = "b", .task_queue = "q"});
     f.idle();
@@ -111,14 +115,16 @@ BOOST_AUTO_TEST_CASE(a_namespace_retention_can_be_shortened_and_bad_values_are_r
 BOOST_AUTO_TEST_CASE(hostile_names_are_stored_and_shown_exactly) {
     engine_fixture f;
     f.open(setup);
-    for (const std::string& id : {std::string("quote'\"; DROP TABLE history; --"), std::string("nul\0inside", 10),
-                                 std::string("unicode ✓ 雪 🚀"), std::string("%_ LIKE wildcards"), std::string(1000, 'l')}) {
+    for (const std::string& id :
+         {std::string("quote'\"; DROP TABLE history; --"), std::string("nul\0inside", 10),
+          std::string("unicode ✓ 雪 🚀"), std::string("%_ LIKE wildcards"), std::string(1000, 'l')}) {
         auto run = f.client().start_workflow(quick_workflow, id, {.id = id, .task_queue = "q"});
         BOOST_TEST(run.get() == id);
         BOOST_TEST(f.client().get_handle(id).describe().workflow_id == id);
     }
-    BOOST_CHECK_THROW(f.client().start_workflow(quick_workflow, std::string(), {.id = std::string(1001, 'l'), .task_queue = "q"}),
-                      perdure::invalid_argument);
+    BOOST_CHECK_THROW(
+        f.client().start_workflow(quick_workflow, std::string(), {.id = std::string(1001, 'l'), .task_queue = "q"}),
+        perdure::invalid_argument);
     BOOST_TEST(f.client().list().size() == 5u);
 }
 

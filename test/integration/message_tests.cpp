@@ -14,7 +14,8 @@ struct cart_state {
 };
 BOOST_DESCRIBE_STRUCT(cart_state, (), (items, status))
 
-const perdure::activity_def<int, int> price_after{"PriceAfter", [](perdure::activity_context&, int percent) { return 100 - percent; }};
+const perdure::activity_def<int, int> price_after{
+    "PriceAfter", [](perdure::activity_context&, int percent) { return 100 - percent; }};
 
 /// Collects items by signal until "checkout"; answers "state" queries; the "discount" update
 /// validates its percentage and prices it with an activity.
@@ -48,7 +49,9 @@ perdure::workflow<cart_state> cart(perdure::workflow_context& ctx) {
 }
 const perdure::workflow_def cart_workflow{"Cart", &cart};
 
-void setup(perdure::engine& e) { e.add_worker("default", "q").register_workflow(cart_workflow).register_activity(price_after); }
+void setup(perdure::engine& e) {
+    e.add_worker("default", "q").register_workflow(cart_workflow).register_activity(price_after);
+}
 
 template <class E, class F>
 std::string message_of(F&& f) {
@@ -66,7 +69,7 @@ std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(messages)
 
@@ -107,7 +110,8 @@ BOOST_AUTO_TEST_CASE(queries_answer_from_live_evicted_and_closed_runs_without_wr
     run.signal("add", std::string("apple"));
     f.idle();
     const auto before = run.history().size();
-    BOOST_TEST(run.query<cart_state>("state").items == (std::vector<std::string>{"apple"}), boost::test_tools::per_element());
+    BOOST_TEST(run.query<cart_state>("state").items == (std::vector<std::string>{"apple"}),
+               boost::test_tools::per_element());
     BOOST_TEST(run.query<bool>("has", std::string("apple")));
     BOOST_TEST(!run.query<bool>("has", std::string("kiwi")));
     BOOST_TEST(run.history().size() == before);
@@ -123,7 +127,8 @@ BOOST_AUTO_TEST_CASE(a_failing_or_unknown_query_gives_a_clear_error) {
     auto run = f.client().start_workflow(cart_workflow, {.id = "c", .task_queue = "q"});
     f.idle();
     const auto broken = message_of<perdure::query_failed_error>([&] { run.query<int>("broken"); });
-    BOOST_TEST(broken.find("query 'broken' of workflow c failed: std::runtime_error: query bug") != std::string::npos, broken);
+    BOOST_TEST(broken.find("query 'broken' of workflow c failed: std::runtime_error: query bug") != std::string::npos,
+               broken);
     const auto unknown = message_of<perdure::query_failed_error>([&] { run.query<int>("nope"); });
     BOOST_TEST(unknown.find("no query handler named 'nope' (known: ") != std::string::npos, unknown);
     BOOST_TEST(unknown.find("state") != std::string::npos, unknown);

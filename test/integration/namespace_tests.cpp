@@ -30,7 +30,7 @@ std::int64_t runs_in_file(const std::string& path) {
     return s.int64(0);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(namespace_deletion)
 
@@ -45,8 +45,8 @@ BOOST_AUTO_TEST_CASE(a_namespace_made_after_a_deletion_never_sees_the_deleted_on
     BOOST_TEST(fresh.list().empty());
     BOOST_CHECK_THROW(fresh.get_handle("w").describe(), perdure::not_found);
     // reject_duplicate sees no earlier run of "w"
-    auto run = fresh.start_workflow(done_workflow, "y",
-                                    {.id = "w", .task_queue = "q", .id_reuse = perdure::id_reuse_policy::reject_duplicate});
+    auto run = fresh.start_workflow(
+        done_workflow, "y", {.id = "w", .task_queue = "q", .id_reuse = perdure::id_reuse_policy::reject_duplicate});
     BOOST_TEST(run.get() == "done y");
     BOOST_TEST(fresh.list().size() == 1u);
 }

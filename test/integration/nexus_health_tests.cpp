@@ -28,7 +28,9 @@ void setup_held(perdure::engine& e) {
     e.nexus_endpoints().ensure({.name = "held-ep", .target_namespace = "handler-ns", .target_task_queue = "held-tq"});
 }
 
-std::int64_t in_flight(engine_fixture& f) { return f.engine().nexus_endpoints().health("held-ep", "caller-ns").in_flight; }
+std::int64_t in_flight(engine_fixture& f) {
+    return f.engine().nexus_endpoints().health("held-ep", "caller-ns").in_flight;
+}
 
 /// Starts a caller whose operation on held-ep stays in its handler until `h` is released.
 perdure::workflow_handle<std::string> start_held(engine_fixture& f, gate& h, const std::string& id) {
@@ -53,7 +55,7 @@ struct held_engine {
     held_engine() { f.open(setup_held); }
 };
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_health)
 
@@ -74,11 +76,15 @@ BOOST_FIXTURE_TEST_CASE(an_operation_the_target_does_not_serve_leaves_the_attemp
 }
 
 BOOST_FIXTURE_TEST_CASE(a_delayed_test_double_counts_its_start_once_and_its_completion_not_at_all, held_engine) {
-    auto def = perdure::nexus::sync_operation<std::string, std::string>(
-                   "delayed", [](perdure::nexus::operation_context&, std::string in) { return "later " + in; })
-                   .definition();
-    perdure::detail::core_access::core(f.engine())->workers().override_nexus_operation(
-        "svc", {.operation = std::move(def), .complete_after = 1000ms, .token_prefix = "double-"});
+    auto def =
+        perdure::nexus::sync_operation<std::string, std::string>("delayed", [](perdure::nexus::operation_context&,
+                                                                               std::string in) {
+            return "later " + in;
+        }).definition();
+    perdure::detail::core_access::core(f.engine())
+        ->workers()
+        .override_nexus_operation("svc",
+                                  {.operation = std::move(def), .complete_after = 1000ms, .token_prefix = "double-"});
     auto held = start_held(f, h, "a");
     auto delayed = start(f, "b", {.operation = "delayed", .input = "x", .endpoint = "held-ep"});
     f.settle();   // the double has started; its completion waits for the clock

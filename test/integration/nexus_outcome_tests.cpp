@@ -21,11 +21,11 @@ gate* the_gate = nullptr;
 
 perdure::workflow<std::string> gated_flow(perdure::workflow_context&, std::string in) { co_return "gated " + in; }
 const perdure::workflow_def gated_workflow{"GatedFlow", &gated_flow};
-const perdure::nexus::workflow_run_operation gated_op{"gated", gated_workflow,
-                                                      [](perdure::nexus::operation_context& ctx, const std::string&) {
-                                                          the_gate->pass();
-                                                          return perdure::start_workflow_options{.id = "g-" + ctx.request_id};
-                                                      }};
+const perdure::nexus::workflow_run_operation gated_op{
+    "gated", gated_workflow, [](perdure::nexus::operation_context& ctx, const std::string&) {
+        the_gate->pass();
+        return perdure::start_workflow_options{.id = "g-" + ctx.request_id};
+    }};
 
 perdure::workflow<std::string> quick_flow(perdure::workflow_context&) { co_return "quick"; }
 const perdure::workflow_def quick_workflow{"Quick", &quick_flow};
@@ -45,31 +45,31 @@ const perdure::nexus::sync_operation<std::string, std::string> linked_sync{
         ctx.handler_links.push_back({"https://orders.example.com/" + in, "com.example.Order"});
         return "linked " + in;
     }};
-const perdure::nexus::workflow_run_operation linked_run{"linked-run", gated_workflow,
-                                                        [](perdure::nexus::operation_context& ctx, const std::string& in) {
-                                                            ctx.handler_links.push_back(
-                                                                {"https://orders.example.com/" + in, "com.example.Order"});
-                                                            return perdure::start_workflow_options{.id = "l-" + in};
-                                                        }};
+const perdure::nexus::workflow_run_operation linked_run{
+    "linked-run", gated_workflow, [](perdure::nexus::operation_context& ctx, const std::string& in) {
+        ctx.handler_links.push_back({"https://orders.example.com/" + in, "com.example.Order"});
+        return perdure::start_workflow_options{.id = "l-" + in};
+    }};
 const perdure::nexus::sync_operation<std::string, std::string> bad_link{
     "bad-link", [](perdure::nexus::operation_context& ctx, std::string in) {
         ctx.handler_links.push_back({"https://orders.example.com/" + in, ""});
         return in;
     }};
 /// An options callback that ends the operation itself.
-const perdure::nexus::workflow_run_operation refusing{"refusing", gated_workflow,
-                                                      [](perdure::nexus::operation_context&, const std::string&)
-                                                          -> perdure::start_workflow_options {
-                                                          throw perdure::nexus::operation_error(
-                                                              perdure::nexus::operation_state::canceled, "not today");
-                                                      }};
+const perdure::nexus::workflow_run_operation refusing{
+    "refusing", gated_workflow,
+    [](perdure::nexus::operation_context&, const std::string&) -> perdure::start_workflow_options {
+        throw perdure::nexus::operation_error(perdure::nexus::operation_state::canceled, "not today");
+    }};
 
 void setup_linked(perdure::engine& e) {
     setup(e);
     e.add_worker("handler-ns", "linked-tq")
         .register_workflow(gated_workflow)
-        .register_nexus_service(perdure::nexus::service("svc").add(linked_sync).add(linked_run).add(refusing).add(bad_link));
-    e.nexus_endpoints().ensure({.name = "linked-ep", .target_namespace = "handler-ns", .target_task_queue = "linked-tq"});
+        .register_nexus_service(
+            perdure::nexus::service("svc").add(linked_sync).add(linked_run).add(refusing).add(bad_link));
+    e.nexus_endpoints().ensure(
+        {.name = "linked-ep", .target_namespace = "handler-ns", .target_task_queue = "linked-tq"});
 }
 
 /// Runs `fn` on another thread; empty if it did not finish within 10 s (the engine was stuck).
@@ -80,7 +80,7 @@ std::optional<std::string> within_10s(std::future<std::string>& pending, F&& fn)
     return pending.get();
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_outcomes)
 
@@ -88,8 +88,12 @@ BOOST_AUTO_TEST_CASE(a_handler_workflow_that_closes_at_once_gives_started_with_i
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e); });
     auto run = start(f, "c",
-                     {.operation = "run", .input = "complete", .schedule_to_close_ms = 30'000, .start_to_close_ms = 20'000,
-                      .await_started = true, .linger_ms = 60'000});
+                     {.operation = "run",
+                      .input = "complete",
+                      .schedule_to_close_ms = 30'000,
+                      .start_to_close_ms = 20'000,
+                      .await_started = true,
+                      .linger_ms = 60'000});
     const auto result = finish(f, run);
     const auto h = run.history();
     const auto t = types(h);
@@ -112,7 +116,10 @@ BOOST_AUTO_TEST_CASE(nothing_happens_to_an_operation_after_its_outcome_even_afte
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e); });
     auto run = start(f, "c",
-                     {.operation = "run", .input = "complete", .schedule_to_close_ms = 30'000, .start_to_close_ms = 20'000,
+                     {.operation = "run",
+                      .input = "complete",
+                      .schedule_to_close_ms = 30'000,
+                      .start_to_close_ms = 20'000,
                       .linger_ms = 60'000});
     f.idle();
     BOOST_TEST(count(types(run.history()), "NexusOperationCompleted") == 1u);
@@ -130,7 +137,8 @@ BOOST_AUTO_TEST_CASE(a_handler_workflow_that_closes_after_the_operation_timed_ou
         BOOST_TEST_CONTEXT("restart " << restart) {
             engine_fixture f;
             f.open([](perdure::engine& e) { setup(e); });
-            auto run = start(f, "c", {.operation = "run", .input = "wait", .schedule_to_close_ms = 30'000, .linger_ms = 120'000});
+            auto run = start(
+                f, "c", {.operation = "run", .input = "wait", .schedule_to_close_ms = 30'000, .linger_ms = 120'000});
             for (int i = 0; i < 40 && count(types(run.history()), "NexusOperationTimedOut") == 0; ++i) f.advance(1s);
             BOOST_TEST(count(types(run.history()), "NexusOperationTimedOut") == 1u);
             if (restart) {
@@ -144,7 +152,8 @@ BOOST_AUTO_TEST_CASE(a_handler_workflow_that_closes_after_the_operation_timed_ou
             f.idle();
             BOOST_TEST(handler.describe().status == perdure::workflow_status::completed);
             auto caller = f.client("caller-ns").get_handle<std::string>("c");
-            BOOST_TEST(finish(f, caller, 200) == "nexus_operation_failure(run) caused by timeout_error SCHEDULE_TO_CLOSE");
+            BOOST_TEST(finish(f, caller, 200) ==
+                       "nexus_operation_failure(run) caused by timeout_error SCHEDULE_TO_CLOSE");
             const auto t = types(caller.history());
             BOOST_TEST(count(t, "NexusOperationTimedOut") == 1u);
             BOOST_TEST(count(t, "NexusOperationCompleted") == 0u);
@@ -157,8 +166,12 @@ BOOST_AUTO_TEST_CASE(every_cancellation_type_reaches_the_caller_as_a_nexus_opera
         BOOST_TEST_CONTEXT(type) {
             engine_fixture f;
             f.open([](perdure::engine& e) { setup(e); });
-            auto run = start(f, "c", {.operation = "run", .input = "wait", .cancellation = type, .cancel_after_start = true,
-                                      .report_failure_fields = true});
+            auto run = start(f, "c",
+                             {.operation = "run",
+                              .input = "wait",
+                              .cancellation = type,
+                              .cancel_after_start = true,
+                              .report_failure_fields = true});
             const auto r = run.get();
             const auto h = run.history();
             const auto t = types(h);
@@ -176,15 +189,20 @@ BOOST_AUTO_TEST_CASE(every_cancellation_type_reaches_the_caller_as_a_nexus_opera
 BOOST_AUTO_TEST_CASE(a_cancel_before_the_operation_is_scheduled_or_started_gives_the_same_failure) {
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e, false); });   // no handler worker: nothing starts
-    auto before = start(f, "before", {.operation = "run", .input = "wait", .cancel_before_schedule = true,
-                                      .report_failure_fields = true});
+    auto before =
+        start(f, "before",
+              {.operation = "run", .input = "wait", .cancel_before_schedule = true, .report_failure_fields = true});
     const auto r = before.get();
     BOOST_TEST(r.starts_with("nexus_operation_failure(run) caused by canceled_error: "), r);
     BOOST_TEST(r.ends_with("[endpoint ep, service svc, operation run, token , scheduled 0]"), r);
     for (const std::string type : {"abandon", "try_cancel"}) {
         BOOST_TEST_CONTEXT(type) {
-            auto run = start(f, "unstarted-" + type, {.operation = "run", .input = "wait", .cancellation = type,
-                                                      .report_failure_fields = true, .cancel_after_scheduled = true});
+            auto run = start(f, "unstarted-" + type,
+                             {.operation = "run",
+                              .input = "wait",
+                              .cancellation = type,
+                              .report_failure_fields = true,
+                              .cancel_after_scheduled = true});
             const auto outcome = finish(f, run, 5);
             BOOST_TEST(outcome.starts_with("nexus_operation_failure(run) caused by canceled_error: "), outcome);
             BOOST_TEST(outcome.ends_with(", token , scheduled 3]"), outcome);
@@ -192,12 +210,14 @@ BOOST_AUTO_TEST_CASE(a_cancel_before_the_operation_is_scheduled_or_started_gives
     }
 }
 
-const perdure::workflow_def propagating{"Propagating", +[](perdure::workflow_context& ctx) -> perdure::workflow<std::string> {
-                                            auto op = ctx.nexus_client("ep", "svc").start_operation<std::string>(
-                                                "run", std::string("wait"), {.cancellation = perdure::cancellation_type::try_cancel});
-                                            co_await op.started();
-                                            co_return co_await op.result();   // the cancellation leaves the workflow
-                                        }};
+const perdure::workflow_def propagating{
+    "Propagating", +[](perdure::workflow_context& ctx) -> perdure::workflow<std::string> {
+        auto op = ctx.nexus_client("ep", "svc")
+                      .start_operation<std::string>("run", std::string("wait"),
+                                                    {.cancellation = perdure::cancellation_type::try_cancel});
+        co_await op.started();
+        co_return co_await op.result();   // the cancellation leaves the workflow
+    }};
 
 BOOST_AUTO_TEST_CASE(a_canceled_caller_that_lets_the_operations_cancellation_escape_ends_canceled) {
     engine_fixture f;
@@ -220,7 +240,8 @@ BOOST_AUTO_TEST_CASE(input_the_handler_cannot_decode_fails_the_operation_at_once
             log().workflows_started = 0;
             auto run = start(f, "c", {.operation = operation, .schedule_to_close_ms = 30'000, .bad_input = true});
             const auto r = finish(f, run, 60);
-            BOOST_TEST(r.starts_with("nexus_operation_failure(" + operation + ") caused by handler_error BAD_REQUEST: invalid input"),
+            BOOST_TEST(r.starts_with("nexus_operation_failure(" + operation +
+                                     ") caused by handler_error BAD_REQUEST: invalid input"),
                        r);
             BOOST_TEST(count(types(run.history()), "NexusOperationFailed") == 1u);
             // The caller's mistake says nothing about the endpoint's health.
@@ -237,8 +258,9 @@ BOOST_AUTO_TEST_CASE(an_options_callback_that_blocks_stalls_no_other_namespace) 
     the_gate = &g;
     engine_fixture f;
     f.open(setup_gated);
-    auto starting = std::async(std::launch::async,
-                               [&] { return start(f, "c", {.operation = "gated", .input = "x", .endpoint = "gated-ep"}); });
+    auto starting = std::async(std::launch::async, [&] {
+        return start(f, "c", {.operation = "gated", .input = "x", .endpoint = "gated-ep"});
+    });
     BOOST_REQUIRE(g.wait_entered());
     std::future<std::string> other;
     const auto quick = within_10s(other, [&] {
@@ -247,7 +269,8 @@ BOOST_AUTO_TEST_CASE(an_options_callback_that_blocks_stalls_no_other_namespace) 
     BOOST_TEST(quick.value_or("stuck") == "quick");
     // The callback counts as running handler code: the test environment lets no time pass.
     BOOST_TEST(!perdure::detail::core_access::core(f.engine())->work().idle());
-    BOOST_TEST(perdure::detail::core_access::core(f.engine())->work().holders().find("handler") != std::string::npos, perdure::detail::core_access::core(f.engine())->work().holders());
+    BOOST_TEST(perdure::detail::core_access::core(f.engine())->work().holders().find("handler") != std::string::npos,
+               perdure::detail::core_access::core(f.engine())->work().holders());
     g.release();
     auto run = starting.get();
     BOOST_TEST(run.get().starts_with("ok: gated x"));
@@ -259,7 +282,8 @@ BOOST_AUTO_TEST_CASE(an_options_callback_that_returns_after_the_operation_timed_
     engine_fixture f;
     f.open(setup_gated);
     auto starting = std::async(std::launch::async, [&] {
-        return start(f, "c", {.operation = "gated", .input = "x", .schedule_to_close_ms = 5'000, .endpoint = "gated-ep"});
+        return start(f, "c",
+                     {.operation = "gated", .input = "x", .schedule_to_close_ms = 5'000, .endpoint = "gated-ep"});
     });
     BOOST_REQUIRE(g.wait_entered());
     f.clock->advance(6s);   // the caller's deadline passes while the callback still runs
@@ -299,13 +323,16 @@ BOOST_AUTO_TEST_CASE(the_links_a_handler_returns_are_recorded_on_the_callers_com
     const auto t = types(ha);
     const auto& started = ha[position(t, "NexusOperationStarted")].attributes.at("links").as_array();
     BOOST_REQUIRE(started.size() == 2u);   // the handler workflow's start, then the handler's own
-    BOOST_TEST(std::string(started[0].at("url").as_string()).find("eventType=WorkflowExecutionStarted") != std::string::npos);
+    BOOST_TEST(std::string(started[0].at("url").as_string()).find("eventType=WorkflowExecutionStarted") !=
+               std::string::npos);
     BOOST_TEST(started[1] == order);
-    BOOST_TEST(!ha[position(t, "NexusOperationCompleted")].attributes.contains("links"));   // as Temporal: async completions carry none
+    BOOST_TEST(!ha[position(t, "NexusOperationCompleted")].attributes.contains(
+        "links"));   // as Temporal: async completions carry none
 
     auto bad = start(f, "b", {.operation = "bad-link", .input = "o-7", .endpoint = "linked-ep"});
-    BOOST_TEST(bad.get() == "nexus_operation_failure(bad-link) caused by handler_error INTERNAL: handler link 0 has no type; "
-                            "give every operation_context::handler_links entry a url and a type");
+    BOOST_TEST(bad.get() ==
+               "nexus_operation_failure(bad-link) caused by handler_error INTERNAL: handler link 0 has no type; "
+               "give every operation_context::handler_links entry a url and a type");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

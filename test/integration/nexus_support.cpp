@@ -43,14 +43,17 @@ std::string behave(nexus::operation_context& ctx, std::string input) {
     }
     if (parts.empty() || parts[0] == "ok") return "handled " + input + " in " + ctx.ns;
     if (parts[0] == "operation")
-        throw nexus::operation_error(parts[1] == "canceled" ? nexus::operation_state::canceled : nexus::operation_state::failed,
-                                     "the operation said no");
+        throw nexus::operation_error(
+            parts[1] == "canceled" ? nexus::operation_state::canceled : nexus::operation_state::failed,
+            "the operation said no");
     if (parts[0] == "std") throw std::runtime_error("plain exception");
     if (parts[0] == "app") throw application_error("not this one", "Refused", true);
     const int times = parts.size() > 2 ? std::stoi(parts[2]) : 1000;
     if (attempt <= times) {
         auto behavior = nexus::retry_behavior::unspecified;
-        if (parts.size() > 3) behavior = parts[3] == "retryable" ? nexus::retry_behavior::retryable : nexus::retry_behavior::non_retryable;
+        if (parts.size() > 3)
+            behavior =
+                parts[3] == "retryable" ? nexus::retry_behavior::retryable : nexus::retry_behavior::non_retryable;
         throw nexus::handler_error(type_named(parts[1]), "failing attempt " + std::to_string(attempt), behavior);
     }
     return "handled on attempt " + std::to_string(attempt);
@@ -68,14 +71,15 @@ workflow<std::string> handler_flow(workflow_context& ctx, std::string how) {
 const workflow_def handler_workflow{"HandlerFlow", &handler_flow};
 
 const nexus::sync_operation sync_op{"sync", &behave};
-const nexus::workflow_run_operation run_op{"run", handler_workflow, [](nexus::operation_context& ctx, const std::string& how) {
-                                               return start_workflow_options{.id = "h-" + ctx.request_id.substr(0, 8) + "-" + how};
-                                           }};
+const nexus::workflow_run_operation run_op{
+    "run", handler_workflow, [](nexus::operation_context& ctx, const std::string& how) {
+        return start_workflow_options{.id = "h-" + ctx.request_id.substr(0, 8) + "-" + how};
+    }};
 /// Every caller with the same input attaches to one handler workflow.
-const nexus::workflow_run_operation shared_op{"shared", handler_workflow, [](nexus::operation_context&, const std::string& how) {
-                                                  return start_workflow_options{.id = "shared-" + how,
-                                                                                .id_conflict = id_conflict_policy::use_existing};
-                                              }};
+const nexus::workflow_run_operation shared_op{
+    "shared", handler_workflow, [](nexus::operation_context&, const std::string& how) {
+        return start_workflow_options{.id = "shared-" + how, .id_conflict = id_conflict_policy::use_existing};
+    }};
 
 cancellation_type cancellation_named(const std::string& s) {
     if (s == "abandon") return cancellation_type::abandon;
@@ -109,12 +113,14 @@ std::string fields_of(const nexus_operation_failure& f) {
 
 workflow<std::string> call(workflow_context& ctx, call_plan p) {
     auto client = ctx.nexus_client(p.endpoint, "svc");
-    const nexus::operation_options options{.schedule_to_close_timeout = std::chrono::milliseconds(p.schedule_to_close_ms),
-                                           .schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms),
-                                           .start_to_close_timeout = std::chrono::milliseconds(p.start_to_close_ms),
-                                           .cancellation = cancellation_named(p.cancellation)};
-    auto op = p.bad_input ? client.start_operation<std::string>(p.operation, boost::json::object{{"not", "a string"}}, options)
-                          : client.start_operation<std::string>(p.operation, p.input, options);
+    const nexus::operation_options options{
+        .schedule_to_close_timeout = std::chrono::milliseconds(p.schedule_to_close_ms),
+        .schedule_to_start_timeout = std::chrono::milliseconds(p.schedule_to_start_ms),
+        .start_to_close_timeout = std::chrono::milliseconds(p.start_to_close_ms),
+        .cancellation = cancellation_named(p.cancellation)};
+    auto op = p.bad_input
+                  ? client.start_operation<std::string>(p.operation, boost::json::object{{"not", "a string"}}, options)
+                  : client.start_operation<std::string>(p.operation, p.input, options);
     if (p.cancel_before_schedule) op.request_cancel();
     std::string token, outcome;
     try {
@@ -136,7 +142,7 @@ workflow<std::string> call(workflow_context& ctx, call_plan p) {
     co_return outcome;
 }
 
-}  // namespace
+}   // namespace
 
 handler_log& log() {
     static handler_log l;
@@ -183,4 +189,4 @@ void setup(perdure::engine& e, bool with_handler_worker) {
     e.add_worker("caller-ns", "caller-tq").register_workflow(caller_workflow);
 }
 
-}  // namespace perdure::test::nexus_support
+}   // namespace perdure::test::nexus_support

@@ -53,9 +53,9 @@ struct call_plan {
     bool cancel_after_scheduled = false;   ///< request cancellation a millisecond later, started or not
 };
 BOOST_DESCRIBE_STRUCT(call_plan, (),
-                      (operation, input, cancellation, cancel_after_start, cancel_before_schedule,
-                       schedule_to_close_ms, schedule_to_start_ms, start_to_close_ms, endpoint, await_started,
-                       linger_ms, bad_input, report_failure_fields, cancel_after_scheduled))
+                      (operation, input, cancellation, cancel_after_start, cancel_before_schedule, schedule_to_close_ms,
+                       schedule_to_start_ms, start_to_close_ms, endpoint, await_started, linger_ms, bad_input,
+                       report_failure_fields, cancel_after_scheduled))
 
 /// Handler behaviour chosen by the operation input, e.g. "fail:internal:2" fails twice.
 struct handler_log {
@@ -82,4 +82,4 @@ perdure::workflow_handle<std::string> start(engine_fixture& f, const std::string
 /// Advances virtual time a second at a time until the run closes.
 std::string finish(engine_fixture& f, perdure::workflow_handle<std::string>& run, int seconds = 120);
 
-}  // namespace perdure::test::nexus_support
+}   // namespace perdure::test::nexus_support

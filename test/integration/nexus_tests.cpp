@@ -46,7 +46,8 @@ BOOST_AUTO_TEST_CASE(an_async_operation_starts_a_handler_workflow_and_completes_
     BOOST_TEST(count(t, "NexusOperationCompleted") == 1u);
     BOOST_TEST(position(t, "NexusOperationScheduled") < position(t, "NexusOperationStarted"));
     BOOST_TEST(position(t, "NexusOperationStarted") < position(t, "NexusOperationCompleted"));
-    const auto started = std::find_if(h.begin(), h.end(), [](const auto& e) { return e.event_type == "NexusOperationStarted"; });
+    const auto started =
+        std::find_if(h.begin(), h.end(), [](const auto& e) { return e.event_type == "NexusOperationStarted"; });
     const std::string token(started->attributes.at("operation_token").as_string());
     const auto decoded = perdure::detail::decode_token(token);
     BOOST_REQUIRE(decoded.has_value());
@@ -65,7 +66,8 @@ BOOST_AUTO_TEST_CASE(an_async_operation_starts_a_handler_workflow_and_completes_
 BOOST_AUTO_TEST_CASE(the_started_future_gives_the_token_of_an_async_operation) {
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e); });
-    auto run = start(f, "c", {.operation = "run", .input = "wait", .cancellation = "abandon", .cancel_after_start = true});
+    auto run =
+        start(f, "c", {.operation = "run", .input = "wait", .cancellation = "abandon", .cancel_after_start = true});
     const auto r = run.get();
     BOOST_TEST(r.starts_with("nexus_operation_failure(run) caused by canceled_error"), r);
 }
@@ -79,9 +81,9 @@ BOOST_AUTO_TEST_CASE(retryable_handler_errors_are_retried_with_backoff_until_the
 
 BOOST_AUTO_TEST_CASE(each_handler_error_type_is_retried_or_not_as_temporal_classifies_it) {
     const std::pair<const char*, bool> cases[] = {
-        {"bad_request", false},    {"unauthenticated", false}, {"unauthorized", false},   {"not_found", false},
-        {"request_timeout", true}, {"conflict", false},        {"resource_exhausted", true}, {"internal", true},
-        {"not_implemented", false}, {"unavailable", true},     {"upstream_timeout", true}};
+        {"bad_request", false},     {"unauthenticated", false}, {"unauthorized", false},      {"not_found", false},
+        {"request_timeout", true},  {"conflict", false},        {"resource_exhausted", true}, {"internal", true},
+        {"not_implemented", false}, {"unavailable", true},      {"upstream_timeout", true}};
     for (const auto& [type, retryable] : cases) {
         BOOST_TEST_CONTEXT(type) {
             engine_fixture f;
@@ -93,7 +95,8 @@ BOOST_AUTO_TEST_CASE(each_handler_error_type_is_retried_or_not_as_temporal_class
             } else {
                 std::string upper = type;
                 for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                BOOST_TEST(r == "nexus_operation_failure(sync) caused by handler_error " + upper + ": failing attempt 1");
+                BOOST_TEST(r ==
+                           "nexus_operation_failure(sync) caused by handler_error " + upper + ": failing attempt 1");
             }
         }
     }
@@ -112,7 +115,8 @@ BOOST_AUTO_TEST_CASE(operation_errors_and_other_exceptions_reach_the_caller_as_t
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e); });
     auto failed = start(f, "failed", {.operation = "sync", .input = "operation:failed"});
-    BOOST_TEST(failed.get() == "nexus_operation_failure(sync) caused by application_error OperationError: the operation said no");
+    BOOST_TEST(failed.get() ==
+               "nexus_operation_failure(sync) caused by application_error OperationError: the operation said no");
     auto canceled = start(f, "canceled", {.operation = "sync", .input = "operation:canceled"});
     BOOST_TEST(canceled.get() == "nexus_operation_failure(sync) caused by canceled_error: the operation said no");
     BOOST_TEST(count(types(canceled.history()), "NexusOperationCanceled") == 1u);
@@ -128,7 +132,8 @@ BOOST_AUTO_TEST_CASE(handler_workflow_outcomes_map_to_the_operation_outcome) {
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e); });
     auto failed = start(f, "f", {.operation = "run", .input = "fail"});
-    BOOST_TEST(failed.get() == "nexus_operation_failure(run) caused by application_error HandlerFailed: handler workflow failed");
+    BOOST_TEST(failed.get() ==
+               "nexus_operation_failure(run) caused by application_error HandlerFailed: handler workflow failed");
 
     auto terminated = start(f, "t", {.operation = "run", .input = "sleep"});
     f.idle();
@@ -146,7 +151,8 @@ BOOST_AUTO_TEST_CASE(cancellation_types_decide_when_the_caller_hears_of_it) {
         BOOST_TEST_CONTEXT(type) {
             engine_fixture f;
             f.open([](perdure::engine& e) { setup(e); });
-            auto run = start(f, "c", {.operation = "run", .input = "wait", .cancellation = type, .cancel_after_start = true});
+            auto run =
+                start(f, "c", {.operation = "run", .input = "wait", .cancellation = type, .cancel_after_start = true});
             const auto r = run.get();
             f.idle();
             const auto t = types(run.history());
@@ -219,7 +225,8 @@ BOOST_AUTO_TEST_CASE(an_unknown_endpoint_fails_the_workflow_task_until_it_is_cre
     f.idle();
     const auto info = run.describe();
     BOOST_TEST(info.task_failure.find("endpoint \"later\" not found") != std::string::npos, info.task_failure);
-    f.engine().nexus_endpoints().create({.name = "later", .target_namespace = "handler-ns", .target_task_queue = "handler-tq"});
+    f.engine().nexus_endpoints().create(
+        {.name = "later", .target_namespace = "handler-ns", .target_task_queue = "handler-tq"});
     BOOST_TEST(finish(f, run) == "ok: handled ok in handler-ns");
 }
 
@@ -229,7 +236,8 @@ BOOST_AUTO_TEST_CASE(a_deleted_endpoint_fails_operations_that_had_not_started_wi
     auto run = start(f, "c", {.operation = "sync", .input = "fail:unavailable:1"});
     f.idle();   // the first attempt failed; the next one is a second away
     f.engine().nexus_endpoints().remove("ep");
-    BOOST_TEST(finish(f, run, 5) == "nexus_operation_failure(sync) caused by handler_error NOT_FOUND: endpoint not registered");
+    BOOST_TEST(finish(f, run, 5) ==
+               "nexus_operation_failure(sync) caused by handler_error NOT_FOUND: endpoint not registered");
 }
 
 BOOST_AUTO_TEST_CASE(a_retargeted_endpoint_routes_new_operations_at_once) {
@@ -238,8 +246,10 @@ BOOST_AUTO_TEST_CASE(a_retargeted_endpoint_routes_new_operations_at_once) {
         setup(e);
         e.namespaces().ensure("other-ns");
         e.add_worker("other-ns", "other-tq")
-            .register_nexus_service(perdure::nexus::service("svc").add(perdure::nexus::sync_operation<std::string, std::string>{
-                "sync", [](perdure::nexus::operation_context& ctx, std::string) { return "handled in " + ctx.ns; }}));
+            .register_nexus_service(
+                perdure::nexus::service("svc").add(perdure::nexus::sync_operation<std::string, std::string>{
+                    "sync",
+                    [](perdure::nexus::operation_context& ctx, std::string) { return "handled in " + ctx.ns; }}));
     });
     auto before = start(f, "a", {.operation = "sync", .input = "ok"});
     BOOST_TEST(before.get() == "ok: handled ok in handler-ns");
@@ -318,13 +328,15 @@ BOOST_AUTO_TEST_CASE(callers_attach_to_one_handler_workflow_with_use_existing) {
 
 BOOST_AUTO_TEST_CASE(more_than_thirty_pending_operations_fail_the_workflow_task) {
     engine_fixture f;
-    const perdure::workflow_def many{"Many", +[](perdure::workflow_context& ctx) -> perdure::workflow<int> {
-                                         auto client = ctx.nexus_client("ep", "svc");
-                                         std::vector<perdure::future<std::string>> ops;
-                                         for (int i = 0; i < 31; ++i) ops.push_back(client.execute_operation<std::string>("run", std::string("sleep")));
-                                         co_await perdure::all(ops);
-                                         co_return 0;
-                                     }};
+    const perdure::workflow_def many{
+        "Many", +[](perdure::workflow_context& ctx) -> perdure::workflow<int> {
+            auto client = ctx.nexus_client("ep", "svc");
+            std::vector<perdure::future<std::string>> ops;
+            for (int i = 0; i < 31; ++i)
+                ops.push_back(client.execute_operation<std::string>("run", std::string("sleep")));
+            co_await perdure::all(ops);
+            co_return 0;
+        }};
     f.open([&](perdure::engine& e) {
         setup(e);
         e.add_worker("caller-ns", "many").register_workflow(many);
@@ -345,8 +357,10 @@ BOOST_AUTO_TEST_CASE(endpoints_are_validated_versioned_and_persisted) {
     for (const char* bad : {"1starts-with-digit", "ends-with-dash-", "has space", "x", "under_score"})
         BOOST_CHECK_THROW(reg.create({.name = bad, .target_namespace = "handler-ns", .target_task_queue = "q"}),
                           perdure::invalid_argument);
-    BOOST_CHECK_THROW(reg.create({.name = "ep", .target_namespace = "handler-ns", .target_task_queue = "q"}), perdure::already_exists);
-    BOOST_CHECK_THROW(reg.create({.name = "nowhere", .target_namespace = "missing-ns", .target_task_queue = "q"}), perdure::not_found);
+    BOOST_CHECK_THROW(reg.create({.name = "ep", .target_namespace = "handler-ns", .target_task_queue = "q"}),
+                      perdure::already_exists);
+    BOOST_CHECK_THROW(reg.create({.name = "nowhere", .target_namespace = "missing-ns", .target_task_queue = "q"}),
+                      perdure::not_found);
     BOOST_CHECK_THROW(reg.ensure({.name = "ep", .target_namespace = "handler-ns", .target_task_queue = "different"}),
                       perdure::already_exists);
     const auto same = reg.ensure({.name = "ep", .target_namespace = "handler-ns", .target_task_queue = "handler-tq"});
@@ -376,7 +390,8 @@ BOOST_AUTO_TEST_CASE(operation_tokens_are_encoded_as_temporal_encodes_them) {
     BOOST_REQUIRE(back.has_value());
     BOOST_TEST(back->workflow_id == "order-1");
     BOOST_TEST(!perdure::detail::decode_token("not a token").has_value());
-    BOOST_TEST(!perdure::detail::decode_token(perdure::detail::base64url_encode(R"({"t":1,"ns":"a","wid":"b","v":1})")).has_value());
+    BOOST_TEST(!perdure::detail::decode_token(perdure::detail::base64url_encode(R"({"t":1,"ns":"a","wid":"b","v":1})"))
+                    .has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -33,7 +33,10 @@ perdure::workflow<int> count_sides(perdure::workflow_context&, shape s) { co_ret
 const perdure::workflow_def sides_workflow{"CountSides", &count_sides};
 
 void setup(perdure::engine& e) {
-    e.add_worker("default", "q").register_workflow(wait_workflow).register_workflow(fail_workflow).register_workflow(sides_workflow);
+    e.add_worker("default", "q")
+        .register_workflow(wait_workflow)
+        .register_workflow(fail_workflow)
+        .register_workflow(sides_workflow);
 }
 
 template <class E, class F>
@@ -46,7 +49,7 @@ std::string message_of(F&& f) {
     return "no exception";
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(start_policies)
 
@@ -65,8 +68,8 @@ BOOST_AUTO_TEST_CASE(use_existing_attaches_to_the_running_run) {
     f.open(setup);
     auto c = f.client();
     auto first = c.start_workflow(wait_workflow, 1, {.id = "w", .task_queue = "q"});
-    auto second = c.start_workflow(wait_workflow, 2,
-                                   {.id = "w", .task_queue = "q", .id_conflict = perdure::id_conflict_policy::use_existing});
+    auto second = c.start_workflow(
+        wait_workflow, 2, {.id = "w", .task_queue = "q", .id_conflict = perdure::id_conflict_policy::use_existing});
     BOOST_TEST(second.run_id() == first.run_id());
     f.advance(24h);
     BOOST_TEST(second.get() == 1);
@@ -78,7 +81,8 @@ BOOST_AUTO_TEST_CASE(terminate_existing_replaces_the_running_run) {
     auto c = f.client();
     auto first = c.start_workflow(wait_workflow, 1, {.id = "w", .task_queue = "q"});
     auto second = c.start_workflow(
-        wait_workflow, 2, {.id = "w", .task_queue = "q", .id_conflict = perdure::id_conflict_policy::terminate_existing});
+        wait_workflow, 2,
+        {.id = "w", .task_queue = "q", .id_conflict = perdure::id_conflict_policy::terminate_existing});
     BOOST_TEST(second.run_id() != first.run_id());
     BOOST_TEST(c.get_handle("w", first.run_id()).describe().status == perdure::workflow_status::terminated);
     BOOST_CHECK_THROW(c.get_handle<int>("w", first.run_id()).get(), perdure::workflow_failed_error);
@@ -91,19 +95,23 @@ BOOST_AUTO_TEST_CASE(reuse_policies_decide_whether_a_closed_id_may_start_again) 
     auto done = c.start_workflow(wait_workflow, 1, {.id = "done", .task_queue = "q"});
     f.advance(24h);
     done.get();
-    BOOST_CHECK_THROW(c.start_workflow(wait_workflow, 1, {.id = "done", .task_queue = "q",
-                                                          .id_reuse = perdure::id_reuse_policy::reject_duplicate}),
-                      perdure::workflow_already_started);
-    BOOST_CHECK_THROW(c.start_workflow(wait_workflow, 1, {.id = "done", .task_queue = "q",
-                                                          .id_reuse = perdure::id_reuse_policy::allow_duplicate_failed_only}),
-                      perdure::workflow_already_started);
+    BOOST_CHECK_THROW(
+        c.start_workflow(wait_workflow, 1,
+                         {.id = "done", .task_queue = "q", .id_reuse = perdure::id_reuse_policy::reject_duplicate}),
+        perdure::workflow_already_started);
+    BOOST_CHECK_THROW(
+        c.start_workflow(
+            wait_workflow, 1,
+            {.id = "done", .task_queue = "q", .id_reuse = perdure::id_reuse_policy::allow_duplicate_failed_only}),
+        perdure::workflow_already_started);
     auto again = c.start_workflow(wait_workflow, 2, {.id = "done", .task_queue = "q"});
     BOOST_TEST(again.run_id() != done.run_id());
 
     auto failed = c.start_workflow(fail_workflow, 1, {.id = "failed", .task_queue = "q"});
     BOOST_CHECK_THROW(failed.get(), perdure::workflow_failed_error);
-    auto retry = c.start_workflow(fail_workflow, 1, {.id = "failed", .task_queue = "q",
-                                                     .id_reuse = perdure::id_reuse_policy::allow_duplicate_failed_only});
+    auto retry = c.start_workflow(
+        fail_workflow, 1,
+        {.id = "failed", .task_queue = "q", .id_reuse = perdure::id_reuse_policy::allow_duplicate_failed_only});
     BOOST_TEST(retry.run_id() != failed.run_id());
 }
 
@@ -141,17 +149,22 @@ BOOST_AUTO_TEST_CASE(bad_starts_are_refused_with_what_to_do_and_leave_nothing_be
     engine_fixture f;
     f.open(setup);
     auto c = f.client();
-    BOOST_TEST(message_of<perdure::invalid_argument>([&] { c.start_workflow(wait_workflow, 1, {.task_queue = "q"}); })
-                   .find("start_workflow_options::id must not be empty") != std::string::npos);
-    BOOST_TEST(message_of<perdure::invalid_argument>([&] { c.start_workflow(wait_workflow, 1, {.id = "w"}); })
-                   .find("task_queue must not be empty") != std::string::npos);
-    BOOST_TEST(message_of<perdure::not_found>([&] { f.engine().client_for("elsewhere"); })
-                   .find("namespace 'elsewhere' does not exist") != std::string::npos);
-    BOOST_TEST(message_of<perdure::invalid_argument>([&] { f.engine().namespaces().create("bad name!"); })
-                   .find("invalid namespace name 'bad name!'") != std::string::npos);
-    BOOST_CHECK_THROW(c.start_workflow(wait_workflow, 1, {.id = "w", .task_queue = "q",
-                                                          .retry = perdure::retry_policy{.backoff_coefficient = 0.5}}),
-                      perdure::invalid_argument);
+    BOOST_TEST(message_of<perdure::invalid_argument>([&] {
+                   c.start_workflow(wait_workflow, 1, {.task_queue = "q"});
+               }).find("start_workflow_options::id must not be empty") != std::string::npos);
+    BOOST_TEST(message_of<perdure::invalid_argument>([&] {
+                   c.start_workflow(wait_workflow, 1, {.id = "w"});
+               }).find("task_queue must not be empty") != std::string::npos);
+    BOOST_TEST(message_of<perdure::not_found>([&] {
+                   f.engine().client_for("elsewhere");
+               }).find("namespace 'elsewhere' does not exist") != std::string::npos);
+    BOOST_TEST(message_of<perdure::invalid_argument>([&] {
+                   f.engine().namespaces().create("bad name!");
+               }).find("invalid namespace name 'bad name!'") != std::string::npos);
+    BOOST_CHECK_THROW(
+        c.start_workflow(wait_workflow, 1,
+                         {.id = "w", .task_queue = "q", .retry = perdure::retry_policy{.backoff_coefficient = 0.5}}),
+        perdure::invalid_argument);
     BOOST_TEST(c.list().empty());
 }
 
@@ -174,7 +187,8 @@ BOOST_AUTO_TEST_CASE(nan_and_infinities_are_refused_as_payloads_since_json_canno
         BOOST_FAIL("an infinity became a payload");
     } catch (const perdure::payload_error& e) {
         BOOST_TEST(std::string(e.what()).find("at field '[1]'") != std::string::npos, e.what());
-        BOOST_TEST(std::string(e.what()).find("NaN and infinities are not JSON numbers") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("NaN and infinities are not JSON numbers") != std::string::npos,
+                   e.what());
     }
     BOOST_CHECK_THROW(perdure::detail::from_payload<double>(boost::json::value(std::nan(""))), perdure::payload_error);
     BOOST_CHECK_THROW(perdure::detail::from_payload<boost::json::value>(boost::json::object{{"x", -inf}}),

@@ -75,7 +75,7 @@ std::string message_of(const std::function<void()>& wait) {
     return "the wait did not time out";
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(test_environment_start)
 

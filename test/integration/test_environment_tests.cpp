@@ -23,13 +23,13 @@ perdure::workflow<std::string> month_long(perdure::workflow_context& ctx) {
 }
 const perdure::workflow_def month_workflow{"MonthLong", &month_long};
 
-const perdure::activity_def<std::string, std::string> charge{"Charge", [](perdure::activity_context&, std::string who) {
-                                                                 return "really charged " + who;
-                                                             }};
+const perdure::activity_def<std::string, std::string> charge{
+    "Charge", [](perdure::activity_context&, std::string who) { return "really charged " + who; }};
 perdure::workflow<std::string> charge_with_retries(perdure::workflow_context& ctx, std::string who) {
-    co_return co_await ctx.execute_activity(charge, who,
-                                            {.start_to_close_timeout = 1min,
-                                             .retry = perdure::retry_policy{.initial_interval = 1h, .maximum_attempts = 5}});
+    co_return co_await ctx.execute_activity(
+        charge, who,
+        {.start_to_close_timeout = 1min,
+         .retry = perdure::retry_policy{.initial_interval = 1h, .maximum_attempts = 5}});
 }
 const perdure::workflow_def charge_workflow{"ChargeWithRetries", &charge_with_retries};
 
@@ -60,11 +60,11 @@ std::condition_variable gate_cv;
 bool gate_open = false;
 std::atomic<bool> activity_running{false};
 const perdure::activity_def<int, int> slow{"Slow", [](perdure::activity_context&, int n) {
-                                              activity_running = true;
-                                              std::unique_lock lk(gate_mutex);
-                                              gate_cv.wait(lk, [] { return gate_open; });
-                                              return n;
-                                          }};
+                                               activity_running = true;
+                                               std::unique_lock lk(gate_mutex);
+                                               gate_cv.wait(lk, [] { return gate_open; });
+                                               return n;
+                                           }};
 perdure::workflow<std::string> race(perdure::workflow_context& ctx) {
     auto act = ctx.execute_activity(slow, 1, {.start_to_close_timeout = 24h});
     auto timer = ctx.sleep(1h);
@@ -72,7 +72,7 @@ perdure::workflow<std::string> race(perdure::workflow_context& ctx) {
 }
 const perdure::workflow_def race_workflow{"Race", &race};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(test_environment_suite)
 
@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(hour_long_retry_backoffs_pass_in_virtual_time_and_mocks_rep
     auto run = env.client().start_workflow(charge_workflow, std::string("ann"), {.id = "c", .task_queue = "q"});
     BOOST_TEST(run.get() == "mock charged ann");
     BOOST_TEST(attempts == 3);
-    BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(env.now() - start).count() == 3 * 3600);   // backoffs of 1 h and 2 h
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(env.now() - start).count() ==
+               3 * 3600);   // backoffs of 1 h and 2 h
     const auto calls = env.activity_calls("Charge");
     BOOST_TEST(calls.size() == 3u);
     BOOST_TEST(calls[0].as_string() == "ann");
@@ -174,12 +175,13 @@ BOOST_AUTO_TEST_CASE(nexus_operations_are_mocked_sync_or_async_with_a_virtual_de
                                            co_return quick + " / " + slow;
                                        }};
     env.engine().namespaces().ensure("billing-ns");
-    env.engine().nexus_endpoints().ensure({.name = "ep", .target_namespace = "billing-ns", .target_task_queue = "billing"});
+    env.engine().nexus_endpoints().ensure(
+        {.name = "ep", .target_namespace = "billing-ns", .target_task_queue = "billing"});
     env.engine().add_worker("default", "q").register_workflow(caller);
-    env.mock_nexus_operation("billing", "quote", [](perdure::nexus::operation_context&, int n) { return "quote " + std::to_string(n); });
-    env.mock_nexus_operation("billing", "settle", 72h, [](perdure::nexus::operation_context&, int n) {
-        return "settled " + std::to_string(n);
-    });
+    env.mock_nexus_operation("billing", "quote",
+                             [](perdure::nexus::operation_context&, int n) { return "quote " + std::to_string(n); });
+    env.mock_nexus_operation("billing", "settle", 72h,
+                             [](perdure::nexus::operation_context&, int n) { return "settled " + std::to_string(n); });
     const auto start = env.now();
     auto run = env.client().start_workflow(caller, {.id = "n", .task_queue = "q"});
     BOOST_TEST(run.get() == "quote 3 / settled 3");
@@ -197,7 +199,8 @@ BOOST_AUTO_TEST_CASE(environments_in_parallel_threads_do_not_interfere) {
         threads.emplace_back([&] {
             test_environment env;
             env.engine().add_worker("default", "q").register_workflow(month_workflow);
-            if (env.client().start_workflow(month_workflow, {.id = "m", .task_queue = "q"}).get() == "a month later") ++ok;
+            if (env.client().start_workflow(month_workflow, {.id = "m", .task_queue = "q"}).get() == "a month later")
+                ++ok;
         });
     for (auto& t : threads) t.join();
     BOOST_TEST(ok == 4);
@@ -224,21 +227,26 @@ BOOST_AUTO_TEST_CASE(the_replayer_passes_a_compatible_history_and_names_both_sid
     same.register_workflow(charge_workflow);
     BOOST_CHECK_NO_THROW(same.replay(saved));
 
-    const perdure::activity_def<std::string, std::string> refund{"Refund", [](perdure::activity_context&, std::string s) { return s; }};
-    const perdure::workflow_def changed{"ChargeWithRetries", +[](perdure::workflow_context& ctx, std::string who) -> perdure::workflow<std::string> {
-                                            co_return co_await ctx.execute_activity<std::string>("Refund", who, {.start_to_close_timeout = 1min});
-                                        }};
+    const perdure::activity_def<std::string, std::string> refund{
+        "Refund", [](perdure::activity_context&, std::string s) { return s; }};
+    const perdure::workflow_def changed{
+        "ChargeWithRetries", +[](perdure::workflow_context& ctx, std::string who) -> perdure::workflow<std::string> {
+            co_return co_await ctx.execute_activity<std::string>("Refund", who, {.start_to_close_timeout = 1min});
+        }};
     perdure::testing::replayer other;
     other.register_workflow(changed);
     try {
         other.replay(saved);
         BOOST_FAIL("expected nondeterminism_error");
     } catch (const perdure::nondeterminism_error& e) {
-        BOOST_TEST(std::string(e.what()).find("ActivityTaskScheduled(activity_type=Charge") != std::string::npos, e.what());
-        BOOST_TEST(std::string(e.what()).find("ScheduleActivityTask(activity_type=Refund") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("ActivityTaskScheduled(activity_type=Charge") != std::string::npos,
+                   e.what());
+        BOOST_TEST(std::string(e.what()).find("ScheduleActivityTask(activity_type=Refund") != std::string::npos,
+                   e.what());
     }
     BOOST_CHECK_THROW(perdure::testing::replayer{}.replay(saved), perdure::not_found);
-    BOOST_CHECK_THROW(same.replay(boost::json::parse(R"([{"event_id":1,"event_type":"Bogus"}])")), perdure::invalid_argument);
+    BOOST_CHECK_THROW(same.replay(boost::json::parse(R"([{"event_id":1,"event_type":"Bogus"}])")),
+                      perdure::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

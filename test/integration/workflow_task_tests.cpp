@@ -18,7 +18,8 @@ const perdure::workflow_def slow_first_workflow{"SlowFirst", &slow_first};
 
 perdure::workflow<std::string> where_am_i(perdure::workflow_context& ctx, int generation) {
     if (generation == 1)
-        co_await ctx.continue_as_new(2, {.task_queue = "q2", .run_timeout = 5min, .memo = boost::json::object{{"gen", 2}}});
+        co_await ctx.continue_as_new(
+            2, {.task_queue = "q2", .run_timeout = 5min, .memo = boost::json::object{{"gen", 2}}});
     if (generation == 2) co_await ctx.continue_as_new(3);   // keeps the queue, timeout and memo it has
     co_return ctx.info().task_queue;
 }
@@ -57,7 +58,7 @@ std::vector<perdure::history_event> of_type(const std::vector<perdure::history_e
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(workflow_tasks)
 
@@ -70,13 +71,15 @@ BOOST_AUTO_TEST_CASE(a_start_of_a_type_no_worker_there_knows_is_accepted_and_its
     f.advance(2s);
     const auto failed = of_type(run.history(), "WorkflowTaskFailed");
     BOOST_REQUIRE_EQUAL(failed.size(), 1u);
-    BOOST_TEST(failed[0].attributes.at("cause").as_string() == "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE");
+    BOOST_TEST(failed[0].attributes.at("cause").as_string() ==
+               "WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE");
     const std::string message = failed[0].attributes.at("failure").at("message").as_string().c_str();
     BOOST_TEST(message.find("workflow type Unknown is not registered on task queue q") != std::string::npos, message);
     BOOST_TEST(message.find("SlowFirst") != std::string::npos, message);   // what is registered there
     const auto info = run.describe();
     BOOST_TEST((info.status == perdure::workflow_status::running));
-    BOOST_TEST(info.task_failure.find("workflow type Unknown is not registered") != std::string::npos, info.task_failure);
+    BOOST_TEST(info.task_failure.find("workflow type Unknown is not registered") != std::string::npos,
+               info.task_failure);
 }
 
 BOOST_AUTO_TEST_CASE(a_start_on_a_queue_without_workers_waits_for_one_without_failing) {
@@ -95,7 +98,9 @@ BOOST_AUTO_TEST_CASE(a_run_timeout_is_retried_under_the_retry_policy_and_the_mem
     engine_fixture f;
     f.open(setup);
     auto run = f.client().start_workflow(slow_first_workflow, 0,
-                                         {.id = "slow", .task_queue = "q", .run_timeout = 10min,
+                                         {.id = "slow",
+                                          .task_queue = "q",
+                                          .run_timeout = 10min,
                                           .retry = perdure::retry_policy{.maximum_attempts = 3},
                                           .memo = boost::json::object{{"customer", 42}}});
     f.advance(10min);   // attempt 1 times out; attempt 2 starts after its 1 s backoff

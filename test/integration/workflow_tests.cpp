@@ -16,7 +16,9 @@ struct order {
 };
 BOOST_DESCRIBE_STRUCT(order, (), (id, quantity))
 
-std::string reserve(perdure::activity_context&, order o) { return "reserved " + std::to_string(o.quantity) + " of " + o.id; }
+std::string reserve(perdure::activity_context&, order o) {
+    return "reserved " + std::to_string(o.quantity) + " of " + o.id;
+}
 const perdure::activity_def reserve_activity{"Reserve", &reserve};
 
 perdure::workflow<std::string> order_flow(perdure::workflow_context& ctx, order o) {
@@ -36,7 +38,7 @@ std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
     return out;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(workflows)
 
@@ -51,9 +53,9 @@ BOOST_AUTO_TEST_CASE(activity_then_durable_timer_completes_when_time_passes) {
     f.advance(1min);
     BOOST_TEST(run.get() == "reserved 2 of book and shipped");
     const std::vector<std::string> expected = {
-        "WorkflowExecutionStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled", "ActivityTaskStarted",
-        "ActivityTaskCompleted", "WorkflowTaskCompleted", "TimerStarted", "TimerFired", "WorkflowTaskCompleted",
-        "WorkflowExecutionCompleted"};
+        "WorkflowExecutionStarted", "WorkflowTaskCompleted",     "ActivityTaskScheduled", "ActivityTaskStarted",
+        "ActivityTaskCompleted",    "WorkflowTaskCompleted",     "TimerStarted",          "TimerFired",
+        "WorkflowTaskCompleted",    "WorkflowExecutionCompleted"};
     BOOST_TEST(types(run.history()) == expected, boost::test_tools::per_element());
 }
 

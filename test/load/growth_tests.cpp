@@ -23,11 +23,12 @@ const perdure::workflow_def short_workflow{"ShortJob", &short_job};
 std::uintmax_t size_on_disk(const std::string& db) {
     std::uintmax_t total = 0;
     for (const auto* suffix : {"", "-wal"})
-        if (std::error_code ec; std::filesystem::exists(db + suffix, ec)) total += std::filesystem::file_size(db + suffix);
+        if (std::error_code ec; std::filesystem::exists(db + suffix, ec))
+            total += std::filesystem::file_size(db + suffix);
     return total;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(a_day_of_short_workflows_with_retention_keeps_the_file_bounded) {
     const char* env = std::getenv("PERDURE_SOAK_PER_MINUTE");

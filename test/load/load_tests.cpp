@@ -71,7 +71,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_CASE(signals_to_many_workflows_arrive_complete_and_in_order_under_queries_and_updates) {
     const int workflows = env_or("PERDURE_LOAD_WORKFLOWS", 2000);
@@ -89,7 +89,8 @@ BOOST_AUTO_TEST_CASE(signals_to_many_workflows_arrive_complete_and_in_order_unde
     std::vector<perdure::workflow_handle<tally>> runs;
     runs.reserve(static_cast<std::size_t>(workflows));
     for (int i = 0; i < workflows; ++i)
-        runs.push_back(client.start_workflow(mailbox_workflow, {.id = "mailbox-" + std::to_string(i), .task_queue = "load"}));
+        runs.push_back(
+            client.start_workflow(mailbox_workflow, {.id = "mailbox-" + std::to_string(i), .task_queue = "load"}));
     const double start_seconds = seconds_since(t0);
 
     // Signal k goes to workflow k % workflows; each workflow is fed by exactly one sender, so
@@ -141,7 +142,8 @@ BOOST_AUTO_TEST_CASE(signals_to_many_workflows_arrive_complete_and_in_order_unde
     const double growth_mib = (static_cast<double>(rss_after) - static_cast<double>(rss_before)) / (1 << 20);
     BOOST_TEST(growth_mib < 256.0);
     BOOST_TEST_MESSAGE(workflows << " workflows started at " << static_cast<int>(workflows / start_seconds) << "/s; "
-                                 << signals << " signals at " << static_cast<int>(signals / signal_seconds) << "/s from "
-                                 << senders << " threads, with " << queries << " queries and " << updates
-                                 << " updates alongside; memory in use grew " << static_cast<int>(growth_mib) << " MiB");
+                                 << signals << " signals at " << static_cast<int>(signals / signal_seconds)
+                                 << "/s from " << senders << " threads, with " << queries << " queries and " << updates
+                                 << " updates alongside; memory in use grew " << static_cast<int>(growth_mib)
+                                 << " MiB");
 }

@@ -21,7 +21,7 @@ perdure::workflow<std::string> twice(perdure::workflow_context& ctx, std::string
 }
 const perdure::workflow_def twice_workflow{"Twice", &twice};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(postgres_engine, *boost::unit_test::precondition(postgres_available{}))
 

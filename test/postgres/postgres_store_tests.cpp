@@ -64,7 +64,7 @@ std::int64_t scalar(const std::string& uri, const char* sql) {
     return c.exec(sql).int64(0, 0);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(postgres_store_tests, *boost::unit_test::precondition(postgres_available{}))
 
@@ -216,10 +216,13 @@ BOOST_AUTO_TEST_CASE(a_backend_terminated_mid_batch_never_half_applies_it) {
     pg::connection admin(uri, "perdure tests");
     std::int64_t writer_pid = 0;
     while (writer_pid == 0) {   // wait for the writer to block, not for a time
-        auto r = admin.exec("SELECT pid FROM pg_stat_activity WHERE application_name = 'perdure writer' "
-                            "AND datname = current_database() AND wait_event_type = 'Lock'");
-        if (r.rows() == 1) writer_pid = r.int64(0, 0);
-        else std::this_thread::sleep_for(10ms);
+        auto r = admin.exec(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'perdure writer' "
+            "AND datname = current_database() AND wait_event_type = 'Lock'");
+        if (r.rows() == 1)
+            writer_pid = r.int64(0, 0);
+        else
+            std::this_thread::sleep_for(10ms);
     }
     BOOST_TEST(admin.exec("SELECT pg_terminate_backend($1::integer)", pg::params(writer_pid)).text(0, 0) == "t");
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.executions") == 0);   // the half batch is gone
@@ -275,8 +278,7 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_storage_error_without_the_passwo
                           [](const perdure::storage_error& e) {
                               const std::string m = e.what();
                               return m.find("postgresql://someone:***@/db") != std::string::npos &&
-                                     m.find("secret") == std::string::npos &&
-                                     m.find("--db URL") != std::string::npos;
+                                     m.find("secret") == std::string::npos && m.find("--db URL") != std::string::npos;
                           });
     BOOST_CHECK_THROW(pg::connect_with_backoff(uri, "perdure tests", 250ms), pg::failure);
 }

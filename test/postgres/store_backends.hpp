@@ -28,4 +28,4 @@ struct postgres_backend {
 
 using store_backends = boost::mpl::list<sqlite_backend, postgres_backend>;
 
-}  // namespace perdure::test
+}   // namespace perdure::test

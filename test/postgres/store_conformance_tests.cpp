@@ -104,7 +104,7 @@ std::string everything(store_reads& r) {
     return o.str();
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(store_conformance, *boost::unit_test::precondition(postgres_available{}))
 
@@ -181,7 +181,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deleted_namespaces_and_runs_leave_the_reads, Backe
     BOOST_TEST(r.namespaces().size() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(a_refused_batch_fails_whole_and_stops_the_writer, Backend, perdure::test::store_backends) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_refused_batch_fails_whole_and_stops_the_writer, Backend,
+                              perdure::test::store_backends) {
     Backend b;
     commit_log log;
     auto s = open_store(b.options(), open_mode::owner, log.callbacks());

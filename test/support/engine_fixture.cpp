@@ -35,7 +35,8 @@ void engine_fixture::idle() {
 
 void engine_fixture::settle() {
     auto& work = perdure::detail::core_access::core(*engine_)->work();
-    if (!work.wait_quiet(std::chrono::seconds(10), false)) BOOST_FAIL("engine not settled after 10 s: " + work.holders());
+    if (!work.wait_quiet(std::chrono::seconds(10), false))
+        BOOST_FAIL("engine not settled after 10 s: " + work.holders());
 }
 
 void engine_fixture::advance(std::chrono::milliseconds d) {
@@ -45,6 +46,8 @@ void engine_fixture::advance(std::chrono::milliseconds d) {
 }
 
 std::uint64_t engine_fixture::replays() const { return perdure::detail::core_access::core(*engine_)->replays(); }
-std::size_t engine_fixture::live_instances() const { return perdure::detail::core_access::core(*engine_)->live_instances(); }
+std::size_t engine_fixture::live_instances() const {
+    return perdure::detail::core_access::core(*engine_)->live_instances();
+}
 
-}  // namespace perdure::test
+}   // namespace perdure::test

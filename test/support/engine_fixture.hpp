@@ -44,4 +44,4 @@ private:
     std::unique_ptr<perdure::engine> engine_;
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

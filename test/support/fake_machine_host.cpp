@@ -27,7 +27,7 @@ std::int64_t addressed_id(const boost::json::object& attrs) {
     return 0;
 }
 
-}  // namespace
+}   // namespace
 
 // ---------------------------------------------------------------- command_expectation
 
@@ -232,4 +232,4 @@ boost::json::object failure_record(const std::string& message, const std::string
     return failure{message, failure_kind::application, {{"type", type}, {"non_retryable", false}}}.to_json();
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -168,4 +168,4 @@ std::optional<E> fake_machine_host::error_of(const std::shared_ptr<detail::futur
 /// A failure record as history stores it, for the failure attribute of an inbound event.
 boost::json::object failure_record(const std::string& message, const std::string& type = "Boom");
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -12,8 +12,9 @@ history_builder& history_builder::add(event_type type, boost::json::object attrs
 }
 
 history_builder& history_builder::started(boost::json::value input, const std::string& type) {
-    return add(event_type::workflow_execution_started,
-               {{"workflow_type", {{"name", type}}}, {"task_queue", {{"name", "q"}}}, {"input", input}, {"attempt", 1}});
+    return add(
+        event_type::workflow_execution_started,
+        {{"workflow_type", {{"name", type}}}, {"task_queue", {{"name", "q"}}}, {"input", input}, {"attempt", 1}});
 }
 
 history_builder& history_builder::boundary(std::int64_t time_us) {
@@ -24,9 +25,11 @@ history_builder& history_builder::boundary(std::int64_t time_us) {
 }
 
 history_builder& history_builder::activity_scheduled(const std::string& type, const std::string& id) {
-    return add(event_type::activity_task_scheduled,
-               {{"activity_id", id}, {"activity_type", {{"name", type}}}, {"task_queue", {{"name", "q"}}},
-                {"input", nullptr}, {"start_to_close_timeout", "10s"}});
+    return add(event_type::activity_task_scheduled, {{"activity_id", id},
+                                                     {"activity_type", {{"name", type}}},
+                                                     {"task_queue", {{"name", "q"}}},
+                                                     {"input", nullptr},
+                                                     {"start_to_close_timeout", "10s"}});
 }
 
 history_builder& history_builder::activity_completed(std::int64_t scheduled_id, boost::json::value result) {
@@ -42,8 +45,7 @@ history_builder& history_builder::activity_failed(std::int64_t scheduled_id, con
                 {"started_event_id", last_id()},
                 {"retry_state", "NON_RETRYABLE_FAILURE"},
                 {"failure",
-                 {{"message", message},
-                  {"application_failure_info", {{"type", "Boom"}, {"non_retryable", true}}}}}});
+                 {{"message", message}, {"application_failure_info", {{"type", "Boom"}, {"non_retryable", true}}}}}});
 }
 
 history_builder& history_builder::timer_started(const std::string& timer_id, const std::string& duration) {
@@ -62,4 +64,4 @@ history_builder& history_builder::completed(boost::json::value result) {
     return add(event_type::workflow_execution_completed, {{"result", result}});
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -34,4 +34,4 @@ private:
     std::int64_t last_boundary_ = 0;
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

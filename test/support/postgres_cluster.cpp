@@ -19,7 +19,7 @@ std::string bindir() {
     return "/usr/lib/postgresql/15/bin";
 }
 
-}  // namespace
+}   // namespace
 
 postgres_cluster& postgres_cluster::instance() {
     static postgres_cluster cluster;
@@ -86,4 +86,4 @@ std::string postgres_cluster::create_database() {
     return uri(name);
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -42,4 +42,4 @@ struct postgres_available {
     }
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -7,4 +7,4 @@
 
 namespace perdure {
 inline std::ostream& operator<<(std::ostream& os, workflow_status s) { return os << to_string(s); }
-}  // namespace perdure
+}   // namespace perdure

@@ -18,4 +18,4 @@ temp_dir::~temp_dir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

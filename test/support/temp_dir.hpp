@@ -18,4 +18,4 @@ private:
     std::filesystem::path path_;
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -51,9 +51,7 @@ struct invocation {
 
     bool has(const char* flag) const { return args.count(flag) != 0; }
     /// The flag's value, or "" when it was not given.
-    std::string value(const char* flag) const {
-        return has(flag) ? args[flag].as<std::string>() : std::string();
-    }
+    std::string value(const char* flag) const { return has(flag) ? args[flag].as<std::string>() : std::string(); }
     std::optional<std::string> optional_value(const char* flag) const {
         if (!has(flag)) return std::nullopt;
         return args[flag].as<std::string>();
@@ -74,4 +72,4 @@ std::vector<command> namespace_commands();
 std::vector<command> endpoint_commands();
 std::vector<command> workflow_commands();
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

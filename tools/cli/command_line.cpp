@@ -28,9 +28,11 @@ std::vector<command> all_commands() {
 
 po::options_description global_flags() {
     po::options_description d("Global flags");
+    // clang-format off
     d.add_options()("db", po::value<std::string>()->value_name("PATH"), "the database file (default: $PERDURE_DB)")(
         "output,o", po::value<std::string>()->value_name("FORMAT")->default_value("table"),
         "table (aligned, for people) or json (one line, for scripts)")("help,h", "explain a command and its flags");
+    // clang-format on
     return d;
 }
 
@@ -87,7 +89,8 @@ public:
         std::string out;
         for (std::size_t i = 0; i < pattern.size();) {
             const auto close = pattern[i] == '%' ? pattern.find('%', i + 1) : std::string::npos;
-            const auto value = close == std::string::npos ? values.end() : values.find(pattern.substr(i + 1, close - i - 1));
+            const auto value =
+                close == std::string::npos ? values.end() : values.find(pattern.substr(i + 1, close - i - 1));
             if (value == values.end()) {
                 out += pattern[i++];
                 continue;
@@ -126,7 +129,7 @@ void group_help(const std::vector<command>& commands, const std::vector<std::str
     throw cli_error(exit_code::usage_error, scope + " needs a command (" + choices + "); run '" + scope + " --help'");
 }
 
-}  // namespace
+}   // namespace
 
 parsed_command_line parse(int argc, const char* const argv[], std::ostream& help_out) {
     const auto commands = all_commands();
@@ -174,7 +177,8 @@ parsed_command_line parse(int argc, const char* const argv[], std::ostream& help
     } catch (const po::too_many_positional_options_error&) {
         throw cli_error(exit_code::usage_error, "perdure " + joined(cmd->words) +
                                                     " takes only flags, and a value follows its flag (--name VALUE); "
-                                                    "see 'perdure " + joined(cmd->words) + " --help'");
+                                                    "see 'perdure " +
+                                                    joined(cmd->words) + " --help'");
     } catch (const po::required_option& e) {
         throw cli_error(exit_code::user_error, message_of(e) + "; see 'perdure " + joined(cmd->words) + " --help'");
     } catch (const po::error& e) {
@@ -198,4 +202,4 @@ void execute(const parsed_command_line& line, std::ostream& out) {
     line.cmd->run(inv);
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -16,9 +16,9 @@ namespace perdure::cli {
 
 /// What a command line asks for: a command with its flags, or nothing more (help was printed).
 struct parsed_command_line {
-    std::optional<command> cmd;                       ///< empty when help was printed
-    boost::program_options::variables_map args;       ///< the global flags and the command's
-    std::string db;                                   ///< --db or $PERDURE_DB
+    std::optional<command> cmd;                   ///< empty when help was printed
+    boost::program_options::variables_map args;   ///< the global flags and the command's
+    std::string db;                               ///< --db or $PERDURE_DB
     output_format output = output_format::table;
 };
 
@@ -35,4 +35,4 @@ void execute(const parsed_command_line&, std::ostream& out);
 /// value that contains one (`--limit %value%`).
 std::string message_of(const boost::program_options::error& e);
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

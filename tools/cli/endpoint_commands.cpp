@@ -25,6 +25,7 @@ void add_name_flag(po::options_description& d, const char* what) {
 }
 
 void add_target_flags(po::options_description& d, const char* suffix) {
+    // clang-format off
     d.add_options()("target-namespace", po::value<std::string>()->value_name("NAMESPACE"),
                     (std::string("the namespace whose workers handle the endpoint's operations") + suffix).c_str())(
         "target-task-queue", po::value<std::string>()->value_name("QUEUE"),
@@ -33,6 +34,7 @@ void add_target_flags(po::options_description& d, const char* suffix) {
         "description-file", po::value<std::string>()->value_name("FILE"), "read the description from FILE")(
         "max-operations-per-second", po::value<std::string>()->value_name("RATE"),
         "operations started through the endpoint per second, from all callers; 0: no limit (the default)");
+    // clang-format on
 }
 
 /// --max-operations-per-second; nullopt when not given.
@@ -59,8 +61,7 @@ std::optional<std::string> description_of(const invocation& inv) {
     const auto path = inv.value("description-file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw cli_error(exit_code::user_error,
-                        "cannot read --description-file " + path + ": " + std::strerror(errno));
+        throw cli_error(exit_code::user_error, "cannot read --description-file " + path + ": " + std::strerror(errno));
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
@@ -87,13 +88,13 @@ boost::json::object endpoint_json(const detail::endpoint_row& e) {
 void create(const invocation& inv) {
     nexus::endpoint_spec spec{inv.value("name"), required(inv, "target-namespace"), required(inv, "target-task-queue"),
                               description_of(inv).value_or(""), rate_of(inv).value_or(0)};
-    write_request request{.command = detail::endpoint_create_command{spec.name, spec.target_namespace,
-                                                                     spec.target_task_queue, spec.description,
-                                                                     spec.max_operations_per_second},
-                          .apply = [&](perdure::engine& e) -> detail::inbox_answer {
-                              return detail::inbox_answer_of(e.nexus_endpoints().create(spec));
-                          },
-                          .creates_database = true};
+    write_request request{
+        .command = detail::endpoint_create_command{spec.name, spec.target_namespace, spec.target_task_queue,
+                                                   spec.description, spec.max_operations_per_second},
+        .apply = [&](perdure::engine& e) -> detail::inbox_answer {
+            return detail::inbox_answer_of(e.nexus_endpoints().create(spec));
+        },
+        .creates_database = true};
     print_write(inv, request, perform_write(inv.db, request), "Endpoint " + spec.name + " created.");
 }
 
@@ -131,14 +132,18 @@ void describe(const invocation& inv) {
                                     {"Created", time_text(e.created_us)},
                                     {"LastModified", time_text(e.last_modified_us)}});
     }
-    throw cli_error(exit_code::user_error, "Nexus endpoint '" + name + "' does not exist (known: " +
-                                               (known.empty() ? "none" : known) + ")");
+    throw cli_error(exit_code::user_error,
+                    "Nexus endpoint '" + name + "' does not exist (known: " + (known.empty() ? "none" : known) + ")");
 }
 
 void update(const invocation& inv) {
     const auto name = inv.value("name");
-    nexus::endpoint_update change{inv.optional_value("new-name"), inv.optional_value("target-namespace"),
-                                  inv.optional_value("target-task-queue"), description_of(inv), {}, rate_of(inv)};
+    nexus::endpoint_update change{inv.optional_value("new-name"),
+                                  inv.optional_value("target-namespace"),
+                                  inv.optional_value("target-task-queue"),
+                                  description_of(inv),
+                                  {},
+                                  rate_of(inv)};
     if (inv.has("unset-description")) {
         if (change.description)
             throw cli_error(exit_code::usage_error, "give --unset-description or a description, not both");
@@ -146,15 +151,16 @@ void update(const invocation& inv) {
     }
     if (!change.name && !change.target_namespace && !change.target_task_queue && !change.description &&
         !change.max_operations_per_second)
-        throw cli_error(exit_code::user_error, "nothing to update: give --target-namespace, --target-task-queue, "
-                                               "--description, --description-file, --unset-description, --new-name "
-                                               "or --max-operations-per-second");
-    write_request request{detail::endpoint_update_command{name, change.name, change.target_namespace,
-                                                          change.target_task_queue, change.description,
-                                                          change.max_operations_per_second},
-                          [&](perdure::engine& e) -> detail::inbox_answer {
-                              return detail::inbox_answer_of(e.nexus_endpoints().update(name, change));
-                          }};
+        throw cli_error(exit_code::user_error,
+                        "nothing to update: give --target-namespace, --target-task-queue, "
+                        "--description, --description-file, --unset-description, --new-name "
+                        "or --max-operations-per-second");
+    write_request request{
+        detail::endpoint_update_command{name, change.name, change.target_namespace, change.target_task_queue,
+                                        change.description, change.max_operations_per_second},
+        [&](perdure::engine& e) -> detail::inbox_answer {
+            return detail::inbox_answer_of(e.nexus_endpoints().update(name, change));
+        }};
     const auto outcome = perform_write(inv.db, request);
     std::string version;
     if (const auto* updated = std::get_if<detail::endpoint_answer>(&outcome.result))
@@ -171,7 +177,7 @@ void remove(const invocation& inv) {
     print_write(inv, request, perform_write(inv.db, request), "Endpoint " + name + " deleted.");
 }
 
-}  // namespace
+}   // namespace
 
 std::vector<command> endpoint_commands() {
     return {
@@ -202,8 +208,10 @@ std::vector<command> endpoint_commands() {
          [](po::options_description& d) {
              add_name_flag(d, "the endpoint to change (required)");
              add_target_flags(d, "");
+             // clang-format off
              d.add_options()("unset-description", "clear the description")(
                  "new-name", po::value<std::string>()->value_name("NAME"), "rename the endpoint");
+             // clang-format on
          },
          update},
         {{"operator", "nexus", "endpoint", "delete"},
@@ -214,4 +222,4 @@ std::vector<command> endpoint_commands() {
     };
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -28,7 +28,7 @@ bool starts_with(const std::vector<std::string>& words, const std::vector<std::s
     return words.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), words.begin());
 }
 
-}  // namespace
+}   // namespace
 
 std::string joined(const std::vector<std::string>& words) {
     std::string out;
@@ -40,8 +40,9 @@ void print_overview(std::ostream& out, const std::vector<command>& commands, con
                     const boost::program_options::options_description& global) {
     const auto scope = prefix.empty() ? std::string("perdure") : "perdure " + joined(prefix);
     if (prefix.empty()) {
-        print_paragraph(out, "perdure: operate a perdure database (namespaces, Nexus endpoints, workflows), with the "
-                             "command shapes of `temporal operator` and `temporal workflow`.");
+        print_paragraph(out,
+                        "perdure: operate a perdure database (namespaces, Nexus endpoints, workflows), with the "
+                        "command shapes of `temporal operator` and `temporal workflow`.");
         out << '\n';
     }
     out << "Usage: " << scope << (prefix.empty() ? " <command>" : " <subcommand>") << " [flags]\n\nCommands:\n";
@@ -50,17 +51,20 @@ void print_overview(std::ostream& out, const std::vector<command>& commands, con
         if (starts_with(c.words, prefix)) t.add({"  perdure " + joined(c.words), c.summary});
     t.print(out);
     out << '\n' << global << '\n';
-    print_paragraph(out, "The database is --db PATH, or $PERDURE_DB; perdure never migrates one. Where no file exists, "
-                         "namespace create and nexus endpoint create create the database (as the application's engine "
-                         "would) and say so on stderr; every other command exits 3 there. Reads work "
-                         "while an application's engine has the file open. Writes (namespace and endpoint changes, "
-                         "signal, cancel, terminate) go to that running engine, which applies them within a second; "
-                         "when no engine runs, perdure opens the database itself in maintenance mode.");
+    print_paragraph(out,
+                    "The database is --db PATH, or $PERDURE_DB; perdure never migrates one. Where no file exists, "
+                    "namespace create and nexus endpoint create create the database (as the application's engine "
+                    "would) and say so on stderr; every other command exits 3 there. Reads work "
+                    "while an application's engine has the file open. Writes (namespace and endpoint changes, "
+                    "signal, cancel, terminate) go to that running engine, which applies them within a second; "
+                    "when no engine runs, perdure opens the database itself in maintenance mode.");
     out << '\n';
-    print_paragraph(out, "Exit codes: 0 success; 1 user error (unknown name, invalid value, missing flag); 2 usage "
-                         "error (unknown command or flag, no database given); 3 database problem (missing, locked, "
-                         "not a perdure database, newer schema, a running engine that did not answer).");
-    out << '\n' << "Run '" << scope << " <" << (prefix.empty() ? "command" : "subcommand")
+    print_paragraph(out,
+                    "Exit codes: 0 success; 1 user error (unknown name, invalid value, missing flag); 2 usage "
+                    "error (unknown command or flag, no database given); 3 database problem (missing, locked, "
+                    "not a perdure database, newer schema, a running engine that did not answer).");
+    out << '\n'
+        << "Run '" << scope << " <" << (prefix.empty() ? "command" : "subcommand")
         << "> --help' for a command's flags.\n";
 }
 
@@ -76,4 +80,4 @@ void print_command_help(std::ostream& out, const command& c, const boost::progra
     out << all;
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -17,4 +17,4 @@ void print_command_help(std::ostream&, const command&, const boost::program_opti
 /// "operator namespace create"
 std::string joined(const std::vector<std::string>& words);
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

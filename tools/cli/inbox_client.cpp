@@ -20,8 +20,8 @@ using namespace std::chrono_literals;
 using stage = detail::inbox_status::stage;
 
 constexpr auto poll_interval = 20ms;
-constexpr auto claim_timeout = 5s;       // the engine polls every 50 ms, so this is generous
-constexpr auto answer_timeout = 30s;     // after the claim: the command is committing
+constexpr auto claim_timeout = 5s;     // the engine polls every 50 ms, so this is generous
+constexpr auto answer_timeout = 30s;   // after the claim: the command is committing
 constexpr auto expiry = 10s;
 
 std::int64_t now_us() {
@@ -35,7 +35,7 @@ detail::inbox_answer answer_of(detail::inbox_answer answer) {
     return answer;
 }
 
-}  // namespace
+}   // namespace
 
 detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_command& command) {
     // A reader store takes no ownership; a command is a request to the owner, not a write of ours.
@@ -71,4 +71,4 @@ detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_c
     }
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

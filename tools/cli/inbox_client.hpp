@@ -14,4 +14,4 @@ namespace perdure::cli {
 /// is thrown as the matching perdure::error.
 detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_command& command);
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -20,8 +20,8 @@ exit_code fail(exit_code code, const std::string& message) {
     return code;
 }
 
-}  // namespace
-}  // namespace perdure::cli
+}   // namespace
+}   // namespace perdure::cli
 
 int main(int argc, char** argv) {
     using namespace perdure::cli;

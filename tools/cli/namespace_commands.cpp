@@ -42,7 +42,8 @@ std::optional<std::chrono::milliseconds> retention_flag(const invocation& inv) {
         ms = detail::parse_duration(*text);
     }
     if (!ms || ms->count() <= 0)
-        throw cli_error(exit_code::user_error, "--retention takes a positive duration such as 7d, 72h or 30m, not '" + *text + "'");
+        throw cli_error(exit_code::user_error,
+                        "--retention takes a positive duration such as 7d, 72h or 30m, not '" + *text + "'");
     return ms;
 }
 
@@ -64,7 +65,8 @@ void create(const invocation& inv) {
 void update(const invocation& inv) {
     const auto name = inv.value("namespace");
     const auto retention = retention_flag(inv);
-    if (!retention) throw cli_error(exit_code::usage_error, "namespace update needs --retention: it is what can change");
+    if (!retention)
+        throw cli_error(exit_code::usage_error, "namespace update needs --retention: it is what can change");
     write_request request{detail::namespace_update_command{name, *retention},
                           [&](perdure::engine& e) -> detail::inbox_answer {
                               return detail::inbox_answer_of(e.namespaces().set_retention(name, *retention));
@@ -110,7 +112,7 @@ void remove(const invocation& inv) {
     print_write(inv, request, perform_write(inv.db, request), "Namespace " + name + " deleted.");
 }
 
-}  // namespace
+}   // namespace
 
 std::vector<command> namespace_commands() {
     return {
@@ -155,4 +157,4 @@ std::vector<command> namespace_commands() {
     };
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

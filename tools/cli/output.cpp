@@ -11,9 +11,8 @@ namespace perdure::cli {
 
 std::size_t display_width(std::string_view text) {
     // UTF-8 continuation bytes (10xxxxxx) do not start a character.
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 void table::print(std::ostream& out) const {
@@ -72,8 +71,9 @@ std::string retention_text(std::int64_t ms) {
 
 std::string one_line(std::string_view text) {
     std::string out(text);
-    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+    std::replace_if(
+        out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
     return out;
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -44,4 +44,4 @@ std::string one_line(std::string_view);
 /// How many columns `text` takes (UTF-8 code points, not bytes).
 std::size_t display_width(std::string_view text);
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -33,8 +33,8 @@ const detail::namespace_row& reading::require_namespace(const std::string& name)
         if (ns.name == name) return ns;
         known += (known.empty() ? "" : ", ") + ns.name;
     }
-    throw cli_error(exit_code::user_error, "namespace '" + name + "' does not exist (known: " +
-                                               (known.empty() ? "none" : known) + ")");
+    throw cli_error(exit_code::user_error,
+                    "namespace '" + name + "' does not exist (known: " + (known.empty() ? "none" : known) + ")");
 }
 
 std::string reading::namespace_name(std::int64_t ns_id) {
@@ -77,4 +77,4 @@ std::vector<detail::endpoint_row> reading::endpoints() {
     return read([&](detail::store_reads& r) { return r.endpoints(); });
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -29,8 +29,7 @@ public:
     const detail::namespace_row& require_namespace(const std::string& name);
     std::string namespace_name(std::int64_t ns_id);
     /// The run (the newest of the workflow id when `run_id` is empty); a user error when there is none.
-    detail::execution_row require_run(const std::string& ns, const std::string& workflow_id,
-                                      const std::string& run_id);
+    detail::execution_row require_run(const std::string& ns, const std::string& workflow_id, const std::string& run_id);
     /// Runs of a namespace (all of them when ns_id is 0), newest first.
     std::vector<detail::execution_row> runs(std::int64_t ns_id, std::optional<detail::run_status>, std::size_t limit);
     std::vector<detail::event> history(std::int64_t run_key);
@@ -47,4 +46,4 @@ private:
     std::optional<std::vector<detail::namespace_row>> namespaces_;
 };
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -20,16 +20,17 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr std::array statuses{workflow_status::running,    workflow_status::completed,
-                              workflow_status::failed,     workflow_status::canceled,
-                              workflow_status::terminated, workflow_status::continued_as_new,
+constexpr std::array statuses{workflow_status::running,  workflow_status::completed,  workflow_status::failed,
+                              workflow_status::canceled, workflow_status::terminated, workflow_status::continued_as_new,
                               workflow_status::timed_out};
 
 void add_run_flags(po::options_description& d) {
+    // clang-format off
     d.add_options()("namespace,n", po::value<std::string>()->value_name("NS")->default_value("default"),
                     "the workflow's namespace")(
         "workflow-id,w", po::value<std::string>()->value_name("ID")->required(), "the workflow id (required)")(
         "run-id,r", po::value<std::string>()->value_name("RUN"), "a run of it (default: the newest)");
+    // clang-format on
 }
 
 /// Accepts perdure's names (continued_as_new) and Temporal's (ContinuedAsNew), in any case.
@@ -85,9 +86,8 @@ void list(const invocation& inv) {
     }
     table t({"NAMESPACE", "WORKFLOW ID", "TYPE", "STATUS", "START TIME", "CLOSE TIME", "RUN ID"});
     for (const auto& row : runs)
-        t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type,
-               status_text(row), time_text(row.start_time_us),
-               time_text(row.close_time_us), row.run_id});
+        t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type, status_text(row),
+               time_text(row.start_time_us), time_text(row.close_time_us), row.run_id});
     t.print(inv.out);
 }
 
@@ -150,8 +150,9 @@ void signal(const invocation& inv) {
             throw cli_error(exit_code::user_error,
                             "--input is not JSON (" + ec.message() + "); quote strings: --input '\"text\"'");
         if (detail::non_finite_number_at(input))
-            throw cli_error(exit_code::user_error, "--input holds a number whose exponent is out of a double's range; "
-                                                   "pass it as a string");
+            throw cli_error(exit_code::user_error,
+                            "--input holds a number whose exponent is out of a double's range; "
+                            "pass it as a string");
     }
     const auto name = inv.value("name");
     write_request request{detail::workflow_signal_command{target_of(inv), name, input},
@@ -164,7 +165,8 @@ void signal(const invocation& inv) {
 }
 
 void cancel(const invocation& inv) {
-    write_request request{detail::workflow_cancel_command{target_of(inv)}, [&](perdure::engine& e) -> detail::inbox_answer {
+    write_request request{detail::workflow_cancel_command{target_of(inv)},
+                          [&](perdure::engine& e) -> detail::inbox_answer {
                               handle_of(e, inv).cancel();
                               return {};
                           }};
@@ -181,7 +183,7 @@ void terminate(const invocation& inv) {
     print_write(inv, request, perform_write(inv.db, request), "Workflow " + inv.value("workflow-id") + " terminated.");
 }
 
-}  // namespace
+}   // namespace
 
 std::vector<command> workflow_commands() {
     return {
@@ -189,11 +191,13 @@ std::vector<command> workflow_commands() {
          "List workflow runs",
          "Lists workflow runs, newest first, in one namespace or all of them.",
          [](po::options_description& d) {
+             // clang-format off
              d.add_options()("namespace,n", po::value<std::string>()->value_name("NS"), "only this namespace")(
                  "status", po::value<std::string>()->value_name("STATUS"),
                  "only runs with this status: running, completed, failed, canceled, terminated, continued_as_new, "
                  "timed_out")("limit", po::value<std::size_t>()->value_name("N")->default_value(1000),
                               "at most N runs");
+             // clang-format on
          },
          list},
         {{"workflow", "describe"},
@@ -213,9 +217,11 @@ std::vector<command> workflow_commands() {
          "Records a signal (WorkflowExecutionSignaled) in a running workflow; returns once it is committed.",
          [](po::options_description& d) {
              add_run_flags(d);
+             // clang-format off
              d.add_options()("name", po::value<std::string>()->value_name("SIGNAL")->required(),
                              "the signal's name (required)")(
                  "input,i", po::value<std::string>()->value_name("JSON"), "the signal's argument, as JSON");
+             // clang-format on
          },
          signal},
         {{"workflow", "cancel"},
@@ -234,4 +240,4 @@ std::vector<command> workflow_commands() {
     };
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

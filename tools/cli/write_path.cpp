@@ -37,7 +37,7 @@ void create_if_missing(const std::string& db) {
     }
 }
 
-}  // namespace
+}   // namespace
 
 write_outcome perform_write(const std::string& db, const write_request& request) {
     if (request.creates_database) create_if_missing(db);
@@ -70,4 +70,4 @@ void print_write(const invocation& inv, const write_request& request, const writ
                                             {"result", detail::answer_json(outcome.result)}});
 }
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

@@ -39,4 +39,4 @@ write_outcome perform_write(const std::string& db, const write_request&);
 /// Prints the outcome: `message` for a table, {"op", "route", "result"} for JSON.
 void print_write(const invocation&, const write_request&, const write_outcome&, const std::string& message);
 
-}  // namespace perdure::cli
+}   // namespace perdure::cli

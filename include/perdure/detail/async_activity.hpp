@@ -20,4 +20,4 @@ struct async_activity_function {
                        done_fn done) const = 0;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -16,7 +16,7 @@
 
 namespace perdure {
 class engine;
-}
+}   // namespace perdure
 
 namespace perdure::detail {
 
@@ -59,4 +59,4 @@ void async_health(const nexus::endpoint_registry&, std::string name, std::string
 
 boost::asio::any_io_executor engine_executor(const engine&);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

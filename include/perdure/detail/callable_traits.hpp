@@ -28,10 +28,10 @@ struct callable_traits<R (*)(A...) noexcept> : callable_traits<R (*)(A...)> {};
 
 /// The single argument type of a handler (void when it takes none).
 template <class F>
-using handler_arg_t = std::conditional_t<callable_traits<F>::arity == 0, void,
-                                         std::tuple_element_t<0, std::conditional_t<callable_traits<F>::arity == 0,
-                                                                                    std::tuple<void>,
-                                                                                    typename callable_traits<F>::args>>>;
+using handler_arg_t =
+    std::conditional_t<callable_traits<F>::arity == 0, void,
+                       std::tuple_element_t<0, std::conditional_t<callable_traits<F>::arity == 0, std::tuple<void>,
+                                                                  typename callable_traits<F>::args>>>;
 
 template <class T>
 struct workflow_result;
@@ -40,4 +40,4 @@ struct workflow_result<workflow<T>> {
     using type = T;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -21,10 +21,14 @@
 
 namespace perdure::detail {
 
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
-template <class T> struct is_variant : std::false_type {};
-template <class... T> struct is_variant<std::variant<T...>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_variant : std::false_type {};
+template <class... T>
+struct is_variant<std::variant<T...>> : std::true_type {};
 
 /// A tag_invoke overload of the type's own: its author vouches for the conversion.
 template <class T>
@@ -34,7 +38,8 @@ concept has_tag_invoke_from = requires(boost::json::value& v, const T& t) {
 template <class T>
 concept has_tag_invoke_to = requires(const boost::json::value& v) {
     tag_invoke(boost::json::value_to_tag<T>{}, v);
-} || requires(const boost::json::value& v) { tag_invoke(boost::json::try_value_to_tag<T>{}, v); };
+}
+|| requires(const boost::json::value& v) { tag_invoke(boost::json::try_value_to_tag<T>{}, v); };
 
 template <class T, bool ToJson, class Seen>
 constexpr bool converts_payload();
@@ -99,4 +104,4 @@ constexpr void check_payload() {
                   "or give it tag_invoke overloads for boost::json::value_from_tag and value_to_tag");
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

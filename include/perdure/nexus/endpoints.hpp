@@ -17,7 +17,7 @@ class engine;
 namespace detail {
 class engine_core;
 struct core_access;
-}  // namespace detail
+}   // namespace detail
 
 namespace nexus {
 
@@ -30,20 +30,20 @@ struct endpoint_spec {
 };
 
 struct endpoint {
-    std::string id{};                                   ///< generated; operations hold it
-    std::int64_t version{};                             ///< incremented on every update
+    std::string id{};         ///< generated; operations hold it
+    std::int64_t version{};   ///< incremented on every update
     endpoint_spec spec{};
     std::chrono::system_clock::time_point created{}, last_modified{};
 };
 
 struct endpoint_update {
     std::optional<std::string> name{}, target_namespace{}, target_task_queue{}, description{};
-    std::optional<std::int64_t> expected_version{};     ///< optimistic concurrency
+    std::optional<std::int64_t> expected_version{};   ///< optimistic concurrency
     std::optional<double> max_operations_per_second{};
 };
 
 struct endpoint_health {
-    std::string breaker{};                              ///< "closed", "open", "half-open"
+    std::string breaker{};   ///< "closed", "open", "half-open"
     int consecutive_failures{};
     std::int64_t in_flight{};
     std::chrono::system_clock::time_point reopens_at{};
@@ -74,5 +74,5 @@ private:
     std::shared_ptr<perdure::detail::engine_core> core_;
 };
 
-}  // namespace nexus
-}  // namespace perdure
+}   // namespace nexus
+}   // namespace perdure

@@ -10,8 +10,17 @@
 namespace perdure::nexus {
 
 enum class handler_error_type {
-    bad_request, unauthenticated, unauthorized, not_found, request_timeout, conflict, resource_exhausted,
-    internal, not_implemented, unavailable, upstream_timeout
+    bad_request,
+    unauthenticated,
+    unauthorized,
+    not_found,
+    request_timeout,
+    conflict,
+    resource_exhausted,
+    internal,
+    not_implemented,
+    unavailable,
+    upstream_timeout
 };
 enum class retry_behavior { unspecified, retryable, non_retryable };
 const char* to_string(handler_error_type) noexcept;
@@ -37,4 +46,4 @@ public:
     operation_state state() const;
 };
 
-}  // namespace perdure::nexus
+}   // namespace perdure::nexus

@@ -17,4 +17,4 @@ struct operation_ref {
     std::string name{};
 };
 
-}  // namespace perdure::nexus
+}   // namespace perdure::nexus

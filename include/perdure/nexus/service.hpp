@@ -27,7 +27,7 @@ namespace perdure {
 namespace detail {
 class engine_core;
 struct core_access;
-}  // namespace detail
+}   // namespace detail
 
 namespace nexus {
 
@@ -40,9 +40,9 @@ struct link {
 /// What a handler is told about the operation it serves.
 struct operation_context {
     std::string service{}, operation{}, request_id{};
-    std::map<std::string, std::string> header{};        ///< keys lower-cased
-    std::vector<link> links{};                           ///< links from the caller
-    std::string ns{};                                    ///< the handler namespace
+    std::map<std::string, std::string> header{};   ///< keys lower-cased
+    std::vector<link> links{};                     ///< links from the caller
+    std::string ns{};                              ///< the handler namespace
     /// Links the handler returns to the caller (Nexus's AddHandlerLinks), each with a url and a
     /// type: recorded on the caller's NexusOperationCompleted of a sync operation, or after the
     /// link to the handler workflow on NexusOperationStarted of a workflow-run operation.
@@ -76,7 +76,7 @@ struct operation_definition {
     std::string workflow_type{};
     std::function<start_workflow_options(operation_context&, const boost::json::value&)> start_options{};
 };
-}  // namespace detail
+}   // namespace detail
 
 /// An operation whose handler returns the result directly: O(operation_context&, I).
 template <class I, class O>
@@ -109,9 +109,9 @@ private:
 };
 
 template <class F>
-sync_operation(std::string, F) -> sync_operation<
-    std::remove_cvref_t<std::tuple_element_t<1, typename perdure::detail::callable_traits<F>::args>>,
-    typename perdure::detail::callable_traits<F>::result>;
+sync_operation(std::string, F)
+    -> sync_operation<std::remove_cvref_t<std::tuple_element_t<1, typename perdure::detail::callable_traits<F>::args>>,
+                      typename perdure::detail::callable_traits<F>::result>;
 
 /// An operation that starts a workflow in the handler namespace and completes when that
 /// workflow closes (completed, failed, canceled; terminated and timed out count as failed).
@@ -123,9 +123,10 @@ class workflow_run_operation {
 public:
     template <class F>
     workflow_run_operation(std::string name, const workflow_def<O, I>& wf, F&& get_options)
-        : name_(std::move(name)), workflow_type_(wf.name()),
+        : name_(std::move(name)),
+          workflow_type_(wf.name()),
           options_([g = std::decay_t<F>(std::forward<F>(get_options))](operation_context& ctx,
-                                                                      const boost::json::value& input) {
+                                                                       const boost::json::value& input) {
               return g(ctx, detail::decode_input<I>(input));
           }) {}
     template <class F>
@@ -165,5 +166,5 @@ private:
     std::vector<detail::operation_definition> operations_;
 };
 
-}  // namespace nexus
-}  // namespace perdure
+}   // namespace nexus
+}   // namespace perdure

@@ -27,7 +27,7 @@ bool session_over(std::string_view sqlstate) {
     return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
 
-}  // namespace
+}   // namespace
 
 params& params::add(std::int64_t v) {
     values_.push_back(std::to_string(v));
@@ -150,7 +150,7 @@ std::vector<const char*> values_of(const params& p) {
     return values;
 }
 
-}  // namespace
+}   // namespace
 
 result connection::exec(std::string_view sql, const params& p) {
     const std::string text(sql);
@@ -307,4 +307,4 @@ bool is_postgres_uri(std::string_view database) noexcept {
     return database.starts_with("postgresql://") || database.starts_with("postgres://");
 }
 
-}  // namespace perdure::detail::pg
+}   // namespace perdure::detail::pg

@@ -182,4 +182,4 @@ std::string redacted(std::string_view uri);
 /// True for the URIs libpq takes: postgresql://... and postgres://...
 bool is_postgres_uri(std::string_view database) noexcept;
 
-}  // namespace perdure::detail::pg
+}   // namespace perdure::detail::pg

@@ -42,4 +42,4 @@ void throw_pg(const pg::failure& f, const std::string& name, const char* doing, 
     throw storage_error(pg_message(f, name, doing, opened_as));
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

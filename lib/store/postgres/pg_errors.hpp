@@ -19,4 +19,4 @@ std::string pg_message(const pg::failure& f, const std::string& name, const char
 /// The setting that names the database, as whoever opened it wrote it.
 const char* database_setting(open_mode opened_as) noexcept;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

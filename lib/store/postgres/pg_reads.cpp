@@ -50,11 +50,9 @@ std::vector<std::int64_t> keys(const pg::result& r) {
     return out;
 }
 
-std::int64_t limit_of(std::size_t limit) {
-    return static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
-}
+std::int64_t limit_of(std::size_t limit) { return static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)); }
 
-}  // namespace
+}   // namespace
 
 pg::result pg_reads::query(const char* doing, const char* sql, const pg::params& p) {
     try {
@@ -70,7 +68,8 @@ std::vector<namespace_row> pg_reads::namespaces() {
                    "ORDER BY name COLLATE \"C\"");
     std::vector<namespace_row> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({r.int64(i, 0), std::string(r.text(i, 1)), std::string(r.text(i, 2)), r.int64(i, 3), r.int64(i, 4)});
+        out.push_back(
+            {r.int64(i, 0), std::string(r.text(i, 1)), std::string(r.text(i, 2)), r.int64(i, 3), r.int64(i, 4)});
     return out;
 }
 
@@ -102,11 +101,11 @@ std::int64_t pg_reads::max_run_key() {
 }
 
 std::vector<open_run_row> pg_reads::open_runs() {
-    auto r = query("loading the open runs",
-                   "SELECT " PERDURE_EXECUTION_COLUMNS ", COALESCE(l.event_id, 0), COALESCE(l.type, 0) "
-                   "FROM executions e LEFT JOIN LATERAL (SELECT event_id, type FROM history h "
-                   "WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1) l ON true "
-                   "WHERE e.status = 0 ORDER BY e.run_key");
+    auto r = query("loading the open runs", "SELECT " PERDURE_EXECUTION_COLUMNS
+                                            ", COALESCE(l.event_id, 0), COALESCE(l.type, 0) "
+                                            "FROM executions e LEFT JOIN LATERAL (SELECT event_id, type FROM history h "
+                                            "WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1) l ON true "
+                                            "WHERE e.status = 0 ORDER BY e.run_key");
     std::vector<open_run_row> out;
     for (int i = 0; i < r.rows(); ++i)
         out.push_back({stored_execution(row{r, i}), r.int64(i, 17), static_cast<int>(r.int64(i, 18))});
@@ -173,9 +172,8 @@ std::optional<execution_row> pg_reads::find_run(std::string_view run_id) {
 }
 
 std::optional<execution_row> pg_reads::find_run(std::int64_t run_key) {
-    return first_execution(query("reading", "SELECT " PERDURE_EXECUTION_COLUMNS
-                                            " FROM executions WHERE run_key = $1::bigint",
-                                 params(run_key)));
+    return first_execution(query(
+        "reading", "SELECT " PERDURE_EXECUTION_COLUMNS " FROM executions WHERE run_key = $1::bigint", params(run_key)));
 }
 
 std::optional<execution_row> pg_reads::find_latest_run(std::int64_t ns_id, std::string_view workflow_id) {
@@ -185,8 +183,8 @@ std::optional<execution_row> pg_reads::find_latest_run(std::int64_t ns_id, std::
                                  params(ns_id, workflow_id)));
 }
 
-std::vector<execution_row> pg_reads::list_runs(std::int64_t ns_id, std::optional<run_status> status,
-                                               std::size_t limit, std::int64_t before_run_key) {
+std::vector<execution_row> pg_reads::list_runs(std::int64_t ns_id, std::optional<run_status> status, std::size_t limit,
+                                               std::int64_t before_run_key) {
     return executions(query("reading",
                             "SELECT " PERDURE_EXECUTION_COLUMNS " FROM executions WHERE ($1::bigint = 0 OR ns_id = $1) "
                             "AND ($2::integer < 0 OR status = $2) AND ($3::bigint = 0 OR run_key < $3) "
@@ -217,4 +215,4 @@ std::vector<pending_command> pg_reads::pending_commands(std::int64_t now_us, std
     return out;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

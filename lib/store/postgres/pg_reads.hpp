@@ -47,4 +47,4 @@ private:
     open_mode opened_as_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

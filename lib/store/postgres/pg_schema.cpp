@@ -130,12 +130,13 @@ int stored_version(pg::connection& c) {
 int shard_count_of(pg::connection& c, const std::string& name) {
     auto r = c.exec("SELECT shard_count FROM perdure.cluster_meta WHERE id = 1");
     if (r.rows() != 1)
-        throw failed_precondition("database " + name + " has no shard count (perdure.cluster_meta is empty); "
+        throw failed_precondition("database " + name +
+                                  " has no shard count (perdure.cluster_meta is empty); "
                                   "restore it from a backup");
     return static_cast<int>(r.int64(0, 0));
 }
 
-}  // namespace
+}   // namespace
 
 pg_schema_state open_schema(pg::connection& c, open_mode mode, int shard_count, std::int64_t now_us,
                             const std::string& name) {
@@ -161,9 +162,10 @@ pg_schema_state open_schema(pg::connection& c, open_mode mode, int shard_count, 
         return {true, shard_count};
     }
     if (version == 0)
-        throw invalid_argument("database " + name + " has a schema named perdure that is not perdure's (no "
-                               "perdure.schema_version); point " + database_setting(mode) +
-                               " at another database, or drop that schema");
+        throw invalid_argument("database " + name +
+                               " has a schema named perdure that is not perdure's (no "
+                               "perdure.schema_version); point " +
+                               database_setting(mode) + " at another database, or drop that schema");
     if (version > pg_schema_version)
         throw failed_precondition("database " + name + " was written by a newer perdure (schema " +
                                   std::to_string(version) + ", this build reads up to " +
@@ -180,4 +182,4 @@ pg_schema_state open_schema(pg::connection& c, open_mode mode, int shard_count, 
     return state;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

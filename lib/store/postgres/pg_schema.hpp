@@ -27,4 +27,4 @@ struct pg_schema_state {
 pg_schema_state open_schema(pg::connection&, open_mode mode, int shard_count, std::int64_t now_us,
                             const std::string& name);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -23,7 +23,7 @@ bool retryable(const pg::failure& f) {
     return f.connection_lost || f.sqlstate == "40001" || f.sqlstate == "40P01";   // serialization, deadlock
 }
 
-}  // namespace
+}   // namespace
 
 pg_writer::pg_writer(pg_writer_config config, held_leases held, std::unique_ptr<pg::connection> conn,
                      commit_callbacks callbacks)
@@ -112,7 +112,8 @@ std::vector<std::int64_t> pg_writer::shards_of(pg::connection& c, const std::vec
     if (!unknown.empty() && !all) {
         std::sort(unknown.begin(), unknown.end());
         unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
-        auto r = c.exec("SELECT run_key, shard_id FROM executions WHERE run_key = ANY($1::bigint[])", pg::params(unknown));
+        auto r =
+            c.exec("SELECT run_key, shard_id FROM executions WHERE run_key = ANY($1::bigint[])", pg::params(unknown));
         for (int i = 0; i < r.rows(); ++i) {
             shard_of_run_[r.int64(i, 0)] = r.int64(i, 1);
             shards.push_back(r.int64(i, 1));
@@ -158,9 +159,10 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
                     std::vector<pg::statement> statements;
                     for (const auto& u : batch)
                         for (const auto& op : u.ops) pg_statements(op, config_.shard_count, statements);
-                    statements.push_back({"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
-                                          "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",
-                                          pg::params(held_.owner, static_cast<std::int64_t>(last))});
+                    statements.push_back(
+                        {"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
+                         "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",
+                         pg::params(held_.owner, static_cast<std::int64_t>(last))});
                     statements.push_back({"COMMIT", {}});
                     c.exec_all(statements);
                     tx.committed();
@@ -190,4 +192,4 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
     if (cb_.committed) cb_.committed(last);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

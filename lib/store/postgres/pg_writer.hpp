@@ -75,4 +75,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -21,8 +21,8 @@ struct applier {
 
     void operator()(const insert_event& r) const {
         add("INSERT INTO history(run_key, event_id, type, time, attrs) "
-               "VALUES($1::bigint, $2::bigint, $3::integer, $4::bigint, $5)",
-               params(r.run_key, r.event_id, static_cast<int>(r.type), r.time_us, r.attrs));
+            "VALUES($1::bigint, $2::bigint, $3::integer, $4::bigint, $5)",
+            params(r.run_key, r.event_id, static_cast<int>(r.type), r.time_us, r.attrs));
     }
     void operator()(const insert_execution& op) const {
         // A new run is open (status 0), not closed, and its task has not failed.
@@ -31,15 +31,15 @@ struct applier {
                  r.request_id, r.first_run_id, r.execution_deadline_us, memo_column(r), parent_column(r));
         p.add(options_column(r)).add(callbacks_column(r.callbacks)).add(shard_of(r.ns_id, r.workflow_id, shard_count));
         add("INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
-               "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
-               "options, callbacks, shard_id) VALUES($1::bigint, $2::bigint, $3, $4, $5, $6, 0, $7::bigint, 0, $8, $9, "
-               "$10::bigint, $11, '', $12, $13, $14, $15::integer)",
-               p);
+            "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
+            "options, callbacks, shard_id) VALUES($1::bigint, $2::bigint, $3, $4, $5, $6, 0, $7::bigint, 0, $8, $9, "
+            "$10::bigint, $11, '', $12, $13, $14, $15::integer)",
+            p);
     }
     void operator()(const close_execution& op) const {
         add("UPDATE executions SET status = $1::integer, close_time = $2::bigint, task_failure = '' "
-               "WHERE run_key = $3::bigint",
-               params(static_cast<int>(op.status), op.close_time_us, op.run_key));
+            "WHERE run_key = $3::bigint",
+            params(static_cast<int>(op.status), op.close_time_us, op.run_key));
     }
     void operator()(const set_task_failure& op) const {
         add("UPDATE executions SET task_failure = $1 WHERE run_key = $2::bigint", params(op.message, op.run_key));
@@ -47,10 +47,10 @@ struct applier {
     void operator()(const upsert_task& op) const {
         const auto& r = op.row;
         add("INSERT INTO tasks(run_key, seq, kind, attempt, due, details, flags) "
-               "VALUES($1::bigint, $2::bigint, $3::integer, $4::integer, $5::bigint, $6, $7::integer) "
-               "ON CONFLICT (run_key, seq) DO UPDATE SET kind = EXCLUDED.kind, attempt = EXCLUDED.attempt, "
-               "due = EXCLUDED.due, details = EXCLUDED.details, flags = EXCLUDED.flags",
-               params(r.run_key, r.seq, static_cast<int>(r.kind), r.attempt, r.due_us, r.details, r.flags));
+            "VALUES($1::bigint, $2::bigint, $3::integer, $4::integer, $5::bigint, $6, $7::integer) "
+            "ON CONFLICT (run_key, seq) DO UPDATE SET kind = EXCLUDED.kind, attempt = EXCLUDED.attempt, "
+            "due = EXCLUDED.due, details = EXCLUDED.details, flags = EXCLUDED.flags",
+            params(r.run_key, r.seq, static_cast<int>(r.kind), r.attempt, r.due_us, r.details, r.flags));
     }
     void operator()(const delete_task& op) const {
         add("DELETE FROM tasks WHERE run_key = $1::bigint AND seq = $2::bigint", params(op.run_key, op.seq));
@@ -58,12 +58,12 @@ struct applier {
     void operator()(const insert_deadline& op) const {
         const auto& r = op.row;
         add("INSERT INTO deadlines(run_key, kind, seq, due) VALUES($1::bigint, $2::integer, $3::bigint, $4::bigint) "
-               "ON CONFLICT (run_key, kind, seq) DO UPDATE SET due = EXCLUDED.due",
-               params(r.run_key, static_cast<int>(r.kind), r.seq, r.due_us));
+            "ON CONFLICT (run_key, kind, seq) DO UPDATE SET due = EXCLUDED.due",
+            params(r.run_key, static_cast<int>(r.kind), r.seq, r.due_us));
     }
     void operator()(const delete_deadline& op) const {
         add("DELETE FROM deadlines WHERE run_key = $1::bigint AND kind = $2::integer AND seq = $3::bigint",
-               params(op.run_key, static_cast<int>(op.kind), op.seq));
+            params(op.run_key, static_cast<int>(op.kind), op.seq));
     }
     void operator()(const clear_run_work& op) const {
         add("DELETE FROM deadlines WHERE run_key = $1::bigint", params(op.run_key));
@@ -73,10 +73,10 @@ struct applier {
         // As SQLite's REPLACE: the row is written whole, so a namespace written again is live.
         const auto& r = op.row;
         add("INSERT INTO namespaces(ns_id, name, description, created, retention_ms) "
-               "VALUES($1::bigint, $2, $3, $4::bigint, $5::bigint) "
-               "ON CONFLICT (ns_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, "
-               "created = EXCLUDED.created, retention_ms = EXCLUDED.retention_ms, deleted = 0",
-               params(r.ns_id, r.name, r.description, r.created_us, r.retention_ms));
+            "VALUES($1::bigint, $2, $3, $4::bigint, $5::bigint) "
+            "ON CONFLICT (ns_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, "
+            "created = EXCLUDED.created, retention_ms = EXCLUDED.retention_ms, deleted = 0",
+            params(r.ns_id, r.name, r.description, r.created_us, r.retention_ms));
     }
     void operator()(const delete_namespace& op) const {
         add("UPDATE namespaces SET deleted = 1 WHERE ns_id = $1::bigint", params(op.ns_id));
@@ -86,20 +86,20 @@ struct applier {
         params p(r.id, r.name, r.version, r.target_namespace, r.target_task_queue, r.description, r.created_us,
                  r.last_modified_us, r.max_operations_per_second);
         add("INSERT INTO nexus_endpoints(id, name, version, target_namespace, target_task_queue, description, "
-               "created, last_modified, max_operations_per_second) "
-               "VALUES($1, $2, $3::bigint, $4, $5, $6, $7::bigint, $8::bigint, $9::double precision) "
-               "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
-               "target_namespace = EXCLUDED.target_namespace, target_task_queue = EXCLUDED.target_task_queue, "
-               "description = EXCLUDED.description, created = EXCLUDED.created, "
-               "last_modified = EXCLUDED.last_modified, max_operations_per_second = EXCLUDED.max_operations_per_second",
-               p);
+            "created, last_modified, max_operations_per_second) "
+            "VALUES($1, $2, $3::bigint, $4, $5, $6, $7::bigint, $8::bigint, $9::double precision) "
+            "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
+            "target_namespace = EXCLUDED.target_namespace, target_task_queue = EXCLUDED.target_task_queue, "
+            "description = EXCLUDED.description, created = EXCLUDED.created, "
+            "last_modified = EXCLUDED.last_modified, max_operations_per_second = EXCLUDED.max_operations_per_second",
+            p);
     }
     void operator()(const delete_endpoint& op) const {
         add("DELETE FROM nexus_endpoints WHERE id = $1", params(op.id));
     }
     void operator()(const set_callbacks& op) const {
         add("UPDATE executions SET callbacks = $1 WHERE run_key = $2::bigint",
-               params(callbacks_column(op.callbacks), op.run_key));
+            params(callbacks_column(op.callbacks), op.run_key));
     }
     void operator()(const claim_inbox& op) const {
         add("UPDATE inbox SET state = 'running' WHERE id = $1::bigint AND state = 'pending'", params(op.id),
@@ -107,13 +107,12 @@ struct applier {
     }
     void operator()(const finish_inbox& op) const {
         add("UPDATE inbox SET state = $1, result = $2 WHERE id = $3::bigint",
-               params(std::string_view(stored_state(op.answer)), stored_answer(op.answer), op.id));
+            params(std::string_view(stored_state(op.answer)), stored_answer(op.answer), op.id));
     }
     void operator()(const delete_run& op) const {
-        for (const char* sql : {"DELETE FROM history WHERE run_key = $1::bigint",
-                                "DELETE FROM executions WHERE run_key = $1::bigint",
-                                "DELETE FROM deadlines WHERE run_key = $1::bigint",
-                                "DELETE FROM tasks WHERE run_key = $1::bigint"})
+        for (const char* sql :
+             {"DELETE FROM history WHERE run_key = $1::bigint", "DELETE FROM executions WHERE run_key = $1::bigint",
+              "DELETE FROM deadlines WHERE run_key = $1::bigint", "DELETE FROM tasks WHERE run_key = $1::bigint"})
             add(sql, params(op.run_key));
     }
     void operator()(const incremental_vacuum&) const {
@@ -139,7 +138,7 @@ struct run_key_visitor {
     }
 };
 
-}  // namespace
+}   // namespace
 
 void pg_statements(const write_op& op, int shard_count, std::vector<pg::statement>& out) {
     std::visit(applier{out, shard_count}, op);
@@ -151,4 +150,4 @@ bool writes_cluster_rows(const write_op& op) noexcept {
     return !run_key_of(op) && !std::holds_alternative<incremental_vacuum>(op);
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

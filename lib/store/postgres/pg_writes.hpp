@@ -21,4 +21,4 @@ std::optional<std::int64_t> run_key_of(const write_op& op) noexcept;
 /// True for ops that write rows of the whole database rather than of one run.
 bool writes_cluster_rows(const write_op& op) noexcept;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -19,7 +19,8 @@ namespace {
 class pg_snapshot final : public pg_reads {
 public:
     pg_snapshot(std::unique_ptr<pg::session> s, const std::string& name, open_mode opened_as)
-        : pg_reads(*s, name, opened_as), session_(std::move(s)),
+        : pg_reads(*s, name, opened_as),
+          session_(std::move(s)),
           tx_(session_->get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {}
 
 private:
@@ -41,7 +42,7 @@ std::int64_t micros(const std::shared_ptr<perdure::clock>& clock) {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock->now().time_since_epoch()).count();
 }
 
-}  // namespace
+}   // namespace
 
 postgres_store::postgres_store(const engine_options& options, open_mode mode, commit_callbacks callbacks,
                                pg_store_config config)
@@ -64,9 +65,12 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
             auto held = acquire_all_shards(*conn, config.owner.empty() ? default_owner() : config.owner, micros(clock),
                                            lease_us, name_);
             epoch_ = static_cast<std::uint64_t>(held.max_epoch());
-            pg_writer_config wc{uri_, name_, mode_, shard_count_, lease_us, config.reconnect_patience, clock,
-                                options.durability == durability::full};
-            writer_ = std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
+            pg_writer_config wc{uri_,     name_,
+                                mode_,    shard_count_,
+                                lease_us, config.reconnect_patience,
+                                clock,    options.durability == durability::full};
+            writer_ =
+                std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
         }
         reader_session_ = std::make_unique<pg::session>(uri_, "perdure reader", true);
         reader_reads_ = std::make_unique<pg_reads>(*reader_session_, name_, mode_);
@@ -108,8 +112,9 @@ std::int64_t postgres_store::submit_command(const inbox_command& command, std::i
                                             std::int64_t expires_us) {
     const auto text = stored_command(command);
     return as_sender([&](pg::connection& c) {
-        return c.exec("INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) RETURNING id",
-                      pg::params(now_us, expires_us, text))
+        return c
+            .exec("INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) RETURNING id",
+                  pg::params(now_us, expires_us, text))
             .int64(0, 0);
     });
 }
@@ -146,4 +151,4 @@ void postgres_store::close() {
     inbox_session_.reset();
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

@@ -18,10 +18,10 @@ namespace perdure::detail {
 
 /// What open_store leaves at its defaults; tests set them.
 struct pg_store_config {
-    int shard_count = 16;                                  ///< for a new database only
-    std::chrono::milliseconds lease{30'000};               ///< a lease lasts this long unless renewed
-    std::chrono::milliseconds reconnect_patience{30'000};  ///< a lost connection is retried this long
-    std::string owner;                                     ///< this engine's name in the leases ("" : host:pid:random)
+    int shard_count = 16;                                   ///< for a new database only
+    std::chrono::milliseconds lease{30'000};                ///< a lease lasts this long unless renewed
+    std::chrono::milliseconds reconnect_patience{30'000};   ///< a lost connection is retried this long
+    std::string owner;                                      ///< this engine's name in the leases ("" : host:pid:random)
 };
 
 class postgres_store final : public store {
@@ -64,13 +64,13 @@ private:
     bool created_ = false;
     int shard_count_ = 0;
     std::uint64_t epoch_ = 0;
-    std::unique_ptr<pg::session> own_session_;    // the owner's thread's reads
+    std::unique_ptr<pg::session> own_session_;   // the owner's thread's reads
     std::unique_ptr<pg_reads> own_reads_;
-    std::unique_ptr<pg::session> inbox_session_;  // the sender's side of the inbox
+    std::unique_ptr<pg::session> inbox_session_;   // the sender's side of the inbox
     std::unique_ptr<pg::session> reader_session_;
     std::unique_ptr<pg_reads> reader_reads_;
     std::unique_ptr<job_thread<store_reads>> reader_;
-    std::unique_ptr<pg_writer> writer_;           // none for a reader
+    std::unique_ptr<pg_writer> writer_;   // none for a reader
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

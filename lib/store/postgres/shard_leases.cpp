@@ -11,8 +11,8 @@ std::int64_t held_leases::max_epoch() const noexcept {
     return epochs.empty() ? 0 : *std::max_element(epochs.begin(), epochs.end());
 }
 
-held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us,
-                               std::int64_t lease_us, const std::string& name) {
+held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
+                               const std::string& name) {
     pg::transaction tx(c);
     auto rows = c.exec("SELECT shard_id, owner, expires_at FROM shard_leases ORDER BY shard_id FOR UPDATE");
     for (int i = 0; i < rows.rows(); ++i) {
@@ -26,9 +26,10 @@ held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std:
                                   "are not supported yet), or wait until that engine's lease expires");
     }
     held_leases held{owner, std::vector<std::int64_t>(static_cast<std::size_t>(rows.rows())), now_us + lease_us};
-    auto taken = c.exec("UPDATE shard_leases SET owner = $1, epoch = epoch + 1, expires_at = $2::bigint "
-                        "RETURNING shard_id, epoch",
-                        pg::params(owner, held.expires_us));
+    auto taken = c.exec(
+        "UPDATE shard_leases SET owner = $1, epoch = epoch + 1, expires_at = $2::bigint "
+        "RETURNING shard_id, epoch",
+        pg::params(owner, held.expires_us));
     for (int i = 0; i < taken.rows(); ++i) {
         const auto shard = static_cast<std::size_t>(taken.int64(i, 0));
         if (shard < held.epochs.size()) held.epochs[shard] = taken.int64(i, 1);
@@ -49,16 +50,17 @@ pg::params held_rows(const held_leases& held) {
     return p;
 }
 
-}  // namespace
+}   // namespace
 
 bool renew_leases(pg::connection& c, held_leases& held, std::int64_t now_us, std::int64_t lease_us) {
     pg::transaction tx(c);
     auto p = held_rows(held);
     p.add(now_us + lease_us);
-    auto r = c.exec("UPDATE shard_leases l SET expires_at = $4::bigint "
-                    "FROM unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) "
-                    "WHERE l.shard_id = h.shard_id AND l.epoch = h.epoch AND l.owner = $1",
-                    p);
+    auto r = c.exec(
+        "UPDATE shard_leases l SET expires_at = $4::bigint "
+        "FROM unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) "
+        "WHERE l.shard_id = h.shard_id AND l.epoch = h.epoch AND l.owner = $1",
+        p);
     if (r.affected() != static_cast<std::int64_t>(held.epochs.size())) return false;   // rolled back
     tx.commit();
     held.expires_us = now_us + lease_us;
@@ -67,18 +69,20 @@ bool renew_leases(pg::connection& c, held_leases& held, std::int64_t now_us, std
 
 void release_leases(pg::connection& c, const held_leases& held) {
     pg::transaction tx(c);
-    c.exec("UPDATE shard_leases l SET owner = '', expires_at = 0 "
-           "FROM unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) "
-           "WHERE l.shard_id = h.shard_id AND l.epoch = h.epoch AND l.owner = $1",
-           held_rows(held));
+    c.exec(
+        "UPDATE shard_leases l SET owner = '', expires_at = 0 "
+        "FROM unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) "
+        "WHERE l.shard_id = h.shard_id AND l.epoch = h.epoch AND l.owner = $1",
+        held_rows(held));
     c.exec("DELETE FROM writer_progress WHERE owner = $1", pg::params(held.owner));
     tx.commit();
 }
 
 std::string check_fence(pg::connection& c, const held_leases& held, const std::vector<std::int64_t>& shards) {
-    auto r = c.exec("SELECT shard_id, owner, epoch FROM shard_leases WHERE shard_id = ANY($1::integer[]) "
-                    "ORDER BY shard_id FOR SHARE",
-                    pg::params(shards));
+    auto r = c.exec(
+        "SELECT shard_id, owner, epoch FROM shard_leases WHERE shard_id = ANY($1::integer[]) "
+        "ORDER BY shard_id FOR SHARE",
+        pg::params(shards));
     for (int i = 0; i < r.rows(); ++i) {
         const auto shard = static_cast<std::size_t>(r.int64(i, 0));
         const auto epoch = r.int64(i, 2);
@@ -93,4 +97,4 @@ std::string check_fence(pg::connection& c, const held_leases& held, const std::v
     return {};
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

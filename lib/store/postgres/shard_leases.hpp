@@ -24,8 +24,8 @@ struct held_leases {
 /// Takes every shard, in one transaction: each that is unowned, expired at `now_us` or already
 /// `owner`'s gets `owner`, epoch + 1 and expiry `now_us + lease_us`. When another engine holds a
 /// live lease nothing is taken and database_locked names it; libpq failures leave as pg::failure.
-held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us,
-                               std::int64_t lease_us, const std::string& name);
+held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
+                               const std::string& name);
 
 /// Extends the held leases to `now_us + lease_us`, epochs unchanged. False, extending nothing,
 /// when any of them moved to another engine (a newer epoch): ownership is lost.
@@ -40,4 +40,4 @@ void release_leases(pg::connection&, const held_leases&);
 /// each still has this owner at the held epoch, else which shard moved, to whom, at what epoch.
 std::string check_fence(pg::connection&, const held_leases&, const std::vector<std::int64_t>& shards);
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

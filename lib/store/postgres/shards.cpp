@@ -15,4 +15,4 @@ int shard_of(std::int64_t ns_id, std::string_view workflow_id, int shard_count) 
     return shard_count > 0 ? static_cast<int>(h % static_cast<std::uint64_t>(shard_count)) : 0;
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

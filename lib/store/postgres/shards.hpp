@@ -13,4 +13,4 @@ namespace perdure::detail {
 /// database's shard count never changes after its creation.
 int shard_of(std::int64_t ns_id, std::string_view workflow_id, int shard_count) noexcept;
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

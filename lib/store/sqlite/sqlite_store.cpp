@@ -125,7 +125,7 @@ database::mode database_mode(open_mode m) {
     return database::mode::reader;
 }
 
-}  // namespace
+}   // namespace
 
 sqlite_store::sqlite_store(const engine_options& options, open_mode mode, commit_callbacks callbacks)
     : mode_(mode),
@@ -139,8 +139,8 @@ sqlite_store::sqlite_store(const engine_options& options, open_mode mode, commit
         if (mode_ != open_mode::reader) {
             // SQLite's owner holds the file lock for good, so a failed batch is never a lost ownership.
             writer_ = std::make_unique<writer>(
-                *db_, writer::callbacks{std::move(callbacks.committed),
-                                        [failed = std::move(callbacks.failed)](std::uint64_t first, std::string message) {
+                *db_, writer::callbacks{std::move(callbacks.committed), [failed = std::move(callbacks.failed)](
+                                                                            std::uint64_t first, std::string message) {
                                             if (failed)
                                                 failed(first, {commit_failure::kind::storage, std::move(message)});
                                         }});
@@ -210,4 +210,4 @@ void sqlite_store::close() {
     db_.reset();   // drops the file lock
 }
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

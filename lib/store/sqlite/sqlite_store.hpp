@@ -87,8 +87,8 @@ private:
     // The sender's side of the inbox: a writable connection, made on first use. No owner lock is
     // needed, since SQLite's own locking orders these one-row writes with the owner's batches.
     std::unique_ptr<sql::connection> inbox_conn_;
-    std::unique_ptr<writer> writer_;              // none for a reader
+    std::unique_ptr<writer> writer_;   // none for a reader
     std::unique_ptr<reader> reader_;
 };
 
-}  // namespace perdure::detail
+}   // namespace perdure::detail

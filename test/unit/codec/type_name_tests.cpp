@@ -23,7 +23,7 @@ namespace {
 
 struct order_line {};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(type_names)
 
@@ -53,8 +53,9 @@ BOOST_AUTO_TEST_CASE(both_standard_libraries_spellings_are_tidied) {
     // libstdc++ (with its [abi:cxx11] tags) and libc++, as their demanglers print them.
     BOOST_TEST(tidy_type_name("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >") ==
                "std::string");
-    BOOST_TEST(tidy_type_name("std::__1::basic_string<char, std::__1::char_traits<char>, std::__1::allocator<char> >") ==
-               "std::string");
+    BOOST_TEST(
+        tidy_type_name("std::__1::basic_string<char, std::__1::char_traits<char>, std::__1::allocator<char> >") ==
+        "std::string");
     BOOST_TEST(tidy_type_name("std::__1::vector<std::__1::basic_string<char, std::__1::char_traits<char>, "
                               "std::__1::allocator<char> >, std::__1::allocator<std::__1::basic_string<char, "
                               "std::__1::char_traits<char>, std::__1::allocator<char> > > >") ==

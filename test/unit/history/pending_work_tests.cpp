@@ -35,11 +35,13 @@ BOOST_AUTO_TEST_CASE(a_child_is_pending_until_it_closes_or_fails_to_start_and_kn
     h.add(event_type::start_child_workflow_execution_initiated,
           {{"workflow_id", "kid"}, {"workflow_type", {{"name", "Kid"}}}, {"parent_close_policy", "ABANDON"}});
     const auto kid = h.last_id();
-    h.add(event_type::start_child_workflow_execution_initiated, {{"workflow_id", "twin"}, {"workflow_type", {{"name", "Kid"}}}});
+    h.add(event_type::start_child_workflow_execution_initiated,
+          {{"workflow_id", "twin"}, {"workflow_type", {{"name", "Kid"}}}});
     const auto twin = h.last_id();
     h.add(event_type::child_workflow_execution_started,
           {{"initiated_event_id", kid}, {"workflow_execution", {{"workflow_id", "kid"}, {"run_id", "r-1"}}}});
-    h.add(event_type::start_child_workflow_execution_failed, {{"initiated_event_id", twin}, {"cause", "WORKFLOW_ALREADY_EXISTS"}});
+    h.add(event_type::start_child_workflow_execution_failed,
+          {{"initiated_event_id", twin}, {"cause", "WORKFLOW_ALREADY_EXISTS"}});
     auto pending = pending_from_history(h.events());
     BOOST_REQUIRE_EQUAL(pending.children.size(), 1u);
     BOOST_TEST(pending.children[0].workflow_id == "kid");

@@ -41,7 +41,7 @@ boost::json::object outcome(std::int64_t scheduled_id, boost::json::object more 
     return more;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(activity_machine_tests)
 
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(activity_failed_rejects_with_activity_error_carrying_the_ca
     scheduled_activity activity(host);
     host.deliver(event_type::activity_task_failed,
                  outcome(activity.id, {{"failure", failure_record("card declined", "Declined")},
-                              {"retry_state", "NON_RETRYABLE_FAILURE"}}));
+                                       {"retry_state", "NON_RETRYABLE_FAILURE"}}));
     auto err = fake_machine_host::error_of<activity_error>(activity.future());
     BOOST_TEST_REQUIRE(err.has_value());
     BOOST_TEST(err->failure().message == "activity Charge (id 1) failed: card declined");

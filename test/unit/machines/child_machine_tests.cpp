@@ -65,7 +65,7 @@ boost::json::object signal_attrs() {
             {"child_workflow_only", false}};
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(child_machine_tests)
 
@@ -149,12 +149,11 @@ BOOST_AUTO_TEST_CASE(child_canceled_by_someone_else_rejects_with_a_canceled_caus
 BOOST_AUTO_TEST_CASE(start_child_failed_rejects_naming_the_conflict) {
     fake_machine_host host;
     running_child child(host, cancellation_type::wait_completed, false);
-    host.deliver(event_type::start_child_workflow_execution_failed,
-                 {{"namespace", "ns"},
-                  {"initiated_event_id", child.initiated},
-                  {"workflow_type", {{"name", "Ship"}}},
-                  {"workflow_id", "ship-1"},
-                  {"cause", "WORKFLOW_ALREADY_EXISTS"}});
+    host.deliver(event_type::start_child_workflow_execution_failed, {{"namespace", "ns"},
+                                                                     {"initiated_event_id", child.initiated},
+                                                                     {"workflow_type", {{"name", "Ship"}}},
+                                                                     {"workflow_id", "ship-1"},
+                                                                     {"cause", "WORKFLOW_ALREADY_EXISTS"}});
     auto err = fake_machine_host::error_of<child_workflow_error>(child.machine.future());
     BOOST_TEST_REQUIRE(err.has_value());
     auto cause = exception_as<application_error>(err->cause());

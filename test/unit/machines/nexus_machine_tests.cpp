@@ -47,7 +47,7 @@ void start(fake_machine_host& host, const scheduled_operation& op, const std::st
                  {{"scheduled_event_id", op.scheduled}, {"operation_token", token}, {"request_id", "r-1"}});
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_machine_tests)
 
@@ -225,10 +225,9 @@ BOOST_AUTO_TEST_CASE(wait_cancellation_requested_rejects_with_the_handler_error_
     host.request_cancel(op.result());
     const auto requested = host.commit().at(0).id;
     const nexus::handler_error refused(nexus::handler_error_type::not_found, "workflow w-1 not found");
-    host.deliver(event_type::nexus_operation_cancel_request_failed,
-                 {{"requested_event_id", requested},
-                  {"scheduled_event_id", op.scheduled},
-                  {"failure", refused.failure().to_json()}});
+    host.deliver(event_type::nexus_operation_cancel_request_failed, {{"requested_event_id", requested},
+                                                                     {"scheduled_event_id", op.scheduled},
+                                                                     {"failure", refused.failure().to_json()}});
     auto err = fake_machine_host::error_of<nexus_operation_failure>(op.result());
     BOOST_TEST_REQUIRE(err.has_value());
     BOOST_TEST(err->operation_token() == "tok-1");

@@ -18,11 +18,9 @@ using perdure::test::fake_machine_host;
 namespace {
 
 /// A timer whose StartTimer was recorded; returns the TimerStarted event id.
-std::int64_t start(fake_machine_host& host) {
-    return host.commit().at(0).id;
-}
+std::int64_t start(fake_machine_host& host) { return host.commit().at(0).id; }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(timer_machine_tests)
 

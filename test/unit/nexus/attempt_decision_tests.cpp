@@ -24,8 +24,8 @@ constexpr std::int64_t second = 1'000'000;
 /// An operation scheduled at 0 on an endpoint that exists, with no rate limit, a breaker never
 /// used and a worker ready, unless the case says otherwise.
 struct situation {
-    perdure::nexus::endpoint endpoint{.id = "ep-id", .version = 1, .spec = {.name = "ep", .target_namespace = "ns",
-                                                                           .target_task_queue = "q"}};
+    perdure::nexus::endpoint endpoint{
+        .id = "ep-id", .version = 1, .spec = {.name = "ep", .target_namespace = "ns", .target_task_queue = "q"}};
     bool endpoint_exists = true;
     rate_limiter limiter;
     circuit_breaker breaker;
@@ -84,7 +84,7 @@ situation ready() {
     return s;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_attempt_decision)
 

@@ -29,7 +29,7 @@ void fail(caller_guards& g, int n, std::int64_t when) {
     for (int i = 0; i < n; ++i) g.begin_attempt(caller, "ep-id", 0, when).end(attempt_end::destination_down, when);
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_caller_guards)
 

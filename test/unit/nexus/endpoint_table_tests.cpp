@@ -21,13 +21,17 @@ const endpoint_table::namespace_check only_ns = [](const std::string& ns) {
     if (ns != "ns") throw perdure::not_found("namespace '" + ns + "' does not exist");
 };
 
-endpoint_spec spec(std::string name) { return {.name = std::move(name), .target_namespace = "ns", .target_task_queue = "q"}; }
+endpoint_spec spec(std::string name) {
+    return {.name = std::move(name), .target_namespace = "ns", .target_task_queue = "q"};
+}
 
-endpoint stored(std::string id, std::string name) { return {.id = std::move(id), .version = 1, .spec = spec(std::move(name))}; }
+endpoint stored(std::string id, std::string name) {
+    return {.id = std::move(id), .version = 1, .spec = spec(std::move(name))};
+}
 
 const auto epoch = std::chrono::system_clock::time_point{};
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_endpoint_table)
 
@@ -71,8 +75,10 @@ BOOST_AUTO_TEST_CASE(an_erased_endpoint_is_gone_by_id_and_by_name) {
 
 BOOST_AUTO_TEST_CASE(names_follow_temporals_rule) {
     endpoint_table t;
-    for (const char* good : {"ab", "a-b", "A1", "orders-v2"}) BOOST_CHECK_NO_THROW(t.check_create(spec(good), false, any_namespace));
-    for (const std::string& bad : std::vector<std::string>{"a", "1ab", "-ab", "ab-", "a_b", "a b", std::string(201, 'a')})
+    for (const char* good : {"ab", "a-b", "A1", "orders-v2"})
+        BOOST_CHECK_NO_THROW(t.check_create(spec(good), false, any_namespace));
+    for (const std::string& bad :
+         std::vector<std::string>{"a", "1ab", "-ab", "ab-", "a_b", "a b", std::string(201, 'a')})
         BOOST_CHECK_THROW(t.check_create(spec(bad), false, any_namespace), perdure::invalid_argument);
     BOOST_CHECK_NO_THROW(t.check_create(spec(std::string(200, 'a')), false, any_namespace));
 }

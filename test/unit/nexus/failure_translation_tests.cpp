@@ -10,13 +10,13 @@
 
 using perdure::failure;
 using perdure::failure_kind;
-using perdure::nexus::handler_error;
-using perdure::nexus::handler_error_type;
-using perdure::nexus::retry_behavior;
 using perdure::detail::attempt_decision;
 using perdure::detail::failure_of_handler_exception;
 using perdure::detail::handler_verdict;
 using perdure::detail::judge_handler_failure;
+using perdure::nexus::handler_error;
+using perdure::nexus::handler_error_type;
+using perdure::nexus::retry_behavior;
 
 namespace {
 
@@ -27,17 +27,20 @@ failure translated(E e) {
 
 std::string info(const failure& f, const char* key) { return std::string(f.info.at(key).as_string()); }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(nexus_failure_translation)
 
 BOOST_AUTO_TEST_CASE(retryable_handler_error_types_are_retried_and_the_others_fail_the_operation) {
-    for (auto t : {handler_error_type::request_timeout, handler_error_type::resource_exhausted, handler_error_type::internal,
-                   handler_error_type::unavailable, handler_error_type::upstream_timeout})
-        BOOST_TEST((judge_handler_failure(handler_error(t, "x").failure()) == handler_verdict::retry), perdure::nexus::to_string(t));
-    for (auto t : {handler_error_type::bad_request, handler_error_type::unauthenticated, handler_error_type::unauthorized,
-                   handler_error_type::not_found, handler_error_type::conflict, handler_error_type::not_implemented})
-        BOOST_TEST((judge_handler_failure(handler_error(t, "x").failure()) == handler_verdict::fail), perdure::nexus::to_string(t));
+    for (auto t : {handler_error_type::request_timeout, handler_error_type::resource_exhausted,
+                   handler_error_type::internal, handler_error_type::unavailable, handler_error_type::upstream_timeout})
+        BOOST_TEST((judge_handler_failure(handler_error(t, "x").failure()) == handler_verdict::retry),
+                   perdure::nexus::to_string(t));
+    for (auto t :
+         {handler_error_type::bad_request, handler_error_type::unauthenticated, handler_error_type::unauthorized,
+          handler_error_type::not_found, handler_error_type::conflict, handler_error_type::not_implemented})
+        BOOST_TEST((judge_handler_failure(handler_error(t, "x").failure()) == handler_verdict::fail),
+                   perdure::nexus::to_string(t));
 }
 
 BOOST_AUTO_TEST_CASE(an_explicit_retry_behavior_overrides_the_types_default) {

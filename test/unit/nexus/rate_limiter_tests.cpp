@@ -15,11 +15,11 @@ BOOST_AUTO_TEST_CASE(no_limit_never_waits) {
 BOOST_AUTO_TEST_CASE(a_burst_of_one_seconds_worth_then_one_start_per_interval) {
     rate_limiter r;
     for (int i = 0; i < 4; ++i) BOOST_TEST(r.acquire(4, 0) == 0);
-    BOOST_TEST(r.acquire(4, 0) == 250'000);        // the next token in a quarter second
-    BOOST_TEST(r.acquire(4, 100'000) == 150'000);  // asking again earlier: the rest of the wait
+    BOOST_TEST(r.acquire(4, 0) == 250'000);         // the next token in a quarter second
+    BOOST_TEST(r.acquire(4, 100'000) == 150'000);   // asking again earlier: the rest of the wait
     BOOST_TEST(r.acquire(4, 250'000) == 0);
     BOOST_TEST(r.acquire(4, 250'000) == 250'000);
-    BOOST_TEST(r.acquire(4, 10'000'000) == 0);     // a long pause refills only up to the burst
+    BOOST_TEST(r.acquire(4, 10'000'000) == 0);   // a long pause refills only up to the burst
     for (int i = 0; i < 3; ++i) BOOST_TEST(r.acquire(4, 10'000'000) == 0);
     BOOST_TEST(r.acquire(4, 10'000'000) > 0);
 }

@@ -43,8 +43,8 @@ workflow<std::string> sleep_then_charge(workflow_context& ctx, std::string in) {
 
 template <class R, class I>
 std::unique_ptr<detail::workflow_instance> make(const workflow_def<R, I>& def) {
-    return std::make_unique<detail::workflow_instance>(def.function(),
-                                              workflow_info{"ns", "wf-1", "run-1", def.name(), "q", 1, "run-1", ""}, 0);
+    return std::make_unique<detail::workflow_instance>(
+        def.function(), workflow_info{"ns", "wf-1", "run-1", def.name(), "q", 1, "run-1", ""}, 0);
 }
 
 const workflow_def charge_then_sleep_def{"Test", &charge_then_sleep};
@@ -60,7 +60,7 @@ history_builder recorded_charge_then_sleep() {
     return h;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(replay)
 
@@ -169,15 +169,17 @@ BOOST_AUTO_TEST_CASE(a_nexus_cancellation_recorded_before_it_was_wrapped_replays
     // failure it sees now is built from history alone, so the replay is the same.
     static std::string seen;
     const workflow_def def{"Test", +[](workflow_context& ctx, std::string) -> workflow<std::string> {
-                               auto op = ctx.nexus_client("ep", "svc").start_operation<std::string>(
-                                   "run", std::string("x"), {.cancellation = cancellation_type::try_cancel});
+                               auto op =
+                                   ctx.nexus_client("ep", "svc")
+                                       .start_operation<std::string>("run", std::string("x"),
+                                                                     {.cancellation = cancellation_type::try_cancel});
                                co_await op.started();
                                op.request_cancel();
                                try {
                                    co_await op.result();
                                } catch (const nexus_operation_failure& f) {
-                                   seen = f.endpoint() + "/" + f.service() + "/" + f.operation() + "/" + f.operation_token() +
-                                          "/" + std::to_string(f.scheduled_event_id()) + "/" +
+                                   seen = f.endpoint() + "/" + f.service() + "/" + f.operation() + "/" +
+                                          f.operation_token() + "/" + std::to_string(f.scheduled_event_id()) + "/" +
                                           (f.failure().cause->kind == failure_kind::canceled ? "canceled" : "other");
                                } catch (const failure_error&) {
                                    seen = "a bare failure";
@@ -186,12 +188,18 @@ BOOST_AUTO_TEST_CASE(a_nexus_cancellation_recorded_before_it_was_wrapped_replays
                            }};
     history_builder h;
     h.started("x").boundary();
-    h.add(event_type::nexus_operation_scheduled, {{"endpoint", "ep"}, {"service", "svc"}, {"operation", "run"}, {"input", "x"},
-                                                  {"endpoint_id", "id"}, {"request_id", "r"},
+    h.add(event_type::nexus_operation_scheduled, {{"endpoint", "ep"},
+                                                  {"service", "svc"},
+                                                  {"operation", "run"},
+                                                  {"input", "x"},
+                                                  {"endpoint_id", "id"},
+                                                  {"request_id", "r"},
                                                   {"workflow_task_completed_event_id", 2}});
-    h.add(event_type::nexus_operation_started, {{"scheduled_event_id", 3}, {"operation_token", "tok"}, {"request_id", "r"}});
+    h.add(event_type::nexus_operation_started,
+          {{"scheduled_event_id", 3}, {"operation_token", "tok"}, {"request_id", "r"}});
     h.boundary();
-    h.add(event_type::nexus_operation_cancel_requested, {{"scheduled_event_id", 3}, {"workflow_task_completed_event_id", 5}});
+    h.add(event_type::nexus_operation_cancel_requested,
+          {{"scheduled_event_id", 3}, {"workflow_task_completed_event_id", 5}});
     h.completed("gave up");
     auto inst = make(def);
     auto r = detail::replay(*inst, h.events());
@@ -214,9 +222,8 @@ BOOST_AUTO_TEST_CASE(side_effect_returns_the_recorded_value_on_replay) {
 }
 
 BOOST_AUTO_TEST_CASE(a_side_effect_marker_without_data_is_corrupt_history) {
-    const workflow_def def{"Test", +[](workflow_context& ctx) -> workflow<int> {
-                               co_return co_await ctx.side_effect([] { return 7; });
-                           }};
+    const workflow_def def{
+        "Test", +[](workflow_context& ctx) -> workflow<int> { co_return co_await ctx.side_effect([] { return 7; }); }};
     history_builder h;
     h.started().boundary().marker("SideEffect", {{"side_effect_id", 1}}).completed(7);
     auto inst = make(def);
@@ -352,8 +359,8 @@ BOOST_AUTO_TEST_CASE(the_replayer_refuses_a_start_event_without_a_workflow_type_
     replayer.register_workflow(charge_only_def);
     for (const char* attributes : {R"({})", R"({"workflow_type":"Test"})", R"({"workflow_type":{"name":7}})"}) {
         BOOST_TEST_INFO(attributes);
-        const auto history = boost::json::parse(std::string(R"([{"event_id":1,"event_type":"WorkflowExecutionStarted","attributes":)") +
-                                                attributes + "}]");
+        const auto history = boost::json::parse(
+            std::string(R"([{"event_id":1,"event_type":"WorkflowExecutionStarted","attributes":)") + attributes + "}]");
         BOOST_CHECK_THROW(replayer.replay(history), invalid_argument);
     }
     // A task queue that is not {"name": "..."} is only left out of workflow_info.

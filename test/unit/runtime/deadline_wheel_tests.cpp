@@ -48,8 +48,8 @@ BOOST_AUTO_TEST_CASE(a_deadline_earlier_than_the_planned_wait_asks_for_a_new_pla
     deadline_wheel w;
     BOOST_TEST(w.arm(wheel_kind::timer, 1, 1, 500));   // nothing is waited for yet
     BOOST_TEST(*w.plan_wait() == 500);
-    BOOST_TEST(!w.arm(wheel_kind::timer, 1, 2, 800));  // later: the planned wait covers it
-    BOOST_TEST(w.arm(wheel_kind::timer, 1, 3, 300));   // earlier: plan again
+    BOOST_TEST(!w.arm(wheel_kind::timer, 1, 2, 800));   // later: the planned wait covers it
+    BOOST_TEST(w.arm(wheel_kind::timer, 1, 3, 300));    // earlier: plan again
     BOOST_TEST(*w.plan_wait() == 300);
     w.woke();
     BOOST_TEST(w.arm(wheel_kind::timer, 1, 4, 900));   // after waking, any deadline needs a plan

@@ -73,7 +73,7 @@ std::unique_ptr<run_state> run(std::int64_t key, std::string workflow_id, std::i
     return r;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(commit_pipeline_on_data)
 
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_new_run_of_a_workflow_id_replaces_the_closed_one_in_the_o
     runs.add(run(1, "order-7"));
     runs.add(run(2, "order-7"));   // continue-as-new: the old run is still tracked until its waiters hear
     BOOST_TEST(runs.find_open(1, "order-7")->run_key == 2);
-    runs.erase(1);                 // forgetting the old run leaves the new one findable
+    runs.erase(1);   // forgetting the old run leaves the new one findable
     BOOST_TEST(runs.find(1) == nullptr);
     BOOST_TEST(runs.find_open(1, "order-7")->run_key == 2);
     runs.erase(2);
@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE(an_attempt_that_stopped_waiting_gives_its_turn_away) {
     threads.wait_for_thread({2, 5});
     const auto next = threads.take_next([](const task_key& k) { return k.run_key != 1; });
     BOOST_TEST(next->run_key == 2);
-    BOOST_TEST(threads.try_reserve());    // one of two threads is still free
+    BOOST_TEST(threads.try_reserve());   // one of two threads is still free
     BOOST_TEST(!threads.try_reserve());
     threads.join();
 }

@@ -73,9 +73,8 @@ std::vector<std::int64_t> keys(std::int64_t from, std::int64_t to) {
 }
 
 std::size_t deletions(const std::vector<write_op>& ops) {
-    return static_cast<std::size_t>(std::count_if(ops.begin(), ops.end(), [](const write_op& op) {
-        return std::holds_alternative<delete_run>(op);
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        ops.begin(), ops.end(), [](const write_op& op) { return std::holds_alternative<delete_run>(op); }));
 }
 
 bool vacuums(const std::vector<write_op>& ops) {
@@ -99,7 +98,7 @@ struct sweeper_fixture {
     }
 };
 
-}  // namespace
+}   // namespace
 
 BOOST_FIXTURE_TEST_SUITE(retention_sweeper_on_data, sweeper_fixture)
 
@@ -113,7 +112,7 @@ BOOST_AUTO_TEST_CASE(an_idle_writer_gets_a_unit_of_deletions_then_the_pages_back
     reads.expired = keys(1, 150);
     std::vector<write_op> workflow_commit;
     sweeper.carry(workflow_commit, now, runs);   // a commit just now
-    BOOST_TEST(!sweep());                                                    // not idle for 50 ms yet
+    BOOST_TEST(!sweep());                        // not idle for 50 ms yet
     pass(50ms);
     auto first = sweep();
     BOOST_REQUIRE(first);

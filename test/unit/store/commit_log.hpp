@@ -27,7 +27,9 @@ struct commit_log {
                     }
                     changed.notify_all();
                 },
-                [this](std::uint64_t first, detail::commit_failure f) { failure.set_value({first, std::move(f)}); }};
+                [this](std::uint64_t first, detail::commit_failure f) {
+                    failure.set_value({first, std::move(f)});
+                }};
     }
     /// Waits until unit `seq` is committed.
     void wait_for(std::uint64_t seq) {
@@ -36,4 +38,4 @@ struct commit_log {
     }
 };
 
-}  // namespace perdure::test
+}   // namespace perdure::test

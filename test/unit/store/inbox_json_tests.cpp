@@ -22,22 +22,26 @@ std::string message_of_parsing(std::string_view text) {
     return "accepted";
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(inbox_stored_form)
 
 BOOST_AUTO_TEST_CASE(rows_in_the_format_the_cli_always_wrote_read_as_typed_commands) {
-    BOOST_TEST((parse_stored_command(R"({"op":"namespace.create","namespace":"ops","description":"d","retention_ms":86400000})") ==
+    BOOST_TEST((parse_stored_command(
+                    R"({"op":"namespace.create","namespace":"ops","description":"d","retention_ms":86400000})") ==
                 inbox_command(namespace_create_command{"ops", "d", 24h})));
     BOOST_TEST((parse_stored_command(R"({"op":"namespace.create","namespace":"ops"})") ==
                 inbox_command(namespace_create_command{"ops", "", 0ms})));
-    BOOST_TEST((parse_stored_command(R"({"op":"endpoint.update","name":"e","description":"","max_operations_per_second":0})") ==
-                inbox_command(endpoint_update_command{"e", std::nullopt, std::nullopt, std::nullopt, "", 0.0})));
-    BOOST_TEST((parse_stored_command(
-                    R"({"op":"workflow.signal","namespace":"app","workflow_id":"o-1","run_id":"","signal":"go","input":"now"})") ==
-                inbox_command(workflow_signal_command{{"app", "o-1", ""}, "go", "now"})));
-    BOOST_TEST((parse_stored_command(R"({"op":"workflow.cancel","namespace":"app","workflow_id":"o-1","run_id":"r"})") ==
-                inbox_command(workflow_cancel_command{{"app", "o-1", "r"}})));
+    BOOST_TEST((
+        parse_stored_command(R"({"op":"endpoint.update","name":"e","description":"","max_operations_per_second":0})") ==
+        inbox_command(endpoint_update_command{"e", std::nullopt, std::nullopt, std::nullopt, "", 0.0})));
+    BOOST_TEST((
+        parse_stored_command(
+            R"({"op":"workflow.signal","namespace":"app","workflow_id":"o-1","run_id":"","signal":"go","input":"now"})") ==
+        inbox_command(workflow_signal_command{{"app", "o-1", ""}, "go", "now"})));
+    BOOST_TEST(
+        (parse_stored_command(R"({"op":"workflow.cancel","namespace":"app","workflow_id":"o-1","run_id":"r"})") ==
+         inbox_command(workflow_cancel_command{{"app", "o-1", "r"}})));
 }
 
 BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
@@ -55,7 +59,8 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
     for (const auto& c : commands) {
         const auto stored = stored_command(c);
         BOOST_TEST((parse_stored_command(stored) == c), stored);
-        BOOST_TEST(stored.find(std::string("\"op\":\"") + std::string(inbox_op_name(c)) + "\"") != std::string::npos, stored);
+        BOOST_TEST(stored.find(std::string("\"op\":\"") + std::string(inbox_op_name(c)) + "\"") != std::string::npos,
+                   stored);
     }
 }
 

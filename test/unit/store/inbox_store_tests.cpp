@@ -46,7 +46,7 @@ std::unique_ptr<store> sender_for(const std::string& path) {
 
 constexpr std::int64_t now = 1'000'000, later = 60'000'000;
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(store_inbox)
 
@@ -121,9 +121,9 @@ BOOST_AUTO_TEST_CASE(a_snapshot_keeps_the_state_it_first_read_while_the_owner_co
     auto snapshot = reader->snapshot();
     BOOST_TEST(snapshot->namespaces().size() == 1u);
     owner.commit(upsert_namespace{{2, "second", "", 0, 1000}});
-    BOOST_TEST(snapshot->namespaces().size() == 1u);       // still the state of its first read
+    BOOST_TEST(snapshot->namespaces().size() == 1u);   // still the state of its first read
     BOOST_TEST(snapshot->max_namespace_id() == 1);
-    BOOST_TEST(reader->reads().namespaces().size() == 2u);  // plain reads see the new commit
+    BOOST_TEST(reader->reads().namespaces().size() == 2u);   // plain reads see the new commit
     BOOST_TEST(reader->snapshot()->namespaces().size() == 2u);
 }
 

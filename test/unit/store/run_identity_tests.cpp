@@ -21,24 +21,25 @@ namespace {
 
 /// A child run of a retried chain that serves two Nexus callers: every part of an identity set.
 run_identity a_full_identity() {
-    return {.run_key = 12,
-            .ns_id = 1,
-            .workflow_id = "order-1",
-            .run_id = "run-12",
-            .workflow_type = "order",
-            .task_queue = "q",
-            .start_time_us = 1'000'000,
-            .first_run_id = "run-10",
-            .request_id = "req-1",
-            .execution_deadline_us = 61'000'000,
-            .run_timeout_ms = 5000,
-            // As read back: Temporal's defaults filled in.
-            .retry = with_defaults(perdure::retry_policy{.maximum_attempts = 5, .non_retryable_error_types = {"Fatal"}}),
-            .attempt = 2,
-            .memo = {{"customer", 42}, {"note", "a \"quoted\" word"}},
-            .parent = {3, 9, perdure::parent_close_policy::request_cancel},
-            .callbacks = {{11, 5, "nexus-req", "ep", "svc", "op", "token-1"},
-                          {14, 7, "nexus-req-2", "ep", "svc", "op", "token-2"}}};
+    return {
+        .run_key = 12,
+        .ns_id = 1,
+        .workflow_id = "order-1",
+        .run_id = "run-12",
+        .workflow_type = "order",
+        .task_queue = "q",
+        .start_time_us = 1'000'000,
+        .first_run_id = "run-10",
+        .request_id = "req-1",
+        .execution_deadline_us = 61'000'000,
+        .run_timeout_ms = 5000,
+        // As read back: Temporal's defaults filled in.
+        .retry = with_defaults(perdure::retry_policy{.maximum_attempts = 5, .non_retryable_error_types = {"Fatal"}}),
+        .attempt = 2,
+        .memo = {{"customer", 42}, {"note", "a \"quoted\" word"}},
+        .parent = {3, 9, perdure::parent_close_policy::request_cancel},
+        .callbacks = {{11, 5, "nexus-req", "ep", "svc", "op", "token-1"},
+                      {14, 7, "nexus-req-2", "ep", "svc", "op", "token-2"}}};
 }
 
 std::vector<write_op> insert(run_identity id) {
@@ -58,7 +59,7 @@ std::string column(const std::string& path, const char* name) {
     return std::string(s.text(0));
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(run_identity_in_the_store)
 
@@ -88,13 +89,15 @@ BOOST_AUTO_TEST_CASE(the_columns_keep_the_json_earlier_versions_wrote) {
     }
     BOOST_TEST(column(dir.file("db"), "memo") == R"({"customer":42,"note":"a \"quoted\" word"})");
     BOOST_TEST(column(dir.file("db"), "parent") == R"({"run_key":3,"initiated_event_id":9,"parent_close_policy":1})");
-    BOOST_TEST(column(dir.file("db"), "options") ==
-               R"({"attempt":2,"run_timeout_ms":5000,"retry_policy":{"initial_interval":"1s","backoff_coefficient":2E0,)"
-               R"("maximum_interval":"100s","maximum_attempts":5,"non_retryable_error_types":["Fatal"]}})");
-    BOOST_TEST(column(dir.file("db"), "callbacks") ==
-               R"([{"caller_run_key":11,"scheduled_event_id":5,"request_id":"nexus-req","endpoint":"ep","service":"svc",)"
-               R"("operation":"op","token":"token-1"},{"caller_run_key":14,"scheduled_event_id":7,"request_id":)"
-               R"("nexus-req-2","endpoint":"ep","service":"svc","operation":"op","token":"token-2"}])");
+    BOOST_TEST(
+        column(dir.file("db"), "options") ==
+        R"({"attempt":2,"run_timeout_ms":5000,"retry_policy":{"initial_interval":"1s","backoff_coefficient":2E0,)"
+        R"("maximum_interval":"100s","maximum_attempts":5,"non_retryable_error_types":["Fatal"]}})");
+    BOOST_TEST(
+        column(dir.file("db"), "callbacks") ==
+        R"([{"caller_run_key":11,"scheduled_event_id":5,"request_id":"nexus-req","endpoint":"ep","service":"svc",)"
+        R"("operation":"op","token":"token-1"},{"caller_run_key":14,"scheduled_event_id":7,"request_id":)"
+        R"("nexus-req-2","endpoint":"ep","service":"svc","operation":"op","token":"token-2"}])");
 }
 
 BOOST_AUTO_TEST_CASE(a_run_with_the_default_columns_of_an_old_row_has_no_parent_retry_or_callers) {
@@ -136,7 +139,9 @@ BOOST_AUTO_TEST_CASE(callers_attached_later_replace_the_stored_ones) {
 }
 
 BOOST_AUTO_TEST_CASE(an_event_is_stored_as_boost_json_serializes_it_and_reads_back_equal) {
-    const event e{1, event_type::workflow_execution_started, 5,
+    const event e{1,
+                  event_type::workflow_execution_started,
+                  5,
                   {{"workflow_type", {{"name", "order"}}},
                    {"input", {{"items", {1, 2.5, "x\n\"y\""}}, {"empty", boost::json::object{}}}},
                    {"key \"quoted\"\t", nullptr},

@@ -14,4 +14,4 @@ inline engine_options store_options(const std::string& path) {
     return o;
 }
 
-}  // namespace perdure::test
+}   // namespace perdure::test

@@ -44,7 +44,7 @@ std::vector<write_op> a_started_run() {
     return ops;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(store_interface)
 

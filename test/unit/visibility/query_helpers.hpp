@@ -13,16 +13,18 @@ namespace perdure::testing {
 
 inline const detail::attribute_types& custom_attributes() {
     static const detail::attribute_types types{
-        {"Customer", search_attribute_type::keyword},   {"CustomerId", search_attribute_type::keyword},
-        {"Amount", search_attribute_type::integer},     {"Price", search_attribute_type::floating},
-        {"Urgent", search_attribute_type::boolean},     {"Due", search_attribute_type::datetime},
-        {"Description", search_attribute_type::text},   {"Tags", search_attribute_type::keyword_list},
+        {"Customer", search_attribute_type::keyword}, {"CustomerId", search_attribute_type::keyword},
+        {"Amount", search_attribute_type::integer},   {"Price", search_attribute_type::floating},
+        {"Urgent", search_attribute_type::boolean},   {"Due", search_attribute_type::datetime},
+        {"Description", search_attribute_type::text}, {"Tags", search_attribute_type::keyword_list},
         {"Order", search_attribute_type::keyword},
     };
     return types;
 }
 
-inline detail::visibility_query parse(std::string_view query) { return detail::parse_query(query, custom_attributes()); }
+inline detail::visibility_query parse(std::string_view query) {
+    return detail::parse_query(query, custom_attributes());
+}
 
 /// The message parse_query refuses `query` with, or "(accepted)".
 inline std::string refusal(std::string_view query, const detail::query_limits& limits = {}) {
@@ -34,4 +36,4 @@ inline std::string refusal(std::string_view query, const detail::query_limits& l
     return "(accepted)";
 }
 
-}  // namespace perdure::testing
+}   // namespace perdure::testing

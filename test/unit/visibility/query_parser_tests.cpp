@@ -19,7 +19,7 @@ std::int64_t nanos_at(const filter_node& n, std::size_t i = 0) {
     return std::get<sys_nanoseconds>(n.values.at(i)).time_since_epoch().count();
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(visibility_query_parser)
 
@@ -187,8 +187,9 @@ BOOST_AUTO_TEST_CASE(an_unknown_name_suggests_the_closest_one) {
     BOOST_TEST(refusal("Amount = 1 AND workflowid = 'x'") ==
                "unknown search attribute 'workflowid' at column 16; did you mean 'WorkflowId'?");
     BOOST_TEST(refusal("Zebra = 'x'") == "unknown search attribute 'Zebra' at column 1");
-    BOOST_TEST(refusal("StateTransitionCount > 3") ==
-               "search attribute 'StateTransitionCount' at column 1 is not available: perdure records no state transitions");
+    BOOST_TEST(
+        refusal("StateTransitionCount > 3") ==
+        "search attribute 'StateTransitionCount' at column 1 is not available: perdure records no state transitions");
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_value_points_at_what_came_instead) {
@@ -207,8 +208,9 @@ BOOST_AUTO_TEST_CASE(a_value_of_the_wrong_type_names_the_attribute_and_its_type)
                "Amount is Int; 99999999999999999999 at column 10 is out of range");
     BOOST_TEST(refusal("Urgent = 'yes'") == "Urgent is Bool; 'yes' at column 10 is not true or false");
     BOOST_TEST(refusal("Customer = NULL") == "Customer is Keyword; NULL at column 12 is not a value (use IS NULL)");
-    BOOST_TEST(refusal("StartTime > 'yesterday'") ==
-               "StartTime is Datetime; 'yesterday' at column 13 is not an RFC 3339 time (write '2025-01-31T00:00:00Z')");
+    BOOST_TEST(
+        refusal("StartTime > 'yesterday'") ==
+        "StartTime is Datetime; 'yesterday' at column 13 is not an RFC 3339 time (write '2025-01-31T00:00:00Z')");
     BOOST_TEST(refusal("ExecutionDuration > '1 hour'") ==
                "ExecutionDuration is Int (nanoseconds); '1 hour' at column 21 is not a duration (write '1h30m', '90s', "
                "'hh:mm:ss' or an integer of nanoseconds)");
@@ -229,24 +231,29 @@ BOOST_AUTO_TEST_CASE(operators_a_type_does_not_take_are_refused) {
                "IS NULL)");
     BOOST_TEST(refusal("Urgent BETWEEN true AND false").starts_with("operator BETWEEN at column 8 does not apply"));
     BOOST_TEST(refusal("ORDER BY Description") == "ORDER BY at column 10 cannot sort by Description, a Text attribute");
-    BOOST_TEST(refusal("GROUP BY WorkflowType") == "GROUP BY at column 1 supports only ExecutionStatus, not WorkflowType");
+    BOOST_TEST(refusal("GROUP BY WorkflowType") ==
+               "GROUP BY at column 1 supports only ExecutionStatus, not WorkflowType");
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_point_at_the_token) {
-    BOOST_TEST(refusal("(Amount = 1") == "expected ')' to close the '(' of column 1 at column 12; found the end of the query");
+    BOOST_TEST(refusal("(Amount = 1") ==
+               "expected ')' to close the '(' of column 1 at column 12; found the end of the query");
     BOOST_TEST(refusal("Amount = 1)") == "unmatched ')' at column 11");
-    BOOST_TEST(refusal("Amount = 1 Amount = 2") == "expected AND, OR or the end of the query at column 12; found Amount");
+    BOOST_TEST(refusal("Amount = 1 Amount = 2") ==
+               "expected AND, OR or the end of the query at column 12; found Amount");
     BOOST_TEST(refusal("Amount 1") ==
                "expected an operator after Amount at column 8; found 1 (use =, !=, <, <=, >, >=, IN, BETWEEN, "
                "STARTS_WITH or IS)");
-    BOOST_TEST(refusal("And = 'x'") == "expected a search attribute name or '(' at column 1; found AND (backquote a "
-                                       "name that is a keyword: `AND`)");
+    BOOST_TEST(refusal("And = 'x'") ==
+               "expected a search attribute name or '(' at column 1; found AND (backquote a "
+               "name that is a keyword: `AND`)");
     BOOST_TEST(refusal("Order = 'x'") == "expected BY after ORDER at column 7; found '='");
     BOOST_TEST(refusal("Amount IS 3") == "expected NULL after IS at column 11; found 3");
     BOOST_TEST(refusal("ExecutionDuration > 1h") ==
                "unexpected character 'h' after a number (durations and times are strings: write '1h30m') at column 21");
     BOOST_TEST(refusal("Customer = 'x") == "unterminated string at column 12");
-    BOOST_TEST(refusal("Customer = 'a\\qb'") == "unknown escape '\\q' (use \\\\, \\', \\\", \\n, \\r or \\t) at column 14");
+    BOOST_TEST(refusal("Customer = 'a\\qb'") ==
+               "unknown escape '\\q' (use \\\\, \\', \\\", \\n, \\r or \\t) at column 14");
     BOOST_TEST(refusal("ORDER BY StartTime GROUP BY ExecutionStatus") ==
                "unexpected GROUP at column 20; a query has one ORDER BY or one GROUP BY");
 }
@@ -258,7 +265,8 @@ BOOST_AUTO_TEST_CASE(hostile_input_is_refused_with_a_column) {
     BOOST_TEST(refusal(std::string_view("WorkflowId = 'a\0b'", 18)) == "the query holds a NUL byte at column 16");
     BOOST_TEST(refusal(std::string_view("\0", 1)) == "the query holds a NUL byte at column 1");
     BOOST_TEST(refusal(std::string_view("Customer = '\\\0'", 15)) == "the query holds a NUL byte at column 14");
-    BOOST_TEST(refusal("Customer = '\\\x01'") == "unknown escape '\\x01' (use \\\\, \\', \\\", \\n, \\r or \\t) at column 13");
+    BOOST_TEST(refusal("Customer = '\\\x01'") ==
+               "unknown escape '\\x01' (use \\\\, \\', \\\", \\n, \\r or \\t) at column 13");
     BOOST_TEST(refusal("WorkflowId = '\xff'") == "the query is not UTF-8: byte 0xFF at column 15");
     BOOST_TEST(refusal("WorkflowId = '\xc3'") == "the query is not UTF-8: byte 0xC3 at column 15");
     BOOST_TEST(refusal("WorkflowId = '\xed\xa0\x80'") == "the query is not UTF-8: byte 0xED at column 15");

@@ -25,15 +25,18 @@ std::string message_of(F&& f) {
     return "(accepted)";
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(search_attribute_types)
 
 BOOST_AUTO_TEST_CASE(types_have_temporals_names_and_parse_in_any_case) {
     const std::pair<search_attribute_type, const char*> names[] = {
-        {search_attribute_type::keyword, "Keyword"},   {search_attribute_type::text, "Text"},
-        {search_attribute_type::integer, "Int"},       {search_attribute_type::floating, "Double"},
-        {search_attribute_type::boolean, "Bool"},      {search_attribute_type::datetime, "Datetime"},
+        {search_attribute_type::keyword, "Keyword"},
+        {search_attribute_type::text, "Text"},
+        {search_attribute_type::integer, "Int"},
+        {search_attribute_type::floating, "Double"},
+        {search_attribute_type::boolean, "Bool"},
+        {search_attribute_type::datetime, "Datetime"},
         {search_attribute_type::keyword_list, "KeywordList"}};
     for (const auto& [type, name] : names) {
         BOOST_TEST(to_string(type) == name);
@@ -41,21 +44,27 @@ BOOST_AUTO_TEST_CASE(types_have_temporals_names_and_parse_in_any_case) {
     }
     BOOST_TEST((parse_search_attribute_type("keywordlist") == search_attribute_type::keyword_list));
     BOOST_TEST((parse_search_attribute_type("INT") == search_attribute_type::integer));
-    BOOST_TEST(message_of([] { parse_search_attribute_type("Integer"); }) ==
-               "unknown search attribute type 'Integer'; use Keyword, Text, Int, Double, Bool, Datetime or KeywordList");
+    BOOST_TEST(
+        message_of([] { parse_search_attribute_type("Integer"); }) ==
+        "unknown search attribute type 'Integer'; use Keyword, Text, Int, Double, Bool, Datetime or KeywordList");
 }
 
 BOOST_AUTO_TEST_CASE(a_value_of_another_type_is_refused_with_both_named) {
-    BOOST_TEST(message_of([] { validate_search_attribute("Amount", search_attribute_type::integer, std::string("abc")); }) ==
-               "search attribute 'Amount' is Int; \"abc\" is not an integer");
-    BOOST_TEST(message_of([] { validate_search_attribute("Tags", search_attribute_type::keyword_list, std::string("a")); }) ==
-               "search attribute 'Tags' is KeywordList; \"a\" is not a list of strings");
-    BOOST_TEST(message_of([] { validate_search_attribute("Price", search_attribute_type::floating, std::numeric_limits<double>::quiet_NaN()); }) ==
-               "search attribute 'Price' is Double; NaN is not a finite number");
+    BOOST_TEST(message_of([] {
+                   validate_search_attribute("Amount", search_attribute_type::integer, std::string("abc"));
+               }) == "search attribute 'Amount' is Int; \"abc\" is not an integer");
+    BOOST_TEST(message_of([] {
+                   validate_search_attribute("Tags", search_attribute_type::keyword_list, std::string("a"));
+               }) == "search attribute 'Tags' is KeywordList; \"a\" is not a list of strings");
+    BOOST_TEST(message_of([] {
+                   validate_search_attribute("Price", search_attribute_type::floating,
+                                             std::numeric_limits<double>::quiet_NaN());
+               }) == "search attribute 'Price' is Double; NaN is not a finite number");
     BOOST_TEST(message_of([] { validate_search_attribute("Flag", search_attribute_type::boolean, std::int64_t{1}); }) ==
                "search attribute 'Flag' is Bool; 1 is not true or false");
-    BOOST_TEST(message_of([] { validate_search_attribute("Price", search_attribute_type::floating, std::int64_t{3}); }) ==
-               "(accepted)");
+    BOOST_TEST(message_of([] {
+                   validate_search_attribute("Price", search_attribute_type::floating, std::int64_t{3});
+               }) == "(accepted)");
     BOOST_TEST(message_of([] {
                    validate_search_attribute("Due", search_attribute_type::datetime, std::chrono::system_clock::now());
                }) == "(accepted)");
@@ -68,7 +77,7 @@ BOOST_AUTO_TEST_CASE(values_written_as_text_parse_to_their_type) {
     BOOST_TEST(get<bool>(parse_search_attribute_value("Flag", search_attribute_type::boolean, "TRUE")));
     BOOST_TEST(get<std::string>(parse_search_attribute_value("Note", search_attribute_type::text, "a b")) == "a b");
     BOOST_TEST((get<std::vector<std::string>>(parse_search_attribute_value("Tags", search_attribute_type::keyword_list,
-                                                                            "x")) == std::vector<std::string>{"x"}));
+                                                                           "x")) == std::vector<std::string>{"x"}));
     const auto due = get<std::chrono::system_clock::time_point>(
         parse_search_attribute_value("Due", search_attribute_type::datetime, "2025-01-31T12:00:00+02:00"));
     BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(due.time_since_epoch()).count() == 1'738'317'600);
@@ -99,21 +108,29 @@ BOOST_AUTO_TEST_CASE(the_table_has_temporals_names_and_types_in_enum_order) {
 }
 
 BOOST_AUTO_TEST_CASE(custom_names_follow_the_rules_and_avoid_temporals_names) {
-    for (const char* ok : {"CustomerId", "a", "order_total_2", "X23456789012345678901234567890123456789012345678901234567890123"})
+    for (const char* ok :
+         {"CustomerId", "a", "order_total_2", "X23456789012345678901234567890123456789012345678901234567890123"})
         BOOST_TEST(message_of([&] { check_custom_attribute_name(ok); }) == "(accepted)", ok);
-    BOOST_TEST(message_of([] { check_custom_attribute_name("2fast"); }) ==
-               "invalid search attribute name '2fast': it must be 1 to 64 ASCII letters, digits or '_', starting with a "
-               "letter");
-    BOOST_TEST(message_of([] { check_custom_attribute_name("with space"); }).starts_with("invalid search attribute name"));
+    BOOST_TEST(
+        message_of([] { check_custom_attribute_name("2fast"); }) ==
+        "invalid search attribute name '2fast': it must be 1 to 64 ASCII letters, digits or '_', starting with a "
+        "letter");
+    BOOST_TEST(
+        message_of([] { check_custom_attribute_name("with space"); }).starts_with("invalid search attribute name"));
     BOOST_TEST(message_of([] { check_custom_attribute_name(""); }).starts_with("invalid search attribute name"));
     BOOST_TEST(message_of([] { check_custom_attribute_name(std::string(65, 'a')); }).starts_with("invalid search"));
     BOOST_TEST(message_of([] { check_custom_attribute_name("WorkflowId"); }) ==
                "search attribute name 'WorkflowId' is reserved by Temporal; choose another name");
-    BOOST_TEST(message_of([] { check_custom_attribute_name("BatcherUser"); }).ends_with("is reserved by Temporal; choose another name"));
-    BOOST_TEST(message_of([] { check_custom_attribute_name("Memo"); }).ends_with("is reserved by Temporal; choose another name"));
-    BOOST_TEST(message_of([] { check_custom_attribute_name("TemporalThing"); }) ==
-               "search attribute name 'TemporalThing' starts with 'Temporal', a prefix Temporal reserves; choose another "
-               "name");
+    BOOST_TEST(message_of([] {
+                   check_custom_attribute_name("BatcherUser");
+               }).ends_with("is reserved by Temporal; choose another name"));
+    BOOST_TEST(message_of([] {
+                   check_custom_attribute_name("Memo");
+               }).ends_with("is reserved by Temporal; choose another name"));
+    BOOST_TEST(
+        message_of([] { check_custom_attribute_name("TemporalThing"); }) ==
+        "search attribute name 'TemporalThing' starts with 'Temporal', a prefix Temporal reserves; choose another "
+        "name");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -143,7 +160,8 @@ BOOST_AUTO_TEST_CASE(durations_take_go_syntax_clock_times_and_nanoseconds) {
     BOOST_TEST(*parse_duration_nanos("2d") == 172'800'000'000'000);
     BOOST_TEST(*parse_duration_nanos("100:00:01") == 360'001'000'000'000);
     BOOST_TEST(*parse_duration_nanos("42") == 42);
-    for (const char* bad : {"", "h", "1x", "1h 30m", "1.h.", "00:60:00", "1:2:3", "-", "106752d", "9223372036854775808ns"})
+    for (const char* bad :
+         {"", "h", "1x", "1h 30m", "1.h.", "00:60:00", "1:2:3", "-", "106752d", "9223372036854775808ns"})
         BOOST_TEST(!parse_duration_nanos(bad).has_value(), bad);
 }
 

@@ -69,7 +69,8 @@ INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_
                           " ORDER BY " + sql.order_by_sql);
         bind(s, sql.params);
         std::vector<std::string> out;
-        while (sqlite3_step(s) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+        while (sqlite3_step(s) == SQLITE_ROW)
+            out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
         sqlite3_finalize(s);
         return out;
     }
@@ -113,8 +114,10 @@ private:
         sqlite3_bind_int64(s, 1, ns_id);
         for (std::size_t i = 0; i < params.size(); ++i) {
             const int at = static_cast<int>(i) + 2;
-            if (const auto* n = std::get_if<std::int64_t>(&params[i])) sqlite3_bind_int64(s, at, *n);
-            else if (const auto* d = std::get_if<double>(&params[i])) sqlite3_bind_double(s, at, *d);
+            if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+                sqlite3_bind_int64(s, at, *n);
+            else if (const auto* d = std::get_if<double>(&params[i]))
+                sqlite3_bind_double(s, at, *d);
             else {
                 const auto& t = std::get<std::string>(params[i]);
                 sqlite3_bind_text(s, at, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
@@ -131,7 +134,8 @@ private:
         sqlite3_finalize(s);
     }
     void text(std::int64_t run, const char* name, const std::string& v) {
-        value(run, name, "text_value", [&](sqlite3_stmt* s) { sqlite3_bind_text(s, 3, v.c_str(), -1, SQLITE_TRANSIENT); });
+        value(run, name, "text_value",
+              [&](sqlite3_stmt* s) { sqlite3_bind_text(s, 3, v.c_str(), -1, SQLITE_TRANSIENT); });
     }
     void integer(std::int64_t run, const char* name, std::int64_t v) {
         value(run, name, "int_value", [&](sqlite3_stmt* s) { sqlite3_bind_int64(s, 3, v); });
@@ -151,7 +155,7 @@ bool sql_holds(const sql_filter& sql, std::string_view text) {
            sql.group_by_sql.find(text) != std::string::npos;
 }
 
-}  // namespace
+}   // namespace
 
 BOOST_AUTO_TEST_SUITE(visibility_sql_translation)
 
@@ -283,13 +287,15 @@ BOOST_AUTO_TEST_CASE(the_sql_holds_placeholders_and_never_the_users_text) {
 }
 
 BOOST_AUTO_TEST_CASE(postgresql_placeholders_are_numbered_from_the_first_one_given) {
-    const auto sql = to_sql(parse("WorkflowId STARTS_WITH 'a_b%' AND Customer = 'x' ORDER BY Amount"),
-                            default_column_map(),
-                            {.placeholders = placeholder_style::dollar_number, .first_placeholder = 3, .namespace_id = 7});
-    BOOST_TEST(sql.where_sql == "((e.workflow_id LIKE $3 ESCAPE '\\') AND e.run_key IN (SELECT v.run_key FROM "
-                                "search_attribute_values v WHERE v.ns_id = $4 AND v.name = $5 AND (v.text_value = $6)))");
-    BOOST_TEST(sql.order_by_sql == "(SELECT v.int_value FROM search_attribute_values v WHERE v.ns_id = $7 AND v.name = "
-                                   "$8 AND v.run_key = e.run_key) ASC NULLS LAST, e.run_key DESC");
+    const auto sql =
+        to_sql(parse("WorkflowId STARTS_WITH 'a_b%' AND Customer = 'x' ORDER BY Amount"), default_column_map(),
+               {.placeholders = placeholder_style::dollar_number, .first_placeholder = 3, .namespace_id = 7});
+    BOOST_TEST(sql.where_sql ==
+               "((e.workflow_id LIKE $3 ESCAPE '\\') AND e.run_key IN (SELECT v.run_key FROM "
+               "search_attribute_values v WHERE v.ns_id = $4 AND v.name = $5 AND (v.text_value = $6)))");
+    BOOST_TEST(sql.order_by_sql ==
+               "(SELECT v.int_value FROM search_attribute_values v WHERE v.ns_id = $7 AND v.name = "
+               "$8 AND v.run_key = e.run_key) ASC NULLS LAST, e.run_key DESC");
     BOOST_TEST(sql.params.size() == 6u);
     BOOST_TEST(std::get<std::string>(sql.params[0]) == "a\\_b\\%%");
     BOOST_TEST(sql.where_sql.find('?') == std::string::npos);

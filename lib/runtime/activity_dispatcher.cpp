@@ -414,8 +414,10 @@ void activity_dispatcher::describe(std::int64_t run_key, std::vector<pending_act
         p.heartbeat_details = t.heartbeat_details;
         if (t.control) {
             std::lock_guard lk(t.control->mutex);
-            if (t.control->latest) p.heartbeat_details = *t.control->latest;
-            if (t.control->latest) p.last_heartbeat_time = from_us(t.control->last_call_us.load());
+            if (t.control->latest) {
+                p.heartbeat_details = *t.control->latest;
+                p.last_heartbeat_time = from_us(t.control->last_call_us.load());
+            }
         }
         p.last_failure = t.last_failure;
     }

@@ -1,6 +1,6 @@
 // The search attributes every run has (Temporal's system attributes, with their types) and the
-// rules a custom attribute's name must meet. Pure data: what each maps to in storage is the SQL
-// translation's column map.
+// rules a custom attribute's name must meet. Pure data: what each maps to in storage is the store's
+// column map (store/visibility_sql.hpp).
 #pragma once
 
 #include <perdure/search_attributes.hpp>

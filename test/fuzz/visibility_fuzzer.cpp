@@ -7,7 +7,7 @@
 
 #include "visibility/literals.hpp"
 #include "visibility/parser.hpp"
-#include "visibility/sql_translation.hpp"
+#include "store/visibility_sql.hpp"
 
 #include <perdure/error.hpp>
 #include <perdure/search_attributes.hpp>

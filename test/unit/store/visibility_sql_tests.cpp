@@ -1,9 +1,9 @@
 // The SQL a query translates to: only placeholders where the user wrote values, and the rows
 // it selects from a small executions table and values table laid out as the default column
 // map expects (in-memory SQLite).
-#include "query_helpers.hpp"
+#include "unit/visibility/query_helpers.hpp"
 
-#include "visibility/sql_translation.hpp"
+#include "store/visibility_sql.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <sqlite3.h>

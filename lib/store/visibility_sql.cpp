@@ -2,7 +2,7 @@
 // column is in the executions row, a custom attribute's values are rows of the values table
 // reached by `run_key IN (SELECT ...)`, which SQLite answers from the (ns_id, name, value,
 // run_key) index before it touches the executions table.
-#include "visibility/sql_translation.hpp"
+#include "store/visibility_sql.hpp"
 
 #include <algorithm>
 

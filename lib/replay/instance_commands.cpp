@@ -148,6 +148,8 @@ std::shared_ptr<future_state> workflow_instance::spawn(workflow<void> task) {
 
 std::shared_ptr<future_state> workflow_instance::start_child(std::string_view type, boost::json::value input,
                                                              const child_workflow_options& o) {
+    if (o.id.find('\0') != std::string::npos)
+        throw invalid_argument("child_workflow_options::id holds a NUL character; ids are text without NUL");
     const std::string id = o.id.empty() ? info_.run_id + ":child-" + std::to_string(next_child_) : o.id;
     ++next_child_;
     if (o.execution_timeout.count() < 0) {

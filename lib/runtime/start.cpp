@@ -20,6 +20,11 @@ constexpr std::size_t max_id_bytes = 1000;
 
 void check_name(const std::string& what, const std::string& v) {
     if (v.empty()) throw invalid_argument(what + " must not be empty");
+    // Refused on every store, so that a program behaves the same on SQLite and on PostgreSQL,
+    // whose text cannot hold NUL.
+    if (const auto nul = v.find('\0'); nul != std::string::npos)
+        throw invalid_argument(what + " holds a NUL character at byte " + std::to_string(nul) +
+                               "; ids and names are text without NUL");
     if (v.size() > max_id_bytes)
         throw invalid_argument(what + " is " + std::to_string(v.size()) + " bytes; the limit is 1000");
 }

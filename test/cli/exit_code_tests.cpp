@@ -60,7 +60,8 @@ BOOST_FIXTURE_TEST_CASE(a_flag_or_value_like_a_message_placeholder_is_quoted_as_
 }
 
 BOOST_AUTO_TEST_CASE(no_database_given_exits_2) {
-    check(run_cli(words("operator namespace list")), 2, "no database: give --db PATH or set PERDURE_DB");
+    check(run_cli(words("operator namespace list")), 2,
+          "no database: give --db PATH (or a postgresql:// URL) or set PERDURE_DB");
 }
 
 BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {

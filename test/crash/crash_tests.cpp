@@ -1,11 +1,13 @@
 // Durability under SIGKILL: a child process runs many workflows and is killed at random
 // moments, again and again; then it runs to the end. Every workflow must complete with the
 // results that were recorded, every recorded result must have been produced by a finished
-// activity, no event may be lost or duplicated, and SQLite must find the file intact.
+// activity, no event may be lost or duplicated, and SQLite must find the file intact. The
+// checks read through the store's interface, so the suite runs on each store (PERDURE_TEST_STORE).
 #define BOOST_TEST_MODULE perdure crash
 #include "store/database.hpp"
-#include "store/queries.hpp"
+#include "store/store.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_store.hpp"
 
 #include <boost/json/parse.hpp>
 #include <filesystem>
@@ -23,7 +25,37 @@
 
 namespace {
 
+using perdure::test::fresh_database;
+
 std::string worker_path() { return CRASH_WORKER; }
+
+/// How much longer a life takes on the suite's store: a PostgreSQL engine connects, checks its
+/// schema and takes its leases before it runs anything, so kill moments spread over more time.
+int slower_by() { return perdure::test::test_store() == perdure::test::store_kind::postgresql ? 5 : 1; }
+
+/// What the next life reads, as another process reads it, through the store's interface.
+class stored {
+public:
+    explicit stored(const std::string& db)
+        : store_(perdure::detail::open_store({.database = db}, perdure::detail::open_mode::reader)),
+          reads_(store_->snapshot()) {}
+    perdure::detail::store_reads* operator->() const { return reads_.get(); }
+
+private:
+    std::unique_ptr<perdure::detail::store> store_;
+    std::unique_ptr<perdure::detail::store_reads> reads_;
+};
+
+/// SQLite's own check of the file, opened as the next life opens it (the owner recovers the WAL,
+/// and sets up a file killed before its schema committed). PostgreSQL checks its own pages.
+void check_sqlite_file(const std::string& db) {
+    if (perdure::test::test_store() != perdure::test::store_kind::sqlite) return;
+    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::owner);
+    auto conn = database.connect(true);
+    auto s = conn->prepare("PRAGMA integrity_check");
+    BOOST_REQUIRE(s.step());
+    BOOST_TEST(std::string(s.text(0)) == "ok");
+}
 
 /// Runs the worker; kills it after `kill_after` unless it is null. Returns its exit status,
 /// or -1 when it was killed.
@@ -52,14 +84,14 @@ int run_worker(const std::string& db, const std::string& side, int batches, int 
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_repeats_no_recorded_step) {
     perdure::test::temp_dir dir;
-    const auto db = dir.file("crash.db");
+    const auto db = fresh_database(dir);
     const auto side = dir.file("side.log");
     // Each round adds a batch, so every kill lands while workflows are in flight.
     constexpr int rounds = 24, per_batch = 25, workflows = rounds * per_batch;
     std::mt19937 rng(12345);
     int kills = 0;
     for (int round = 0; round < rounds; ++round) {
-        const auto after = std::chrono::milliseconds(5 + rng() % 60);
+        const auto after = std::chrono::milliseconds(5 + rng() % 60) * slower_by();
         if (run_worker(db, side, round + 1, per_batch, after) == -1) ++kills;
     }
     BOOST_TEST(kills >= 20);
@@ -71,19 +103,14 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_repeats_no_reco
         for (std::string line; std::getline(in, line);) produced.insert(line);
     }
 
-    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
-    auto conn = database.connect(true);
-    {
-        auto s = conn->prepare("PRAGMA integrity_check");
-        BOOST_REQUIRE(s.step());
-        BOOST_TEST(std::string(s.text(0)) == "ok");
-    }
-    const auto runs = perdure::detail::list_runs(*conn, 0, std::nullopt, 1000, 0);
+    check_sqlite_file(db);
+    const stored reads(db);
+    const auto runs = reads->list_runs(0, std::nullopt, 1000, 0);
     BOOST_TEST(runs.size() == static_cast<std::size_t>(workflows));
     for (const auto& run : runs) {
         BOOST_TEST_CONTEXT("workflow " << run.workflow_id) {
             BOOST_TEST((run.status == perdure::detail::run_status::completed));
-            const auto history = perdure::detail::load_history(*conn, run.run_key);
+            const auto history = reads->history(run.run_key);
             std::map<std::int64_t, std::string> results;   // scheduled event id -> recorded result
             std::map<std::int64_t, int> closes;
             int timers_started = 0, timers_fired = 0;
@@ -139,15 +166,14 @@ BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_e
          {"nexus-scheduled-not-delivered", "nexus-started-not-recorded", "nexus-completed-not-recorded"}) {
         BOOST_TEST_CONTEXT(point) {
             perdure::test::temp_dir dir;
-            const auto db = dir.file("nexus.db");
+            const auto db = fresh_database(dir);
             BOOST_TEST(run_nexus_worker(db, point) == -1);   // it reached the point and died there
             BOOST_REQUIRE_EQUAL(run_nexus_worker(db, nullptr), 0);
 
-            perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
-            auto conn = database.connect(true);
+            const stored reads(db);
             std::map<std::string, int> runs_by_type;
             std::int64_t caller = 0;
-            for (const auto& run : perdure::detail::list_runs(*conn, 0, std::nullopt, 100, 0)) {
+            for (const auto& run : reads->list_runs(0, std::nullopt, 100, 0)) {
                 ++runs_by_type[run.workflow_type];
                 BOOST_TEST((run.status == perdure::detail::run_status::completed));
                 if (run.workflow_type == "Order") caller = run.run_key;
@@ -155,12 +181,11 @@ BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_e
             BOOST_TEST(runs_by_type["Fulfil"] == 1);   // the handler workflow was started once
             BOOST_TEST(runs_by_type["Order"] == 1);
             std::map<std::string, int> events;
-            for (const auto& e : perdure::detail::load_history(*conn, caller))
-                ++events[perdure::detail::event_type_name(e.type)];
+            for (const auto& e : reads->history(caller)) ++events[perdure::detail::event_type_name(e.type)];
             BOOST_TEST(events["NexusOperationScheduled"] == 1);
             BOOST_TEST(events["NexusOperationStarted"] == 1);
             BOOST_TEST(events["NexusOperationCompleted"] == 1);
-            const auto close = perdure::detail::load_last_event(*conn, caller);
+            const auto close = reads->last_event(caller);
             BOOST_TEST(close->attrs.at("result").as_string() == "packed o-1");
         }
     }
@@ -217,21 +242,21 @@ void check_mixed_result(const std::string& id, const std::string& result, const 
 /// per Nexus operation, SQLite satisfied with the file.
 /// Returns how many mixed workflows have completed.
 int check_invariants(const std::string& db, const std::set<std::string>& produced, bool all_done) {
-    if (!std::filesystem::exists(db)) return 0;   // killed before it created the file
-    // Opened as the next life opens it (the owner recovers the WAL, and sets up a file that was
-    // killed before its schema committed), but the engine does not run.
-    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::owner);
-    int mixed_completed = 0;
-    auto conn = database.connect(true);
-    {
-        auto s = conn->prepare("PRAGMA integrity_check");
-        BOOST_REQUIRE(s.step());
-        BOOST_TEST(std::string(s.text(0)) == "ok");
+    const bool sqlite = perdure::test::test_store() == perdure::test::store_kind::sqlite;
+    if (sqlite && !std::filesystem::exists(db)) return 0;   // killed before it created the file
+    check_sqlite_file(db);
+    std::optional<stored> reads;
+    try {
+        reads.emplace(db);
+    } catch (const perdure::not_found&) {
+        if (sqlite) throw;
+        return 0;   // killed before its schema committed
     }
+    int mixed_completed = 0;
     using perdure::detail::event_type;
     std::map<std::string, int> handlers_per_request;
-    for (const auto& run : perdure::detail::list_runs(*conn, 0, std::nullopt, 100000, 0)) {
-        const auto history = perdure::detail::load_history(*conn, run.run_key);
+    for (const auto& run : (*reads)->list_runs(0, std::nullopt, 100000, 0)) {
+        const auto history = (*reads)->history(run.run_key);
         std::map<std::int64_t, int> closes;
         for (std::size_t i = 0; i < history.size(); ++i) {
             const auto& e = history[i];
@@ -268,25 +293,27 @@ BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
     const char* env = std::getenv("PERDURE_TORTURE_KILLS");
     const int kills_wanted = env ? std::atoi(env) : 200;
     perdure::test::temp_dir dir;
-    const auto db = dir.file("torture.db");
+    auto db = fresh_database(dir);
     const auto side = dir.file("side.log");
     constexpr int workflows = 12;
     std::mt19937 rng(777);
     int kills = 0, completions = 0;
     for (int round = 0; kills < kills_wanted && round < kills_wanted * 3; ++round) {
-        const auto after = std::chrono::microseconds(2000 + rng() % 120'000);   // a whole workload takes ~100 ms
+        // A whole workload takes ~100 ms on SQLite.
+        const auto after = std::chrono::microseconds(2000 + rng() % 120'000) * slower_by();
         const int status = run_torture(db, side, workflows, after);
         BOOST_TEST(status <= 0, "the worker failed with exit status " << status);
         if (status == -1) ++kills;
         // What the next life will reopen; a finished file is checked in full before it goes.
         const bool finished = status == 0;
         const int completed = check_invariants(db, read_lines(side), finished);
-        if (finished) {   // everything finished in this life: start over on a new file
+        if (finished) {   // everything finished in this life: start over on a new database
             BOOST_TEST(completed == workflows);
             ++completions;
             std::filesystem::remove(db);
             std::filesystem::remove(db + "-wal");
             std::filesystem::remove(db + "-shm");
+            db = fresh_database(dir);
         }
     }
     BOOST_TEST(kills >= kills_wanted);
@@ -332,15 +359,15 @@ life run_cancel_worker(const std::string& db, const std::string& side, const cha
     return l;
 }
 
-std::map<std::string, int> event_counts(perdure::detail::sql::connection& c, std::int64_t run_key) {
+std::map<std::string, int> event_counts(const stored& reads, std::int64_t run_key) {
     std::map<std::string, int> n;
-    for (const auto& e : perdure::detail::load_history(c, run_key)) ++n[perdure::detail::event_type_name(e.type)];
+    for (const auto& e : reads->history(run_key)) ++n[perdure::detail::event_type_name(e.type)];
     return n;
 }
 
-std::map<std::string, perdure::detail::execution_row> runs_by_type(perdure::detail::sql::connection& c) {
+std::map<std::string, perdure::detail::execution_row> runs_by_type(const stored& reads) {
     std::map<std::string, perdure::detail::execution_row> out;
-    for (auto& r : perdure::detail::list_runs(c, 0, std::nullopt, 100, 0)) out[r.workflow_type] = r;
+    for (auto& r : reads->list_runs(0, std::nullopt, 100, 0)) out[r.workflow_type] = r;
     return out;
 }
 
@@ -348,7 +375,7 @@ std::map<std::string, perdure::detail::execution_row> runs_by_type(perdure::deta
 
 BOOST_AUTO_TEST_CASE(an_activity_that_only_waited_for_a_thread_is_not_counted_as_run_after_a_kill) {
     perdure::test::temp_dir dir;
-    const auto db = dir.file("queued.db"), side = dir.file("side.log");
+    const auto db = fresh_database(dir), side = dir.file("side.log");
     BOOST_TEST(run_cancel_worker(db, side, "queued", nullptr, "hold started").status == -1);
     const auto second = run_cancel_worker(db, side, "queued");
     BOOST_REQUIRE_EQUAL(second.status, 0);
@@ -363,16 +390,15 @@ BOOST_AUTO_TEST_CASE(an_activity_that_only_waited_for_a_thread_is_not_counted_as
 
 BOOST_AUTO_TEST_CASE(an_activity_cancel_request_committed_before_a_kill_reaches_the_activity_after_reopening) {
     perdure::test::temp_dir dir;
-    const auto db = dir.file("cancel.db"), side = dir.file("side.log");
+    const auto db = fresh_database(dir), side = dir.file("side.log");
     BOOST_TEST(run_cancel_worker(db, side, "activity-cancel", "activity-cancel-requested").status == -1);
     BOOST_REQUIRE(read_lines(side).empty());   // killed before the attempt could hear of it
     const auto second = run_cancel_worker(db, side, "activity-cancel");
     BOOST_REQUIRE_EQUAL(second.status, 0);
     BOOST_TEST(second.output == "activity canceled\n");
     BOOST_TEST(read_lines(side).contains("waiter saw the cancel on attempt 2"));
-    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
-    auto conn = database.connect(true);
-    auto events = event_counts(*conn, runs_by_type(*conn).at("CancelActivity").run_key);
+    const stored reads(db);
+    auto events = event_counts(reads, runs_by_type(reads).at("CancelActivity").run_key);
     BOOST_TEST(events["ActivityTaskCancelRequested"] == 1);
     BOOST_TEST(events["ActivityTaskCanceled"] == 1);
     BOOST_TEST(events["ActivityTaskCompleted"] + events["ActivityTaskFailed"] + events["ActivityTaskTimedOut"] == 0);
@@ -380,19 +406,18 @@ BOOST_AUTO_TEST_CASE(an_activity_cancel_request_committed_before_a_kill_reaches_
 
 BOOST_AUTO_TEST_CASE(a_nexus_cancel_request_committed_before_a_kill_cancels_the_handler_after_reopening) {
     perdure::test::temp_dir dir;
-    const auto db = dir.file("nexus-cancel.db"), side = dir.file("side.log");
+    const auto db = fresh_database(dir), side = dir.file("side.log");
     BOOST_TEST(run_cancel_worker(db, side, "nexus-cancel", "nexus-cancel-requested").status == -1);
     const auto second = run_cancel_worker(db, side, "nexus-cancel");
     BOOST_REQUIRE_EQUAL(second.status, 0);
     BOOST_TEST(second.output == "operation canceled\n");
-    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::reader);
-    auto conn = database.connect(true);
-    const auto runs = runs_by_type(*conn);
+    const stored reads(db);
+    const auto runs = runs_by_type(reads);
     BOOST_TEST((runs.at("LongJob").status == perdure::detail::run_status::canceled));
-    auto caller = event_counts(*conn, runs.at("CancelNexus").run_key);
+    auto caller = event_counts(reads, runs.at("CancelNexus").run_key);
     BOOST_TEST(caller["NexusOperationCancelRequested"] == 1);
     BOOST_TEST(caller["NexusOperationCancelRequestCompleted"] == 1);
     BOOST_TEST(caller["NexusOperationCanceled"] == 1);
-    auto handler = event_counts(*conn, runs.at("LongJob").run_key);
+    auto handler = event_counts(reads, runs.at("LongJob").run_key);
     BOOST_TEST(handler["WorkflowExecutionCancelRequested"] == 1);
 }

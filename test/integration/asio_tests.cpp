@@ -1,6 +1,7 @@
 // The Asio surface: an engine on the caller's io_context, awaiting results from asio
 // coroutines, async_ forms with completion tokens, and blocking calls refused on the strand.
 #include "support/engine_fixture.hpp"
+#include "support/test_store.hpp"
 
 #include <perdure/asio.hpp>
 
@@ -44,7 +45,8 @@ BOOST_AUTO_TEST_CASE(an_engine_runs_on_the_callers_io_context_and_results_are_aw
     auto guard = boost::asio::make_work_guard(io);
     std::thread runner([&] { io.run(); });
     {
-        perdure::engine engine(io, {.database = dir.file("io.db"), .durability = perdure::durability::off});
+        perdure::engine engine(
+            io, {.database = perdure::test::fresh_database(dir), .durability = perdure::durability::off});
         engine.namespaces().ensure("default");
         engine.add_worker("default", "q").register_workflow(add_workflow).register_activity(add_one);
         engine.start();

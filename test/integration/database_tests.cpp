@@ -1,6 +1,7 @@
 // Opening databases: one engine per file, files that are not perdure databases, newer
 // schemas, corrupted files, and the file mode.
 #include "support/engine_fixture.hpp"
+#include "support/test_store.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -54,7 +55,8 @@ std::vector<std::string> event_types(perdure::workflow_handle<std::string>& h) {
 
 }   // namespace
 
-BOOST_AUTO_TEST_SUITE(databases)
+// The SQLite file itself: its lock, its schema versions and migrations, its size limit.
+BOOST_AUTO_TEST_SUITE(databases, *boost::unit_test::precondition(perdure::test::sqlite_store_only{}))
 
 BOOST_AUTO_TEST_CASE(a_second_engine_on_the_same_file_is_refused_naming_the_file) {
     temp_dir dir;

@@ -1,6 +1,7 @@
 // Commands left in the inbox by another process are claimed, applied and answered; a command
 // that expired, or that its sender withdrew, is never applied.
 #include "support/engine_fixture.hpp"
+#include "support/test_store.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -61,7 +62,8 @@ private:
 
 }   // namespace
 
-BOOST_AUTO_TEST_SUITE(inbox)
+// Rows written straight into the SQLite inbox table, as the CLI's older versions did.
+BOOST_AUTO_TEST_SUITE(inbox, *boost::unit_test::precondition(perdure::test::sqlite_store_only{}))
 
 BOOST_AUTO_TEST_CASE(a_command_from_another_process_is_applied_and_answered) {
     engine_fixture f;

@@ -2,6 +2,7 @@
 // and a wait that cannot end quotes the workflow task that keeps failing.
 #include "runtime/core.hpp"
 #include "client/core_access.hpp"
+#include "support/test_store.hpp"
 
 #include <perdure/testing.hpp>
 
@@ -77,7 +78,8 @@ std::string message_of(const std::function<void()>& wait) {
 
 }   // namespace
 
-BOOST_AUTO_TEST_SUITE(test_environment_start)
+// The test environment has its own in-memory store: nothing here depends on the suite's store.
+BOOST_AUTO_TEST_SUITE(test_environment_start, *boost::unit_test::precondition(perdure::test::sqlite_store_only{}))
 
 BOOST_FIXTURE_TEST_CASE(a_workflow_started_through_the_engines_client_answers_a_query, unstarted_env) {
     auto run = engine_client().start_workflow(idle_workflow, {.id = "q1", .task_queue = "q"});

@@ -1,5 +1,7 @@
 // The test environment: time skips only while the test waits and nothing can run; running
 // activities hold the clock; mocks and real registrations side by side; the replayer.
+#include "support/test_store.hpp"
+
 #include <perdure/asio.hpp>
 #include <perdure/testing.hpp>
 
@@ -74,7 +76,8 @@ const perdure::workflow_def race_workflow{"Race", &race};
 
 }   // namespace
 
-BOOST_AUTO_TEST_SUITE(test_environment_suite)
+// The test environment has its own in-memory store: nothing here depends on the suite's store.
+BOOST_AUTO_TEST_SUITE(test_environment_suite, *boost::unit_test::precondition(perdure::test::sqlite_store_only{}))
 
 BOOST_AUTO_TEST_CASE(a_month_of_sleeping_passes_while_the_test_waits) {
     test_environment env;

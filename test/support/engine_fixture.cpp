@@ -1,5 +1,6 @@
 // The engine fixture.
 #include "support/engine_fixture.hpp"
+#include "support/test_store.hpp"
 #include "client/core_access.hpp"
 
 #include "runtime/core.hpp"
@@ -9,7 +10,7 @@
 namespace perdure::test {
 
 engine_fixture::engine_fixture(engine_options base)
-    : clock(std::make_shared<manual_clock>()), database_(dir_.file("test.db")), base_(std::move(base)) {}
+    : clock(std::make_shared<manual_clock>()), database_(fresh_database(dir_)), base_(std::move(base)) {}
 
 engine_fixture::~engine_fixture() { close(); }
 

@@ -29,7 +29,7 @@ std::vector<command> all_commands() {
 po::options_description global_flags() {
     po::options_description d("Global flags");
     // clang-format off
-    d.add_options()("db", po::value<std::string>()->value_name("PATH"), "the database file (default: $PERDURE_DB)")(
+    d.add_options()("db", po::value<std::string>()->value_name("PATH|URL"), "the database: a SQLite file, or a postgresql:// URL (default: $PERDURE_DB)")(
         "output,o", po::value<std::string>()->value_name("FORMAT")->default_value("table"),
         "table (aligned, for people) or json (one line, for scripts)")("help,h", "explain a command and its flags");
     // clang-format on
@@ -67,7 +67,7 @@ output_format output_of(const std::string& text) {
 std::string database_of(const po::variables_map& vm) {
     if (vm.count("db")) return vm["db"].as<std::string>();
     if (const char* env = std::getenv("PERDURE_DB"); env && *env) return env;
-    throw cli_error(exit_code::usage_error, "no database: give --db PATH or set PERDURE_DB");
+    throw cli_error(exit_code::usage_error, "no database: give --db PATH (or a postgresql:// URL) or set PERDURE_DB");
 }
 
 /// Boost's error_with_option_name::substitute_placeholders in a single pass over the template,

@@ -52,7 +52,8 @@ void print_overview(std::ostream& out, const std::vector<command>& commands, con
     t.print(out);
     out << '\n' << global << '\n';
     print_paragraph(out,
-                    "The database is --db PATH, or $PERDURE_DB; perdure never migrates one. Where no file exists, "
+                    "The database is --db PATH (a SQLite file) or --db postgresql://... (a PostgreSQL database, as "
+                    "libpq reads the URL), or $PERDURE_DB; perdure never migrates one. Where no file exists, "
                     "namespace create and nexus endpoint create create the database (as the application's engine "
                     "would) and say so on stderr; every other command exits 3 there. Reads work "
                     "while an application's engine has the file open. Writes (namespace and endpoint changes, "

@@ -29,7 +29,8 @@ void create_if_missing(const std::string& db) {
     try {
         const auto made =
             detail::open_store({.database = db, .durability = durability::normal}, detail::open_mode::create);
-        if (made->created()) std::cerr << "perdure: created a new database at " << db << std::endl;
+        // The store's name of it: a URL's password is never printed.
+        if (made->created()) std::cerr << "perdure: created a new database at " << made->name() << std::endl;
     } catch (const database_locked&) {
         // An engine opened the path meanwhile: the change goes through its inbox.
     } catch (const error& e) {

@@ -2,6 +2,8 @@
 // parameters, and read failures (SQLSTATE, message, whether the connection is gone).
 #include "store/postgres/pg_connection.hpp"
 
+#include <perdure/error.hpp>
+
 #include <libpq-fe.h>
 
 #include <poll.h>
@@ -42,6 +44,10 @@ params& params::add(double v) {
 }
 
 params& params::add(std::string_view v) {
+    // libpq sends a text parameter up to its first NUL: refused, never silently cut short.
+    if (v.find('\0') != std::string_view::npos)
+        throw invalid_argument("PostgreSQL text cannot hold a NUL character; a value holding one (starting '" +
+                               std::string(v.substr(0, v.find('\0'))) + "') was refused");
     values_.emplace_back(v);
     return *this;
 }

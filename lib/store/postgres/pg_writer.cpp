@@ -80,6 +80,7 @@ pg::connection& pg_writer::connected() {
         conn_.reset();
         conn_ = pg::connect_with_backoff(config_.uri, "perdure writer", config_.reconnect_patience);
         if (!config_.synchronous) conn_->run("SET synchronous_commit = off");
+        hold_liveness(*conn_, held_.owner);   // the old session's lock went with it
     }
     return *conn_;
 }

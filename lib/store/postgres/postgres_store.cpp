@@ -9,6 +9,7 @@
 #include <perdure/error.hpp>
 
 #include <random>
+#include <thread>
 
 #include <unistd.h>
 
@@ -42,6 +43,24 @@ std::int64_t micros(const std::shared_ptr<perdure::clock>& clock) {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock->now().time_since_epoch()).count();
 }
 
+/// Takes the shards. A process killed a moment ago may still hold its liveness lock while its
+/// server session notices the closed socket, so a refusal is retried for a second before it
+/// stands: a supervisor restarting a crashed engine gets in at once.
+held_leases acquire_from_dead_or_expired(pg::connection& c, const std::string& owner,
+                                         const std::shared_ptr<perdure::clock>& clock, std::int64_t lease_us,
+                                         const std::string& name) {
+    constexpr std::chrono::milliseconds patience{1000}, pause{50};
+    const auto give_up = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        try {
+            return acquire_all_shards(c, owner, micros(clock), lease_us, name);
+        } catch (const database_locked&) {
+            if (std::chrono::steady_clock::now() >= give_up) throw;
+            std::this_thread::sleep_for(pause);
+        }
+    }
+}
+
 }   // namespace
 
 postgres_store::postgres_store(const engine_options& options, open_mode mode, commit_callbacks callbacks,
@@ -62,8 +81,9 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
         own_session_ = std::make_unique<pg::session>(uri_, "perdure", true);
         own_reads_ = std::make_unique<pg_reads>(*own_session_, name_, mode_);
         if (mode_ != open_mode::reader) {
-            auto held = acquire_all_shards(*conn, config.owner.empty() ? default_owner() : config.owner, micros(clock),
-                                           lease_us, name_);
+            const auto owner = config.owner.empty() ? default_owner() : config.owner;
+            hold_liveness(*conn, owner);
+            auto held = acquire_from_dead_or_expired(*conn, owner, clock, lease_us, name_);
             epoch_ = static_cast<std::uint64_t>(held.max_epoch());
             pg_writer_config wc{uri_,     name_,
                                 mode_,    shard_count_,

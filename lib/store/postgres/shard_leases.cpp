@@ -11,6 +11,33 @@ std::int64_t held_leases::max_epoch() const noexcept {
     return epochs.empty() ? 0 : *std::max_element(epochs.begin(), epochs.end());
 }
 
+namespace {
+
+// Advisory lock keys: a class of perdure's own ("pdur") and a 32-bit FNV-1a hash of the owner.
+constexpr std::int64_t liveness_class = 0x70647572;
+
+std::int64_t liveness_key(std::string_view owner) {
+    std::uint32_t h = 2166136261u;
+    for (const unsigned char ch : owner) h = (h ^ ch) * 16777619u;
+    return static_cast<std::int32_t>(h);
+}
+
+/// True when no session holds `holder`'s liveness lock: its engine's process is gone.
+bool owner_is_gone(pg::connection& c, std::string_view holder) {
+    const pg::params key(liveness_class, liveness_key(holder));
+    if (c.exec("SELECT pg_try_advisory_lock($1::integer, $2::integer)", key).text(0, 0) != "t") return false;
+    c.exec("SELECT pg_advisory_unlock($1::integer, $2::integer)", key);
+    return true;
+}
+
+}   // namespace
+
+bool hold_liveness(pg::connection& c, const std::string& owner) {
+    return c.exec("SELECT pg_try_advisory_lock($1::integer, $2::integer)",
+                  pg::params(liveness_class, liveness_key(owner)))
+               .text(0, 0) == "t";
+}
+
 held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
                                const std::string& name) {
     pg::transaction tx(c);
@@ -18,7 +45,7 @@ held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std:
     for (int i = 0; i < rows.rows(); ++i) {
         const auto holder = rows.text(i, 1);
         const auto expires = rows.int64(i, 2);
-        if (!holder.empty() && holder != owner && expires > now_us)
+        if (!holder.empty() && holder != owner && expires > now_us && !owner_is_gone(c, holder))
             throw database_locked("database " + name + " is in use by another perdure engine (" + std::string(holder) +
                                   " holds shard " + std::string(rows.text(i, 0)) + " for another " +
                                   std::to_string((expires - now_us + 999'999) / 1'000'000) +

@@ -21,9 +21,16 @@ struct held_leases {
     std::int64_t max_epoch() const noexcept;
 };
 
-/// Takes every shard, in one transaction: each that is unowned, expired at `now_us` or already
-/// `owner`'s gets `owner`, epoch + 1 and expiry `now_us + lease_us`. When another engine holds a
-/// live lease nothing is taken and database_locked names it; libpq failures leave as pg::failure.
+/// Marks `owner` alive for as long as connection `c` lives: a session advisory lock keyed by the
+/// owner's name, which PostgreSQL drops when the session ends, killed process included. Taken on
+/// the writer's connection, again after each reconnect. False when the key is already held (the
+/// same owner name twice, or a hash collision): then that owner counts as alive, the safe side.
+bool hold_liveness(pg::connection& c, const std::string& owner);
+
+/// Takes every shard, in one transaction: each that is unowned, expired at `now_us`, already
+/// `owner`'s, or held by an owner whose liveness lock no session holds (its process died) gets
+/// `owner`, epoch + 1 and expiry `now_us + lease_us`. When a live engine holds a live lease
+/// nothing is taken and database_locked names it; libpq failures leave as pg::failure.
 held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
                                const std::string& name);
 

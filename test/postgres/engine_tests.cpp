@@ -7,7 +7,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,43 @@ perdure::workflow<std::string> twice(perdure::workflow_context& ctx, std::string
     co_return co_await ctx.execute_activity(shout_activity, once, {.start_to_close_timeout = 10s});
 }
 const perdure::workflow_def twice_workflow{"Twice", &twice};
+
+/// Activities that wait at a gate the test opens when it chooses (no sleeping, no timing).
+struct gate {
+    std::mutex m;
+    std::condition_variable cv;
+    int waiting = 0;
+    bool open = false;
+};
+gate the_gate;
+
+std::string pass_gate(perdure::activity_context&, std::string s) {
+    std::unique_lock lock(the_gate.m);
+    ++the_gate.waiting;
+    the_gate.cv.notify_all();
+    the_gate.cv.wait(lock, [] { return the_gate.open; });
+    return s + " passed";
+}
+const perdure::activity_def gate_activity{"PassGate", &pass_gate};
+
+perdure::workflow<std::string> gated(perdure::workflow_context& ctx, std::string s) {
+    auto passed = co_await ctx.execute_activity(gate_activity, s, {.start_to_close_timeout = 120s});
+    co_return co_await ctx.execute_activity(shout_activity, passed, {.start_to_close_timeout = 120s});
+}
+const perdure::workflow_def gated_workflow{"Gated", &gated};
+
+perdure::workflow<std::string> until_go(perdure::workflow_context& ctx) {
+    auto go = ctx.signal_channel<std::string>("go");
+    co_return "went " + co_await go.receive();
+}
+const perdure::workflow_def until_go_workflow{"UntilGo", &until_go};
+
+std::string read_line(int fd) {
+    std::string line;
+    for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
+    return line;
+}
+void write_line(int fd, const std::string& line) { (void)!::write(fd, (line + "\n").data(), line.size() + 1); }
 
 }   // namespace
 
@@ -84,6 +123,88 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_one_is_refused_and_one_after_a_kill
     const auto waited =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - before);
     BOOST_TEST(waited.count() < 10'000);
+}
+
+BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_and_writes_nothing) {
+    const auto uri = postgres_cluster::instance().create_database();
+    int to_child[2], from_child[2];
+    BOOST_REQUIRE(::pipe(to_child) == 0 && ::pipe(from_child) == 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {   // the first owner: starts a run, then sleeps through SIGSTOP and tries to signal it
+        perdure::engine engine({.database = uri, .durability = perdure::durability::off});
+        engine.namespaces().ensure("default");
+        engine.add_worker("default", "q").register_workflow(until_go_workflow);
+        engine.start();
+        auto run = engine.client_for("default").start_workflow(until_go_workflow, {.id = "paused", .task_queue = "q"});
+        write_line(from_child[1], "started");
+        read_line(to_child[0]);   // SIGSTOP, the takeover and SIGCONT happen here
+        try {
+            run.signal("go", std::string("from the old owner"));
+            write_line(from_child[1], "signal accepted");
+        } catch (const perdure::error& e) {
+            write_line(from_child[1], e.what());
+        }
+        ::_exit(0);
+    }
+    BOOST_REQUIRE(read_line(from_child[0]) == "started");
+    ::kill(pid, SIGSTOP);
+    // The successor's clock is past the first owner's 30 s lease; the paused process still holds
+    // its session, so only expiry lets the successor in.
+    auto later = std::make_shared<perdure::manual_clock>(std::chrono::system_clock::now() + 31s);
+    perdure::engine successor({.database = uri, .durability = perdure::durability::off, .clock = later});
+    successor.add_worker("default", "q").register_workflow(until_go_workflow);
+    successor.start();
+    auto run = successor.client_for("default").get_handle<std::string>("paused");
+    ::kill(pid, SIGCONT);
+    write_line(to_child[1], "signal");
+    const auto old_owner_saw = read_line(from_child[0]);
+    BOOST_TEST(old_owner_saw.find("another engine owns") != std::string::npos, old_owner_saw);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    run.signal("go", std::string("from the successor"));
+    BOOST_TEST(run.get() == "went from the successor");
+    int signaled = 0, n = 0;
+    for (const auto& e : run.history()) {
+        BOOST_TEST(e.event_id == ++n);
+        signaled += e.event_type == "WorkflowExecutionSignaled";
+    }
+    BOOST_TEST(signaled == 1);
+}
+
+BOOST_AUTO_TEST_CASE(workflows_in_flight_finish_across_a_server_restart) {
+    const auto uri = postgres_cluster::instance().create_database();
+    constexpr int workflows = 8;
+    perdure::engine engine({.database = uri, .activity_threads = workflows});
+    engine.namespaces().ensure("default");
+    engine.add_worker("default", "q")
+        .register_workflow(gated_workflow)
+        .register_workflow(twice_workflow)
+        .register_activity(gate_activity)
+        .register_activity(shout_activity);
+    engine.start();
+    auto client = engine.client_for("default");
+    std::vector<perdure::workflow_handle<std::string>> runs;
+    for (int i = 0; i < workflows; ++i)
+        runs.push_back(client.start_workflow(gated_workflow, "w" + std::to_string(i),
+                                             {.id = "gated-" + std::to_string(i), .task_queue = "q"}));
+    {
+        std::unique_lock lock(the_gate.m);
+        BOOST_REQUIRE(the_gate.cv.wait_for(lock, 30s, [] { return the_gate.waiting == workflows; }));
+    }
+    // Every session is cut while each run has an attempt running; the engine reconnects.
+    BOOST_REQUIRE(postgres_cluster::instance().restart());
+    {
+        std::lock_guard lock(the_gate.m);
+        the_gate.open = true;
+    }
+    the_gate.cv.notify_all();
+    for (int i = 0; i < workflows; ++i) BOOST_TEST(runs[i].get() == "w" + std::to_string(i) + " passed!");
+    auto after = client.start_workflow(twice_workflow, std::string("after"), {.id = "after", .task_queue = "q"});
+    BOOST_TEST(after.get() == "after!!");
+    for (auto& run : runs) {
+        int n = 0;
+        for (const auto& e : run.history()) BOOST_TEST(e.event_id == ++n);   // no gap, no duplicate
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,11 +60,19 @@ postgres_cluster::postgres_cluster() : bin_(bindir()) {
         as_postgres_ = "runuser -u postgres -- ";
     }
     if (!run(bin_ + "/initdb -D " + dir_ + "/data -A trust -U perdure -E UTF8 --locale=C -N", "initdb")) return;
-    started_ = run(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -o \"-k " + dir_ +
-                       " -c listen_addresses='' -p " + std::to_string(port) +
-                       " -c fsync=off -c full_page_writes=off -c synchronous_commit=off\" start",
-                   "pg_ctl start");
+    started_ = start();
     available_ = started_;
+}
+
+bool postgres_cluster::start() {
+    return run(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/server.log -w -o \"-k " + dir_ +
+                   " -c listen_addresses='' -p " + std::to_string(port) +
+                   " -c fsync=off -c full_page_writes=off -c synchronous_commit=off\" start",
+               "pg_ctl start");
+}
+
+bool postgres_cluster::restart() {
+    return started_ && run(bin_ + "/pg_ctl -D " + dir_ + "/data -m fast -w stop", "pg_ctl stop") && start();
 }
 
 postgres_cluster::~postgres_cluster() {

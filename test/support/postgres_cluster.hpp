@@ -20,6 +20,9 @@ public:
     std::string create_database();
     /// The URI of database `db` on this cluster.
     std::string uri(const std::string& db) const;
+    /// Stops the server as an operator would (fast shutdown: every session is cut, open
+    /// transactions roll back) and starts it again. False, saying why, when either step failed.
+    bool restart();
 
     postgres_cluster(const postgres_cluster&) = delete;
     ~postgres_cluster();
@@ -27,6 +30,7 @@ public:
 private:
     postgres_cluster();
     bool run(const std::string& command, const char* what);
+    bool start();
 
     std::string dir_, bin_, as_postgres_;
     bool available_ = false, started_ = false;

@@ -32,6 +32,8 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
                 const auto& op = it->second;
                 p.attempt = op.attempt;
                 if (p.state != pending_nexus_operation_state::started) p.state = state_of(op.st);
+                // Answered after the unit that recorded its start commits (below): the token is history.
+                if (p.operation_token.empty()) p.operation_token = op.token;
                 if (op.st == nexus_op::state::backing_off) p.next_attempt_schedule_time = from_us(op.next_attempt_us);
                 p.last_attempt_failure = op.last_failure;
                 p.blocked_reason = op.waiting_for;

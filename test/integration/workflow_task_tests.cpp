@@ -80,6 +80,13 @@ BOOST_AUTO_TEST_CASE(a_start_of_a_type_no_worker_there_knows_is_accepted_and_its
     BOOST_TEST((info.status == perdure::workflow_status::running));
     BOOST_TEST(info.task_failure.find("workflow type Unknown is not registered") != std::string::npos,
                info.task_failure);
+    // describe()'s pending workflow task says the same, with the attempt it is on.
+    BOOST_REQUIRE(info.pending_workflow_task.has_value());
+    BOOST_TEST(info.pending_workflow_task->attempt >= 2);
+    BOOST_TEST(
+        info.pending_workflow_task->last_failure.find("workflow type Unknown is not registered") != std::string::npos,
+        info.pending_workflow_task->last_failure);
+    BOOST_TEST(!info.pending_workflow_task->blocked);
 }
 
 BOOST_AUTO_TEST_CASE(a_start_on_a_queue_without_workers_waits_for_one_without_failing) {

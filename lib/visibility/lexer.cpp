@@ -71,7 +71,7 @@ public:
             if (pos_ == q_.size()) break;
             out.push_back(next());
         }
-        out.push_back({token_kind::end, {}, column_of(q_, q_.size()), q_.size(), 0});
+        out.push_back({token_kind::end, {}, column_at(q_.size()), q_.size(), 0});
         return out;
     }
 
@@ -80,8 +80,16 @@ private:
         throw invalid_argument(what + " at column " + std::to_string(column_of(q_, at)));
     }
 
-    token make(token_kind kind, std::string text, std::size_t start) const {
-        return {kind, std::move(text), column_of(q_, start), start, pos_ - start};
+    token make(token_kind kind, std::string text, std::size_t start) {
+        return {kind, std::move(text), column_at(start), start, pos_ - start};
+    }
+
+    /// The column of `offset`, counted on from the last token's: tokens come in order, so a
+    /// long query is counted once, not once per token.
+    std::size_t column_at(std::size_t offset) {
+        column_ += column_of(q_.substr(counted_, offset - counted_), offset - counted_) - 1;
+        counted_ = offset;
+        return column_;
     }
 
     token next() {
@@ -206,6 +214,7 @@ private:
 
     std::string_view q_;
     std::size_t pos_ = 0;
+    std::size_t counted_ = 0, column_ = 1;   // how far columns are counted, and the column there
 };
 
 }   // namespace

@@ -22,6 +22,11 @@ struct write_unit {
     std::vector<write_op> ops;
     std::vector<effect> effects;
     std::vector<std::int64_t> runs;   ///< runs whose history it appends to (their last_unit)
+    /// Hand-offs to other runs of this engine, done as soon as the unit is queued: whatever
+    /// they write is queued after it, so it commits with it or after it, never alone, and
+    /// their effects wait for their own commit. A unit dropped before it is queued hands off
+    /// nothing.
+    std::vector<unique_function<void()>> on_queued;
 };
 
 /// Owns the write side of the store: the effects waiting for their unit and which unit is

@@ -122,7 +122,19 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
     const auto seq = pipeline_.submit(std::move(unit.ops), std::move(unit.effects));
     for (auto key : unit.runs)
         if (auto* r = find_run(key)) r->last_unit = seq;
+    if (!unit.on_queued.empty()) hand_off(std::move(unit.on_queued));
     return seq;
+}
+
+void engine_core::hand_off(std::vector<unique_function<void()>> hand_offs) {
+    // The writer waits until the receiving runs have queued what they record, so that both
+    // sides commit in one batch. Posted, not called: commit()'s caller may hold state they change.
+    store_->hold_batch();
+    const std::shared_ptr<void> held(nullptr, [store = store_.get()](void*) { store->release_batch(); });
+    post([this, hand_offs = std::move(hand_offs), held]() mutable {
+        for (auto& h : hand_offs) h();
+        post([held] {});   // after the activations the hand-offs posted
+    });
 }
 
 void engine_core::on_committed(std::uint64_t last) {

@@ -30,14 +30,26 @@ void engine_core::send(std::int64_t target, event_type type, boost::json::object
     const std::int64_t seq = next_delivery_seq_--;
     const boost::json::object details{{"type", static_cast<int>(type)}, {"attrs", attrs}};
     unit.ops.emplace_back(upsert_task{{target, seq, task_kind::delivery, 0, 0, boost::json::serialize(details)}});
+    if (type == event_type::nexus_operation_started || type == event_type::nexus_operation_completed)
+        unit.effects.emplace_back([type](std::exception_ptr e) {
+            if (!e)
+                failpoint(type == event_type::nexus_operation_started ? "nexus-started-not-recorded"
+                                                                      : "nexus-completed-not-recorded");
+        });
+    if (const auto* r = find_run(target); r && r->status == run_status::running) {
+        // Both runs share this engine's store: the target records the message in a unit queued
+        // after this one, mostly in the same batch. The row covers a crash between two batches.
+        unit.on_queued.emplace_back([this, target, seq, type, attrs = std::move(attrs)]() mutable {
+            dispatch_delivery(target, seq, type, std::move(attrs));
+        });
+        return;
+    }
     unit.effects.emplace_back([this, target, seq, type, attrs = std::move(attrs)](std::exception_ptr e) mutable {
         if (!e) dispatch_delivery(target, seq, type, std::move(attrs));
     });
 }
 
 void engine_core::dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs) {
-    if (type == event_type::nexus_operation_started) failpoint("nexus-started-not-recorded");
-    if (type == event_type::nexus_operation_completed) failpoint("nexus-completed-not-recorded");
     auto* r = find_run(target);
     if (!r || r->status != run_status::running) {
         // The target closed: the message has nowhere to go.

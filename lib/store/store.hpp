@@ -109,6 +109,10 @@ public:
     /// (everything queued while the previous batch committed); returns its sequence number.
     /// `commit_callbacks::committed` reports it once durable.
     virtual std::uint64_t append(std::vector<write_op>&& ops) = 0;
+    /// Keeps the writer from starting a batch until as many release_batch() calls, so that the
+    /// units about to be appended commit with those already appended. A reader store ignores it.
+    virtual void hold_batch() noexcept = 0;
+    virtual void release_batch() noexcept = 0;
     /// Runs `job` on the store's reader thread, in order with other jobs. Jobs catch their own
     /// errors and report them to whoever waits.
     virtual void post_read(unique_function<void(store_reads&)> job) = 0;

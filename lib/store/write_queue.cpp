@@ -17,7 +17,8 @@ std::uint64_t write_queue::push(std::vector<write_op>&& ops) {
 write_queue::next write_queue::wait(std::chrono::milliseconds idle_after, std::vector<unit>& batch,
                                     std::size_t max_ops) {
     std::unique_lock lk(mutex_);
-    if (!wake_.wait_for(lk, idle_after, [&] { return !queue_.empty() || stopping_; })) return next::idle;
+    if (!wake_.wait_for(lk, idle_after, [&] { return (!queue_.empty() && holds_ == 0) || stopping_; }))
+        return next::idle;
     if (queue_.empty()) return next::stop;
     std::size_t ops = 0;
     while (!queue_.empty() && (batch.empty() || ops < max_ops)) {
@@ -26,6 +27,19 @@ write_queue::next write_queue::wait(std::chrono::milliseconds idle_after, std::v
         queue_.pop_front();
     }
     return next::batch;
+}
+
+void write_queue::hold() {
+    std::lock_guard lk(mutex_);
+    ++holds_;
+}
+
+void write_queue::release() {
+    {
+        std::lock_guard lk(mutex_);
+        --holds_;
+    }
+    wake_.notify_one();
 }
 
 void write_queue::request_stop() {

@@ -28,6 +28,10 @@ public:
     /// Waits up to `idle_after` for units. `batch`: the oldest units, at least one, up to about
     /// `max_ops` operations. `idle`: nothing came in time. `stop`: stopping, and nothing is left.
     next wait(std::chrono::milliseconds idle_after, std::vector<unit>& batch, std::size_t max_ops = 20'000);
+    /// Keeps the writer from taking a batch until as many release() calls: units about to be
+    /// queued then join those already queued in one batch.
+    void hold();
+    void release();
     /// Asks the writer to commit what is queued and stop.
     void request_stop();
     /// Marks the writer failed: it commits nothing more.
@@ -45,6 +49,7 @@ private:
     std::uint64_t next_seq_ = 1;
     std::uint64_t committed_ = 0;
     std::uint64_t batches_ = 0;
+    int holds_ = 0;
     bool stopping_ = false;
     bool failed_ = false;
 };

@@ -32,6 +32,7 @@ public:
     /// Queues one unit of writes (applied in order, in one transaction with its batch);
     /// returns its sequence number.
     std::uint64_t append(std::vector<write_op>&& ops);
+    write_queue& queue() noexcept { return queue_; }
     /// Commits what is queued, then stops the thread.
     void stop();
     /// Units committed so far (for tests and statistics).

@@ -46,6 +46,7 @@ public:
 
     /// Queues one unit of writes; returns its sequence number.
     std::uint64_t append(std::vector<write_op>&& ops);
+    write_queue& queue() noexcept { return queue_; }
     /// Commits what is queued, stops the thread, then gives the leases up (unless ownership
     /// was lost or the connection is gone: then they expire on their own).
     void stop();

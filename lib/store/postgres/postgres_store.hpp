@@ -33,6 +33,12 @@ public:
     ~postgres_store() override;
 
     std::uint64_t append(std::vector<write_op>&& ops) override;
+    void hold_batch() noexcept override {
+        if (writer_) writer_->queue().hold();
+    }
+    void release_batch() noexcept override {
+        if (writer_) writer_->queue().release();
+    }
     void post_read(unique_function<void(store_reads&)> job) override;
     store_reads& reads() override { return *own_reads_; }
     /// A connection of its own inside one REPEATABLE READ, READ ONLY transaction.

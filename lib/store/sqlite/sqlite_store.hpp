@@ -57,6 +57,12 @@ public:
     ~sqlite_store() override;
 
     std::uint64_t append(std::vector<write_op>&& ops) override;
+    void hold_batch() noexcept override {
+        if (writer_) writer_->queue().hold();
+    }
+    void release_batch() noexcept override {
+        if (writer_) writer_->queue().release();
+    }
     void post_read(unique_function<void(store_reads&)> job) override;
     store_reads& reads() override { return *own_reads_; }
     /// A read-only connection of its own inside one read transaction.

@@ -23,6 +23,8 @@ public:
         appended_ops += ops.size();
         return ++units;
     }
+    void hold_batch() noexcept override {}
+    void release_batch() noexcept override {}
     void post_read(unique_function<void(store_reads&)>) override { throw std::logic_error("no reads here"); }
     store_reads& reads() override { throw std::logic_error("no reads here"); }
     std::unique_ptr<store_reads> snapshot() override { throw std::logic_error("no reads here"); }

@@ -101,6 +101,7 @@ public:
     }
 
     const std::shared_ptr<detail::future_state>& state() const noexcept { return state_; }
+    /// For the engine's __stack_trace: a coroutine suspended on this future waits on its state.
     detail::wait_target waits_on() const noexcept { return {detail::wait_target::kind::future, state_.get()}; }
 
 private:
@@ -139,6 +140,7 @@ public:
         for (const auto& s : states_)
             if (!s->ready()) await_multi(*s, this);
     }
+    /// For the engine's __stack_trace: a coroutine suspended here waits on all / any of awaited().
     wait_target waits_on() const noexcept {
         return {mode_ == mode::all ? wait_target::kind::all : wait_target::kind::any, this};
     }

@@ -35,6 +35,7 @@ struct wait_point {
     wait_target target{};
 };
 
+/// What awaiting `a` waits on: its waits_on() when it has one (every perdure awaitable does).
 template <class A>
 wait_target target_of(const A& a) noexcept {
     if constexpr (requires { a.waits_on(); })
@@ -150,6 +151,7 @@ public:
         return h_;
     }
     T await_resume() { return h_.promise().take(); }
+    /// For the engine's __stack_trace: a coroutine awaiting this one waits on its promise.
     detail::wait_target waits_on() const noexcept {
         return {detail::wait_target::kind::workflow, static_cast<const detail::workflow_promise_base*>(&h_.promise())};
     }

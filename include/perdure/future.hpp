@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <string>
 #include <tuple>
 #include <variant>
 #include <vector>
@@ -53,6 +54,8 @@ struct future_state {
     workflow_instance* owner = nullptr;
     cancel_target* cancel = nullptr;
     std::vector<waiter> waiters{};
+    const char* kind = "future";   ///< what it stands for, for __stack_trace: "timer", "activity", ...
+    std::string about{};           ///< which one: "timer 1 (10s)", "activity Charge (id 2)", ...
 
     bool ready() const noexcept { return st != status::pending; }
 };
@@ -98,6 +101,8 @@ public:
     }
 
     const std::shared_ptr<detail::future_state>& state() const noexcept { return state_; }
+    /// For the engine's __stack_trace: a coroutine suspended on this future waits on its state.
+    detail::wait_target waits_on() const noexcept { return {detail::wait_target::kind::future, state_.get()}; }
 
 private:
     std::shared_ptr<detail::future_state> state_{};
@@ -135,6 +140,12 @@ public:
         for (const auto& s : states_)
             if (!s->ready()) await_multi(*s, this);
     }
+    /// For the engine's __stack_trace: a coroutine suspended here waits on all / any of awaited().
+    wait_target waits_on() const noexcept {
+        return {mode_ == mode::all ? wait_target::kind::all : wait_target::kind::any, this};
+    }
+    /// The futures it waits on (for __stack_trace).
+    const std::vector<std::shared_ptr<future_state>>& awaited() const noexcept { return states_; }
 
 protected:
     /// Index of the future that failed first (all) or finished first (any); ties go to the

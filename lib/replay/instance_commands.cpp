@@ -17,6 +17,13 @@ namespace perdure::detail {
 
 // ---------------------------------------------------------------- workflow_context operations
 
+std::shared_ptr<future_state> workflow_instance::labeled(std::shared_ptr<future_state> s, const char* kind,
+                                                         std::string about) {
+    s->kind = kind;
+    s->about = std::move(about);
+    return s;
+}
+
 std::uint64_t workflow_instance::next_random() noexcept {
     std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ull);   // splitmix64
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -30,7 +37,9 @@ std::shared_ptr<future_state> workflow_instance::start_timer(std::chrono::millis
         resolve(*s, {});
         return s;
     }
-    return add_machine<timer_machine>(next_timer_++, d).future();
+    const auto id = next_timer_++;
+    return labeled(add_machine<timer_machine>(id, d).future(), "timer",
+                   "timer " + std::to_string(id) + " (" + format_duration(d) + ")");
 }
 
 std::shared_ptr<future_state> workflow_instance::schedule_activity(std::string_view type, boost::json::value input,
@@ -42,7 +51,8 @@ std::shared_ptr<future_state> workflow_instance::schedule_activity(std::string_v
         fail_task(task_failure::cause::bad_command, "BAD_SCHEDULE_ACTIVITY_ATTRIBUTES: " + *err);
         return make_future();
     }
-    return add_machine<activity_machine>(std::move(attrs), options.cancellation).future();
+    return labeled(add_machine<activity_machine>(std::move(attrs), options.cancellation).future(), "activity",
+                   "activity " + std::string(type) + " (activity id " + id + ")");
 }
 
 const event* workflow_instance::find_marker(std::string_view name, const char* id_key,
@@ -117,6 +127,7 @@ std::shared_ptr<future_state> workflow_instance::wait_condition(std::function<bo
         resolve(*s, true);
         return s;
     }
+    labeled(s, "condition", timeout.count() > 0 ? "condition (timeout " + format_duration(timeout) + ")" : "condition");
     auto& c = conditions_.emplace_back(*this, std::move(predicate), s);
     s->cancel = &c;
     if (timeout.count() > 0) {
@@ -137,6 +148,8 @@ void workflow_instance::condition::on_resolved(future_state& timer) {
 
 std::shared_ptr<future_state> workflow_instance::spawn(workflow<void> task) {
     auto& s = spawned_.emplace_back(spawned{std::move(task), make_future(), false});
+    labeled(s.state, "task", "task " + std::to_string(++next_task_) + " (ctx.spawn)");
+    s.number = next_task_;
     auto& p = s.task.handle().promise();
     p.sink = this;
     p.sink_key = &s;
@@ -167,35 +180,40 @@ std::shared_ptr<future_state> workflow_instance::start_child(std::string_view ty
                               {"workflow_execution_timeout", format_duration(o.execution_timeout)},
                               {"parent_close_policy", policy}};
     if (o.retry) attrs["retry_policy"] = to_json(with_defaults(*o.retry));
-    return add_machine<child_machine>(std::move(attrs), o.cancellation).future();
+    return labeled(add_machine<child_machine>(std::move(attrs), o.cancellation).future(), "child_workflow",
+                   "child workflow " + std::string(type) + " (workflow id " + id + ")");
 }
 
 std::shared_ptr<future_state> workflow_instance::signal_external(std::string_view workflow_id, std::string_view run_id,
                                                                  std::string_view signal, boost::json::value arg) {
-    return add_machine<external_machine>(
-               command_kind::signal_external,
-               boost::json::object{{"namespace", info_.ns},
-                                   {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
-                                   {"signal_name", signal},
-                                   {"input", std::move(arg)},
-                                   {"child_workflow_only", false}})
-        .future();
+    const std::string about = "signal " + std::string(signal) + " to workflow " + std::string(workflow_id);
+    return labeled(add_machine<external_machine>(
+                       command_kind::signal_external,
+                       boost::json::object{{"namespace", info_.ns},
+                                           {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
+                                           {"signal_name", signal},
+                                           {"input", std::move(arg)},
+                                           {"child_workflow_only", false}})
+                       .future(),
+                   "external_signal", about);
 }
 
 std::shared_ptr<future_state> workflow_instance::cancel_external(std::string_view workflow_id,
                                                                  std::string_view run_id) {
-    return add_machine<external_machine>(
-               command_kind::request_cancel_external,
-               boost::json::object{{"namespace", info_.ns},
-                                   {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
-                                   {"child_workflow_only", false}})
-        .future();
+    return labeled(add_machine<external_machine>(
+                       command_kind::request_cancel_external,
+                       boost::json::object{{"namespace", info_.ns},
+                                           {"workflow_execution", {{"workflow_id", workflow_id}, {"run_id", run_id}}},
+                                           {"child_workflow_only", false}})
+                       .future(),
+                   "external_cancel", "cancel request to workflow " + std::string(workflow_id));
 }
 
 std::shared_ptr<future_state> workflow_instance::continue_as_new(boost::json::value input,
                                                                  continue_as_new_options options) {
     if (!continue_as_new_) continue_as_new_ = continuation{std::move(input), std::move(options)};
-    return make_future();   // never resolves: the run ends with this activation
+    // Never resolves: the run ends with this activation.
+    return labeled(make_future(), "continue_as_new", "continue-as-new");
 }
 
 // ---------------------------------------------------------------- Nexus
@@ -265,7 +283,9 @@ nexus_futures workflow_instance::schedule_nexus(const std::string& endpoint, con
                               {"nexus_header", std::move(header)}};
     if (!o.summary.empty()) attrs["user_metadata"] = {{"summary", o.summary}};
     auto& m = add_machine<nexus_machine>(std::move(attrs), o.cancellation);
-    return {m.started(), m.future()};
+    const std::string about = "Nexus operation " + service + "/" + operation + " (endpoint " + endpoint + ")";
+    return {labeled(m.started(), "nexus_operation_start", "start of " + about),
+            labeled(m.future(), "nexus_operation", about)};
 }
 
 nexus_futures schedule_nexus(workflow_instance& inst, const std::string& endpoint, const std::string& service,

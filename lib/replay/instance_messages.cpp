@@ -31,7 +31,7 @@ void workflow_instance::deliver_signal(const std::string& name, boost::json::val
 }
 
 std::shared_ptr<future_state> workflow_instance::receive_signal(const std::string& name) {
-    auto s = make_future();
+    auto s = labeled(make_future(), "signal", "signal channel " + name);
     auto& buffer = signal_buffers_[name];
     if (!buffer.empty()) {
         resolve(*s, std::move(buffer.front().value));
@@ -72,11 +72,15 @@ void workflow_instance::set_update_handler(std::string name, update_handler_fn h
 
 boost::json::value workflow_instance::query(const std::string& name, const boost::json::value& arg) {
     auto it = query_handlers_.find(name);
+    // Built in, as Temporal's SDKs have them; a handler of the same name takes precedence.
+    if (it == query_handlers_.end() && name == "__stack_trace") return boost::json::value(stack_trace());
+    if (it == query_handlers_.end() && name == "__enhanced_stack_trace") return stack_trace_json();
     if (it == query_handlers_.end()) {
         std::string known;
         for (const auto& [n, h] : query_handlers_) known += (known.empty() ? "" : ", ") + n;
         throw query_failed_error("workflow " + info_.workflow_id + " has no query handler named '" + name +
-                                 "' (known: " + (known.empty() ? "none" : known) + ")");
+                                 "' (known: " + (known.empty() ? "none" : known) +
+                                 "; built in: __stack_trace, __enhanced_stack_trace)");
     }
     current_scope guard(this);
     try {
@@ -121,7 +125,7 @@ void workflow_instance::accept_update(const event& e) {
     const std::string name(update_name->get_string());
     const auto* arg = input->if_contains("args");
     updates_.emplace(id, std::nullopt);
-    auto& s = spawned_.emplace_back(spawned{workflow<void>{}, make_future(), false, id, {}});
+    auto& s = spawned_.emplace_back(spawned{workflow<void>{}, make_future(), false, id, {}, name});
     auto it = update_handlers_.find(name);
     if (it == update_handlers_.end()) {
         // The handler is gone (changed code): the update fails rather than hanging.
@@ -156,6 +160,11 @@ void workflow_instance::answer_closing_query() {
 }
 
 boost::json::value workflow_instance::closing_query_answer() {
+    // A closed run waits on nothing: its stack trace is empty, not the last wait before it closed.
+    if (closed_ && !query_handlers_.contains(closing_query_->name)) {
+        if (closing_query_->name == "__stack_trace") return boost::json::value(stack_trace());
+        if (closing_query_->name == "__enhanced_stack_trace") return stack_trace_json();
+    }
     if (closing_query_->answer) return *closing_query_->answer;
     if (closing_query_->error) std::rethrow_exception(closing_query_->error);
     throw query_failed_error("workflow " + info_.workflow_id + " never registered a query handler named '" +

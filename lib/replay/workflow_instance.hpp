@@ -94,6 +94,10 @@ public:
     std::int64_t now_us() const noexcept { return now_us_; }
     bool replaying() const noexcept { return replaying_; }
     bool cancel_requested() const noexcept { return cancel_requested_; }
+    /// The built-in `__stack_trace` query: what each coroutine waits on, one block each.
+    std::string stack_trace() const;
+    /// The same as JSON (`__enhanced_stack_trace`): {"stacks": [{"coroutine", "waiting_on", "locations"}]}.
+    boost::json::object stack_trace_json() const;
     /// A rough size for the cache's byte budget.
     std::size_t approximate_bytes() const noexcept;
 
@@ -149,6 +153,8 @@ public:
 private:
     /// Marks a future done (its value or error already set) and wakes its waiters, never inline.
     void settle(future_state&, future_state::status outcome);
+    /// Names what a future stands for, for the stack trace.
+    static std::shared_ptr<future_state> labeled(std::shared_ptr<future_state>, const char* kind, std::string about);
     /// Makes this instance current_instance() for a scope: activations, queries, validators.
     struct current_scope {
         explicit current_scope(workflow_instance* i) noexcept;
@@ -161,6 +167,8 @@ private:
         bool done = false;
         std::string update_id{};                 ///< for an update handler: completes the update
         workflow<boost::json::value> update{};   ///< the update handler's coroutine
+        std::string update_name{};
+        std::int64_t number = 0;   ///< a spawned task's number, in spawn order
     };
     /// A wait_condition: cancellable, and resolved with false when its timeout timer fires.
     struct condition final : cancel_target, multi_waiter {
@@ -215,7 +223,7 @@ private:
     std::vector<command> commands_;
     std::optional<task_failure> failure_;
 
-    std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1, next_child_ = 1;
+    std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1, next_child_ = 1, next_task_ = 0;
     int max_pending_nexus_ = 30;
 
     struct buffered_signal {

@@ -86,6 +86,46 @@ struct command_applier {
     void operator()(workflow_terminate_command& c) const {
         core.terminate_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, "", c.reason, done());
     }
+    void operator()(workflow_start_command& c) const {
+        // The API starts a workflow whatever the workers; another process starting one expects
+        // this engine to run it, so a type it does not serve is refused rather than left waiting.
+        try {
+            check_served(c);
+        } catch (...) {
+            return answer(std::current_exception(), {});
+        }
+        core.start_workflow(std::move(c.ns), std::move(c.workflow_type), std::move(c.input),
+                            {.id = std::move(c.workflow_id), .task_queue = c.task_queue, .request_id = c.request_id},
+                            [answer = answer](std::exception_ptr e, started_run r) {
+                                answer(e, workflow_started_answer{std::move(r.workflow_id), std::move(r.run_id)});
+                            });
+    }
+    void operator()(workflow_query_command& c) const {
+        core.query_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.query, std::move(c.arg), payload_done());
+    }
+    void operator()(workflow_update_command& c) const {
+        core.update_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.update, std::move(c.arg),
+                             std::move(c.update_id), payload_done());
+    }
+
+    callback<boost::json::value> payload_done() const {
+        return
+            [answer = answer](std::exception_ptr e, boost::json::value v) { answer(e, payload_answer{std::move(v)}); };
+    }
+    void check_served(const workflow_start_command& c) const {
+        const auto ns_id = core.namespace_id(c.ns);
+        if (core.workers().workflow(ns_id, c.task_queue, c.workflow_type)) return;
+        std::string known;
+        for (const auto& n : core.workers().workflow_names(ns_id, c.task_queue))
+            known += (known.empty() ? "" : ", ") + n;
+        if (known.empty())
+            throw failed_precondition("no worker of the running engine serves task queue '" + c.task_queue +
+                                      "' in namespace '" + c.ns + "'; start the application that registers it (" +
+                                      "engine.add_worker(\"" + c.ns + "\", \"" + c.task_queue + "\"))");
+        throw failed_precondition("the running engine's worker on task queue '" + c.task_queue +
+                                  "' does not register workflow type '" + c.workflow_type +
+                                  "' (it registers: " + known + ")");
+    }
 };
 
 }   // namespace

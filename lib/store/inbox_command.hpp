@@ -78,10 +78,37 @@ struct workflow_terminate_command {
     bool operator==(const workflow_terminate_command&) const = default;
 };
 
-/// One change another process asks the owner to make.
-using inbox_command = std::variant<namespace_create_command, namespace_update_command, namespace_delete_command,
-                                   endpoint_create_command, endpoint_update_command, endpoint_delete_command,
-                                   workflow_signal_command, workflow_cancel_command, workflow_terminate_command>;
+/// Starts a workflow on one of the owner's workers; refused when none of them serves the type
+/// on the task queue (the CLI's `workflow start` and `workflow execute`).
+struct workflow_start_command {
+    std::string ns, workflow_type, task_queue, workflow_id;
+    boost::json::value input;
+    std::string request_id;   ///< dedupes a start the sender retries
+    bool operator==(const workflow_start_command&) const = default;
+};
+
+/// Asks a query of a run; the owner answers from the run's state (replaying it if needed).
+struct workflow_query_command {
+    workflow_target run;
+    std::string query;
+    boost::json::value arg;
+    bool operator==(const workflow_query_command&) const = default;
+};
+
+/// Sends an update to a running workflow and waits for its outcome.
+struct workflow_update_command {
+    workflow_target run;
+    std::string update;
+    boost::json::value arg;
+    std::string update_id;   ///< empty: the owner makes one
+    bool operator==(const workflow_update_command&) const = default;
+};
+
+/// One change (or question) another process asks the owner to make.
+using inbox_command =
+    std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
+                 endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
+                 workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);
@@ -102,6 +129,18 @@ struct endpoint_answer {
     bool operator==(const endpoint_answer&) const = default;
 };
 
+/// The run a start made (or found, for a retried request id).
+struct workflow_started_answer {
+    std::string workflow_id, run_id;
+    bool operator==(const workflow_started_answer&) const = default;
+};
+
+/// A query's answer or an update's result, as JSON.
+struct payload_answer {
+    boost::json::value value;
+    bool operator==(const payload_answer&) const = default;
+};
+
 /// Why a command failed: the perdure::error its sender throws.
 struct inbox_failure {
     errc code = errc::failed_precondition;
@@ -111,10 +150,11 @@ struct inbox_failure {
 
 /// What the owner answers a command with: nothing to report (a delete, a signal), the namespace
 /// or endpoint as the command left it, or why it failed.
-using inbox_answer = std::variant<std::monostate, namespace_answer, endpoint_answer, inbox_failure>;
+using inbox_answer = std::variant<std::monostate, namespace_answer, endpoint_answer, inbox_failure,
+                                  workflow_started_answer, payload_answer>;
 
-/// An answer as a JSON object: {} for none, the namespace or endpoint, {"error", "code"} for a
-/// failure. It is the answer's stored form, and the "result" the CLI prints whichever way the
+/// An answer as a JSON object: {} for none, the namespace or endpoint, {"workflow_id", "run_id"}
+/// for a start, {"value"} for a query or an update, {"error", "code"} for a failure. It is the answer's stored form, and the "result" the CLI prints whichever way the
 /// command went (through the inbox, or applied by the CLI itself), so both read the same.
 boost::json::object answer_json(const inbox_answer&);
 

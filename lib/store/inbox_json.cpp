@@ -108,6 +108,25 @@ struct command_writer {
         put_run(o, c.run);
         o["reason"] = c.reason;
     }
+    void operator()(const workflow_start_command& c) const {
+        o["namespace"] = c.ns;
+        o["workflow_type"] = c.workflow_type;
+        o["task_queue"] = c.task_queue;
+        o["workflow_id"] = c.workflow_id;
+        o["input"] = c.input;
+        o["request_id"] = c.request_id;
+    }
+    void operator()(const workflow_query_command& c) const {
+        put_run(o, c.run);
+        o["query"] = c.query;
+        o["arg"] = c.arg;
+    }
+    void operator()(const workflow_update_command& c) const {
+        put_run(o, c.run);
+        o["update"] = c.update;
+        o["arg"] = c.arg;
+        o["update_id"] = c.update_id;
+    }
 };
 
 inbox_command command_of(std::string_view op, const command_fields& f) {
@@ -130,19 +149,29 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "workflow.signal") return workflow_signal_command{f.run(), f.text("signal"), f.value("input")};
     if (op == "workflow.cancel") return workflow_cancel_command{f.run()};
     if (op == "workflow.terminate") return workflow_terminate_command{f.run(), f.text("reason")};
+    if (op == "workflow.start")
+        return workflow_start_command{f.text("namespace"),   f.text("workflow_type"), f.text("task_queue"),
+                                      f.text("workflow_id"), f.value("input"),        f.text("request_id")};
+    if (op == "workflow.query") return workflow_query_command{f.run(), f.text("query"), f.value("arg")};
+    if (op == "workflow.update")
+        return workflow_update_command{f.run(), f.text("update"), f.value("arg"), f.text("update_id")};
     throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
 }
 
 // ---------------------------------------------------------------- answers
 
 /// The error codes an answer can carry; any other is stored as failed_precondition.
-constexpr std::array<std::pair<errc, std::string_view>, 6> code_names{{
+constexpr std::array<std::pair<errc, std::string_view>, 10> code_names{{
     {errc::not_found, "not_found"},
     {errc::already_exists, "already_exists"},
     {errc::invalid_argument, "invalid_argument"},
     {errc::failed_precondition, "failed_precondition"},
     {errc::database_locked, "database_locked"},
     {errc::storage_error, "storage_error"},
+    {errc::payload_error, "payload_error"},
+    {errc::failure, "failure"},   // an update's handler failed, or a validator rejected it
+    {errc::query_failed, "query_failed"},
+    {errc::engine_stopped, "engine_stopped"},
 }};
 
 std::string_view code_name(errc code) {
@@ -187,7 +216,7 @@ struct result_fields {
 };
 
 /// What kind of answer each command gets.
-enum class answer_kind { none, a_namespace, an_endpoint };
+enum class answer_kind { none, a_namespace, an_endpoint, a_start, a_payload };
 
 answer_kind kind_of(const inbox_command* asked) {
     if (!asked) return answer_kind::none;
@@ -195,6 +224,9 @@ answer_kind kind_of(const inbox_command* asked) {
                                  [](const namespace_update_command&) { return answer_kind::a_namespace; },
                                  [](const endpoint_create_command&) { return answer_kind::an_endpoint; },
                                  [](const endpoint_update_command&) { return answer_kind::an_endpoint; },
+                                 [](const workflow_start_command&) { return answer_kind::a_start; },
+                                 [](const workflow_query_command&) { return answer_kind::a_payload; },
+                                 [](const workflow_update_command&) { return answer_kind::a_payload; },
                                  [](const auto&) { return answer_kind::none; }},
                       *asked);
 }
@@ -216,6 +248,13 @@ inbox_answer result_of(answer_kind kind, const boost::json::object& o) {
                                  f.text("target_task_queue"),
                                  f.text("description"),
                                  f.number("max_operations_per_second")};
+    } else if (kind == answer_kind::a_start) {
+        answer = workflow_started_answer{f.text("workflow_id"), f.text("run_id")};
+    } else if (kind == answer_kind::a_payload) {
+        if (const auto* v = o.if_contains("value"))
+            answer = payload_answer{*v};
+        else
+            f.missing = "value";
     }
     if (f.missing.empty()) return answer;
     return inbox_failure{errc::storage_error,
@@ -234,7 +273,10 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                  [](const endpoint_delete_command&) { return "endpoint.delete"; },
                                  [](const workflow_signal_command&) { return "workflow.signal"; },
                                  [](const workflow_cancel_command&) { return "workflow.cancel"; },
-                                 [](const workflow_terminate_command&) { return "workflow.terminate"; }},
+                                 [](const workflow_terminate_command&) { return "workflow.terminate"; },
+                                 [](const workflow_start_command&) { return "workflow.start"; },
+                                 [](const workflow_query_command&) { return "workflow.query"; },
+                                 [](const workflow_update_command&) { return "workflow.update"; }},
                       command);
 }
 
@@ -276,6 +318,12 @@ boost::json::object answer_json(const inbox_answer& answer) {
                                  },
                                  [](const inbox_failure& f) {
                                      return boost::json::object{{"error", f.message}, {"code", code_name(f.code)}};
+                                 },
+                                 [](const workflow_started_answer& a) {
+                                     return boost::json::object{{"workflow_id", a.workflow_id}, {"run_id", a.run_id}};
+                                 },
+                                 [](const payload_answer& a) {
+                                     return boost::json::object{{"value", a.value}};
                                  }},
                       answer);
 }

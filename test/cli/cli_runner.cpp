@@ -48,7 +48,8 @@ std::vector<std::string> words(std::string_view line) {
     return out;
 }
 
-cli_result run_cli(const std::vector<std::string>& args, const std::string& db_env) {
+cli_process::cli_process(const std::vector<std::string>& args, const std::string& db_env)
+    : deadline_(std::chrono::steady_clock::now() + std::chrono::seconds(60)) {
     std::vector<std::string> argv{PERDURE_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
     auto env = environment_with(db_env);
@@ -57,8 +58,8 @@ cli_result run_cli(const std::vector<std::string>& args, const std::string& db_e
     int out[2], err[2];
     make_pipe(out);
     make_pipe(err);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         ::execve(argv_p[0], argv_p.data(), env_p.data());
@@ -66,37 +67,60 @@ cli_result run_cli(const std::vector<std::string>& args, const std::string& db_e
     }
     ::close(out[1]);
     ::close(err[1]);
-    cli_result r;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-    std::string* sinks[2] = {&r.out, &r.err};
-    int open = 2;
-    while (open > 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            BOOST_ERROR("perdure did not finish within 60 s");
-            break;
-        }
-        if (::poll(fds, 2, 1000) < 0 && errno != EINTR) break;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-            char buf[4096];
-            const auto n = ::read(fds[i].fd, buf, sizeof buf);
-            if (n > 0) {
-                sinks[i]->append(buf, static_cast<std::size_t>(n));
-            } else {
-                ::close(fds[i].fd);
-                fds[i].fd = -1;
-                --open;
-            }
+    fds_[0] = out[0];
+    fds_[1] = err[0];
+}
+
+cli_process::~cli_process() {
+    if (pid_ < 0) return;
+    ::kill(pid_, SIGKILL);
+    finish();
+}
+
+bool cli_process::pump(int ms) {
+    if (std::chrono::steady_clock::now() > deadline_ && !killed_) {
+        ::kill(pid_, SIGKILL);
+        killed_ = true;
+        BOOST_ERROR("perdure did not finish within 60 s");
+    }
+    pollfd fds[2] = {{fds_[0], POLLIN, 0}, {fds_[1], POLLIN, 0}};
+    std::string* sinks[2] = {&result_.out, &result_.err};
+    if (fds_[0] < 0 && fds_[1] < 0) return false;
+    if (::poll(fds, 2, ms) < 0 && errno != EINTR) return false;
+    for (int i = 0; i < 2; ++i) {
+        if (fds_[i] < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+        char buf[4096];
+        const auto n = ::read(fds_[i], buf, sizeof buf);
+        if (n > 0) {
+            sinks[i]->append(buf, static_cast<std::size_t>(n));
+        } else {
+            ::close(fds_[i]);
+            fds_[i] = -1;
         }
     }
-    for (auto& f : fds)
-        if (f.fd >= 0) ::close(f.fd);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return fds_[0] >= 0 || fds_[1] >= 0;
+}
+
+bool cli_process::read_until(std::string_view text) {
+    while (result_.out.find(text) == std::string::npos)
+        if (!pump(1000)) return result_.out.find(text) != std::string::npos;
+    return true;
+}
+
+cli_result cli_process::finish() {
+    while (pump(1000)) {
+    }
+    if (pid_ >= 0) {
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        result_.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = -1;
+    }
+    return result_;
+}
+
+cli_result run_cli(const std::vector<std::string>& args, const std::string& db_env) {
+    return cli_process(args, db_env).finish();
 }
 
 engine_host::engine_host(const std::string& db) {

@@ -1,10 +1,12 @@
 // Fuzz target: the perdure command line. The input is argv, its words separated by NUL bytes.
 // Every command line is parsed as the CLI parses it; the read-only commands (list, describe,
-// show) then run against a small database seeded once at start-up (whatever --db the input
-// names), printing to a stream that discards everything. Commands that write are parsed only.
+// show without --follow, result) then run against a small database seeded once at start-up
+// (whatever --db the input names), printing to a stream that discards everything. Commands
+// that write or need an engine are parsed only, and their JSON flags (--input) read.
 // Usage and user errors (cli_error, perdure::error, boost::program_options::error) are the
 // documented answers; any other exception is a finding.
 #include "command_line.hpp"
+#include "json_input.hpp"
 #include "oracle.hpp"
 
 #include <perdure/perdure.hpp>
@@ -88,9 +90,11 @@ protected:
     std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
 };
 
-bool is_read_only(const perdure::cli::command& c) {
-    const auto& last = c.words.back();
-    return last == "list" || last == "describe" || last == "show";
+/// Commands that only read and end by themselves (show --follow waits for a run to close).
+bool is_read_only(const perdure::cli::parsed_command_line& line) {
+    const auto& last = line.cmd->words.back();
+    if (last == "show") return line.args.count("follow") == 0;
+    return last == "list" || last == "describe" || last == "result";
 }
 
 }   // namespace
@@ -131,9 +135,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ostream out(&discard);
     try {
         auto line = perdure::cli::parse(static_cast<int>(words.size()), argv.data(), out);
-        if (line.cmd && is_read_only(*line.cmd)) {
+        if (line.cmd && is_read_only(line)) {
             line.db = seeded_database();
             perdure::cli::execute(line, out);
+        } else if (line.cmd && line.args.count("input")) {
+            (void)perdure::cli::json_flag({line.db, line.output, line.args, out}, "input");
         }
     } catch (const perdure::cli::cli_error&) {
     } catch (const perdure::error&) {

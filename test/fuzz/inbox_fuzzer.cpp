@@ -52,8 +52,9 @@ bool same_stored(std::string_view a, std::string_view b) {
     return same_json(boost::json::parse(a), boost::json::parse(b));
 }
 
-/// The kinds of answer there are: none, a namespace's, an endpoint's.
-const inbox_command asked_kinds[] = {namespace_delete_command{}, namespace_create_command{}, endpoint_update_command{}};
+/// The kinds of answer there are: none, a namespace's, an endpoint's, a start's, a payload.
+const inbox_command asked_kinds[] = {namespace_delete_command{}, namespace_create_command{}, endpoint_update_command{},
+                                     workflow_start_command{}, workflow_query_command{}};
 
 void check_answer(const inbox_command* asked, bool failed, std::string_view text) {
     const auto answer = parse_stored_answer(asked, failed, text);

@@ -58,7 +58,9 @@ void print_overview(std::ostream& out, const std::vector<command>& commands, con
                     "would) and say so on stderr; every other command exits 3 there. Reads work "
                     "while an application's engine has the file open. Writes (namespace and endpoint changes, "
                     "signal, cancel, terminate) go to that running engine, which applies them within a second; "
-                    "when no engine runs, perdure opens the database itself in maintenance mode.");
+                    "when no engine runs, perdure opens the database itself in maintenance mode. Workflow start, "
+                    "execute, query, stack and update need the application's engine (it has the workflow code) and "
+                    "exit 1 without one.");
     out << '\n';
     print_paragraph(out,
                     "Exit codes: 0 success; 1 user error (unknown name, invalid value, missing flag); 2 usage "

@@ -77,4 +77,11 @@ std::vector<detail::endpoint_row> reading::endpoints() {
     return read([&](detail::store_reads& r) { return r.endpoints(); });
 }
 
+void reading::refresh() {
+    on_store([&] {
+        snapshot_.reset();
+        snapshot_ = store_->snapshot();
+    });
+}
+
 }   // namespace perdure::cli

@@ -36,6 +36,8 @@ public:
     std::int64_t history_length(std::int64_t run_key);
     std::int64_t open_runs(std::int64_t ns_id);
     std::vector<detail::endpoint_row> endpoints();
+    /// Takes a new snapshot, so the next reads see what was committed since (following a run).
+    void refresh();
 
 private:
     template <class F>

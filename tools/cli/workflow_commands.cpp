@@ -1,19 +1,23 @@
 // perdure workflow list | describe | show | signal | cancel | terminate: reading runs and
 // their histories straight from the file, and reaching running workflows through the write path.
 #include "command.hpp"
+#include "json_input.hpp"
 #include "output.hpp"
+#include "pending_output.hpp"
 #include "reading.hpp"
+#include "workflow_flags.hpp"
 #include "write_path.hpp"
 
 #include <perdure/client.hpp>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/program_options/value_semantic.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <thread>
 
 namespace perdure::cli {
 namespace {
@@ -23,15 +27,6 @@ namespace po = boost::program_options;
 constexpr std::array statuses{workflow_status::running,  workflow_status::completed,  workflow_status::failed,
                               workflow_status::canceled, workflow_status::terminated, workflow_status::continued_as_new,
                               workflow_status::timed_out};
-
-void add_run_flags(po::options_description& d) {
-    // clang-format off
-    d.add_options()("namespace,n", po::value<std::string>()->value_name("NS")->default_value("default"),
-                    "the workflow's namespace")(
-        "workflow-id,w", po::value<std::string>()->value_name("ID")->required(), "the workflow id (required)")(
-        "run-id,r", po::value<std::string>()->value_name("RUN"), "a run of it (default: the newest)");
-    // clang-format on
-}
 
 /// Accepts perdure's names (continued_as_new) and Temporal's (ContinuedAsNew), in any case.
 workflow_status status_of(const std::string& text) {
@@ -95,6 +90,8 @@ void describe(const invocation& inv) {
     reading db(inv.db);
     const auto row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id"));
     auto info = run_json(db, row);
+    auto pending = pending_of(db, row);
+    for (auto& [key, value] : pending.json) info[key] = std::move(value);
     if (inv.output == output_format::json) return print_json(inv.out, info);
     card c{{"Namespace", db.namespace_name(row.ns_id)},
            {"WorkflowId", row.workflow_id},
@@ -108,23 +105,52 @@ void describe(const invocation& inv) {
     if (!row.first_run_id.empty() && row.first_run_id != row.run_id) c.emplace_back("FirstRunId", row.first_run_id);
     if (!info.at("memo").as_object().empty()) c.emplace_back("Memo", boost::json::serialize(info.at("memo")));
     if (!row.task_failure.empty()) c.emplace_back("TaskFailure", row.task_failure);
+    c.insert(c.end(), pending.lines.begin(), pending.lines.end());
     print_card(inv.out, c);
+}
+
+std::string type_name(const detail::event& e) {
+    const char* name = detail::event_type_name(e.type);
+    return name ? name : "Unknown";
+}
+
+boost::json::value event_json(const detail::event& e) {
+    const std::chrono::system_clock::time_point time{std::chrono::microseconds(e.time_us)};
+    return history_event{e.id, type_name(e), time, e.attrs}.to_json();
+}
+
+/// show --follow: prints each event as it is committed, one a line (JSON Lines with -o json),
+/// until the run closes. The run is read again on a new snapshot every poll.
+void follow(const invocation& inv, reading& db, detail::execution_row row) {
+    std::int64_t printed = 0;
+    for (;;) {
+        for (const auto& e : db.history(row.run_key)) {
+            if (e.id <= printed) continue;
+            if (inv.output == output_format::json) {
+                print_json(inv.out, event_json(e));
+            } else {
+                table t({});
+                t.add({std::to_string(e.id), time_text(e.time_us), type_name(e), boost::json::serialize(e.attrs)});
+                t.print(inv.out);
+            }
+            printed = e.id;
+        }
+        inv.out.flush();
+        if (row.status != detail::run_status::running) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));   // another process writes it
+        db.refresh();
+        row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), row.run_id);
+    }
 }
 
 void show(const invocation& inv) {
     reading db(inv.db);
     const auto row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id"));
+    if (inv.has("follow")) return follow(inv, db, row);
     const auto events = db.history(row.run_key);
-    auto type_name = [](const detail::event& e) -> std::string {
-        const char* name = detail::event_type_name(e.type);
-        return name ? name : "Unknown";
-    };
     if (inv.output == output_format::json) {
         boost::json::array out;
-        for (const auto& e : events) {
-            const std::chrono::system_clock::time_point time{std::chrono::microseconds(e.time_us)};
-            out.push_back(history_event{e.id, type_name(e), time, e.attrs}.to_json());
-        }
+        for (const auto& e : events) out.push_back(event_json(e));
         return print_json(inv.out, out);
     }
     table t({});   // no header: one event a line, the columns aligned
@@ -133,27 +159,8 @@ void show(const invocation& inv) {
     t.print(inv.out);
 }
 
-detail::workflow_target target_of(const invocation& inv) {
-    return {inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id")};
-}
-
-workflow_handle<boost::json::value> handle_of(perdure::engine& e, const invocation& inv) {
-    return e.client_for(inv.value("namespace")).get_handle(inv.value("workflow-id"), inv.value("run-id"));
-}
-
 void signal(const invocation& inv) {
-    boost::json::value input;
-    if (inv.has("input")) {
-        boost::system::error_code ec;
-        input = boost::json::parse(inv.value("input"), ec);
-        if (ec)
-            throw cli_error(exit_code::user_error,
-                            "--input is not JSON (" + ec.message() + "); quote strings: --input '\"text\"'");
-        if (detail::non_finite_number_at(input))
-            throw cli_error(exit_code::user_error,
-                            "--input holds a number whose exponent is out of a double's range; "
-                            "pass it as a string");
-    }
+    const auto input = json_flag(inv, "input");
     const auto name = inv.value("name");
     write_request request{detail::workflow_signal_command{target_of(inv), name, input},
                           [&](perdure::engine& e) -> detail::inbox_answer {
@@ -186,7 +193,7 @@ void terminate(const invocation& inv) {
 }   // namespace
 
 std::vector<command> workflow_commands() {
-    return {
+    std::vector<command> out{
         {{"workflow", "list"},
          "List workflow runs",
          "Lists workflow runs, newest first, in one namespace or all of them.",
@@ -202,15 +209,21 @@ std::vector<command> workflow_commands() {
          list},
         {{"workflow", "describe"},
          "Show one workflow run",
-         "Shows a run: type, task queue, status, times, history length, memo, and the last workflow task failure "
-         "while it is retrying.",
+         "Shows a run: type, task queue, status, times, history length, memo, the last workflow task failure "
+         "while it is retrying, and, while it runs, its pending work as committed: activities, children, Nexus "
+         "operations, the completions it owes Nexus callers and its failing workflow task.",
          add_run_flags,
          describe},
         {{"workflow", "show"},
          "Print a run's event history",
          "Prints a run's history, one event a line: id, time, type and attributes. With --output json, an array "
-         "of {event_id, event_type, event_time, attributes}, the form the history replayer reads.",
-         add_run_flags,
+         "of {event_id, event_type, event_time, attributes}, the form the history replayer reads. With --follow, "
+         "keeps printing events as they are committed until the run closes (with --output json, one event object "
+         "a line).",
+         [](po::options_description& d) {
+             add_run_flags(d);
+             d.add_options()("follow,f", "keep printing new events until the run closes");
+         },
          show},
         {{"workflow", "signal"},
          "Send a signal to a running workflow",
@@ -238,6 +251,8 @@ std::vector<command> workflow_commands() {
          },
          terminate},
     };
+    for (auto& c : workflow_run_commands()) out.push_back(std::move(c));
+    return out;
 }
 
 }   // namespace perdure::cli

@@ -55,6 +55,9 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
         workflow_terminate_command{{"app", "w", ""}, "stuck"},
+        workflow_start_command{"app", "Order", "app-tq", "o-9", boost::json::parse(R"({"qty":2})"), "req-1"},
+        workflow_query_command{{"app", "w", "r"}, "__stack_trace", nullptr},
+        workflow_update_command{{"app", "w", ""}, "approve", "ada", "u-1"},
     };
     for (const auto& c : commands) {
         const auto stored = stored_command(c);
@@ -91,6 +94,24 @@ BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {
     const inbox_command removed = namespace_delete_command{"a"};
     BOOST_TEST(stored_answer(inbox_answer{}) == "{}");
     BOOST_TEST((parse_stored_answer(&removed, false, "{}") == inbox_answer{}));
+
+    const inbox_command started = workflow_start_command{"app", "Order", "q", "o-1", nullptr, ""};
+    const inbox_answer run = workflow_started_answer{"o-1", "r-1"};
+    BOOST_TEST(stored_answer(run) == R"({"workflow_id":"o-1","run_id":"r-1"})");
+    BOOST_TEST((parse_stored_answer(&started, false, stored_answer(run)) == run));
+
+    // A query's answer may be any JSON, null and strings included.
+    const inbox_command asked = workflow_query_command{{"app", "o-1", ""}, "state", nullptr};
+    for (const char* text : {"null", R"("waiting")", R"({"items":[1,2]})"}) {
+        const inbox_answer answer = payload_answer{boost::json::parse(text)};
+        BOOST_TEST((parse_stored_answer(&asked, false, stored_answer(answer)) == answer), text);
+    }
+    const auto no_value = parse_stored_answer(&asked, false, "{}");
+    BOOST_TEST(std::holds_alternative<inbox_failure>(no_value));
+
+    // An update's failure keeps its code, so the sender throws the same kind of error.
+    const inbox_answer rejected = inbox_failure{perdure::errc::failure, "discount must be 0..50"};
+    BOOST_TEST((parse_stored_answer(&asked, true, stored_answer(rejected)) == rejected));
 
     const inbox_answer refused = inbox_failure{perdure::errc::not_found, "no namespace 'a'"};
     BOOST_TEST(std::string(stored_state(refused)) == "failed");

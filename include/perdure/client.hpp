@@ -43,6 +43,9 @@ struct workflow_execution_info {
     std::int64_t history_length{};
     boost::json::object memo{};
     std::string task_failure{};   ///< the last workflow task failure, while it is retrying or blocked
+    /// Its custom search attributes as last committed (at start, then by upserts); an attribute
+    /// removed from the namespace no longer shows.
+    perdure::search_attributes search_attributes{};
 
     // What a running workflow waits for (describe() only; list() leaves these empty).
     std::vector<pending_activity_info> pending_activities{};

@@ -157,6 +157,23 @@ void namespace_registry::remove(std::string_view name) {
                    [&](auto cb) { detail::async_remove(*this, std::string(name), std::move(cb)); });
 }
 
+void namespace_registry::add_search_attribute(std::string_view ns, std::string_view name, search_attribute_type type) {
+    wait_for<bool>(*core_, "namespaces().add_search_attribute", [&](auto cb) {
+        core_->add_search_attribute(std::string(ns), std::string(name), type, std::move(cb));
+    });
+}
+
+std::map<std::string, search_attribute_type> namespace_registry::search_attributes(std::string_view ns) {
+    return wait_for<std::map<std::string, search_attribute_type>>(
+        *core_, "namespaces().search_attributes",
+        [&](auto cb) { core_->list_search_attributes(std::string(ns), std::move(cb)); });
+}
+
+void namespace_registry::remove_search_attribute(std::string_view ns, std::string_view name) {
+    wait_for<bool>(*core_, "namespaces().remove_search_attribute",
+                   [&](auto cb) { core_->remove_search_attribute(std::string(ns), std::string(name), std::move(cb)); });
+}
+
 // ---------------------------------------------------------------- workers
 
 worker::worker(std::shared_ptr<detail::engine_core> core, std::string ns, std::string task_queue)

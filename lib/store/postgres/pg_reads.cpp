@@ -70,6 +70,12 @@ std::vector<namespace_row> pg_reads::namespaces() {
     for (int i = 0; i < r.rows(); ++i)
         out.push_back(
             {r.int64(i, 0), std::string(r.text(i, 1)), std::string(r.text(i, 2)), r.int64(i, 3), r.int64(i, 4)});
+    auto t = query("loading the search attributes", "SELECT ns_id, name, type FROM search_attribute_types");
+    for (int i = 0; i < t.rows(); ++i)
+        for (auto& ns : out)
+            if (ns.ns_id == t.int64(i, 0))
+                ns.search_attributes.emplace(std::string(t.text(i, 1)),
+                                             static_cast<search_attribute_type>(t.int64(i, 2)));
     return out;
 }
 
@@ -108,7 +114,8 @@ std::vector<open_run_row> pg_reads::open_runs() {
                                             "WHERE e.status = 0 ORDER BY e.run_key");
     std::vector<open_run_row> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({stored_execution(row{r, i}), r.int64(i, 17), static_cast<int>(r.int64(i, 18))});
+        out.push_back({stored_execution(row{r, i}), r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT),
+                       static_cast<int>(r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT + 1))});
     return out;
 }
 

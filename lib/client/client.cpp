@@ -2,6 +2,7 @@
 // the engine core's callback operations.
 #include "client/blocking.hpp"
 #include "client/core_access.hpp"
+#include "client/reads.hpp"
 
 #include <perdure/client.hpp>
 #include <perdure/detail/async_entry.hpp>
@@ -69,6 +70,25 @@ std::vector<workflow_execution_info> client::list(std::optional<workflow_status>
                                                   std::string_view after) {
     return wait_for<std::vector<workflow_execution_info>>(
         *core_, "list", [&](auto cb) { detail::async_list(*this, status, limit, std::string(after), std::move(cb)); });
+}
+
+workflow_page client::list(std::string_view query, std::size_t page_size, std::string_view page_token) {
+    return wait_for<workflow_page>(*core_, "list", [&](auto cb) {
+        detail::query_runs(*core_, ns_, std::string(query), page_size, std::string(page_token), std::move(cb));
+    });
+}
+
+std::int64_t client::count(std::string_view query) {
+    return wait_for<workflow_counts>(
+               *core_, "count",
+               [&](auto cb) { detail::count_runs(*core_, ns_, std::string(query), false, std::move(cb)); })
+        .count;
+}
+
+workflow_counts client::count_groups(std::string_view query) {
+    return wait_for<workflow_counts>(*core_, "count_groups", [&](auto cb) {
+        detail::count_runs(*core_, ns_, std::string(query), true, std::move(cb));
+    });
 }
 
 namespace detail {

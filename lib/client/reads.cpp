@@ -3,7 +3,10 @@
 
 #include "history/fields.hpp"
 #include "history/pending_work.hpp"
+#include "client/page_token.hpp"
 #include "store/store.hpp"
+#include "store/visibility_page.hpp"
+#include "visibility/parser.hpp"
 #include "visibility/query.hpp"
 
 #include <type_traits>
@@ -116,6 +119,41 @@ void list_runs(engine_core& core, std::string ns, std::optional<workflow_status>
             for (const auto& row : reads.list_runs(
                      ns_id, status ? std::optional(static_cast<run_status>(*status)) : std::nullopt, limit, before))
                 out.push_back(info_of(row, ns, reads.history_length(row.run_key), types));
+            return out;
+        });
+}
+
+void query_runs(engine_core& core, std::string ns, std::string query, std::size_t page_size, std::string page_token,
+                callback<workflow_page> cb) {
+    on_reader<workflow_page>(
+        core, ns, std::move(cb),
+        [ns, query = std::move(query), page_size, token = std::move(page_token)](store_reads& reads, std::int64_t ns_id,
+                                                                                 const attribute_types& types) {
+            const auto q = parse_query(query, types);
+            // The canonical text, so that spacing or keyword case does not change which tokens fit.
+            const std::string key = ns + '\0' + to_text(q);
+            const auto after =
+                token.empty() ? std::vector<sort_value>{} : decode_page_token(token, key, sort_key_count(q));
+            const std::size_t size = page_size == 0 ? 100 : std::min<std::size_t>(page_size, 1000);
+            auto page = reads.query_runs(ns_id, q, after, size);
+            workflow_page out;
+            for (const auto& row : page.runs)
+                out.executions.push_back(info_of(row, ns, reads.history_length(row.run_key), types));
+            if (page.runs.size() == size) out.next_page_token = encode_page_token(key, page.last_keys);
+            return out;
+        });
+}
+
+void count_runs(engine_core& core, std::string ns, std::string query, bool by_status, callback<workflow_counts> cb) {
+    on_reader<workflow_counts>(
+        core, ns, std::move(cb),
+        [query = std::move(query), by_status](store_reads& reads, std::int64_t ns_id, const attribute_types& types) {
+            const auto q = parse_query(query, types);
+            workflow_counts out;
+            for (const auto& [status, n] : reads.count_runs(ns_id, q, by_status)) {
+                out.count += n;
+                if (by_status) out.groups.push_back({static_cast<workflow_status>(status), n});
+            }
             return out;
         });
 }

@@ -86,6 +86,16 @@ struct deadline_row {
     std::int64_t seq = 0, due_us = 0;
 };
 
+/// A page sort key's value, as a page token carries it: NULL, an integer, a double or a string.
+using sort_value = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// A page of runs matching a visibility query, and the sort keys of its last run (empty when
+/// the page is empty), from which the next page starts.
+struct run_page {
+    std::vector<execution_row> runs;
+    std::vector<sort_value> last_keys;
+};
+
 /// An open run with its last event (to see whether it awaits an activation).
 struct open_run_row {
     execution_row exec;

@@ -82,7 +82,7 @@ void fill_visibility_columns(sql::connection& c) {
 UPDATE executions SET execution_time = start_time, root_workflow_id = workflow_id, root_run_id = run_id;
 UPDATE executions SET
   history_length = (SELECT COALESCE(MAX(event_id), 0) FROM history h WHERE h.run_key = executions.run_key),
-  history_size_bytes = (SELECT COALESCE(SUM(length(attrs)), 0) FROM history h WHERE h.run_key = executions.run_key)
+  history_size_bytes = (SELECT COALESCE(SUM(length(CAST(attrs AS BLOB))), 0) FROM history h WHERE h.run_key = executions.run_key)
   WHERE status <> 0;
 UPDATE executions SET
   parent_workflow_id = p.workflow_id, parent_run_id = p.run_id,

@@ -89,7 +89,7 @@ struct applier {
         c.cached(
              "UPDATE executions SET status=?1, close_time=?2, task_failure='', "
              "history_length=(SELECT COALESCE(MAX(event_id), 0) FROM history WHERE run_key=?3), "
-             "history_size_bytes=(SELECT COALESCE(SUM(length(attrs)), 0) FROM history WHERE run_key=?3) "
+             "history_size_bytes=(SELECT COALESCE(SUM(length(CAST(attrs AS BLOB))), 0) FROM history WHERE run_key=?3) "
              "WHERE run_key=?3")
             .bind(1, static_cast<int>(op.status))
             .bind(2, op.close_time_us)

@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(a_closed_run_records_its_history_length_and_size_once_at_cl
     f.close();
     BOOST_TEST(sql_int(f.database(), "SELECT history_length FROM executions") == length);
     BOOST_TEST(sql_int(f.database(), "SELECT history_size_bytes FROM executions") ==
-               sql_int(f.database(), "SELECT SUM(length(attrs)) FROM history"));
+               sql_int(f.database(), "SELECT SUM(length(CAST(attrs AS BLOB))) FROM history"));
 }
 
 BOOST_AUTO_TEST_CASE(a_database_of_schema_4_is_migrated_and_its_runs_get_their_visibility_columns) {

@@ -10,6 +10,30 @@ namespace {
 
 using sa = system_attribute;
 
+/// True when a node selects only runs that have a value of a custom attribute (so the values
+/// index can find them): a custom predicate other than IS NULL.
+bool custom_positive(const filter_node& n) {
+    if (n.attr.system) return false;
+    switch (n.kind) {
+    case node_kind::compare:
+    case node_kind::in:
+    case node_kind::between:
+    case node_kind::starts_with: return true;
+    case node_kind::is_null: return n.negated;
+    default: return false;
+    }
+}
+
+/// True when the query's filter requires such a node: it is the filter, or one of its ANDed terms.
+bool led_by_values(const visibility_query& q) {
+    if (!q.root) return false;
+    const auto& root = q.nodes[*q.root];
+    if (root.kind != node_kind::all_of) return custom_positive(root);
+    for (const auto child : root.children)
+        if (custom_positive(q.nodes[child])) return true;
+    return false;
+}
+
 /// Parameters in the order their placeholders are written.
 class statement_builder {
 public:
@@ -22,7 +46,11 @@ public:
     }
     /// The filter of `q` in namespace `ns_id`, its parameters appended.
     std::string where(const visibility_query& q, std::int64_t ns_id, const column_map& columns) {
-        std::string sql = "e.ns_id = " + param(ns_id);
+        // SQLite, without statistics, prefers any index on ns_id to the run keys a custom
+        // attribute's values give, and would read every run of the namespace to check them; the
+        // unary + takes ns_id out of the index choice when the values can lead.
+        const bool values_lead = style_ == placeholder_style::question_mark && led_by_values(q);
+        std::string sql = (values_lead ? "+e.ns_id = " : "e.ns_id = ") + param(ns_id);
         auto filter = to_sql(
             q, columns, {.placeholders = style_, .first_placeholder = out_.params.size() + 1, .namespace_id = ns_id});
         for (std::size_t i = 0; i < filter.where_params; ++i) out_.params.push_back(std::move(filter.params[i]));

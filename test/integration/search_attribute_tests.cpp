@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include <set>
+
 using namespace std::chrono_literals;
 using perdure::search_attribute_type;
 using perdure::test::engine_fixture;
@@ -20,9 +22,29 @@ perdure::workflow<int> waiter(perdure::workflow_context& ctx, int n) {
 }
 const perdure::workflow_def waiter_workflow{"Waiter", &waiter};
 
+perdure::workflow<int> leaf(perdure::workflow_context&, int n) { co_return n; }
+const perdure::workflow_def leaf_workflow{"Leaf", &leaf};
+
+// Starts a child, which starts a grandchild: a tree of three runs.
+perdure::workflow<int> tree(perdure::workflow_context& ctx, int depth);
+const perdure::workflow_def tree_workflow{"Tree", &tree};
+perdure::workflow<int> tree(perdure::workflow_context& ctx, int depth) {
+    if (depth == 0) co_return co_await ctx.execute_child_workflow(leaf_workflow, 1, {.id = "grandchild"});
+    co_return co_await ctx.execute_child_workflow(tree_workflow, depth - 1, {.id = "child"});
+}
+
 void setup(perdure::engine& e) {
     e.namespaces().ensure("default");
-    e.add_worker("default", "q").register_workflow(waiter_workflow);
+    e.add_worker("default", "q")
+        .register_workflow(waiter_workflow)
+        .register_workflow(tree_workflow)
+        .register_workflow(leaf_workflow);
+}
+
+std::set<std::string> ids(perdure::client c, std::string_view query) {
+    std::set<std::string> out;
+    for (const auto& w : c.list(query).executions) out.insert(w.workflow_id);
+    return out;
 }
 
 template <class E, class F>
@@ -168,6 +190,22 @@ BOOST_AUTO_TEST_CASE(a_removed_attribute_no_longer_shows_on_runs_that_had_it) {
     f.idle();
     f.engine().namespaces().remove_search_attribute("default", "Customer");
     BOOST_TEST(h.describe().search_attributes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(children_are_found_by_their_parent_and_their_root) {
+    engine_fixture f;
+    f.open(setup);
+    auto h = f.client().start_workflow(tree_workflow, 1, {.id = "root", .task_queue = "q"});
+    BOOST_TEST(h.get() == 1);
+    const auto root_run = h.describe().run_id;
+    BOOST_TEST(ids(f.client(), "ParentWorkflowId = 'root'") == std::set<std::string>{"child"});
+    BOOST_TEST(ids(f.client(), "ParentWorkflowId = 'child'") == std::set<std::string>{"grandchild"});
+    BOOST_TEST(ids(f.client(), "ParentWorkflowId IS NULL") == std::set<std::string>{"root"});
+    BOOST_TEST(ids(f.client(), "RootRunId = '" + root_run + "'") ==
+               (std::set<std::string>{"root", "child", "grandchild"}));
+    BOOST_TEST(ids(f.client(), "RootWorkflowId = 'root' AND WorkflowType = 'Leaf'") ==
+               std::set<std::string>{"grandchild"});
+    BOOST_TEST(f.client().count("HistoryLength > 6 AND ExecutionStatus = 'Completed'") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_closed_run_records_its_history_length_and_size_once_at_close) {

@@ -130,6 +130,8 @@ void query_runs(engine_core& core, std::string ns, std::string query, std::size_
         [ns, query = std::move(query), page_size, token = std::move(page_token)](store_reads& reads, std::int64_t ns_id,
                                                                                  const attribute_types& types) {
             const auto q = parse_query(query, types);
+            if (q.group_by)   // as Temporal's ListWorkflowExecutions
+                throw invalid_argument("GROUP BY is for count_groups (and count), not list: remove it from the query");
             // The canonical text, so that spacing or keyword case does not change which tokens fit.
             const std::string key = ns + '\0' + to_text(q);
             const auto after =

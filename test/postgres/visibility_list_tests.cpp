@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(counts_answer_in_total_and_by_status, Backend, per
     BOOST_TEST(o.client.count("ExecutionStatus = 'Running' GROUP BY ExecutionStatus") == 20);
     const perdure::workflow_counts expected{30, {{workflow_status::running, 20}, {workflow_status::terminated, 10}}};
     BOOST_TEST((o.client.count_groups("GROUP BY ExecutionStatus") == expected));
+    BOOST_TEST(contains(invalid([&] { o.client.list("GROUP BY ExecutionStatus"); }), "GROUP BY is for count_groups"));
     BOOST_TEST((o.client.count_groups("Amount < 3") ==
                 perdure::workflow_counts{3, {{workflow_status::running, 2}, {workflow_status::terminated, 1}}}));
 }

@@ -33,12 +33,20 @@ perdure::workflow<int> tree(perdure::workflow_context& ctx, int depth) {
     co_return co_await ctx.execute_child_workflow(tree_workflow, depth - 1, {.id = "child"});
 }
 
+// Continues as new until n is 0.
+perdure::workflow<int> countdown(perdure::workflow_context& ctx, int n) {
+    if (n > 0) co_await ctx.continue_as_new(n - 1);
+    co_return n;
+}
+const perdure::workflow_def countdown_workflow{"Countdown", &countdown};
+
 void setup(perdure::engine& e) {
     e.namespaces().ensure("default");
     e.add_worker("default", "q")
         .register_workflow(waiter_workflow)
         .register_workflow(tree_workflow)
-        .register_workflow(leaf_workflow);
+        .register_workflow(leaf_workflow)
+        .register_workflow(countdown_workflow);
 }
 
 std::set<std::string> ids(perdure::client c, std::string_view query) {
@@ -206,6 +214,19 @@ BOOST_AUTO_TEST_CASE(children_are_found_by_their_parent_and_their_root) {
     BOOST_TEST(ids(f.client(), "RootWorkflowId = 'root' AND WorkflowType = 'Leaf'") ==
                std::set<std::string>{"grandchild"});
     BOOST_TEST(f.client().count("HistoryLength > 6 AND ExecutionStatus = 'Completed'") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(continue_as_new_carries_the_attributes_to_the_next_run) {
+    engine_fixture f;
+    f.open(setup);
+    f.engine().namespaces().add_search_attribute("default", "Customer", search_attribute_type::keyword);
+    auto h = f.client().start_workflow(
+        countdown_workflow, 2, {.id = "cd", .task_queue = "q", .search_attributes = {{"Customer", std::string("c5")}}});
+    BOOST_TEST(h.get() == 0);
+    const auto runs = f.client().list("Customer = 'c5'").executions;
+    BOOST_REQUIRE_EQUAL(runs.size(), 3u);   // the started run and its two continuations
+    BOOST_TEST((runs[0].status == perdure::workflow_status::completed));
+    BOOST_TEST(f.client().count("Customer = 'c5' AND ExecutionStatus = 'ContinuedAsNew'") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_closed_run_records_its_history_length_and_size_once_at_close) {

@@ -17,6 +17,7 @@ void run_recovery(const settings&);
 void run_idle_memory(const settings&);
 void run_long_history(const settings&);
 void run_retention(const settings&);
+void run_visibility_list(const settings&);
 
 struct scenario {
     const char* name;
@@ -36,6 +37,7 @@ inline constexpr scenario scenarios[] = {
     {"long_history", &run_long_history},
     {"retention", &run_retention},
     {"step_latency_single_attempt", &run_step_latency_single_attempt},
+    {"visibility_list", &run_visibility_list},
 };
 
 }   // namespace perdure::bench

@@ -43,6 +43,9 @@ struct workflow_execution_info {
     std::int64_t history_length{};
     boost::json::object memo{};
     std::string task_failure{};   ///< the last workflow task failure, while it is retrying or blocked
+    /// Its custom search attributes as last committed (at start, then by upserts); an attribute
+    /// removed from the namespace no longer shows.
+    perdure::search_attributes search_attributes{};
 
     // What a running workflow waits for (describe() only; list() leaves these empty).
     std::vector<pending_activity_info> pending_activities{};
@@ -50,6 +53,29 @@ struct workflow_execution_info {
     std::vector<pending_nexus_operation_info> pending_nexus_operations{};
     std::vector<pending_callback_info> callbacks{};   ///< completions owed to Nexus callers
     std::optional<pending_workflow_task_info> pending_workflow_task{};
+};
+
+/// A page of client::list(query).
+struct workflow_page {
+    std::vector<workflow_execution_info> executions{};
+    /// Give it to the next list() call with the same query for the next page; empty after the
+    /// last page. Opaque; it stays valid while runs are added or closed.
+    std::string next_page_token{};
+};
+
+/// One group of client::count_groups: the runs in one status.
+struct workflow_count_group {
+    workflow_status status{};
+    std::int64_t count{};
+    bool operator==(const workflow_count_group&) const = default;
+};
+
+/// What client::count_groups answers, as Temporal's CountWorkflowExecutions does for
+/// GROUP BY ExecutionStatus: the total, and one group per status that has runs.
+struct workflow_counts {
+    std::int64_t count{};
+    std::vector<workflow_count_group> groups{};   ///< in workflow_status order
+    bool operator==(const workflow_counts&) const = default;
 };
 
 template <class R>
@@ -106,6 +132,20 @@ public:
     /// Runs of this namespace, newest first; `after` is the last run id of the previous page.
     std::vector<workflow_execution_info> list(std::optional<workflow_status> status = {}, std::size_t limit = 1000,
                                               std::string_view after = {});
+
+    /// Runs of this namespace that match a visibility query (Temporal's list filter, see
+    /// doc/visibility.md: "CustomerId = 'c42' AND ExecutionStatus = 'Running' ORDER BY
+    /// StartTime DESC"; empty: every run), in the query's order, open runs first by default.
+    /// `page_size` 0 means 100; at most 1000 are returned. Sees committed runs only. Throws
+    /// invalid_argument for a query that does not parse or type-check (naming the column), and
+    /// for a page token that is damaged or was given for another query.
+    workflow_page list(std::string_view query, std::size_t page_size = 100, std::string_view page_token = {});
+    /// How many runs of this namespace match a visibility query (empty: all). A query ending in
+    /// GROUP BY ExecutionStatus counts them all. Throws invalid_argument as list(query) does.
+    std::int64_t count(std::string_view query = {});
+    /// The runs matching a query counted per status, as Temporal answers GROUP BY
+    /// ExecutionStatus; the query may end with that clause or not (it is the only grouping).
+    workflow_counts count_groups(std::string_view query);
 
     const std::string& ns() const noexcept { return ns_; }
 

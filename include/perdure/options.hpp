@@ -2,6 +2,8 @@
 // defaults. All are aggregates: name the fields you set with designated initializers.
 #pragma once
 
+#include <perdure/search_attributes.hpp>
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -40,6 +42,10 @@ struct start_workflow_options {
     std::optional<retry_policy> retry{};              ///< workflows are not retried by default
     boost::json::object memo{};
     std::string request_id{};   ///< a retried start with the same id returns the same run
+    /// Values of search attributes registered in the namespace, recorded on
+    /// WorkflowExecutionStarted and indexed in the same commit. A start with an unknown name or
+    /// a value of the wrong type throws invalid_argument.
+    perdure::search_attributes search_attributes{};
 };
 
 struct activity_options {

@@ -2,6 +2,7 @@
 // the engine core's callback operations.
 #include "client/blocking.hpp"
 #include "client/core_access.hpp"
+#include "client/reads.hpp"
 
 #include <perdure/client.hpp>
 #include <perdure/detail/async_entry.hpp>
@@ -69,6 +70,25 @@ std::vector<workflow_execution_info> client::list(std::optional<workflow_status>
                                                   std::string_view after) {
     return wait_for<std::vector<workflow_execution_info>>(
         *core_, "list", [&](auto cb) { detail::async_list(*this, status, limit, std::string(after), std::move(cb)); });
+}
+
+workflow_page client::list(std::string_view query, std::size_t page_size, std::string_view page_token) {
+    return wait_for<workflow_page>(*core_, "list", [&](auto cb) {
+        detail::query_runs(*core_, ns_, std::string(query), page_size, std::string(page_token), std::move(cb));
+    });
+}
+
+std::int64_t client::count(std::string_view query) {
+    return wait_for<workflow_counts>(
+               *core_, "count",
+               [&](auto cb) { detail::count_runs(*core_, ns_, std::string(query), false, std::move(cb)); })
+        .count;
+}
+
+workflow_counts client::count_groups(std::string_view query) {
+    return wait_for<workflow_counts>(*core_, "count_groups", [&](auto cb) {
+        detail::count_runs(*core_, ns_, std::string(query), true, std::move(cb));
+    });
 }
 
 namespace detail {
@@ -155,6 +175,23 @@ namespace_info namespace_registry::set_retention(std::string_view name, std::chr
 void namespace_registry::remove(std::string_view name) {
     wait_for<bool>(*core_, "namespaces().remove",
                    [&](auto cb) { detail::async_remove(*this, std::string(name), std::move(cb)); });
+}
+
+void namespace_registry::add_search_attribute(std::string_view ns, std::string_view name, search_attribute_type type) {
+    wait_for<bool>(*core_, "namespaces().add_search_attribute", [&](auto cb) {
+        core_->add_search_attribute(std::string(ns), std::string(name), type, std::move(cb));
+    });
+}
+
+std::map<std::string, search_attribute_type> namespace_registry::search_attributes(std::string_view ns) {
+    return wait_for<std::map<std::string, search_attribute_type>>(
+        *core_, "namespaces().search_attributes",
+        [&](auto cb) { core_->list_search_attributes(std::string(ns), std::move(cb)); });
+}
+
+void namespace_registry::remove_search_attribute(std::string_view ns, std::string_view name) {
+    wait_for<bool>(*core_, "namespaces().remove_search_attribute",
+                   [&](auto cb) { core_->remove_search_attribute(std::string(ns), std::string(name), std::move(cb)); });
 }
 
 // ---------------------------------------------------------------- workers

@@ -3,6 +3,8 @@
 // It sits in history/ because both runtime/ and store/ need it and neither may include the other.
 #pragma once
 
+#include "history/typed_attributes.hpp"
+
 #include <perdure/options.hpp>
 
 #include <boost/json/object.hpp>
@@ -46,6 +48,11 @@ struct run_identity {
     /// Callers of Nexus operations this run serves, told when it closes. A run attached to by
     /// another caller gains one; a continued or retried run carries them on.
     std::vector<nexus_callback> callbacks{};
+    /// The parent's ids (empty without a parent), and the ids of the run at the top of its tree
+    /// of parents (itself for a run without a parent), for visibility queries.
+    std::string parent_workflow_id, parent_run_id, root_workflow_id, root_run_id;
+    /// Its search attributes as they stand (given at start, changed by upserts).
+    typed_attributes search_attributes{};
 
     bool operator==(const run_identity&) const = default;
 };

@@ -87,6 +87,19 @@ public:
     void remove_namespace(std::string name, callback<bool> cb);
     void list_namespaces(callback<std::vector<namespace_info>> cb);
     void describe_namespace(std::string name, callback<namespace_info> cb);
+    // ---- search attributes (search_attributes.cpp) ----
+    void add_search_attribute(std::string ns, std::string name, search_attribute_type type, callback<bool> cb);
+    void remove_search_attribute(std::string ns, std::string name, callback<bool> cb);
+    void list_search_attributes(std::string ns, callback<std::map<std::string, search_attribute_type>> cb);
+    /// `given` checked against the namespace's registered attributes and typed (an integer
+    /// given to a Double becomes a double). Throws invalid_argument naming the attribute, with
+    /// the closest registered name for an unknown one. Strand only.
+    typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const;
+    /// The custom search attributes of a namespace, for readers off the strand.
+    std::map<std::string, search_attribute_type, std::less<>> search_attribute_types_snapshot(
+        std::int64_t ns_id) const {
+        return namespaces_.attributes_snapshot(ns_id);
+    }
     /// The id of a namespace; strand only. Throws not_found naming the known ones.
     std::int64_t namespace_id(std::string_view name) const { return namespaces_.id_of(name); }
     std::optional<std::int64_t> find_namespace(std::string_view name) const {

@@ -97,6 +97,8 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     spec.input = a.contains("input") ? a.at("input") : nullptr;
     spec.parent_workflow_id = parent.workflow_id;
     spec.parent_run_id = parent.run_id;
+    spec.id.root_workflow_id = parent.root_workflow_id;
+    spec.id.root_run_id = parent.root_run_id;
     auto& child = create_run(std::move(spec), unit);
     children_[parent.run_key].insert(child.run_key);
     common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
@@ -260,6 +262,10 @@ void engine_core::continue_run(run_state& r, const event& close,
     spec.id.retry = r.retry;
     spec.id.attempt = retrying ? r.attempt + 1 : 1;
     spec.id.parent = r.parent;
+    spec.id.parent_workflow_id = r.parent_workflow_id;
+    spec.id.parent_run_id = r.parent_run_id;
+    if (r.parent.run_key) spec.id.root_workflow_id = r.root_workflow_id, spec.id.root_run_id = r.root_run_id;
+    spec.id.search_attributes = r.search_attributes;   // carried over, as on Temporal
     spec.id.callbacks = r.callbacks;
     spec.continued_run_id = r.run_id;
     if (const auto* t = from("workflow_task_timeout"); t && t->is_string())

@@ -1,6 +1,7 @@
 #include "runtime/namespace_table.hpp"
 
 #include "history/fields.hpp"
+#include "visibility/system_attributes.hpp"
 
 #include <perdure/error.hpp>
 
@@ -34,6 +35,7 @@ void namespace_table::load(std::vector<namespace_row> rows, std::int64_t max_id_
     std::lock_guard lk(snapshot_mutex_);
     for (auto& ns : rows) {
         snapshot_[ns.name] = ns.ns_id;
+        attributes_snapshot_[ns.ns_id] = ns.search_attributes;
         rows_.emplace(ns.name, std::move(ns));
     }
 }
@@ -73,7 +75,45 @@ const namespace_row& namespace_table::set_retention(std::string_view name, std::
 void namespace_table::remove(std::string_view name) {
     if (auto it = rows_.find(name); it != rows_.end()) rows_.erase(it);
     std::lock_guard lk(snapshot_mutex_);
-    if (auto it = snapshot_.find(name); it != snapshot_.end()) snapshot_.erase(it);
+    if (auto it = snapshot_.find(name); it != snapshot_.end()) {
+        attributes_snapshot_.erase(it->second);
+        snapshot_.erase(it);
+    }
+}
+
+std::optional<std::int64_t> namespace_table::add_attribute(std::string_view name, const std::string& attr,
+                                                           search_attribute_type type) {
+    at(name);
+    auto& row = rows_.find(name)->second;
+    if (auto it = row.search_attributes.find(attr); it != row.search_attributes.end()) {
+        if (it->second == type) return std::nullopt;
+        throw already_exists("search attribute '" + attr + "' already exists in namespace '" + row.name + "' as " +
+                             std::string(to_string(it->second)) + "; remove it first to give it another type");
+    }
+    check_custom_attribute_name(attr);
+    row.search_attributes.emplace(attr, type);
+    std::lock_guard lk(snapshot_mutex_);
+    attributes_snapshot_[row.ns_id] = row.search_attributes;
+    return row.ns_id;
+}
+
+std::int64_t namespace_table::remove_attribute(std::string_view name, std::string_view attr) {
+    at(name);
+    auto& row = rows_.find(name)->second;
+    auto it = row.search_attributes.find(attr);
+    if (it == row.search_attributes.end())
+        throw not_found("namespace '" + row.name + "' has no search attribute '" + std::string(attr.substr(0, 100)) +
+                        "'");
+    row.search_attributes.erase(it);
+    std::lock_guard lk(snapshot_mutex_);
+    attributes_snapshot_[row.ns_id] = row.search_attributes;
+    return row.ns_id;
+}
+
+std::map<std::string, search_attribute_type, std::less<>> namespace_table::attributes_snapshot(std::int64_t id) const {
+    std::lock_guard lk(snapshot_mutex_);
+    auto it = attributes_snapshot_.find(id);
+    return it == attributes_snapshot_.end() ? std::map<std::string, search_attribute_type, std::less<>>{} : it->second;
 }
 
 std::optional<std::int64_t> namespace_table::id_snapshot(std::string_view name) const {

@@ -35,17 +35,27 @@ public:
     /// positive); returns the row to store.
     const namespace_row& set_retention(std::string_view name, std::int64_t retention_ms);
     void remove(std::string_view name);
+    /// Registers the search attribute `attr` of `type` in namespace `name` and returns the
+    /// namespace's id, or nullopt when it is already registered with that type. Throws
+    /// not_found, invalid_argument (a bad or reserved name), already_exists (another type).
+    std::optional<std::int64_t> add_attribute(std::string_view name, const std::string& attr,
+                                              search_attribute_type type);
+    /// Unregisters it; returns the namespace's id. Throws not_found.
+    std::int64_t remove_attribute(std::string_view name, std::string_view attr);
 
     // ---- thread-safe, for callers off the strand ----
     std::optional<std::int64_t> id_snapshot(std::string_view name) const;
     /// The name of a namespace id, or empty when it does not exist (any more).
     std::string name_snapshot(std::int64_t id) const;
+    /// The custom search attributes of a namespace, by name; empty when it does not exist.
+    std::map<std::string, search_attribute_type, std::less<>> attributes_snapshot(std::int64_t id) const;
 
 private:
     std::map<std::string, namespace_row, std::less<>> rows_;
     std::int64_t next_id_ = 1;
     mutable std::mutex snapshot_mutex_;
     std::map<std::string, std::int64_t, std::less<>> snapshot_;
+    std::map<std::int64_t, std::map<std::string, search_attribute_type, std::less<>>> attributes_snapshot_;
 };
 
 /// A namespace as the public API describes it.

@@ -180,6 +180,16 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
                                                  "workflow type " + start.workflow_type + " is not registered", false))
                   .to_json()}});
     }
+    typed_attributes attributes;
+    try {
+        attributes = typed_search_attributes(handler_ns_id, o.search_attributes);
+    } catch (const std::exception& e) {   // the handler's options are wrong: retrying cannot help
+        op.pass.end(attempt_end::no_verdict, now_us());
+        return end_nexus(
+            op, event_type::nexus_operation_failed,
+            {{"failure",
+              caller_failure(op, handler_failure(nexus::handler_error_type::bad_request, e.what(), false)).to_json()}});
+    }
     run_spec spec;
     spec.id.ns_id = handler_ns_id;
     spec.id.workflow_id = o.id;
@@ -189,6 +199,7 @@ void engine_core::start_handler_workflow(nexus_op& op, handler_start& start) {
     spec.id.run_timeout_ms = (o.run_timeout.count() > 0 ? o.run_timeout : o.execution_timeout).count();
     spec.id.retry = o.retry;
     spec.id.memo = std::move(o.memo);
+    spec.id.search_attributes = std::move(attributes);
     spec.id.callbacks = {cb};
     spec.input = op.input;
     spec.execution_timeout = o.execution_timeout;

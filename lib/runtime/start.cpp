@@ -77,6 +77,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
             throw invalid_argument("workflow timeouts must not be negative");
         if (options.retry)
             if (auto err = validate(*options.retry)) throw invalid_argument("start_workflow_options::" + *err);
+        auto attributes = typed_search_attributes(ns_id, options.search_attributes);
         // Serialized once: the size checked here is that of the text the start event stores.
         std::string input_json = boost::json::serialize(input);
         const auto input_bytes = input_json.size();
@@ -143,6 +144,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
             (options.run_timeout.count() > 0 ? options.run_timeout : options.execution_timeout).count();
         spec.id.retry = options.retry;
         spec.id.memo = std::move(options.memo);
+        spec.id.search_attributes = std::move(attributes);
         spec.input = std::move(input);
         spec.input_json = std::move(input_json);
         spec.execution_timeout = options.execution_timeout;
@@ -170,6 +172,9 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     if (r.run_id.empty()) r.run_id = new_uuid();
     r.start_time_us = now_us();
     if (r.first_run_id.empty()) r.first_run_id = r.run_id;
+    if (r.parent_workflow_id.empty())
+        r.parent_workflow_id = spec.parent_workflow_id, r.parent_run_id = spec.parent_run_id;
+    if (r.root_workflow_id.empty()) r.root_workflow_id = r.workflow_id, r.root_run_id = r.run_id;
     if (r.request_id.empty()) r.request_id = new_uuid();
     if (!r.execution_deadline_us && spec.execution_timeout.count() > 0)
         r.execution_deadline_us = r.start_time_us + spec.execution_timeout.count() * 1000;
@@ -185,6 +190,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
                               {"request_id", r.request_id},
                               {"identity", "perdure"}};
     if (!r.memo.empty()) attrs["memo"] = r.memo;
+    if (!r.search_attributes.empty()) attrs["search_attributes"] = {{"indexed_fields", to_json(r.search_attributes)}};
     if (spec.task_timeout.count() > 0) attrs["workflow_task_timeout"] = format_duration(spec.task_timeout);
     if (r.retry) attrs["retry_policy"] = to_json(*r.retry);
     if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
@@ -193,6 +199,8 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
         attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
     if (r.parent.run_key)
         attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
+    if (r.root_run_id != r.run_id)
+        attrs["root_workflow_execution"] = {{"workflow_id", r.root_workflow_id}, {"run_id", r.root_run_id}};
     if (!r.callbacks.empty()) {
         boost::json::array callbacks;
         for (const auto& cb : r.callbacks)

@@ -12,7 +12,7 @@
 namespace perdure::detail {
 
 /// The schema version this build writes and reads.
-inline constexpr int schema_version = 4;
+inline constexpr int schema_version = 5;
 
 class database {
 public:

@@ -26,6 +26,12 @@ std::vector<namespace_row> load_namespaces(sql::connection& c) {
     std::vector<namespace_row> out;
     while (s.step())
         out.push_back({s.int64(0), std::string(s.text(1)), std::string(s.text(2)), s.int64(3), s.int64(4)});
+    auto& t = c.cached("SELECT ns_id, name, type FROM search_attribute_types");
+    reset_on_exit rt{t};
+    while (t.step())
+        for (auto& ns : out)
+            if (ns.ns_id == t.int64(0))
+                ns.search_attributes.emplace(std::string(t.text(1)), static_cast<search_attribute_type>(t.int64(2)));
     return out;
 }
 
@@ -54,7 +60,9 @@ std::vector<open_run_row> load_open_runs(sql::connection& c) {
                        " FROM executions e WHERE status = 0 ORDER BY run_key");
     reset_on_exit r{s};
     std::vector<open_run_row> out;
-    while (s.step()) out.push_back({read_execution(s), s.int64(17), static_cast<int>(s.int64(18))});
+    while (s.step())
+        out.push_back({read_execution(s), s.int64(PERDURE_EXECUTION_COLUMN_COUNT),
+                       static_cast<int>(s.int64(PERDURE_EXECUTION_COLUMN_COUNT + 1))});
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -58,6 +59,8 @@ struct namespace_row {
     std::int64_t ns_id = 0;
     std::string name, description;
     std::int64_t created_us = 0, retention_ms = 0;
+    /// Its custom search attributes' types, by name (filled by reads; upsert_namespace ignores it).
+    std::map<std::string, search_attribute_type, std::less<>> search_attributes{};
 };
 
 struct endpoint_row {
@@ -81,6 +84,16 @@ struct deadline_row {
     std::int64_t run_key = 0;
     deadline_kind kind = deadline_kind::timer;
     std::int64_t seq = 0, due_us = 0;
+};
+
+/// A page sort key's value, as a page token carries it: NULL, an integer, a double or a string.
+using sort_value = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// A page of runs matching a visibility query, and the sort keys of its last run (empty when
+/// the page is empty), from which the next page starts.
+struct run_page {
+    std::vector<execution_row> runs;
+    std::vector<sort_value> last_keys;
 };
 
 /// An open run with its last event (to see whether it awaits an activation).
@@ -110,6 +123,9 @@ struct insert_event {
 struct insert_execution {
     run_identity run;
 };
+/// Closes a run; the store records its history's length and size in bytes as they are once the
+/// events before this op are written (open runs' are read from the history when queried, so the
+/// step path never rewrites the executions row for them).
 struct close_execution {
     std::int64_t run_key;
     run_status status;
@@ -169,6 +185,25 @@ struct finish_inbox {
 struct delete_run {
     std::int64_t run_key;
 };
+/// Registers a custom search attribute in a namespace (or changes nothing when it exists).
+struct add_search_attribute {
+    std::int64_t ns_id;
+    std::string name;
+    search_attribute_type type;
+};
+/// Unregisters a custom search attribute and deletes every run's values of it.
+struct remove_search_attribute {
+    std::int64_t ns_id;
+    std::string name;
+};
+/// A run's search attributes now: `all` replaces what its executions row shows, and the
+/// indexed values of the names in `changed` are replaced by those in `all` (a name missing
+/// from `all` loses its values).
+struct set_search_attributes {
+    std::int64_t run_key, ns_id;
+    typed_attributes all;
+    std::vector<std::string> changed;
+};
 /// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).
 struct incremental_vacuum {
     int pages;
@@ -177,6 +212,7 @@ struct incremental_vacuum {
 using write_op =
     std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task, delete_task,
                  insert_deadline, delete_deadline, clear_run_work, upsert_namespace, delete_namespace, upsert_endpoint,
-                 delete_endpoint, set_callbacks, claim_inbox, finish_inbox, delete_run, incremental_vacuum>;
+                 delete_endpoint, set_callbacks, claim_inbox, finish_inbox, delete_run, incremental_vacuum,
+                 add_search_attribute, remove_search_attribute, set_search_attributes>;
 
 }   // namespace perdure::detail

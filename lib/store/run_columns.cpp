@@ -57,6 +57,12 @@ std::string callbacks_column(const std::vector<nexus_callback>& callbacks) {
     return boost::json::serialize(all);
 }
 
+std::string search_attributes_column(const typed_attributes& attrs) { return boost::json::serialize(to_json(attrs)); }
+
+void read_search_attributes_column(std::string_view text, run_identity& into) {
+    into.search_attributes = typed_attributes_from_json(parsed(text));
+}
+
 void read_memo_column(std::string_view text, run_identity& into) {
     if (auto v = parsed(text); v.is_object()) into.memo = std::move(v.get_object());
 }

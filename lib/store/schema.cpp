@@ -1,6 +1,7 @@
-// Schema version 4. Integer keys everywhere the writer touches. History is one B-tree clustered
+// Schema version 5. Integer keys everywhere the writer touches. History is one B-tree clustered
 // by (run_key, event_id) with no index beside it: an event is written once, and a run's history
-// is read in one range of neighbouring pages.
+// is read in one range of neighbouring pages. Version 5 adds visibility: search attributes and
+// the executions columns the query language filters on (doc/visibility.md).
 #include "store/schema.hpp"
 
 #include <stdexcept>
@@ -33,6 +34,62 @@ void create_history_table(sql::connection& c, const std::string& name) {
 
 void index_namespaces(sql::connection& c) {
     c.exec("CREATE UNIQUE INDEX namespaces_by_name ON namespaces(name) WHERE deleted = 0");
+}
+
+/// Version 5: search attributes (their types per namespace, and one row per value, indexed by
+/// type so that a filter reads only its attribute's matching rows) and the executions columns
+/// visibility queries read. The history's length and size are written when a run closes.
+void add_visibility(sql::connection& c) {
+    c.exec(R"sql(
+ALTER TABLE executions ADD COLUMN execution_time INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN history_length INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN history_size_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN parent_workflow_id TEXT;
+ALTER TABLE executions ADD COLUMN parent_run_id TEXT;
+ALTER TABLE executions ADD COLUMN root_workflow_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN root_run_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN search_attributes TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX executions_by_start ON executions(ns_id, start_time, run_key);
+
+CREATE TABLE search_attribute_types(
+  ns_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  PRIMARY KEY(ns_id, name)) WITHOUT ROWID;
+CREATE TABLE search_attribute_values(
+  ns_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  run_key INTEGER NOT NULL,
+  int_value INTEGER,
+  double_value REAL,
+  text_value TEXT);
+CREATE INDEX search_attribute_text ON search_attribute_values(ns_id, name, text_value, run_key)
+  WHERE text_value IS NOT NULL;
+CREATE INDEX search_attribute_int ON search_attribute_values(ns_id, name, int_value, run_key)
+  WHERE int_value IS NOT NULL;
+CREATE INDEX search_attribute_double ON search_attribute_values(ns_id, name, double_value, run_key)
+  WHERE double_value IS NOT NULL;
+CREATE INDEX search_attribute_runs ON search_attribute_values(run_key);
+)sql");
+}
+
+/// Fills version 5's columns for runs written before it: the execution time is the start time,
+/// a closed run's history length and size are counted, a child's parent ids come from the
+/// parent's row while it exists, and the root is the run itself or its parent (one level: the
+/// ids of older grandparents were never recorded).
+void fill_visibility_columns(sql::connection& c) {
+    c.exec(R"sql(
+UPDATE executions SET execution_time = start_time, root_workflow_id = workflow_id, root_run_id = run_id;
+UPDATE executions SET
+  history_length = (SELECT COALESCE(MAX(event_id), 0) FROM history h WHERE h.run_key = executions.run_key),
+  history_size_bytes = (SELECT COALESCE(SUM(length(CAST(attrs AS BLOB))), 0) FROM history h WHERE h.run_key = executions.run_key)
+  WHERE status <> 0;
+UPDATE executions SET
+  parent_workflow_id = p.workflow_id, parent_run_id = p.run_id,
+  root_workflow_id = p.workflow_id, root_run_id = p.run_id
+  FROM executions p
+  WHERE executions.parent <> '' AND p.run_key = json_extract(executions.parent, '$.run_key');
+)sql");
 }
 
 }   // namespace
@@ -103,6 +160,7 @@ CREATE TABLE nexus_endpoints(
   last_modified INTEGER NOT NULL DEFAULT 0,
   max_operations_per_second REAL NOT NULL DEFAULT 0) WITHOUT ROWID;
 )sql");
+    add_visibility(c);
 }
 
 void migrate_schema(sql::connection& c, int from_version) {
@@ -129,6 +187,10 @@ INSERT INTO history_v4(run_key, event_id, type, time, attrs)
 DROP TABLE history;
 ALTER TABLE history_v4 RENAME TO history;
 )sql");
+    }
+    if (from_version < 5) {   // visibility: search attributes and the columns queries filter on
+        add_visibility(c);
+        fill_visibility_columns(c);
     }
 }
 

@@ -6,6 +6,7 @@
 #include "history/event.hpp"
 #include "store/rows.hpp"
 #include "support/unique_function.hpp"
+#include "visibility/query.hpp"
 
 #include <perdure/engine_options.hpp>
 
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace perdure::detail {
@@ -58,6 +60,15 @@ public:
     virtual std::vector<execution_row> list_runs(std::int64_t ns_id, std::optional<run_status>, std::size_t limit,
                                                  std::int64_t before_run_key) = 0;
     virtual std::int64_t count_open_runs(std::int64_t ns_id) = 0;
+    /// Up to `limit` runs of a namespace matching a visibility query, in its order, after the run
+    /// whose sort keys are `after` (empty: from the first). Throws invalid_argument when `after`
+    /// does not have the query's number of sort keys.
+    virtual run_page query_runs(std::int64_t ns_id, const visibility_query& q, const std::vector<sort_value>& after,
+                                std::size_t limit) = 0;
+    /// How many runs of a namespace match a visibility query: {-1, total}, or with `by_status`
+    /// one {run_status number, count} per status that has runs.
+    virtual std::vector<std::pair<int, std::int64_t>> count_runs(std::int64_t ns_id, const visibility_query& q,
+                                                                 bool by_status) = 0;
     /// Closed runs of a namespace that closed before `before_us`, oldest first.
     virtual std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) = 0;
 

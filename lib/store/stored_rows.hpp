@@ -13,7 +13,11 @@
 /// The executions columns in the order stored_execution reads them.
 #define PERDURE_EXECUTION_COLUMNS                                                                                  \
     "run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, start_time, close_time, request_id, " \
-    "first_run_id, execution_deadline, memo, task_failure, parent, options, callbacks"
+    "first_run_id, execution_deadline, memo, task_failure, parent, options, callbacks, parent_workflow_id, "       \
+    "parent_run_id, root_workflow_id, root_run_id, search_attributes"
+
+/// How many columns PERDURE_EXECUTION_COLUMNS names.
+#define PERDURE_EXECUTION_COLUMN_COUNT 22
 
 namespace perdure::detail {
 
@@ -44,6 +48,11 @@ execution_row stored_execution(const Row& row, int o = 0) {
     read_parent_column(row.text(o + 14), r);
     read_options_column(row.text(o + 15), r);
     read_callbacks_column(row.text(o + 16), r);
+    r.parent_workflow_id = row.text(o + 17);
+    r.parent_run_id = row.text(o + 18);
+    r.root_workflow_id = row.text(o + 19);
+    r.root_run_id = row.text(o + 20);
+    read_search_attributes_column(row.text(o + 21), r);
     return r;
 }
 

@@ -84,6 +84,7 @@ public:
 
     sql_filter run(const visibility_query& q) {
         out_.where_sql = q.root ? node(q, *q.root) : "TRUE";
+        out_.where_params = out_.params.size();
         out_.order_by_sql = order_by(q);
         if (q.group_by) out_.group_by_sql = columns_.system[static_cast<std::size_t>(sa::execution_status)].value;
         return std::move(out_);

@@ -73,6 +73,8 @@ struct sql_filter {
     std::string order_by_sql{};   ///< without the ORDER BY keywords; ends with the run key as a tie-break
     std::string group_by_sql{};   ///< without GROUP BY; empty unless the query groups
     std::vector<bound_value> params{};
+    /// How many of `params` where_sql takes (the first ones); the rest are order_by_sql's.
+    std::size_t where_params = 0;
 };
 
 /// Translates a parsed query. Pure: never fails for a query parse_query returned.

@@ -1,14 +1,49 @@
 // One prepared statement per write operation kind.
 #include "store/writes.hpp"
 
+#include "store/attribute_rows.hpp"
 #include "store/inbox_json.hpp"
 #include "store/run_columns.hpp"
+
+#include <algorithm>
 
 namespace perdure::detail {
 namespace {
 
 struct applier {
     sql::connection& c;
+
+    /// Replaces a run's indexed values of the attributes `names` (all of them when null) by `attrs`'.
+    void write_values(std::int64_t run_key, std::int64_t ns_id, const typed_attributes& attrs,
+                      const std::vector<std::string>* names) const {
+        if (names) {
+            for (const auto& n : *names)
+                c.cached("DELETE FROM search_attribute_values WHERE run_key=? AND name=?")
+                    .bind(1, run_key)
+                    .bind(2, n)
+                    .run();
+        }
+        for (const auto& row : attribute_value_rows(attrs)) {
+            if (names && std::find(names->begin(), names->end(), row.name) == names->end()) continue;
+            auto& s = c.cached(
+                "INSERT INTO search_attribute_values(ns_id, name, run_key, int_value, double_value, text_value) "
+                "VALUES(?,?,?,?,?,?)");
+            s.bind(1, ns_id).bind(2, row.name).bind(3, run_key);
+            if (row.int_value)
+                s.bind(4, *row.int_value);
+            else
+                s.bind_null(4);
+            if (row.double_value)
+                s.bind(5, *row.double_value);
+            else
+                s.bind_null(5);
+            if (row.text_value)
+                s.bind(6, *row.text_value);
+            else
+                s.bind_null(6);
+            s.run();
+        }
+    }
 
     void operator()(const insert_event& r) const {
         c.cached("INSERT INTO history(run_key, event_id, type, time, attrs) VALUES(?,?,?,?,?)")
@@ -25,7 +60,8 @@ struct applier {
         c.cached(
              "INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
              "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
-             "options, callbacks) VALUES(?,?,?,?,?,?,0,?,0,?,?,?,?,'',?,?,?)")
+             "options, callbacks, execution_time, parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, "
+             "search_attributes) VALUES(?,?,?,?,?,?,0,?,0,?,?,?,?,'',?,?,?,?7,NULLIF(?15,''),NULLIF(?16,''),?,?,?)")
             .bind(1, r.run_key)
             .bind(2, r.ns_id)
             .bind(3, r.workflow_id)
@@ -40,10 +76,21 @@ struct applier {
             .bind(12, parent_column(r))
             .bind(13, options_column(r))
             .bind(14, callbacks_column(r.callbacks))
+            .bind(15, r.parent_workflow_id)
+            .bind(16, r.parent_run_id)
+            .bind(17, r.root_workflow_id.empty() ? r.workflow_id : r.root_workflow_id)
+            .bind(18, r.root_run_id.empty() ? r.run_id : r.root_run_id)
+            .bind(19, search_attributes_column(r.search_attributes))
             .run();
+        write_values(r.run_key, r.ns_id, r.search_attributes, nullptr);
     }
     void operator()(const close_execution& op) const {
-        c.cached("UPDATE executions SET status=?, close_time=?, task_failure='' WHERE run_key=?")
+        // The history is counted once, at close, from the rows this batch and earlier ones wrote.
+        c.cached(
+             "UPDATE executions SET status=?1, close_time=?2, task_failure='', "
+             "history_length=(SELECT COALESCE(MAX(event_id), 0) FROM history WHERE run_key=?3), "
+             "history_size_bytes=(SELECT COALESCE(SUM(length(CAST(attrs AS BLOB))), 0) FROM history WHERE run_key=?3) "
+             "WHERE run_key=?3")
             .bind(1, static_cast<int>(op.status))
             .bind(2, op.close_time_us)
             .bind(3, op.run_key)
@@ -138,12 +185,38 @@ struct applier {
         c.cached("DELETE FROM executions WHERE run_key=?").bind(1, op.run_key).run();
         c.cached("DELETE FROM deadlines WHERE run_key=?").bind(1, op.run_key).run();
         c.cached("DELETE FROM tasks WHERE run_key=?").bind(1, op.run_key).run();
+        c.cached("DELETE FROM search_attribute_values WHERE run_key=?").bind(1, op.run_key).run();
+    }
+    void operator()(const add_search_attribute& op) const {
+        c.cached("INSERT OR IGNORE INTO search_attribute_types(ns_id, name, type) VALUES(?,?,?)")
+            .bind(1, op.ns_id)
+            .bind(2, op.name)
+            .bind(3, static_cast<int>(op.type))
+            .run();
+    }
+    void operator()(const remove_search_attribute& op) const {
+        c.cached("DELETE FROM search_attribute_types WHERE ns_id=? AND name=?")
+            .bind(1, op.ns_id)
+            .bind(2, op.name)
+            .run();
+        c.cached("DELETE FROM search_attribute_values WHERE ns_id=? AND name=?")
+            .bind(1, op.ns_id)
+            .bind(2, op.name)
+            .run();
+    }
+    void operator()(const set_search_attributes& op) const {
+        c.cached("UPDATE executions SET search_attributes=? WHERE run_key=?")
+            .bind(1, search_attributes_column(op.all))
+            .bind(2, op.run_key)
+            .run();
+        write_values(op.run_key, op.ns_id, op.all, &op.changed);
     }
     void operator()(const incremental_vacuum& op) const {
         c.exec("PRAGMA incremental_vacuum(" + std::to_string(op.pages) + ")");
     }
     void operator()(const delete_namespace& op) const {
         c.cached("UPDATE namespaces SET deleted=1 WHERE ns_id=?").bind(1, op.ns_id).run();
+        c.cached("DELETE FROM search_attribute_types WHERE ns_id=?").bind(1, op.ns_id).run();
     }
 };
 

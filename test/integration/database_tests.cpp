@@ -31,6 +31,16 @@ void sql(const std::string& path, const char* statement) {
     sqlite3_close(db);
 }
 
+/// Turns a current file back into schema 4: no visibility columns or tables (what schema 5 added).
+void drop_visibility(const std::string& path) {
+    sql(path, "DROP INDEX executions_by_start");
+    sql(path, "DROP TABLE search_attribute_types");
+    sql(path, "DROP TABLE search_attribute_values");
+    for (const char* column : {"execution_time", "history_length", "history_size_bytes", "parent_workflow_id",
+                               "parent_run_id", "root_workflow_id", "root_run_id", "search_attributes"})
+        sql(path, ("ALTER TABLE executions DROP COLUMN " + std::string(column)).c_str());
+}
+
 const perdure::activity_def<std::string, std::string> stamp{
     "Stamp", [](perdure::activity_context&, std::string s) { return "stamped " + s; }};
 
@@ -121,6 +131,7 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_1_is_migrated_when_its_engine_opens_it
     // What schema 1 was: endpoints without a rate limit (and, as in 2, tasks without flags).
     sql(path, "ALTER TABLE nexus_endpoints DROP COLUMN max_operations_per_second");
     sql(path, "ALTER TABLE tasks DROP COLUMN flags");
+    drop_visibility(path);
     sql(path, "PRAGMA user_version = 1");
     {
         perdure::engine e({.database = path});
@@ -148,6 +159,7 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_2_is_migrated_and_keeps_its_namespaces
     sql(path, "DROP TABLE namespaces");
     sql(path, "ALTER TABLE ns2 RENAME TO namespaces");
     sql(path, "ALTER TABLE tasks DROP COLUMN flags");
+    drop_visibility(path);
     sql(path, "PRAGMA user_version = 2");
     {
         perdure::engine e({.database = path});
@@ -182,6 +194,7 @@ BOOST_AUTO_TEST_CASE(a_database_of_schema_3_is_migrated_and_its_open_runs_go_on_
         "INSERT INTO h3(run_key, event_id, type, time, attrs) SELECT run_key, event_id, type, time, attrs FROM history");
     sql(path, "DROP TABLE history");
     sql(path, "ALTER TABLE h3 RENAME TO history");
+    drop_visibility(path);
     sql(path, "PRAGMA user_version = 3");
     perdure::engine e({.database = path});
     e.add_worker("default", "q").register_workflow(stamp_workflow).register_activity(stamp);

@@ -62,12 +62,27 @@ const perdure::nexus::workflow_run_operation refusing{
         throw perdure::nexus::operation_error(perdure::nexus::operation_state::canceled, "not today");
     }};
 
+/// Operations whose handler workflow gets search attributes, registered ("tagged") or not.
+const perdure::nexus::workflow_run_operation tagged{
+    "tagged", gated_workflow, [](perdure::nexus::operation_context&, const std::string& in) {
+        return perdure::start_workflow_options{.id = "t-" + in, .search_attributes = {{"Customer", in}}};
+    }};
+const perdure::nexus::workflow_run_operation mistagged{
+    "mistagged", gated_workflow, [](perdure::nexus::operation_context&, const std::string& in) {
+        return perdure::start_workflow_options{.id = "m-" + in, .search_attributes = {{"Custmer", in}}};
+    }};
+
 void setup_linked(perdure::engine& e) {
     setup(e);
     e.add_worker("handler-ns", "linked-tq")
         .register_workflow(gated_workflow)
-        .register_nexus_service(
-            perdure::nexus::service("svc").add(linked_sync).add(linked_run).add(refusing).add(bad_link));
+        .register_nexus_service(perdure::nexus::service("svc")
+                                    .add(linked_sync)
+                                    .add(linked_run)
+                                    .add(refusing)
+                                    .add(bad_link)
+                                    .add(tagged)
+                                    .add(mistagged));
     e.nexus_endpoints().ensure(
         {.name = "linked-ep", .target_namespace = "handler-ns", .target_task_queue = "linked-tq"});
 }
@@ -333,6 +348,22 @@ BOOST_AUTO_TEST_CASE(the_links_a_handler_returns_are_recorded_on_the_callers_com
     BOOST_TEST(bad.get() ==
                "nexus_operation_failure(bad-link) caused by handler_error INTERNAL: handler link 0 has no type; "
                "give every operation_context::handler_links entry a url and a type");
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_workflow_gets_the_search_attributes_its_options_give) {
+    engine_fixture f;
+    f.open(setup_linked);
+    f.engine().namespaces().add_search_attribute("handler-ns", "Customer", perdure::search_attribute_type::keyword);
+    auto run = start(f, "t", {.operation = "tagged", .input = "c9", .endpoint = "linked-ep"});
+    BOOST_TEST(run.get() == "ok: gated c9");
+    const auto found = f.client("handler-ns").list("Customer = 'c9'").executions;
+    BOOST_REQUIRE_EQUAL(found.size(), 1u);
+    BOOST_TEST(found[0].workflow_id == "t-c9");
+    // An unknown attribute fails the operation as a bad request naming it; no workflow starts.
+    auto bad = start(f, "m", {.operation = "mistagged", .input = "c9", .endpoint = "linked-ep"});
+    const auto outcome = bad.get();
+    BOOST_TEST(outcome.find("unknown search attribute 'Custmer'") != std::string::npos, outcome);
+    BOOST_TEST(f.client("handler-ns").count("WorkflowId = 'm-c9'") == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

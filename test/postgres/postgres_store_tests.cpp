@@ -2,6 +2,7 @@
 // epoch fence (driven by manual clocks, never by sleeping), a backend terminated in the middle
 // of a batch, and the errors for a database that cannot be reached.
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_schema.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/shards.hpp"
 
@@ -80,7 +81,7 @@ BOOST_AUTO_TEST_CASE(the_schema_is_created_once_and_reopened_unchanged) {
         BOOST_TEST(s->owner_epoch() == 2u);   // the second owner raised every shard's epoch
     }
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.schema_version") == 1);
-    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == 1);
+    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == perdure::detail::pg_schema_version);
     BOOST_TEST(scalar(uri, "SELECT shard_count FROM perdure.cluster_meta") == 16);
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases") == 16);
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases WHERE owner <> ''") == 0);   // closed: released

@@ -32,6 +32,8 @@ run_identity a_run(std::int64_t run_key, std::int64_t ns_id, std::string workflo
     r.workflow_id = std::move(workflow_id);
     r.run_id = "run-" + std::to_string(run_key);
     r.first_run_id = r.run_id;
+    r.root_workflow_id = r.workflow_id;
+    r.root_run_id = r.run_id;
     r.workflow_type = "order";
     r.task_queue = "q";
     r.start_time_us = 1'000'000 * run_key;

@@ -177,6 +177,16 @@ result connection::exec(std::string_view sql, const params& p) {
     return result(r);
 }
 
+result connection::exec_once(std::string_view sql, const params& p) {
+    const std::string text(sql);
+    const auto values = values_of(p);
+    PGresult* r =
+        PQexecParams(c_, text.c_str(), static_cast<int>(p.size()), nullptr, values.data(), nullptr, nullptr, 0);
+    const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r);
+    return result(r);
+}
+
 void connection::flush_all() {
     for (;;) {
         const int left = PQflush(c_);

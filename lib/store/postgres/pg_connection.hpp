@@ -97,6 +97,9 @@ public:
 
     /// Runs one parameterized statement. Throws failure.
     result exec(std::string_view sql, const params& p = {});
+    /// Runs one parameterized statement without keeping it prepared: for text made per call
+    /// (a visibility query), which would otherwise fill the connection's statement cache.
+    result exec_once(std::string_view sql, const params& p = {});
     /// Runs `statements` in order in pipeline mode: all are sent at once and answered together,
     /// one round trip in all. The first that fails aborts the rest (their on_result is not
     /// called) and is thrown once every answer is in. Throws failure.

@@ -5,6 +5,7 @@
 #include "store/inbox_json.hpp"
 #include "store/postgres/pg_errors.hpp"
 #include "store/stored_rows.hpp"
+#include "store/visibility_page.hpp"
 
 namespace perdure::detail {
 namespace {
@@ -70,6 +71,12 @@ std::vector<namespace_row> pg_reads::namespaces() {
     for (int i = 0; i < r.rows(); ++i)
         out.push_back(
             {r.int64(i, 0), std::string(r.text(i, 1)), std::string(r.text(i, 2)), r.int64(i, 3), r.int64(i, 4)});
+    auto t = query("loading the search attributes", "SELECT ns_id, name, type FROM search_attribute_types");
+    for (int i = 0; i < t.rows(); ++i)
+        for (auto& ns : out)
+            if (ns.ns_id == t.int64(i, 0))
+                ns.search_attributes.emplace(std::string(t.text(i, 1)),
+                                             static_cast<search_attribute_type>(t.int64(i, 2)));
     return out;
 }
 
@@ -108,7 +115,8 @@ std::vector<open_run_row> pg_reads::open_runs() {
                                             "WHERE e.status = 0 ORDER BY e.run_key");
     std::vector<open_run_row> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({stored_execution(row{r, i}), r.int64(i, 17), static_cast<int>(r.int64(i, 18))});
+        out.push_back({stored_execution(row{r, i}), r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT),
+                       static_cast<int>(r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT + 1))});
     return out;
 }
 
@@ -196,6 +204,51 @@ std::vector<execution_row> pg_reads::list_runs(std::int64_t ns_id, std::optional
 std::int64_t pg_reads::count_open_runs(std::int64_t ns_id) {
     return query("reading", "SELECT count(*) FROM executions WHERE status = 0 AND ns_id = $1::bigint", params(ns_id))
         .int64(0, 0);
+}
+
+run_page pg_reads::query_runs(std::int64_t ns_id, const visibility_query& q, const std::vector<sort_value>& after,
+                              std::size_t limit) {
+    if (!after.empty() && after.size() != sort_key_count(q))
+        throw invalid_argument("the page token does not fit the query; list again without a page token");
+    const auto st = page_statement(q, ns_id, after, limit, placeholder_style::dollar_number);
+    auto r = visibility_query_result("listing workflows", st);
+    run_page page;
+    for (int i = 0; i < r.rows(); ++i) page.runs.push_back(stored_execution(row{r, i}));
+    if (r.rows() > 0) {
+        const int last = r.rows() - 1;
+        for (std::size_t k = 0; k < st.keys.size(); ++k) {
+            const int col = PERDURE_EXECUTION_COLUMN_COUNT + static_cast<int>(k);
+            if (r.null(last, col))
+                page.last_keys.emplace_back(std::monostate{});
+            else if (st.keys[k] == key_kind::integer)
+                page.last_keys.emplace_back(r.int64(last, col));
+            else if (st.keys[k] == key_kind::floating)
+                page.last_keys.emplace_back(r.real(last, col));
+            else
+                page.last_keys.emplace_back(std::string(r.text(last, col)));
+        }
+    }
+    return page;
+}
+
+std::vector<std::pair<int, std::int64_t>> pg_reads::count_runs(std::int64_t ns_id, const visibility_query& q,
+                                                               bool by_status) {
+    const auto st = count_statement(q, ns_id, by_status, placeholder_style::dollar_number);
+    auto r = visibility_query_result("counting workflows", st);
+    std::vector<std::pair<int, std::int64_t>> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.emplace_back(by_status ? static_cast<int>(r.int64(i, 0)) : -1, r.int64(i, by_status ? 1 : 0));
+    return out;
+}
+
+pg::result pg_reads::visibility_query_result(const char* doing, const visibility_statement& st) {
+    pg::params p;
+    for (const auto& v : st.params) std::visit([&](const auto& x) { p.add(x); }, v);
+    try {
+        return s_.with([&](pg::connection& c) { return c.exec_once(st.sql, p); });
+    } catch (const pg::failure& f) {
+        throw_pg(f, name_, doing, opened_as_);
+    }
 }
 
 std::vector<std::int64_t> pg_reads::expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) {

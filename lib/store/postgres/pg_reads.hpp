@@ -4,6 +4,7 @@
 
 #include "store/postgres/pg_connection.hpp"
 #include "store/store.hpp"
+#include "store/visibility_page.hpp"
 
 #include <string>
 
@@ -35,12 +36,17 @@ public:
     std::vector<execution_row> list_runs(std::int64_t ns_id, std::optional<run_status>, std::size_t limit,
                                          std::int64_t before_run_key) override;
     std::int64_t count_open_runs(std::int64_t ns_id) override;
+    run_page query_runs(std::int64_t ns_id, const visibility_query& q, const std::vector<sort_value>& after,
+                        std::size_t limit) override;
+    std::vector<std::pair<int, std::int64_t>> count_runs(std::int64_t ns_id, const visibility_query& q,
+                                                         bool by_status) override;
     std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) override;
     std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
 
 private:
     /// Runs one query, turning a libpq failure into the perdure error for `doing`.
     pg::result query(const char* doing, const char* sql, const pg::params& p = {});
+    pg::result visibility_query_result(const char* doing, const visibility_statement& st);
 
     pg::session& s_;
     const std::string& name_;

@@ -1,5 +1,6 @@
-// Schema version 1: the SQLite store's tables (its schema 4) in PostgreSQL types, plus the
+// Schema version 2: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
 // ownership tables: the shard count, one lease row per shard, and each writer's progress.
+// Version 1 had them without visibility's (version 2's) columns and tables.
 #include "store/postgres/pg_schema.hpp"
 
 #include "store/postgres/pg_errors.hpp"
@@ -112,10 +113,61 @@ CREATE TABLE perdure.writer_progress(
 )sql");
 }
 
+/// Version 2: visibility (doc/visibility.md), as the SQLite store's schema 5. Rows written
+/// before it get the start time as their execution time, their counted history if closed, their
+/// parent's ids while the parent exists, and themselves or their parent as root.
+void add_visibility(pg::connection& c) {
+    c.run(R"sql(
+ALTER TABLE perdure.executions
+  ADD COLUMN execution_time bigint NOT NULL DEFAULT 0,
+  ADD COLUMN history_length bigint NOT NULL DEFAULT 0,
+  ADD COLUMN history_size_bytes bigint NOT NULL DEFAULT 0,
+  ADD COLUMN parent_workflow_id text,
+  ADD COLUMN parent_run_id text,
+  ADD COLUMN root_workflow_id text NOT NULL DEFAULT '',
+  ADD COLUMN root_run_id text NOT NULL DEFAULT '',
+  ADD COLUMN search_attributes text NOT NULL DEFAULT '{}';
+CREATE INDEX executions_by_start ON perdure.executions(ns_id, start_time, run_key);
+
+CREATE TABLE perdure.search_attribute_types(
+  ns_id bigint NOT NULL,
+  name text NOT NULL,
+  type integer NOT NULL,
+  PRIMARY KEY(ns_id, name));
+-- Byte order for text values ("C"), as SQLite compares them, and so that the index serves
+-- STARTS_WITH's LIKE.
+CREATE TABLE perdure.search_attribute_values(
+  ns_id bigint NOT NULL,
+  name text NOT NULL,
+  run_key bigint NOT NULL,
+  int_value bigint,
+  double_value double precision,
+  text_value text COLLATE "C");
+CREATE INDEX search_attribute_text ON perdure.search_attribute_values(ns_id, name, text_value, run_key)
+  WHERE text_value IS NOT NULL;
+CREATE INDEX search_attribute_int ON perdure.search_attribute_values(ns_id, name, int_value, run_key)
+  WHERE int_value IS NOT NULL;
+CREATE INDEX search_attribute_double ON perdure.search_attribute_values(ns_id, name, double_value, run_key)
+  WHERE double_value IS NOT NULL;
+CREATE INDEX search_attribute_runs ON perdure.search_attribute_values(run_key);
+
+UPDATE perdure.executions SET execution_time = start_time, root_workflow_id = workflow_id, root_run_id = run_id;
+UPDATE perdure.executions e SET
+  history_length = (SELECT COALESCE(MAX(event_id), 0) FROM perdure.history h WHERE h.run_key = e.run_key),
+  history_size_bytes = (SELECT COALESCE(SUM(octet_length(attrs)), 0) FROM perdure.history h WHERE h.run_key = e.run_key)
+  WHERE status <> 0;
+UPDATE perdure.executions e SET
+  parent_workflow_id = p.workflow_id, parent_run_id = p.run_id,
+  root_workflow_id = p.workflow_id, root_run_id = p.run_id
+  FROM perdure.executions p
+  WHERE e.parent <> '' AND p.run_key = (e.parent::json ->> 'run_key')::bigint;
+)sql");
+}
+
 /// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
 /// creating and migrating are one path.
 using migration = void (*)(pg::connection&);
-constexpr migration migrations[] = {&create_version_1};
+constexpr migration migrations[] = {&create_version_1, &add_visibility};
 static_assert(std::size(migrations) == pg_schema_version);
 
 /// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.

@@ -11,7 +11,7 @@
 namespace perdure::detail {
 
 /// The schema version this build writes and reads.
-inline constexpr int pg_schema_version = 1;
+inline constexpr int pg_schema_version = 2;
 
 struct pg_schema_state {
     bool created = false;   ///< this open made the schema

@@ -2,9 +2,12 @@
 // INSERT ... ON CONFLICT DO UPDATE of every column.
 #include "store/postgres/pg_writes.hpp"
 
+#include "store/attribute_rows.hpp"
 #include "store/inbox_json.hpp"
 #include "store/postgres/shards.hpp"
 #include "store/run_columns.hpp"
+
+#include <algorithm>
 
 namespace perdure::detail {
 namespace {
@@ -19,6 +22,30 @@ struct applier {
         out.push_back({sql, std::move(p), std::move(on_result)});
     }
 
+    /// Replaces a run's indexed values of the attributes `names` (all of them when null) by
+    /// `attrs`'. A value's other columns are NULL: NULLIF turns the empty text of a missing one
+    /// into NULL, since parameters here are text.
+    void write_values(std::int64_t run_key, std::int64_t ns_id, const typed_attributes& attrs,
+                      const std::vector<std::string>* names) const {
+        if (names)
+            for (const auto& n : *names)
+                add("DELETE FROM search_attribute_values WHERE run_key = $1::bigint AND name = $2", params(run_key, n));
+        for (const auto& row : attribute_value_rows(attrs)) {
+            if (names && std::find(names->begin(), names->end(), row.name) == names->end()) continue;
+            params p(ns_id, row.name, run_key);
+            p.add(row.int_value ? std::to_string(*row.int_value) : std::string());
+            if (row.double_value)
+                p.add(*row.double_value);
+            else
+                p.add(std::string());
+            p.add(row.text_value ? *row.text_value : std::string()).add(row.text_value ? 1 : 0);
+            add("INSERT INTO search_attribute_values(ns_id, name, run_key, int_value, double_value, text_value) "
+                "VALUES($1::bigint, $2, $3::bigint, NULLIF($4, '')::bigint, NULLIF($5, '')::double precision, "
+                "CASE WHEN $7::integer = 1 THEN $6 END)",
+                p);
+        }
+    }
+
     void operator()(const insert_event& r) const {
         add("INSERT INTO history(run_key, event_id, type, time, attrs) "
             "VALUES($1::bigint, $2::bigint, $3::integer, $4::bigint, $5)",
@@ -30,15 +57,24 @@ struct applier {
         params p(r.run_key, r.ns_id, r.workflow_id, r.run_id, r.workflow_type, r.task_queue, r.start_time_us,
                  r.request_id, r.first_run_id, r.execution_deadline_us, memo_column(r), parent_column(r));
         p.add(options_column(r)).add(callbacks_column(r.callbacks)).add(shard_of(r.ns_id, r.workflow_id, shard_count));
+        p.add(r.parent_workflow_id).add(r.parent_run_id);
+        p.add(r.root_workflow_id.empty() ? r.workflow_id : r.root_workflow_id);
+        p.add(r.root_run_id.empty() ? r.run_id : r.root_run_id).add(search_attributes_column(r.search_attributes));
         add("INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
             "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
-            "options, callbacks, shard_id) VALUES($1::bigint, $2::bigint, $3, $4, $5, $6, 0, $7::bigint, 0, $8, $9, "
-            "$10::bigint, $11, '', $12, $13, $14, $15::integer)",
+            "options, callbacks, shard_id, execution_time, parent_workflow_id, parent_run_id, root_workflow_id, "
+            "root_run_id, search_attributes) VALUES($1::bigint, $2::bigint, $3, $4, $5, $6, 0, $7::bigint, 0, $8, $9, "
+            "$10::bigint, $11, '', $12, $13, $14, $15::integer, $7::bigint, NULLIF($16, ''), NULLIF($17, ''), $18, "
+            "$19, $20)",
             p);
+        write_values(r.run_key, r.ns_id, r.search_attributes, nullptr);
     }
     void operator()(const close_execution& op) const {
-        add("UPDATE executions SET status = $1::integer, close_time = $2::bigint, task_failure = '' "
-            "WHERE run_key = $3::bigint",
+        // The history is counted once, at close, from the rows this batch and earlier ones wrote.
+        add("UPDATE executions SET status = $1::integer, close_time = $2::bigint, task_failure = '', "
+            "history_length = (SELECT COALESCE(MAX(event_id), 0) FROM history WHERE run_key = $3::bigint), "
+            "history_size_bytes = (SELECT COALESCE(SUM(octet_length(attrs)), 0) FROM history "
+            "WHERE run_key = $3::bigint) WHERE run_key = $3::bigint",
             params(static_cast<int>(op.status), op.close_time_us, op.run_key));
     }
     void operator()(const set_task_failure& op) const {
@@ -80,6 +116,21 @@ struct applier {
     }
     void operator()(const delete_namespace& op) const {
         add("UPDATE namespaces SET deleted = 1 WHERE ns_id = $1::bigint", params(op.ns_id));
+        add("DELETE FROM search_attribute_types WHERE ns_id = $1::bigint", params(op.ns_id));
+    }
+    void operator()(const add_search_attribute& op) const {
+        add("INSERT INTO search_attribute_types(ns_id, name, type) VALUES($1::bigint, $2, $3::integer) "
+            "ON CONFLICT (ns_id, name) DO NOTHING",
+            params(op.ns_id, op.name, static_cast<int>(op.type)));
+    }
+    void operator()(const remove_search_attribute& op) const {
+        add("DELETE FROM search_attribute_types WHERE ns_id = $1::bigint AND name = $2", params(op.ns_id, op.name));
+        add("DELETE FROM search_attribute_values WHERE ns_id = $1::bigint AND name = $2", params(op.ns_id, op.name));
+    }
+    void operator()(const set_search_attributes& op) const {
+        add("UPDATE executions SET search_attributes = $1 WHERE run_key = $2::bigint",
+            params(search_attributes_column(op.all), op.run_key));
+        write_values(op.run_key, op.ns_id, op.all, &op.changed);
     }
     void operator()(const upsert_endpoint& op) const {
         const auto& r = op.row;
@@ -112,7 +163,8 @@ struct applier {
     void operator()(const delete_run& op) const {
         for (const char* sql :
              {"DELETE FROM history WHERE run_key = $1::bigint", "DELETE FROM executions WHERE run_key = $1::bigint",
-              "DELETE FROM deadlines WHERE run_key = $1::bigint", "DELETE FROM tasks WHERE run_key = $1::bigint"})
+              "DELETE FROM deadlines WHERE run_key = $1::bigint", "DELETE FROM tasks WHERE run_key = $1::bigint",
+              "DELETE FROM search_attribute_values WHERE run_key = $1::bigint"})
             add(sql, params(op.run_key));
     }
     void operator()(const incremental_vacuum&) const {
@@ -132,6 +184,7 @@ struct run_key_visitor {
     std::optional<std::int64_t> operator()(const clear_run_work& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_callbacks& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const delete_run& o) const { return o.run_key; }
+    std::optional<std::int64_t> operator()(const set_search_attributes& o) const { return o.run_key; }
     template <class Other>
     std::optional<std::int64_t> operator()(const Other&) const {
         return std::nullopt;

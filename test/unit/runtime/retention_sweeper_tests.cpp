@@ -49,6 +49,12 @@ public:
         return unused<std::vector<execution_row>>();
     }
     std::int64_t count_open_runs(std::int64_t) override { return unused<std::int64_t>(); }
+    run_page query_runs(std::int64_t, const visibility_query&, const std::vector<sort_value>&, std::size_t) override {
+        return unused<run_page>();
+    }
+    std::vector<std::pair<int, std::int64_t>> count_runs(std::int64_t, const visibility_query&, bool) override {
+        return unused<std::vector<std::pair<int, std::int64_t>>>();
+    }
     std::vector<pending_command> pending_commands(std::int64_t, std::size_t) override {
         return unused<std::vector<pending_command>>();
     }

@@ -39,7 +39,21 @@ run_identity a_full_identity() {
         .memo = {{"customer", 42}, {"note", "a \"quoted\" word"}},
         .parent = {3, 9, perdure::parent_close_policy::request_cancel},
         .callbacks = {{11, 5, "nexus-req", "ep", "svc", "op", "token-1"},
-                      {14, 7, "nexus-req-2", "ep", "svc", "op", "token-2"}}};
+                      {14, 7, "nexus-req-2", "ep", "svc", "op", "token-2"}},
+        .parent_workflow_id = "checkout-1",
+        .parent_run_id = "run-3",
+        .root_workflow_id = "session-1",
+        .root_run_id = "run-1",
+        .search_attributes = {
+            {"Customer", {perdure::search_attribute_type::keyword, std::string("c42")}},
+            {"Note", {perdure::search_attribute_type::text, std::string("Rush order, gift")}},
+            {"Amount", {perdure::search_attribute_type::integer, std::int64_t{-7}}},
+            {"Score", {perdure::search_attribute_type::floating, 2.5}},
+            {"Paid", {perdure::search_attribute_type::boolean, true}},
+            {"Due",
+             {perdure::search_attribute_type::datetime,
+              std::chrono::system_clock::time_point(std::chrono::microseconds(1'750'000'000'123'456))}},
+            {"Tags", {perdure::search_attribute_type::keyword_list, std::vector<std::string>{"a", "b"}}}}};
 }
 
 std::vector<write_op> insert(run_identity id) {

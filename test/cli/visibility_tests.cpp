@@ -64,7 +64,8 @@ BOOST_FIXTURE_TEST_CASE(list_query_finds_runs_by_search_attribute, customers) {
     BOOST_TEST(attrs.at("CustomerId").at("type").as_string() == "Keyword");
     BOOST_TEST(attrs.at("CustomerId").at("value").as_string() == "c42");
 
-    const auto table = perdure(args("workflow list -n app --query", "CustomerId = 'c7' AND ExecutionStatus = 'Running'"));
+    const auto table =
+        perdure(args("workflow list -n app --query", "CustomerId = 'c7' AND ExecutionStatus = 'Running'"));
     BOOST_REQUIRE_EQUAL(table.code, 0);
     BOOST_TEST(table.out.find("cust-3") != std::string::npos);
     BOOST_TEST(table.out.find("cust-1") == std::string::npos);
@@ -75,7 +76,8 @@ BOOST_FIXTURE_TEST_CASE(list_query_pages_with_the_token_it_prints, customers) {
     BOOST_TEST(ids_of(first.at("executions")) == "cust-2 ");
     const std::string token(first.at("next_page_token").as_string());
     BOOST_REQUIRE(!token.empty());
-    const auto second = json_of(*this, args("workflow list -n app -q", "CustomerId = 'c42'", "--limit 1 --page-token " + token));
+    const auto second =
+        json_of(*this, args("workflow list -n app -q", "CustomerId = 'c42'", "--limit 1 --page-token " + token));
     BOOST_TEST(ids_of(second.at("executions")) == "cust-1 ");
 
     const auto table = perdure(args("workflow list -n app -q", "CustomerId = 'c42'", "--limit 1"));
@@ -99,7 +101,7 @@ BOOST_FIXTURE_TEST_CASE(bad_queries_exit_1_pointing_at_the_column, customers) {
         BOOST_TEST(r.err.find("column") != std::string::npos, hostile << ": " << r.err);
     }
     const auto quoted = json_of(*this, args("workflow list -n app -q", "CustomerId = 'x'' OR ''1''=''1'"));
-    BOOST_TEST(quoted.at("executions").as_array().empty());   // a quote inside a value is a value
+    BOOST_TEST(quoted.at("executions").as_array().empty());                  // a quote inside a value is a value
     BOOST_TEST(json("workflow count -n app").at("count").as_int64() == 7);   // nothing was dropped
     const auto group = perdure(args("workflow list -n app -q", "GROUP BY ExecutionStatus"));
     BOOST_TEST(group.code == 1);
@@ -127,8 +129,7 @@ BOOST_FIXTURE_TEST_CASE(count_prints_the_total_and_groups_by_status, customers) 
     BOOST_TEST(g[1].at("group_values").at(0).as_string() == "completed");
     BOOST_TEST(g[1].at("count").as_int64() == 1);
     const auto grouped = perdure(args("workflow count -n app -q", "GROUP BY ExecutionStatus"));
-    BOOST_TEST(grouped.out ==
-               "Total: 7\n  Group total: 6, values: running\n  Group total: 1, values: completed\n");
+    BOOST_TEST(grouped.out == "Total: 7\n  Group total: 6, values: running\n  Group total: 1, values: completed\n");
 
     const auto bad = perdure(args("workflow count -n app -q", "CustomerId = 42"));
     BOOST_TEST(bad.code == 1);

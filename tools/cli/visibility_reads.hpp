@@ -21,8 +21,8 @@ struct matching_page {
 /// A page of at most `page_size` runs (0: 100; at most 1000, as client::list) of `ns` matching
 /// `query`, after the page `page_token` ends. A query or token the language refuses throws
 /// perdure::invalid_argument, whose message points at the column.
-matching_page list_matching(reading&, const detail::namespace_row& ns, const std::string& query,
-                            std::size_t page_size, const std::string& page_token);
+matching_page list_matching(reading&, const detail::namespace_row& ns, const std::string& query, std::size_t page_size,
+                            const std::string& page_token);
 
 /// The runs of `ns` matching `query` counted, and per status when it ends in GROUP BY
 /// ExecutionStatus (as client::count_groups).

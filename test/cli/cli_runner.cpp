@@ -60,6 +60,8 @@ cli_process::cli_process(const std::vector<std::string>& args, const std::string
     make_pipe(err);
     pid_ = ::fork();
     if (pid_ == 0) {
+        // Never a terminal: a command that would ask a question refuses instead.
+        if (const int null = ::open("/dev/null", O_RDONLY); null >= 0) ::dup2(null, 0);
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         ::execve(argv_p[0], argv_p.data(), env_p.data());

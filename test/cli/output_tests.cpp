@@ -126,9 +126,9 @@ BOOST_FIXTURE_TEST_CASE(json_shapes_are_stable, cli_fixture) {
     BOOST_TEST(endpoint.at("id") == created.at("result").at("id"));
     BOOST_TEST(json("operator nexus endpoint list").as_array().at(0) == endpoint);
 
-    const std::set<std::string> run_keys{"namespace",      "workflow_id",  "run_id",     "type",
-                                         "task_queue",     "status",       "start_time", "close_time",
-                                         "history_length", "first_run_id", "memo",       "task_failure"};
+    const std::set<std::string> run_keys{
+        "namespace",  "workflow_id",    "run_id",       "type", "task_queue",        "status",      "start_time",
+        "close_time", "history_length", "first_run_id", "memo", "search_attributes", "task_failure"};
     const auto runs = json("workflow list").as_array();
     BOOST_REQUIRE_EQUAL(runs.size(), 4u);
     for (const auto& run : runs) BOOST_TEST(keys(run) == run_keys);

@@ -1,5 +1,5 @@
 // Fuzz target: the perdure command line. The input is argv, its words separated by NUL bytes.
-// Every command line is parsed as the CLI parses it; the read-only commands (list, describe,
+// Every command line is parsed as the CLI parses it; the read-only commands (list, count, describe,
 // show without --follow, result) then run against a small database seeded once at start-up
 // (whatever --db the input names), printing to a stream that discards everything. Commands
 // that write or need an engine are parsed only, and their JSON flags (--input) read.
@@ -57,11 +57,14 @@ void seed(const std::string& path) {
                                      .target_namespace = "handler-ns",
                                      .target_task_queue = "handler-tq",
                                      .description = "# Payments\n\ncharges cards\ttabbed"});
+    engine.namespaces().add_search_attribute("app", "CustomerId", perdure::search_attribute_type::keyword);
     engine.add_worker("app", "app-tq").register_workflow(wait_for_go_workflow);
     engine.start();
     auto client = engine.client_for("app");
     for (const char* id : {"order-1", "order-2"})
-        client.start_workflow(wait_for_go_workflow, id, {.id = id, .task_queue = "app-tq"});
+        client.start_workflow(
+            wait_for_go_workflow, id,
+            {.id = id, .task_queue = "app-tq", .search_attributes = {{"CustomerId", std::string(id)}}});
     auto done = client.start_workflow(wait_for_go_workflow, "order-0",
                                       {.id = "order-0", .task_queue = "app-tq", .memo = {{"customer", "ada"}}});
     done.signal("go", std::string("early"));
@@ -94,7 +97,7 @@ protected:
 bool is_read_only(const perdure::cli::parsed_command_line& line) {
     const auto& last = line.cmd->words.back();
     if (last == "show") return line.args.count("follow") == 0;
-    return last == "list" || last == "describe" || last == "result";
+    return last == "list" || last == "count" || last == "describe" || last == "result";
 }
 
 }   // namespace

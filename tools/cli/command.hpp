@@ -70,6 +70,7 @@ struct command {
 /// The commands of each group, each defined in its own file.
 std::vector<command> namespace_commands();
 std::vector<command> endpoint_commands();
+std::vector<command> search_attribute_commands();
 std::vector<command> workflow_commands();
 
 }   // namespace perdure::cli

@@ -61,6 +61,16 @@ std::vector<detail::execution_row> reading::runs(std::int64_t ns_id, std::option
     return read([&](detail::store_reads& r) { return r.list_runs(ns_id, status, limit, 0); });
 }
 
+detail::run_page reading::query(std::int64_t ns_id, const detail::visibility_query& q,
+                                const std::vector<detail::sort_value>& after, std::size_t limit) {
+    return read([&](detail::store_reads& r) { return r.query_runs(ns_id, q, after, limit); });
+}
+
+std::vector<std::pair<int, std::int64_t>> reading::count(std::int64_t ns_id, const detail::visibility_query& q,
+                                                         bool by_status) {
+    return read([&](detail::store_reads& r) { return r.count_runs(ns_id, q, by_status); });
+}
+
 std::vector<detail::event> reading::history(std::int64_t run_key) {
     return read([&](detail::store_reads& r) { return r.history(run_key); });
 }

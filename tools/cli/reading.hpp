@@ -32,6 +32,12 @@ public:
     detail::execution_row require_run(const std::string& ns, const std::string& workflow_id, const std::string& run_id);
     /// Runs of a namespace (all of them when ns_id is 0), newest first.
     std::vector<detail::execution_row> runs(std::int64_t ns_id, std::optional<detail::run_status>, std::size_t limit);
+    /// Runs of a namespace matching a parsed visibility query, in its order, after `after`.
+    detail::run_page query(std::int64_t ns_id, const detail::visibility_query&,
+                           const std::vector<detail::sort_value>& after, std::size_t limit);
+    /// {-1, total}, or with `by_status` one {status, count} per status that has runs.
+    std::vector<std::pair<int, std::int64_t>> count(std::int64_t ns_id, const detail::visibility_query&,
+                                                    bool by_status);
     std::vector<detail::event> history(std::int64_t run_key);
     std::int64_t history_length(std::int64_t run_key);
     std::int64_t open_runs(std::int64_t ns_id);

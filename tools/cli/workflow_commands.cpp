@@ -1,12 +1,15 @@
-// perdure workflow list | describe | show | signal | cancel | terminate: reading runs and
+// perdure workflow list | count | describe | show | signal | cancel | terminate: reading runs and
 // their histories straight from the file, and reaching running workflows through the write path.
 #include "command.hpp"
 #include "json_input.hpp"
 #include "output.hpp"
 #include "pending_output.hpp"
 #include "reading.hpp"
+#include "visibility_reads.hpp"
 #include "workflow_flags.hpp"
 #include "write_path.hpp"
+
+#include "history/typed_attributes.hpp"
 
 #include <perdure/client.hpp>
 
@@ -52,6 +55,19 @@ std::string status_text(const detail::execution_row& row) {
     return text;
 }
 
+/// The run's search attributes still registered in its namespace with the type they were set
+/// with, as client::describe and client::list give them: {"Name": {"type", "value"}}.
+boost::json::object search_attributes_json(reading& db, const detail::execution_row& row) {
+    detail::typed_attributes registered;
+    for (const auto& ns : db.namespaces()) {
+        if (ns.ns_id != row.ns_id) continue;
+        for (const auto& [name, a] : row.search_attributes)
+            if (auto it = ns.search_attributes.find(name); it != ns.search_attributes.end() && it->second == a.type)
+                registered.emplace(name, a);
+    }
+    return detail::to_json(registered);
+}
+
 boost::json::object run_json(reading& db, const detail::execution_row& row) {
     return {{"namespace", db.namespace_name(row.ns_id)},
             {"workflow_id", row.workflow_id},
@@ -64,10 +80,43 @@ boost::json::object run_json(reading& db, const detail::execution_row& row) {
             {"history_length", db.history_length(row.run_key)},
             {"first_run_id", row.first_run_id},
             {"memo", row.memo},
+            {"search_attributes", search_attributes_json(db, row)},
             {"task_failure", row.task_failure}};
 }
 
+void print_runs(const invocation& inv, reading& db, const std::vector<detail::execution_row>& runs) {
+    table t({"NAMESPACE", "WORKFLOW ID", "TYPE", "STATUS", "START TIME", "CLOSE TIME", "RUN ID"});
+    for (const auto& row : runs)
+        t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type, status_text(row),
+               time_text(row.start_time_us), time_text(row.close_time_us), row.run_id});
+    t.print(inv.out);
+}
+
+/// list --query: one page of one namespace (default: "default", as Temporal's), with its next
+/// page token.
+void list_by_query(const invocation& inv) {
+    if (inv.has("status"))
+        throw cli_error(exit_code::usage_error,
+                        "--status and --query cannot be combined; put the status in the query "
+                        "(ExecutionStatus = 'Running')");
+    reading db(inv.db);
+    const auto& ns = db.require_namespace(inv.has("namespace") ? inv.value("namespace") : "default");
+    const auto page =
+        list_matching(db, ns, inv.value("query"), inv.args["limit"].as<std::size_t>(), inv.value("page-token"));
+    if (inv.output == output_format::json) {
+        boost::json::array runs;
+        for (const auto& row : page.runs) runs.push_back(run_json(db, row));
+        return print_json(
+            inv.out, boost::json::object{{"executions", std::move(runs)}, {"next_page_token", page.next_page_token}});
+    }
+    print_runs(inv, db, page.runs);
+    if (!page.next_page_token.empty()) inv.out << "Next page: --page-token " << page.next_page_token << '\n';
+}
+
 void list(const invocation& inv) {
+    if (inv.has("query")) return list_by_query(inv);
+    if (inv.has("page-token"))
+        throw cli_error(exit_code::usage_error, "--page-token continues a --query listing; give the same --query");
     reading db(inv.db);
     const std::int64_t ns_id = inv.has("namespace") ? db.require_namespace(inv.value("namespace")).ns_id : 0;
     std::optional<detail::run_status> status;
@@ -79,11 +128,25 @@ void list(const invocation& inv) {
         for (const auto& row : runs) out.push_back(run_json(db, row));
         return print_json(inv.out, out);
     }
-    table t({"NAMESPACE", "WORKFLOW ID", "TYPE", "STATUS", "START TIME", "CLOSE TIME", "RUN ID"});
-    for (const auto& row : runs)
-        t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type, status_text(row),
-               time_text(row.start_time_us), time_text(row.close_time_us), row.run_id});
-    t.print(inv.out);
+    print_runs(inv, db, runs);
+}
+
+/// count: the total, and with GROUP BY ExecutionStatus one line per status, as Temporal's CLI.
+void count(const invocation& inv) {
+    reading db(inv.db);
+    const auto& ns = db.require_namespace(inv.value("namespace"));
+    const auto counts = count_matching(db, ns, inv.value("query"));
+    if (inv.output == output_format::json) {
+        boost::json::array groups;
+        for (const auto& g : counts.groups)
+            groups.push_back({{"group_values", boost::json::array{to_string(g.status)}}, {"count", g.count}});
+        boost::json::object out{{"count", counts.count}};
+        if (!counts.groups.empty()) out["groups"] = std::move(groups);
+        return print_json(inv.out, out);
+    }
+    inv.out << "Total: " << counts.count << '\n';
+    for (const auto& g : counts.groups)
+        inv.out << "  Group total: " << g.count << ", values: " << to_string(g.status) << '\n';
 }
 
 void describe(const invocation& inv) {
@@ -105,6 +168,11 @@ void describe(const invocation& inv) {
     if (!row.first_run_id.empty() && row.first_run_id != row.run_id) c.emplace_back("FirstRunId", row.first_run_id);
     if (!info.at("memo").as_object().empty()) c.emplace_back("Memo", boost::json::serialize(info.at("memo")));
     if (!row.task_failure.empty()) c.emplace_back("TaskFailure", row.task_failure);
+    if (const auto& attrs = info.at("search_attributes").as_object(); !attrs.empty()) {
+        boost::json::object values;   // the values alone; --output json has their types too
+        for (const auto& [name, a] : attrs) values[name] = a.as_object().at("value");
+        c.emplace_back("SearchAttributes", boost::json::serialize(values));
+    }
     c.insert(c.end(), pending.lines.begin(), pending.lines.end());
     print_card(inv.out, c);
 }
@@ -196,20 +264,40 @@ std::vector<command> workflow_commands() {
     std::vector<command> out{
         {{"workflow", "list"},
          "List workflow runs",
-         "Lists workflow runs, newest first, in one namespace or all of them.",
+         "Lists workflow runs, newest first, in one namespace or all of them. With --query, the runs of one "
+         "namespace (default: default) that match a visibility query (Temporal's list filter: "
+         "\"CustomerId = 'c42' AND ExecutionStatus = 'Running'\", see doc/visibility.md), one page of --limit "
+         "runs (at most 1000), followed by the token of the next page; --status does not combine with it (put "
+         "ExecutionStatus in the query). With --output json and --query: {executions, next_page_token}.",
          [](po::options_description& d) {
              // clang-format off
              d.add_options()("namespace,n", po::value<std::string>()->value_name("NS"), "only this namespace")(
+                 "query,q", po::value<std::string>()->value_name("QUERY"), "only runs matching this visibility query")(
                  "status", po::value<std::string>()->value_name("STATUS"),
                  "only runs with this status: running, completed, failed, canceled, terminated, continued_as_new, "
                  "timed_out")("limit", po::value<std::size_t>()->value_name("N")->default_value(1000),
-                              "at most N runs");
+                              "at most N runs (with --query: a page of N, at most 1000)")(
+                 "page-token", po::value<std::string>()->value_name("TOKEN"),
+                 "with --query: continue after the page that printed this token");
              // clang-format on
          },
          list},
+        {{"workflow", "count"},
+         "Count workflow runs matching a query",
+         "Counts the runs of a namespace that match a visibility query (all of them without --query). A query "
+         "ending in GROUP BY ExecutionStatus also counts them per status, as Temporal's CLI does. With --output "
+         "json: {count, groups: [{group_values, count}]}.",
+         [](po::options_description& d) {
+             // clang-format off
+             d.add_options()("namespace,n", po::value<std::string>()->value_name("NS")->default_value("default"),
+                             "the namespace (default: default)")(
+                 "query,q", po::value<std::string>()->value_name("QUERY"), "only runs matching this visibility query");
+             // clang-format on
+         },
+         count},
         {{"workflow", "describe"},
          "Show one workflow run",
-         "Shows a run: type, task queue, status, times, history length, memo, the last workflow task failure "
+         "Shows a run: type, task queue, status, times, history length, memo, search attributes, the last workflow task failure "
          "while it is retrying, and, while it runs, its pending work as committed: activities, children, Nexus "
          "operations, the completions it owes Nexus callers and its failing workflow task.",
          add_run_flags,

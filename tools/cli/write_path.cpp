@@ -38,13 +38,11 @@ void create_if_missing(const std::string& db) {
     }
 }
 
-}   // namespace
-
-write_outcome perform_write(const std::string& db, const write_request& request) {
-    if (request.creates_database) create_if_missing(db);
+/// Opens the library in maintenance mode on `db` into `engine`; leaves it empty when an engine
+/// holds the database.
+void open_maintenance(const std::string& db, std::optional<perdure::engine>& engine) {
     // Checked as a reader first, so a file that is not a perdure database gets no lock file beside it.
     { const reading check(db); }
-    std::optional<perdure::engine> engine;
     try {
         engine.emplace(engine_options{.database = db,
                                       .durability = durability::normal,
@@ -52,12 +50,33 @@ write_outcome perform_write(const std::string& db, const write_request& request)
                                       .nexus_handler_threads = 1,
                                       .maintenance = true});
     } catch (const database_locked&) {
-        return {send_to_engine(db, request.command), write_route::inbox};
+        // An engine owns it: the change goes to that engine, or is refused.
     } catch (const error& e) {
         // Missing, not a perdure database, a newer schema: nothing to do with the command itself.
         throw cli_error(exit_code::database_problem, e.what());
     }
+}
+
+}   // namespace
+
+write_outcome perform_write(const std::string& db, const write_request& request) {
+    if (request.creates_database) create_if_missing(db);
+    std::optional<perdure::engine> engine;
+    open_maintenance(db, engine);
+    if (!engine) return {send_to_engine(db, request.command), write_route::inbox};
     return {request.apply(*engine), write_route::maintenance};
+}
+
+void perform_maintenance_write(const std::string& db, const std::function<void(perdure::engine&)>& apply,
+                               const std::string& what) {
+    std::optional<perdure::engine> engine;
+    open_maintenance(db, engine);
+    if (!engine)
+        throw cli_error(exit_code::user_error,
+                        "an engine has the database open, and it does not take " + what +
+                            " from the command line yet; stop the application and run this again, or make the "
+                            "change in the application (engine.namespaces())");
+    apply(*engine);
 }
 
 void print_write(const invocation& inv, const write_request& request, const write_outcome& outcome,

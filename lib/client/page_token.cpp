@@ -4,12 +4,14 @@
 #include "client/page_token.hpp"
 
 #include "nexus/token.hpp"
+#include "store/visibility_page.hpp"
 
 #include <perdure/error.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace perdure::detail {
@@ -34,6 +36,15 @@ std::string hash_of(std::string_view query_key, std::string_view keys_json) {
 }
 
 }   // namespace
+
+page_request page_request_for(std::string_view ns, const visibility_query& q, std::string_view page_token,
+                              std::size_t page_size) {
+    // The canonical text, so that spacing or keyword case does not change which tokens fit.
+    page_request r{
+        std::string(ns) + '\0' + to_text(q), {}, page_size == 0 ? 100 : std::min<std::size_t>(page_size, 1000)};
+    if (!page_token.empty()) r.after = decode_page_token(page_token, r.query_key, sort_key_count(q));
+    return r;
+}
 
 std::string encode_page_token(std::string_view query_key, const std::vector<sort_value>& keys) {
     boost::json::array k;

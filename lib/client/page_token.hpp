@@ -4,6 +4,7 @@
 #pragma once
 
 #include "store/rows.hpp"
+#include "visibility/query.hpp"
 
 #include <string>
 #include <string_view>
@@ -17,5 +18,16 @@ std::string encode_page_token(std::string_view query_key, const std::vector<sort
 /// The sort keys a token carries. Throws invalid_argument, saying to list again without a
 /// token, when it is not one encode_page_token made for `query_key` with `key_count` keys.
 std::vector<sort_value> decode_page_token(std::string_view token, std::string_view query_key, std::size_t key_count);
+
+/// What a list query's page asks of the store: its key for the tokens, where it resumes and how
+/// many runs it holds (0 means 100, at most 1000). client::list and the CLI both use it, so a
+/// token from either continues in the other.
+struct page_request {
+    std::string query_key;           ///< the namespace and the query's canonical text
+    std::vector<sort_value> after;   ///< the sort keys the token carries; empty: the first page
+    std::size_t size = 100;
+};
+page_request page_request_for(std::string_view ns, const visibility_query& q, std::string_view page_token,
+                              std::size_t page_size);
 
 }   // namespace perdure::detail

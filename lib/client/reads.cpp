@@ -132,16 +132,13 @@ void query_runs(engine_core& core, std::string ns, std::string query, std::size_
             const auto q = parse_query(query, types);
             if (q.group_by)   // as Temporal's ListWorkflowExecutions
                 throw invalid_argument("GROUP BY is for count_groups (and count), not list: remove it from the query");
-            // The canonical text, so that spacing or keyword case does not change which tokens fit.
-            const std::string key = ns + '\0' + to_text(q);
-            const auto after =
-                token.empty() ? std::vector<sort_value>{} : decode_page_token(token, key, sort_key_count(q));
-            const std::size_t size = page_size == 0 ? 100 : std::min<std::size_t>(page_size, 1000);
-            auto page = reads.query_runs(ns_id, q, after, size);
+            const auto request = page_request_for(ns, q, token, page_size);
+            auto page = reads.query_runs(ns_id, q, request.after, request.size);
             workflow_page out;
             for (const auto& row : page.runs)
                 out.executions.push_back(info_of(row, ns, reads.history_length(row.run_key), types));
-            if (page.runs.size() == size) out.next_page_token = encode_page_token(key, page.last_keys);
+            if (page.runs.size() == request.size)
+                out.next_page_token = encode_page_token(request.query_key, page.last_keys);
             return out;
         });
 }

@@ -18,14 +18,11 @@ matching_page list_matching(reading& db, const detail::namespace_row& ns, const 
     const auto q = detail::parse_query(query, ns.search_attributes);
     if (q.group_by)   // as Temporal's ListWorkflowExecutions
         throw invalid_argument("GROUP BY is for 'perdure workflow count', not list: remove it from the query");
-    // The same key as client::list (client/reads.cpp), so a token from either continues in the other.
-    const std::string key = ns.name + '\0' + detail::to_text(q);
-    const auto after = page_token.empty() ? std::vector<detail::sort_value>{}
-                                          : detail::decode_page_token(page_token, key, detail::sort_key_count(q));
-    const std::size_t size = page_size == 0 ? 100 : std::min<std::size_t>(page_size, 1000);
-    auto page = db.query(ns.ns_id, q, after, size);
+    const auto request = detail::page_request_for(ns.name, q, page_token, page_size);
+    auto page = db.query(ns.ns_id, q, request.after, request.size);
     matching_page out{std::move(page.runs), {}};
-    if (out.runs.size() == size) out.next_page_token = detail::encode_page_token(key, page.last_keys);
+    if (out.runs.size() == request.size)
+        out.next_page_token = detail::encode_page_token(request.query_key, page.last_keys);
     return out;
 }
 

@@ -125,6 +125,19 @@ public:
     /// Records that every run still open has passed the change; the patched() call may go.
     void deprecate_patch(std::string_view change_id);
 
+    /// Sets this run's search attributes named in `values` (Temporal's
+    /// UpsertWorkflowSearchAttributes): a new value replaces the old one, an empty keyword list
+    /// removes the attribute, whatever its type; the others keep theirs. Recorded with the
+    /// workflow task's other commands and indexed in the same commit, so list(query), count and
+    /// describe() see the values once the task completes. The engine types each value against
+    /// the namespace's registered attributes: an unknown name or a value of the wrong type fails
+    /// the workflow task (BAD_SEARCH_ATTRIBUTES, naming the attribute), which is retried. An
+    /// empty `values` records nothing.
+    void upsert_search_attributes(perdure::search_attributes values);
+    /// The run's search attributes as its workflow code sees them: those of its start (or
+    /// carried over by continue-as-new), then its own upserts. The same on replay.
+    const perdure::search_attributes& search_attributes() const;
+
     /// Resolves with true once `predicate()` holds (checked whenever workflow code has run),
     /// or with false when `timeout` (if not zero) passes first.
     template <class F, class Rep = std::int64_t, class Period = std::milli>

@@ -84,6 +84,19 @@ typed_attributes typed_attributes_from_json(const boost::json::value& v) {
     return out;
 }
 
+void apply_upsert(typed_attributes& into, const boost::json::object& indexed_fields,
+                  std::vector<std::string>& changed) {
+    auto typed = typed_attributes_from_json(indexed_fields);
+    for (const auto& member : indexed_fields) {
+        std::string name(member.key());
+        if (auto it = typed.find(name); it != typed.end())
+            into[name] = std::move(it->second);
+        else
+            into.erase(name);   // a null value (or one this build cannot read) unsets it
+        changed.push_back(std::move(name));
+    }
+}
+
 search_attributes values_of(const typed_attributes& attrs) {
     search_attributes out;
     for (const auto& [name, a] : attrs) out.emplace(name, a.value);

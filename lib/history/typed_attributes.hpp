@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace perdure::detail {
 
@@ -29,6 +30,11 @@ boost::json::object to_json(const typed_attributes&);
 /// Reads to_json's form back; members that cannot be read are skipped (an odd row never stops
 /// a read).
 typed_attributes typed_attributes_from_json(const boost::json::value&);
+
+/// Applies an UpsertWorkflowSearchAttributes event's indexed_fields to a run's attributes: a
+/// name's new value replaces the old one, a null value removes the name. Appends the names it
+/// touches to `changed`.
+void apply_upsert(typed_attributes& into, const boost::json::object& indexed_fields, std::vector<std::string>& changed);
 
 /// The values without their types, as the public API gives them.
 search_attributes values_of(const typed_attributes&);

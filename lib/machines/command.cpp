@@ -65,6 +65,8 @@ event_type event_type_of(command_kind k) noexcept {
     case command_kind::schedule_nexus_operation: return nexus_operation_scheduled;
     case command_kind::request_cancel_nexus_operation: return nexus_operation_cancel_requested;
     case command_kind::complete_update: return workflow_execution_update_completed;
+    case command_kind::upsert_search_attributes: return upsert_workflow_search_attributes;
+    case command_kind::modify_workflow_properties: return workflow_properties_modified;
     }
     return workflow_task_completed;
 }
@@ -86,6 +88,8 @@ const char* command_name(command_kind k) noexcept {
     case command_kind::schedule_nexus_operation: return "ScheduleNexusOperation";
     case command_kind::request_cancel_nexus_operation: return "RequestCancelNexusOperation";
     case command_kind::complete_update: return "ProtocolMessage(UpdateCompleted)";
+    case command_kind::upsert_search_attributes: return "UpsertWorkflowSearchAttributes";
+    case command_kind::modify_workflow_properties: return "ModifyWorkflowProperties";
     }
     return "Unknown";
 }

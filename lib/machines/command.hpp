@@ -5,6 +5,8 @@
 
 #include "history/event.hpp"
 
+#include <perdure/search_attributes.hpp>
+
 #include <boost/json/object.hpp>
 
 #include <string>
@@ -29,6 +31,8 @@ enum class command_kind {
     schedule_nexus_operation,
     request_cancel_nexus_operation,
     complete_update,
+    upsert_search_attributes,
+    modify_workflow_properties,
 };
 
 struct command {
@@ -36,6 +40,9 @@ struct command {
     boost::json::object attrs{};   ///< becomes the event's attributes
     machine* owner = nullptr;      ///< told the event id once the command is recorded
     bool dropped = false;          ///< cancelled in the same activation: neither is recorded
+    /// The values an upsert (or a child start) gives, untyped: workflow code cannot know the
+    /// registered types, so the engine types them against the namespace before recording.
+    search_attributes values{};
 };
 
 /// The history event a command produces.

@@ -101,6 +101,15 @@ void workflow_context::deprecate_patch(std::string_view change_id) {
     inst_->patched(change_id, true);
 }
 
+void workflow_context::upsert_search_attributes(perdure::search_attributes values) {
+    inst_->check_active();
+    inst_->upsert_search_attributes(std::move(values));
+}
+
+const perdure::search_attributes& workflow_context::search_attributes() const {
+    return inst_->current_search_attributes();
+}
+
 std::shared_ptr<detail::future_state> workflow_context::wait_condition_(std::function<bool()> predicate,
                                                                         std::chrono::milliseconds timeout) {
     inst_->check_active();

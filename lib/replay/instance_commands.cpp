@@ -112,6 +112,20 @@ bool workflow_instance::patched(std::string_view change_id, bool deprecated) {
     return present;
 }
 
+void workflow_instance::upsert_search_attributes(perdure::search_attributes values) {
+    if (values.empty()) return;
+    for (const auto& [name, value] : values) {
+        const auto* list = std::get_if<std::vector<std::string>>(&value);
+        if (list && list->empty())
+            search_attributes_.erase(name);
+        else
+            search_attributes_.insert_or_assign(name, value);
+    }
+    // Typed by the engine against the namespace before it is recorded (prepare_upsert).
+    add_command(command_kind::upsert_search_attributes, {}, nullptr);
+    commands_.back().values = std::move(values);
+}
+
 std::shared_ptr<future_state> workflow_instance::wait_condition(std::function<bool()> predicate,
                                                                 std::chrono::milliseconds timeout) {
     auto s = make_future();

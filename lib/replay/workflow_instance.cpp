@@ -3,6 +3,7 @@
 #include "replay/workflow_instance.hpp"
 
 #include "codec/duration.hpp"
+#include "history/typed_attributes.hpp"
 
 #include <perdure/error.hpp>
 
@@ -131,6 +132,9 @@ void workflow_instance::start_main(const event& started) {
         info_.continued_execution_run_id = c->get_string();
     const auto* in = a.if_contains("input");
     started_attrs_ = a;
+    if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
+        if (const auto* f = sa->get_object().if_contains("indexed_fields"))
+            search_attributes_ = values_of(typed_attributes_from_json(*f));
     main_ = fn_(ctx_, in ? *in : boost::json::value{});
     auto& p = main_.handle().promise();
     p.sink = this;

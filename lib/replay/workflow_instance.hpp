@@ -110,6 +110,8 @@ public:
                                                     const activity_options&);
     std::shared_ptr<future_state> side_effect(const std::function<boost::json::value()>&);
     bool patched(std::string_view change_id, bool deprecated);
+    void upsert_search_attributes(perdure::search_attributes values);
+    const perdure::search_attributes& current_search_attributes() const noexcept { return search_attributes_; }
     std::shared_ptr<future_state> wait_condition(std::function<bool()>, std::chrono::milliseconds timeout);
     std::shared_ptr<future_state> spawn(workflow<void> task);
     std::shared_ptr<future_state> receive_signal(const std::string& name);
@@ -241,6 +243,7 @@ private:
     std::unordered_map<std::string, update_entry> update_handlers_;
     std::unordered_map<std::string, std::optional<boost::json::object>> updates_;   ///< accepted ids -> outcome
     boost::json::object started_attrs_{};
+    perdure::search_attributes search_attributes_{};   ///< the start's, then the upserts', untyped
     struct continuation {
         boost::json::value input;
         continue_as_new_options options;

@@ -95,6 +95,11 @@ public:
     /// given to a Double becomes a double). Throws invalid_argument naming the attribute, with
     /// the closest registered name for an unknown one. Strand only.
     typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const;
+    /// Types an upsert's values into its UpsertWorkflowSearchAttributes attributes (an empty
+    /// keyword list becomes a null value: the name is removed); BAD_SEARCH_ATTRIBUTES otherwise.
+    std::optional<task_failure> prepare_upsert(const run_state& r, command& c) const;
+    /// Merges a recorded upsert into the run and writes its values in the event's commit.
+    void upserted(run_state& r, const event& e, write_unit& unit);
     /// The custom search attributes of a namespace, for readers off the strand.
     std::map<std::string, search_attribute_type, std::less<>> search_attribute_types_snapshot(
         std::int64_t ns_id) const {

@@ -42,6 +42,8 @@ std::string bad_attributes_cause(command_kind k) {
     case command_kind::signal_external: return "BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES";
     case command_kind::schedule_nexus_operation: return "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES";
     case command_kind::complete_update: return "BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE";
+    case command_kind::upsert_search_attributes: return "BAD_SEARCH_ATTRIBUTES";
+    case command_kind::modify_workflow_properties: return "BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES";
     default: return "UNHANDLED_COMMAND";
     }
 }
@@ -310,6 +312,7 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::workflow_execution_update_completed: update_completed(r, e, unit); break;
     case event_type::nexus_operation_scheduled: track_nexus(r, e, 1, e.time_us, &unit); break;
     case event_type::nexus_operation_cancel_requested: request_nexus_cancel(r, e, unit); break;
+    case event_type::upsert_workflow_search_attributes: upserted(r, e, unit); break;
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);

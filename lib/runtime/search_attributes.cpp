@@ -19,6 +19,29 @@ std::string closest(std::string_view name, const std::map<std::string, search_at
     return best;
 }
 
+const namespace_row& namespace_with_id(const namespace_table& table, std::int64_t ns_id) {
+    for (const auto& [n, row] : table.all())
+        if (row.ns_id == ns_id) return row;
+    throw not_found("the namespace of this run no longer exists");
+}
+
+search_attribute_type registered_type(const namespace_row& ns, const std::string& name) {
+    auto it = ns.search_attributes.find(name);
+    if (it != ns.search_attributes.end()) return it->second;
+    std::string message = "unknown search attribute '" + name.substr(0, 100) + "' in namespace '" + ns.name + "'";
+    if (const auto best = closest(name, ns.search_attributes); !best.empty())
+        message += "; did you mean '" + best + "'?";
+    else
+        message += "; register it with engine.namespaces().add_search_attribute";
+    throw invalid_argument(message);
+}
+
+/// Temporal's SDKs unset an attribute with an empty value; here, an empty keyword list.
+bool is_unset(const search_attribute_value& v) {
+    const auto* list = std::get_if<std::vector<std::string>>(&v);
+    return list && list->empty();
+}
+
 }   // namespace
 
 void engine_core::add_search_attribute(std::string ns, std::string name, search_attribute_type type,
@@ -77,28 +100,46 @@ void engine_core::list_search_attributes(std::string ns, callback<std::map<std::
 typed_attributes engine_core::typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const {
     typed_attributes out;
     if (given.empty()) return out;
-    const namespace_row* ns = nullptr;
-    for (const auto& [n, row] : namespaces_.all())
-        if (row.ns_id == ns_id) ns = &row;
-    if (!ns) throw not_found("the namespace of this run no longer exists");
+    const auto& ns = namespace_with_id(namespaces_, ns_id);
     for (const auto& [name, value] : given) {
-        auto it = ns->search_attributes.find(name);
-        if (it == ns->search_attributes.end()) {
-            std::string message =
-                "unknown search attribute '" + name.substr(0, 100) + "' in namespace '" + ns->name + "'";
-            if (const auto best = closest(name, ns->search_attributes); !best.empty())
-                message += "; did you mean '" + best + "'?";
-            else
-                message += "; register it with engine.namespaces().add_search_attribute";
-            throw invalid_argument(message);
-        }
-        validate_search_attribute(name, it->second, value);
+        const auto type = registered_type(ns, name);
+        validate_search_attribute(name, type, value);
         search_attribute_value v = value;
-        if (it->second == search_attribute_type::floating && std::holds_alternative<std::int64_t>(v))
+        if (type == search_attribute_type::floating && std::holds_alternative<std::int64_t>(v))
             v = static_cast<double>(std::get<std::int64_t>(v));
-        out.emplace(name, typed_attribute{it->second, std::move(v)});
+        out.emplace(name, typed_attribute{type, std::move(v)});
     }
     return out;
+}
+
+std::optional<task_failure> engine_core::prepare_upsert(const run_state& r, command& c) const {
+    boost::json::object fields;
+    try {
+        search_attributes set;
+        for (const auto& [name, value] : c.values) {
+            if (!is_unset(value)) {
+                set.emplace(name, value);
+                continue;
+            }
+            const auto type = registered_type(namespace_with_id(namespaces_, r.ns_id), name);
+            fields[name] = {{"type", to_string(type)}, {"value", nullptr}};
+        }
+        for (auto& [name, v] : to_json(typed_search_attributes(r.ns_id, set))) fields[name] = std::move(v);
+    } catch (const std::exception& e) {
+        return task_failure{task_failure::cause::bad_command,
+                            std::string("BAD_SEARCH_ATTRIBUTES: ") + e.what() + " (the workflow task is retried)"};
+    }
+    c.attrs["search_attributes"] = {{"indexed_fields", std::move(fields)}};
+    return std::nullopt;
+}
+
+void engine_core::upserted(run_state& r, const event& e, write_unit& unit) {
+    const auto* sa = e.attrs.if_contains("search_attributes");
+    const auto* fields = sa && sa->is_object() ? sa->get_object().if_contains("indexed_fields") : nullptr;
+    if (!fields || !fields->is_object()) return;
+    std::vector<std::string> changed;
+    apply_upsert(r.search_attributes, fields->get_object(), changed);
+    unit.ops.emplace_back(set_search_attributes{r.run_key, r.ns_id, r.search_attributes, std::move(changed)});
 }
 
 }   // namespace perdure::detail

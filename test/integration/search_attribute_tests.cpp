@@ -2,6 +2,7 @@
 // start (checked against the registry), seeing them in describe, list and the started event,
 // and a version-4 database migrated to carry them.
 #include "support/engine_fixture.hpp"
+#include "support/test_store.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -229,7 +230,9 @@ BOOST_AUTO_TEST_CASE(continue_as_new_carries_the_attributes_to_the_next_run) {
     BOOST_TEST(f.client().count("Customer = 'c5' AND ExecutionStatus = 'ContinuedAsNew'") == 2);
 }
 
-BOOST_AUTO_TEST_CASE(a_closed_run_records_its_history_length_and_size_once_at_close) {
+// It reads the SQLite file itself, so it runs on the SQLite run of the suite only.
+BOOST_AUTO_TEST_CASE(a_closed_run_records_its_history_length_and_size_once_at_close,
+                     *boost::unit_test::precondition(perdure::test::sqlite_store_only{})) {
     engine_fixture f;
     f.open(setup);
     auto h = f.client().start_workflow(waiter_workflow, 3, {.id = "a", .task_queue = "q"});

@@ -41,6 +41,17 @@ workflow<std::string> sleep_then_charge(workflow_context& ctx, std::string in) {
     co_return co_await ctx.execute_activity(charge, in, {.start_to_close_timeout = 10s});
 }
 
+workflow<std::string> upsert_then_sleep(workflow_context& ctx, std::string in) {
+    ctx.upsert_search_attributes({{"Customer", in}});
+    co_await ctx.sleep(10s);
+    co_return in;
+}
+
+workflow<std::string> sleep_only(workflow_context& ctx, std::string in) {
+    co_await ctx.sleep(10s);
+    co_return in;
+}
+
 template <class R, class I>
 std::unique_ptr<detail::workflow_instance> make(const workflow_def<R, I>& def) {
     return std::make_unique<detail::workflow_instance>(
@@ -51,6 +62,17 @@ const workflow_def charge_then_sleep_def{"Test", &charge_then_sleep};
 const workflow_def refund_then_sleep_def{"Test", &refund_then_sleep};
 const workflow_def charge_only_def{"Test", &charge_only};
 const workflow_def sleep_then_charge_def{"Test", &sleep_then_charge};
+const workflow_def upsert_then_sleep_def{"Test", &upsert_then_sleep};
+const workflow_def sleep_only_def{"Test", &sleep_only};
+
+history_builder recorded_upsert_then_sleep() {
+    history_builder h;
+    h.started("card").boundary().add(
+        event_type::upsert_workflow_search_attributes,
+        {{"search_attributes", {{"indexed_fields", {{"Customer", {{"type", "Keyword"}, {"value", "card"}}}}}}}});
+    h.timer_started("1").timer_fired(4, "1").boundary().completed("card");
+    return h;
+}
 
 history_builder recorded_charge_then_sleep() {
     history_builder h;
@@ -115,6 +137,32 @@ BOOST_AUTO_TEST_CASE(a_changed_order_of_commands_is_nondeterminism) {
     BOOST_REQUIRE(r.failure.has_value());
     BOOST_TEST(r.failure->message.find("history has event 3 ActivityTaskScheduled") != std::string::npos,
                r.failure->message);
+}
+
+BOOST_AUTO_TEST_CASE(a_recorded_upsert_replays_and_the_code_sees_its_values) {
+    auto h = recorded_upsert_then_sleep();
+    auto inst = make(upsert_then_sleep_def);
+    auto r = detail::replay(*inst, h.events());
+    BOOST_TEST(!r.failure.has_value(), (r.failure ? r.failure->message : ""));
+    BOOST_TEST((inst->current_search_attributes() == search_attributes{{"Customer", std::string("card")}}));
+}
+
+BOOST_AUTO_TEST_CASE(an_upsert_missing_from_the_code_or_from_history_is_nondeterminism) {
+    auto missing = make(sleep_only_def);
+    auto r = detail::replay(*missing, recorded_upsert_then_sleep().events());
+    BOOST_REQUIRE(r.failure.has_value());
+    BOOST_TEST((r.failure->reason == detail::task_failure::cause::nondeterminism));
+    BOOST_TEST(r.failure->message.find("history has event 3 UpsertWorkflowSearchAttributes") != std::string::npos,
+               r.failure->message);
+    BOOST_TEST(r.failure->message.find("StartTimer") != std::string::npos, r.failure->message);
+
+    history_builder without;
+    without.started("card").boundary().timer_started("1");
+    auto extra = make(upsert_then_sleep_def);
+    r = detail::replay(*extra, without.events());
+    BOOST_REQUIRE(r.failure.has_value());
+    BOOST_TEST((r.failure->reason == detail::task_failure::cause::nondeterminism));
+    BOOST_TEST(r.failure->message.find("UpsertWorkflowSearchAttributes") != std::string::npos, r.failure->message);
 }
 
 BOOST_AUTO_TEST_CASE(events_after_the_last_activation_come_back_as_the_tail) {

@@ -39,8 +39,19 @@ const perdure::workflow_def poke_workflow{"Poke", &poke};
 perdure::workflow<void> waiting(perdure::workflow_context& ctx) { co_await ctx.signal_channel<int>("hello").receive(); }
 const perdure::workflow_def waiting_workflow{"Waiting", &waiting};
 
+// A child id holding NUL is refused where the workflow asks for the child, before anything is recorded.
+perdure::workflow<std::string> nul_child(perdure::workflow_context& ctx) {
+    try {
+        co_return co_await ctx.execute_child_workflow(quick_workflow, "x", {.id = std::string("kid\0x", 5)});
+    } catch (const perdure::invalid_argument& e) {
+        co_return e.what();
+    }
+}
+const perdure::workflow_def nul_child_workflow{"NulChild", &nul_child};
+
 void setup(perdure::engine& e) {
     e.add_worker("default", "q")
+        .register_workflow(nul_child_workflow)
         .register_workflow(big_workflow)
         .register_workflow(endless_workflow)
         .register_workflow(quick_workflow)
@@ -130,11 +141,14 @@ BOOST_AUTO_TEST_CASE(hostile_names_are_stored_and_shown_exactly) {
                           perdure::invalid_argument, [](const perdure::invalid_argument& e) {
                               return std::string(e.what()).find("NUL character at byte 3") != std::string::npos;
                           });
+    auto parent = f.client().start_workflow(nul_child_workflow, {.id = "nul-child", .task_queue = "q"});
+    BOOST_TEST(parent.get().find("child_workflow_options::id holds a NUL character") != std::string::npos);
+    for (const auto& e : parent.history()) BOOST_TEST(e.event_type != "StartChildWorkflowExecutionInitiated");
     // In an input it is JSON's \u0000, and comes back exactly.
     const std::string with_nul("a\0b", 3);
     BOOST_TEST(f.client().start_workflow(quick_workflow, with_nul, {.id = "nul-input", .task_queue = "q"}).get() ==
                with_nul);
-    BOOST_TEST(f.client().list().size() == 5u);
+    BOOST_TEST(f.client().list().size() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(one_namespace_cannot_reach_another_except_through_nexus) {

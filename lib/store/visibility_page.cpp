@@ -64,51 +64,16 @@ private:
     visibility_statement out_;
 };
 
-struct sort_key {
-    std::string expr;
-    key_kind kind;
-    bool descending;
-    bool nulls_first;
-};
-
-key_kind kind_of(search_attribute_type t) {
-    switch (t) {
-    case search_attribute_type::floating: return key_kind::floating;
-    case search_attribute_type::keyword:
-    case search_attribute_type::text:
-    case search_attribute_type::keyword_list: return key_kind::text;
-    default: return key_kind::integer;
-    }
-}
-
-std::vector<sort_key> sort_keys(const visibility_query& q, const column_map& columns, std::int64_t ns_id,
-                                statement_builder& b) {
-    const auto& cols = columns.system;
-    std::vector<sort_key> keys;
-    if (q.order_by.empty()) {   // Temporal's default: open runs first, then by close and start time
-        const auto& close = cols[static_cast<std::size_t>(sa::close_time)];
-        keys.push_back({"CASE WHEN " + close.present + " THEN " + close.value + " END", key_kind::integer, true, true});
-        keys.push_back({cols[static_cast<std::size_t>(sa::start_time)].value, key_kind::integer, true, false});
-    }
-    for (const auto& item : q.order_by) {
-        std::string expr;
-        if (item.attr.system) {
-            const auto& c = cols[static_cast<std::size_t>(*item.attr.system)];
-            expr = c.present.empty() ? c.value : "CASE WHEN " + c.present + " THEN " + c.value + " END";
-        } else {
-            const char* column = item.attr.type == search_attribute_type::floating ? "v.double_value"
-                                 : kind_of(item.attr.type) == key_kind::text       ? "v.text_value"
-                                                                                   : "v.int_value";
-            expr = std::string("(SELECT ") + column + " FROM " + columns.values_table + " v WHERE v.ns_id = ";
-            expr += b.param(ns_id);
-            expr += " AND v.name = ";
-            expr += b.param(item.attr.name);
-            expr += " AND v.run_key = " + columns.run_key + ")";
-        }
-        keys.push_back({std::move(expr), kind_of(item.attr.type), item.descending, false});
-    }
-    keys.push_back({columns.run_key, key_kind::integer, true, false});   // the tie-break: pages are stable
-    return keys;
+/// A page token's key as the value it binds (a NULL key is compared with IS NULL, never bound).
+bound_value bound(const sort_value& key) {
+    return std::visit(
+        [](const auto& v) -> bound_value {
+            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+                return std::int64_t{0};
+            else
+                return v;
+        },
+        key);
 }
 
 /// Runs that sort strictly after the run whose keys are `after`: for some key i, every key
@@ -124,14 +89,7 @@ std::string after_condition(const std::vector<sort_key>& keys, const std::vector
                 all += k + " IS NULL AND ";
             } else {
                 all += k + " = ";
-                all += b.param(std::visit(
-                    [](const auto& v) -> bound_value {
-                        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
-                            return std::int64_t{0};
-                        else
-                            return v;
-                    },
-                    after[j]));
+                all += b.param(bound(after[j]));
                 all += " AND ";
             }
         }
@@ -142,15 +100,7 @@ std::string after_condition(const std::vector<sort_key>& keys, const std::vector
             if (!key.nulls_first) continue;   // NULLs last: nothing sorts after a NULL but ties
             later = k + " IS NOT NULL";
         } else {
-            const bound_value v = std::visit(
-                [](const auto& x) -> bound_value {
-                    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::monostate>)
-                        return std::int64_t{0};
-                    else
-                        return x;
-                },
-                after[i]);
-            later = "(" + k + (key.descending ? " < " : " > ") + b.param(v);
+            later = "(" + k + (key.descending ? " < " : " > ") + b.param(bound(after[i]));
             later += key.nulls_first ? ")" : " OR " + k + " IS NULL)";
         }
         any += (any.empty() ? "(" : " OR (") + all + later + ")";
@@ -179,7 +129,7 @@ visibility_statement page_statement(const visibility_query& q, std::int64_t ns_i
                                     std::size_t limit, placeholder_style style) {
     const auto columns = visibility_columns(style);
     statement_builder b(style);
-    const auto keys = sort_keys(q, columns, ns_id, b);
+    const auto keys = sort_keys(q, columns, ns_id, [&b](bound_value v) { return b.param(std::move(v)); });
     std::string inner = "SELECT e.*";
     for (std::size_t i = 0; i < keys.size(); ++i) inner += ", " + keys[i].expr + " AS k" + std::to_string(i);
     inner += " FROM executions e WHERE " + b.where(q, ns_id, columns);

@@ -12,9 +12,6 @@
 
 namespace perdure::detail {
 
-/// How a sort key's column reads back.
-enum class key_kind { integer, floating, text };
-
 struct visibility_statement {
     std::string sql;
     std::vector<bound_value> params;   ///< in the order their placeholders appear

@@ -245,27 +245,13 @@ private:
     }
 
     std::string order_by(const visibility_query& q) {
-        const auto& cols = columns_.system;
-        if (q.order_by.empty()) {   // Temporal's default: open runs first, then by close and start time
-            const auto& close = cols[static_cast<std::size_t>(sa::close_time)];
-            return "CASE WHEN " + close.present + " THEN " + close.value + " END DESC NULLS FIRST, " +
-                   cols[static_cast<std::size_t>(sa::start_time)].value + " DESC, " + columns_.run_key + " DESC";
-        }
         std::string sql;
-        for (const auto& item : q.order_by) {
-            std::string expr;
-            if (item.attr.system) {
-                const auto& c = cols[static_cast<std::size_t>(*item.attr.system)];
-                expr = c.present.empty() ? c.value : "CASE WHEN " + c.present + " THEN " + c.value + " END";
-            } else {
-                expr = "(SELECT " + std::string(typed_column(item.attr.type)) + " FROM " + columns_.values_table +
-                       " v WHERE ";
-                expr += attribute_key(item.attr);
-                expr += " AND v.run_key = " + columns_.run_key + ")";
-            }
-            sql += expr + (item.descending ? " DESC NULLS LAST, " : " ASC NULLS LAST, ");
+        for (const auto& key :
+             sort_keys(q, columns_, options_.namespace_id, [this](bound_value v) { return param(std::move(v)); })) {
+            sql += (sql.empty() ? "" : ", ") + key.expr + (key.descending ? " DESC" : " ASC");
+            sql += key.nulls_first ? " NULLS FIRST" : " NULLS LAST";
         }
-        return sql + columns_.run_key + " DESC";
+        return sql;
     }
 
     const column_map& columns_;
@@ -296,6 +282,40 @@ column_map default_column_map() {
     set(sa::root_workflow_id, "e.root_workflow_id");
     set(sa::root_run_id, "e.root_run_id");
     return m;
+}
+
+std::vector<sort_key> sort_keys(const visibility_query& q, const column_map& columns, std::int64_t namespace_id,
+                                const std::function<std::string(bound_value)>& param) {
+    const auto& cols = columns.system;
+    std::vector<sort_key> keys;
+    if (q.order_by.empty()) {
+        const auto& close = cols[static_cast<std::size_t>(sa::close_time)];
+        keys.push_back({"CASE WHEN " + close.present + " THEN " + close.value + " END", key_kind::integer, true, true});
+        keys.push_back({cols[static_cast<std::size_t>(sa::start_time)].value, key_kind::integer, true, false});
+    }
+    for (const auto& item : q.order_by) {
+        const auto type = item.attr.type;
+        const key_kind kind = type == search_attribute_type::floating ? key_kind::floating
+                              : type == search_attribute_type::keyword || type == search_attribute_type::text ||
+                                      type == search_attribute_type::keyword_list
+                                  ? key_kind::text
+                                  : key_kind::integer;
+        std::string expr;
+        if (item.attr.system) {
+            const auto& c = cols[static_cast<std::size_t>(*item.attr.system)];
+            expr = c.present.empty() ? c.value : "CASE WHEN " + c.present + " THEN " + c.value + " END";
+        } else {   // parameters in the order their placeholders are written
+            expr =
+                "(SELECT " + std::string(typed_column(type)) + " FROM " + columns.values_table + " v WHERE v.ns_id = ";
+            expr += param(namespace_id);
+            expr += " AND v.name = ";
+            expr += param(item.attr.name);
+            expr += " AND v.run_key = " + columns.run_key + ")";
+        }
+        keys.push_back({std::move(expr), kind, item.descending, false});
+    }
+    keys.push_back({columns.run_key, key_kind::integer, true, false});
+    return keys;
 }
 
 sql_filter to_sql(const visibility_query& q, const column_map& columns, const sql_options& options) {

@@ -2,7 +2,7 @@
 // counts, a GROUP BY expression, with every value a user wrote bound as a parameter. The SQL
 // text holds only column names and operators from the column map and this translator.
 //
-// Storage it expects (the column map names it; the migration that creates it is still to come):
+// Storage it expects (the column map names it; both stores' schemas create it):
 //
 //   executions(run_key INTEGER PRIMARY KEY, ns_id, workflow_id, run_id, workflow_type, task_queue,
 //              status INTEGER (a workflow_status), start_time, close_time (0 while open),
@@ -23,6 +23,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -66,6 +67,23 @@ struct sql_options {
     /// The namespace whose custom attribute values the query reads (bound, never spliced).
     std::int64_t namespace_id = 0;
 };
+
+/// How a sort key's column reads back.
+enum class key_kind { integer, floating, text };
+
+/// One term of a query's order: an expression over the executions row `e` and its direction.
+struct sort_key {
+    std::string expr;
+    key_kind kind;
+    bool descending;
+    bool nulls_first;
+};
+
+/// The order of `q`'s runs, ending with the run key as a tie-break so pages are stable; without
+/// ORDER BY, Temporal's default (open runs first, then by close and start time, latest first).
+/// `param` binds a value and returns its placeholder.
+std::vector<sort_key> sort_keys(const visibility_query& q, const column_map& columns, std::int64_t namespace_id,
+                                const std::function<std::string(bound_value)>& param);
 
 /// SQL pieces and their parameters, in the order where_sql, order_by_sql, group_by_sql.
 struct sql_filter {

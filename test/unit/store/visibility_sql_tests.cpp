@@ -295,7 +295,7 @@ BOOST_AUTO_TEST_CASE(postgresql_placeholders_are_numbered_from_the_first_one_giv
                "search_attribute_values v WHERE v.ns_id = $4 AND v.name = $5 AND (v.text_value = $6)))");
     BOOST_TEST(sql.order_by_sql ==
                "(SELECT v.int_value FROM search_attribute_values v WHERE v.ns_id = $7 AND v.name = "
-               "$8 AND v.run_key = e.run_key) ASC NULLS LAST, e.run_key DESC");
+               "$8 AND v.run_key = e.run_key) ASC NULLS LAST, e.run_key DESC NULLS LAST");
     BOOST_TEST(sql.params.size() == 6u);
     BOOST_TEST(std::get<std::string>(sql.params[0]) == "a\\_b\\%%");
     BOOST_TEST(sql.where_sql.find('?') == std::string::npos);

@@ -2,6 +2,7 @@
 // second engine opened on the same database afterwards finds the run and its history; a second
 // engine beside a live one is refused, and one whose process was killed is replaced at once.
 #include "support/postgres_cluster.hpp"
+#include "support/test_store.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -51,6 +52,16 @@ perdure::workflow<std::string> gated(perdure::workflow_context& ctx, std::string
     co_return co_await ctx.execute_activity(shout_activity, passed, {.start_to_close_timeout = 120s});
 }
 const perdure::workflow_def gated_workflow{"Gated", &gated};
+
+int add_one(perdure::activity_context&, int v) { return v + 1; }
+const perdure::activity_def add_one_activity{"AddOne", &add_one};
+
+perdure::workflow<int> count_to(perdure::workflow_context& ctx, int n) {
+    int v = 0;
+    for (int i = 0; i < n; ++i) v = co_await ctx.execute_activity(add_one_activity, v, {.start_to_close_timeout = 10s});
+    co_return v;
+}
+const perdure::workflow_def count_workflow{"CountTo", &count_to};
 
 perdure::workflow<std::string> until_go(perdure::workflow_context& ctx) {
     auto go = ctx.signal_channel<std::string>("go");
@@ -205,6 +216,45 @@ BOOST_AUTO_TEST_CASE(workflows_in_flight_finish_across_a_server_restart) {
         int n = 0;
         for (const auto& e : run.history()) BOOST_TEST(e.event_id == ++n);   // no gap, no duplicate
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_database_at_its_size_cap_stops_like_a_full_disk_and_a_larger_cap_carries_on) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto open = [&](std::uint64_t max_bytes) {
+        auto e = std::make_unique<perdure::engine>(perdure::engine_options{
+            .database = uri, .durability = perdure::durability::normal, .max_database_bytes = max_bytes});
+        e->namespaces().ensure("default");
+        e->add_worker("default", "q").register_workflow(count_workflow).register_activity(add_one_activity);
+        e->start();
+        return e;
+    };
+    const auto bytes_used = [&] {
+        return std::stoull(perdure::test::stored_column(
+                               uri, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                                    "ON n.oid = c.relnamespace WHERE n.nspname = 'perdure' AND c.relkind = 'r'")
+                               .at(0));
+    };
+    std::string long_run_id;
+    {
+        auto engine = open(0);
+        BOOST_TEST(engine->client_for("default").start_workflow(count_workflow, 3, {.id = "done", .task_queue = "q"})
+                       .get() == 3);
+    }
+    {
+        auto engine = open(bytes_used() + (256 << 10));   // room for a few hundred steps
+        auto running =
+            engine->client_for("default").start_workflow(count_workflow, 3000, {.id = "long", .task_queue = "q"});
+        long_run_id = running.run_id();
+        try {
+            running.get();
+            BOOST_FAIL("3,000 steps cannot fit in 256 KiB");
+        } catch (const perdure::storage_error& e) {
+            BOOST_TEST(std::string(e.what()).find("max_database_bytes") != std::string::npos, e.what());
+        }
+    }
+    auto engine = open(0);   // no cap: the run resumes where the last commit left it
+    BOOST_TEST(engine->client_for("default").get_handle<int>("done").get() == 3);
+    BOOST_TEST(engine->client_for("default").get_handle<int>("long", long_run_id).get() == 3000);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -284,13 +284,4 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_storage_error_without_the_passwo
     BOOST_CHECK_THROW(pg::connect_with_backoff(uri, "perdure tests", 250ms), pg::failure);
 }
 
-BOOST_AUTO_TEST_CASE(a_size_cap_is_not_yet_supported) {
-    auto options = perdure::test::store_options(postgres_cluster::instance().create_database());
-    options.max_database_bytes = 1 << 20;
-    BOOST_CHECK_EXCEPTION(open_store(options, open_mode::owner), perdure::invalid_argument,
-                          [](const perdure::invalid_argument& e) {
-                              return std::string(e.what()).find("not yet supported on PostgreSQL") != std::string::npos;
-                          });
-}
-
 BOOST_AUTO_TEST_SUITE_END()

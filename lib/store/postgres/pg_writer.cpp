@@ -19,6 +19,12 @@ constexpr int max_attempts = 10;
 constexpr auto renewal_tick = std::chrono::seconds(1);
 constexpr std::size_t max_cached_runs = 1'000'000;
 
+/// Bytes on disk of perdure's tables with their indexes and TOAST, including what the
+/// transaction that asks has written (files grow as pages are added, before any commit).
+constexpr const char* size_sql =
+    "SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'perdure' AND c.relkind = 'r'";
+
 bool retryable(const pg::failure& f) {
     return f.connection_lost || f.sqlstate == "40001" || f.sqlstate == "40P01";   // serialization, deadlock
 }
@@ -164,10 +170,28 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
                         {"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
                          "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",
                          pg::params(held_.owner, static_cast<std::int64_t>(last))});
-                    statements.push_back({"COMMIT", {}});
+                    if (config_.max_bytes == 0) {
+                        statements.push_back({"COMMIT", {}});
+                        c.exec_all(statements);
+                        tx.committed();
+                        break;
+                    }
+                    // With a cap, the size after the batch decides between COMMIT and rollback.
+                    std::int64_t size = 0;
+                    statements.push_back({size_sql, {}, [&size](const pg::result& r) { size = r.int64(0, 0); }});
                     c.exec_all(statements);
-                    tx.committed();
-                    break;
+                    if (static_cast<std::uint64_t>(size) <= config_.max_bytes) {
+                        tx.commit();
+                        break;
+                    }
+                    fail(first, {commit_failure::kind::storage,
+                                 "database " + config_.name + ": committing a batch: perdure's tables would reach " +
+                                     std::to_string(size) + " bytes, over engine_options::max_database_bytes (" +
+                                     std::to_string(config_.max_bytes) + "); nothing from unit " +
+                                     std::to_string(first) +
+                                     " on was written; raise the cap or let retention free space, then reopen the "
+                                     "database"});
+                    return;   // tx rolls the batch back
                 }
             }
             lost_ = moved;

@@ -33,6 +33,9 @@ struct pg_writer_config {
     /// False: commits return before the server flushes them (synchronous_commit off), for the
     /// durabilities below full; a server crash may lose the last ones, never half of one.
     bool synchronous = true;
+    /// engine_options::max_database_bytes (0: none): a batch that would leave perdure's tables
+    /// and their indexes larger than this rolls back and fails like a full disk.
+    std::uint64_t max_bytes = 0;
 };
 
 class pg_writer {

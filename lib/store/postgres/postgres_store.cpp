@@ -66,10 +66,6 @@ held_leases acquire_from_dead_or_expired(pg::connection& c, const std::string& o
 postgres_store::postgres_store(const engine_options& options, open_mode mode, commit_callbacks callbacks,
                                pg_store_config config)
     : uri_(options.database), name_(pg::redacted(options.database)), mode_(mode) {
-    if (options.max_database_bytes != 0)
-        throw invalid_argument("database " + name_ +
-                               ": not yet supported on PostgreSQL: engine_options::max_database_bytes; leave it 0 and "
-                               "set a quota on the server instead");
     const auto clock = options.clock ? options.clock : system_clock();
     const auto lease_us = std::chrono::duration_cast<std::chrono::microseconds>(config.lease).count();
     try {
@@ -88,7 +84,8 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
             pg_writer_config wc{uri_,     name_,
                                 mode_,    shard_count_,
                                 lease_us, config.reconnect_patience,
-                                clock,    options.durability == durability::full};
+                                clock,    options.durability == durability::full,
+                                options.max_database_bytes};
             writer_ =
                 std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
         }

@@ -3,6 +3,8 @@
 
 #include "test_workflow.hpp"
 
+#include "support/test_store.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -11,7 +13,7 @@
 
 namespace perdure::test {
 
-cli_fixture::cli_fixture() : db(dir.file("app.db")) {
+cli_fixture::cli_fixture() : db(fresh_database(dir)) {
     perdure::engine engine({.database = db, .durability = durability::normal});
     register_app_worker(engine);
     engine.start();

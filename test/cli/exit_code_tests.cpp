@@ -4,6 +4,7 @@
 
 #include "store/database.hpp"
 #include "store/sqlite.hpp"
+#include "support/test_store.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -99,8 +100,12 @@ BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {
 
 BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created_by_reads_changes_or_workflow_commands) {
     perdure::test::temp_dir dir;
-    const auto db = dir.file("missing.db");
-    // Nothing to read, change or remove there: the path is what is wrong.
+    // A path where no file is, or a PostgreSQL database without perdure's schema.
+    const auto db = perdure::test::fresh_database(dir);
+    const bool sqlite = perdure::test::test_store() == perdure::test::store_kind::sqlite;
+    const auto missing = sqlite ? "no database at " + db + ": check --db PATH (or $PERDURE_DB)"
+                                : "no perdure database at " + db + " (it has no schema perdure): check --db";
+    // Nothing to read, change or remove there: the database is what is wrong.
     for (const char* line :
          {"operator namespace list", "operator namespace describe --namespace a", "operator nexus endpoint list",
           "operator nexus endpoint describe --name ep", "workflow list", "workflow describe --workflow-id w",
@@ -109,16 +114,18 @@ BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created_by_reads_chan
           "operator nexus endpoint update --name ep --target-task-queue q",
           "workflow signal --namespace a --workflow-id w --name s", "workflow cancel --namespace a --workflow-id w",
           "workflow terminate --namespace a --workflow-id w"}) {
-        BOOST_TEST_CONTEXT("perdure " << line) {
-            check(run_cli(words(line), db), 3, "no database at " + db + ": check --db PATH (or $PERDURE_DB)");
-        }
+        BOOST_TEST_CONTEXT("perdure " << line) { check(run_cli(words(line), db), 3, missing); }
     }
-    BOOST_TEST(std::filesystem::is_empty(dir.path()));   // no database, no lock file, no WAL
+    if (sqlite)
+        BOOST_TEST(std::filesystem::is_empty(dir.path()));   // no database, no lock file, no WAL
+    else
+        BOOST_TEST(
+            perdure::test::stored_column(db, "SELECT nspname FROM pg_namespace WHERE nspname = 'perdure'").empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_path_creates_the_database_and_says_so) {
+BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_database_creates_it_and_says_so) {
     perdure::test::temp_dir dir;
-    const auto db = dir.file("new.db");
+    const auto db = perdure::test::fresh_database(dir);
     // An endpoint needs its target namespace, which a new database lacks; the database stays.
     const auto create_endpoint =
         words("operator nexus endpoint create --name ep --target-namespace a --target-task-queue q");
@@ -132,7 +139,8 @@ BOOST_AUTO_TEST_CASE(a_create_command_on_a_missing_path_creates_the_database_and
     BOOST_TEST(run_cli(create_endpoint, db).code == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cli_setting) {
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cli_setting,
+                     *boost::unit_test::precondition(perdure::test::sqlite_store_only{})) {
     perdure::test::temp_dir dir;
     // The remedy is the flag the user gave, not the library's option.
     const std::string remedy = "point --db PATH (or $PERDURE_DB) at a perdure database";
@@ -163,7 +171,8 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_perdure_database_exits_3_naming_the_cl
     BOOST_TEST(!std::filesystem::exists(other + "-perdure.lock"));
 }
 
-BOOST_AUTO_TEST_CASE(a_database_left_mid_write_by_a_dead_process_exits_3_saying_how_to_recover) {
+BOOST_AUTO_TEST_CASE(a_database_left_mid_write_by_a_dead_process_exits_3_saying_how_to_recover,
+                     *boost::unit_test::precondition(perdure::test::sqlite_store_only{})) {
     perdure::test::temp_dir dir;
     const auto db = dir.file("interrupted.db");
     // A child writes more than its page cache holds inside one transaction, so pages reach the
@@ -183,7 +192,8 @@ BOOST_AUTO_TEST_CASE(a_database_left_mid_write_by_a_dead_process_exits_3_saying_
     check(run_cli(words("workflow list"), db), 3, "open it once with the application's engine");
 }
 
-BOOST_FIXTURE_TEST_CASE(a_newer_schema_exits_3, cli_fixture) {
+BOOST_FIXTURE_TEST_CASE(a_newer_schema_exits_3, cli_fixture,
+                        *boost::unit_test::precondition(perdure::test::sqlite_store_only{})) {
     {
         perdure::detail::sql::connection c(db, false, false);
         c.exec("PRAGMA user_version=" + std::to_string(perdure::detail::schema_version + 1));
@@ -192,7 +202,8 @@ BOOST_FIXTURE_TEST_CASE(a_newer_schema_exits_3, cli_fixture) {
     check(perdure("operator namespace create --namespace a"), 3, "newer perdure");
 }
 
-BOOST_FIXTURE_TEST_CASE(a_locked_database_nobody_answers_for_exits_3_and_changes_nothing, cli_fixture) {
+BOOST_FIXTURE_TEST_CASE(a_locked_database_nobody_answers_for_exits_3_and_changes_nothing, cli_fixture,
+                        *boost::unit_test::precondition(perdure::test::sqlite_store_only{})) {
     // A process that holds the owner lock but is no engine that answers: the command is withdrawn.
     const int fd = ::open((db + "-perdure.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     BOOST_REQUIRE(fd >= 0);

@@ -1,9 +1,8 @@
-// The CLI beside an application's engine in another process: reads go straight to the file,
+// The CLI beside an application's engine in another process: reads go straight to the store,
 // writes go through the engine's inbox and report what the engine answered.
 #include "cli_fixture.hpp"
 
-#include "store/database.hpp"
-#include "store/sqlite.hpp"
+#include "support/test_store.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,12 +14,7 @@ using perdure::test::cli_fixture;
 using perdure::test::engine_host;
 
 std::vector<std::string> inbox_states(const std::string& db) {
-    perdure::detail::database file(db, perdure::durability::normal, perdure::detail::database::mode::reader);
-    auto c = file.connect(true);
-    auto s = c->prepare("SELECT state FROM inbox ORDER BY id");
-    std::vector<std::string> out;
-    while (s.step()) out.emplace_back(s.text(0));
-    return out;
+    return perdure::test::stored_column(db, "SELECT state FROM inbox ORDER BY id");
 }
 
 }   // namespace

@@ -1,7 +1,11 @@
 // The suite's store, read once from PERDURE_TEST_STORE.
 #include "support/test_store.hpp"
 
+#include "store/database.hpp"
+#include "store/sqlite.hpp"
+
 #ifdef PERDURE_TEST_POSTGRES
+#include "store/postgres/pg_connection.hpp"
 #include "support/postgres_cluster.hpp"
 #endif
 
@@ -38,6 +42,26 @@ std::string fresh_database(const temp_dir& dir) {
     throw std::runtime_error(
         "PERDURE_TEST_STORE=postgresql, but this build has no PostgreSQL store (libpq-dev missing)");
 #endif
+}
+
+std::vector<std::string> stored_column(const std::string& database, const std::string& sql) {
+    std::vector<std::string> out;
+    if (database.starts_with("postgres")) {
+#ifdef PERDURE_TEST_POSTGRES
+        detail::pg::connection c(database, "perdure tests");
+        c.run("SET search_path TO perdure");
+        const auto rows = c.exec(sql);
+        for (int i = 0; i < rows.rows(); ++i) out.emplace_back(rows.text(i, 0));
+        return out;
+#else
+        throw std::runtime_error("this build has no PostgreSQL store (libpq-dev missing)");
+#endif
+    }
+    detail::database file(database, durability::normal, detail::database::mode::reader);
+    auto c = file.connect(true);
+    auto s = c->prepare(sql);
+    while (s.step()) out.emplace_back(s.text(0));
+    return out;
 }
 
 }   // namespace perdure::test

@@ -85,18 +85,22 @@ void engine_core::recover_tasks(const std::vector<task_row>& tasks) {
     for (const auto& [key, c] : cancels)
         if (auto* r = find_run(key.run_key);
             r && c.target == "nexus" && r->status == run_status::running && !unstarted_operations.contains(key))
-            resume_nexus_cancel(*r, key.seq, c.requested_event_id);
+            nexus_.resume_cancel(*r, key.seq, c.requested_event_id);
     for (const auto& t : tasks) {
         const auto c = cancels.find({t.run_key, t.seq});
         const bool cancel =
             c != cancels.end() && c->second.target == (t.kind == task_kind::nexus ? "nexus" : "activity");
         switch (t.kind) {
         case task_kind::delivery: redeliver(t); break;
-        case task_kind::nexus: recover_nexus(t, cancel ? c->second.requested_event_id : 0); break;
+        case task_kind::nexus:
         case task_kind::activity:
             if (auto* r = find_run(t.run_key))
-                if (auto scheduled = store_->reads().event_at(t.run_key, t.seq))
-                    activities_.recover(*r, *scheduled, t, cancel);
+                if (auto scheduled = store_->reads().event_at(t.run_key, t.seq)) {
+                    if (t.kind == task_kind::nexus)
+                        nexus_.recover(*r, *scheduled, t, cancel ? c->second.requested_event_id : 0);
+                    else
+                        activities_.recover(*r, *scheduled, t, cancel);
+                }
             break;
         case task_kind::cancel: break;
         }

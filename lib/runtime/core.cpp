@@ -1,6 +1,8 @@
 // Engine core: opening, the commit pipeline (units, effects after commit), failure, shutdown.
 #include "runtime/core.hpp"
 
+#include "client/core_access.hpp"
+
 #include <perdure/error.hpp>
 
 #include <boost/asio/dispatch.hpp>
@@ -21,9 +23,10 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
       activities_(*this, workers_, work_, clock_, strand_,
-                  {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}) {
-    nexus_pool_ = std::make_unique<boost::asio::thread_pool>(std::max<std::size_t>(1, options_.nexus_handler_threads));
-
+                  {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),
+      nexus_(
+          *this, endpoints_, workers_, work_,
+          {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
     {
         auto& reads = store_->reads();
@@ -60,6 +63,17 @@ strand_handoff engine_core::handoff() {
         }
     };
 }
+
+std::optional<run_status> engine_core::latest_run_status(std::int64_t ns_id, std::string_view workflow_id) {
+    if (auto row = store_->reads().find_latest_run(ns_id, workflow_id)) return row->status;
+    return std::nullopt;
+}
+
+std::vector<event> engine_core::history_from(std::int64_t run_key, std::int64_t first_event_id) {
+    return store_->reads().history(run_key, first_event_id);
+}
+
+void engine_core::attach_engine(nexus::operation_context& ctx) { core_access::attach(ctx, shared_from_this()); }
 
 commit_callbacks engine_core::commit_reports() {
     // Called on the store's writer thread: the strand takes it from there.
@@ -214,7 +228,7 @@ void engine_core::shutdown() {
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
     }
     activities_.join_threads();
-    nexus_pool_->join();
+    nexus_.join_handlers();
     barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued
     barrier();               // their effects have run

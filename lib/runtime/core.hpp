@@ -8,13 +8,13 @@
 #include "runtime/activity_dispatcher.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
-#include "runtime/nexus_op.hpp"
-#include "nexus/caller_guards.hpp"
+#include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
 #include "runtime/retention_sweeper.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/run_table.hpp"
+#include "runtime/uuid.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
 #include "store/store.hpp"
@@ -47,10 +47,7 @@ namespace perdure::detail {
 template <class T>
 using callback = unique_function<void(std::exception_ptr, T)>;
 
-/// A random (version 4) UUID for run ids and request ids.
-std::string new_uuid();
-
-class engine_core final : public std::enable_shared_from_this<engine_core>, private activity_host {
+class engine_core final : public std::enable_shared_from_this<engine_core>, private nexus_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -94,7 +91,7 @@ public:
     /// `given` checked against the namespace's registered attributes and typed (an integer
     /// given to a Double becomes a double). Throws invalid_argument naming the attribute, with
     /// the closest registered name for an unknown one. Strand only.
-    typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const;
+    typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const override;
     /// Types an upsert's values into its UpsertWorkflowSearchAttributes attributes (an empty
     /// keyword list becomes a null value: the name is removed); BAD_SEARCH_ATTRIBUTES otherwise.
     std::optional<task_failure> prepare_upsert(const run_state& r, command& c) const;
@@ -107,7 +104,7 @@ public:
     }
     /// The id of a namespace; strand only. Throws not_found naming the known ones.
     std::int64_t namespace_id(std::string_view name) const { return namespaces_.id_of(name); }
-    std::optional<std::int64_t> find_namespace(std::string_view name) const {
+    std::optional<std::int64_t> find_namespace(std::string_view name) const override {
         if (const auto* row = namespaces_.find(name)) return row->ns_id;
         return std::nullopt;
     }
@@ -191,7 +188,7 @@ private:
     void recover();
 
     // runs.cpp
-    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) {
+    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) override {
         return runs_.find_open(ns_id, workflow_id);
     }
     /// The running run a cancel or terminate addresses; not_found when there is none.
@@ -219,7 +216,9 @@ private:
     void finish_closed_run(std::int64_t run_key);
     std::unique_ptr<workflow_instance> make_instance(const run_state& r) const;
     void evict_if_needed();
-    std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
+    std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) override;
+    /// Completes a command's attributes before it is recorded; a failure fails the task.
+    std::optional<task_failure> prepare_command(run_state& r, command& c);
 
     // activity_host (the rest of it is above and below)
     bool accepting_work() const override { return started_ && !stopping_.load() && !failed_.load(); }
@@ -227,6 +226,14 @@ private:
     strand_handoff handoff() override;
     /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
     void request_activity_cancel(run_state& r, const event& requested, write_unit& unit);
+
+    // nexus_host (the rest of it is above and below)
+    bool armed(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const override {
+        return wheel_.due_of(kind, run_key, seq).has_value();
+    }
+    std::optional<run_status> latest_run_status(std::int64_t ns_id, std::string_view workflow_id) override;
+    std::vector<event> history_from(std::int64_t run_key, std::int64_t first_event_id) override;
+    void attach_engine(nexus::operation_context& ctx) override;
 
     // deadlines.cpp
     void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override;
@@ -240,10 +247,10 @@ private:
     void start_on_strand(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
                          callback<started_run> cb, std::optional<inbound> first_signal = std::nullopt);
     /// A new run with its WorkflowExecutionStarted pending (its rows go into `unit`).
-    run_state& create_run(run_spec spec, write_unit& unit);
+    run_state& create_run(run_spec spec, write_unit& unit) override;
     /// Records a new run's start in `unit`, with its first activation when a worker can run it.
-    void begin_run(run_state& r, write_unit& unit);
-    void terminate_run(run_state& r, const std::string& reason, write_unit& unit);
+    void begin_run(run_state& r, write_unit& unit) override;
+    void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override;
 
     // messages.cpp
     inbound signal_event(std::string name, boost::json::value arg,
@@ -257,7 +264,7 @@ private:
     void update_completed(run_state& r, const event& e, write_unit& unit);
 
     // family.cpp
-    void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit);
+    void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit) override;
     void dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs);
     void redeliver(const task_row& t);
     void start_child(run_state& parent, const event& initiated, write_unit& unit);
@@ -265,53 +272,14 @@ private:
     void apply_parent_close_policy(run_state& parent, write_unit& unit);
     void reach_external(run_state& r, const event& initiated, write_unit& unit);
     void prepare_close(run_state& r, command& c);
-    /// Completes a command's attributes before it is recorded; a failure fails the task.
-    std::optional<task_failure> prepare_command(run_state& r, command& c);
 
-    // nexus_caller.cpp
-    void track_nexus(run_state& r, const event& scheduled, int attempt, std::int64_t due_us, write_unit* unit);
-    void dispatch_nexus(const task_key& key);
-    /// An attempt of handler code on the pool begins; returns its generation.
-    std::uint64_t begin_handler_attempt(nexus_op& op, std::int64_t timeout_us);
-    /// The operation a handler attempt answers for, or null when the answer is stale.
-    nexus_op* handler_returned(const task_key& key, std::uint64_t generation);
-    /// A handler's failure: retried (and counted by the breaker) when retryable, else the outcome.
-    void handler_failed(nexus_op& op, failure f);
-    void run_sync_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
-                          std::int64_t timeout_us);
-    void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f,
-                        std::vector<nexus::link> links);
-    void nexus_attempt_failed(nexus_op& op, failure f);
-    void end_nexus(nexus_op& op, event_type type, boost::json::object attrs);
-    void on_nexus_timeout(const task_key& key, wheel_kind kind);
-    /// NexusOperationCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
-    void request_nexus_cancel(run_state& r, const event& requested, write_unit& unit);
-    void cancel_nexus(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
-    /// At recovery, a cancel request for an operation whose start already happened.
-    void resume_nexus_cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
-    void recover_nexus(const task_row& row, std::int64_t cancel_requested_event_id);
-    /// Bookkeeping when a Nexus event reaches its caller; false to drop one that comes too late
-    /// (a second Started, anything after the outcome).
-    bool on_nexus_delivered(run_state& r, inbound& in);
-    /// What the caller's committed history holds of an operation no longer tracked in memory.
-    nexus_progress recorded_nexus_progress(const task_key& key);
-    void drop_nexus_of(std::int64_t run_key);
-
-    // nexus_handler.cpp
-    /// Runs a workflow-run operation's options callback on the Nexus handler pool.
-    void run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
-                           std::int64_t handler_ns_id, const std::string& task_queue, std::int64_t timeout_us);
-    void on_start_options(task_key key, std::uint64_t generation, handler_start start);
-    void start_handler_workflow(nexus_op& op, handler_start& start);
-    void nexus_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit);
-    void notify_callers(run_state& r, const event& close, write_unit& unit);
-    void persist_callbacks(run_state& r, write_unit& unit);
+    // family.cpp (continue-as-new and a workflow retry)
     void continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,
                       write_unit& unit);
 
     // cancel_requests.cpp
     void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
-                               std::int64_t requested_event_id, write_unit& unit);
+                               std::int64_t requested_event_id, write_unit& unit) override;
     /// Adds the deletion of a target's cancel request row, if it has one, to `ops`.
     void forget_cancel_request(const task_key& target, std::vector<write_op>& ops) override;
     void forget_cancel_requests_of(std::int64_t run_key);
@@ -371,14 +339,9 @@ private:
 
     std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
     endpoint_table endpoints_;
-    caller_guards nexus_guards_;   // before the operations: their attempt passes point into it
-    std::unordered_map<task_key, nexus_op, task_key_hash> nexus_ops_;   // scheduled, not yet ended
-    std::unordered_set<task_key, task_key_hash> nexus_ending_;          // outcome delivered, not yet committed
-    std::unique_ptr<boost::asio::thread_pool> nexus_pool_;
     std::int64_t next_delivery_seq_ = -1;   // outbox rows use negative seqs
 
     std::map<task_key, std::int64_t> cancel_rows_;   // target -> the seq of its cancel request's outbox row
-    std::uint64_t next_generation_ = 1;
 
     work_tracker work_;
     time_gate waiting_;
@@ -386,6 +349,7 @@ private:
     std::function<std::string()> hold_reason_;
     deadline_wheel wheel_;
     activity_dispatcher activities_;   // after what it uses; destroyed first, joining its threads
+    nexus_dispatcher nexus_;           // likewise, joining its handler pool
 };
 
 template <class F>

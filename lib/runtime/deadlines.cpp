@@ -124,7 +124,7 @@ void engine_core::fire(const wheel_entry& e) {
     case wheel_kind::nexus_deferred_completion:
     case wheel_kind::nexus_schedule_to_close:
     case wheel_kind::nexus_schedule_to_start:
-    case wheel_kind::nexus_start_to_close: on_nexus_timeout({e.run_key, e.seq}, e.kind); return;
+    case wheel_kind::nexus_start_to_close: nexus_.on_deadline({e.run_key, e.seq}, e.kind); return;
     default: activities_.on_deadline({e.run_key, e.seq}, e.kind); return;
     }
 }
@@ -152,10 +152,7 @@ void engine_core::on_workers_changed() {
         for (auto& [key, r] : runs_.all())
             if (r->owes_activation && r->status == run_status::running) request_activation(*r);
         activities_.dispatch_waiting();
-        std::vector<task_key> ops;
-        for (const auto& [key, op] : nexus_ops_)
-            if (op.st == nexus_op::state::scheduled) ops.push_back(key);
-        for (const auto& k : ops) dispatch_nexus(k);
+        nexus_.dispatch_waiting();
     });
 }
 

@@ -3,21 +3,7 @@
 // attempts, why a Nexus operation waits, the callbacks owed, and the workflow task.
 #include "runtime/core.hpp"
 
-#include "history/fields.hpp"
-
 namespace perdure::detail {
-namespace {
-
-pending_nexus_operation_state state_of(nexus_op::state s) {
-    switch (s) {
-    case nexus_op::state::backing_off: return pending_nexus_operation_state::backing_off;
-    case nexus_op::state::blocked: return pending_nexus_operation_state::blocked;
-    case nexus_op::state::started: return pending_nexus_operation_state::started;
-    default: return pending_nexus_operation_state::scheduled;
-    }
-}
-
-}   // namespace
 
 void engine_core::describe_live(std::int64_t run_key, workflow_execution_info info,
                                 callback<workflow_execution_info> cb) {
@@ -26,19 +12,7 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
         const auto* r = find_run(run_key);
         if (r && r->status == run_status::running) {
             activities_.describe(run_key, info.pending_activities);
-            for (auto& p : info.pending_nexus_operations) {
-                const auto it = nexus_ops_.find({run_key, p.scheduled_event_id});
-                if (it == nexus_ops_.end()) continue;
-                const auto& op = it->second;
-                p.attempt = op.attempt;
-                if (p.state != pending_nexus_operation_state::started) p.state = state_of(op.st);
-                // Answered after the unit that recorded its start commits (below): the token is history.
-                if (p.operation_token.empty()) p.operation_token = op.token;
-                if (op.st == nexus_op::state::backing_off) p.next_attempt_schedule_time = from_us(op.next_attempt_us);
-                p.last_attempt_failure = op.last_failure;
-                p.blocked_reason = op.waiting_for;
-                p.cancel_requested = p.cancel_requested || op.cancel_requested;
-            }
+            nexus_.describe(run_key, info.pending_nexus_operations);   // its tokens are history once answered (below)
             for (const auto& c : r->callbacks) {
                 pending_callback_info p{c.endpoint, c.service, c.operation, c.token, c.request_id};
                 if (const auto* caller = find_run(c.caller_run_key)) {

@@ -131,7 +131,7 @@ void engine_core::endpoint_health(std::string name, std::string caller_ns, callb
         if (!caller_ns.empty() && !(caller = find_namespace(caller_ns)))
             return cb(nullptr,
                       nexus::endpoint_health{"closed", 0, 0, {}});   // a namespace that does not exist never called
-        const auto h = nexus_guards_.health(e->id, caller, now_us());
+        const auto h = nexus_.guards().health(e->id, caller, now_us());
         cb(nullptr, h);
     });
 }

@@ -58,7 +58,7 @@ void engine_core::deliver(run_state& r, inbound in) {
         return;
     }
     if (in.e.type >= event_type::nexus_operation_started && in.e.type <= event_type::nexus_operation_timed_out &&
-        !on_nexus_delivered(r, in))
+        !nexus_.on_delivered(r, in))
         return;
     r.pending.push_back(std::move(in));
     request_activation(r);
@@ -217,6 +217,13 @@ std::int64_t engine_core::append_event(run_state& r, event_type type, boost::jso
     return e.id;
 }
 
+std::optional<task_failure> engine_core::prepare_command(run_state& r, command& c) {
+    prepare_close(r, c);
+    if (c.kind == command_kind::upsert_search_attributes) return prepare_upsert(r, c);
+    if (c.kind == command_kind::schedule_nexus_operation) return nexus_.prepare_schedule(c);
+    return std::nullopt;
+}
+
 void engine_core::run_activation(run_state& r, write_unit* outer) {
     write_unit local;
     write_unit& unit = outer ? *outer : local;
@@ -310,8 +317,8 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::signal_external_workflow_execution_initiated:
     case event_type::request_cancel_external_workflow_execution_initiated: reach_external(r, e, unit); break;
     case event_type::workflow_execution_update_completed: update_completed(r, e, unit); break;
-    case event_type::nexus_operation_scheduled: track_nexus(r, e, 1, e.time_us, &unit); break;
-    case event_type::nexus_operation_cancel_requested: request_nexus_cancel(r, e, unit); break;
+    case event_type::nexus_operation_scheduled: nexus_.schedule(r, e, unit); break;
+    case event_type::nexus_operation_cancel_requested: nexus_.request_cancel(r, e, unit); break;
     case event_type::upsert_workflow_search_attributes: upserted(r, e, unit); break;
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
@@ -348,8 +355,8 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     fail_updates(r, why + " before the update completed");
     notify_parent(r, close_event, unit);
     apply_parent_close_policy(r, unit);
-    notify_callers(r, close_event, unit);
-    drop_nexus_of(r.run_key);
+    nexus_.notify_callers(r, close_event, unit);
+    nexus_.drop_run(r.run_key);
     unit.effects.emplace_back(
         [this, key = r.run_key, close = std::make_shared<event>(std::move(close_event))](std::exception_ptr e) {
             if (auto* run = find_run(key)) {

@@ -126,6 +126,13 @@ void workflow_instance::upsert_search_attributes(perdure::search_attributes valu
     commands_.back().values = std::move(values);
 }
 
+void workflow_instance::upsert_memo(boost::json::object fields) {
+    if (fields.empty()) return;
+    // Temporal's ModifyWorkflowPropertiesCommandAttributes.upserted_memo; a null value removes
+    // the key. The engine merges it into the run's memo once recorded.
+    add_command(command_kind::modify_workflow_properties, {{"upserted_memo", std::move(fields)}}, nullptr);
+}
+
 std::shared_ptr<future_state> workflow_instance::wait_condition(std::function<bool()> predicate,
                                                                 std::chrono::milliseconds timeout) {
     auto s = make_future();

@@ -117,6 +117,15 @@ public:
     }
     std::string namespace_name(std::int64_t id) const override { return namespaces_.name_snapshot(id); }
 
+    // ---- the memo (memo.cpp) ----
+    /// Checks the memo each ModifyWorkflowProperties of an activation leaves the run with, in
+    /// order, against the payload limit; BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES for the first
+    /// that is too large.
+    std::optional<task_failure> check_memo_upserts(const run_state& r, const std::vector<command>& commands) const;
+    /// Merges a recorded WorkflowPropertiesModified into the run's memo and writes the memo in
+    /// the event's commit.
+    void memo_modified(run_state& r, const event& e, write_unit& unit);
+
     // ---- Nexus endpoints ----
     void create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb);
     void update_endpoint(std::string name, nexus::endpoint_update change, callback<nexus::endpoint> cb);

@@ -258,7 +258,12 @@ void engine_core::continue_run(run_state& r, const event& close,
     spec.id.first_run_id = r.first_run_id;
     spec.id.execution_deadline_us = r.execution_deadline_us;
     spec.id.run_timeout_ms = retrying ? r.run_timeout_ms : duration_of(a, "workflow_run_timeout").count();
-    if (const auto* m = from("memo"); m && m->is_object()) spec.id.memo = m->get_object();
+    // As Temporal: a retry repeats the start's memo; a continuation takes the one it gives, else
+    // the memo as the run's upserts left it.
+    if (const auto* m = retrying ? started.if_contains("memo") : a.if_contains("memo"); m && m->is_object())
+        spec.id.memo = m->get_object();
+    else if (!retrying)
+        spec.id.memo = r.memo;
     spec.id.retry = r.retry;
     spec.id.attempt = retrying ? r.attempt + 1 : 1;
     spec.id.parent = r.parent;

@@ -237,6 +237,7 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
                 result.failure = std::move(f);
                 break;
             }
+    if (!result.failure) result.failure = check_memo_upserts(r, *result.commands);
     if (result.failure) {
         record_task_failure(r, *result.failure, unit);
         r.owes_activation = true;
@@ -313,6 +314,7 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::nexus_operation_scheduled: track_nexus(r, e, 1, e.time_us, &unit); break;
     case event_type::nexus_operation_cancel_requested: request_nexus_cancel(r, e, unit); break;
     case event_type::upsert_workflow_search_attributes: upserted(r, e, unit); break;
+    case event_type::workflow_properties_modified: memo_modified(r, e, unit); break;
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);

@@ -100,6 +100,9 @@ public:
     std::optional<task_failure> prepare_upsert(const run_state& r, command& c) const;
     /// Merges a recorded upsert into the run and writes its values in the event's commit.
     void upserted(run_state& r, const event& e, write_unit& unit);
+    /// Types a child's search attributes into its StartChildWorkflowExecutionInitiated
+    /// attributes; BAD_START_CHILD_EXECUTION_ATTRIBUTES naming the attribute otherwise.
+    std::optional<task_failure> prepare_child_start(const run_state& r, command& c) const;
     /// The custom search attributes of a namespace, for readers off the strand.
     std::map<std::string, search_attribute_type, std::less<>> search_attribute_types_snapshot(
         std::int64_t ns_id) const {

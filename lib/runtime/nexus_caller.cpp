@@ -52,6 +52,7 @@ failure caller_failure(const nexus_op& op, failure cause) {
 std::optional<task_failure> engine_core::prepare_command(run_state& r, command& c) {
     prepare_close(r, c);
     if (c.kind == command_kind::upsert_search_attributes) return prepare_upsert(r, c);
+    if (c.kind == command_kind::start_child_workflow) return prepare_child_start(r, c);
     if (c.kind != command_kind::schedule_nexus_operation) return std::nullopt;
     const auto name = text(c.attrs, "endpoint");
     const auto* ep = endpoints_.by_name(name);

@@ -65,6 +65,11 @@ struct child_workflow_options {
     std::chrono::milliseconds execution_timeout{0};
     std::optional<retry_policy> retry{};
     cancellation_type cancellation = cancellation_type::wait_completed;
+    /// The child's search attributes, recorded on StartChildWorkflowExecutionInitiated and indexed
+    /// when the child starts. Typed against the namespace's registered attributes when the
+    /// command is recorded: an unknown name or a value of the wrong type fails the parent's
+    /// workflow task (BAD_START_CHILD_EXECUTION_ATTRIBUTES, naming the attribute).
+    perdure::search_attributes search_attributes{};
 };
 
 /// What a continue-as-new changes for the next run, as Temporal's ContinueAsNewWorkflowExecution

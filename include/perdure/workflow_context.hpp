@@ -137,6 +137,15 @@ public:
     /// The run's search attributes as its workflow code sees them: those of its start (or
     /// carried over by continue-as-new), then its own upserts. The same on replay.
     const perdure::search_attributes& search_attributes() const;
+    /// Merges `fields` into this run's memo (Temporal's UpsertMemo, recorded as a
+    /// ModifyWorkflowProperties command and a WorkflowPropertiesModified event): a key's new value
+    /// replaces the old one, a key whose value is null is removed, the others keep theirs. The
+    /// run's memo is written in the workflow task's commit, so describe() and list() show it once
+    /// the task completes, and continue-as-new carries it to the next run. A memo that would
+    /// grow past engine_limits::max_payload_bytes fails the workflow task
+    /// (BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES), which is retried. An empty `fields` records
+    /// nothing.
+    void upsert_memo(boost::json::object fields);
 
     /// Resolves with true once `predicate()` holds (checked whenever workflow code has run),
     /// or with false when `timeout` (if not zero) passes first.

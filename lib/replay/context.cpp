@@ -110,6 +110,11 @@ const perdure::search_attributes& workflow_context::search_attributes() const {
     return inst_->current_search_attributes();
 }
 
+void workflow_context::upsert_memo(boost::json::object fields) {
+    inst_->check_active();
+    inst_->upsert_memo(std::move(fields));
+}
+
 std::shared_ptr<detail::future_state> workflow_context::wait_condition_(std::function<bool()> predicate,
                                                                         std::chrono::milliseconds timeout) {
     inst_->check_active();

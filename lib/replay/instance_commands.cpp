@@ -126,6 +126,13 @@ void workflow_instance::upsert_search_attributes(perdure::search_attributes valu
     commands_.back().values = std::move(values);
 }
 
+void workflow_instance::upsert_memo(boost::json::object fields) {
+    if (fields.empty()) return;
+    // Temporal's ModifyWorkflowPropertiesCommandAttributes.upserted_memo; a null value removes
+    // the key. The engine merges it into the run's memo once recorded.
+    add_command(command_kind::modify_workflow_properties, {{"upserted_memo", std::move(fields)}}, nullptr);
+}
+
 std::shared_ptr<future_state> workflow_instance::wait_condition(std::function<bool()> predicate,
                                                                 std::chrono::milliseconds timeout) {
     auto s = make_future();
@@ -194,7 +201,10 @@ std::shared_ptr<future_state> workflow_instance::start_child(std::string_view ty
                               {"workflow_execution_timeout", format_duration(o.execution_timeout)},
                               {"parent_close_policy", policy}};
     if (o.retry) attrs["retry_policy"] = to_json(with_defaults(*o.retry));
-    return labeled(add_machine<child_machine>(std::move(attrs), o.cancellation).future(), "child_workflow",
+    auto& child = add_machine<child_machine>(std::move(attrs), o.cancellation);
+    // Typed by the engine against the namespace before it is recorded (prepare_child_start).
+    if (!o.search_attributes.empty()) commands_.back().values = o.search_attributes;
+    return labeled(child.future(), "child_workflow",
                    "child workflow " + std::string(type) + " (workflow id " + id + ")");
 }
 

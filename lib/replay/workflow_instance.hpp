@@ -112,6 +112,7 @@ public:
     bool patched(std::string_view change_id, bool deprecated);
     void upsert_search_attributes(perdure::search_attributes values);
     const perdure::search_attributes& current_search_attributes() const noexcept { return search_attributes_; }
+    void upsert_memo(boost::json::object fields);
     std::shared_ptr<future_state> wait_condition(std::function<bool()>, std::chrono::milliseconds timeout);
     std::shared_ptr<future_state> spawn(workflow<void> task);
     std::shared_ptr<future_state> receive_signal(const std::string& name);

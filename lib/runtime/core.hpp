@@ -97,6 +97,9 @@ public:
     std::optional<task_failure> prepare_upsert(const run_state& r, command& c) const;
     /// Merges a recorded upsert into the run and writes its values in the event's commit.
     void upserted(run_state& r, const event& e, write_unit& unit);
+    /// Types a child's search attributes into its StartChildWorkflowExecutionInitiated
+    /// attributes; BAD_START_CHILD_EXECUTION_ATTRIBUTES naming the attribute otherwise.
+    std::optional<task_failure> prepare_child_start(const run_state& r, command& c) const;
     /// The custom search attributes of a namespace, for readers off the strand.
     std::map<std::string, search_attribute_type, std::less<>> search_attribute_types_snapshot(
         std::int64_t ns_id) const {
@@ -113,6 +116,15 @@ public:
         return namespaces_.id_snapshot(name);
     }
     std::string namespace_name(std::int64_t id) const override { return namespaces_.name_snapshot(id); }
+
+    // ---- the memo (memo.cpp) ----
+    /// Checks the memo each ModifyWorkflowProperties of an activation leaves the run with, in
+    /// order, against the payload limit; BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES for the first
+    /// that is too large.
+    std::optional<task_failure> check_memo_upserts(const run_state& r, const std::vector<command>& commands) const;
+    /// Merges a recorded WorkflowPropertiesModified into the run's memo and writes the memo in
+    /// the event's commit.
+    void memo_modified(run_state& r, const event& e, write_unit& unit);
 
     // ---- Nexus endpoints ----
     void create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb);

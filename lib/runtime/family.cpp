@@ -6,6 +6,7 @@
 
 #include "codec/duration.hpp"
 #include "history/fields.hpp"
+#include "history/typed_attributes.hpp"
 #include "runtime/failpoint.hpp"
 #include "runtime/retry.hpp"
 #include "store/store.hpp"
@@ -99,6 +100,10 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     spec.parent_run_id = parent.run_id;
     spec.id.root_workflow_id = parent.root_workflow_id;
     spec.id.root_run_id = parent.root_run_id;
+    // Typed when the parent's command was recorded (prepare_child_start).
+    if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
+        if (const auto* f = sa->get_object().if_contains("indexed_fields"))
+            spec.id.search_attributes = typed_attributes_from_json(*f);
     auto& child = create_run(std::move(spec), unit);
     children_[parent.run_key].insert(child.run_key);
     common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
@@ -258,7 +263,12 @@ void engine_core::continue_run(run_state& r, const event& close,
     spec.id.first_run_id = r.first_run_id;
     spec.id.execution_deadline_us = r.execution_deadline_us;
     spec.id.run_timeout_ms = retrying ? r.run_timeout_ms : duration_of(a, "workflow_run_timeout").count();
-    if (const auto* m = from("memo"); m && m->is_object()) spec.id.memo = m->get_object();
+    // As Temporal: a retry repeats the start's memo; a continuation takes the one it gives, else
+    // the memo as the run's upserts left it.
+    if (const auto* m = retrying ? started.if_contains("memo") : a.if_contains("memo"); m && m->is_object())
+        spec.id.memo = m->get_object();
+    else if (!retrying)
+        spec.id.memo = r.memo;
     spec.id.retry = r.retry;
     spec.id.attempt = retrying ? r.attempt + 1 : 1;
     spec.id.parent = r.parent;

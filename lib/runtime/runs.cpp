@@ -220,6 +220,7 @@ std::int64_t engine_core::append_event(run_state& r, event_type type, boost::jso
 std::optional<task_failure> engine_core::prepare_command(run_state& r, command& c) {
     prepare_close(r, c);
     if (c.kind == command_kind::upsert_search_attributes) return prepare_upsert(r, c);
+    if (c.kind == command_kind::start_child_workflow) return prepare_child_start(r, c);
     if (c.kind == command_kind::schedule_nexus_operation) return nexus_.prepare_schedule(c);
     return std::nullopt;
 }
@@ -244,6 +245,7 @@ void engine_core::run_activation(run_state& r, write_unit* outer) {
                 result.failure = std::move(f);
                 break;
             }
+    if (!result.failure) result.failure = check_memo_upserts(r, *result.commands);
     if (result.failure) {
         record_task_failure(r, *result.failure, unit);
         r.owes_activation = true;
@@ -320,6 +322,7 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::nexus_operation_scheduled: nexus_.schedule(r, e, unit); break;
     case event_type::nexus_operation_cancel_requested: nexus_.request_cancel(r, e, unit); break;
     case event_type::upsert_workflow_search_attributes: upserted(r, e, unit); break;
+    case event_type::workflow_properties_modified: memo_modified(r, e, unit); break;
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);

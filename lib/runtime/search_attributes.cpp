@@ -1,5 +1,5 @@
 // The engine's search attribute calls: registering attributes in a namespace, and checking the
-// values a start or an upsert gives against them. Registrations change on the strand and answer
+// values a start, a child start or an upsert gives against them. Registrations change on the strand and answer
 // once committed, as namespace changes do.
 #include "runtime/core.hpp"
 
@@ -130,6 +130,18 @@ std::optional<task_failure> engine_core::prepare_upsert(const run_state& r, comm
                             std::string("BAD_SEARCH_ATTRIBUTES: ") + e.what() + " (the workflow task is retried)"};
     }
     c.attrs["search_attributes"] = {{"indexed_fields", std::move(fields)}};
+    return std::nullopt;
+}
+
+std::optional<task_failure> engine_core::prepare_child_start(const run_state& r, command& c) const {
+    if (c.values.empty()) return std::nullopt;
+    try {
+        // A child starts in its parent's namespace, so it is typed against that registry.
+        c.attrs["search_attributes"] = {{"indexed_fields", to_json(typed_search_attributes(r.ns_id, c.values))}};
+    } catch (const std::exception& e) {
+        return task_failure{task_failure::cause::bad_command, std::string("BAD_START_CHILD_EXECUTION_ATTRIBUTES: ") +
+                                                                  e.what() + " (the workflow task is retried)"};
+    }
     return std::nullopt;
 }
 

@@ -204,6 +204,11 @@ struct set_search_attributes {
     typed_attributes all;
     std::vector<std::string> changed;
 };
+/// A run's memo now, whole (workflow code merged an upsert into it).
+struct set_memo {
+    std::int64_t run_key;
+    boost::json::object memo;
+};
 /// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).
 struct incremental_vacuum {
     int pages;
@@ -213,6 +218,6 @@ using write_op =
     std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task, delete_task,
                  insert_deadline, delete_deadline, clear_run_work, upsert_namespace, delete_namespace, upsert_endpoint,
                  delete_endpoint, set_callbacks, claim_inbox, finish_inbox, delete_run, incremental_vacuum,
-                 add_search_attribute, remove_search_attribute, set_search_attributes>;
+                 add_search_attribute, remove_search_attribute, set_search_attributes, set_memo>;
 
 }   // namespace perdure::detail

@@ -12,6 +12,7 @@
 namespace perdure::detail {
 
 std::string memo_column(const run_identity&);
+std::string memo_column(const boost::json::object& memo);
 /// Empty for a run without a parent.
 std::string parent_column(const run_identity&);
 /// attempt, run timeout and retry policy.

@@ -211,6 +211,12 @@ struct applier {
             .run();
         write_values(op.run_key, op.ns_id, op.all, &op.changed);
     }
+    void operator()(const set_memo& op) const {
+        c.cached("UPDATE executions SET memo=? WHERE run_key=?")
+            .bind(1, memo_column(op.memo))
+            .bind(2, op.run_key)
+            .run();
+    }
     void operator()(const incremental_vacuum& op) const {
         c.exec("PRAGMA incremental_vacuum(" + std::to_string(op.pages) + ")");
     }

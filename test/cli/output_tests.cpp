@@ -29,6 +29,13 @@ std::set<std::string> keys(const boost::json::value& v) {
     return out;
 }
 
+// Notes its check in the memo and drops the draft flag it was started with.
+perdure::workflow<int> note_taker(perdure::workflow_context& ctx, int) {
+    ctx.upsert_memo({{"note", "checked"}, {"draft", nullptr}});
+    co_return 1;
+}
+const perdure::workflow_def note_taker_workflow{"NoteTaker", &note_taker};
+
 }   // namespace
 
 BOOST_AUTO_TEST_SUITE(output)
@@ -77,6 +84,24 @@ BOOST_FIXTURE_TEST_CASE(a_run_whose_task_keeps_failing_is_marked_in_list_and_des
     const auto card = perdure("workflow describe --namespace app --workflow-id stuck").out;
     BOOST_TEST(card.find("running (task failing)") != std::string::npos, card);
     BOOST_TEST(card.find("NotRegisteredHere is not registered on task queue app-tq") != std::string::npos, card);
+}
+
+BOOST_FIXTURE_TEST_CASE(describe_shows_the_memo_as_the_workflow_upserted_it, cli_fixture) {
+    {
+        perdure::engine engine({.database = db, .durability = perdure::durability::normal});
+        engine.namespaces().ensure("app");
+        engine.add_worker("app", "notes").register_workflow(note_taker_workflow);
+        engine.start();
+        auto run = engine.client_for("app").start_workflow(
+            note_taker_workflow, 0,
+            {.id = "noted", .task_queue = "notes", .memo = boost::json::object{{"owner", "ann"}, {"draft", true}}});
+        BOOST_REQUIRE_EQUAL(run.get(), 1);
+    }
+    const auto card = perdure("workflow describe --namespace app --workflow-id noted").out;
+    BOOST_TEST(card.find(R"({"owner":"ann","note":"checked"})") != std::string::npos, card);
+    BOOST_TEST(card.find("draft") == std::string::npos, card);
+    BOOST_TEST(json("workflow describe --namespace app --workflow-id noted").at("memo") ==
+               boost::json::parse(R"({"owner": "ann", "note": "checked"})"));
 }
 
 BOOST_FIXTURE_TEST_CASE(workflow_show_prints_one_event_a_line, cli_fixture) {

@@ -132,6 +132,9 @@ struct applier {
             params(search_attributes_column(op.all), op.run_key));
         write_values(op.run_key, op.ns_id, op.all, &op.changed);
     }
+    void operator()(const set_memo& op) const {
+        add("UPDATE executions SET memo = $1 WHERE run_key = $2::bigint", params(memo_column(op.memo), op.run_key));
+    }
     void operator()(const upsert_endpoint& op) const {
         const auto& r = op.row;
         params p(r.id, r.name, r.version, r.target_namespace, r.target_task_queue, r.description, r.created_us,
@@ -185,6 +188,7 @@ struct run_key_visitor {
     std::optional<std::int64_t> operator()(const set_callbacks& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const delete_run& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_search_attributes& o) const { return o.run_key; }
+    std::optional<std::int64_t> operator()(const set_memo& o) const { return o.run_key; }
     template <class Other>
     std::optional<std::int64_t> operator()(const Other&) const {
         return std::nullopt;

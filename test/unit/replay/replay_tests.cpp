@@ -47,6 +47,13 @@ workflow<std::string> upsert_then_sleep(workflow_context& ctx, std::string in) {
     co_return in;
 }
 
+workflow<std::string> upsert_memo_then_sleep(workflow_context& ctx, std::string in) {
+    ctx.upsert_memo({});   // records nothing
+    ctx.upsert_memo({{"customer", in}, {"draft", nullptr}});
+    co_await ctx.sleep(10s);
+    co_return in;
+}
+
 workflow<std::string> sleep_only(workflow_context& ctx, std::string in) {
     co_await ctx.sleep(10s);
     co_return in;
@@ -64,12 +71,21 @@ const workflow_def charge_only_def{"Test", &charge_only};
 const workflow_def sleep_then_charge_def{"Test", &sleep_then_charge};
 const workflow_def upsert_then_sleep_def{"Test", &upsert_then_sleep};
 const workflow_def sleep_only_def{"Test", &sleep_only};
+const workflow_def upsert_memo_then_sleep_def{"Test", &upsert_memo_then_sleep};
 
 history_builder recorded_upsert_then_sleep() {
     history_builder h;
     h.started("card").boundary().add(
         event_type::upsert_workflow_search_attributes,
         {{"search_attributes", {{"indexed_fields", {{"Customer", {{"type", "Keyword"}, {"value", "card"}}}}}}}});
+    h.timer_started("1").timer_fired(4, "1").boundary().completed("card");
+    return h;
+}
+
+history_builder recorded_memo_upsert_then_sleep() {
+    history_builder h;
+    h.started("card").boundary().add(event_type::workflow_properties_modified,
+                                     {{"upserted_memo", {{"customer", "card"}, {"draft", nullptr}}}});
     h.timer_started("1").timer_fired(4, "1").boundary().completed("card");
     return h;
 }
@@ -163,6 +179,45 @@ BOOST_AUTO_TEST_CASE(an_upsert_missing_from_the_code_or_from_history_is_nondeter
     BOOST_REQUIRE(r.failure.has_value());
     BOOST_TEST((r.failure->reason == detail::task_failure::cause::nondeterminism));
     BOOST_TEST(r.failure->message.find("UpsertWorkflowSearchAttributes") != std::string::npos, r.failure->message);
+}
+
+BOOST_AUTO_TEST_CASE(a_memo_upsert_is_a_modify_workflow_properties_command_carrying_the_upserted_keys) {
+    auto inst = make(upsert_memo_then_sleep_def);
+    history_builder h;
+    h.started("card");
+    auto live = inst->activate(h.events(), 42, false);
+    BOOST_REQUIRE(!live.failure.has_value());
+    BOOST_REQUIRE(live.commands->size() == 2u);   // the empty upsert recorded nothing
+    const auto& c = live.commands->front();
+    BOOST_TEST((c.kind == detail::command_kind::modify_workflow_properties));
+    BOOST_TEST((event_type_of(c.kind) == event_type::workflow_properties_modified));
+    BOOST_TEST(c.attrs.at("upserted_memo") == boost::json::parse(R"({"customer": "card", "draft": null})"));
+    BOOST_TEST((live.commands->back().kind == detail::command_kind::start_timer));
+}
+
+BOOST_AUTO_TEST_CASE(a_recorded_memo_upsert_replays) {
+    auto inst = make(upsert_memo_then_sleep_def);
+    auto r = detail::replay(*inst, recorded_memo_upsert_then_sleep().events());
+    BOOST_TEST(!r.failure.has_value(), (r.failure ? r.failure->message : ""));
+    BOOST_TEST(inst->closed());
+}
+
+BOOST_AUTO_TEST_CASE(a_memo_upsert_missing_from_the_code_or_from_history_is_nondeterminism) {
+    auto missing = make(sleep_only_def);
+    auto r = detail::replay(*missing, recorded_memo_upsert_then_sleep().events());
+    BOOST_REQUIRE(r.failure.has_value());
+    BOOST_TEST((r.failure->reason == detail::task_failure::cause::nondeterminism));
+    BOOST_TEST(r.failure->message.find("history has event 3 WorkflowPropertiesModified") != std::string::npos,
+               r.failure->message);
+    BOOST_TEST(r.failure->message.find("StartTimer") != std::string::npos, r.failure->message);
+
+    history_builder without;
+    without.started("card").boundary().timer_started("1");
+    auto extra = make(upsert_memo_then_sleep_def);
+    r = detail::replay(*extra, without.events());
+    BOOST_REQUIRE(r.failure.has_value());
+    BOOST_TEST((r.failure->reason == detail::task_failure::cause::nondeterminism));
+    BOOST_TEST(r.failure->message.find("ModifyWorkflowProperties") != std::string::npos, r.failure->message);
 }
 
 BOOST_AUTO_TEST_CASE(events_after_the_last_activation_come_back_as_the_tail) {

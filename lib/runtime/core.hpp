@@ -149,7 +149,7 @@ public:
                             std::string reason, callback<bool> cb);
     /// Deletes a run and everything stored for it (the latest run of the id when `run_id` is
     /// empty), as retention deletes an expired one; a running run is terminated first. Answers
-    /// once the deletion is committed. delete.cpp.
+    /// once the deletion is committed. delete_workflow.cpp.
     void delete_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb);
     /// describe() of a running run: adds what only memory knows to `info`, whose pending lists
     /// come from the committed history; answered once everything it reports is committed.

@@ -115,6 +115,15 @@ auto async_terminate(const detail::workflow_handle_base& h, std::string reason, 
     });
 }
 
+/// client::delete_workflow's form: completes once the deletion is committed.
+template <class Token = boost::asio::deferred_t>
+auto async_delete_workflow(const client& c, std::string workflow_id, std::string run_id, Token&& token = {}) {
+    return detail::async_operation<bool>(std::forward<Token>(token), [c, workflow_id = std::move(workflow_id),
+                                                                      run_id = std::move(run_id)](auto cb) mutable {
+        detail::async_delete_workflow(c, std::move(workflow_id), std::move(run_id), std::move(cb));
+    });
+}
+
 template <class Token = boost::asio::deferred_t>
 auto async_describe(const detail::workflow_handle_base& h, Token&& token = {}) {
     return detail::async_operation<workflow_execution_info>(std::forward<Token>(token),

@@ -147,6 +147,15 @@ public:
     /// ExecutionStatus; the query may end with that clause or not (it is the only grouping).
     workflow_counts count_groups(std::string_view query);
 
+    /// Deletes a run, as Temporal's DeleteWorkflowExecution: its history, its visibility record
+    /// and everything else stored for it. Without a run id, the workflow id's latest run. A
+    /// running run is first terminated (WorkflowExecutionTerminated, reason "Delete workflow
+    /// execution"; its parent, children and Nexus callers learn of it as of any terminate), so
+    /// whoever waits on it gets terminated_error. Returns once the deletion is committed;
+    /// afterwards describe, list, history and get() of that run throw not_found. Throws
+    /// not_found when no such run (or namespace) exists.
+    void delete_workflow(std::string_view workflow_id, std::string_view run_id = {});
+
     const std::string& ns() const noexcept { return ns_; }
 
 private:

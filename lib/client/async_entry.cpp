@@ -56,6 +56,10 @@ void async_terminate(const workflow_handle_base& h, std::string reason, async_ca
                                          h.first_execution_run_id(), std::move(reason), std::move(cb));
 }
 
+void async_delete_workflow(const client& c, std::string workflow_id, std::string run_id, async_callback<bool> cb) {
+    core_for_call(c)->delete_workflow(c.ns(), std::move(workflow_id), std::move(run_id), std::move(cb));
+}
+
 void async_describe(const workflow_handle_base& h, async_callback<workflow_execution_info> cb) {
     describe_run(*core_for_call(h), h.client().ns(), h.workflow_id(), h.addressed_run(), std::move(cb));
 }

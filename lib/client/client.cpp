@@ -91,6 +91,12 @@ workflow_counts client::count_groups(std::string_view query) {
     });
 }
 
+void client::delete_workflow(std::string_view workflow_id, std::string_view run_id) {
+    wait_for<bool>(*core_, "delete_workflow", [&](auto cb) {
+        detail::async_delete_workflow(*this, std::string(workflow_id), std::string(run_id), std::move(cb));
+    });
+}
+
 namespace detail {
 namespace {
 

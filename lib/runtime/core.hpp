@@ -156,6 +156,10 @@ public:
                          boost::json::value arg, std::string update_id, callback<boost::json::value> cb);
     void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
                             std::string reason, callback<bool> cb);
+    /// Deletes a run and everything stored for it (the latest run of the id when `run_id` is
+    /// empty), as retention deletes an expired one; a running run is terminated first. Answers
+    /// once the deletion is committed. delete_workflow.cpp.
+    void delete_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb);
     /// describe() of a running run: adds what only memory knows to `info`, whose pending lists
     /// come from the committed history; answered once everything it reports is committed.
     void describe_live(std::int64_t run_key, workflow_execution_info info, callback<workflow_execution_info> cb);
@@ -264,6 +268,10 @@ private:
     void begin_run(run_state& r, write_unit& unit) override;
     void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override;
 
+    // delete_workflow.cpp
+    /// Terminates a running run, then deletes it once the close is committed.
+    void terminate_and_delete(run_state& r, callback<bool> cb);
+
     // messages.cpp
     inbound signal_event(std::string name, boost::json::value arg,
                          unique_function<void(std::exception_ptr)> on_recorded);
@@ -299,6 +307,8 @@ private:
 
     // retention.cpp
     void maybe_sweep_retention();
+    /// Commits the deletion of a closed run (retention's delete_run) and answers once committed.
+    void delete_closed_run(std::int64_t run_key, callback<bool> cb);
     retention_sweeper::moment retention_moment() const;
 
     // inbox.cpp

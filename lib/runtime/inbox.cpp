@@ -86,6 +86,13 @@ struct command_applier {
     void operator()(workflow_terminate_command& c) const {
         core.terminate_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, "", c.reason, done());
     }
+    void operator()(workflow_delete_command& c) const {
+        core.delete_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, done());
+    }
+    void operator()(search_attribute_create_command& c) const {
+        core.add_search_attribute(c.ns, c.name, c.type, done());
+    }
+    void operator()(search_attribute_remove_command& c) const { core.remove_search_attribute(c.ns, c.name, done()); }
     void operator()(workflow_start_command& c) const {
         // The API starts a workflow whatever the workers; another process starting one expects
         // this engine to run it, so a type it does not serve is refused rather than left waiting.

@@ -1,5 +1,6 @@
 // Retention wired to the strand: the sweeper (retention_sweeper.hpp) decides what to delete
-// and when; the engine asks it after commits, ticks and inbox polls, and commits its units.
+// and when; the engine asks it after commits, ticks and inbox polls, and commits its units. A
+// run deleted on request (delete_workflow.cpp) goes through the same store operation.
 #include "runtime/core.hpp"
 
 namespace perdure::detail {
@@ -13,6 +14,16 @@ void engine_core::maybe_sweep_retention() {
     write_unit unit;
     unit.ops = std::move(*ops);
     unit.effects.emplace_back([this](std::exception_ptr) { retention_.deletion_settled(); });
+    commit(std::move(unit));
+}
+
+void engine_core::delete_closed_run(std::int64_t run_key, callback<bool> cb) {
+    write_unit unit;
+    unit.ops.emplace_back(delete_run{run_key});
+    unit.effects.emplace_back([this, cb = std::move(cb)](std::exception_ptr e) mutable {
+        if (!e) retention_.deleted_on_request();
+        cb(e, e == nullptr);
+    });
     commit(std::move(unit));
 }
 

@@ -38,6 +38,8 @@ public:
     std::optional<std::vector<write_op>> sweep(moment now, bool writer_idle, store_reads& reads,
                                                const namespace_table& namespaces, const run_table& runs);
     void deletion_settled() noexcept { deletion_in_flight_ = false; }
+    /// A run was deleted on request: its freed pages are given back with the next idle unit.
+    void deleted_on_request() noexcept { vacuum_owed_ = true; }
 
     /// After a retention change: the next chance to sweep looks, whenever the last look was.
     void look_soon() noexcept;

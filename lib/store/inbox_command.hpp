@@ -5,6 +5,7 @@
 #pragma once
 
 #include <perdure/error.hpp>
+#include <perdure/search_attributes.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -78,6 +79,26 @@ struct workflow_terminate_command {
     bool operator==(const workflow_terminate_command&) const = default;
 };
 
+/// Deletes a run (terminating it first while it runs): history, visibility record, everything
+/// stored for it (`temporal workflow delete`).
+struct workflow_delete_command {
+    workflow_target run;
+    bool operator==(const workflow_delete_command&) const = default;
+};
+
+/// Registers a custom search attribute in a namespace (nothing changes when it exists with that type).
+struct search_attribute_create_command {
+    std::string ns, name;
+    search_attribute_type type = search_attribute_type::keyword;
+    bool operator==(const search_attribute_create_command&) const = default;
+};
+
+/// Unregisters a custom search attribute and deletes every run's values of it.
+struct search_attribute_remove_command {
+    std::string ns, name;
+    bool operator==(const search_attribute_remove_command&) const = default;
+};
+
 /// Starts a workflow on one of the owner's workers; refused when none of them serves the type
 /// on the task queue (the CLI's `workflow start` and `workflow execute`).
 struct workflow_start_command {
@@ -108,7 +129,8 @@ struct workflow_update_command {
 using inbox_command =
     std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
                  endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
-                 workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command>;
+                 workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
+                 workflow_delete_command, search_attribute_create_command, search_attribute_remove_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);

@@ -108,6 +108,16 @@ struct command_writer {
         put_run(o, c.run);
         o["reason"] = c.reason;
     }
+    void operator()(const workflow_delete_command& c) const { put_run(o, c.run); }
+    void operator()(const search_attribute_create_command& c) const {
+        o["namespace"] = c.ns;
+        o["name"] = c.name;
+        o["type"] = to_string(c.type);
+    }
+    void operator()(const search_attribute_remove_command& c) const {
+        o["namespace"] = c.ns;
+        o["name"] = c.name;
+    }
     void operator()(const workflow_start_command& c) const {
         o["namespace"] = c.ns;
         o["workflow_type"] = c.workflow_type;
@@ -149,6 +159,11 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "workflow.signal") return workflow_signal_command{f.run(), f.text("signal"), f.value("input")};
     if (op == "workflow.cancel") return workflow_cancel_command{f.run()};
     if (op == "workflow.terminate") return workflow_terminate_command{f.run(), f.text("reason")};
+    if (op == "workflow.delete") return workflow_delete_command{f.run()};
+    if (op == "search-attribute.create")   // an unknown type name makes the command unreadable
+        return search_attribute_create_command{f.text("namespace"), f.text("name"),
+                                               parse_search_attribute_type(f.text("type"))};
+    if (op == "search-attribute.remove") return search_attribute_remove_command{f.text("namespace"), f.text("name")};
     if (op == "workflow.start")
         return workflow_start_command{f.text("namespace"),   f.text("workflow_type"), f.text("task_queue"),
                                       f.text("workflow_id"), f.value("input"),        f.text("request_id")};
@@ -276,7 +291,10 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                  [](const workflow_terminate_command&) { return "workflow.terminate"; },
                                  [](const workflow_start_command&) { return "workflow.start"; },
                                  [](const workflow_query_command&) { return "workflow.query"; },
-                                 [](const workflow_update_command&) { return "workflow.update"; }},
+                                 [](const workflow_update_command&) { return "workflow.update"; },
+                                 [](const workflow_delete_command&) { return "workflow.delete"; },
+                                 [](const search_attribute_create_command&) { return "search-attribute.create"; },
+                                 [](const search_attribute_remove_command&) { return "search-attribute.remove"; }},
                       command);
 }
 

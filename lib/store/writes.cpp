@@ -203,6 +203,15 @@ struct applier {
             .bind(1, op.ns_id)
             .bind(2, op.name)
             .run();
+        // Describe and list read a run's attributes from its row: the removed one goes from
+        // there too, or a closed run would show its old value once the name is added again.
+        // (Names are letters, digits and '_', so they need no quoting in a JSON path.)
+        c.cached(
+             "UPDATE executions SET search_attributes=json_remove(search_attributes, '$.' || ?2) "
+             "WHERE ns_id=?1 AND json_type(search_attributes, '$.' || ?2) IS NOT NULL")
+            .bind(1, op.ns_id)
+            .bind(2, op.name)
+            .run();
     }
     void operator()(const set_search_attributes& op) const {
         c.cached("UPDATE executions SET search_attributes=? WHERE run_key=?")

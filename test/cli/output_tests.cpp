@@ -211,7 +211,7 @@ BOOST_FIXTURE_TEST_CASE(help_explains_every_command_and_flag, cli_fixture) {
                           "operator namespace delete", "operator nexus endpoint create", "operator nexus endpoint list",
                           "operator nexus endpoint describe", "operator nexus endpoint update",
                           "operator nexus endpoint delete", "workflow list", "workflow describe", "workflow show",
-                          "workflow signal", "workflow cancel", "workflow terminate"}) {
+                          "workflow signal", "workflow cancel", "workflow terminate", "workflow delete"}) {
         BOOST_TEST_CONTEXT(c) {
             BOOST_TEST(overview.out.find(std::string("perdure ") + c) != std::string::npos);
             const auto help = perdure(std::string(c) + " --help");

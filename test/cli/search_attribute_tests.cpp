@@ -1,5 +1,6 @@
 // perdure operator search-attribute create | list | remove on the fixture's database, and what
-// they refuse: a bad type, an unknown name, a removal nobody confirmed, a running engine.
+// they refuse: a bad type, an unknown name, a removal nobody confirmed; with no engine running,
+// and through a running engine's inbox.
 #include "cli_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -18,8 +19,9 @@ BOOST_FIXTURE_TEST_CASE(create_list_and_remove_with_temporals_flags, cli_fixture
     const auto created =
         perdure("operator search-attribute create -n app --name CustomerId --type keyword --name Amount --type INT");
     BOOST_REQUIRE_EQUAL(created.code, 0);
-    BOOST_TEST(created.out == "Search attribute CustomerId added to namespace app.\n"
-                              "Search attribute Amount added to namespace app.\n");
+    BOOST_TEST(created.out ==
+               "Search attribute CustomerId added to namespace app.\n"
+               "Search attribute Amount added to namespace app.\n");
     BOOST_TEST(perdure("operator search-attribute list -n app").out ==
                "NAME        TYPE\nAmount      Int\nCustomerId  Keyword\n");
     const auto listed = json("operator search-attribute list -n app");
@@ -66,12 +68,37 @@ BOOST_FIXTURE_TEST_CASE(remove_without_yes_is_refused_without_a_terminal, cli_fi
     BOOST_TEST(json("operator search-attribute list -n app").as_array().size() == 1u);   // still there
 }
 
-BOOST_FIXTURE_TEST_CASE(changes_are_refused_while_an_engine_runs, cli_fixture) {
+BOOST_FIXTURE_TEST_CASE(changes_go_through_a_running_engines_inbox, cli_fixture) {
     perdure::test::engine_host host(db);
-    const auto r = perdure("operator search-attribute create -n app --name Env --type Keyword");
-    BOOST_TEST(r.code == 1);
-    BOOST_TEST(r.err.find("stop the application") != std::string::npos, r.err);
-    BOOST_TEST(perdure("operator search-attribute list -n app").code == 0);   // reads still work
+    const auto created =
+        json("operator search-attribute create -n app --name Env --type Keyword --name Size --type Int");
+    BOOST_TEST(created.at("op") == "search-attribute.create");
+    BOOST_TEST(created.at("route") == "inbox");
+    BOOST_TEST(created.at("result").at("created").as_array().size() == 2u);
+    const auto listed = json("operator search-attribute list -n app");
+    BOOST_REQUIRE_EQUAL(listed.as_array().size(), 2u);
+    BOOST_TEST(listed.at(0).at("name") == "Env");
+    BOOST_TEST(listed.at(1).at("type") == "Int");
+    BOOST_TEST(perdure({"workflow", "count", "-n", "app", "-q", "Size > 3"}).out == "Total: 0\n");
+
+    // The engine's answer to a change it refuses, as the API would refuse it.
+    const auto retyped = perdure("operator search-attribute create -n app --name Env --type Text");
+    BOOST_TEST(retyped.code == 1);
+    BOOST_TEST(retyped.err.find("already exists in namespace 'app' as Keyword") != std::string::npos, retyped.err);
+    const auto bad_type = perdure("operator search-attribute create -n app --name X --type Strng");
+    BOOST_TEST(bad_type.code == 1);
+    const auto unknown = perdure("operator search-attribute remove -n app --name Nope -y");
+    BOOST_TEST(unknown.code == 1);
+    BOOST_TEST(unknown.err.find("no search attribute 'Nope'") != std::string::npos, unknown.err);
+
+    const auto removed = perdure("operator search-attribute remove -n app --name Size --yes");
+    BOOST_TEST(removed.code == 0, removed.err);
+    BOOST_TEST(removed.out == "Search attribute Size removed from namespace app.\n");
+    const auto left = json("operator search-attribute list -n app");
+    BOOST_REQUIRE_EQUAL(left.as_array().size(), 1u);
+    BOOST_TEST(left.at(0).at("name") == "Env");
+    BOOST_TEST(json("operator search-attribute remove -n app --name Env -y").at("route") == "inbox");
+    BOOST_TEST(json("operator search-attribute list -n app").as_array().empty());
     BOOST_TEST(host.stop() == 0);
 }
 

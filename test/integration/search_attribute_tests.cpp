@@ -201,6 +201,27 @@ BOOST_AUTO_TEST_CASE(a_removed_attribute_no_longer_shows_on_runs_that_had_it) {
     BOOST_TEST(h.describe().search_attributes.empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_attribute_removed_and_added_again_shows_no_value_from_before_on_a_closed_run) {
+    engine_fixture f;
+    f.open(setup);
+    auto& ns = f.engine().namespaces();
+    ns.add_search_attribute("default", "Customer", search_attribute_type::keyword);
+    auto h = f.client().start_workflow(
+        leaf_workflow, 1, {.id = "a", .task_queue = "q", .search_attributes = {{"Customer", std::string("c1")}}});
+    BOOST_TEST(h.get() == 1);
+    ns.remove_search_attribute("default", "Customer");
+    ns.add_search_attribute("default", "Customer", search_attribute_type::keyword);
+    BOOST_TEST(h.describe().search_attributes.empty());
+    BOOST_TEST(f.client().list().at(0).search_attributes.empty());
+    BOOST_TEST(ids(f.client(), "Customer = 'c1'").empty());
+    ns.remove_search_attribute("default", "Customer");
+    ns.add_search_attribute("default", "Customer", search_attribute_type::integer);   // another type this time
+    BOOST_TEST(h.describe().search_attributes.empty());
+    f.close();   // nothing of the old value is stored either
+    f.open(setup);
+    BOOST_TEST(f.client().get_handle("a").describe().search_attributes.empty());
+}
+
 BOOST_AUTO_TEST_CASE(children_are_found_by_their_parent_and_their_root) {
     engine_fixture f;
     f.open(setup);

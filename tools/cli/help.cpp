@@ -56,9 +56,10 @@ void print_overview(std::ostream& out, const std::vector<command>& commands, con
                     "libpq reads the URL), or $PERDURE_DB; perdure never migrates one. Where no file exists, "
                     "namespace create and nexus endpoint create create the database (as the application's engine "
                     "would) and say so on stderr; every other command exits 3 there. Reads work "
-                    "while an application's engine has the file open. Writes (namespace and endpoint changes, "
-                    "signal, cancel, terminate) go to that running engine, which applies them within a second; "
-                    "when no engine runs, perdure opens the database itself in maintenance mode. Workflow start, "
+                    "while an application's engine has the file open. Writes (namespace, search attribute and "
+                    "endpoint changes, signal, cancel, terminate, delete) go to that running engine, which applies "
+                    "them within a second; when no engine runs, perdure opens the database itself in maintenance "
+                    "mode. Workflow start, "
                     "execute, query, stack and update need the application's engine (it has the workflow code) and "
                     "exit 1 without one.");
     out << '\n';

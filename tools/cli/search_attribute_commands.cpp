@@ -1,6 +1,7 @@
 // perdure operator search-attribute create | list | remove: a namespace's custom search
 // attributes, with Temporal's command shapes and type names.
 #include "command.hpp"
+#include "inbox_client.hpp"
 #include "output.hpp"
 #include "reading.hpp"
 #include "write_path.hpp"
@@ -35,18 +36,23 @@ void create(const invocation& inv) {
                                                    " names, " + std::to_string(type_names.size()) + " types)");
     std::vector<search_attribute_type> types;   // every type checked before anything is written
     for (const auto& t : type_names) types.push_back(parse_search_attribute_type(t));
-    perform_maintenance_write(
-        inv.db,
-        [&](perdure::engine& e) {
-            for (std::size_t i = 0; i < names.size(); ++i) e.namespaces().add_search_attribute(ns, names[i], types[i]);
-        },
-        "search attribute changes");
+    std::vector<detail::inbox_command> commands;   // the inbox takes one attribute a command
+    for (std::size_t i = 0; i < names.size(); ++i)
+        commands.emplace_back(detail::search_attribute_create_command{ns, names[i], types[i]});
+    const write_request request{commands.front(), [&](perdure::engine& e) -> detail::inbox_answer {
+                                    for (std::size_t i = 0; i < names.size(); ++i)
+                                        e.namespaces().add_search_attribute(ns, names[i], types[i]);
+                                    return {};
+                                }};
+    const auto outcome = perform_write(inv.db, request);
+    if (outcome.route == write_route::inbox)
+        for (std::size_t i = 1; i < commands.size(); ++i) send_to_engine(inv.db, commands[i]);
     if (inv.output == output_format::json) {
         boost::json::array created;
         for (std::size_t i = 0; i < names.size(); ++i)
             created.push_back({{"name", names[i]}, {"type", to_string(types[i])}});
         return print_json(inv.out, boost::json::object{{"op", "search-attribute.create"},
-                                                       {"route", "maintenance"},
+                                                       {"route", route_name(outcome.route)},
                                                        {"result", {{"namespace", ns}, {"created", created}}}});
     }
     for (const auto& name : names) inv.out << "Search attribute " << name << " added to namespace " << ns << ".\n";
@@ -57,7 +63,8 @@ void list(const invocation& inv) {
     const auto& ns = db.require_namespace(inv.value("namespace"));
     if (inv.output == output_format::json) {
         boost::json::array out;
-        for (const auto& [name, type] : ns.search_attributes) out.push_back({{"name", name}, {"type", to_string(type)}});
+        for (const auto& [name, type] : ns.search_attributes)
+            out.push_back({{"name", name}, {"type", to_string(type)}});
         return print_json(inv.out, out);
     }
     table t({"NAME", "TYPE"});
@@ -85,12 +92,15 @@ void remove(const invocation& inv) {
     const auto ns = inv.value("namespace");
     const auto name = inv.value("name");
     confirm_removal(inv, ns, name);
-    perform_maintenance_write(
-        inv.db, [&](perdure::engine& e) { e.namespaces().remove_search_attribute(ns, name); },
-        "search attribute changes");
+    const write_request request{detail::search_attribute_remove_command{ns, name},
+                                [&](perdure::engine& e) -> detail::inbox_answer {
+                                    e.namespaces().remove_search_attribute(ns, name);
+                                    return {};
+                                }};
+    const auto outcome = perform_write(inv.db, request);
     if (inv.output == output_format::json)
         return print_json(inv.out, boost::json::object{{"op", "search-attribute.remove"},
-                                                       {"route", "maintenance"},
+                                                       {"route", route_name(outcome.route)},
                                                        {"result", {{"namespace", ns}, {"name", name}}}});
     inv.out << "Search attribute " << name << " removed from namespace " << ns << ".\n";
 }
@@ -103,8 +113,8 @@ std::vector<command> search_attribute_commands() {
          "Add custom search attributes to a namespace",
          "Registers custom search attributes in a namespace, one for each --name and --type pair (repeat both to add "
          "several). Types, in any case: Keyword, Text, Int, Double, Bool, Datetime, KeywordList. Adding one again "
-         "with the same type does nothing. Made with no engine running (maintenance mode); while the application's "
-         "engine has the database open, it is refused.",
+         "with the same type does nothing. The running engine applies it (through its inbox), or, with no engine "
+         "running, the command makes it itself (maintenance mode).",
          [](po::options_description& d) {
              add_namespace_flag(d);
              // clang-format off
@@ -124,8 +134,9 @@ std::vector<command> search_attribute_commands() {
         {{"operator", "search-attribute", "remove"},
          "Remove a custom search attribute from a namespace",
          "Unregisters a custom search attribute and deletes every run's values of it. Asks first; --yes answers "
-         "for scripts, and without a terminal to ask on it is refused unless --yes is given. Made with no engine "
-         "running (maintenance mode); while the application's engine has the database open, it is refused.",
+         "for scripts, and without a terminal to ask on it is refused unless --yes is given. The running engine "
+         "applies it (through its inbox), or, with no engine running, the command makes it itself (maintenance "
+         "mode).",
          [](po::options_description& d) {
              add_namespace_flag(d);
              d.add_options()("name", po::value<std::string>()->value_name("NAME")->required(),

@@ -1,4 +1,4 @@
-// perdure workflow list | count | describe | show | signal | cancel | terminate: reading runs and
+// perdure workflow list | count | describe | show | signal | cancel | terminate | delete: reading runs and
 // their histories straight from the file, and reaching running workflows through the write path.
 #include "command.hpp"
 #include "json_input.hpp"
@@ -258,6 +258,15 @@ void terminate(const invocation& inv) {
     print_write(inv, request, perform_write(inv.db, request), "Workflow " + inv.value("workflow-id") + " terminated.");
 }
 
+void remove(const invocation& inv) {
+    write_request request{
+        detail::workflow_delete_command{target_of(inv)}, [&](perdure::engine& e) -> detail::inbox_answer {
+            e.client_for(inv.value("namespace")).delete_workflow(inv.value("workflow-id"), inv.value("run-id"));
+            return {};
+        }};
+    print_write(inv, request, perform_write(inv.db, request), "Workflow " + inv.value("workflow-id") + " deleted.");
+}
+
 }   // namespace
 
 std::vector<command> workflow_commands() {
@@ -338,6 +347,14 @@ std::vector<command> workflow_commands() {
              d.add_options()("reason", po::value<std::string>()->value_name("TEXT"), "why, recorded in the event");
          },
          terminate},
+        {{"workflow", "delete"},
+         "Delete a workflow run and its history",
+         "Deletes a run (the latest of the workflow id without --run-id): its history, its visibility record and "
+         "everything else stored for it, as Temporal's workflow delete does. A running run is terminated first "
+         "(WorkflowExecutionTerminated, reason \"Delete workflow execution\"), so its parent and callers learn of "
+         "it. Returns once the deletion is committed.",
+         add_run_flags,
+         remove},
     };
     for (auto& c : workflow_run_commands()) out.push_back(std::move(c));
     return out;

@@ -67,17 +67,7 @@ write_outcome perform_write(const std::string& db, const write_request& request)
     return {request.apply(*engine), write_route::maintenance};
 }
 
-void perform_maintenance_write(const std::string& db, const std::function<void(perdure::engine&)>& apply,
-                               const std::string& what) {
-    std::optional<perdure::engine> engine;
-    open_maintenance(db, engine);
-    if (!engine)
-        throw cli_error(exit_code::user_error,
-                        "an engine has the database open, and it does not take " + what +
-                            " from the command line yet; stop the application and run this again, or make the "
-                            "change in the application (engine.namespaces())");
-    apply(*engine);
-}
+const char* route_name(write_route route) { return route == write_route::inbox ? "inbox" : "maintenance"; }
 
 void print_write(const invocation& inv, const write_request& request, const write_outcome& outcome,
                  const std::string& message) {
@@ -86,7 +76,7 @@ void print_write(const invocation& inv, const write_request& request, const writ
         return;
     }
     print_json(inv.out, boost::json::object{{"op", detail::inbox_op_name(request.command)},
-                                            {"route", outcome.route == write_route::inbox ? "inbox" : "maintenance"},
+                                            {"route", route_name(outcome.route)},
                                             {"result", detail::answer_json(outcome.result)}});
 }
 

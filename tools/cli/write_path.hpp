@@ -36,11 +36,8 @@ struct write_outcome {
 /// (the message says whether anything changed).
 write_outcome perform_write(const std::string& db, const write_request&);
 
-/// A change the running engine's inbox does not take (search attributes): made through a
-/// maintenance engine; while an engine holds the database, a user error saying to stop it or
-/// make the change through its namespace_registry. Failures as perform_write's.
-void perform_maintenance_write(const std::string& db, const std::function<void(perdure::engine&)>& apply,
-                               const std::string& what);
+/// "inbox" or "maintenance", as the JSON output names the route.
+const char* route_name(write_route);
 
 /// Prints the outcome: `message` for a table, {"op", "route", "result"} for JSON.
 void print_write(const invocation&, const write_request&, const write_outcome&, const std::string& message);

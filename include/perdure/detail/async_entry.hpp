@@ -29,6 +29,7 @@ void async_get_result(const client&, std::string workflow_id, std::string run_id
 void async_cancel(const workflow_handle_base&, async_callback<bool>);
 void async_terminate(const workflow_handle_base&, std::string reason, async_callback<bool>);
 void async_describe(const workflow_handle_base&, async_callback<workflow_execution_info>);
+void async_delete_workflow(const client&, std::string workflow_id, std::string run_id, async_callback<bool>);
 void async_history(const workflow_handle_base&, async_callback<std::vector<history_event>>);
 void async_signal_with_start(const client&, std::string type, boost::json::value input, std::string signal,
                              boost::json::value arg, start_workflow_options, async_callback<started_run>);

@@ -126,6 +126,13 @@ struct applier {
     void operator()(const remove_search_attribute& op) const {
         add("DELETE FROM search_attribute_types WHERE ns_id = $1::bigint AND name = $2", params(op.ns_id, op.name));
         add("DELETE FROM search_attribute_values WHERE ns_id = $1::bigint AND name = $2", params(op.ns_id, op.name));
+        // Describe and list read a run's attributes from its row: the removed one goes from
+        // there too, or a closed run would show its old value once the name is added again.
+        // json, not jsonb: a stored value may hold \u0000, which jsonb refuses.
+        add("UPDATE executions SET search_attributes = COALESCE((SELECT json_object_agg(key, value) FROM "
+            "json_each(search_attributes::json) WHERE key <> $2::text)::text, '{}') "
+            "WHERE ns_id = $1::bigint AND (search_attributes::json -> $2::text) IS NOT NULL",
+            params(op.ns_id, op.name));
     }
     void operator()(const set_search_attributes& op) const {
         add("UPDATE executions SET search_attributes = $1 WHERE run_key = $2::bigint",

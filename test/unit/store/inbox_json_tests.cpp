@@ -58,6 +58,9 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         workflow_start_command{"app", "Order", "app-tq", "o-9", boost::json::parse(R"({"qty":2})"), "req-1"},
         workflow_query_command{{"app", "w", "r"}, "__stack_trace", nullptr},
         workflow_update_command{{"app", "w", ""}, "approve", "ada", "u-1"},
+        workflow_delete_command{{"app", "w", "r"}},
+        search_attribute_create_command{"app", "CustomerId", perdure::search_attribute_type::keyword_list},
+        search_attribute_remove_command{"app", "CustomerId"},
     };
     for (const auto& c : commands) {
         const auto stored = stored_command(c);
@@ -78,6 +81,8 @@ BOOST_AUTO_TEST_CASE(a_row_that_is_not_a_command_is_refused_saying_why) {
                "malformed inbox command: 'namespace' must be a string");
     BOOST_TEST(message_of_parsing(R"({"op":"endpoint.create","name":"e","max_operations_per_second":"fast"})") ==
                "malformed inbox command: 'max_operations_per_second' must be a number");
+    BOOST_TEST(message_of_parsing(R"({"op":"search-attribute.create","namespace":"a","name":"X","type":"Strng"})")
+                   .find("unknown search attribute type 'Strng'") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {

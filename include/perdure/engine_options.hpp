@@ -36,9 +36,10 @@ struct engine_options {
     std::size_t workflow_cache_bytes = 256 << 20;
     std::shared_ptr<perdure::clock> clock{};   ///< null: the system clock
     engine_limits limits{};
-    /// A cap on the database file (0: none), for devices with a fixed storage budget. A commit
-    /// that would pass it fails like a full disk: the engine stops with storage_error, nothing
-    /// committed is lost, and a reopen with a larger cap (or after retention) carries on.
+    /// A cap on the database file (0: none), for devices with a fixed storage budget; on
+    /// PostgreSQL, on perdure's tables and indexes. A commit that would pass it fails like a full
+    /// disk: the engine stops with storage_error, nothing committed is lost, and a reopen with a
+    /// larger cap (or after retention) carries on.
     std::uint64_t max_database_bytes = 0;
     /// Operator access to an existing database (the CLI with no engine running): it is never
     /// created or migrated, and start() is refused, so nothing is dispatched and no timer fires.

@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(a_missing_database_exits_3_and_is_not_created_by_reads_chan
           "operator namespace delete --namespace a", "operator nexus endpoint delete --name ep",
           "operator nexus endpoint update --name ep --target-task-queue q",
           "workflow signal --namespace a --workflow-id w --name s", "workflow cancel --namespace a --workflow-id w",
-           "workflow terminate --namespace a --workflow-id w", "workflow delete --namespace a --workflow-id w"}) {
+          "workflow terminate --namespace a --workflow-id w", "workflow delete --namespace a --workflow-id w"}) {
         BOOST_TEST_CONTEXT("perdure " << line) { check(run_cli(words(line), db), 3, missing); }
     }
     if (sqlite)

@@ -230,15 +230,17 @@ BOOST_AUTO_TEST_CASE(a_database_at_its_size_cap_stops_like_a_full_disk_and_a_lar
     };
     const auto bytes_used = [&] {
         return std::stoull(perdure::test::stored_column(
-                               uri, "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
-                                    "ON n.oid = c.relnamespace WHERE n.nspname = 'perdure' AND c.relkind = 'r'")
+                               uri,
+                               "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                               "ON n.oid = c.relnamespace WHERE n.nspname = 'perdure' AND c.relkind = 'r'")
                                .at(0));
     };
     std::string long_run_id;
     {
         auto engine = open(0);
-        BOOST_TEST(engine->client_for("default").start_workflow(count_workflow, 3, {.id = "done", .task_queue = "q"})
-                       .get() == 3);
+        BOOST_TEST(
+            engine->client_for("default").start_workflow(count_workflow, 3, {.id = "done", .task_queue = "q"}).get() ==
+            3);
     }
     {
         auto engine = open(bytes_used() + (256 << 10));   // room for a few hundred steps

@@ -184,13 +184,13 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
                         tx.commit();
                         break;
                     }
-                    fail(first, {commit_failure::kind::storage,
-                                 "database " + config_.name + ": committing a batch: perdure's tables would reach " +
-                                     std::to_string(size) + " bytes, over engine_options::max_database_bytes (" +
-                                     std::to_string(config_.max_bytes) + "); nothing from unit " +
-                                     std::to_string(first) +
-                                     " on was written; raise the cap or let retention free space, then reopen the "
-                                     "database"});
+                    fail(first,
+                         {commit_failure::kind::storage,
+                          "database " + config_.name + ": committing a batch: perdure's tables would reach " +
+                              std::to_string(size) + " bytes, over engine_options::max_database_bytes (" +
+                              std::to_string(config_.max_bytes) + "); nothing from unit " + std::to_string(first) +
+                              " on was written; raise the cap or let retention free space, then reopen the "
+                              "database"});
                     return;   // tx rolls the batch back
                 }
             }

@@ -81,11 +81,15 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
             hold_liveness(*conn, owner);
             auto held = acquire_from_dead_or_expired(*conn, owner, clock, lease_us, name_);
             epoch_ = static_cast<std::uint64_t>(held.max_epoch());
-            pg_writer_config wc{uri_,     name_,
-                                mode_,    shard_count_,
-                                lease_us, config.reconnect_patience,
-                                clock,    options.durability == durability::full,
-                                options.max_database_bytes};
+            pg_writer_config wc{.uri = uri_,
+                                .name = name_,
+                                .opened_as = mode_,
+                                .shard_count = shard_count_,
+                                .lease_us = lease_us,
+                                .reconnect_patience = config.reconnect_patience,
+                                .clock = clock,
+                                .synchronous = options.durability == durability::full,
+                                .max_bytes = options.max_database_bytes};
             writer_ =
                 std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
         }

@@ -28,8 +28,6 @@ std::string string_at(const boost::json::object& o, const char* key) {
 
 }   // namespace
 
-std::string memo_column(const run_identity& id) { return memo_column(id.memo); }
-
 std::string memo_column(const boost::json::object& memo) { return boost::json::serialize(memo); }
 
 std::string parent_column(const run_identity& id) {

@@ -11,7 +11,6 @@
 
 namespace perdure::detail {
 
-std::string memo_column(const run_identity&);
 std::string memo_column(const boost::json::object& memo);
 /// Empty for a run without a parent.
 std::string parent_column(const run_identity&);

@@ -31,6 +31,17 @@ std::string_view typed_column(search_attribute_type t) {
     }
 }
 
+/// How a sort key on an attribute of type `t` reads back.
+key_kind key_kind_of(search_attribute_type t) {
+    switch (t) {
+    case search_attribute_type::floating: return key_kind::floating;
+    case search_attribute_type::keyword:
+    case search_attribute_type::text:
+    case search_attribute_type::keyword_list: return key_kind::text;
+    default: return key_kind::integer;
+    }
+}
+
 std::string_view sql_op(compare_op op) {
     switch (op) {
     case compare_op::eq: return " = ";
@@ -294,25 +305,19 @@ std::vector<sort_key> sort_keys(const visibility_query& q, const column_map& col
         keys.push_back({cols[static_cast<std::size_t>(sa::start_time)].value, key_kind::integer, true, false});
     }
     for (const auto& item : q.order_by) {
-        const auto type = item.attr.type;
-        const key_kind kind = type == search_attribute_type::floating ? key_kind::floating
-                              : type == search_attribute_type::keyword || type == search_attribute_type::text ||
-                                      type == search_attribute_type::keyword_list
-                                  ? key_kind::text
-                                  : key_kind::integer;
         std::string expr;
         if (item.attr.system) {
             const auto& c = cols[static_cast<std::size_t>(*item.attr.system)];
             expr = c.present.empty() ? c.value : "CASE WHEN " + c.present + " THEN " + c.value + " END";
         } else {   // parameters in the order their placeholders are written
-            expr =
-                "(SELECT " + std::string(typed_column(type)) + " FROM " + columns.values_table + " v WHERE v.ns_id = ";
+            expr = "(SELECT " + std::string(typed_column(item.attr.type)) + " FROM " + columns.values_table +
+                   " v WHERE v.ns_id = ";
             expr += param(namespace_id);
             expr += " AND v.name = ";
             expr += param(item.attr.name);
             expr += " AND v.run_key = " + columns.run_key + ")";
         }
-        keys.push_back({std::move(expr), kind, item.descending, false});
+        keys.push_back({std::move(expr), key_kind_of(item.attr.type), item.descending, false});
     }
     keys.push_back({columns.run_key, key_kind::integer, true, false});
     return keys;

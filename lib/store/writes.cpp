@@ -72,7 +72,7 @@ struct applier {
             .bind(8, r.request_id)
             .bind(9, r.first_run_id)
             .bind(10, r.execution_deadline_us)
-            .bind(11, memo_column(r))
+            .bind(11, memo_column(r.memo))
             .bind(12, parent_column(r))
             .bind(13, options_column(r))
             .bind(14, callbacks_column(r.callbacks))

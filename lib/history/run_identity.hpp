@@ -4,6 +4,7 @@
 #pragma once
 
 #include "history/typed_attributes.hpp"
+#include "support/boxed.hpp"
 
 #include <perdure/options.hpp>
 
@@ -37,22 +38,39 @@ struct run_identity {
     std::int64_t run_key = 0, ns_id = 0;
     std::string workflow_id, run_id, workflow_type, task_queue;
     std::int64_t start_time_us = 0;
-    std::string first_run_id;                 ///< the chain's first run: itself unless continued or retried
+    /// The chain's first run when it is another run (continued or retried); empty for the first
+    /// run of a chain. Read it through first_run_id_or_own().
+    std::string first_run_id;
     std::string request_id;                   ///< of the start that created it (retried starts dedupe on it)
     std::int64_t execution_deadline_us = 0;   ///< absolute, carried over continue-as-new and retries; 0: none
     std::int64_t run_timeout_ms = 0;          ///< 0: none
-    std::optional<retry_policy> retry{};      ///< the workflow's own retry policy
+    boxed_optional<retry_policy> retry{};     ///< the workflow's own retry policy
     int attempt = 1;
-    boost::json::object memo{};
+    boxed<boost::json::object> memo{};
     parent_link parent{};
     /// Callers of Nexus operations this run serves, told when it closes. A run attached to by
     /// another caller gains one; a continued or retried run carries them on.
-    std::vector<nexus_callback> callbacks{};
+    boxed<std::vector<nexus_callback>> callbacks{};
     /// The parent's ids (empty without a parent), and the ids of the run at the top of its tree
-    /// of parents (itself for a run without a parent), for visibility queries.
-    std::string parent_workflow_id, parent_run_id, root_workflow_id, root_run_id;
+    /// of parents, for visibility queries: empty when that is the run itself (read them through
+    /// the _or_own() accessors).
+    boxed<std::string> parent_workflow_id, parent_run_id, root_workflow_id, root_run_id;
     /// Its search attributes as they stand (given at start, changed by upserts).
-    typed_attributes search_attributes{};
+    boxed<typed_attributes> search_attributes{};
+
+    const std::string& first_run_id_or_own() const noexcept { return first_run_id.empty() ? run_id : first_run_id; }
+    const std::string& root_workflow_id_or_own() const noexcept {
+        return root_workflow_id->empty() ? workflow_id : *root_workflow_id;
+    }
+    const std::string& root_run_id_or_own() const noexcept { return root_run_id->empty() ? run_id : *root_run_id; }
+    /// Empties the ids that name the run itself, as a new run leaves them: most runs are the
+    /// first of their chain and their own root, and a parked run should not pay three copies of
+    /// its own ids.
+    void forget_own_ids() noexcept {
+        if (first_run_id == run_id) first_run_id.clear();
+        if (*root_workflow_id == workflow_id && *root_run_id == run_id)
+            root_workflow_id = std::string(), root_run_id = std::string();
+    }
 
     bool operator==(const run_identity&) const = default;
 };

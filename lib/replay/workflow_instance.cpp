@@ -68,7 +68,7 @@ workflow_instance::workflow_instance(workflow_function fn, workflow_info info, s
 workflow_instance::~workflow_instance() {
     // Tear down as one unit: coroutine frames first (their locals may hold futures and
     // awaiters that point into machines), then the machines.
-    ready_.clear();
+    clear_ready();
     conditions_.clear();
     spawned_.clear();
     main_ = {};
@@ -174,11 +174,11 @@ void workflow_instance::apply(const event& e) {
 
 void workflow_instance::drain() {
     for (;;) {
-        while (!ready_.empty() && !main_done_ && !failure_ && !continue_as_new_) {
-            auto h = ready_.front();
-            ready_.pop_front();
-            h.resume();
+        while (ready_head_ < ready_.size() && !main_done_ && !failure_ && !continue_as_new_) {
+            auto h = ready_[ready_head_++];
+            h.resume();   // may schedule more
         }
+        if (ready_head_ == ready_.size()) clear_ready();
         if (continue_as_new_ && !closed_ && !failure_) finish_continue_as_new();
         if (main_done_ && !closed_ && !failure_) finish_main();
         if (closed_ || failure_) break;
@@ -249,7 +249,7 @@ void main_returning() noexcept {
 
 void workflow_instance::finish_main() {
     auto& p = main_.handle().promise();
-    ready_.clear();
+    clear_ready();
     if (!p.exception) {
         add_command(command_kind::complete_workflow, {{"result", p.value ? *p.value : boost::json::value{}}}, nullptr);
     } else {
@@ -291,7 +291,7 @@ void workflow_instance::finish_main() {
 }
 
 void workflow_instance::finish_continue_as_new() {
-    ready_.clear();
+    clear_ready();
     const auto& o = continue_as_new_->options;
     const auto run_timeout = o.run_timeout.count() > 0 ? o.run_timeout : std::chrono::milliseconds(run_timeout_ms_);
     boost::json::object attrs{{"workflow_type", {{"name", info_.workflow_type}}},

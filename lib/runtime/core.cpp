@@ -38,6 +38,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             auto r = std::make_unique<run_state>();
             r->task_failure_message = std::move(row.exec.task_failure);
             r->identity() = std::move(row.exec);   // the store gives the identity back as it was written
+            r->forget_own_ids();
             r->next_event_id = row.last_event_id + 1;
             if (r->parent.run_key) children_[r->parent.run_key].insert(r->run_key);
             // A history that ends with an inbound event still owes an activation.

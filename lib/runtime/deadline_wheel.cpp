@@ -3,47 +3,55 @@
 
 namespace perdure::detail {
 
+deadline_wheel::~deadline_wheel() {
+    by_key_.clear();
+    by_due_.clear_and_dispose([](node* n) { delete n; });
+}
+
+void deadline_wheel::remove(node& n) noexcept {
+    by_key_.erase(by_key_.iterator_to(n));
+    by_due_.erase(by_due_.iterator_to(n));
+    delete &n;
+}
+
 bool deadline_wheel::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
     disarm(kind, run_key, seq);
-    entries_.insert({due_us, kind, run_key, seq});
-    due_of_[{run_key, static_cast<int>(kind), seq}] = due_us;
+    auto* n = new node{{due_us, kind, run_key, seq}, {}, {}};
+    by_key_.insert(*n);
+    by_due_.insert(*n);
     publish_next_due();
     return waiting_for_us_ == 0 || due_us < waiting_for_us_;
 }
 
 void deadline_wheel::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) {
-    auto it = due_of_.find({run_key, static_cast<int>(kind), seq});
-    if (it == due_of_.end()) return;
-    entries_.erase({it->second, kind, run_key, seq});
-    due_of_.erase(it);
+    auto it = by_key_.find(key{run_key, static_cast<int>(kind), seq});
+    if (it == by_key_.end()) return;
+    remove(*it);
     publish_next_due();
 }
 
 void deadline_wheel::disarm_run(std::int64_t run_key) {
-    auto it = due_of_.lower_bound({run_key, std::numeric_limits<int>::min(), std::numeric_limits<std::int64_t>::min()});
-    while (it != due_of_.end() && std::get<0>(it->first) == run_key) {
-        entries_.erase({it->second, static_cast<wheel_kind>(std::get<1>(it->first)), run_key, std::get<2>(it->first)});
-        it = due_of_.erase(it);
-    }
+    auto it =
+        by_key_.lower_bound(key{run_key, std::numeric_limits<int>::min(), std::numeric_limits<std::int64_t>::min()});
+    while (it != by_key_.end() && it->entry.run_key == run_key) remove(*it++);
     publish_next_due();
 }
 
 std::optional<std::int64_t> deadline_wheel::due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const {
-    auto it = due_of_.find({run_key, static_cast<int>(kind), seq});
-    if (it == due_of_.end()) return std::nullopt;
-    return it->second;
+    auto it = by_key_.find(key{run_key, static_cast<int>(kind), seq});
+    if (it == by_key_.end()) return std::nullopt;
+    return it->entry.due_us;
 }
 
 std::optional<std::int64_t> deadline_wheel::next_due() const {
-    if (entries_.empty()) return std::nullopt;
-    return entries_.begin()->due_us;
+    if (by_due_.empty()) return std::nullopt;
+    return by_due_.begin()->entry.due_us;
 }
 
 std::optional<wheel_entry> deadline_wheel::pop_due(std::int64_t now_us) {
-    if (entries_.empty() || entries_.begin()->due_us > now_us) return std::nullopt;
-    auto e = *entries_.begin();
-    entries_.erase(entries_.begin());
-    due_of_.erase({e.run_key, static_cast<int>(e.kind), e.seq});
+    if (by_due_.empty() || by_due_.begin()->entry.due_us > now_us) return std::nullopt;
+    const auto e = by_due_.begin()->entry;
+    remove(*by_due_.begin());
     publish_next_due();
     return e;
 }
@@ -55,7 +63,8 @@ std::optional<std::int64_t> deadline_wheel::plan_wait() {
 }
 
 void deadline_wheel::publish_next_due() noexcept {
-    next_due_snapshot_.store(entries_.empty() ? std::numeric_limits<std::int64_t>::max() : entries_.begin()->due_us);
+    next_due_snapshot_.store(by_due_.empty() ? std::numeric_limits<std::int64_t>::max()
+                                             : by_due_.begin()->entry.due_us);
 }
 
 }   // namespace perdure::detail

@@ -3,12 +3,12 @@
 // engine for the earliest; the wheel says when that wait must be planned again.
 #pragma once
 
+#include <boost/intrusive/set.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <optional>
-#include <set>
 #include <tuple>
 
 namespace perdure::detail {
@@ -44,6 +44,11 @@ struct wheel_entry {
 
 class deadline_wheel {
 public:
+    deadline_wheel() = default;
+    deadline_wheel(const deadline_wheel&) = delete;
+    deadline_wheel& operator=(const deadline_wheel&) = delete;
+    ~deadline_wheel();
+
     /// Arms (or moves) an entry. True when it is due before what the engine waits for, which
     /// must then be planned again.
     bool arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us);
@@ -55,7 +60,7 @@ public:
     std::optional<std::int64_t> due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const;
     /// Removes and returns the earliest entry due at or before `now_us`.
     std::optional<wheel_entry> pop_due(std::int64_t now_us);
-    std::size_t size() const noexcept { return entries_.size(); }
+    std::size_t size() const noexcept { return by_due_.size(); }
 
     /// The engine is about to wait for the earliest entry: returns its due time (none when the
     /// wheel is empty) and remembers it as what the engine waits for.
@@ -69,9 +74,32 @@ public:
 private:
     void publish_next_due() noexcept;
 
+    // One node per deadline in two intrusive trees, by due time and by (run, kind, seq): a
+    // parked workflow's timer costs one allocation, not a node in each of two maps.
+    using hook = boost::intrusive::set_member_hook<boost::intrusive::optimize_size<true>>;
+    struct node {
+        wheel_entry entry;
+        hook by_due, by_key;
+    };
     using key = std::tuple<std::int64_t, int, std::int64_t>;   // run_key, kind, seq (a run's entries are adjacent)
-    std::set<wheel_entry> entries_;
-    std::map<key, std::int64_t> due_of_;
+    struct key_of {
+        using type = key;
+        key operator()(const node& n) const noexcept {
+            return {n.entry.run_key, static_cast<int>(n.entry.kind), n.entry.seq};
+        }
+    };
+    struct due_order {
+        bool operator()(const node& a, const node& b) const noexcept { return a.entry < b.entry; }
+    };
+    using by_due_tree = boost::intrusive::multiset<node, boost::intrusive::member_hook<node, hook, &node::by_due>,
+                                                   boost::intrusive::compare<due_order>>;
+    using by_key_tree = boost::intrusive::set<node, boost::intrusive::member_hook<node, hook, &node::by_key>,
+                                              boost::intrusive::key_of_value<key_of>>;
+    /// Unlinks a node from both trees and frees it.
+    void remove(node& n) noexcept;
+
+    by_due_tree by_due_;
+    by_key_tree by_key_;
     std::int64_t waiting_for_us_ = 0;   // 0: the engine waits for nothing
     std::atomic<std::int64_t> next_due_snapshot_{std::numeric_limits<std::int64_t>::max()};
 };

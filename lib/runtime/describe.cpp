@@ -13,7 +13,7 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
         if (r && r->status == run_status::running) {
             activities_.describe(run_key, info.pending_activities);
             nexus_.describe(run_key, info.pending_nexus_operations);   // its tokens are history once answered (below)
-            for (const auto& c : r->callbacks) {
+            for (const auto& c : *r->callbacks) {
                 pending_callback_info p{c.endpoint, c.service, c.operation, c.token, c.request_id};
                 if (const auto* caller = find_run(c.caller_run_key)) {
                     p.caller_workflow_id = caller->workflow_id;

@@ -98,8 +98,8 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     spec.input = a.contains("input") ? a.at("input") : nullptr;
     spec.parent_workflow_id = parent.workflow_id;
     spec.parent_run_id = parent.run_id;
-    spec.id.root_workflow_id = parent.root_workflow_id;
-    spec.id.root_run_id = parent.root_run_id;
+    spec.id.root_workflow_id = parent.root_workflow_id_or_own();
+    spec.id.root_run_id = parent.root_run_id_or_own();
     // Typed when the parent's command was recorded (prepare_child_start).
     if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
         if (const auto* f = sa->get_object().if_contains("indexed_fields"))
@@ -260,7 +260,7 @@ void engine_core::continue_run(run_state& r, const event& close,
     spec.id.workflow_type = retrying ? r.workflow_type : name_of(a, "workflow_type");
     spec.id.task_queue = retrying ? r.task_queue : name_of(a, "task_queue");
     spec.id.run_id = text(a, "new_execution_run_id");
-    spec.id.first_run_id = r.first_run_id;
+    spec.id.first_run_id = r.first_run_id_or_own();
     spec.id.execution_deadline_us = r.execution_deadline_us;
     spec.id.run_timeout_ms = retrying ? r.run_timeout_ms : duration_of(a, "workflow_run_timeout").count();
     // As Temporal: a retry repeats the start's memo; a continuation takes the one it gives, else

@@ -54,7 +54,7 @@ std::optional<task_failure> engine_core::check_memo_upserts(const run_state& r,
 void engine_core::memo_modified(run_state& r, const event& e, write_unit& unit) {
     const auto* upserted = upserted_memo(e.attrs);
     if (!upserted) return;
-    merge_memo(r.memo, *upserted);
+    merge_memo(r.memo.edit(), *upserted);
     unit.ops.emplace_back(set_memo{r.run_key, r.memo});
 }
 

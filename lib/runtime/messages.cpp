@@ -72,7 +72,7 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
             check_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
             const auto ns_id = namespace_id(ns);
             if (auto* r = find_open_run(ns_id, options.id); r && r->status == run_status::running) {
-                started_run ref{r->workflow_id, r->run_id, r->first_run_id};
+                started_run ref{r->workflow_id, r->run_id, r->first_run_id_or_own()};
                 deliver(*r, signal_event(std::move(signal), std::move(arg),
                                          [cb = std::move(cb), ref](std::exception_ptr e) mutable { cb(e, ref); }));
                 return;
@@ -165,7 +165,7 @@ void engine_core::query_closed_run(std::int64_t ns_id, std::string wid, std::str
                                    row->workflow_type,
                                    row->task_queue,
                                    1,
-                                   row->first_run_id,
+                                   row->first_run_id_or_own(),
                                    ""};
                 workflow_instance inst(reg->fn, std::move(info), 0);
                 inst.set_closing_query(name, arg);

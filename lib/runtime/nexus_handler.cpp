@@ -112,7 +112,7 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
     auto* existing = host_.find_open_run(handler_ns_id, o.id);
     if (existing && existing->status == run_status::running) {
         const bool ours = existing->request_id == op.request_id ||
-                          std::any_of(existing->callbacks.begin(), existing->callbacks.end(),
+                          std::any_of(existing->callbacks->begin(), existing->callbacks->end(),
                                       [&](const nexus_callback& c) { return c.request_id == op.request_id; });
         if (ours) {
             // A retried start: the same run, never a second one.
@@ -135,7 +135,7 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
                  {"links", caller_links},
                  {"identity", "perdure"}},
                 unit);
-            existing->callbacks.push_back(cb);
+            existing->callbacks.edit().push_back(cb);
             unit.ops.emplace_back(set_callbacks{existing->run_key, existing->callbacks});
             op.pass.end(attempt_end::succeeded, host_.now_us());
             send_started(op, token,
@@ -223,8 +223,8 @@ void nexus_dispatcher::send_started(nexus_op& op, const std::string& token, boos
 }
 
 void nexus_dispatcher::notify_callers(run_state& r, const event& close, write_unit& unit) {
-    if (r.callbacks.empty() || close.attrs.contains("new_execution_run_id")) return;   // carried to the next run
-    for (const auto& cb : r.callbacks) {
+    if (r.callbacks->empty() || close.attrs.contains("new_execution_run_id")) return;   // carried to the next run
+    for (const auto& cb : *r.callbacks) {
         auto wrap = [&](failure cause) {
             return wrap_nexus_failure(cb.endpoint, cb.service, cb.operation, cb.token, cb.scheduled_event_id,
                                       std::move(cause))

@@ -173,7 +173,7 @@ std::unique_ptr<workflow_instance> engine_core::make_instance(const run_state& r
     info.run_id = r.run_id;
     info.workflow_type = r.workflow_type;
     info.task_queue = r.task_queue;
-    info.first_execution_run_id = r.first_run_id;
+    info.first_execution_run_id = r.first_run_id_or_own();
     auto inst = std::make_unique<workflow_instance>(std::move(reg->fn), std::move(info), r.run_timeout_ms);
     inst->set_max_pending_nexus(options_.limits.max_pending_nexus_operations);
     return inst;
@@ -197,7 +197,7 @@ void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit&
         for (auto& cb : i.on_recorded) unit.effects.emplace_back(std::move(cb));
         out.push_back(std::move(i.e));
     }
-    in.clear();
+    std::vector<inbound>().swap(in);   // frees its buffer too: a parked run keeps no capacity for it
 }
 
 void engine_core::append_directly(run_state& r) {

@@ -72,7 +72,7 @@ void engine_core::remove_search_attribute(std::string ns, std::string name, call
         }
         // Open runs keep the value in memory and in their events; queries stop seeing it at once.
         for (const auto& [key, r] : runs_.all())
-            if (r->ns_id == ns_id) r->search_attributes.erase(name);
+            if (r->ns_id == ns_id && r->search_attributes->contains(name)) r->search_attributes.edit().erase(name);
         write_unit unit;
         unit.ops.emplace_back(detail::remove_search_attribute{ns_id, name});
         unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
@@ -150,7 +150,7 @@ void engine_core::upserted(run_state& r, const event& e, write_unit& unit) {
     const auto* fields = sa && sa->is_object() ? sa->get_object().if_contains("indexed_fields") : nullptr;
     if (!fields || !fields->is_object()) return;
     std::vector<std::string> changed;
-    apply_upsert(r.search_attributes, fields->get_object(), changed);
+    apply_upsert(r.search_attributes.edit(), fields->get_object(), changed);
     unit.ops.emplace_back(set_search_attributes{r.run_key, r.ns_id, r.search_attributes, std::move(changed)});
 }
 

@@ -91,7 +91,9 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         if (!current) latest = store_->reads().find_latest_run(ns_id, options.id);
         const std::string current_request = current ? current->request_id : latest ? latest->request_id : "";
         const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
-        const std::string current_chain = current ? current->first_run_id : latest ? latest->first_run_id : "";
+        const std::string current_chain = current  ? current->first_run_id_or_own()
+                                          : latest ? latest->first_run_id_or_own()
+                                                   : "";
         if (!options.request_id.empty() && options.request_id == current_request) {
             // A retried start: the same run, never a second one.
             unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current_run, current_chain}](
@@ -108,9 +110,9 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
                                                    "another id",
                                                current->run_id);
             case id_conflict_policy::use_existing:
-                unit.effects.emplace_back(
-                    [cb = std::move(cb), ref = started_run{options.id, current->run_id, current->first_run_id}](
-                        std::exception_ptr e) mutable { cb(e, ref); });
+                unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current->run_id,
+                                                                                 current->first_run_id_or_own()}](
+                                              std::exception_ptr e) mutable { cb(e, ref); });
                 commit(std::move(unit));
                 return;
             case id_conflict_policy::terminate_existing:
@@ -150,8 +152,8 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         spec.execution_timeout = options.execution_timeout;
         auto& r = create_run(std::move(spec), unit);
         r.pending.back().on_recorded.emplace_back(
-            [cb = std::move(cb),
-             ref = started_run{r.workflow_id, r.run_id, r.first_run_id}](std::exception_ptr e) mutable { cb(e, ref); });
+            [cb = std::move(cb), ref = started_run{r.workflow_id, r.run_id, r.first_run_id_or_own()}](
+                std::exception_ptr e) mutable { cb(e, ref); });
         if (first_signal) r.pending.push_back(std::move(*first_signal));
         begin_run(r, unit);
         commit(std::move(unit));
@@ -171,10 +173,8 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     r.run_key = runs_.next_key();
     if (r.run_id.empty()) r.run_id = new_uuid();
     r.start_time_us = now_us();
-    if (r.first_run_id.empty()) r.first_run_id = r.run_id;
-    if (r.parent_workflow_id.empty())
+    if (r.parent_workflow_id->empty())
         r.parent_workflow_id = spec.parent_workflow_id, r.parent_run_id = spec.parent_run_id;
-    if (r.root_workflow_id.empty()) r.root_workflow_id = r.workflow_id, r.root_run_id = r.run_id;
     if (r.request_id.empty()) r.request_id = new_uuid();
     if (!r.execution_deadline_us && spec.execution_timeout.count() > 0)
         r.execution_deadline_us = r.start_time_us + spec.execution_timeout.count() * 1000;
@@ -185,12 +185,12 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
                               {"workflow_execution_timeout", format_duration(spec.execution_timeout)},
                               {"workflow_run_timeout", format_duration(std::chrono::milliseconds(r.run_timeout_ms))},
                               {"attempt", r.attempt},
-                              {"first_execution_run_id", r.first_run_id},
+                              {"first_execution_run_id", r.first_run_id_or_own()},
                               {"original_execution_run_id", r.run_id},
                               {"request_id", r.request_id},
                               {"identity", "perdure"}};
-    if (!r.memo.empty()) attrs["memo"] = r.memo;
-    if (!r.search_attributes.empty()) attrs["search_attributes"] = {{"indexed_fields", to_json(r.search_attributes)}};
+    if (!r.memo->empty()) attrs["memo"] = *r.memo;
+    if (!r.search_attributes->empty()) attrs["search_attributes"] = {{"indexed_fields", to_json(*r.search_attributes)}};
     if (spec.task_timeout.count() > 0) attrs["workflow_task_timeout"] = format_duration(spec.task_timeout);
     if (r.retry) attrs["retry_policy"] = to_json(*r.retry);
     if (!spec.continued_run_id.empty()) attrs["continued_execution_run_id"] = spec.continued_run_id;
@@ -199,11 +199,11 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
         attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
     if (r.parent.run_key)
         attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
-    if (r.root_run_id != r.run_id)
-        attrs["root_workflow_execution"] = {{"workflow_id", r.root_workflow_id}, {"run_id", r.root_run_id}};
-    if (!r.callbacks.empty()) {
+    if (!r.root_run_id->empty())
+        attrs["root_workflow_execution"] = {{"workflow_id", *r.root_workflow_id}, {"run_id", *r.root_run_id}};
+    if (!r.callbacks->empty()) {
         boost::json::array callbacks;
-        for (const auto& cb : r.callbacks)
+        for (const auto& cb : *r.callbacks)
             callbacks.push_back(
                 {{"nexus", {{"url", "temporal://system"}, {"header", {{"nexus-operation-token", cb.token}}}}},
                  {"links", spec.links}});
@@ -262,7 +262,7 @@ run_state& engine_core::running_target(const std::string& ns, const std::string&
                                        const std::string& first_run_id) {
     auto* r = find_open_run(namespace_id(ns), wid);
     if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid) ||
-        (!first_run_id.empty() && r->first_run_id != first_run_id))
+        (!first_run_id.empty() && r->first_run_id_or_own() != first_run_id))
         throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
                         " is not running in namespace " + ns +
                         (first_run_id.empty() ? "" : " as part of the chain that began with run " + first_run_id));

@@ -91,9 +91,9 @@ void read_callbacks_column(std::string_view text, run_identity& into) {
     for (const auto& item : v.get_array()) {
         if (!item.is_object()) continue;
         const auto& o = item.get_object();
-        into.callbacks.push_back({int_at(o, "caller_run_key"), int_at(o, "scheduled_event_id"),
-                                  string_at(o, "request_id"), string_at(o, "endpoint"), string_at(o, "service"),
-                                  string_at(o, "operation"), string_at(o, "token")});
+        into.callbacks.edit().push_back({int_at(o, "caller_run_key"), int_at(o, "scheduled_event_id"),
+                                         string_at(o, "request_id"), string_at(o, "endpoint"), string_at(o, "service"),
+                                         string_at(o, "operation"), string_at(o, "token")});
     }
 }
 

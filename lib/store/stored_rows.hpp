@@ -48,10 +48,10 @@ execution_row stored_execution(const Row& row, int o = 0) {
     read_parent_column(row.text(o + 14), r);
     read_options_column(row.text(o + 15), r);
     read_callbacks_column(row.text(o + 16), r);
-    r.parent_workflow_id = row.text(o + 17);
-    r.parent_run_id = row.text(o + 18);
-    r.root_workflow_id = row.text(o + 19);
-    r.root_run_id = row.text(o + 20);
+    r.parent_workflow_id = std::string(row.text(o + 17));
+    r.parent_run_id = std::string(row.text(o + 18));
+    r.root_workflow_id = std::string(row.text(o + 19));
+    r.root_run_id = std::string(row.text(o + 20));
     read_search_attributes_column(row.text(o + 21), r);
     return r;
 }

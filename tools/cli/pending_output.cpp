@@ -88,7 +88,7 @@ pending_view pending_of(reading& db, const detail::execution_row& row) {
             v.lines.emplace_back("PendingNexusOperation", n.service + "/" + n.operation + " (endpoint " + n.endpoint +
                                                               ", " + to_string(n.state) + ")");
         }
-        for (const auto& c : row.callbacks) {
+        for (const auto& c : *row.callbacks) {
             callbacks.push_back({{"endpoint", c.endpoint},
                                  {"service", c.service},
                                  {"operation", c.operation},

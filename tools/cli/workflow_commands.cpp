@@ -61,7 +61,7 @@ boost::json::object search_attributes_json(reading& db, const detail::execution_
     detail::typed_attributes registered;
     for (const auto& ns : db.namespaces()) {
         if (ns.ns_id != row.ns_id) continue;
-        for (const auto& [name, a] : row.search_attributes)
+        for (const auto& [name, a] : *row.search_attributes)
             if (auto it = ns.search_attributes.find(name); it != ns.search_attributes.end() && it->second == a.type)
                 registered.emplace(name, a);
     }

@@ -55,11 +55,11 @@ struct applier {
         // A new run is open (status 0), not closed, and its task has not failed.
         const auto& r = op.run;
         params p(r.run_key, r.ns_id, r.workflow_id, r.run_id, r.workflow_type, r.task_queue, r.start_time_us,
-                 r.request_id, r.first_run_id, r.execution_deadline_us, memo_column(r.memo), parent_column(r));
+                 r.request_id, r.first_run_id_or_own(), r.execution_deadline_us, memo_column(r.memo), parent_column(r));
         p.add(options_column(r)).add(callbacks_column(r.callbacks)).add(shard_of(r.ns_id, r.workflow_id, shard_count));
         p.add(r.parent_workflow_id).add(r.parent_run_id);
-        p.add(r.root_workflow_id.empty() ? r.workflow_id : r.root_workflow_id);
-        p.add(r.root_run_id.empty() ? r.run_id : r.root_run_id).add(search_attributes_column(r.search_attributes));
+        p.add(r.root_workflow_id_or_own());
+        p.add(r.root_run_id_or_own()).add(search_attributes_column(r.search_attributes));
         add("INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
             "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
             "options, callbacks, shard_id, execution_time, parent_workflow_id, parent_run_id, root_workflow_id, "

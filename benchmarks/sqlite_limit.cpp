@@ -6,8 +6,8 @@
 #include "writer_mix.hpp"
 
 // The one scenario below the store interface: raw SQLite is the floor of every ratio by definition.
-#include "store/database.hpp"
-#include "store/writes.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/writes.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -2,8 +2,8 @@
 // 3 for database problems; only a create command makes a database where none exists.
 #include "cli_fixture.hpp"
 
-#include "store/database.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/sqlite.hpp"
 #include "support/test_store.hpp"
 
 #include <perdure/perdure.hpp>

@@ -4,7 +4,7 @@
 // activity, no event may be lost or duplicated, and SQLite must find the file intact. The
 // checks read through the store's interface, so the suite runs on each store (PERDURE_TEST_STORE).
 #define BOOST_TEST_MODULE perdure crash
-#include "store/database.hpp"
+#include "store/sqlite/database.hpp"
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_store.hpp"

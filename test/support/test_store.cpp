@@ -1,8 +1,8 @@
 // The suite's store, read once from PERDURE_TEST_STORE.
 #include "support/test_store.hpp"
 
-#include "store/database.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #ifdef PERDURE_TEST_POSTGRES
 #include "store/postgres/pg_connection.hpp"

@@ -2,9 +2,9 @@
 // reader wired together. SQLite failures stop here and leave as perdure errors.
 #include "store/sqlite/sqlite_store.hpp"
 
-#include "store/inbox.hpp"
-#include "store/inbox_queue.hpp"
-#include "store/queries.hpp"
+#include "store/sqlite/inbox.hpp"
+#include "store/sqlite/inbox_queue.hpp"
+#include "store/sqlite/queries.hpp"
 
 #include <perdure/error.hpp>
 

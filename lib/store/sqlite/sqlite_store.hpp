@@ -3,10 +3,10 @@
 // every SQLite failure into the perdure::error that says what to do.
 #pragma once
 
-#include "store/database.hpp"
-#include "store/reader.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/reader.hpp"
+#include "store/sqlite/writer.hpp"
 #include "store/store.hpp"
-#include "store/writer.hpp"
 
 #include <memory>
 #include <string>

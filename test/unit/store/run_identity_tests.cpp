@@ -5,8 +5,8 @@
 #include "commit_log.hpp"
 #include "store_options.hpp"
 #include "history/retry_policy.hpp"
-#include "store/database.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/sqlite.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -1,5 +1,5 @@
-// SQLite RAII wrappers.
-#include "store/sqlite.hpp"
+// The SQLite store's RAII wrappers over sqlite3.
+#include "store/sqlite/sqlite.hpp"
 
 #include <sqlite3.h>
 

@@ -1,8 +1,8 @@
-// The engine's view of the inbox: commands other processes (the CLI) left for it.
+// The engine's view of the SQLite store's inbox: commands other processes (the CLI) left for it.
 #pragma once
 
 #include "store/inbox_command.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -1,6 +1,6 @@
-// Inbox reads for the engine: each pending row read into a typed command, or into the reason it
-// cannot be, so the engine answers a bad row instead of skipping it forever.
-#include "store/inbox_queue.hpp"
+// SQLite inbox reads for the engine: each pending row read into a typed command, or into the
+// reason it cannot be, so the engine answers a bad row instead of skipping it forever.
+#include "store/sqlite/inbox_queue.hpp"
 
 #include "store/inbox_json.hpp"
 

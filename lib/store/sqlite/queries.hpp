@@ -1,9 +1,10 @@
-// Reads: every query the engine, the client and the CLI make, on a given connection.
+// The SQLite store's reads: every query the engine, the client and the CLI make, on a given
+// connection.
 #pragma once
 
 #include "history/event.hpp"
 #include "store/rows.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #include <optional>
 #include <vector>

@@ -1,7 +1,7 @@
 // Thin RAII over SQLite: a connection with a cache of persistent prepared statements, a
 // statement with typed binds and columns, and a transaction guard that rolls back unless
-// committed. The only place outside store/*.cpp that sees these is nothing: sqlite3 is
-// forward-declared.
+// committed. Only the SQLite store (store/sqlite/) uses these, and the tests and the benchmark
+// that open its file themselves; sqlite3 itself is forward-declared.
 #pragma once
 
 #include <cstdint>

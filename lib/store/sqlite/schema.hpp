@@ -1,7 +1,8 @@
-// The schema: tables, indexes and the migrations between versions. doc/storage.md explains it.
+// The SQLite schema: tables, indexes and the migrations between versions. doc/storage.md
+// explains it.
 #pragma once
 
-#include "store/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 namespace perdure::detail {
 

@@ -1,6 +1,6 @@
-// Inbox statements for the process that leaves commands: insert, read the answer, withdraw.
+// SQLite inbox statements for the process that leaves commands: insert, read the answer, withdraw.
 // Withdrawing is a conditional update, so it and the engine's claim cannot both succeed.
-#include "store/inbox.hpp"
+#include "store/sqlite/inbox.hpp"
 
 #include "store/inbox_json.hpp"
 

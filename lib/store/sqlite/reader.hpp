@@ -1,8 +1,8 @@
-// A thread with its own read connection: loads histories for replay and answers client reads
-// without touching the engine's strand.
+// The SQLite store's reader thread, with its own read connection: loads histories for replay
+// and answers client reads without touching the engine's strand.
 #pragma once
 
-#include "store/database.hpp"
+#include "store/sqlite/database.hpp"
 #include "support/job_thread.hpp"
 
 #include <memory>

@@ -1,5 +1,5 @@
-// Read queries.
-#include "store/queries.hpp"
+// Read queries on SQLite.
+#include "store/sqlite/queries.hpp"
 
 #include "store/stored_rows.hpp"
 

@@ -1,5 +1,5 @@
-// One prepared statement per write operation kind.
-#include "store/writes.hpp"
+// One SQLite prepared statement per write operation kind.
+#include "store/sqlite/writes.hpp"
 
 #include "store/attribute_rows.hpp"
 #include "store/inbox_json.hpp"

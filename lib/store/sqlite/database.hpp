@@ -1,8 +1,8 @@
-// Owning a database file: the single-owner lock, creating and checking the schema, and
+// Owning a SQLite database file: the single-owner lock, creating and checking the schema, and
 // opening configured connections for the writer and the readers.
 #pragma once
 
-#include "store/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #include <perdure/engine_options.hpp>
 

@@ -1,8 +1,9 @@
-// Schema version 5. Integer keys everywhere the writer touches. History is one B-tree clustered
-// by (run_key, event_id) with no index beside it: an event is written once, and a run's history
-// is read in one range of neighbouring pages. Version 5 adds visibility: search attributes and
-// the executions columns the query language filters on (doc/visibility.md).
-#include "store/schema.hpp"
+// The SQLite schema, version 5. Integer keys everywhere the writer touches. History is one
+// B-tree clustered by (run_key, event_id) with no index beside it: an event is written once,
+// and a run's history is read in one range of neighbouring pages. Version 5 adds visibility:
+// search attributes and the executions columns the query language filters on
+// (doc/visibility.md).
+#include "store/sqlite/schema.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,7 +1,7 @@
-// Group commit on a dedicated thread.
-#include "store/writer.hpp"
+// Group commit on SQLite, on a dedicated thread.
+#include "store/sqlite/writer.hpp"
 
-#include "store/writes.hpp"
+#include "store/sqlite/writes.hpp"
 
 #include <perdure/error.hpp>
 

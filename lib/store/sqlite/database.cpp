@@ -1,7 +1,7 @@
-// Opening the database file: lock, create or check, migrate, configure connections.
-#include "store/database.hpp"
+// Opening the SQLite database file: lock, create or check, migrate, configure connections.
+#include "store/sqlite/database.hpp"
 
-#include "store/schema.hpp"
+#include "store/sqlite/schema.hpp"
 
 #include <perdure/error.hpp>
 

@@ -1,9 +1,9 @@
-// The other side of the inbox: a process beside a running engine (the perdure CLI) leaves a
-// command there, reads where it stands, and withdraws it if nobody took it.
+// The other side of the SQLite store's inbox: a process beside a running engine (the perdure
+// CLI) leaves a command there, reads where it stands, and withdraws it if nobody took it.
 #pragma once
 
 #include "store/inbox_command.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 #include <cstdint>
 #include <optional>

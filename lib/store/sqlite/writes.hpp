@@ -1,8 +1,8 @@
-// Applying write operations with prepared statements (inside the writer's transaction).
+// Applying write operations with SQLite prepared statements (inside the writer's transaction).
 #pragma once
 
 #include "store/rows.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 namespace perdure::detail {
 

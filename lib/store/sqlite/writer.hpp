@@ -1,10 +1,11 @@
-// The writer thread: owns the only write connection and commits group batches. Everything
-// appended while it commits forms the next batch; it commits as soon as it is idle. It knows
-// nothing of effects: it reports "committed through unit N" and the engine releases them.
+// The SQLite store's writer thread: owns the only write connection and commits group batches.
+// Everything appended while it commits forms the next batch; it commits as soon as it is idle.
+// It knows nothing of effects: it reports "committed through unit N" and the engine releases
+// them.
 #pragma once
 
-#include "store/database.hpp"
 #include "store/rows.hpp"
+#include "store/sqlite/database.hpp"
 #include "store/write_queue.hpp"
 
 #include <cstdint>

@@ -3,13 +3,22 @@
 // run deleted on request (delete_workflow.cpp) goes through the same store operation.
 #include "runtime/core.hpp"
 
+#include <perdure/error.hpp>
+
 namespace perdure::detail {
 
 retention_sweeper::moment engine_core::retention_moment() const { return {std::chrono::steady_clock::now(), now_us()}; }
 
 void engine_core::maybe_sweep_retention() {
     if (!started_ || stopping_.load()) return;
-    auto ops = retention_.sweep(retention_moment(), pipeline_.idle(), store_->reads(), namespaces_, runs_);
+    std::optional<std::vector<write_op>> ops;
+    try {
+        ops = retention_.sweep(retention_moment(), pipeline_.idle(), store_->reads(), namespaces_, runs_);
+    } catch (const storage_error&) {
+        // The store is out of reach for now (a PostgreSQL server restarting): retention waits
+        // for a later sweep, the engine goes on; what needs the store reports its own error.
+        return;
+    }
     if (!ops) return;
     write_unit unit;
     unit.ops = std::move(*ops);

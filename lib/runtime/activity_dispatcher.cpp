@@ -265,7 +265,8 @@ void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boos
         host_.disarm(k, key.run_key, key.seq);
     if (!f) {
         const auto limit = settings_.max_result_bytes;
-        if (boost::json::serialize(result).size() > limit) {
+        auto result_json = boost::json::serialize(result);
+        if (result_json.size() > limit) {
             failure big;
             big.message = "activity result is larger than the payload limit of " + std::to_string(limit) +
                           " bytes (engine_limits::max_payload_bytes)";
@@ -273,7 +274,8 @@ void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boos
             return attempt_failed(t, std::move(big));
         }
         return close(t, event_type::activity_task_completed,
-                     {{"result", std::move(result)}, {"scheduled_event_id", key.seq}, {"started_event_id", nullptr}});
+                     {{"result", std::move(result)}, {"scheduled_event_id", key.seq}, {"started_event_id", nullptr}},
+                     std::move(result_json));
     }
     if (t.cancel_requested && f->kind == failure_kind::canceled)
         return close(t, event_type::activity_task_canceled,
@@ -311,7 +313,7 @@ void activity_dispatcher::attempt_failed(activity_task& t, failure f) {
     host_.arm(wheel_kind::activity_retry, t.key.run_key, t.key.seq, t.due_us);
 }
 
-void activity_dispatcher::close(activity_task& t, event_type type, boost::json::object attrs) {
+void activity_dispatcher::close(activity_task& t, event_type type, boost::json::object attrs, std::string result_json) {
     const auto key = t.key;
     for (auto k : {wheel_kind::activity_retry, wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat,
                    wheel_kind::activity_heartbeat_flush, wheel_kind::activity_schedule_to_start,
@@ -332,6 +334,7 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
         attrs["started_event_id"] = 0;
     }
     inbound close{event{0, type, host_.now_us(), std::move(attrs)}};
+    if (!result_json.empty()) close.serialized_member = "result", close.serialized_json = std::move(result_json);
     close.ops.emplace_back(delete_task{key.run_key, key.seq});
     host_.forget_cancel_request(key, close.ops);
     close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});

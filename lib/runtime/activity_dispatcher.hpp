@@ -103,7 +103,9 @@ private:
     void on_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f);
     void on_heartbeat(task_key key, std::uint64_t generation, boost::json::value details);
     void attempt_failed(activity_task& t, failure f);
-    void close(activity_task& t, event_type type, boost::json::object attrs);
+    /// Records the activity's close event; `result_json`, when not empty, is its result
+    /// already serialized (to check its size).
+    void close(activity_task& t, event_type type, boost::json::object attrs, std::string result_json = {});
 
     activity_host& host_;
     worker_registry& workers_;

@@ -273,7 +273,8 @@ private:
     void terminate_and_delete(run_state& r, callback<bool> cb);
 
     // messages.cpp
-    inbound signal_event(std::string name, boost::json::value arg,
+    /// A WorkflowExecutionSignaled; `arg_json`, when not empty, is `arg` already serialized.
+    inbound signal_event(std::string name, boost::json::value arg, std::string arg_json,
                          unique_function<void(std::exception_ptr)> on_recorded);
     void answer_queries(run_state& r);
     void fail_queries(run_state& r, const std::string& why);

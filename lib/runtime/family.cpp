@@ -290,7 +290,7 @@ void engine_core::continue_run(run_state& r, const event& close,
         children_[next.parent.run_key].insert(next.run_key);
     }
     // Signals received and never read are recorded again in the new run, so none is lost.
-    for (auto& [name, value] : signals) next.pending.push_back(signal_event(name, std::move(value), {}));
+    for (auto& [name, value] : signals) next.pending.push_back(signal_event(name, std::move(value), {}, {}));
     begin_run(next, unit);
 }
 

@@ -17,11 +17,13 @@ std::string not_running(const std::string& wid, const std::string& rid, const st
     return "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " is not running in namespace " + ns;
 }
 
-void check_payload(const boost::json::value& v, std::size_t limit, const char* what) {
-    const auto bytes = boost::json::serialize(v).size();
-    if (bytes > limit)
-        throw invalid_argument(std::string(what) + " is " + std::to_string(bytes) + " bytes; the limit is " +
+/// The payload serialized, once its size is checked (the event stores this text).
+std::string checked_payload(const boost::json::value& v, std::size_t limit, const char* what) {
+    auto text = boost::json::serialize(v);
+    if (text.size() > limit)
+        throw invalid_argument(std::string(what) + " is " + std::to_string(text.size()) + " bytes; the limit is " +
                                std::to_string(limit) + " (engine_limits::max_payload_bytes)");
+    return text;
 }
 
 std::exception_ptr outcome_error(const boost::json::object& outcome) {
@@ -38,11 +40,11 @@ void engine_core::signal_workflow(std::string ns, std::string wid, std::string r
         if (auto e = unavailable()) return cb(e, false);
         try {
             if (name.empty()) throw invalid_argument("a signal name must not be empty");
-            check_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
+            auto arg_json = checked_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
             auto* r = find_open_run(namespace_id(ns), wid);
             if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
                 throw not_found(not_running(wid, rid, ns));
-            deliver(*r, signal_event(std::move(name), std::move(arg),
+            deliver(*r, signal_event(std::move(name), std::move(arg), std::move(arg_json),
                                      [cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); }));
         } catch (...) {
             cb(std::current_exception(), false);
@@ -50,12 +52,13 @@ void engine_core::signal_workflow(std::string ns, std::string wid, std::string r
     });
 }
 
-inbound engine_core::signal_event(std::string name, boost::json::value arg,
+inbound engine_core::signal_event(std::string name, boost::json::value arg, std::string arg_json,
                                   unique_function<void(std::exception_ptr)> on_recorded) {
     inbound in{event{0,
                      event_type::workflow_execution_signaled,
                      now_us(),
                      {{"signal_name", std::move(name)}, {"input", std::move(arg)}, {"identity", "perdure"}}}};
+    if (!arg_json.empty()) in.serialized_member = "input", in.serialized_json = std::move(arg_json);
     if (on_recorded) in.on_recorded.push_back(std::move(on_recorded));
     return in;
 }
@@ -67,13 +70,14 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           signal = std::move(signal), arg = std::move(arg), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
+        std::string arg_json;
         try {
             if (signal.empty()) throw invalid_argument("a signal name must not be empty");
-            check_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
+            arg_json = checked_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
             const auto ns_id = namespace_id(ns);
             if (auto* r = find_open_run(ns_id, options.id); r && r->status == run_status::running) {
                 started_run ref{r->workflow_id, r->run_id, r->first_run_id_or_own()};
-                deliver(*r, signal_event(std::move(signal), std::move(arg),
+                deliver(*r, signal_event(std::move(signal), std::move(arg), std::move(arg_json),
                                          [cb = std::move(cb), ref](std::exception_ptr e) mutable { cb(e, ref); }));
                 return;
             }
@@ -83,7 +87,7 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
         // Not running: start it with the signal recorded right after the start, in one commit.
         options.id_conflict = id_conflict_policy::fail;
         start_on_strand(std::move(ns), std::move(type), std::move(input), std::move(options), std::move(cb),
-                        signal_event(std::move(signal), std::move(arg), {}));
+                        signal_event(std::move(signal), std::move(arg), std::move(arg_json), {}));
     });
 }
 
@@ -193,7 +197,7 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
         if (auto e = unavailable()) return cb(e, {});
         try {
             if (name.empty()) throw invalid_argument("an update name must not be empty");
-            check_payload(arg, options_.limits.max_payload_bytes, "the update argument");
+            checked_payload(arg, options_.limits.max_payload_bytes, "the update argument");
             auto* r = find_open_run(namespace_id(ns), wid);
             if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
                 throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");

@@ -34,7 +34,11 @@ namespace perdure::detail {
 struct inbound {
     event e;
     std::vector<write_op> ops{};
-    std::string input_json{};   ///< a WorkflowExecutionStarted's input, already serialized; empty: not yet
+    /// One member of the event's attributes (a workflow's input, an activity's result, a
+    /// signal's argument) already serialized to check its size: the stored form takes this text
+    /// as it is instead of serializing the member again. Null: none.
+    const char* serialized_member = nullptr;
+    std::string serialized_json{};
     std::vector<unique_function<void(std::exception_ptr)>> on_recorded{};
 };
 

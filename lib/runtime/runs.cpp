@@ -189,10 +189,10 @@ void engine_core::assign_ids(run_state& r, std::vector<inbound>& in, write_unit&
                                                                  i.e.type >= event_type::activity_task_completed &&
                                                                  i.e.type <= event_type::activity_task_canceled)
             *s = i.e.id - 1;
-        if (i.input_json.empty())
-            unit.ops.emplace_back(insert_event{r.run_key, i.e});
+        if (i.serialized_member)
+            unit.ops.emplace_back(insert_event{r.run_key, i.e, i.serialized_member, i.serialized_json});
         else
-            unit.ops.emplace_back(insert_event{r.run_key, i.e, i.input_json});
+            unit.ops.emplace_back(insert_event{r.run_key, i.e});
         for (auto& op : i.ops) unit.ops.push_back(std::move(op));
         for (auto& cb : i.on_recorded) unit.effects.emplace_back(std::move(cb));
         out.push_back(std::move(i.e));

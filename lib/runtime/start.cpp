@@ -212,7 +212,8 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     if (!spec.links.empty()) attrs["links"] = spec.links;
 
     inbound started{event{0, event_type::workflow_execution_started, r.start_time_us, std::move(attrs)}};
-    started.input_json = std::move(spec.input_json);
+    if (!spec.input_json.empty())
+        started.serialized_member = "input", started.serialized_json = std::move(spec.input_json);
     started.ops.emplace_back(insert_execution{r.identity()});
     auto add_deadline = [&](deadline_kind k, std::int64_t due) {
         started.ops.emplace_back(insert_deadline{{r.run_key, k, 0, due}});

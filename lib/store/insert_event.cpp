@@ -25,22 +25,23 @@ insert_event::insert_event(std::int64_t run_key, const event& e)
       attrs(e.attrs.empty() ? std::string("{}") : boost::json::serialize(e.attrs)) {
 }   // every WorkflowTaskCompleted is empty
 
-insert_event::insert_event(std::int64_t run_key, const event& started, std::string_view input_json)
-    : run_key(run_key), event_id(started.id), type(started.type), time_us(started.time_us) {
+insert_event::insert_event(std::int64_t run_key, const event& e, std::string_view member_name,
+                           std::string_view member_json)
+    : run_key(run_key), event_id(e.id), type(e.type), time_us(e.time_us) {
     // Member by member, the text boost::json::serialize makes of the whole object
-    // ({"key":value,...} with no spaces), with the input's text taken as it is.
-    attrs.reserve(input_json.size() + 512);
+    // ({"key":value,...} with no spaces), with the serialized member's text taken as it is.
+    attrs.reserve(member_json.size() + 512);
     boost::json::serializer sr;
     attrs += '{';
     bool first = true;
-    for (const auto& member : started.attrs) {
+    for (const auto& member : e.attrs) {
         if (!first) attrs += ',';
         first = false;
         sr.reset(member.key());
         drain(sr, attrs);
         attrs += ':';
-        if (member.key() == "input") {
-            attrs += input_json;
+        if (member.key() == member_name) {
+            attrs += member_json;
         } else {
             sr.reset(&member.value());
             drain(sr, attrs);

@@ -110,9 +110,10 @@ struct open_run_row {
 /// very text the writer stores, and never serializes an event itself.
 struct insert_event {
     insert_event(std::int64_t run_key, const event& e);
-    /// A WorkflowExecutionStarted whose input the start already serialized (to check its size):
-    /// that text goes into the stored attributes as it is, instead of being made again.
-    insert_event(std::int64_t run_key, const event& started, std::string_view input_json);
+    /// An event one member of which (a workflow's input, an activity's result, a signal's
+    /// argument) was already serialized to check its size: that text goes into the stored
+    /// attributes as it is, instead of being made again.
+    insert_event(std::int64_t run_key, const event& e, std::string_view member, std::string_view member_json);
 
     std::int64_t run_key = 0, event_id = 0;
     event_type type{};

@@ -41,7 +41,7 @@ run_identity a_run(std::int64_t run_key, std::int64_t ns_id, std::string workflo
     r.execution_deadline_us = 99'000'000;
     r.run_timeout_ms = 5000;
     r.attempt = 2;
-    r.memo = {{"k", "v"}};
+    r.memo = boost::json::object{{"k", "v"}};
     r.parent = {3, 4, perdure::parent_close_policy::abandon};
     r.callbacks = {{5, 6, "rid", "ep", "svc", "op", "tok"}};
     return r;

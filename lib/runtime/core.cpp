@@ -22,10 +22,11 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       inbox_timer_(strand_),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
-      activities_(*this, workers_, work_, clock_, strand_,
+      outbox_(*this),
+      activities_(*this, outbox_, workers_, work_, clock_, strand_,
                   {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),
       nexus_(
-          *this, endpoints_, workers_, work_,
+          *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
     {
@@ -33,7 +34,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
         namespaces_.load(reads.namespaces(), reads.max_namespace_id());
         for (const auto& e : reads.endpoints()) endpoints_.put(endpoint_of(e));
         runs_.continue_keys_after(reads.max_run_key());
-        next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
+        outbox_.continue_seqs_below(reads.min_task_seq());
         for (auto& row : reads.open_runs()) {
             auto r = std::make_unique<run_state>();
             r->task_failure_message = std::move(row.exec.task_failure);

@@ -1,20 +1,15 @@
 // Runs that reach other runs: children (start, outcome, parent close policies), signals and
 // cancellation of external workflows, continue-as-new and workflow retries. Every message to
-// another run is an outbox row committed with the event that caused it, and dispatched from
-// memory right after that commit; a crash re-dispatches it from the row at start().
+// another run goes through the outbox (outbox.hpp).
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
 #include "history/fields.hpp"
 #include "history/typed_attributes.hpp"
-#include "runtime/failpoint.hpp"
 #include "runtime/retry.hpp"
 #include "store/store.hpp"
 
 #include <perdure/error.hpp>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
 namespace {
@@ -24,52 +19,6 @@ std::chrono::milliseconds duration_of(const boost::json::object& o, const char* 
 }
 
 }   // namespace
-
-// ---------------------------------------------------------------- the outbox
-
-void engine_core::send(std::int64_t target, event_type type, boost::json::object attrs, write_unit& unit) {
-    const std::int64_t seq = next_delivery_seq_--;
-    const boost::json::object details{{"type", static_cast<int>(type)}, {"attrs", attrs}};
-    unit.ops.emplace_back(upsert_task{{target, seq, task_kind::delivery, 0, 0, boost::json::serialize(details)}});
-    if (type == event_type::nexus_operation_started || type == event_type::nexus_operation_completed)
-        unit.effects.emplace_back([type](std::exception_ptr e) {
-            if (!e)
-                failpoint(type == event_type::nexus_operation_started ? "nexus-started-not-recorded"
-                                                                      : "nexus-completed-not-recorded");
-        });
-    if (const auto* r = find_run(target); r && r->status == run_status::running) {
-        // Both runs share this engine's store: the target records the message in a unit queued
-        // after this one, mostly in the same batch. The row covers a crash between two batches.
-        unit.on_queued.emplace_back([this, target, seq, type, attrs = std::move(attrs)]() mutable {
-            dispatch_delivery(target, seq, type, std::move(attrs));
-        });
-        return;
-    }
-    unit.effects.emplace_back([this, target, seq, type, attrs = std::move(attrs)](std::exception_ptr e) mutable {
-        if (!e) dispatch_delivery(target, seq, type, std::move(attrs));
-    });
-}
-
-void engine_core::dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs) {
-    auto* r = find_run(target);
-    if (!r || r->status != run_status::running) {
-        // The target closed: the message has nowhere to go.
-        write_unit unit;
-        unit.ops.emplace_back(delete_task{target, seq});
-        commit(std::move(unit));
-        return;
-    }
-    inbound in{event{0, type, now_us(), std::move(attrs)}};
-    in.ops.emplace_back(delete_task{target, seq});
-    deliver(*r, std::move(in));
-}
-
-void engine_core::redeliver(const task_row& t) {
-    const auto details = boost::json::parse(t.details).as_object();
-    const auto type = event_type_from_number(static_cast<int>(details.at("type").as_int64()));
-    if (!type) return;
-    dispatch_delivery(t.run_key, t.seq, *type, details.at("attrs").as_object());
-}
 
 // ---------------------------------------------------------------- children
 
@@ -81,7 +30,7 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     if (auto* existing = find_open_run(parent.ns_id, wid); existing && existing->status == run_status::running) {
         common["workflow_id"] = wid;
         common["cause"] = "WORKFLOW_ALREADY_EXISTS";
-        send(parent.run_key, event_type::start_child_workflow_execution_failed, std::move(common), unit);
+        outbox_.send(parent.run_key, event_type::start_child_workflow_execution_failed, std::move(common), unit);
         return;
     }
     run_spec spec;
@@ -107,7 +56,7 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     auto& child = create_run(std::move(spec), unit);
     children_[parent.run_key].insert(child.run_key);
     common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
-    send(parent.run_key, event_type::child_workflow_execution_started, std::move(common), unit);
+    outbox_.send(parent.run_key, event_type::child_workflow_execution_started, std::move(common), unit);
     begin_run(child, unit);
 }
 
@@ -143,7 +92,7 @@ void engine_core::notify_parent(run_state& child, const event& close, write_unit
     default: type = event_type::child_workflow_execution_terminated; break;
     }
     if (auto it = children_.find(child.parent.run_key); it != children_.end()) it->second.erase(child.run_key);
-    send(child.parent.run_key, type, std::move(attrs), unit);
+    outbox_.send(child.parent.run_key, type, std::move(attrs), unit);
 }
 
 void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit) {
@@ -159,10 +108,11 @@ void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit)
             terminate_run(*child, "the parent workflow closed (parent_close_policy terminate)", unit);
             break;
         case parent_close_policy::request_cancel:
-            send(key, event_type::workflow_execution_cancel_requested,
-                 {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
-                  {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
-                 unit);
+            outbox_.send(
+                key, event_type::workflow_execution_cancel_requested,
+                {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
+                 {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
+                unit);
             break;
         case parent_close_policy::abandon: break;
         }
@@ -181,36 +131,37 @@ void engine_core::reach_external(run_state& r, const event& e, write_unit& unit)
     const bool found = target && target->status == run_status::running && (rid.empty() || target->run_id == rid) &&
                        (!child_only || target->parent.run_key == r.run_key);
     if (!found) {
-        send(r.run_key,
-             signal ? event_type::signal_external_workflow_execution_failed
-                    : event_type::request_cancel_external_workflow_execution_failed,
-             {{"cause", "EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"},
-              {"initiated_event_id", e.id},
-              {"namespace", ns},
-              {"workflow_execution", {{"workflow_id", wid}, {"run_id", rid}}}},
-             unit);
+        outbox_.send(r.run_key,
+                     signal ? event_type::signal_external_workflow_execution_failed
+                            : event_type::request_cancel_external_workflow_execution_failed,
+                     {{"cause", "EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"},
+                      {"initiated_event_id", e.id},
+                      {"namespace", ns},
+                      {"workflow_execution", {{"workflow_id", wid}, {"run_id", rid}}}},
+                     unit);
         return;
     }
     const boost::json::object source{{"workflow_id", r.workflow_id}, {"run_id", r.run_id}};
     if (signal)
-        send(target->run_key, event_type::workflow_execution_signaled,
-             {{"signal_name", e.attrs.at("signal_name")},
-              {"input", e.attrs.contains("input") ? e.attrs.at("input") : nullptr},
-              {"identity", "perdure"},
-              {"external_workflow_execution", source},
-              {"external_initiated_event_id", e.id}},
-             unit);
+        outbox_.send(target->run_key, event_type::workflow_execution_signaled,
+                     {{"signal_name", e.attrs.at("signal_name")},
+                      {"input", e.attrs.contains("input") ? e.attrs.at("input") : nullptr},
+                      {"identity", "perdure"},
+                      {"external_workflow_execution", source},
+                      {"external_initiated_event_id", e.id}},
+                     unit);
     else
-        send(target->run_key, event_type::workflow_execution_cancel_requested,
-             {{"external_workflow_execution", source}, {"external_initiated_event_id", e.id}, {"identity", "perdure"}},
-             unit);
-    send(r.run_key,
-         signal ? event_type::external_workflow_execution_signaled
-                : event_type::external_workflow_execution_cancel_requested,
-         {{"initiated_event_id", e.id},
-          {"namespace", ns},
-          {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id}}}},
-         unit);
+        outbox_.send(
+            target->run_key, event_type::workflow_execution_cancel_requested,
+            {{"external_workflow_execution", source}, {"external_initiated_event_id", e.id}, {"identity", "perdure"}},
+            unit);
+    outbox_.send(r.run_key,
+                 signal ? event_type::external_workflow_execution_signaled
+                        : event_type::external_workflow_execution_cancel_requested,
+                 {{"initiated_event_id", e.id},
+                  {"namespace", ns},
+                  {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id}}}},
+                 unit);
 }
 
 // ---------------------------------------------------------------- continue-as-new and retries

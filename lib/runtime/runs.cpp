@@ -346,7 +346,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     unit.ops.emplace_back(clear_run_work{r.run_key});
     wheel_.disarm_run(r.run_key);
     activities_.drop_run(r.run_key);
-    forget_cancel_requests_of(r.run_key);
+    outbox_.drop_run(r.run_key);
     auto closed = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +
                                                               ") closed before the event was recorded"));
     for (auto& in : r.pending)

@@ -29,8 +29,9 @@ struct sent_message {
     boost::json::object attrs;
 };
 
-/// Records what the dispatcher asks of the engine; runs and namespaces are the test's.
-class recording_host final : public nexus_host {
+/// Records what the dispatcher asks of the engine and adds to the outbox; runs and namespaces
+/// are the test's.
+class recording_host final : public nexus_host, public outbox_rows {
 public:
     std::int64_t now_us() const override { return now; }
     bool accepting_work() const override { return true; }
@@ -133,7 +134,7 @@ struct dispatcher_fixture {
     endpoint_table endpoints;
     worker_registry workers;
     work_tracker work;
-    nexus_dispatcher dispatcher{host, endpoints, workers, work, {.handler_threads = 1, .max_payload_bytes = 64}};
+    nexus_dispatcher dispatcher{host, host, endpoints, workers, work, {.handler_threads = 1, .max_payload_bytes = 64}};
 };
 
 command schedule_command(std::string endpoint, boost::json::value input = 1) {

@@ -23,6 +23,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
       outbox_(*this),
+      family_(*this, outbox_),
       activities_(*this, outbox_, workers_, work_, clock_, strand_,
                   {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),
       nexus_(
@@ -40,7 +41,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
             r->task_failure_message = std::move(row.exec.task_failure);
             r->identity() = std::move(row.exec);   // the store gives the identity back as it was written
             r->next_event_id = row.last_event_id + 1;
-            if (r->parent.run_key) children_[r->parent.run_key].insert(r->run_key);
+            family_.add_open(*r);
             // A history that ends with an inbound event still owes an activation.
             const auto last = static_cast<event_type>(row.last_event_type);
             r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);
@@ -72,6 +73,12 @@ std::optional<run_status> engine_core::latest_run_status(std::int64_t ns_id, std
 
 std::vector<event> engine_core::history_from(std::int64_t run_key, std::int64_t first_event_id) {
     return store_->reads().history(run_key, first_event_id);
+}
+
+boost::json::object engine_core::started_attributes(const run_state& r) {
+    if (r.inst) return r.inst->started_attributes();
+    if (auto e = store_->reads().event_at(r.run_key, 1)) return std::move(e->attrs);
+    return {};
 }
 
 void engine_core::attach_engine(nexus::operation_context& ctx) { core_access::attach(ctx, shared_from_this()); }

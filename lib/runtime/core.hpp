@@ -8,6 +8,7 @@
 #include "runtime/activity_dispatcher.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
+#include "runtime/family.hpp"
 #include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
@@ -48,7 +49,10 @@ namespace perdure::detail {
 template <class T>
 using callback = unique_function<void(std::exception_ptr, T)>;
 
-class engine_core final : public std::enable_shared_from_this<engine_core>, private nexus_host, private outbox_host {
+class engine_core final : public std::enable_shared_from_this<engine_core>,
+                          private nexus_host,
+                          private outbox_host,
+                          private family_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -250,6 +254,9 @@ private:
     std::vector<event> history_from(std::int64_t run_key, std::int64_t first_event_id) override;
     void attach_engine(nexus::operation_context& ctx) override;
 
+    // family_host (the rest of it is above and below)
+    boost::json::object started_attributes(const run_state& r) override;
+
     // deadlines.cpp
     void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override;
     void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) override;
@@ -273,7 +280,7 @@ private:
 
     // messages.cpp
     inbound signal_event(std::string name, boost::json::value arg,
-                         unique_function<void(std::exception_ptr)> on_recorded);
+                         unique_function<void(std::exception_ptr)> on_recorded) override;
     void answer_queries(run_state& r);
     void fail_queries(run_state& r, const std::string& why);
     void query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
@@ -281,17 +288,6 @@ private:
     void process_updates(run_state& r);
     void fail_updates(run_state& r, const std::string& why);
     void update_completed(run_state& r, const event& e, write_unit& unit);
-
-    // family.cpp
-    void start_child(run_state& parent, const event& initiated, write_unit& unit);
-    void notify_parent(run_state& child, const event& close, write_unit& unit);
-    void apply_parent_close_policy(run_state& parent, write_unit& unit);
-    void reach_external(run_state& r, const event& initiated, write_unit& unit);
-    void prepare_close(run_state& r, command& c);
-
-    // family.cpp (continue-as-new and a workflow retry)
-    void continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,
-                      write_unit& unit);
 
     // cancel_requests.cpp
     /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
@@ -352,9 +348,9 @@ private:
     std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
     std::atomic<std::uint64_t> replays_{0};
 
-    std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
     endpoint_table endpoints_;
-    outbox outbox_;   // before the dispatchers, which add its rows
+    outbox outbox_;   // before the parts that add its rows
+    run_family family_;
 
     work_tracker work_;
     time_gate waiting_;

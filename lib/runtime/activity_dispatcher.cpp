@@ -29,9 +29,11 @@ bool is_final_attempt(const retry_policy& p, int attempt) {
 
 }   // namespace
 
-activity_dispatcher::activity_dispatcher(activity_host& host, worker_registry& workers, work_tracker& work,
-                                         std::shared_ptr<clock> clock, boost::asio::any_io_executor strand, settings s)
+activity_dispatcher::activity_dispatcher(activity_host& host, outbox_rows& outbox, worker_registry& workers,
+                                         work_tracker& work, std::shared_ptr<clock> clock,
+                                         boost::asio::any_io_executor strand, settings s)
     : host_(host),
+      outbox_(outbox),
       workers_(workers),
       work_(work),
       clock_(std::move(clock)),
@@ -336,7 +338,7 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     inbound close{event{0, type, host_.now_us(), std::move(attrs)}};
     if (!result_json.empty()) close.serialized_member = "result", close.serialized_json = std::move(result_json);
     close.ops.emplace_back(delete_task{key.run_key, key.seq});
-    host_.forget_cancel_request(key, close.ops);
+    outbox_.forget_cancel_request(key, close.ops);
     close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});
     host_.deliver(*r, std::move(close));
 }

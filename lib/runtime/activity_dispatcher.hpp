@@ -9,6 +9,7 @@
 #include "runtime/activity_threads.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
+#include "runtime/outbox.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
@@ -46,8 +47,6 @@ public:
     virtual run_state* find_run(std::int64_t run_key) = 0;
     /// An event for a run: recorded in its next activation.
     virtual void deliver(run_state& r, inbound in) = 0;
-    /// Adds the deletion of the activity's cancel request row, if it has one, to `ops`.
-    virtual void forget_cancel_request(const task_key& key, std::vector<write_op>& ops) = 0;
     virtual std::string namespace_name(std::int64_t ns_id) const = 0;
     virtual strand_handoff handoff() = 0;
 
@@ -61,8 +60,9 @@ public:
         std::size_t threads = 1;            ///< the activity pool
         std::size_t max_result_bytes = 0;   ///< engine_limits::max_payload_bytes
     };
-    activity_dispatcher(activity_host& host, worker_registry& workers, work_tracker& work, std::shared_ptr<clock> clock,
-                        boost::asio::any_io_executor strand, settings s);
+    /// `outbox` holds the cancel request rows; a closing activity's goes with its close.
+    activity_dispatcher(activity_host& host, outbox_rows& outbox, worker_registry& workers, work_tracker& work,
+                        std::shared_ptr<clock> clock, boost::asio::any_io_executor strand, settings s);
 
     /// ActivityTaskScheduled is being recorded in `unit`: the activity's rows go with it and
     /// its first attempt is dispatched once it commits.
@@ -108,6 +108,7 @@ private:
     void close(activity_task& t, event_type type, boost::json::object attrs, std::string result_json = {});
 
     activity_host& host_;
+    outbox_rows& outbox_;
     worker_registry& workers_;
     work_tracker& work_;
     std::shared_ptr<clock> clock_;

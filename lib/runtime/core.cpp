@@ -22,10 +22,12 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       inbox_timer_(strand_),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
-      activities_(*this, workers_, work_, clock_, strand_,
+      outbox_(*this),
+      family_(*this, outbox_),
+      activities_(*this, outbox_, workers_, work_, clock_, strand_,
                   {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),
       nexus_(
-          *this, endpoints_, workers_, work_,
+          *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
     // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
     {
@@ -33,14 +35,14 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
         namespaces_.load(reads.namespaces(), reads.max_namespace_id());
         for (const auto& e : reads.endpoints()) endpoints_.put(endpoint_of(e));
         runs_.continue_keys_after(reads.max_run_key());
-        next_delivery_seq_ = std::min<std::int64_t>(-1, reads.min_task_seq() - 1);
+        outbox_.continue_seqs_below(reads.min_task_seq());
         for (auto& row : reads.open_runs()) {
             auto r = std::make_unique<run_state>();
             r->task_failure_message = std::move(row.exec.task_failure);
             r->identity() = std::move(row.exec);   // the store gives the identity back as it was written
             r->forget_own_ids();
             r->next_event_id = row.last_event_id + 1;
-            if (r->parent.run_key) children_[r->parent.run_key].insert(r->run_key);
+            family_.add_open(*r);
             // A history that ends with an inbound event still owes an activation.
             const auto last = static_cast<event_type>(row.last_event_type);
             r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);
@@ -72,6 +74,12 @@ std::optional<run_status> engine_core::latest_run_status(std::int64_t ns_id, std
 
 std::vector<event> engine_core::history_from(std::int64_t run_key, std::int64_t first_event_id) {
     return store_->reads().history(run_key, first_event_id);
+}
+
+boost::json::object engine_core::started_attributes(const run_state& r) {
+    if (r.inst) return r.inst->started_attributes();
+    if (auto e = store_->reads().event_at(r.run_key, 1)) return std::move(e->attrs);
+    return {};
 }
 
 void engine_core::attach_engine(nexus::operation_context& ctx) { core_access::attach(ctx, shared_from_this()); }

@@ -8,9 +8,11 @@
 #include "runtime/activity_dispatcher.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_wheel.hpp"
+#include "runtime/family.hpp"
 #include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
+#include "runtime/outbox.hpp"
 #include "runtime/retention_sweeper.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/run_table.hpp"
@@ -47,7 +49,10 @@ namespace perdure::detail {
 template <class T>
 using callback = unique_function<void(std::exception_ptr, T)>;
 
-class engine_core final : public std::enable_shared_from_this<engine_core>, private nexus_host {
+class engine_core final : public std::enable_shared_from_this<engine_core>,
+                          private nexus_host,
+                          private outbox_host,
+                          private family_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -240,8 +245,6 @@ private:
     bool accepting_work() const override { return started_ && !stopping_.load() && !failed_.load(); }
     bool engine_failed() const override { return failed_.load(); }
     strand_handoff handoff() override;
-    /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
-    void request_activity_cancel(run_state& r, const event& requested, write_unit& unit);
 
     // nexus_host (the rest of it is above and below)
     bool armed(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const override {
@@ -250,6 +253,9 @@ private:
     std::optional<run_status> latest_run_status(std::int64_t ns_id, std::string_view workflow_id) override;
     std::vector<event> history_from(std::int64_t run_key, std::int64_t first_event_id) override;
     void attach_engine(nexus::operation_context& ctx) override;
+
+    // family_host (the rest of it is above and below)
+    boost::json::object started_attributes(const run_state& r) override;
 
     // deadlines.cpp
     void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override;
@@ -273,9 +279,8 @@ private:
     void terminate_and_delete(run_state& r, callback<bool> cb);
 
     // messages.cpp
-    /// A WorkflowExecutionSignaled; `arg_json`, when not empty, is `arg` already serialized.
     inbound signal_event(std::string name, boost::json::value arg, std::string arg_json,
-                         unique_function<void(std::exception_ptr)> on_recorded);
+                         unique_function<void(std::exception_ptr)> on_recorded) override;
     void answer_queries(run_state& r);
     void fail_queries(run_state& r, const std::string& why);
     void query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
@@ -284,26 +289,9 @@ private:
     void fail_updates(run_state& r, const std::string& why);
     void update_completed(run_state& r, const event& e, write_unit& unit);
 
-    // family.cpp
-    void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit) override;
-    void dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs);
-    void redeliver(const task_row& t);
-    void start_child(run_state& parent, const event& initiated, write_unit& unit);
-    void notify_parent(run_state& child, const event& close, write_unit& unit);
-    void apply_parent_close_policy(run_state& parent, write_unit& unit);
-    void reach_external(run_state& r, const event& initiated, write_unit& unit);
-    void prepare_close(run_state& r, command& c);
-
-    // family.cpp (continue-as-new and a workflow retry)
-    void continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,
-                      write_unit& unit);
-
     // cancel_requests.cpp
-    void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
-                               std::int64_t requested_event_id, write_unit& unit) override;
-    /// Adds the deletion of a target's cancel request row, if it has one, to `ops`.
-    void forget_cancel_request(const task_key& target, std::vector<write_op>& ops) override;
-    void forget_cancel_requests_of(std::int64_t run_key);
+    /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
+    void request_activity_cancel(run_state& r, const event& requested, write_unit& unit);
     void recover_tasks(const std::vector<task_row>& tasks);
 
     // retention.cpp
@@ -360,11 +348,9 @@ private:
     std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
     std::atomic<std::uint64_t> replays_{0};
 
-    std::unordered_map<std::int64_t, std::set<std::int64_t>> children_;   // parent run -> open children
     endpoint_table endpoints_;
-    std::int64_t next_delivery_seq_ = -1;   // outbox rows use negative seqs
-
-    std::map<task_key, std::int64_t> cancel_rows_;   // target -> the seq of its cancel request's outbox row
+    outbox outbox_;   // before the parts that add its rows
+    run_family family_;
 
     work_tracker work_;
     time_gate waiting_;

@@ -97,7 +97,7 @@ void engine_core::fire(const wheel_entry& e) {
         const bool retried = timed_out.attrs.contains("new_execution_run_id");
         runs_.drop_instance(*r);
         close_run(*r, timed_out, unit);
-        if (retried) continue_run(*r, timed_out, {}, unit);
+        if (retried) family_.continue_run(*r, timed_out, {}, unit);
         commit(std::move(unit));
         return;
     }

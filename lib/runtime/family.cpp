@@ -1,20 +1,15 @@
 // Runs that reach other runs: children (start, outcome, parent close policies), signals and
 // cancellation of external workflows, continue-as-new and workflow retries. Every message to
-// another run is an outbox row committed with the event that caused it, and dispatched from
-// memory right after that commit; a crash re-dispatches it from the row at start().
-#include "runtime/core.hpp"
+// another run goes through the outbox (outbox.hpp).
+#include "runtime/family.hpp"
 
 #include "codec/duration.hpp"
 #include "history/fields.hpp"
 #include "history/typed_attributes.hpp"
-#include "runtime/failpoint.hpp"
 #include "runtime/retry.hpp"
-#include "store/store.hpp"
+#include "runtime/uuid.hpp"
 
 #include <perdure/error.hpp>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
 namespace {
@@ -25,63 +20,27 @@ std::chrono::milliseconds duration_of(const boost::json::object& o, const char* 
 
 }   // namespace
 
-// ---------------------------------------------------------------- the outbox
-
-void engine_core::send(std::int64_t target, event_type type, boost::json::object attrs, write_unit& unit) {
-    const std::int64_t seq = next_delivery_seq_--;
-    const boost::json::object details{{"type", static_cast<int>(type)}, {"attrs", attrs}};
-    unit.ops.emplace_back(upsert_task{{target, seq, task_kind::delivery, 0, 0, boost::json::serialize(details)}});
-    if (type == event_type::nexus_operation_started || type == event_type::nexus_operation_completed)
-        unit.effects.emplace_back([type](std::exception_ptr e) {
-            if (!e)
-                failpoint(type == event_type::nexus_operation_started ? "nexus-started-not-recorded"
-                                                                      : "nexus-completed-not-recorded");
-        });
-    if (const auto* r = find_run(target); r && r->status == run_status::running) {
-        // Both runs share this engine's store: the target records the message in a unit queued
-        // after this one, mostly in the same batch. The row covers a crash between two batches.
-        unit.on_queued.emplace_back([this, target, seq, type, attrs = std::move(attrs)]() mutable {
-            dispatch_delivery(target, seq, type, std::move(attrs));
-        });
-        return;
-    }
-    unit.effects.emplace_back([this, target, seq, type, attrs = std::move(attrs)](std::exception_ptr e) mutable {
-        if (!e) dispatch_delivery(target, seq, type, std::move(attrs));
-    });
-}
-
-void engine_core::dispatch_delivery(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs) {
-    auto* r = find_run(target);
-    if (!r || r->status != run_status::running) {
-        // The target closed: the message has nowhere to go.
-        write_unit unit;
-        unit.ops.emplace_back(delete_task{target, seq});
-        commit(std::move(unit));
-        return;
-    }
-    inbound in{event{0, type, now_us(), std::move(attrs)}};
-    in.ops.emplace_back(delete_task{target, seq});
-    deliver(*r, std::move(in));
-}
-
-void engine_core::redeliver(const task_row& t) {
-    const auto details = boost::json::parse(t.details).as_object();
-    const auto type = event_type_from_number(static_cast<int>(details.at("type").as_int64()));
-    if (!type) return;
-    dispatch_delivery(t.run_key, t.seq, *type, details.at("attrs").as_object());
-}
-
 // ---------------------------------------------------------------- children
 
-void engine_core::start_child(run_state& parent, const event& e, write_unit& unit) {
+void run_family::add_open(const run_state& r) {
+    if (r.parent.run_key) children_[r.parent.run_key].insert(r.run_key);
+}
+
+void run_family::run_closed(run_state& r, const event& close, write_unit& unit) {
+    notify_parent(r, close, unit);
+    apply_parent_close_policy(r, unit);
+}
+
+void run_family::start_child(run_state& parent, const event& e, write_unit& unit) {
     const auto& a = e.attrs;
     const std::string wid = text(a, "workflow_id"), type = name_of(a, "workflow_type");
-    boost::json::object common{
-        {"namespace", namespace_name(parent.ns_id)}, {"initiated_event_id", e.id}, {"workflow_type", {{"name", type}}}};
-    if (auto* existing = find_open_run(parent.ns_id, wid); existing && existing->status == run_status::running) {
+    boost::json::object common{{"namespace", host_.namespace_name(parent.ns_id)},
+                               {"initiated_event_id", e.id},
+                               {"workflow_type", {{"name", type}}}};
+    if (auto* existing = host_.find_open_run(parent.ns_id, wid); existing && existing->status == run_status::running) {
         common["workflow_id"] = wid;
         common["cause"] = "WORKFLOW_ALREADY_EXISTS";
-        send(parent.run_key, event_type::start_child_workflow_execution_failed, std::move(common), unit);
+        outbox_.send(parent.run_key, event_type::start_child_workflow_execution_failed, std::move(common), unit);
         return;
     }
     run_spec spec;
@@ -104,19 +63,19 @@ void engine_core::start_child(run_state& parent, const event& e, write_unit& uni
     if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
         if (const auto* f = sa->get_object().if_contains("indexed_fields"))
             spec.id.search_attributes = typed_attributes_from_json(*f);
-    auto& child = create_run(std::move(spec), unit);
+    auto& child = host_.create_run(std::move(spec), unit);
     children_[parent.run_key].insert(child.run_key);
     common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
-    send(parent.run_key, event_type::child_workflow_execution_started, std::move(common), unit);
-    begin_run(child, unit);
+    outbox_.send(parent.run_key, event_type::child_workflow_execution_started, std::move(common), unit);
+    host_.begin_run(child, unit);
 }
 
-void engine_core::notify_parent(run_state& child, const event& close, write_unit& unit) {
+void run_family::notify_parent(run_state& child, const event& close, write_unit& unit) {
     // A continued or retried run is not the end of the child: its last run tells the parent.
     if (!child.parent.run_key || child.status == run_status::continued_as_new ||
         close.attrs.contains("new_execution_run_id"))
         return;
-    boost::json::object attrs{{"namespace", namespace_name(child.ns_id)},
+    boost::json::object attrs{{"namespace", host_.namespace_name(child.ns_id)},
                               {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id}}},
                               {"workflow_type", {{"name", child.workflow_type}}},
                               {"initiated_event_id", child.parent.initiated_event_id},
@@ -143,26 +102,27 @@ void engine_core::notify_parent(run_state& child, const event& close, write_unit
     default: type = event_type::child_workflow_execution_terminated; break;
     }
     if (auto it = children_.find(child.parent.run_key); it != children_.end()) it->second.erase(child.run_key);
-    send(child.parent.run_key, type, std::move(attrs), unit);
+    outbox_.send(child.parent.run_key, type, std::move(attrs), unit);
 }
 
-void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit) {
+void run_family::apply_parent_close_policy(run_state& parent, write_unit& unit) {
     auto it = children_.find(parent.run_key);
     if (it == children_.end()) return;
     const auto children = std::move(it->second);
     children_.erase(it);
     for (auto key : children) {
-        auto* child = find_run(key);
+        auto* child = host_.find_run(key);
         if (!child || child->status != run_status::running) continue;
         switch (child->parent.close_policy) {
         case parent_close_policy::terminate:
-            terminate_run(*child, "the parent workflow closed (parent_close_policy terminate)", unit);
+            host_.terminate_run(*child, "the parent workflow closed (parent_close_policy terminate)", unit);
             break;
         case parent_close_policy::request_cancel:
-            send(key, event_type::workflow_execution_cancel_requested,
-                 {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
-                  {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
-                 unit);
+            outbox_.send(
+                key, event_type::workflow_execution_cancel_requested,
+                {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
+                 {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
+                unit);
             break;
         case parent_close_policy::abandon: break;
         }
@@ -171,51 +131,52 @@ void engine_core::apply_parent_close_policy(run_state& parent, write_unit& unit)
 
 // ---------------------------------------------------------------- external workflows
 
-void engine_core::reach_external(run_state& r, const event& e, write_unit& unit) {
+void run_family::reach_external(run_state& r, const event& e, write_unit& unit) {
     const bool signal = e.type == event_type::signal_external_workflow_execution_initiated;
     const auto& exec = e.attrs.at("workflow_execution").as_object();
     const std::string wid = text(exec, "workflow_id"), rid = text(exec, "run_id");
-    const std::string ns = namespace_name(r.ns_id);
-    auto* target = find_open_run(r.ns_id, wid);
+    const std::string ns = host_.namespace_name(r.ns_id);
+    auto* target = host_.find_open_run(r.ns_id, wid);
     const bool child_only = e.attrs.contains("child_workflow_only") && e.attrs.at("child_workflow_only").as_bool();
     const bool found = target && target->status == run_status::running && (rid.empty() || target->run_id == rid) &&
                        (!child_only || target->parent.run_key == r.run_key);
     if (!found) {
-        send(r.run_key,
-             signal ? event_type::signal_external_workflow_execution_failed
-                    : event_type::request_cancel_external_workflow_execution_failed,
-             {{"cause", "EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"},
-              {"initiated_event_id", e.id},
-              {"namespace", ns},
-              {"workflow_execution", {{"workflow_id", wid}, {"run_id", rid}}}},
-             unit);
+        outbox_.send(r.run_key,
+                     signal ? event_type::signal_external_workflow_execution_failed
+                            : event_type::request_cancel_external_workflow_execution_failed,
+                     {{"cause", "EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"},
+                      {"initiated_event_id", e.id},
+                      {"namespace", ns},
+                      {"workflow_execution", {{"workflow_id", wid}, {"run_id", rid}}}},
+                     unit);
         return;
     }
     const boost::json::object source{{"workflow_id", r.workflow_id}, {"run_id", r.run_id}};
     if (signal)
-        send(target->run_key, event_type::workflow_execution_signaled,
-             {{"signal_name", e.attrs.at("signal_name")},
-              {"input", e.attrs.contains("input") ? e.attrs.at("input") : nullptr},
-              {"identity", "perdure"},
-              {"external_workflow_execution", source},
-              {"external_initiated_event_id", e.id}},
-             unit);
+        outbox_.send(target->run_key, event_type::workflow_execution_signaled,
+                     {{"signal_name", e.attrs.at("signal_name")},
+                      {"input", e.attrs.contains("input") ? e.attrs.at("input") : nullptr},
+                      {"identity", "perdure"},
+                      {"external_workflow_execution", source},
+                      {"external_initiated_event_id", e.id}},
+                     unit);
     else
-        send(target->run_key, event_type::workflow_execution_cancel_requested,
-             {{"external_workflow_execution", source}, {"external_initiated_event_id", e.id}, {"identity", "perdure"}},
-             unit);
-    send(r.run_key,
-         signal ? event_type::external_workflow_execution_signaled
-                : event_type::external_workflow_execution_cancel_requested,
-         {{"initiated_event_id", e.id},
-          {"namespace", ns},
-          {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id}}}},
-         unit);
+        outbox_.send(
+            target->run_key, event_type::workflow_execution_cancel_requested,
+            {{"external_workflow_execution", source}, {"external_initiated_event_id", e.id}, {"identity", "perdure"}},
+            unit);
+    outbox_.send(r.run_key,
+                 signal ? event_type::external_workflow_execution_signaled
+                        : event_type::external_workflow_execution_cancel_requested,
+                 {{"initiated_event_id", e.id},
+                  {"namespace", ns},
+                  {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id}}}},
+                 unit);
 }
 
 // ---------------------------------------------------------------- continue-as-new and retries
 
-void engine_core::prepare_close(run_state& r, command& c) {
+void run_family::prepare_close(const run_state& r, command& c) const {
     if (c.kind == command_kind::continue_as_new) {
         c.attrs["new_execution_run_id"] = new_uuid();
         return;
@@ -227,7 +188,8 @@ void engine_core::prepare_close(run_state& r, command& c) {
     }
     const auto f = failure::from_json(c.attrs.at("failure"));
     std::optional<std::chrono::milliseconds> remaining;
-    if (r.execution_deadline_us) remaining = std::chrono::milliseconds((r.execution_deadline_us - now_us()) / 1000);
+    if (r.execution_deadline_us)
+        remaining = std::chrono::milliseconds((r.execution_deadline_us - host_.now_us()) / 1000);
     const auto d = decide_retry(*r.retry, r.attempt, f, remaining);
     c.attrs["retry_state"] = to_string(d.state);
     if (d.retry) {
@@ -236,17 +198,12 @@ void engine_core::prepare_close(run_state& r, command& c) {
     }
 }
 
-void engine_core::continue_run(run_state& r, const event& close,
-                               std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit) {
+void run_family::continue_run(run_state& r, const event& close,
+                              std::vector<std::pair<std::string, boost::json::value>> signals, write_unit& unit) {
     const auto& a = close.attrs;
     const bool retrying = close.type != event_type::workflow_execution_continued_as_new;
     // The closing run's start: what a retry repeats and what a continuation keeps unless it changes it.
-    boost::json::object started;
-    if (r.inst) {
-        started = r.inst->started_attributes();
-    } else if (auto e = store_->reads().event_at(r.run_key, 1)) {
-        started = std::move(e->attrs);
-    }
+    const boost::json::object started = host_.started_attributes(r);
     auto from = [&](const char* key) -> const boost::json::value* {
         if (!retrying)
             if (const auto* v = a.if_contains(key)) return v;
@@ -284,14 +241,14 @@ void engine_core::continue_run(run_state& r, const event& close,
     if (retrying) spec.first_task_backoff_ms = duration_of(a, "backoff_start_interval").count();
     const auto* input = retrying ? started.if_contains("input") : a.if_contains("input");
     spec.input = input ? *input : nullptr;
-    auto& next = create_run(std::move(spec), unit);
+    auto& next = host_.create_run(std::move(spec), unit);
     if (next.parent.run_key) {
         children_[next.parent.run_key].erase(r.run_key);
         children_[next.parent.run_key].insert(next.run_key);
     }
     // Signals received and never read are recorded again in the new run, so none is lost.
-    for (auto& [name, value] : signals) next.pending.push_back(signal_event(name, std::move(value), {}, {}));
-    begin_run(next, unit);
+    for (auto& [name, value] : signals) next.pending.push_back(host_.signal_event(name, std::move(value), {}, {}));
+    host_.begin_run(next, unit);
 }
 
 }   // namespace perdure::detail

@@ -15,7 +15,7 @@ namespace perdure::detail {
 void nexus_dispatcher::request_cancel(run_state& r, const event& requested, write_unit& unit) {
     const auto sched = requested.attrs.at("scheduled_event_id").as_int64();
     // An outbox row committed with the request: after a crash the cancel still reaches the handler.
-    host_.record_cancel_request(r, "nexus", sched, requested.id, unit);
+    outbox_.record_cancel_request(r, "nexus", sched, requested.id, unit);
     unit.effects.emplace_back([this, key = r.run_key, sched, id = requested.id](std::exception_ptr err) {
         failpoint("nexus-cancel-requested");
         if (auto* run = host_.find_run(key); run && !err && run->status == run_status::running) cancel(*run, sched, id);
@@ -40,7 +40,7 @@ void nexus_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id, std
         if (ending_.contains(key) || seen.ended) {
             // It ended before the cancel could be sent: nothing to cancel any more.
             write_unit unit;
-            host_.forget_cancel_request(key, unit.ops);
+            outbox_.forget_cancel_request(key, unit.ops);
             host_.commit(std::move(unit));
             return;
         }
@@ -53,7 +53,7 @@ void nexus_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id, std
         auto attrs = ids;
         attrs["failure"] = handler_failure(type, std::move(message), false).to_json();
         inbound in{event{0, event_type::nexus_operation_cancel_request_failed, host_.now_us(), std::move(attrs)}};
-        host_.forget_cancel_request(key, in.ops);
+        outbox_.forget_cancel_request(key, in.ops);
         host_.deliver(r, std::move(in));
     };
     if (!endpoints_.by_id(endpoint_id)) return failed(nexus::handler_error_type::not_found, "endpoint not registered");
@@ -67,17 +67,18 @@ void nexus_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id, std
     // The handler's cancel request and the caller's CancelRequestCompleted are outbox rows of
     // one commit, which also retires the cancel request's own row.
     write_unit unit;
-    host_.forget_cancel_request(key, unit.ops);
-    host_.send(handler->run_key, event_type::workflow_execution_cancel_requested,
-               {{"identity", "perdure"},
-                {"cause", "the Nexus caller canceled the operation"},
-                {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}},
-                {"links",
-                 boost::json::array{{{"url", workflow_event_url(host_.namespace_name(r.ns_id), r.workflow_id, r.run_id,
-                                                                requested_event_id, "NexusOperationCancelRequested")},
-                                     {"type", workflow_event_link_type}}}}},
-               unit);
-    host_.send(r.run_key, event_type::nexus_operation_cancel_request_completed, ids, unit);
+    outbox_.forget_cancel_request(key, unit.ops);
+    outbox_.send(
+        handler->run_key, event_type::workflow_execution_cancel_requested,
+        {{"identity", "perdure"},
+         {"cause", "the Nexus caller canceled the operation"},
+         {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id}}},
+         {"links",
+          boost::json::array{{{"url", workflow_event_url(host_.namespace_name(r.ns_id), r.workflow_id, r.run_id,
+                                                         requested_event_id, "NexusOperationCancelRequested")},
+                              {"type", workflow_event_link_type}}}}},
+        unit);
+    outbox_.send(r.run_key, event_type::nexus_operation_cancel_request_completed, ids, unit);
     host_.commit(std::move(unit));
 }
 

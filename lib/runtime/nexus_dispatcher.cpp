@@ -20,9 +20,10 @@ pending_nexus_operation_state state_of(nexus_op::state s) {
 
 }   // namespace
 
-nexus_dispatcher::nexus_dispatcher(nexus_host& host, const endpoint_table& endpoints, worker_registry& workers,
-                                   work_tracker& work, settings s)
+nexus_dispatcher::nexus_dispatcher(nexus_host& host, outbox_rows& outbox, const endpoint_table& endpoints,
+                                   worker_registry& workers, work_tracker& work, settings s)
     : host_(host),
+      outbox_(outbox),
       endpoints_(endpoints),
       workers_(workers),
       work_(work),

@@ -33,8 +33,8 @@
 namespace perdure::detail {
 
 /// What the Nexus dispatcher needs of the engine around it, and nothing more: what activities
-/// need (the clock, deadlines, commits, a run, delivery, the cancel request's row, namespace
-/// names, a strand handoff for the pool's threads), and the rest below.
+/// need (the clock, deadlines, commits, a run, delivery, namespace names, a strand handoff for
+/// the pool's threads), and the rest below.
 class nexus_host : public activity_host {
 public:
     /// Whether the deadline is armed.
@@ -46,8 +46,6 @@ public:
     virtual std::optional<run_status> latest_run_status(std::int64_t ns_id, std::string_view workflow_id) = 0;
     /// A run's committed events from `first_event_id` on.
     virtual std::vector<event> history_from(std::int64_t run_key, std::int64_t first_event_id) = 0;
-    /// A message to another run: an outbox row in `unit`, delivered once it is queued.
-    virtual void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit) = 0;
     virtual std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) = 0;
 
     // handler workflows
@@ -60,10 +58,6 @@ public:
     virtual typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const = 0;
     /// Lets handler code reach the engine through its context (a client of it, say).
     virtual void attach_engine(nexus::operation_context& ctx) = 0;
-
-    /// The outbox row of a cancel request, in `unit` (the core keeps the rows of both kinds).
-    virtual void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
-                                       std::int64_t requested_event_id, write_unit& unit) = 0;
     virtual std::optional<std::int64_t> find_namespace(std::string_view name) const = 0;
 
 protected:
@@ -76,8 +70,9 @@ public:
         std::size_t handler_threads = 1;     ///< the handler pool
         std::size_t max_payload_bytes = 0;   ///< engine_limits::max_payload_bytes
     };
-    nexus_dispatcher(nexus_host& host, const endpoint_table& endpoints, worker_registry& workers, work_tracker& work,
-                     settings s);
+    /// `outbox` carries the operations' messages to runs (outcomes, Started) and cancel requests.
+    nexus_dispatcher(nexus_host& host, outbox_rows& outbox, const endpoint_table& endpoints, worker_registry& workers,
+                     work_tracker& work, settings s);
 
     // ---- the caller's side (nexus_caller.cpp, nexus_dispatcher.cpp, nexus_progress.cpp) ----
     /// Completes a ScheduleNexusOperation command before it is recorded: the endpoint's id and
@@ -160,6 +155,7 @@ private:
     nexus_progress recorded_progress(const task_key& key);
 
     nexus_host& host_;
+    outbox_rows& outbox_;
     const endpoint_table& endpoints_;
     worker_registry& workers_;
     work_tracker& work_;

@@ -212,13 +212,13 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
 void nexus_dispatcher::send_started(nexus_op& op, const std::string& token, boost::json::array links,
                                     write_unit& unit) {
     op.st = nexus_op::state::started;
-    host_.send(op.key.run_key, event_type::nexus_operation_started,
-               {{"scheduled_event_id", op.key.seq},
-                {"operation_token", token},
-                {"operation_id", token},
-                {"request_id", op.request_id},
-                {"links", std::move(links)}},
-               unit);
+    outbox_.send(op.key.run_key, event_type::nexus_operation_started,
+                 {{"scheduled_event_id", op.key.seq},
+                  {"operation_token", token},
+                  {"operation_id", token},
+                  {"request_id", op.request_id},
+                  {"links", std::move(links)}},
+                 unit);
     unit.ops.emplace_back(delete_task{op.key.run_key, op.key.seq});   // nothing left to start
 }
 
@@ -257,7 +257,7 @@ void nexus_dispatcher::notify_callers(run_state& r, const event& close, write_un
                                      {{"timeout_type", to_string(timeout_type::start_to_close)}}});
             break;
         }
-        host_.send(cb.caller_run_key, type, std::move(attrs), unit);
+        outbox_.send(cb.caller_run_key, type, std::move(attrs), unit);
     }
 }
 

@@ -84,7 +84,7 @@ bool nexus_dispatcher::on_delivered(run_state& r, inbound& in) {
                    wheel_kind::nexus_schedule_to_start, wheel_kind::nexus_start_to_close})
         host_.disarm(k, key.run_key, key.seq);
     in.ops.emplace_back(delete_task{key.run_key, key.seq});
-    host_.forget_cancel_request(key, in.ops);   // an operation that ended needs no cancel any more
+    outbox_.forget_cancel_request(key, in.ops);   // an operation that ended needs no cancel any more
     for (auto k : {deadline_kind::nexus_schedule_to_close, deadline_kind::nexus_schedule_to_start,
                    deadline_kind::nexus_start_to_close})
         in.ops.emplace_back(delete_deadline{key.run_key, k, key.seq});

@@ -218,7 +218,7 @@ std::int64_t engine_core::append_event(run_state& r, event_type type, boost::jso
 }
 
 std::optional<task_failure> engine_core::prepare_command(run_state& r, command& c) {
-    prepare_close(r, c);
+    family_.prepare_close(r, c);
     if (c.kind == command_kind::upsert_search_attributes) return prepare_upsert(r, c);
     if (c.kind == command_kind::start_child_workflow) return prepare_child_start(r, c);
     if (c.kind == command_kind::schedule_nexus_operation) return nexus_.prepare_schedule(c);
@@ -315,9 +315,9 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
         disarm(wheel_kind::timer, r.run_key, started);
         break;
     }
-    case event_type::start_child_workflow_execution_initiated: start_child(r, e, unit); break;
+    case event_type::start_child_workflow_execution_initiated: family_.start_child(r, e, unit); break;
     case event_type::signal_external_workflow_execution_initiated:
-    case event_type::request_cancel_external_workflow_execution_initiated: reach_external(r, e, unit); break;
+    case event_type::request_cancel_external_workflow_execution_initiated: family_.reach_external(r, e, unit); break;
     case event_type::workflow_execution_update_completed: update_completed(r, e, unit); break;
     case event_type::nexus_operation_scheduled: nexus_.schedule(r, e, unit); break;
     case event_type::nexus_operation_cancel_requested: nexus_.request_cancel(r, e, unit); break;
@@ -326,13 +326,13 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::workflow_execution_continued_as_new: {
         auto signals = r.inst ? r.inst->unread_signals() : std::vector<std::pair<std::string, boost::json::value>>{};
         close_run(r, e, unit);
-        continue_run(r, e, std::move(signals), unit);
+        family_.continue_run(r, e, std::move(signals), unit);
         break;
     }
     case event_type::workflow_execution_failed:
         close_run(r, e, unit);
         if (e.attrs.contains("new_execution_run_id"))
-            continue_run(r, e, {}, unit);   // the retry policy allows another run
+            family_.continue_run(r, e, {}, unit);   // the retry policy allows another run
         break;
     case event_type::workflow_execution_completed:
     case event_type::workflow_execution_canceled: close_run(r, e, unit); break;
@@ -346,7 +346,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     unit.ops.emplace_back(clear_run_work{r.run_key});
     wheel_.disarm_run(r.run_key);
     activities_.drop_run(r.run_key);
-    forget_cancel_requests_of(r.run_key);
+    outbox_.drop_run(r.run_key);
     auto closed = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +
                                                               ") closed before the event was recorded"));
     for (auto& in : r.pending)
@@ -356,8 +356,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     const std::string why = "workflow " + r.workflow_id + " (run " + r.run_id + ") closed";
     fail_queries(r, why);
     fail_updates(r, why + " before the update completed");
-    notify_parent(r, close_event, unit);
-    apply_parent_close_policy(r, unit);
+    family_.run_closed(r, close_event, unit);
     nexus_.notify_callers(r, close_event, unit);
     nexus_.drop_run(r.run_key);
     unit.effects.emplace_back(

@@ -3,13 +3,14 @@
 // cancel waits for the start, and what a closing handler workflow tells its callers.
 #include "runtime/nexus_dispatcher.hpp"
 
+#include "support/recording_outbox.hpp"
+
 #include <perdure/error.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <map>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -21,13 +22,6 @@ using namespace perdure::detail;
 namespace {
 
 constexpr std::int64_t caller_ns = 1, handler_ns = 2, caller_key = 7;
-
-/// A message the dispatcher sent to a run through the outbox.
-struct sent_message {
-    std::int64_t target = 0;
-    event_type type{};
-    boost::json::object attrs;
-};
 
 /// Records what the dispatcher asks of the engine; runs and namespaces are the test's.
 class recording_host final : public nexus_host {
@@ -61,9 +55,6 @@ public:
     std::optional<run_status> latest_run_status(std::int64_t, std::string_view) override { return std::nullopt; }
     std::vector<event> history_from(std::int64_t, std::int64_t) override { return {}; }
     void deliver(run_state&, inbound in) override { delivered.push_back(std::move(in)); }
-    void send(std::int64_t target, event_type type, boost::json::object attrs, write_unit&) override {
-        sent.push_back({target, type, std::move(attrs)});
-    }
     std::int64_t append_event(run_state&, event_type, boost::json::object, write_unit&) override {
         throw std::logic_error("no handler workflow here");
     }
@@ -74,11 +65,6 @@ public:
     }
     typed_attributes typed_search_attributes(std::int64_t, const search_attributes&) const override { return {}; }
     void attach_engine(nexus::operation_context&) override {}
-    void record_cancel_request(run_state& r, const char*, std::int64_t scheduled_event_id, std::int64_t,
-                               write_unit&) override {
-        cancel_rows.insert({r.run_key, scheduled_event_id});
-    }
-    void forget_cancel_request(const task_key& key, std::vector<write_op>&) override { cancel_rows.erase(key); }
     std::string namespace_name(std::int64_t ns_id) const override {
         const auto it = namespaces.find(ns_id);
         return it == namespaces.end() ? "" : it->second;
@@ -95,8 +81,6 @@ public:
     std::map<std::tuple<int, std::int64_t, std::int64_t>, std::int64_t> armed_at;
     std::vector<write_unit> committed;
     std::vector<inbound> delivered;
-    std::vector<sent_message> sent;
-    std::set<task_key> cancel_rows;
 };
 
 /// A dispatcher with one endpoint, "payments", routed to the handler namespace's "q".
@@ -130,10 +114,12 @@ struct dispatcher_fixture {
     }
 
     recording_host host;
+    perdure::test::recording_outbox outbox;
     endpoint_table endpoints;
     worker_registry workers;
     work_tracker work;
-    nexus_dispatcher dispatcher{host, endpoints, workers, work, {.handler_threads = 1, .max_payload_bytes = 64}};
+    nexus_dispatcher dispatcher{host,    outbox, endpoints,
+                                workers, work,   {.handler_threads = 1, .max_payload_bytes = 64}};
 };
 
 command schedule_command(std::string endpoint, boost::json::value input = 1) {
@@ -237,10 +223,10 @@ BOOST_AUTO_TEST_CASE(a_cancel_before_the_start_waits_for_it) {
     dispatcher.request_cancel(
         host.runs[caller_key],
         event{6, event_type::nexus_operation_cancel_requested, host.now, {{"scheduled_event_id", 5}}}, unit);
-    BOOST_TEST(host.cancel_rows.contains(task_key{caller_key, 5}));   // its outbox row is committed with it
+    BOOST_TEST(outbox.cancel_rows.contains(task_key{caller_key, 5}));   // its outbox row is committed with it
     for (auto& fx : unit.effects) fx(nullptr);
     BOOST_TEST(described(5).cancel_requested);
-    BOOST_TEST(host.sent.empty());   // nothing is sent before the operation has started
+    BOOST_TEST(outbox.sent.empty());   // nothing is sent before the operation has started
 }
 
 BOOST_AUTO_TEST_CASE(a_closed_caller_abandons_its_operations) {
@@ -259,12 +245,12 @@ BOOST_AUTO_TEST_CASE(a_completed_handler_workflow_completes_each_caller_with_its
     write_unit unit;
     dispatcher.notify_callers(handler, event{9, event_type::workflow_execution_completed, host.now, {{"result", 42}}},
                               unit);
-    BOOST_REQUIRE_EQUAL(host.sent.size(), 2u);
-    BOOST_TEST(host.sent[0].target == caller_key);
-    BOOST_TEST((host.sent[0].type == event_type::nexus_operation_completed));
-    BOOST_TEST(host.sent[0].attrs.at("result").as_int64() == 42);
-    BOOST_TEST(host.sent[1].target == 8);
-    BOOST_TEST(host.sent[1].attrs.at("request_id").as_string() == "req-2");
+    BOOST_REQUIRE_EQUAL(outbox.sent.size(), 2u);
+    BOOST_TEST(outbox.sent[0].target == caller_key);
+    BOOST_TEST((outbox.sent[0].type == event_type::nexus_operation_completed));
+    BOOST_TEST(outbox.sent[0].attrs.at("result").as_int64() == 42);
+    BOOST_TEST(outbox.sent[1].target == 8);
+    BOOST_TEST(outbox.sent[1].attrs.at("request_id").as_string() == "req-2");
 }
 
 BOOST_AUTO_TEST_CASE(a_canceled_handler_workflow_cancels_its_callers_operation) {
@@ -273,9 +259,9 @@ BOOST_AUTO_TEST_CASE(a_canceled_handler_workflow_cancels_its_callers_operation) 
     handler.callbacks = {{caller_key, 5, "req-1", "payments", "billing", "charge", "tok-1"}};
     write_unit unit;
     dispatcher.notify_callers(handler, event{9, event_type::workflow_execution_canceled, host.now, {}}, unit);
-    BOOST_REQUIRE_EQUAL(host.sent.size(), 1u);
-    BOOST_TEST((host.sent[0].type == event_type::nexus_operation_canceled));
-    BOOST_TEST(host.sent[0].attrs.contains("failure"));
+    BOOST_REQUIRE_EQUAL(outbox.sent.size(), 1u);
+    BOOST_TEST((outbox.sent[0].type == event_type::nexus_operation_canceled));
+    BOOST_TEST(outbox.sent[0].attrs.contains("failure"));
 }
 
 BOOST_AUTO_TEST_CASE(a_handler_workflow_that_continues_as_new_leaves_its_callers_to_the_next_run) {
@@ -286,7 +272,7 @@ BOOST_AUTO_TEST_CASE(a_handler_workflow_that_continues_as_new_leaves_its_callers
     dispatcher.notify_callers(
         handler, event{9, event_type::workflow_execution_continued_as_new, host.now, {{"new_execution_run_id", "r2"}}},
         unit);
-    BOOST_TEST(host.sent.empty());
+    BOOST_TEST(outbox.sent.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

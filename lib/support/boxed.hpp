@@ -1,6 +1,6 @@
-// A value kept on the heap only while it differs from its default. A run carries fields that
-// most runs leave empty (a memo, search attributes, a retry policy, Nexus callers, parent and
-// root ids), and a workflow parked for months should not pay their inline size.
+// Values kept on the heap only while they are set. A run carries fields that most runs leave
+// empty (a memo, search attributes, a retry policy, Nexus callers, parent and root ids), and a
+// workflow parked for months should not pay their inline size: boxed, each costs one pointer.
 #pragma once
 
 #include <memory>
@@ -9,36 +9,51 @@
 
 namespace perdure::detail {
 
+/// A unique_ptr whose copies copy what it points to.
+template <class T>
+class deep_ptr {
+public:
+    deep_ptr() = default;
+    explicit deep_ptr(T value) : p_(std::make_unique<T>(std::move(value))) {}
+    deep_ptr(const deep_ptr& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+    deep_ptr(deep_ptr&&) noexcept = default;
+    deep_ptr& operator=(const deep_ptr& o) {
+        if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+        return *this;
+    }
+    deep_ptr& operator=(deep_ptr&&) noexcept = default;
+
+    T* get() const noexcept { return p_.get(); }
+    void reset() noexcept { p_.reset(); }
+
+private:
+    std::unique_ptr<T> p_;
+};
+
+/// A value that reads as its default (T{}) until it is set to something else.
 template <class T>
 class boxed {
 public:
     boxed() = default;
     boxed(T value) { *this = std::move(value); }   // implicit: a boxed field is assigned like its value
-    boxed(const boxed& o) : value_(o.value_ ? std::make_unique<T>(*o.value_) : nullptr) {}
-    boxed(boxed&&) noexcept = default;
-    boxed& operator=(const boxed& o) {
-        if (this != &o) value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
-        return *this;
-    }
-    boxed& operator=(boxed&&) noexcept = default;
     boxed& operator=(T value) {
         if (value == T{})
             value_.reset();
-        else if (value_)
-            *value_ = std::move(value);
+        else if (auto* v = value_.get())
+            *v = std::move(value);
         else
-            value_ = std::make_unique<T>(std::move(value));
+            value_ = deep_ptr<T>(std::move(value));
         return *this;
     }
 
-    const T& get() const noexcept { return value_ ? *value_ : empty(); }
+    const T& get() const noexcept { return value_.get() ? *value_.get() : empty(); }
     operator const T&() const noexcept { return get(); }
     const T& operator*() const noexcept { return get(); }
     const T* operator->() const noexcept { return &get(); }
     /// The value to change in place, allocated on first use.
     T& edit() {
-        if (!value_) value_ = std::make_unique<T>();
-        return *value_;
+        if (!value_.get()) value_ = deep_ptr<T>(T{});
+        return *value_.get();
     }
 
     bool operator==(const boxed& o) const { return get() == o.get(); }
@@ -48,34 +63,29 @@ private:
         static const T value{};
         return value;
     }
-    std::unique_ptr<T> value_;
+    deep_ptr<T> value_;
 };
 
-/// An optional value kept on the heap while it is set: std::optional's interface for reading.
+/// An optional value on the heap while it is set, read as a std::optional is.
 template <class T>
 class boxed_optional {
 public:
     boxed_optional() = default;
-    boxed_optional(std::optional<T> value) : value_(value ? std::make_unique<T>(std::move(*value)) : nullptr) {}
-    boxed_optional(T value) : value_(std::make_unique<T>(std::move(value))) {}
-    boxed_optional(const boxed_optional& o) : value_(o.value_ ? std::make_unique<T>(*o.value_) : nullptr) {}
-    boxed_optional(boxed_optional&&) noexcept = default;
-    boxed_optional& operator=(const boxed_optional& o) {
-        if (this != &o) value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
-        return *this;
+    boxed_optional(std::optional<T> value) {
+        if (value) value_ = deep_ptr<T>(std::move(*value));
     }
-    boxed_optional& operator=(boxed_optional&&) noexcept = default;
+    boxed_optional(T value) : value_(std::move(value)) {}
 
-    explicit operator bool() const noexcept { return value_ != nullptr; }
-    const T& operator*() const noexcept { return *value_; }
+    explicit operator bool() const noexcept { return value_.get() != nullptr; }
+    const T& operator*() const noexcept { return *value_.get(); }
     const T* operator->() const noexcept { return value_.get(); }
 
     bool operator==(const boxed_optional& o) const {
-        return value_ && o.value_ ? *value_ == *o.value_ : value_ == o.value_;
+        return value_.get() && o.value_.get() ? *value_.get() == *o.value_.get() : value_.get() == o.value_.get();
     }
 
 private:
-    std::unique_ptr<T> value_;
+    deep_ptr<T> value_;
 };
 
 }   // namespace perdure::detail

@@ -3,6 +3,7 @@
 // they were; a running one is terminated first, so whoever waits on it learns why; nothing of
 // it comes back after a reopen.
 #include "support/engine_fixture.hpp"
+#include "support/error_text.hpp"
 
 #include <perdure/asio.hpp>
 
@@ -11,7 +12,9 @@
 
 using namespace std::chrono_literals;
 using perdure::search_attribute_type;
+using perdure::test::contains;
 using perdure::test::engine_fixture;
+using perdure::test::message_of;
 
 namespace {
 
@@ -54,26 +57,12 @@ void setup(perdure::engine& e) {
         .register_workflow(parent_workflow);
 }
 
-template <class E, class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("another exception: ") + e.what();
-    }
-    return "no exception";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 /// What each read of a deleted run says: not found, every one.
 void check_gone(perdure::client c, const std::string& workflow_id, const std::string& run_id) {
     auto h = c.get_handle<int>(workflow_id, run_id);
-    BOOST_TEST(contains(error_of<perdure::not_found>([&] { h.describe(); }), "not found"));
-    BOOST_TEST(contains(error_of<perdure::not_found>([&] { h.history(); }), "not found"));
-    BOOST_TEST(contains(error_of<perdure::not_found>([&] { h.get(); }), "not found"));
+    BOOST_TEST(contains(message_of<perdure::not_found>([&] { h.describe(); }), "not found"));
+    BOOST_TEST(contains(message_of<perdure::not_found>([&] { h.history(); }), "not found"));
+    BOOST_TEST(contains(message_of<perdure::not_found>([&] { h.get(); }), "not found"));
 }
 
 }   // namespace
@@ -156,11 +145,11 @@ BOOST_AUTO_TEST_CASE(deleting_what_does_not_exist_says_not_found_and_deletes_not
     f.open(setup);
     auto c = f.client();
     c.start_workflow(leaf_workflow, 1, {.id = "a", .task_queue = "q"}).get();
-    const auto unknown = error_of<perdure::not_found>([&] { c.delete_workflow("nope"); });
+    const auto unknown = message_of<perdure::not_found>([&] { c.delete_workflow("nope"); });
     BOOST_TEST(contains(unknown, "workflow nope not found in namespace default"), unknown);
-    const auto wrong_run = error_of<perdure::not_found>([&] { c.delete_workflow("a", "no-such-run"); });
+    const auto wrong_run = message_of<perdure::not_found>([&] { c.delete_workflow("a", "no-such-run"); });
     BOOST_TEST(contains(wrong_run, "workflow a (run no-such-run) not found"), wrong_run);
-    const auto ns = error_of<perdure::not_found>([&] { f.engine().client_for("nowhere").delete_workflow("a"); });
+    const auto ns = message_of<perdure::not_found>([&] { f.engine().client_for("nowhere").delete_workflow("a"); });
     BOOST_TEST(contains(ns, "nowhere"), ns);
     BOOST_TEST(c.count() == 1);
 }

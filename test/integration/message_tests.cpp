@@ -1,10 +1,12 @@
 // Signals, queries and updates, live and after a restart (the replayed state must match).
 #include "support/engine_fixture.hpp"
+#include "support/error_text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
+using perdure::test::message_of;
 
 namespace {
 
@@ -51,16 +53,6 @@ const perdure::workflow_def cart_workflow{"Cart", &cart};
 
 void setup(perdure::engine& e) {
     e.add_worker("default", "q").register_workflow(cart_workflow).register_activity(price_after);
-}
-
-template <class E, class F>
-std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "no exception";
 }
 
 std::vector<std::string> types(const std::vector<perdure::history_event>& h) {

@@ -3,6 +3,7 @@
 // and a version-4 database migrated to carry them.
 #include "support/engine_fixture.hpp"
 #include "support/test_store.hpp"
+#include "support/error_text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -12,7 +13,9 @@
 
 using namespace std::chrono_literals;
 using perdure::search_attribute_type;
+using perdure::test::contains;
 using perdure::test::engine_fixture;
+using perdure::test::message_of;
 using perdure::test::temp_dir;
 
 namespace {
@@ -55,18 +58,6 @@ std::set<std::string> ids(perdure::client c, std::string_view query) {
     for (const auto& w : c.list(query).executions) out.insert(w.workflow_id);
     return out;
 }
-
-template <class E, class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "no exception";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 void sql(const std::string& path, const char* statement) {
     sqlite3* db = nullptr;
@@ -118,23 +109,23 @@ BOOST_AUTO_TEST_CASE(registering_a_bad_name_or_another_type_says_what_is_wrong) 
     f.open(setup);
     auto& ns = f.engine().namespaces();
     ns.add_search_attribute("default", "Customer", search_attribute_type::keyword);
-    BOOST_TEST(contains(error_of<perdure::already_exists>(
+    BOOST_TEST(contains(message_of<perdure::already_exists>(
                             [&] { ns.add_search_attribute("default", "Customer", search_attribute_type::text); }),
                         "already exists in namespace 'default' as Keyword"));
-    BOOST_TEST(contains(error_of<perdure::invalid_argument>(
+    BOOST_TEST(contains(message_of<perdure::invalid_argument>(
                             [&] { ns.add_search_attribute("default", "9lives", search_attribute_type::keyword); }),
                         "9lives"));
-    BOOST_TEST(contains(error_of<perdure::invalid_argument>(
+    BOOST_TEST(contains(message_of<perdure::invalid_argument>(
                             [&] { ns.add_search_attribute("default", "WorkflowId", search_attribute_type::keyword); }),
                         "WorkflowId"));
-    BOOST_TEST(contains(error_of<perdure::invalid_argument>([&] {
+    BOOST_TEST(contains(message_of<perdure::invalid_argument>([&] {
                             ns.add_search_attribute("default", "TemporalThing", search_attribute_type::keyword);
                         }),
                         "TemporalThing"));
-    BOOST_TEST(contains(error_of<perdure::not_found>(
+    BOOST_TEST(contains(message_of<perdure::not_found>(
                             [&] { ns.add_search_attribute("nowhere", "Customer", search_attribute_type::keyword); }),
                         "nowhere"));
-    BOOST_TEST(contains(error_of<perdure::not_found>([&] { ns.remove_search_attribute("default", "Nope"); }),
+    BOOST_TEST(contains(message_of<perdure::not_found>([&] { ns.remove_search_attribute("default", "Nope"); }),
                         "no search attribute 'Nope'"));
 }
 
@@ -176,13 +167,13 @@ BOOST_AUTO_TEST_CASE(a_start_with_an_unknown_or_mistyped_attribute_is_refused_an
     f.open(setup);
     f.engine().namespaces().add_search_attribute("default", "Customer", search_attribute_type::keyword);
     f.engine().namespaces().add_search_attribute("default", "Amount", search_attribute_type::integer);
-    const auto typo = error_of<perdure::invalid_argument>([&] {
+    const auto typo = message_of<perdure::invalid_argument>([&] {
         f.client().start_workflow(waiter_workflow, 1,
                                   {.id = "a", .task_queue = "q", .search_attributes = {{"Custmer", std::string("x")}}});
     });
     BOOST_TEST(contains(typo, "unknown search attribute 'Custmer'"), typo);
     BOOST_TEST(contains(typo, "did you mean 'Customer'?"), typo);
-    const auto mistyped = error_of<perdure::invalid_argument>([&] {
+    const auto mistyped = message_of<perdure::invalid_argument>([&] {
         f.client().start_workflow(
             waiter_workflow, 1, {.id = "a", .task_queue = "q", .search_attributes = {{"Amount", std::string("abc")}}});
     });

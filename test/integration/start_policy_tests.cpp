@@ -1,6 +1,7 @@
 // Starting workflows: id conflict and reuse policies, request-id dedupe, and bad input that
 // must be refused with a clear error and leave nothing behind.
 #include "support/engine_fixture.hpp"
+#include "support/error_text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -9,6 +10,7 @@
 
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
+using perdure::test::message_of;
 
 namespace {
 
@@ -37,16 +39,6 @@ void setup(perdure::engine& e) {
         .register_workflow(wait_workflow)
         .register_workflow(fail_workflow)
         .register_workflow(sides_workflow);
-}
-
-template <class E, class F>
-std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "no exception";
 }
 
 }   // namespace

@@ -2,6 +2,7 @@
 // indexed in the task's commit, the same after a replay, and refused with the task's failure
 // when a value does not fit the namespace's registry.
 #include "support/engine_fixture.hpp"
+#include "support/error_text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -9,6 +10,7 @@
 
 using namespace std::chrono_literals;
 using perdure::search_attribute_type;
+using perdure::test::contains;
 using perdure::test::engine_fixture;
 
 namespace {
@@ -60,8 +62,6 @@ std::vector<perdure::history_event> of_type(const std::vector<perdure::history_e
         if (e.event_type == type) out.push_back(e);
     return out;
 }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }   // namespace
 

@@ -2,6 +2,7 @@
 // pages that stay correct while runs are added, tokens bound to their query, counts by status,
 // and hostile query text that finds nothing or is refused, never run as SQL.
 #include "store_backends.hpp"
+#include "support/error_text.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -12,6 +13,7 @@
 
 using perdure::search_attribute_type;
 using perdure::workflow_status;
+using perdure::test::contains;
 
 namespace {
 
@@ -72,8 +74,6 @@ std::string invalid(F&& f) {
     }
     return "no invalid_argument";
 }
-
-bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 
 }   // namespace
 

@@ -1,12 +1,11 @@
-// The core's side of cancel requests and the order of recovery. An activity's cancel request
-// is an outbox row committed with its ActivityTaskCancelRequested event (the outbox keeps it
-// until the activity closes); at recovery the rows say which activities and operations were
-// asked to cancel before a crash.
+// The core's side of cancel requests and of recovery. An activity's cancel request is an
+// outbox row committed with its ActivityTaskCancelRequested event (the outbox keeps it until
+// the activity closes); at recovery the rows say which activities and operations were asked to
+// cancel before a crash (recovery.cpp decides the order; this hands each task to its part).
 #include "runtime/core.hpp"
 #include "runtime/failpoint.hpp"
 
 #include <map>
-#include <set>
 
 namespace perdure::detail {
 
@@ -21,37 +20,28 @@ void engine_core::request_activity_cancel(run_state& r, const event& requested, 
     });
 }
 
-void engine_core::recover_tasks(const std::vector<task_row>& tasks) {
-    // Cancel requests first, so the activity or operation they address knows of them.
-    const std::map<task_key, cancel_request> cancels = outbox_.recover_cancel_requests(tasks);
-    std::set<task_key> unstarted_operations;
-    for (const auto& t : tasks)
-        if (t.kind == task_kind::nexus) unstarted_operations.insert({t.run_key, t.seq});
-    // An operation that had started (or whose Started is still in the outbox) hears its cancel
-    // once its Started is recorded; one that has not started, when it starts.
-    for (const auto& [key, c] : cancels)
-        if (auto* r = find_run(key.run_key);
-            r && c.target == "nexus" && r->status == run_status::running && !unstarted_operations.contains(key))
-            nexus_.resume_cancel(*r, key.seq, c.requested_event_id);
-    for (const auto& t : tasks) {
-        const auto c = cancels.find({t.run_key, t.seq});
-        const bool cancel =
-            c != cancels.end() && c->second.target == (t.kind == task_kind::nexus ? "nexus" : "activity");
-        switch (t.kind) {
-        case task_kind::delivery: outbox_.redeliver(t); break;
-        case task_kind::nexus:
-        case task_kind::activity:
-            if (auto* r = find_run(t.run_key))
-                if (auto scheduled = store_->reads().event_at(t.run_key, t.seq)) {
-                    if (t.kind == task_kind::nexus)
-                        nexus_.recover(*r, *scheduled, t, cancel ? c->second.requested_event_id : 0);
-                    else
-                        activities_.recover(*r, *scheduled, t, cancel);
-                }
-            break;
-        case task_kind::cancel: break;
-        }
-    }
+std::optional<event> engine_core::event_at(std::int64_t run_key, std::int64_t event_id) {
+    return store_->reads().event_at(run_key, event_id);
+}
+
+std::map<task_key, cancel_request> engine_core::cancel_requests_among(const std::vector<task_row>& tasks) {
+    return outbox_.recover_cancel_requests(tasks);
+}
+
+void engine_core::redeliver(const task_row& row) { outbox_.redeliver(row); }
+
+void engine_core::resume_activity(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) {
+    activities_.recover(r, scheduled, row, cancel_requested);
+}
+
+void engine_core::resume_operation(run_state& r, const event& scheduled, const task_row& row,
+                                   std::int64_t cancel_requested_event_id) {
+    nexus_.recover(r, scheduled, row, cancel_requested_event_id);
+}
+
+void engine_core::resume_operation_cancel(run_state& r, std::int64_t scheduled_event_id,
+                                          std::int64_t requested_event_id) {
+    nexus_.resume_cancel(r, scheduled_event_id, requested_event_id);
 }
 
 }   // namespace perdure::detail

@@ -18,38 +18,18 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       own_io_(external_io ? nullptr : std::make_unique<boost::asio::io_context>(1)),
       io_(external_io ? external_io : own_io_.get()),
       strand_(boost::asio::make_strand(*io_)),
-      tick_timer_(strand_),
       inbox_timer_(strand_),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
       outbox_(*this),
       family_(*this, outbox_),
+      timer_(*this, clock_, strand_),
       activities_(*this, outbox_, workers_, work_, clock_, strand_,
                   {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),
       nexus_(
           *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
-    // The index of what exists; nothing is replayed (runs are rebuilt when an event reaches them).
-    {
-        auto& reads = store_->reads();
-        namespaces_.load(reads.namespaces(), reads.max_namespace_id());
-        for (const auto& e : reads.endpoints()) endpoints_.put(endpoint_of(e));
-        runs_.continue_keys_after(reads.max_run_key());
-        outbox_.continue_seqs_below(reads.min_task_seq());
-        for (auto& row : reads.open_runs()) {
-            auto r = std::make_unique<run_state>();
-            r->task_failure_message = std::move(row.exec.task_failure);
-            r->identity() = std::move(row.exec);   // the store gives the identity back as it was written
-            r->forget_own_ids();
-            r->next_event_id = row.last_event_id + 1;
-            family_.add_open(*r);
-            // A history that ends with an inbound event still owes an activation.
-            const auto last = static_cast<event_type>(row.last_event_type);
-            r->owes_activation = last != event_type::workflow_task_completed && !is_command_event(last);
-            runs_.add(std::move(r));
-        }
-    }
-
+    load_index(store_->reads(), {namespaces_, endpoints_, runs_, outbox_, family_});
     if (own_io_) {
         io_guard_.emplace(own_io_->get_executor());
         loop_thread_ = std::thread([io = own_io_.get()] { io->run(); });
@@ -129,7 +109,10 @@ void engine_core::on_client_call() {
 }
 
 void engine_core::begin_work() {
-    if (!started_.exchange(true)) recover();
+    if (started_.exchange(true)) return;
+    auto& reads = store_->reads();
+    resume_work(*this, reads.deadlines(), reads.tasks(), runs_);
+    timer_.start(weak_from_this());
 }
 
 // ---------------------------------------------------------------- the commit pipeline
@@ -209,7 +192,7 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
             r->inst.reset();
         }
         activities_.stop_attempts();
-        tick_timer_.cancel();
+        timer_.stop();
     } catch (...) {
     }
 }
@@ -230,7 +213,7 @@ void engine_core::shutdown() {
         std::promise<void> done;
         boost::asio::post(strand_, [this, &done] {
             activities_.stop_attempts();
-            tick_timer_.cancel();
+            timer_.stop();
             inbox_timer_.cancel();
             done.set_value();
         });
@@ -241,7 +224,6 @@ void engine_core::shutdown() {
     barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued
     barrier();               // their effects have run
-    if (clock_subscription_) clock_->unsubscribe(clock_subscription_);
     // Handles may outlive the engine; the file and its lock may not.
     store_->close();
     io_guard_.reset();

@@ -7,12 +7,13 @@
 #include "replay/workflow_instance.hpp"
 #include "runtime/activity_dispatcher.hpp"
 #include "runtime/commit_pipeline.hpp"
-#include "runtime/deadline_wheel.hpp"
+#include "runtime/deadline_timer.hpp"
 #include "runtime/family.hpp"
 #include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
 #include "runtime/outbox.hpp"
+#include "runtime/recovery.hpp"
 #include "runtime/retention_sweeper.hpp"
 #include "runtime/run_state.hpp"
 #include "runtime/run_table.hpp"
@@ -52,7 +53,9 @@ using callback = unique_function<void(std::exception_ptr, T)>;
 class engine_core final : public std::enable_shared_from_this<engine_core>,
                           private nexus_host,
                           private outbox_host,
-                          private family_host {
+                          private family_host,
+                          private deadline_timer_host,
+                          private recovery_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -172,7 +175,7 @@ public:
     // ---- outstanding work (tests and the test environment) ----
     work_tracker& work() noexcept { return work_; }
     /// The earliest armed deadline (INT64_MAX when none); read off the strand.
-    std::int64_t next_deadline_us() const noexcept { return wheel_.next_due_snapshot(); }
+    std::int64_t next_deadline_us() const noexcept { return timer_.next_due_snapshot(); }
     /// Who waits for workflow progress: the test environment lets time pass only then.
     time_gate& waiting() noexcept { return waiting_; }
     /// In the test environment, blocking calls give up after this long (0: never), naming
@@ -206,7 +209,6 @@ private:
     void on_committed(std::uint64_t last_unit);
     commit_callbacks commit_reports();
     void on_commit_failed(std::uint64_t first_unit, const commit_failure& failure);
-    void recover();
 
     // runs.cpp
     run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) override {
@@ -217,7 +219,7 @@ private:
                               const std::string& first_run_id);
     run_state* find_run(std::int64_t run_key) override { return runs_.find(run_key); }
     void deliver(run_state& r, inbound in) override;
-    void request_activation(run_state& r);
+    void request_activation(run_state& r) override;
     void activate(std::int64_t run_key);
     void load(run_state& r);
     void on_loaded(std::int64_t run_key, std::vector<event> history, std::exception_ptr error);
@@ -248,7 +250,7 @@ private:
 
     // nexus_host (the rest of it is above and below)
     bool armed(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const override {
-        return wheel_.due_of(kind, run_key, seq).has_value();
+        return timer_.armed(kind, run_key, seq);
     }
     std::optional<run_status> latest_run_status(std::int64_t ns_id, std::string_view workflow_id) override;
     std::vector<event> history_from(std::int64_t run_key, std::int64_t first_event_id) override;
@@ -257,13 +259,16 @@ private:
     // family_host (the rest of it is above and below)
     boost::json::object started_attributes(const run_state& r) override;
 
-    // deadlines.cpp
-    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override;
-    void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) override;
-    void schedule_tick();
-    void on_tick();
-    void fire(const wheel_entry& e);
-    void on_clock_changed();
+    // deadlines.cpp (deadline_timer_host; now_us() is above)
+    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override {
+        timer_.arm(kind, run_key, seq, due_us);
+    }
+    void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) override { timer_.disarm(kind, run_key, seq); }
+    bool running() const override { return !stopping_.load() && !failed_.load(); }
+    void fire(const wheel_entry& e) override;
+    void after_wake() override { maybe_sweep_retention(); }
+    void post_job(unique_function<void()> job) override { post(std::move(job)); }
+    void fail(std::exception_ptr e) noexcept override { fail_engine(std::move(e)); }
 
     // start.cpp
     void start_on_strand(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
@@ -292,7 +297,15 @@ private:
     // cancel_requests.cpp
     /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
     void request_activity_cancel(run_state& r, const event& requested, write_unit& unit);
-    void recover_tasks(const std::vector<task_row>& tasks);
+    // recovery_host (the rest of it is above)
+    std::optional<event> event_at(std::int64_t run_key, std::int64_t event_id) override;
+    std::map<task_key, cancel_request> cancel_requests_among(const std::vector<task_row>& tasks) override;
+    void redeliver(const task_row& row) override;
+    void resume_activity(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) override;
+    void resume_operation(run_state& r, const event& scheduled, const task_row& row,
+                          std::int64_t cancel_requested_event_id) override;
+    void resume_operation_cancel(run_state& r, std::int64_t scheduled_event_id,
+                                 std::int64_t requested_event_id) override;
 
     // retention.cpp
     void maybe_sweep_retention();
@@ -318,14 +331,12 @@ private:
 
     engine_options options_;
     std::shared_ptr<clock> clock_;
-    std::uint64_t clock_subscription_ = 0;
 
     std::unique_ptr<boost::asio::io_context> own_io_;
     boost::asio::io_context* io_;
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_guard_;
     std::thread loop_thread_;
-    boost::asio::steady_timer tick_timer_;
     boost::asio::steady_timer inbox_timer_;
     std::unique_ptr<store> store_;   // its reads() are the strand's alone
     commit_pipeline pipeline_;       // the write side of store_
@@ -356,7 +367,7 @@ private:
     time_gate waiting_;
     std::chrono::milliseconds blocking_timeout_{0};
     std::function<std::string()> hold_reason_;
-    deadline_wheel wheel_;
+    deadline_timer timer_;
     activity_dispatcher activities_;   // after what it uses; destroyed first, joining its threads
     nexus_dispatcher nexus_;           // likewise, joining its handler pool
 };

@@ -1,6 +1,5 @@
-// Deadlines on the strand: one Asio timer for the earliest entry of the wheel (re-checked at
-// least every second so wall-clock jumps behave), or clock notifications for a manual clock.
-// Also recovery at start(): deadlines, pending tasks and runs that owe an activation.
+// What a due deadline does: a durable timer fires, a run times out (and may be retried), a
+// backoff or a task retry ends; activity and Nexus deadlines go to their dispatchers.
 #include "runtime/core.hpp"
 
 #include "codec/duration.hpp"
@@ -9,55 +8,7 @@
 
 #include <perdure/error.hpp>
 
-#include <algorithm>
-
 namespace perdure::detail {
-namespace {
-constexpr std::int64_t max_timer_wait_us = 1'000'000;
-}   // namespace
-
-void engine_core::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
-    if (wheel_.arm(kind, run_key, seq, due_us) && started_) schedule_tick();
-}
-
-void engine_core::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) { wheel_.disarm(kind, run_key, seq); }
-
-void engine_core::schedule_tick() {
-    if (stopping_.load() || failed_.load()) return;
-    const auto next = wheel_.plan_wait();
-    if (!next) {
-        tick_timer_.cancel();
-        return;
-    }
-    const std::int64_t now = now_us();
-    if (clock_->manual()) {
-        // Time moves only by hand: check now, and again whenever the clock is moved.
-        if (*next <= now) post([this] { on_tick(); });
-        return;
-    }
-    const auto wait = std::clamp<std::int64_t>(*next - now, 0, max_timer_wait_us);
-    tick_timer_.expires_after(std::chrono::microseconds(wait));
-    tick_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (ec || self->failed_.load()) return;
-        try {
-            self->on_tick();
-        } catch (...) {
-            self->fail_engine(std::current_exception());
-        }
-    });
-}
-
-void engine_core::on_tick() {
-    wheel_.woke();
-    const std::int64_t now = now_us();
-    while (auto e = wheel_.pop_due(now)) fire(*e);
-    schedule_tick();
-    maybe_sweep_retention();
-}
-
-void engine_core::on_clock_changed() {
-    if (started_) on_tick();
-}
 
 void engine_core::fire(const wheel_entry& e) {
     switch (e.kind) {
@@ -127,23 +78,6 @@ void engine_core::fire(const wheel_entry& e) {
     case wheel_kind::nexus_start_to_close: nexus_.on_deadline({e.run_key, e.seq}, e.kind); return;
     default: activities_.on_deadline({e.run_key, e.seq}, e.kind); return;
     }
-}
-
-void engine_core::recover() {
-    if (clock_->manual()) {
-        clock_subscription_ = clock_->subscribe([weak = weak_from_this()] {
-            if (auto self = weak.lock()) self->post([self] { self->on_clock_changed(); });
-        });
-    }
-    for (const auto& d : store_->reads().deadlines())
-        if (auto* r = find_run(d.run_key)) {
-            wheel_.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
-            if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
-        }
-    recover_tasks(store_->reads().tasks());
-    for (auto& [key, r] : runs_.all())
-        if (r->owes_activation) request_activation(*r);
-    schedule_tick();
 }
 
 void engine_core::on_workers_changed() {

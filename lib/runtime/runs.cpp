@@ -344,7 +344,7 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     r.status = status_of_close(close_event.type);
     unit.ops.emplace_back(close_execution{r.run_key, r.status, close_event.time_us});
     unit.ops.emplace_back(clear_run_work{r.run_key});
-    wheel_.disarm_run(r.run_key);
+    timer_.disarm_run(r.run_key);
     activities_.drop_run(r.run_key);
     outbox_.drop_run(r.run_key);
     auto closed = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +

@@ -102,7 +102,7 @@ void run_family::notify_parent(run_state& child, const event& close, write_unit&
     default: type = event_type::child_workflow_execution_terminated; break;
     }
     if (auto it = children_.find(child.parent.run_key); it != children_.end()) it->second.erase(child.run_key);
-    outbox_.send(child.parent.run_key, type, std::move(attrs), unit);
+    outbox_.send(child.parent.run_key, type, std::move(attrs), unit, "result");
 }
 
 void run_family::apply_parent_close_policy(run_state& parent, write_unit& unit) {
@@ -159,7 +159,7 @@ void run_family::reach_external(run_state& r, const event& e, write_unit& unit) 
                       {"identity", "perdure"},
                       {"external_workflow_execution", source},
                       {"external_initiated_event_id", e.id}},
-                     unit);
+                     unit, "input");
     else
         outbox_.send(
             target->run_key, event_type::workflow_execution_cancel_requested,

@@ -196,13 +196,16 @@ void nexus_dispatcher::attempt_failed(nexus_op& op, failure f) {
     host_.arm(wheel_kind::nexus_retry, op.key.run_key, op.key.seq, due);
 }
 
-void nexus_dispatcher::deliver_outcome(nexus_op& op, event_type type, boost::json::object attrs) {
+void nexus_dispatcher::deliver_outcome(nexus_op& op, event_type type, boost::json::object attrs,
+                                       std::string result_json) {
     attrs["scheduled_event_id"] = op.key.seq;
     attrs["request_id"] = op.request_id;
     const auto key = op.key;
     auto* r = host_.find_run(key.run_key);
     if (r && r->status == run_status::running) {
-        host_.deliver(*r, inbound{event{0, type, host_.now_us(), std::move(attrs)}});   // on_delivered cleans up
+        inbound in{event{0, type, host_.now_us(), std::move(attrs)}};
+        if (!result_json.empty()) in.serialized_member = "result", in.serialized_json = std::move(result_json);
+        host_.deliver(*r, std::move(in));   // on_delivered cleans up
     } else {
         ops_.erase(key);
     }

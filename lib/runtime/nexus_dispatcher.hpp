@@ -123,7 +123,8 @@ private:
     void dispatch(const task_key& key);
     void attempt_failed(nexus_op& op, failure f);
     /// The operation's outcome event, for its caller to record (the operation is then retired).
-    void deliver_outcome(nexus_op& op, event_type type, boost::json::object attrs);
+    /// `result_json`, when given, is the "result" member already serialized for its size check.
+    void deliver_outcome(nexus_op& op, event_type type, boost::json::object attrs, std::string result_json = {});
     nexus::operation_context handler_context(const nexus_op& op, std::string ns);
 
     // nexus_sync.cpp

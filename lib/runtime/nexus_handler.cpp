@@ -257,7 +257,7 @@ void nexus_dispatcher::notify_callers(run_state& r, const event& close, write_un
                                      {{"timeout_type", to_string(timeout_type::start_to_close)}}});
             break;
         }
-        outbox_.send(cb.caller_run_key, type, std::move(attrs), unit);
+        outbox_.send(cb.caller_run_key, type, std::move(attrs), unit, "result");
     }
 }
 

@@ -85,7 +85,8 @@ void nexus_dispatcher::on_sync_result(task_key key, std::uint64_t generation, bo
     if (auto why = invalid_handler_links(links))
         return handler_failed(*op, handler_failure(nexus::handler_error_type::internal, std::move(*why), false));
     op->pass.end(attempt_end::succeeded, host_.now_us());
-    if (boost::json::serialize(result).size() > settings_.max_payload_bytes)
+    std::string result_json = boost::json::serialize(result);   // checked, then stored as it is
+    if (result_json.size() > settings_.max_payload_bytes)
         return deliver_outcome(
             *op, event_type::nexus_operation_failed,
             {{"failure",
@@ -96,7 +97,7 @@ void nexus_dispatcher::on_sync_result(task_key key, std::uint64_t generation, bo
     // A sync completion carries the handler's links, as Temporal records them from the start
     // response; an asynchronous one (an override's, after its Started) carries none.
     if (!links.empty() && !op->started_recorded) append_links(attrs["links"].emplace_array(), links);
-    deliver_outcome(*op, event_type::nexus_operation_completed, std::move(attrs));
+    deliver_outcome(*op, event_type::nexus_operation_completed, std::move(attrs), std::move(result_json));
 }
 
 }   // namespace perdure::detail

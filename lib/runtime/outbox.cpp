@@ -4,6 +4,7 @@
 // operation ended first), so a crash in between delivers it after reopening.
 #include "runtime/outbox.hpp"
 
+#include "codec/json_member.hpp"
 #include "runtime/failpoint.hpp"
 
 #include <boost/json/parse.hpp>
@@ -37,10 +38,20 @@ void outbox::continue_seqs_below(std::int64_t min_task_seq) {
 
 // ---------------------------------------------------------------- messages
 
-void outbox::send(std::int64_t target, event_type type, boost::json::object attrs, write_unit& unit) {
+void outbox::send(std::int64_t target, event_type type, boost::json::object attrs, write_unit& unit,
+                  const char* payload) {
     const std::int64_t seq = next_seq_--;
-    const boost::json::object details{{"type", static_cast<int>(type)}, {"attrs", attrs}};
-    unit.ops.emplace_back(upsert_task{{target, seq, task_kind::delivery, 0, 0, boost::json::serialize(details)}});
+    message m{type, std::move(attrs), nullptr, {}};
+    if (const auto* value = payload ? m.attrs.if_contains(payload) : nullptr)
+        m.payload = payload, m.payload_json = boost::json::serialize(*value);
+    // The row's text is what serialize() makes of {"type":N,"attrs":{...}}; recovery parses it.
+    std::string details = "{\"type\":" + std::to_string(static_cast<int>(type)) + ",\"attrs\":";
+    if (m.payload)
+        append_with_member(details, m.attrs, m.payload, m.payload_json);
+    else
+        details += boost::json::serialize(m.attrs);
+    details += '}';
+    unit.ops.emplace_back(upsert_task{{target, seq, task_kind::delivery, 0, 0, std::move(details)}});
     if (type == event_type::nexus_operation_started || type == event_type::nexus_operation_completed)
         unit.effects.emplace_back([type](std::exception_ptr e) {
             if (!e)
@@ -50,17 +61,16 @@ void outbox::send(std::int64_t target, event_type type, boost::json::object attr
     if (const auto* r = host_.find_run(target); r && r->status == run_status::running) {
         // Both runs share this engine's store: the target records the message in a unit queued
         // after this one, mostly in the same batch. The row covers a crash between two batches.
-        unit.on_queued.emplace_back([this, target, seq, type, attrs = std::move(attrs)]() mutable {
-            dispatch(target, seq, type, std::move(attrs));
-        });
+        unit.on_queued.emplace_back(
+            [this, target, seq, m = std::move(m)]() mutable { dispatch(target, seq, std::move(m)); });
         return;
     }
-    unit.effects.emplace_back([this, target, seq, type, attrs = std::move(attrs)](std::exception_ptr e) mutable {
-        if (!e) dispatch(target, seq, type, std::move(attrs));
+    unit.effects.emplace_back([this, target, seq, m = std::move(m)](std::exception_ptr e) mutable {
+        if (!e) dispatch(target, seq, std::move(m));
     });
 }
 
-void outbox::dispatch(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs) {
+void outbox::dispatch(std::int64_t target, std::int64_t seq, message m) {
     auto* r = host_.find_run(target);
     if (!r || r->status != run_status::running) {
         // The target closed: the message has nowhere to go.
@@ -69,8 +79,9 @@ void outbox::dispatch(std::int64_t target, std::int64_t seq, event_type type, bo
         host_.commit(std::move(unit));
         return;
     }
-    inbound in{event{0, type, host_.now_us(), std::move(attrs)}};
+    inbound in{event{0, m.type, host_.now_us(), std::move(m.attrs)}};
     in.ops.emplace_back(delete_task{target, seq});
+    if (m.payload) in.serialized_member = m.payload, in.serialized_json = std::move(m.payload_json);
     host_.deliver(*r, std::move(in));
 }
 
@@ -78,7 +89,7 @@ void outbox::redeliver(const task_row& row) {
     const auto details = boost::json::parse(row.details).as_object();
     const auto type = event_type_from_number(static_cast<int>(details.at("type").as_int64()));
     if (!type) return;
-    dispatch(row.run_key, row.seq, *type, details.at("attrs").as_object());
+    dispatch(row.run_key, row.seq, {*type, details.at("attrs").as_object()});
 }
 
 // ---------------------------------------------------------------- cancel requests

@@ -36,8 +36,11 @@ protected:
 /// The rows the dispatchers add to a unit: messages to runs and cancel requests.
 class outbox_rows {
 public:
-    /// A message to another run: an outbox row in `unit`, delivered once it is queued.
-    virtual void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit) = 0;
+    /// A message to another run: an outbox row in `unit`, delivered once it is queued. The
+    /// member named `payload` (a result, an input), when present, is serialized once for both
+    /// the row and the event the target records.
+    virtual void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit,
+                      const char* payload = nullptr) = 0;
     /// The outbox row of an activity's ("activity") or a Nexus operation's ("nexus") cancel
     /// request, in `unit`, kept until forget_cancel_request.
     virtual void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
@@ -63,7 +66,8 @@ public:
     /// its scheduled event).
     void continue_seqs_below(std::int64_t min_task_seq);
 
-    void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit) override;
+    void send(std::int64_t target_run_key, event_type type, boost::json::object attrs, write_unit& unit,
+              const char* payload = nullptr) override;
     void record_cancel_request(run_state& r, const char* target, std::int64_t scheduled_event_id,
                                std::int64_t requested_event_id, write_unit& unit) override;
     void forget_cancel_request(const task_key& target, std::vector<write_op>& ops) override;
@@ -78,7 +82,14 @@ public:
     void redeliver(const task_row& row);
 
 private:
-    void dispatch(std::int64_t target, std::int64_t seq, event_type type, boost::json::object attrs);
+    /// A message as it travels from memory: its event, and its payload's text when it has one.
+    struct message {
+        event_type type{};
+        boost::json::object attrs;
+        const char* payload = nullptr;
+        std::string payload_json{};
+    };
+    void dispatch(std::int64_t target, std::int64_t seq, message m);
 
     outbox_host& host_;
     std::int64_t next_seq_ = -1;                     // outbox rows use negative seqs

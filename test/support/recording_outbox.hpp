@@ -19,7 +19,8 @@ struct sent_message {
 
 class recording_outbox final : public detail::outbox_rows {
 public:
-    void send(std::int64_t target, detail::event_type type, boost::json::object attrs, detail::write_unit&) override {
+    void send(std::int64_t target, detail::event_type type, boost::json::object attrs, detail::write_unit&,
+              const char* = nullptr) override {
         sent.push_back({target, type, std::move(attrs)});
     }
     void record_cancel_request(detail::run_state& r, const char*, std::int64_t scheduled_event_id, std::int64_t,

@@ -2,6 +2,7 @@
 // a unit, when a message is dispatched and where it goes, and what recovery reads back.
 #include "runtime/outbox.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -110,6 +111,35 @@ BOOST_AUTO_TEST_CASE(a_message_to_a_running_target_is_handed_over_once_its_unit_
     const auto d = deletion_in(in.ops);
     BOOST_TEST(d.run_key == target_key);
     BOOST_TEST(d.seq == rows[0].seq);
+}
+
+BOOST_AUTO_TEST_CASE(a_payload_is_serialized_once_for_the_row_and_the_recorded_event) {
+    const boost::json::value result{{"order", 42}, {"items", {"tea", "cup"}}};
+    const boost::json::object attrs{{"scheduled_event_id", 5}, {"result", result}, {"request_id", "r-1"}};
+    write_unit unit;
+    box.send(target_key, event_type::nexus_operation_completed, attrs, unit, "result");
+    // The row reads back as the message it was made from, as recovery parses it.
+    const auto row = rows_of(unit).at(0);
+    const boost::json::object whole{{"type", static_cast<int>(event_type::nexus_operation_completed)},
+                                    {"attrs", attrs}};
+    BOOST_TEST(row.details == boost::json::serialize(whole));
+    BOOST_REQUIRE_EQUAL(unit.on_queued.size(), 1u);
+    unit.on_queued[0]();
+    // The target records the text made once, beside the value its workflow reads.
+    const auto& in = host.delivered.at(0).second;
+    BOOST_TEST(in.serialized_member == std::string("result"));
+    BOOST_TEST(in.serialized_json == boost::json::serialize(result));
+    BOOST_TEST(in.e.attrs.at("result") == result);
+}
+
+BOOST_AUTO_TEST_CASE(a_message_without_its_payload_member_is_sent_whole) {
+    write_unit unit;
+    box.send(target_key, event_type::child_workflow_execution_completed, {{"initiated_event_id", 3}}, unit, "result");
+    unit.on_queued.at(0)();
+    BOOST_TEST(host.delivered.at(0).second.serialized_member == nullptr);
+    BOOST_TEST(rows_of(unit).at(0).details ==
+               R"({"type":)" + std::to_string(static_cast<int>(event_type::child_workflow_execution_completed)) +
+                   R"(,"attrs":{"initiated_event_id":3}})");
 }
 
 BOOST_AUTO_TEST_CASE(a_message_to_a_run_not_running_here_waits_for_the_commit) {

@@ -18,9 +18,9 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       own_io_(external_io ? nullptr : std::make_unique<boost::asio::io_context>(1)),
       io_(external_io ? external_io : own_io_.get()),
       strand_(boost::asio::make_strand(*io_)),
-      inbox_timer_(strand_),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
+      inbox_(*this, strand_),
       outbox_(*this),
       family_(*this, outbox_),
       timer_(*this, clock_, strand_),
@@ -214,7 +214,7 @@ void engine_core::shutdown() {
         boost::asio::post(strand_, [this, &done] {
             activities_.stop_attempts();
             timer_.stop();
-            inbox_timer_.cancel();
+            inbox_.stop();
             done.set_value();
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();

@@ -9,6 +9,7 @@
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_timer.hpp"
 #include "runtime/family.hpp"
+#include "runtime/inbox_poller.hpp"
 #include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
@@ -40,7 +41,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -55,7 +55,8 @@ class engine_core final : public std::enable_shared_from_this<engine_core>,
                           private outbox_host,
                           private family_host,
                           private deadline_timer_host,
-                          private recovery_host {
+                          private recovery_host,
+                          private inbox_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -313,17 +314,18 @@ private:
     void delete_closed_run(std::int64_t run_key, callback<bool> cb);
     retention_sweeper::moment retention_moment() const;
 
-    // inbox.cpp
+    // inbox_commands.cpp
 public:
     /// Starts polling the inbox for commands from other processes (the CLI).
     void start_inbox();
 
 private:
-    void poll_inbox();
-    /// Applies a claimed command through the same code as the API and commits its answer.
-    void apply_inbox(pending_command command);
-    /// Wall time for inbox expiry (other processes do not share a manual clock).
-    std::int64_t now_us_wall() const;
+    // inbox_host (commit is above)
+    std::vector<pending_command> pending_commands(std::int64_t now_wall_us, std::size_t limit) override;
+    bool takes_commands() const override { return !stopping_.load() && !failed_.load(); }
+    void after_poll() override;
+    /// Applies a claimed command through the same entry points as the API.
+    void apply(inbox_command& command, answer_sender answer) override;
 
     // results.cpp
     void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,
@@ -337,11 +339,10 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_guard_;
     std::thread loop_thread_;
-    boost::asio::steady_timer inbox_timer_;
     std::unique_ptr<store> store_;   // its reads() are the strand's alone
     commit_pipeline pipeline_;       // the write side of store_
     retention_sweeper retention_;
-    std::set<std::int64_t> inbox_seen_;
+    inbox_poller inbox_;
 
     // state
     std::atomic<bool> started_{false};

@@ -1,6 +1,6 @@
-// Commands from other processes (the perdure CLI beside a running engine): polled from the
-// store's inbox every 50 ms, claimed atomically (so a CLI that withdrew its command knows it did
-// not run), applied through the same core code as the API, and answered through the store. The
+// The engine's side of the inbox: a command from another process (the perdure CLI beside a
+// running engine), once the inbox poller (inbox_poller.hpp) claimed it, is applied through the
+// same entry points as the API, and its outcome becomes the answer the poller commits. The
 // commands arrive typed: the store alone reads and writes their stored form.
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
@@ -14,23 +14,6 @@
 
 namespace perdure::detail {
 namespace {
-
-constexpr auto poll_interval = std::chrono::milliseconds(50);
-
-inbox_failure failure_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const error& err) {
-        return {static_cast<errc>(err.code().value()), err.what()};
-    } catch (const std::exception& ex) {
-        return {errc::invalid_argument, ex.what()};
-    } catch (...) {
-        return {errc::invalid_argument, "unknown error"};
-    }
-}
-
-/// Commits the answer to a command: the result, or the failure the exception says.
-using answer_sender = std::function<void(std::exception_ptr, inbox_answer)>;
 
 /// Applies each kind of command through the engine's own entry points, as the API would.
 struct command_applier {
@@ -150,49 +133,20 @@ endpoint_answer inbox_answer_of(const nexus::endpoint& e) {
 }
 
 void engine_core::start_inbox() {
-    if (store_->in_memory()) return;
-    inbox_timer_.expires_after(poll_interval);
-    inbox_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->stopping_.load() || self->failed_.load()) return;
-        try {
-            self->poll_inbox();
-        } catch (...) {
-            // A failed read of the inbox is tried again at the next poll; the engine itself is fine.
-        }
-        self->maybe_sweep_retention();   // deletion left for an idle writer needs no commit to wake it
-        self->start_inbox();
-    });
+    // An in-memory store is this process's alone: no other process can leave a command in it.
+    if (!store_->in_memory()) inbox_.start(weak_from_this());
 }
 
-void engine_core::poll_inbox() {
-    for (auto& cmd : store_->reads().pending_commands(now_us_wall(), 32)) {
-        const auto id = cmd.id;
-        if (!inbox_seen_.insert(id).second) continue;   // already being claimed
-        auto claimed = std::make_shared<std::atomic<bool>>(false);
-        write_unit unit;
-        unit.ops.emplace_back(claim_inbox{id, claimed});
-        unit.effects.emplace_back([this, cmd = std::move(cmd), claimed](std::exception_ptr e) mutable {
-            inbox_seen_.erase(cmd.id);
-            if (!e && claimed->load()) apply_inbox(std::move(cmd));
-        });
-        commit(std::move(unit));
-    }
+std::vector<pending_command> engine_core::pending_commands(std::int64_t now_wall_us, std::size_t limit) {
+    return store_->reads().pending_commands(now_wall_us, limit);
 }
 
-void engine_core::apply_inbox(pending_command pending) {
-    const answer_sender answer = [this, id = pending.id](std::exception_ptr e, inbox_answer result) {
-        write_unit unit;
-        unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});
-        commit(std::move(unit));
-    };
-    if (!pending.command) return answer(std::make_exception_ptr(invalid_argument(pending.unreadable)), {});
-    std::visit(command_applier{*this, answer}, *pending.command);
+void engine_core::after_poll() {
+    maybe_sweep_retention();   // deletion left for an idle writer needs no commit to wake it
 }
 
-std::int64_t engine_core::now_us_wall() const {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
+void engine_core::apply(inbox_command& command, answer_sender answer) {
+    std::visit(command_applier{*this, std::move(answer)}, command);
 }
 
 }   // namespace perdure::detail

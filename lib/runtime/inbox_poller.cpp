@@ -1,0 +1,88 @@
+// The inbox poller: a timer on the strand, a claim per pending command, the command handed to
+// the engine only once its claim committed and took it, and its answer committed as the
+// command's finish.
+#include "runtime/inbox_poller.hpp"
+
+#include <perdure/error.hpp>
+
+#include <atomic>
+#include <utility>
+
+namespace perdure::detail {
+namespace {
+
+inbox_failure failure_of(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const error& err) {
+        return {static_cast<errc>(err.code().value()), err.what()};
+    } catch (const std::exception& ex) {
+        // Not one of perdure's errors: the command itself was at fault as far as its sender can tell.
+        return {errc::invalid_argument, ex.what()};
+    } catch (...) {
+        return {errc::invalid_argument, "unknown error"};
+    }
+}
+
+/// Wall time: other processes do not share the engine's clock (a test environment's is manual),
+/// and a command's expiry was set in theirs.
+std::int64_t now_us_wall() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}   // namespace
+
+inbox_poller::inbox_poller(inbox_host& host, boost::asio::any_io_executor strand, std::chrono::milliseconds interval)
+    : host_(host), interval_(interval), timer_(std::move(strand)) {}
+
+void inbox_poller::start(std::weak_ptr<const void> owner) {
+    timer_.expires_after(interval_);
+    timer_.async_wait([this, owner = std::move(owner)](boost::system::error_code ec) {
+        // Cancelled (stop, or the timer destroyed with the poller): `this` may be gone already.
+        if (ec) return;
+        const auto alive = owner.lock();
+        if (!alive || !host_.takes_commands()) return;
+        try {
+            poll();
+        } catch (...) {
+            // A failed read of the inbox is tried again at the next poll; the engine itself is fine.
+        }
+        host_.after_poll();
+        start(owner);
+    });
+}
+
+void inbox_poller::poll() {
+    for (auto& pending : host_.pending_commands(now_us_wall(), batch)) {
+        const auto id = pending.id;
+        // Its claim from an earlier poll has not committed yet, so it still reads as pending.
+        if (!claiming_.insert(id).second) continue;
+        auto took = std::make_shared<std::atomic<bool>>(false);
+        write_unit unit;
+        unit.ops.emplace_back(claim_inbox{id, took});
+        unit.effects.emplace_back([this, pending = std::move(pending), took](std::exception_ptr e) mutable {
+            claiming_.erase(pending.id);
+            // A claim that lost (the sender withdrew the command, or it expired) applies nothing.
+            if (!e && took->load()) claimed(std::move(pending));
+        });
+        host_.commit(std::move(unit));
+    }
+}
+
+void inbox_poller::claimed(pending_command pending) {
+    auto answer = answer_for(pending.id);
+    // Damaged, or written by a newer sender: answered with why, rather than guessed at.
+    if (!pending.command) return answer(nullptr, inbox_failure{errc::invalid_argument, std::move(pending.unreadable)});
+    host_.apply(*pending.command, std::move(answer));
+}
+
+answer_sender inbox_poller::answer_for(std::int64_t id) {
+    return [this, id](std::exception_ptr e, inbox_answer result) {
+        write_unit unit;
+        unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});
+        host_.commit(std::move(unit));
+    };
+}
+
+}   // namespace perdure::detail

@@ -30,6 +30,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
           *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
     load_index(store_->reads(), {namespaces_, endpoints_, runs_, outbox_, family_});
+    runs_.take_keys_from([this] { return store_->reserve_run_keys(); });
     if (own_io_) {
         io_guard_.emplace(own_io_->get_executor());
         loop_thread_ = std::thread([io = own_io_.get()] { io->run(); });

@@ -23,8 +23,7 @@ void deadline_timer::start(std::weak_ptr<void> alive) {
         // Called on the thread that moved the clock: the wake runs on the strand.
         clock_subscription_ = clock_->subscribe([this, alive = alive_] {
             // The clock may outlive the engine, and call this on another thread while it closes.
-            if (const auto engine = alive.lock())
-                host_.post_job([this] { wake(); });
+            if (const auto engine = alive.lock()) host_.post_job([this] { wake(); });
         });
     }
     plan();

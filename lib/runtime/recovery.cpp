@@ -10,7 +10,6 @@ namespace perdure::detail {
 void load_index(store_reads& reads, index_parts parts) {
     parts.namespaces.load(reads.namespaces(), reads.max_namespace_id());
     for (const auto& e : reads.endpoints()) parts.endpoints.put(endpoint_of(e));
-    parts.runs.continue_keys_after(reads.max_run_key());
     parts.messages.continue_seqs_below(reads.min_task_seq());
     for (auto& row : reads.open_runs()) {
         auto r = recovered_run(std::move(row));

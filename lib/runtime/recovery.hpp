@@ -31,7 +31,8 @@ struct index_parts {
     run_family& family;
 };
 
-/// Loads the index of what exists: namespaces, endpoints, where new keys continue, open runs.
+/// Loads the index of what exists: namespaces, endpoints, where new outbox seqs continue, open
+/// runs. (Keys for new runs come from the store, block by block: run_table::take_keys_from.)
 void load_index(store_reads& reads, index_parts parts);
 
 /// The tracked state of an open run as the store lists it; it owes an activation when its

@@ -1,5 +1,7 @@
 #include "runtime/run_table.hpp"
 
+#include <perdure/error.hpp>
+
 namespace perdure::detail {
 
 run_state* run_table::find(std::int64_t run_key) {
@@ -20,6 +22,15 @@ run_state& run_table::add(std::unique_ptr<run_state> owned) {
     open_.emplace(open_key{r.ns_id, r.workflow_id}, r.run_key);
     runs_.emplace(r.run_key, std::move(owned));
     return r;
+}
+
+std::int64_t run_table::next_key() {
+    if (keys_.first >= keys_.end) {
+        if (!key_source_) throw failed_precondition("no source of keys for new runs");
+        keys_ = key_source_();
+        if (keys_.first >= keys_.end) throw failed_precondition("the store has no keys left for new runs");
+    }
+    return keys_.first++;
 }
 
 void run_table::erase(std::int64_t run_key) {

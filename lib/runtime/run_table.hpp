@@ -4,6 +4,8 @@
 #pragma once
 
 #include "runtime/run_state.hpp"
+#include "store/rows.hpp"
+#include "support/unique_function.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,9 +31,11 @@ public:
     void erase(std::int64_t run_key);
     const runs_by_key& all() const noexcept { return runs_; }
 
-    /// A key for a new run; recovery continues after the largest stored one.
-    std::int64_t next_key() noexcept { return next_key_++; }
-    void continue_keys_after(std::int64_t largest) noexcept { next_key_ = largest + 1; }
+    /// Where keys for new runs come from: blocks the store hands out, unique across the engines
+    /// sharing it. Asked for the first block when the first run is created.
+    void take_keys_from(unique_function<key_block()> source) { key_source_ = std::move(source); }
+    /// A key for a new run. Throws what the key source throws (a store that cannot be reached).
+    std::int64_t next_key();
 
     // ---- the instance cache ----
     /// The run's instance was used: most recently used now, and its size counted again.
@@ -60,7 +64,8 @@ private:
 
     runs_by_key runs_;
     std::unordered_map<open_key, std::int64_t, open_key_hash> open_;
-    std::int64_t next_key_ = 1;
+    unique_function<key_block()> key_source_;
+    key_block keys_{};   // what is left of the current block
     std::list<std::int64_t> lru_;
     std::size_t live_instances_ = 0;
     std::size_t live_bytes_ = 0;

@@ -80,6 +80,11 @@ struct task_row {
     int flags = 0;         ///< task_flags, for activities
 };
 
+/// Keys for new runs: [first, end).
+struct key_block {
+    std::int64_t first = 0, end = 0;
+};
+
 struct deadline_row {
     std::int64_t run_key = 0;
     deadline_kind kind = deadline_kind::timer;

@@ -148,6 +148,17 @@ public:
     /// claimed it first, so it runs (or ran) and will be answered.
     virtual bool withdraw_command(std::int64_t id) = 0;
 
+    /// Keys for new runs: none of them stored, nor given to another engine sharing the store. The
+    /// owner's thread asks once its previous block is used up. SQLite (one owner at a time):
+    /// every key above the largest stored one, in one block. PostgreSQL: blocks of 1,024 from
+    /// a sequence, a round trip each, never handed out twice (a crash included), so engines
+    /// sharing the database never give two runs one key. A reader store has none to give
+    /// (failed_precondition).
+    virtual key_block reserve_run_keys() = 0;
+    /// Keys reserved from now on lie above `largest_key`: rows were written with keys of their
+    /// own (a copy of another store). SQLite's reservations already start above every stored key.
+    virtual void reserve_keys_above(std::int64_t largest_key) = 0;
+
     /// The ownership epoch this store holds (constant for SQLite; 0 when opened as a reader).
     virtual std::uint64_t owner_epoch() const noexcept = 0;
     /// True when no other process can reach the data (an in-memory store: nobody leaves

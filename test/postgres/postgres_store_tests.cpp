@@ -65,6 +65,11 @@ std::int64_t scalar(const std::string& uri, const char* sql) {
     return c.exec(sql).int64(0, 0);
 }
 
+void run_sql(const std::string& uri, const char* sql) {
+    pg::connection c(uri, "perdure tests");
+    c.run(sql);
+}
+
 }   // namespace
 
 BOOST_AUTO_TEST_SUITE(postgres_store_tests, *boost::unit_test::precondition(postgres_available{}))
@@ -168,6 +173,36 @@ BOOST_AUTO_TEST_CASE(a_stolen_shard_fences_the_old_owners_next_batch) {
     BOOST_TEST(store_b->reads().history_length(9) == 2);
     store_a->close();   // a gives nothing up: the leases are b's
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases WHERE owner = 'engine-b'") == 16);
+}
+
+BOOST_AUTO_TEST_CASE(engines_sharing_a_database_never_give_two_runs_one_key) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 31s);
+    auto store_a = a.open(log_a);
+    const auto held_by_a = store_a->reserve_run_keys();   // handed out, never committed
+    BOOST_TEST(held_by_a.end - held_by_a.first == 1024);
+    auto store_b = b.open(log_b);   // a's lease lapsed: b takes over while a still holds its block
+    const auto of_b = store_b->reserve_run_keys();
+    BOOST_TEST((of_b.first >= held_by_a.end || of_b.end <= held_by_a.first));
+    BOOST_TEST(store_b->reserve_run_keys().first == of_b.end);   // blocks follow one another
+}
+
+BOOST_AUTO_TEST_CASE(a_database_of_version_2_gets_its_key_blocks_above_its_runs) {
+    const auto uri = postgres_cluster::instance().create_database();
+    {
+        commit_log log;
+        engine_at a(uri, "engine-a", 0s);
+        auto s = a.open(log);
+        log.wait_for(s->append(a_started_run(5000, "order-1")));
+    }
+    // As a version 2 schema left it: no sequence.
+    run_sql(uri, "DROP SEQUENCE perdure.run_key_blocks; UPDATE perdure.schema_version SET version = 2");
+    commit_log log;
+    engine_at a(uri, "engine-a", 0s);
+    auto s = a.open(log);
+    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == 3);
+    BOOST_TEST(s->reserve_run_keys().first > 5000);
 }
 
 BOOST_AUTO_TEST_CASE(a_renewed_lease_holds_past_its_first_expiry) {

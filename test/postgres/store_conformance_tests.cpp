@@ -231,6 +231,28 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_reader_store_reads_and_refuses_writes, Backend, 
     BOOST_CHECK_THROW(reader->append({}), perdure::failed_precondition);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(keys_for_new_runs_lie_above_every_stored_one, Backend, perdure::test::store_backends) {
+    Backend b;
+    commit_log log;
+    auto s = open_store(b.options(), open_mode::owner, log.callbacks());
+    log.wait_for(s->append(a_workload()));   // runs 7 and 8
+    const auto first = s->reserve_run_keys();
+    BOOST_TEST(first.first > 8);
+    BOOST_TEST(first.end > first.first);
+    const auto next = s->reserve_run_keys();   // asked again: nothing of the first block again
+    BOOST_TEST((next.first >= first.end || next.first >= next.end));
+    s->close();
+
+    std::vector<write_op> high;
+    high.emplace_back(insert_execution{a_run(first.first, 1, "order-9")});
+    commit_log log_again;
+    auto again = open_store(b.options(), open_mode::owner, log_again.callbacks());
+    log_again.wait_for(again->append(std::move(high)));
+    BOOST_TEST(again->reserve_run_keys().first > first.first);
+    auto reader = open_store(b.options(), open_mode::reader);
+    BOOST_CHECK_THROW(reader->reserve_run_keys(), perdure::failed_precondition);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(inbox_commands_go_from_sender_to_owner_and_back, Backend, perdure::test::store_backends) {
     Backend b;
     commit_log log;

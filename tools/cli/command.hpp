@@ -72,5 +72,6 @@ std::vector<command> namespace_commands();
 std::vector<command> endpoint_commands();
 std::vector<command> search_attribute_commands();
 std::vector<command> workflow_commands();
+std::vector<command> database_commands();
 
 }   // namespace perdure::cli

@@ -21,7 +21,8 @@ constexpr int parse_style = po::command_line_style::default_style & ~po::command
 
 std::vector<command> all_commands() {
     std::vector<command> out;
-    for (auto group : {namespace_commands, endpoint_commands, search_attribute_commands, workflow_commands})
+    for (auto group :
+         {namespace_commands, endpoint_commands, search_attribute_commands, workflow_commands, database_commands})
         for (auto& c : group()) out.push_back(std::move(c));
     return out;
 }

@@ -4,6 +4,7 @@
 
 #include "store/inbox_json.hpp"
 #include "store/postgres/pg_errors.hpp"
+#include "store/postgres/pg_schema.hpp"
 #include "store/stored_rows.hpp"
 #include "store/visibility_page.hpp"
 
@@ -168,6 +169,20 @@ std::vector<deadline_row> pg_reads::deadlines() {
     for (int i = 0; i < r.rows(); ++i)
         out.push_back({r.int64(i, 0), static_cast<deadline_kind>(r.int64(i, 1)), r.int64(i, 2), r.int64(i, 3)});
     return out;
+}
+
+key_block pg_reads::reserve_run_keys() {
+    // nextval is never rolled back, and its advance is durable once a row using one of its keys
+    // commits (WAL is flushed in order): no key is handed out twice, whoever asks.
+    const auto block = query("reserving keys for new runs", "SELECT nextval('run_key_blocks')").int64(0, 0);
+    return {block * run_key_block_size, (block + 1) * run_key_block_size};
+}
+
+void pg_reads::reserve_keys_above(std::int64_t largest_key) {
+    query(
+        "reserving keys for new runs",
+        "SELECT setval('run_key_blocks', GREATEST((SELECT last_value FROM run_key_blocks), $1::bigint / $2::bigint + 1))",
+        params(largest_key, run_key_block_size));
 }
 
 std::int64_t pg_reads::min_task_seq() {

@@ -43,6 +43,11 @@ public:
     std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) override;
     std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
 
+    /// The next block of keys for new runs (the owner's thread; not part of store_reads).
+    key_block reserve_run_keys();
+    /// Moves the sequence past `largest_key`'s block (never back).
+    void reserve_keys_above(std::int64_t largest_key);
+
 private:
     /// Runs one query, turning a libpq failure into the perdure error for `doing`.
     pg::result query(const char* doing, const char* sql, const pg::params& p = {});

@@ -1,6 +1,7 @@
-// Schema version 2: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
+// Schema version 3: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
 // ownership tables: the shard count, one lease row per shard, and each writer's progress.
-// Version 1 had them without visibility's (version 2's) columns and tables.
+// Version 1 had them without visibility's (version 2's) columns and tables, version 2 without
+// the sequence that hands out blocks of run keys (version 3's).
 #include "store/postgres/pg_schema.hpp"
 
 #include "store/postgres/pg_errors.hpp"
@@ -164,10 +165,20 @@ UPDATE perdure.executions e SET
 )sql");
 }
 
+/// Version 3: keys for new runs come in blocks of run_key_block_size from a sequence, so engines
+/// sharing the database never give two runs one key. The first block lies above every stored key.
+void add_run_key_blocks(pg::connection& c) {
+    c.run("CREATE SEQUENCE perdure.run_key_blocks AS bigint MINVALUE 1");
+    c.exec(
+        "SELECT setval('perdure.run_key_blocks', "
+        "(SELECT COALESCE(MAX(run_key), 0) FROM perdure.executions) / $1::bigint + 1, false)",
+        pg::params(run_key_block_size));
+}
+
 /// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
 /// creating and migrating are one path.
 using migration = void (*)(pg::connection&);
-constexpr migration migrations[] = {&create_version_1, &add_visibility};
+constexpr migration migrations[] = {&create_version_1, &add_visibility, &add_run_key_blocks};
 static_assert(std::size(migrations) == pg_schema_version);
 
 /// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.

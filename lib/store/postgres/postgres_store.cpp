@@ -108,6 +108,16 @@ std::uint64_t postgres_store::append(std::vector<write_op>&& ops) {
     return writer_->append(std::move(ops));
 }
 
+key_block postgres_store::reserve_run_keys() {
+    if (!writer_) throw failed_precondition("database " + name_ + " was opened for reading only");
+    return own_reads_->reserve_run_keys();
+}
+
+void postgres_store::reserve_keys_above(std::int64_t largest_key) {
+    if (!writer_) throw failed_precondition("database " + name_ + " was opened for reading only");
+    own_reads_->reserve_keys_above(largest_key);
+}
+
 void postgres_store::post_read(unique_function<void(store_reads&)> job) { reader_->post(std::move(job)); }
 
 std::unique_ptr<store_reads> postgres_store::snapshot() {

@@ -46,6 +46,9 @@ public:
     std::int64_t submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) override;
     std::optional<inbox_status> command_status(std::int64_t id) override;
     bool withdraw_command(std::int64_t id) override;
+    /// Blocks of 1,024 keys from the sequence perdure.run_key_blocks.
+    key_block reserve_run_keys() override;
+    void reserve_keys_above(std::int64_t largest_key) override;
     /// The highest epoch among the shards this store took at open (0 for a reader).
     std::uint64_t owner_epoch() const noexcept override { return epoch_; }
     bool in_memory() const noexcept override { return false; }

@@ -8,6 +8,10 @@
 
 #include <perdure/error.hpp>
 
+#include <algorithm>
+#include <limits>
+#include <utility>
+
 namespace perdure::detail {
 
 template <class F>
@@ -152,6 +156,14 @@ sqlite_store::sqlite_store(const engine_options& options, open_mode mode, commit
 }
 
 sqlite_store::~sqlite_store() { close(); }
+
+key_block sqlite_store::reserve_run_keys() {
+    if (!writer_) throw failed_precondition("database " + name_ + " was opened for reading only");
+    // Keys handed out may not be committed yet: the largest stored key only starts the count.
+    next_run_key_ = std::max(next_run_key_, own_reads_->max_run_key() + 1);
+    return {std::exchange(next_run_key_, std::numeric_limits<std::int64_t>::max()),
+            std::numeric_limits<std::int64_t>::max()};
+}
 
 std::uint64_t sqlite_store::append(std::vector<write_op>&& ops) {
     if (!writer_) throw failed_precondition("database " + name_ + " was opened for reading only");

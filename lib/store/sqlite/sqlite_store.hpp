@@ -74,6 +74,9 @@ public:
     std::int64_t submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) override;
     std::optional<inbox_status> command_status(std::int64_t id) override;
     bool withdraw_command(std::int64_t id) override;
+    /// The flock is held for the store's life: one block, every key above the largest stored.
+    key_block reserve_run_keys() override;
+    void reserve_keys_above(std::int64_t) override {}
     /// The flock is held for the store's life, so the epoch is fixed and no batch checks it.
     std::uint64_t owner_epoch() const noexcept override { return mode_ == open_mode::reader ? 0 : 1; }
     bool in_memory() const noexcept override { return in_memory_; }
@@ -99,6 +102,7 @@ private:
     std::unique_ptr<sql::connection> inbox_conn_;
     std::unique_ptr<writer> writer_;   // none for a reader
     std::unique_ptr<reader> reader_;
+    std::int64_t next_run_key_ = 0;   // above every key handed out (0: none yet)
 };
 
 }   // namespace perdure::detail

@@ -51,7 +51,8 @@ private:
 };
 
 struct timer_fixture {
-    std::shared_ptr<manual_clock> time = std::make_shared<manual_clock>(perdure::clock::time_point{std::chrono::microseconds(1)});
+    std::shared_ptr<manual_clock> time =
+        std::make_shared<manual_clock>(perdure::clock::time_point{std::chrono::microseconds(1)});
     boost::asio::io_context io;
     recording_host host{io, *time};
     std::shared_ptr<int> engine = std::make_shared<int>(0);   // stands for the engine's lifetime

@@ -10,6 +10,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
 #include <stdexcept>
 
 using namespace perdure::detail;
@@ -33,6 +34,8 @@ public:
     }
     std::optional<inbox_status> command_status(std::int64_t) override { throw std::logic_error("no inbox here"); }
     bool withdraw_command(std::int64_t) override { throw std::logic_error("no inbox here"); }
+    key_block reserve_run_keys() override { return {1, std::numeric_limits<std::int64_t>::max()}; }
+    void reserve_keys_above(std::int64_t) override {}
     bool created() const noexcept override { return false; }
     std::uint64_t owner_epoch() const noexcept override { return 1; }
     bool in_memory() const noexcept override { return true; }
@@ -163,11 +166,26 @@ BOOST_AUTO_TEST_CASE(workflow_ids_are_per_namespace) {
     BOOST_TEST(runs.find_open(3, "same") == nullptr);
 }
 
-BOOST_AUTO_TEST_CASE(keys_continue_after_the_largest_stored_one) {
+BOOST_AUTO_TEST_CASE(keys_come_from_the_stores_blocks_the_next_asked_for_only_when_one_is_used_up) {
     run_table runs;
-    runs.continue_keys_after(41);
+    std::vector<key_block> blocks{{42, 44}, {2048, 3072}};
+    int asked = 0;
+    runs.take_keys_from([&] { return blocks.at(asked++); });
+    BOOST_TEST(asked == 0);   // nothing reserved before a run needs a key
     BOOST_TEST(runs.next_key() == 42);
     BOOST_TEST(runs.next_key() == 43);
+    BOOST_TEST(asked == 1);
+    BOOST_TEST(runs.next_key() == 2048);
+    BOOST_TEST(runs.next_key() == 2049);
+    BOOST_TEST(asked == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_store_that_cannot_give_keys_fails_the_new_run_with_its_error) {
+    run_table runs;
+    runs.take_keys_from([]() -> key_block { throw perdure::storage_error("the server is gone"); });
+    BOOST_CHECK_THROW(runs.next_key(), perdure::storage_error);
+    runs.take_keys_from([] { return key_block{5, 5}; });
+    BOOST_CHECK_THROW(runs.next_key(), perdure::failed_precondition);
 }
 
 BOOST_AUTO_TEST_CASE(eviction_drops_least_recently_used_instances_the_owner_lets_go) {

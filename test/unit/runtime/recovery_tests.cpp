@@ -36,9 +36,7 @@ public:
         if (run_key == run_without_events) return std::nullopt;
         return event{event_id, event_type::activity_task_scheduled, 0, {}};
     }
-    std::map<task_key, cancel_request> cancel_requests_among(const std::vector<task_row>&) override {
-        return cancels;
-    }
+    std::map<task_key, cancel_request> cancel_requests_among(const std::vector<task_row>&) override { return cancels; }
     void redeliver(const task_row& row) override { log.push_back("redeliver " + std::to_string(row.seq)); }
     void resume_activity(run_state& r, const event& scheduled, const task_row&, bool cancel_requested) override {
         log.push_back("activity " + std::to_string(r.run_key) + "/" + std::to_string(scheduled.id) +
@@ -132,8 +130,8 @@ BOOST_FIXTURE_TEST_CASE(tasks_resume_with_their_scheduled_event_and_deliveries_g
 BOOST_FIXTURE_TEST_CASE(a_cancel_request_reaches_the_task_it_addresses_in_the_right_way, recovery_fixture) {
     track(1);
     host.cancels[{1, 5}] = {"activity", 5, 9};
-    host.cancels[{1, 8}] = {"nexus", 8, 10};    // not started: it starts knowing of the cancel
-    host.cancels[{1, 11}] = {"nexus", 11, 12};  // started: hears the cancel again
+    host.cancels[{1, 8}] = {"nexus", 8, 10};     // not started: it starts knowing of the cancel
+    host.cancels[{1, 11}] = {"nexus", 11, 12};   // started: hears the cancel again
     resume_work(host, {}, {task(1, 5, task_kind::activity), task(1, 8, task_kind::nexus)}, runs);
     BOOST_TEST(host.log == (std::vector<std::string>{"operation cancel 1/11 at 12", "activity 1/5 cancelled",
                                                      "operation 1/8 cancel 10"}));

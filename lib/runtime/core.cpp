@@ -23,6 +23,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       inbox_(*this, strand_),
       outbox_(*this),
       family_(*this, outbox_),
+      queries_updates_(*this, options_.limits.max_payload_bytes),
       timer_(*this, clock_, strand_),
       activities_(*this, outbox_, workers_, work_, clock_, strand_,
                   {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),

@@ -14,6 +14,7 @@
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
 #include "runtime/outbox.hpp"
+#include "runtime/queries_and_updates.hpp"
 #include "runtime/recovery.hpp"
 #include "runtime/retention_sweeper.hpp"
 #include "runtime/run_state.hpp"
@@ -56,7 +57,8 @@ class engine_core final : public std::enable_shared_from_this<engine_core>,
                           private family_host,
                           private deadline_timer_host,
                           private recovery_host,
-                          private inbox_host {
+                          private inbox_host,
+                          private queries_and_updates_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -115,7 +117,7 @@ public:
         return namespaces_.attributes_snapshot(ns_id);
     }
     /// The id of a namespace; strand only. Throws not_found naming the known ones.
-    std::int64_t namespace_id(std::string_view name) const { return namespaces_.id_of(name); }
+    std::int64_t namespace_id(std::string_view name) const override { return namespaces_.id_of(name); }
     std::optional<std::int64_t> find_namespace(std::string_view name) const override {
         if (const auto* row = namespaces_.find(name)) return row->ns_id;
         return std::nullopt;
@@ -284,16 +286,12 @@ private:
     /// Terminates a running run, then deletes it once the close is committed.
     void terminate_and_delete(run_state& r, callback<bool> cb);
 
-    // messages.cpp
+    // messages.cpp (and queries_and_updates_host; the rest of it is above)
     inbound signal_event(std::string name, boost::json::value arg, std::string arg_json,
                          unique_function<void(std::exception_ptr)> on_recorded) override;
-    void answer_queries(run_state& r);
-    void fail_queries(run_state& r, const std::string& why);
-    void query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
-                          boost::json::value arg, callback<boost::json::value> cb);
-    void process_updates(run_state& r);
-    void fail_updates(run_state& r, const std::string& why);
-    void update_completed(run_state& r, const event& e, write_unit& unit);
+    void read_stored_run(std::int64_t ns_id, std::string workflow_id, std::string run_id,
+                         stored_run_reader then) override;
+    std::unique_ptr<workflow_instance> replay_instance(const execution_row& row) override;
 
     // cancel_requests.cpp
     /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
@@ -363,6 +361,7 @@ private:
     endpoint_table endpoints_;
     outbox outbox_;   // before the parts that add its rows
     run_family family_;
+    queries_and_updates queries_updates_;
 
     work_tracker work_;
     time_gate waiting_;

@@ -1,36 +1,14 @@
-// Messages to a run from clients: signals (recorded, then an activation), queries (answered
-// from the live or replayed state, never recorded) and updates (validated, then accepted and
-// recorded, deduplicated by update id).
+// Messages to a run from clients. Signals are recorded, then an activation reads them: they
+// are delivered as any inbound event, and a signal-with-start is a start, so both stay with the
+// run's lifecycle here. Queries and updates are a part of their own (queries_and_updates.hpp);
+// their entry points and what that part asks of the engine are below.
 #include "runtime/core.hpp"
 
-#include "replay/replayer.hpp"
 #include "store/store.hpp"
 
 #include <perdure/error.hpp>
 
-#include <boost/json/serialize.hpp>
-
 namespace perdure::detail {
-namespace {
-
-std::string not_running(const std::string& wid, const std::string& rid, const std::string& ns) {
-    return "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " is not running in namespace " + ns;
-}
-
-/// The payload serialized, once its size is checked (the event stores this text).
-std::string checked_payload(const boost::json::value& v, std::size_t limit, const char* what) {
-    auto text = boost::json::serialize(v);
-    if (text.size() > limit)
-        throw invalid_argument(std::string(what) + " is " + std::to_string(text.size()) + " bytes; the limit is " +
-                               std::to_string(limit) + " (engine_limits::max_payload_bytes)");
-    return text;
-}
-
-std::exception_ptr outcome_error(const boost::json::object& outcome) {
-    return make_exception(failure::from_json(outcome.at("failure")));
-}
-
-}   // namespace
 
 void engine_core::signal_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                   boost::json::value arg, callback<bool> cb) {
@@ -91,7 +69,7 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
     });
 }
 
-// ---------------------------------------------------------------- queries
+// ---------------------------------------------------------------- queries and updates
 
 void engine_core::query_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                  boost::json::value arg, callback<boost::json::value> cb) {
@@ -99,95 +77,10 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
-        std::int64_t ns_id = 0;
-        try {
-            ns_id = namespace_id(ns);
-        } catch (...) {
-            return cb(std::current_exception(), {});
-        }
-        if (auto* r = find_open_run(ns_id, wid);
-            r && r->status == run_status::running && (rid.empty() || r->run_id == rid)) {
-            r->clients_or_new().pending_queries.push_back({std::move(name), std::move(arg), std::move(cb)});
-            return request_activation(*r);   // answered once the instance is live
-        }
-        query_closed_run(ns_id, std::move(wid), std::move(rid), std::move(name), std::move(arg), std::move(cb));
+        queries_updates_.query(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
+                               std::move(cb));
     });
 }
-
-void engine_core::answer_queries(run_state& r) {
-    auto queries = std::exchange(r.clients_or_new().pending_queries, {});
-    for (auto& q : queries) {
-        boost::json::value answer;
-        std::exception_ptr error;
-        try {
-            answer = r.inst->query(q.name, q.arg);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        // The answer may reflect state whose events are still being committed: wait for them.
-        write_unit unit;
-        unit.effects.emplace_back([cb = std::move(q.cb), answer = std::move(answer),
-                                   error](std::exception_ptr e) mutable { cb(e ? e : error, std::move(answer)); });
-        commit(std::move(unit));
-    }
-}
-
-void engine_core::fail_queries(run_state& r, const std::string& why) {
-    if (!r.clients) return;
-    auto e = std::make_exception_ptr(query_failed_error(why));
-    for (auto& q : std::exchange(r.clients->pending_queries, {})) q.cb(e, {});
-}
-
-void engine_core::query_closed_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
-                                   boost::json::value arg, callback<boost::json::value> cb) {
-    work_.add(work_tracker::reader);
-    store_->post_read([self = shared_from_this(), ns_id, wid, rid, name = std::move(name), arg = std::move(arg),
-                       cb = std::move(cb)](store_reads& reads) mutable {
-        std::optional<execution_row> row;
-        std::vector<event> history;
-        std::exception_ptr error;
-        try {
-            row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
-            if (!row || row->ns_id != ns_id || row->workflow_id != wid)
-                throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found");
-            history = reads.history(row->run_key);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        self->post([self, row = std::move(row), history = std::move(history), error, name = std::move(name),
-                    arg = std::move(arg), cb = std::move(cb)]() mutable {
-            if (error) return cb(error, {});
-            try {
-                // Rebuild the closed run by replay and ask it while its state is still there.
-                auto reg = self->workers_.workflow(row->ns_id, row->task_queue, row->workflow_type);
-                if (!reg)
-                    throw query_failed_error("no worker registers workflow type " + row->workflow_type +
-                                             " on task queue " + row->task_queue + " to answer the query");
-                workflow_info info{self->namespace_name(row->ns_id),
-                                   row->workflow_id,
-                                   row->run_id,
-                                   row->workflow_type,
-                                   row->task_queue,
-                                   1,
-                                   row->first_run_id_or_own(),
-                                   ""};
-                workflow_instance inst(reg->fn, std::move(info), 0);
-                inst.set_closing_query(name, arg);
-                self->replays_.fetch_add(1);
-                auto result = replay(inst, history);
-                if (result.failure)
-                    throw query_failed_error("the workflow could not be replayed: " + result.failure->message);
-                if (!inst.closed()) inst.answer_closing_query();
-                cb(nullptr, inst.closing_query_answer());
-            } catch (...) {
-                cb(std::current_exception(), {});
-            }
-        });
-        self->work_.done(work_tracker::reader);
-    });
-}
-
-// ---------------------------------------------------------------- updates
 
 void engine_core::update_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                   boost::json::value arg, std::string update_id, callback<boost::json::value> cb) {
@@ -195,87 +88,45 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), update_id = std::move(update_id), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
+        queries_updates_.update(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
+                                std::move(update_id), std::move(cb));
+    });
+}
+
+void engine_core::read_stored_run(std::int64_t ns_id, std::string wid, std::string rid, stored_run_reader then) {
+    work_.add(work_tracker::reader);
+    store_->post_read([self = shared_from_this(), ns_id, wid = std::move(wid), rid = std::move(rid),
+                       then = std::move(then)](store_reads& reads) mutable {
+        std::optional<stored_run> run;
+        std::exception_ptr error;
         try {
-            if (name.empty()) throw invalid_argument("an update name must not be empty");
-            checked_payload(arg, options_.limits.max_payload_bytes, "the update argument");
-            auto* r = find_open_run(namespace_id(ns), wid);
-            if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
-                throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
-            if (update_id.empty()) update_id = new_uuid();
-            r->clients_or_new().pending_updates.push_back(
-                {std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
-            request_activation(*r);   // validated in order once the instance is live
-        } catch (...) {
-            cb(std::current_exception(), {});
-        }
-    });
-}
-
-void engine_core::process_updates(run_state& r) {
-    auto& clients = r.clients_or_new();
-    auto requests = std::exchange(clients.pending_updates, {});
-    for (auto& u : requests) {
-        // A retried update id returns the first one's outcome; nothing new is recorded.
-        if (auto known = r.inst->update_outcome(u.id);
-            known || clients.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
-            if (known && known->contains("failure")) {
-                u.cb(outcome_error(*known), {});
-            } else if (known) {
-                u.cb(nullptr, known->at("success"));
-            } else {
-                clients.update_waiters[u.id].push_back(std::move(u.cb));
+            auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
+            // A run id names one run of every namespace: one of another workflow is none of this one.
+            if (row && row->ns_id == ns_id && row->workflow_id == wid) {
+                auto history = reads.history(row->run_key);
+                run = stored_run{std::move(*row), std::move(history)};
             }
-            continue;
+        } catch (...) {
+            error = std::current_exception();
         }
-        if (auto rejection = r.inst->validate_update(u.name, u.arg)) {
-            failure f;
-            f.message = "update '" + u.name + "' was rejected: " + *rejection;
-            f.info = {{"type", "UpdateRejected"}, {"non_retryable", true}};
-            u.cb(std::make_exception_ptr(update_rejected_error(std::move(f))), {});
-            continue;
-        }
-        clients.update_waiters[u.id].push_back(std::move(u.cb));
-        inbound in{event{0,
-                         event_type::workflow_execution_update_accepted,
-                         now_us(),
-                         {{"protocol_instance_id", u.id},
-                          {"accepted_request_message_id", u.id + "/request"},
-                          {"accepted_request",
-                           {{"meta", {{"update_id", u.id}, {"identity", "perdure"}}},
-                            {"input", {{"name", u.name}, {"args", std::move(u.arg)}}}}}}}};
-        r.pending.push_back(std::move(in));
-    }
-}
-
-void engine_core::fail_updates(run_state& r, const std::string& why) {
-    if (!r.clients) return;
-    auto e = std::make_exception_ptr(failed_precondition(why));
-    for (auto& u : std::exchange(r.clients->pending_updates, {})) u.cb(e, {});
-    for (auto& [id, waiters] : std::exchange(r.clients->update_waiters, {}))
-        for (auto& w : waiters) w(e, {});
-}
-
-void engine_core::update_completed(run_state& r, const event& e, write_unit& unit) {
-    const auto* meta = e.attrs.if_contains("meta");
-    if (!meta || !meta->is_object()) return;
-    const std::string id = meta->at("update_id").as_string().c_str();
-    if (!r.clients) return;
-    auto it = r.clients->update_waiters.find(id);
-    if (it == r.clients->update_waiters.end()) return;
-    auto waiters = std::move(it->second);
-    r.clients->update_waiters.erase(it);
-    r.drop_clients_if_none();
-    const auto outcome = e.attrs.at("outcome").as_object();
-    unit.effects.emplace_back([waiters = std::move(waiters), outcome](std::exception_ptr err) mutable {
-        for (auto& w : waiters) {
-            if (err)
-                w(err, {});
-            else if (outcome.contains("failure"))
-                w(outcome_error(outcome), {});
-            else
-                w(nullptr, outcome.at("success"));
-        }
+        self->post([run = std::move(run), error, then = std::move(then)]() mutable { then(error, std::move(run)); });
+        self->work_.done(work_tracker::reader);
     });
+}
+
+std::unique_ptr<workflow_instance> engine_core::replay_instance(const execution_row& row) {
+    auto reg = workers_.workflow(row.ns_id, row.task_queue, row.workflow_type);
+    if (!reg) return nullptr;
+    workflow_info info{namespace_name(row.ns_id),
+                       row.workflow_id,
+                       row.run_id,
+                       row.workflow_type,
+                       row.task_queue,
+                       1,
+                       row.first_run_id_or_own(),
+                       ""};
+    replays_.fetch_add(1);
+    return std::make_unique<workflow_instance>(reg->fn, std::move(info), 0);
 }
 
 }   // namespace perdure::detail

@@ -88,8 +88,8 @@ void engine_core::activate(std::int64_t run_key) {
             r->blocked
                 ? "workflow " + r->workflow_id + " is blocked by a failing workflow task; fix the code and restart"
                 : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
-        fail_queries(*r, why);
-        fail_updates(*r, why);
+        queries_updates_.fail_queries(*r, why);
+        queries_updates_.fail_updates(*r, why);
     }
     if (!started_ || stopping_.load() || r->blocked || !registered) {
         // Record what arrived; an activation replays it once a worker can run the workflow. A
@@ -106,11 +106,7 @@ void engine_core::activate(std::int64_t run_key) {
         }
         return load(*r);
     }
-    if (r->has_pending_messages()) {
-        answer_queries(*r);
-        process_updates(*r);
-        r->drop_clients_if_none();
-    }
+    queries_updates_.serve(*r);
     if (!r->pending.empty() || !r->tail.empty() || r->owes_activation) run_activation(*r);
 }
 
@@ -318,7 +314,7 @@ void engine_core::react_to_command(run_state& r, const event& e, write_unit& uni
     case event_type::start_child_workflow_execution_initiated: family_.start_child(r, e, unit); break;
     case event_type::signal_external_workflow_execution_initiated:
     case event_type::request_cancel_external_workflow_execution_initiated: family_.reach_external(r, e, unit); break;
-    case event_type::workflow_execution_update_completed: update_completed(r, e, unit); break;
+    case event_type::workflow_execution_update_completed: queries_updates_.update_completed(r, e, unit); break;
     case event_type::nexus_operation_scheduled: nexus_.schedule(r, e, unit); break;
     case event_type::nexus_operation_cancel_requested: nexus_.request_cancel(r, e, unit); break;
     case event_type::upsert_workflow_search_attributes: upserted(r, e, unit); break;
@@ -354,8 +350,8 @@ void engine_core::close_run(run_state& r, event close_event, write_unit& unit) {
     r.pending.clear();
     r.tail.clear();
     const std::string why = "workflow " + r.workflow_id + " (run " + r.run_id + ") closed";
-    fail_queries(r, why);
-    fail_updates(r, why + " before the update completed");
+    queries_updates_.fail_queries(r, why);
+    queries_updates_.fail_updates(r, why + " before the update completed");
     family_.run_closed(r, close_event, unit);
     nexus_.notify_callers(r, close_event, unit);
     nexus_.drop_run(r.run_key);

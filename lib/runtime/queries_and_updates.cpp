@@ -1,0 +1,201 @@
+// Queries (answered from the live or replayed state, never recorded) and updates (validated,
+// then accepted and recorded, deduplicated by update id).
+#include "runtime/queries_and_updates.hpp"
+
+#include "replay/replayer.hpp"
+#include "runtime/uuid.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <utility>
+
+namespace perdure::detail {
+namespace {
+
+std::exception_ptr outcome_error(const boost::json::object& outcome) {
+    return make_exception(failure::from_json(outcome.at("failure")));
+}
+
+}   // namespace
+
+std::string checked_payload(const boost::json::value& v, std::size_t limit, const char* what) {
+    auto text = boost::json::serialize(v);
+    if (text.size() > limit)
+        throw invalid_argument(std::string(what) + " is " + std::to_string(text.size()) + " bytes; the limit is " +
+                               std::to_string(limit) + " (engine_limits::max_payload_bytes)");
+    return text;
+}
+
+std::string not_running(const std::string& wid, const std::string& rid, const std::string& ns) {
+    return "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " is not running in namespace " + ns;
+}
+
+void queries_and_updates::serve(run_state& r) {
+    if (!r.has_pending_messages()) return;
+    answer_queries(r);
+    process_updates(r);
+    r.drop_clients_if_none();
+}
+
+// ---------------------------------------------------------------- queries
+
+void queries_and_updates::query(std::string ns, std::string wid, std::string rid, std::string name,
+                                boost::json::value arg, message_callback cb) {
+    std::int64_t ns_id = 0;
+    try {
+        ns_id = host_.namespace_id(ns);
+    } catch (...) {
+        return cb(std::current_exception(), {});
+    }
+    if (auto* r = host_.find_open_run(ns_id, wid);
+        r && r->status == run_status::running && (rid.empty() || r->run_id == rid)) {
+        r->clients_or_new().pending_queries.push_back({std::move(name), std::move(arg), std::move(cb)});
+        return host_.request_activation(*r);   // answered once the instance is live
+    }
+    query_stored_run(ns_id, std::move(wid), std::move(rid), std::move(name), std::move(arg), std::move(cb));
+}
+
+void queries_and_updates::answer_queries(run_state& r) {
+    auto queries = std::exchange(r.clients_or_new().pending_queries, {});
+    for (auto& q : queries) {
+        boost::json::value answer;
+        std::exception_ptr error;
+        try {
+            answer = r.inst->query(q.name, q.arg);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        // The answer may reflect state whose events are still being committed: wait for them.
+        write_unit unit;
+        unit.effects.emplace_back([cb = std::move(q.cb), answer = std::move(answer),
+                                   error](std::exception_ptr e) mutable { cb(e ? e : error, std::move(answer)); });
+        host_.commit(std::move(unit));
+    }
+}
+
+void queries_and_updates::fail_queries(run_state& r, const std::string& why) {
+    if (!r.clients) return;
+    auto e = std::make_exception_ptr(query_failed_error(why));
+    for (auto& q : std::exchange(r.clients->pending_queries, {})) q.cb(e, {});
+}
+
+void queries_and_updates::query_stored_run(std::int64_t ns_id, std::string wid, std::string rid, std::string name,
+                                           boost::json::value arg, message_callback cb) {
+    std::string missing = "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found";
+    host_.read_stored_run(ns_id, std::move(wid), std::move(rid),
+                          [this, missing = std::move(missing), name = std::move(name), arg = std::move(arg),
+                           cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
+                              if (!error && !run) error = std::make_exception_ptr(not_found(missing));
+                              if (error) return cb(error, {});
+                              try {
+                                  cb(nullptr, answer_from_history(*run, name, arg));
+                              } catch (...) {
+                                  cb(std::current_exception(), {});
+                              }
+                          });
+}
+
+boost::json::value queries_and_updates::answer_from_history(const stored_run& run, const std::string& name,
+                                                            const boost::json::value& arg) {
+    const auto& row = run.row;
+    auto inst = host_.replay_instance(row);
+    if (!inst)
+        throw query_failed_error("no worker registers workflow type " + row.workflow_type + " on task queue " +
+                                 row.task_queue + " to answer the query");
+    inst->set_closing_query(name, arg);
+    auto result = replay(*inst, run.history);
+    if (result.failure) throw query_failed_error("the workflow could not be replayed: " + result.failure->message);
+    // A run the engine closed (terminated, timed out) never ran a close command: asked as it was last.
+    if (!inst->closed()) inst->answer_closing_query();
+    return inst->closing_query_answer();
+}
+
+// ---------------------------------------------------------------- updates
+
+void queries_and_updates::update(std::string ns, std::string wid, std::string rid, std::string name,
+                                 boost::json::value arg, std::string update_id, message_callback cb) {
+    try {
+        if (name.empty()) throw invalid_argument("an update name must not be empty");
+        checked_payload(arg, max_payload_bytes_, "the update argument");
+        auto* r = host_.find_open_run(host_.namespace_id(ns), wid);
+        if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
+            throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
+        if (update_id.empty()) update_id = new_uuid();
+        r->clients_or_new().pending_updates.push_back(
+            {std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
+        host_.request_activation(*r);   // validated in order once the instance is live
+    } catch (...) {
+        cb(std::current_exception(), {});
+    }
+}
+
+void queries_and_updates::process_updates(run_state& r) {
+    auto& clients = r.clients_or_new();
+    auto requests = std::exchange(clients.pending_updates, {});
+    for (auto& u : requests) {
+        // A retried update id returns the first one's outcome; nothing new is recorded.
+        if (auto known = r.inst->update_outcome(u.id);
+            known || clients.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
+            if (known && known->contains("failure")) {
+                u.cb(outcome_error(*known), {});
+            } else if (known) {
+                u.cb(nullptr, known->at("success"));
+            } else {
+                clients.update_waiters[u.id].push_back(std::move(u.cb));
+            }
+            continue;
+        }
+        if (auto rejection = r.inst->validate_update(u.name, u.arg)) {
+            failure f;
+            f.message = "update '" + u.name + "' was rejected: " + *rejection;
+            f.info = {{"type", "UpdateRejected"}, {"non_retryable", true}};
+            u.cb(std::make_exception_ptr(update_rejected_error(std::move(f))), {});
+            continue;
+        }
+        clients.update_waiters[u.id].push_back(std::move(u.cb));
+        inbound in{event{0,
+                         event_type::workflow_execution_update_accepted,
+                         host_.now_us(),
+                         {{"protocol_instance_id", u.id},
+                          {"accepted_request_message_id", u.id + "/request"},
+                          {"accepted_request",
+                           {{"meta", {{"update_id", u.id}, {"identity", "perdure"}}},
+                            {"input", {{"name", u.name}, {"args", std::move(u.arg)}}}}}}}};
+        r.pending.push_back(std::move(in));
+    }
+}
+
+void queries_and_updates::fail_updates(run_state& r, const std::string& why) {
+    if (!r.clients) return;
+    auto e = std::make_exception_ptr(failed_precondition(why));
+    for (auto& u : std::exchange(r.clients->pending_updates, {})) u.cb(e, {});
+    for (auto& [id, waiters] : std::exchange(r.clients->update_waiters, {}))
+        for (auto& w : waiters) w(e, {});
+}
+
+void queries_and_updates::update_completed(run_state& r, const event& e, write_unit& unit) {
+    const auto* meta = e.attrs.if_contains("meta");
+    if (!meta || !meta->is_object()) return;
+    const std::string id = meta->at("update_id").as_string().c_str();
+    if (!r.clients) return;
+    auto it = r.clients->update_waiters.find(id);
+    if (it == r.clients->update_waiters.end()) return;
+    auto waiters = std::move(it->second);
+    r.clients->update_waiters.erase(it);
+    r.drop_clients_if_none();
+    const auto outcome = e.attrs.at("outcome").as_object();
+    unit.effects.emplace_back([waiters = std::move(waiters), outcome](std::exception_ptr err) mutable {
+        for (auto& w : waiters) {
+            if (err)
+                w(err, {});
+            else if (outcome.contains("failure"))
+                w(outcome_error(outcome), {});
+            else
+                w(nullptr, outcome.at("success"));
+        }
+    });
+}
+
+}   // namespace perdure::detail

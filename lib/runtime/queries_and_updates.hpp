@@ -1,0 +1,108 @@
+// Queries and updates: the messages a client sends a run and waits to hear answered. A query is
+// answered from the run's live instance, once its pending events are committed, or from a closed
+// run's history replayed, and is never recorded; an update is validated by the live instance,
+// then accepted and recorded (or rejected, recording nothing), and its waiters hear its outcome
+// once its completion commits; an update id already known gets the first outcome. The per-run
+// queues are the run's (`waiting_clients`); what is done with them is this part's. Strand only.
+#pragma once
+
+#include "history/event.hpp"
+#include "replay/workflow_instance.hpp"
+#include "runtime/commit_pipeline.hpp"
+#include "runtime/run_state.hpp"
+#include "store/rows.hpp"
+#include "support/unique_function.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace perdure::detail {
+
+/// A run as the store keeps it, for a query on a run that is no longer in memory.
+struct stored_run {
+    execution_row row;
+    std::vector<event> history;
+};
+/// Called on the strand with a stored run, nullopt when there is none, or the read's error.
+using stored_run_reader = unique_function<void(std::exception_ptr, std::optional<stored_run>)>;
+
+/// What queries and updates need of the engine around them, and nothing more.
+class queries_and_updates_host {
+public:
+    virtual std::int64_t now_us() const = 0;
+    /// The id of a namespace; throws not_found naming the known ones.
+    virtual std::int64_t namespace_id(std::string_view name) const = 0;
+    virtual run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) = 0;
+    /// The run's next activation serves its messages (serve()) once its instance is live.
+    virtual void request_activation(run_state& r) = 0;
+    virtual std::uint64_t commit(write_unit&& unit) = 0;
+    /// Reads off the strand the run `run_id` (the latest run of the workflow id when empty) and its
+    /// history; nullopt when the namespace has no such run of that workflow id.
+    virtual void read_stored_run(std::int64_t ns_id, std::string workflow_id, std::string run_id,
+                                 stored_run_reader then) = 0;
+    /// A fresh instance of a stored run's workflow to replay its history into (counted as a
+    /// replay); null when no worker registers its type on its task queue.
+    virtual std::unique_ptr<workflow_instance> replay_instance(const execution_row& row) = 0;
+
+protected:
+    ~queries_and_updates_host() = default;
+};
+
+class queries_and_updates {
+public:
+    queries_and_updates(queries_and_updates_host& host, std::size_t max_payload_bytes) noexcept
+        : host_(host), max_payload_bytes_(max_payload_bytes) {}
+
+    // ---- from clients (the engine's entry points, once on the strand) ----
+    /// A running run queues the query until its instance is live; any other run is rebuilt
+    /// from its stored history and asked there.
+    void query(std::string ns, std::string workflow_id, std::string run_id, std::string name, boost::json::value arg,
+               message_callback cb);
+    /// Reaches running runs only; queued until the instance is live, which validates it. An
+    /// empty `update_id` gets a new one.
+    void update(std::string ns, std::string workflow_id, std::string run_id, std::string name, boost::json::value arg,
+                std::string update_id, message_callback cb);
+
+    // ---- from the run's lifecycle ----
+    /// The run's instance is live, between activations: its queued queries are answered (each
+    /// once what it may reflect is committed) and its updates validated in order, an accepted
+    /// one pending for the next activation to record.
+    void serve(run_state& r);
+    /// Every queued query fails with query_failed_error(why) (the run cannot answer: its task
+    /// fails, no worker runs it, it closed).
+    void fail_queries(run_state& r, const std::string& why);
+    /// Every queued update and every waiter of an accepted one fails with failed_precondition(why).
+    void fail_updates(run_state& r, const std::string& why);
+    /// WorkflowExecutionUpdateCompleted is being recorded in `unit`: its waiters hear its
+    /// outcome once the unit commits (or the commit's error).
+    void update_completed(run_state& r, const event& completed, write_unit& unit);
+
+private:
+    void answer_queries(run_state& r);
+    void process_updates(run_state& r);
+    void query_stored_run(std::int64_t ns_id, std::string workflow_id, std::string run_id, std::string name,
+                          boost::json::value arg, message_callback cb);
+    /// Replays a stored run with the query set, so a run that returns is asked while its
+    /// state is still there. Throws query_failed_error.
+    boost::json::value answer_from_history(const stored_run& run, const std::string& name,
+                                           const boost::json::value& arg);
+
+    queries_and_updates_host& host_;
+    std::size_t max_payload_bytes_;
+};
+
+/// The payload serialized, once its size is checked against `limit` (an event stores this
+/// text); invalid_argument naming `what` otherwise. Signals use it too.
+std::string checked_payload(const boost::json::value& v, std::size_t limit, const char* what);
+/// What a message to a run that is not running hears; signals use it too.
+std::string not_running(const std::string& workflow_id, const std::string& run_id, const std::string& ns);
+
+}   // namespace perdure::detail

@@ -105,10 +105,9 @@ copy_counts copy_store(const engine_options& from, const engine_options& to) {
     auto source = open_store(from, open_mode::maintenance);
     auto& in = source->reads();
     first_failure failure;   // outlives the destination, whose writer may report while it closes
-    auto destination = open_store(to, open_mode::create,
-                                  {[](std::uint64_t) {}, [&failure](std::uint64_t, const commit_failure& f) {
-                                       failure.set(f.message);
-                                   }});
+    auto destination = open_store(
+        to, open_mode::create,
+        {[](std::uint64_t) {}, [&failure](std::uint64_t, const commit_failure& f) { failure.set(f.message); }});
     require_empty(*destination);
     unit_writer out(*destination, failure);
 

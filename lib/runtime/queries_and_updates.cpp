@@ -89,11 +89,13 @@ void queries_and_updates::query_stored_run(std::int64_t ns_id, std::string wid, 
                            cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
                               if (!error && !run) error = std::make_exception_ptr(not_found(missing));
                               if (error) return cb(error, {});
+                              boost::json::value answer;
                               try {
-                                  cb(nullptr, answer_from_history(*run, name, arg));
+                                  answer = answer_from_history(*run, name, arg);
                               } catch (...) {
-                                  cb(std::current_exception(), {});
+                                  return cb(std::current_exception(), {});
                               }
+                              cb(nullptr, std::move(answer));   // once, even if it throws
                           });
 }
 

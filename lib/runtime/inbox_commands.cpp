@@ -141,10 +141,6 @@ std::vector<pending_command> engine_core::pending_commands(std::int64_t now_wall
     return store_->reads().pending_commands(now_wall_us, limit);
 }
 
-void engine_core::after_poll() {
-    maybe_sweep_retention();   // deletion left for an idle writer needs no commit to wake it
-}
-
 void engine_core::apply(inbox_command& command, answer_sender answer) {
     std::visit(command_applier{*this, std::move(answer)}, command);
 }

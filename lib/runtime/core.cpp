@@ -21,6 +21,7 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
       inbox_(*this, strand_),
+      lifecycle_(*this, workers_, queries_updates_, options_),
       outbox_(*this),
       family_(*this, outbox_),
       queries_updates_(*this, options_.limits.max_payload_bytes),
@@ -30,8 +31,8 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       nexus_(
           *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
-    load_index(store_->reads(), {namespaces_, endpoints_, runs_, outbox_, family_});
-    runs_.take_keys_from([this] { return store_->reserve_run_keys(); });
+    load_index(store_->reads(), {namespaces_, endpoints_, lifecycle_.runs(), outbox_, family_});
+    lifecycle_.runs().take_keys_from([this] { return store_->reserve_run_keys(); });
     if (own_io_) {
         io_guard_.emplace(own_io_->get_executor());
         loop_thread_ = std::thread([io = own_io_.get()] { io->run(); });
@@ -62,6 +63,33 @@ boost::json::object engine_core::started_attributes(const run_state& r) {
     if (r.inst) return r.inst->started_attributes();
     if (auto e = store_->reads().event_at(r.run_key, 1)) return std::move(e->attrs);
     return {};
+}
+
+void engine_core::read_history(std::int64_t run_key, history_reader then) {
+    work_.add(work_tracker::reader);
+    store_->post_read([self = shared_from_this(), run_key, then = std::move(then)](store_reads& reads) mutable {
+        std::vector<event> history;
+        std::exception_ptr error;
+        try {
+            history = reads.history(run_key);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        self->post([then = std::move(then), history = std::move(history), error]() mutable {
+            then(error, std::move(history));
+        });
+        self->work_.done(work_tracker::reader);
+    });
+}
+
+std::vector<std::string> engine_core::failing_tasks(std::chrono::milliseconds patience) {
+    auto answer = std::make_shared<std::promise<std::vector<std::string>>>();
+    auto found = answer->get_future();
+    // Not counted as strand work: asking must not hold the clock it reports on.
+    boost::asio::post(strand_,
+                      [self = shared_from_this(), answer] { answer->set_value(self->lifecycle_.failing_tasks()); });
+    if (found.wait_for(patience) != std::future_status::ready) return {};
+    return found.get();
 }
 
 void engine_core::attach_engine(nexus::operation_context& ctx) { core_access::attach(ctx, shared_from_this()); }
@@ -113,7 +141,7 @@ void engine_core::on_client_call() {
 void engine_core::begin_work() {
     if (started_.exchange(true)) return;
     auto& reads = store_->reads();
-    resume_work(*this, reads.deadlines(), reads.tasks(), runs_);
+    resume_work(*this, reads.deadlines(), reads.tasks(), lifecycle_.runs());
     timer_.start(weak_from_this());
 }
 
@@ -125,7 +153,7 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
         return 0;
     }
     if (unit.ops.empty()) return pipeline_.submit({}, std::move(unit.effects));
-    retention_.carry(unit.ops, retention_moment(), runs_);
+    retention_.carry(unit.ops, retention_moment(), lifecycle_.runs());
     work_.add(work_tracker::writer);
     const auto seq = pipeline_.submit(std::move(unit.ops), std::move(unit.effects));
     for (auto key : unit.runs)
@@ -148,17 +176,7 @@ void engine_core::hand_off(std::vector<unique_function<void()>> hand_offs) {
 void engine_core::on_committed(std::uint64_t last) {
     if (failed_.load()) return;
     const long units = pipeline_.committed(last);
-    // Runs waiting for their events to be readable can now be loaded; idle ones evicted.
-    if (!waiting_for_commit_.empty()) {
-        auto waiting = std::move(waiting_for_commit_);
-        waiting_for_commit_.clear();
-        for (auto key : waiting)
-            if (auto* r = find_run(key)) {
-                r->activation_scheduled = false;
-                activate(key);
-            }
-    }
-    evict_if_needed();
+    lifecycle_.on_committed();
     maybe_sweep_retention();
     work_.done(work_tracker::writer, units);
 }
@@ -186,7 +204,7 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
     }
     try {
         pipeline_.fail_waiting(failure_);
-        for (auto& [key, r] : runs_.all()) {
+        for (auto& [key, r] : lifecycle_.runs().all()) {
             for (auto& in : r->pending)
                 for (auto& cb : in.on_recorded) cb(failure_);
             r->pending.clear();

@@ -17,8 +17,9 @@
 #include "runtime/queries_and_updates.hpp"
 #include "runtime/recovery.hpp"
 #include "runtime/retention_sweeper.hpp"
+#include "runtime/run_attributes.hpp"
+#include "runtime/run_lifecycle.hpp"
 #include "runtime/run_state.hpp"
-#include "runtime/run_table.hpp"
 #include "runtime/uuid.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
@@ -58,7 +59,8 @@ class engine_core final : public std::enable_shared_from_this<engine_core>,
                           private deadline_timer_host,
                           private recovery_host,
                           private inbox_host,
-                          private queries_and_updates_host {
+                          private queries_and_updates_host,
+                          private run_lifecycle_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -99,18 +101,11 @@ public:
     void add_search_attribute(std::string ns, std::string name, search_attribute_type type, callback<bool> cb);
     void remove_search_attribute(std::string ns, std::string name, callback<bool> cb);
     void list_search_attributes(std::string ns, callback<std::map<std::string, search_attribute_type>> cb);
-    /// `given` checked against the namespace's registered attributes and typed (an integer
-    /// given to a Double becomes a double). Throws invalid_argument naming the attribute, with
-    /// the closest registered name for an unknown one. Strand only.
-    typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const override;
-    /// Types an upsert's values into its UpsertWorkflowSearchAttributes attributes (an empty
-    /// keyword list becomes a null value: the name is removed); BAD_SEARCH_ATTRIBUTES otherwise.
-    std::optional<task_failure> prepare_upsert(const run_state& r, command& c) const;
-    /// Merges a recorded upsert into the run and writes its values in the event's commit.
-    void upserted(run_state& r, const event& e, write_unit& unit);
-    /// Types a child's search attributes into its StartChildWorkflowExecutionInitiated
-    /// attributes; BAD_START_CHILD_EXECUTION_ATTRIBUTES naming the attribute otherwise.
-    std::optional<task_failure> prepare_child_start(const run_state& r, command& c) const;
+    /// `given` checked and typed against the namespace's registered attributes (run_attributes);
+    /// strand only.
+    typed_attributes typed_search_attributes(std::int64_t ns_id, const search_attributes& given) const override {
+        return given.empty() ? typed_attributes{} : type_search_attributes(namespaces_.find_id(ns_id), given);
+    }
     /// The custom search attributes of a namespace, for readers off the strand.
     std::map<std::string, search_attribute_type, std::less<>> search_attribute_types_snapshot(
         std::int64_t ns_id) const {
@@ -127,15 +122,6 @@ public:
         return namespaces_.id_snapshot(name);
     }
     std::string namespace_name(std::int64_t id) const override { return namespaces_.name_snapshot(id); }
-
-    // ---- the memo (memo.cpp) ----
-    /// Checks the memo each ModifyWorkflowProperties of an activation leaves the run with, in
-    /// order, against the payload limit; BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES for the first
-    /// that is too large.
-    std::optional<task_failure> check_memo_upserts(const run_state& r, const std::vector<command>& commands) const;
-    /// Merges a recorded WorkflowPropertiesModified into the run's memo and writes the memo in
-    /// the event's commit.
-    void memo_modified(run_state& r, const event& e, write_unit& unit);
 
     // ---- Nexus endpoints ----
     void create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb);
@@ -189,14 +175,14 @@ public:
     }
     std::chrono::milliseconds blocking_timeout() const noexcept { return blocking_timeout_; }
     std::string hold_reason() const { return hold_reason_ ? hold_reason_() : work_.holders(); }
-    bool started() const noexcept { return started_.load(); }
+    bool started() const noexcept override { return started_.load(); }
     /// Each running workflow whose task keeps failing, as "workflow ID: failure"; asked of the
     /// strand, so empty if it does not answer within `patience` (it may be what is stuck).
     std::vector<std::string> failing_tasks(std::chrono::milliseconds patience);
 
     // ---- statistics for tests and benchmarks ----
-    std::size_t live_instances() const noexcept { return runs_.live_instances(); }
-    std::uint64_t replays() const noexcept { return replays_.load(); }
+    std::size_t live_instances() const noexcept { return lifecycle_.runs().live_instances(); }
+    std::uint64_t replays() const noexcept { return lifecycle_.replays(); }
     std::uint64_t batches() const { return store_->batches(); }
 
 private:
@@ -213,38 +199,38 @@ private:
     commit_callbacks commit_reports();
     void on_commit_failed(std::uint64_t first_unit, const commit_failure& failure);
 
-    // runs.cpp
+    // run_lifecycle_host (the rest of it is above and below)
+    std::uint64_t committed_unit() const override { return pipeline_.committed_unit(); }
+    void read_history(std::int64_t run_key, history_reader then) override;
+    // run_commands.cpp
+    bool admits(run_state& r, inbound& in) override;
+    std::optional<task_failure> prepare_commands(run_state& r, std::vector<command>& commands) override;
+    void react_to_command(run_state& r, const event& e, write_unit& unit) override;
+    void run_closing(run_state& r, const event& close_event, write_unit& unit) override;
+    void continue_run(run_state& r, const event& close_event,
+                      std::vector<std::pair<std::string, boost::json::value>> unread_signals,
+                      write_unit& unit) override {
+        family_.continue_run(r, close_event, std::move(unread_signals), unit);
+    }
+
+    // the run lifecycle, for the other parts' hosts
     run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) override {
-        return runs_.find_open(ns_id, workflow_id);
+        return lifecycle_.runs().find_open(ns_id, workflow_id);
+    }
+    run_state* find_run(std::int64_t run_key) override { return lifecycle_.runs().find(run_key); }
+    void deliver(run_state& r, inbound in) override { lifecycle_.deliver(r, std::move(in)); }
+    void request_activation(run_state& r) override { lifecycle_.request_activation(r); }
+    std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) override {
+        return lifecycle_.append_event(r, type, std::move(attrs), unit);
+    }
+    /// Records a new run's start in `unit`, with its first activation when a worker can run it.
+    void begin_run(run_state& r, write_unit& unit) override { lifecycle_.begin(r, unit); }
+    void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override {
+        lifecycle_.terminate(r, reason, unit);
     }
     /// The running run a cancel or terminate addresses; not_found when there is none.
     run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
                               const std::string& first_run_id);
-    run_state* find_run(std::int64_t run_key) override { return runs_.find(run_key); }
-    void deliver(run_state& r, inbound in) override;
-    void request_activation(run_state& r) override;
-    void activate(std::int64_t run_key);
-    void load(run_state& r);
-    void on_loaded(std::int64_t run_key, std::vector<event> history, std::exception_ptr error);
-    /// Runs an activation; its writes go into `outer` when given (committed by the caller).
-    void run_activation(run_state& r, write_unit* outer = nullptr);
-    void append_directly(run_state& r);
-    void assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out);
-    /// Stores the failure on the execution and, for the first failure of a task, records
-    /// WorkflowTaskFailed; retries the task with backoff (nondeterminism: after a restart).
-    void record_task_failure(run_state& r, const task_failure& f, write_unit& unit);
-    /// The run's task succeeded after failing: the stored failure goes.
-    void end_task_failure(run_state& r, write_unit& unit);
-    /// A worker serves the run's queue but not its type: the task fails. False when no worker serves it.
-    bool unknown_type_failure(run_state& r);
-    void react_to_command(run_state& r, const event& e, write_unit& unit);
-    void close_run(run_state& r, event close_event, write_unit& unit);
-    void finish_closed_run(std::int64_t run_key);
-    std::unique_ptr<workflow_instance> make_instance(const run_state& r) const;
-    void evict_if_needed();
-    std::int64_t append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) override;
-    /// Completes a command's attributes before it is recorded; a failure fails the task.
-    std::optional<task_failure> prepare_command(run_state& r, command& c);
 
     // activity_host (the rest of it is above and below)
     bool accepting_work() const override { return started_ && !stopping_.load() && !failed_.load(); }
@@ -278,9 +264,6 @@ private:
                          callback<started_run> cb, std::optional<inbound> first_signal = std::nullopt);
     /// A new run with its WorkflowExecutionStarted pending (its rows go into `unit`).
     run_state& create_run(run_spec spec, write_unit& unit) override;
-    /// Records a new run's start in `unit`, with its first activation when a worker can run it.
-    void begin_run(run_state& r, write_unit& unit) override;
-    void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override;
 
     // delete_workflow.cpp
     /// Terminates a running run, then deletes it once the close is committed.
@@ -354,10 +337,7 @@ private:
 
     worker_registry workers_;
 
-    // runs
-    run_table runs_;
-    std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
-    std::atomic<std::uint64_t> replays_{0};
+    run_lifecycle lifecycle_;   // the runs in memory
 
     endpoint_table endpoints_;
     outbox outbox_;   // before the parts that add its rows

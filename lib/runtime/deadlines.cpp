@@ -42,13 +42,8 @@ void engine_core::fire(const wheel_entry& e) {
             }
         }
         write_unit unit;
-        event timed_out{r->next_event_id++, event_type::workflow_execution_timed_out, now_us(), std::move(attrs)};
-        unit.ops.emplace_back(insert_event{r->run_key, timed_out});
-        unit.runs.push_back(r->run_key);
-        const bool retried = timed_out.attrs.contains("new_execution_run_id");
-        runs_.drop_instance(*r);
-        close_run(*r, timed_out, unit);
-        if (retried) family_.continue_run(*r, timed_out, {}, unit);
+        const auto timed_out = lifecycle_.end(*r, event_type::workflow_execution_timed_out, std::move(attrs), unit);
+        if (timed_out.attrs.contains("new_execution_run_id")) family_.continue_run(*r, timed_out, {}, unit);
         commit(std::move(unit));
         return;
     }
@@ -83,7 +78,7 @@ void engine_core::fire(const wheel_entry& e) {
 void engine_core::on_workers_changed() {
     post([this] {
         if (!started_) return;
-        for (auto& [key, r] : runs_.all())
+        for (auto& [key, r] : lifecycle_.runs().all())
             if (r->owes_activation && r->status == run_status::running) request_activation(*r);
         activities_.dispatch_waiting();
         nexus_.dispatch_waiting();

@@ -125,7 +125,7 @@ std::unique_ptr<workflow_instance> engine_core::replay_instance(const execution_
                        1,
                        row.first_run_id_or_own(),
                        ""};
-    replays_.fetch_add(1);
+    lifecycle_.count_replay();
     return std::make_unique<workflow_instance>(reg->fn, std::move(info), 0);
 }
 

@@ -53,6 +53,12 @@ const namespace_row& namespace_table::at(std::string_view name) const {
                     "); create it with engine.namespaces().ensure(name)");
 }
 
+const namespace_row* namespace_table::find_id(std::int64_t ns_id) const {
+    for (const auto& [n, row] : rows_)
+        if (row.ns_id == ns_id) return &row;
+    return nullptr;
+}
+
 const namespace_row& namespace_table::add(std::string name, std::string description, std::int64_t now_us) {
     validate_namespace_name(name);
     namespace_row row{next_id_++, name, std::move(description), now_us, default_retention_ms};

@@ -27,6 +27,8 @@ public:
     /// to create one.
     const namespace_row& at(std::string_view name) const;
     std::int64_t id_of(std::string_view name) const { return at(name).ns_id; }
+    /// The namespace with id `ns_id`; null when it no longer exists.
+    const namespace_row* find_id(std::int64_t ns_id) const;
     const std::map<std::string, namespace_row, std::less<>>& all() const noexcept { return rows_; }
 
     /// Adds a namespace (throws invalid_argument for a bad name); the caller checked it is new.

@@ -53,7 +53,7 @@ void engine_core::remove_namespace(std::string name, callback<bool> cb) {
         std::int64_t id = 0;
         try {
             id = namespace_id(name);
-            for (const auto& [key, r] : runs_.all())
+            for (const auto& [key, r] : lifecycle_.runs().all())
                 if (r->ns_id == id && r->status == run_status::running)
                     throw failed_precondition("namespace '" + name +
                                               "' still has open workflows; cancel or terminate them first");

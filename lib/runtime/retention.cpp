@@ -13,7 +13,7 @@ void engine_core::maybe_sweep_retention() {
     if (!started_ || stopping_.load()) return;
     std::optional<std::vector<write_op>> ops;
     try {
-        ops = retention_.sweep(retention_moment(), pipeline_.idle(), store_->reads(), namespaces_, runs_);
+        ops = retention_.sweep(retention_moment(), pipeline_.idle(), store_->reads(), namespaces_, lifecycle_.runs());
     } catch (const storage_error&) {
         // The store is out of reach for now (a PostgreSQL server restarting): retention waits
         // for a later sweep, the engine goes on; what needs the store reports its own error.

@@ -170,7 +170,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     // The policy the run keeps is the one its history records and its row gives back after a
     // restart: with Temporal's defaults filled in (a maximum interval of 0 is 100 x initial).
     if (r.retry) r.retry = with_defaults(*r.retry);
-    r.run_key = runs_.next_key();
+    r.run_key = lifecycle_.runs().next_key();
     if (r.run_id.empty()) r.run_id = new_uuid();
     r.start_time_us = now_us();
     if (r.parent_workflow_id->empty())
@@ -229,34 +229,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     }
     r.pending.push_back(std::move(started));
 
-    return runs_.add(std::move(owned));
-}
-
-void engine_core::begin_run(run_state& r, write_unit& unit) {
-    const bool may_run = started_ && !stopping_.load() && r.backoff_until_us == 0;
-    if (may_run && (r.inst = make_instance(r))) {
-        runs_.touch(r);
-        run_activation(r, &unit);
-        return;
-    }
-    // No worker can run it yet (or it waits for its retry backoff): record the start alone. A
-    // start is accepted whatever the type, as Temporal accepts it; a worker on the queue that
-    // does not know the type fails the first workflow task.
-    std::vector<event> appended;
-    assign_ids(r, r.pending, unit, appended);
-    r.owes_activation = true;
-    if (may_run && workers_.has_queue(r.ns_id, r.task_queue)) request_activation(r);
-}
-
-void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {
-    event e{r.next_event_id++,
-            event_type::workflow_execution_terminated,
-            now_us(),
-            {{"reason", reason}, {"details", nullptr}, {"identity", "perdure"}}};
-    unit.ops.emplace_back(insert_event{r.run_key, e});
-    unit.runs.push_back(r.run_key);
-    runs_.drop_instance(r);
-    close_run(r, std::move(e), unit);
+    return lifecycle_.runs().add(std::move(owned));
 }
 
 run_state& engine_core::running_target(const std::string& ns, const std::string& wid, const std::string& rid,

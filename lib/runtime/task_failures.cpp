@@ -1,11 +1,8 @@
-// Workflow task failures on the strand: recorded once as Temporal records them, retried with
-// backoff, ended by the next task that succeeds, and reported to whoever waits in a test.
-#include "runtime/core.hpp"
-
-#include <boost/asio/post.hpp>
+// The run lifecycle's workflow task failures: recorded once as Temporal records them, retried
+// with backoff, ended by the next task that succeeds, and listed for whoever waits in a test.
+#include "runtime/run_lifecycle.hpp"
 
 #include <algorithm>
-#include <future>
 
 namespace perdure::detail {
 namespace {
@@ -37,7 +34,7 @@ const char* failure_type_of(const task_failure& f) {
 
 }   // namespace
 
-void engine_core::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
+void run_lifecycle::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
     const bool first = r.task_failure_message.empty();
     r.task_failure_message = std::string(to_string(f.reason)) + ": " + f.message;
     unit.ops.emplace_back(set_task_failure{r.run_key, r.task_failure_message});
@@ -55,48 +52,43 @@ void engine_core::record_task_failure(run_state& r, const task_failure& f, write
     }
     ++r.task_attempt;
     const std::int64_t delay_ms = std::min<std::int64_t>(max_task_retry_ms, 1000LL << std::min(r.task_attempt - 1, 20));
-    arm(wheel_kind::task_retry, r.run_key, 0, now_us() + delay_ms * 1000);
+    host_.arm(wheel_kind::task_retry, r.run_key, 0, host_.now_us() + delay_ms * 1000);
 }
 
-bool engine_core::unknown_type_failure(run_state& r) {
-    if (!workers_.has_queue(r.ns_id, r.task_queue)) return false;   // no worker yet: the task waits
-    std::string known;
-    for (const auto& n : workers_.workflow_names(r.ns_id, r.task_queue)) known += (known.empty() ? "" : ", ") + n;
+void run_lifecycle::fail_task(run_state& r, const task_failure& f) {
     write_unit unit;
     std::vector<event> appended;
     runs_.drop_instance(r);
     assign_ids(r, r.pending, unit, appended);
-    record_task_failure(
-        r,
-        {task_failure::cause::workflow_error,
-         "workflow type " + r.workflow_type + " is not registered on task queue " + r.task_queue +
-             " (registered there: " + (known.empty() ? "none" : known) + "); register it with engine.add_worker(\"" +
-             namespace_name(r.ns_id) + "\", \"" + r.task_queue + "\").register_workflow(def)"},
-        unit);
+    record_task_failure(r, f, unit);
     r.owes_activation = true;
-    commit(std::move(unit));
+    host_.commit(std::move(unit));
+}
+
+bool run_lifecycle::unknown_type_failure(run_state& r) {
+    if (!workers_.has_queue(r.ns_id, r.task_queue)) return false;   // no worker yet: the task waits
+    std::string known;
+    for (const auto& n : workers_.workflow_names(r.ns_id, r.task_queue)) known += (known.empty() ? "" : ", ") + n;
+    fail_task(
+        r, {task_failure::cause::workflow_error,
+            "workflow type " + r.workflow_type + " is not registered on task queue " + r.task_queue +
+                " (registered there: " + (known.empty() ? "none" : known) + "); register it with engine.add_worker(\"" +
+                host_.namespace_name(r.ns_id) + "\", \"" + r.task_queue + "\").register_workflow(def)"});
     return true;
 }
 
-void engine_core::end_task_failure(run_state& r, write_unit& unit) {
+void run_lifecycle::end_task_failure(run_state& r, write_unit& unit) {
     unit.ops.emplace_back(set_task_failure{r.run_key, ""});
     r.task_failure_message.clear();
     r.task_attempt = 0;
 }
 
-std::vector<std::string> engine_core::failing_tasks(std::chrono::milliseconds patience) {
-    auto answer = std::make_shared<std::promise<std::vector<std::string>>>();
-    auto found = answer->get_future();
-    // Not counted as strand work: asking must not hold the clock it reports on.
-    boost::asio::post(strand_, [self = shared_from_this(), answer] {
-        std::vector<std::string> failing;
-        for (const auto& [key, r] : self->runs_.all())
-            if (r->status == run_status::running && !r->task_failure_message.empty())
-                failing.push_back("workflow " + r->workflow_id + ": " + r->task_failure_message);
-        answer->set_value(std::move(failing));
-    });
-    if (found.wait_for(patience) != std::future_status::ready) return {};
-    return found.get();
+std::vector<std::string> run_lifecycle::failing_tasks() const {
+    std::vector<std::string> failing;
+    for (const auto& [key, r] : runs_.all())
+        if (r->status == run_status::running && !r->task_failure_message.empty())
+            failing.push_back("workflow " + r->workflow_id + ": " + r->task_failure_message);
+    return failing;
 }
 
 }   // namespace perdure::detail

@@ -1,0 +1,374 @@
+// The run lifecycle against a host that only records, with real workflow instances: a run's
+// events wait for one activation, commands become events after one WorkflowTaskCompleted, an
+// evicted run is rebuilt from committed history only, a failing task is recorded once and
+// retried, and a close answers the run's waiters once it commits.
+#include "runtime/run_lifecycle.hpp"
+
+#include "support/detail_printing.hpp"
+#include "support/error_text.hpp"
+#include "support/history_builder.hpp"
+
+#include <perdure/error.hpp>
+#include <perdure/perdure.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace perdure;
+using namespace perdure::detail;
+using perdure::test::history_builder;
+
+namespace {
+
+constexpr std::int64_t ns = 1;
+
+/// Sleeps its input in seconds and returns it; a negative input continues as new with 0.
+workflow<int> sleeper(workflow_context& ctx, int seconds) {
+    if (seconds < 0) {
+        co_await ctx.continue_as_new(0);
+        co_return 0;
+    }
+    if (seconds > 0) co_await ctx.sleep(std::chrono::seconds(seconds));
+    co_return seconds;
+}
+const workflow_def sleeper_def{"Sleeper", &sleeper};
+
+/// Returns a string of its input's length: large enough, more than a payload may be.
+workflow<std::string> writer(workflow_context&, int length) {
+    co_return std::string(static_cast<std::size_t>(length), 'x');
+}
+const workflow_def writer_def{"Writer", &writer};
+
+/// Records what the part asks of the engine; runs posted jobs, commits and reads when told.
+class recording_host final : public run_lifecycle_host, public queries_and_updates_host {
+public:
+    std::int64_t now_us() const override { return now; }
+    bool started() const override { return is_started; }
+    bool running() const override { return true; }
+    bool engine_failed() const override { return false; }
+    void post_job(unique_function<void()> job) override { jobs.push_back(std::move(job)); }
+    void fail(std::exception_ptr e) noexcept override { failure = e; }
+    std::uint64_t commit(write_unit&& unit) override {
+        const auto seq = ++submitted;
+        for (auto key : unit.runs)
+            if (auto* r = part->runs().find(key)) r->last_unit = seq;
+        units.push_back(std::move(unit));
+        return seq;
+    }
+    std::uint64_t committed_unit() const override { return committed; }
+    void read_history(std::int64_t run_key, history_reader then) override {
+        reads.emplace_back(run_key, std::move(then));
+    }
+    std::string namespace_name(std::int64_t) const override { return "orders"; }
+    void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) override {
+        armed.push_back({due_us, kind, run_key, seq});
+    }
+    bool admits(run_state&, inbound& in) override { return in.e.type != event_type::nexus_operation_started; }
+    std::optional<task_failure> prepare_commands(run_state&, std::vector<command>&) override { return std::nullopt; }
+    void react_to_command(run_state&, const event& e, write_unit&) override { reacted.push_back(e.type); }
+    void run_closing(run_state& r, const event& close_event, write_unit&) override {
+        closing.emplace_back(r.run_key, close_event.type);
+    }
+    void continue_run(run_state&, const event& close_event,
+                      std::vector<std::pair<std::string, boost::json::value>> unread, write_unit&) override {
+        continued.emplace_back(close_event.type, unread.size());
+    }
+    // queries_and_updates_host: no test here sends a message
+    std::int64_t namespace_id(std::string_view) const override { return ns; }
+    run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) override {
+        return part->runs().find_open(ns_id, workflow_id);
+    }
+    void request_activation(run_state& r) override { part->request_activation(r); }
+    void read_stored_run(std::int64_t, std::string, std::string, stored_run_reader) override {}
+    std::unique_ptr<workflow_instance> replay_instance(const execution_row&) override { return nullptr; }
+
+    run_lifecycle* part = nullptr;
+    std::int64_t now = 1'735'689'600'000'000;
+    bool is_started = true;
+    std::deque<unique_function<void()>> jobs;
+    std::uint64_t submitted = 0, committed = 0;
+    std::vector<write_unit> units;
+    std::vector<std::pair<std::int64_t, history_reader>> reads;
+    std::vector<wheel_entry> armed;
+    std::vector<event_type> reacted;
+    std::vector<std::pair<std::int64_t, event_type>> closing;
+    std::vector<std::pair<event_type, std::size_t>> continued;
+    std::exception_ptr failure;
+};
+
+/// The events a unit records, in order.
+std::vector<event_type> events_of(const write_unit& unit) {
+    std::vector<event_type> types;
+    for (const auto& op : unit.ops)
+        if (const auto* e = std::get_if<insert_event>(&op)) types.push_back(e->type);
+    return types;
+}
+
+struct lifecycle_fixture {
+    lifecycle_fixture() {
+        host.part = &part;
+        options.limits.max_payload_bytes = 1024;
+        options.workflow_cache_size = 1;
+        workers.add_workflow(ns, "q", "Sleeper", sleeper_def.function());
+        workers.add_workflow(ns, "q", "Writer", writer_def.function());
+        std::int64_t next = 100;
+        part.runs().take_keys_from([next]() mutable {
+            const key_block block{next, next + 100};
+            next += 100;
+            return block;
+        });
+    }
+
+    /// A new run of `type` with its WorkflowExecutionStarted pending, begun in one unit.
+    run_state& start(const std::string& type, int input, const std::string& workflow_id = "order-1") {
+        auto owned = std::make_unique<run_state>();
+        owned->run_key = part.runs().next_key();
+        owned->ns_id = ns;
+        owned->workflow_id = workflow_id;
+        owned->run_id = "run-" + workflow_id;
+        owned->workflow_type = type;
+        owned->task_queue = "q";
+        history_builder h;
+        h.started(input, type);
+        owned->pending.push_back(inbound{h.events()[0]});
+        auto& r = part.runs().add(std::move(owned));
+        write_unit unit;
+        part.begin(r, unit);
+        host.commit(std::move(unit));
+        return r;
+    }
+
+    /// Runs what the part posted, until nothing is left.
+    void drain() {
+        while (!host.jobs.empty()) {
+            auto job = std::move(host.jobs.front());
+            host.jobs.pop_front();
+            job();
+        }
+    }
+    /// The store commits every unit so far (or fails them with `error`).
+    void commit_all(std::exception_ptr error = nullptr) {
+        auto units = std::exchange(host.units, {});
+        host.committed = host.submitted;
+        for (auto& unit : units)
+            for (auto& effect : unit.effects) effect(error);
+        part.on_committed();
+    }
+
+    engine_options options;
+    worker_registry workers;
+    recording_host host;
+    queries_and_updates messages{host, 1024};
+    run_lifecycle part{host, workers, messages, options};
+};
+
+inbound signal(std::string name) {
+    return inbound{
+        event{0, event_type::workflow_execution_signaled, 0, {{"signal_name", std::move(name)}, {"input", nullptr}}}};
+}
+
+}   // namespace
+
+BOOST_FIXTURE_TEST_SUITE(run_lifecycle_on_data, lifecycle_fixture)
+
+BOOST_AUTO_TEST_CASE(a_start_and_its_first_commands_are_recorded_in_one_unit) {
+    auto& r = start("Sleeper", 5);
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    const std::vector<event_type> recorded{event_type::workflow_execution_started, event_type::workflow_task_completed,
+                                           event_type::timer_started};
+    BOOST_TEST(events_of(host.units[0]) == recorded, boost::test_tools::per_element());
+    BOOST_TEST(host.reacted == std::vector<event_type>{event_type::timer_started}, boost::test_tools::per_element());
+    BOOST_TEST(r.next_event_id == 4);
+    BOOST_TEST(!r.owes_activation);
+    BOOST_TEST(part.runs().live_instances() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(before_the_engine_starts_a_run_records_its_start_alone_and_owes_an_activation) {
+    host.is_started = false;
+    auto& r = start("Sleeper", 5);
+    BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_execution_started},
+               boost::test_tools::per_element());
+    BOOST_TEST(r.owes_activation);
+    BOOST_TEST(host.jobs.empty());
+}
+
+BOOST_AUTO_TEST_CASE(events_delivered_together_wait_for_one_activation) {
+    auto& r = start("Sleeper", 5);
+    commit_all();
+    part.deliver(r, signal("a"));
+    part.deliver(r, signal("b"));
+    BOOST_TEST(host.jobs.size() == 1u);
+    drain();
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    const std::vector<event_type> recorded{event_type::workflow_execution_signaled,
+                                           event_type::workflow_execution_signaled,
+                                           event_type::workflow_task_completed};
+    BOOST_TEST(events_of(host.units[0]) == recorded, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(an_event_the_host_does_not_admit_is_dropped) {
+    auto& r = start("Sleeper", 5);
+    part.deliver(r, inbound{event{0, event_type::nexus_operation_started, 0, {}}});
+    BOOST_TEST(host.jobs.empty());
+    BOOST_TEST(r.pending.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_evicted_run_is_rebuilt_from_its_history_once_its_last_unit_commits) {
+    auto& first = start("Sleeper", 5, "order-1");
+    history_builder h;
+    h.started(5, "Sleeper").boundary().timer_started("1", "5s");
+    commit_all();
+    start("Sleeper", 7, "order-2");   // the cache holds one instance: the first run's goes
+    commit_all();
+    BOOST_TEST(!first.inst);
+    BOOST_TEST(part.runs().live_instances() == 1u);
+
+    part.deliver(first, signal("a"));
+    drain();
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 1u);
+    BOOST_TEST(host.reads[0].first == first.run_key);
+    auto then = std::move(host.reads[0].second);
+    then(nullptr, h.events());
+    BOOST_TEST(part.replays() == 1u);
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) == (std::vector<event_type>{event_type::workflow_execution_signaled,
+                                                                    event_type::workflow_task_completed}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_run_whose_events_are_not_committed_is_not_replayed_before_they_are) {
+    auto& first = start("Sleeper", 5, "order-1");
+    commit_all();
+    start("Sleeper", 7, "order-2");
+    commit_all();
+    first.last_unit = ++host.submitted;   // a unit not yet committed wrote to the run
+    part.deliver(first, signal("a"));
+    drain();
+    BOOST_TEST(host.reads.empty());
+    commit_all();
+    BOOST_TEST(host.reads.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_history_shorter_than_recorded_fails_the_task_as_corrupt_and_blocks_the_run) {
+    auto& first = start("Sleeper", 5, "order-1");
+    commit_all();
+    start("Sleeper", 7, "order-2");
+    commit_all();
+    part.deliver(first, signal("a"));
+    drain();
+    history_builder h;
+    h.started(5, "Sleeper");   // events 2 and 3 are missing
+    auto then = std::move(host.reads[0].second);
+    then(nullptr, h.events());
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) ==
+                   (std::vector<event_type>{event_type::workflow_execution_signaled, event_type::workflow_task_failed}),
+               boost::test_tools::per_element());
+    BOOST_TEST(first.blocked);
+    BOOST_TEST(first.owes_activation);
+    BOOST_TEST(test::contains(first.task_failure_message, "ends at event 1 but 3 events were recorded"));
+    BOOST_TEST(host.armed.empty());   // not retried until the process restarts
+}
+
+BOOST_AUTO_TEST_CASE(a_type_the_queue_does_not_know_fails_the_task_once_naming_what_is_registered) {
+    host.is_started = false;
+    auto& r = start("Shipper", 1);
+    commit_all();
+    host.is_started = true;
+    part.request_activation(r);
+    drain();
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_task_failed},
+               boost::test_tools::per_element());
+    BOOST_TEST(test::contains(r.task_failure_message, "registered there: Sleeper, Writer"));
+    BOOST_REQUIRE_EQUAL(host.armed.size(), 1u);
+    BOOST_TEST(host.armed[0].due_us == host.now + 1'000'000);   // retried after a second
+    // The retry fails again, recording nothing more in history, and backs off twice as long.
+    r.owes_activation = true;
+    part.request_activation(r);
+    drain();
+    BOOST_TEST(events_of(host.units[1]).empty());
+    BOOST_TEST(host.armed[1].due_us == host.now + 2'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(an_oversized_command_fails_the_task_with_temporals_cause) {
+    auto& r = start("Writer", 6000);
+    BOOST_TEST(events_of(host.units[0]) ==
+                   (std::vector<event_type>{event_type::workflow_execution_started, event_type::workflow_task_failed}),
+               boost::test_tools::per_element());
+    BOOST_TEST(test::contains(r.task_failure_message, "BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES"));
+    BOOST_TEST(r.status == run_status::running);
+    BOOST_TEST(host.closing.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_completed_run_answers_its_waiters_once_the_close_commits_and_is_forgotten) {
+    auto& r = start("Sleeper", 0);
+    const auto key = r.run_key;
+    bool heard = false;
+    r.clients_or_new().result_waiters.push_back([&](std::exception_ptr e, const event* close) {
+        heard = !e && close && close->type == event_type::workflow_execution_completed;
+    });
+    BOOST_TEST(r.status == run_status::completed);
+    BOOST_REQUIRE_EQUAL(host.closing.size(), 1u);
+    BOOST_TEST(host.closing[0].second == event_type::workflow_execution_completed);
+    BOOST_TEST(!heard);
+    commit_all();
+    BOOST_TEST(heard);
+    BOOST_TEST(!part.runs().find(key));
+}
+
+BOOST_AUTO_TEST_CASE(an_event_for_a_closed_run_fails_its_waiter) {
+    auto& r = start("Sleeper", 0);
+    auto in = signal("late");
+    std::string heard;
+    in.on_recorded.push_back([&](std::exception_ptr e) {
+        heard = test::message_of<failed_precondition>([&] { std::rethrow_exception(e); });
+    });
+    part.deliver(r, std::move(in));
+    BOOST_TEST(test::contains(heard, "closed before the event was recorded"));
+}
+
+BOOST_AUTO_TEST_CASE(continue_as_new_closes_the_run_then_hands_the_chain_on) {
+    auto& r = start("Sleeper", -1);
+    BOOST_TEST(r.status == run_status::continued_as_new);
+    BOOST_REQUIRE_EQUAL(host.continued.size(), 1u);
+    BOOST_TEST(host.continued[0].first == event_type::workflow_execution_continued_as_new);
+}
+
+BOOST_AUTO_TEST_CASE(terminating_records_the_close_and_fails_what_was_pending) {
+    auto& r = start("Sleeper", 5);
+    commit_all();
+    auto in = signal("late");
+    bool failed = false;
+    in.on_recorded.push_back([&](std::exception_ptr e) { failed = e != nullptr; });
+    r.pending.push_back(std::move(in));
+    write_unit unit;
+    part.terminate(r, "operator", unit);
+    BOOST_TEST(failed);
+    BOOST_TEST(r.status == run_status::terminated);
+    BOOST_TEST(!r.inst);
+    BOOST_TEST(events_of(unit) == std::vector<event_type>{event_type::workflow_execution_terminated},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_run_past_the_history_limit_is_terminated_saying_what_to_do) {
+    options.limits.max_history_events = 2;
+    auto& r = start("Sleeper", 5);
+    BOOST_TEST(r.status == run_status::terminated);
+    BOOST_TEST(events_of(host.units[0]).back() == event_type::workflow_execution_terminated);
+}
+
+BOOST_AUTO_TEST_CASE(failing_tasks_lists_each_running_workflow_whose_task_fails) {
+    start("Writer", 6000, "big");
+    start("Sleeper", 5, "fine");
+    const auto failing = part.failing_tasks();
+    BOOST_REQUIRE_EQUAL(failing.size(), 1u);
+    BOOST_TEST(test::contains(failing[0], "workflow big: "));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

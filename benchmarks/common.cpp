@@ -1,5 +1,6 @@
 // Output, statistics, memory readings and files shared by the scenarios.
 #include "common.hpp"
+#include "postgres_databases.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -41,6 +42,11 @@ std::string value_text(const boost::json::value& v) {
     return boost::json::serialize(v);
 }
 
+std::string& store_label() {
+    static std::string label;
+    return label;
+}
+
 std::int64_t status_kib(const char* field) {
     std::ifstream in("/proc/self/status");
     const std::string key = std::string(field) + ":";
@@ -61,7 +67,17 @@ const char* to_string(perdure::durability d) noexcept {
     return "?";
 }
 
-void emit(const boost::json::object& line) { std::cout << value_text(line) << std::endl; }
+void emit(const boost::json::object& line) {
+    if (store_label().empty()) {
+        std::cout << value_text(line) << std::endl;
+        return;
+    }
+    auto labelled = line;
+    labelled["store"] = store_label();
+    std::cout << value_text(labelled) << std::endl;
+}
+
+void set_store_label(std::string label) { store_label() = std::move(label); }
 
 latency summarize(std::vector<double> samples) {
     if (samples.empty()) return {};
@@ -98,6 +114,7 @@ std::int64_t rss_kib() { return status_kib("VmRSS"); }
 std::int64_t peak_rss_kib() { return status_kib("VmHWM"); }
 
 std::string fresh_database(const settings& s, std::string_view name) {
+    if (s.on_postgres()) return create_bench_database(s.store, name);
     const std::string path = (std::filesystem::path(s.db_dir) / (std::string(name) + ".db")).string();
     remove_database(path);
     return path;
@@ -108,6 +125,13 @@ void remove_database(const std::string& path) {
         std::error_code ec;
         std::filesystem::remove(path + suffix, ec);
     }
+}
+
+void remove_database(const settings& s, const std::string& path) {
+    if (s.on_postgres())
+        drop_bench_database(s.store, path);
+    else
+        remove_database(path);
 }
 
 perdure::engine_options engine_options_for(const settings& s, const std::string& path) {

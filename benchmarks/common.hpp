@@ -21,6 +21,11 @@ struct settings {
     perdure::durability durability = perdure::durability::full;
     std::string db_dir;   ///< where every database of the run lives (one disk for all numbers)
     bool smoke = false;   ///< tiny sizes: checks that each scenario works, measures nothing
+    /// A PostgreSQL server (postgresql://...) the engine scenarios run on, each in a database of
+    /// its own made on it; empty: SQLite files in db_dir.
+    std::string store;
+
+    bool on_postgres() const noexcept { return !store.empty(); }
 
     /// `full` normally, `smoke` in a smoke run.
     std::size_t size(std::size_t full, std::size_t smoke_size) const { return smoke ? smoke_size : full; }
@@ -30,7 +35,11 @@ const char* to_string(perdure::durability) noexcept;
 
 /// Prints `line` as one JSON object on one line of stdout and flushes. Numbers keep the
 /// object's order and print as plain decimals (at most two places), not in exponent form.
+/// After set_store_label, the line ends with "store": that label.
 void emit(const boost::json::object& line);
+/// Marks every line this process emits as measured on `label` ("postgresql"), so a saved run
+/// is never compared with one on another store; SQLite runs carry no label, as before.
+void set_store_label(std::string label);
 
 struct latency {
     double mean = 0, p50 = 0, p99 = 0;
@@ -50,9 +59,12 @@ std::int64_t rss_kib();
 std::int64_t peak_rss_kib();
 
 /// A fresh path for database `name` in the run's directory: leftovers of an earlier run are removed.
+/// On PostgreSQL, a new empty database on the run's server instead; returns its URI.
 std::string fresh_database(const settings& s, std::string_view name);
 /// Removes a database file with its -wal, -shm and lock files.
 void remove_database(const std::string& path);
+/// Removes what fresh_database made: the file, or the PostgreSQL database.
+void remove_database(const settings& s, const std::string& path);
 
 /// Engine options for a scenario's database with the run's durability.
 perdure::engine_options engine_options_for(const settings& s, const std::string& path);

@@ -56,6 +56,9 @@ figures read_figures(std::istream& in, const std::string& name) {
         std::string key(scenario->get_string());
         if (const auto* d = o->if_contains("durability"); d && d->is_string())
             key += " (" + std::string(d->get_string()) + ")";
+        // So does a run on another store (SQLite lines carry none).
+        if (const auto* st = o->if_contains("store"); st && st->is_string())
+            key += " on " + std::string(st->get_string());
         auto& figures_of = samples[key];
         for (const auto& [key, value] : *o)
             if (value.is_number()) figures_of[std::string(key)].push_back(value.to_number<double>());

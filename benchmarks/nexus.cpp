@@ -79,7 +79,7 @@ void run_calls(const settings& s, const char* scenario, const char* operation) {
                        .get();
         commits = perdure::detail::core_access::core(engine)->batches() - before;
     }
-    remove_database(path);
+    remove_database(s, path);
     const auto l = summarize(std::vector<double>(calls_us.begin(), calls_us.end()));
     emit({{"scenario", scenario},
           {"calls", calls},

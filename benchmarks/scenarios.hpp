@@ -6,6 +6,7 @@
 
 namespace perdure::bench {
 
+void run_postgres_limit(const settings&);
 void run_sqlite_limit(const settings&);
 void run_step_latency(const settings&);
 void run_step_latency_single_attempt(const settings&);
@@ -19,18 +20,31 @@ void run_long_history(const settings&);
 void run_retention(const settings&);
 void run_visibility_list(const settings&);
 
+/// The stores a scenario measures something on.
+enum class stores {
+    sqlite,     ///< SQLite only: it writes SQLite itself, or reads the file or the process
+    postgres,   ///< only with --store postgresql://...
+    both,       ///< an engine scenario whose database may be either
+};
+
 struct scenario {
     const char* name;
     void (*run)(const settings&);
+    stores on = stores::sqlite;
+
+    bool runs_on(const settings& s) const noexcept {
+        return on == stores::both || (on == stores::postgres) == s.on_postgres();
+    }
 };
 
-/// In the order `--scenario all` runs them.
+/// In the order `--scenario all` runs them: each store's floor first.
 inline constexpr scenario scenarios[] = {
+    {"postgres_limit", &run_postgres_limit, stores::postgres},
     {"sqlite_limit", &run_sqlite_limit},
-    {"step_latency", &run_step_latency},
-    {"throughput", &run_throughput},
-    {"nexus_sync", &run_nexus_sync},
-    {"nexus_async", &run_nexus_async},
+    {"step_latency", &run_step_latency, stores::both},
+    {"throughput", &run_throughput, stores::both},
+    {"nexus_sync", &run_nexus_sync, stores::both},
+    {"nexus_async", &run_nexus_async, stores::both},
     {"timers", &run_timers},
     {"recovery", &run_recovery},
     {"idle_memory", &run_idle_memory},

@@ -79,7 +79,7 @@ step_run run_steps(const settings& s, const char* name, int steps,
         out.gaps_us.assign(gaps.begin(), gaps.end());
         out.commits = perdure::detail::core_access::core(engine)->batches() - before;
     }
-    remove_database(path);
+    remove_database(s, path);
     return out;
 }
 

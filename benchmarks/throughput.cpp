@@ -50,7 +50,7 @@ void run_throughput(const settings& s) {
     // leave no row behind (execution insert and close, task rows written then deleted).
     const auto history = count_events(path);
     const auto completed = count_runs(path, perdure::detail::run_status::completed);
-    remove_database(path);
+    remove_database(s, path);
     if (completed != static_cast<std::int64_t>(workflows)) throw std::runtime_error("not every workflow completed");
     const double rows =
         static_cast<double>(history) / static_cast<double>(workflows) + other_writes_per_workflow(activities);

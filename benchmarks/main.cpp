@@ -212,7 +212,7 @@ int main(int argc, char** argv) {
         db_dir = own_dir->path();
     }
     s.db_dir = db_dir;
-    warn_if_memory_backed(s.db_dir);
+    if (!s.on_postgres()) warn_if_memory_backed(s.db_dir);   // a server's disk is its own business
 
     std::vector<const scenario*> which;
     for (const auto& sc : scenarios) {

@@ -12,6 +12,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <limits>
+
 namespace perdure::detail {
 namespace {
 
@@ -429,14 +431,11 @@ void activity_dispatcher::describe(std::int64_t run_key, std::vector<pending_act
 }
 
 void activity_dispatcher::drop_run(std::int64_t run_key) {
-    for (auto it = tasks_.begin(); it != tasks_.end();) {
-        if (it->first.run_key == run_key) {
-            if (it->second.control) it->second.control->cancel = true;
-            it = tasks_.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    const auto first = tasks_.lower_bound({run_key, std::numeric_limits<std::int64_t>::min()});
+    const auto end = tasks_.lower_bound({run_key + 1, std::numeric_limits<std::int64_t>::min()});
+    for (auto it = first; it != end; ++it)
+        if (it->second.control) it->second.control->cancel = true;
+    tasks_.erase(first, end);
 }
 
 void activity_dispatcher::stop_attempts() {

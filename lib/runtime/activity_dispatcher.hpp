@@ -21,10 +21,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace perdure::detail {
@@ -114,7 +114,7 @@ private:
     std::shared_ptr<clock> clock_;
     boost::asio::any_io_executor strand_;
     settings settings_;
-    std::unordered_map<task_key, activity_task, task_key_hash> tasks_;
+    std::map<task_key, activity_task> tasks_;   // ordered: a run's tasks are one range
     std::uint64_t next_generation_ = 1;
     activity_threads threads_;   // last: its destructor joins the attempts still running
 };

@@ -5,6 +5,7 @@
 #include "history/fields.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace perdure::detail {
 namespace {
@@ -55,7 +56,8 @@ void nexus_dispatcher::describe(std::int64_t run_key, std::vector<pending_nexus_
 
 void nexus_dispatcher::drop_run(std::int64_t run_key) {
     // A caller that closes abandons its operations: no further attempts, no cancel sent.
-    for (auto it = ops_.begin(); it != ops_.end();) it = it->first.run_key == run_key ? ops_.erase(it) : std::next(it);
+    ops_.erase(ops_.lower_bound({run_key, std::numeric_limits<std::int64_t>::min()}),
+               ops_.lower_bound({run_key + 1, std::numeric_limits<std::int64_t>::min()}));
 }
 
 }   // namespace perdure::detail

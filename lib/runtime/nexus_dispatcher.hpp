@@ -22,11 +22,11 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -161,9 +161,9 @@ private:
     worker_registry& workers_;
     work_tracker& work_;
     settings settings_;
-    caller_guards guards_;   // before the operations: their attempt passes point into it
-    std::unordered_map<task_key, nexus_op, task_key_hash> ops_;   // scheduled, not yet ended
-    std::unordered_set<task_key, task_key_hash> ending_;          // outcome delivered, not yet committed
+    caller_guards guards_;                                 // before the operations: their attempt passes point into it
+    std::map<task_key, nexus_op> ops_;                     // scheduled, not yet ended; a run's are one range
+    std::unordered_set<task_key, task_key_hash> ending_;   // outcome delivered, not yet committed
     std::uint64_t next_generation_ = 1;
     std::unique_ptr<boost::asio::thread_pool> pool_;   // last: its destructor joins the handlers still running
 };

@@ -202,11 +202,15 @@ void run_lifecycle::append_directly(run_state& r) {
     host_.commit(std::move(unit));
 }
 
-std::int64_t run_lifecycle::append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
+event run_lifecycle::record(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
     event e{r.next_event_id++, type, host_.now_us(), std::move(attrs)};
     unit.ops.emplace_back(insert_event{r.run_key, e});
     unit.runs.push_back(r.run_key);
-    return e.id;
+    return e;
+}
+
+std::int64_t run_lifecycle::append_event(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
+    return record(r, type, std::move(attrs), unit).id;
 }
 
 void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
@@ -288,9 +292,7 @@ bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands
 }
 
 event run_lifecycle::end(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
-    event e{r.next_event_id++, type, host_.now_us(), std::move(attrs)};
-    unit.ops.emplace_back(insert_event{r.run_key, e});
-    unit.runs.push_back(r.run_key);
+    auto e = record(r, type, std::move(attrs), unit);
     runs_.drop_instance(r);
     close(r, e, unit);
     return e;

@@ -122,6 +122,8 @@ private:
     /// Commits the run's inbound events without an activation; the next one replays them.
     void append_directly(run_state& r);
     void assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out);
+    /// An event the engine writes itself, numbered next, in `unit`.
+    event record(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
     /// The commands become events after one WorkflowTaskCompleted; false when one is too large
     /// (the task failed instead).
     bool record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit);

@@ -196,13 +196,17 @@ BOOST_AUTO_TEST_CASE(a_database_of_version_2_gets_its_key_blocks_above_its_runs)
         auto s = a.open(log);
         log.wait_for(s->append(a_started_run(5000, "order-1")));
     }
-    // As a version 2 schema left it: no sequence.
-    run_sql(uri, "DROP SEQUENCE perdure.run_key_blocks; UPDATE perdure.schema_version SET version = 2");
+    // As a version 2 schema left it: no sequence, no fence function (version 4's).
+    run_sql(uri,
+            "DROP SEQUENCE perdure.run_key_blocks; DROP FUNCTION perdure.fence; "
+            "UPDATE perdure.schema_version SET version = 2");
     commit_log log;
     engine_at a(uri, "engine-a", 0s);
     auto s = a.open(log);
-    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == 3);
+    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == perdure::detail::pg_schema_version);
     BOOST_TEST(s->reserve_run_keys().first > 5000);
+    log.wait_for(s->append(a_started_run(6000, "order-2")));   // fenced by the migrated function
+    BOOST_TEST(s->reads().history_length(6000) == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_renewed_lease_holds_past_its_first_expiry) {

@@ -1,6 +1,7 @@
 // Search attributes on a PostgreSQL database: registered, given at start, shown by describe and
 // list after a reopen, and a schema of version 1 migrated to carry them.
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_schema.hpp"
 #include "support/postgres_cluster.hpp"
 
 #include <perdure/perdure.hpp>
@@ -88,17 +89,18 @@ BOOST_AUTO_TEST_CASE(a_schema_of_version_1_is_migrated_to_carry_search_attribute
         auto h = e.client_for("default").start_workflow(waiter_workflow, 1, {.id = "w", .task_queue = "q"});
         h.terminate();
     }
-    // What version 1 was: no visibility columns or tables (nor version 3's sequence).
+    // What version 1 was: no visibility columns or tables (nor version 3's sequence, nor version
+    // 4's fence function).
     pg::connection(uri, "perdure tests")
         .run(
-            "DROP SEQUENCE perdure.run_key_blocks; DROP TABLE perdure.search_attribute_types; DROP TABLE perdure.search_attribute_values; "
+            "DROP FUNCTION perdure.fence; DROP SEQUENCE perdure.run_key_blocks; DROP TABLE perdure.search_attribute_types; DROP TABLE perdure.search_attribute_values; "
             "DROP INDEX perdure.executions_by_start; ALTER TABLE perdure.executions DROP COLUMN execution_time, "
             "DROP COLUMN history_length, DROP COLUMN history_size_bytes, DROP COLUMN parent_workflow_id, "
             "DROP COLUMN parent_run_id, DROP COLUMN root_workflow_id, DROP COLUMN root_run_id, "
             "DROP COLUMN search_attributes; UPDATE perdure.schema_version SET version = 1");
     perdure::engine e(options(uri));
     setup(e);
-    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == 3);
+    BOOST_TEST(scalar(uri, "SELECT version FROM perdure.schema_version") == perdure::detail::pg_schema_version);
     BOOST_TEST(scalar(uri, "SELECT history_length FROM perdure.executions WHERE workflow_id = 'w'") ==
                static_cast<std::int64_t>(e.client_for("default").get_handle("w").history().size()));
     e.namespaces().add_search_attribute("default", "Customer", search_attribute_type::keyword);

@@ -136,9 +136,13 @@ failure connection::failure_of(pg_result* r) {
     std::string sqlstate = state ? state : "";
     std::string message = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(c_));
     if (message.empty()) message = trimmed(PQerrorMessage(c_));
+    const char* server_primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string primary = server_primary ? server_primary : "";
     if (r) PQclear(r);
     const bool lost = PQstatus(c_) == CONNECTION_BAD || session_over(sqlstate);
-    return failure(std::move(sqlstate), std::move(message), lost);
+    failure f(std::move(sqlstate), std::move(message), lost);
+    f.primary = std::move(primary);
+    return f;
 }
 
 const std::string& connection::name_of(const std::string& sql, bool& fresh) {

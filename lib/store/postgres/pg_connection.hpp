@@ -28,6 +28,8 @@ public:
 
     std::string sqlstate;
     std::string message;
+    /// The server's message alone, without severity or context ("" when no server answered).
+    std::string primary;
     /// The connection is gone (server down, backend terminated): the open transaction, if any,
     /// did not commit, unless the failure came from its COMMIT, whose outcome is then unknown.
     bool connection_lost = false;
@@ -128,11 +130,20 @@ private:
     bool broken_ = false;
 };
 
+/// The BEGIN goes first among the statements of a connection::exec_all.
+struct begun_in_pipeline_t {
+    explicit begun_in_pipeline_t() = default;
+};
+inline constexpr begun_in_pipeline_t begun_in_pipeline{};
+
 /// BEGIN ... COMMIT; rolls back in the destructor unless committed.
 class transaction {
 public:
     /// `begin` is the whole BEGIN statement (an isolation level may follow BEGIN).
     explicit transaction(connection& c, const char* begin = "BEGIN");
+    /// Sends no BEGIN: the caller's pipeline does, saving a round trip; a failure in it leaves
+    /// the transaction aborted, and this guard rolls it back.
+    transaction(connection& c, begun_in_pipeline_t) noexcept : c_(c) {}
     transaction(const transaction&) = delete;
     ~transaction();
     void commit();

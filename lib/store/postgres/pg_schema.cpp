@@ -1,7 +1,8 @@
-// Schema version 3: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
+// Schema version 4: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
 // ownership tables: the shard count, one lease row per shard, and each writer's progress.
 // Version 1 had them without visibility's (version 2's) columns and tables, version 2 without
-// the sequence that hands out blocks of run keys (version 3's).
+// the sequence that hands out blocks of run keys (version 3's), version 3 without the fence
+// function a batch calls in its pipeline (version 4's).
 #include "store/postgres/pg_schema.hpp"
 
 #include "store/postgres/pg_errors.hpp"
@@ -175,10 +176,42 @@ void add_run_key_blocks(pg::connection& c) {
         pg::params(run_key_block_size));
 }
 
+/// Version 4: the epoch fence as one statement that raises when a shard moved, so a batch's
+/// BEGIN, fence, writes and COMMIT go in one pipeline: a plain SELECT could only report the
+/// move, and the statements sent behind it would already have run. FOR SHARE in shard order:
+/// a takeover (FOR UPDATE) waits for a batch in flight, and a batch after it sees the new epoch.
+void add_fence_function(pg::connection& c) {
+    c.run(R"sql(
+CREATE FUNCTION perdure.fence(p_owner text, p_shards integer[], p_epochs bigint[]) RETURNS void
+LANGUAGE plpgsql AS $fence$
+DECLARE
+  lease record;
+  seen integer := 0;
+BEGIN
+  FOR lease IN
+    SELECT l.shard_id, l.owner, l.epoch, h.epoch AS held
+    FROM perdure.shard_leases l JOIN unnest(p_shards, p_epochs) AS h(shard_id, epoch) ON h.shard_id = l.shard_id
+    ORDER BY l.shard_id FOR SHARE OF l
+  LOOP
+    seen := seen + 1;
+    IF lease.owner <> p_owner OR lease.epoch <> lease.held THEN
+      RAISE EXCEPTION USING ERRCODE = 'PDF01', MESSAGE = format(
+        'shard %s moved to %s at epoch %s (this engine held epoch %s)', lease.shard_id,
+        CASE WHEN lease.owner = '' THEN 'no engine' ELSE 'engine ' || lease.owner END, lease.epoch, lease.held);
+    END IF;
+  END LOOP;
+  IF seen <> cardinality(p_shards) THEN
+    RAISE EXCEPTION USING ERRCODE = 'PDF01', MESSAGE = 'a shard''s lease row is missing';
+  END IF;
+END
+$fence$;
+)sql");
+}
+
 /// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
 /// creating and migrating are one path.
 using migration = void (*)(pg::connection&);
-constexpr migration migrations[] = {&create_version_1, &add_visibility, &add_run_key_blocks};
+constexpr migration migrations[] = {&create_version_1, &add_visibility, &add_run_key_blocks, &add_fence_function};
 static_assert(std::size(migrations) == pg_schema_version);
 
 /// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.

@@ -1,5 +1,5 @@
-// Group commit on PostgreSQL with the epoch fence, reconnect and retry. A batch is BEGIN and
-// the fence (a round trip each), then every statement of its units and COMMIT in one pipeline.
+// Group commit on PostgreSQL with the epoch fence, reconnect and retry. A batch is one round
+// trip: BEGIN, the fence, every statement of its units and COMMIT in one pipeline.
 // A batch is retried whole after a lost connection: the writer's progress row, written in the
 // batch's own transaction, tells whether a COMMIT whose answer was lost went through, so no
 // batch is applied twice, and the fence is checked again in the retried transaction.
@@ -34,7 +34,7 @@ bool retryable(const pg::failure& f) {
 pg_writer::pg_writer(pg_writer_config config, held_leases held, std::unique_ptr<pg::connection> conn,
                      commit_callbacks callbacks)
     : config_(std::move(config)), held_(std::move(held)), conn_(std::move(conn)), cb_(std::move(callbacks)) {
-    if (!config_.synchronous) conn_->run("SET synchronous_commit = off");
+    set_up(*conn_);
     thread_ = std::thread([this] { run(); });
 }
 
@@ -81,11 +81,19 @@ void pg_writer::run() {
     }
 }
 
+void pg_writer::set_up(pg::connection& c) const {
+    // The writer's statements find rows by key, so one plan fits every value. Left to choose,
+    // the server planned the fence's query (shard_id = ANY(array)) again on every execution:
+    // about 100 us of a step's 600.
+    c.run("SET plan_cache_mode = force_generic_plan");
+    if (!config_.synchronous) c.run("SET synchronous_commit = off");
+}
+
 pg::connection& pg_writer::connected() {
     if (!conn_ || !conn_->ok()) {
         conn_.reset();
         conn_ = pg::connect_with_backoff(config_.uri, "perdure writer", config_.reconnect_patience);
-        if (!config_.synchronous) conn_->run("SET synchronous_commit = off");
+        set_up(*conn_);
         hold_liveness(*conn_, held_.owner);   // the old session's lock went with it
     }
     return *conn_;
@@ -148,6 +156,29 @@ void pg_writer::fail(std::uint64_t first, commit_failure failure) {
     if (cb_.failed) cb_.failed(first, std::move(failure));
 }
 
+std::string pg_writer::send(pg::connection& c, const std::vector<write_queue::unit>& batch, std::int64_t& size) {
+    const auto shards = shards_of(c, batch);   // before BEGIN: a run's shard never changes
+    std::vector<pg::statement> statements{{"BEGIN", {}}, fence_statement(held_, shards)};
+    for (const auto& u : batch)
+        for (const auto& op : u.ops) pg_statements(op, config_.shard_count, statements);
+    statements.push_back(
+        {"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
+         "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",
+         pg::params(held_.owner, static_cast<std::int64_t>(batch.back().seq))});
+    if (config_.max_bytes == 0)
+        statements.push_back({"COMMIT", {}});
+    else   // with a cap, the size after the batch decides between COMMIT and rollback
+        statements.push_back({size_sql, {}, [&size](const pg::result& r) { size = r.int64(0, 0); }});
+    try {
+        c.exec_all(statements);
+    } catch (const pg::failure& f) {
+        auto refusal = fence_refusal(f);
+        if (!refusal) throw;
+        return std::move(*refusal);
+    }
+    return {};
+}
+
 void pg_writer::commit(std::vector<write_queue::unit>& batch) {
     const std::uint64_t first = batch.front().seq, last = batch.back().seq;
     for (int attempt = 1;; ++attempt) {
@@ -159,27 +190,14 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             if (lost_.empty()) renew_if_due(c);
             std::string moved = lost_;
             if (moved.empty()) {
-                pg::transaction tx(c);
-                moved = check_fence(c, held_, shards_of(c, batch));
+                pg::transaction tx(c, pg::begun_in_pipeline);
+                std::int64_t size = 0;
+                moved = send(c, batch, size);
                 if (moved.empty()) {
-                    // The batch's statements, its progress row and COMMIT go in one round trip.
-                    std::vector<pg::statement> statements;
-                    for (const auto& u : batch)
-                        for (const auto& op : u.ops) pg_statements(op, config_.shard_count, statements);
-                    statements.push_back(
-                        {"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
-                         "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",
-                         pg::params(held_.owner, static_cast<std::int64_t>(last))});
                     if (config_.max_bytes == 0) {
-                        statements.push_back({"COMMIT", {}});
-                        c.exec_all(statements);
                         tx.committed();
                         break;
                     }
-                    // With a cap, the size after the batch decides between COMMIT and rollback.
-                    std::int64_t size = 0;
-                    statements.push_back({size_sql, {}, [&size](const pg::result& r) { size = r.int64(0, 0); }});
-                    c.exec_all(statements);
                     if (static_cast<std::uint64_t>(size) <= config_.max_bytes) {
                         tx.commit();
                         break;

@@ -58,6 +58,12 @@ public:
 private:
     void run();
     void commit(std::vector<write_queue::unit>& batch);
+    /// Sends a batch in one pipeline (BEGIN, the fence, its statements, its progress row, then
+    /// COMMIT, or with a size cap the size, left in `size`). Returns the fence's refusal, or ""
+    /// when every statement ran. Throws pg::failure for anything else.
+    std::string send(pg::connection& c, const std::vector<write_queue::unit>& batch, std::int64_t& size);
+    /// Session settings of the writer's connection, made again after each reconnect.
+    void set_up(pg::connection& c) const;
     /// The connection, made again with backoff when it broke. Throws pg::failure.
     pg::connection& connected();
     /// Renews the leases when a third of their time has passed; notes a lost ownership.

@@ -105,23 +105,19 @@ void release_leases(pg::connection& c, const held_leases& held) {
     tx.commit();
 }
 
-std::string check_fence(pg::connection& c, const held_leases& held, const std::vector<std::int64_t>& shards) {
-    auto r = c.exec(
-        "SELECT shard_id, owner, epoch FROM shard_leases WHERE shard_id = ANY($1::integer[]) "
-        "ORDER BY shard_id FOR SHARE",
-        pg::params(shards));
-    for (int i = 0; i < r.rows(); ++i) {
-        const auto shard = static_cast<std::size_t>(r.int64(i, 0));
-        const auto epoch = r.int64(i, 2);
-        const auto holder = r.text(i, 1);
-        if (shard >= held.epochs.size() || epoch != held.epochs[shard] || holder != held.owner)
-            return "shard " + std::to_string(shard) + " moved to " +
-                   (holder.empty() ? std::string("no engine") : "engine " + std::string(holder)) + " at epoch " +
-                   std::to_string(epoch) + " (this engine held epoch " +
-                   std::to_string(shard < held.epochs.size() ? held.epochs[shard] : 0) + ")";
+pg::statement fence_statement(const held_leases& held, const std::vector<std::int64_t>& shards) {
+    std::vector<std::int64_t> epochs;
+    epochs.reserve(shards.size());
+    for (const auto shard : shards) {
+        const auto i = static_cast<std::size_t>(shard);
+        epochs.push_back(i < held.epochs.size() ? held.epochs[i] : 0);   // 0: never held, always refused
     }
-    if (r.rows() != static_cast<int>(shards.size())) return "a shard's lease row is missing";
-    return {};
+    return {"SELECT perdure.fence($1, $2::integer[], $3::bigint[])", pg::params(held.owner, shards, epochs)};
+}
+
+std::optional<std::string> fence_refusal(const pg::failure& f) {
+    if (f.sqlstate != "PDF01") return std::nullopt;   // raised by perdure.fence (pg_schema.cpp)
+    return f.primary;
 }
 
 }   // namespace perdure::detail

@@ -7,6 +7,7 @@
 #include "store/postgres/pg_connection.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,13 @@ bool renew_leases(pg::connection&, held_leases&, std::int64_t now_us, std::int64
 /// forgets this owner's writer progress.
 void release_leases(pg::connection&, const held_leases&);
 
-/// The fence, first in a batch's transaction: locks the lease rows of `shards` (FOR SHARE, in
-/// shard order, so a steal waits for the batch or the batch sees the steal) and returns "" when
-/// each still has this owner at the held epoch, else which shard moved, to whom, at what epoch.
-std::string check_fence(pg::connection&, const held_leases&, const std::vector<std::int64_t>& shards);
+/// The fence, sent right after BEGIN in a batch's pipeline: perdure.fence locks the lease rows
+/// of `shards` (FOR SHARE, in shard order, so a takeover waits for the batch or the batch sees
+/// it) and fails the statement, and with it the rest of the pipeline, unless each still has this
+/// owner at the held epoch.
+pg::statement fence_statement(const held_leases&, const std::vector<std::int64_t>& shards);
+
+/// When `f` is the fence's refusal: which shard moved, to whom, at what epoch.
+std::optional<std::string> fence_refusal(const pg::failure& f);
 
 }   // namespace perdure::detail

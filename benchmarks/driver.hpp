@@ -27,6 +27,7 @@ struct drive_options {
 
 struct drive_result {
     steady::time_point first_start{}, last_started{}, last_closed{};
+    steady::time_point first_closed = steady::time_point::max();
     std::vector<double> start_to_close_ms;   ///< per workflow, for start_and_wait
 };
 
@@ -55,6 +56,7 @@ drive_result drive(perdure::client c, const perdure::workflow_def<R, int>& def, 
             co_await perdure::async_get_json(h, boost::asio::use_awaitable);
             const auto t1 = steady::now();
             out.last_closed = std::max(out.last_closed, t1);
+            out.first_closed = std::min(out.first_closed, t1);
             if (o.what == drive_options::mode::start_and_wait) out.start_to_close_ms[i] = elapsed_ms(t0, t1);
         }
     };

@@ -46,7 +46,7 @@ inline constexpr scenario scenarios[] = {
     {"nexus_sync", &run_nexus_sync, stores::both},
     {"nexus_async", &run_nexus_async, stores::both},
     {"timers", &run_timers},
-    {"recovery", &run_recovery},
+    {"recovery", &run_recovery, stores::both},
     {"idle_memory", &run_idle_memory},
     {"long_history", &run_long_history},
     {"retention", &run_retention},

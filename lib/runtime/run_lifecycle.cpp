@@ -239,8 +239,11 @@ void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
                   "workflow history count exceeds limit (" + std::to_string(options_.limits.max_history_events) +
                       " events, engine_limits::max_history_events); continue-as-new before a run grows this long",
                   unit);
-    if (!outer) host_.commit(std::move(local));
     if (r.inst) runs_.touch(r);
+    // The caller commits its unit: until it is submitted, the runs it writes look committed to
+    // the cache, so evicting waits for on_committed.
+    if (outer) return;
+    host_.commit(std::move(local));
     evict_if_needed();
 }
 

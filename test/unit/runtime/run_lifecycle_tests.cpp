@@ -241,6 +241,17 @@ BOOST_AUTO_TEST_CASE(an_evicted_run_is_rebuilt_from_its_history_once_its_last_un
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_run_begun_in_the_callers_unit_keeps_its_instance_until_that_unit_commits) {
+    start("Sleeper", 5, "order-1");   // not committed: its instance cannot go
+    auto& second = start("Sleeper", 7, "order-2");
+    BOOST_TEST(second.inst != nullptr);   // the cache is over its one instance, and nothing was replayed
+    BOOST_TEST(part.runs().live_instances() == 2u);
+    commit_all();
+    BOOST_TEST(part.runs().live_instances() == 1u);
+    BOOST_TEST(second.inst != nullptr);   // the least recently used went
+    BOOST_TEST(part.replays() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_run_whose_events_are_not_committed_is_not_replayed_before_they_are) {
     auto& first = start("Sleeper", 5, "order-1");
     commit_all();

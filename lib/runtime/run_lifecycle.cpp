@@ -7,6 +7,7 @@
 
 #include <perdure/error.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -239,12 +240,9 @@ void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
                   "workflow history count exceeds limit (" + std::to_string(options_.limits.max_history_events) +
                       " events, engine_limits::max_history_events); continue-as-new before a run grows this long",
                   unit);
+    if (!outer) host_.commit(std::move(local));
     if (r.inst) runs_.touch(r);
-    // The caller commits its unit: until it is submitted, the runs it writes look committed to
-    // the cache, so evicting waits for on_committed.
-    if (outer) return;
-    host_.commit(std::move(local));
-    evict_if_needed();
+    evict_if_needed(outer);
 }
 
 bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit) {
@@ -345,10 +343,15 @@ void run_lifecycle::on_committed() {
 
 // ---------------------------------------------------------------- the cache
 
-void run_lifecycle::evict_if_needed() {
-    // Only once its last event is committed, so a replay reads everything it did.
-    runs_.evict(options_.workflow_cache_size, options_.workflow_cache_bytes, [this](const run_state& r) {
-        return r.last_unit <= host_.committed_unit() && !r.activation_scheduled && r.pending.empty() && !r.loading;
+void run_lifecycle::evict_if_needed(const write_unit* unsubmitted) {
+    // Only once its last event is committed, so a replay reads everything it did. The runs a unit
+    // the caller has yet to submit writes to still show an older last_unit, so they stay too.
+    const auto unsubmitted_writes = [unsubmitted](std::int64_t key) {
+        return unsubmitted && std::ranges::find(unsubmitted->runs, key) != unsubmitted->runs.end();
+    };
+    runs_.evict(options_.workflow_cache_size, options_.workflow_cache_bytes, [&](const run_state& r) {
+        return r.last_unit <= host_.committed_unit() && !r.activation_scheduled && r.pending.empty() && !r.loading &&
+               !unsubmitted_writes(r.run_key);
     });
 }
 

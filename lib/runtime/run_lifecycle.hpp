@@ -140,7 +140,9 @@ private:
     /// A worker serves the run's queue but not its type: the task fails. False when no worker serves it.
     bool unknown_type_failure(run_state& r);
 
-    void evict_if_needed();
+    /// Drops least recently used instances over the cache's limits, keeping those a replay could
+    /// not yet rebuild (`unsubmitted`: a unit the caller has still to commit).
+    void evict_if_needed(const write_unit* unsubmitted = nullptr);
 
     run_lifecycle_host& host_;
     const worker_registry& workers_;

@@ -252,6 +252,14 @@ BOOST_AUTO_TEST_CASE(a_run_begun_in_the_callers_unit_keeps_its_instance_until_th
     BOOST_TEST(part.replays() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_starting_run_drops_instances_a_large_batch_left_over_the_cache) {
+    for (int i = 0; i < 100; ++i) start("Sleeper", i, "order-" + std::to_string(i));
+    commit_all();   // one batch of 100 starts: the cache is over its one instance by many
+    auto& next = start("Sleeper", 100, "order-100");
+    BOOST_TEST(part.runs().live_instances() == 1u);   // the new run's, which its unit still needs
+    BOOST_TEST(next.inst != nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(a_run_whose_events_are_not_committed_is_not_replayed_before_they_are) {
     auto& first = start("Sleeper", 5, "order-1");
     commit_all();

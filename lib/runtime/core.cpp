@@ -155,18 +155,23 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
     if (unit.ops.empty()) return pipeline_.submit({}, std::move(unit.effects));
     retention_.carry(unit.ops, retention_moment(), lifecycle_.runs());
     work_.add(work_tracker::writer);
+    // A unit that hands off holds the writer before it is queued: once queued, a writer awake at
+    // that moment could take it into a batch of its own before the receiving runs queue theirs.
+    std::shared_ptr<void> held;
+    if (!unit.on_queued.empty()) {
+        store_->hold_batch();
+        held = std::shared_ptr<void>(nullptr, [store = store_.get()](void*) { store->release_batch(); });
+    }
     const auto seq = pipeline_.submit(std::move(unit.ops), std::move(unit.effects));
     for (auto key : unit.runs)
         if (auto* r = find_run(key)) r->last_unit = seq;
-    if (!unit.on_queued.empty()) hand_off(std::move(unit.on_queued));
+    if (!unit.on_queued.empty()) hand_off(std::move(unit.on_queued), std::move(held));
     return seq;
 }
 
-void engine_core::hand_off(std::vector<unique_function<void()>> hand_offs) {
+void engine_core::hand_off(std::vector<unique_function<void()>> hand_offs, std::shared_ptr<void> held) {
     // The writer waits until the receiving runs have queued what they record, so that both
     // sides commit in one batch. Posted, not called: commit()'s caller may hold state they change.
-    store_->hold_batch();
-    const std::shared_ptr<void> held(nullptr, [store = store_.get()](void*) { store->release_batch(); });
     post([this, hand_offs = std::move(hand_offs), held]() mutable {
         for (auto& h : hand_offs) h();
         post([held] {});   // after the activations the hand-offs posted

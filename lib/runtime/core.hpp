@@ -193,8 +193,9 @@ private:
     void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
     std::uint64_t commit(write_unit&& unit) override;
-    /// Runs a queued unit's hand-offs to other runs, holding the writer until they queued theirs.
-    void hand_off(std::vector<unique_function<void()>> hand_offs);
+    /// Runs a queued unit's hand-offs to other runs; `held` keeps the writer from starting a
+    /// batch until they queued theirs.
+    void hand_off(std::vector<unique_function<void()>> hand_offs, std::shared_ptr<void> held);
     void on_committed(std::uint64_t last_unit);
     commit_callbacks commit_reports();
     void on_commit_failed(std::uint64_t first_unit, const commit_failure& failure);

@@ -23,7 +23,7 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
             }
             if (r->task_attempt > 0 || !r->pending.empty() || r->owes_activation)
                 info.pending_workflow_task =
-                    pending_workflow_task_info{r->task_attempt + 1, r->task_failure_message, r->blocked};
+                    pending_workflow_task_info{r->task_attempt + 1, *r->task_failure_message, r->blocked};
         }
         // Answered after the last unit in flight commits: nothing reported is still uncommitted.
         write_unit unit;

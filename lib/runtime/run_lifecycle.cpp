@@ -246,7 +246,7 @@ void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
 }
 
 bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit) {
-    if (!r.task_failure_message.empty()) end_task_failure(r, unit);
+    if (!r.task_failure_message->empty()) end_task_failure(r, unit);
     const std::int64_t boundary_id = r.next_event_id;
     std::vector<event> command_events;
     std::vector<insert_event> command_rows;   // serialized once: the size checked is the size stored

@@ -8,6 +8,7 @@
 #include "replay/workflow_instance.hpp"
 #include "runtime/nexus_op.hpp"
 #include "store/rows.hpp"
+#include "support/boxed.hpp"
 #include "support/unique_function.hpp"
 
 #include <perdure/options.hpp>
@@ -70,26 +71,20 @@ struct run_state : run_identity {
     run_identity& identity() noexcept { return *this; }
     const run_identity& identity() const noexcept { return *this; }
 
-    run_status status = run_status::running;
+    // Ordered so that a parked run, of which an engine may hold millions, carries no padding:
+    // the words first, the small fields together at the end.
     std::int64_t next_event_id = 1;
     std::uint64_t last_unit = 0;   ///< the last writer unit touching this run
 
     std::unique_ptr<workflow_instance> inst;   ///< null when evicted or never built
     std::list<std::int64_t>::iterator lru{};
-    bool in_lru = false;
     std::size_t counted_bytes = 0;
 
-    bool loading = false;
-    bool activation_scheduled = false;
     std::vector<inbound> pending;   ///< not yet in history
     std::vector<event> tail;        ///< in history, not yet seen by an activation (after replay)
-    bool owes_activation = false;   ///< its history ends with inbound events (found at open)
 
-    // workflow task failures
-    std::string task_failure_message;   ///< the failure stored on the execution, while its task fails
-    bool blocked = false;               ///< nondeterminism: not retried until the process restarts
-    int task_attempt = 0;
-
+    /// The failure stored on the execution, while its task fails (rare: boxed).
+    boxed<std::string> task_failure_message;
     std::int64_t backoff_until_us = 0;   ///< a retry run's first activation waits until then
 
     /// Clients waiting on the run; most runs never have any, so a parked run holds only a null
@@ -112,6 +107,14 @@ struct run_state : run_identity {
             clients->update_waiters.empty() && clients->pending_queries.empty())
             clients.reset();
     }
+
+    run_status status = run_status::running;
+    int task_attempt = 0;   ///< workflow task failures so far
+    bool in_lru = false;
+    bool loading = false;
+    bool activation_scheduled = false;
+    bool owes_activation = false;   ///< its history ends with inbound events (found at open)
+    bool blocked = false;           ///< nondeterminism: not retried until the process restarts
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry. Its

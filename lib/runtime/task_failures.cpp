@@ -35,9 +35,9 @@ const char* failure_type_of(const task_failure& f) {
 }   // namespace
 
 void run_lifecycle::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
-    const bool first = r.task_failure_message.empty();
+    const bool first = r.task_failure_message->empty();
     r.task_failure_message = std::string(to_string(f.reason)) + ": " + f.message;
-    unit.ops.emplace_back(set_task_failure{r.run_key, r.task_failure_message});
+    unit.ops.emplace_back(set_task_failure{r.run_key, *r.task_failure_message});
     if (first) {
         // Recorded once per failing task, as Temporal does: its retries write nothing more.
         failure cause{f.message, failure_kind::application, {{"type", failure_type_of(f)}, {"non_retryable", false}}};
@@ -79,15 +79,15 @@ bool run_lifecycle::unknown_type_failure(run_state& r) {
 
 void run_lifecycle::end_task_failure(run_state& r, write_unit& unit) {
     unit.ops.emplace_back(set_task_failure{r.run_key, ""});
-    r.task_failure_message.clear();
+    r.task_failure_message = std::string();
     r.task_attempt = 0;
 }
 
 std::vector<std::string> run_lifecycle::failing_tasks() const {
     std::vector<std::string> failing;
     for (const auto& [key, r] : runs_.all())
-        if (r->status == run_status::running && !r->task_failure_message.empty())
-            failing.push_back("workflow " + r->workflow_id + ": " + r->task_failure_message);
+        if (r->status == run_status::running && !r->task_failure_message->empty())
+            failing.push_back("workflow " + r->workflow_id + ": " + *r->task_failure_message);
     return failing;
 }
 

@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(a_history_shorter_than_recorded_fails_the_task_as_corrupt_a
                boost::test_tools::per_element());
     BOOST_TEST(first.blocked);
     BOOST_TEST(first.owes_activation);
-    BOOST_TEST(test::contains(first.task_failure_message, "ends at event 1 but 3 events were recorded"));
+    BOOST_TEST(test::contains(*first.task_failure_message, "ends at event 1 but 3 events were recorded"));
     BOOST_TEST(host.armed.empty());   // not retried until the process restarts
 }
 
@@ -304,7 +304,7 @@ BOOST_AUTO_TEST_CASE(a_type_the_queue_does_not_know_fails_the_task_once_naming_w
     BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
     BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_task_failed},
                boost::test_tools::per_element());
-    BOOST_TEST(test::contains(r.task_failure_message, "registered there: Sleeper, Writer"));
+    BOOST_TEST(test::contains(*r.task_failure_message, "registered there: Sleeper, Writer"));
     BOOST_REQUIRE_EQUAL(host.armed.size(), 1u);
     BOOST_TEST(host.armed[0].due_us == host.now + 1'000'000);   // retried after a second
     // The retry fails again, recording nothing more in history, and backs off twice as long.
@@ -320,7 +320,7 @@ BOOST_AUTO_TEST_CASE(an_oversized_command_fails_the_task_with_temporals_cause) {
     BOOST_TEST(events_of(host.units[0]) ==
                    (std::vector<event_type>{event_type::workflow_execution_started, event_type::workflow_task_failed}),
                boost::test_tools::per_element());
-    BOOST_TEST(test::contains(r.task_failure_message, "BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES"));
+    BOOST_TEST(test::contains(*r.task_failure_message, "BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES"));
     BOOST_TEST(r.status == run_status::running);
     BOOST_TEST(host.closing.empty());
 }

@@ -12,8 +12,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <limits>
-
 namespace perdure::detail {
 namespace {
 
@@ -431,8 +429,7 @@ void activity_dispatcher::describe(std::int64_t run_key, std::vector<pending_act
 }
 
 void activity_dispatcher::drop_run(std::int64_t run_key) {
-    const auto first = tasks_.lower_bound({run_key, std::numeric_limits<std::int64_t>::min()});
-    const auto end = tasks_.lower_bound({run_key + 1, std::numeric_limits<std::int64_t>::min()});
+    const auto [first, end] = run_range(tasks_, run_key);
     for (auto it = first; it != end; ++it)
         if (it->second.control) it->second.control->cancel = true;
     tasks_.erase(first, end);

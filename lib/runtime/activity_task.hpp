@@ -15,9 +15,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace perdure::detail {
 
@@ -25,6 +27,15 @@ struct task_key {
     std::int64_t run_key = 0, seq = 0;
     auto operator<=>(const task_key&) const = default;
 };
+/// The entries of one run in a map keyed by task_key, which orders a run's tasks together: the
+/// range [first, second), for dropping a closing run's entries without scanning the others.
+template <class Map>
+auto run_range(Map& by_task, std::int64_t run_key) {
+    constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
+    return std::pair{by_task.lower_bound(task_key{run_key, lowest}),
+                     by_task.lower_bound(task_key{run_key + 1, lowest})};
+}
+
 struct task_key_hash {
     std::size_t operator()(const task_key& k) const noexcept {
         return static_cast<std::size_t>(k.run_key * 1000003 + k.seq);

@@ -5,7 +5,6 @@
 #include "history/fields.hpp"
 
 #include <algorithm>
-#include <limits>
 
 namespace perdure::detail {
 namespace {
@@ -56,8 +55,8 @@ void nexus_dispatcher::describe(std::int64_t run_key, std::vector<pending_nexus_
 
 void nexus_dispatcher::drop_run(std::int64_t run_key) {
     // A caller that closes abandons its operations: no further attempts, no cancel sent.
-    ops_.erase(ops_.lower_bound({run_key, std::numeric_limits<std::int64_t>::min()}),
-               ops_.lower_bound({run_key + 1, std::numeric_limits<std::int64_t>::min()}));
+    const auto [first, end] = run_range(ops_, run_key);
+    ops_.erase(first, end);
 }
 
 }   // namespace perdure::detail

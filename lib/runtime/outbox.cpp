@@ -11,7 +11,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <optional>
 
 namespace perdure::detail {
@@ -111,8 +110,8 @@ void outbox::forget_cancel_request(const task_key& target, std::vector<write_op>
 }
 
 void outbox::drop_run(std::int64_t run_key) {
-    cancel_rows_.erase(cancel_rows_.lower_bound({run_key, std::numeric_limits<std::int64_t>::min()}),
-                       cancel_rows_.lower_bound({run_key + 1, std::numeric_limits<std::int64_t>::min()}));
+    const auto [first, end] = run_range(cancel_rows_, run_key);
+    cancel_rows_.erase(first, end);
 }
 
 std::map<task_key, cancel_request> outbox::recover_cancel_requests(const std::vector<task_row>& tasks) {

@@ -62,7 +62,7 @@ struct parked {
 }   // namespace
 
 void run_recovery(const settings& s) {
-    const std::size_t workflows = s.size(10'000, 50);
+    const std::size_t workflows = s.size(100'000, 50);
     const int sleep_ms = static_cast<int>(s.size(1000, 200));
     const perdure::workflow_def<int, int> def{"Parked", parked{sleep_ms}};
     const std::string path = fresh_database(s, "recovery");
@@ -102,9 +102,12 @@ void run_recovery(const settings& s) {
         engine.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
         engine.start();
         opened = steady::now();
-        r = drive(
-            engine.client_for("bench"), def,
-            {.count = workflows, .id_prefix = "rec-", .task_queue = "bench", .what = drive_options::mode::wait_only});
+        r = drive(engine.client_for("bench"), def,
+                  {.count = workflows,
+                   .in_flight = workflows,   // every result awaited from the start, none read back after its close
+                   .id_prefix = "rec-",
+                   .task_queue = "bench",
+                   .what = drive_options::mode::wait_only});
     }
     const auto completed = count_runs(path, perdure::detail::run_status::completed);
     remove_database(s, path);

@@ -40,7 +40,7 @@ struct run_identity {
     std::int64_t start_time_us = 0;
     /// The chain's first run when it is another run (continued or retried); empty for the first
     /// run of a chain. Read it through first_run_id_or_own().
-    std::string first_run_id;
+    boxed<std::string> first_run_id;
     std::string request_id;                   ///< of the start that created it (retried starts dedupe on it)
     std::int64_t execution_deadline_us = 0;   ///< absolute, carried over continue-as-new and retries; 0: none
     std::int64_t run_timeout_ms = 0;          ///< 0: none
@@ -58,7 +58,7 @@ struct run_identity {
     /// Its search attributes as they stand (given at start, changed by upserts).
     boxed<typed_attributes> search_attributes{};
 
-    const std::string& first_run_id_or_own() const noexcept { return first_run_id.empty() ? run_id : first_run_id; }
+    const std::string& first_run_id_or_own() const noexcept { return first_run_id->empty() ? run_id : *first_run_id; }
     const std::string& root_workflow_id_or_own() const noexcept {
         return root_workflow_id->empty() ? workflow_id : *root_workflow_id;
     }
@@ -67,7 +67,7 @@ struct run_identity {
     /// first of their chain and their own root, and a parked run should not pay three copies of
     /// its own ids.
     void forget_own_ids() noexcept {
-        if (first_run_id == run_id) first_run_id.clear();
+        if (*first_run_id == run_id) first_run_id = std::string();
         if (*root_workflow_id == workflow_id && *root_run_id == run_id)
             root_workflow_id = std::string(), root_run_id = std::string();
     }

@@ -41,7 +41,7 @@ execution_row stored_execution(const Row& row, int o = 0) {
     r.start_time_us = row.int64(o + 7);
     r.close_time_us = row.int64(o + 8);
     r.request_id = row.text(o + 9);
-    r.first_run_id = row.text(o + 10);
+    r.first_run_id = std::string(row.text(o + 10));
     r.execution_deadline_us = row.int64(o + 11);
     read_memo_column(row.text(o + 12), r);
     r.task_failure = row.text(o + 13);

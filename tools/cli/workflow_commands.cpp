@@ -78,7 +78,7 @@ boost::json::object run_json(reading& db, const detail::execution_row& row) {
             {"start_time", time_json(row.start_time_us)},
             {"close_time", time_json(row.close_time_us)},
             {"history_length", db.history_length(row.run_key)},
-            {"first_run_id", row.first_run_id},
+            {"first_run_id", *row.first_run_id},
             {"memo", row.memo},
             {"search_attributes", search_attributes_json(db, row)},
             {"task_failure", row.task_failure}};
@@ -165,7 +165,7 @@ void describe(const invocation& inv) {
            {"StartTime", time_text(row.start_time_us)},
            {"CloseTime", time_text(row.close_time_us)},
            {"HistoryLength", std::to_string(info.at("history_length").as_int64())}};
-    if (!row.first_run_id.empty() && row.first_run_id != row.run_id) c.emplace_back("FirstRunId", row.first_run_id);
+    if (!row.first_run_id->empty() && *row.first_run_id != row.run_id) c.emplace_back("FirstRunId", *row.first_run_id);
     if (!info.at("memo").as_object().empty()) c.emplace_back("Memo", boost::json::serialize(info.at("memo")));
     if (!row.task_failure.empty()) c.emplace_back("TaskFailure", row.task_failure);
     if (const auto& attrs = info.at("search_attributes").as_object(); !attrs.empty()) {

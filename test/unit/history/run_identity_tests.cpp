@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(ids_that_name_the_run_itself_are_forgotten_and_read_back_as
     id.root_workflow_id = std::string("order-1");
     id.root_run_id = std::string("run-1");
     id.forget_own_ids();
-    BOOST_TEST(id.first_run_id.empty());
+    BOOST_TEST(id.first_run_id->empty());
     BOOST_TEST(id.root_run_id->empty());
     BOOST_TEST(id.first_run_id_or_own() == "run-1");
     BOOST_TEST(id.root_workflow_id_or_own() == "order-1");

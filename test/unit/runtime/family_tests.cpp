@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(a_continuation_keeps_the_chain_and_records_unread_signals_a
     BOOST_REQUIRE_EQUAL(host.created.size(), 1u);
     const auto& spec = host.created[0];
     BOOST_TEST(spec.id.run_id == "run-next");
-    BOOST_TEST(spec.id.first_run_id == "run-first");
+    BOOST_TEST(*spec.id.first_run_id == "run-first");
     BOOST_TEST(spec.continued_run_id == "run-p");
     BOOST_TEST(spec.input.as_int64() == 2);
     BOOST_TEST(std::string(spec.initiator) == "WORKFLOW");

@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(a_recovered_run_continues_its_history_and_keeps_its_identit
     BOOST_TEST(r->next_event_id == 13);
     BOOST_TEST(*r->task_failure_message == "workflow task failed: boom");
     BOOST_TEST(r->task_queue == "orders");
-    BOOST_TEST(r->first_run_id.empty());   // its own id is not held twice
+    BOOST_TEST(r->first_run_id->empty());   // its own id is not held twice
     BOOST_TEST(r->first_run_id_or_own() == "run-7");
 }
 

@@ -29,7 +29,7 @@ run_identity a_full_identity() {
         .workflow_type = "order",
         .task_queue = "q",
         .start_time_us = 1'000'000,
-        .first_run_id = "run-10",
+        .first_run_id = std::string("run-10"),
         .request_id = "req-1",
         .execution_deadline_us = 61'000'000,
         .run_timeout_ms = 5000,

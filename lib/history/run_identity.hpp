@@ -3,6 +3,7 @@
 // It sits in history/ because both runtime/ and store/ need it and neither may include the other.
 #pragma once
 
+#include "codec/uuid.hpp"
 #include "history/typed_attributes.hpp"
 #include "support/boxed.hpp"
 
@@ -41,7 +42,7 @@ struct run_identity {
     /// The chain's first run when it is another run (continued or retried); empty for the first
     /// run of a chain. Read it through first_run_id_or_own().
     boxed<std::string> first_run_id;
-    std::string request_id;                   ///< of the start that created it (retried starts dedupe on it)
+    compact_id request_id;                    ///< of the start that created it (retried starts dedupe on it)
     std::int64_t execution_deadline_us = 0;   ///< absolute, carried over continue-as-new and retries; 0: none
     std::int64_t run_timeout_ms = 0;          ///< 0: none
     boxed_optional<retry_policy> retry{};     ///< the workflow's own retry policy

@@ -7,6 +7,9 @@
 
 #include <perdure/error.hpp>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 
 namespace perdure::detail {
@@ -121,6 +124,11 @@ void workflow_instance::annotate(event& e) const {
     if (auto it = by_event_.find(target_event_id(e)); it != by_event_.end()) it->second->annotate(e);
 }
 
+boost::json::object workflow_instance::started_attributes() const {
+    if (started_json_.empty()) return {};
+    return boost::json::parse(started_json_).as_object();
+}
+
 void workflow_instance::start_main(const event& started) {
     const auto& a = started.attrs;
     if (const auto* t = a.if_contains("workflow_run_timeout"); t && t->is_string())
@@ -131,7 +139,7 @@ void workflow_instance::start_main(const event& started) {
     if (const auto* c = a.if_contains("continued_execution_run_id"); c && c->is_string())
         info_.continued_execution_run_id = c->get_string();
     const auto* in = a.if_contains("input");
-    started_attrs_ = a;
+    started_json_ = boost::json::serialize(a);
     if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
         if (const auto* f = sa->get_object().if_contains("indexed_fields"))
             search_attributes_ = values_of(typed_attributes_from_json(*f));

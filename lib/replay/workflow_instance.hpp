@@ -79,7 +79,7 @@ public:
         return it == updates_.end() ? std::nullopt : it->second;
     }
     /// The run's WorkflowExecutionStarted attributes (input, memo, timeouts).
-    const boost::json::object& started_attributes() const noexcept { return started_attrs_; }
+    boost::json::object started_attributes() const;
     /// Signals buffered and never read, in arrival order (carried over by continue-as-new).
     std::vector<std::pair<std::string, boost::json::value>> unread_signals() const;
     /// For a query on a closed run being replayed: answered before the closing activation and,
@@ -250,7 +250,9 @@ private:
     };
     std::unordered_map<std::string, update_entry> update_handlers_;
     std::unordered_map<std::string, std::optional<boost::json::object>> updates_;   ///< accepted ids -> outcome
-    boost::json::object started_attrs_{};
+    // Kept as text: only a continue-as-new or a retry reads them again, and a cached instance
+    // holds the text in about a third of the object's heap.
+    std::string started_json_{};
     perdure::search_attributes search_attributes_{};   ///< the start's, then the upserts', untyped
     struct continuation {
         boost::json::value input;

@@ -89,7 +89,9 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         run_state* current = find_open_run(ns_id, options.id);
         std::optional<execution_row> latest;
         if (!current) latest = store_->reads().find_latest_run(ns_id, options.id);
-        const std::string current_request = current ? current->request_id : latest ? latest->request_id : "";
+        const std::string current_request = current  ? current->request_id.str()
+                                            : latest ? latest->request_id.str()
+                                                     : "";
         const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
         const std::string current_chain = current  ? current->first_run_id_or_own()
                                           : latest ? latest->first_run_id_or_own()
@@ -187,7 +189,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
                               {"attempt", r.attempt},
                               {"first_execution_run_id", r.first_run_id_or_own()},
                               {"original_execution_run_id", r.run_id},
-                              {"request_id", r.request_id},
+                              {"request_id", r.request_id.str()},
                               {"identity", "perdure"}};
     if (!r.memo->empty()) attrs["memo"] = *r.memo;
     if (!r.search_attributes->empty()) attrs["search_attributes"] = {{"indexed_fields", to_json(*r.search_attributes)}};

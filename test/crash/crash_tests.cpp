@@ -273,7 +273,7 @@ int check_invariants(const std::string& db, const std::set<std::string>& produce
         for (const auto& [sched, n] : closes) BOOST_TEST(n <= 1);
         if (run.workflow_type == "Mixed" && run.status == perdure::detail::run_status::completed && ++mixed_completed)
             check_mixed_result(run.workflow_id, history.back().attrs.at("result").as_string().c_str(), produced);
-        if (run.workflow_type == "Fulfil") ++handlers_per_request[run.request_id];
+        if (run.workflow_type == "Fulfil") ++handlers_per_request[run.request_id.str()];
         if (all_done) BOOST_TEST((run.status != perdure::detail::run_status::running), run.workflow_id);
     }
     for (const auto& [request, n] : handlers_per_request) BOOST_TEST(n <= 1, "request " << request << " started " << n);

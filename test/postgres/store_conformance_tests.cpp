@@ -69,8 +69,9 @@ std::string text_of(const execution_row& r) {
     std::ostringstream o;
     o << r.run_key << '|' << r.ns_id << '|' << r.workflow_id << '|' << r.run_id << '|' << r.workflow_type << '|'
       << r.task_queue << '|' << static_cast<int>(r.status) << '|' << r.start_time_us << '|' << r.close_time_us << '|'
-      << r.request_id << '|' << *r.first_run_id << '|' << r.execution_deadline_us << '|' << memo_column(r.memo) << '|'
-      << r.task_failure << '|' << parent_column(r) << '|' << options_column(r) << '|' << callbacks_column(r.callbacks);
+      << r.request_id.str() << '|' << *r.first_run_id << '|' << r.execution_deadline_us << '|' << memo_column(r.memo)
+      << '|' << r.task_failure << '|' << parent_column(r) << '|' << options_column(r) << '|'
+      << callbacks_column(r.callbacks);
     return o.str();
 }
 

@@ -69,7 +69,7 @@ struct applier {
             .bind(5, r.workflow_type)
             .bind(6, r.task_queue)
             .bind(7, r.start_time_us)
-            .bind(8, r.request_id)
+            .bind(8, r.request_id.str())
             .bind(9, r.first_run_id_or_own())
             .bind(10, r.execution_deadline_us)
             .bind(11, memo_column(r.memo))

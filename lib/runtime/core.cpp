@@ -20,6 +20,9 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       strand_(boost::asio::make_strand(*io_)),
       store_(open_store(options_, options_.maintenance ? open_mode::maintenance : open_mode::owner, commit_reports())),
       pipeline_(*store_),
+      link_(*store_, strand_),
+      standing_by_(store_->standing_by()),
+      standby_timer_(strand_),
       inbox_(*this, strand_),
       lifecycle_(*this, workers_, queries_updates_, options_),
       outbox_(*this),
@@ -31,7 +34,11 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       nexus_(
           *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
-    load_index(store_->reads(), {namespaces_, endpoints_, lifecycle_.runs(), outbox_, family_});
+    // A standby's runs are the owner's: it loads them when it takes over.
+    if (standing_by_)
+        reload_registries();
+    else
+        load_index(store_->reads(), {namespaces_, endpoints_, lifecycle_.runs(), outbox_, family_});
     lifecycle_.runs().take_keys_from([this] { return store_->reserve_run_keys(); });
     if (own_io_) {
         io_guard_.emplace(own_io_->get_executor());
@@ -139,6 +146,8 @@ void engine_core::on_client_call() {
 }
 
 void engine_core::begin_work() {
+    start_requested_ = true;
+    if (standing_by_) return;   // the work begins when this engine takes over
     if (started_.exchange(true)) return;
     auto& reads = store_->reads();
     resume_work(*this, reads.deadlines(), reads.tasks(), lifecycle_.runs());
@@ -240,6 +249,9 @@ void engine_core::shutdown() {
             activities_.stop_attempts();
             timer_.stop();
             inbox_.stop();
+            standby_timer_.cancel();
+            link_.stop();
+            run_rechecks();   // they hear that the engine stopped
             done.set_value();
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();

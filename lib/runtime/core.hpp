@@ -10,6 +10,7 @@
 #include "runtime/deadline_timer.hpp"
 #include "runtime/family.hpp"
 #include "runtime/inbox_poller.hpp"
+#include "runtime/owner_link.hpp"
 #include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
 #include "runtime/namespace_table.hpp"
@@ -72,6 +73,9 @@ public:
     void start_on_first_client_call() noexcept { start_on_client_call_ = true; }
     /// Every client entry point calls this before it posts its work.
     void on_client_call();
+    /// True while this engine stands by beside the live owner of a shared database: its clients'
+    /// calls go to the owner, and once started it takes over when the owner is gone (standby.cpp).
+    bool standing_by() const noexcept { return standing_by_.load(); }
     void shutdown();
     boost::asio::any_io_executor executor() const { return strand_; }
     bool on_strand() const noexcept { return strand_.running_in_this_thread(); }
@@ -310,6 +314,22 @@ private:
     /// Applies a claimed command through the same entry points as the API.
     void apply(inbox_command& command, answer_sender answer) override;
 
+    // standby.cpp
+    /// Reloads namespaces and endpoints while standing by and, once started, tries to take over.
+    void start_standby_tick();
+    void reload_registries();
+    /// The owner is gone and this store took the data: the index, the inbox, then the work.
+    void take_over();
+    /// Sends a command to the owner; `then` hears its answer on the strand, registries reloaded.
+    void via_owner(inbox_command command, unique_function<void(std::exception_ptr, inbox_answer)> then);
+    void start_via_owner(std::string ns, std::string type, boost::json::value input, start_workflow_options o,
+                         std::string signal, boost::json::value arg, callback<started_run> cb);
+    void message_via_owner(inbox_command c, callback<bool> cb);
+    void ask_owner(inbox_command c, callback<boost::json::value> cb);
+    /// A namespace or endpoint command; answered with the namespace or endpoint as reloaded.
+    void namespace_via_owner(inbox_command c, std::string name, callback<namespace_info> cb);
+    void endpoint_via_owner(inbox_command c, std::string name, callback<nexus::endpoint> cb);
+
     // results.cpp
     void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,
                         callback<boost::json::value> cb, int hops);
@@ -324,6 +344,18 @@ private:
     std::thread loop_thread_;
     std::unique_ptr<store> store_;   // its reads() are the strand's alone
     commit_pipeline pipeline_;       // the write side of store_
+    owner_link link_;                // to the owner, while standing by
+    std::atomic<bool> standing_by_{false};
+    bool start_requested_ = false;   // strand: start() was called (a standby begins work on taking over)
+    boost::asio::steady_timer standby_timer_;
+    /// Results waited for on a standby, of runs the owner has not closed yet: looked at again on
+    /// each tick, on taking over, and at shutdown (which fails them).
+    std::vector<unique_function<void()>> rechecks_;
+    void run_rechecks() {
+        auto due = std::move(rechecks_);
+        rechecks_.clear();
+        for (auto& r : due) r();
+    }
     retention_sweeper retention_;
     inbox_poller inbox_;
 

@@ -22,6 +22,7 @@ not_found no_such_run(const std::string& ns, const std::string& wid, const std::
 }   // namespace
 
 void engine_core::delete_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb) {
+    if (standing_by()) return message_via_owner(workflow_delete_command{{ns, workflow_id, run_id}}, std::move(cb));
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
           cb = std::move(cb)]() mutable {

@@ -64,10 +64,10 @@ struct command_applier {
         core.signal_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.signal, std::move(c.input), done());
     }
     void operator()(workflow_cancel_command& c) const {
-        core.cancel_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, "", done());
+        core.cancel_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.first_run_id, done());
     }
     void operator()(workflow_terminate_command& c) const {
-        core.terminate_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, "", c.reason, done());
+        core.terminate_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.first_run_id, c.reason, done());
     }
     void operator()(workflow_delete_command& c) const {
         core.delete_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, done());
@@ -80,15 +80,29 @@ struct command_applier {
         // The API starts a workflow whatever the workers; another process starting one expects
         // this engine to run it, so a type it does not serve is refused rather than left waiting.
         try {
-            check_served(c);
+            if (!c.from_engine) check_served(c);
         } catch (...) {
             return answer(std::current_exception(), {});
         }
-        core.start_workflow(std::move(c.ns), std::move(c.workflow_type), std::move(c.input),
-                            {.id = std::move(c.workflow_id), .task_queue = c.task_queue, .request_id = c.request_id},
-                            [answer = answer](std::exception_ptr e, started_run r) {
-                                answer(e, workflow_started_answer{std::move(r.workflow_id), std::move(r.run_id)});
-                            });
+        start_workflow_options options{.id = std::move(c.workflow_id),
+                                       .task_queue = c.task_queue,
+                                       .id_reuse = c.id_reuse,
+                                       .id_conflict = c.id_conflict,
+                                       .execution_timeout = c.execution_timeout,
+                                       .run_timeout = c.run_timeout,
+                                       .retry = std::move(c.retry),
+                                       .memo = std::move(c.memo),
+                                       .request_id = c.request_id,
+                                       .search_attributes = std::move(c.search_attributes)};
+        auto started = [answer = answer](std::exception_ptr e, started_run r) {
+            answer(e, workflow_started_answer{std::move(r.workflow_id), std::move(r.run_id),
+                                              std::move(r.first_execution_run_id)});
+        };
+        if (c.signal.empty())
+            return core.start_workflow(std::move(c.ns), std::move(c.workflow_type), std::move(c.input),
+                                       std::move(options), std::move(started));
+        core.signal_with_start(std::move(c.ns), std::move(c.workflow_type), std::move(c.input), std::move(options),
+                               std::move(c.signal), std::move(c.signal_arg), std::move(started));
     }
     void operator()(workflow_query_command& c) const {
         core.query_workflow(c.run.ns, c.run.workflow_id, c.run.run_id, c.query, std::move(c.arg), payload_done());
@@ -133,6 +147,8 @@ endpoint_answer inbox_answer_of(const nexus::endpoint& e) {
 }
 
 void engine_core::start_inbox() {
+    // A standby's inbox is the owner's to answer, until it takes over.
+    if (standing_by_) return start_standby_tick();
     // An in-memory store is this process's alone: no other process can leave a command in it.
     if (!store_->in_memory()) inbox_.start(weak_from_this());
 }

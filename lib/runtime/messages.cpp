@@ -12,6 +12,9 @@ namespace perdure::detail {
 
 void engine_core::signal_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                   boost::json::value arg, callback<bool> cb) {
+    if (standing_by())
+        return message_via_owner(workflow_signal_command{{ns, wid, rid}, std::move(name), std::move(arg)},
+                                 std::move(cb));
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), cb = std::move(cb)]() mutable {
@@ -44,6 +47,9 @@ inbound engine_core::signal_event(std::string name, boost::json::value arg, std:
 void engine_core::signal_with_start(std::string ns, std::string type, boost::json::value input,
                                     start_workflow_options options, std::string signal, boost::json::value arg,
                                     callback<started_run> cb) {
+    if (standing_by())
+        return start_via_owner(std::move(ns), std::move(type), std::move(input), std::move(options), std::move(signal),
+                               std::move(arg), std::move(cb));
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           signal = std::move(signal), arg = std::move(arg), cb = std::move(cb)]() mutable {
@@ -73,6 +79,8 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
 
 void engine_core::query_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                  boost::json::value arg, callback<boost::json::value> cb) {
+    if (standing_by())
+        return ask_owner(workflow_query_command{{ns, wid, rid}, std::move(name), std::move(arg)}, std::move(cb));
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), cb = std::move(cb)]() mutable {
@@ -84,6 +92,9 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
 
 void engine_core::update_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                   boost::json::value arg, std::string update_id, callback<boost::json::value> cb) {
+    if (standing_by())
+        return ask_owner(workflow_update_command{{ns, wid, rid}, std::move(name), std::move(arg), std::move(update_id)},
+                         std::move(cb));
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), update_id = std::move(update_id), cb = std::move(cb)]() mutable {

@@ -33,6 +33,9 @@ namespace_info info_of(const namespace_row& r) {
 void namespace_table::load(std::vector<namespace_row> rows, std::int64_t max_id_ever) {
     next_id_ = max_id_ever + 1;
     std::lock_guard lk(snapshot_mutex_);
+    rows_.clear();   // a standby reloads what the owner changed
+    snapshot_.clear();
+    attributes_snapshot_.clear();
     for (auto& ns : rows) {
         snapshot_[ns.name] = ns.ns_id;
         attributes_snapshot_[ns.ns_id] = ns.search_attributes;

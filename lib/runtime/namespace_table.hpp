@@ -18,7 +18,8 @@ namespace perdure::detail {
 
 class namespace_table {
 public:
-    /// The namespaces a store holds; ids continue after `max_id_ever` (deleted ones' ids are never reused).
+    /// The namespaces a store holds, replacing those known; ids continue after `max_id_ever`
+    /// (deleted ones' ids are never reused).
     void load(std::vector<namespace_row> rows, std::int64_t max_id_ever);
 
     // ---- the strand's view ----

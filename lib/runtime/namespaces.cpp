@@ -8,6 +8,19 @@ namespace perdure::detail {
 
 void engine_core::create_namespace(std::string name, std::string description, bool ensure,
                                    callback<namespace_info> cb) {
+    if (standing_by())
+        return namespace_via_owner(
+            namespace_create_command{name, std::move(description), {}}, name,
+            [this, name, ensure, cb = std::move(cb)](std::exception_ptr e, namespace_info n) mutable {
+                if (!e || !ensure) return cb(e, std::move(n));
+                try {
+                    std::rethrow_exception(e);
+                } catch (const already_exists&) {
+                    return describe_namespace(std::move(name), std::move(cb));
+                } catch (...) {
+                    return cb(std::current_exception(), {});
+                }
+            });
     post([this, name = std::move(name), description = std::move(description), ensure, cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
         namespace_row row;
@@ -29,6 +42,7 @@ void engine_core::create_namespace(std::string name, std::string description, bo
 
 void engine_core::set_namespace_retention(std::string name, std::chrono::milliseconds retention,
                                           callback<namespace_info> cb) {
+    if (standing_by()) return namespace_via_owner(namespace_update_command{name, retention}, name, std::move(cb));
     post([this, name = std::move(name), retention, cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
         namespace_row row;
@@ -48,6 +62,7 @@ void engine_core::set_namespace_retention(std::string name, std::chrono::millise
 }
 
 void engine_core::remove_namespace(std::string name, callback<bool> cb) {
+    if (standing_by()) return message_via_owner(namespace_delete_command{std::move(name)}, std::move(cb));
     post([this, name = std::move(name), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
         std::int64_t id = 0;

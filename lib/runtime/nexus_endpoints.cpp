@@ -40,6 +40,21 @@ nexus::endpoint endpoint_of(const endpoint_row& row) {
 }
 
 void engine_core::create_endpoint(nexus::endpoint_spec spec, bool ensure, callback<nexus::endpoint> cb) {
+    if (standing_by()) {
+        auto name = spec.name;
+        return endpoint_via_owner(
+            endpoint_create_command{spec.name, spec.target_namespace, spec.target_task_queue, spec.description,
+                                    spec.max_operations_per_second},
+            name, [this, spec, ensure, cb = std::move(cb)](std::exception_ptr e, nexus::endpoint ep) mutable {
+                if (!e || !ensure) return cb(e, std::move(ep));
+                // ensure(): the existing endpoint when it is the one asked for.
+                post([this, spec = std::move(spec), e, cb = std::move(cb)]() mutable {
+                    const auto* found = endpoints_.by_name(spec.name);
+                    if (found && found->spec == spec) return cb(nullptr, *found);
+                    cb(e, {});
+                });
+            });
+    }
     if (auto e = unavailable()) return cb(e, {});
     post([this, spec = std::move(spec), ensure, cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
@@ -66,6 +81,19 @@ void engine_core::create_endpoint(nexus::endpoint_spec spec, bool ensure, callba
 }
 
 void engine_core::update_endpoint(std::string name, nexus::endpoint_update change, callback<nexus::endpoint> cb) {
+    if (standing_by()) {
+        if (change.expected_version)
+            return cb(std::make_exception_ptr(failed_precondition(
+                          "an endpoint update with expected_version is checked by the engine owning the database; "
+                          "this engine stands by beside it: make the update there, or without expected_version")),
+                      {});
+        auto current = change.name.value_or(name);
+        return endpoint_via_owner(
+            endpoint_update_command{std::move(name), std::move(change.name), std::move(change.target_namespace),
+                                    std::move(change.target_task_queue), std::move(change.description),
+                                    change.max_operations_per_second},
+            std::move(current), std::move(cb));
+    }
     if (auto e = unavailable()) return cb(e, {});
     post([this, name = std::move(name), change = std::move(change), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, {});
@@ -86,6 +114,7 @@ void engine_core::update_endpoint(std::string name, nexus::endpoint_update chang
 }
 
 void engine_core::remove_endpoint(std::string name, callback<bool> cb) {
+    if (standing_by()) return message_via_owner(endpoint_delete_command{std::move(name)}, std::move(cb));
     if (auto e = unavailable()) return cb(e, false);
     post([this, name = std::move(name), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
@@ -123,6 +152,11 @@ void engine_core::describe_endpoint(std::string name, callback<nexus::endpoint> 
 }
 
 void engine_core::endpoint_health(std::string name, std::string caller_ns, callback<nexus::endpoint_health> cb) {
+    if (standing_by())
+        return cb(std::make_exception_ptr(failed_precondition(
+                      "an endpoint's health (its circuit breaker and operations in flight) lives in the engine "
+                      "that owns the database; this engine stands by beside it: ask that engine")),
+                  {});
     if (auto e = unavailable()) return cb(e, {});
     post([this, name = std::move(name), caller_ns = std::move(caller_ns), cb = std::move(cb)]() mutable {
         const auto* e = endpoints_.by_name(name);

@@ -9,6 +9,8 @@ namespace perdure::detail {
 
 void engine_core::add_search_attribute(std::string ns, std::string name, search_attribute_type type,
                                        callback<bool> cb) {
+    if (standing_by())
+        return message_via_owner(search_attribute_create_command{std::move(ns), std::move(name), type}, std::move(cb));
     post([this, ns = std::move(ns), name = std::move(name), type, cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
         std::optional<std::int64_t> ns_id;
@@ -25,6 +27,8 @@ void engine_core::add_search_attribute(std::string ns, std::string name, search_
 }
 
 void engine_core::remove_search_attribute(std::string ns, std::string name, callback<bool> cb) {
+    if (standing_by())
+        return message_via_owner(search_attribute_remove_command{std::move(ns), std::move(name)}, std::move(cb));
     post([this, ns = std::move(ns), name = std::move(name), cb = std::move(cb)]() mutable {
         if (auto e = unavailable()) return cb(e, false);
         std::int64_t ns_id = 0;

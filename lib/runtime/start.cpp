@@ -56,6 +56,9 @@ const char* status_word(run_status s) {
 
 void engine_core::start_workflow(std::string ns, std::string type, boost::json::value input,
                                  start_workflow_options options, callback<started_run> cb) {
+    if (standing_by())
+        return start_via_owner(std::move(ns), std::move(type), std::move(input), std::move(options), {}, {},
+                               std::move(cb));
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           cb = std::move(cb)]() mutable {
@@ -247,6 +250,10 @@ run_state& engine_core::running_target(const std::string& ns, const std::string&
 
 void engine_core::terminate_workflow(std::string ns, std::string workflow_id, std::string run_id,
                                      std::string first_run_id, std::string reason, callback<bool> cb) {
+    if (standing_by())
+        return message_via_owner(
+            workflow_terminate_command{{ns, workflow_id, run_id}, std::move(reason), std::move(first_run_id)},
+            std::move(cb));
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
           chain = std::move(first_run_id), reason = std::move(reason), cb = std::move(cb)]() mutable {
@@ -264,6 +271,9 @@ void engine_core::terminate_workflow(std::string ns, std::string workflow_id, st
 
 void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
                                   callback<bool> cb) {
+    if (standing_by())
+        return message_via_owner(workflow_cancel_command{{ns, workflow_id, run_id}, std::move(first_run_id)},
+                                 std::move(cb));
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
           chain = std::move(first_run_id), cb = std::move(cb)]() mutable {

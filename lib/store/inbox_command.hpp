@@ -5,6 +5,7 @@
 #pragma once
 
 #include <perdure/error.hpp>
+#include <perdure/options.hpp>
 #include <perdure/search_attributes.hpp>
 
 #include <boost/json/object.hpp>
@@ -70,12 +71,14 @@ struct workflow_signal_command {
 
 struct workflow_cancel_command {
     workflow_target run;
+    std::string first_run_id{};   ///< when set, a latest run of another chain is refused
     bool operator==(const workflow_cancel_command&) const = default;
 };
 
 struct workflow_terminate_command {
     workflow_target run;
     std::string reason;
+    std::string first_run_id{};   ///< when set, a latest run of another chain is refused
     bool operator==(const workflow_terminate_command&) const = default;
 };
 
@@ -99,12 +102,24 @@ struct search_attribute_remove_command {
     bool operator==(const search_attribute_remove_command&) const = default;
 };
 
-/// Starts a workflow on one of the owner's workers; refused when none of them serves the type
-/// on the task queue (the CLI's `workflow start` and `workflow execute`).
+/// Starts a workflow (the CLI's `workflow start` and `workflow execute`, and the client of an
+/// engine standing by beside the owner). From the CLI it is refused when none of the owner's
+/// workers serves the type on the task queue; from an engine it starts as the API does.
 struct workflow_start_command {
     std::string ns, workflow_type, task_queue, workflow_id;
     boost::json::value input;
     std::string request_id;   ///< dedupes a start the sender retries
+    /// The API's other start options; the CLI leaves them at their defaults.
+    id_reuse_policy id_reuse = id_reuse_policy::allow_duplicate;
+    id_conflict_policy id_conflict = id_conflict_policy::fail;
+    std::chrono::milliseconds execution_timeout{0}, run_timeout{0};
+    std::optional<retry_policy> retry{};
+    boost::json::object memo{};
+    perdure::search_attributes search_attributes{};
+    /// Signal-with-start: the signal recorded with the start (none when empty).
+    std::string signal{};
+    boost::json::value signal_arg{};
+    bool from_engine = false;   ///< an engine's client: started whatever the owner's workers serve
     bool operator==(const workflow_start_command&) const = default;
 };
 
@@ -154,6 +169,7 @@ struct endpoint_answer {
 /// The run a start made (or found, for a retried request id).
 struct workflow_started_answer {
     std::string workflow_id, run_id;
+    std::string first_execution_run_id{};   ///< the chain's first run when not this one (else empty)
     bool operator==(const workflow_started_answer&) const = default;
 };
 

@@ -3,6 +3,7 @@
 #include "store/inbox_json.hpp"
 
 #include "codec/duration.hpp"
+#include "store/start_command_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -48,6 +49,7 @@ public:
         return std::chrono::milliseconds(v->get_int64());
     }
     workflow_target run() const { return {text("namespace"), text("workflow_id"), text("run_id")}; }
+    const boost::json::object& object() const { return o_; }
     boost::json::value value(const char* key) const {
         const auto* v = o_.if_contains(key);
         return v ? *v : boost::json::value();
@@ -103,10 +105,14 @@ struct command_writer {
         o["signal"] = c.signal;
         o["input"] = c.input;
     }
-    void operator()(const workflow_cancel_command& c) const { put_run(o, c.run); }
+    void operator()(const workflow_cancel_command& c) const {
+        put_run(o, c.run);
+        if (!c.first_run_id.empty()) o["first_run_id"] = c.first_run_id;
+    }
     void operator()(const workflow_terminate_command& c) const {
         put_run(o, c.run);
         o["reason"] = c.reason;
+        if (!c.first_run_id.empty()) o["first_run_id"] = c.first_run_id;
     }
     void operator()(const workflow_delete_command& c) const { put_run(o, c.run); }
     void operator()(const search_attribute_create_command& c) const {
@@ -125,6 +131,7 @@ struct command_writer {
         o["workflow_id"] = c.workflow_id;
         o["input"] = c.input;
         o["request_id"] = c.request_id;
+        put_start_options(o, c);
     }
     void operator()(const workflow_query_command& c) const {
         put_run(o, c.run);
@@ -157,16 +164,20 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
                                        f.optional_number("max_operations_per_second")};
     if (op == "endpoint.delete") return endpoint_delete_command{f.text("name")};
     if (op == "workflow.signal") return workflow_signal_command{f.run(), f.text("signal"), f.value("input")};
-    if (op == "workflow.cancel") return workflow_cancel_command{f.run()};
-    if (op == "workflow.terminate") return workflow_terminate_command{f.run(), f.text("reason")};
+    if (op == "workflow.cancel") return workflow_cancel_command{f.run(), f.text("first_run_id")};
+    if (op == "workflow.terminate")
+        return workflow_terminate_command{f.run(), f.text("reason"), f.text("first_run_id")};
     if (op == "workflow.delete") return workflow_delete_command{f.run()};
     if (op == "search-attribute.create")   // an unknown type name makes the command unreadable
         return search_attribute_create_command{f.text("namespace"), f.text("name"),
                                                parse_search_attribute_type(f.text("type"))};
     if (op == "search-attribute.remove") return search_attribute_remove_command{f.text("namespace"), f.text("name")};
-    if (op == "workflow.start")
-        return workflow_start_command{f.text("namespace"),   f.text("workflow_type"), f.text("task_queue"),
-                                      f.text("workflow_id"), f.value("input"),        f.text("request_id")};
+    if (op == "workflow.start") {
+        workflow_start_command c{f.text("namespace"),   f.text("workflow_type"), f.text("task_queue"),
+                                 f.text("workflow_id"), f.value("input"),        f.text("request_id")};
+        read_start_options(f.object(), c);
+        return c;
+    }
     if (op == "workflow.query") return workflow_query_command{f.run(), f.text("query"), f.value("arg")};
     if (op == "workflow.update")
         return workflow_update_command{f.run(), f.text("update"), f.value("arg"), f.text("update_id")};
@@ -264,7 +275,10 @@ inbox_answer result_of(answer_kind kind, const boost::json::object& o) {
                                  f.text("description"),
                                  f.number("max_operations_per_second")};
     } else if (kind == answer_kind::a_start) {
-        answer = workflow_started_answer{f.text("workflow_id"), f.text("run_id")};
+        workflow_started_answer started{f.text("workflow_id"), f.text("run_id"), {}};
+        if (const auto* first = o.if_contains("first_execution_run_id"); first && first->is_string())
+            started.first_execution_run_id = first->get_string();
+        answer = std::move(started);
     } else if (kind == answer_kind::a_payload) {
         if (const auto* v = o.if_contains("value"))
             answer = payload_answer{*v};
@@ -338,7 +352,11 @@ boost::json::object answer_json(const inbox_answer& answer) {
                                      return boost::json::object{{"error", f.message}, {"code", code_name(f.code)}};
                                  },
                                  [](const workflow_started_answer& a) {
-                                     return boost::json::object{{"workflow_id", a.workflow_id}, {"run_id", a.run_id}};
+                                     boost::json::object o{{"workflow_id", a.workflow_id}, {"run_id", a.run_id}};
+                                     // Only when the chain began before this run (a start that found one).
+                                     if (!a.first_execution_run_id.empty() && a.first_execution_run_id != a.run_id)
+                                         o["first_execution_run_id"] = a.first_execution_run_id;
+                                     return o;
                                  },
                                  [](const payload_answer& a) {
                                      return boost::json::object{{"value", a.value}};

@@ -159,8 +159,17 @@ public:
     /// own (a copy of another store). SQLite's reservations already start above every stored key.
     virtual void reserve_keys_above(std::int64_t largest_key) = 0;
 
-    /// The ownership epoch this store holds (constant for SQLite; 0 when opened as a reader).
+    /// The ownership epoch this store holds (constant for SQLite; 0 when opened as a reader or
+    /// while standing by).
     virtual std::uint64_t owner_epoch() const noexcept = 0;
+    /// True while an `owner` open of a shared store (PostgreSQL) waits for another live engine's
+    /// ownership: the store reads and sends inbox commands, and writes nothing (`append` throws)
+    /// until take_ownership() succeeds. A SQLite file is refused instead (database_locked).
+    virtual bool standing_by() const noexcept { return false; }
+    /// While standing by, tries once to take the data over: true when the owner's leases lapsed
+    /// or its process died, and this store now owns the data and writes. Throws storage_error
+    /// when the server cannot be reached (the next try reconnects). One thread at a time.
+    virtual bool take_ownership() { return !standing_by(); }
     /// True when no other process can reach the data (an in-memory store: nobody leaves
     /// commands in its inbox).
     virtual bool in_memory() const noexcept = 0;

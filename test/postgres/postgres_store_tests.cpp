@@ -138,14 +138,34 @@ BOOST_AUTO_TEST_CASE(the_shard_map_is_stable_and_spreads_workflows) {
     BOOST_TEST(scalar(uri, "SELECT shard_id FROM perdure.executions WHERE run_key = 7") == shard_of(1, "order-1", 16));
 }
 
-BOOST_AUTO_TEST_CASE(a_live_lease_keeps_a_second_engine_out) {
+BOOST_AUTO_TEST_CASE(beside_a_live_lease_a_second_engine_stands_by_until_it_lapses) {
     const auto uri = postgres_cluster::instance().create_database();
     commit_log log_a, log_b;
     engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 10s);
     auto store_a = a.open(log_a);
-    BOOST_CHECK_EXCEPTION(b.open(log_b), perdure::database_locked, [](const perdure::database_locked& e) {
-        return std::string(e.what()).find("engine-a holds shard 0 for another 20 s") != std::string::npos;
-    });
+    auto store_b = b.open(log_b);
+    BOOST_TEST(store_b->standing_by());
+    BOOST_TEST(store_b->owner_epoch() == 0u);
+    BOOST_CHECK_THROW(store_b->append(a_started_run(7, "order-1")), perdure::failed_precondition);
+    BOOST_TEST(!store_b->take_ownership());
+    // The CLI's own opens are still refused, naming the holder.
+    BOOST_CHECK_EXCEPTION(postgres_store(b.options, open_mode::maintenance, {}, b.config), perdure::database_locked,
+                          [](const perdure::database_locked& e) {
+                              return std::string(e.what()).find("engine-a holds shard 0 for another 20 s") !=
+                                     std::string::npos;
+                          });
+    log_a.wait_for(store_a->append(a_started_run(7, "order-1")));
+    b.clock->advance(21s);   // a's lease (to 30 s) lapsed
+    BOOST_TEST(store_b->take_ownership());
+    BOOST_TEST(!store_b->standing_by());
+    BOOST_TEST(store_b->owner_epoch() == 2u);
+    log_b.wait_for(store_b->append(a_started_run(8, "order-2")));
+    const auto seq = store_a->append(a_started_run(9, "order-3"));
+    auto [first, failure] = log_a.failure.get_future().get();
+    BOOST_TEST(first == seq);
+    BOOST_TEST((failure.reason == commit_failure::kind::ownership_lost));
+    BOOST_TEST(store_b->reads().history_length(7) == 2);
+    BOOST_TEST(!store_b->reads().find_run(std::int64_t{9}));
 }
 
 BOOST_AUTO_TEST_CASE(a_stolen_shard_fences_the_old_owners_next_batch) {
@@ -216,7 +236,7 @@ BOOST_AUTO_TEST_CASE(a_renewed_lease_holds_past_its_first_expiry) {
     auto store_a = a.open(log_a);
     a.clock->advance(25s);   // past a third of the lease: the next batch renews first (to 55 s)
     log_a.wait_for(store_a->append(a_started_run(7, "order-1")));
-    BOOST_CHECK_THROW(b.open(log_b), perdure::database_locked);
+    BOOST_TEST(b.open(log_b)->standing_by());
     auto store_c = c.open(log_c);
     BOOST_TEST(store_c->owner_epoch() == 2u);
 }

@@ -79,8 +79,6 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
         if (mode_ != open_mode::reader) {
             const auto owner = config.owner.empty() ? default_owner() : config.owner;
             hold_liveness(*conn, owner);
-            auto held = acquire_from_dead_or_expired(*conn, owner, clock, lease_us, name_);
-            epoch_ = static_cast<std::uint64_t>(held.max_epoch());
             pg_writer_config wc{.uri = uri_,
                                 .name = name_,
                                 .opened_as = mode_,
@@ -90,8 +88,17 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
                                 .clock = clock,
                                 .synchronous = options.durability == durability::full,
                                 .max_bytes = options.max_database_bytes};
-            writer_ =
-                std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
+            try {
+                auto held = acquire_from_dead_or_expired(*conn, owner, clock, lease_us, name_);
+                epoch_ = static_cast<std::uint64_t>(held.max_epoch());
+                writer_ =
+                    std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
+            } catch (const database_locked&) {
+                // An engine beside a live one stands by; the CLI's opens need the data now.
+                if (mode_ != open_mode::owner) throw;
+                standby_.reset(new standby{std::move(conn), owner, std::move(wc), std::move(callbacks)});
+                standing_by_ = true;
+            }
         }
         reader_session_ = std::make_unique<pg::session>(uri_, "perdure reader", true);
         reader_reads_ = std::make_unique<pg_reads>(*reader_session_, name_, mode_);
@@ -102,6 +109,29 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
 }
 
 postgres_store::~postgres_store() { close(); }
+
+bool postgres_store::take_ownership() {
+    if (!standing_by_) return true;
+    auto& w = standby_->writer;
+    try {
+        if (!standby_->conn) {
+            standby_->conn = std::make_unique<pg::connection>(uri_, "perdure writer");
+            hold_liveness(*standby_->conn, standby_->owner);
+        }
+        auto held = acquire_all_shards(*standby_->conn, standby_->owner, micros(w.clock), w.lease_us, name_);
+        epoch_ = static_cast<std::uint64_t>(held.max_epoch());
+        writer_ = std::make_unique<pg_writer>(std::move(w), std::move(held), std::move(standby_->conn),
+                                              std::move(standby_->callbacks));
+    } catch (const database_locked&) {
+        return false;
+    } catch (const pg::failure& f) {
+        standby_->conn.reset();   // its liveness lock may be gone with it: taken again on reconnect
+        throw_pg(f, name_, "taking over from the engine that owned it", mode_);
+    }
+    standby_.reset();
+    standing_by_ = false;
+    return true;
+}
 
 std::uint64_t postgres_store::append(std::vector<write_op>&& ops) {
     if (!writer_) throw failed_precondition("database " + name_ + " was opened for reading only");
@@ -172,6 +202,7 @@ void postgres_store::stop_writes() {
 
 void postgres_store::close() {
     stop_writes();
+    standby_.reset();
     if (reader_) reader_->stop();
     reader_.reset();
     writer_.reset();

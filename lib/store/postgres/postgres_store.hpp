@@ -1,7 +1,7 @@
 // The PostgreSQL store: a database (postgresql://...) behind the store interface. It checks or
 // makes the schema, takes every shard's lease (one engine owns the data, as with SQLite, until
-// the runtime learns to own shards one by one), and runs the writer and reader threads, each on
-// a connection of its own. Every libpq failure leaves as a perdure::error naming the database.
+// the runtime learns to own shards one by one) or, when a live engine holds them, stands by to
+// take them over, and runs the writer and reader threads, each on a connection of its own. Every libpq failure leaves as a perdure::error naming the database.
 #pragma once
 
 #include "store/postgres/pg_connection.hpp"
@@ -10,6 +10,7 @@
 #include "store/store.hpp"
 #include "support/job_thread.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -50,7 +51,10 @@ public:
     key_block reserve_run_keys() override;
     void reserve_keys_above(std::int64_t largest_key) override;
     /// The highest epoch among the shards this store took at open (0 for a reader).
-    std::uint64_t owner_epoch() const noexcept override { return epoch_; }
+    std::uint64_t owner_epoch() const noexcept override { return epoch_.load(); }
+    bool standing_by() const noexcept override { return standing_by_.load(); }
+    /// Takes every shard once their owner is gone (acquire_all_shards), then starts the writer.
+    bool take_ownership() override;
     bool in_memory() const noexcept override { return false; }
     /// The URI with its password hidden.
     const std::string& name() const noexcept override { return name_; }
@@ -72,7 +76,17 @@ private:
     open_mode mode_;
     bool created_ = false;
     int shard_count_ = 0;
-    std::uint64_t epoch_ = 0;
+    std::atomic<std::uint64_t> epoch_{0};
+    /// What an owner open that found a live owner keeps to take the shards over later: its
+    /// connection (holding its liveness lock) and what the writer will need.
+    struct standby {
+        std::unique_ptr<pg::connection> conn;   // null after it broke: the next try reconnects
+        std::string owner;
+        pg_writer_config writer;
+        commit_callbacks callbacks;
+    };
+    std::unique_ptr<standby> standby_;
+    std::atomic<bool> standing_by_{false};
     std::unique_ptr<pg::session> own_session_;   // the owner's thread's reads
     std::unique_ptr<pg_reads> own_reads_;
     std::unique_ptr<pg::session> inbox_session_;   // the sender's side of the inbox

@@ -49,8 +49,8 @@ held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std:
             throw database_locked("database " + name + " is in use by another perdure engine (" + std::string(holder) +
                                   " holds shard " + std::string(rows.text(i, 0)) + " for another " +
                                   std::to_string((expires - now_us + 999'999) / 1'000'000) +
-                                  " s); open it from one engine at a time (engines sharing a PostgreSQL database "
-                                  "are not supported yet), or wait until that engine's lease expires");
+                                  " s); an engine opened beside it stands by and takes over when it stops, and the CLI "
+                                  "sends its commands to it; for maintenance, stop it first");
     }
     held_leases held{owner, std::vector<std::int64_t>(static_cast<std::size_t>(rows.rows())), now_us + lease_us};
     auto taken = c.exec(

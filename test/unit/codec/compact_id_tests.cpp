@@ -31,7 +31,9 @@ BOOST_AUTO_TEST_CASE(any_other_id_reads_back_exactly_as_given) {
         "0123abcd-89ab-4def-8dcb-a987654321000",   // one too many
         "0123abcd+89ab-4def-8dcb-a98765432100",    // a separator that is not a dash
         "0123abcg-89ab-4def-8dcb-a98765432100",    // not hex
-        std::string("0123abcd-89ab-4def-8dcb-a98765432\0" "00", 36),
+        std::string("0123abcd-89ab-4def-8dcb-a98765432\0"
+                    "00",
+                    36),
     };
     for (const auto& id : ids) {
         const compact_id held = id;

@@ -44,6 +44,44 @@ BOOST_AUTO_TEST_CASE(rows_in_the_format_the_cli_always_wrote_read_as_typed_comma
          inbox_command(workflow_cancel_command{{"app", "o-1", "r"}})));
 }
 
+/// A start as an engine standing by beside the owner sends it: every API option, and a signal.
+workflow_start_command a_start_from_an_engine() {
+    workflow_start_command c{"app", "Order", "q", "o-1", "in", "req-2"};
+    c.id_reuse = perdure::id_reuse_policy::reject_duplicate;
+    c.id_conflict = perdure::id_conflict_policy::use_existing;
+    c.execution_timeout = 90s;
+    c.run_timeout = 30s;
+    c.retry = perdure::retry_policy{.initial_interval = 2s, .maximum_interval = 200s, .maximum_attempts = 4};
+    c.memo = {{"k", "v"}};
+    c.search_attributes = {{"CustomerId", std::string("c-7")},
+                           {"Amount", std::int64_t{12}},
+                           {"Tags", std::vector<std::string>{"a", "b"}},
+                           {"Rush", true}};
+    c.signal = "go";
+    c.signal_arg = 3;
+    c.from_engine = true;
+    return c;
+}
+
+BOOST_AUTO_TEST_CASE(a_start_keeps_its_options_and_bad_ones_make_it_unreadable) {
+    const inbox_command c = a_start_from_an_engine();
+    BOOST_TEST((parse_stored_command(stored_command(c)) == c), stored_command(c));
+    // The CLI's start writes none of them, as it always did.
+    const auto plain = stored_command(workflow_start_command{"app", "Order", "q", "o-1", nullptr, ""});
+    BOOST_TEST(plain.find("id_reuse") == std::string::npos, plain);
+    BOOST_TEST(plain.find("from_engine") == std::string::npos, plain);
+    const char* bad[] = {
+        R"({"op":"workflow.start","id_reuse":7})",
+        R"({"op":"workflow.start","id_conflict":"fail"})",
+        R"({"op":"workflow.start","run_timeout_ms":-1})",
+        R"({"op":"workflow.start","memo":[1]})",
+        R"({"op":"workflow.start","search_attributes":{"X":{"type":"Nope","value":1}}})",
+        R"({"op":"workflow.start","signal":""})",
+        R"({"op":"workflow.start","from_engine":1})",
+    };
+    for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
     const inbox_command commands[] = {
         namespace_create_command{"a", "about a", 90min},
@@ -54,7 +92,9 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         endpoint_delete_command{"e"},
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
+        workflow_cancel_command{{"app", "w", ""}, "first-run"},
         workflow_terminate_command{{"app", "w", ""}, "stuck"},
+        workflow_terminate_command{{"app", "w", ""}, "stuck", "first-run"},
         workflow_start_command{"app", "Order", "app-tq", "o-9", boost::json::parse(R"({"qty":2})"), "req-1"},
         workflow_query_command{{"app", "w", "r"}, "__stack_trace", nullptr},
         workflow_update_command{{"app", "w", ""}, "approve", "ada", "u-1"},
@@ -104,6 +144,8 @@ BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {
     const inbox_answer run = workflow_started_answer{"o-1", "r-1"};
     BOOST_TEST(stored_answer(run) == R"({"workflow_id":"o-1","run_id":"r-1"})");
     BOOST_TEST((parse_stored_answer(&started, false, stored_answer(run)) == run));
+    const inbox_answer found = workflow_started_answer{"o-1", "r-2", "r-1"};   // use_existing found a later run
+    BOOST_TEST((parse_stored_answer(&started, false, stored_answer(found)) == found));
 
     // A query's answer may be any JSON, null and strings included.
     const inbox_command asked = workflow_query_command{{"app", "o-1", ""}, "state", nullptr};

@@ -1,0 +1,121 @@
+#include "runtime/owner_link.hpp"
+
+#include <perdure/error.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace perdure::detail {
+namespace {
+
+using stage = inbox_status::stage;
+
+/// Wall time, as the inbox's expiry is measured by whichever engine owns the database.
+std::int64_t wall_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// The answered failure as the exception the API throws for its code.
+std::exception_ptr thrown(const inbox_failure& f) {
+    switch (f.code) {
+    case errc::not_found: return std::make_exception_ptr(not_found(f.message));
+    case errc::already_exists: return std::make_exception_ptr(already_exists(f.message));
+    case errc::invalid_argument: return std::make_exception_ptr(invalid_argument(f.message));
+    case errc::database_locked: return std::make_exception_ptr(database_locked(f.message));
+    case errc::storage_error: return std::make_exception_ptr(storage_error(f.message));
+    case errc::payload_error: return std::make_exception_ptr(payload_error(f.message));
+    case errc::query_failed: return std::make_exception_ptr(query_failed_error(f.message));
+    case errc::engine_stopped: return std::make_exception_ptr(engine_stopped(f.message));
+    case errc::failure: {
+        failure cause;
+        cause.message = f.message;
+        return std::make_exception_ptr(failure_error(std::move(cause)));
+    }
+    default: return std::make_exception_ptr(failed_precondition(f.message));
+    }
+}
+
+}   // namespace
+
+struct owner_link::exchange {
+    exchange(boost::asio::any_io_executor strand, std::weak_ptr<const void> o, answered t)
+        : timer(std::move(strand)), owner(std::move(o)), then(std::move(t)) {}
+
+    boost::asio::steady_timer timer;
+    std::weak_ptr<const void> owner;
+    answered then;
+    std::int64_t id = 0;
+    std::string db;
+    std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now(), claimed{};
+
+    /// The answer (or the failure) on the strand, if the engine is still there.
+    void finish(std::exception_ptr e, inbox_answer answer = {}) {
+        if (const auto alive = owner.lock())
+            boost::asio::post(timer.get_executor(), [then = std::move(then), e, answer = std::move(answer)]() mutable {
+                then(e, std::move(answer));
+            });
+    }
+};
+
+void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, answered then) {
+    auto x = std::make_shared<exchange>(strand_, std::move(owner), std::move(then));
+    store_.post_read([this, x, command = std::move(command)](store_reads&) mutable {
+        try {
+            const auto now = wall_us();
+            x->db = store_.name();
+            x->id = store_.submit_command(command, now, now + std::chrono::microseconds(claim_patience).count());
+        } catch (...) {
+            return x->finish(std::current_exception());
+        }
+        boost::asio::post(strand_, [this, x] { watch(x); });
+    });
+}
+
+void owner_link::watch(std::shared_ptr<exchange> x) {
+    x->timer.expires_after(poll_interval);
+    x->timer.async_wait([this, x](boost::system::error_code ec) {
+        if (ec || !x->owner.lock()) return;
+        if (stopped_)
+            return x->finish(std::make_exception_ptr(
+                engine_stopped("the engine was shut down while the owner applied the command; check its "
+                               "outcome with describe")));
+        store_.post_read([this, x](store_reads&) { check(x); });
+    });
+}
+
+void owner_link::check(std::shared_ptr<exchange> x) {
+    try {
+        const auto status = store_.command_status(x->id);
+        if (!status)
+            throw storage_error("the command left for the engine owning database " + x->db +
+                                " disappeared before an answer; check the outcome with describe or list");
+        const auto now = std::chrono::steady_clock::now();
+        switch (status->at) {
+        case stage::answered:
+            if (const auto* f = std::get_if<inbox_failure>(&status->answer)) return x->finish(thrown(*f));
+            return x->finish(nullptr, std::move(status->answer));
+        case stage::withdrawn:
+            throw storage_error("the command left for the engine owning database " + x->db + " was withdrawn");
+        case stage::pending:
+            if (now - x->sent >= claim_patience && store_.withdraw_command(x->id))
+                throw storage_error("no engine owning database " + x->db + " took the command within " +
+                                    std::to_string(claim_patience.count()) +
+                                    " s, so it was withdrawn and nothing changed; is the engine holding it running "
+                                    "and started (engine.start())?");
+            break;
+        case stage::claimed:
+            if (x->claimed == std::chrono::steady_clock::time_point{}) x->claimed = now;
+            if (now - x->claimed >= answer_patience)
+                throw storage_error("the engine owning database " + x->db + " took the command but did not answer within " +
+                                    std::to_string(answer_patience.count()) +
+                                    " s; it may still apply it: check with describe before retrying");
+            break;
+        }
+    } catch (...) {
+        return x->finish(std::current_exception());
+    }
+    boost::asio::post(strand_, [this, x] { watch(x); });
+}
+
+}   // namespace perdure::detail

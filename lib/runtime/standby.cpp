@@ -1,0 +1,138 @@
+// An engine beside the live owner of a shared database (PostgreSQL) stands by: it reads the
+// database, sends what its clients ask to the owner through the inbox (owner_link), keeps its
+// namespaces and endpoints as the owner leaves them, and once started, takes the data over
+// when the owner's leases lapse or its process dies, then recovers and runs like any owner.
+#include "runtime/core.hpp"
+#include "runtime/inbox_answers.hpp"
+
+#include "store/store.hpp"
+
+#include <perdure/error.hpp>
+
+namespace perdure::detail {
+namespace {
+
+/// How often a standby reloads the registries and, once started, tries to take over.
+constexpr std::chrono::milliseconds standby_tick{200};
+
+template <class T>
+using answer_to = unique_function<void(std::exception_ptr, T)>;
+
+}   // namespace
+
+void engine_core::start_standby_tick() {
+    standby_timer_.expires_after(standby_tick);
+    standby_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        const auto self = weak.lock();
+        if (ec || !self || !self->running() || !self->standing_by_) return;
+        try {
+            if (self->start_requested_ && self->store_->take_ownership()) return self->take_over();
+            self->reload_registries();
+        } catch (...) {
+            // The server is away: the next tick reconnects and tries again.
+        }
+        self->run_rechecks();
+        self->start_standby_tick();
+    });
+}
+
+void engine_core::reload_registries() {
+    auto& reads = store_->reads();
+    namespaces_.load(reads.namespaces(), reads.max_namespace_id());
+    endpoints_ = endpoint_table{};
+    for (const auto& e : reads.endpoints()) endpoints_.put(endpoint_of(e));
+}
+
+void engine_core::take_over() {
+    standby_timer_.cancel();
+    endpoints_ = endpoint_table{};
+    load_index(store_->reads(), {namespaces_, endpoints_, lifecycle_.runs(), outbox_, family_});
+    standing_by_ = false;
+    start_inbox();
+    on_workers_changed();
+    if (start_requested_) begin_work();
+    run_rechecks();
+}
+
+void engine_core::via_owner(inbox_command command, unique_function<void(std::exception_ptr, inbox_answer)> then) {
+    // On the strand, so that a shutdown (which stops the link there before the store closes)
+    // either comes first and refuses it, or after it was sent.
+    post([this, command = std::move(command), then = std::move(then)]() mutable {
+        if (auto e = unavailable()) return then(e, {});
+        link_.send(std::move(command), weak_from_this(),
+                   [this, then = std::move(then)](std::exception_ptr e, inbox_answer answer) mutable {
+                       // What the owner changed is visible here before the caller hears of it.
+                       try {
+                           if (running()) reload_registries();
+                       } catch (...) {
+                       }
+                       then(e, std::move(answer));
+                   });
+    });
+}
+
+namespace {
+
+/// An answer with no result: the call's bool.
+unique_function<void(std::exception_ptr, inbox_answer)> done(answer_to<bool> cb) {
+    return [cb = std::move(cb)](std::exception_ptr e, inbox_answer) mutable { cb(e, !e); };
+}
+
+unique_function<void(std::exception_ptr, inbox_answer)> payload(answer_to<boost::json::value> cb) {
+    return [cb = std::move(cb)](std::exception_ptr e, inbox_answer a) mutable {
+        if (e) return cb(e, {});
+        auto* p = std::get_if<payload_answer>(&a);
+        cb(nullptr, p ? std::move(p->value) : boost::json::value{});
+    };
+}
+
+}   // namespace
+
+void engine_core::start_via_owner(std::string ns, std::string type, boost::json::value input,
+                                  start_workflow_options o, std::string signal, boost::json::value arg,
+                                  callback<started_run> cb) {
+    workflow_start_command c{std::move(ns), std::move(type), std::move(o.task_queue), std::move(o.id),
+                             std::move(input), std::move(o.request_id)};
+    c.id_reuse = o.id_reuse;
+    c.id_conflict = o.id_conflict;
+    c.execution_timeout = o.execution_timeout;
+    c.run_timeout = o.run_timeout;
+    c.retry = std::move(o.retry);
+    c.memo = std::move(o.memo);
+    c.search_attributes = std::move(o.search_attributes);
+    c.signal = std::move(signal);
+    c.signal_arg = std::move(arg);
+    c.from_engine = true;
+    via_owner(std::move(c), [cb = std::move(cb)](std::exception_ptr e, inbox_answer a) mutable {
+        if (e) return cb(e, {});
+        const auto* started = std::get_if<workflow_started_answer>(&a);
+        if (!started) return cb(std::make_exception_ptr(storage_error("the owner's answer to a start has no run")), {});
+        const auto& first = started->first_execution_run_id;
+        cb(nullptr, {started->workflow_id, started->run_id, first.empty() ? started->run_id : first});
+    });
+}
+
+void engine_core::message_via_owner(inbox_command c, callback<bool> cb) { via_owner(std::move(c), done(std::move(cb))); }
+
+void engine_core::ask_owner(inbox_command c, callback<boost::json::value> cb) {
+    via_owner(std::move(c), payload(std::move(cb)));
+}
+
+void engine_core::namespace_via_owner(inbox_command c, std::string name, callback<namespace_info> cb) {
+    via_owner(std::move(c), [this, name = std::move(name), cb = std::move(cb)](std::exception_ptr e,
+                                                                              inbox_answer) mutable {
+        if (e) return cb(e, {});
+        // As the owner left it (with its creation time), from the registries just reloaded.
+        describe_namespace(std::move(name), std::move(cb));
+    });
+}
+
+void engine_core::endpoint_via_owner(inbox_command c, std::string name, callback<nexus::endpoint> cb) {
+    via_owner(std::move(c), [this, name = std::move(name), cb = std::move(cb)](std::exception_ptr e,
+                                                                              inbox_answer) mutable {
+        if (e) return cb(e, {});
+        describe_endpoint(std::move(name), std::move(cb));
+    });
+}
+
+}   // namespace perdure::detail

@@ -1,0 +1,137 @@
+// Engines beside the live owner of a PostgreSQL database stand by: what their clients ask goes
+// to the owner (starts with their options, signals, queries, updates, cancels, namespaces), and
+// a started standby takes the workflows over when the owner's process is killed.
+#include "support/postgres_cluster.hpp"
+
+#include <perdure/perdure.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+using perdure::test::postgres_available;
+using perdure::test::postgres_cluster;
+
+namespace {
+
+/// Adds what "add" brings until it brings 0; "total" tells the sum, "double" doubles it.
+perdure::workflow<int> tally(perdure::workflow_context& ctx) {
+    int total = 0;
+    ctx.set_query_handler("total", [&] { return total; });
+    ctx.set_update_handler("double", [&](int) -> perdure::workflow<int> { co_return total *= 2; });
+    auto adds = ctx.signal_channel<int>("add");
+    for (int n; (n = co_await adds.receive()) != 0;) total += n;
+    co_return total;
+}
+const perdure::workflow_def tally_workflow{"Tally", &tally};
+
+perdure::engine_options on(const std::string& uri) { return {.database = uri, .durability = perdure::durability::off}; }
+
+void serve(perdure::engine& e) { e.add_worker("default", "q").register_workflow(tally_workflow); }
+
+std::string read_line(int fd) {
+    std::string line;
+    for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
+    return line;
+}
+
+}   // namespace
+
+BOOST_AUTO_TEST_SUITE(postgres_standby, *boost::unit_test::precondition(postgres_available{}))
+
+BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to_it) {
+    const auto uri = postgres_cluster::instance().create_database();
+    perdure::engine owner(on(uri));
+    owner.namespaces().ensure("default");
+    serve(owner);
+    owner.start();
+
+    perdure::engine beside(on(uri));
+    BOOST_TEST(beside.namespaces().ensure("default").name == "default");   // it exists: ensure finds it
+    beside.namespaces().create("second", "made beside the owner");
+    BOOST_TEST(owner.namespaces().describe("second").description == "made beside the owner");
+    BOOST_CHECK_THROW(beside.namespaces().create("second"), perdure::already_exists);
+    serve(beside);
+    beside.start();   // stands by: the owner runs the workflows
+
+    auto client = beside.client_for("default");
+    auto run = client.start_workflow(tally_workflow, {.id = "tally-1", .task_queue = "q", .memo = {{"from", "beside"}}});
+    run.signal("add", 2);
+    run.signal("add", 3);
+    BOOST_TEST(run.query<int>("total") == 5);
+    BOOST_TEST(run.update<int>("double", 0) == 10);
+    run.signal("add", 0);
+    BOOST_TEST(run.get() == 10);
+    BOOST_TEST(owner.client_for("default").get_handle<int>("tally-1").get() == 10);
+    BOOST_TEST(run.describe().memo.at("from").as_string() == "beside");
+    // The options travel with the start: a closed id may not be reused under reject_duplicate.
+    BOOST_CHECK_THROW(client.start_workflow(tally_workflow, {.id = "tally-1",
+                                                             .task_queue = "q",
+                                                             .id_reuse = perdure::id_reuse_policy::reject_duplicate}),
+                      perdure::already_exists);
+
+    auto other = client.signal_with_start(tally_workflow, "add", 4, {.id = "tally-2", .task_queue = "q"});
+    BOOST_TEST(other.query<int>("total") == 4);
+    other.cancel();
+    BOOST_CHECK_THROW(other.get(), perdure::workflow_failed_error);
+    BOOST_TEST((other.describe().status == perdure::workflow_status::canceled));
+    BOOST_CHECK_THROW(client.get_handle<int>("nobody").signal("add", 1), perdure::not_found);
+}
+
+BOOST_AUTO_TEST_CASE(a_started_standby_takes_the_workflows_over_when_the_owner_is_killed) {
+    const auto uri = postgres_cluster::instance().create_database();
+    int ready[2];
+    BOOST_REQUIRE(::pipe(ready) == 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {   // the owner: starts three tallies, then waits to be killed with their leases live
+        ::close(ready[0]);
+        perdure::engine engine(on(uri));
+        engine.namespaces().ensure("default");
+        serve(engine);
+        engine.start();
+        for (int i = 0; i < 3; ++i) {
+            auto run = engine.client_for("default").start_workflow(
+                tally_workflow, {.id = "tally-" + std::to_string(i), .task_queue = "q"});
+            run.signal("add", i + 1);
+        }
+        (void)!::write(ready[1], "started\n", 8);
+        ::pause();
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    BOOST_REQUIRE(read_line(ready[0]) == "started");
+    ::close(ready[0]);
+
+    perdure::engine standby(on(uri));
+    serve(standby);
+    standby.start();   // returns at once: a live engine owns the database
+    auto client = standby.client_for("default");
+    BOOST_TEST(client.get_handle<int>("tally-0").query<int>("total") == 1);   // answered by the owner
+
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    // Its liveness lock went with its session: the standby takes over within a few ticks, and the
+    // signals below wait in the inbox until it answers them itself.
+    for (int i = 0; i < 3; ++i) {
+        auto run = client.get_handle<int>("tally-" + std::to_string(i));
+        run.signal("add", 10);
+        run.signal("add", 0);
+        BOOST_TEST(run.get() == i + 11);
+        int signaled = 0, n = 0;
+        for (const auto& e : run.history()) {
+            BOOST_TEST(e.event_id == ++n);
+            signaled += e.event_type == "WorkflowExecutionSignaled";
+        }
+        BOOST_TEST(signaled == 3);
+    }
+    // It is the owner now: a new workflow runs here.
+    auto fresh = client.start_workflow(tally_workflow, {.id = "tally-new", .task_queue = "q"});
+    fresh.signal("add", 0);
+    BOOST_TEST(fresh.get() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

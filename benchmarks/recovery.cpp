@@ -2,6 +2,8 @@
 // a durable timer; once every timer is recorded the child is killed with SIGKILL, and this
 // process reopens the same database and times until its engine is open (on PostgreSQL: the dead
 // engine's shards taken over), until the first workflow completes, and until every one has.
+// failover (PostgreSQL): the same, but this process's engine was already open and started beside
+// the child's, standing by, and takes over by itself; timed from the kill.
 #include "common.hpp"
 #include "driver.hpp"
 #include "scenarios.hpp"
@@ -61,19 +63,12 @@ struct parked {
 
 }   // namespace
 
-void run_recovery(const settings& s) {
-    const std::size_t workflows = s.size(100'000, 50);
-    const int sleep_ms = static_cast<int>(s.size(1000, 200));
-    const perdure::workflow_def<int, int> def{"Parked", parked{sleep_ms}};
-    const std::string path = fresh_database(s, "recovery");
+namespace {
 
-    // Forked before this process starts any thread, so the child is an ordinary process.
-    const pid_t child = ::fork();
-    if (child < 0) throw std::runtime_error("fork failed");
-    if (child == 0) run_child(s, path, def, workflows);
-
+/// Runs the child until every workflow is parked, then kills it. Returns how many had completed.
+std::int64_t park_and_kill(const std::string& path, pid_t child, std::size_t workflows) {
     // A workflow is parked once its timer is committed; with the child's clock standing still,
-    // none goes further. Every timer is due sleep_ms after the child's frozen clock.
+    // none goes further.
     const auto deadline = steady::now() + 240s;
     for (;;) {
         int status = 0;
@@ -90,7 +85,38 @@ void run_recovery(const settings& s) {
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
-    const auto completed_before = count_runs(path, perdure::detail::run_status::completed);
+    return count_runs(path, perdure::detail::run_status::completed);
+}
+
+/// Every workflow's result, awaited from the start (none read back after its close).
+drive_result await_all(perdure::engine& engine, const perdure::workflow_def<int, int>& def, std::size_t workflows) {
+    return drive(engine.client_for("bench"), def,
+                 {.count = workflows,
+                  .in_flight = workflows,
+                  .id_prefix = "rec-",
+                  .task_queue = "bench",
+                  .what = drive_options::mode::wait_only});
+}
+
+void check_all_completed(const std::string& path, std::size_t workflows) {
+    if (count_runs(path, perdure::detail::run_status::completed) != static_cast<std::int64_t>(workflows))
+        throw std::runtime_error("not every workflow completed");
+}
+
+}   // namespace
+
+void run_recovery(const settings& s) {
+    const std::size_t workflows = s.size(100'000, 50);
+    const int sleep_ms = static_cast<int>(s.size(1000, 200));
+    const perdure::workflow_def<int, int> def{"Parked", parked{sleep_ms}};
+    const std::string path = fresh_database(s, "recovery");
+
+    // Forked before this process starts any thread, so the child is an ordinary process.
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) run_child(s, path, def, workflows);
+    const auto completed_before = park_and_kill(path, child, workflows);
+    // Every timer is due sleep_ms after the child's frozen clock.
     const auto last_timer_due_us = read_pending_timers(path).value_or(pending_timers{}).last_due_us;
 
     const auto reopen = steady::now();
@@ -102,16 +128,10 @@ void run_recovery(const settings& s) {
         engine.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
         engine.start();
         opened = steady::now();
-        r = drive(engine.client_for("bench"), def,
-                  {.count = workflows,
-                   .in_flight = workflows,   // every result awaited from the start, none read back after its close
-                   .id_prefix = "rec-",
-                   .task_queue = "bench",
-                   .what = drive_options::mode::wait_only});
+        r = await_all(engine, def, workflows);
     }
-    const auto completed = count_runs(path, perdure::detail::run_status::completed);
+    check_all_completed(path, workflows);
     remove_database(s, path);
-    if (completed != static_cast<std::int64_t>(workflows)) throw std::runtime_error("not every workflow completed");
     emit({{"scenario", "recovery"},
           {"workflows", workflows},
           {"complete_after_reopen_ms", elapsed_ms(reopen, r.last_closed)},
@@ -120,6 +140,36 @@ void run_recovery(const settings& s) {
           {"sleep_ms", sleep_ms},
           {"last_timer_due_after_reopen_ms",
            std::max<double>(0, static_cast<double>(last_timer_due_us - reopen_us) / 1000)},
+          {"completed_before_kill", completed_before},
+          {"durability", to_string(s.durability)}});
+}
+
+void run_failover(const settings& s) {
+    const std::size_t workflows = s.size(10'000, 50);
+    // Short timers: due by the time the standby has taken over, so what is timed is the takeover.
+    const perdure::workflow_def<int, int> def{"Parked", parked{1}};
+    const std::string path = fresh_database(s, "failover");
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) run_child(s, path, def, workflows);
+    // Opened once the child owns the database (a first timer is recorded), so this one stands by.
+    const auto deadline = steady::now() + 60s;
+    for (auto t = read_pending_timers(path); (!t || t->count == 0) && steady::now() < deadline;
+         t = read_pending_timers(path))
+        std::this_thread::sleep_for(20ms);
+    perdure::engine standby(engine_options_for(s, path));
+    standby.add_worker("bench", "bench").register_workflow(def).register_activity(prepare_activity);
+    standby.start();
+    const auto completed_before = park_and_kill(path, child, workflows);
+    const auto killed = steady::now();
+    const auto r = await_all(standby, def, workflows);
+    check_all_completed(path, workflows);
+    standby.shutdown();
+    remove_database(s, path);
+    emit({{"scenario", "failover"},
+          {"workflows", workflows},
+          {"first_complete_after_kill_ms", elapsed_ms(killed, r.first_closed)},
+          {"complete_after_kill_ms", elapsed_ms(killed, r.last_closed)},
           {"completed_before_kill", completed_before},
           {"durability", to_string(s.durability)}});
 }

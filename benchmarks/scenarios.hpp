@@ -15,6 +15,7 @@ void run_nexus_sync(const settings&);
 void run_nexus_async(const settings&);
 void run_timers(const settings&);
 void run_recovery(const settings&);
+void run_failover(const settings&);
 void run_idle_memory(const settings&);
 void run_long_history(const settings&);
 void run_retention(const settings&);
@@ -47,6 +48,7 @@ inline constexpr scenario scenarios[] = {
     {"nexus_async", &run_nexus_async, stores::both},
     {"timers", &run_timers},
     {"recovery", &run_recovery, stores::both},
+    {"failover", &run_failover, stores::postgres},
     {"idle_memory", &run_idle_memory},
     {"long_history", &run_long_history},
     {"retention", &run_retention},

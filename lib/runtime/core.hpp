@@ -302,10 +302,12 @@ private:
 
     // inbox_commands.cpp
 public:
-    /// Starts polling the inbox for commands from other processes (the CLI).
+    /// Starts polling the inbox for commands from other processes (the CLI), once the commands
+    /// a previous owner claimed and never answered are answered.
     void start_inbox();
 
 private:
+    void answer_abandoned_commands();
     // inbox_host (commit is above)
     std::vector<pending_command> pending_commands(std::int64_t now_wall_us, std::size_t limit) override;
     bool takes_commands() const override { return running(); }

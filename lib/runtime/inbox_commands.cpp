@@ -150,7 +150,25 @@ void engine_core::start_inbox() {
     // A standby's inbox is the owner's to answer, until it takes over.
     if (standing_by_) return start_standby_tick();
     // An in-memory store is this process's alone: no other process can leave a command in it.
-    if (!store_->in_memory()) inbox_.start(weak_from_this());
+    if (store_->in_memory()) return;
+    answer_abandoned_commands();
+    inbox_.start(weak_from_this());
+}
+
+void engine_core::answer_abandoned_commands() {
+    // This engine owns the data now, so whoever claimed these is gone: their senders would
+    // otherwise wait for an answer that never comes.
+    write_unit unit;
+    try {
+        for (auto id : store_->reads().abandoned_commands())
+            unit.ops.emplace_back(finish_inbox{
+                id, inbox_failure{errc::storage_error,
+                                  "the engine that took this command stopped before it answered; the command may "
+                                  "have been applied: check with describe or list before sending it again"}});
+    } catch (const error&) {
+        return;   // the server is away: the senders' patience runs out instead
+    }
+    if (!unit.ops.empty()) commit(std::move(unit));
 }
 
 std::vector<pending_command> engine_core::pending_commands(std::int64_t now_wall_us, std::size_t limit) {

@@ -14,6 +14,8 @@ namespace {
 inbox_failure failure_of(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
+    } catch (const workflow_already_started& err) {
+        return {errc::already_exists, err.what(), err.run_id()};
     } catch (const error& err) {
         return {static_cast<errc>(err.code().value()), err.what()};
     } catch (const std::exception& ex) {

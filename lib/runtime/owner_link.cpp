@@ -20,7 +20,9 @@ std::int64_t wall_us() {
 std::exception_ptr thrown(const inbox_failure& f) {
     switch (f.code) {
     case errc::not_found: return std::make_exception_ptr(not_found(f.message));
-    case errc::already_exists: return std::make_exception_ptr(already_exists(f.message));
+    case errc::already_exists:
+        if (!f.run_id.empty()) return std::make_exception_ptr(workflow_already_started(f.message, f.run_id));
+        return std::make_exception_ptr(already_exists(f.message));
     case errc::invalid_argument: return std::make_exception_ptr(invalid_argument(f.message));
     case errc::database_locked: return std::make_exception_ptr(database_locked(f.message));
     case errc::storage_error: return std::make_exception_ptr(storage_error(f.message));
@@ -107,7 +109,8 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         case stage::claimed:
             if (x->claimed == std::chrono::steady_clock::time_point{}) x->claimed = now;
             if (now - x->claimed >= answer_patience)
-                throw storage_error("the engine owning database " + x->db + " took the command but did not answer within " +
+                throw storage_error("the engine owning database " + x->db +
+                                    " took the command but did not answer within " +
                                     std::to_string(answer_patience.count()) +
                                     " s; it may still apply it: check with describe before retrying");
             break;

@@ -119,6 +119,9 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                         // The owner runs it: looked at again on the standby's next tick.
                         if (self->standing_by())
                             return self->post([self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
+                                // It may have taken over meanwhile: then the run is in memory.
+                                if (!self->standing_by())
+                                    return self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
                                 self->rechecks_.push_back([self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
                                     self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
                                 });

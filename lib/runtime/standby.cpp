@@ -50,7 +50,7 @@ void engine_core::take_over() {
     standing_by_ = false;
     start_inbox();
     on_workers_changed();
-    if (start_requested_) begin_work();
+    begin_work();   // only a started standby takes over
     run_rechecks();
 }
 
@@ -88,11 +88,10 @@ unique_function<void(std::exception_ptr, inbox_answer)> payload(answer_to<boost:
 
 }   // namespace
 
-void engine_core::start_via_owner(std::string ns, std::string type, boost::json::value input,
-                                  start_workflow_options o, std::string signal, boost::json::value arg,
-                                  callback<started_run> cb) {
-    workflow_start_command c{std::move(ns), std::move(type), std::move(o.task_queue), std::move(o.id),
-                             std::move(input), std::move(o.request_id)};
+void engine_core::start_via_owner(std::string ns, std::string type, boost::json::value input, start_workflow_options o,
+                                  std::string signal, boost::json::value arg, callback<started_run> cb) {
+    workflow_start_command c{std::move(ns),   std::move(type),  std::move(o.task_queue),
+                             std::move(o.id), std::move(input), std::move(o.request_id)};
     c.id_reuse = o.id_reuse;
     c.id_conflict = o.id_conflict;
     c.execution_timeout = o.execution_timeout;
@@ -112,27 +111,29 @@ void engine_core::start_via_owner(std::string ns, std::string type, boost::json:
     });
 }
 
-void engine_core::message_via_owner(inbox_command c, callback<bool> cb) { via_owner(std::move(c), done(std::move(cb))); }
+void engine_core::message_via_owner(inbox_command c, callback<bool> cb) {
+    via_owner(std::move(c), done(std::move(cb)));
+}
 
 void engine_core::ask_owner(inbox_command c, callback<boost::json::value> cb) {
     via_owner(std::move(c), payload(std::move(cb)));
 }
 
 void engine_core::namespace_via_owner(inbox_command c, std::string name, callback<namespace_info> cb) {
-    via_owner(std::move(c), [this, name = std::move(name), cb = std::move(cb)](std::exception_ptr e,
-                                                                              inbox_answer) mutable {
-        if (e) return cb(e, {});
-        // As the owner left it (with its creation time), from the registries just reloaded.
-        describe_namespace(std::move(name), std::move(cb));
-    });
+    via_owner(std::move(c),
+              [this, name = std::move(name), cb = std::move(cb)](std::exception_ptr e, inbox_answer) mutable {
+                  if (e) return cb(e, {});
+                  // As the owner left it (with its creation time), from the registries just reloaded.
+                  describe_namespace(std::move(name), std::move(cb));
+              });
 }
 
 void engine_core::endpoint_via_owner(inbox_command c, std::string name, callback<nexus::endpoint> cb) {
-    via_owner(std::move(c), [this, name = std::move(name), cb = std::move(cb)](std::exception_ptr e,
-                                                                              inbox_answer) mutable {
-        if (e) return cb(e, {});
-        describe_endpoint(std::move(name), std::move(cb));
-    });
+    via_owner(std::move(c),
+              [this, name = std::move(name), cb = std::move(cb)](std::exception_ptr e, inbox_answer) mutable {
+                  if (e) return cb(e, {});
+                  describe_endpoint(std::move(name), std::move(cb));
+              });
 }
 
 }   // namespace perdure::detail

@@ -183,6 +183,7 @@ struct payload_answer {
 struct inbox_failure {
     errc code = errc::failed_precondition;
     std::string message;
+    std::string run_id{};   ///< a start refused because the id is taken: the run that holds it
     bool operator==(const inbox_failure&) const = default;
 };
 

@@ -349,7 +349,9 @@ boost::json::object answer_json(const inbox_answer& answer) {
                                          {"max_operations_per_second", e.max_operations_per_second}};
                                  },
                                  [](const inbox_failure& f) {
-                                     return boost::json::object{{"error", f.message}, {"code", code_name(f.code)}};
+                                     boost::json::object o{{"error", f.message}, {"code", code_name(f.code)}};
+                                     if (!f.run_id.empty()) o["run_id"] = f.run_id;
+                                     return o;
                                  },
                                  [](const workflow_started_answer& a) {
                                      boost::json::object o{{"workflow_id", a.workflow_id}, {"run_id", a.run_id}};
@@ -372,6 +374,7 @@ inbox_answer parse_stored_answer(const inbox_command* asked, bool failed, std::s
     inbox_failure failure{errc::failed_precondition, "the engine failed the command"};
     if (const auto* m = o.if_contains("error"); m && m->is_string()) failure.message = m->get_string();
     if (const auto* c = o.if_contains("code"); c && c->is_string()) failure.code = code_of(c->get_string());
+    if (const auto* r = o.if_contains("run_id"); r && r->is_string()) failure.run_id = r->get_string();
     return failure;
 }
 

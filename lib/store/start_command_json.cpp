@@ -39,8 +39,7 @@ Enum enum_field(const boost::json::object& o, const char* key, Enum last) {
     const auto* v = o.if_contains(key);
     if (!v) return Enum{};
     if (!v->is_int64() || v->get_int64() < 0 || v->get_int64() > static_cast<std::int64_t>(last))
-        malformed(std::string("'") + key + "' must be an integer from 0 to " +
-                  std::to_string(static_cast<int>(last)));
+        malformed(std::string("'") + key + "' must be an integer from 0 to " + std::to_string(static_cast<int>(last)));
     return static_cast<Enum>(v->get_int64());
 }
 

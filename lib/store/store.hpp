@@ -75,6 +75,9 @@ public:
     /// Pending inbox commands that have not expired, oldest first. A command whose stored form
     /// cannot be read comes with the reason, for the owner to answer with.
     virtual std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) = 0;
+    /// Commands an owner claimed and never answered: it stopped (or lost the data) while it
+    /// applied them. Read by the next owner at its start, which answers them.
+    virtual std::vector<std::int64_t> abandoned_commands() = 0;
 };
 
 /// How a store is opened.

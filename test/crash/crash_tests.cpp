@@ -4,7 +4,8 @@
 // activity, no event may be lost or duplicated, and SQLite must find the file intact. The
 // checks read through the store's interface, so the suite runs on each store (PERDURE_TEST_STORE).
 #define BOOST_TEST_MODULE perdure crash
-#include "store/sqlite/database.hpp"
+#include "crash_support.hpp"
+
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_store.hpp"
@@ -25,37 +26,15 @@
 
 namespace {
 
+using perdure::test::check_invariants;
+using perdure::test::check_sqlite_file;
 using perdure::test::fresh_database;
+using perdure::test::read_lines;
+using perdure::test::run_torture;
+using perdure::test::slower_by;
+using perdure::test::stored;
 
 std::string worker_path() { return CRASH_WORKER; }
-
-/// How much longer a life takes on the suite's store: a PostgreSQL engine connects, checks its
-/// schema and takes its leases before it runs anything, so kill moments spread over more time.
-int slower_by() { return perdure::test::test_store() == perdure::test::store_kind::postgresql ? 5 : 1; }
-
-/// What the next life reads, as another process reads it, through the store's interface.
-class stored {
-public:
-    explicit stored(const std::string& db)
-        : store_(perdure::detail::open_store({.database = db}, perdure::detail::open_mode::reader)),
-          reads_(store_->snapshot()) {}
-    perdure::detail::store_reads* operator->() const { return reads_.get(); }
-
-private:
-    std::unique_ptr<perdure::detail::store> store_;
-    std::unique_ptr<perdure::detail::store_reads> reads_;
-};
-
-/// SQLite's own check of the file, opened as the next life opens it (the owner recovers the WAL,
-/// and sets up a file killed before its schema committed). PostgreSQL checks its own pages.
-void check_sqlite_file(const std::string& db) {
-    if (perdure::test::test_store() != perdure::test::store_kind::sqlite) return;
-    perdure::detail::database database(db, perdure::durability::full, perdure::detail::database::mode::owner);
-    auto conn = database.connect(true);
-    auto s = conn->prepare("PRAGMA integrity_check");
-    BOOST_REQUIRE(s.step());
-    BOOST_TEST(std::string(s.text(0)) == "ok");
-}
 
 /// Runs the worker; kills it after `kill_after` unless it is null. Returns its exit status,
 /// or -1 when it was killed.
@@ -191,104 +170,6 @@ BOOST_AUTO_TEST_CASE(a_nexus_operation_completes_exactly_once_across_a_kill_at_e
     }
 }
 
-namespace {
-
-/// Runs the torture worker; kills it after `kill_after` unless null. -1 when killed.
-int run_torture(const std::string& db, const std::string& side, int workflows,
-                std::optional<std::chrono::microseconds> kill_after) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const std::string n = std::to_string(workflows);
-        const int devnull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devnull, 1);
-        ::dup2(devnull, 2);
-        ::execl(TORTURE_WORKER, "torture-worker", db.c_str(), side.c_str(), n.c_str(), nullptr);
-        ::_exit(127);
-    }
-    if (kill_after) {
-        std::this_thread::sleep_for(*kill_after);   // the kill point, not a timing check
-        ::kill(pid, SIGKILL);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
-}
-
-/// A finished mixed workflow's result is built from the results its activities really
-/// produced, in order: a|b|child|quote|fulfil|go|bumped.
-void check_mixed_result(const std::string& id, const std::string& result, const std::set<std::string>& produced) {
-    std::vector<std::string> parts;
-    for (std::size_t from = 0;;) {
-        const auto bar = result.find('|', from);
-        parts.push_back(result.substr(from, bar - from));
-        if (bar == std::string::npos) break;
-        from = bar + 1;
-    }
-    BOOST_REQUIRE_EQUAL(parts.size(), 7u);
-    const char* produced_parts[] = {":a#", ":b#", ":child#"};
-    for (int i = 0; i < 3; ++i) {
-        BOOST_TEST(parts[i].starts_with(id + produced_parts[i]), result);
-        BOOST_TEST(produced.contains(parts[i]), parts[i] << " was never produced");
-    }
-    BOOST_TEST(parts[3] == "quote for " + id);
-    BOOST_TEST(parts[4].starts_with(id + ":fulfil#"), result);
-    BOOST_TEST(produced.contains(parts[4]), parts[4] << " was never produced");
-    BOOST_TEST(parts[5] == "go");
-    BOOST_TEST(parts[6] == "bumped");
-}
-
-/// Invariants that hold after every reopen: no gap or duplicate in any history, one close per
-/// scheduled activity, every recorded activity result really produced, one handler workflow
-/// per Nexus operation, SQLite satisfied with the file.
-/// Returns how many mixed workflows have completed.
-int check_invariants(const std::string& db, const std::set<std::string>& produced, bool all_done) {
-    const bool sqlite = perdure::test::test_store() == perdure::test::store_kind::sqlite;
-    if (sqlite && !std::filesystem::exists(db)) return 0;   // killed before it created the file
-    check_sqlite_file(db);
-    std::optional<stored> reads;
-    try {
-        reads.emplace(db);
-    } catch (const perdure::not_found&) {
-        if (sqlite) throw;
-        return 0;   // killed before its schema committed
-    }
-    int mixed_completed = 0;
-    using perdure::detail::event_type;
-    std::map<std::string, int> handlers_per_request;
-    for (const auto& run : (*reads)->list_runs(0, std::nullopt, 100000, 0)) {
-        const auto history = (*reads)->history(run.run_key);
-        std::map<std::int64_t, int> closes;
-        for (std::size_t i = 0; i < history.size(); ++i) {
-            const auto& e = history[i];
-            BOOST_TEST(e.id == static_cast<std::int64_t>(i) + 1);
-            if (e.type == event_type::activity_task_scheduled) closes.try_emplace(e.id, 0);
-            if (e.type == event_type::activity_task_completed) {
-                ++closes[e.attrs.at("scheduled_event_id").as_int64()];
-                const std::string r = e.attrs.at("result").as_string().c_str();
-                BOOST_TEST(produced.contains(r), "recorded result " << r << " was never produced");
-            }
-            if (e.type == event_type::nexus_operation_scheduled)
-                handlers_per_request[e.attrs.at("request_id").as_string().c_str()];
-        }
-        for (const auto& [sched, n] : closes) BOOST_TEST(n <= 1);
-        if (run.workflow_type == "Mixed" && run.status == perdure::detail::run_status::completed && ++mixed_completed)
-            check_mixed_result(run.workflow_id, history.back().attrs.at("result").as_string().c_str(), produced);
-        if (run.workflow_type == "Fulfil") ++handlers_per_request[run.request_id.str()];
-        if (all_done) BOOST_TEST((run.status != perdure::detail::run_status::running), run.workflow_id);
-    }
-    for (const auto& [request, n] : handlers_per_request) BOOST_TEST(n <= 1, "request " << request << " started " << n);
-    return mixed_completed;
-}
-
-std::set<std::string> read_lines(const std::string& path) {
-    std::set<std::string> out;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) out.insert(line);
-    return out;
-}
-
-}   // namespace
-
 BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
     const char* env = std::getenv("PERDURE_TORTURE_KILLS");
     const int kills_wanted = env ? std::atoi(env) : 200;
@@ -306,7 +187,7 @@ BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
         if (status == -1) ++kills;
         // What the next life will reopen; a finished file is checked in full before it goes.
         const bool finished = status == 0;
-        const int completed = check_invariants(db, read_lines(side), finished);
+        const int completed = check_invariants(db, side, finished);
         if (finished) {   // everything finished in this life: start over on a new database
             BOOST_TEST(completed == workflows);
             ++completions;
@@ -319,7 +200,7 @@ BOOST_AUTO_TEST_CASE(torture_a_mixed_workload_with_hundreds_of_kills) {
     BOOST_TEST(kills >= kills_wanted);
     BOOST_TEST_MESSAGE(kills << " kills, " << completions << " workloads finished between kills");
     BOOST_REQUIRE_EQUAL(run_torture(db, side, workflows, std::nullopt), 0);
-    BOOST_TEST(check_invariants(db, read_lines(side), true) == workflows);
+    BOOST_TEST(check_invariants(db, side, true) == workflows);
 }
 
 namespace {

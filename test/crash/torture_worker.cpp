@@ -1,6 +1,7 @@
 // The torture test's process: a mixed workload in two namespaces — activities (in parallel),
 // timers, a child workflow, Nexus sync and async operations, a signal, an update and one
-// continue-as-new per workflow. Activities append what they return to a side file.
+// continue-as-new per workflow. Activities append what they return to a side file. Several of
+// them may run at once on one PostgreSQL database: one owns it, the others stand by.
 // Usage: torture-worker DB SIDE_FILE WORKFLOWS — exits 0 once every workflow completed.
 #include <perdure/perdure.hpp>
 
@@ -80,6 +81,34 @@ perdure::workflow<std::string> mixed(perdure::workflow_context& ctx, mixed_input
 }
 const perdure::workflow_def mixed_workflow{"Mixed", &mixed};
 
+/// Runs `f` again while it fails with storage_error. Beside a live owner (PostgreSQL) this
+/// engine's calls go to the owner; one the owner took just before it was killed is answered
+/// "may have been applied" by the engine that takes over, and every call here is safe to repeat.
+template <class F>
+auto retrying(F&& f) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return f();
+        } catch (const perdure::storage_error&) {
+            if (attempt == 50) throw;
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+}
+
+/// A call whose refusal is expected in a later life (the workflow finished in an earlier one).
+template <class F>
+void unless_done(F&& f) {
+    retrying([&] {
+        try {
+            f();
+        } catch (const perdure::storage_error&) {
+            throw;
+        } catch (const perdure::error&) {
+        }
+    });
+}
+
 }   // namespace
 
 int main(int argc, char** argv) {
@@ -87,9 +116,11 @@ int main(int argc, char** argv) {
     side_fd = ::open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     const int workflows = std::stoi(argv[3]);
     perdure::engine engine({.database = argv[1], .activity_threads = 4});
-    engine.namespaces().ensure("a");
-    engine.namespaces().ensure("b");
-    engine.nexus_endpoints().ensure({.name = "to-b", .target_namespace = "b", .target_task_queue = "b"});
+    retrying([&] { return engine.namespaces().ensure("a"); });
+    retrying([&] { return engine.namespaces().ensure("b"); });
+    retrying([&] {
+        return engine.nexus_endpoints().ensure({.name = "to-b", .target_namespace = "b", .target_task_queue = "b"});
+    });
     engine.add_worker("b", "b")
         .register_workflow(fulfil_workflow)
         .register_activity(produce_activity)
@@ -103,25 +134,23 @@ int main(int argc, char** argv) {
     std::vector<perdure::workflow_handle<std::string>> runs;
     for (int i = 0; i < workflows; ++i) {
         const std::string id = "mixed-" + std::to_string(i);
-        try {
-            // A retried start attaches to the running workflow; a finished one is not run again.
-            runs.push_back(client.start_workflow(mixed_workflow, mixed_input{id, 0, ""},
-                                                 {.id = id,
-                                                  .task_queue = "a",
-                                                  .id_reuse = perdure::id_reuse_policy::reject_duplicate,
-                                                  .id_conflict = perdure::id_conflict_policy::use_existing}));
-        } catch (const perdure::workflow_already_started&) {
-            runs.push_back(client.get_handle<std::string>(id));
-        }
+        runs.push_back(retrying([&] {
+            try {
+                // A retried start attaches to the running workflow; a finished one is not run again.
+                return client.start_workflow(mixed_workflow, mixed_input{id, 0, ""},
+                                             {.id = id,
+                                              .task_queue = "a",
+                                              .id_reuse = perdure::id_reuse_policy::reject_duplicate,
+                                              .id_conflict = perdure::id_conflict_policy::use_existing});
+            } catch (const perdure::workflow_already_started&) {
+                return client.get_handle<std::string>(id);
+            }
+        }));
     }
     for (auto& r : runs) {
         // Idempotent from outside: a repeated signal is left unread, a repeated update id is deduplicated.
-        try {
-            r.signal("go", std::string("go"));
-            r.update<int>("bump", 1, r.workflow_id() + "-bump");
-        } catch (const perdure::error&) {
-            // already completed in an earlier life of this process
-        }
+        unless_done([&] { r.signal("go", std::string("go")); });
+        unless_done([&] { r.update<int>("bump", 1, r.workflow_id() + "-bump"); });
     }
     for (auto& r : runs) std::cout << r.get() << "\n";
     return 0;

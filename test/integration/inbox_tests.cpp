@@ -1,5 +1,6 @@
 // Commands left in the inbox by another process are claimed, applied and answered; a command
-// that expired, or that its sender withdrew, is never applied.
+// that expired, or that its sender withdrew, is never applied; one whose engine died before it
+// answered is answered by the next engine.
 #include "support/engine_fixture.hpp"
 #include "support/test_store.hpp"
 
@@ -46,6 +47,14 @@ public:
         sqlite3_finalize(s);
         return out;
     }
+    /// Marks a command taken, as an engine's claim does.
+    void claim(std::int64_t id) {
+        sqlite3_stmt* s = nullptr;
+        sqlite3_prepare_v2(db_, "UPDATE inbox SET state='running' WHERE id=?", -1, &s, nullptr);
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_step(s);
+        sqlite3_finalize(s);
+    }
     /// Waits for an answer as the CLI does (the engine polls every 50 ms in real time).
     std::pair<std::string, std::string> answer(std::int64_t id) {
         for (int i = 0; i < 500; ++i) {
@@ -89,6 +98,20 @@ BOOST_AUTO_TEST_CASE(an_expired_command_is_never_applied) {
     std::this_thread::sleep_for(200ms);   // four polls: it must stay untouched
     BOOST_TEST(cli.state(id).first == "pending");
     BOOST_CHECK_THROW(f.engine().namespaces().describe("late"), perdure::not_found);
+}
+
+BOOST_AUTO_TEST_CASE(a_command_its_engine_took_but_never_answered_is_answered_by_the_next_one) {
+    engine_fixture f;
+    f.open();
+    f.close();
+    other_process cli(f.database());
+    const auto id = cli.send(R"({"op":"namespace.create","namespace":"lost"})");
+    cli.claim(id);   // an engine took it, then died before it answered
+    f.open();
+    const auto answered = cli.answer(id);
+    BOOST_TEST(answered.first == "failed");
+    BOOST_TEST(answered.second.find("stopped before it answered") != std::string::npos, answered.second);
+    BOOST_TEST(answered.second.find("storage_error") != std::string::npos, answered.second);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -58,7 +58,8 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
     beside.start();   // stands by: the owner runs the workflows
 
     auto client = beside.client_for("default");
-    auto run = client.start_workflow(tally_workflow, {.id = "tally-1", .task_queue = "q", .memo = {{"from", "beside"}}});
+    auto run =
+        client.start_workflow(tally_workflow, {.id = "tally-1", .task_queue = "q", .memo = {{"from", "beside"}}});
     run.signal("add", 2);
     run.signal("add", 3);
     BOOST_TEST(run.query<int>("total") == 5);
@@ -67,11 +68,14 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
     BOOST_TEST(run.get() == 10);
     BOOST_TEST(owner.client_for("default").get_handle<int>("tally-1").get() == 10);
     BOOST_TEST(run.describe().memo.at("from").as_string() == "beside");
-    // The options travel with the start: a closed id may not be reused under reject_duplicate.
-    BOOST_CHECK_THROW(client.start_workflow(tally_workflow, {.id = "tally-1",
-                                                             .task_queue = "q",
-                                                             .id_reuse = perdure::id_reuse_policy::reject_duplicate}),
-                      perdure::already_exists);
+    // The options travel with the start: a closed id may not be reused under reject_duplicate,
+    // and the refusal names the run that holds it, as the owner's own client would.
+    BOOST_CHECK_EXCEPTION(
+        client.start_workflow(
+            tally_workflow,
+            {.id = "tally-1", .task_queue = "q", .id_reuse = perdure::id_reuse_policy::reject_duplicate}),
+        perdure::workflow_already_started,
+        [&](const perdure::workflow_already_started& e) { return e.run_id() == run.run_id(); });
 
     auto other = client.signal_with_start(tally_workflow, "add", 4, {.id = "tally-2", .task_queue = "q"});
     BOOST_TEST(other.query<int>("total") == 4);

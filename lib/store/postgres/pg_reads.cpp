@@ -283,4 +283,11 @@ std::vector<pending_command> pg_reads::pending_commands(std::int64_t now_us, std
     return out;
 }
 
+std::vector<std::int64_t> pg_reads::abandoned_commands() {
+    auto r = query("reading the inbox", "SELECT id FROM inbox WHERE state = 'running' ORDER BY id", params());
+    std::vector<std::int64_t> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(r.int64(i, 0));
+    return out;
+}
+
 }   // namespace perdure::detail

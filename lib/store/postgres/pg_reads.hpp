@@ -42,6 +42,7 @@ public:
                                                          bool by_status) override;
     std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) override;
     std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
+    std::vector<std::int64_t> abandoned_commands() override;
 
     /// The next block of keys for new runs (the owner's thread; not part of store_reads).
     key_block reserve_run_keys();

@@ -22,4 +22,11 @@ std::vector<pending_command> pending_commands(sql::connection& c, std::int64_t n
     return out;
 }
 
+std::vector<std::int64_t> abandoned_commands(sql::connection& c) {
+    auto s = c.prepare("SELECT id FROM inbox WHERE state='running' ORDER BY id");
+    std::vector<std::int64_t> out;
+    while (s.step()) out.push_back(s.int64(0));
+    return out;
+}
+
 }   // namespace perdure::detail

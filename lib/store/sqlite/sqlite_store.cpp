@@ -104,6 +104,10 @@ std::vector<pending_command> sqlite_reads::pending_commands(std::int64_t now_us,
     return guarded("reading the inbox", [&] { return detail::pending_commands(c_, now_us, limit); });
 }
 
+std::vector<std::int64_t> sqlite_reads::abandoned_commands() {
+    return guarded("reading the inbox", [&] { return detail::abandoned_commands(c_); });
+}
+
 // ---------------------------------------------------------------- the store
 
 namespace {

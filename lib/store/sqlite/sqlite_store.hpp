@@ -45,6 +45,7 @@ public:
                                                          bool by_status) override;
     std::vector<std::int64_t> expired_runs(std::int64_t ns_id, std::int64_t before_us, std::size_t limit) override;
     std::vector<pending_command> pending_commands(std::int64_t now_us, std::size_t limit) override;
+    std::vector<std::int64_t> abandoned_commands() override;
 
 private:
     template <class F>

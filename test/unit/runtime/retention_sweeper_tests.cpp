@@ -55,6 +55,7 @@ public:
     std::vector<std::pair<int, std::int64_t>> count_runs(std::int64_t, const visibility_query&, bool) override {
         return unused<std::vector<std::pair<int, std::int64_t>>>();
     }
+    std::vector<std::int64_t> abandoned_commands() override { return {}; }
     std::vector<pending_command> pending_commands(std::int64_t, std::size_t) override {
         return unused<std::vector<pending_command>>();
     }

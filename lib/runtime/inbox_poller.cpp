@@ -16,6 +16,10 @@ inbox_failure failure_of(std::exception_ptr e) {
         std::rethrow_exception(e);
     } catch (const workflow_already_started& err) {
         return {errc::already_exists, err.what(), err.run_id()};
+    } catch (const update_rejected_error& err) {
+        return {errc::failure, err.what(), {}, err.failure().to_json(), true};
+    } catch (const failure_error& err) {
+        return {errc::failure, err.what(), {}, err.failure().to_json()};
     } catch (const error& err) {
         return {static_cast<errc>(err.code().value()), err.what()};
     } catch (const std::exception& ex) {

@@ -30,6 +30,13 @@ std::exception_ptr thrown(const inbox_failure& f) {
     case errc::query_failed: return std::make_exception_ptr(query_failed_error(f.message));
     case errc::engine_stopped: return std::make_exception_ptr(engine_stopped(f.message));
     case errc::failure: {
+        if (f.failure.is_object()) try {
+                auto record = failure::from_json(f.failure);
+                return f.rejected ? std::make_exception_ptr(update_rejected_error(std::move(record)))
+                                  : make_exception(record);
+            } catch (const payload_error&) {
+                // a record this build cannot read: the message alone below
+            }
         failure cause;
         cause.message = f.message;
         return std::make_exception_ptr(failure_error(std::move(cause)));

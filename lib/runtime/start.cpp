@@ -92,14 +92,12 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         run_state* current = find_open_run(ns_id, options.id);
         std::optional<execution_row> latest;
         if (!current) latest = store_->reads().find_latest_run(ns_id, options.id);
-        const std::string current_request = current  ? current->request_id.str()
-                                            : latest ? latest->request_id.str()
-                                                     : "";
+        const compact_id* current_request = current ? &current->request_id : latest ? &latest->request_id : nullptr;
         const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
         const std::string current_chain = current  ? current->first_run_id_or_own()
                                           : latest ? latest->first_run_id_or_own()
                                                    : "";
-        if (!options.request_id.empty() && options.request_id == current_request) {
+        if (!options.request_id.empty() && current_request && *current_request == options.request_id) {
             // A retried start: the same run, never a second one.
             unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current_run, current_chain}](
                                           std::exception_ptr e) mutable { cb(e, ref); });

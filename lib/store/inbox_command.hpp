@@ -184,6 +184,10 @@ struct inbox_failure {
     errc code = errc::failed_precondition;
     std::string message;
     std::string run_id{};   ///< a start refused because the id is taken: the run that holds it
+    /// An update that failed or was rejected: its failure record (failure::to_json), so the
+    /// sender throws the typed exception the owner's own client would; null otherwise.
+    boost::json::value failure{};
+    bool rejected = false;   ///< the update's validator refused it (update_rejected_error)
     bool operator==(const inbox_failure&) const = default;
 };
 

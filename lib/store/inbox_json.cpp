@@ -351,6 +351,8 @@ boost::json::object answer_json(const inbox_answer& answer) {
                                  [](const inbox_failure& f) {
                                      boost::json::object o{{"error", f.message}, {"code", code_name(f.code)}};
                                      if (!f.run_id.empty()) o["run_id"] = f.run_id;
+                                     if (!f.failure.is_null()) o["failure"] = f.failure;
+                                     if (f.rejected) o["rejected"] = true;
                                      return o;
                                  },
                                  [](const workflow_started_answer& a) {
@@ -375,6 +377,8 @@ inbox_answer parse_stored_answer(const inbox_command* asked, bool failed, std::s
     if (const auto* m = o.if_contains("error"); m && m->is_string()) failure.message = m->get_string();
     if (const auto* c = o.if_contains("code"); c && c->is_string()) failure.code = code_of(c->get_string());
     if (const auto* r = o.if_contains("run_id"); r && r->is_string()) failure.run_id = r->get_string();
+    if (const auto* f = o.if_contains("failure"); f && f->is_object()) failure.failure = *f;
+    if (const auto* r = o.if_contains("rejected"); r && r->is_bool()) failure.rejected = r->get_bool();
     return failure;
 }
 

@@ -17,11 +17,20 @@ using perdure::test::postgres_cluster;
 
 namespace {
 
-/// Adds what "add" brings until it brings 0; "total" tells the sum, "double" doubles it.
+/// Adds what "add" brings until it brings 0; "total" tells the sum, "double" doubles it (its
+/// validator refuses a negative argument), "explode" fails.
 perdure::workflow<int> tally(perdure::workflow_context& ctx) {
     int total = 0;
     ctx.set_query_handler("total", [&] { return total; });
-    ctx.set_update_handler("double", [&](int) -> perdure::workflow<int> { co_return total *= 2; });
+    ctx.set_update_handler(
+        "double", [&](int) -> perdure::workflow<int> { co_return total *= 2; },
+        [](const int& n) {
+            if (n < 0) throw std::invalid_argument("no negative doubling");
+        });
+    ctx.set_update_handler("explode", [](int) -> perdure::workflow<int> {
+        throw perdure::application_error("boom", "Explosion", true);
+        co_return 0;
+    });
     auto adds = ctx.signal_channel<int>("add");
     for (int n; (n = co_await adds.receive()) != 0;) total += n;
     co_return total;
@@ -64,6 +73,13 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
     run.signal("add", 3);
     BOOST_TEST(run.query<int>("total") == 5);
     BOOST_TEST(run.update<int>("double", 0) == 10);
+    // Refused or failed by the owner, an update throws what the owner's own client would.
+    BOOST_CHECK_EXCEPTION(run.update<int>("double", -1), perdure::update_rejected_error,
+                          [](const perdure::update_rejected_error& e) {
+                              return std::string(e.what()).find("no negative doubling") != std::string::npos;
+                          });
+    BOOST_CHECK_EXCEPTION(run.update<int>("explode", 0), perdure::application_error,
+                          [](const perdure::application_error& e) { return e.type() == "Explosion"; });
     run.signal("add", 0);
     BOOST_TEST(run.get() == 10);
     BOOST_TEST(owner.client_for("default").get_handle<int>("tally-1").get() == 10);

@@ -146,6 +146,12 @@ BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {
     BOOST_TEST((parse_stored_answer(&started, false, stored_answer(run)) == run));
     const inbox_answer found = workflow_started_answer{"o-1", "r-2", "r-1"};   // use_existing found a later run
     BOOST_TEST((parse_stored_answer(&started, false, stored_answer(found)) == found));
+    // Failures keep what the sender needs to throw the owner's exception.
+    const inbox_answer taken = inbox_failure{perdure::errc::already_exists, "taken", "r-1"};
+    BOOST_TEST((parse_stored_answer(&started, true, stored_answer(taken)) == taken));
+    const inbox_answer update_refused =
+        inbox_failure{perdure::errc::failure, "no", {}, boost::json::parse(R"({"message":"no"})"), true};
+    BOOST_TEST((parse_stored_answer(&started, true, stored_answer(update_refused)) == update_refused));
 
     // A query's answer may be any JSON, null and strings included.
     const inbox_command asked = workflow_query_command{{"app", "o-1", ""}, "state", nullptr};

@@ -55,7 +55,6 @@ struct owner_link::exchange {
     std::weak_ptr<const void> owner;
     answered then;
     std::int64_t id = 0;
-    std::string db;
     std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now(), claimed{};
 
     /// The answer (or the failure) on the strand, if the engine is still there.
@@ -72,7 +71,6 @@ void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, an
     store_.post_read([this, x, command = std::move(command)](store_reads&) mutable {
         try {
             const auto now = wall_us();
-            x->db = store_.name();
             x->id = store_.submit_command(command, now, now + std::chrono::microseconds(claim_patience).count());
         } catch (...) {
             return x->finish(std::current_exception());
@@ -94,10 +92,11 @@ void owner_link::watch(std::shared_ptr<exchange> x) {
 }
 
 void owner_link::check(std::shared_ptr<exchange> x) {
+    const auto& db = store_.name();
     try {
         const auto status = store_.command_status(x->id);
         if (!status)
-            throw storage_error("the command left for the engine owning database " + x->db +
+            throw storage_error("the command left for the engine owning database " + db +
                                 " disappeared before an answer; check the outcome with describe or list");
         const auto now = std::chrono::steady_clock::now();
         switch (status->at) {
@@ -105,10 +104,10 @@ void owner_link::check(std::shared_ptr<exchange> x) {
             if (const auto* f = std::get_if<inbox_failure>(&status->answer)) return x->finish(thrown(*f));
             return x->finish(nullptr, std::move(status->answer));
         case stage::withdrawn:
-            throw storage_error("the command left for the engine owning database " + x->db + " was withdrawn");
+            throw storage_error("the command left for the engine owning database " + db + " was withdrawn");
         case stage::pending:
             if (now - x->sent >= claim_patience && store_.withdraw_command(x->id))
-                throw storage_error("no engine owning database " + x->db + " took the command within " +
+                throw storage_error("no engine owning database " + db + " took the command within " +
                                     std::to_string(claim_patience.count()) +
                                     " s, so it was withdrawn and nothing changed; is the engine holding it running "
                                     "and started (engine.start())?");
@@ -116,7 +115,7 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         case stage::claimed:
             if (x->claimed == std::chrono::steady_clock::time_point{}) x->claimed = now;
             if (now - x->claimed >= answer_patience)
-                throw storage_error("the engine owning database " + x->db +
+                throw storage_error("the engine owning database " + db +
                                     " took the command but did not answer within " +
                                     std::to_string(answer_patience.count()) +
                                     " s; it may still apply it: check with describe before retrying");

@@ -18,6 +18,15 @@ constexpr std::chrono::milliseconds standby_tick{200};
 template <class T>
 using answer_to = unique_function<void(std::exception_ptr, T)>;
 
+/// A namespace, endpoint or search attribute change: the registries are reloaded after it.
+bool changes_registries(const inbox_command& c) {
+    return std::holds_alternative<namespace_create_command>(c) || std::holds_alternative<namespace_update_command>(c) ||
+           std::holds_alternative<namespace_delete_command>(c) || std::holds_alternative<endpoint_create_command>(c) ||
+           std::holds_alternative<endpoint_update_command>(c) || std::holds_alternative<endpoint_delete_command>(c) ||
+           std::holds_alternative<search_attribute_create_command>(c) ||
+           std::holds_alternative<search_attribute_remove_command>(c);
+}
+
 }   // namespace
 
 void engine_core::start_standby_tick() {
@@ -59,11 +68,12 @@ void engine_core::via_owner(inbox_command command, unique_function<void(std::exc
     // either comes first and refuses it, or after it was sent.
     post([this, command = std::move(command), then = std::move(then)]() mutable {
         if (auto e = unavailable()) return then(e, {});
+        const bool registry = changes_registries(command);
         link_.send(std::move(command), weak_from_this(),
-                   [this, then = std::move(then)](std::exception_ptr e, inbox_answer answer) mutable {
+                   [this, registry, then = std::move(then)](std::exception_ptr e, inbox_answer answer) mutable {
                        // What the owner changed is visible here before the caller hears of it.
                        try {
-                           if (running()) reload_registries();
+                           if (registry && running()) reload_registries();
                        } catch (...) {
                        }
                        then(e, std::move(answer));

@@ -317,6 +317,11 @@ private:
     void apply(inbox_command& command, answer_sender answer) override;
 
     // standby.cpp
+    /// Asks the store to tell of what other engines do through it (a shared store only): the
+    /// owner then polls the inbox as soon as a command arrives, a standby looks at an answer or
+    /// a closed run as soon as it commits, and both poll far less.
+    void listen_for_notices();
+    void heard(store_notice n);
     /// Reloads namespaces and endpoints while standing by and, once started, tries to take over.
     void start_standby_tick();
     void reload_registries();
@@ -350,14 +355,18 @@ private:
     std::atomic<bool> standing_by_{false};
     bool start_requested_ = false;   // strand: start() was called (a standby begins work on taking over)
     boost::asio::steady_timer standby_timer_;
-    /// Results waited for on a standby, of runs the owner has not closed yet: looked at again on
-    /// each tick, on taking over, and at shutdown (which fails them).
-    std::vector<unique_function<void()>> rechecks_;
-    void run_rechecks() {
-        auto due = std::move(rechecks_);
-        rechecks_.clear();
-        for (auto& r : due) r();
-    }
+    /// Results waited for on a standby, by the key of the run the owner has not closed yet:
+    /// looked at again when it closes, on taking over, at shutdown (which fails them), and on
+    /// the standby's ticks (each tick without notices, every recheck_fallback with them).
+    std::unordered_multimap<std::int64_t, unique_function<void()>> rechecks_;
+    void run_rechecks();
+    void run_rechecks(std::int64_t run_key);
+    bool notices_ = false;   // strand: the store tells of commands, answers and closes
+    std::chrono::steady_clock::time_point rechecked_at_{};
+    /// Runs heard closed in this tick and the one before: a result whose read began before
+    /// its run's close was heard, and saw it open, is looked at again at once.
+    std::unordered_set<std::int64_t> closed_now_, closed_before_;
+    void await_close(std::int64_t run_key, unique_function<void()> recheck);
     retention_sweeper retention_;
     inbox_poller inbox_;
 

@@ -147,6 +147,7 @@ endpoint_answer inbox_answer_of(const nexus::endpoint& e) {
 }
 
 void engine_core::start_inbox() {
+    listen_for_notices();
     // A standby's inbox is the owner's to answer, until it takes over.
     if (standing_by_) return start_standby_tick();
     // An in-memory store is this process's alone: no other process can leave a command in it.

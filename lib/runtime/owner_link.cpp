@@ -56,14 +56,8 @@ struct owner_link::exchange {
     answered then;
     std::int64_t id = 0;
     std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now(), claimed{};
-
-    /// The answer (or the failure) on the strand, if the engine is still there.
-    void finish(std::exception_ptr e, inbox_answer answer = {}) {
-        if (const auto alive = owner.lock())
-            boost::asio::post(timer.get_executor(), [then = std::move(then), e, answer = std::move(answer)]() mutable {
-                then(e, std::move(answer));
-            });
-    }
+    /// Strand: an answer was heard of; the caller looks without waiting for its timer.
+    bool poked = false;
 };
 
 void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, answered then) {
@@ -73,21 +67,58 @@ void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, an
             const auto now = wall_us();
             x->id = store_.submit_command(command, now, now + std::chrono::microseconds(claim_patience).count());
         } catch (...) {
-            return x->finish(std::current_exception());
+            return finish(x, std::current_exception());
         }
-        boost::asio::post(strand_, [this, x] { watch(x); });
+        boost::asio::post(strand_, [this, x] {
+            if (!x->owner.lock()) return;
+            waiting_.emplace(x->id, x);
+            // Its answer may have been heard of before it was waited for: the first look is now.
+            x->poked = true;
+            watch(x);
+        });
     });
 }
 
+void owner_link::heard_answer(std::int64_t id) {
+    if (const auto it = waiting_.find(id); it != waiting_.end()) {
+        it->second->poked = true;
+        it->second->timer.cancel();
+    }
+}
+
+void owner_link::heard_all() {
+    for (auto& [id, x] : waiting_) {
+        x->poked = true;
+        x->timer.cancel();
+    }
+}
+
 void owner_link::watch(std::shared_ptr<exchange> x) {
-    x->timer.expires_after(poll_interval);
+    // Heard of while it was being read: looked at again at once.
+    if (x->poked) return look(std::move(x));
+    x->timer.expires_after(interval_);
     x->timer.async_wait([this, x](boost::system::error_code ec) {
-        if (ec || !x->owner.lock()) return;
-        if (stopped_)
-            return x->finish(std::make_exception_ptr(
-                engine_stopped("the engine was shut down while the owner applied the command; check its "
-                               "outcome with describe")));
-        store_.post_read([this, x](store_reads&) { check(x); });
+        // Cancelled without a poke: the engine is going away with its timers.
+        if (ec && !x->poked) return;
+        look(x);
+    });
+}
+
+void owner_link::look(std::shared_ptr<exchange> x) {
+    x->poked = false;
+    if (!x->owner.lock()) return;
+    if (stopped_)
+        return finish(x, std::make_exception_ptr(
+                             engine_stopped("the engine was shut down while the owner applied the command; check its "
+                                            "outcome with describe")));
+    store_.post_read([this, x](store_reads&) { check(x); });
+}
+
+void owner_link::finish(std::shared_ptr<exchange> x, std::exception_ptr e, inbox_answer answer) {
+    if (!x->owner.lock()) return;
+    boost::asio::post(strand_, [this, x, e, answer = std::move(answer)]() mutable {
+        if (x->owner.lock()) waiting_.erase(x->id);
+        x->then(e, std::move(answer));
     });
 }
 
@@ -101,8 +132,8 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         const auto now = std::chrono::steady_clock::now();
         switch (status->at) {
         case stage::answered:
-            if (const auto* f = std::get_if<inbox_failure>(&status->answer)) return x->finish(thrown(*f));
-            return x->finish(nullptr, std::move(status->answer));
+            if (const auto* f = std::get_if<inbox_failure>(&status->answer)) return finish(x, thrown(*f));
+            return finish(x, nullptr, std::move(status->answer));
         case stage::withdrawn:
             throw storage_error("the command left for the engine owning database " + db + " was withdrawn");
         case stage::pending:
@@ -122,9 +153,11 @@ void owner_link::check(std::shared_ptr<exchange> x) {
             break;
         }
     } catch (...) {
-        return x->finish(std::current_exception());
+        return finish(x, std::current_exception());
     }
-    boost::asio::post(strand_, [this, x] { watch(x); });
+    boost::asio::post(strand_, [this, x] {
+        if (x->owner.lock()) watch(x);
+    });
 }
 
 }   // namespace perdure::detail

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <exception>
 #include <memory>
+#include <unordered_map>
 
 namespace perdure::detail {
 
@@ -21,7 +22,9 @@ public:
     /// so an owner that comes back later never applies it), and how long a claimed command's
     /// answer may take (an update waits for its handler).
     static constexpr std::chrono::seconds claim_patience{30}, answer_patience{120};
-    static constexpr std::chrono::milliseconds poll_interval{20};
+    /// How often a waiting caller reads its command's state: often when nothing tells it of
+    /// answers (the store has no notices), rarely, as a safety net, when something does.
+    static constexpr std::chrono::milliseconds poll_interval{20}, fallback_interval{1000};
 
     using answered = unique_function<void(std::exception_ptr, inbox_answer)>;
 
@@ -35,14 +38,27 @@ public:
     /// engine_stopped at their next look.
     void stop() noexcept { stopped_ = true; }
 
+    // On the strand, from the store's notices.
+    /// Answers will be told of: commands are read at the fallback interval only.
+    void hears_answers() noexcept { interval_ = fallback_interval; }
+    /// Command `id` was answered: its caller looks at once.
+    void heard_answer(std::int64_t id);
+    /// Answers may have gone unheard: every caller looks at once.
+    void heard_all();
+
 private:
     struct exchange;
     void watch(std::shared_ptr<exchange> x);
+    void look(std::shared_ptr<exchange> x);
     void check(std::shared_ptr<exchange> x);
+    /// Hands the outcome to the caller on the strand; the command is no longer waited for.
+    void finish(std::shared_ptr<exchange> x, std::exception_ptr e, inbox_answer answer = {});
 
     store& store_;
     boost::asio::any_io_executor strand_;
     bool stopped_ = false;   // strand
+    std::chrono::milliseconds interval_ = poll_interval;
+    std::unordered_map<std::int64_t, std::shared_ptr<exchange>> waiting_;   // strand: by command id
 };
 
 }   // namespace perdure::detail

@@ -116,16 +116,17 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                         throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
                                         " not found in namespace " + self->namespace_name(ns_id));
                     if (row->status == run_status::running) {
-                        // The owner runs it: looked at again on the standby's next tick.
+                        // The owner runs it: looked at again when it closes.
                         if (self->standing_by())
-                            return self->post([self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
-                                // It may have taken over meanwhile: then the run is in memory.
-                                if (!self->standing_by())
-                                    return self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
-                                self->rechecks_.push_back([self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
-                                    self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
+                            return self->post(
+                                [self, ns_id, wid, rid, key = row->run_key, cb = std::move(cb), hops]() mutable {
+                                    // It may have taken over meanwhile: then the run is in memory.
+                                    if (!self->standing_by())
+                                        return self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
+                                    self->await_close(key, [self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
+                                        self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
+                                    });
                                 });
-                            });
                         if (hops > max_hops)
                             throw storage_error("workflow " + wid + " is open but not known to the engine");
                         return self->post([self, ns_id, wid, run = row->run_id, cb = std::move(cb), hops]() mutable {

@@ -14,6 +14,9 @@ namespace {
 
 /// How often a standby reloads the registries and, once started, tries to take over.
 constexpr std::chrono::milliseconds standby_tick{200};
+/// With notices, how often a standby still reads every awaited result: a safety net only, as
+/// a lost connection to the server is announced (store_notice::kind::missed).
+constexpr std::chrono::seconds recheck_fallback{5};
 
 template <class T>
 using answer_to = unique_function<void(std::exception_ptr, T)>;
@@ -40,9 +43,65 @@ void engine_core::start_standby_tick() {
         } catch (...) {
             // The server is away: the next tick reconnects and tries again.
         }
-        self->run_rechecks();
+        const auto now = std::chrono::steady_clock::now();
+        if (!self->notices_ || now - self->rechecked_at_ >= recheck_fallback) {
+            self->rechecked_at_ = now;
+            self->run_rechecks();
+        }
+        self->closed_before_ = std::exchange(self->closed_now_, {});
         self->start_standby_tick();
     });
+}
+
+void engine_core::listen_for_notices() {
+    if (notices_) return;
+    // The weak pointer is locked on the strand only: the store's thread must never hold the
+    // last reference, as destroying the engine joins that thread.
+    notices_ = store_->listen([weak = weak_from_this(), strand = strand_](store_notice n) {
+        boost::asio::post(strand, [weak, n] {
+            if (const auto self = weak.lock()) self->heard(n);
+        });
+    });
+    if (notices_) link_.hears_answers();
+}
+
+void engine_core::heard(store_notice n) {
+    if (!running()) return;
+    using kind = store_notice::kind;
+    if (n.what == kind::inbox || n.what == kind::missed) {
+        if (!standing_by_) try {
+                inbox_.poll();
+            } catch (...) {
+                // read again at the next poll
+            }
+    }
+    if (n.what == kind::answered) link_.heard_answer(n.id);
+    if (n.what == kind::closed && standing_by_) {
+        closed_now_.insert(n.id);
+        run_rechecks(n.id);
+    }
+    if (n.what == kind::missed) {
+        link_.heard_all();
+        run_rechecks();
+    }
+}
+
+void engine_core::await_close(std::int64_t run_key, unique_function<void()> recheck) {
+    if (closed_now_.count(run_key) || closed_before_.count(run_key)) return recheck();
+    rechecks_.emplace(run_key, std::move(recheck));
+}
+
+void engine_core::run_rechecks() {
+    auto due = std::exchange(rechecks_, {});
+    for (auto& [key, recheck] : due) recheck();
+}
+
+void engine_core::run_rechecks(std::int64_t run_key) {
+    const auto [first, last] = rechecks_.equal_range(run_key);
+    std::vector<unique_function<void()>> due;
+    for (auto it = first; it != last; ++it) due.push_back(std::move(it->second));
+    rechecks_.erase(first, last);
+    for (auto& recheck : due) recheck();
 }
 
 void engine_core::reload_registries() {

@@ -106,6 +106,15 @@ struct commit_callbacks {
     std::function<void(std::uint64_t first_unit, commit_failure)> failed;
 };
 
+/// What another engine said through a shared store, heard as it committed: a command left in
+/// the inbox, a command answered, a run closed. `missed` comes first and again after each
+/// reconnection, when anything may have happened unheard.
+struct store_notice {
+    enum class kind : std::uint8_t { inbox, answered, closed, missed };
+    kind what = kind::missed;
+    std::int64_t id = 0;   ///< the command's id (answered), the run's key (closed)
+};
+
 /// An open store: one owner appending units of writes in order, a reader thread, and reads for
 /// the owner's own thread.
 ///
@@ -173,6 +182,14 @@ public:
     /// or its process died, and this store now owns the data and writes. Throws storage_error
     /// when the server cannot be reached (the next try reconnects). One thread at a time.
     virtual bool take_ownership() { return !standing_by(); }
+    /// Calls `heard` on a thread of the store's for the notices this store's role acts on, from
+    /// now until close, and returns true: while it owns the data, commands left in the inbox;
+    /// while it stands by (or as a reader), answers and closed runs; `missed` always. A store that cannot tell
+    /// (SQLite, whose senders are only polled for) returns false and never calls it. Once only.
+    virtual bool listen(std::function<void(store_notice)> heard) {
+        (void)heard;
+        return false;
+    }
     /// True when no other process can reach the data (an in-memory store: nobody leaves
     /// commands in its inbox).
     virtual bool in_memory() const noexcept = 0;

@@ -8,6 +8,7 @@
 
 #include "support/postgres_cluster.hpp"
 #include "unit/store/commit_log.hpp"
+#include "unit/store/sample_run.hpp"
 #include "unit/store/store_options.hpp"
 
 #include <perdure/clock.hpp>
@@ -28,15 +29,8 @@ using perdure::test::postgres_cluster;
 namespace {
 
 std::vector<write_op> a_started_run(std::int64_t run_key, std::string workflow_id) {
-    run_identity exec;
-    exec.run_key = run_key;
-    exec.ns_id = 1;
-    exec.workflow_id = std::move(workflow_id);
-    exec.run_id = "run-" + std::to_string(run_key);
-    exec.workflow_type = "order";
-    exec.task_queue = "q";
     std::vector<write_op> ops;
-    ops.emplace_back(insert_execution{exec});
+    ops.emplace_back(insert_execution{perdure::test::sample_run(run_key, std::move(workflow_id))});
     ops.emplace_back(insert_event{run_key, event{1, event_type::workflow_execution_started, 1, {}}});
     ops.emplace_back(insert_event{run_key, event{2, event_type::workflow_task_scheduled, 2, {}}});
     return ops;

@@ -114,6 +114,11 @@ connection::connection(const std::string& uri, const char* application_name) {
         c_ = nullptr;
         throw failure("", std::move(message), true);
     }
+    // A library's connection does not print: the server's notices (and the farewell of a
+    // backend terminated between statements) would otherwise go to the app's stderr. Failures
+    // still reach the caller as pg::failure.
+    PQsetNoticeProcessor(
+        c_, [](void*, const char*) {}, nullptr);
     // Unqualified names are perdure's tables; the schema may not exist yet (it is made on open).
     run("SET search_path TO perdure");
 }
@@ -263,6 +268,21 @@ void connection::run(const char* sql) {
 }
 
 int connection::backend_pid() const noexcept { return PQbackendPID(c_); }
+
+int connection::socket() const noexcept { return PQsocket(c_); }
+
+std::vector<connection::notification> connection::take_notifications() {
+    if (!PQconsumeInput(c_)) {
+        broken_ = true;
+        throw failure("", trimmed(PQerrorMessage(c_)), true);
+    }
+    std::vector<notification> heard;
+    while (PGnotify* n = PQnotifies(c_)) {
+        heard.push_back({n->relname, n->extra ? n->extra : ""});
+        PQfreemem(n);
+    }
+    return heard;
+}
 
 bool connection::ok() const noexcept { return !broken_ && PQstatus(c_) == CONNECTION_OK; }
 

@@ -110,6 +110,17 @@ public:
     void run(const char* sql);
     /// The server process serving this connection.
     int backend_pid() const noexcept;
+
+    /// A NOTIFY heard on a channel this connection LISTENs to.
+    struct notification {
+        std::string channel;
+        std::string payload;
+    };
+    /// The socket to wait on for notifications (readable: call take_notifications).
+    int socket() const noexcept;
+    /// Reads what the server sent without blocking and returns the notifications in it. Throws
+    /// failure when the connection is gone.
+    std::vector<notification> take_notifications();
     /// False once the server side is gone.
     bool ok() const noexcept;
 

@@ -75,7 +75,8 @@ struct applier {
         add("UPDATE executions SET status = $1::integer, close_time = $2::bigint, task_failure = '', "
             "history_length = (SELECT COALESCE(MAX(event_id), 0) FROM history WHERE run_key = $3::bigint), "
             "history_size_bytes = (SELECT COALESCE(SUM(octet_length(attrs)), 0) FROM history "
-            "WHERE run_key = $3::bigint) WHERE run_key = $3::bigint",
+            "WHERE run_key = $3::bigint) WHERE run_key = $3::bigint RETURNING pg_notify('perdure_closed', "
+            "run_key::text)",
             params(static_cast<int>(op.status), op.close_time_us, op.run_key));
     }
     void operator()(const set_task_failure& op) const {
@@ -168,7 +169,8 @@ struct applier {
             [claimed = op.claimed](const pg::result& r) { claimed->store(r.affected() == 1); });
     }
     void operator()(const finish_inbox& op) const {
-        add("UPDATE inbox SET state = $1, result = $2 WHERE id = $3::bigint",
+        add("UPDATE inbox SET state = $1, result = $2 WHERE id = $3::bigint "
+            "RETURNING pg_notify('perdure_answered', id::text)",
             params(std::string_view(stored_state(op.answer)), stored_answer(op.answer), op.id));
     }
     void operator()(const delete_run& op) const {

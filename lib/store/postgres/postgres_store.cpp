@@ -93,6 +93,7 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
                 epoch_ = static_cast<std::uint64_t>(held.max_epoch());
                 writer_ =
                     std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
+                counted_writer_ = writer_.get();
             } catch (const database_locked&) {
                 // An engine beside a live one stands by; the CLI's opens need the data now.
                 if (mode_ != open_mode::owner) throw;
@@ -122,6 +123,7 @@ bool postgres_store::take_ownership() {
         epoch_ = static_cast<std::uint64_t>(held.max_epoch());
         writer_ = std::make_unique<pg_writer>(std::move(w), std::move(held), std::move(standby_->conn),
                                               std::move(standby_->callbacks));
+        counted_writer_ = writer_.get();
     } catch (const database_locked&) {
         return false;
     } catch (const pg::failure& f) {
@@ -174,8 +176,10 @@ std::int64_t postgres_store::submit_command(const inbox_command& command, std::i
     const auto text = stored_command(command);
     return as_sender([&](pg::connection& c) {
         return c
-            .exec("INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) RETURNING id",
-                  pg::params(now_us, expires_us, text))
+            .exec(
+                "INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) "
+                "RETURNING id, pg_notify('perdure_inbox', '')",
+                pg::params(now_us, expires_us, text))
             .int64(0, 0);
     });
 }
@@ -196,15 +200,32 @@ bool postgres_store::withdraw_command(std::int64_t id) {
     });
 }
 
+bool postgres_store::listen(std::function<void(store_notice)> heard) {
+    // An owner answers commands and sends none; a standby (or a reader) sends them and waits
+    // for results.
+    // Each hears only what it acts on: an owner closing thousands of runs a second is not
+    // woken for each.
+    listener_ = std::make_unique<pg_listener>(uri_, [this, heard = std::move(heard)](store_notice n) {
+        using kind = store_notice::kind;
+        const bool owner_hears = n.what == kind::inbox;
+        const bool sender_hears = n.what == kind::answered || n.what == kind::closed;
+        const bool owns = mode_ != open_mode::reader && !standing_by_;
+        if (n.what == kind::missed || (owns ? owner_hears : sender_hears)) heard(n);
+    });
+    return true;
+}
+
 void postgres_store::stop_writes() {
     if (writer_) writer_->stop();
 }
 
 void postgres_store::close() {
+    listener_.reset();
     stop_writes();
     standby_.reset();
     if (reader_) reader_->stop();
     reader_.reset();
+    counted_writer_ = nullptr;
     writer_.reset();
     reader_reads_.reset();
     reader_session_.reset();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_listener.hpp"
 #include "store/postgres/pg_reads.hpp"
 #include "store/postgres/pg_writer.hpp"
 #include "store/store.hpp"
@@ -55,11 +56,16 @@ public:
     bool standing_by() const noexcept override { return standing_by_.load(); }
     /// Takes every shard once their owner is gone (acquire_all_shards), then starts the writer.
     bool take_ownership() override;
+    /// LISTENs on a connection of its own (pg_listener).
+    bool listen(std::function<void(store_notice)> heard) override;
     bool in_memory() const noexcept override { return false; }
     /// The URI with its password hidden.
     const std::string& name() const noexcept override { return name_; }
     bool created() const noexcept override { return created_; }
-    std::uint64_t batches() const override { return writer_ ? writer_->batches() : 0; }
+    std::uint64_t batches() const override {
+        const auto* w = counted_writer_.load();
+        return w ? w->batches() : 0;
+    }
     void stop_writes() override;
     void close() override;
 
@@ -94,6 +100,9 @@ private:
     std::unique_ptr<pg_reads> reader_reads_;
     std::unique_ptr<job_thread<store_reads>> reader_;
     std::unique_ptr<pg_writer> writer_;   // none for a reader
+    /// The writer, for batches(), which any thread may call while take_ownership() sets it.
+    std::atomic<const pg_writer*> counted_writer_{nullptr};
+    std::unique_ptr<pg_listener> listener_;
 };
 
 }   // namespace perdure::detail

@@ -4,6 +4,7 @@
 #include "store/store.hpp"
 
 #include "commit_log.hpp"
+#include "sample_run.hpp"
 #include "store_options.hpp"
 #include "support/temp_dir.hpp"
 
@@ -26,17 +27,9 @@ insert_event event_row(std::int64_t run_key, std::int64_t id, event_type type) {
 }
 
 std::vector<write_op> a_started_run() {
-    run_identity exec;
-    exec.run_key = 7;
-    exec.ns_id = 1;
-    exec.workflow_id = "order-1";
-    exec.run_id = "run-7";
-    exec.workflow_type = "order";
-    exec.task_queue = "q";
-    exec.start_time_us = 1'000'000;
     std::vector<write_op> ops;
     ops.emplace_back(upsert_namespace{{1, "default", "", 0, 7LL * 24 * 3600 * 1000}});
-    ops.emplace_back(insert_execution{exec});
+    ops.emplace_back(insert_execution{perdure::test::sample_run(7, "order-1")});
     ops.emplace_back(event_row(7, 1, event_type::workflow_execution_started));
     ops.emplace_back(event_row(7, 2, event_type::workflow_task_scheduled));
     ops.emplace_back(upsert_task{{7, 5, task_kind::activity, 1, 0, "{}", 0}});

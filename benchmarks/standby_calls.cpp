@@ -1,0 +1,80 @@
+// standby_calls (PostgreSQL): what a client call costs on an engine standing by beside the
+// database's owner, where every call travels to the owner through the inbox and the answer
+// back. One workflow at a time: its start and a signal, timed from the caller's side, and how
+// long after the owner closed another run the caller waiting for its result has it; the
+// owner's own client, timed alike, is the comparison.
+#include "common.hpp"
+#include "scenarios.hpp"
+
+#include <perdure/perdure.hpp>
+
+#include <future>
+#include <thread>
+
+namespace perdure::bench {
+namespace {
+
+perdure::workflow<int> waits_for_go(perdure::workflow_context& ctx, int x) {
+    co_await ctx.signal_channel<int>("go").receive();
+    co_return x;
+}
+const perdure::workflow_def<int, int> waiting{"WaitsForGo", &waits_for_go};
+
+struct call_times {
+    std::vector<double> start, signal, result;
+};
+
+/// `caller` starts and signals a run, then waits for the result of a second one that the
+/// owner's client lets finish: what is timed there is how soon the caller hears of a close.
+call_times time_calls(perdure::client caller, perdure::client owner, std::size_t count, const std::string& prefix) {
+    call_times t;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto id = prefix + std::to_string(i);
+        auto at = steady::now();
+        auto run = caller.start_workflow(waiting, 1, {.id = id + "-a", .task_queue = "bench"});
+        t.start.push_back(elapsed_us(at));
+        at = steady::now();
+        run.signal("go", 1);
+        t.signal.push_back(elapsed_us(at));
+
+        auto awaited = caller.start_workflow(waiting, 2, {.id = id + "-b", .task_queue = "bench"});
+        auto result = std::async(std::launch::async, [&] { return awaited.get(); });
+        // Long enough for the caller to be waiting before the run closes.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        owner.get_handle<int>(id + "-b").signal("go", 1);
+        at = steady::now();
+        if (result.get() != 2 || run.get() != 1) throw std::runtime_error("standby_calls: a wrong result");
+        t.result.push_back(elapsed_us(at));
+    }
+    return t;
+}
+
+boost::json::object p50s(call_times t) {
+    return {{"start_p50_us", summarize(std::move(t.start)).p50},
+            {"signal_p50_us", summarize(std::move(t.signal)).p50},
+            {"result_after_close_p50_us", summarize(std::move(t.result)).p50}};
+}
+
+}   // namespace
+
+void run_standby_calls(const settings& s) {
+    const std::size_t count = s.size(200, 5);
+    const std::string path = fresh_database(s, "standby_calls");
+    {
+        perdure::engine owner(engine_options_for(s, path));
+        owner.namespaces().ensure("bench");
+        owner.add_worker("bench", "bench").register_workflow(waiting);
+        owner.start();
+        perdure::engine beside(engine_options_for(s, path));   // stands by: the owner is live
+        const auto own = time_calls(owner.client_for("bench"), owner.client_for("bench"), count, "own-");
+        const auto via = time_calls(beside.client_for("bench"), owner.client_for("bench"), count, "via-");
+        boost::json::object line{{"scenario", "standby_calls"}, {"calls", count}};
+        for (auto& [k, v] : p50s(via)) line[k] = v;
+        for (auto& [k, v] : p50s(own)) line[std::string("owner_") + std::string(k)] = v;
+        line["durability"] = to_string(s.durability);
+        emit(line);
+    }
+    remove_database(s, path);
+}
+
+}   // namespace perdure::bench

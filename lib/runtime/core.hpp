@@ -318,11 +318,12 @@ private:
 
     // standby.cpp
     /// Asks the store to tell of what other engines do through it (a shared store only): the
-    /// owner then polls the inbox as soon as a command arrives, a standby looks at an answer or
-    /// a closed run as soon as it commits, and both poll far less.
+    /// owner then polls the inbox as soon as a command arrives, a standby looks at an answer, a
+    /// closed run or a registry change as soon as it commits, and both poll far less.
     void listen_for_notices();
     void heard(store_notice n);
-    /// Reloads namespaces and endpoints while standing by and, once started, tries to take over.
+    /// While standing by: once started, tries to take over; reloads namespaces and endpoints and
+    /// reads awaited results again (each tick without notices, every few seconds with them).
     void start_standby_tick();
     void reload_registries();
     /// The owner is gone and this store took the data: the index, the inbox, then the work.
@@ -357,16 +358,24 @@ private:
     boost::asio::steady_timer standby_timer_;
     /// Results waited for on a standby, by the key of the run the owner has not closed yet:
     /// looked at again when it closes, on taking over, at shutdown (which fails them), and on
-    /// the standby's ticks (each tick without notices, every recheck_fallback with them).
+    /// the standby's ticks (each tick without notices, every few seconds with them).
     std::unordered_multimap<std::int64_t, unique_function<void()>> rechecks_;
     void run_rechecks();
     void run_rechecks(std::int64_t run_key);
-    bool notices_ = false;   // strand: the store tells of commands, answers and closes
-    std::chrono::steady_clock::time_point rechecked_at_{};
+    /// Strand: the store tells of what other engines do (store::listen).
+    bool notices_ = false;
+    /// Strand: when the standby last reloaded everything and read every awaited result.
+    std::chrono::steady_clock::time_point safety_net_at_{};
     /// Runs heard closed in this tick and the one before: a result whose read began before
     /// its run's close was heard, and saw it open, is looked at again at once.
     std::unordered_set<std::int64_t> closed_now_, closed_before_;
     void await_close(std::int64_t run_key, unique_function<void()> recheck);
+    /// A standby's caller of get(): reads of the result that fail with storage_error (the server
+    /// restarting) keep it waiting, read again with every awaited result, for 30 s from the
+    /// first failure, as an owner's callers wait through a restart.
+    using steady_time = std::chrono::steady_clock::time_point;
+    callback<boost::json::value> patient_result(std::int64_t ns_id, std::string wid, std::string rid,
+                                                callback<boost::json::value> cb, steady_time failing_since = {});
     retention_sweeper retention_;
     inbox_poller inbox_;
 

@@ -63,6 +63,7 @@ void engine_core::get_result(std::string ns, std::string workflow_id, std::strin
         } catch (...) {
             return cb(std::current_exception(), {});
         }
+        if (standing_by()) cb = patient_result(ns_id, wid, rid, std::move(cb));
         resolve_result(ns_id, std::move(wid), std::move(rid), std::move(cb), 0);
     });
 }

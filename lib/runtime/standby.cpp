@@ -14,12 +14,26 @@ namespace {
 
 /// How often a standby reloads the registries and, once started, tries to take over.
 constexpr std::chrono::milliseconds standby_tick{200};
-/// With notices, how often a standby still reads every awaited result: a safety net only, as
-/// a lost connection to the server is announced (store_notice::kind::missed).
-constexpr std::chrono::seconds recheck_fallback{5};
+/// With notices, how often a standby still reloads the registries and reads every awaited
+/// result: a safety net only, as a lost connection to the server is announced
+/// (store_notice::kind::missed).
+constexpr std::chrono::seconds safety_net{5};
+/// How long a standby's caller waits through failed reads of its result (the server restarting)
+/// before it hears the storage_error: as long as the store retries a lost connection.
+constexpr std::chrono::seconds storage_patience{30};
 
 template <class T>
 using answer_to = unique_function<void(std::exception_ptr, T)>;
+
+bool is_storage_error(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const storage_error&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
 
 /// A namespace, endpoint or search attribute change: the registries are reloaded after it.
 bool changes_registries(const inbox_command& c) {
@@ -37,15 +51,17 @@ void engine_core::start_standby_tick() {
     standby_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         const auto self = weak.lock();
         if (ec || !self || !self->running() || !self->standing_by_) return;
+        // With notices, what they announce is read as they come; this is the net.
+        const auto now = std::chrono::steady_clock::now();
+        const bool net = !self->notices_ || now - self->safety_net_at_ >= safety_net;
         try {
             if (self->start_requested_ && self->store_->take_ownership()) return self->take_over();
-            self->reload_registries();
+            if (net) self->reload_registries();
         } catch (...) {
             // The server is away: the next tick reconnects and tries again.
         }
-        const auto now = std::chrono::steady_clock::now();
-        if (!self->notices_ || now - self->rechecked_at_ >= recheck_fallback) {
-            self->rechecked_at_ = now;
+        if (net) {
+            self->safety_net_at_ = now;
             self->run_rechecks();
         }
         self->closed_before_ = std::exchange(self->closed_now_, {});
@@ -80,6 +96,11 @@ void engine_core::heard(store_notice n) {
         closed_now_.insert(n.id);
         run_rechecks(n.id);
     }
+    if ((n.what == kind::registry || n.what == kind::missed) && standing_by_) try {
+            reload_registries();
+        } catch (...) {
+            // the server is away: reloaded by the safety net
+        }
     if (n.what == kind::missed) {
         link_.heard_all();
         run_rechecks();
@@ -89,6 +110,25 @@ void engine_core::heard(store_notice n) {
 void engine_core::await_close(std::int64_t run_key, unique_function<void()> recheck) {
     if (closed_now_.count(run_key) || closed_before_.count(run_key)) return recheck();
     rechecks_.emplace(run_key, std::move(recheck));
+}
+
+callback<boost::json::value> engine_core::patient_result(std::int64_t ns_id, std::string wid, std::string rid,
+                                                         callback<boost::json::value> cb, steady_time failing_since) {
+    return [self = shared_from_this(), ns_id, wid = std::move(wid), rid = std::move(rid), cb = std::move(cb),
+            failing_since](std::exception_ptr e, boost::json::value v) mutable {
+        const auto now = std::chrono::steady_clock::now();
+        const auto since = failing_since == steady_time{} ? now : failing_since;
+        if (!e || !is_storage_error(e) || !self->standing_by() || now - since >= storage_patience)
+            return cb(e, std::move(v));
+        self->post([self, ns_id, wid = std::move(wid), rid = std::move(rid), cb = std::move(cb), since]() mutable {
+            // Under no run's key: read again with every awaited result (after a reconnection,
+            // and by the safety net).
+            self->await_close(0, [self, ns_id, wid, rid, cb = std::move(cb), since]() mutable {
+                auto patient = self->patient_result(ns_id, wid, rid, std::move(cb), since);
+                self->resolve_result(ns_id, std::move(wid), std::move(rid), std::move(patient), 0);
+            });
+        });
+    };
 }
 
 void engine_core::run_rechecks() {

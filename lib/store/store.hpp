@@ -107,10 +107,11 @@ struct commit_callbacks {
 };
 
 /// What another engine said through a shared store, heard as it committed: a command left in
-/// the inbox, a command answered, a run closed. `missed` comes first and again after each
-/// reconnection, when anything may have happened unheard.
+/// the inbox, a command answered, a run closed, namespaces, search attributes or endpoints
+/// changed. `missed` comes first and again after each reconnection, when anything may have
+/// happened unheard.
 struct store_notice {
-    enum class kind : std::uint8_t { inbox, answered, closed, missed };
+    enum class kind : std::uint8_t { inbox, answered, closed, registry, missed };
     kind what = kind::missed;
     std::int64_t id = 0;   ///< the command's id (answered), the run's key (closed)
 };
@@ -184,7 +185,8 @@ public:
     virtual bool take_ownership() { return !standing_by(); }
     /// Calls `heard` on a thread of the store's for the notices this store's role acts on, from
     /// now until close, and returns true: while it owns the data, commands left in the inbox;
-    /// while it stands by (or as a reader), answers and closed runs; `missed` always. A store that cannot tell
+    /// while it stands by (or as a reader), closed runs and registry changes; answers and
+    /// `missed` always. A store that cannot tell
     /// (SQLite, whose senders are only polled for) returns false and never calls it. Once only.
     virtual bool listen(std::function<void(store_notice)> heard) {
         (void)heard;

@@ -1,6 +1,6 @@
 // What engines sharing a PostgreSQL database tell each other as their transactions commit: a
-// command left in the inbox (heard by the owner), its answer and a closed run (heard by the
-// sender). A listener whose connection dies listens again and says it may have missed notices.
+// command left in the inbox (heard by the owner), its answer, a closed run and a changed
+// namespace (heard by the sender). A listener whose connection dies listens again and says it may have missed notices.
 #include "store/postgres/pg_connection.hpp"
 
 #include "support/postgres_cluster.hpp"
@@ -81,13 +81,15 @@ BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_com
     log.wait_for(owner->append(one(insert_execution{perdure::test::sample_run(7, "order-1")})));
     log.wait_for(owner->append(one(close_execution{7, run_status::completed, 5})));
     BOOST_TEST(at_sender.wait_for(kind::closed, 7));
-    // Each hears what its role acts on: the owner, which sends no command and waits for no
-    // result, was not woken for the answer or the close. Notices arrive in order, so once a
-    // later one is in, the earlier ones would be too.
+    log.wait_for(owner->append(one(upsert_namespace{{2, "second", "", 0, 0}})));
+    BOOST_TEST(at_sender.wait_for(kind::registry));
+    // Each hears what its role acts on: the owner, which waits for no result and keeps the
+    // registries itself, was not woken for the close or the namespace. Notices arrive in
+    // order, so once a later one is in, the earlier ones would be too.
     pg::connection(uri, "perdure tests").exec("SELECT pg_notify('perdure_inbox', '')");
     BOOST_TEST_REQUIRE(at_owner.wait_for(kind::inbox, 0, 2));
     BOOST_TEST(!at_owner.wait_for(kind::closed, 0, 1, 0s));
-    BOOST_TEST(!at_owner.wait_for(kind::answered, 0, 1, 0s));
+    BOOST_TEST(!at_owner.wait_for(kind::registry, 0, 1, 0s));
     BOOST_TEST(!at_sender.wait_for(kind::inbox, 0, 1, 0s));
     sender->close();
     owner->close();

@@ -7,7 +7,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <csignal>
+#include <future>
+#include <memory>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +45,24 @@ perdure::engine_options on(const std::string& uri) { return {.database = uri, .d
 
 void serve(perdure::engine& e) { e.add_worker("default", "q").register_workflow(tally_workflow); }
 
+/// Waits for another engine's change to show here: true once `seen`, false after 10 s.
+template <class F>
+bool soon(F seen) {
+    for (const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         std::chrono::steady_clock::now() < give_up; std::this_thread::sleep_for(std::chrono::milliseconds(5)))
+        if (seen()) return true;
+    return false;
+}
+
+/// An engine owning the database at `uri` (none did before), serving the tally, started.
+std::unique_ptr<perdure::engine> started_owner(const std::string& uri) {
+    auto owner = std::make_unique<perdure::engine>(on(uri));
+    owner->namespaces().ensure("default");
+    serve(*owner);
+    owner->start();
+    return owner;
+}
+
 std::string read_line(int fd) {
     std::string line;
     for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
@@ -53,16 +75,20 @@ BOOST_AUTO_TEST_SUITE(postgres_standby, *boost::unit_test::precondition(postgres
 
 BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to_it) {
     const auto uri = postgres_cluster::instance().create_database();
-    perdure::engine owner(on(uri));
-    owner.namespaces().ensure("default");
-    serve(owner);
-    owner.start();
+    const auto owner = started_owner(uri);
 
     perdure::engine beside(on(uri));
     BOOST_TEST(beside.namespaces().ensure("default").name == "default");   // it exists: ensure finds it
     beside.namespaces().create("second", "made beside the owner");
-    BOOST_TEST(owner.namespaces().describe("second").description == "made beside the owner");
+    BOOST_TEST(owner->namespaces().describe("second").description == "made beside the owner");
     BOOST_CHECK_THROW(beside.namespaces().create("second"), perdure::already_exists);
+    // What the owner changes reaches the standby as it commits, with no call of the standby's.
+    owner->namespaces().create("third", "made by the owner");
+    BOOST_TEST(soon([&] {
+        for (const auto& ns : beside.namespaces().list())
+            if (ns.name == "third") return true;
+        return false;
+    }));
     serve(beside);
     beside.start();   // stands by: the owner runs the workflows
 
@@ -82,7 +108,7 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
                           [](const perdure::application_error& e) { return e.type() == "Explosion"; });
     run.signal("add", 0);
     BOOST_TEST(run.get() == 10);
-    BOOST_TEST(owner.client_for("default").get_handle<int>("tally-1").get() == 10);
+    BOOST_TEST(owner->client_for("default").get_handle<int>("tally-1").get() == 10);
     BOOST_TEST(run.describe().memo.at("from").as_string() == "beside");
     // The options travel with the start: a closed id may not be reused under reject_duplicate,
     // and the refusal names the run that holds it, as the owner's own client would.
@@ -99,6 +125,27 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
     BOOST_CHECK_THROW(other.get(), perdure::workflow_failed_error);
     BOOST_TEST((other.describe().status == perdure::workflow_status::canceled));
     BOOST_CHECK_THROW(client.get_handle<int>("nobody").signal("add", 1), perdure::not_found);
+}
+
+BOOST_AUTO_TEST_CASE(a_caller_waiting_on_a_standby_gets_its_result_across_a_server_restart) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    perdure::engine beside(on(uri));
+    auto run = beside.client_for("default").start_workflow(tally_workflow, {.id = "tally-r", .task_queue = "q"});
+    run.signal("add", 7);
+    auto result = std::async(std::launch::async, [&] { return run.get(); });
+    // Every session is cut, the standby's listener among them; both engines reconnect, and the
+    // close committed afterwards reaches the caller waiting beside the owner.
+    BOOST_REQUIRE(postgres_cluster::instance().restart());
+    BOOST_TEST(soon([&] {
+        try {
+            run.signal("add", 0);   // through the owner, once it is back
+            return true;
+        } catch (const perdure::storage_error&) {
+            return false;
+        }
+    }));
+    BOOST_TEST(result.get() == 7);
 }
 
 BOOST_AUTO_TEST_CASE(a_started_standby_takes_the_workflows_over_when_the_owner_is_killed) {

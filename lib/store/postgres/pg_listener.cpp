@@ -40,7 +40,8 @@ void pg_listener::run() {
     while (!stopping_) {
         try {
             pg::connection c(uri_, "perdure listener");
-            for (const char* channel : {pg_channel::inbox, pg_channel::answered, pg_channel::closed})
+            for (const char* channel :
+                 {pg_channel::inbox, pg_channel::answered, pg_channel::closed, pg_channel::registry})
                 c.run((std::string("LISTEN ") + channel).c_str());
             delay = std::chrono::milliseconds(100);
             heard_({store_notice::kind::missed, 0});
@@ -67,6 +68,8 @@ void pg_listener::listen_on(pg::connection& c) {
                 heard_({store_notice::kind::answered, number_in(n.payload)});
             else if (n.channel == pg_channel::closed)
                 heard_({store_notice::kind::closed, number_in(n.payload)});
+            else if (n.channel == pg_channel::registry)
+                heard_({store_notice::kind::registry, 0});
         }
     }
 }

@@ -107,26 +107,33 @@ struct applier {
         add("DELETE FROM deadlines WHERE run_key = $1::bigint", params(op.run_key));
         add("DELETE FROM tasks WHERE run_key = $1::bigint", params(op.run_key));
     }
+    // A change to namespaces, their search attributes or endpoints NOTIFYs the engines standing
+    // by (pg_listener), which reload them; only a row actually changed notifies.
     void operator()(const upsert_namespace& op) const {
         // As SQLite's REPLACE: the row is written whole, so a namespace written again is live.
         const auto& r = op.row;
         add("INSERT INTO namespaces(ns_id, name, description, created, retention_ms) "
             "VALUES($1::bigint, $2, $3, $4::bigint, $5::bigint) "
             "ON CONFLICT (ns_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, "
-            "created = EXCLUDED.created, retention_ms = EXCLUDED.retention_ms, deleted = 0",
+            "created = EXCLUDED.created, retention_ms = EXCLUDED.retention_ms, deleted = 0 "
+            "RETURNING pg_notify('perdure_registry', '')",
             params(r.ns_id, r.name, r.description, r.created_us, r.retention_ms));
     }
     void operator()(const delete_namespace& op) const {
-        add("UPDATE namespaces SET deleted = 1 WHERE ns_id = $1::bigint", params(op.ns_id));
+        add("UPDATE namespaces SET deleted = 1 WHERE ns_id = $1::bigint "
+            "RETURNING pg_notify('perdure_registry', '')",
+            params(op.ns_id));
         add("DELETE FROM search_attribute_types WHERE ns_id = $1::bigint", params(op.ns_id));
     }
     void operator()(const add_search_attribute& op) const {
         add("INSERT INTO search_attribute_types(ns_id, name, type) VALUES($1::bigint, $2, $3::integer) "
-            "ON CONFLICT (ns_id, name) DO NOTHING",
+            "ON CONFLICT (ns_id, name) DO NOTHING RETURNING pg_notify('perdure_registry', '')",
             params(op.ns_id, op.name, static_cast<int>(op.type)));
     }
     void operator()(const remove_search_attribute& op) const {
-        add("DELETE FROM search_attribute_types WHERE ns_id = $1::bigint AND name = $2", params(op.ns_id, op.name));
+        add("DELETE FROM search_attribute_types WHERE ns_id = $1::bigint AND name = $2 "
+            "RETURNING pg_notify('perdure_registry', '')",
+            params(op.ns_id, op.name));
         add("DELETE FROM search_attribute_values WHERE ns_id = $1::bigint AND name = $2", params(op.ns_id, op.name));
         // Describe and list read a run's attributes from its row: the removed one goes from
         // there too, or a closed run would show its old value once the name is added again.
@@ -154,11 +161,12 @@ struct applier {
             "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
             "target_namespace = EXCLUDED.target_namespace, target_task_queue = EXCLUDED.target_task_queue, "
             "description = EXCLUDED.description, created = EXCLUDED.created, "
-            "last_modified = EXCLUDED.last_modified, max_operations_per_second = EXCLUDED.max_operations_per_second",
+            "last_modified = EXCLUDED.last_modified, max_operations_per_second = EXCLUDED.max_operations_per_second "
+            "RETURNING pg_notify('perdure_registry', '')",
             p);
     }
     void operator()(const delete_endpoint& op) const {
-        add("DELETE FROM nexus_endpoints WHERE id = $1", params(op.id));
+        add("DELETE FROM nexus_endpoints WHERE id = $1 RETURNING pg_notify('perdure_registry', '')", params(op.id));
     }
     void operator()(const set_callbacks& op) const {
         add("UPDATE executions SET callbacks = $1 WHERE run_key = $2::bigint",

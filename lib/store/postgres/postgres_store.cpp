@@ -201,16 +201,16 @@ bool postgres_store::withdraw_command(std::int64_t id) {
 }
 
 bool postgres_store::listen(std::function<void(store_notice)> heard) {
-    // An owner answers commands and sends none; a standby (or a reader) sends them and waits
-    // for results.
-    // Each hears only what it acts on: an owner closing thousands of runs a second is not
-    // woken for each.
+    // Each hears only what it acts on: an owner closing thousands of runs a second is not woken
+    // for each. An owner takes commands; a standby (or a reader) waits for what it sent them
+    // about and keeps the registries. Both hear answers: a standby that just took over may
+    // still wait for the answer to a command it sent before.
     listener_ = std::make_unique<pg_listener>(uri_, [this, heard = std::move(heard)](store_notice n) {
         using kind = store_notice::kind;
-        const bool owner_hears = n.what == kind::inbox;
-        const bool sender_hears = n.what == kind::answered || n.what == kind::closed;
         const bool owns = mode_ != open_mode::reader && !standing_by_;
-        if (n.what == kind::missed || (owns ? owner_hears : sender_hears)) heard(n);
+        const bool for_owner = n.what == kind::inbox;
+        const bool for_sender = n.what == kind::closed || n.what == kind::registry;
+        if (n.what == kind::missed || n.what == kind::answered || (owns ? for_owner : for_sender)) heard(n);
     });
     return true;
 }

@@ -103,9 +103,12 @@ std::int64_t result::affected() const {
 }
 
 connection::connection(const std::string& uri, const char* application_name) {
-    // The URI is expanded into its parts; what follows it only fills what it leaves unset.
-    const char* keys[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
-    const char* values[] = {uri.c_str(), application_name, "UTF8", nullptr};
+    // The URI is expanded into its parts: it overrides what precedes it, and what follows it
+    // fills what it leaves unset (the encoding is always UTF-8). An attempt to reach a host that
+    // does not answer gives up after 10 s, not the kernel's two minutes, so a reconnecting
+    // engine (or one shutting down while it reconnects) is never stuck in one attempt.
+    const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", "client_encoding", nullptr};
+    const char* values[] = {"10", uri.c_str(), application_name, "UTF8", nullptr};
     c_ = PQconnectdbParams(keys, values, 1);
     if (!c_) throw failure("", "out of memory", true);
     if (PQstatus(c_) != CONNECTION_OK) {

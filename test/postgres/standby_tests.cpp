@@ -127,6 +127,24 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
     BOOST_CHECK_THROW(client.get_handle<int>("nobody").signal("add", 1), perdure::not_found);
 }
 
+BOOST_AUTO_TEST_CASE(a_standby_hears_answers_and_closes_as_they_commit_not_at_its_next_look) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    perdure::engine beside(on(uri));
+    auto client = beside.client_for("default");
+    // Unheard, each of these 15 answers would wait for the standby's look every second, and each
+    // result for its look every 5 s: over 15 s in all. Heard, they take milliseconds each; the
+    // bound leaves room for a slow machine.
+    const auto began = std::chrono::steady_clock::now();
+    for (int r = 0; r < 3; ++r) {
+        auto run = client.start_workflow(tally_workflow, {.id = "quick-" + std::to_string(r), .task_queue = "q"});
+        for (int n : {1, 2, 3, 0}) run.signal("add", n);
+        BOOST_TEST(run.get() == 6);
+    }
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+    BOOST_TEST(took.count() < 10'000, "15 answers and 3 results took " << took.count() << " ms");
+}
+
 BOOST_AUTO_TEST_CASE(a_caller_waiting_on_a_standby_gets_its_result_across_a_server_restart) {
     const auto uri = postgres_cluster::instance().create_database();
     const auto owner = started_owner(uri);

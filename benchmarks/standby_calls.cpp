@@ -2,7 +2,9 @@
 // database's owner, where every call travels to the owner through the inbox and the answer
 // back. One workflow at a time: its start and a signal, timed from the caller's side, and how
 // long after the owner closed another run the caller waiting for its result has it; the
-// owner's own client, timed alike, is the comparison.
+// owner's own client, timed alike, is the comparison. Then a workflow of one activity, run to
+// its end from the owner's client: the activity run by the standby, which serves its queue
+// (claimed from the shared task table), against the same run by the owner's own worker.
 #include "common.hpp"
 #include "scenarios.hpp"
 
@@ -19,6 +21,28 @@ perdure::workflow<int> waits_for_go(perdure::workflow_context& ctx, int x) {
     co_return x;
 }
 const perdure::workflow_def<int, int> waiting{"WaitsForGo", &waits_for_go};
+
+int echo(perdure::activity_context&, int n) { return n; }
+const perdure::activity_def<int, int> echo_activity{"Echo", &echo};
+
+perdure::workflow<int> one_activity(perdure::workflow_context& ctx, std::string queue) {
+    co_return co_await ctx.execute_activity(echo_activity, 3,
+                                            {.start_to_close_timeout = std::chrono::seconds(10), .task_queue = queue});
+}
+const perdure::workflow_def<int, std::string> one_activity_workflow{"OneActivity", &one_activity};
+
+/// Runs `count` one-activity workflows in turn, their activity on `queue`; their times, start to result.
+std::vector<double> time_activities(perdure::client owner, std::size_t count, const std::string& queue) {
+    std::vector<double> times;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto at = steady::now();
+        auto run = owner.start_workflow(one_activity_workflow, queue,
+                                        {.id = queue + "-" + std::to_string(i), .task_queue = "bench"});
+        if (run.get() != 3) throw std::runtime_error("standby_calls: a wrong activity result");
+        times.push_back(elapsed_us(at));
+    }
+    return times;
+}
 
 struct call_times {
     std::vector<double> start, signal, result;
@@ -63,14 +87,21 @@ void run_standby_calls(const settings& s) {
     {
         perdure::engine owner(engine_options_for(s, path));
         owner.namespaces().ensure("bench");
-        owner.add_worker("bench", "bench").register_workflow(waiting);
+        owner.add_worker("bench", "bench")
+            .register_workflow(waiting)
+            .register_workflow(one_activity_workflow)
+            .register_activity(echo_activity);
         owner.start();
         perdure::engine beside(engine_options_for(s, path));   // stands by: the owner is live
+        beside.add_worker("bench", "beside").register_activity(echo_activity);
+        beside.start();
         const auto own = time_calls(owner.client_for("bench"), owner.client_for("bench"), count, "own-");
         const auto via = time_calls(beside.client_for("bench"), owner.client_for("bench"), count, "via-");
         boost::json::object line{{"scenario", "standby_calls"}, {"calls", count}};
         for (auto& [k, v] : p50s(via)) line[k] = v;
         for (auto& [k, v] : p50s(own)) line[std::string("owner_") + std::string(k)] = v;
+        line["activity_beside_p50_us"] = summarize(time_activities(owner.client_for("bench"), count, "beside")).p50;
+        line["owner_activity_p50_us"] = summarize(time_activities(owner.client_for("bench"), count, "bench")).p50;
         line["durability"] = to_string(s.durability);
         emit(line);
     }

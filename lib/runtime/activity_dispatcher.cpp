@@ -29,6 +29,33 @@ bool is_final_attempt(const retry_policy& p, int attempt) {
 
 }   // namespace
 
+std::shared_ptr<activity_control> new_attempt_control(std::shared_ptr<clock> clock,
+                                                      std::chrono::milliseconds heartbeat_timeout,
+                                                      std::int64_t now_us) {
+    auto control = std::make_shared<activity_control>();
+    const auto hb = heartbeat_timeout.count();
+    control->throttle_us = hb > 0 ? std::min(hb * 800, max_heartbeat_throttle_us) : default_heartbeat_throttle_us;
+    control->last_call_us = now_us;
+    control->now_us = [clk = std::move(clock)] {
+        return std::chrono::duration_cast<std::chrono::microseconds>(clk->now().time_since_epoch()).count();
+    };
+    return control;
+}
+
+void run_blocking_attempt(const blocking_activity_function& fn, activity_info info,
+                          std::shared_ptr<activity_control> control, const boost::json::value& input,
+                          const async_activity_function::done_fn& done) {
+    activity_context ctx(std::move(info), std::move(control));
+    boost::json::value result;
+    std::optional<failure> f;
+    try {
+        result = fn(ctx, input);
+    } catch (...) {
+        f = failure_from_exception(std::current_exception());
+    }
+    done(std::move(result), std::move(f));
+}
+
 activity_dispatcher::activity_dispatcher(activity_host& host, outbox_rows& outbox, worker_registry& workers,
                                          work_tracker& work, std::shared_ptr<clock> clock,
                                          boost::asio::any_io_executor strand, settings s)
@@ -81,6 +108,7 @@ void activity_dispatcher::schedule(run_state& r, const event& scheduled, write_u
     const bool due = task.due_us <= host_.now_us();
     const bool handed = due && hand_over_with_schedule(task);
     unit.ops.emplace_back(upsert_task{task.row()});
+    if (due && offers(task)) offer(task, unit.ops);   // committed with its schedule
     if (handed)
         unit.effects.emplace_back(
             [this, key, blocking = task.in_thread](std::exception_ptr e) { start_marked(key, blocking, e); });
@@ -124,7 +152,7 @@ void activity_dispatcher::dispatch(const task_key& key) {
         host_.arm(wheel_kind::activity_schedule_to_start, key.run_key, key.seq,
                   (t.attempt == 1 ? t.scheduled_time_us : t.due_us) + s2s * 1000);
     auto reg = workers_.activity(t.ns_id, t.task_queue, t.activity_type);
-    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) return;   // no worker on that queue yet
+    if (!reg && !workers_.has_queue(t.ns_id, t.task_queue)) return offer(t);   // no worker on that queue here
     if (!reg) {
         std::string known;
         for (const auto& n : workers_.activity_names(t.ns_id, t.task_queue)) known += (known.empty() ? "" : ", ") + n;
@@ -165,6 +193,7 @@ void activity_dispatcher::release_thread() {
 
 void activity_dispatcher::begin_attempt(activity_task& t, bool holds_thread) {
     host_.disarm(wheel_kind::activity_schedule_to_start, t.key.run_key, t.key.seq);
+    withdraw_offer(t);
     if (!(t.flags & task_flags::final_attempt) || (t.flags & task_flags::handed_to_thread))
         return run_attempt(t, holds_thread);
     // The retry policy would not repeat this attempt: it is marked before its code runs, so after
@@ -186,18 +215,14 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
         return;
     }
     t.st = activity_task::state::running;
+    t.remote = false;
     t.generation = next_generation_++;
     const auto key = t.key;
     const auto gen = t.generation;
     const std::int64_t now = host_.now_us();
     t.started_us = now;
-    auto control = std::make_shared<activity_control>();
+    auto control = new_attempt_control(clock_, t.timeouts.heartbeat, now);
     const auto hb = t.timeouts.heartbeat.count();
-    control->throttle_us = hb > 0 ? std::min(hb * 800, max_heartbeat_throttle_us) : default_heartbeat_throttle_us;
-    control->last_call_us = now;   // the heartbeat timeout counts from the start until the first call
-    control->now_us = [clk = clock_] {
-        return std::chrono::duration_cast<std::chrono::microseconds>(clk->now().time_since_epoch()).count();
-    };
     auto to_strand = host_.handoff();
     control->send = [this, to_strand, key, gen](boost::json::value details) {
         to_strand(
@@ -241,18 +266,10 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
         reg->fn.async->start(strand_, activity_context(std::move(info), control), t.input, std::move(done));
         return;
     }
-    threads_.run(
-        [fn = reg->fn.blocking, info = std::move(info), control, input = t.input, done = std::move(done)]() mutable {
-            activity_context ctx(std::move(info), std::move(control));
-            boost::json::value result;
-            std::optional<failure> f;
-            try {
-                result = fn(ctx, input);
-            } catch (...) {
-                f = failure_from_exception(std::current_exception());
-            }
-            done(std::move(result), std::move(f));
-        });
+    threads_.run([fn = reg->fn.blocking, info = std::move(info), control, input = t.input,
+                  done = async_activity_function::done_fn(std::move(done))]() mutable {
+        run_blocking_attempt(fn, std::move(info), std::move(control), input, done);
+    });
 }
 
 void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boost::json::value result,
@@ -327,6 +344,7 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     boost::json::object started{{"scheduled_event_id", key.seq}, {"attempt", t.attempt}, {"identity", "perdure"}};
     if (t.last_failure) started["last_failure"] = t.last_failure->to_json();
     if (t.control) t.control->cancel = true;
+    const bool offered = t.offered;
     tasks_.erase(key);
     auto* r = host_.find_run(key.run_key);
     if (!r || r->status != run_status::running) return;
@@ -338,6 +356,7 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     inbound close{event{0, type, host_.now_us(), std::move(attrs)}};
     if (!result_json.empty()) close.serialized_member = "result", close.serialized_json = std::move(result_json);
     close.ops.emplace_back(delete_task{key.run_key, key.seq});
+    if (offered) close.ops.emplace_back(withdraw_task{key.run_key, key.seq});
     outbox_.forget_cancel_request(key, close.ops);
     close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});
     host_.deliver(*r, std::move(close));

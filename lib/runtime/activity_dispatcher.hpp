@@ -16,6 +16,8 @@
 #include "support/unique_function.hpp"
 
 #include <perdure/clock.hpp>
+#include <perdure/definitions.hpp>
+#include <perdure/detail/async_activity.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -32,6 +34,16 @@ namespace perdure::detail {
 /// Runs a job on the engine's strand from any thread for as long as the engine lives (a job
 /// handed over later is dropped); `ends`, when set, is work that is done once the job is posted.
 using strand_handoff = std::function<void(unique_function<void()> job, std::optional<work_tracker::kind> ends)>;
+
+/// A new attempt's control, timed by `clock`: heartbeats throttled as Temporal's SDKs throttle
+/// them, the heartbeat timeout counting from `now_us` until the first call. The engine sets
+/// `send` and `flush_at`.
+std::shared_ptr<activity_control> new_attempt_control(std::shared_ptr<clock> clock,
+                                                      std::chrono::milliseconds heartbeat_timeout, std::int64_t now_us);
+/// Runs a blocking attempt on the calling thread; `done` hears its result or its failure.
+void run_blocking_attempt(const blocking_activity_function& fn, activity_info info,
+                          std::shared_ptr<activity_control> control, const boost::json::value& input,
+                          const async_activity_function::done_fn& done);
 
 /// What the dispatcher needs of the engine around it, and nothing more.
 class activity_host {
@@ -59,6 +71,14 @@ public:
     struct settings {
         std::size_t threads = 1;            ///< the activity pool
         std::size_t max_result_bytes = 0;   ///< engine_limits::max_payload_bytes
+        /// Attempts on queues no worker here serves are offered to the engines sharing the
+        /// store (store::shares_tasks).
+        bool offer_unserved = false;
+    };
+    /// The owner's answer to an engine reporting on an attempt it claimed: whether the attempt
+    /// is (still) to run, and whether its activity's cancellation was requested.
+    struct report_answer {
+        bool run = false, cancel_requested = false;
     };
     /// `outbox` holds the cancel request rows; a closing activity's goes with its close.
     activity_dispatcher(activity_host& host, outbox_rows& outbox, worker_registry& workers, work_tracker& work,
@@ -79,6 +99,16 @@ public:
     void dispatch_waiting();
     /// One of the activity deadlines (retry, the four timeouts, a held heartbeat) is due.
     void on_deadline(const task_key& key, wheel_kind kind);
+    // Attempts run by another engine sharing the store (activity_offers.cpp): it claimed the
+    // offer, and reports through the inbox. Stale reports (an attempt that timed out, an
+    // activity that closed) change nothing and are answered `run = false`.
+
+    /// The claimer starts `attempt`: it runs now, timed as a local attempt is.
+    report_answer remote_started(const task_key& key, int attempt);
+    report_answer remote_heartbeat(const task_key& key, int attempt, boost::json::value details);
+    /// The attempt ended with `result`, or with `f`; `details`: its last heartbeat details.
+    void remote_finished(const task_key& key, int attempt, boost::json::value result, boost::json::value details,
+                         std::optional<failure> f);
     /// Adds what only memory knows (attempt, running, the last attempt's failure, heartbeats,
     /// the next attempt's time) to the open activities the history lists for a run.
     void describe(std::int64_t run_key, std::vector<pending_activity_info>& pending) const;
@@ -93,6 +123,14 @@ private:
     activity_task& track(run_state& r, const event& scheduled, int attempt, std::int64_t due_us,
                          boost::json::value heartbeat_details);
     void dispatch(const task_key& key);
+    /// Whether the attempt is to be offered to the engines sharing the store: no worker here
+    /// serves its queue, and it is not offered yet.
+    bool offers(const activity_task& t) const;
+    /// Offers the waiting attempt in `ops`, or in a unit of its own.
+    void offer(activity_task& t, std::vector<write_op>& ops);
+    void offer(activity_task& t);
+    /// An attempt starts here: an offer of it is withdrawn.
+    void withdraw_offer(activity_task& t);
     void start_queued();
     void release_thread();
     void begin_attempt(activity_task& t, bool holds_thread);

@@ -74,13 +74,18 @@ struct activity_task {
     /// waiting: for a worker on its queue or a free activity thread; starting: its attempt's
     /// handed_to_thread mark is being committed; running: its code runs.
     enum class state { waiting_for_worker, backing_off, starting, running } st = state::waiting_for_worker;
-    int flags = 0;                  ///< task_flags of its row
-    bool in_thread_queue = false;   ///< waits for a free activity thread
-    bool in_thread = false;         ///< its hand-over with the schedule reserved a thread
-    std::uint64_t generation = 0;   ///< results of older attempts are dropped
-    std::int64_t started_us = 0;    ///< when the last attempt began running
-    std::shared_ptr<activity_control> control;
+    int flags = 0;                               ///< task_flags of its row
+    bool in_thread_queue = false;                ///< waits for a free activity thread
+    bool in_thread = false;                      ///< its hand-over with the schedule reserved a thread
+    std::uint64_t generation = 0;                ///< results of older attempts are dropped
+    std::int64_t started_us = 0;                 ///< when the last attempt began running
+    std::shared_ptr<activity_control> control;   ///< none for an attempt running on another engine
     bool cancel_requested = false;
+    /// Its waiting attempt is offered to the engines sharing the store (no worker here serves
+    /// its queue); the offer is withdrawn when an attempt starts or the activity closes.
+    bool offered = false;
+    /// Its running attempt was claimed by another engine, which reports on it (remote_*).
+    bool remote = false;
 
     /// Its outbox row: what recovery needs to dispatch it again.
     task_row row() const {

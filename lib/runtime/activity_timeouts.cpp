@@ -29,8 +29,10 @@ void activity_dispatcher::on_heartbeat(task_key key, std::uint64_t generation, b
     if (it == tasks_.end() || it->second.generation != generation) return;
     auto& t = it->second;
     t.heartbeat_details = std::move(details);
-    if (const auto hb = t.timeouts.heartbeat.count(); hb > 0 && t.control)
-        host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq, t.control->last_call_us.load() + hb * 1000);
+    // An attempt on another engine heartbeats as its reports arrive.
+    if (const auto hb = t.timeouts.heartbeat.count(); hb > 0)
+        host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq,
+                  (t.control ? t.control->last_call_us.load() : host_.now_us()) + hb * 1000);
     // The latest details reach the task row, so an attempt after a crash gets them too.
     write_unit unit;
     unit.ops.emplace_back(upsert_task{t.row()});

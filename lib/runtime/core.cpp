@@ -30,7 +30,10 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
       queries_updates_(*this, options_.limits.max_payload_bytes),
       timer_(*this, clock_, strand_),
       activities_(*this, outbox_, workers_, work_, clock_, strand_,
-                  {.threads = options_.activity_threads, .max_result_bytes = options_.limits.max_payload_bytes}),
+                  {.threads = options_.activity_threads,
+                   .max_result_bytes = options_.limits.max_payload_bytes,
+                   .offer_unserved = store_->shares_tasks()}),
+      claimed_(*this, *store_, workers_, clock_, strand_, options_.activity_threads),
       nexus_(
           *this, outbox_, endpoints_, workers_, work_,
           {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
@@ -147,7 +150,7 @@ void engine_core::on_client_call() {
 
 void engine_core::begin_work() {
     start_requested_ = true;
-    if (standing_by_) return;   // the work begins when this engine takes over
+    if (standing_by_) return claimed_.claim();   // its own work begins when it takes over
     if (started_.exchange(true)) return;
     auto& reads = store_->reads();
     resume_work(*this, reads.deadlines(), reads.tasks(), lifecycle_.runs());
@@ -226,6 +229,7 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
             r->inst.reset();
         }
         activities_.stop_attempts();
+        claimed_.stop();
         timer_.stop();
     } catch (...) {
     }
@@ -247,6 +251,7 @@ void engine_core::shutdown() {
         std::promise<void> done;
         boost::asio::post(strand_, [this, &done] {
             activities_.stop_attempts();
+            claimed_.stop();
             timer_.stop();
             inbox_.stop();
             standby_timer_.cancel();
@@ -257,6 +262,7 @@ void engine_core::shutdown() {
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
     }
     activities_.join_threads();
+    claimed_.join();
     nexus_.join_handlers();
     barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued

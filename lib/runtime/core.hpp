@@ -6,6 +6,7 @@
 #include "history/event.hpp"
 #include "replay/workflow_instance.hpp"
 #include "runtime/activity_dispatcher.hpp"
+#include "runtime/claimed_activities.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_timer.hpp"
 #include "runtime/family.hpp"
@@ -61,7 +62,8 @@ class engine_core final : public std::enable_shared_from_this<engine_core>,
                           private recovery_host,
                           private inbox_host,
                           private queries_and_updates_host,
-                          private run_lifecycle_host {
+                          private run_lifecycle_host,
+                          private claimed_activity_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -137,8 +139,12 @@ public:
 
     // ---- workers ----
     worker_registry& workers() noexcept { return workers_; }
-    /// A worker registration changed: dispatch what waited for it.
+    /// A worker registration changed: dispatch what waited for it (on a standby: claim what
+    /// the owner offers on its queues).
     void on_workers_changed();
+    /// An engine that claimed an offered activity attempt reports on it (the inbox's
+    /// activity_report_command); strand only. inbox_commands.cpp.
+    void report_activity(activity_report_command& c, answer_sender answer);
 
     // ---- client operations ----
     void start_workflow(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
@@ -241,6 +247,12 @@ private:
     bool accepting_work() const override { return started_ && !stopping_.load() && !failed_.load(); }
     bool engine_failed() const override { return failed_.load(); }
     strand_handoff handoff() override;
+
+    // claimed_activity_host (the rest of it is above)
+    bool claims_tasks() const override { return standing_by_ && start_requested_ && !stopping_.load(); }
+    void report(inbox_command report, owner_link::answered then) override {
+        via_owner(std::move(report), std::move(then));
+    }
 
     // nexus_host (the rest of it is above and below)
     bool armed(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const override {
@@ -403,6 +415,7 @@ private:
     std::function<std::string()> hold_reason_;
     deadline_timer timer_;
     activity_dispatcher activities_;   // after what it uses; destroyed first, joining its threads
+    claimed_activities claimed_;       // likewise
     nexus_dispatcher nexus_;           // likewise, joining its handler pool
 };
 

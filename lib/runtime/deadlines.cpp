@@ -77,6 +77,7 @@ void engine_core::fire(const wheel_entry& e) {
 
 void engine_core::on_workers_changed() {
     post([this] {
+        claimed_.claim();
         if (!started_) return;
         for (auto& [key, r] : lifecycle_.runs().all())
             if (r->owes_activation && r->status == run_status::running) request_activation(*r);

@@ -112,6 +112,8 @@ struct command_applier {
                              std::move(c.update_id), payload_done());
     }
 
+    void operator()(activity_report_command& c) const { core.report_activity(c, answer); }
+
     callback<boost::json::value> payload_done() const {
         return
             [answer = answer](std::exception_ptr e, boost::json::value v) { answer(e, payload_answer{std::move(v)}); };
@@ -174,6 +176,26 @@ void engine_core::answer_abandoned_commands() {
 
 std::vector<pending_command> engine_core::pending_commands(std::int64_t now_wall_us, std::size_t limit) {
     return store_->reads().pending_commands(now_wall_us, limit);
+}
+
+void engine_core::report_activity(activity_report_command& c, answer_sender answer) {
+    using stage = activity_report_command::stage;
+    const task_key key{c.run_key, c.seq};
+    const auto reply = [&](activity_dispatcher::report_answer a) {
+        answer(nullptr, payload_answer{boost::json::object{{"run", a.run}, {"cancel_requested", a.cancel_requested}}});
+    };
+    if (c.at == stage::started) return reply(activities_.remote_started(key, c.attempt));
+    if (c.at == stage::heartbeat) return reply(activities_.remote_heartbeat(key, c.attempt, std::move(c.value)));
+    std::optional<failure> f;
+    if (!c.failure.is_null()) try {
+            f = failure::from_json(c.failure);
+        } catch (const payload_error& e) {
+            f.emplace();
+            f->message =
+                std::string("the engine that ran the attempt reported a failure that cannot be read: ") + e.what();
+        }
+    activities_.remote_finished(key, c.attempt, std::move(c.value), std::move(c.details), std::move(f));
+    answer(nullptr, {});
 }
 
 void engine_core::apply(inbox_command& command, answer_sender answer) {

@@ -64,6 +64,7 @@ void engine_core::start_standby_tick() {
             self->safety_net_at_ = now;
             self->run_rechecks();
         }
+        self->claimed_.poll_if_due();
         self->closed_before_ = std::exchange(self->closed_now_, {});
         self->start_standby_tick();
     });
@@ -92,6 +93,7 @@ void engine_core::heard(store_notice n) {
             }
     }
     if (n.what == kind::answered) link_.heard_answer(n.id);
+    if (n.what == kind::tasks) claimed_.claim(n.id);
     if (n.what == kind::closed && standing_by_) {
         closed_now_.insert(n.id);
         run_rechecks(n.id);
@@ -104,6 +106,7 @@ void engine_core::heard(store_notice n) {
     if (n.what == kind::missed) {
         link_.heard_all();
         run_rechecks();
+        claimed_.claim();
     }
 }
 

@@ -115,4 +115,12 @@ std::vector<std::string> worker_registry::activity_names(std::int64_t ns_id, con
     return out;
 }
 
+std::vector<std::pair<std::int64_t, std::string>> worker_registry::activity_queues() const {
+    std::lock_guard lk(mutex_);
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (const auto& [key, q] : queues_)
+        if (!q.activities.empty()) out.push_back(key);
+    return out;
+}
+
 }   // namespace perdure::detail

@@ -71,6 +71,8 @@ public:
                                                   const std::string& name) const;
     std::vector<std::string> workflow_names(std::int64_t ns_id, const std::string& task_queue) const;
     std::vector<std::string> activity_names(std::int64_t ns_id, const std::string& task_queue) const;
+    /// The (namespace, task queue) pairs on which a worker registered activities.
+    std::vector<std::pair<std::int64_t, std::string>> activity_queues() const;
 
 private:
     struct queue {

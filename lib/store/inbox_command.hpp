@@ -140,12 +140,29 @@ struct workflow_update_command {
     bool operator==(const workflow_update_command&) const = default;
 };
 
+/// An engine that claimed an offered activity attempt (store::claim_tasks) reports on it: the
+/// attempt starts (the owner answers whether to run it: it may have timed out or closed
+/// meanwhile), heartbeats, or finished. The owner answers `started` and `heartbeat` with
+/// {"run": bool, "cancel_requested": bool}, as Temporal's heartbeat response carries the
+/// activity's cancellation.
+struct activity_report_command {
+    enum class stage : std::uint8_t { started, heartbeat, finished };
+    stage at = stage::started;
+    std::int64_t run_key = 0, seq = 0;
+    int attempt = 0;
+    boost::json::value value{};     ///< heartbeat: the details; finished: the result
+    boost::json::value failure{};   ///< finished: the attempt's failure (failure::to_json), null when it succeeded
+    boost::json::value details{};   ///< finished: the last details heartbeated (held ones too), for the next attempt
+    bool operator==(const activity_report_command&) const = default;
+};
+
 /// One change (or question) another process asks the owner to make.
 using inbox_command =
     std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
                  endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
                  workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
-                 workflow_delete_command, search_attribute_create_command, search_attribute_remove_command>;
+                 workflow_delete_command, search_attribute_create_command, search_attribute_remove_command,
+                 activity_report_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);

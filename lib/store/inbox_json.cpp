@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <array>
+#include <limits>
 #include <utility>
 
 namespace perdure::detail {
@@ -47,6 +48,12 @@ public:
         if (!v) return std::chrono::milliseconds(0);
         if (!v->is_int64()) throw invalid_argument("an inbox command's retention_ms must be an integer");
         return std::chrono::milliseconds(v->get_int64());
+    }
+    std::int64_t integer(const char* key) const {
+        const auto* v = o_.if_contains(key);
+        if (!v) return 0;
+        if (!v->is_int64()) malformed(std::string("'") + key + "' must be an integer");
+        return v->get_int64();
     }
     workflow_target run() const { return {text("namespace"), text("workflow_id"), text("run_id")}; }
     const boost::json::object& object() const { return o_; }
@@ -144,7 +151,27 @@ struct command_writer {
         o["arg"] = c.arg;
         o["update_id"] = c.update_id;
     }
+    void operator()(const activity_report_command& c) const {
+        o["run_key"] = c.run_key;
+        o["seq"] = c.seq;
+        o["attempt"] = c.attempt;
+        if (!c.value.is_null()) o["value"] = c.value;
+        if (!c.failure.is_null()) o["failure"] = c.failure;
+        if (!c.details.is_null()) o["details"] = c.details;
+    }
 };
+
+activity_report_command activity_report(activity_report_command::stage at, const command_fields& f) {
+    const auto attempt = f.integer("attempt");
+    if (attempt < 1 || attempt > std::numeric_limits<int>::max()) malformed("'attempt' must be a positive integer");
+    return {at,
+            f.integer("run_key"),
+            f.integer("seq"),
+            static_cast<int>(attempt),
+            f.value("value"),
+            f.value("failure"),
+            f.value("details")};
+}
 
 inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "namespace.create")
@@ -181,6 +208,10 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "workflow.query") return workflow_query_command{f.run(), f.text("query"), f.value("arg")};
     if (op == "workflow.update")
         return workflow_update_command{f.run(), f.text("update"), f.value("arg"), f.text("update_id")};
+    using stage = activity_report_command::stage;
+    if (op == "activity.started") return activity_report(stage::started, f);
+    if (op == "activity.heartbeat") return activity_report(stage::heartbeat, f);
+    if (op == "activity.finished") return activity_report(stage::finished, f);
     throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
 }
 
@@ -253,6 +284,10 @@ answer_kind kind_of(const inbox_command* asked) {
                                  [](const workflow_start_command&) { return answer_kind::a_start; },
                                  [](const workflow_query_command&) { return answer_kind::a_payload; },
                                  [](const workflow_update_command&) { return answer_kind::a_payload; },
+                                 [](const activity_report_command& c) {
+                                     return c.at == activity_report_command::stage::finished ? answer_kind::none
+                                                                                             : answer_kind::a_payload;
+                                 },
                                  [](const auto&) { return answer_kind::none; }},
                       *asked);
 }
@@ -308,7 +343,13 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                  [](const workflow_update_command&) { return "workflow.update"; },
                                  [](const workflow_delete_command&) { return "workflow.delete"; },
                                  [](const search_attribute_create_command&) { return "search-attribute.create"; },
-                                 [](const search_attribute_remove_command&) { return "search-attribute.remove"; }},
+                                 [](const search_attribute_remove_command&) { return "search-attribute.remove"; },
+                                 [](const activity_report_command& c) {
+                                     using stage = activity_report_command::stage;
+                                     return c.at == stage::started     ? "activity.started"
+                                            : c.at == stage::heartbeat ? "activity.heartbeat"
+                                                                       : "activity.finished";
+                                 }},
                       command);
 }
 

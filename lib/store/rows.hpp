@@ -91,6 +91,16 @@ struct deadline_row {
     std::int64_t seq = 0, due_us = 0;
 };
 
+/// An offered activity attempt an engine claimed (store::claim_tasks): the attempt, its
+/// ActivityTaskScheduled attributes as stored, and the run it belongs to.
+struct claimed_task {
+    std::int64_t run_key = 0, seq = 0, ns_id = 0;
+    int attempt = 1;
+    std::string scheduled_attrs;   ///< the schedule event's stored attributes (JSON)
+    std::string workflow_id, run_id;
+    std::string details;   ///< heartbeat details the attempt starts with (JSON; empty: none)
+};
+
 /// A page sort key's value, as a page token carries it: NULL, an integer, a double or a string.
 using sort_value = std::variant<std::monostate, std::int64_t, double, std::string>;
 
@@ -215,15 +225,28 @@ struct set_memo {
     std::int64_t run_key;
     boost::json::object memo;
 };
+/// Offers an activity attempt the owner has no worker for to the engines sharing the store
+/// (PostgreSQL's shared task table), replacing an earlier attempt's offer: any engine serving
+/// its task queue may claim it. `details`: the heartbeat details it starts with (JSON).
+struct offer_task {
+    std::int64_t run_key = 0, seq = 0, ns_id = 0;
+    std::string task_queue, activity_type;
+    int attempt = 1;
+    std::string details;
+};
+/// The offer is over: the attempt started (here or on a claimer), or the activity closed.
+struct withdraw_task {
+    std::int64_t run_key, seq;
+};
 /// Returns free pages to the file system (the file is created with auto_vacuum=INCREMENTAL).
 struct incremental_vacuum {
     int pages;
 };
 
-using write_op =
-    std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task, delete_task,
-                 insert_deadline, delete_deadline, clear_run_work, upsert_namespace, delete_namespace, upsert_endpoint,
-                 delete_endpoint, set_callbacks, claim_inbox, finish_inbox, delete_run, incremental_vacuum,
-                 add_search_attribute, remove_search_attribute, set_search_attributes, set_memo>;
+using write_op = std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task,
+                              delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
+                              delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
+                              finish_inbox, delete_run, incremental_vacuum, add_search_attribute,
+                              remove_search_attribute, set_search_attributes, set_memo, offer_task, withdraw_task>;
 
 }   // namespace perdure::detail

@@ -10,6 +10,7 @@
 
 #include <perdure/engine_options.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -108,12 +109,13 @@ struct commit_callbacks {
 
 /// What another engine said through a shared store, heard as it committed: a command left in
 /// the inbox, a command answered, a run closed, namespaces, search attributes or endpoints
-/// changed. `missed` comes first and again after each reconnection, when anything may have
+/// changed, an activity attempt offered on a task queue. `missed` comes first and again after each reconnection, when anything may have
 /// happened unheard.
 struct store_notice {
-    enum class kind : std::uint8_t { inbox, answered, closed, registry, missed };
+    enum class kind : std::uint8_t { inbox, answered, closed, registry, tasks, missed };
     kind what = kind::missed;
-    std::int64_t id = 0;   ///< the command's id (answered), the run's key (closed)
+    /// The command's id (answered), the run's key (closed), the offer's namespace id (tasks).
+    std::int64_t id = 0;
 };
 
 /// An open store: one owner appending units of writes in order, a reader thread, and reads for
@@ -191,6 +193,23 @@ public:
     virtual bool listen(std::function<void(store_notice)> heard) {
         (void)heard;
         return false;
+    }
+    // The shared task table (PostgreSQL): an activity attempt whose task queue the owner serves
+    // no worker for is offered (offer_task, in the batch that makes it due) to every engine
+    // sharing the store; one serving that queue claims it here, then reports to the owner
+    // through the inbox, which records the attempt's start and outcome as if it ran there.
+
+    /// True when engines sharing this store run each other's activities (PostgreSQL).
+    virtual bool shares_tasks() const noexcept { return false; }
+    /// Claims up to `limit` offered attempts of namespace `ns_id`'s `task_queue` whose activity
+    /// type is one of `types`, oldest offer first, for `claim_ttl`: an attempt whose start the
+    /// owner has not recorded by then may be claimed again. `claimer` names this engine. A store
+    /// that does not share tasks has none. One thread at a time (as the inbox's sender calls).
+    virtual std::vector<claimed_task> claim_tasks(std::int64_t ns_id, const std::string& task_queue,
+                                                  const std::vector<std::string>& types, const std::string& claimer,
+                                                  std::chrono::milliseconds claim_ttl, std::size_t limit) {
+        (void)ns_id, (void)task_queue, (void)types, (void)claimer, (void)claim_ttl, (void)limit;
+        return {};
     }
     /// True when no other process can reach the data (an in-memory store: nobody leaves
     /// commands in its inbox).

@@ -1,6 +1,6 @@
 // What engines sharing a PostgreSQL database tell each other as their transactions commit: a
-// command left in the inbox (heard by the owner), its answer, a closed run and a changed
-// namespace (heard by the sender). A listener whose connection dies listens again and says it may have missed notices.
+// command left in the inbox (heard by the owner), its answer, a closed run, a changed namespace
+// and an offered activity attempt (heard by the sender). A listener whose connection dies listens again and says it may have missed notices.
 #include "store/postgres/pg_connection.hpp"
 
 #include "support/postgres_cluster.hpp"
@@ -83,6 +83,8 @@ BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_com
     BOOST_TEST(at_sender.wait_for(kind::closed, 7));
     log.wait_for(owner->append(one(upsert_namespace{{2, "second", "", 0, 0}})));
     BOOST_TEST(at_sender.wait_for(kind::registry));
+    log.wait_for(owner->append(one(offer_task{7, 5, 3, "images", "Resize", 1, ""})));
+    BOOST_TEST(at_sender.wait_for(kind::tasks, 3));
     // Each hears what its role acts on: the owner, which waits for no result and keeps the
     // registries itself, was not woken for the close or the namespace. Notices arrive in
     // order, so once a later one is in, the earlier ones would be too.
@@ -90,6 +92,7 @@ BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_com
     BOOST_TEST_REQUIRE(at_owner.wait_for(kind::inbox, 0, 2));
     BOOST_TEST(!at_owner.wait_for(kind::closed, 0, 1, 0s));
     BOOST_TEST(!at_owner.wait_for(kind::registry, 0, 1, 0s));
+    BOOST_TEST(!at_owner.wait_for(kind::tasks, 0, 1, 0s));
     BOOST_TEST(!at_sender.wait_for(kind::inbox, 0, 1, 0s));
     sender->close();
     owner->close();

@@ -210,9 +210,10 @@ BOOST_AUTO_TEST_CASE(a_database_of_version_2_gets_its_key_blocks_above_its_runs)
         auto s = a.open(log);
         log.wait_for(s->append(a_started_run(5000, "order-1")));
     }
-    // As a version 2 schema left it: no sequence, no fence function (version 4's).
+    // As a version 2 schema left it: no sequence, no fence function (version 4's), no shared
+    // task table (version 5's).
     run_sql(uri,
-            "DROP SEQUENCE perdure.run_key_blocks; DROP FUNCTION perdure.fence; "
+            "DROP SEQUENCE perdure.run_key_blocks; DROP FUNCTION perdure.fence; DROP TABLE perdure.queue_tasks; "
             "UPDATE perdure.schema_version SET version = 2");
     commit_log log;
     engine_at a(uri, "engine-a", 0s);
@@ -335,6 +336,47 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_a_storage_error_without_the_passwo
                                      m.find("secret") == std::string::npos && m.find("--db URL") != std::string::npos;
                           });
     BOOST_CHECK_THROW(pg::connect_with_backoff(uri, "perdure tests", 250ms), pg::failure);
+}
+
+BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_and_goes_with_its_run) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    auto owner = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+    auto ops = a_started_run(7, "order-1");
+    ops.emplace_back(insert_event{
+        7, event{3, event_type::activity_task_scheduled, 3, {{"activity_type", "Resize"}, {"task_queue", "images"}}}});
+    ops.emplace_back(offer_task{7, 3, 1, "images", "Resize", 2, "41"});
+    ops.emplace_back(offer_task{7, 9, 1, "images", "Crop", 1, ""});
+    log.wait_for(owner->append(std::move(ops)));
+    auto first = open_store(perdure::test::store_options(uri), open_mode::reader);
+    auto second = open_store(perdure::test::store_options(uri), open_mode::reader);
+
+    // Only the types a claimer serves, only once, with what the attempt needs to run.
+    BOOST_TEST(first->claim_tasks(1, "other", {"Resize"}, "a", 30s, 8).empty());
+    BOOST_TEST(first->claim_tasks(2, "images", {"Resize"}, "a", 30s, 8).empty());
+    const auto claimed = first->claim_tasks(1, "images", {"Resize", "Blur"}, "a", 30s, 8);
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed[0].run_key == 7);
+    BOOST_TEST(claimed[0].seq == 3);
+    BOOST_TEST(claimed[0].attempt == 2);
+    BOOST_TEST(claimed[0].details == "41");
+    BOOST_TEST(claimed[0].workflow_id == "order-1");
+    BOOST_TEST(claimed[0].scheduled_attrs.find("\"Resize\"") != std::string::npos);
+    BOOST_TEST(second->claim_tasks(1, "images", {"Resize"}, "b", 30s, 8).empty());
+    // A claim whose start the owner never recorded expires, and another engine may claim it.
+    BOOST_TEST(first->claim_tasks(1, "images", {"Crop"}, "a", 0ms, 8).size() == 1u);
+    BOOST_TEST(second->claim_tasks(1, "images", {"Crop"}, "b", 30s, 8).size() == 1u);
+    // The next attempt's offer replaces the claimed one and is claimable again.
+    std::vector<write_op> next;
+    next.emplace_back(offer_task{7, 3, 1, "images", "Resize", 3, ""});
+    log.wait_for(owner->append(std::move(next)));
+    BOOST_TEST(second->claim_tasks(1, "images", {"Resize"}, "b", 30s, 8).at(0).attempt == 3);
+    // Withdrawn, or its run's work cleared at close, nothing is left to claim.
+    std::vector<write_op> done;
+    done.emplace_back(withdraw_task{7, 3});
+    done.emplace_back(clear_run_work{7});
+    log.wait_for(owner->append(std::move(done)));
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks") == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

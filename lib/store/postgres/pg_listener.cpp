@@ -41,7 +41,7 @@ void pg_listener::run() {
         try {
             pg::connection c(uri_, "perdure listener");
             for (const char* channel :
-                 {pg_channel::inbox, pg_channel::answered, pg_channel::closed, pg_channel::registry})
+                 {pg_channel::inbox, pg_channel::answered, pg_channel::closed, pg_channel::registry, pg_channel::tasks})
                 c.run((std::string("LISTEN ") + channel).c_str());
             delay = std::chrono::milliseconds(100);
             heard_({store_notice::kind::missed, 0});
@@ -70,6 +70,8 @@ void pg_listener::listen_on(pg::connection& c) {
                 heard_({store_notice::kind::closed, number_in(n.payload)});
             else if (n.channel == pg_channel::registry)
                 heard_({store_notice::kind::registry, 0});
+            else if (n.channel == pg_channel::tasks)
+                heard_({store_notice::kind::tasks, number_in(n.payload)});
         }
     }
 }

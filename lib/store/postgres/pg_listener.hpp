@@ -16,13 +16,15 @@ namespace perdure::detail {
 
 /// The channels, and who NOTIFYs them in the transaction that makes the change: a sender
 /// leaving a command, the owner's batch answering one (its id), closing a run (its key), or
-/// changing a namespace, a search attribute or an endpoint. Their statements (pg_writes.cpp,
+/// changing a namespace, a search attribute or an endpoint, offering an activity attempt to the
+/// engines serving its queue (its namespace's id). Their statements (pg_writes.cpp,
 /// postgres_store.cpp) spell the names out.
 namespace pg_channel {
 inline constexpr const char* inbox = "perdure_inbox";
 inline constexpr const char* answered = "perdure_answered";
 inline constexpr const char* closed = "perdure_closed";
 inline constexpr const char* registry = "perdure_registry";
+inline constexpr const char* tasks = "perdure_tasks";
 }   // namespace pg_channel
 
 class pg_listener {

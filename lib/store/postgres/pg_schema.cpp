@@ -1,8 +1,9 @@
-// Schema version 4: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
-// ownership tables: the shard count, one lease row per shard, and each writer's progress.
-// Version 1 had them without visibility's (version 2's) columns and tables, version 2 without
-// the sequence that hands out blocks of run keys (version 3's), version 3 without the fence
-// function a batch calls in its pipeline (version 4's).
+// Schema version 5: the SQLite store's tables (its schema 5) in PostgreSQL types, plus the
+// ownership tables (the shard count, one lease row per shard, and each writer's progress) and
+// the shared task table. Version 1 had them without visibility's (version 2's) columns and
+// tables, version 2 without the sequence that hands out blocks of run keys (version 3's),
+// version 3 without the fence function a batch calls in its pipeline (version 4's), version 4
+// without the shared task table (version 5's).
 #include "store/postgres/pg_schema.hpp"
 
 #include "store/postgres/pg_errors.hpp"
@@ -208,10 +209,32 @@ $fence$;
 )sql");
 }
 
+/// Version 5: activity attempts offered to every engine serving their task queue, claimed with
+/// FOR UPDATE SKIP LOCKED; a claim not followed by the attempt's start expires and the attempt
+/// may be claimed again.
+void add_queue_tasks(pg::connection& c) {
+    c.run(R"sql(
+CREATE TABLE perdure.queue_tasks(
+  run_key bigint NOT NULL,
+  seq bigint NOT NULL,
+  ns_id bigint NOT NULL,
+  task_queue text NOT NULL,
+  activity_type text NOT NULL,
+  attempt integer NOT NULL,
+  details text NOT NULL DEFAULT '',
+  offered timestamptz NOT NULL DEFAULT clock_timestamp(),
+  claimed_by text NOT NULL DEFAULT '',
+  claim_expires timestamptz,
+  PRIMARY KEY(run_key, seq));
+CREATE INDEX queue_tasks_by_queue ON perdure.queue_tasks(ns_id, task_queue, offered);
+)sql");
+}
+
 /// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
 /// creating and migrating are one path.
 using migration = void (*)(pg::connection&);
-constexpr migration migrations[] = {&create_version_1, &add_visibility, &add_run_key_blocks, &add_fence_function};
+constexpr migration migrations[] = {&create_version_1, &add_visibility, &add_run_key_blocks, &add_fence_function,
+                                    &add_queue_tasks};
 static_assert(std::size(migrations) == pg_schema_version);
 
 /// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.

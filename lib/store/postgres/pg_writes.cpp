@@ -106,6 +106,21 @@ struct applier {
     void operator()(const clear_run_work& op) const {
         add("DELETE FROM deadlines WHERE run_key = $1::bigint", params(op.run_key));
         add("DELETE FROM tasks WHERE run_key = $1::bigint", params(op.run_key));
+        add("DELETE FROM queue_tasks WHERE run_key = $1::bigint", params(op.run_key));
+    }
+    // An offer NOTIFYs the engines serving queues (pg_listener) with its namespace's id; offered
+    // again (the next attempt), it is unclaimed and goes to the back of its queue.
+    void operator()(const offer_task& op) const {
+        add("INSERT INTO queue_tasks(run_key, seq, ns_id, task_queue, activity_type, attempt, details) "
+            "VALUES($1::bigint, $2::bigint, $3::bigint, $4, $5, $6::integer, $7) "
+            "ON CONFLICT (run_key, seq) DO UPDATE SET ns_id = EXCLUDED.ns_id, task_queue = EXCLUDED.task_queue, "
+            "activity_type = EXCLUDED.activity_type, attempt = EXCLUDED.attempt, details = EXCLUDED.details, "
+            "offered = clock_timestamp(), claimed_by = '', claim_expires = NULL "
+            "RETURNING pg_notify('perdure_tasks', ns_id::text)",
+            params(op.run_key, op.seq, op.ns_id, op.task_queue, op.activity_type, op.attempt, op.details));
+    }
+    void operator()(const withdraw_task& op) const {
+        add("DELETE FROM queue_tasks WHERE run_key = $1::bigint AND seq = $2::bigint", params(op.run_key, op.seq));
     }
     // A change to namespaces, their search attributes or endpoints NOTIFYs the engines standing
     // by (pg_listener), which reload them; only a row actually changed notifies.
@@ -185,6 +200,7 @@ struct applier {
         for (const char* sql :
              {"DELETE FROM history WHERE run_key = $1::bigint", "DELETE FROM executions WHERE run_key = $1::bigint",
               "DELETE FROM deadlines WHERE run_key = $1::bigint", "DELETE FROM tasks WHERE run_key = $1::bigint",
+              "DELETE FROM queue_tasks WHERE run_key = $1::bigint",
               "DELETE FROM search_attribute_values WHERE run_key = $1::bigint"})
             add(sql, params(op.run_key));
     }
@@ -207,6 +223,8 @@ struct run_key_visitor {
     std::optional<std::int64_t> operator()(const delete_run& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_search_attributes& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_memo& o) const { return o.run_key; }
+    std::optional<std::int64_t> operator()(const offer_task& o) const { return o.run_key; }
+    std::optional<std::int64_t> operator()(const withdraw_task& o) const { return o.run_key; }
     template <class Other>
     std::optional<std::int64_t> operator()(const Other&) const {
         return std::nullopt;

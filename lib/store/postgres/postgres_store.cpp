@@ -8,6 +8,9 @@
 
 #include <perdure/error.hpp>
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <random>
 #include <thread>
 
@@ -192,6 +195,34 @@ std::optional<inbox_status> postgres_store::command_status(std::int64_t id) {
     });
 }
 
+std::vector<claimed_task> postgres_store::claim_tasks(std::int64_t ns_id, const std::string& task_queue,
+                                                      const std::vector<std::string>& types, const std::string& claimer,
+                                                      std::chrono::milliseconds claim_ttl, std::size_t limit) {
+    boost::json::array names;
+    for (const auto& t : types) names.emplace_back(t);
+    return as_sender([&](pg::connection& c) {
+        auto r = c.exec(
+            "UPDATE queue_tasks q SET claimed_by = $4, claim_expires = clock_timestamp() + $5::bigint * interval '1 ms' "
+            "FROM (SELECT run_key, seq FROM queue_tasks WHERE ns_id = $1::bigint AND task_queue = $2 "
+            "AND activity_type IN (SELECT json_array_elements_text($3::json)) "
+            "AND (claimed_by = '' OR claim_expires < clock_timestamp()) "
+            "ORDER BY offered LIMIT $6::bigint FOR UPDATE SKIP LOCKED) c "
+            "WHERE q.run_key = c.run_key AND q.seq = c.seq "
+            "RETURNING q.run_key, q.seq, q.attempt, q.details, "
+            "(SELECT attrs FROM history h WHERE h.run_key = q.run_key AND h.event_id = q.seq), "
+            "(SELECT workflow_id FROM executions e WHERE e.run_key = q.run_key), "
+            "(SELECT run_id FROM executions e WHERE e.run_key = q.run_key)",
+            pg::params(ns_id, task_queue, boost::json::serialize(names), claimer,
+                       static_cast<std::int64_t>(claim_ttl.count()), static_cast<std::int64_t>(limit)));
+        std::vector<claimed_task> claimed;
+        for (int i = 0; i < r.rows(); ++i)
+            claimed.push_back({r.int64(i, 0), r.int64(i, 1), ns_id, static_cast<int>(r.int64(i, 2)),
+                               std::string(r.text(i, 4)), std::string(r.text(i, 5)), std::string(r.text(i, 6)),
+                               std::string(r.text(i, 3))});
+        return claimed;
+    });
+}
+
 bool postgres_store::withdraw_command(std::int64_t id) {
     return as_sender([&](pg::connection& c) {
         return c.exec("UPDATE inbox SET state = 'withdrawn' WHERE id = $1::bigint AND state = 'pending'",
@@ -203,13 +234,13 @@ bool postgres_store::withdraw_command(std::int64_t id) {
 bool postgres_store::listen(std::function<void(store_notice)> heard) {
     // Each hears only what it acts on: an owner closing thousands of runs a second is not woken
     // for each. An owner takes commands; a standby (or a reader) waits for what it sent them
-    // about and keeps the registries. Both hear answers: a standby that just took over may
+    // about, keeps the registries and claims offered activity attempts. Both hear answers: a standby that just took over may
     // still wait for the answer to a command it sent before.
     listener_ = std::make_unique<pg_listener>(uri_, [this, heard = std::move(heard)](store_notice n) {
         using kind = store_notice::kind;
         const bool owns = mode_ != open_mode::reader && !standing_by_;
         const bool for_owner = n.what == kind::inbox;
-        const bool for_sender = n.what == kind::closed || n.what == kind::registry;
+        const bool for_sender = n.what == kind::closed || n.what == kind::registry || n.what == kind::tasks;
         if (n.what == kind::missed || n.what == kind::answered || (owns ? for_owner : for_sender)) heard(n);
     });
     return true;

@@ -48,6 +48,12 @@ public:
     std::int64_t submit_command(const inbox_command& command, std::int64_t now_us, std::int64_t expires_us) override;
     std::optional<inbox_status> command_status(std::int64_t id) override;
     bool withdraw_command(std::int64_t id) override;
+    bool shares_tasks() const noexcept override { return true; }
+    /// On the inbox session: one UPDATE ... FOR UPDATE SKIP LOCKED, returning each attempt with
+    /// its schedule event and its run's ids.
+    std::vector<claimed_task> claim_tasks(std::int64_t ns_id, const std::string& task_queue,
+                                          const std::vector<std::string>& types, const std::string& claimer,
+                                          std::chrono::milliseconds claim_ttl, std::size_t limit) override;
     /// Blocks of 1,024 keys from the sequence perdure.run_key_blocks.
     key_block reserve_run_keys() override;
     void reserve_keys_above(std::int64_t largest_key) override;

@@ -226,6 +226,9 @@ struct applier {
             .bind(2, op.run_key)
             .run();
     }
+    // One engine owns a SQLite file and runs every activity itself: nothing is ever offered.
+    void operator()(const offer_task&) const {}
+    void operator()(const withdraw_task&) const {}
     void operator()(const incremental_vacuum& op) const {
         c.exec("PRAGMA incremental_vacuum(" + std::to_string(op.pages) + ")");
     }

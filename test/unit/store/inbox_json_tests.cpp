@@ -82,6 +82,17 @@ BOOST_AUTO_TEST_CASE(a_start_keeps_its_options_and_bad_ones_make_it_unreadable) 
     for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(an_activity_report_without_a_positive_whole_attempt_or_with_a_text_key_is_unreadable) {
+    const char* bad[] = {
+        R"({"op":"activity.started","run_key":7,"seq":5})",
+        R"({"op":"activity.started","run_key":7,"seq":5,"attempt":0})",
+        R"({"op":"activity.started","run_key":7,"seq":5,"attempt":4294967297})",
+        R"({"op":"activity.finished","run_key":"7","seq":5,"attempt":1})",
+        R"({"op":"activity.heartbeat","run_key":7,"seq":5,"attempt":1e3})",
+    };
+    for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
     const inbox_command commands[] = {
         namespace_create_command{"a", "about a", 90min},
@@ -101,6 +112,11 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         workflow_delete_command{{"app", "w", "r"}},
         search_attribute_create_command{"app", "CustomerId", perdure::search_attribute_type::keyword_list},
         search_attribute_remove_command{"app", "CustomerId"},
+        activity_report_command{activity_report_command::stage::started, 7, 5, 2},
+        activity_report_command{activity_report_command::stage::heartbeat, 7, 5, 2, boost::json::parse(R"({"at":3})")},
+        activity_report_command{activity_report_command::stage::finished, 7, 5, 3, "done"},
+        activity_report_command{activity_report_command::stage::finished, 7, 5, 3, nullptr,
+                                boost::json::parse(R"({"message":"boom","kind":"application"})"), 4},
     };
     for (const auto& c : commands) {
         const auto stored = stored_command(c);

@@ -1,0 +1,225 @@
+// The shared task table: an activity whose task queue no worker of the owner serves runs on
+// another engine sharing the database that serves it, as a Temporal worker polls a queue: its
+// result, failures, heartbeats and cancellation go between the engines, and an attempt whose
+// engine is killed times out and runs again elsewhere.
+#include "support/postgres_cluster.hpp"
+
+#include <perdure/perdure.hpp>
+
+#include <boost/describe.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <future>
+#include <memory>
+#include <thread>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+using perdure::test::postgres_available;
+using perdure::test::postgres_cluster;
+
+namespace {
+
+struct job {
+    std::string activity;
+    int arg = 0;
+    std::int64_t start_to_close_ms = 10'000;
+    std::int64_t heartbeat_ms = 0;
+};
+BOOST_DESCRIBE_STRUCT(job, (), (activity, arg, start_to_close_ms, heartbeat_ms))
+
+/// Runs one activity on the queue "beside" (which the owner's worker does not serve); returns
+/// its result. Cancelled, the run waits for the activity's cancellation to complete.
+perdure::workflow<std::string> call_beside(perdure::workflow_context& ctx, job j) {
+    perdure::activity_options o{.start_to_close_timeout = std::chrono::milliseconds(j.start_to_close_ms),
+                                .heartbeat_timeout = std::chrono::milliseconds(j.heartbeat_ms),
+                                .retry = perdure::retry_policy{.initial_interval = 10ms},
+                                .task_queue = "beside",
+                                .cancellation = perdure::cancellation_type::wait_completed};
+    co_return co_await ctx.execute_activity<std::string>(j.activity, j.arg, o);
+}
+const perdure::workflow_def call_workflow{"CallBeside", &call_beside};
+
+std::atomic<int> shouts{0};
+std::string shout(perdure::activity_context& ctx, int n) {
+    ++shouts;
+    return "shout " + std::to_string(n) + " in " + ctx.info().ns + " for " + ctx.info().workflow_id;
+}
+const perdure::activity_def shout_activity{"Shout", &shout};
+
+/// Heartbeats 1, 2, 3 and fails on its first attempt; the next resumes from the last details.
+std::string resume(perdure::activity_context& ctx, int) {
+    const int from =
+        ctx.info().heartbeat_details.is_int64() ? static_cast<int>(ctx.info().heartbeat_details.as_int64()) : 0;
+    for (int i = from; i < 5; ++i) {
+        ctx.heartbeat(i + 1);
+        if (ctx.info().attempt == 1 && i == 2) throw std::runtime_error("lost connection");
+    }
+    return "resumed from " + std::to_string(from) + " on attempt " + std::to_string(ctx.info().attempt);
+}
+const perdure::activity_def resume_activity{"Resume", &resume};
+
+/// Heartbeats until its cancellation reaches it, then says so.
+std::promise<void> patient_canceled;
+std::string patient(perdure::activity_context& ctx, int) {
+    try {
+        for (;;) {
+            ctx.heartbeat();
+            std::this_thread::sleep_for(5ms);   // the work between two heartbeats
+        }
+    } catch (const perdure::canceled_error&) {
+        patient_canceled.set_value();
+        throw;
+    }
+}
+const perdure::activity_def patient_activity{"Patient", &patient};
+
+/// Says it runs on `stuck_fd`, then never finishes.
+int stuck_fd = -1;
+std::string stuck(perdure::activity_context&, int) {
+    (void)!::write(stuck_fd, "running\n", 8);
+    for (;;) ::pause();
+}
+const perdure::activity_def stuck_activity{"Shout", &stuck};
+
+perdure::engine_options on(const std::string& uri) { return {.database = uri, .durability = perdure::durability::off}; }
+
+/// An engine owning the database at `uri`, whose worker runs the workflow but no activity.
+std::unique_ptr<perdure::engine> started_owner(const std::string& uri) {
+    auto owner = std::make_unique<perdure::engine>(on(uri));
+    owner->namespaces().ensure("default");
+    owner->add_worker("default", "workflows").register_workflow(call_workflow);
+    owner->start();
+    return owner;
+}
+
+/// An engine beside the owner serving the activities on "beside", started: it stands by.
+std::unique_ptr<perdure::engine> started_beside(const std::string& uri) {
+    auto beside = std::make_unique<perdure::engine>(on(uri));
+    beside->add_worker("default", "beside")
+        .register_activity(shout_activity)
+        .register_activity(resume_activity)
+        .register_activity(patient_activity);
+    beside->start();
+    return beside;
+}
+
+perdure::workflow_handle<std::string> call(perdure::engine& e, const std::string& id, job j) {
+    return e.client_for("default").start_workflow(call_workflow, j, {.id = id, .task_queue = "workflows"});
+}
+
+std::string read_line(int fd) {
+    std::string line;
+    for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
+    return line;
+}
+
+const perdure::history_event& first(const std::vector<perdure::history_event>& h, const std::string& type) {
+    for (const auto& e : h)
+        if (e.event_type == type) return e;
+    BOOST_FAIL("no " + type + " event");
+    return h.front();
+}
+
+}   // namespace
+
+BOOST_AUTO_TEST_SUITE(postgres_shared_tasks, *boost::unit_test::precondition(postgres_available{}))
+
+BOOST_AUTO_TEST_CASE(an_activity_on_a_queue_the_owner_does_not_serve_runs_on_the_engine_that_serves_it) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    const auto beside = started_beside(uri);
+    shouts = 0;
+    for (int i = 0; i < 3; ++i) {
+        auto run = call(*owner, "shout-" + std::to_string(i), {"Shout", i});
+        BOOST_TEST(run.get() == "shout " + std::to_string(i) + " in default for shout-" + std::to_string(i));
+        const auto h = run.history();
+        BOOST_TEST(first(h, "ActivityTaskStarted").attributes.at("attempt").as_int64() == 1);
+        BOOST_TEST(first(h, "ActivityTaskCompleted").attributes.at("result").as_string() ==
+                   "shout " + std::to_string(i) + " in default for shout-" + std::to_string(i));
+    }
+    BOOST_TEST(shouts == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_attempt_beside_is_retried_and_its_last_heartbeat_reaches_the_next) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    const auto beside = started_beside(uri);
+    // Heartbeats are throttled (the first is sent, 2 and 3 are held): the failure carries 3.
+    auto run = call(*owner, "resume", {"Resume", 0});
+    BOOST_TEST(run.get() == "resumed from 3 on attempt 2");
+    const auto h = run.history();
+    const auto& started = first(h, "ActivityTaskStarted").attributes;
+    BOOST_TEST(started.at("attempt").as_int64() == 2);
+    BOOST_TEST(started.at("last_failure").at("message").as_string() == "lost connection");
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_reaches_an_activity_running_beside_through_its_heartbeats) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    const auto beside = started_beside(uri);
+    patient_canceled = {};
+    auto canceled = patient_canceled.get_future();
+    auto run = call(*owner, "patient", {"Patient", 0, 60'000, 1'000});
+    // Running beside, it is described as started by the owner.
+    for (int i = 0;
+         i < 2000 && run.describe().pending_activities.at(0).state != perdure::pending_activity_state::started; ++i)
+        std::this_thread::sleep_for(5ms);
+    BOOST_REQUIRE(run.describe().pending_activities.at(0).state == perdure::pending_activity_state::started);
+    run.cancel();
+    BOOST_REQUIRE(canceled.wait_for(10s) == std::future_status::ready);
+    BOOST_CHECK_THROW(run.get(), perdure::workflow_failed_error);
+    BOOST_TEST((run.describe().status == perdure::workflow_status::canceled));
+    const auto h = run.history();
+    BOOST_TEST(first(h, "ActivityTaskCanceled").attributes.at("scheduled_event_id").as_int64() ==
+               first(h, "ActivityTaskScheduled").event_id);
+}
+
+BOOST_AUTO_TEST_CASE(an_attempt_whose_engine_is_killed_times_out_and_runs_again_on_another) {
+    const auto uri = postgres_cluster::instance().create_database();
+    int go[2], running[2];
+    BOOST_REQUIRE(::pipe(go) == 0);
+    BOOST_REQUIRE(::pipe(running) == 0);
+    // Forked before this process has threads: the child opens its engine once the owner is up,
+    // claims the attempt, says so and never finishes it.
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(go[1]);
+        ::close(running[0]);
+        if (read_line(go[0]) != "go") ::_exit(1);
+        perdure::engine beside(on(uri));
+        stuck_fd = running[1];
+        beside.add_worker("default", "beside").register_activity(stuck_activity);
+        beside.start();
+        ::pause();
+        ::_exit(0);
+    }
+    ::close(go[0]);
+    ::close(running[1]);
+    const auto owner = started_owner(uri);
+    (void)!::write(go[1], "go\n", 3);
+    shouts = 0;
+    auto run = call(*owner, "killed", {"Shout", 7, 1'000});
+    BOOST_REQUIRE(read_line(running[0]) == "running");
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(go[1]);
+    ::close(running[0]);
+
+    // The owner's start-to-close timeout ends the lost attempt; the next runs here.
+    const auto beside = started_beside(uri);
+    BOOST_TEST(run.get() == "shout 7 in default for killed");
+    BOOST_TEST(shouts == 1);
+    const auto h = run.history();
+    const auto& started = first(h, "ActivityTaskStarted").attributes;
+    BOOST_TEST(started.at("attempt").as_int64() == 2);
+    BOOST_TEST(started.at("last_failure").at("timeout_failure_info").at("timeout_type").as_string() ==
+               "START_TO_CLOSE");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

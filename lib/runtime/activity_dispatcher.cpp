@@ -436,6 +436,7 @@ void activity_dispatcher::describe(std::int64_t run_key, std::vector<pending_act
         if (t.started_us) p.last_started_time = from_us(t.started_us);
         if (t.st == activity_task::state::backing_off) p.next_attempt_schedule_time = from_us(t.due_us);
         p.heartbeat_details = t.heartbeat_details;
+        if (t.remote && t.reported_heartbeat_us) p.last_heartbeat_time = from_us(t.reported_heartbeat_us);
         if (t.control) {
             std::lock_guard lk(t.control->mutex);
             if (t.control->latest) {

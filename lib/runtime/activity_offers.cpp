@@ -43,6 +43,7 @@ activity_dispatcher::report_answer activity_dispatcher::remote_started(const tas
     t.offered = false;
     t.st = activity_task::state::running;
     t.remote = true;
+    t.reported_heartbeat_us = 0;
     t.control.reset();
     t.generation = next_generation_++;
     const auto now = host_.now_us();
@@ -75,6 +76,7 @@ activity_dispatcher::report_answer activity_dispatcher::remote_heartbeat(const t
                                                                          boost::json::value details) {
     auto it = tasks_.find(key);
     if (it == tasks_.end() || !runs_remotely(it->second, attempt)) return {false, true};
+    it->second.reported_heartbeat_us = host_.now_us();
     on_heartbeat(key, it->second.generation, std::move(details));
     return {true, it->second.cancel_requested};
 }

@@ -86,6 +86,7 @@ struct activity_task {
     bool offered = false;
     /// Its running attempt was claimed by another engine, which reports on it (remote_*).
     bool remote = false;
+    std::int64_t reported_heartbeat_us = 0;   ///< when that engine's last heartbeat arrived
 
     /// Its outbox row: what recovery needs to dispatch it again.
     task_row row() const {

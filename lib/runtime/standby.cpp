@@ -55,7 +55,7 @@ void engine_core::start_standby_tick() {
         const auto now = std::chrono::steady_clock::now();
         const bool net = !self->notices_ || now - self->safety_net_at_ >= safety_net;
         try {
-            if (self->start_requested_ && self->store_->take_ownership()) return self->take_over();
+            if (self->takes_over() && self->store_->take_ownership()) return self->take_over();
             if (net) self->reload_registries();
         } catch (...) {
             // The server is away: the next tick reconnects and tries again.
@@ -68,6 +68,13 @@ void engine_core::start_standby_tick() {
         self->closed_before_ = std::exchange(self->closed_now_, {});
         self->start_standby_tick();
     });
+}
+
+bool engine_core::takes_over() const {
+    // An engine that runs no workflows (only activities, or only clients) would own workflows it
+    // cannot move, and a process that runs them, once back, would stand by beside it: it leaves
+    // the data to the next engine that runs workflows, which takes it over as it opens.
+    return start_requested_ && workers_.serves_workflows();
 }
 
 void engine_core::listen_for_notices() {

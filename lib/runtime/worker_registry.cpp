@@ -53,6 +53,13 @@ bool worker_registry::serves_nexus(std::int64_t ns_id, const std::string& task_q
     return q != queues_.end() && !q->second.services.empty();
 }
 
+bool worker_registry::serves_workflows() const {
+    std::lock_guard lk(mutex_);
+    for (const auto& [key, q] : queues_)
+        if (!q.workflows.empty()) return true;
+    return false;
+}
+
 bool worker_registry::has_queue(std::int64_t ns_id, const std::string& task_queue) const {
     std::lock_guard lk(mutex_);
     return queues_.contains({ns_id, task_queue});

@@ -63,6 +63,8 @@ public:
 
     /// Whether a worker on the queue registered any Nexus service.
     bool serves_nexus(std::int64_t ns_id, const std::string& task_queue) const;
+    /// Whether a worker registered any workflow type, on any queue.
+    bool serves_workflows() const;
     /// Whether any worker serves the queue.
     bool has_queue(std::int64_t ns_id, const std::string& task_queue) const;
     std::optional<workflow_registration> workflow(std::int64_t ns_id, const std::string& task_queue,

@@ -112,6 +112,15 @@ perdure::workflow_handle<std::string> call(perdure::engine& e, const std::string
     return e.client_for("default").start_workflow(call_workflow, j, {.id = id, .task_queue = "workflows"});
 }
 
+/// Waits for what another engine does: true once `done`, false after 20 s.
+template <class F>
+bool soon(F done) {
+    for (const auto give_up = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < give_up;
+         std::this_thread::sleep_for(10ms))
+        if (done()) return true;
+    return false;
+}
+
 std::string read_line(int fd) {
     std::string line;
     for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
@@ -170,6 +179,10 @@ BOOST_AUTO_TEST_CASE(cancelling_reaches_an_activity_running_beside_through_its_h
          i < 2000 && run.describe().pending_activities.at(0).state != perdure::pending_activity_state::started; ++i)
         std::this_thread::sleep_for(5ms);
     BOOST_REQUIRE(run.describe().pending_activities.at(0).state == perdure::pending_activity_state::started);
+    // Its heartbeats reach the owner (the first at once, then one per 0.8 s throttle interval).
+    BOOST_TEST(soon([&] {
+        return run.describe().pending_activities.at(0).last_heartbeat_time != std::chrono::system_clock::time_point{};
+    }));
     run.cancel();
     BOOST_REQUIRE(canceled.wait_for(10s) == std::future_status::ready);
     BOOST_CHECK_THROW(run.get(), perdure::workflow_failed_error);
@@ -220,6 +233,35 @@ BOOST_AUTO_TEST_CASE(an_attempt_whose_engine_is_killed_times_out_and_runs_again_
     BOOST_TEST(started.at("attempt").as_int64() == 2);
     BOOST_TEST(started.at("last_failure").at("timeout_failure_info").at("timeout_type").as_string() ==
                "START_TO_CLOSE");
+}
+
+BOOST_AUTO_TEST_CASE(an_engine_that_runs_only_activities_never_takes_over_and_serves_the_next_owner) {
+    const auto uri = postgres_cluster::instance().create_database();
+    int up[2];
+    BOOST_REQUIRE(::pipe(up) == 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {   // the owner, which runs the workflows, until it is killed
+        ::close(up[0]);
+        const auto owner = started_owner(uri);
+        (void)!::write(up[1], "owner\n", 6);
+        for (;;) ::pause();
+    }
+    ::close(up[1]);
+    BOOST_REQUIRE(read_line(up[0]) == "owner");
+    ::close(up[0]);
+    const auto beside = started_beside(uri);
+    BOOST_TEST(call(*beside, "before", {"Shout", 1}).get() == "shout 1 in default for before");
+
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    // Time for the standby's ticks (every 200 ms) to see the owner gone: it must leave the data
+    // to the next engine that runs workflows, or that one would stand by beside it for ever.
+    std::this_thread::sleep_for(1s);
+    const auto next = started_owner(uri);
+    auto after = call(*next, "after", {"Shout", 2});
+    BOOST_REQUIRE(soon([&] { return after.describe().status == perdure::workflow_status::completed; }));
+    BOOST_TEST(after.get() == "shout 2 in default for after");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -216,6 +216,7 @@ void activity_dispatcher::run_attempt(activity_task& t, bool holds_thread) {
     }
     t.st = activity_task::state::running;
     t.remote = false;
+    t.worker_identity.clear();
     t.generation = next_generation_++;
     const auto key = t.key;
     const auto gen = t.generation;
@@ -341,7 +342,9 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     // ActivityTaskStarted is written (with the final attempt) only for an activity that ran.
     const bool ran =
         t.st == activity_task::state::running || (t.attempt > 1 && type != event_type::activity_task_canceled);
-    boost::json::object started{{"scheduled_event_id", key.seq}, {"attempt", t.attempt}, {"identity", "perdure"}};
+    boost::json::object started{{"scheduled_event_id", key.seq},
+                                {"attempt", t.attempt},
+                                {"identity", t.remote ? t.worker_identity : "perdure"}};
     if (t.last_failure) started["last_failure"] = t.last_failure->to_json();
     if (t.control) t.control->cancel = true;
     const bool offered = t.offered;

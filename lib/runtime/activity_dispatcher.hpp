@@ -104,7 +104,7 @@ public:
     // activity that closed) change nothing and are answered `run = false`.
 
     /// The claimer starts `attempt`: it runs now, timed as a local attempt is.
-    report_answer remote_started(const task_key& key, int attempt);
+    report_answer remote_started(const task_key& key, int attempt, std::string identity);
     report_answer remote_heartbeat(const task_key& key, int attempt, boost::json::value details);
     /// The attempt ended with `result`, or with `f`; `details`: its last heartbeat details.
     void remote_finished(const task_key& key, int attempt, boost::json::value result, boost::json::value details,

@@ -33,7 +33,8 @@ void activity_dispatcher::withdraw_offer(activity_task& t) {
     host_.commit(std::move(unit));
 }
 
-activity_dispatcher::report_answer activity_dispatcher::remote_started(const task_key& key, int attempt) {
+activity_dispatcher::report_answer activity_dispatcher::remote_started(const task_key& key, int attempt,
+                                                                       std::string identity) {
     auto it = tasks_.find(key);
     if (it == tasks_.end() || !host_.accepting_work()) return {};
     auto& t = it->second;
@@ -44,6 +45,7 @@ activity_dispatcher::report_answer activity_dispatcher::remote_started(const tas
     t.st = activity_task::state::running;
     t.remote = true;
     t.reported_heartbeat_us = 0;
+    t.worker_identity = std::move(identity);
     t.control.reset();
     t.generation = next_generation_++;
     const auto now = host_.now_us();

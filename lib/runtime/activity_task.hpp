@@ -87,6 +87,7 @@ struct activity_task {
     /// Its running attempt was claimed by another engine, which reports on it (remote_*).
     bool remote = false;
     std::int64_t reported_heartbeat_us = 0;   ///< when that engine's last heartbeat arrived
+    std::string worker_identity;              ///< that engine's name, for ActivityTaskStarted
 
     /// Its outbox row: what recovery needs to dispatch it again.
     task_row row() const {

@@ -103,7 +103,9 @@ void claimed_activities::claimed(claimed_task c) {
     a->timeouts = activity_timeouts_from(attrs);
     // The owner records the start (and may refuse it: the attempt timed out, or another claimer
     // started it after this claim expired) before the code runs.
-    host_.report(a->report(stage::started), [this, a](std::exception_ptr e, inbox_answer answer) {
+    auto started = a->report(stage::started);
+    started.identity = claimer_;
+    host_.report(std::move(started), [this, a](std::exception_ptr e, inbox_answer answer) {
         const auto owner_says = answer_of(e, answer);
         if (!owner_says.run || stopped_) {
             --in_flight_;

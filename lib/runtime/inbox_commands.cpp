@@ -184,7 +184,7 @@ void engine_core::report_activity(activity_report_command& c, answer_sender answ
     const auto reply = [&](activity_dispatcher::report_answer a) {
         answer(nullptr, payload_answer{boost::json::object{{"run", a.run}, {"cancel_requested", a.cancel_requested}}});
     };
-    if (c.at == stage::started) return reply(activities_.remote_started(key, c.attempt));
+    if (c.at == stage::started) return reply(activities_.remote_started(key, c.attempt, std::move(c.identity)));
     if (c.at == stage::heartbeat) return reply(activities_.remote_heartbeat(key, c.attempt, std::move(c.value)));
     std::optional<failure> f;
     if (!c.failure.is_null()) try {

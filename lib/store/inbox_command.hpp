@@ -153,6 +153,7 @@ struct activity_report_command {
     boost::json::value value{};     ///< heartbeat: the details; finished: the result
     boost::json::value failure{};   ///< finished: the attempt's failure (failure::to_json), null when it succeeded
     boost::json::value details{};   ///< finished: the last details heartbeated (held ones too), for the next attempt
+    std::string identity{};         ///< started: the engine running it (Temporal's worker identity)
     bool operator==(const activity_report_command&) const = default;
 };
 

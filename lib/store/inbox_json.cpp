@@ -158,6 +158,7 @@ struct command_writer {
         if (!c.value.is_null()) o["value"] = c.value;
         if (!c.failure.is_null()) o["failure"] = c.failure;
         if (!c.details.is_null()) o["details"] = c.details;
+        if (!c.identity.empty()) o["identity"] = c.identity;
     }
 };
 
@@ -170,7 +171,8 @@ activity_report_command activity_report(activity_report_command::stage at, const
             static_cast<int>(attempt),
             f.value("value"),
             f.value("failure"),
-            f.value("details")};
+            f.value("details"),
+            f.text("identity")};
 }
 
 inbox_command command_of(std::string_view op, const command_fields& f) {

@@ -6,6 +6,7 @@
 
 #include <perdure/perdure.hpp>
 
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/describe.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -148,6 +149,9 @@ BOOST_AUTO_TEST_CASE(an_activity_on_a_queue_the_owner_does_not_serve_runs_on_the
         BOOST_TEST(run.get() == "shout " + std::to_string(i) + " in default for shout-" + std::to_string(i));
         const auto h = run.history();
         BOOST_TEST(first(h, "ActivityTaskStarted").attributes.at("attempt").as_int64() == 1);
+        // As Temporal records the worker that took the task: the engine that ran it.
+        BOOST_TEST(first(h, "ActivityTaskStarted").attributes.at("identity").as_string() ==
+                   boost::asio::ip::host_name() + ":" + std::to_string(::getpid()));
         BOOST_TEST(first(h, "ActivityTaskCompleted").attributes.at("result").as_string() ==
                    "shout " + std::to_string(i) + " in default for shout-" + std::to_string(i));
     }

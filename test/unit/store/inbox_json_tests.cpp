@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         workflow_delete_command{{"app", "w", "r"}},
         search_attribute_create_command{"app", "CustomerId", perdure::search_attribute_type::keyword_list},
         search_attribute_remove_command{"app", "CustomerId"},
-        activity_report_command{activity_report_command::stage::started, 7, 5, 2},
+        activity_report_command{activity_report_command::stage::started, 7, 5, 2, {}, {}, {}, "host:41"},
         activity_report_command{activity_report_command::stage::heartbeat, 7, 5, 2, boost::json::parse(R"({"at":3})")},
         activity_report_command{activity_report_command::stage::finished, 7, 5, 3, "done"},
         activity_report_command{activity_report_command::stage::finished, 7, 5, 3, nullptr,

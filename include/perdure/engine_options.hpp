@@ -44,6 +44,11 @@ struct engine_options {
     /// Operator access to an existing database (the CLI with no engine running): it is never
     /// created or migrated, and start() is refused, so nothing is dispatched and no timer fires.
     bool maintenance = false;
+    /// On a database shared by several engines (PostgreSQL): never own the data, even when no
+    /// engine does. The process runs activities (claimed from the owner's offers) and clients,
+    /// whose calls go to the engine that owns it; started in any order, it never holds the data
+    /// away from the process that runs the workflows. A SQLite file has one engine: refused.
+    bool stand_by = false;
 };
 
 }   // namespace perdure

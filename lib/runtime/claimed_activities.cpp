@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace perdure::detail {
@@ -56,36 +58,46 @@ claimed_activities::claimed_activities(claimed_activity_host& host, store& s, wo
 void claimed_activities::claim(std::int64_t ns_id) {
     if (stopped_ || !store_.shares_tasks() || !host_.claims_tasks()) return;
     if (ns_id == 0) polled_at_ = std::chrono::steady_clock::now();
+    // One round at a time, over every served queue: a round asked for meanwhile follows it.
+    if (claiming_) {
+        claim_again_ = true;
+        return;
+    }
+    if (in_flight_ >= capacity_) return;
+    std::vector<served_queue> queues;
     for (auto& [ns, queue] : workers_.activity_queues())
-        if (ns_id == 0 || ns == ns_id) claim_queue(ns, queue, workers_.activity_names(ns, queue));
+        if (ns_id == 0 || ns == ns_id) queues.push_back({ns, queue, workers_.activity_names(ns, queue)});
+    if (queues.empty()) return;
+    // Each round starts at the next queue, so that a busy one does not take every free place.
+    std::rotate(queues.begin(), queues.begin() + static_cast<std::ptrdiff_t>(rounds_++ % queues.size()), queues.end());
+    const auto free = capacity_ - in_flight_;
+    in_flight_ += free;   // taken before the round, given back for what it did not claim
+    claiming_ = true;
+    store_.post_read([this, to_strand = host_.handoff(), queues = std::move(queues), free](store_reads&) mutable {
+        std::vector<claimed_task> got;
+        try {
+            for (const auto& q : queues) {
+                if (got.size() == free) break;
+                for (auto& c :
+                     store_.claim_tasks(q.ns_id, q.task_queue, q.types, claimer_, claim_ttl, free - got.size()))
+                    got.push_back(std::move(c));
+            }
+        } catch (...) {
+            // The server is away: the next poll claims again (what was claimed expires).
+        }
+        to_strand(
+            [this, free, got = std::move(got)]() mutable {
+                claiming_ = false;
+                in_flight_ -= free - got.size();
+                for (auto& c : got) claimed(std::move(c));
+                if (std::exchange(claim_again_, false)) claim();
+            },
+            std::nullopt);
+    });
 }
 
 void claimed_activities::poll_if_due() {
     if (std::chrono::steady_clock::now() - polled_at_ >= poll_interval) claim();
-}
-
-void claimed_activities::claim_queue(std::int64_t ns_id, const std::string& task_queue,
-                                     std::vector<std::string> types) {
-    if (in_flight_ >= capacity_ || !claiming_.insert({ns_id, task_queue}).second) return;
-    // The free places are taken before the claim, so claims on two queues never overfill them.
-    const auto limit = capacity_ - in_flight_;
-    in_flight_ += limit;
-    store_.post_read(
-        [this, to_strand = host_.handoff(), ns_id, task_queue, types = std::move(types), limit](store_reads&) mutable {
-            std::vector<claimed_task> got;
-            try {
-                got = store_.claim_tasks(ns_id, task_queue, types, claimer_, claim_ttl, limit);
-            } catch (...) {
-                // The server is away: the next poll claims again.
-            }
-            to_strand(
-                [this, ns_id, task_queue, limit, got = std::move(got)]() mutable {
-                    claiming_.erase({ns_id, task_queue});
-                    in_flight_ -= limit - got.size();
-                    for (auto& c : got) claimed(std::move(c));
-                },
-                std::nullopt);
-        });
 }
 
 void claimed_activities::claimed(claimed_task c) {

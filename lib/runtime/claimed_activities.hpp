@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 
@@ -52,7 +51,8 @@ public:
     claimed_activities(claimed_activity_host& host, store& s, worker_registry& workers, std::shared_ptr<clock> clock,
                        boost::asio::any_io_executor strand, std::size_t threads);
 
-    /// Claims what is offered on the served queues (of namespace `ns_id` only, when not 0).
+    /// Claims what is offered on the served queues (of namespace `ns_id` only, when not 0), as
+    /// many as there are free places, in one round on the store's reader thread.
     void claim(std::int64_t ns_id = 0);
     /// Claims on every served queue when poll_interval has passed since the last time.
     void poll_if_due();
@@ -63,7 +63,11 @@ public:
 
 private:
     struct attempt;
-    void claim_queue(std::int64_t ns_id, const std::string& task_queue, std::vector<std::string> types);
+    struct served_queue {
+        std::int64_t ns_id;
+        std::string task_queue;
+        std::vector<std::string> types;
+    };
     void claimed(claimed_task c);
     void run(std::shared_ptr<attempt> a);
     void heartbeat(std::shared_ptr<attempt> a, boost::json::value details);
@@ -79,8 +83,10 @@ private:
     std::size_t capacity_;
     std::string claimer_;   // this engine's name in the claims
     bool stopped_ = false;
-    std::size_t in_flight_ = 0;                                 // claimed and not finished: at most capacity_
-    std::set<std::pair<std::int64_t, std::string>> claiming_;   // queues with a claim in flight
+    std::size_t in_flight_ = 0;   // claimed and not finished: at most capacity_
+    bool claiming_ = false;       // a round of claims is in flight
+    bool claim_again_ = false;    // another was asked for meanwhile
+    std::size_t rounds_ = 0;
     std::chrono::steady_clock::time_point polled_at_{};
     std::map<std::pair<std::int64_t, std::int64_t>, std::shared_ptr<attempt>> running_;   // by (run key, seq)
     std::unique_ptr<activity_threads> threads_;   // made at the first claim: an owner never needs them

@@ -338,8 +338,8 @@ private:
     /// reads awaited results again (each tick without notices, every few seconds with them).
     void start_standby_tick();
     void reload_registries();
-    /// Whether this standby takes the data over when the owner is gone: started, and its
-    /// workers run workflows.
+    /// Whether this standby takes the data over when the owner is gone: started, not told to
+    /// stand by (engine_options::stand_by), and its workers run workflows.
     bool takes_over() const;
     /// The owner is gone and this store took the data: the index, the inbox, then the work.
     void take_over();

@@ -73,8 +73,9 @@ void engine_core::start_standby_tick() {
 bool engine_core::takes_over() const {
     // An engine that runs no workflows (only activities, or only clients) would own workflows it
     // cannot move, and a process that runs them, once back, would stand by beside it: it leaves
-    // the data to the next engine that runs workflows, which takes it over as it opens.
-    return start_requested_ && workers_.serves_workflows();
+    // the data to the next engine that runs workflows, which takes it over as it opens. One told
+    // to stand by never takes it.
+    return start_requested_ && !options_.stand_by && workers_.serves_workflows();
 }
 
 void engine_core::listen_for_notices() {

@@ -24,6 +24,10 @@ std::unique_ptr<store> open_store(const engine_options& options, open_mode mode,
             "(meson option -Dpostgresql=enabled), or use a SQLite file");
 #endif
     }
+    if (options.stand_by && !options.maintenance)
+        throw invalid_argument(
+            "engine_options::stand_by needs a database shared by several engines (a "
+            "postgresql:// URI); an engine on a SQLite file is its only engine, so it owns it");
     return std::make_unique<sqlite_store>(options, mode, std::move(callbacks));
 }
 

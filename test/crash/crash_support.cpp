@@ -57,7 +57,7 @@ void check_sqlite_file(const std::string& db) {
     BOOST_TEST(std::string(s.text(0)) == "ok");
 }
 
-pid_t start_torture(const std::string& db, const std::string& side, int workflows) {
+pid_t start_torture(const std::string& db, const std::string& side, int workflows, const char* role) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         const std::string n = std::to_string(workflows);
@@ -65,7 +65,7 @@ pid_t start_torture(const std::string& db, const std::string& side, int workflow
         ::dup2(devnull, 1);
         ::dup2(devnull, 2);
         ::alarm(120);   // a life that never ends fails the test instead of hanging it
-        ::execl(TORTURE_WORKER, "torture-worker", db.c_str(), side.c_str(), n.c_str(), nullptr);
+        ::execl(TORTURE_WORKER, "torture-worker", db.c_str(), side.c_str(), n.c_str(), role, nullptr);
         ::_exit(127);
     }
     return pid;

@@ -35,7 +35,7 @@ private:
 void check_sqlite_file(const std::string& db);
 
 /// Starts the torture worker (test/crash/torture_worker.cpp) on `db`; its output goes nowhere.
-pid_t start_torture(const std::string& db, const std::string& side, int workflows);
+pid_t start_torture(const std::string& db, const std::string& side, int workflows, const char* role = "full");
 /// Runs the torture worker; kills it after `kill_after` unless null. -1 when killed.
 int run_torture(const std::string& db, const std::string& side, int workflows,
                 std::optional<std::chrono::microseconds> kill_after);

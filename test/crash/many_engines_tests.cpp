@@ -1,5 +1,7 @@
 // Three engine processes running the torture workload on one PostgreSQL database: one owns it,
-// the other two stand by and send it what their clients ask. One of the three, chosen at random,
+// the other two stand by and send it what their clients ask. One runs everything, one all but the
+// activities (owning the data, it offers them to the others), one only the activities (it never
+// owns the data, and claims what the owner offers). One of the three, chosen at random,
 // is killed at random moments again and again and started again; whichever engine holds the
 // data then, every workflow completes, every recorded result was produced by its activity, no
 // recorded step runs again, and no history has a gap or a duplicate.
@@ -21,6 +23,8 @@ namespace {
 using namespace perdure::test;
 
 constexpr int engines = 3, workflows = 12;
+constexpr std::array<const char*, engines> roles{"full", "workflows", "activities"};
+constexpr int activities_only = 2;
 
 /// The exit status of a process that ended, or nullopt while it runs (-1: killed by a signal).
 std::optional<int> ended(pid_t pid) {
@@ -31,12 +35,13 @@ std::optional<int> ended(pid_t pid) {
 
 /// One workload on a fresh database: the engines run until each has seen every workflow complete,
 /// one of them killed and started again every now and then while `kills` is below `wanted`.
-/// The database is checked in full at the end.
+/// The activities-only engine runs until the others are done, and is stopped then. The database
+/// is checked in full at the end.
 void run_workload(const temp_dir& dir, const std::string& side, std::mt19937& rng, int& kills, int wanted) {
     const auto db = fresh_database(dir);
     std::array<pid_t, engines> pids{};
     std::array<bool, engines> finished{};
-    for (auto& p : pids) p = start_torture(db, side, workflows);
+    for (int i = 0; i < engines; ++i) pids[i] = start_torture(db, side, workflows, roles[i]);
     for (int done = 0; done < engines;) {
         // The kill point, not a timing check: a life opens, stands by or owns, and runs for a while.
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 400));
@@ -47,6 +52,12 @@ void run_workload(const temp_dir& dir, const std::string& side, std::mt19937& rn
                     finished[i] = true;
                     ++done;
                 }
+        if (done == engines - 1 && !finished[activities_only]) {   // its work is over
+            ::kill(pids[activities_only], SIGKILL);
+            ::waitpid(pids[activities_only], nullptr, 0);
+            finished[activities_only] = true;
+            ++done;
+        }
         if (done == engines || kills >= wanted) continue;
         int victim = static_cast<int>(rng() % engines);
         while (finished[victim]) victim = (victim + 1) % engines;
@@ -54,7 +65,7 @@ void run_workload(const temp_dir& dir, const std::string& side, std::mt19937& rn
         ::waitpid(pids[victim], nullptr, 0);
         ++kills;
         check_invariants(db, side, false);
-        pids[victim] = start_torture(db, side, workflows);
+        pids[victim] = start_torture(db, side, workflows, roles[victim]);
     }
     BOOST_TEST(check_invariants(db, side, true) == workflows);
 }

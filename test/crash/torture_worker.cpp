@@ -1,8 +1,13 @@
 // The torture test's process: a mixed workload in two namespaces — activities (in parallel),
 // timers, a child workflow, Nexus sync and async operations, a signal, an update and one
 // continue-as-new per workflow. Activities append what they return to a side file. Several of
-// them may run at once on one PostgreSQL database: one owns it, the others stand by.
-// Usage: torture-worker DB SIDE_FILE WORKFLOWS — exits 0 once every workflow completed.
+// them may run at once on one PostgreSQL database: one owns it, the others stand by. The
+// activities run on the queue "produce"; ROLE says what this process serves: all of it (full),
+// the workflows, Nexus handlers and clients but no activity (workflows: the owner offers its
+// activities to the others), or the activities only (activities: it stands by whatever happens,
+// engine_options::stand_by, claims what the owner offers, and runs until it is stopped).
+// Usage: torture-worker DB SIDE_FILE WORKFLOWS [full|workflows|activities] — exits 0 once every
+// workflow completed.
 #include <perdure/perdure.hpp>
 
 #include <fcntl.h>
@@ -29,7 +34,8 @@ std::string produce(perdure::activity_context& ctx, std::string what) {
     return result;
 }
 const perdure::activity_def produce_activity{"Produce", &produce};
-const perdure::activity_options quick{.start_to_close_timeout = 30s};
+// An attempt lost with the process that claimed it is retried after this timeout.
+const perdure::activity_options quick{.start_to_close_timeout = 5s, .task_queue = "produce"};
 
 // ---- namespace b: the Nexus handler side ----
 
@@ -115,21 +121,25 @@ int main(int argc, char** argv) {
     if (argc < 4) return 2;
     side_fd = ::open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     const int workflows = std::stoi(argv[3]);
-    perdure::engine engine({.database = argv[1], .activity_threads = 4});
+    const std::string role = argc > 4 ? argv[4] : "full";
+    const bool runs_workflows = role != "activities", runs_activities = role != "workflows";
+    perdure::engine engine({.database = argv[1], .activity_threads = 4, .stand_by = !runs_workflows});
     retrying([&] { return engine.namespaces().ensure("a"); });
     retrying([&] { return engine.namespaces().ensure("b"); });
     retrying([&] {
         return engine.nexus_endpoints().ensure({.name = "to-b", .target_namespace = "b", .target_task_queue = "b"});
     });
-    engine.add_worker("b", "b")
-        .register_workflow(fulfil_workflow)
-        .register_activity(produce_activity)
-        .register_nexus_service(perdure::nexus::service("fulfilment").add(fulfil_op).add(quote_op));
-    engine.add_worker("a", "a")
-        .register_workflow(mixed_workflow)
-        .register_workflow(child_workflow)
-        .register_activity(produce_activity);
+    if (runs_workflows) {
+        engine.add_worker("b", "b")
+            .register_workflow(fulfil_workflow)
+            .register_nexus_service(perdure::nexus::service("fulfilment").add(fulfil_op).add(quote_op));
+        engine.add_worker("a", "a").register_workflow(mixed_workflow).register_workflow(child_workflow);
+    }
+    if (runs_activities)
+        for (const char* ns : {"a", "b"}) engine.add_worker(ns, "produce").register_activity(produce_activity);
     engine.start();
+    if (!runs_workflows)
+        for (;;) ::pause();   // an activity worker process: its clients are the others'
     auto client = engine.client_for("a");
     std::vector<perdure::workflow_handle<std::string>> runs;
     for (int i = 0; i < workflows; ++i) {

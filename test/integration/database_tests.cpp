@@ -76,6 +76,14 @@ BOOST_AUTO_TEST_CASE(a_second_engine_on_the_same_file_is_refused_naming_the_file
     BOOST_TEST(msg.find(path + " is in use by another perdure engine") != std::string::npos, msg);
 }
 
+BOOST_AUTO_TEST_CASE(an_engine_told_to_stand_by_is_refused_on_a_file_saying_why) {
+    temp_dir dir;
+    BOOST_CHECK_EXCEPTION(perdure::engine({.database = dir.file("one.db"), .stand_by = true}),
+                          perdure::invalid_argument, [](const perdure::invalid_argument& e) {
+                              return std::string(e.what()).find("postgresql://") != std::string::npos;
+                          });
+}
+
 BOOST_AUTO_TEST_CASE(the_lock_is_released_when_the_engine_closes) {
     temp_dir dir;
     const auto path = dir.file("one.db");

@@ -268,4 +268,19 @@ BOOST_AUTO_TEST_CASE(an_engine_that_runs_only_activities_never_takes_over_and_se
     BOOST_TEST(after.get() == "shout 2 in default for after");
 }
 
+BOOST_AUTO_TEST_CASE(an_engine_told_to_stand_by_and_opened_first_leaves_the_data_to_the_engine_that_runs_workflows) {
+    const auto uri = postgres_cluster::instance().create_database();
+    perdure::engine workers({.database = uri, .durability = perdure::durability::off, .stand_by = true});
+    // Nobody owns the fresh database, and it still does not take it: the next engine does.
+    const auto owner = started_owner(uri);
+    workers.namespaces().ensure("default");   // through the owner
+    workers.add_worker("default", "beside").register_activity(shout_activity);
+    workers.start();
+    shouts = 0;
+    auto run = call(*owner, "first", {"Shout", 5});
+    BOOST_REQUIRE(soon([&] { return run.describe().status == perdure::workflow_status::completed; }));
+    BOOST_TEST(run.get() == "shout 5 in default for first");
+    BOOST_TEST(shouts == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

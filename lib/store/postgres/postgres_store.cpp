@@ -11,6 +11,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -91,15 +92,20 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
                                 .clock = clock,
                                 .synchronous = options.durability == durability::full,
                                 .max_bytes = options.max_database_bytes};
-            try {
-                auto held = acquire_from_dead_or_expired(*conn, owner, clock, lease_us, name_);
-                epoch_ = static_cast<std::uint64_t>(held.max_epoch());
+            // An engine beside a live one stands by, and one told to stand by always does; the
+            // CLI's opens need the data now.
+            std::optional<held_leases> held;
+            if (mode_ != open_mode::owner || !options.stand_by) try {
+                    held = acquire_from_dead_or_expired(*conn, owner, clock, lease_us, name_);
+                } catch (const database_locked&) {
+                    if (mode_ != open_mode::owner) throw;
+                }
+            if (held) {
+                epoch_ = static_cast<std::uint64_t>(held->max_epoch());
                 writer_ =
-                    std::make_unique<pg_writer>(std::move(wc), std::move(held), std::move(conn), std::move(callbacks));
+                    std::make_unique<pg_writer>(std::move(wc), std::move(*held), std::move(conn), std::move(callbacks));
                 counted_writer_ = writer_.get();
-            } catch (const database_locked&) {
-                // An engine beside a live one stands by; the CLI's opens need the data now.
-                if (mode_ != open_mode::owner) throw;
+            } else {
                 standby_.reset(new standby{std::move(conn), owner, std::move(wc), std::move(callbacks)});
                 standing_by_ = true;
             }

@@ -132,27 +132,24 @@ void claimed_activities::run(std::shared_ptr<attempt> a) {
     const auto& t = a->task;
     a->control = new_attempt_control(clock_, a->timeouts.heartbeat, host_.now_us());
     auto to_strand = host_.handoff();
-    a->control->send = [this, to_strand, a](boost::json::value details) {
-        to_strand([this, a, details = std::move(details)]() mutable { heartbeat(a, std::move(details)); },
-                  std::nullopt);
-    };
-    a->control->flush_at = [this, to_strand, a](std::int64_t at_us) {
+    // The attempt's control lives as long as the attempt, so what it calls back holds the
+    // attempt weakly: the attempt is running_'s and its code's until it finishes.
+    const std::weak_ptr<attempt> weak = a;
+    a->control->send = [this, to_strand, weak](boost::json::value details) {
         to_strand(
-            [this, to_strand, a, at_us] {
+            [this, weak, details = std::move(details)]() mutable {
+                if (auto a = weak.lock()) heartbeat(a, std::move(details));
+            },
+            std::nullopt);
+    };
+    a->control->flush_at = [this, to_strand, weak](std::int64_t at_us) {
+        to_strand(
+            [this, to_strand, weak, at_us] {
+                const auto a = weak.lock();
+                if (!a) return;
                 a->flush.expires_after(std::chrono::microseconds(at_us - host_.now_us()));
-                a->flush.async_wait([this, to_strand, a](boost::system::error_code ec) {
-                    if (ec) return;
-                    to_strand(
-                        [this, a] {
-                            std::unique_lock lk(a->control->mutex);
-                            if (!a->control->flush_pending || !a->control->latest) return;
-                            a->control->flush_pending = false;
-                            a->control->last_sent_us = host_.now_us();
-                            auto details = *a->control->latest;
-                            lk.unlock();
-                            heartbeat(a, std::move(details));
-                        },
-                        std::nullopt);
+                a->flush.async_wait([this, to_strand, weak](boost::system::error_code ec) {
+                    if (!ec) to_strand([this, weak] { flush_held(weak.lock()); }, std::nullopt);
                 });
             },
             std::nullopt);
@@ -186,6 +183,19 @@ void claimed_activities::run(std::shared_ptr<attempt> a) {
                    done = async_activity_function::done_fn(std::move(done))]() mutable {
         run_blocking_attempt(fn, std::move(info), std::move(control), input, done);
     });
+}
+
+void claimed_activities::flush_held(std::shared_ptr<attempt> a) {
+    if (!a) return;
+    boost::json::value details;
+    {
+        std::lock_guard lk(a->control->mutex);
+        if (!a->control->flush_pending || !a->control->latest) return;
+        a->control->flush_pending = false;
+        a->control->last_sent_us = host_.now_us();
+        details = *a->control->latest;
+    }
+    heartbeat(a, std::move(details));
 }
 
 void claimed_activities::heartbeat(std::shared_ptr<attempt> a, boost::json::value details) {

@@ -71,6 +71,8 @@ private:
     void claimed(claimed_task c);
     void run(std::shared_ptr<attempt> a);
     void heartbeat(std::shared_ptr<attempt> a, boost::json::value details);
+    /// Sends the details a throttled heartbeat held back, once their interval ended.
+    void flush_held(std::shared_ptr<attempt> a);
     void finished(std::shared_ptr<attempt> a, boost::json::value result, std::optional<failure> f);
     /// The owner's answer to a start or a heartbeat; false when it did not answer.
     static activity_dispatcher::report_answer answer_of(std::exception_ptr e, const inbox_answer& answer);

@@ -56,6 +56,20 @@ struct activity_control {
     std::function<std::int64_t()> now_us;           ///< the engine's clock
     std::function<void(boost::json::value)> send;   ///< posts a heartbeat to the engine
     std::function<void(std::int64_t)> flush_at;     ///< asks the engine to send held details then
+
+    /// The details held back by the throttle, now sent (at `now_us`); none when nothing waits.
+    std::optional<boost::json::value> take_held(std::int64_t now_us) {
+        std::lock_guard lk(mutex);
+        if (!flush_pending || !latest) return std::nullopt;
+        flush_pending = false;
+        last_sent_us = now_us;
+        return *latest;
+    }
+    /// The last details given, sent or held.
+    std::optional<boost::json::value> latest_details() {
+        std::lock_guard lk(mutex);
+        return latest;
+    }
 };
 
 struct activity_task {

@@ -20,8 +20,7 @@ failure timeout_failure(timeout_type type, const boost::json::value& details) {
 void activity_dispatcher::keep_latest_details(activity_task& t) {
     if (!t.control) return;
     // Heartbeats are throttled; the attempt's last details still reach the next attempt.
-    std::lock_guard lk(t.control->mutex);
-    if (t.control->latest) t.heartbeat_details = *t.control->latest;
+    if (auto latest = t.control->latest_details()) t.heartbeat_details = std::move(*latest);
 }
 
 void activity_dispatcher::on_heartbeat(task_key key, std::uint64_t generation, boost::json::value details) {
@@ -47,15 +46,8 @@ void activity_dispatcher::on_deadline(const task_key& key, wheel_kind kind) {
     case wheel_kind::activity_retry: dispatch(key); return;
     case wheel_kind::activity_heartbeat_flush: {
         if (t.st != activity_task::state::running || !t.control) return;
-        boost::json::value details;
-        {
-            std::lock_guard lk(t.control->mutex);
-            if (!t.control->flush_pending || !t.control->latest) return;
-            details = *t.control->latest;
-            t.control->flush_pending = false;
-            t.control->last_sent_us = host_.now_us();
-        }
-        return on_heartbeat(key, t.generation, std::move(details));
+        if (auto held = t.control->take_held(host_.now_us())) on_heartbeat(key, t.generation, std::move(*held));
+        return;
     }
     case wheel_kind::activity_heartbeat:
         // Fires only when no heartbeat() call came within the timeout (held ones count).

@@ -187,15 +187,7 @@ void claimed_activities::run(std::shared_ptr<attempt> a) {
 
 void claimed_activities::flush_held(std::shared_ptr<attempt> a) {
     if (!a) return;
-    boost::json::value details;
-    {
-        std::lock_guard lk(a->control->mutex);
-        if (!a->control->flush_pending || !a->control->latest) return;
-        a->control->flush_pending = false;
-        a->control->last_sent_us = host_.now_us();
-        details = *a->control->latest;
-    }
-    heartbeat(a, std::move(details));
+    if (auto held = a->control->take_held(host_.now_us())) heartbeat(a, std::move(*held));
 }
 
 void claimed_activities::heartbeat(std::shared_ptr<attempt> a, boost::json::value details) {
@@ -216,10 +208,7 @@ void claimed_activities::finished(std::shared_ptr<attempt> a, boost::json::value
     auto report = a->report(stage::finished);
     report.value = std::move(result);
     if (f) report.failure = f->to_json();
-    {
-        std::lock_guard lk(a->control->mutex);
-        if (a->control->latest) report.details = *a->control->latest;
-    }
+    if (auto latest = a->control->latest_details()) report.details = std::move(*latest);
     // Unheard (the owner is away), the owner's start-to-close timeout retries the attempt.
     host_.report(std::move(report), [](std::exception_ptr, inbox_answer) {});
     claim();   // a place is free

@@ -49,7 +49,8 @@ std::int64_t micros(const std::shared_ptr<perdure::clock>& clock) {
 
 /// Takes the shards. A process killed a moment ago may still hold its liveness lock while its
 /// server session notices the closed socket, so a refusal is retried for a second before it
-/// stands: a supervisor restarting a crashed engine gets in at once.
+/// stands: a supervisor restarting a crashed engine gets in at once. A holder still running on
+/// this host is alive: its refusal stands at once (the CLI beside a running engine).
 held_leases acquire_from_dead_or_expired(pg::connection& c, const std::string& owner,
                                          const std::shared_ptr<perdure::clock>& clock, std::int64_t lease_us,
                                          const std::string& name) {
@@ -58,8 +59,8 @@ held_leases acquire_from_dead_or_expired(pg::connection& c, const std::string& o
     for (;;) {
         try {
             return acquire_all_shards(c, owner, micros(clock), lease_us, name);
-        } catch (const database_locked&) {
-            if (std::chrono::steady_clock::now() >= give_up) throw;
+        } catch (const shard_held& held) {
+            if (runs_on_this_host(held.holder) || std::chrono::steady_clock::now() >= give_up) throw;
             std::this_thread::sleep_for(pause);
         }
     }

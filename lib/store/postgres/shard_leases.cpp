@@ -4,6 +4,11 @@
 #include <perdure/error.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <fstream>
+
+#include <signal.h>
+#include <unistd.h>
 
 namespace perdure::detail {
 
@@ -32,6 +37,27 @@ bool owner_is_gone(pg::connection& c, std::string_view holder) {
 
 }   // namespace
 
+bool runs_on_this_host(std::string_view holder) {
+    const auto host_end = holder.find(':');
+    if (host_end == std::string_view::npos) return false;
+    const auto pid_end = holder.find(':', host_end + 1);
+    if (pid_end == std::string_view::npos) return false;
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    if (holder.substr(0, host_end) != host) return false;
+    pid_t pid = 0;
+    const auto digits = holder.substr(host_end + 1, pid_end - host_end - 1);
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), pid).ptr != digits.data() + digits.size() ||
+        pid <= 0 || ::kill(pid, 0) != 0)
+        return false;
+    // A killed process its parent has not reaped yet still has a pid: a zombie is not running.
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto state_at = line.rfind(')');
+    return state_at == std::string::npos || state_at + 2 >= line.size() || line[state_at + 2] != 'Z';
+}
+
 bool hold_liveness(pg::connection& c, const std::string& owner) {
     return c.exec("SELECT pg_try_advisory_lock($1::integer, $2::integer)",
                   pg::params(liveness_class, liveness_key(owner)))
@@ -46,11 +72,12 @@ held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std:
         const auto holder = rows.text(i, 1);
         const auto expires = rows.int64(i, 2);
         if (!holder.empty() && holder != owner && expires > now_us && !owner_is_gone(c, holder))
-            throw database_locked("database " + name + " is in use by another perdure engine (" + std::string(holder) +
-                                  " holds shard " + std::string(rows.text(i, 0)) + " for another " +
-                                  std::to_string((expires - now_us + 999'999) / 1'000'000) +
-                                  " s); an engine opened beside it stands by and takes over when it stops, and the CLI "
-                                  "sends its commands to it; for maintenance, stop it first");
+            throw shard_held("database " + name + " is in use by another perdure engine (" + std::string(holder) +
+                                 " holds shard " + std::string(rows.text(i, 0)) + " for another " +
+                                 std::to_string((expires - now_us + 999'999) / 1'000'000) +
+                                 " s); an engine opened beside it stands by and takes over when it stops, and the CLI "
+                                 "sends its commands to it; for maintenance, stop it first",
+                             std::string(holder));
     }
     held_leases held{owner, std::vector<std::int64_t>(static_cast<std::size_t>(rows.rows())), now_us + lease_us};
     auto taken = c.exec(

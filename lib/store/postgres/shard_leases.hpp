@@ -6,9 +6,12 @@
 
 #include "store/postgres/pg_connection.hpp"
 
+#include <perdure/error.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace perdure::detail {
@@ -28,10 +31,23 @@ struct held_leases {
 /// same owner name twice, or a hash collision): then that owner counts as alive, the safe side.
 bool hold_liveness(pg::connection& c, const std::string& owner);
 
+/// database_locked naming the engine that holds a live lease.
+class shard_held : public database_locked {
+public:
+    shard_held(std::string message, std::string holder)
+        : database_locked(std::move(message)), holder(std::move(holder)) {}
+    std::string holder;   ///< its owner name (held_leases::owner)
+};
+
+/// True when `holder` names a process of this host that is still running: a default owner name
+/// is host:pid:random. A process killed a moment ago may hold its liveness lock until its server
+/// session notices, so only a running one is known to be alive.
+bool runs_on_this_host(std::string_view holder);
+
 /// Takes every shard, in one transaction: each that is unowned, expired at `now_us`, already
 /// `owner`'s, or held by an owner whose liveness lock no session holds (its process died) gets
 /// `owner`, epoch + 1 and expiry `now_us + lease_us`. When a live engine holds a live lease
-/// nothing is taken and database_locked names it; libpq failures leave as pg::failure.
+/// nothing is taken and shard_held names it; libpq failures leave as pg::failure.
 held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
                                const std::string& name);
 

@@ -20,6 +20,12 @@ inbox_failure failure_of(std::exception_ptr e) {
         return {errc::failure, err.what(), {}, err.failure().to_json(), true};
     } catch (const failure_error& err) {
         return {errc::failure, err.what(), {}, err.failure().to_json()};
+    } catch (const engine_stopped&) {
+        // This engine stopped while applying it: the sender's own engine runs on, and the next
+        // owner answers the command if it is sent again.
+        return {errc::storage_error,
+                "the engine that took this command stopped before it finished; it may have been applied: check "
+                "with describe or list before sending it again (an idempotent call can simply be repeated)"};
     } catch (const error& err) {
         return {static_cast<errc>(err.code().value()), err.what()};
     } catch (const std::exception& ex) {

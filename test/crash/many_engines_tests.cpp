@@ -26,11 +26,12 @@ constexpr int engines = 3, workflows = 12;
 constexpr std::array<const char*, engines> roles{"full", "workflows", "activities"};
 constexpr int activities_only = 2;
 
-/// The exit status of a process that ended, or nullopt while it runs (-1: killed by a signal).
+/// The exit status of a process that ended, or nullopt while it runs (minus the signal that
+/// killed it, if one did).
 std::optional<int> ended(pid_t pid) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) != pid) return std::nullopt;
-    return WIFSIGNALED(status) ? -1 : WEXITSTATUS(status);
+    return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 /// One workload on a fresh database: the engines run until each has seen every workflow complete,

@@ -4,7 +4,8 @@
 // long after the owner closed another run the caller waiting for its result has it; the
 // owner's own client, timed alike, is the comparison. Then a workflow of one activity, run to
 // its end from the owner's client: the activity run by the standby, which serves its queue
-// (claimed from the shared task table), against the same run by the owner's own worker.
+// (claimed from the shared task table), against the same run by the owner's own worker; and a
+// workflow of one sync Nexus operation, its handler run by the standby or by the owner.
 #include "common.hpp"
 #include "scenarios.hpp"
 
@@ -31,14 +32,24 @@ perdure::workflow<int> one_activity(perdure::workflow_context& ctx, std::string 
 }
 const perdure::workflow_def<int, std::string> one_activity_workflow{"OneActivity", &one_activity};
 
-/// Runs `count` one-activity workflows in turn, their activity on `queue`; their times, start to result.
-std::vector<double> time_activities(perdure::client owner, std::size_t count, const std::string& queue) {
+const perdure::nexus::sync_operation<int, int> echo_op{"echo",
+                                                       [](perdure::nexus::operation_context&, int n) { return n; }};
+
+perdure::workflow<int> one_operation(perdure::workflow_context& ctx, std::string endpoint) {
+    co_return co_await ctx.nexus_client(endpoint, "echo").execute_operation(echo_op, 3);
+}
+const perdure::workflow_def<int, std::string> one_operation_workflow{"OneOperation", &one_operation};
+
+/// Runs `count` workflows of `def` in turn, telling them where their one call goes; their times,
+/// start to result.
+std::vector<double> time_runs(perdure::client owner, const perdure::workflow_def<int, std::string>& def,
+                              std::size_t count, const std::string& where) {
     std::vector<double> times;
     for (std::size_t i = 0; i < count; ++i) {
         const auto at = steady::now();
-        auto run = owner.start_workflow(one_activity_workflow, queue,
-                                        {.id = queue + "-" + std::to_string(i), .task_queue = "bench"});
-        if (run.get() != 3) throw std::runtime_error("standby_calls: a wrong activity result");
+        auto run = owner.start_workflow(
+            def, where, {.id = def.name() + "-" + where + "-" + std::to_string(i), .task_queue = "bench"});
+        if (run.get() != 3) throw std::runtime_error("standby_calls: a wrong result from " + where);
         times.push_back(elapsed_us(at));
     }
     return times;
@@ -87,21 +98,32 @@ void run_standby_calls(const settings& s) {
     {
         perdure::engine owner(engine_options_for(s, path));
         owner.namespaces().ensure("bench");
+        owner.nexus_endpoints().ensure({.name = "own", .target_namespace = "bench", .target_task_queue = "own-nexus"});
+        owner.nexus_endpoints().ensure({.name = "beside", .target_namespace = "bench", .target_task_queue = "beside"});
         owner.add_worker("bench", "bench")
             .register_workflow(waiting)
             .register_workflow(one_activity_workflow)
+            .register_workflow(one_operation_workflow)
             .register_activity(echo_activity);
+        owner.add_worker("bench", "own-nexus").register_nexus_service(perdure::nexus::service("echo").add(echo_op));
         owner.start();
         perdure::engine beside(engine_options_for(s, path));   // stands by: the owner is live
-        beside.add_worker("bench", "beside").register_activity(echo_activity);
+        beside.add_worker("bench", "beside")
+            .register_activity(echo_activity)
+            .register_nexus_service(perdure::nexus::service("echo").add(echo_op));
         beside.start();
         const auto own = time_calls(owner.client_for("bench"), owner.client_for("bench"), count, "own-");
         const auto via = time_calls(beside.client_for("bench"), owner.client_for("bench"), count, "via-");
         boost::json::object line{{"scenario", "standby_calls"}, {"calls", count}};
         for (auto& [k, v] : p50s(via)) line[k] = v;
         for (auto& [k, v] : p50s(own)) line[std::string("owner_") + std::string(k)] = v;
-        line["activity_beside_p50_us"] = summarize(time_activities(owner.client_for("bench"), count, "beside")).p50;
-        line["owner_activity_p50_us"] = summarize(time_activities(owner.client_for("bench"), count, "bench")).p50;
+        const auto runs = [&](const auto& def, const std::string& where) {
+            return summarize(time_runs(owner.client_for("bench"), def, count, where)).p50;
+        };
+        line["activity_beside_p50_us"] = runs(one_activity_workflow, "beside");
+        line["owner_activity_p50_us"] = runs(one_activity_workflow, "bench");
+        line["nexus_beside_p50_us"] = runs(one_operation_workflow, "beside");
+        line["owner_nexus_p50_us"] = runs(one_operation_workflow, "own");
         line["durability"] = to_string(s.durability);
         emit(line);
     }

@@ -3,30 +3,12 @@
 #include "history/fields.hpp"
 #include "machines/activity_options.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/parse.hpp>
-
-#include <algorithm>
-
-#include <unistd.h>
 
 namespace perdure::detail {
 namespace {
 
 using stage = activity_report_command::stage;
-
-std::string engine_name() {
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    return std::string(host) + ":" + std::to_string(::getpid());
-}
-
-boost::json::value parsed_or_null(const std::string& text) {
-    boost::system::error_code ec;
-    auto v = text.empty() ? boost::json::value() : boost::json::parse(text, ec);
-    return ec ? boost::json::value() : v;
-}
 
 }   // namespace
 
@@ -44,69 +26,22 @@ struct claimed_activities::attempt {
     activity_report_command report(stage at) const { return {at, task.run_key, task.seq, task.attempt}; }
 };
 
-claimed_activities::claimed_activities(claimed_activity_host& host, store& s, worker_registry& workers,
+claimed_activities::claimed_activities(claimer_host& host, store& s, worker_registry& workers,
                                        std::shared_ptr<clock> clock, boost::asio::any_io_executor strand,
                                        std::size_t threads)
     : host_(host),
-      store_(s),
       workers_(workers),
       clock_(std::move(clock)),
       strand_(std::move(strand)),
-      capacity_(threads < 1 ? 1 : threads),
-      claimer_(engine_name()) {}
-
-void claimed_activities::claim(std::int64_t ns_id) {
-    if (stopped_ || !store_.shares_tasks() || !host_.claims_tasks()) return;
-    if (ns_id == 0) polled_at_ = std::chrono::steady_clock::now();
-    // One round at a time, over every served queue: a round asked for meanwhile follows it.
-    if (claiming_) {
-        claim_again_ = true;
-        return;
-    }
-    if (in_flight_ >= capacity_) return;
-    std::vector<served_queue> queues;
-    for (auto& [ns, queue] : workers_.activity_queues())
-        if (ns_id == 0 || ns == ns_id) queues.push_back({ns, queue, workers_.activity_names(ns, queue)});
-    if (queues.empty()) return;
-    // Each round starts at the next queue, so that a busy one does not take every free place.
-    std::rotate(queues.begin(), queues.begin() + static_cast<std::ptrdiff_t>(rounds_++ % queues.size()), queues.end());
-    const auto free = capacity_ - in_flight_;
-    in_flight_ += free;   // taken before the round, given back for what it did not claim
-    claiming_ = true;
-    store_.post_read([this, to_strand = host_.handoff(), queues = std::move(queues), free](store_reads&) mutable {
-        std::vector<claimed_task> got;
-        try {
-            for (const auto& q : queues) {
-                if (got.size() == free) break;
-                for (auto& c :
-                     store_.claim_tasks(q.ns_id, q.task_queue, q.types, claimer_, claim_ttl, free - got.size()))
-                    got.push_back(std::move(c));
-            }
-        } catch (...) {
-            // The server is away: the next poll claims again (what was claimed expires).
-        }
-        to_strand(
-            [this, free, got = std::move(got)]() mutable {
-                claiming_ = false;
-                in_flight_ -= free - got.size();
-                for (auto& c : got) claimed(std::move(c));
-                if (std::exchange(claim_again_, false)) claim();
-            },
-            std::nullopt);
-    });
-}
-
-void claimed_activities::poll_if_due() {
-    if (std::chrono::steady_clock::now() - polled_at_ >= poll_interval) claim();
-}
+      rounds_(
+          host, s, task_kind::activity, claim_ttl, threads,
+          [&workers](std::int64_t ns_id) { return workers.registered(false, ns_id); },
+          [this](claimed_task c) { claimed(std::move(c)); }) {}
 
 void claimed_activities::claimed(claimed_task c) {
     auto a = std::make_shared<attempt>(std::move(c), strand_);
     const auto scheduled = parsed_or_null(a->task.scheduled_attrs);
-    if (!scheduled.is_object()) {   // its run was deleted meanwhile
-        --in_flight_;
-        return;
-    }
+    if (!scheduled.is_object()) return rounds_.finished();   // its run was deleted meanwhile
     const auto& attrs = scheduled.get_object();
     a->activity_type = name_of(attrs, "activity_type");
     a->activity_id = name_of(attrs, "activity_id");
@@ -116,13 +51,10 @@ void claimed_activities::claimed(claimed_task c) {
     // The owner records the start (and may refuse it: the attempt timed out, or another claimer
     // started it after this claim expired) before the code runs.
     auto started = a->report(stage::started);
-    started.identity = claimer_;
+    started.identity = rounds_.claimer();
     host_.report(std::move(started), [this, a](std::exception_ptr e, inbox_answer answer) {
         const auto owner_says = answer_of(e, answer);
-        if (!owner_says.run || stopped_) {
-            --in_flight_;
-            return;
-        }
+        if (!owner_says.run || rounds_.stopped()) return rounds_.finished();
         run(a);
         if (owner_says.cancel_requested) a->control->cancel = true;
     });
@@ -178,7 +110,7 @@ void claimed_activities::run(std::shared_ptr<attempt> a) {
                        parsed_or_null(t.details)};
     if (reg->fn.async)
         return reg->fn.async->start(strand_, activity_context(std::move(info), a->control), a->input, done);
-    if (!threads_) threads_ = std::make_unique<activity_threads>(capacity_);
+    if (!threads_) threads_ = std::make_unique<activity_threads>(rounds_.capacity());
     threads_->run([fn = reg->fn.blocking, info = std::move(info), control = a->control, input = a->input,
                    done = async_activity_function::done_fn(std::move(done))]() mutable {
         run_blocking_attempt(fn, std::move(info), std::move(control), input, done);
@@ -204,18 +136,17 @@ void claimed_activities::heartbeat(std::shared_ptr<attempt> a, boost::json::valu
 void claimed_activities::finished(std::shared_ptr<attempt> a, boost::json::value result, std::optional<failure> f) {
     running_.erase(a->key());
     a->flush.cancel();
-    --in_flight_;
     auto report = a->report(stage::finished);
     report.value = std::move(result);
     if (f) report.failure = f->to_json();
     if (auto latest = a->control->latest_details()) report.details = std::move(*latest);
     // Unheard (the owner is away), the owner's start-to-close timeout retries the attempt.
     host_.report(std::move(report), [](std::exception_ptr, inbox_answer) {});
-    claim();   // a place is free
+    rounds_.finished();
 }
 
 void claimed_activities::stop() {
-    stopped_ = true;
+    rounds_.stop();
     for (auto& [key, a] : running_) {
         a->control->cancel = true;
         a->flush.cancel();

@@ -33,10 +33,12 @@ engine_core::engine_core(engine_options options, boost::asio::io_context* extern
                   {.threads = options_.activity_threads,
                    .max_result_bytes = options_.limits.max_payload_bytes,
                    .offer_unserved = store_->shares_tasks()}),
-      claimed_(*this, *store_, workers_, clock_, strand_, options_.activity_threads),
-      nexus_(
-          *this, outbox_, endpoints_, workers_, work_,
-          {.handler_threads = options_.nexus_handler_threads, .max_payload_bytes = options_.limits.max_payload_bytes}) {
+      claimed_{{*this, *store_, workers_, clock_, strand_, options_.activity_threads},
+               {*this, *store_, workers_, options_.nexus_handler_threads}},
+      nexus_(*this, outbox_, endpoints_, workers_, work_,
+             {.handler_threads = options_.nexus_handler_threads,
+              .max_payload_bytes = options_.limits.max_payload_bytes,
+              .offer_unserved = store_->shares_tasks()}) {
     // A standby's runs are the owner's: it loads them when it takes over.
     if (standing_by_)
         reload_registries();

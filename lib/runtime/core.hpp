@@ -6,7 +6,7 @@
 #include "history/event.hpp"
 #include "replay/workflow_instance.hpp"
 #include "runtime/activity_dispatcher.hpp"
-#include "runtime/claimed_activities.hpp"
+#include "runtime/task_claimers.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/deadline_timer.hpp"
 #include "runtime/family.hpp"
@@ -63,7 +63,7 @@ class engine_core final : public std::enable_shared_from_this<engine_core>,
                           private inbox_host,
                           private queries_and_updates_host,
                           private run_lifecycle_host,
-                          private claimed_activity_host {
+                          private claimer_host {
 public:
     engine_core(engine_options options, boost::asio::io_context* external_io);
     ~engine_core();
@@ -145,6 +145,7 @@ public:
     /// An engine that claimed an offered activity attempt reports on it (the inbox's
     /// activity_report_command); strand only. inbox_commands.cpp.
     void report_activity(activity_report_command& c, answer_sender answer);
+    void report_nexus(nexus_report_command& c) { nexus_.remote_handled(c); }
 
     // ---- client operations ----
     void start_workflow(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
@@ -248,7 +249,7 @@ private:
     bool engine_failed() const override { return failed_.load(); }
     strand_handoff handoff() override;
 
-    // claimed_activity_host (the rest of it is above)
+    // claimer_host (the rest of it is above and below)
     bool claims_tasks() const override { return standing_by_ && start_requested_ && !stopping_.load(); }
     void report(inbox_command report, owner_link::answered then) override {
         via_owner(std::move(report), std::move(then));
@@ -418,7 +419,7 @@ private:
     std::function<std::string()> hold_reason_;
     deadline_timer timer_;
     activity_dispatcher activities_;   // after what it uses; destroyed first, joining its threads
-    claimed_activities claimed_;       // likewise
+    task_claimers claimed_;            // likewise
     nexus_dispatcher nexus_;           // likewise, joining its handler pool
 };
 

@@ -5,6 +5,7 @@
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
 
+#include "store/start_command_json.hpp"
 #include "store/store.hpp"
 
 #include <perdure/error.hpp>
@@ -84,16 +85,7 @@ struct command_applier {
         } catch (...) {
             return answer(std::current_exception(), {});
         }
-        start_workflow_options options{.id = std::move(c.workflow_id),
-                                       .task_queue = c.task_queue,
-                                       .id_reuse = c.id_reuse,
-                                       .id_conflict = c.id_conflict,
-                                       .execution_timeout = c.execution_timeout,
-                                       .run_timeout = c.run_timeout,
-                                       .retry = std::move(c.retry),
-                                       .memo = std::move(c.memo),
-                                       .request_id = c.request_id,
-                                       .search_attributes = std::move(c.search_attributes)};
+        auto options = options_of(c);
         auto started = [answer = answer](std::exception_ptr e, started_run r) {
             answer(e, workflow_started_answer{std::move(r.workflow_id), std::move(r.run_id),
                                               std::move(r.first_execution_run_id)});
@@ -113,6 +105,10 @@ struct command_applier {
     }
 
     void operator()(activity_report_command& c) const { core.report_activity(c, answer); }
+    void operator()(nexus_report_command& c) const {
+        core.report_nexus(c);
+        answer(nullptr, {});
+    }
 
     callback<boost::json::value> payload_done() const {
         return

@@ -61,6 +61,17 @@ nexus::operation_context nexus_dispatcher::handler_context(const nexus_op& op, s
     return ctx;
 }
 
+nexus::operation_context nexus_dispatcher::attempt_context(const nexus_op& op, const std::string& handler_ns) {
+    auto ctx = handler_context(op, handler_ns);
+    for (const auto& [k, v] : op.header)
+        if (v.is_string()) ctx.header[k] = v.get_string();
+    if (const auto* caller = host_.find_run(op.key.run_key))
+        ctx.links.push_back({workflow_event_url(host_.namespace_name(caller->ns_id), caller->workflow_id,
+                                                caller->run_id, op.key.seq, "NexusOperationScheduled"),
+                             workflow_event_link_type});
+    return ctx;
+}
+
 void nexus_dispatcher::track(run_state& r, const event& e, int attempt, std::int64_t due_us, write_unit* unit) {
     const auto& a = e.attrs;
     nexus_op op;
@@ -118,14 +129,15 @@ void nexus_dispatcher::dispatch(const task_key& key) {
         const auto& queue = ep->spec.target_task_queue;
         if (replacement)
             def = replacement->operation;
-        else if (!workers_.serves_nexus(*target_ns, queue))
-            presence = handler_presence::no_worker;
-        else
+        else if (workers_.serves_nexus(*target_ns, queue))
             def = workers_.nexus_operation(*target_ns, queue, op.service, op.operation);
         if (def)
             presence = handler_presence::ready;
-        else if (presence != handler_presence::no_worker)
+        else if (replacement || workers_.serves_nexus(*target_ns, queue))
             presence = handler_presence::no_operation;
+        else   // served elsewhere, or by nobody: the engine that claims the offer answers, as a
+               // Temporal worker polling the queue would, within the request timeout
+            presence = settings_.offer_unserved ? handler_presence::ready : handler_presence::no_worker;
     }
     const auto d = decide_attempt({.now_us = now,
                                    .scheduled_us = op.scheduled_us,
@@ -159,14 +171,10 @@ void nexus_dispatcher::dispatch(const task_key& key) {
         return;   // dispatched again when workers change, bounded by its timeouts
     case attempt_decision::action::run: op.waiting_for.clear(); break;
     }
-    auto ctx = handler_context(op, ep->spec.target_namespace);
-    for (const auto& [k, v] : op.header)
-        if (v.is_string()) ctx.header[k] = v.get_string();
-    if (const auto* caller = host_.find_run(key.run_key))
-        ctx.links.push_back({workflow_event_url(host_.namespace_name(caller->ns_id), caller->workflow_id,
-                                                caller->run_id, key.seq, "NexusOperationScheduled"),
-                             workflow_event_link_type});
     op.pass = guards_.begin_attempt(op.ns_id, op.endpoint_id, ep->spec.max_operations_per_second, now);
+    op.offered_queue.clear();
+    if (!def) return offer(op, *target_ns, ep->spec.target_task_queue, d.request_timeout_us);
+    auto ctx = attempt_context(op, ep->spec.target_namespace);
     if (replacement && replacement->complete_after) {
         // An asynchronous override: started now, completed by its handler after the delay
         // without another request to the endpoint, so the start is the attempt that counts.
@@ -192,6 +200,7 @@ void nexus_dispatcher::attempt_failed(nexus_op& op, failure f) {
     op.next_attempt_us = due;
     write_unit unit;
     unit.ops.emplace_back(upsert_task{{op.key.run_key, op.key.seq, task_kind::nexus, op.attempt, due, ""}});
+    withdraw_offer(op, unit);
     host_.commit(std::move(unit));
     host_.arm(wheel_kind::nexus_retry, op.key.run_key, op.key.seq, due);
 }
@@ -200,6 +209,11 @@ void nexus_dispatcher::deliver_outcome(nexus_op& op, event_type type, boost::jso
                                        std::string result_json) {
     attrs["scheduled_event_id"] = op.key.seq;
     attrs["request_id"] = op.request_id;
+    if (op.offered) {   // a timeout or a cancel ended it while it was offered
+        write_unit unit;
+        withdraw_offer(op, unit);
+        host_.commit(std::move(unit));
+    }
     const auto key = op.key;
     auto* r = host_.find_run(key.run_key);
     if (r && r->status == run_status::running) {

@@ -32,8 +32,10 @@ nexus_dispatcher::nexus_dispatcher(nexus_host& host, outbox_rows& outbox, const 
 
 void nexus_dispatcher::dispatch_waiting() {
     std::vector<task_key> waiting;
-    for (const auto& [key, op] : ops_)
+    for (auto& [key, op] : ops_) {
+        if (!op.offered_queue.empty() && workers_.serves_nexus(op.offered_ns_id, op.offered_queue)) take_back_offer(op);
         if (op.st == nexus_op::state::scheduled) waiting.push_back(key);
+    }
     for (const auto& k : waiting) dispatch(k);
 }
 

@@ -15,6 +15,7 @@
 #include "runtime/run_state.hpp"
 #include "runtime/work_tracker.hpp"
 #include "runtime/worker_registry.hpp"
+#include "store/inbox_command.hpp"
 
 #include <perdure/pending_work.hpp>
 #include <perdure/search_attributes.hpp>
@@ -69,6 +70,9 @@ public:
     struct settings {
         std::size_t handler_threads = 1;     ///< the handler pool
         std::size_t max_payload_bytes = 0;   ///< engine_limits::max_payload_bytes
+        /// Attempts whose handler no worker here serves are offered to the engines sharing the
+        /// store (store::shares_tasks).
+        bool offer_unserved = false;
     };
     /// `outbox` carries the operations' messages to runs (outcomes, Started) and cancel requests.
     nexus_dispatcher(nexus_host& host, outbox_rows& outbox, const endpoint_table& endpoints, worker_registry& workers,
@@ -112,6 +116,10 @@ public:
     /// continues as new: the callbacks go to the next run).
     void notify_callers(run_state& r, const event& close, write_unit& unit);
 
+    // ---- handlers run by other engines sharing the store (nexus_offers.cpp) ----
+    /// What the engine that claimed an offered attempt reports its handler answered.
+    void remote_handled(nexus_report_command& report);
+
     /// Per endpoint and caller namespace: the breakers and the rate limiters.
     const caller_guards& guards() const noexcept { return guards_; }
     /// Waits for the handler code still running; none may start afterwards.
@@ -122,6 +130,9 @@ private:
     void track(run_state& r, const event& scheduled, int attempt, std::int64_t due_us, write_unit* unit);
     void dispatch(const task_key& key);
     void attempt_failed(nexus_op& op, failure f);
+    /// What the handler of an attempt is told: the operation, its request id and header, and a
+    /// link to the caller's NexusOperationScheduled.
+    nexus::operation_context attempt_context(const nexus_op& op, const std::string& handler_ns);
     /// The operation's outcome event, for its caller to record (the operation is then retired).
     /// `result_json`, when given, is the "result" member already serialized for its size check.
     void deliver_outcome(nexus_op& op, event_type type, boost::json::object attrs, std::string result_json = {});
@@ -138,15 +149,29 @@ private:
                           std::int64_t timeout_us);
     void on_sync_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f,
                         std::vector<nexus::link> links);
+    /// A sync handler's answer, checked and delivered to the caller.
+    void complete_sync(nexus_op& op, boost::json::value result, const std::vector<nexus::link>& links);
 
     // nexus_handler.cpp
     /// Runs a workflow-run operation's options callback on the handler pool.
     void run_start_handler(nexus_op& op, const nexus::detail::operation_definition& def, nexus::operation_context ctx,
                            std::int64_t handler_ns_id, const std::string& task_queue, std::int64_t timeout_us);
     void on_start_options(task_key key, std::uint64_t generation, handler_start start);
+    /// What an options callback returned, for the operation waiting for it.
+    void continue_start(nexus_op& op, handler_start start);
     void start_handler_workflow(nexus_op& op, handler_start& start);
     /// NexusOperationStarted to the caller, an outbox row in `unit`; nothing is left to start.
     void send_started(nexus_op& op, const std::string& token, boost::json::array links, write_unit& unit);
+
+    // nexus_offers.cpp
+    /// Offers the attempt to the engines sharing the store, bounded by its request timeout.
+    void offer(nexus_op& op, std::int64_t handler_ns_id, const std::string& task_queue, std::int64_t timeout_us);
+    /// The attempt's offer is over (answered, timed out, or the operation ended): in `unit`.
+    void withdraw_offer(nexus_op& op, write_unit& unit);
+    /// A worker here serves the queue the last attempt was offered on now: the attempt (or the
+    /// next, when that one went unanswered) is attempted here at once; a claimer's late answer
+    /// is dropped.
+    void take_back_offer(nexus_op& op);
 
     // nexus_cancel.cpp
     void cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);

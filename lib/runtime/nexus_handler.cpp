@@ -61,21 +61,23 @@ void nexus_dispatcher::run_start_handler(nexus_op& op, const nexus::detail::oper
 void nexus_dispatcher::on_start_options(task_key key, std::uint64_t generation, handler_start start) {
     // Meanwhile the caller may have closed, the operation ended (a timeout, a cancel before it
     // started) or this attempt been given up on; then its options start nothing.
-    auto* op = handler_returned(key, generation);
-    if (!op) return;
+    if (auto* op = handler_returned(key, generation)) continue_start(*op, std::move(start));
+}
+
+void nexus_dispatcher::continue_start(nexus_op& op, handler_start start) {
     if (!host_.accepting_work()) {   // the engine stops (had it failed, no operation would answer)
-        op->pass.end(attempt_end::no_verdict, host_.now_us());
-        op->st = nexus_op::state::scheduled;   // its task row makes the next start() attempt it again
+        op.pass.end(attempt_end::no_verdict, host_.now_us());
+        op.st = nexus_op::state::scheduled;   // its task row makes the next start() attempt it again
         return;
     }
-    if (start.error) return handler_failed(*op, std::move(*start.error));
+    if (start.error) return handler_failed(op, std::move(*start.error));
     if (host_.namespace_name(start.ns_id).empty()) {
         // The handler namespace was removed meanwhile: the next attempt routes afresh.
-        op->pass.end(attempt_end::no_verdict, host_.now_us());
-        op->st = nexus_op::state::scheduled;
-        return dispatch(key);
+        op.pass.end(attempt_end::no_verdict, host_.now_us());
+        op.st = nexus_op::state::scheduled;
+        return dispatch(op.key);
     }
-    start_handler_workflow(*op, start);
+    start_handler_workflow(op, start);
 }
 
 void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start) {

@@ -40,6 +40,12 @@ struct nexus_op {
     std::string waiting_for;            ///< why no attempt runs now (describe's blocked reason); empty when one may
     attempt_pass pass;                  ///< the start attempt the breaker counts in flight, if any
     std::string token;
+    /// The attempt is offered to the engines sharing the store, and an answer from the one that
+    /// claims it is awaited.
+    bool offered = false;
+    /// Where the last attempt was offered (handler namespace, target queue); empty when it was not.
+    std::int64_t offered_ns_id = 0;
+    std::string offered_queue;
     bool started_recorded = false;   ///< NexusOperationStarted reached the caller's history
     bool cancel_requested = false;
     std::int64_t cancel_requested_event_id = 0;

@@ -82,22 +82,26 @@ void nexus_dispatcher::on_sync_result(task_key key, std::uint64_t generation, bo
     auto* op = handler_returned(key, generation);
     if (!op) return;
     if (f) return handler_failed(*op, std::move(*f));
+    complete_sync(*op, std::move(result), links);
+}
+
+void nexus_dispatcher::complete_sync(nexus_op& op, boost::json::value result, const std::vector<nexus::link>& links) {
     if (auto why = invalid_handler_links(links))
-        return handler_failed(*op, handler_failure(nexus::handler_error_type::internal, std::move(*why), false));
-    op->pass.end(attempt_end::succeeded, host_.now_us());
+        return handler_failed(op, handler_failure(nexus::handler_error_type::internal, std::move(*why), false));
+    op.pass.end(attempt_end::succeeded, host_.now_us());
     std::string result_json = boost::json::serialize(result);   // checked, then stored as it is
     if (result_json.size() > settings_.max_payload_bytes)
         return deliver_outcome(
-            *op, event_type::nexus_operation_failed,
+            op, event_type::nexus_operation_failed,
             {{"failure",
-              caller_failure(*op, handler_failure(nexus::handler_error_type::internal,
-                                                  "the operation result is larger than the payload limit", false))
+              caller_failure(op, handler_failure(nexus::handler_error_type::internal,
+                                                 "the operation result is larger than the payload limit", false))
                   .to_json()}});
     boost::json::object attrs{{"result", std::move(result)}};
     // A sync completion carries the handler's links, as Temporal records them from the start
     // response; an asynchronous one (an override's, after its Started) carries none.
-    if (!links.empty() && !op->started_recorded) append_links(attrs["links"].emplace_array(), links);
-    deliver_outcome(*op, event_type::nexus_operation_completed, std::move(attrs), std::move(result_json));
+    if (!links.empty() && !op.started_recorded) append_links(attrs["links"].emplace_array(), links);
+    deliver_outcome(op, event_type::nexus_operation_completed, std::move(attrs), std::move(result_json));
 }
 
 }   // namespace perdure::detail

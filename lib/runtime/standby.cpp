@@ -5,6 +5,7 @@
 #include "runtime/core.hpp"
 #include "runtime/inbox_answers.hpp"
 
+#include "store/start_command_json.hpp"
 #include "store/store.hpp"
 
 #include <perdure/error.hpp>
@@ -210,15 +211,7 @@ unique_function<void(std::exception_ptr, inbox_answer)> payload(answer_to<boost:
 
 void engine_core::start_via_owner(std::string ns, std::string type, boost::json::value input, start_workflow_options o,
                                   std::string signal, boost::json::value arg, callback<started_run> cb) {
-    workflow_start_command c{std::move(ns),   std::move(type),  std::move(o.task_queue),
-                             std::move(o.id), std::move(input), std::move(o.request_id)};
-    c.id_reuse = o.id_reuse;
-    c.id_conflict = o.id_conflict;
-    c.execution_timeout = o.execution_timeout;
-    c.run_timeout = o.run_timeout;
-    c.retry = std::move(o.retry);
-    c.memo = std::move(o.memo);
-    c.search_attributes = std::move(o.search_attributes);
+    auto c = start_command_of(std::move(ns), std::move(type), std::move(input), std::move(o));
     c.signal = std::move(signal);
     c.signal_arg = std::move(arg);
     c.from_engine = true;

@@ -122,11 +122,15 @@ std::vector<std::string> worker_registry::activity_names(std::int64_t ns_id, con
     return out;
 }
 
-std::vector<std::pair<std::int64_t, std::string>> worker_registry::activity_queues() const {
+std::vector<worker_registry::queue_names> worker_registry::registered(bool services, std::int64_t ns_id) const {
     std::lock_guard lk(mutex_);
-    std::vector<std::pair<std::int64_t, std::string>> out;
-    for (const auto& [key, q] : queues_)
-        if (!q.activities.empty()) out.push_back(key);
+    std::vector<queue_names> out;
+    auto add = [&](const auto& key, const auto& by_name) {
+        if (by_name.empty() || (ns_id != 0 && key.first != ns_id)) return;
+        auto& q = out.emplace_back(queue_names{key.first, key.second, {}});
+        for (const auto& [name, _] : by_name) q.names.push_back(name);
+    };
+    for (const auto& [key, q] : queues_) services ? add(key, q.services) : add(key, q.activities);
     return out;
 }
 

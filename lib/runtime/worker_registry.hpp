@@ -73,8 +73,15 @@ public:
                                                   const std::string& name) const;
     std::vector<std::string> workflow_names(std::int64_t ns_id, const std::string& task_queue) const;
     std::vector<std::string> activity_names(std::int64_t ns_id, const std::string& task_queue) const;
-    /// The (namespace, task queue) pairs on which a worker registered activities.
-    std::vector<std::pair<std::int64_t, std::string>> activity_queues() const;
+    /// A queue and the names registered on it.
+    struct queue_names {
+        std::int64_t ns_id;
+        std::string task_queue;
+        std::vector<std::string> names;
+    };
+    /// Each (namespace, task queue) on which a worker registered activity types or, with
+    /// `services`, Nexus services; of namespace `ns_id` only, when not 0.
+    std::vector<queue_names> registered(bool services, std::int64_t ns_id) const;
 
 private:
     struct queue {

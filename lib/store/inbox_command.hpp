@@ -157,13 +157,30 @@ struct activity_report_command {
     bool operator==(const activity_report_command&) const = default;
 };
 
+/// An engine that claimed an offered Nexus operation attempt (store::claim_tasks) ran its handler
+/// and reports what it answered: a sync operation's result, a workflow-run operation's start
+/// (what its options callback returned: the owner starts the handler workflow), or the handler's
+/// failure. Not answered: an attempt the owner no longer waits for is dropped, as a late HTTP
+/// response is.
+struct nexus_report_command {
+    std::int64_t run_key = 0, seq = 0;   ///< the caller run and its NexusOperationScheduled event
+    int attempt = 0;
+    boost::json::value result{};    ///< a sync operation's result
+    boost::json::value failure{};   ///< the handler's failure (failure::to_json); null when it answered
+    boost::json::array links{};     ///< links the handler added ({"url", "type"})
+    /// A workflow-run operation's start: the handler workflow's type and options (its input and
+    /// request id are the operation's, which the owner holds).
+    std::optional<workflow_start_command> start{};
+    bool operator==(const nexus_report_command&) const = default;
+};
+
 /// One change (or question) another process asks the owner to make.
 using inbox_command =
     std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
                  endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
                  workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
                  workflow_delete_command, search_attribute_create_command, search_attribute_remove_command,
-                 activity_report_command>;
+                 activity_report_command, nexus_report_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);

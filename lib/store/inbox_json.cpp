@@ -160,15 +160,57 @@ struct command_writer {
         if (!c.details.is_null()) o["details"] = c.details;
         if (!c.identity.empty()) o["identity"] = c.identity;
     }
+    void operator()(const nexus_report_command& c) const {
+        o["run_key"] = c.run_key;
+        o["seq"] = c.seq;
+        o["attempt"] = c.attempt;
+        if (!c.result.is_null()) o["result"] = c.result;
+        if (!c.failure.is_null()) o["failure"] = c.failure;
+        if (!c.links.empty()) o["links"] = c.links;
+        if (c.start) {
+            boost::json::object start;
+            command_writer{start}(*c.start);
+            o["start"] = std::move(start);
+        }
+    }
 };
 
-activity_report_command activity_report(activity_report_command::stage at, const command_fields& f) {
+int positive_attempt(const command_fields& f) {
     const auto attempt = f.integer("attempt");
     if (attempt < 1 || attempt > std::numeric_limits<int>::max()) malformed("'attempt' must be a positive integer");
+    return static_cast<int>(attempt);
+}
+
+workflow_start_command start_command(const command_fields& f) {
+    workflow_start_command c{f.text("namespace"),   f.text("workflow_type"), f.text("task_queue"),
+                             f.text("workflow_id"), f.value("input"),        f.text("request_id")};
+    read_start_options(f.object(), c);
+    return c;
+}
+
+nexus_report_command nexus_report(const command_fields& f) {
+    nexus_report_command c{f.integer("run_key"), f.integer("seq"), positive_attempt(f), f.value("result"),
+                           f.value("failure")};
+    if (const auto links = f.value("links"); !links.is_null()) {
+        if (!links.is_array()) malformed("'links' must be an array");
+        for (const auto& l : links.get_array()) {
+            if (!l.is_object() || !l.get_object().contains("url") || !l.get_object().at("url").is_string())
+                malformed("each of 'links' must be an object with a string 'url'");
+            c.links.push_back(l);
+        }
+    }
+    if (const auto start = f.value("start"); !start.is_null()) {
+        if (!start.is_object()) malformed("'start' must be an object");
+        c.start = start_command(command_fields(start.get_object()));
+    }
+    return c;
+}
+
+activity_report_command activity_report(activity_report_command::stage at, const command_fields& f) {
     return {at,
             f.integer("run_key"),
             f.integer("seq"),
-            static_cast<int>(attempt),
+            positive_attempt(f),
             f.value("value"),
             f.value("failure"),
             f.value("details"),
@@ -201,12 +243,7 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
         return search_attribute_create_command{f.text("namespace"), f.text("name"),
                                                parse_search_attribute_type(f.text("type"))};
     if (op == "search-attribute.remove") return search_attribute_remove_command{f.text("namespace"), f.text("name")};
-    if (op == "workflow.start") {
-        workflow_start_command c{f.text("namespace"),   f.text("workflow_type"), f.text("task_queue"),
-                                 f.text("workflow_id"), f.value("input"),        f.text("request_id")};
-        read_start_options(f.object(), c);
-        return c;
-    }
+    if (op == "workflow.start") return start_command(f);
     if (op == "workflow.query") return workflow_query_command{f.run(), f.text("query"), f.value("arg")};
     if (op == "workflow.update")
         return workflow_update_command{f.run(), f.text("update"), f.value("arg"), f.text("update_id")};
@@ -214,6 +251,7 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "activity.started") return activity_report(stage::started, f);
     if (op == "activity.heartbeat") return activity_report(stage::heartbeat, f);
     if (op == "activity.finished") return activity_report(stage::finished, f);
+    if (op == "nexus.handled") return nexus_report(f);
     throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
 }
 
@@ -351,7 +389,8 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                      return c.at == stage::started     ? "activity.started"
                                             : c.at == stage::heartbeat ? "activity.heartbeat"
                                                                        : "activity.finished";
-                                 }},
+                                 },
+                                 [](const nexus_report_command&) { return "nexus.handled"; }},
                       command);
 }
 

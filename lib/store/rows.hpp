@@ -91,14 +91,16 @@ struct deadline_row {
     std::int64_t seq = 0, due_us = 0;
 };
 
-/// An offered activity attempt an engine claimed (store::claim_tasks): the attempt, its
-/// ActivityTaskScheduled attributes as stored, and the run it belongs to.
+/// An offered attempt an engine claimed (store::claim_tasks): the attempt, its schedule event's
+/// attributes as stored (ActivityTaskScheduled, NexusOperationScheduled), and the run it belongs to.
 struct claimed_task {
-    std::int64_t run_key = 0, seq = 0, ns_id = 0;
+    std::int64_t run_key = 0, seq = 0, ns_id = 0;   ///< ns_id: the offer's (an operation's handler namespace)
     int attempt = 1;
     std::string scheduled_attrs;   ///< the schedule event's stored attributes (JSON)
     std::string workflow_id, run_id;
-    std::string details;   ///< heartbeat details the attempt starts with (JSON; empty: none)
+    std::string details;          ///< heartbeat details the attempt starts with (JSON; empty: none)
+    std::string task_queue;       ///< the queue it was claimed on
+    std::int64_t run_ns_id = 0;   ///< the run's namespace (an operation's caller)
 };
 
 /// A page sort key's value, as a page token carries it: NULL, an integer, a double or a string.
@@ -225,14 +227,17 @@ struct set_memo {
     std::int64_t run_key;
     boost::json::object memo;
 };
-/// Offers an activity attempt the owner has no worker for to the engines sharing the store
-/// (PostgreSQL's shared task table), replacing an earlier attempt's offer: any engine serving
-/// its task queue may claim it. `details`: the heartbeat details it starts with (JSON).
+/// Offers an attempt the owner has no worker for to the engines sharing the store (PostgreSQL's
+/// shared task table), replacing an earlier attempt's offer: any engine serving its task queue
+/// may claim it. An activity attempt (`type`: its activity type; `details`: the heartbeat details
+/// it starts with, JSON) or a Nexus operation's (`ns_id` and `task_queue`: its endpoint's target;
+/// `type`: its service).
 struct offer_task {
     std::int64_t run_key = 0, seq = 0, ns_id = 0;
-    std::string task_queue, activity_type;
+    std::string task_queue, type;
     int attempt = 1;
     std::string details;
+    task_kind kind = task_kind::activity;
 };
 /// The offer is over: the attempt started (here or on a claimer), or the activity closed.
 struct withdraw_task {

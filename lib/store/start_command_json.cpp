@@ -97,4 +97,31 @@ void read_start_options(const boost::json::object& o, workflow_start_command& c)
     }
 }
 
+workflow_start_command start_command_of(std::string ns, std::string type, boost::json::value input,
+                                        start_workflow_options o) {
+    workflow_start_command c{std::move(ns),   std::move(type),  std::move(o.task_queue),
+                             std::move(o.id), std::move(input), std::move(o.request_id)};
+    c.id_reuse = o.id_reuse;
+    c.id_conflict = o.id_conflict;
+    c.execution_timeout = o.execution_timeout;
+    c.run_timeout = o.run_timeout;
+    c.retry = std::move(o.retry);
+    c.memo = std::move(o.memo);
+    c.search_attributes = std::move(o.search_attributes);
+    return c;
+}
+
+start_workflow_options options_of(workflow_start_command& c) {
+    return {.id = std::move(c.workflow_id),
+            .task_queue = c.task_queue,
+            .id_reuse = c.id_reuse,
+            .id_conflict = c.id_conflict,
+            .execution_timeout = c.execution_timeout,
+            .run_timeout = c.run_timeout,
+            .retry = std::move(c.retry),
+            .memo = std::move(c.memo),
+            .request_id = c.request_id,
+            .search_attributes = std::move(c.search_attributes)};
+}
+
 }   // namespace perdure::detail

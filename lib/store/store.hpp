@@ -199,16 +199,18 @@ public:
     // sharing the store; one serving that queue claims it here, then reports to the owner
     // through the inbox, which records the attempt's start and outcome as if it ran there.
 
-    /// True when engines sharing this store run each other's activities (PostgreSQL).
+    /// True when engines sharing this store run each other's activities and Nexus handlers (PostgreSQL).
     virtual bool shares_tasks() const noexcept { return false; }
-    /// Claims up to `limit` offered attempts of namespace `ns_id`'s `task_queue` whose activity
-    /// type is one of `types`, oldest offer first, for `claim_ttl`: an attempt whose start the
-    /// owner has not recorded by then may be claimed again. `claimer` names this engine. A store
-    /// that does not share tasks has none. One thread at a time (as the inbox's sender calls).
-    virtual std::vector<claimed_task> claim_tasks(std::int64_t ns_id, const std::string& task_queue,
+    /// Claims up to `limit` offered attempts of `kind` on namespace `ns_id`'s `task_queue` whose
+    /// type (activity type, Nexus service) is one of `types`, oldest offer first. An activity
+    /// attempt is claimed for `claim_ttl`: one whose start the owner has not recorded by then may
+    /// be claimed again. A Nexus attempt's claim removes its offer: the owner's request timeout
+    /// retries an attempt whose claimer never answers. `claimer` names this engine. A store that
+    /// does not share tasks has none. One thread at a time (as the inbox's sender calls).
+    virtual std::vector<claimed_task> claim_tasks(task_kind kind, std::int64_t ns_id, const std::string& task_queue,
                                                   const std::vector<std::string>& types, const std::string& claimer,
                                                   std::chrono::milliseconds claim_ttl, std::size_t limit) {
-        (void)ns_id, (void)task_queue, (void)types, (void)claimer, (void)claim_ttl, (void)limit;
+        (void)kind, (void)ns_id, (void)task_queue, (void)types, (void)claimer, (void)claim_ttl, (void)limit;
         return {};
     }
     /// True when no other process can reach the data (an in-memory store: nobody leaves

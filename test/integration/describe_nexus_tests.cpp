@@ -46,7 +46,9 @@ BOOST_AUTO_TEST_CASE(an_operation_whose_endpoint_has_no_handler_worker_says_so) 
     BOOST_TEST(op.endpoint == "ep");
     BOOST_TEST(op.service == "svc");
     BOOST_TEST(op.operation == "sync");
-    BOOST_TEST(op.blocked_reason == "no worker serves the endpoint's target task queue");
+    // On a shared database the attempt is also offered to the other engines, and says so.
+    BOOST_TEST(op.blocked_reason.starts_with("no worker"));
+    BOOST_TEST(op.blocked_reason.find("serves the endpoint's target task queue") != std::string::npos);
     BOOST_TEST(op.operation_token.empty());
 }
 

@@ -352,9 +352,9 @@ BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_
     auto second = open_store(perdure::test::store_options(uri), open_mode::reader);
 
     // Only the types a claimer serves, only once, with what the attempt needs to run.
-    BOOST_TEST(first->claim_tasks(1, "other", {"Resize"}, "a", 30s, 8).empty());
-    BOOST_TEST(first->claim_tasks(2, "images", {"Resize"}, "a", 30s, 8).empty());
-    const auto claimed = first->claim_tasks(1, "images", {"Resize", "Blur"}, "a", 30s, 8);
+    BOOST_TEST(first->claim_tasks(task_kind::activity, 1, "other", {"Resize"}, "a", 30s, 8).empty());
+    BOOST_TEST(first->claim_tasks(task_kind::activity, 2, "images", {"Resize"}, "a", 30s, 8).empty());
+    const auto claimed = first->claim_tasks(task_kind::activity, 1, "images", {"Resize", "Blur"}, "a", 30s, 8);
     BOOST_TEST_REQUIRE(claimed.size() == 1u);
     BOOST_TEST(claimed[0].run_key == 7);
     BOOST_TEST(claimed[0].seq == 3);
@@ -362,20 +362,48 @@ BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_
     BOOST_TEST(claimed[0].details == "41");
     BOOST_TEST(claimed[0].workflow_id == "order-1");
     BOOST_TEST(claimed[0].scheduled_attrs.find("\"Resize\"") != std::string::npos);
-    BOOST_TEST(second->claim_tasks(1, "images", {"Resize"}, "b", 30s, 8).empty());
+    BOOST_TEST(second->claim_tasks(task_kind::activity, 1, "images", {"Resize"}, "b", 30s, 8).empty());
     // A claim whose start the owner never recorded expires, and another engine may claim it.
-    BOOST_TEST(first->claim_tasks(1, "images", {"Crop"}, "a", 0ms, 8).size() == 1u);
-    BOOST_TEST(second->claim_tasks(1, "images", {"Crop"}, "b", 30s, 8).size() == 1u);
+    BOOST_TEST(first->claim_tasks(task_kind::activity, 1, "images", {"Crop"}, "a", 0ms, 8).size() == 1u);
+    BOOST_TEST(second->claim_tasks(task_kind::activity, 1, "images", {"Crop"}, "b", 30s, 8).size() == 1u);
     // The next attempt's offer replaces the claimed one and is claimable again.
     std::vector<write_op> next;
     next.emplace_back(offer_task{7, 3, 1, "images", "Resize", 3, ""});
     log.wait_for(owner->append(std::move(next)));
-    BOOST_TEST(second->claim_tasks(1, "images", {"Resize"}, "b", 30s, 8).at(0).attempt == 3);
+    BOOST_TEST(second->claim_tasks(task_kind::activity, 1, "images", {"Resize"}, "b", 30s, 8).at(0).attempt == 3);
     // Withdrawn, or its run's work cleared at close, nothing is left to claim.
     std::vector<write_op> done;
     done.emplace_back(withdraw_task{7, 3});
     done.emplace_back(clear_run_work{7});
     log.wait_for(owner->append(std::move(done)));
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_offered_nexus_attempt_is_taken_by_its_claim_and_never_by_an_activity_claim) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    auto owner = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+    auto ops = a_started_run(7, "caller-1");
+    ops.emplace_back(insert_event{
+        7, event{3, event_type::nexus_operation_scheduled, 3, {{"service", "echo"}, {"operation", "say"}}}});
+    // Offered to the handler namespace (2) on the endpoint's target queue, named by its service.
+    ops.emplace_back(offer_task{7, 3, 2, "handlers", "echo", 4, "", task_kind::nexus});
+    log.wait_for(owner->append(std::move(ops)));
+    auto first = open_store(perdure::test::store_options(uri), open_mode::reader);
+    auto second = open_store(perdure::test::store_options(uri), open_mode::reader);
+
+    BOOST_TEST(first->claim_tasks(task_kind::activity, 2, "handlers", {"echo"}, "a", 30s, 8).empty());
+    BOOST_TEST(first->claim_tasks(task_kind::nexus, 2, "handlers", {"other"}, "a", 30s, 8).empty());
+    const auto claimed = first->claim_tasks(task_kind::nexus, 2, "handlers", {"echo"}, "a", 30s, 8);
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed[0].attempt == 4);
+    BOOST_TEST(claimed[0].ns_id == 2);
+    BOOST_TEST(claimed[0].run_ns_id == 1);
+    BOOST_TEST(claimed[0].task_queue == "handlers");
+    BOOST_TEST(claimed[0].workflow_id == "caller-1");
+    BOOST_TEST(claimed[0].scheduled_attrs.find("\"say\"") != std::string::npos);
+    // The claim took the offer: nobody else runs this attempt, and the owner has nothing to withdraw.
+    BOOST_TEST(second->claim_tasks(task_kind::nexus, 2, "handlers", {"echo"}, "b", 30s, 8).empty());
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks") == 0);
 }
 

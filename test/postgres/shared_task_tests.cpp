@@ -2,6 +2,8 @@
 // another engine sharing the database that serves it, as a Temporal worker polls a queue: its
 // result, failures, heartbeats and cancellation go between the engines, and an attempt whose
 // engine is killed times out and runs again elsewhere.
+#include "beside_engines.hpp"
+
 #include "support/postgres_cluster.hpp"
 
 #include <perdure/perdure.hpp>
@@ -20,8 +22,11 @@
 #include <unistd.h>
 
 using namespace std::chrono_literals;
+using perdure::test::first;
 using perdure::test::postgres_available;
 using perdure::test::postgres_cluster;
+using perdure::test::read_line;
+using perdure::test::soon;
 
 namespace {
 
@@ -79,12 +84,8 @@ std::string patient(perdure::activity_context& ctx, int) {
 }
 const perdure::activity_def patient_activity{"Patient", &patient};
 
-/// Says it runs on `stuck_fd`, then never finishes.
-int stuck_fd = -1;
-std::string stuck(perdure::activity_context&, int) {
-    (void)!::write(stuck_fd, "running\n", 8);
-    for (;;) ::pause();
-}
+/// Says it runs, then never finishes.
+std::string stuck(perdure::activity_context&, int) { perdure::test::run_stuck(); }
 const perdure::activity_def stuck_activity{"Shout", &stuck};
 
 perdure::engine_options on(const std::string& uri) { return {.database = uri, .durability = perdure::durability::off}; }
@@ -111,28 +112,6 @@ std::unique_ptr<perdure::engine> started_beside(const std::string& uri) {
 
 perdure::workflow_handle<std::string> call(perdure::engine& e, const std::string& id, job j) {
     return e.client_for("default").start_workflow(call_workflow, j, {.id = id, .task_queue = "workflows"});
-}
-
-/// Waits for what another engine does: true once `done`, false after 20 s.
-template <class F>
-bool soon(F done) {
-    for (const auto give_up = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < give_up;
-         std::this_thread::sleep_for(10ms))
-        if (done()) return true;
-    return false;
-}
-
-std::string read_line(int fd) {
-    std::string line;
-    for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
-    return line;
-}
-
-const perdure::history_event& first(const std::vector<perdure::history_event>& h, const std::string& type) {
-    for (const auto& e : h)
-        if (e.event_type == type) return e;
-    BOOST_FAIL("no " + type + " event");
-    return h.front();
 }
 
 }   // namespace
@@ -198,35 +177,17 @@ BOOST_AUTO_TEST_CASE(cancelling_reaches_an_activity_running_beside_through_its_h
 
 BOOST_AUTO_TEST_CASE(an_attempt_whose_engine_is_killed_times_out_and_runs_again_on_another) {
     const auto uri = postgres_cluster::instance().create_database();
-    int go[2], running[2];
-    BOOST_REQUIRE(::pipe(go) == 0);
-    BOOST_REQUIRE(::pipe(running) == 0);
-    // Forked before this process has threads: the child opens its engine once the owner is up,
-    // claims the attempt, says so and never finishes it.
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::close(go[1]);
-        ::close(running[0]);
-        if (read_line(go[0]) != "go") ::_exit(1);
-        perdure::engine beside(on(uri));
-        stuck_fd = running[1];
-        beside.add_worker("default", "beside").register_activity(stuck_activity);
-        beside.start();
-        ::pause();
-        ::_exit(0);
-    }
-    ::close(go[0]);
-    ::close(running[1]);
+    perdure::test::stuck_process stuck_beside(uri, [](const std::string& at) {
+        auto beside = std::make_unique<perdure::engine>(on(at));
+        beside->add_worker("default", "beside").register_activity(stuck_activity);
+        beside->start();
+        return beside;
+    });
     const auto owner = started_owner(uri);
-    (void)!::write(go[1], "go\n", 3);
+    stuck_beside.go();
     shouts = 0;
     auto run = call(*owner, "killed", {"Shout", 7, 1'000});
-    BOOST_REQUIRE(read_line(running[0]) == "running");
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ::close(go[1]);
-    ::close(running[0]);
+    BOOST_REQUIRE(stuck_beside.kill_once_running());
 
     // The owner's start-to-close timeout ends the lost attempt; the next runs here.
     const auto beside = started_beside(uri);

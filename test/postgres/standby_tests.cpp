@@ -1,6 +1,8 @@
 // Engines beside the live owner of a PostgreSQL database stand by: what their clients ask goes
 // to the owner (starts with their options, signals, queries, updates, cancels, namespaces), and
 // a started standby takes the workflows over when the owner's process is killed.
+#include "beside_engines.hpp"
+
 #include "support/postgres_cluster.hpp"
 
 #include <perdure/perdure.hpp>
@@ -18,6 +20,8 @@
 using namespace std::chrono_literals;
 using perdure::test::postgres_available;
 using perdure::test::postgres_cluster;
+using perdure::test::read_line;
+using perdure::test::soon;
 
 namespace {
 
@@ -45,15 +49,6 @@ perdure::engine_options on(const std::string& uri) { return {.database = uri, .d
 
 void serve(perdure::engine& e) { e.add_worker("default", "q").register_workflow(tally_workflow); }
 
-/// Waits for another engine's change to show here: true once `seen`, false after 10 s.
-template <class F>
-bool soon(F seen) {
-    for (const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-         std::chrono::steady_clock::now() < give_up; std::this_thread::sleep_for(std::chrono::milliseconds(5)))
-        if (seen()) return true;
-    return false;
-}
-
 /// An engine owning the database at `uri` (none did before), serving the tally, started.
 std::unique_ptr<perdure::engine> started_owner(const std::string& uri) {
     auto owner = std::make_unique<perdure::engine>(on(uri));
@@ -61,12 +56,6 @@ std::unique_ptr<perdure::engine> started_owner(const std::string& uri) {
     serve(*owner);
     owner->start();
     return owner;
-}
-
-std::string read_line(int fd) {
-    std::string line;
-    for (char c; ::read(fd, &c, 1) == 1 && c != '\n';) line += c;
-    return line;
 }
 
 }   // namespace

@@ -230,11 +230,20 @@ CREATE INDEX queue_tasks_by_queue ON perdure.queue_tasks(ns_id, task_queue, offe
 )sql");
 }
 
+/// Version 6: Nexus operations' attempts are offered too; `kind` says which (task_kind) and
+/// `task_type` holds an activity's type or an operation's service.
+void add_nexus_offers(pg::connection& c) {
+    c.run(R"sql(
+ALTER TABLE perdure.queue_tasks RENAME COLUMN activity_type TO task_type;
+ALTER TABLE perdure.queue_tasks ADD COLUMN kind integer NOT NULL DEFAULT 1;
+)sql");
+}
+
 /// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
 /// creating and migrating are one path.
 using migration = void (*)(pg::connection&);
-constexpr migration migrations[] = {&create_version_1, &add_visibility, &add_run_key_blocks, &add_fence_function,
-                                    &add_queue_tasks};
+constexpr migration migrations[] = {&create_version_1,   &add_visibility,  &add_run_key_blocks,
+                                    &add_fence_function, &add_queue_tasks, &add_nexus_offers};
 static_assert(std::size(migrations) == pg_schema_version);
 
 /// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.

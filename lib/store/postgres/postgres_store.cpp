@@ -202,30 +202,38 @@ std::optional<inbox_status> postgres_store::command_status(std::int64_t id) {
     });
 }
 
-std::vector<claimed_task> postgres_store::claim_tasks(std::int64_t ns_id, const std::string& task_queue,
+std::vector<claimed_task> postgres_store::claim_tasks(task_kind kind, std::int64_t ns_id, const std::string& task_queue,
                                                       const std::vector<std::string>& types, const std::string& claimer,
                                                       std::chrono::milliseconds claim_ttl, std::size_t limit) {
     boost::json::array names;
     for (const auto& t : types) names.emplace_back(t);
+    pg::params params(ns_id, task_queue, boost::json::serialize(names), static_cast<std::int64_t>(limit),
+                      static_cast<int>(kind));
+    // An activity's claim stamps the offer until the owner records the start; a Nexus attempt's
+    // takes it away. The rest of the statement is the same.
+    std::string claim = "DELETE FROM queue_tasks q USING ";
+    if (kind == task_kind::activity) {
+        claim =
+            "UPDATE queue_tasks q SET claimed_by = $6, "
+            "claim_expires = clock_timestamp() + $7::bigint * interval '1 ms' FROM ";
+        params.add(claimer).add(static_cast<std::int64_t>(claim_ttl.count()));
+    }
     return as_sender([&](pg::connection& c) {
-        auto r = c.exec(
-            "UPDATE queue_tasks q SET claimed_by = $4, claim_expires = clock_timestamp() + $5::bigint * interval '1 ms' "
-            "FROM (SELECT run_key, seq FROM queue_tasks WHERE ns_id = $1::bigint AND task_queue = $2 "
-            "AND activity_type IN (SELECT json_array_elements_text($3::json)) "
-            "AND (claimed_by = '' OR claim_expires < clock_timestamp()) "
-            "ORDER BY offered LIMIT $6::bigint FOR UPDATE SKIP LOCKED) c "
-            "WHERE q.run_key = c.run_key AND q.seq = c.seq "
-            "RETURNING q.run_key, q.seq, q.attempt, q.details, "
-            "(SELECT attrs FROM history h WHERE h.run_key = q.run_key AND h.event_id = q.seq), "
-            "(SELECT workflow_id FROM executions e WHERE e.run_key = q.run_key), "
-            "(SELECT run_id FROM executions e WHERE e.run_key = q.run_key)",
-            pg::params(ns_id, task_queue, boost::json::serialize(names), claimer,
-                       static_cast<std::int64_t>(claim_ttl.count()), static_cast<std::int64_t>(limit)));
+        auto r = c.exec(claim +
+                            "(SELECT run_key, seq FROM queue_tasks WHERE ns_id = $1::bigint AND task_queue = $2 "
+                            "AND kind = $5::integer AND task_type IN (SELECT json_array_elements_text($3::json)) "
+                            "AND (claimed_by = '' OR claim_expires < clock_timestamp()) "
+                            "ORDER BY offered LIMIT $4::bigint FOR UPDATE SKIP LOCKED) c, executions e "
+                            "WHERE q.run_key = c.run_key AND q.seq = c.seq AND e.run_key = q.run_key "
+                            "RETURNING q.run_key, q.seq, q.attempt, q.details, "
+                            "(SELECT attrs FROM history h WHERE h.run_key = q.run_key AND h.event_id = q.seq), "
+                            "e.workflow_id, e.run_id, e.ns_id",
+                        params);
         std::vector<claimed_task> claimed;
         for (int i = 0; i < r.rows(); ++i)
             claimed.push_back({r.int64(i, 0), r.int64(i, 1), ns_id, static_cast<int>(r.int64(i, 2)),
                                std::string(r.text(i, 4)), std::string(r.text(i, 5)), std::string(r.text(i, 6)),
-                               std::string(r.text(i, 3))});
+                               std::string(r.text(i, 3)), task_queue, r.int64(i, 7)});
         return claimed;
     });
 }

@@ -51,7 +51,7 @@ public:
     bool shares_tasks() const noexcept override { return true; }
     /// On the inbox session: one UPDATE ... FOR UPDATE SKIP LOCKED, returning each attempt with
     /// its schedule event and its run's ids.
-    std::vector<claimed_task> claim_tasks(std::int64_t ns_id, const std::string& task_queue,
+    std::vector<claimed_task> claim_tasks(task_kind kind, std::int64_t ns_id, const std::string& task_queue,
                                           const std::vector<std::string>& types, const std::string& claimer,
                                           std::chrono::milliseconds claim_ttl, std::size_t limit) override;
     /// Blocks of 1,024 keys from the sequence perdure.run_key_blocks.

@@ -93,6 +93,20 @@ BOOST_AUTO_TEST_CASE(an_activity_report_without_a_positive_whole_attempt_or_with
     for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(a_nexus_report_with_a_bad_attempt_links_or_start_is_unreadable) {
+    const char* bad[] = {
+        R"({"op":"nexus.handled","run_key":7,"seq":5})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":-1})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":1,"links":{"url":"x"}})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":1,"links":[{"type":"t"}]})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":1,"links":[{"url":3}]})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":1,"start":"Spell"})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":1,"start":{"workflow_type":1}})",
+        R"({"op":"nexus.handled","run_key":7,"seq":5,"attempt":1,"start":{"id_reuse":"sometimes"}})",
+    };
+    for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
     const inbox_command commands[] = {
         namespace_create_command{"a", "about a", 90min},
@@ -117,6 +131,17 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         activity_report_command{activity_report_command::stage::finished, 7, 5, 3, "done"},
         activity_report_command{activity_report_command::stage::finished, 7, 5, 3, nullptr,
                                 boost::json::parse(R"({"message":"boom","kind":"application"})"), 4},
+        nexus_report_command{7, 5, 2, "said", nullptr,
+                             boost::json::parse(R"([{"url":"https://x/1","type":"t"}])").as_array()},
+        nexus_report_command{7, 5, 3, nullptr, boost::json::parse(R"({"message":"refused"})")},
+        nexus_report_command{7,
+                             5,
+                             1,
+                             nullptr,
+                             nullptr,
+                             {},
+                             workflow_start_command{"handlers", "Spell", "", "spell-1", nullptr, "",
+                                                    perdure::id_reuse_policy::reject_duplicate}},
     };
     for (const auto& c : commands) {
         const auto stored = stored_command(c);

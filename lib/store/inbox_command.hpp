@@ -160,8 +160,8 @@ struct activity_report_command {
 /// An engine that claimed an offered Nexus operation attempt (store::claim_tasks) ran its handler
 /// and reports what it answered: a sync operation's result, a workflow-run operation's start
 /// (what its options callback returned: the owner starts the handler workflow), or the handler's
-/// failure. Not answered: an attempt the owner no longer waits for is dropped, as a late HTTP
-/// response is.
+/// failure. Its answer is empty; a report of an attempt the owner no longer waits for changes
+/// nothing, as a late HTTP response.
 struct nexus_report_command {
     std::int64_t run_key = 0, seq = 0;   ///< the caller run and its NexusOperationScheduled event
     int attempt = 0;

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     side_fd = ::open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     const int workflows = std::stoi(argv[3]);
     const std::string role = argc > 4 ? argv[4] : "full";
-    // "workflows" runs no activity and serves no Nexus service: owning the data, it offers them.
+    // "workflows" runs no activity: owning the data, it offers them.
     const bool runs_workflows = role != "activities", runs_activities = role != "workflows";
     perdure::engine engine({.database = argv[1], .activity_threads = 4, .stand_by = !runs_workflows});
     retrying([&] { return engine.namespaces().ensure("a"); });
@@ -131,14 +131,13 @@ int main(int argc, char** argv) {
         return engine.nexus_endpoints().ensure({.name = "to-b", .target_namespace = "b", .target_task_queue = "b"});
     });
     if (runs_workflows) {
-        engine.add_worker("b", "b").register_workflow(fulfil_workflow);
+        engine.add_worker("b", "b")
+            .register_workflow(fulfil_workflow)
+            .register_nexus_service(perdure::nexus::service("fulfilment").add(fulfil_op).add(quote_op));
         engine.add_worker("a", "a").register_workflow(mixed_workflow).register_workflow(child_workflow);
     }
-    if (runs_activities) {
-        engine.add_worker("b", "b").register_nexus_service(
-            perdure::nexus::service("fulfilment").add(fulfil_op).add(quote_op));
+    if (runs_activities)
         for (const char* ns : {"a", "b"}) engine.add_worker(ns, "produce").register_activity(produce_activity);
-    }
     engine.start();
     if (!runs_workflows)
         for (;;) ::pause();   // an activity worker process: its clients are the others'

@@ -167,11 +167,7 @@ struct command_writer {
         if (!c.result.is_null()) o["result"] = c.result;
         if (!c.failure.is_null()) o["failure"] = c.failure;
         if (!c.links.empty()) o["links"] = c.links;
-        if (c.start) {
-            boost::json::object start;
-            command_writer{start}(*c.start);
-            o["start"] = std::move(start);
-        }
+        if (c.start) command_writer{o["start"].emplace_object()}(*c.start);
     }
 };
 

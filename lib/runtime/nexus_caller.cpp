@@ -127,13 +127,14 @@ void nexus_dispatcher::dispatch(const task_key& key) {
     auto presence = handler_presence::no_target_namespace;
     if (target_ns) {
         const auto& queue = ep->spec.target_task_queue;
+        const bool served = replacement || workers_.serves_nexus(*target_ns, queue);
         if (replacement)
             def = replacement->operation;
-        else if (workers_.serves_nexus(*target_ns, queue))
+        else if (served)
             def = workers_.nexus_operation(*target_ns, queue, op.service, op.operation);
         if (def)
             presence = handler_presence::ready;
-        else if (replacement || workers_.serves_nexus(*target_ns, queue))
+        else if (served)
             presence = handler_presence::no_operation;
         else   // served elsewhere, or by nobody: the engine that claims the offer answers, as a
                // Temporal worker polling the queue would, within the request timeout

@@ -151,6 +151,7 @@ void engine_core::start_inbox() {
     // An in-memory store is this process's alone: no other process can leave a command in it.
     if (store_->in_memory()) return;
     answer_abandoned_commands();
+    if (notices_) inbox_.poll_every(inbox_poller::announced_interval);
     inbox_.start(weak_from_this());
 }
 

@@ -47,6 +47,9 @@ protected:
 class inbox_poller {
 public:
     static constexpr std::chrono::milliseconds default_interval{50};
+    /// When the store announces every new command (PostgreSQL's NOTIFY, and `missed` after a
+    /// lost connection), a poll is only a safety net.
+    static constexpr std::chrono::milliseconds announced_interval{1000};
     /// Commands claimed per poll; the rest wait for the next one.
     static constexpr std::size_t batch = 32;
 
@@ -60,6 +63,8 @@ public:
     /// the poller only after locking `owner`, so it can neither run on a destroyed poller nor
     /// let the engine go away under it.
     void start(std::weak_ptr<const void> owner);
+    /// From the next poll on, polls every `interval`.
+    void poll_every(std::chrono::milliseconds interval) { interval_ = interval; }
     /// No further poll (shutdown): the timer's wait is cancelled.
     void stop() { timer_.cancel(); }
 

@@ -238,6 +238,10 @@ struct offer_task {
     int attempt = 1;
     std::string details;
     task_kind kind = task_kind::activity;
+    /// How long an activity's claim holds before the owner must have recorded its start: what
+    /// Temporal gives a worker that polled the task and died (the heartbeat timeout, else the
+    /// start-to-close). 0: as long as the claimer asks.
+    std::int64_t claim_ms = 0;
 };
 /// The offer is over: the attempt started (here or on a claimer), or the activity closed.
 struct withdraw_task {

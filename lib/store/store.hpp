@@ -109,8 +109,8 @@ struct commit_callbacks {
 
 /// What another engine said through a shared store, heard as it committed: a command left in
 /// the inbox, a command answered, a run closed, namespaces, search attributes or endpoints
-/// changed, an activity attempt offered on a task queue. `missed` comes first and again after each reconnection, when anything may have
-/// happened unheard.
+/// changed, an activity attempt offered on a task queue. `missed` comes first and again after
+/// each reconnection, when anything may have happened unheard.
 struct store_notice {
     enum class kind : std::uint8_t { inbox, answered, closed, registry, tasks, missed };
     kind what = kind::missed;
@@ -203,10 +203,11 @@ public:
     virtual bool shares_tasks() const noexcept { return false; }
     /// Claims up to `limit` offered attempts of `kind` on namespace `ns_id`'s `task_queue` whose
     /// type (activity type, Nexus service) is one of `types`, oldest offer first. An activity
-    /// attempt is claimed for `claim_ttl`: one whose start the owner has not recorded by then may
-    /// be claimed again. A Nexus attempt's claim removes its offer: the owner's request timeout
-    /// retries an attempt whose claimer never answers. `claimer` names this engine. A store that
-    /// does not share tasks has none. One thread at a time (as the inbox's sender calls).
+    /// attempt is claimed for `claim_ttl`, or its offer's shorter `claim_ms`: one whose start the
+    /// owner has not recorded by then may be claimed again. A Nexus attempt's claim removes its
+    /// offer: the owner's request timeout retries an attempt whose claimer never answers.
+    /// `claimer` names this engine. A store that does not share tasks has none. One thread at a
+    /// time (as the inbox's sender calls).
     virtual std::vector<claimed_task> claim_tasks(task_kind kind, std::int64_t ns_id, const std::string& task_queue,
                                                   const std::vector<std::string>& types, const std::string& claimer,
                                                   std::chrono::milliseconds claim_ttl, std::size_t limit) {

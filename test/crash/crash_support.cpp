@@ -126,6 +126,20 @@ int check_invariants(const std::string& db, const std::string& side, bool all_do
     return mixed_completed;
 }
 
+std::string describe_open_runs(const std::string& db) {
+    stored reads(db);
+    std::string out;
+    for (const auto& run : reads->list_runs(0, std::nullopt, 100000, 0)) {
+        if (run.status != perdure::detail::run_status::running) continue;
+        const auto history = reads->history(run.run_key);
+        out +=
+            "\n  " + run.workflow_id + " (" + run.workflow_type + ", " + std::to_string(history.size()) + " events):";
+        for (std::size_t i = history.size() > 4 ? history.size() - 4 : 0; i < history.size(); ++i)
+            out += std::string(" ") + perdure::detail::event_type_name(history[i].type);
+    }
+    return out.empty() ? " none" : out;
+}
+
 std::set<std::string> read_lines(const std::string& path) {
     std::set<std::string> out;
     std::ifstream in(path);

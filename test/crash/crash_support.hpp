@@ -43,6 +43,8 @@ int run_torture(const std::string& db, const std::string& side, int workflows,
 /// activities wrote to the side file `side`; with `all_done`, no run may still be running.
 /// Returns how many mixed workflows have completed.
 int check_invariants(const std::string& db, const std::string& side, bool all_done);
+/// Each run still open, with the last events of its history: what a failed life left waiting.
+std::string describe_open_runs(const std::string& db);
 /// The lines of a side file: what activities really produced.
 std::set<std::string> read_lines(const std::string& path);
 

@@ -49,7 +49,8 @@ void run_workload(const temp_dir& dir, const std::string& side, std::mt19937& rn
         for (int i = 0; i < engines; ++i)
             if (!finished[i])
                 if (const auto status = ended(pids[i])) {
-                    BOOST_REQUIRE_MESSAGE(*status == 0, "engine " << i << " ended with status " << *status);
+                    BOOST_REQUIRE_MESSAGE(*status == 0, "engine " << i << " ended with status " << *status
+                                                                  << "; open runs:" << describe_open_runs(db));
                     finished[i] = true;
                     ++done;
                 }

@@ -17,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -160,6 +161,30 @@ BOOST_AUTO_TEST_CASE(beside_a_live_lease_a_second_engine_stands_by_until_it_laps
     BOOST_TEST((failure.reason == commit_failure::kind::ownership_lost));
     BOOST_TEST(store_b->reads().history_length(7) == 2);
     BOOST_TEST(!store_b->reads().find_run(std::int64_t{9}));
+}
+
+BOOST_AUTO_TEST_CASE(a_standby_that_saw_the_server_restart_does_not_take_a_free_lock_for_a_dead_owner) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 0s);
+    auto store_a = a.open(log_a);
+    auto store_b = b.open(log_b);
+    BOOST_TEST(store_b->standing_by());
+    // Every session is cut, engine-a's liveness lock with it, and engine-a has not written since:
+    // its lease alone says it is alive.
+    BOOST_REQUIRE(postgres_cluster::instance().restart());
+    std::optional<bool> took;
+    for (int tries = 0; !took && tries < 100; ++tries) try {
+            took = store_b->take_ownership();
+        } catch (const perdure::storage_error&) {
+            // its own connection was cut: the next try reconnects
+        }
+    BOOST_TEST((took == false));
+    log_a.wait_for(store_a->append(a_started_run(7, "order-1")));   // reconnected, and still the owner
+    BOOST_TEST(store_a->reads().history_length(7) == 2);
+    // Once the lease lapses, the lease decides as before.
+    b.clock->advance(31s);
+    BOOST_TEST(store_b->take_ownership());
 }
 
 BOOST_AUTO_TEST_CASE(a_stolen_shard_fences_the_old_owners_next_batch) {
@@ -366,6 +391,17 @@ BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_
     // A claim whose start the owner never recorded expires, and another engine may claim it.
     BOOST_TEST(first->claim_tasks(task_kind::activity, 1, "images", {"Crop"}, "a", 0ms, 8).size() == 1u);
     BOOST_TEST(second->claim_tasks(task_kind::activity, 1, "images", {"Crop"}, "b", 30s, 8).size() == 1u);
+    // An offer may hold its claims for less than the claimer asks (an activity's timeouts).
+    std::vector<write_op> brief;
+    brief.emplace_back(offer_task{7, 11, 1, "images", "Trim", 1, "", task_kind::activity, 1'000});
+    log.wait_for(owner->append(std::move(brief)));
+    BOOST_TEST(first->claim_tasks(task_kind::activity, 1, "images", {"Trim"}, "a", 30s, 8).size() == 1u);
+    BOOST_TEST(scalar(uri,
+                      "SELECT count(*) FROM perdure.queue_tasks WHERE task_type = 'Trim' "
+                      "AND claim_expires <= clock_timestamp() + interval '1 s'") == 1);
+    BOOST_TEST(scalar(uri,
+                      "SELECT count(*) FROM perdure.queue_tasks WHERE task_type = 'Crop' "
+                      "AND claim_expires > clock_timestamp() + interval '20 s'") == 1);
     // The next attempt's offer replaces the claimed one and is claimable again.
     std::vector<write_op> next;
     next.emplace_back(offer_task{7, 3, 1, "images", "Resize", 3, ""});

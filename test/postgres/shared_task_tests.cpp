@@ -4,6 +4,8 @@
 // engine is killed times out and runs again elsewhere.
 #include "beside_engines.hpp"
 
+#include "store/postgres/pg_connection.hpp"
+#include "store/store.hpp"
 #include "support/postgres_cluster.hpp"
 
 #include <perdure/perdure.hpp>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 using namespace std::chrono_literals;
+using namespace perdure::detail;
 using perdure::test::first;
 using perdure::test::postgres_available;
 using perdure::test::postgres_cluster;
@@ -198,6 +201,31 @@ BOOST_AUTO_TEST_CASE(an_attempt_whose_engine_is_killed_times_out_and_runs_again_
     BOOST_TEST(started.at("attempt").as_int64() == 2);
     BOOST_TEST(started.at("last_failure").at("timeout_failure_info").at("timeout_type").as_string() ==
                "START_TO_CLOSE");
+}
+
+BOOST_AUTO_TEST_CASE(an_attempt_whose_claimer_died_before_its_start_runs_after_its_start_to_close_timeout) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    auto run = call(*owner, "lost-claim", {"Shout", 8, 1'000});
+    // An engine that dies right after its claim: the claim is all it did.
+    const auto ns_id = pg::connection(uri, "perdure tests")
+                           .exec("SELECT ns_id FROM perdure.namespaces WHERE name = 'default'")
+                           .int64(0, 0);
+    const auto lost = open_store({.database = uri}, open_mode::reader);
+    BOOST_REQUIRE(soon(
+        [&] { return !lost->claim_tasks(task_kind::activity, ns_id, "beside", {"Shout"}, "lost", 30s, 1).empty(); }));
+    const auto claimed = std::chrono::steady_clock::now();
+
+    // As Temporal loses a task whose worker died after polling it: for its start-to-close
+    // timeout (1 s), not for the claim's own 30 s.
+    shouts = 0;
+    const auto beside = started_beside(uri);
+    BOOST_TEST(run.get() == "shout 8 in default for lost-claim");
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - claimed);
+    BOOST_TEST(waited.count() < 15'000);
+    BOOST_TEST(shouts == 1);
+    BOOST_TEST(first(run.history(), "ActivityTaskStarted").attributes.at("attempt").as_int64() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(an_engine_that_runs_only_activities_never_takes_over_and_serves_the_next_owner) {

@@ -239,11 +239,16 @@ ALTER TABLE perdure.queue_tasks ADD COLUMN kind integer NOT NULL DEFAULT 1;
 )sql");
 }
 
+/// Version 7: an offer says how long a claim of it holds (`claim_ms`; null: as long as the
+/// claimer asks), so that a claimer lost before its start costs no more than the attempt's own
+/// timeouts.
+void add_claim_limits(pg::connection& c) { c.run("ALTER TABLE perdure.queue_tasks ADD COLUMN claim_ms bigint"); }
+
 /// migrations[v - 1] brings a schema from version v - 1 to v; a new schema runs them all, so
 /// creating and migrating are one path.
 using migration = void (*)(pg::connection&);
-constexpr migration migrations[] = {&create_version_1,   &add_visibility,  &add_run_key_blocks,
-                                    &add_fence_function, &add_queue_tasks, &add_nexus_offers};
+constexpr migration migrations[] = {&create_version_1, &add_visibility,   &add_run_key_blocks, &add_fence_function,
+                                    &add_queue_tasks,  &add_nexus_offers, &add_claim_limits};
 static_assert(std::size(migrations) == pg_schema_version);
 
 /// The stored version: -1 without a perdure schema, 0 for a `perdure` schema without a version.

@@ -111,14 +111,14 @@ struct applier {
     // An offer NOTIFYs the engines serving queues (pg_listener) with its namespace's id; offered
     // again (the next attempt), it is unclaimed and goes to the back of its queue.
     void operator()(const offer_task& op) const {
-        add("INSERT INTO queue_tasks(run_key, seq, ns_id, task_queue, task_type, attempt, details, kind) "
-            "VALUES($1::bigint, $2::bigint, $3::bigint, $4, $5, $6::integer, $7, $8::integer) "
+        add("INSERT INTO queue_tasks(run_key, seq, ns_id, task_queue, task_type, attempt, details, kind, claim_ms) "
+            "VALUES($1::bigint, $2::bigint, $3::bigint, $4, $5, $6::integer, $7, $8::integer, NULLIF($9::bigint, 0)) "
             "ON CONFLICT (run_key, seq) DO UPDATE SET ns_id = EXCLUDED.ns_id, task_queue = EXCLUDED.task_queue, "
             "task_type = EXCLUDED.task_type, attempt = EXCLUDED.attempt, details = EXCLUDED.details, "
-            "kind = EXCLUDED.kind, offered = clock_timestamp(), claimed_by = '', claim_expires = NULL "
-            "RETURNING pg_notify('perdure_tasks', ns_id::text)",
+            "kind = EXCLUDED.kind, claim_ms = EXCLUDED.claim_ms, offered = clock_timestamp(), claimed_by = '', "
+            "claim_expires = NULL RETURNING pg_notify('perdure_tasks', ns_id::text)",
             params(op.run_key, op.seq, op.ns_id, op.task_queue, op.type, op.attempt, op.details,
-                   static_cast<int>(op.kind)));
+                   static_cast<int>(op.kind), op.claim_ms));
     }
     void operator()(const withdraw_task& op) const {
         add("DELETE FROM queue_tasks WHERE run_key = $1::bigint AND seq = $2::bigint", params(op.run_key, op.seq));

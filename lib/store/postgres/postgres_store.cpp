@@ -51,8 +51,9 @@ std::int64_t micros(const std::shared_ptr<perdure::clock>& clock) {
 /// server session notices the closed socket, so a refusal is retried for a second before it
 /// stands: a supervisor restarting a crashed engine gets in at once. For the CLI's opens
 /// (`!engine`), a holder still running on this host is alive: its refusal stands at once, and
-/// the CLI sends its command to it without waiting. An engine's open waits the second as before:
-/// the three-engine kill test stalled now and then when engines beside a live one opened at once.
+/// the CLI sends its command to it without waiting. An engine's open waits the second: a standby
+/// takes over only once started, so an owner on its way out (shutting down) would leave the
+/// calls an engine makes before start() with nobody to answer them.
 held_leases acquire_from_dead_or_expired(pg::connection& c, const std::string& owner,
                                          const std::shared_ptr<perdure::clock>& clock, std::int64_t lease_us,
                                          const std::string& name, bool engine) {
@@ -110,7 +111,9 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
                     std::make_unique<pg_writer>(std::move(wc), std::move(*held), std::move(conn), std::move(callbacks));
                 counted_writer_ = writer_.get();
             } else {
-                standby_.reset(new standby{std::move(conn), owner, std::move(wc), std::move(callbacks)});
+                auto started = server_start(*conn);
+                standby_.reset(
+                    new standby{std::move(conn), owner, std::move(started), std::move(wc), std::move(callbacks)});
                 standing_by_ = true;
             }
         }
@@ -132,7 +135,8 @@ bool postgres_store::take_ownership() {
             standby_->conn = std::make_unique<pg::connection>(uri_, "perdure writer");
             hold_liveness(*standby_->conn, standby_->owner);
         }
-        auto held = acquire_all_shards(*standby_->conn, standby_->owner, micros(w.clock), w.lease_us, name_);
+        auto held = acquire_all_shards(*standby_->conn, standby_->owner, micros(w.clock), w.lease_us, name_,
+                                       standby_->server_started);
         epoch_ = static_cast<std::uint64_t>(held.max_epoch());
         writer_ = std::make_unique<pg_writer>(std::move(w), std::move(held), std::move(standby_->conn),
                                               std::move(standby_->callbacks));
@@ -218,7 +222,8 @@ std::vector<claimed_task> postgres_store::claim_tasks(task_kind kind, std::int64
     if (kind == task_kind::activity) {
         claim =
             "UPDATE queue_tasks q SET claimed_by = $6, "
-            "claim_expires = clock_timestamp() + $7::bigint * interval '1 ms' FROM ";
+            "claim_expires = clock_timestamp() + LEAST($7::bigint, COALESCE(q.claim_ms, $7::bigint)) * interval '1 ms' "
+            "FROM ";
         params.add(claimer).add(static_cast<std::int64_t>(claim_ttl.count()));
     }
     return as_sender([&](pg::connection& c) {

@@ -94,6 +94,7 @@ private:
     struct standby {
         std::unique_ptr<pg::connection> conn;   // null after it broke: the next try reconnects
         std::string owner;
+        std::string server_started;   // at the open (server_start): a restart since is seen by its change
         pg_writer_config writer;
         commit_callbacks callbacks;
     };

@@ -64,14 +64,27 @@ bool hold_liveness(pg::connection& c, const std::string& owner) {
                .text(0, 0) == "t";
 }
 
+std::string server_start(pg::connection& c) {
+    return std::string(c.exec("SELECT pg_postmaster_start_time()::text").text(0, 0));
+}
+
 held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
-                               const std::string& name) {
+                               const std::string& name, std::string_view started_at_open) {
     pg::transaction tx(c);
+    bool free_lock_means_gone = true;
+    if (!started_at_open.empty()) {
+        auto s = c.exec(
+            "SELECT pg_postmaster_start_time()::text, "
+            "clock_timestamp() < pg_postmaster_start_time() + $1::integer * interval '1 s'",
+            pg::params(restart_grace_seconds));
+        free_lock_means_gone = s.text(0, 0) == started_at_open || s.text(0, 1) != "t";
+    }
     auto rows = c.exec("SELECT shard_id, owner, expires_at FROM shard_leases ORDER BY shard_id FOR UPDATE");
     for (int i = 0; i < rows.rows(); ++i) {
         const auto holder = rows.text(i, 1);
         const auto expires = rows.int64(i, 2);
-        if (!holder.empty() && holder != owner && expires > now_us && !owner_is_gone(c, holder))
+        if (!holder.empty() && holder != owner && expires > now_us &&
+            !(free_lock_means_gone && owner_is_gone(c, holder)))
             throw shard_held("database " + name + " is in use by another perdure engine (" + std::string(holder) +
                                  " holds shard " + std::string(rows.text(i, 0)) + " for another " +
                                  std::to_string((expires - now_us + 999'999) / 1'000'000) +

@@ -44,12 +44,22 @@ public:
 /// session notices, so only a running one is known to be alive.
 bool runs_on_this_host(std::string_view holder);
 
+/// When the server last started (its own clock, as text): a store remembers it from its open.
+std::string server_start(pg::connection&);
+
 /// Takes every shard, in one transaction: each that is unowned, expired at `now_us`, already
 /// `owner`'s, or held by an owner whose liveness lock no session holds (its process died) gets
 /// `owner`, epoch + 1 and expiry `now_us + lease_us`. When a live engine holds a live lease
 /// nothing is taken and shard_held names it; libpq failures leave as pg::failure.
+/// `started_at_open` is the server_start() the caller saw when it opened (empty: this is its
+/// open). A server restart frees every liveness lock, those of live owners that have not
+/// reconnected yet too: a caller that lived through one does not read a free lock as a dead
+/// owner until `restart_grace` after the server started; only the lease's expiry counts then.
 held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
-                               const std::string& name);
+                               const std::string& name, std::string_view started_at_open = {});
+/// How long after a restart the owners it cut off have to take their liveness locks again:
+/// they reconnect with backoff from 100 ms, at their next batch or within a second.
+inline constexpr int restart_grace_seconds = 10;
 
 /// Extends the held leases to `now_us + lease_us`, epochs unchanged. False, extending nothing,
 /// when any of them moved to another engine (a newer epoch): ownership is lost.

@@ -1,7 +1,8 @@
 // The PostgreSQL store: a database (postgresql://...) behind the store interface. It checks or
 // makes the schema, takes every shard's lease (one engine owns the data, as with SQLite, until
 // the runtime learns to own shards one by one) or, when a live engine holds them, stands by to
-// take them over, and runs the writer and reader threads, each on a connection of its own. Every libpq failure leaves as a perdure::error naming the database.
+// take them over, and runs the writer and reader threads, each on a connection of its own.
+// Every libpq failure leaves as a perdure::error naming the database.
 #pragma once
 
 #include "store/postgres/pg_connection.hpp"

@@ -54,7 +54,7 @@ std::string server_start(pg::connection&);
 /// `started_at_open` is the server_start() the caller saw when it opened (empty: this is its
 /// open). A server restart frees every liveness lock, those of live owners that have not
 /// reconnected yet too: a caller that lived through one does not read a free lock as a dead
-/// owner until `restart_grace` after the server started; only the lease's expiry counts then.
+/// owner until restart_grace_seconds after the server started; only the lease's expiry counts then.
 held_leases acquire_all_shards(pg::connection&, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
                                const std::string& name, std::string_view started_at_open = {});
 /// How long after a restart the owners it cut off have to take their liveness locks again:

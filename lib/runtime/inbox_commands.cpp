@@ -153,6 +153,11 @@ void engine_core::start_inbox() {
     answer_abandoned_commands();
     if (notices_) inbox_.poll_every(inbox_poller::announced_interval);
     inbox_.start(weak_from_this());
+    try {
+        inbox_.poll();   // what was left meanwhile (a standby's own commands too) is answered now, not at the next poll
+    } catch (...) {
+        // read again at the next poll
+    }
 }
 
 void engine_core::answer_abandoned_commands() {

@@ -210,11 +210,7 @@ void nexus_dispatcher::deliver_outcome(nexus_op& op, event_type type, boost::jso
                                        std::string result_json) {
     attrs["scheduled_event_id"] = op.key.seq;
     attrs["request_id"] = op.request_id;
-    if (op.offered) {   // a timeout or a cancel ended it while it was offered
-        write_unit unit;
-        withdraw_offer(op, unit);
-        host_.commit(std::move(unit));
-    }
+    withdraw_offer(op);   // a timeout or a cancel ended it while it was offered
     const auto key = op.key;
     auto* r = host_.find_run(key.run_key);
     if (r && r->status == run_status::running) {

@@ -168,6 +168,8 @@ private:
     void offer(nexus_op& op, std::int64_t handler_ns_id, const std::string& task_queue, std::int64_t timeout_us);
     /// The attempt's offer is over (answered, timed out, or the operation ended): in `unit`.
     void withdraw_offer(nexus_op& op, write_unit& unit);
+    /// The same in a unit of its own, when the attempt was offered.
+    void withdraw_offer(nexus_op& op);
     /// A worker here serves the queue the last attempt was offered on now: the attempt (or the
     /// next, when that one went unanswered) is attempted here at once; a claimer's late answer
     /// is dropped.

@@ -39,11 +39,16 @@ void nexus_dispatcher::withdraw_offer(nexus_op& op, write_unit& unit) {
     op.waiting_for.clear();
 }
 
+void nexus_dispatcher::withdraw_offer(nexus_op& op) {
+    if (!op.offered) return;
+    write_unit unit;
+    withdraw_offer(op, unit);
+    host_.commit(std::move(unit));
+}
+
 void nexus_dispatcher::take_back_offer(nexus_op& op) {
     if (op.offered) {
-        write_unit unit;
-        withdraw_offer(op, unit);
-        host_.commit(std::move(unit));
+        withdraw_offer(op);
         host_.disarm(wheel_kind::nexus_request_timeout, op.key.run_key, op.key.seq);
         op.pass.end(attempt_end::no_verdict, host_.now_us());
     } else if (op.st == nexus_op::state::backing_off) {   // its offer went unanswered

@@ -169,11 +169,6 @@ void engine_core::take_over() {
     load_index(store_->reads(), {namespaces_, endpoints_, lifecycle_.runs(), outbox_, family_});
     standing_by_ = false;
     start_inbox();
-    try {
-        inbox_.poll();   // what was sent while it stood by is its own to answer now, not at the next poll
-    } catch (...) {
-        // read again at the next poll
-    }
     on_workers_changed();
     begin_work();   // only a started standby takes over
     run_rechecks();

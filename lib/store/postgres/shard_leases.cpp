@@ -71,15 +71,13 @@ std::string server_start(pg::connection& c) {
 held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
                                const std::string& name, std::string_view started_at_open) {
     pg::transaction tx(c);
-    bool free_lock_means_gone = true;
-    if (!started_at_open.empty()) {
-        auto s = c.exec(
-            "SELECT pg_postmaster_start_time()::text, "
-            "clock_timestamp() < pg_postmaster_start_time() + $1::integer * interval '1 s'",
-            pg::params(restart_grace_seconds));
-        free_lock_means_gone = s.text(0, 0) == started_at_open || s.text(0, 1) != "t";
-    }
-    auto rows = c.exec("SELECT shard_id, owner, expires_at FROM shard_leases ORDER BY shard_id FOR UPDATE");
+    auto rows = c.exec(
+        "SELECT shard_id, owner, expires_at, pg_postmaster_start_time()::text, "
+        "clock_timestamp() < pg_postmaster_start_time() + $1::integer * interval '1 s' "
+        "FROM shard_leases ORDER BY shard_id FOR UPDATE",
+        pg::params(restart_grace_seconds));
+    const bool free_lock_means_gone =
+        started_at_open.empty() || rows.rows() == 0 || rows.text(0, 3) == started_at_open || rows.text(0, 4) != "t";
     for (int i = 0; i < rows.rows(); ++i) {
         const auto holder = rows.text(i, 1);
         const auto expires = rows.int64(i, 2);

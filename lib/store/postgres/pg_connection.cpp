@@ -123,7 +123,15 @@ connection::connection(const std::string& uri, const char* application_name) {
     PQsetNoticeProcessor(
         c_, [](void*, const char*) {}, nullptr);
     // Unqualified names are perdure's tables; the schema may not exist yet (it is made on open).
-    run("SET search_path TO perdure");
+    // A session lost already (a server restarting, a backend terminated) fails this statement,
+    // and a constructor that throws runs no destructor: the connection is closed here.
+    try {
+        run("SET search_path TO perdure");
+    } catch (...) {
+        PQfinish(c_);
+        c_ = nullptr;
+        throw;
+    }
 }
 
 connection::~connection() {

@@ -116,6 +116,12 @@ public:
     void drop_run(std::int64_t run_key);
     /// Running attempts see cancellation through heartbeat(); the engine stops or failed.
     void stop_attempts();
+    /// Another engine owns the runs now: running attempts told to stop, every task forgotten
+    /// (an attempt that ends later is stale, as its generation says).
+    void forget_all() {
+        stop_attempts();
+        tasks_.clear();
+    }
     /// Waits for the pool's running attempts; none may start afterwards.
     void join_threads() { threads_.join(); }
 

@@ -45,6 +45,8 @@ public:
     long committed(std::uint64_t last);
     /// Nothing waiting will ever commit: every waiting effect hears `why`.
     void fail_waiting(std::exception_ptr why);
+    /// After fail_waiting, for the store's next writer, which numbers its units from 1.
+    void restart() noexcept { committed_unit_ = 0; }
 
     /// The last unit known to be committed.
     std::uint64_t committed_unit() const noexcept { return committed_unit_; }

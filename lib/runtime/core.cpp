@@ -167,6 +167,12 @@ std::uint64_t engine_core::commit(write_unit&& unit) {
         return 0;
     }
     if (unit.ops.empty()) return pipeline_.submit({}, std::move(unit.effects));
+    if (standing_by_) {   // a job left from before step_back: the runs it wrote for are the owner's
+        const auto moved = std::make_exception_ptr(storage_error(
+            "this engine stands by beside the engine that owns the data now: the change was not applied"));
+        for (auto& fx : unit.effects) fx(moved);
+        return 0;
+    }
     retention_.carry(unit.ops, retention_moment(), lifecycle_.runs());
     work_.add(work_tracker::writer);
     // A unit that hands off holds the writer before it is queued: once queued, a writer awake at
@@ -201,8 +207,11 @@ void engine_core::on_committed(std::uint64_t last) {
 }
 
 void engine_core::on_commit_failed(std::uint64_t, const commit_failure& failure) {
-    // A lost ownership (only a shared store has one to lose) stops this engine the same way:
-    // its runs now belong to the engine that took them over.
+    // A lost ownership (only a shared store has one to lose): the runs belong to the engine that
+    // took them over, and this one stands by beside it.
+    // (Unless it is shutting down or being destroyed: then it simply stops.)
+    if (failure.reason == commit_failure::kind::ownership_lost && !stopping_.load())
+        if (const auto alive = weak_from_this().lock()) return post([this, why = failure.message] { step_back(why); });
     fail_engine(std::make_exception_ptr(
         storage_error(failure.message +
                       "; the engine stopped: nothing uncommitted was acknowledged; reopen the database to recover")));

@@ -77,6 +77,8 @@ public:
     void on_client_call();
     /// True while this engine stands by beside the live owner of a shared database: its clients'
     /// calls go to the owner, and once started it takes over when the owner is gone (standby.cpp).
+    /// A call's job that finds it standing by on the strand (it stepped back after the call was
+    /// posted) makes the call again, which then goes to the owner.
     bool standing_by() const noexcept { return standing_by_.load(); }
     void shutdown();
     boost::asio::any_io_executor executor() const { return strand_; }
@@ -344,6 +346,10 @@ private:
     bool takes_over() const;
     /// The owner is gone and this store took the data: the index, the inbox, then the work.
     void take_over();
+    /// Another engine took this one's data over (a batch was fenced): everything in memory is
+    /// forgotten, what waited for a commit hears `why`, a caller of a result waits on through
+    /// the new owner, and the engine stands by, to take the data back if that owner goes.
+    void step_back(const std::string& why);
     /// Sends a command to the owner; `then` hears its answer on the strand, registries reloaded.
     void via_owner(inbox_command command, unique_function<void(std::exception_ptr, inbox_answer)> then);
     void start_via_owner(std::string ns, std::string type, boost::json::value input, start_workflow_options o,

@@ -54,6 +54,11 @@ public:
     void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq) { wheel_.disarm(kind, run_key, seq); }
     /// Removes every deadline of a run.
     void disarm_run(std::int64_t run_key) { wheel_.disarm_run(run_key); }
+    /// Stops, with nothing armed: the engine no longer owns the runs (start() arms them anew).
+    void forget_all() {
+        stop();
+        wheel_.clear();
+    }
     bool armed(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const {
         return wheel_.due_of(kind, run_key, seq).has_value();
     }

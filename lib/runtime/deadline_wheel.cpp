@@ -37,6 +37,11 @@ void deadline_wheel::disarm_run(std::int64_t run_key) {
     publish_next_due();
 }
 
+void deadline_wheel::clear() {
+    while (!by_key_.empty()) remove(*by_key_.begin());
+    publish_next_due();
+}
+
 std::optional<std::int64_t> deadline_wheel::due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const {
     auto it = by_key_.find(key{run_key, static_cast<int>(kind), seq});
     if (it == by_key_.end()) return std::nullopt;

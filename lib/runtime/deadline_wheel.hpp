@@ -55,6 +55,8 @@ public:
     void disarm(wheel_kind kind, std::int64_t run_key, std::int64_t seq);
     /// Removes every deadline of a run.
     void disarm_run(std::int64_t run_key);
+    /// Disarms everything.
+    void clear();
     std::optional<std::int64_t> next_due() const;
     /// When an entry is due, if it is armed.
     std::optional<std::int64_t> due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const;

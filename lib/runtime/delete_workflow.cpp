@@ -26,6 +26,7 @@ void engine_core::delete_workflow(std::string ns, std::string workflow_id, std::
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
           cb = std::move(cb)]() mutable {
+        if (standing_by_) return delete_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         std::int64_t ns_id = 0;
         try {

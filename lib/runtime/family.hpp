@@ -66,6 +66,8 @@ public:
     void reach_external(run_state& r, const event& initiated, write_unit& unit);
     /// A run closed in `unit`: its parent hears the outcome, its open children its close policy.
     void run_closed(run_state& r, const event& close, write_unit& unit);
+    /// Another engine owns the runs now.
+    void forget_all() { children_.clear(); }
     /// The next run of a chain (`close` is ContinuedAsNew, or a failure or timeout that retries),
     /// started in `unit`; the signals the closing run never read are recorded again in it.
     void continue_run(run_state& r, const event& close, std::vector<std::pair<std::string, boost::json::value>> signals,

@@ -18,6 +18,9 @@ void engine_core::signal_workflow(std::string ns, std::string wid, std::string r
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return signal_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
+                                   std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         try {
             if (name.empty()) throw invalid_argument("a signal name must not be empty");
@@ -53,6 +56,9 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           signal = std::move(signal), arg = std::move(arg), cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return signal_with_start(std::move(ns), std::move(type), std::move(input), std::move(options),
+                                     std::move(signal), std::move(arg), std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         std::string arg_json;
         try {
@@ -84,6 +90,9 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return query_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
+                                  std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         queries_updates_.query(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
                                std::move(cb));
@@ -98,6 +107,9 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), wid = std::move(wid), rid = std::move(rid), name = std::move(name),
           arg = std::move(arg), update_id = std::move(update_id), cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return update_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
+                                   std::move(update_id), std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         queries_updates_.update(std::move(ns), std::move(wid), std::move(rid), std::move(name), std::move(arg),
                                 std::move(update_id), std::move(cb));

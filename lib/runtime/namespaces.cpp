@@ -22,6 +22,7 @@ void engine_core::create_namespace(std::string name, std::string description, bo
                 }
             });
     post([this, name = std::move(name), description = std::move(description), ensure, cb = std::move(cb)]() mutable {
+        if (standing_by_) return create_namespace(std::move(name), std::move(description), ensure, std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         namespace_row row;
         try {
@@ -44,6 +45,7 @@ void engine_core::set_namespace_retention(std::string name, std::chrono::millise
                                           callback<namespace_info> cb) {
     if (standing_by()) return namespace_via_owner(namespace_update_command{name, retention}, name, std::move(cb));
     post([this, name = std::move(name), retention, cb = std::move(cb)]() mutable {
+        if (standing_by_) return set_namespace_retention(std::move(name), retention, std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         namespace_row row;
         try {
@@ -64,6 +66,7 @@ void engine_core::set_namespace_retention(std::string name, std::chrono::millise
 void engine_core::remove_namespace(std::string name, callback<bool> cb) {
     if (standing_by()) return message_via_owner(namespace_delete_command{std::move(name)}, std::move(cb));
     post([this, name = std::move(name), cb = std::move(cb)]() mutable {
+        if (standing_by_) return remove_namespace(std::move(name), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         std::int64_t id = 0;
         try {

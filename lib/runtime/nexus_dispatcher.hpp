@@ -100,6 +100,12 @@ public:
     void describe(std::int64_t run_key, std::vector<pending_nexus_operation_info>& pending) const;
     /// A caller that closes abandons its operations: no further attempts, no cancel sent.
     void drop_run(std::int64_t run_key);
+    /// Another engine owns the callers now: every operation forgotten (a handler that returns
+    /// later is stale, as its generation says).
+    void forget_all() {
+        ops_.clear();
+        ending_.clear();
+    }
 
     /// After a restart: the operation as its task row left it; attempts are retried at once.
     void recover(run_state& caller, const event& scheduled, const task_row& row,

@@ -57,6 +57,7 @@ void engine_core::create_endpoint(nexus::endpoint_spec spec, bool ensure, callba
     }
     if (auto e = unavailable()) return cb(e, {});
     post([this, spec = std::move(spec), ensure, cb = std::move(cb)]() mutable {
+        if (standing_by_) return create_endpoint(std::move(spec), ensure, std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         nexus::endpoint created;
         try {
@@ -96,6 +97,7 @@ void engine_core::update_endpoint(std::string name, nexus::endpoint_update chang
     }
     if (auto e = unavailable()) return cb(e, {});
     post([this, name = std::move(name), change = std::move(change), cb = std::move(cb)]() mutable {
+        if (standing_by_) return update_endpoint(std::move(name), std::move(change), std::move(cb));
         if (auto e = unavailable()) return cb(e, {});
         nexus::endpoint updated;
         try {
@@ -117,6 +119,7 @@ void engine_core::remove_endpoint(std::string name, callback<bool> cb) {
     if (standing_by()) return message_via_owner(endpoint_delete_command{std::move(name)}, std::move(cb));
     if (auto e = unavailable()) return cb(e, false);
     post([this, name = std::move(name), cb = std::move(cb)]() mutable {
+        if (standing_by_) return remove_endpoint(std::move(name), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         const auto* current = endpoints_.by_name(name);
         if (!current)

@@ -73,6 +73,8 @@ public:
     void forget_cancel_request(const task_key& target, std::vector<write_op>& ops) override;
     /// The run closed: its cancel request rows go with its other work (clear_run_work).
     void drop_run(std::int64_t run_key);
+    /// Another engine owns the runs now.
+    void forget_all() { cancel_rows_.clear(); }
 
     // ---- recovery ----
     /// The cancel requests rows hold for runs the engine tracks, by the activity or operation

@@ -76,8 +76,11 @@ void queries_and_updates::answer_queries(run_state& r) {
 }
 
 void queries_and_updates::fail_queries(run_state& r, const std::string& why) {
+    fail_queries(r, std::make_exception_ptr(query_failed_error(why)));
+}
+
+void queries_and_updates::fail_queries(run_state& r, std::exception_ptr e) {
     if (!r.clients) return;
-    auto e = std::make_exception_ptr(query_failed_error(why));
     for (auto& q : std::exchange(r.clients->pending_queries, {})) q.cb(e, {});
 }
 
@@ -170,8 +173,11 @@ void queries_and_updates::process_updates(run_state& r) {
 }
 
 void queries_and_updates::fail_updates(run_state& r, const std::string& why) {
+    fail_updates(r, std::make_exception_ptr(failed_precondition(why)));
+}
+
+void queries_and_updates::fail_updates(run_state& r, std::exception_ptr e) {
     if (!r.clients) return;
-    auto e = std::make_exception_ptr(failed_precondition(why));
     for (auto& u : std::exchange(r.clients->pending_updates, {})) u.cb(e, {});
     for (auto& [id, waiters] : std::exchange(r.clients->update_waiters, {}))
         for (auto& w : waiters) w(e, {});

@@ -81,6 +81,9 @@ public:
     void fail_queries(run_state& r, const std::string& why);
     /// Every queued update and every waiter of an accepted one fails with failed_precondition(why).
     void fail_updates(run_state& r, const std::string& why);
+    /// The same with `e` (the run moved to another engine: a storage_error).
+    void fail_queries(run_state& r, std::exception_ptr e);
+    void fail_updates(run_state& r, std::exception_ptr e);
     /// WorkflowExecutionUpdateCompleted is being recorded in `unit`: its waiters hear its
     /// outcome once the unit commits (or the commit's error).
     void update_completed(run_state& r, const event& completed, write_unit& unit);

@@ -98,11 +98,18 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     };
 
     if (auto* r = find_open_run(ns_id, wid); r && (rid.empty() || r->run_id == rid)) {
-        r->clients_or_new().result_waiters.emplace_back(
-            [on_close, run_id = r->run_id, cb = std::move(cb), hops](std::exception_ptr e, const event* close) mutable {
-                if (e) return cb(e, {});
-                on_close(*close, run_id, std::move(cb), hops);
-            });
+        r->clients_or_new().result_waiters.emplace_back([weak = weak_from_this(), on_close, ns_id, wid, rid,
+                                                         run_id = r->run_id, cb = std::move(cb),
+                                                         hops](std::exception_ptr e, const event* close) mutable {
+            if (e) return cb(e, {});
+            if (close) return on_close(*close, run_id, std::move(cb), hops);
+            // The run moved to the engine that took this one's data over: its close is
+            // waited for there (step_back).
+            const auto self = weak.lock();
+            if (!self) return cb(std::make_exception_ptr(storage_error("the engine stopped")), {});
+            auto patient = self->patient_result(ns_id, wid, rid, std::move(cb));
+            self->resolve_result(ns_id, std::move(wid), std::move(rid), std::move(patient), hops);
+        });
         return;
     }
     // Counted as reader work: the test environment's clock must not skip (and retention must

@@ -82,6 +82,11 @@ public:
 
     run_table& runs() noexcept { return runs_; }
     const run_table& runs() const noexcept { return runs_; }
+    /// Another engine owns the runs now: every one forgotten, with what waited for a commit.
+    void forget_runs() {
+        runs_.clear();
+        waiting_for_commit_.clear();
+    }
 
     // ---- a run's events ----
     /// The event waits on the run for its next activation; one that can no longer be recorded

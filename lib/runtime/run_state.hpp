@@ -43,9 +43,11 @@ struct inbound {
     std::vector<unique_function<void(std::exception_ptr)>> on_recorded{};
 };
 
-/// Clients waiting on a run: for its close, for an update's outcome, for a query's answer.
+/// Hears the run's close event, or the error that ends the wait; neither (null, null) when the
+/// run moved to another engine and is to be waited for there.
 using result_waiter = unique_function<void(std::exception_ptr, const event*)>;
 using message_callback = unique_function<void(std::exception_ptr, boost::json::value)>;
+/// Clients waiting on a run: for its close, for an update's outcome, for a query's answer.
 struct waiting_clients {
     /// Called with the close event.
     std::vector<result_waiter> result_waiters;

@@ -42,6 +42,14 @@ void run_table::erase(std::int64_t run_key) {
     runs_.erase(it);
 }
 
+void run_table::clear() {
+    open_.clear();
+    runs_.clear();
+    lru_.clear();
+    live_instances_ = 0;
+    live_bytes_ = 0;
+}
+
 void run_table::touch(run_state& r) {
     if (!r.inst) return;
     if (r.in_lru) {

@@ -29,6 +29,8 @@ public:
     run_state& add(std::unique_ptr<run_state> r);
     /// Forgets a closed run whose waiters were answered.
     void erase(std::int64_t run_key);
+    /// Forgets every run: they are another engine's now.
+    void clear();
     const runs_by_key& all() const noexcept { return runs_; }
 
     /// Where keys for new runs come from: blocks the store hands out, unique across the engines

@@ -12,6 +12,7 @@ void engine_core::add_search_attribute(std::string ns, std::string name, search_
     if (standing_by())
         return message_via_owner(search_attribute_create_command{std::move(ns), std::move(name), type}, std::move(cb));
     post([this, ns = std::move(ns), name = std::move(name), type, cb = std::move(cb)]() mutable {
+        if (standing_by_) return add_search_attribute(std::move(ns), std::move(name), type, std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         std::optional<std::int64_t> ns_id;
         try {
@@ -30,6 +31,7 @@ void engine_core::remove_search_attribute(std::string ns, std::string name, call
     if (standing_by())
         return message_via_owner(search_attribute_remove_command{std::move(ns), std::move(name)}, std::move(cb));
     post([this, ns = std::move(ns), name = std::move(name), cb = std::move(cb)]() mutable {
+        if (standing_by_) return remove_search_attribute(std::move(ns), std::move(name), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         std::int64_t ns_id = 0;
         try {

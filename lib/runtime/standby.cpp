@@ -174,6 +174,50 @@ void engine_core::take_over() {
     run_rechecks();
 }
 
+void engine_core::step_back(const std::string& why) {
+    if (!running() || standing_by_) return;
+    // Standing by from here on: what the failures below set off commits nothing (commit()), and
+    // calls go to the owner.
+    standing_by_ = true;
+    const auto moved = std::make_exception_ptr(
+        storage_error(why + "; this engine stands by now beside that engine: the call was not applied; make it "
+                            "again, and it goes to the engine that owns the data"));
+    // Taken first: a close that will not commit now (its unit fails below) must not answer them.
+    std::vector<result_waiter> results;
+    for (auto& [key, r] : lifecycle_.runs().all())
+        for (auto& w : r->take_result_waiters()) results.push_back(std::move(w));
+    pipeline_.fail_waiting(moved);
+    for (auto& [key, r] : lifecycle_.runs().all()) {
+        for (auto& in : r->pending)
+            for (auto& cb : in.on_recorded) cb(moved);
+        r->pending.clear();
+        queries_updates_.fail_queries(*r, moved);
+        queries_updates_.fail_updates(*r, moved);
+    }
+    timer_.forget_all();
+    activities_.forget_all();
+    nexus_.forget_all();
+    outbox_.forget_all();
+    family_.forget_all();
+    lifecycle_.forget_runs();
+    inbox_.stop();
+    started_ = false;
+    try {
+        if (!store_->step_back()) throw storage_error(why + "; the engine stopped: reopen the database to recover");
+    } catch (...) {
+        return fail_engine(std::current_exception());
+    }
+    pipeline_.restart();
+    try {
+        reload_registries();
+    } catch (...) {
+        // the server is away: reloaded by the standby's safety net
+    }
+    for (auto& w : results) w(nullptr, nullptr);   // waited for through the new owner
+    on_workers_changed();                          // claims what the new owner offers on this one's queues
+    start_standby_tick();
+}
+
 void engine_core::via_owner(inbox_command command, unique_function<void(std::exception_ptr, inbox_answer)> then) {
     // On the strand, so that a shutdown (which stops the link there before the store closes)
     // either comes first and refuses it, or after it was sent.

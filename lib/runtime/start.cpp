@@ -62,6 +62,8 @@ void engine_core::start_workflow(std::string ns, std::string type, boost::json::
     if (auto e = unavailable()) return cb(e, {});
     post([this, ns = std::move(ns), type = std::move(type), input = std::move(input), options = std::move(options),
           cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return start_workflow(std::move(ns), std::move(type), std::move(input), std::move(options), std::move(cb));
         start_on_strand(std::move(ns), std::move(type), std::move(input), std::move(options), std::move(cb));
     });
 }
@@ -255,6 +257,9 @@ void engine_core::terminate_workflow(std::string ns, std::string workflow_id, st
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
           chain = std::move(first_run_id), reason = std::move(reason), cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return terminate_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(chain),
+                                      std::move(reason), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         try {
             write_unit unit;
@@ -275,6 +280,8 @@ void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::
     if (auto e = unavailable()) return cb(e, false);
     post([this, ns = std::move(ns), wid = std::move(workflow_id), rid = std::move(run_id),
           chain = std::move(first_run_id), cb = std::move(cb)]() mutable {
+        if (standing_by_)
+            return cancel_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(chain), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         try {
             auto& r = running_target(ns, wid, rid, chain);

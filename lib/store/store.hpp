@@ -185,6 +185,11 @@ public:
     /// or its process died, and this store now owns the data and writes. Throws storage_error
     /// when the server cannot be reached (the next try reconnects). One thread at a time.
     virtual bool take_ownership() { return !standing_by(); }
+    /// After a batch failed with `ownership_lost`: stops the writer and stands by again, as an
+    /// open beside a live owner does, under a new name in the leases (the fenced writer's
+    /// progress is not its successor's). False when the store has no ownership to give back
+    /// (SQLite, a reader, a standby). On the thread that calls take_ownership().
+    virtual bool step_back() { return false; }
     /// Calls `heard` on a thread of the store's for the notices this store's role acts on, from
     /// now until close, and returns true: while it owns the data, commands left in the inbox;
     /// while it stands by (or as a reader), closed runs and registry changes; answers and

@@ -4,8 +4,10 @@
 #include "support/postgres_cluster.hpp"
 #include "support/test_store.hpp"
 
+#include <perdure/asio.hpp>
 #include <perdure/perdure.hpp>
 
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <condition_variable>
@@ -138,25 +140,46 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_one_stands_by_and_one_after_a_kille
     BOOST_TEST(waited.count() < 10'000);
 }
 
-BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_and_writes_nothing) {
+BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_then_stands_by_and_takes_the_data_back) {
     const auto uri = postgres_cluster::instance().create_database();
     int to_child[2], from_child[2];
     BOOST_REQUIRE(::pipe(to_child) == 0 && ::pipe(from_child) == 0);
     const pid_t pid = ::fork();
-    if (pid == 0) {   // the first owner: starts a run, then sleeps through SIGSTOP and tries to signal it
+    if (pid == 0) {   // the first owner: starts a run, sleeps through SIGSTOP, then signals it
         perdure::engine engine({.database = uri, .durability = perdure::durability::off});
         engine.namespaces().ensure("default");
         engine.add_worker("default", "q").register_workflow(until_go_workflow);
         engine.start();
-        auto run = engine.client_for("default").start_workflow(until_go_workflow, {.id = "paused", .task_queue = "q"});
+        auto client = engine.client_for("default");
+        auto run = client.start_workflow(until_go_workflow, {.id = "paused", .task_queue = "q"});
+        // A caller already waiting for the result when ownership moves waits on through the successor.
+        auto waiting = perdure::async_get_json(run, boost::asio::use_future);
+        engine.namespaces().describe("default");   // a strand round trip: the wait is registered
         write_line(from_child[1], "started");
         read_line(to_child[0]);   // SIGSTOP, the takeover and SIGCONT happen here
-        try {
-            run.signal("go", std::string("from the old owner"));
-            write_line(from_child[1], "signal accepted");
-        } catch (const perdure::error& e) {
-            write_line(from_child[1], e.what());
-        }
+        // Each step's outcome, or its error, is a line for the parent to check.
+        const auto tell = [&](auto&& step) {
+            try {
+                write_line(from_child[1], step());
+            } catch (const perdure::error& e) {
+                write_line(from_child[1], e.what());
+            }
+        };
+        // Its first write after waking is refused by the fence; the engine then stands by, and
+        // the same call goes to the engine that owns the data now.
+        for (int attempt = 1; attempt <= 2; ++attempt)
+            tell([&] {
+                run.signal("go", std::string("from the old owner"));
+                return std::string("signal accepted");
+            });
+        tell([&] { return run.get(); });
+        tell([&] { return "waited for " + std::string(waiting.get().as_string()); });
+        read_line(to_child[0]);   // the successor stopped: this engine takes the data back
+        tell([&] {
+            auto again = client.start_workflow(until_go_workflow, {.id = "after", .task_queue = "q"});
+            again.signal("go", std::string("on the old owner again"));
+            return again.get();
+        });
         ::_exit(0);
     }
     BOOST_REQUIRE(read_line(from_child[0]) == "started");
@@ -164,24 +187,32 @@ BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_and_
     // The successor's clock is past the first owner's 30 s lease; the paused process still holds
     // its session, so only expiry lets the successor in.
     auto later = std::make_shared<perdure::manual_clock>(std::chrono::system_clock::now() + 31s);
-    perdure::engine successor({.database = uri, .durability = perdure::durability::off, .clock = later});
-    successor.add_worker("default", "q").register_workflow(until_go_workflow);
-    successor.start();
-    auto run = successor.client_for("default").get_handle<std::string>("paused");
+    auto successor = std::make_unique<perdure::engine>(
+        perdure::engine_options{.database = uri, .durability = perdure::durability::off, .clock = later});
+    successor->add_worker("default", "q").register_workflow(until_go_workflow);
+    successor->start();
+    auto run = successor->client_for("default").get_handle<std::string>("paused");
     ::kill(pid, SIGCONT);
     write_line(to_child[1], "signal");
-    const auto old_owner_saw = read_line(from_child[0]);
-    BOOST_TEST(old_owner_saw.find("another engine owns") != std::string::npos, old_owner_saw);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    run.signal("go", std::string("from the successor"));
-    BOOST_TEST(run.get() == "went from the successor");
+    const auto fenced = read_line(from_child[0]);
+    BOOST_TEST(fenced.find("another engine owns") != std::string::npos, fenced);
+    BOOST_TEST(fenced.find("stands by now") != std::string::npos, fenced);
+    BOOST_TEST(read_line(from_child[0]) == "signal accepted");
+    BOOST_TEST(read_line(from_child[0]) == "went from the old owner");
+    BOOST_TEST(read_line(from_child[0]) == "waited for went from the old owner");
+    BOOST_TEST(run.get() == "went from the old owner");
     int signaled = 0, n = 0;
     for (const auto& e : run.history()) {
         BOOST_TEST(e.event_id == ++n);
         signaled += e.event_type == "WorkflowExecutionSignaled";
     }
     BOOST_TEST(signaled == 1);
+    successor.reset();
+    write_line(to_child[1], "successor stopped");
+    BOOST_TEST(read_line(from_child[0]) == "went on the old owner again");
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
 }
 
 BOOST_AUTO_TEST_CASE(workflows_in_flight_finish_across_a_server_restart) {

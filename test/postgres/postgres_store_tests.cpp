@@ -214,6 +214,38 @@ BOOST_AUTO_TEST_CASE(a_stolen_shard_fences_the_old_owners_next_batch) {
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases WHERE owner = 'engine-b'") == 16);
 }
 
+BOOST_AUTO_TEST_CASE(a_fenced_store_steps_back_and_takes_the_shards_again_under_a_new_name) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 31s);
+    auto store_a = a.open(log_a);
+    log_a.wait_for(store_a->append(a_started_run(7, "order-1")));
+    auto store_b = b.open(log_b);
+    store_a->append(a_started_run(8, "order-2"));
+    BOOST_TEST((log_a.failure.get_future().get().second.reason == commit_failure::kind::ownership_lost));
+
+    BOOST_TEST(store_a->step_back());
+    BOOST_TEST(store_a->standing_by());
+    BOOST_TEST(store_a->owner_epoch() == 0u);
+    BOOST_TEST(!store_a->step_back());   // nothing left to give back
+    BOOST_CHECK_THROW(store_a->append(a_started_run(9, "order-3")), perdure::failed_precondition);
+    BOOST_TEST(!store_a->take_ownership());                // b is alive and its lease holds
+    BOOST_TEST(store_a->reads().history_length(7) == 2);   // it still reads
+
+    store_b->close();   // b hands its shards over
+    BOOST_TEST(store_a->take_ownership());
+    BOOST_TEST(store_a->owner_epoch() == 3u);
+    {
+        std::lock_guard lk(log_a.mutex);
+        log_a.committed = 0;   // the new writer numbers its units from 1
+    }
+    log_a.wait_for(store_a->append(a_started_run(9, "order-3")));
+    BOOST_TEST(store_a->reads().history_length(9) == 2);
+    BOOST_TEST(!store_a->reads().find_run(std::int64_t{8}));
+    // A new name: the fenced writer's progress row is never taken for this writer's.
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.shard_leases WHERE owner = 'engine-a.1'") == 16);
+}
+
 BOOST_AUTO_TEST_CASE(engines_sharing_a_database_never_give_two_runs_one_key) {
     const auto uri = postgres_cluster::instance().create_database();
     commit_log log_a, log_b;

@@ -215,8 +215,7 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             lost_ = moved;
             fail(first, {commit_failure::kind::ownership_lost,
                          "database " + config_.name + ": another engine owns this engine's data now (" + moved +
-                             "); nothing from unit " + std::to_string(first) +
-                             " on was written, and this engine writes no more"});
+                             "); nothing from unit " + std::to_string(first) + " on was written"});
             return;
         } catch (const pg::failure& f) {
             if (retryable(f) && !connecting && attempt < max_attempts) {

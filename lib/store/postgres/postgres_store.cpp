@@ -85,17 +85,19 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
         own_session_ = std::make_unique<pg::session>(uri_, "perdure", true);
         own_reads_ = std::make_unique<pg_reads>(*own_session_, name_, mode_);
         if (mode_ != open_mode::reader) {
-            const auto owner = config.owner.empty() ? default_owner() : config.owner;
+            configured_owner_ = config.owner;
+            const auto owner = owner_name();
             hold_liveness(*conn, owner);
-            pg_writer_config wc{.uri = uri_,
-                                .name = name_,
-                                .opened_as = mode_,
-                                .shard_count = shard_count_,
-                                .lease_us = lease_us,
-                                .reconnect_patience = config.reconnect_patience,
-                                .clock = clock,
-                                .synchronous = options.durability == durability::full,
-                                .max_bytes = options.max_database_bytes};
+            writer_config_ = {.uri = uri_,
+                              .name = name_,
+                              .opened_as = mode_,
+                              .shard_count = shard_count_,
+                              .lease_us = lease_us,
+                              .reconnect_patience = config.reconnect_patience,
+                              .clock = clock,
+                              .synchronous = options.durability == durability::full,
+                              .max_bytes = options.max_database_bytes};
+            callbacks_ = std::move(callbacks);
             // An engine beside a live one stands by, and one told to stand by always does; the
             // CLI's opens need the data now.
             std::optional<held_leases> held;
@@ -106,14 +108,10 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
                     if (mode_ != open_mode::owner) throw;
                 }
             if (held) {
-                epoch_ = static_cast<std::uint64_t>(held->max_epoch());
-                writer_ =
-                    std::make_unique<pg_writer>(std::move(wc), std::move(*held), std::move(conn), std::move(callbacks));
-                counted_writer_ = writer_.get();
+                start_writer(std::move(*held), std::move(conn));
             } else {
                 auto started = server_start(*conn);
-                standby_.reset(
-                    new standby{std::move(conn), owner, std::move(started), std::move(wc), std::move(callbacks)});
+                standby_.reset(new standby{std::move(conn), owner, std::move(started)});
                 standing_by_ = true;
             }
         }
@@ -127,20 +125,27 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
 
 postgres_store::~postgres_store() { close(); }
 
+std::string postgres_store::owner_name() const {
+    if (configured_owner_.empty()) return default_owner();
+    return stepped_back_ == 0 ? configured_owner_ : configured_owner_ + "." + std::to_string(stepped_back_);
+}
+
+void postgres_store::start_writer(held_leases held, std::unique_ptr<pg::connection> conn) {
+    epoch_ = static_cast<std::uint64_t>(held.max_epoch());
+    writer_ = std::make_unique<pg_writer>(writer_config_, std::move(held), std::move(conn), callbacks_);
+    counted_writer_ = writer_.get();
+}
+
 bool postgres_store::take_ownership() {
     if (!standing_by_) return true;
-    auto& w = standby_->writer;
     try {
         if (!standby_->conn) {
             standby_->conn = std::make_unique<pg::connection>(uri_, "perdure writer");
             hold_liveness(*standby_->conn, standby_->owner);
         }
-        auto held = acquire_all_shards(*standby_->conn, standby_->owner, micros(w.clock), w.lease_us, name_,
-                                       standby_->server_started);
-        epoch_ = static_cast<std::uint64_t>(held.max_epoch());
-        writer_ = std::make_unique<pg_writer>(std::move(w), std::move(held), std::move(standby_->conn),
-                                              std::move(standby_->callbacks));
-        counted_writer_ = writer_.get();
+        auto held = acquire_all_shards(*standby_->conn, standby_->owner, micros(writer_config_.clock),
+                                       writer_config_.lease_us, name_, standby_->server_started);
+        start_writer(std::move(held), std::move(standby_->conn));
     } catch (const database_locked&) {
         return false;
     } catch (const pg::failure& f) {
@@ -149,6 +154,28 @@ bool postgres_store::take_ownership() {
     }
     standby_.reset();
     standing_by_ = false;
+    return true;
+}
+
+bool postgres_store::step_back() {
+    if (standing_by_ || !writer_ || mode_ != open_mode::owner) return false;
+    // The fenced writer gives nothing up (its shards are another engine's) and its connection,
+    // with the old name's liveness lock, goes with it.
+    counted_writer_ = nullptr;
+    writer_->stop();
+    writer_.reset();
+    epoch_ = 0;
+    ++stepped_back_;
+    auto next = std::make_unique<standby>(standby{nullptr, owner_name(), {}});
+    try {
+        next->conn = std::make_unique<pg::connection>(uri_, "perdure writer");
+        hold_liveness(*next->conn, next->owner);
+        next->server_started = server_start(*next->conn);
+    } catch (const pg::failure&) {
+        next->conn.reset();   // the server is away: take_ownership() connects again
+    }
+    standby_ = std::move(next);
+    standing_by_ = true;
     return true;
 }
 

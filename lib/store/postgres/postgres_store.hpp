@@ -63,6 +63,9 @@ public:
     bool standing_by() const noexcept override { return standing_by_.load(); }
     /// Takes every shard once their owner is gone (acquire_all_shards), then starts the writer.
     bool take_ownership() override;
+    /// Stops the fenced writer and stands by under a new owner name (its liveness lock taken on
+    /// a new connection), so that take_ownership() can take the shards again later.
+    bool step_back() override;
     /// LISTENs on a connection of its own (pg_listener).
     bool listen(std::function<void(store_notice)> heard) override;
     bool in_memory() const noexcept override { return false; }
@@ -90,15 +93,22 @@ private:
     bool created_ = false;
     int shard_count_ = 0;
     std::atomic<std::uint64_t> epoch_{0};
-    /// What an owner open that found a live owner keeps to take the shards over later: its
-    /// connection (holding its liveness lock) and what the writer will need.
+    /// What a store standing by keeps to take the shards over later: its connection (holding
+    /// its liveness lock) and its name in the leases.
     struct standby {
         std::unique_ptr<pg::connection> conn;   // null after it broke: the next try reconnects
         std::string owner;
         std::string server_started;   // at the open (server_start): a restart since is seen by its change
-        pg_writer_config writer;
-        commit_callbacks callbacks;
     };
+    /// The name this store's next ownership goes by: config.owner (after a step back, followed
+    /// by how many there were), or a fresh host:pid:random.
+    std::string owner_name() const;
+    /// Starts a writer on `conn` for the shards in `held`.
+    void start_writer(held_leases held, std::unique_ptr<pg::connection> conn);
+    std::string configured_owner_;
+    int stepped_back_ = 0;
+    pg_writer_config writer_config_;   // each writer's, copied
+    commit_callbacks callbacks_;
     std::unique_ptr<standby> standby_;
     std::atomic<bool> standing_by_{false};
     std::unique_ptr<pg::session> own_session_;   // the owner's thread's reads

@@ -52,12 +52,8 @@ struct command_applier {
     }
     void operator()(endpoint_update_command& c) const {
         core.update_endpoint(c.name,
-                             {std::move(c.new_name),
-                              std::move(c.target_namespace),
-                              std::move(c.target_task_queue),
-                              std::move(c.description),
-                              {},
-                              c.max_operations_per_second},
+                             {std::move(c.new_name), std::move(c.target_namespace), std::move(c.target_task_queue),
+                              std::move(c.description), c.expected_version, c.max_operations_per_second},
                              endpoint_done());
     }
     void operator()(endpoint_delete_command& c) const { core.remove_endpoint(c.name, done()); }

@@ -82,17 +82,12 @@ void engine_core::create_endpoint(nexus::endpoint_spec spec, bool ensure, callba
 }
 
 void engine_core::update_endpoint(std::string name, nexus::endpoint_update change, callback<nexus::endpoint> cb) {
-    if (standing_by()) {
-        if (change.expected_version)
-            return cb(std::make_exception_ptr(failed_precondition(
-                          "an endpoint update with expected_version is checked by the engine owning the database; "
-                          "this engine stands by beside it: make the update there, or without expected_version")),
-                      {});
+    if (standing_by()) {   // the owner checks expected_version against the endpoint it holds
         auto current = change.name.value_or(name);
         return endpoint_via_owner(
             endpoint_update_command{std::move(name), std::move(change.name), std::move(change.target_namespace),
                                     std::move(change.target_task_queue), std::move(change.description),
-                                    change.max_operations_per_second},
+                                    change.max_operations_per_second, change.expected_version},
             std::move(current), std::move(cb));
     }
     if (auto e = unavailable()) return cb(e, {});

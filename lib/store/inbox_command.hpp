@@ -48,6 +48,7 @@ struct endpoint_update_command {
     std::string name;
     std::optional<std::string> new_name, target_namespace, target_task_queue, description;
     std::optional<double> max_operations_per_second;
+    std::optional<std::int64_t> expected_version;   ///< checked by the owner against the endpoint's version
     bool operator==(const endpoint_update_command&) const = default;
 };
 

@@ -49,9 +49,10 @@ public:
         if (!v->is_int64()) throw invalid_argument("an inbox command's retention_ms must be an integer");
         return std::chrono::milliseconds(v->get_int64());
     }
-    std::int64_t integer(const char* key) const {
+    std::int64_t integer(const char* key) const { return optional_integer(key).value_or(0); }
+    std::optional<std::int64_t> optional_integer(const char* key) const {
         const auto* v = o_.if_contains(key);
-        if (!v) return 0;
+        if (!v) return std::nullopt;
         if (!v->is_int64()) malformed(std::string("'") + key + "' must be an integer");
         return v->get_int64();
     }
@@ -105,6 +106,7 @@ struct command_writer {
         put_if(o, "target_task_queue", c.target_task_queue);
         put_if(o, "description", c.description);
         put_if(o, "max_operations_per_second", c.max_operations_per_second);
+        put_if(o, "expected_version", c.expected_version);
     }
     void operator()(const endpoint_delete_command& c) const { o["name"] = c.name; }
     void operator()(const workflow_signal_command& c) const {
@@ -228,7 +230,8 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
                                        f.optional_text("target_namespace"),
                                        f.optional_text("target_task_queue"),
                                        f.optional_text("description"),
-                                       f.optional_number("max_operations_per_second")};
+                                       f.optional_number("max_operations_per_second"),
+                                       f.optional_integer("expected_version")};
     if (op == "endpoint.delete") return endpoint_delete_command{f.text("name")};
     if (op == "workflow.signal") return workflow_signal_command{f.run(), f.text("signal"), f.value("input")};
     if (op == "workflow.cancel") return workflow_cancel_command{f.run(), f.text("first_run_id")};

@@ -78,6 +78,14 @@ BOOST_AUTO_TEST_CASE(an_engine_beside_a_live_owner_sends_what_its_clients_ask_to
             if (ns.name == "third") return true;
         return false;
     }));
+    // An endpoint update's expected version is checked by the owner, against the endpoint it holds.
+    beside.nexus_endpoints().create({.name = "ep", .target_namespace = "second", .target_task_queue = "nexus"});
+    BOOST_CHECK_EXCEPTION(beside.nexus_endpoints().update("ep", {.description = "stale", .expected_version = 7}),
+                          perdure::failed_precondition, [](const perdure::failed_precondition& e) {
+                              return std::string(e.what()).find("version") != std::string::npos;
+                          });
+    BOOST_TEST(beside.nexus_endpoints().update("ep", {.description = "current", .expected_version = 1}).version == 2);
+    BOOST_TEST(owner->nexus_endpoints().describe("ep").spec.description == "current");
     serve(beside);
     beside.start();   // stands by: the owner runs the workflows
 

@@ -157,7 +157,7 @@ void update(const invocation& inv) {
                         "or --max-operations-per-second");
     write_request request{
         detail::endpoint_update_command{name, change.name, change.target_namespace, change.target_task_queue,
-                                        change.description, change.max_operations_per_second},
+                                        change.description, change.max_operations_per_second, change.expected_version},
         [&](perdure::engine& e) -> detail::inbox_answer {
             return detail::inbox_answer_of(e.nexus_endpoints().update(name, change));
         }};

@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(rows_in_the_format_the_cli_always_wrote_read_as_typed_comma
                 inbox_command(namespace_create_command{"ops", "", 0ms})));
     BOOST_TEST((
         parse_stored_command(R"({"op":"endpoint.update","name":"e","description":"","max_operations_per_second":0})") ==
-        inbox_command(endpoint_update_command{"e", std::nullopt, std::nullopt, std::nullopt, "", 0.0})));
+        inbox_command(endpoint_update_command{"e", std::nullopt, std::nullopt, std::nullopt, "", 0.0, std::nullopt})));
     BOOST_TEST((
         parse_stored_command(
             R"({"op":"workflow.signal","namespace":"app","workflow_id":"o-1","run_id":"","signal":"go","input":"now"})") ==
@@ -78,6 +78,8 @@ BOOST_AUTO_TEST_CASE(a_start_keeps_its_options_and_bad_ones_make_it_unreadable) 
         R"({"op":"workflow.start","search_attributes":{"X":{"type":"Nope","value":1}}})",
         R"({"op":"workflow.start","signal":""})",
         R"({"op":"workflow.start","from_engine":1})",
+        R"({"op":"endpoint.update","name":"e","expected_version":"3"})",
+        R"({"op":"endpoint.update","name":"e","expected_version":1.5})",
     };
     for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
 }
@@ -113,7 +115,8 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         namespace_update_command{"a", 12h},
         namespace_delete_command{"a"},
         endpoint_create_command{"e", "ns", "q", "# e", 2.5},
-        endpoint_update_command{"e", "f", "ns2", std::nullopt, std::nullopt, 0.0},
+        endpoint_update_command{"e", "f", "ns2", std::nullopt, std::nullopt, 0.0, std::nullopt},
+        endpoint_update_command{"e", {}, {}, {}, "checked", {}, 3},
         endpoint_delete_command{"e"},
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
@@ -173,7 +176,7 @@ BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {
     BOOST_TEST(std::string(stored_state(ns)) == "done");
     BOOST_TEST((parse_stored_answer(&created, false, stored_answer(ns)) == ns));
 
-    const inbox_command update = endpoint_update_command{"e", {}, {}, {}, {}, {}};
+    const inbox_command update = endpoint_update_command{"e", {}, {}, {}, {}, {}, {}};
     const inbox_answer endpoint = endpoint_answer{"id", 3, "e", "ns", "q", "", 1.5};
     BOOST_TEST((parse_stored_answer(&update, false, stored_answer(endpoint)) == endpoint));
 

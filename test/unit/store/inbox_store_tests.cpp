@@ -54,7 +54,8 @@ BOOST_AUTO_TEST_CASE(a_command_reaches_the_owner_typed_and_its_answer_reaches_th
     temp_dir dir;
     owned_store owner(dir.file("db"));
     auto sender = sender_for(dir.file("db"));
-    const inbox_command sent = endpoint_update_command{"pay", "payments", std::nullopt, "q2", std::nullopt, 2.5};
+    const inbox_command sent =
+        endpoint_update_command{"pay", "payments", std::nullopt, "q2", std::nullopt, 2.5, std::nullopt};
     const auto id = sender->submit_command(sent, now, later);
     BOOST_TEST((sender->command_status(id)->at == inbox_status::stage::pending));
 

@@ -52,7 +52,7 @@ void fill(const settings& s, const std::string& path, std::size_t runs, std::siz
             id.ns_id = 1;
             id.workflow_id = "order-" + std::to_string(i);
             id.run_id = "run-" + std::to_string(i);
-            id.first_run_id = id.run_id;
+            id.first_run_id = id.run_id.str();
             id.workflow_type = "Order";
             id.task_queue = "q";
             id.start_time_us = t0 + static_cast<std::int64_t>(i) * 1000;

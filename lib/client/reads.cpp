@@ -30,7 +30,7 @@ workflow_execution_info info_of(const execution_row& row, const std::string& ns,
     workflow_execution_info i;
     i.ns = ns;
     i.workflow_id = row.workflow_id;
-    i.run_id = row.run_id;
+    i.run_id = row.run_id.str();
     i.type = row.workflow_type;
     i.task_queue = row.task_queue;
     i.status = static_cast<workflow_status>(row.status);

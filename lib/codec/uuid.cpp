@@ -1,5 +1,7 @@
 #include "codec/uuid.hpp"
 
+#include <ostream>
+
 namespace perdure::detail {
 
 std::string format_uuid(const std::array<unsigned char, 16>& bytes) {
@@ -37,6 +39,8 @@ void compact_id::assign(std::string_view text) {
     else if (!text.empty())
         text_ = std::make_unique<std::string>(text);
 }
+
+std::ostream& operator<<(std::ostream& out, const compact_id& id) { return out << id.str(); }
 
 std::string uuid_v4(std::uint64_t high, std::uint64_t low) {
     std::array<unsigned char, 16> bytes;

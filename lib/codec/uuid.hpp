@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,5 +61,8 @@ private:
     std::array<unsigned char, 16> uuid_{};   // all zero: empty, or the id is in text_
     std::unique_ptr<std::string> text_;      // an id that is not a canonical UUID
 };
+
+/// Writes the id's text (for messages and test output).
+std::ostream& operator<<(std::ostream&, const compact_id&);
 
 }   // namespace perdure::detail

@@ -37,7 +37,9 @@ struct nexus_callback {
 
 struct run_identity {
     std::int64_t run_key = 0, ns_id = 0;
-    std::string workflow_id, run_id, workflow_type, task_queue;
+    std::string workflow_id;
+    compact_id run_id;   ///< generated, so 16 bytes rather than a string and its heap block
+    std::string workflow_type, task_queue;
     std::int64_t start_time_us = 0;
     /// The chain's first run when it is another run (continued or retried); empty for the first
     /// run of a chain. Read it through first_run_id_or_own().
@@ -59,17 +61,17 @@ struct run_identity {
     /// Its search attributes as they stand (given at start, changed by upserts).
     boxed<typed_attributes> search_attributes{};
 
-    const std::string& first_run_id_or_own() const noexcept { return first_run_id->empty() ? run_id : *first_run_id; }
+    std::string first_run_id_or_own() const { return first_run_id->empty() ? run_id.str() : *first_run_id; }
     const std::string& root_workflow_id_or_own() const noexcept {
         return root_workflow_id->empty() ? workflow_id : *root_workflow_id;
     }
-    const std::string& root_run_id_or_own() const noexcept { return root_run_id->empty() ? run_id : *root_run_id; }
+    std::string root_run_id_or_own() const { return root_run_id->empty() ? run_id.str() : *root_run_id; }
     /// Empties the ids that name the run itself, as a new run leaves them: most runs are the
     /// first of their chain and their own root, and a parked run should not pay three copies of
     /// its own ids.
     void forget_own_ids() noexcept {
-        if (*first_run_id == run_id) first_run_id = std::string();
-        if (*root_workflow_id == workflow_id && *root_run_id == run_id)
+        if (run_id == *first_run_id) first_run_id = std::string();
+        if (*root_workflow_id == workflow_id && run_id == *root_run_id)
             root_workflow_id = std::string(), root_run_id = std::string();
     }
 

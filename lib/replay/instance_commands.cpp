@@ -102,13 +102,14 @@ std::shared_ptr<future_state> workflow_instance::side_effect(const std::function
 
 bool workflow_instance::patched(std::string_view change_id, bool deprecated) {
     const std::string id(change_id);
-    if (auto it = patches_.find(id); it != patches_.end()) return it->second;
+    for (const auto& [known, present] : patches_)
+        if (known == id) return present;
     bool present = !replaying_ || find_marker("core_patch", "patch_id", boost::json::value(id)) != nullptr;
     if (present)
         add_command(command_kind::record_marker,
                     {{"marker_name", "core_patch"}, {"details", {{"patch_id", id}, {"deprecated", deprecated}}}},
                     nullptr);
-    patches_.emplace(id, present);
+    patches_.emplace_back(id, present);
     return present;
 }
 
@@ -235,7 +236,7 @@ std::shared_ptr<future_state> workflow_instance::cancel_external(std::string_vie
 
 std::shared_ptr<future_state> workflow_instance::continue_as_new(boost::json::value input,
                                                                  continue_as_new_options options) {
-    if (!continue_as_new_) continue_as_new_ = continuation{std::move(input), std::move(options)};
+    if (!continue_as_new_) continue_as_new_.reset(new continuation{std::move(input), std::move(options)});
     // Never resolves: the run ends with this activation.
     return labeled(make_future(), "continue_as_new", "continue-as-new");
 }

@@ -19,7 +19,8 @@ const boost::json::object* object_in(const boost::json::object& o, const char* k
 // ---------------------------------------------------------------- signals
 
 void workflow_instance::deliver_signal(const std::string& name, boost::json::value value) {
-    auto& receivers = signal_receivers_[name];
+    auto& m = messages();
+    auto& receivers = m.signal_receivers[name];
     while (!receivers.empty() && receivers.front()->ready()) receivers.pop_front();
     if (!receivers.empty()) {
         auto r = receivers.front();
@@ -27,24 +28,26 @@ void workflow_instance::deliver_signal(const std::string& name, boost::json::val
         resolve(*r, std::move(value));
         return;
     }
-    signal_buffers_[name].push_back({std::move(value), ++signal_order_});
+    m.signal_buffers[name].push_back({std::move(value), ++m.signal_order});
 }
 
 std::shared_ptr<future_state> workflow_instance::receive_signal(const std::string& name) {
     auto s = labeled(make_future(), "signal", "signal channel " + name);
-    auto& buffer = signal_buffers_[name];
+    auto& m = messages();
+    auto& buffer = m.signal_buffers[name];
     if (!buffer.empty()) {
         resolve(*s, std::move(buffer.front().value));
         buffer.pop_front();
         return s;
     }
-    signal_receivers_[name].push_back(s);
+    m.signal_receivers[name].push_back(s);
     return s;
 }
 
 std::optional<boost::json::value> workflow_instance::try_receive_signal(const std::string& name) {
-    auto it = signal_buffers_.find(name);
-    if (it == signal_buffers_.end() || it->second.empty()) return std::nullopt;
+    if (!messages_) return std::nullopt;
+    auto it = messages_->signal_buffers.find(name);
+    if (it == messages_->signal_buffers.end() || it->second.empty()) return std::nullopt;
     auto v = std::move(it->second.front().value);
     it->second.pop_front();
     return v;
@@ -52,8 +55,9 @@ std::optional<boost::json::value> workflow_instance::try_receive_signal(const st
 
 std::vector<std::pair<std::string, boost::json::value>> workflow_instance::unread_signals() const {
     std::vector<std::tuple<std::uint64_t, std::string, boost::json::value>> all;
-    for (const auto& [name, buffer] : signal_buffers_)
-        for (const auto& b : buffer) all.emplace_back(b.order, name, b.value);
+    if (messages_)
+        for (const auto& [name, buffer] : messages_->signal_buffers)
+            for (const auto& b : buffer) all.emplace_back(b.order, name, b.value);
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     std::vector<std::pair<std::string, boost::json::value>> out;
     for (auto& [order, name, value] : all) out.emplace_back(std::move(name), std::move(value));
@@ -63,21 +67,23 @@ std::vector<std::pair<std::string, boost::json::value>> workflow_instance::unrea
 // ---------------------------------------------------------------- queries and updates
 
 void workflow_instance::set_query_handler(std::string name, query_handler_fn fn) {
-    query_handlers_[std::move(name)] = std::move(fn);
+    messages().query_handlers[std::move(name)] = std::move(fn);
 }
 
 void workflow_instance::set_update_handler(std::string name, update_handler_fn handler, update_validator_fn validator) {
-    update_handlers_[std::move(name)] = {std::move(handler), std::move(validator)};
+    messages().update_handlers[std::move(name)] = {std::move(handler), std::move(validator)};
 }
 
 boost::json::value workflow_instance::query(const std::string& name, const boost::json::value& arg) {
-    auto it = query_handlers_.find(name);
+    static const decltype(message_state::query_handlers) none;
+    const auto& handlers = messages_ ? messages_->query_handlers : none;
+    auto it = handlers.find(name);
     // Built in, as Temporal's SDKs have them; a handler of the same name takes precedence.
-    if (it == query_handlers_.end() && name == "__stack_trace") return boost::json::value(stack_trace());
-    if (it == query_handlers_.end() && name == "__enhanced_stack_trace") return stack_trace_json();
-    if (it == query_handlers_.end()) {
+    if (it == handlers.end() && name == "__stack_trace") return boost::json::value(stack_trace());
+    if (it == handlers.end() && name == "__enhanced_stack_trace") return stack_trace_json();
+    if (it == handlers.end()) {
         std::string known;
-        for (const auto& [n, h] : query_handlers_) known += (known.empty() ? "" : ", ") + n;
+        for (const auto& [n, h] : handlers) known += (known.empty() ? "" : ", ") + n;
         throw query_failed_error("workflow " + info_.workflow_id + " has no query handler named '" + name +
                                  "' (known: " + (known.empty() ? "none" : known) +
                                  "; built in: __stack_trace, __enhanced_stack_trace)");
@@ -92,10 +98,12 @@ boost::json::value workflow_instance::query(const std::string& name, const boost
 }
 
 std::optional<std::string> workflow_instance::validate_update(const std::string& name, const boost::json::value& arg) {
-    auto it = update_handlers_.find(name);
-    if (it == update_handlers_.end()) {
+    static const decltype(message_state::update_handlers) none;
+    const auto& handlers = messages_ ? messages_->update_handlers : none;
+    auto it = handlers.find(name);
+    if (it == handlers.end()) {
         std::string known;
-        for (const auto& [n, h] : update_handlers_) known += (known.empty() ? "" : ", ") + n;
+        for (const auto& [n, h] : handlers) known += (known.empty() ? "" : ", ") + n;
         return "workflow " + info_.workflow_id + " has no update handler named '" + name +
                "' (known: " + (known.empty() ? "none" : known) + ")";
     }
@@ -124,16 +132,17 @@ void workflow_instance::accept_update(const event& e) {
     const std::string id(update_id->get_string());
     const std::string name(update_name->get_string());
     const auto* arg = input->if_contains("args");
-    updates_.emplace(id, std::nullopt);
+    auto& m = messages();
+    m.updates.emplace(id, std::nullopt);
     auto& s = spawned_.emplace_back(spawned{workflow<void>{}, make_future(), false, id, {}, name});
-    auto it = update_handlers_.find(name);
-    if (it == update_handlers_.end()) {
+    auto it = m.update_handlers.find(name);
+    if (it == m.update_handlers.end()) {
         // The handler is gone (changed code): the update fails rather than hanging.
         boost::json::object outcome{{"failure", failure{"no update handler named '" + name + "'",
                                                         failure_kind::application,
                                                         {{"type", "UpdateHandlerNotFound"}, {"non_retryable", true}}}
                                                     .to_json()}};
-        updates_[id] = outcome;
+        m.updates[id] = outcome;
         add_command(command_kind::complete_update, {{"meta", {{"update_id", id}}}, {"outcome", std::move(outcome)}},
                     nullptr);
         spawned_.pop_back();
@@ -147,7 +156,7 @@ void workflow_instance::accept_update(const event& e) {
 }
 
 void workflow_instance::set_closing_query(std::string name, boost::json::value arg) {
-    closing_query_ = closing_query{std::move(name), std::move(arg)};
+    closing_query_.reset(new closing_query{std::move(name), std::move(arg)});
 }
 
 void workflow_instance::answer_closing_query() {
@@ -161,7 +170,7 @@ void workflow_instance::answer_closing_query() {
 
 boost::json::value workflow_instance::closing_query_answer() {
     // A closed run waits on nothing: its stack trace is empty, not the last wait before it closed.
-    if (closed_ && !query_handlers_.contains(closing_query_->name)) {
+    if (closed_ && !(messages_ && messages_->query_handlers.contains(closing_query_->name))) {
         if (closing_query_->name == "__stack_trace") return boost::json::value(stack_trace());
         if (closing_query_->name == "__enhanced_stack_trace") return stack_trace_json();
     }

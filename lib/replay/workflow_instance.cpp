@@ -139,7 +139,14 @@ void workflow_instance::start_main(const event& started) {
     if (const auto* c = a.if_contains("continued_execution_run_id"); c && c->is_string())
         info_.continued_execution_run_id = c->get_string();
     const auto* in = a.if_contains("input");
-    started_json_ = boost::json::serialize(a);
+    started_json_ = "{";
+    for (const char* key : {"input", "memo", "workflow_task_timeout"})
+        if (const auto* v = a.if_contains(key))
+            started_json_.append(started_json_.size() > 1 ? ",\"" : "\"")
+                .append(key)
+                .append("\":")
+                .append(boost::json::serialize(*v));
+    started_json_ += '}';
     if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
         if (const auto* f = sa->get_object().if_contains("indexed_fields"))
             search_attributes_ = values_of(typed_attributes_from_json(*f));
@@ -169,9 +176,11 @@ void workflow_instance::apply(const event& e) {
             for (auto& [m, owned] : machines_) pending.push_back(owned.get());
             for (auto* m : pending) m->cancel_for_run();
             for (auto& c : conditions_) c.request_cancel();
-            for (auto& [name, receivers] : signal_receivers_)
-                for (auto& r : receivers) reject(*r, std::make_exception_ptr(canceled_error("workflow canceled")));
-            signal_receivers_.clear();
+            if (messages_) {
+                for (auto& [name, receivers] : messages_->signal_receivers)
+                    for (auto& r : receivers) reject(*r, std::make_exception_ptr(canceled_error("workflow canceled")));
+                messages_->signal_receivers.clear();
+            }
         }
         return;
     default: break;
@@ -234,7 +243,7 @@ void workflow_instance::task_done(void* key) noexcept {
             outcome["failure"] = failure_from_exception(p.exception).to_json();
         else
             outcome["success"] = p.value ? *p.value : boost::json::value{};
-        updates_[s->update_id] = outcome;
+        messages().updates[s->update_id] = outcome;
         add_command(command_kind::complete_update,
                     {{"meta", {{"update_id", s->update_id}}}, {"outcome", std::move(outcome)}}, nullptr);
         resolve(*s->state, {});
@@ -294,8 +303,7 @@ void workflow_instance::finish_main() {
     // Spawned tasks and handlers never run again once the main coroutine has returned.
     spawned_.clear();
     conditions_.clear();
-    query_handlers_.clear();
-    update_handlers_.clear();
+    drop_handlers();
 }
 
 void workflow_instance::finish_continue_as_new() {
@@ -313,8 +321,7 @@ void workflow_instance::finish_continue_as_new() {
     closed_ = true;
     spawned_.clear();
     conditions_.clear();
-    query_handlers_.clear();
-    update_handlers_.clear();
+    drop_handlers();
 }
 
 void workflow_instance::check_unobserved_failures() {

@@ -72,13 +72,17 @@ public:
     /// Runs the update's validator; the rejection message, or nullopt when accepted.
     std::optional<std::string> validate_update(const std::string& name, const boost::json::value& arg);
     /// Update ids accepted so far (completed or not).
-    bool knows_update(const std::string& update_id) const { return updates_.contains(update_id); }
+    bool knows_update(const std::string& update_id) const {
+        return messages_ && messages_->updates.contains(update_id);
+    }
     /// The recorded outcome ({"success": v} or {"failure": f}) of a completed update.
     std::optional<boost::json::object> update_outcome(const std::string& update_id) const {
-        auto it = updates_.find(update_id);
-        return it == updates_.end() ? std::nullopt : it->second;
+        if (!messages_) return std::nullopt;
+        auto it = messages_->updates.find(update_id);
+        return it == messages_->updates.end() ? std::nullopt : it->second;
     }
-    /// The run's WorkflowExecutionStarted attributes (input, memo, timeouts).
+    /// What a retry or a continue-as-new takes from the run's WorkflowExecutionStarted: its
+    /// input, memo and workflow task timeout (only those of its attributes).
     boost::json::object started_attributes() const;
     /// Signals buffered and never read, in arrival order (carried over by continue-as-new).
     std::vector<std::pair<std::string, boost::json::value>> unread_signals() const;
@@ -88,7 +92,7 @@ public:
     void answer_closing_query();
     /// The closing query's answer (or its error) once replay is done.
     boost::json::value closing_query_answer();
-    bool has_closing_query() const noexcept { return closing_query_.has_value(); }
+    bool has_closing_query() const noexcept { return closing_query_ != nullptr; }
     void main_returning() noexcept;
     const workflow_info& info() const noexcept { return info_; }
     std::int64_t now_us() const noexcept { return now_us_; }
@@ -236,37 +240,52 @@ private:
     std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1, next_child_ = 1, next_task_ = 0;
     int max_pending_nexus_ = 30;
 
-    struct buffered_signal {
-        boost::json::value value;
-        std::uint64_t order;
+    /// Signals, queries and updates: most parked instances have none of them, so they live
+    /// behind one pointer, made by the first signal, handler or update.
+    struct message_state {
+        struct buffered_signal {
+            boost::json::value value;
+            std::uint64_t order;
+        };
+        std::unordered_map<std::string, std::deque<buffered_signal>> signal_buffers;
+        std::unordered_map<std::string, std::deque<std::shared_ptr<future_state>>> signal_receivers;
+        std::uint64_t signal_order = 0;
+        std::unordered_map<std::string, query_handler_fn> query_handlers;
+        struct update_entry {
+            update_handler_fn handler;
+            update_validator_fn validator;
+        };
+        std::unordered_map<std::string, update_entry> update_handlers;
+        std::unordered_map<std::string, std::optional<boost::json::object>> updates;   ///< accepted ids -> outcome
     };
-    std::unordered_map<std::string, std::deque<buffered_signal>> signal_buffers_;
-    std::unordered_map<std::string, std::deque<std::shared_ptr<future_state>>> signal_receivers_;
-    std::uint64_t signal_order_ = 0;
-    std::unordered_map<std::string, query_handler_fn> query_handlers_;
-    struct update_entry {
-        update_handler_fn handler;
-        update_validator_fn validator;
-    };
-    std::unordered_map<std::string, update_entry> update_handlers_;
-    std::unordered_map<std::string, std::optional<boost::json::object>> updates_;   ///< accepted ids -> outcome
-    // Kept as text: only a continue-as-new or a retry reads them again, and a cached instance
-    // holds the text in about a third of the object's heap.
+    std::unique_ptr<message_state> messages_;
+    message_state& messages() {
+        if (!messages_) messages_ = std::make_unique<message_state>();
+        return *messages_;
+    }
+    /// Handlers never run again once the run has closed.
+    void drop_handlers() noexcept {
+        if (messages_) messages_->query_handlers.clear(), messages_->update_handlers.clear();
+    }
+    // started_attributes(), kept as text: only a continue-as-new or a retry reads it again, and
+    // a cached instance should not hold the start's every attribute (its ids, type and queue
+    // are the run's own) for that.
     std::string started_json_{};
     perdure::search_attributes search_attributes_{};   ///< the start's, then the upserts', untyped
+    // The rare states below are on the heap while they exist, a pointer each otherwise.
     struct continuation {
         boost::json::value input;
         continue_as_new_options options;
     };
-    std::optional<continuation> continue_as_new_{};
+    std::unique_ptr<continuation> continue_as_new_;
     struct closing_query {
         std::string name;
         boost::json::value arg;
         std::optional<boost::json::value> answer{};
         std::exception_ptr error{};
     };
-    std::optional<closing_query> closing_query_{};
-    std::unordered_map<std::string, bool> patches_;
+    std::unique_ptr<closing_query> closing_query_;
+    std::vector<std::pair<std::string, bool>> patches_;   ///< change id -> present; a workflow has few
     std::unordered_map<const machine*, std::unique_ptr<machine>> machines_;
     std::vector<std::unique_ptr<machine>> retired_;
     std::unordered_map<std::int64_t, machine*> by_event_;

@@ -78,7 +78,7 @@ activity_task& activity_dispatcher::track(run_state& r, const event& scheduled, 
     t.activity_id = name_of(a, "activity_id");
     t.task_queue = name_of(a, "task_queue");
     t.workflow_id = r.workflow_id;
-    t.run_id = r.run_id;
+    t.run_id = r.run_id.str();
     if (const auto* in = a.if_contains("input")) t.input = *in;
     t.timeouts = activity_timeouts_from(a);
     t.policy = retry_policy_from_json(a.contains("retry_policy") ? a.at("retry_policy") : boost::json::value{});

@@ -17,7 +17,7 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
                 pending_callback_info p{c.endpoint, c.service, c.operation, c.token, c.request_id};
                 if (const auto* caller = find_run(c.caller_run_key)) {
                     p.caller_workflow_id = caller->workflow_id;
-                    p.caller_run_id = caller->run_id;
+                    p.caller_run_id = caller->run_id.str();
                 }
                 info.callbacks.push_back(std::move(p));
             }

@@ -56,7 +56,7 @@ void run_family::start_child(run_state& parent, const event& e, write_unit& unit
     spec.id.parent = {parent.run_key, e.id, parent_close_policy_of(text(a, "parent_close_policy"))};
     spec.input = a.contains("input") ? a.at("input") : nullptr;
     spec.parent_workflow_id = parent.workflow_id;
-    spec.parent_run_id = parent.run_id;
+    spec.parent_run_id = parent.run_id.str();
     spec.id.root_workflow_id = parent.root_workflow_id_or_own();
     spec.id.root_run_id = parent.root_run_id_or_own();
     // Typed when the parent's command was recorded (prepare_child_start).
@@ -65,7 +65,7 @@ void run_family::start_child(run_state& parent, const event& e, write_unit& unit
             spec.id.search_attributes = typed_attributes_from_json(*f);
     auto& child = host_.create_run(std::move(spec), unit);
     children_[parent.run_key].insert(child.run_key);
-    common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id}};
+    common["workflow_execution"] = {{"workflow_id", wid}, {"run_id", child.run_id.str()}};
     outbox_.send(parent.run_key, event_type::child_workflow_execution_started, std::move(common), unit);
     host_.begin_run(child, unit);
 }
@@ -75,11 +75,12 @@ void run_family::notify_parent(run_state& child, const event& close, write_unit&
     if (!child.parent.run_key || child.status == run_status::continued_as_new ||
         close.attrs.contains("new_execution_run_id"))
         return;
-    boost::json::object attrs{{"namespace", host_.namespace_name(child.ns_id)},
-                              {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id}}},
-                              {"workflow_type", {{"name", child.workflow_type}}},
-                              {"initiated_event_id", child.parent.initiated_event_id},
-                              {"started_event_id", nullptr}};
+    boost::json::object attrs{
+        {"namespace", host_.namespace_name(child.ns_id)},
+        {"workflow_execution", {{"workflow_id", child.workflow_id}, {"run_id", child.run_id.str()}}},
+        {"workflow_type", {{"name", child.workflow_type}}},
+        {"initiated_event_id", child.parent.initiated_event_id},
+        {"started_event_id", nullptr}};
     event_type type{};
     switch (child.status) {
     case run_status::completed:
@@ -118,11 +119,11 @@ void run_family::apply_parent_close_policy(run_state& parent, write_unit& unit) 
             host_.terminate_run(*child, "the parent workflow closed (parent_close_policy terminate)", unit);
             break;
         case parent_close_policy::request_cancel:
-            outbox_.send(
-                key, event_type::workflow_execution_cancel_requested,
-                {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
-                 {"external_workflow_execution", {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id}}}},
-                unit);
+            outbox_.send(key, event_type::workflow_execution_cancel_requested,
+                         {{"cause", "the parent workflow closed (parent_close_policy request_cancel)"},
+                          {"external_workflow_execution",
+                           {{"workflow_id", parent.workflow_id}, {"run_id", parent.run_id.str()}}}},
+                         unit);
             break;
         case parent_close_policy::abandon: break;
         }
@@ -151,7 +152,7 @@ void run_family::reach_external(run_state& r, const event& e, write_unit& unit) 
                      unit);
         return;
     }
-    const boost::json::object source{{"workflow_id", r.workflow_id}, {"run_id", r.run_id}};
+    const boost::json::object source{{"workflow_id", r.workflow_id}, {"run_id", r.run_id.str()}};
     if (signal)
         outbox_.send(target->run_key, event_type::workflow_execution_signaled,
                      {{"signal_name", e.attrs.at("signal_name")},
@@ -170,7 +171,7 @@ void run_family::reach_external(run_state& r, const event& e, write_unit& unit) 
                         : event_type::external_workflow_execution_cancel_requested,
                  {{"initiated_event_id", e.id},
                   {"namespace", ns},
-                  {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id}}}},
+                  {"workflow_execution", {{"workflow_id", wid}, {"run_id", target->run_id.str()}}}},
                  unit);
 }
 
@@ -234,7 +235,7 @@ void run_family::continue_run(run_state& r, const event& close,
     if (r.parent.run_key) spec.id.root_workflow_id = r.root_workflow_id, spec.id.root_run_id = r.root_run_id;
     spec.id.search_attributes = r.search_attributes;   // carried over, as on Temporal
     spec.id.callbacks = r.callbacks;
-    spec.continued_run_id = r.run_id;
+    spec.continued_run_id = r.run_id.str();
     if (const auto* t = from("workflow_task_timeout"); t && t->is_string())
         spec.task_timeout = parse_duration(t->get_string()).value_or(std::chrono::milliseconds(0));
     spec.initiator = retrying ? "RETRY" : "WORKFLOW";

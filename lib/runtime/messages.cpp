@@ -66,7 +66,7 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
             arg_json = checked_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
             const auto ns_id = namespace_id(ns);
             if (auto* r = find_open_run(ns_id, options.id); r && r->status == run_status::running) {
-                started_run ref{r->workflow_id, r->run_id, r->first_run_id_or_own()};
+                started_run ref{r->workflow_id, r->run_id.str(), r->first_run_id_or_own()};
                 deliver(*r, signal_event(std::move(signal), std::move(arg), std::move(arg_json),
                                          [cb = std::move(cb), ref](std::exception_ptr e) mutable { cb(e, ref); }));
                 return;
@@ -142,7 +142,7 @@ std::unique_ptr<workflow_instance> engine_core::replay_instance(const execution_
     if (!reg) return nullptr;
     workflow_info info{namespace_name(row.ns_id),
                        row.workflow_id,
-                       row.run_id,
+                       row.run_id.str(),
                        row.workflow_type,
                        row.task_queue,
                        1,

@@ -67,7 +67,7 @@ nexus::operation_context nexus_dispatcher::attempt_context(const nexus_op& op, c
         if (v.is_string()) ctx.header[k] = v.get_string();
     if (const auto* caller = host_.find_run(op.key.run_key))
         ctx.links.push_back({workflow_event_url(host_.namespace_name(caller->ns_id), caller->workflow_id,
-                                                caller->run_id, op.key.seq, "NexusOperationScheduled"),
+                                                caller->run_id.str(), op.key.seq, "NexusOperationScheduled"),
                              workflow_event_link_type});
     return ctx;
 }

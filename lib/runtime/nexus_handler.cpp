@@ -120,8 +120,8 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
             // A retried start: the same run, never a second one.
             op.pass.end(attempt_end::succeeded, host_.now_us());
             send_started(op, token,
-                         started_links(
-                             workflow_link(ns, existing->workflow_id, existing->run_id, 1, "WorkflowExecutionStarted")),
+                         started_links(workflow_link(ns, existing->workflow_id, existing->run_id.str(), 1,
+                                                     "WorkflowExecutionStarted")),
                          unit);
             return static_cast<void>(host_.commit(std::move(unit)));
         }
@@ -141,7 +141,8 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
             unit.ops.emplace_back(set_callbacks{existing->run_key, existing->callbacks});
             op.pass.end(attempt_end::succeeded, host_.now_us());
             send_started(op, token,
-                         started_links(request_link(ns, existing->workflow_id, existing->run_id, op.request_id)), unit);
+                         started_links(request_link(ns, existing->workflow_id, existing->run_id.str(), op.request_id)),
+                         unit);
             return static_cast<void>(host_.commit(std::move(unit)));
         }
         if (o.id_conflict == id_conflict_policy::fail) {
@@ -204,9 +205,10 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
     op.pass.end(attempt_end::succeeded, host_.now_us());
     // Started goes out before the handler's first activation runs: a handler workflow that
     // closes at once queues its callback after it, and the caller hears of them in that order.
-    send_started(op, token,
-                 started_links(workflow_link(ns, handler.workflow_id, handler.run_id, 1, "WorkflowExecutionStarted")),
-                 unit);
+    send_started(
+        op, token,
+        started_links(workflow_link(ns, handler.workflow_id, handler.run_id.str(), 1, "WorkflowExecutionStarted")),
+        unit);
     host_.begin_run(handler, unit);
     host_.commit(std::move(unit));
 }

@@ -102,7 +102,7 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                                                          run_id = r->run_id, cb = std::move(cb),
                                                          hops](std::exception_ptr e, const event* close) mutable {
             if (e) return cb(e, {});
-            if (close) return on_close(*close, run_id, std::move(cb), hops);
+            if (close) return on_close(*close, run_id.str(), std::move(cb), hops);
             // The run moved to the engine that took this one's data over: its close is
             // waited for there (step_back).
             const auto self = weak.lock();
@@ -115,43 +115,43 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     // Counted as reader work: the test environment's clock must not skip (and retention must
     // not delete the run) while the result is being read.
     work_.add(work_tracker::reader);
-    store_->post_read(
-        [self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb), hops](store_reads& reads) mutable {
-            [&] {
-                try {
-                    auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
-                    if (!row || row->ns_id != ns_id || row->workflow_id != wid)
-                        throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
-                                        " not found in namespace " + self->namespace_name(ns_id));
-                    if (row->status == run_status::running) {
-                        // The owner runs it: looked at again when it closes.
-                        if (self->standing_by())
-                            return self->post(
-                                [self, ns_id, wid, rid, key = row->run_key, cb = std::move(cb), hops]() mutable {
-                                    // It may have taken over meanwhile: then the run is in memory.
-                                    if (!self->standing_by())
-                                        return self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
-                                    self->await_close(key, [self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
-                                        self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
-                                    });
+    store_->post_read([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb),
+                       hops](store_reads& reads) mutable {
+        [&] {
+            try {
+                auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);
+                if (!row || row->ns_id != ns_id || row->workflow_id != wid)
+                    throw not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                    " not found in namespace " + self->namespace_name(ns_id));
+                if (row->status == run_status::running) {
+                    // The owner runs it: looked at again when it closes.
+                    if (self->standing_by())
+                        return self->post(
+                            [self, ns_id, wid, rid, key = row->run_key, cb = std::move(cb), hops]() mutable {
+                                // It may have taken over meanwhile: then the run is in memory.
+                                if (!self->standing_by())
+                                    return self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
+                                self->await_close(key, [self, ns_id, wid, rid, cb = std::move(cb), hops]() mutable {
+                                    self->resolve_result(ns_id, wid, rid, std::move(cb), hops);
                                 });
-                        if (hops > max_hops)
-                            throw storage_error("workflow " + wid + " is open but not known to the engine");
-                        return self->post([self, ns_id, wid, run = row->run_id, cb = std::move(cb), hops]() mutable {
-                            self->resolve_result(ns_id, wid, run, std::move(cb), hops + 1);
-                        });
-                    }
-                    auto close = reads.last_event(row->run_key);
-                    if (!close || !is_close_event(close->type))
-                        throw storage_error("workflow " + wid + " (run " + row->run_id +
-                                            ") is closed but has no close event");
-                    on_close(*close, row->run_id, std::move(cb), hops);
-                } catch (...) {
-                    cb(std::current_exception(), {});
+                            });
+                    if (hops > max_hops)
+                        throw storage_error("workflow " + wid + " is open but not known to the engine");
+                    return self->post([self, ns_id, wid, run = row->run_id.str(), cb = std::move(cb), hops]() mutable {
+                        self->resolve_result(ns_id, wid, run, std::move(cb), hops + 1);
+                    });
                 }
-            }();
-            self->work_.done(work_tracker::reader);
-        });
+                auto close = reads.last_event(row->run_key);
+                if (!close || !is_close_event(close->type))
+                    throw storage_error("workflow " + wid + " (run " + row->run_id.str() +
+                                        ") is closed but has no close event");
+                on_close(*close, row->run_id.str(), std::move(cb), hops);
+            } catch (...) {
+                cb(std::current_exception(), {});
+            }
+        }();
+        self->work_.done(work_tracker::reader);
+    });
 }
 
 }   // namespace perdure::detail

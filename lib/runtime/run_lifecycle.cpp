@@ -53,7 +53,7 @@ std::string bad_attributes_cause(command_kind k) {
 
 void run_lifecycle::deliver(run_state& r, inbound in) {
     if (r.status != run_status::running) {
-        auto e = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +
+        auto e = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id.str() +
                                                              ") closed before the event was recorded"));
         for (auto& cb : in.on_recorded) cb(e);
         return;
@@ -128,10 +128,10 @@ void run_lifecycle::on_loaded(std::int64_t run_key, std::vector<event> history, 
     replays_.fetch_add(1);
     auto result = replay(*inst, history);
     if (!result.failure && result.last_event_id + 1 != r->next_event_id)
-        result.failure =
-            task_failure{task_failure::cause::corrupt_history,
-                         "history of run " + r->run_id + " ends at event " + std::to_string(result.last_event_id) +
-                             " but " + std::to_string(r->next_event_id - 1) + " events were recorded"};
+        result.failure = task_failure{task_failure::cause::corrupt_history,
+                                      "history of run " + r->run_id.str() + " ends at event " +
+                                          std::to_string(result.last_event_id) + " but " +
+                                          std::to_string(r->next_event_id - 1) + " events were recorded"};
     if (result.failure) return fail_task(*r, *result.failure);
     r->inst = std::move(inst);
     r->tail = std::move(result.tail);
@@ -147,7 +147,7 @@ std::unique_ptr<workflow_instance> run_lifecycle::make_instance(const run_state&
     workflow_info info;
     info.ns = host_.namespace_name(r.ns_id);
     info.workflow_id = r.workflow_id;
-    info.run_id = r.run_id;
+    info.run_id = r.run_id.str();
     info.workflow_type = r.workflow_type;
     info.task_queue = r.task_queue;
     info.first_execution_run_id = r.first_run_id_or_own();
@@ -308,13 +308,13 @@ void run_lifecycle::close(run_state& r, event close_event, write_unit& unit) {
     r.status = status_of_close(close_event.type);
     unit.ops.emplace_back(close_execution{r.run_key, r.status, close_event.time_us});
     unit.ops.emplace_back(clear_run_work{r.run_key});
-    auto closed = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id +
+    auto closed = std::make_exception_ptr(failed_precondition("workflow " + r.workflow_id + " (run " + r.run_id.str() +
                                                               ") closed before the event was recorded"));
     for (auto& in : r.pending)
         for (auto& cb : in.on_recorded) cb(closed);
     r.pending.clear();
     r.tail.clear();
-    const std::string why = "workflow " + r.workflow_id + " (run " + r.run_id + ") closed";
+    const std::string why = "workflow " + r.workflow_id + " (run " + r.run_id.str() + ") closed";
     messages_.fail_queries(r, why);
     messages_.fail_updates(r, why + " before the update completed");
     host_.run_closing(r, close_event, unit);

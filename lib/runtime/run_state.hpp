@@ -80,7 +80,6 @@ struct run_state : run_identity {
 
     std::unique_ptr<workflow_instance> inst;   ///< null when evicted or never built
     std::list<std::int64_t>::iterator lru{};
-    std::size_t counted_bytes = 0;
 
     std::vector<inbound> pending;   ///< not yet in history
     std::vector<event> tail;        ///< in history, not yet seen by an activation (after replay)
@@ -111,12 +110,14 @@ struct run_state : run_identity {
     }
 
     run_status status = run_status::running;
-    int task_attempt = 0;   ///< workflow task failures so far
-    bool in_lru = false;
-    bool loading = false;
-    bool activation_scheduled = false;
-    bool owes_activation = false;   ///< its history ends with inbound events (found at open)
-    bool blocked = false;           ///< nondeterminism: not retried until the process restarts
+    int task_attempt = 0;              ///< workflow task failures so far
+    std::uint32_t counted_bytes = 0;   ///< the cached instance's size in the cache's budget
+    // Bits, so that the state ends within a word of the counters above.
+    bool in_lru : 1 = false;
+    bool loading : 1 = false;
+    bool activation_scheduled : 1 = false;
+    bool owes_activation : 1 = false;   ///< its history ends with inbound events (found at open)
+    bool blocked : 1 = false;           ///< nondeterminism: not retried until the process restarts
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry. Its

@@ -2,6 +2,9 @@
 
 #include <perdure/error.hpp>
 
+#include <algorithm>
+#include <limits>
+
 namespace perdure::detail {
 
 run_state* run_table::find(std::int64_t run_key) {
@@ -61,7 +64,8 @@ void run_table::touch(run_state& r) {
         ++live_instances_;
     }
     live_bytes_ -= r.counted_bytes;
-    r.counted_bytes = r.inst->approximate_bytes();
+    r.counted_bytes = static_cast<std::uint32_t>(
+        std::min<std::size_t>(r.inst->approximate_bytes(), std::numeric_limits<std::uint32_t>::max()));
     live_bytes_ += r.counted_bytes;
 }
 

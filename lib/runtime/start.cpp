@@ -95,7 +95,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         std::optional<execution_row> latest;
         if (!current) latest = store_->reads().find_latest_run(ns_id, options.id);
         const compact_id* current_request = current ? &current->request_id : latest ? &latest->request_id : nullptr;
-        const std::string current_run = current ? current->run_id : latest ? latest->run_id : "";
+        const std::string current_run = current ? current->run_id.str() : latest ? latest->run_id.str() : "";
         const std::string current_chain = current  ? current->first_run_id_or_own()
                                           : latest ? latest->first_run_id_or_own()
                                                    : "";
@@ -110,12 +110,12 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
             switch (options.id_conflict) {
             case id_conflict_policy::fail:
                 throw workflow_already_started("workflow id " + options.id + " is already running (run " +
-                                                   current->run_id +
+                                                   current->run_id.str() +
                                                    "); use id_conflict_policy::use_existing to attach to it, or "
                                                    "another id",
-                                               current->run_id);
+                                               current->run_id.str());
             case id_conflict_policy::use_existing:
-                unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current->run_id,
+                unit.effects.emplace_back([cb = std::move(cb), ref = started_run{options.id, current->run_id.str(),
                                                                                  current->first_run_id_or_own()}](
                                               std::exception_ptr e) mutable { cb(e, ref); });
                 commit(std::move(unit));
@@ -157,7 +157,7 @@ void engine_core::start_on_strand(std::string ns, std::string type, boost::json:
         spec.execution_timeout = options.execution_timeout;
         auto& r = create_run(std::move(spec), unit);
         r.pending.back().on_recorded.emplace_back(
-            [cb = std::move(cb), ref = started_run{r.workflow_id, r.run_id, r.first_run_id_or_own()}](
+            [cb = std::move(cb), ref = started_run{r.workflow_id, r.run_id.str(), r.first_run_id_or_own()}](
                 std::exception_ptr e) mutable { cb(e, ref); });
         if (first_signal) r.pending.push_back(std::move(*first_signal));
         begin_run(r, unit);
@@ -191,7 +191,7 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
                               {"workflow_run_timeout", format_duration(std::chrono::milliseconds(r.run_timeout_ms))},
                               {"attempt", r.attempt},
                               {"first_execution_run_id", r.first_run_id_or_own()},
-                              {"original_execution_run_id", r.run_id},
+                              {"original_execution_run_id", r.run_id.str()},
                               {"request_id", r.request_id.str()},
                               {"identity", "perdure"}};
     if (!r.memo->empty()) attrs["memo"] = *r.memo;

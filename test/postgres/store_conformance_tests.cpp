@@ -31,9 +31,9 @@ run_identity a_run(std::int64_t run_key, std::int64_t ns_id, std::string workflo
     r.ns_id = ns_id;
     r.workflow_id = std::move(workflow_id);
     r.run_id = "run-" + std::to_string(run_key);
-    r.first_run_id = r.run_id;
+    r.first_run_id = r.run_id.str();
     r.root_workflow_id = r.workflow_id;
-    r.root_run_id = r.run_id;
+    r.root_run_id = r.run_id.str();
     r.workflow_type = "order";
     r.task_queue = "q";
     r.start_time_us = 1'000'000 * run_key;
@@ -67,7 +67,7 @@ std::vector<write_op> a_workload() {
 
 std::string text_of(const execution_row& r) {
     std::ostringstream o;
-    o << r.run_key << '|' << r.ns_id << '|' << r.workflow_id << '|' << r.run_id << '|' << r.workflow_type << '|'
+    o << r.run_key << '|' << r.ns_id << '|' << r.workflow_id << '|' << r.run_id.str() << '|' << r.workflow_type << '|'
       << r.task_queue << '|' << static_cast<int>(r.status) << '|' << r.start_time_us << '|' << r.close_time_us << '|'
       << r.request_id.str() << '|' << *r.first_run_id << '|' << r.execution_deadline_us << '|' << memo_column(r.memo)
       << '|' << r.task_failure << '|' << parent_column(r) << '|' << options_column(r) << '|'

@@ -71,7 +71,7 @@ boost::json::object search_attributes_json(reading& db, const detail::execution_
 boost::json::object run_json(reading& db, const detail::execution_row& row) {
     return {{"namespace", db.namespace_name(row.ns_id)},
             {"workflow_id", row.workflow_id},
-            {"run_id", row.run_id},
+            {"run_id", row.run_id.str()},
             {"type", row.workflow_type},
             {"task_queue", row.task_queue},
             {"status", to_string(static_cast<workflow_status>(row.status))},
@@ -88,7 +88,7 @@ void print_runs(const invocation& inv, reading& db, const std::vector<detail::ex
     table t({"NAMESPACE", "WORKFLOW ID", "TYPE", "STATUS", "START TIME", "CLOSE TIME", "RUN ID"});
     for (const auto& row : runs)
         t.add({db.namespace_name(row.ns_id), row.workflow_id, row.workflow_type, status_text(row),
-               time_text(row.start_time_us), time_text(row.close_time_us), row.run_id});
+               time_text(row.start_time_us), time_text(row.close_time_us), row.run_id.str()});
     t.print(inv.out);
 }
 
@@ -158,7 +158,7 @@ void describe(const invocation& inv) {
     if (inv.output == output_format::json) return print_json(inv.out, info);
     card c{{"Namespace", db.namespace_name(row.ns_id)},
            {"WorkflowId", row.workflow_id},
-           {"RunId", row.run_id},
+           {"RunId", row.run_id.str()},
            {"Type", row.workflow_type},
            {"TaskQueue", row.task_queue},
            {"Status", status_text(row)},
@@ -207,7 +207,7 @@ void follow(const invocation& inv, reading& db, detail::execution_row row) {
         if (row.status != detail::run_status::running) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));   // another process writes it
         db.refresh();
-        row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), row.run_id);
+        row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), row.run_id.str());
     }
 }
 

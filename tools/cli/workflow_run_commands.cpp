@@ -46,7 +46,7 @@ const boost::json::value& value_of(const write_outcome& o) {
 /// "result" | "failure" | "reason" | "new_execution_run_id"}.
 boost::json::object outcome_of(reading& db, const detail::execution_row& row) {
     boost::json::object out{{"workflow_id", row.workflow_id},
-                            {"run_id", row.run_id},
+                            {"run_id", row.run_id.str()},
                             {"status", to_string(static_cast<workflow_status>(row.status))}};
     const auto history = db.history(row.run_key);
     if (history.empty()) return out;
@@ -86,7 +86,7 @@ void result(const invocation& inv) {
     const auto row = db.require_run(inv.value("namespace"), inv.value("workflow-id"), inv.value("run-id"));
     if (row.status == detail::run_status::running)
         throw cli_error(exit_code::user_error,
-                        "workflow " + row.workflow_id + " (run " + row.run_id +
+                        "workflow " + row.workflow_id + " (run " + row.run_id.str() +
                             ") is still running, so it has no result yet; `perdure workflow show --follow` prints its "
                             "events until it closes");
     print_outcome(inv, outcome_of(db, row));
@@ -127,7 +127,7 @@ void execute(const invocation& inv) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));   // another process runs it
         db.refresh();
-        row = db.require_run(inv.value("namespace"), started.workflow_id, row.run_id);
+        row = db.require_run(inv.value("namespace"), started.workflow_id, row.run_id.str());
     }
     print_outcome(inv, outcome_of(db, row));
 }

@@ -54,7 +54,7 @@ struct applier {
     void operator()(const insert_execution& op) const {
         // A new run is open (status 0), not closed, and its task has not failed.
         const auto& r = op.run;
-        params p(r.run_key, r.ns_id, r.workflow_id, r.run_id, r.workflow_type, r.task_queue, r.start_time_us,
+        params p(r.run_key, r.ns_id, r.workflow_id, r.run_id.str(), r.workflow_type, r.task_queue, r.start_time_us,
                  r.request_id.str(), r.first_run_id_or_own(), r.execution_deadline_us, memo_column(r.memo),
                  parent_column(r));
         p.add(options_column(r)).add(callbacks_column(r.callbacks)).add(shard_of(r.ns_id, r.workflow_id, shard_count));

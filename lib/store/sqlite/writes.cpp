@@ -65,7 +65,7 @@ struct applier {
             .bind(1, r.run_key)
             .bind(2, r.ns_id)
             .bind(3, r.workflow_id)
-            .bind(4, r.run_id)
+            .bind(4, r.run_id.str())
             .bind(5, r.workflow_type)
             .bind(6, r.task_queue)
             .bind(7, r.start_time_us)

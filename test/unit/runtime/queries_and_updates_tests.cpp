@@ -79,7 +79,7 @@ public:
     std::unique_ptr<workflow_instance> replay_instance(const execution_row& row) override {
         if (!registered) return nullptr;
         ++replays;
-        return counter_instance(row.workflow_id, row.run_id);
+        return counter_instance(row.workflow_id, row.run_id.str());
     }
 
     struct stored_read {

@@ -19,7 +19,7 @@ open_run_row open_row(std::int64_t run_key, event_type last, std::int64_t last_i
     row.exec.ns_id = 1;
     row.exec.workflow_id = "order-" + std::to_string(run_key);
     row.exec.run_id = "run-" + std::to_string(run_key);
-    row.exec.first_run_id = row.exec.run_id;
+    row.exec.first_run_id = row.exec.run_id.str();
     row.last_event_id = last_id;
     row.last_event_type = static_cast<int>(last);
     return row;
@@ -85,9 +85,9 @@ task_row task(std::int64_t run_key, std::int64_t seq, task_kind kind) {
 BOOST_AUTO_TEST_SUITE(recovery_on_data)
 
 BOOST_AUTO_TEST_CASE(a_run_owes_an_activation_unless_its_history_ends_with_the_workflows_own_answer) {
-    BOOST_TEST(recovered_run(open_row(1, event_type::workflow_execution_started))->owes_activation);
-    BOOST_TEST(recovered_run(open_row(1, event_type::activity_task_completed))->owes_activation);
-    BOOST_TEST(recovered_run(open_row(1, event_type::timer_fired))->owes_activation);
+    BOOST_TEST(bool(recovered_run(open_row(1, event_type::workflow_execution_started))->owes_activation));
+    BOOST_TEST(bool(recovered_run(open_row(1, event_type::activity_task_completed))->owes_activation));
+    BOOST_TEST(bool(recovered_run(open_row(1, event_type::timer_fired))->owes_activation));
     BOOST_TEST(!recovered_run(open_row(1, event_type::workflow_task_completed))->owes_activation);
     BOOST_TEST(!recovered_run(open_row(1, event_type::activity_task_scheduled))->owes_activation);
 }

@@ -193,7 +193,7 @@ BOOST_AUTO_TEST_CASE(before_the_engine_starts_a_run_records_its_start_alone_and_
     auto& r = start("Sleeper", 5);
     BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_execution_started},
                boost::test_tools::per_element());
-    BOOST_TEST(r.owes_activation);
+    BOOST_TEST(bool(r.owes_activation));
     BOOST_TEST(host.jobs.empty());
 }
 
@@ -288,8 +288,8 @@ BOOST_AUTO_TEST_CASE(a_history_shorter_than_recorded_fails_the_task_as_corrupt_a
     BOOST_TEST(events_of(host.units[0]) ==
                    (std::vector<event_type>{event_type::workflow_execution_signaled, event_type::workflow_task_failed}),
                boost::test_tools::per_element());
-    BOOST_TEST(first.blocked);
-    BOOST_TEST(first.owes_activation);
+    BOOST_TEST(bool(first.blocked));
+    BOOST_TEST(bool(first.owes_activation));
     BOOST_TEST(test::contains(*first.task_failure_message, "ends at event 1 but 3 events were recorded"));
     BOOST_TEST(host.armed.empty());   // not retried until the process restarts
 }

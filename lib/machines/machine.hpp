@@ -6,6 +6,7 @@
 
 #include <perdure/future.hpp>
 
+#include <cstddef>
 #include <memory>
 
 namespace perdure::detail {
@@ -25,6 +26,9 @@ public:
     virtual void cancel_for_run() { request_cancel(); }
 
     const std::shared_ptr<future_state>& future() const noexcept { return future_; }
+
+    /// Its place in its host's list of machines, which the host keeps.
+    std::size_t slot = 0;
 
 protected:
     std::shared_ptr<future_state> future_;

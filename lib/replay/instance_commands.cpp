@@ -118,9 +118,9 @@ void workflow_instance::upsert_search_attributes(perdure::search_attributes valu
     for (const auto& [name, value] : values) {
         const auto* list = std::get_if<std::vector<std::string>>(&value);
         if (list && list->empty())
-            search_attributes_.erase(name);
+            search_attributes_.edit().erase(name);
         else
-            search_attributes_.insert_or_assign(name, value);
+            search_attributes_.edit().insert_or_assign(name, value);
     }
     // Typed by the engine against the namespace before it is recorded (prepare_upsert).
     add_command(command_kind::upsert_search_attributes, {}, nullptr);
@@ -279,8 +279,8 @@ nexus_futures workflow_instance::schedule_nexus(const std::string& endpoint, con
         return {make_future(), make_future()};
     }
     int pending = 0;
-    for (const auto& [m, owned] : machines_)
-        if (const auto* n = dynamic_cast<const nexus_machine*>(m); n && n->pending()) ++pending;
+    for (const auto& m : machines_)
+        if (const auto* n = dynamic_cast<const nexus_machine*>(m.get()); n && n->pending()) ++pending;
     if (pending >= max_pending_nexus_) {
         fail_task(task_failure::cause::bad_command,
                   "PENDING_NEXUS_OPERATIONS_LIMIT_EXCEEDED: a workflow may have at most " +

@@ -81,7 +81,7 @@ workflow_instance::~workflow_instance() {
 }
 
 std::size_t workflow_instance::approximate_bytes() const noexcept {
-    return 4096 + machines_.size() * 256 + spawned_.size() * 512 + conditions_.size() * 128;
+    return 4096 + (machines_.size() - retired_slots_) * 256 + spawned_.size() * 512 + conditions_.size() * 128;
 }
 
 // ---------------------------------------------------------------- activations
@@ -109,19 +109,20 @@ workflow_instance::activation_result workflow_instance::activate(std::span<const
     if (!failure_) drain();
     active_ = false;
     std::erase_if(commands_, [](const command& c) { return c.dropped; });
-    return {&commands_, failure_};
+    return {&commands_, failure_ ? std::optional<task_failure>(*failure_) : std::nullopt};
 }
 
 void workflow_instance::recorded(std::span<const event> events) {
     const std::size_t n = std::min(events.size(), commands_.size());
     for (std::size_t i = 0; i < n; ++i)
         if (commands_[i].owner) commands_[i].owner->recorded(events[i]);
-    commands_.clear();
+    // Given back, not kept for the next activation: a cached instance may wait months for it.
+    std::vector<command>().swap(commands_);
     retired_.clear();
 }
 
 void workflow_instance::annotate(event& e) const {
-    if (auto it = by_event_.find(target_event_id(e)); it != by_event_.end()) it->second->annotate(e);
+    if (auto* m = machine_for(target_event_id(e))) m->annotate(e);
 }
 
 boost::json::object workflow_instance::started_attributes() const {
@@ -173,7 +174,8 @@ void workflow_instance::apply(const event& e) {
             cancel_requested_ = true;
             // Deliver canceled_error once, into every await pending now.
             std::vector<machine*> pending;
-            for (auto& [m, owned] : machines_) pending.push_back(owned.get());
+            for (auto& m : machines_)
+                if (m) pending.push_back(m.get());
             for (auto* m : pending) m->cancel_for_run();
             for (auto& c : conditions_) c.request_cancel();
             if (messages_) {
@@ -186,7 +188,7 @@ void workflow_instance::apply(const event& e) {
     default: break;
     }
     const std::int64_t target = target_event_id(e);
-    if (auto it = by_event_.find(target); target != 0 && it != by_event_.end()) it->second->apply(e);
+    if (auto* m = target != 0 ? machine_for(target) : nullptr) m->apply(e);
 }
 
 void workflow_instance::drain() {
@@ -340,7 +342,7 @@ void workflow_instance::check_unobserved_failures() {
 }
 
 void workflow_instance::fail_task(task_failure::cause c, std::string message) {
-    if (!failure_) failure_ = task_failure{c, std::move(message)};
+    if (!failure_) failure_ = std::make_unique<task_failure>(task_failure{c, std::move(message)});
 }
 
 // ---------------------------------------------------------------- futures and commands
@@ -390,12 +392,38 @@ void workflow_instance::drop_command(const machine* owner) {
         }
 }
 
+namespace {
+bool before(const std::pair<std::int64_t, machine*>& entry, std::int64_t event_id) noexcept {
+    return entry.first < event_id;
+}
+}   // namespace
+
+machine* workflow_instance::machine_for(std::int64_t event_id) const noexcept {
+    auto it = std::lower_bound(by_event_.begin(), by_event_.end(), event_id, before);
+    return it != by_event_.end() && it->first == event_id ? it->second : nullptr;
+}
+
+void workflow_instance::index_event(std::int64_t event_id, machine* m) {
+    auto it = std::lower_bound(by_event_.begin(), by_event_.end(), event_id, before);
+    if (it != by_event_.end() && it->first == event_id)
+        it->second = m;
+    else
+        by_event_.insert(it, {event_id, m});
+}
+
+void workflow_instance::unindex_event(std::int64_t event_id) {
+    auto it = std::lower_bound(by_event_.begin(), by_event_.end(), event_id, before);
+    if (it != by_event_.end() && it->first == event_id) by_event_.erase(it);
+}
+
 void workflow_instance::retire(machine* m) {
     if (m->future()) m->future()->cancel = nullptr;
-    if (auto it = machines_.find(m); it != machines_.end()) {
-        retired_.push_back(std::move(it->second));
-        machines_.erase(it);
-    }
+    if (m->slot >= machines_.size() || machines_[m->slot].get() != m) return;
+    retired_.push_back(std::move(machines_[m->slot]));
+    if (++retired_slots_ * 2 < machines_.size()) return;
+    std::erase(machines_, nullptr);
+    retired_slots_ = 0;
+    for (std::size_t i = 0; i < machines_.size(); ++i) machines_[i]->slot = i;
 }
 
 void workflow_instance::check_active() const {

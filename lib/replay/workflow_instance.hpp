@@ -6,6 +6,7 @@
 #include "machines/machine.hpp"
 #include "machines/command.hpp"
 #include "history/event.hpp"
+#include "support/boxed.hpp"
 
 #include <perdure/definitions.hpp>
 #include <perdure/nexus_client.hpp>
@@ -23,6 +24,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace perdure::detail {
@@ -64,6 +66,11 @@ public:
     void annotate(event& e) const;
 
     bool closed() const noexcept { return closed_; }
+    /// Events in history after the part a replay built it from: the next activation's inbound
+    /// events (after a replay; empty when it runs live).
+    void set_unseen(std::vector<event> events) { unseen_ = std::move(events); }
+    std::vector<event> take_unseen() { return std::exchange(unseen_, {}); }
+    bool has_unseen() const noexcept { return !unseen_.empty(); }
 
     // ---- messages from outside (runtime, on the strand, between activations) ----
 
@@ -115,7 +122,7 @@ public:
     std::shared_ptr<future_state> side_effect(const std::function<boost::json::value()>&);
     bool patched(std::string_view change_id, bool deprecated);
     void upsert_search_attributes(perdure::search_attributes values);
-    const perdure::search_attributes& current_search_attributes() const noexcept { return search_attributes_; }
+    const perdure::search_attributes& current_search_attributes() const noexcept { return *search_attributes_; }
     void upsert_memo(boost::json::object fields);
     std::shared_ptr<future_state> wait_condition(std::function<bool()>, std::chrono::milliseconds timeout);
     std::shared_ptr<future_state> spawn(workflow<void> task);
@@ -144,8 +151,8 @@ public:
     void schedule(std::coroutine_handle<> h) { ready_.push_back(h); }
     void add_command(command_kind, boost::json::object attrs, machine* owner) override;
     void drop_command(const machine* owner) override;
-    void index_event(std::int64_t event_id, machine* m) override { by_event_[event_id] = m; }
-    void unindex_event(std::int64_t event_id) override { by_event_.erase(event_id); }
+    void index_event(std::int64_t event_id, machine* m) override;
+    void unindex_event(std::int64_t event_id) override;
     void retire(machine* m) override;
     /// Fails the current activation (its commands are discarded).
     void fail_task(task_failure::cause, std::string message);
@@ -153,7 +160,8 @@ public:
     M& add_machine(A&&... args) {
         auto m = std::make_unique<M>(*this, std::forward<A>(args)...);
         M& ref = *m;
-        machines_.emplace(&ref, std::move(m));
+        ref.slot = machines_.size();
+        machines_.push_back(std::move(m));
         return ref;
     }
 
@@ -235,7 +243,8 @@ private:
     std::span<const event> recorded_commands_{};
 
     std::vector<command> commands_;
-    std::optional<task_failure> failure_;
+    std::vector<event> unseen_;
+    std::unique_ptr<task_failure> failure_;   ///< the current activation's, once it failed
 
     std::int64_t next_timer_ = 1, next_activity_ = 1, next_side_effect_ = 1, next_child_ = 1, next_task_ = 0;
     int max_pending_nexus_ = 30;
@@ -271,7 +280,7 @@ private:
     // a cached instance should not hold the start's every attribute (its ids, type and queue
     // are the run's own) for that.
     std::string started_json_{};
-    perdure::search_attributes search_attributes_{};   ///< the start's, then the upserts', untyped
+    boxed<perdure::search_attributes> search_attributes_{};   ///< the start's, then the upserts', untyped
     // The rare states below are on the heap while they exist, a pointer each otherwise.
     struct continuation {
         boost::json::value input;
@@ -286,9 +295,16 @@ private:
     };
     std::unique_ptr<closing_query> closing_query_;
     std::vector<std::pair<std::string, bool>> patches_;   ///< change id -> present; a workflow has few
-    std::unordered_map<const machine*, std::unique_ptr<machine>> machines_;
+    /// The live machines in the order they were made, so that what goes through all of them (a
+    /// run's cancellation) makes its commands in one order on every replay. A retired machine
+    /// leaves a null behind until half of the list is null.
+    std::vector<std::unique_ptr<machine>> machines_;
+    std::size_t retired_slots_ = 0;
     std::vector<std::unique_ptr<machine>> retired_;
-    std::unordered_map<std::int64_t, machine*> by_event_;
+    /// The machines that inbound events address, by the event id they name, in its order: a
+    /// run has a few in flight, and a parked one should not pay a hash table's buckets for them.
+    std::vector<std::pair<std::int64_t, machine*>> by_event_;
+    machine* machine_for(std::int64_t event_id) const noexcept;
 };
 
 /// "type: what()" of an exception, for task failure and query messages.

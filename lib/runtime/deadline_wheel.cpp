@@ -1,6 +1,10 @@
 // The ordered deadline set.
 #include "runtime/deadline_wheel.hpp"
 
+#include <perdure/error.hpp>
+
+#include <string>
+
 namespace perdure::detail {
 
 deadline_wheel::~deadline_wheel() {
@@ -15,8 +19,12 @@ void deadline_wheel::remove(node& n) noexcept {
 }
 
 bool deadline_wheel::arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) {
+    constexpr std::int64_t seq_limit = std::int64_t{1} << 55;
+    if (seq >= seq_limit || seq < -seq_limit)
+        throw storage_error("a deadline of run " + std::to_string(run_key) + " has the sequence number " +
+                            std::to_string(seq) + ", which no history reaches: the database is damaged");
     disarm(kind, run_key, seq);
-    auto* n = new node{{due_us, kind, run_key, seq}, {}, {}};
+    auto* n = new node{due_us, run_key, seq, static_cast<std::int64_t>(kind), {}, {}};
     by_key_.insert(*n);
     by_due_.insert(*n);
     publish_next_due();
@@ -33,7 +41,7 @@ void deadline_wheel::disarm(wheel_kind kind, std::int64_t run_key, std::int64_t 
 void deadline_wheel::disarm_run(std::int64_t run_key) {
     auto it =
         by_key_.lower_bound(key{run_key, std::numeric_limits<int>::min(), std::numeric_limits<std::int64_t>::min()});
-    while (it != by_key_.end() && it->entry.run_key == run_key) remove(*it++);
+    while (it != by_key_.end() && it->run_key == run_key) remove(*it++);
     publish_next_due();
 }
 
@@ -45,17 +53,17 @@ void deadline_wheel::clear() {
 std::optional<std::int64_t> deadline_wheel::due_of(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const {
     auto it = by_key_.find(key{run_key, static_cast<int>(kind), seq});
     if (it == by_key_.end()) return std::nullopt;
-    return it->entry.due_us;
+    return it->due_us;
 }
 
 std::optional<std::int64_t> deadline_wheel::next_due() const {
     if (by_due_.empty()) return std::nullopt;
-    return by_due_.begin()->entry.due_us;
+    return by_due_.begin()->due_us;
 }
 
 std::optional<wheel_entry> deadline_wheel::pop_due(std::int64_t now_us) {
-    if (by_due_.empty() || by_due_.begin()->entry.due_us > now_us) return std::nullopt;
-    const auto e = by_due_.begin()->entry;
+    if (by_due_.empty() || by_due_.begin()->due_us > now_us) return std::nullopt;
+    const auto e = by_due_.begin()->entry();
     remove(*by_due_.begin());
     publish_next_due();
     return e;
@@ -68,8 +76,7 @@ std::optional<std::int64_t> deadline_wheel::plan_wait() {
 }
 
 void deadline_wheel::publish_next_due() noexcept {
-    next_due_snapshot_.store(by_due_.empty() ? std::numeric_limits<std::int64_t>::max()
-                                             : by_due_.begin()->entry.due_us);
+    next_due_snapshot_.store(by_due_.empty() ? std::numeric_limits<std::int64_t>::max() : by_due_.begin()->due_us);
 }
 
 }   // namespace perdure::detail

@@ -50,7 +50,7 @@ void engine_core::fire(const wheel_entry& e) {
     case wheel_kind::workflow_backoff: {
         auto* r = find_run(e.run_key);
         if (!r || r->status != run_status::running) return;
-        r->backoff_until_us = 0;
+        r->in_backoff = false;
         r->owes_activation = true;
         write_unit unit;
         unit.ops.emplace_back(delete_deadline{e.run_key, deadline_kind::workflow_backoff, 0});

@@ -70,7 +70,7 @@ void resume_work(recovery_host& host, const std::vector<deadline_row>& deadlines
     for (const auto& d : deadlines)
         if (auto* r = host.find_run(d.run_key)) {
             host.arm(static_cast<wheel_kind>(d.kind), d.run_key, d.seq, d.due_us);
-            if (d.kind == deadline_kind::workflow_backoff) r->backoff_until_us = d.due_us;
+            if (d.kind == deadline_kind::workflow_backoff) r->in_backoff = true;
         }
     resume_tasks(host, tasks);
     for (const auto& [key, r] : runs.all())

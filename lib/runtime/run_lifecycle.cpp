@@ -79,8 +79,9 @@ void run_lifecycle::activate(std::int64_t run_key) {
     if (!r || host_.engine_failed()) return;
     if (r->status != run_status::running) return;   // close() failed what was pending
     const bool messages = r->has_pending_messages();
-    if (r->pending.empty() && r->tail.empty() && !r->owes_activation && !messages) return;
-    if (r->backoff_until_us && host_.now_us() < r->backoff_until_us) return append_directly(*r);
+    const bool unseen = r->inst && r->inst->has_unseen();
+    if (r->pending.empty() && !unseen && !r->owes_activation && !messages) return;
+    if (r->in_backoff) return append_directly(*r);
     const bool started = host_.started(), running = host_.running();
     const bool registered = workers_.workflow(r->ns_id, r->task_queue, r->workflow_type).has_value();
     if (started && (r->blocked || !registered)) {
@@ -107,7 +108,7 @@ void run_lifecycle::activate(std::int64_t run_key) {
         return load(*r);
     }
     messages_.serve(*r);
-    if (!r->pending.empty() || !r->tail.empty() || r->owes_activation) run_activation(*r);
+    if (!r->pending.empty() || r->inst->has_unseen() || r->owes_activation) run_activation(*r);
 }
 
 void run_lifecycle::load(run_state& r) {
@@ -133,8 +134,8 @@ void run_lifecycle::on_loaded(std::int64_t run_key, std::vector<event> history, 
                                           std::to_string(result.last_event_id) + " but " +
                                           std::to_string(r->next_event_id - 1) + " events were recorded"};
     if (result.failure) return fail_task(*r, *result.failure);
+    inst->set_unseen(std::move(result.tail));
     r->inst = std::move(inst);
-    r->tail = std::move(result.tail);
     r->owes_activation = false;
     runs_.touch(*r);
     activate(run_key);
@@ -157,7 +158,7 @@ std::unique_ptr<workflow_instance> run_lifecycle::make_instance(const run_state&
 }
 
 void run_lifecycle::begin(run_state& r, write_unit& unit) {
-    const bool may_run = host_.started() && host_.running() && r.backoff_until_us == 0;
+    const bool may_run = host_.started() && host_.running() && !r.in_backoff;
     if (may_run && (r.inst = make_instance(r))) {
         runs_.touch(r);
         run_activation(r, &unit);
@@ -167,12 +168,12 @@ void run_lifecycle::begin(run_state& r, write_unit& unit) {
     // start is accepted whatever the type, as Temporal accepts it; a worker on the queue that
     // does not know the type fails the first workflow task.
     std::vector<event> appended;
-    assign_ids(r, r.pending, unit, appended);
+    assign_ids(r, r.pending.take(), unit, appended);
     r.owes_activation = true;
     if (may_run && workers_.has_queue(r.ns_id, r.task_queue)) request_activation(r);
 }
 
-void run_lifecycle::assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out) {
+void run_lifecycle::assign_ids(run_state& r, std::vector<inbound> in, write_unit& unit, std::vector<event>& out) {
     if (!in.empty()) unit.runs.push_back(r.run_key);
     for (auto& i : in) {
         i.e.id = r.next_event_id++;
@@ -190,7 +191,6 @@ void run_lifecycle::assign_ids(run_state& r, std::vector<inbound>& in, write_uni
         for (auto& cb : i.on_recorded) unit.effects.emplace_back(std::move(cb));
         out.push_back(std::move(i.e));
     }
-    std::vector<inbound>().swap(in);   // frees its buffer too: a parked run keeps no capacity for it
 }
 
 void run_lifecycle::append_directly(run_state& r) {
@@ -198,7 +198,7 @@ void run_lifecycle::append_directly(run_state& r) {
     write_unit unit;
     std::vector<event> appended;
     runs_.drop_instance(r);   // its view is now behind history; it is rebuilt by replay
-    assign_ids(r, r.pending, unit, appended);
+    assign_ids(r, r.pending.take(), unit, appended);
     r.owes_activation = true;
     host_.commit(std::move(unit));
 }
@@ -217,9 +217,8 @@ std::int64_t run_lifecycle::append_event(run_state& r, event_type type, boost::j
 void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
     write_unit local;
     write_unit& unit = outer ? *outer : local;
-    std::vector<event> inbound_events = std::move(r.tail);
-    r.tail.clear();
-    assign_ids(r, r.pending, unit, inbound_events);
+    std::vector<event> inbound_events = r.inst->take_unseen();
+    assign_ids(r, r.pending.take(), unit, inbound_events);
     const std::int64_t now = host_.now_us();
     const auto began = std::chrono::steady_clock::now();
     auto result = r.inst->activate(inbound_events, now, false);
@@ -313,7 +312,6 @@ void run_lifecycle::close(run_state& r, event close_event, write_unit& unit) {
     for (auto& in : r.pending)
         for (auto& cb : in.on_recorded) cb(closed);
     r.pending.clear();
-    r.tail.clear();
     const std::string why = "workflow " + r.workflow_id + " (run " + r.run_id.str() + ") closed";
     messages_.fail_queries(r, why);
     messages_.fail_updates(r, why + " before the update completed");

@@ -126,7 +126,7 @@ private:
     void run_activation(run_state& r, write_unit* outer = nullptr);
     /// Commits the run's inbound events without an activation; the next one replays them.
     void append_directly(run_state& r);
-    void assign_ids(run_state& r, std::vector<inbound>& in, write_unit& unit, std::vector<event>& out);
+    void assign_ids(run_state& r, std::vector<inbound> in, write_unit& unit, std::vector<event>& out);
     /// An event the engine writes itself, numbered next, in `unit`.
     event record(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
     /// The commands become events after one WorkflowTaskCompleted; false when one is too large

@@ -9,6 +9,7 @@
 #include "runtime/nexus_op.hpp"
 #include "store/rows.hpp"
 #include "support/boxed.hpp"
+#include "support/lazy_vector.hpp"
 #include "support/unique_function.hpp"
 
 #include <perdure/options.hpp>
@@ -81,12 +82,10 @@ struct run_state : run_identity {
     std::unique_ptr<workflow_instance> inst;   ///< null when evicted or never built
     std::list<std::int64_t>::iterator lru{};
 
-    std::vector<inbound> pending;   ///< not yet in history
-    std::vector<event> tail;        ///< in history, not yet seen by an activation (after replay)
+    lazy_vector<inbound> pending;   ///< not yet in history
 
     /// The failure stored on the execution, while its task fails (rare: boxed).
     boxed<std::string> task_failure_message;
-    std::int64_t backoff_until_us = 0;   ///< a retry run's first activation waits until then
 
     /// Clients waiting on the run; most runs never have any, so a parked run holds only a null
     /// pointer for them.
@@ -118,6 +117,7 @@ struct run_state : run_identity {
     bool activation_scheduled : 1 = false;
     bool owes_activation : 1 = false;   ///< its history ends with inbound events (found at open)
     bool blocked : 1 = false;           ///< nondeterminism: not retried until the process restarts
+    bool in_backoff : 1 = false;        ///< a retry's first activation waits for its workflow_backoff deadline
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry. Its

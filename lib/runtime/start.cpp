@@ -229,8 +229,8 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
         r.run_timeout_ms > 0 && (!r.execution_deadline_us || due < r.execution_deadline_us))
         add_deadline(deadline_kind::run_timeout, due);
     if (spec.first_task_backoff_ms > 0) {
-        r.backoff_until_us = r.start_time_us + spec.first_task_backoff_ms * 1000;
-        add_deadline(deadline_kind::workflow_backoff, r.backoff_until_us);
+        r.in_backoff = true;
+        add_deadline(deadline_kind::workflow_backoff, r.start_time_us + spec.first_task_backoff_ms * 1000);
     }
     r.pending.push_back(std::move(started));
 

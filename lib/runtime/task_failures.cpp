@@ -59,7 +59,7 @@ void run_lifecycle::fail_task(run_state& r, const task_failure& f) {
     write_unit unit;
     std::vector<event> appended;
     runs_.drop_instance(r);
-    assign_ids(r, r.pending, unit, appended);
+    assign_ids(r, r.pending.take(), unit, appended);
     record_task_failure(r, f, unit);
     r.owes_activation = true;
     host_.commit(std::move(unit));

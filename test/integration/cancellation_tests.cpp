@@ -1,6 +1,8 @@
 // Cancelling one operation (future::request_cancel) and a whole run, per cancellation type.
 #include "support/engine_fixture.hpp"
 
+#include <perdure/testing.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -97,12 +99,31 @@ perdure::workflow<std::string> cancel_everything(perdure::workflow_context& ctx)
 }
 const perdure::workflow_def cancel_everything_workflow{"CancelEverything", &cancel_everything};
 
+/// Sixteen timers, all pending when the run is canceled; then one more, whose firing replays
+/// the run's history in a new instance when the engine keeps none.
+perdure::workflow<int> many_timers(perdure::workflow_context& ctx) {
+    std::vector<perdure::future<void>> timers;
+    for (int hours = 1; hours <= 16; ++hours) timers.push_back(ctx.sleep(std::chrono::hours(hours)));
+    int canceled = 0;
+    for (auto& timer : timers) {
+        try {
+            co_await timer;
+        } catch (const perdure::canceled_error&) {
+            ++canceled;
+        }
+    }
+    co_await ctx.sleep(1h);
+    co_return canceled;
+}
+const perdure::workflow_def many_timers_workflow{"ManyTimers", &many_timers};
+
 void setup(perdure::engine& e) {
     e.add_worker("default", "q")
         .register_workflow(cancel_activity_workflow)
         .register_workflow(sleepy_child_workflow)
         .register_workflow(cancel_child_workflow)
         .register_workflow(cancel_everything_workflow)
+        .register_workflow(many_timers_workflow)
         .register_activity(patient_activity);
 }
 
@@ -171,6 +192,32 @@ BOOST_AUTO_TEST_CASE(cancelling_a_run_delivers_canceled_error_into_every_pending
     BOOST_TEST(run.get() == "4 awaits canceled");
     stop_heartbeating = true;
     f.idle();
+}
+
+BOOST_AUTO_TEST_CASE(a_canceled_run_cancels_its_timers_in_the_order_it_started_them_and_replays_the_same) {
+    engine_fixture f({.workflow_cache_size = 0});   // every activation rebuilds the run by replay
+    f.open(setup);
+    auto run = f.client().start_workflow(many_timers_workflow, {.id = "t", .task_queue = "q"});
+    f.settle();
+    run.cancel();
+    f.settle();
+    f.advance(1h);
+    const auto info = run.describe();
+    BOOST_REQUIRE_MESSAGE(!info.pending_workflow_task,
+                          "the replay failed: " +
+                              (info.pending_workflow_task ? info.pending_workflow_task->last_failure : std::string()));
+    BOOST_TEST(run.get() == 16);
+    std::vector<std::string> started, canceled;
+    for (const auto& e : run.history()) {
+        if (e.event_type == "TimerStarted") started.push_back(e.attributes.at("timer_id").as_string().c_str());
+        if (e.event_type == "TimerCanceled") canceled.push_back(e.attributes.at("timer_id").as_string().c_str());
+    }
+    BOOST_REQUIRE(started.size() == 17u);
+    started.pop_back();   // the timer started after the cancellation
+    BOOST_TEST(canceled == started, "canceled in start order");
+    perdure::testing::replayer replayer;
+    replayer.register_workflow(many_timers_workflow);
+    BOOST_CHECK_NO_THROW(replayer.replay(perdure::testing::history_to_json(run.history())));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

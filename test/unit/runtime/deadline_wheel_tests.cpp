@@ -2,6 +2,8 @@
 // rest alone, and the engine is told when a new deadline is earlier than what it waits for.
 #include "runtime/deadline_wheel.hpp"
 
+#include <perdure/error.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 #include <limits>
@@ -20,6 +22,23 @@ BOOST_AUTO_TEST_CASE(due_entries_come_out_earliest_first_and_only_once_due) {
     BOOST_TEST((w.pop_due(250)->kind == wheel_kind::run_timeout));
     BOOST_TEST(!w.pop_due(250));
     BOOST_TEST(w.pop_due(300)->seq == 5);
+    BOOST_TEST(w.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_entry_comes_back_as_armed_whatever_its_kind_and_seq_and_a_seq_no_history_reaches_is_refused) {
+    deadline_wheel w;
+    const std::int64_t largest = (std::int64_t{1} << 55) - 1;
+    w.arm(wheel_kind::activity_heartbeat_flush, 3, largest, 10);
+    w.arm(wheel_kind::timer, 3, -largest - 1, 20);   // the outbox's seqs are negative
+    auto first = w.pop_due(30);
+    BOOST_TEST((first->kind == wheel_kind::activity_heartbeat_flush));
+    BOOST_TEST(first->seq == largest);
+    BOOST_TEST(first->run_key == 3);
+    auto second = w.pop_due(30);
+    BOOST_TEST((second->kind == wheel_kind::timer));
+    BOOST_TEST(second->seq == -largest - 1);
+    BOOST_CHECK_THROW(w.arm(wheel_kind::timer, 3, largest + 1, 40), perdure::storage_error);
+    BOOST_CHECK_THROW(w.arm(wheel_kind::timer, 3, -largest - 2, 40), perdure::storage_error);
     BOOST_TEST(w.size() == 0u);
 }
 

@@ -38,7 +38,7 @@ void fill(const settings& s, const std::string& path, std::size_t runs, std::siz
                                  cv.notify_all();
                              }});
     std::vector<write_op> setup;
-    setup.emplace_back(upsert_namespace{{1, "default", "", system_now_us(), 365LL * 24 * 3600 * 1000}});
+    setup.emplace_back(upsert_namespace{namespace_row{1, "default", "", system_now_us(), 365LL * 24 * 3600 * 1000}});
     setup.emplace_back(add_search_attribute{1, "CustomerId", search_attribute_type::keyword});
     setup.emplace_back(add_search_attribute{1, "Env", search_attribute_type::keyword});
     std::uint64_t last = store->append(std::move(setup));

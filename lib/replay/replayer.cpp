@@ -58,7 +58,7 @@ replay_result replay(workflow_instance& inst, std::span<const event> history) {
             return out;
         }
         // Match the new commands against what was recorded, in order.
-        std::vector<event> matched;
+        std::vector<std::size_t> matched;
         matched.reserve(recorded.size());
         std::size_t r = 0;
         for (const auto& c : *result.commands) {
@@ -77,7 +77,7 @@ replay_result replay(workflow_instance& inst, std::span<const event> history) {
                                      " but the workflow code produced " + describe(c)};
                 return out;
             }
-            matched.push_back(recorded[r++]);
+            matched.push_back(r++);
         }
         while (r < recorded.size() && is_deprecated_patch(recorded[r])) ++r;
         if (r < recorded.size()) {
@@ -86,7 +86,13 @@ replay_result replay(workflow_instance& inst, std::span<const event> history) {
                                            " but the workflow code produced no command for it"};
             return out;
         }
-        inst.recorded(matched);
+        if (matched.size() == recorded.size()) {
+            inst.recorded(recorded);
+        } else {   // deprecated patches the code no longer makes are left out
+            std::vector<event> kept;
+            for (const auto k : matched) kept.push_back(recorded[k]);
+            inst.recorded(kept);
+        }
     }
     return out;
 }

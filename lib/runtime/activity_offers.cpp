@@ -17,9 +17,10 @@ void activity_dispatcher::offer(activity_task& t, std::vector<write_op>& ops) {
     // A claimer that dies before its start is recorded loses the attempt for no longer than
     // Temporal would lose one whose worker died after polling it.
     const auto lost_after = t.timeouts.heartbeat.count() > 0 ? t.timeouts.heartbeat : t.timeouts.start_to_close;
-    ops.emplace_back(offer_task{t.key.run_key, t.key.seq, t.ns_id, t.task_queue, t.activity_type, t.attempt,
-                                t.heartbeat_details.is_null() ? "" : boost::json::serialize(t.heartbeat_details),
-                                task_kind::activity, lost_after.count()});
+    ops.emplace_back(
+        offer_task{task_offer{t.key.run_key, t.key.seq, t.ns_id, t.task_queue, t.activity_type, t.attempt,
+                              t.heartbeat_details.is_null() ? "" : boost::json::serialize(t.heartbeat_details),
+                              task_kind::activity, lost_after.count()}});
 }
 
 void activity_dispatcher::offer(activity_task& t) {

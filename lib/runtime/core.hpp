@@ -216,6 +216,8 @@ private:
     // run_lifecycle_host (the rest of it is above and below)
     std::uint64_t committed_unit() const override { return pipeline_.committed_unit(); }
     void read_history(std::int64_t run_key, history_reader then) override;
+    /// Done with a history read by read_history (on the strand).
+    void spend(std::vector<event> history);
     // run_commands.cpp
     bool admits(run_state& r, inbound& in) override;
     std::optional<task_failure> prepare_commands(run_state& r, std::vector<command>& commands) override;
@@ -418,6 +420,10 @@ private:
     outbox outbox_;   // before the parts that add its rows
     run_family family_;
     queries_and_updates queries_updates_;
+
+    // Histories done with, freed by the next read on the reader thread (strand only).
+    std::vector<std::vector<event>> spent_histories_;
+    std::size_t history_reads_ = 0;   // on their way
 
     work_tracker work_;
     time_gate waiting_;

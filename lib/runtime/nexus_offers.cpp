@@ -28,8 +28,8 @@ void nexus_dispatcher::offer(nexus_op& op, std::int64_t handler_ns_id, const std
         "sharing its database";
     host_.arm(wheel_kind::nexus_request_timeout, op.key.run_key, op.key.seq, host_.now_us() + timeout_us);
     write_unit unit;
-    unit.ops.emplace_back(offer_task{op.key.run_key, op.key.seq, handler_ns_id, task_queue, op.service, op.attempt, "",
-                                     task_kind::nexus});
+    unit.ops.emplace_back(offer_task{task_offer{op.key.run_key, op.key.seq, handler_ns_id, task_queue, op.service,
+                                                op.attempt, "", task_kind::nexus}});
     host_.commit(std::move(unit));
 }
 

@@ -76,6 +76,7 @@ void queries_and_updates::answer_queries(run_state& r) {
 }
 
 void queries_and_updates::fail_queries(run_state& r, const std::string& why) {
+    if (!r.clients) return;   // the common case: no error to make
     fail_queries(r, std::make_exception_ptr(query_failed_error(why)));
 }
 
@@ -173,6 +174,7 @@ void queries_and_updates::process_updates(run_state& r) {
 }
 
 void queries_and_updates::fail_updates(run_state& r, const std::string& why) {
+    if (!r.clients) return;
     fail_updates(r, std::make_exception_ptr(failed_precondition(why)));
 }
 

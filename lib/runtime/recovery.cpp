@@ -11,11 +11,11 @@ void load_index(store_reads& reads, index_parts parts) {
     parts.namespaces.load(reads.namespaces(), reads.max_namespace_id());
     for (const auto& e : reads.endpoints()) parts.endpoints.put(endpoint_of(e));
     parts.messages.continue_seqs_below(reads.min_task_seq());
-    for (auto& row : reads.open_runs()) {
+    reads.open_runs([&](open_run_row row) {
         auto r = recovered_run(std::move(row));
         parts.family.add_open(*r);
         parts.runs.add(std::move(r));
-    }
+    });
 }
 
 std::unique_ptr<run_state> recovered_run(open_run_row row) {

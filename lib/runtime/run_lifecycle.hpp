@@ -23,16 +23,19 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace perdure::detail {
 
-/// Called on the strand with a run's committed history, or the read's error.
-using history_reader = unique_function<void(std::exception_ptr, std::vector<event>)>;
+/// Called on the strand with a run's committed history, or the read's error. The history stays
+/// the reader's: what is needed of it is copied.
+using history_reader = unique_function<void(std::exception_ptr, const std::vector<event>&)>;
 
 /// What the run lifecycle needs of the engine around it, and nothing more.
 class run_lifecycle_host {
@@ -86,6 +89,7 @@ public:
     void forget_runs() {
         runs_.clear();
         waiting_for_commit_.clear();
+        queued_loads_.clear();   // reads on their way find no run when they return
     }
 
     // ---- a run's events ----
@@ -115,13 +119,20 @@ public:
     /// Each running workflow whose task keeps failing, as "workflow ID: failure".
     std::vector<std::string> failing_tasks() const;
     std::uint64_t replays() const noexcept { return replays_.load(); }
+    /// Histories read at once to rebuild instances. When many runs need theirs together (every
+    /// timer due at a reopen), reading them all ahead of the replays would hold them all in memory;
+    /// a few at a time keep the reader and the strand working on the same memory.
+    static constexpr std::size_t max_loads_in_flight = 64;
     /// A replay made elsewhere (a query on a closed run), counted with the cache's own.
     void count_replay() noexcept { replays_.fetch_add(1); }
 
 private:
     void activate(std::int64_t run_key);
+    /// Reads the run's history to rebuild its instance, or queues the read while
+    /// `max_loads_in_flight` others are on their way.
     void load(run_state& r);
-    void on_loaded(std::int64_t run_key, std::vector<event> history, std::exception_ptr error);
+    void start_queued_loads();
+    void on_loaded(std::int64_t run_key, std::span<const event> history, std::exception_ptr error);
     /// Runs an activation; its writes go into `outer` when given (committed by the caller).
     void run_activation(run_state& r, write_unit* outer = nullptr);
     /// Commits the run's inbound events without an activation; the next one replays them.
@@ -155,6 +166,8 @@ private:
     const engine_options& options_;
     run_table runs_;
     std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
+    std::size_t loads_in_flight_ = 0;
+    std::deque<std::int64_t> queued_loads_;
     std::atomic<std::uint64_t> replays_{0};
 };
 

@@ -4,6 +4,7 @@
 #include "history/event.hpp"
 #include "history/run_identity.hpp"
 #include "store/inbox_command.hpp"
+#include "support/boxed.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -139,7 +140,7 @@ struct insert_event {
 };
 /// A new run: the store writes its identity and gives it back typed (store_reads).
 struct insert_execution {
-    run_identity run;
+    heap_value<run_identity> run;
 };
 /// Closes a run; the store records its history's length and size in bytes as they are once the
 /// events before this op are written (open runs' are read from the history when queried, so the
@@ -172,7 +173,7 @@ struct clear_run_work {
     std::int64_t run_key;
 };
 struct upsert_namespace {
-    namespace_row row;
+    heap_value<namespace_row> row;
 };
 /// Marks a namespace deleted: its name is free again, its id is never reused, and its runs are
 /// deleted in the background.
@@ -180,7 +181,7 @@ struct delete_namespace {
     std::int64_t ns_id;
 };
 struct upsert_endpoint {
-    endpoint_row row;
+    heap_value<endpoint_row> row;
 };
 struct delete_endpoint {
     std::string id;
@@ -197,7 +198,7 @@ struct claim_inbox {
 /// Records the owner's answer to a claimed command, for its sender to read.
 struct finish_inbox {
     std::int64_t id;
-    inbox_answer answer;
+    heap_value<inbox_answer> answer;
 };
 /// Deletes a closed run past its namespace's retention: history, execution, leftovers.
 struct delete_run {
@@ -232,7 +233,7 @@ struct set_memo {
 /// may claim it. An activity attempt (`type`: its activity type; `details`: the heartbeat details
 /// it starts with, JSON) or a Nexus operation's (`ns_id` and `task_queue`: its endpoint's target;
 /// `type`: its service).
-struct offer_task {
+struct task_offer {
     std::int64_t run_key = 0, seq = 0, ns_id = 0;
     std::string task_queue, type;
     int attempt = 1;
@@ -242,6 +243,9 @@ struct offer_task {
     /// Temporal gives a worker that polled the task and died (the heartbeat timeout, else the
     /// start-to-close). 0: as long as the claimer asks.
     std::int64_t claim_ms = 0;
+};
+struct offer_task {
+    heap_value<task_offer> offer;
 };
 /// The offer is over: the attempt started (here or on a claimer), or the activity closed.
 struct withdraw_task {
@@ -257,5 +261,8 @@ using write_op = std::variant<insert_event, insert_execution, close_execution, s
                               delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
                               finish_inbox, delete_run, incremental_vacuum, add_search_attribute,
                               remove_search_attribute, set_search_attributes, set_memo, offer_task, withdraw_task>;
+// Every op of a unit takes the room of the largest kind, and a step writes a dozen: a large member
+// goes into a heap_value.
+static_assert(sizeof(write_op) <= 96, "keep each write_op small: put a large member in a heap_value");
 
 }   // namespace perdure::detail

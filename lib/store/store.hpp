@@ -36,8 +36,9 @@ public:
     virtual std::vector<std::int64_t> runs_of_deleted_namespaces(std::size_t limit) = 0;
     virtual std::vector<endpoint_row> endpoints() = 0;
     virtual std::int64_t max_run_key() = 0;
-    /// Every run still open, with its last event.
-    virtual std::vector<open_run_row> open_runs() = 0;
+    /// Every run still open, with its last event, in run key order: one at a time, since a
+    /// database may hold more than its reader should keep in memory at once.
+    virtual void open_runs(const std::function<void(open_run_row)>& each) = 0;
 
     /// A run's events in order, from `first_event_id`.
     virtual std::vector<event> history(std::int64_t run_key, std::int64_t first_event_id = 1) = 0;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace perdure::detail {
@@ -86,6 +87,27 @@ public:
 
 private:
     deep_ptr<T> value_;
+};
+
+/// A value that is always there but lives on the heap: a large member of one alternative of a
+/// variant (a store's write operations) would otherwise make every alternative as large.
+template <class T>
+class heap_value {
+public:
+    /// Implicit: a heap_value is built from whatever builds the value it holds.
+    template <class U>
+    requires(!std::is_same_v<std::remove_cvref_t<U>, heap_value> && std::is_constructible_v<T, U&&>)
+        heap_value(U&& value)
+        : value_(T(std::forward<U>(value))) {}
+    heap_value() : heap_value(T{}) {}
+
+    const T& operator*() const noexcept { return *value_.get(); }
+    T& operator*() noexcept { return *value_.get(); }
+    const T* operator->() const noexcept { return value_.get(); }
+    T* operator->() noexcept { return value_.get(); }
+
+private:
+    deep_ptr<T> value_;   // null only once moved from
 };
 
 }   // namespace perdure::detail

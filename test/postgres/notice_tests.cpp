@@ -81,9 +81,9 @@ BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_com
     log.wait_for(owner->append(one(insert_execution{perdure::test::sample_run(7, "order-1")})));
     log.wait_for(owner->append(one(close_execution{7, run_status::completed, 5})));
     BOOST_TEST(at_sender.wait_for(kind::closed, 7));
-    log.wait_for(owner->append(one(upsert_namespace{{2, "second", "", 0, 0}})));
+    log.wait_for(owner->append(one(upsert_namespace{namespace_row{2, "second", "", 0, 0}})));
     BOOST_TEST(at_sender.wait_for(kind::registry));
-    log.wait_for(owner->append(one(offer_task{7, 5, 3, "images", "Resize", 1, ""})));
+    log.wait_for(owner->append(one(offer_task{task_offer{7, 5, 3, "images", "Resize", 1, ""}})));
     BOOST_TEST(at_sender.wait_for(kind::tasks, 3));
     // Each hears what its role acts on: the owner, which waits for no result and keeps the
     // registries itself, was not woken for the close or the namespace. Notices arrive in

@@ -402,8 +402,8 @@ BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_
     auto ops = a_started_run(7, "order-1");
     ops.emplace_back(insert_event{
         7, event{3, event_type::activity_task_scheduled, 3, {{"activity_type", "Resize"}, {"task_queue", "images"}}}});
-    ops.emplace_back(offer_task{7, 3, 1, "images", "Resize", 2, "41"});
-    ops.emplace_back(offer_task{7, 9, 1, "images", "Crop", 1, ""});
+    ops.emplace_back(offer_task{task_offer{7, 3, 1, "images", "Resize", 2, "41"}});
+    ops.emplace_back(offer_task{task_offer{7, 9, 1, "images", "Crop", 1, ""}});
     log.wait_for(owner->append(std::move(ops)));
     auto first = open_store(perdure::test::store_options(uri), open_mode::reader);
     auto second = open_store(perdure::test::store_options(uri), open_mode::reader);
@@ -425,7 +425,7 @@ BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_
     BOOST_TEST(second->claim_tasks(task_kind::activity, 1, "images", {"Crop"}, "b", 30s, 8).size() == 1u);
     // An offer may hold its claims for less than the claimer asks (an activity's timeouts).
     std::vector<write_op> brief;
-    brief.emplace_back(offer_task{7, 11, 1, "images", "Trim", 1, "", task_kind::activity, 1'000});
+    brief.emplace_back(offer_task{task_offer{7, 11, 1, "images", "Trim", 1, "", task_kind::activity, 1'000}});
     log.wait_for(owner->append(std::move(brief)));
     BOOST_TEST(first->claim_tasks(task_kind::activity, 1, "images", {"Trim"}, "a", 30s, 8).size() == 1u);
     BOOST_TEST(scalar(uri,
@@ -436,7 +436,7 @@ BOOST_AUTO_TEST_CASE(an_offered_attempt_is_claimed_once_until_its_claim_expires_
                       "AND claim_expires > clock_timestamp() + interval '20 s'") == 1);
     // The next attempt's offer replaces the claimed one and is claimable again.
     std::vector<write_op> next;
-    next.emplace_back(offer_task{7, 3, 1, "images", "Resize", 3, ""});
+    next.emplace_back(offer_task{task_offer{7, 3, 1, "images", "Resize", 3, ""}});
     log.wait_for(owner->append(std::move(next)));
     BOOST_TEST(second->claim_tasks(task_kind::activity, 1, "images", {"Resize"}, "b", 30s, 8).at(0).attempt == 3);
     // Withdrawn, or its run's work cleared at close, nothing is left to claim.
@@ -455,7 +455,7 @@ BOOST_AUTO_TEST_CASE(an_offered_nexus_attempt_is_taken_by_its_claim_and_never_by
     ops.emplace_back(insert_event{
         7, event{3, event_type::nexus_operation_scheduled, 3, {{"service", "echo"}, {"operation", "say"}}}});
     // Offered to the handler namespace (2) on the endpoint's target queue, named by its service.
-    ops.emplace_back(offer_task{7, 3, 2, "handlers", "echo", 4, "", task_kind::nexus});
+    ops.emplace_back(offer_task{task_offer{7, 3, 2, "handlers", "echo", 4, "", task_kind::nexus}});
     log.wait_for(owner->append(std::move(ops)));
     auto first = open_store(perdure::test::store_options(uri), open_mode::reader);
     auto second = open_store(perdure::test::store_options(uri), open_mode::reader);

@@ -6,6 +6,7 @@
 #include "store/run_columns.hpp"
 #include "store_backends.hpp"
 #include "unit/store/commit_log.hpp"
+#include "unit/store/open_runs.hpp"
 
 #include <perdure/error.hpp>
 
@@ -50,9 +51,9 @@ run_identity a_run(std::int64_t run_key, std::int64_t ns_id, std::string workflo
 /// Two namespaces, an endpoint, two runs with history, outbox rows and deadlines.
 std::vector<write_op> a_workload() {
     std::vector<write_op> ops;
-    ops.emplace_back(upsert_namespace{{2, "zeta", "second", 10, 1000}});
-    ops.emplace_back(upsert_namespace{{1, "Alpha", "first", 20, 2000}});
-    ops.emplace_back(upsert_endpoint{{"ep-1", "orders", 3, "zeta", "q", "desc", 30, 40, 2.5}});
+    ops.emplace_back(upsert_namespace{namespace_row{2, "zeta", "second", 10, 1000}});
+    ops.emplace_back(upsert_namespace{namespace_row{1, "Alpha", "first", 20, 2000}});
+    ops.emplace_back(upsert_endpoint{endpoint_row{"ep-1", "orders", 3, "zeta", "q", "desc", 30, 40, 2.5}});
     ops.emplace_back(insert_execution{a_run(7, 1, "order-1")});
     ops.emplace_back(insert_execution{a_run(8, 2, "order-2")});
     for (std::int64_t id = 1; id <= 3; ++id) ops.emplace_back(event_row(7, id, event_type::workflow_task_scheduled));
@@ -92,7 +93,7 @@ std::string everything(store_reads& r) {
           << e.target_task_queue << '|' << e.description << '|' << e.created_us << '|' << e.last_modified_us << '|'
           << e.max_operations_per_second << '\n';
     o << "max run " << r.max_run_key() << " min seq " << r.min_task_seq() << "\n";
-    for (const auto& run : r.open_runs())
+    for (const auto& run : perdure::test::every_open_run(r))
         o << "open " << text_of(run.exec) << '|' << run.last_event_id << '|' << run.last_event_type << '\n';
     for (const auto& run : r.list_runs(0, std::nullopt, 100, 0)) {
         o << "run " << text_of(run) << " len " << r.history_length(run.run_key) << '\n';
@@ -149,7 +150,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(committed_units_read_back_on_the_owners_thread, Ba
     close.emplace_back(close_execution{7, run_status::completed, 4'000'000});
     close.emplace_back(clear_run_work{7});
     log.wait_for(s->append(std::move(close)));
-    BOOST_TEST(r.open_runs().size() == 1u);
+    BOOST_TEST(perdure::test::every_open_run(r).size() == 1u);
     BOOST_TEST(r.count_open_runs(1) == 0);
     BOOST_TEST((r.find_run(std::int64_t{7})->status == run_status::completed));
     BOOST_TEST(r.list_runs(0, run_status::completed, 10, 0).size() == 1u);
@@ -179,7 +180,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deleted_namespaces_and_runs_leave_the_reads, Backe
     BOOST_TEST(!r.find_run(std::int64_t{7}));
     // The name of a deleted namespace is free again.
     std::vector<write_op> again;
-    again.emplace_back(upsert_namespace{{3, "zeta", "", 0, 0}});
+    again.emplace_back(upsert_namespace{namespace_row{3, "zeta", "", 0, 0}});
     log.wait_for(s->append(std::move(again)));
     BOOST_TEST(r.namespaces().size() == 2u);
 }

@@ -108,17 +108,15 @@ std::int64_t pg_reads::max_run_key() {
     return query("loading the engine state", "SELECT COALESCE(MAX(run_key), 0) FROM executions").int64(0, 0);
 }
 
-std::vector<open_run_row> pg_reads::open_runs() {
+void pg_reads::open_runs(const std::function<void(open_run_row)>& each) {
     auto r = query("loading the open runs", "SELECT " PERDURE_EXECUTION_COLUMNS
                                             ", COALESCE(l.event_id, 0), COALESCE(l.type, 0) "
                                             "FROM executions e LEFT JOIN LATERAL (SELECT event_id, type FROM history h "
                                             "WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1) l ON true "
                                             "WHERE e.status = 0 ORDER BY e.run_key");
-    std::vector<open_run_row> out;
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back({stored_execution(row{r, i}), r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT),
-                       static_cast<int>(r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT + 1))});
-    return out;
+        each({stored_execution(row{r, i}), r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT),
+              static_cast<int>(r.int64(i, PERDURE_EXECUTION_COLUMN_COUNT + 1))});
 }
 
 std::vector<event> pg_reads::history(std::int64_t run_key, std::int64_t first_event_id) {

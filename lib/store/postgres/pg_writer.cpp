@@ -113,7 +113,7 @@ std::vector<std::int64_t> pg_writer::shards_of(pg::connection& c, const std::vec
     for (const auto& u : batch)
         for (const auto& op : u.ops)
             if (const auto* e = std::get_if<insert_execution>(&op))
-                shard_of_run_[e->run.run_key] = shard_of(e->run.ns_id, e->run.workflow_id, config_.shard_count);
+                shard_of_run_[e->run->run_key] = shard_of(e->run->ns_id, e->run->workflow_id, config_.shard_count);
     for (const auto& u : batch)
         for (const auto& op : u.ops) {
             if (writes_cluster_rows(op)) all = true;

@@ -53,7 +53,7 @@ struct applier {
     }
     void operator()(const insert_execution& op) const {
         // A new run is open (status 0), not closed, and its task has not failed.
-        const auto& r = op.run;
+        const auto& r = *op.run;
         params p(r.run_key, r.ns_id, r.workflow_id, r.run_id.str(), r.workflow_type, r.task_queue, r.start_time_us,
                  r.request_id.str(), r.first_run_id_or_own(), r.execution_deadline_us, memo_column(r.memo),
                  parent_column(r));
@@ -110,7 +110,8 @@ struct applier {
     }
     // An offer NOTIFYs the engines serving queues (pg_listener) with its namespace's id; offered
     // again (the next attempt), it is unclaimed and goes to the back of its queue.
-    void operator()(const offer_task& op) const {
+    void operator()(const offer_task& o) const {
+        const auto& op = *o.offer;
         add("INSERT INTO queue_tasks(run_key, seq, ns_id, task_queue, task_type, attempt, details, kind, claim_ms) "
             "VALUES($1::bigint, $2::bigint, $3::bigint, $4, $5, $6::integer, $7, $8::integer, NULLIF($9::bigint, 0)) "
             "ON CONFLICT (run_key, seq) DO UPDATE SET ns_id = EXCLUDED.ns_id, task_queue = EXCLUDED.task_queue, "
@@ -127,7 +128,7 @@ struct applier {
     // by (pg_listener), which reload them; only a row actually changed notifies.
     void operator()(const upsert_namespace& op) const {
         // As SQLite's REPLACE: the row is written whole, so a namespace written again is live.
-        const auto& r = op.row;
+        const auto& r = *op.row;
         add("INSERT INTO namespaces(ns_id, name, description, created, retention_ms) "
             "VALUES($1::bigint, $2, $3, $4::bigint, $5::bigint) "
             "ON CONFLICT (ns_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, "
@@ -168,7 +169,7 @@ struct applier {
         add("UPDATE executions SET memo = $1 WHERE run_key = $2::bigint", params(memo_column(op.memo), op.run_key));
     }
     void operator()(const upsert_endpoint& op) const {
-        const auto& r = op.row;
+        const auto& r = *op.row;
         params p(r.id, r.name, r.version, r.target_namespace, r.target_task_queue, r.description, r.created_us,
                  r.last_modified_us, r.max_operations_per_second);
         add("INSERT INTO nexus_endpoints(id, name, version, target_namespace, target_task_queue, description, "
@@ -195,7 +196,7 @@ struct applier {
     void operator()(const finish_inbox& op) const {
         add("UPDATE inbox SET state = $1, result = $2 WHERE id = $3::bigint "
             "RETURNING pg_notify('perdure_answered', id::text)",
-            params(std::string_view(stored_state(op.answer)), stored_answer(op.answer), op.id));
+            params(std::string_view(stored_state(*op.answer)), stored_answer(*op.answer), op.id));
     }
     void operator()(const delete_run& op) const {
         for (const char* sql :
@@ -212,7 +213,7 @@ struct applier {
 
 struct run_key_visitor {
     std::optional<std::int64_t> operator()(const insert_event& o) const { return o.run_key; }
-    std::optional<std::int64_t> operator()(const insert_execution& o) const { return o.run.run_key; }
+    std::optional<std::int64_t> operator()(const insert_execution& o) const { return o.run->run_key; }
     std::optional<std::int64_t> operator()(const close_execution& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_task_failure& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const upsert_task& o) const { return o.row.run_key; }
@@ -224,7 +225,7 @@ struct run_key_visitor {
     std::optional<std::int64_t> operator()(const delete_run& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_search_attributes& o) const { return o.run_key; }
     std::optional<std::int64_t> operator()(const set_memo& o) const { return o.run_key; }
-    std::optional<std::int64_t> operator()(const offer_task& o) const { return o.run_key; }
+    std::optional<std::int64_t> operator()(const offer_task& o) const { return o.offer->run_key; }
     std::optional<std::int64_t> operator()(const withdraw_task& o) const { return o.run_key; }
     template <class Other>
     std::optional<std::int64_t> operator()(const Other&) const {

@@ -53,17 +53,15 @@ std::int64_t max_run_key(sql::connection& c) {
     return s.step() ? s.int64(0) : 0;
 }
 
-std::vector<open_run_row> load_open_runs(sql::connection& c) {
+void load_open_runs(sql::connection& c, const std::function<void(open_run_row)>& each) {
     auto& s = c.cached("SELECT " PERDURE_EXECUTION_COLUMNS
                        ", (SELECT event_id FROM history h WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1)"
                        ", (SELECT type FROM history h WHERE h.run_key = e.run_key ORDER BY event_id DESC LIMIT 1)"
                        " FROM executions e WHERE status = 0 ORDER BY run_key");
     reset_on_exit r{s};
-    std::vector<open_run_row> out;
     while (s.step())
-        out.push_back({read_execution(s), s.int64(PERDURE_EXECUTION_COLUMN_COUNT),
-                       static_cast<int>(s.int64(PERDURE_EXECUTION_COLUMN_COUNT + 1))});
-    return out;
+        each({read_execution(s), s.int64(PERDURE_EXECUTION_COLUMN_COUNT),
+              static_cast<int>(s.int64(PERDURE_EXECUTION_COLUMN_COUNT + 1))});
 }
 
 std::vector<event> load_history(sql::connection& c, std::int64_t run_key, std::int64_t first_event_id) {

@@ -6,6 +6,7 @@
 #include "store/rows.hpp"
 #include "store/sqlite/sqlite.hpp"
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -21,7 +22,7 @@ std::vector<endpoint_row> load_endpoints(sql::connection&);
 std::int64_t max_run_key(sql::connection&);
 
 /// Every run still open, with its last event (to see whether it awaits an activation).
-std::vector<open_run_row> load_open_runs(sql::connection&);
+void load_open_runs(sql::connection&, const std::function<void(open_run_row)>& each);
 
 /// A run's events in order, from `first_event_id`. Throws storage_error on a malformed row.
 std::vector<event> load_history(sql::connection&, std::int64_t run_key, std::int64_t first_event_id = 1);

@@ -43,8 +43,8 @@ std::int64_t sqlite_reads::max_run_key() {
     return guarded("loading the engine state", [&] { return detail::max_run_key(c_); });
 }
 
-std::vector<open_run_row> sqlite_reads::open_runs() {
-    return guarded("loading the open runs", [&] { return load_open_runs(c_); });
+void sqlite_reads::open_runs(const std::function<void(open_run_row)>& each) {
+    guarded("loading the open runs", [&] { load_open_runs(c_, each); });
 }
 
 std::vector<event> sqlite_reads::history(std::int64_t run_key, std::int64_t first_event_id) {

@@ -25,7 +25,7 @@ public:
     std::vector<std::int64_t> runs_of_deleted_namespaces(std::size_t limit) override;
     std::vector<endpoint_row> endpoints() override;
     std::int64_t max_run_key() override;
-    std::vector<open_run_row> open_runs() override;
+    void open_runs(const std::function<void(open_run_row)>& each) override;
     std::vector<event> history(std::int64_t run_key, std::int64_t first_event_id) override;
     std::optional<event> event_at(std::int64_t run_key, std::int64_t event_id) override;
     std::optional<event> last_event(std::int64_t run_key) override;

@@ -56,7 +56,7 @@ struct applier {
     }
     void operator()(const insert_execution& op) const {
         // A new run is open (status 0), not closed, and its task has not failed.
-        const auto& r = op.run;
+        const auto& r = *op.run;
         c.cached(
              "INSERT INTO executions(run_key, ns_id, workflow_id, run_id, workflow_type, task_queue, status, "
              "start_time, close_time, request_id, first_run_id, execution_deadline, memo, task_failure, parent, "
@@ -135,7 +135,7 @@ struct applier {
         c.cached("DELETE FROM tasks WHERE run_key=?").bind(1, op.run_key).run();
     }
     void operator()(const upsert_namespace& op) const {
-        const auto& r = op.row;
+        const auto& r = *op.row;
         c.cached("INSERT OR REPLACE INTO namespaces(ns_id, name, description, created, retention_ms) VALUES(?,?,?,?,?)")
             .bind(1, r.ns_id)
             .bind(2, r.name)
@@ -145,7 +145,7 @@ struct applier {
             .run();
     }
     void operator()(const upsert_endpoint& op) const {
-        const auto& r = op.row;
+        const auto& r = *op.row;
         c.cached(
              "INSERT OR REPLACE INTO nexus_endpoints(id, name, version, target_namespace, target_task_queue, "
              "description, created, last_modified, max_operations_per_second) VALUES(?,?,?,?,?,?,?,?,?)")
@@ -175,8 +175,8 @@ struct applier {
     }
     void operator()(const finish_inbox& op) const {
         c.cached("UPDATE inbox SET state=?, result=? WHERE id=?")
-            .bind(1, std::string_view(stored_state(op.answer)))
-            .bind(2, stored_answer(op.answer))
+            .bind(1, std::string_view(stored_state(*op.answer)))
+            .bind(2, stored_answer(*op.answer))
             .bind(3, op.id)
             .run();
     }

@@ -2,10 +2,16 @@
 // that name the run itself are kept once.
 #include "history/run_identity.hpp"
 
+#include "support/boxed.hpp"
+
 #include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <variant>
 
 using perdure::detail::boxed;
 using perdure::detail::boxed_optional;
+using perdure::detail::heap_value;
 using perdure::detail::run_identity;
 
 BOOST_AUTO_TEST_SUITE(run_identity_in_memory)
@@ -32,6 +38,15 @@ BOOST_AUTO_TEST_CASE(a_boxed_optional_reads_as_std_optional_and_compares_values)
     BOOST_TEST((copy == some));
     BOOST_TEST(!(copy == none));
     BOOST_TEST((none == boxed_optional<perdure::retry_policy>(std::optional<perdure::retry_policy>{})));
+}
+
+BOOST_AUTO_TEST_CASE(a_heap_value_is_built_like_its_value_and_copies_deeply) {
+    heap_value<std::variant<std::monostate, std::string>> answer = std::string("done");   // via the variant
+    auto copy = answer;
+    std::get<std::string>(*answer) = "changed";
+    BOOST_TEST(std::get<std::string>(*copy) == "done");
+    heap_value<run_identity> id = run_identity{.workflow_id = "order-1"};
+    BOOST_TEST(id->workflow_id == "order-1");
 }
 
 BOOST_AUTO_TEST_CASE(ids_that_name_the_run_itself_are_forgotten_and_read_back_as_its_own) {

@@ -178,7 +178,7 @@ BOOST_AUTO_TEST_CASE(an_unreadable_command_is_answered_invalid_argument_with_its
     BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
     const auto& finish = finish_in(host.committed[1]);
     BOOST_TEST(finish.id == 9);
-    BOOST_TEST((finish.answer ==
+    BOOST_TEST((*finish.answer ==
                 inbox_answer{inbox_failure{errc::invalid_argument, "unknown command kind 'workflow reset'"}}));
 }
 
@@ -189,14 +189,14 @@ BOOST_AUTO_TEST_CASE(the_answer_is_committed_as_the_commands_finish_row) {
     BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
     const auto& finish = finish_in(host.committed[1]);
     BOOST_TEST(finish.id == 4);
-    BOOST_TEST((finish.answer == inbox_answer{namespace_answer{"orders", "the shop", std::chrono::hours(24)}}));
+    BOOST_TEST((*finish.answer == inbox_answer{namespace_answer{"orders", "the shop", std::chrono::hours(24)}}));
 }
 
 BOOST_AUTO_TEST_CASE(a_command_with_nothing_to_report_is_answered_empty) {
     auto answer = applied_command(4);
     answer(nullptr, {});
     BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
-    BOOST_TEST(std::holds_alternative<std::monostate>(finish_in(host.committed[1]).answer));
+    BOOST_TEST(std::holds_alternative<std::monostate>(*finish_in(host.committed[1]).answer));
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_commands_answer_carries_its_error_code_and_message) {
@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(a_failing_commands_answer_carries_its_error_code_and_messag
     BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
     const auto& finish = finish_in(host.committed[1]);
     BOOST_TEST(finish.id == 4);
-    BOOST_TEST((finish.answer == inbox_answer{inbox_failure{errc::not_found, "namespace 'orders' not found"}}));
+    BOOST_TEST((*finish.answer == inbox_answer{inbox_failure{errc::not_found, "namespace 'orders' not found"}}));
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_that_is_not_perdures_is_answered_invalid_argument) {
@@ -214,7 +214,7 @@ BOOST_AUTO_TEST_CASE(a_failure_that_is_not_perdures_is_answered_invalid_argument
     answer(std::make_exception_ptr(std::runtime_error("bad input")), {});
     BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
     BOOST_TEST(
-        (finish_in(host.committed[1]).answer == inbox_answer{inbox_failure{errc::invalid_argument, "bad input"}}));
+        (*finish_in(host.committed[1]).answer == inbox_answer{inbox_failure{errc::invalid_argument, "bad input"}}));
 }
 
 BOOST_AUTO_TEST_CASE(the_timer_polls_again_and_again_with_the_hook_after_each_poll) {

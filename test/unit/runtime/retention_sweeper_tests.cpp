@@ -32,7 +32,7 @@ public:
     std::int64_t max_namespace_id() override { return unused<std::int64_t>(); }
     std::vector<endpoint_row> endpoints() override { return unused<std::vector<endpoint_row>>(); }
     std::int64_t max_run_key() override { return unused<std::int64_t>(); }
-    std::vector<open_run_row> open_runs() override { return unused<std::vector<open_run_row>>(); }
+    void open_runs(const std::function<void(open_run_row)>&) override { unused<int>(); }
     std::vector<event> history(std::int64_t, std::int64_t) override { return unused<std::vector<event>>(); }
     std::optional<event> event_at(std::int64_t, std::int64_t) override { return unused<std::optional<event>>(); }
     std::optional<event> last_event(std::int64_t) override { return unused<std::optional<event>>(); }

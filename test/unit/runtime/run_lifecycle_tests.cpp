@@ -241,6 +241,38 @@ BOOST_AUTO_TEST_CASE(an_evicted_run_is_rebuilt_from_its_history_once_its_last_un
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(runs_needing_their_history_at_once_read_a_bounded_number_at_a_time_and_all_go_on) {
+    constexpr int runs = static_cast<int>(run_lifecycle::max_loads_in_flight) + 6;
+    std::vector<run_state*> evicted;
+    for (int i = 0; i <= runs; ++i) {
+        evicted.push_back(&start("Sleeper", i + 1, "order-" + std::to_string(i)));
+        commit_all();
+    }
+    evicted.pop_back();   // the last one keeps the cache's one instance
+    for (auto* r : evicted) part.deliver(*r, signal("a"));
+    drain();
+    BOOST_REQUIRE_EQUAL(host.reads.size(), run_lifecycle::max_loads_in_flight);
+
+    const auto answer = [&](std::size_t read) {
+        const auto key = host.reads[read].first;
+        const auto it = std::ranges::find_if(evicted, [&](run_state* r) { return r->run_key == key; });
+        BOOST_REQUIRE(it != evicted.end());
+        history_builder h;
+        const int seconds = static_cast<int>(it - evicted.begin()) + 1;
+        h.started(seconds, "Sleeper").boundary().timer_started("1", std::to_string(seconds) + "s");
+        auto then = std::move(host.reads[read].second);
+        then(nullptr, h.events());
+        drain();
+    };
+    answer(0);   // one read done: the next run's read starts
+    BOOST_REQUIRE_EQUAL(host.reads.size(), run_lifecycle::max_loads_in_flight + 1);
+    for (std::size_t i = 1; i < host.reads.size(); ++i) answer(i);   // the queue drains as reads finish
+    BOOST_TEST(host.reads.size() == static_cast<std::size_t>(runs));
+    BOOST_TEST(part.replays() == static_cast<std::size_t>(runs));
+    commit_all();
+    for (auto* r : evicted) BOOST_TEST(r->next_event_id == 6);   // signaled, task completed: each went on
+}
+
 BOOST_AUTO_TEST_CASE(a_run_begun_in_the_callers_unit_keeps_its_instance_until_that_unit_commits) {
     start("Sleeper", 5, "order-1");   // not committed: its instance cannot go
     auto& second = start("Sleeper", 7, "order-2");

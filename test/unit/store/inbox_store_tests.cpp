@@ -117,11 +117,11 @@ BOOST_AUTO_TEST_CASE(an_expired_command_is_not_offered_to_the_owner) {
 BOOST_AUTO_TEST_CASE(a_snapshot_keeps_the_state_it_first_read_while_the_owner_commits) {
     temp_dir dir;
     owned_store owner(dir.file("db"));
-    owner.commit(upsert_namespace{{1, "first", "", 0, 1000}});
+    owner.commit(upsert_namespace{namespace_row{1, "first", "", 0, 1000}});
     auto reader = sender_for(dir.file("db"));
     auto snapshot = reader->snapshot();
     BOOST_TEST(snapshot->namespaces().size() == 1u);
-    owner.commit(upsert_namespace{{2, "second", "", 0, 1000}});
+    owner.commit(upsert_namespace{namespace_row{2, "second", "", 0, 1000}});
     BOOST_TEST(snapshot->namespaces().size() == 1u);   // still the state of its first read
     BOOST_TEST(snapshot->max_namespace_id() == 1);
     BOOST_TEST(reader->reads().namespaces().size() == 2u);   // plain reads see the new commit

@@ -8,6 +8,7 @@
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "support/temp_dir.hpp"
+#include "open_runs.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
@@ -58,7 +59,7 @@ run_identity a_full_identity() {
 
 std::vector<write_op> insert(run_identity id) {
     std::vector<write_op> ops;
-    ops.emplace_back(upsert_namespace{{1, "default", "", 0, 7LL * 24 * 3600 * 1000}});
+    ops.emplace_back(upsert_namespace{namespace_row{1, "default", "", 0, 7LL * 24 * 3600 * 1000}});
     const auto key = id.run_key;
     ops.emplace_back(insert_execution{std::move(id)});
     ops.emplace_back(insert_event{key, event{1, event_type::workflow_execution_started, 1'000'000, {}}});
@@ -84,7 +85,7 @@ BOOST_AUTO_TEST_CASE(an_identity_reads_back_as_it_was_written) {
     const auto id = a_full_identity();
     log.wait_for(s->append(insert(id)));
 
-    const auto open = s->reads().open_runs();
+    const auto open = perdure::test::every_open_run(s->reads());
     BOOST_TEST_REQUIRE(open.size() == 1u);
     BOOST_TEST((static_cast<const run_identity&>(open[0].exec) == id));
     BOOST_TEST((open[0].exec.status == run_status::running));

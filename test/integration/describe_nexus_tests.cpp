@@ -92,6 +92,7 @@ BOOST_AUTO_TEST_CASE(a_handler_workflow_shows_the_callback_it_owes_its_caller_un
     engine_fixture f;
     f.open([](perdure::engine& e) { setup(e); });
     auto caller = start(f, "asker", {.operation = "shared", .input = "wait"});
+    f.idle();   // the start handler has returned: settling alone does not wait for a running handler
     const auto op = pending_operation(f, caller);
     BOOST_TEST(perdure::to_string(op.state) == std::string("started"));
     BOOST_TEST(!op.operation_token.empty());

@@ -128,9 +128,10 @@ void run_lifecycle::start_queued_loads() {
             continue;
         }
         ++loads_in_flight_;
-        host_.read_history(key, [this, key](std::exception_ptr error, const std::vector<event>& history) {
+        host_.read_history(key, [this, key, generation = runs_generation_](std::exception_ptr error,
+                                                                           const std::vector<event>& history) {
             --loads_in_flight_;
-            on_loaded(key, history, error);
+            if (generation == runs_generation_) on_loaded(key, history, error);
             start_queued_loads();
         });
     }

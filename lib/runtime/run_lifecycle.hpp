@@ -89,7 +89,8 @@ public:
     void forget_runs() {
         runs_.clear();
         waiting_for_commit_.clear();
-        queued_loads_.clear();   // reads on their way find no run when they return
+        queued_loads_.clear();
+        ++runs_generation_;   // reads on their way are ignored when they return, even for a run taken back
     }
 
     // ---- a run's events ----
@@ -168,6 +169,7 @@ private:
     std::vector<std::int64_t> waiting_for_commit_;   // runs to load once their last unit commits
     std::size_t loads_in_flight_ = 0;
     std::deque<std::int64_t> queued_loads_;
+    std::uint64_t runs_generation_ = 0;   // bumped each time the runs are forgotten
     std::atomic<std::uint64_t> replays_{0};
 };
 

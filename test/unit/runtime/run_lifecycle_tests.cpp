@@ -109,6 +109,11 @@ std::vector<event_type> events_of(const write_unit& unit) {
     return types;
 }
 
+inbound signal(std::string name) {
+    return inbound{
+        event{0, event_type::workflow_execution_signaled, 0, {{"signal_name", std::move(name)}, {"input", nullptr}}}};
+}
+
 struct lifecycle_fixture {
     lifecycle_fixture() {
         host.part = &part;
@@ -143,6 +148,27 @@ struct lifecycle_fixture {
         return r;
     }
 
+    /// A committed run of Sleeper(5), "order-1", whose instance the cache dropped for another run's.
+    run_state& evicted_run() {
+        auto& first = start("Sleeper", 5, "order-1");
+        commit_all();
+        start("Sleeper", 7, "order-2");
+        commit_all();
+        return first;
+    }
+    /// `n` committed runs of Sleeper(i + 1), each without its instance, each signaled at once.
+    std::vector<run_state*> signal_evicted_runs(int n) {
+        std::vector<run_state*> evicted;
+        for (int i = 0; i <= n; ++i) {
+            evicted.push_back(&start("Sleeper", i + 1, "order-" + std::to_string(i)));
+            commit_all();
+        }
+        evicted.pop_back();   // the last one keeps the cache's one instance
+        for (auto* r : evicted) part.deliver(*r, signal("a"));
+        drain();
+        return evicted;
+    }
+
     /// Runs what the part posted, until nothing is left.
     void drain() {
         while (!host.jobs.empty()) {
@@ -166,11 +192,6 @@ struct lifecycle_fixture {
     queries_and_updates messages{host, 1024};
     run_lifecycle part{host, workers, messages, options};
 };
-
-inbound signal(std::string name) {
-    return inbound{
-        event{0, event_type::workflow_execution_signaled, 0, {{"signal_name", std::move(name)}, {"input", nullptr}}}};
-}
 
 }   // namespace
 
@@ -243,14 +264,7 @@ BOOST_AUTO_TEST_CASE(an_evicted_run_is_rebuilt_from_its_history_once_its_last_un
 
 BOOST_AUTO_TEST_CASE(runs_needing_their_history_at_once_read_a_bounded_number_at_a_time_and_all_go_on) {
     constexpr int runs = static_cast<int>(run_lifecycle::max_loads_in_flight) + 6;
-    std::vector<run_state*> evicted;
-    for (int i = 0; i <= runs; ++i) {
-        evicted.push_back(&start("Sleeper", i + 1, "order-" + std::to_string(i)));
-        commit_all();
-    }
-    evicted.pop_back();   // the last one keeps the cache's one instance
-    for (auto* r : evicted) part.deliver(*r, signal("a"));
-    drain();
+    const auto evicted = signal_evicted_runs(runs);
     BOOST_REQUIRE_EQUAL(host.reads.size(), run_lifecycle::max_loads_in_flight);
 
     const auto answer = [&](std::size_t read) {
@@ -273,6 +287,61 @@ BOOST_AUTO_TEST_CASE(runs_needing_their_history_at_once_read_a_bounded_number_at
     for (auto* r : evicted) BOOST_TEST(r->next_event_id == 6);   // signaled, task completed: each went on
 }
 
+BOOST_AUTO_TEST_CASE(a_queued_read_is_not_made_for_a_run_that_closed_while_it_waited) {
+    constexpr int runs = static_cast<int>(run_lifecycle::max_loads_in_flight) + 1;
+    const auto evicted = signal_evicted_runs(runs);
+    BOOST_REQUIRE_EQUAL(host.reads.size(), run_lifecycle::max_loads_in_flight);
+    auto* queued = evicted.back();   // its read waits for a free slot
+    write_unit unit;
+    part.terminate(*queued, "operator", unit);
+
+    history_builder h;
+    h.started(1, "Sleeper").boundary().timer_started("1", "1s");
+    auto then = std::move(host.reads[0].second);
+    then(nullptr, h.events());
+    drain();
+    BOOST_TEST(host.reads.size() == run_lifecycle::max_loads_in_flight);   // no read for the closed run
+    BOOST_TEST(!queued->loading);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_on_its_way_when_the_runs_were_forgotten_is_ignored_once_they_are_taken_back) {
+    auto& first = evicted_run();
+    part.deliver(first, signal("a"));
+    drain();
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 1u);
+    const auto key = first.run_key;
+    part.forget_runs();   // another engine took the runs, and recorded the signal meanwhile
+
+    auto taken_back = std::make_unique<run_state>();
+    taken_back->run_key = key;
+    taken_back->ns_id = ns;
+    taken_back->workflow_id = "order-1";
+    taken_back->run_id = "run-order-1";
+    taken_back->workflow_type = "Sleeper";
+    taken_back->task_queue = "q";
+    taken_back->next_event_id = 6;
+    auto& again = part.runs().add(std::move(taken_back));
+    part.deliver(again, signal("b"));
+    drain();
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 2u);
+
+    history_builder before, after;
+    before.started(5, "Sleeper").boundary().timer_started("1", "5s");
+    after.started(5, "Sleeper").boundary().timer_started("1", "5s");
+    after.add(event_type::workflow_execution_signaled, {{"signal_name", "a"}, {"input", nullptr}}).boundary();
+    auto stale = std::move(host.reads[0].second);
+    stale(nullptr, before.events());   // three events where five are recorded: not taken as corrupt
+    BOOST_TEST(part.replays() == 0u);
+    BOOST_TEST(!again.blocked);
+    auto fresh = std::move(host.reads[1].second);
+    fresh(nullptr, after.events());
+    BOOST_TEST(part.replays() == 1u);
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) == (std::vector<event_type>{event_type::workflow_execution_signaled,
+                                                                    event_type::workflow_task_completed}),
+               boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_run_begun_in_the_callers_unit_keeps_its_instance_until_that_unit_commits) {
     start("Sleeper", 5, "order-1");   // not committed: its instance cannot go
     auto& second = start("Sleeper", 7, "order-2");
@@ -293,10 +362,7 @@ BOOST_AUTO_TEST_CASE(a_starting_run_drops_instances_a_large_batch_left_over_the_
 }
 
 BOOST_AUTO_TEST_CASE(a_run_whose_events_are_not_committed_is_not_replayed_before_they_are) {
-    auto& first = start("Sleeper", 5, "order-1");
-    commit_all();
-    start("Sleeper", 7, "order-2");
-    commit_all();
+    auto& first = evicted_run();
     first.last_unit = ++host.submitted;   // a unit not yet committed wrote to the run
     part.deliver(first, signal("a"));
     drain();
@@ -306,10 +372,7 @@ BOOST_AUTO_TEST_CASE(a_run_whose_events_are_not_committed_is_not_replayed_before
 }
 
 BOOST_AUTO_TEST_CASE(a_history_shorter_than_recorded_fails_the_task_as_corrupt_and_blocks_the_run) {
-    auto& first = start("Sleeper", 5, "order-1");
-    commit_all();
-    start("Sleeper", 7, "order-2");
-    commit_all();
+    auto& first = evicted_run();
     part.deliver(first, signal("a"));
     drain();
     history_builder h;

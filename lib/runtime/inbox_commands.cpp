@@ -100,6 +100,13 @@ struct command_applier {
                              std::move(c.update_id), payload_done());
     }
 
+    void operator()(endpoint_health_command& c) const {
+        core.endpoint_health(std::move(c.name), std::move(c.caller_ns),
+                             [answer = answer](std::exception_ptr e, nexus::endpoint_health h) {
+                                 answer(e, payload_answer{health_json(h)});
+                             });
+    }
+
     void operator()(activity_report_command& c) const { core.report_activity(c, answer); }
     void operator()(nexus_report_command& c) const {
         core.report_nexus(c);

@@ -4,11 +4,14 @@
 #include "client/blocking.hpp"
 #include "history/fields.hpp"
 #include "runtime/core.hpp"
+#include "runtime/inbox_answers.hpp"
 
 #include <perdure/detail/async_entry.hpp>
 
 #include <perdure/error.hpp>
 #include <perdure/nexus.hpp>
+
+#include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
 namespace {
@@ -149,14 +152,44 @@ void engine_core::describe_endpoint(std::string name, callback<nexus::endpoint> 
     });
 }
 
+boost::json::value health_json(const nexus::endpoint_health& h) {
+    return {{"breaker", h.breaker},
+            {"consecutive_failures", h.consecutive_failures},
+            {"in_flight", h.in_flight},
+            {"reopens_at_us", to_us(h.reopens_at)}};
+}
+
+nexus::endpoint_health health_of(const boost::json::value& v) {
+    const auto* o = v.if_object();
+    const auto* breaker = o ? o->if_contains("breaker") : nullptr;
+    const auto* failures = o ? o->if_contains("consecutive_failures") : nullptr;
+    const auto* in_flight = o ? o->if_contains("in_flight") : nullptr;
+    const auto* reopens = o ? o->if_contains("reopens_at_us") : nullptr;
+    if (!breaker || !breaker->is_string() || !failures || !failures->is_int64() || !in_flight ||
+        !in_flight->is_int64() || !reopens || !reopens->is_int64())
+        throw storage_error("the owning engine's answer to an endpoint's health cannot be read: " +
+                            boost::json::serialize(v));
+    return {std::string(breaker->get_string()), static_cast<int>(failures->get_int64()), in_flight->get_int64(),
+            from_us(reopens->get_int64())};
+}
+
 void engine_core::endpoint_health(std::string name, std::string caller_ns, callback<nexus::endpoint_health> cb) {
+    // The breaker and the operations in flight live in the owner's memory: a standby asks it.
     if (standing_by())
-        return cb(std::make_exception_ptr(failed_precondition(
-                      "an endpoint's health (its circuit breaker and operations in flight) lives in the engine "
-                      "that owns the database; this engine stands by beside it: ask that engine")),
-                  {});
+        return ask_owner(endpoint_health_command{std::move(name), std::move(caller_ns)},
+                         [cb = std::move(cb)](std::exception_ptr e, boost::json::value v) mutable {
+                             if (e) return cb(e, {});
+                             nexus::endpoint_health health;
+                             try {
+                                 health = health_of(v);
+                             } catch (...) {
+                                 return cb(std::current_exception(), {});
+                             }
+                             cb(nullptr, std::move(health));
+                         });
     if (auto e = unavailable()) return cb(e, {});
     post([this, name = std::move(name), caller_ns = std::move(caller_ns), cb = std::move(cb)]() mutable {
+        if (standing_by_) return endpoint_health(std::move(name), std::move(caller_ns), std::move(cb));
         const auto* e = endpoints_.by_name(name);
         if (!e) return cb(std::make_exception_ptr(not_found("Nexus endpoint " + name + " does not exist")), {});
         std::optional<std::int64_t> caller;

@@ -132,6 +132,14 @@ struct workflow_query_command {
     bool operator==(const workflow_query_command&) const = default;
 };
 
+/// Asks a Nexus endpoint's health: its circuit breaker and operations in flight live in the
+/// owner's memory (for calls from `caller_ns`; every caller's worst when empty).
+struct endpoint_health_command {
+    std::string name;
+    std::string caller_ns{};
+    bool operator==(const endpoint_health_command&) const = default;
+};
+
 /// Sends an update to a running workflow and waits for its outcome.
 struct workflow_update_command {
     workflow_target run;
@@ -181,7 +189,7 @@ using inbox_command =
                  endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
                  workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
                  workflow_delete_command, search_attribute_create_command, search_attribute_remove_command,
-                 activity_report_command, nexus_report_command>;
+                 activity_report_command, nexus_report_command, endpoint_health_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);
@@ -209,7 +217,7 @@ struct workflow_started_answer {
     bool operator==(const workflow_started_answer&) const = default;
 };
 
-/// A query's answer or an update's result, as JSON.
+/// A query's answer, an update's result or an endpoint's health, as JSON.
 struct payload_answer {
     boost::json::value value;
     bool operator==(const payload_answer&) const = default;
@@ -233,7 +241,7 @@ using inbox_answer = std::variant<std::monostate, namespace_answer, endpoint_ans
                                   workflow_started_answer, payload_answer>;
 
 /// An answer as a JSON object: {} for none, the namespace or endpoint, {"workflow_id", "run_id"}
-/// for a start, {"value"} for a query or an update, {"error", "code"} for a failure. It is the answer's stored form, and the "result" the CLI prints whichever way the
+/// for a start, {"value"} for a query, an update or a health, {"error", "code"} for a failure. It is the answer's stored form, and the "result" the CLI prints whichever way the
 /// command went (through the inbox, or applied by the CLI itself), so both read the same.
 boost::json::object answer_json(const inbox_answer&);
 

@@ -33,6 +33,7 @@ const nexus::sync_operation<std::string, std::string> say{
         ++says;
         if (text == "flaky" && says == 1)
             throw nexus::handler_error(nexus::handler_error_type::unavailable, "warming up");
+        if (text == "down") throw nexus::handler_error(nexus::handler_error_type::unavailable, "down");
         if (text == "refused") throw nexus::handler_error(nexus::handler_error_type::bad_request, "refused: " + text);
         seen_caller_link = ctx.links.empty() ? "" : ctx.links.front().url;
         ctx.handler_links.push_back({"https://example.com/said/" + ctx.request_id, "said"});
@@ -152,6 +153,25 @@ BOOST_AUTO_TEST_CASE(a_handler_error_beside_is_retried_or_fails_the_caller_as_it
     BOOST_TEST(first(h, "NexusOperationFailed").attributes.at("failure").at("cause").at("message").as_string() ==
                "refused: refused");
     BOOST_TEST(says == 3);
+}
+
+BOOST_AUTO_TEST_CASE(an_endpoints_health_asked_beside_is_the_owners_circuit_breaker) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto clock = std::make_shared<perdure::manual_clock>(std::chrono::system_clock::now());
+    const auto owner = started_owner(uri, clock);
+    const auto beside = started_beside(uri);
+    auto run = call(*owner, "down", {"say", "down"});
+    // The first attempt failed UNAVAILABLE; the owner's clock holds the next one back.
+    BOOST_REQUIRE(soon([&] { return owner->nexus_endpoints().health("beside", "callers").consecutive_failures == 1; }));
+    const auto owners = owner->nexus_endpoints().health("beside", "callers");
+    const auto asked = beside->nexus_endpoints().health("beside", "callers");
+    BOOST_TEST(asked.breaker == owners.breaker);
+    BOOST_TEST(asked.consecutive_failures == 1);
+    BOOST_TEST(asked.in_flight == owners.in_flight);
+    BOOST_TEST((asked.reopens_at == owners.reopens_at));
+    BOOST_TEST(beside->nexus_endpoints().health("beside", "nobody").consecutive_failures == 0);
+    BOOST_CHECK_THROW(beside->nexus_endpoints().health("nowhere"), perdure::not_found);
+    run.terminate("done");
 }
 
 BOOST_AUTO_TEST_CASE(an_operation_nobody_serves_is_offered_again_each_attempt_and_times_out_leaving_no_offer) {

@@ -118,6 +118,8 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         endpoint_update_command{"e", "f", "ns2", std::nullopt, std::nullopt, 0.0, std::nullopt},
         endpoint_update_command{"e", {}, {}, {}, "checked", {}, 3},
         endpoint_delete_command{"e"},
+        endpoint_health_command{"e"},
+        endpoint_health_command{"e", "callers"},
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
         workflow_cancel_command{{"app", "w", ""}, "first-run"},

@@ -73,10 +73,9 @@ struct applier {
     void operator()(const close_execution& op) const {
         // The history is counted once, at close, from the rows this batch and earlier ones wrote.
         add("UPDATE executions SET status = $1::integer, close_time = $2::bigint, task_failure = '', "
-            "history_length = (SELECT COALESCE(MAX(event_id), 0) FROM history WHERE run_key = $3::bigint), "
-            "history_size_bytes = (SELECT COALESCE(SUM(octet_length(attrs)), 0) FROM history "
-            "WHERE run_key = $3::bigint) WHERE run_key = $3::bigint RETURNING pg_notify('perdure_closed', "
-            "run_key::text)",
+            "(history_length, history_size_bytes) = (SELECT COALESCE(MAX(event_id), 0), "
+            "COALESCE(SUM(octet_length(attrs)), 0) FROM history WHERE run_key = $3::bigint) "
+            "WHERE run_key = $3::bigint RETURNING pg_notify('perdure_closed', run_key::text)",
             params(static_cast<int>(op.status), op.close_time_us, op.run_key));
     }
     void operator()(const set_task_failure& op) const {

@@ -76,7 +76,6 @@ void step_writes(std::vector<write_op>& ops, std::int64_t key, int activity, boo
     ops.emplace_back(row(key, scheduled + 2, event_type::activity_task_completed, now_us,
                          {{"result", result}, {"scheduled_event_id", scheduled}, {"started_event_id", scheduled + 1}}));
     ops.emplace_back(delete_task{key, scheduled});
-    ops.emplace_back(delete_deadline{key, deadline_kind::activity_schedule_to_close, scheduled});
     ops.emplace_back(row(key, scheduled + 3, event_type::workflow_task_completed, now_us, {}));
     if (!last) {
         ops.emplace_back(row(key, scheduled + 4, event_type::activity_task_scheduled, now_us,

@@ -15,8 +15,9 @@ namespace perdure::bench {
 /// WorkflowExecutionCompleted after the last).
 constexpr int history_rows_per_workflow(int activities) { return 3 + 4 * activities; }
 /// Other writes per workflow: the execution's insert, close and clear_run_work, and per
-/// activity its task row's upsert and delete and the delete of its schedule-to-close deadline.
-constexpr int other_writes_per_workflow(int activities) { return 3 + 3 * activities; }
+/// activity its task row's upsert and delete (its schedule-to-close timeout is unset, so it has
+/// no deadline row to write or delete).
+constexpr int other_writes_per_workflow(int activities) { return 3 + 2 * activities; }
 constexpr int writes_per_workflow(int activities) {
     return history_rows_per_workflow(activities) + other_writes_per_workflow(activities);
 }

@@ -348,6 +348,7 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     if (t.last_failure) started["last_failure"] = t.last_failure->to_json();
     if (t.control) t.control->cancel = true;
     const bool offered = t.offered;
+    const bool has_deadline = t.timeouts.schedule_to_close.count() > 0;   // as schedule() wrote it
     tasks_.erase(key);
     auto* r = host_.find_run(key.run_key);
     if (!r || r->status != run_status::running) return;
@@ -361,7 +362,8 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     close.ops.emplace_back(delete_task{key.run_key, key.seq});
     if (offered) close.ops.emplace_back(withdraw_task{key.run_key, key.seq});
     outbox_.forget_cancel_request(key, close.ops);
-    close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});
+    if (has_deadline)
+        close.ops.emplace_back(delete_deadline{key.run_key, deadline_kind::activity_schedule_to_close, key.seq});
     host_.deliver(*r, std::move(close));
 }
 

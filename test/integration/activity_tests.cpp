@@ -2,6 +2,8 @@
 // heartbeats carried to the next attempt, cancellation, and awaitable activities.
 #include "support/engine_fixture.hpp"
 
+#include "store/store.hpp"
+
 #include <perdure/asio.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -63,6 +65,25 @@ perdure::workflow<std::string> call_one(perdure::workflow_context& ctx, call c) 
 }
 const perdure::workflow_def call_workflow{"Call", &call_one};
 
+/// Runs a Flaky(0) activity with the given schedule-to-close timeout, then sleeps an hour.
+perdure::workflow<std::string> call_then_sleep(perdure::workflow_context& ctx, std::int64_t schedule_to_close_ms) {
+    auto r = co_await ctx.execute_activity(
+        flaky_activity, 0,
+        {.schedule_to_close_timeout = std::chrono::milliseconds(schedule_to_close_ms), .start_to_close_timeout = 10s});
+    co_await ctx.sleep(1h);
+    co_return r;
+}
+const perdure::workflow_def call_then_sleep_workflow{"CallThenSleep", &call_then_sleep};
+
+/// The kinds of the deadlines stored in `database` (deadline_kind's numbers), as another process
+/// reads them.
+std::vector<int> stored_deadlines(const std::string& database) {
+    const auto store = perdure::detail::open_store({.database = database}, perdure::detail::open_mode::reader);
+    std::vector<int> kinds;
+    for (const auto& d : store->snapshot()->deadlines()) kinds.push_back(static_cast<int>(d.kind));
+    return kinds;
+}
+
 // A blocking activity that waits until the test releases it.
 std::mutex gate_mutex;
 std::condition_variable gate_cv;
@@ -101,6 +122,7 @@ const perdure::activity_def async_activity{"AsyncEcho", &async_echo};
 void setup(perdure::engine& e) {
     e.add_worker("default", "q")
         .register_workflow(call_workflow)
+        .register_workflow(call_then_sleep_workflow)
         .register_activity(flaky_activity)
         .register_activity(declined_activity)
         .register_activity(gated_activity)
@@ -186,6 +208,22 @@ BOOST_AUTO_TEST_CASE(schedule_to_close_timeout_is_not_retried) {
     f.open(setup);
     BOOST_TEST(run_call(f, "s2c", call{"Flaky", 100, 0, 1'000, 10'000}, 1s) ==
                "activity_error(TIMEOUT): std::runtime_error flaky attempt 4");
+}
+
+BOOST_AUTO_TEST_CASE(a_completed_activity_leaves_no_schedule_to_close_deadline_behind) {
+    const std::vector<int> only_the_timer{static_cast<int>(perdure::detail::deadline_kind::timer)};
+    for (const std::int64_t schedule_to_close_ms : {0, 60'000}) {
+        BOOST_TEST_CONTEXT("schedule_to_close_timeout " << schedule_to_close_ms << " ms") {
+            engine_fixture f;
+            f.open(setup);
+            auto run = f.client().start_workflow(call_then_sleep_workflow, schedule_to_close_ms,
+                                                 {.id = "sleeps", .task_queue = "q"});
+            f.idle();   // the activity completed and the timer started: the run is open
+            BOOST_TEST(stored_deadlines(f.database()) == only_the_timer, boost::test_tools::per_element());
+            f.advance(1h);
+            BOOST_TEST(run.get() == "ok on attempt 1");
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(heartbeat_details_reach_the_next_attempt) {

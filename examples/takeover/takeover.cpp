@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     auto standby = start_engine(argv[1]);   // the owner lives: this one stands by
 
     auto run = standby->client_for("default").start_workflow(wait_workflow, std::string("order-7"),
-                                                {.id = "order-7", .task_queue = "orders"});
+                                                             {.id = "order-7", .task_queue = "orders"});
     std::cout << "started " << run.workflow_id() << " from the standby; the owner runs it\n";
 
     owner.reset();   // the owner stops: the standby takes its workflows over

@@ -66,6 +66,7 @@ perdure::workflow<int> count_to(perdure::workflow_context& ctx, int n) {
 const perdure::workflow_def count_workflow{"CountTo", &count_to};
 
 perdure::workflow<std::string> until_go(perdure::workflow_context& ctx) {
+    ctx.set_query_handler("state", [] { return std::string("waiting for go"); });
     auto go = ctx.signal_channel<std::string>("go");
     co_return "went " + co_await go.receive();
 }
@@ -166,12 +167,18 @@ BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_then
             }
         };
         // Its first write after waking is refused by the fence; the engine then stands by, and
-        // the same call goes to the engine that owns the data now.
+        // the same call goes to the engine that owns the data now, as do a query and a start.
         for (int attempt = 1; attempt <= 2; ++attempt)
             tell([&] {
                 run.signal("go", std::string("from the old owner"));
                 return std::string("signal accepted");
             });
+        tell([&] { return "queried: " + client.get_handle<std::string>("paused").query<std::string>("state"); });
+        tell([&] {
+            auto other = client.start_workflow(until_go_workflow, {.id = "started-after", .task_queue = "q"});
+            other.signal("go", std::string("from the stepped-back engine"));
+            return other.get();
+        });
         tell([&] { return run.get(); });
         tell([&] { return "waited for " + std::string(waiting.get().as_string()); });
         read_line(to_child[0]);   // the successor stopped: this engine takes the data back
@@ -198,6 +205,8 @@ BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_then
     BOOST_TEST(fenced.find("another engine owns") != std::string::npos, fenced);
     BOOST_TEST(fenced.find("stands by now") != std::string::npos, fenced);
     BOOST_TEST(read_line(from_child[0]) == "signal accepted");
+    BOOST_TEST(read_line(from_child[0]) == "queried: waiting for go");
+    BOOST_TEST(read_line(from_child[0]) == "went from the stepped-back engine");
     BOOST_TEST(read_line(from_child[0]) == "went from the old owner");
     BOOST_TEST(read_line(from_child[0]) == "waited for went from the old owner");
     BOOST_TEST(run.get() == "went from the old owner");

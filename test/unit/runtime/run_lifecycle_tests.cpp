@@ -101,6 +101,10 @@ public:
     std::exception_ptr failure;
 };
 
+/// What a rebuilt run records when its signal is delivered: the signal and the task that saw it.
+const std::vector<event_type> signaled_and_completed{event_type::workflow_execution_signaled,
+                                                     event_type::workflow_task_completed};
+
 /// The events a unit records, in order.
 std::vector<event_type> events_of(const write_unit& unit) {
     std::vector<event_type> types;
@@ -257,9 +261,7 @@ BOOST_AUTO_TEST_CASE(an_evicted_run_is_rebuilt_from_its_history_once_its_last_un
     then(nullptr, h.events());
     BOOST_TEST(part.replays() == 1u);
     BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
-    BOOST_TEST(events_of(host.units[0]) == (std::vector<event_type>{event_type::workflow_execution_signaled,
-                                                                    event_type::workflow_task_completed}),
-               boost::test_tools::per_element());
+    BOOST_TEST(events_of(host.units[0]) == signaled_and_completed, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(runs_needing_their_history_at_once_read_a_bounded_number_at_a_time_and_all_go_on) {
@@ -337,9 +339,7 @@ BOOST_AUTO_TEST_CASE(a_read_on_its_way_when_the_runs_were_forgotten_is_ignored_o
     fresh(nullptr, after.events());
     BOOST_TEST(part.replays() == 1u);
     BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
-    BOOST_TEST(events_of(host.units[0]) == (std::vector<event_type>{event_type::workflow_execution_signaled,
-                                                                    event_type::workflow_task_completed}),
-               boost::test_tools::per_element());
+    BOOST_TEST(events_of(host.units[0]) == signaled_and_completed, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_run_begun_in_the_callers_unit_keeps_its_instance_until_that_unit_commits) {

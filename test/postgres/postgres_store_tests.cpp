@@ -345,6 +345,33 @@ BOOST_AUTO_TEST_CASE(a_backend_terminated_mid_batch_never_half_applies_it) {
     BOOST_TEST(s->batches() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_server_that_lost_units_it_had_acknowledged_stops_the_writer_instead_of_writing_past_them) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    auto s = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+    log.wait_for(s->append(a_started_run(7, "order-1")));
+    // What a server crash does to commits it had not flushed yet (durability below full, or a
+    // claim of an inbox command): they are gone with the progress row that counted them, and
+    // the writer's connection with them.
+    pg::connection admin(uri, "perdure tests");
+    admin.run(
+        "DELETE FROM perdure.history; DELETE FROM perdure.executions; UPDATE perdure.writer_progress SET "
+        "last_unit = 0");
+    BOOST_TEST(admin
+                   .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                         "'perdure writer' AND datname = current_database()")
+                   .int64(0, 0) == 1);
+    const auto seq = s->append(a_started_run(8, "order-2"));
+    const auto [first, failure] = log.failure.get_future().get();
+    BOOST_TEST(first == seq);
+    BOOST_TEST((failure.reason == commit_failure::kind::storage));
+    BOOST_TEST(failure.message.find("the server lost units 1 to 1, which it had reported committed") !=
+               std::string::npos);
+    BOOST_TEST(failure.message.find("reopen the database") != std::string::npos);
+    // Written past the lost unit, run 8 would sit in a history the engine believes has run 7.
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.executions") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_pipeline_sends_many_statements_and_stops_at_the_first_failure) {
     pg::connection c(postgres_cluster::instance().create_database(), "perdure tests");
     c.run("CREATE TABLE public.t(k bigint PRIMARY KEY, v text)");

@@ -29,6 +29,20 @@ bool retryable(const pg::failure& f) {
     return f.connection_lost || f.sqlstate == "40001" || f.sqlstate == "40P01";   // serialization, deadlock
 }
 
+/// A batch that only claims or answers inbox commands need not wait for the server's flush:
+/// - what a claim leads to (the command's change) is committed after it and waits for the
+///   flush, which takes the claim's WAL with it;
+/// - an answer reports a change whose commit was flushed before it was sent (or a query, which
+///   changed nothing); a sender that reads it early reads the truth.
+/// A server that crashes and loses one loses everything after it too, and the progress check on
+/// reconnecting stops the writer: the next owner answers a command left claimed as abandoned.
+bool flush_can_wait(const std::vector<write_queue::unit>& batch) {
+    for (const auto& u : batch)
+        for (const auto& op : u.ops)
+            if (!std::holds_alternative<claim_inbox>(op) && !std::holds_alternative<finish_inbox>(op)) return false;
+    return true;
+}
+
 }   // namespace
 
 pg_writer::pg_writer(pg_writer_config config, held_leases held, std::unique_ptr<pg::connection> conn,
@@ -95,6 +109,7 @@ pg::connection& pg_writer::connected() {
         conn_ = pg::connect_with_backoff(config_.uri, "perdure writer", config_.reconnect_patience);
         set_up(*conn_);
         hold_liveness(*conn_, held_.owner);   // the old session's lock went with it
+        progress_unchecked_ = true;
     }
     return *conn_;
 }
@@ -146,9 +161,9 @@ std::vector<std::int64_t> pg_writer::shards_of(pg::connection& c, const std::vec
     return shards;
 }
 
-bool pg_writer::already_committed(pg::connection& c, std::uint64_t last) {
+std::uint64_t pg_writer::stored_progress(pg::connection& c) {
     auto r = c.exec("SELECT last_unit FROM writer_progress WHERE owner = $1", pg::params(held_.owner));
-    return r.rows() == 1 && r.int64(0, 0) >= static_cast<std::int64_t>(last);
+    return r.rows() == 1 ? static_cast<std::uint64_t>(r.int64(0, 0)) : 0;
 }
 
 void pg_writer::fail(std::uint64_t first, commit_failure failure) {
@@ -159,6 +174,7 @@ void pg_writer::fail(std::uint64_t first, commit_failure failure) {
 std::string pg_writer::send(pg::connection& c, const std::vector<write_queue::unit>& batch, std::int64_t& size) {
     const auto shards = shards_of(c, batch);   // before BEGIN: a run's shard never changes
     std::vector<pg::statement> statements{{"BEGIN", {}}, fence_statement(held_, shards)};
+    if (config_.synchronous && flush_can_wait(batch)) statements.push_back({"SET LOCAL synchronous_commit = off", {}});
     for (const auto& u : batch)
         for (const auto& op : u.ops) pg_statements(op, config_.shard_count, statements);
     statements.push_back(
@@ -186,7 +202,20 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
         try {
             auto& c = connected();
             connecting = false;
-            if (attempt > 1 && already_committed(c, last)) break;
+            if (progress_unchecked_) {
+                const auto progress = stored_progress(c);
+                progress_unchecked_ = false;
+                if (progress < acknowledged_) {
+                    fail(first, {commit_failure::kind::storage,
+                                 "database " + config_.name + ": the server lost units " +
+                                     std::to_string(progress + 1) + " to " + std::to_string(acknowledged_) +
+                                     ", which it had reported committed (it crashed, or was restored from a backup, "
+                                     "before flushing commits made without waiting for the flush); this engine "
+                                     "stops: reopen the database to recover what the server kept"});
+                    return;
+                }
+                if (progress >= last) break;   // the COMMIT whose answer was lost went through
+            }
             if (lost_.empty()) renew_if_due(c);
             std::string moved = lost_;
             if (moved.empty()) {
@@ -230,6 +259,7 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             return;
         }
     }
+    acknowledged_ = last;
     queue_.committed_through(last);
     if (cb_.committed) cb_.committed(last);
 }

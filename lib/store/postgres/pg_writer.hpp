@@ -71,7 +71,8 @@ private:
     /// The shards a batch writes (all held shards when it writes rows of the whole database or
     /// a run whose shard is unknown).
     std::vector<std::int64_t> shards_of(pg::connection& c, const std::vector<write_queue::unit>& batch);
-    bool already_committed(pg::connection& c, std::uint64_t last);
+    /// The last unit this writer's progress row says committed (0 without a row).
+    std::uint64_t stored_progress(pg::connection& c);
     void fail(std::uint64_t first, commit_failure failure);
     std::int64_t now_us() const;
 
@@ -79,7 +80,11 @@ private:
     held_leases held_;
     std::unique_ptr<pg::connection> conn_;
     commit_callbacks cb_;
-    std::string lost_;   // why ownership is lost ("" while held); writer thread only
+    std::string lost_;                 // why ownership is lost ("" while held); writer thread only
+    std::uint64_t acknowledged_ = 0;   // the last unit reported committed; writer thread only
+    /// A new connection: before its first batch, the progress row must still cover every unit
+    /// reported committed (a server that crashed may have lost unflushed commits).
+    bool progress_unchecked_ = false;
     std::unordered_map<std::int64_t, std::int64_t> shard_of_run_;   // writer thread only
     write_queue queue_;
     std::thread thread_;

@@ -128,7 +128,8 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         const auto status = store_.command_status(x->id);
         if (!status)
             throw storage_error("the command left for the engine owning database " + db +
-                                " disappeared before an answer; check the outcome with describe or list");
+                                " disappeared before an answer (a server that crashed before flushing it loses it "
+                                "before any engine applies it); check the outcome with describe or list");
         const auto now = std::chrono::steady_clock::now();
         switch (status->at) {
         case stage::answered:

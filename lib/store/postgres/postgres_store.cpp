@@ -11,9 +11,11 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <functional>
 #include <optional>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include <unistd.h>
 
@@ -215,16 +217,42 @@ auto postgres_store::as_sender(F&& f) -> decltype(f(std::declval<pg::connection&
     }
 }
 
+namespace {
+
+/// Runs one statement in a transaction of its own that does not wait for the server's flush.
+void exec_unflushed(pg::connection& c, std::string sql, pg::params values,
+                    std::function<void(const pg::result&)> on_result) {
+    pg::transaction tx(c, pg::begun_in_pipeline);
+    c.exec_all({{"BEGIN", {}},
+                {"SET LOCAL synchronous_commit = off", {}},
+                {std::move(sql), std::move(values), std::move(on_result)},
+                {"COMMIT", {}}});
+    tx.committed();
+}
+
+}   // namespace
+
 std::int64_t postgres_store::submit_command(const inbox_command& command, std::int64_t now_us,
                                             std::int64_t expires_us) {
     const auto text = stored_command(command);
+    bool again = false;
     return as_sender([&](pg::connection& c) {
-        return c
-            .exec(
-                "INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) "
-                "RETURNING id, pg_notify('perdure_inbox', '')",
-                pg::params(now_us, expires_us, text))
-            .int64(0, 0);
+        if (std::exchange(again, true)) {
+            // The first try's connection was lost, perhaps after its insert committed: a command
+            // left twice would be applied twice.
+            auto r =
+                c.exec("SELECT id FROM inbox WHERE created = $1::bigint AND command = $2", pg::params(now_us, text));
+            if (r.rows() == 1) return r.int64(0, 0);
+        }
+        // The insert need not wait for the server's flush: the owner's change waits for it, and
+        // so flushes the command too. A command the server loses in a crash was applied by
+        // nobody, and its sender reads that it disappeared.
+        std::int64_t id = 0;
+        exec_unflushed(c,
+                       "INSERT INTO inbox(created, expires, command) VALUES ($1::bigint, $2::bigint, $3) "
+                       "RETURNING id, pg_notify('perdure_inbox', '')",
+                       pg::params(now_us, expires_us, text), [&id](const pg::result& r) { id = r.int64(0, 0); });
+        return id;
     });
 }
 
@@ -253,22 +281,28 @@ std::vector<claimed_task> postgres_store::claim_tasks(task_kind kind, std::int64
             "FROM ";
         params.add(claimer).add(static_cast<std::int64_t>(claim_ttl.count()));
     }
+    claim +=
+        "(SELECT run_key, seq FROM queue_tasks WHERE ns_id = $1::bigint AND task_queue = $2 "
+        "AND kind = $5::integer AND task_type IN (SELECT json_array_elements_text($3::json)) "
+        "AND (claimed_by = '' OR claim_expires < clock_timestamp()) "
+        "ORDER BY offered LIMIT $4::bigint FOR UPDATE SKIP LOCKED) c, executions e "
+        "WHERE q.run_key = c.run_key AND q.seq = c.seq AND e.run_key = q.run_key "
+        "RETURNING q.run_key, q.seq, q.attempt, q.details, "
+        "(SELECT attrs FROM history h WHERE h.run_key = q.run_key AND h.event_id = q.seq), "
+        "e.workflow_id, e.run_id, e.ns_id";
     return as_sender([&](pg::connection& c) {
-        auto r = c.exec(claim +
-                            "(SELECT run_key, seq FROM queue_tasks WHERE ns_id = $1::bigint AND task_queue = $2 "
-                            "AND kind = $5::integer AND task_type IN (SELECT json_array_elements_text($3::json)) "
-                            "AND (claimed_by = '' OR claim_expires < clock_timestamp()) "
-                            "ORDER BY offered LIMIT $4::bigint FOR UPDATE SKIP LOCKED) c, executions e "
-                            "WHERE q.run_key = c.run_key AND q.seq = c.seq AND e.run_key = q.run_key "
-                            "RETURNING q.run_key, q.seq, q.attempt, q.details, "
-                            "(SELECT attrs FROM history h WHERE h.run_key = q.run_key AND h.event_id = q.seq), "
-                            "e.workflow_id, e.run_id, e.ns_id",
-                        params);
         std::vector<claimed_task> claimed;
-        for (int i = 0; i < r.rows(); ++i)
-            claimed.push_back({r.int64(i, 0), r.int64(i, 1), ns_id, static_cast<int>(r.int64(i, 2)),
-                               std::string(r.text(i, 4)), std::string(r.text(i, 5)), std::string(r.text(i, 6)),
-                               std::string(r.text(i, 3)), task_queue, r.int64(i, 7)});
+        const auto took = [&](const pg::result& r) {
+            for (int i = 0; i < r.rows(); ++i)
+                claimed.push_back({r.int64(i, 0), r.int64(i, 1), ns_id, static_cast<int>(r.int64(i, 2)),
+                                   std::string(r.text(i, 4)), std::string(r.text(i, 5)), std::string(r.text(i, 6)),
+                                   std::string(r.text(i, 3)), task_queue, r.int64(i, 7)});
+        };
+        // The claim need not wait for the server's flush. What the claimer does with the attempt
+        // reaches the owner as a command, whose change waits for the flush and so flushes the
+        // claim too; a claim lost in a server crash leaves the attempt to be claimed again, as
+        // an expired claim does.
+        exec_unflushed(c, claim, params, took);
         return claimed;
     });
 }

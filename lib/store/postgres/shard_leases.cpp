@@ -68,14 +68,16 @@ std::string server_start(pg::connection& c) {
     return std::string(c.exec("SELECT pg_postmaster_start_time()::text").text(0, 0));
 }
 
-held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
-                               const std::string& name, std::string_view started_at_open) {
-    pg::transaction tx(c);
-    auto rows = c.exec(
-        "SELECT shard_id, owner, expires_at, pg_postmaster_start_time()::text, "
-        "clock_timestamp() < pg_postmaster_start_time() + $1::integer * interval '1 s' "
-        "FROM shard_leases ORDER BY shard_id FOR UPDATE",
-        pg::params(restart_grace_seconds));
+namespace {
+
+constexpr const char* leases_sql =
+    "SELECT shard_id, owner, expires_at, pg_postmaster_start_time()::text, "
+    "clock_timestamp() < pg_postmaster_start_time() + $1::integer * interval '1 s' "
+    "FROM shard_leases ORDER BY shard_id";
+
+/// Throws shard_held unless `owner` may take every lease in `rows` (the leases_sql columns).
+void check_takeable(pg::connection& c, const pg::result& rows, const std::string& owner, std::int64_t now_us,
+                    const std::string& name, std::string_view started_at_open) {
     const bool free_lock_means_gone =
         started_at_open.empty() || rows.rows() == 0 || rows.text(0, 3) == started_at_open || rows.text(0, 4) != "t";
     for (int i = 0; i < rows.rows(); ++i) {
@@ -90,6 +92,21 @@ held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std:
                                  "sends its commands to it; for maintenance, stop it first",
                              std::string(holder));
     }
+}
+
+}   // namespace
+
+held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std::int64_t now_us, std::int64_t lease_us,
+                               const std::string& name, std::string_view started_at_open) {
+    const pg::params params(restart_grace_seconds);
+    // A look without locks first. A standby asks every 200 ms, and locking the rows would wait
+    // for the owner's batch in flight, then hold up the owner's next batches behind it, whose
+    // fences lock the same rows to share: under load that stalled the owner's writer for a
+    // commit on each standby's every tick.
+    check_takeable(c, c.exec(leases_sql, params), owner, now_us, name, started_at_open);
+    pg::transaction tx(c);
+    auto rows = c.exec(std::string(leases_sql) + " FOR UPDATE", params);
+    check_takeable(c, rows, owner, now_us, name, started_at_open);
     held_leases held{owner, std::vector<std::int64_t>(static_cast<std::size_t>(rows.rows())), now_us + lease_us};
     auto taken = c.exec(
         "UPDATE shard_leases SET owner = $1, epoch = epoch + 1, expires_at = $2::bigint "

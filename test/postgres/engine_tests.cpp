@@ -67,6 +67,8 @@ const perdure::workflow_def count_workflow{"CountTo", &count_to};
 
 perdure::workflow<std::string> until_go(perdure::workflow_context& ctx) {
     ctx.set_query_handler("state", [] { return std::string("waiting for go"); });
+    ctx.set_update_handler("note",
+                           [](std::string note) -> perdure::workflow<std::string> { co_return "noted " + note; });
     auto go = ctx.signal_channel<std::string>("go");
     co_return "went " + co_await go.receive();
 }
@@ -78,6 +80,21 @@ std::string read_line(int fd) {
     return line;
 }
 void write_line(int fd, const std::string& line) { (void)!::write(fd, (line + "\n").data(), line.size() + 1); }
+
+/// The run's result, or "canceled" or "terminated" when it closed so.
+std::string how_it_closed(perdure::workflow_handle<std::string>& run) {
+    try {
+        return run.get();
+    } catch (const perdure::workflow_failed_error& e) {
+        try {
+            std::rethrow_exception(e.cause());
+        } catch (const perdure::canceled_error&) {
+            return "canceled";
+        } catch (const perdure::terminated_error&) {
+            return "terminated";
+        }
+    }
+}
 
 }   // namespace
 
@@ -167,7 +184,8 @@ BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_then
             }
         };
         // Its first write after waking is refused by the fence; the engine then stands by, and
-        // the same call goes to the engine that owns the data now, as do a query and a start.
+        // the same call goes to the engine that owns the data now, as do a query, a start, an
+        // update, a cancel and a termination.
         for (int attempt = 1; attempt <= 2; ++attempt)
             tell([&] {
                 run.signal("go", std::string("from the old owner"));
@@ -178,6 +196,20 @@ BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_then
             auto other = client.start_workflow(until_go_workflow, {.id = "started-after", .task_queue = "q"});
             other.signal("go", std::string("from the stepped-back engine"));
             return other.get();
+        });
+        tell([&] {
+            auto other = client.start_workflow(until_go_workflow, {.id = "updated-after", .task_queue = "q"});
+            return other.update<std::string>("note", std::string("from the stepped-back engine"));
+        });
+        tell([&] {
+            auto other = client.get_handle<std::string>("updated-after");
+            other.cancel();
+            return how_it_closed(other);
+        });
+        tell([&] {
+            auto other = client.start_workflow(until_go_workflow, {.id = "terminated-after", .task_queue = "q"});
+            other.terminate("from the stepped-back engine");
+            return how_it_closed(other);
         });
         tell([&] { return run.get(); });
         tell([&] { return "waited for " + std::string(waiting.get().as_string()); });
@@ -207,6 +239,9 @@ BOOST_AUTO_TEST_CASE(an_owner_paused_past_its_lease_is_fenced_when_it_wakes_then
     BOOST_TEST(read_line(from_child[0]) == "signal accepted");
     BOOST_TEST(read_line(from_child[0]) == "queried: waiting for go");
     BOOST_TEST(read_line(from_child[0]) == "went from the stepped-back engine");
+    BOOST_TEST(read_line(from_child[0]) == "noted from the stepped-back engine");
+    BOOST_TEST(read_line(from_child[0]) == "canceled");
+    BOOST_TEST(read_line(from_child[0]) == "terminated");
     BOOST_TEST(read_line(from_child[0]) == "went from the old owner");
     BOOST_TEST(read_line(from_child[0]) == "waited for went from the old owner");
     BOOST_TEST(run.get() == "went from the old owner");

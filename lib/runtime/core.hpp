@@ -327,7 +327,7 @@ private:
     void answer_abandoned_commands();
     // inbox_host (commit is above)
     std::vector<pending_command> pending_commands(std::int64_t now_wall_us, std::size_t limit) override;
-    bool takes_commands() const override { return running(); }
+    bool takes_commands() const override { return running() && !standing_by_; }
     // Deletion left for an idle writer needs no commit to wake it: each poll may sweep.
     void after_poll() override { maybe_sweep_retention(); }
     /// Applies a claimed command through the same entry points as the API.

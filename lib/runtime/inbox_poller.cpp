@@ -5,6 +5,8 @@
 
 #include <perdure/error.hpp>
 
+#include <boost/asio/post.hpp>
+
 #include <atomic>
 #include <utility>
 
@@ -66,7 +68,9 @@ void inbox_poller::start(std::weak_ptr<const void> owner) {
 }
 
 void inbox_poller::poll() {
-    for (auto& pending : host_.pending_commands(now_us_wall(), batch)) {
+    auto read = host_.pending_commands(now_us_wall(), batch);
+    more_ = more_ || read.size() == batch;
+    for (auto& pending : read) {
         const auto id = pending.id;
         // Its claim from an earlier poll has not committed yet, so it still reads as pending.
         if (!claiming_.insert(id).second) continue;
@@ -77,9 +81,31 @@ void inbox_poller::poll() {
             claiming_.erase(pending.id);
             // A claim that lost (the sender withdrew the command, or it expired) applies nothing.
             if (!e && took->load()) claimed(std::move(pending));
+            // The commands behind a full read would otherwise wait for the next notice or tick.
+            if (!e && claiming_.empty() && std::exchange(more_, false) && host_.takes_commands()) try {
+                    poll();
+                } catch (...) {
+                    // read again at the next poll
+                }
         });
         host_.commit(std::move(unit));
     }
+}
+
+void inbox_poller::poll_soon(std::weak_ptr<const void> owner) {
+    if (poll_queued_) return;
+    poll_queued_ = true;
+    boost::asio::post(timer_.get_executor(), [this, owner = std::move(owner)] {
+        const auto alive = owner.lock();
+        if (!alive) return;
+        poll_queued_ = false;
+        if (!host_.takes_commands()) return;
+        try {
+            poll();
+        } catch (...) {
+            // read again at the next poll
+        }
+    });
 }
 
 void inbox_poller::claimed(pending_command pending) {

@@ -69,9 +69,13 @@ public:
     void stop() { timer_.cancel(); }
 
     /// One poll: each pending command not already being claimed gets a claim of its own, and
-    /// is applied once that claim commits, if it took the command. The timer calls it; public
-    /// so tests can poll without waiting for the timer.
+    /// is applied once that claim commits, if it took the command. A read that came back full
+    /// polls again once its claims are in. The timer calls it; public so tests can poll without
+    /// waiting for the timer.
     void poll();
+    /// A poll on the strand soon, unless one is already queued: a burst of notices of new
+    /// commands (one per command sent) makes one read, not one each. `owner` as for start().
+    void poll_soon(std::weak_ptr<const void> owner);
 
 private:
     void claimed(pending_command pending);
@@ -81,6 +85,8 @@ private:
     std::chrono::milliseconds interval_;
     boost::asio::steady_timer timer_;
     std::set<std::int64_t> claiming_;   // ids whose claim is in flight: not claimed twice
+    bool more_ = false;                 // the last read was full: read again once its claims are in
+    bool poll_queued_ = false;          // a poll_soon() is on its way to the strand
 };
 
 }   // namespace perdure::detail

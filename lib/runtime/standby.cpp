@@ -94,13 +94,7 @@ void engine_core::listen_for_notices() {
 void engine_core::heard(store_notice n) {
     if (!running()) return;
     using kind = store_notice::kind;
-    if (n.what == kind::inbox || n.what == kind::missed) {
-        if (!standing_by_) try {
-                inbox_.poll();
-            } catch (...) {
-                // read again at the next poll
-            }
-    }
+    if ((n.what == kind::inbox || n.what == kind::missed) && !standing_by_) inbox_.poll_soon(weak_from_this());
     if (n.what == kind::answered) link_.heard_answer(n.id);
     if (n.what == kind::tasks) claimed_.claim(n.id);
     if (n.what == kind::closed && standing_by_) {

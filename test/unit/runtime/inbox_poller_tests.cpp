@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -146,6 +147,49 @@ BOOST_AUTO_TEST_CASE(a_command_whose_claim_is_in_flight_is_not_claimed_again) {
 
     claim_commits(0, true);
     BOOST_TEST(host.applied.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_read_reads_again_once_its_claims_are_in) {
+    for (std::int64_t id = 1; id <= static_cast<std::int64_t>(inbox_poller::batch); ++id)
+        host.pending.push_back(namespace_deletion(id, "ns-" + std::to_string(id)));
+    poller.poll();
+    BOOST_REQUIRE_EQUAL(host.committed.size(), inbox_poller::batch);
+    host.pending = {namespace_deletion(100, "behind")};   // what the full read left behind
+    for (std::size_t i = 0; i + 1 < inbox_poller::batch; ++i) claim_commits(i, true);
+    BOOST_TEST(host.reads.size() == 1u);   // not while claims are in flight: they would read as pending
+    claim_commits(inbox_poller::batch - 1, true);
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 2u);
+    BOOST_TEST(claim_in(host.committed.back()).id == 100);
+
+    claim_commits(host.committed.size() - 1, true);   // a read that was not full: no third read
+    BOOST_TEST(host.reads.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(notices_that_come_together_make_one_read) {
+    host.pending = {namespace_deletion(4, "orders")};
+    for (int notice = 0; notice < 5; ++notice) poller.poll_soon(owner);
+    BOOST_TEST(host.reads.empty());   // on the strand, not in the caller
+    io.run();
+    BOOST_TEST(host.reads.size() == 1u);
+    BOOST_TEST(host.committed.size() == 1u);
+
+    poller.poll_soon(owner);   // a later notice reads again
+    io.restart();
+    io.run();
+    BOOST_TEST(host.reads.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_poll_asked_for_by_a_notice_reads_nothing_once_the_engine_stopped_or_went) {
+    host.pending = {namespace_deletion(4, "orders")};
+    host.taking = false;
+    poller.poll_soon(owner);
+    io.run();
+    host.taking = true;
+    poller.poll_soon(owner);
+    owner.reset();
+    io.restart();
+    io.run();
+    BOOST_TEST(host.reads.empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_claim_that_lost_applies_nothing) {

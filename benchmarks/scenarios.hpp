@@ -17,6 +17,7 @@ void run_timers(const settings&);
 void run_recovery(const settings&);
 void run_failover(const settings&);
 void run_standby_calls(const settings&);
+void run_processes(const settings&);
 void run_idle_memory(const settings&);
 void run_long_history(const settings&);
 void run_retention(const settings&);
@@ -51,6 +52,7 @@ inline constexpr scenario scenarios[] = {
     {"recovery", &run_recovery, stores::both},
     {"failover", &run_failover, stores::postgres},
     {"standby_calls", &run_standby_calls, stores::postgres},
+    {"processes", &run_processes, stores::postgres},
     {"idle_memory", &run_idle_memory},
     {"long_history", &run_long_history},
     {"retention", &run_retention},

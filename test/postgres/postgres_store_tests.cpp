@@ -372,6 +372,25 @@ BOOST_AUTO_TEST_CASE(a_server_that_lost_units_it_had_acknowledged_stops_the_writ
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.executions") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(an_owner_whose_shards_moved_while_its_connection_was_down_is_fenced_not_told_of_lost_units) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log_a, log_b;
+    engine_at a(uri, "engine-a", 0s), b(uri, "engine-b", 31s);   // b comes after a's lease lapsed
+    auto store_a = a.open(log_a);
+    log_a.wait_for(store_a->append(a_started_run(7, "order-1")));
+    auto store_b = b.open(log_b);   // takes every shard, and deletes a's progress row
+    pg::connection admin(uri, "perdure tests");
+    BOOST_TEST(admin
+                   .exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                         "'perdure writer' AND datname = current_database()")
+                   .int64(0, 0) == 2);   // b's writer too, which has nothing to lose
+    const auto seq = store_a->append(a_started_run(8, "order-2"));
+    const auto [first, failure] = log_a.failure.get_future().get();
+    BOOST_TEST(first == seq);
+    BOOST_TEST((failure.reason == commit_failure::kind::ownership_lost), failure.message);
+    BOOST_TEST(!store_b->reads().find_run(std::int64_t{8}));
+}
+
 BOOST_AUTO_TEST_CASE(a_pipeline_sends_many_statements_and_stops_at_the_first_failure) {
     pg::connection c(postgres_cluster::instance().create_database(), "perdure tests");
     c.run("CREATE TABLE public.t(k bigint PRIMARY KEY, v text)");

@@ -205,7 +205,11 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             if (progress_unchecked_) {
                 const auto progress = stored_progress(c);
                 progress_unchecked_ = false;
-                if (progress < acknowledged_) {
+                // An engine that took the shards over deleted this writer's progress row: no data
+                // was lost then, the shards were.
+                if (progress < acknowledged_ && lost_.empty() && !still_holds(c, held_))
+                    lost_ = "another engine took over its shards while its connection was down";
+                if (progress < acknowledged_ && lost_.empty()) {
                     fail(first, {commit_failure::kind::storage,
                                  "database " + config_.name + ": the server lost units " +
                                      std::to_string(progress + 1) + " to " + std::to_string(acknowledged_) +

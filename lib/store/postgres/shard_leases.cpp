@@ -149,6 +149,14 @@ bool renew_leases(pg::connection& c, held_leases& held, std::int64_t now_us, std
     return true;
 }
 
+bool still_holds(pg::connection& c, const held_leases& held) {
+    auto r = c.exec(
+        "SELECT count(*) FROM shard_leases l, unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) "
+        "WHERE l.shard_id = h.shard_id AND l.epoch = h.epoch AND l.owner = $1",
+        held_rows(held));
+    return r.int64(0, 0) == static_cast<std::int64_t>(held.epochs.size());
+}
+
 void release_leases(pg::connection& c, const held_leases& held) {
     pg::transaction tx(c);
     c.exec(

@@ -65,6 +65,9 @@ inline constexpr int restart_grace_seconds = 10;
 /// when any of them moved to another engine (a newer epoch): ownership is lost.
 bool renew_leases(pg::connection&, held_leases&, std::int64_t now_us, std::int64_t lease_us);
 
+/// True while every held lease still has this owner at the held epoch (expired or not).
+bool still_holds(pg::connection&, const held_leases&);
+
 /// Gives the held shards up (expired at once, epochs kept, so the next owner raises them) and
 /// forgets this owner's writer progress.
 void release_leases(pg::connection&, const held_leases&);

@@ -391,6 +391,40 @@ BOOST_AUTO_TEST_CASE(an_owner_whose_shards_moved_while_its_connection_was_down_i
     BOOST_TEST(!store_b->reads().find_run(std::int64_t{8}));
 }
 
+BOOST_AUTO_TEST_CASE(the_owner_sweeps_commands_no_sender_waits_for_from_the_inbox) {
+    const auto uri = postgres_cluster::instance().create_database();
+    commit_log log;
+    engine_at a(uri, "engine-a", 0s);
+    auto owner = a.open(log);
+    auto sender = open_store(perdure::test::store_options(uri), open_mode::reader);
+    const auto command = [&](std::int64_t expires) {
+        return sender->submit_command(namespace_delete_command{"zeta"}, 0, expires);
+    };
+    constexpr std::int64_t far = std::int64_t{1} << 60;
+    const auto answered = command(far), withdrawn = command(far);
+    command(1);   // left pending past its expiry
+    const auto waiting = command(far), claimed = command(far);
+    std::vector<write_op> ops;
+    ops.emplace_back(finish_inbox{answered, inbox_failure{perdure::errc::not_found, "no namespace zeta"}});
+    ops.emplace_back(claim_inbox{claimed, std::make_shared<std::atomic<bool>>(false)});
+    log.wait_for(owner->append(std::move(ops)));
+    BOOST_TEST(sender->withdraw_command(withdrawn));
+
+    a.clock->advance(25s);   // the next batch renews the leases, and the first sweep marks where it stands
+    log.wait_for(owner->append(a_started_run(7, "order-1")));
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.inbox") == 5);
+    const auto late = command(1);   // after the mark: the next sweep leaves it
+    a.clock->advance(5min);
+    log.wait_for(owner->append(a_started_run(8, "order-2")));
+
+    pg::connection admin(uri, "perdure tests");
+    auto left = admin.exec("SELECT id FROM perdure.inbox ORDER BY id");
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < left.rows(); ++i) ids.push_back(left.int64(i, 0));
+    const std::vector<std::int64_t> kept{waiting, claimed, late};
+    BOOST_TEST(ids == kept, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_pipeline_sends_many_statements_and_stops_at_the_first_failure) {
     pg::connection c(postgres_cluster::instance().create_database(), "perdure tests");
     c.run("CREATE TABLE public.t(k bigint PRIMARY KEY, v text)");

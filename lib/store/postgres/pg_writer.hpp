@@ -68,6 +68,8 @@ private:
     pg::connection& connected();
     /// Renews the leases when a third of their time has passed; notes a lost ownership.
     void renew_if_due(pg::connection& c);
+    /// Every few minutes (inbox_sweep_us), deletes the inbox rows no sender waits for.
+    void sweep_inbox_if_due(pg::connection& c, std::int64_t now);
     /// The shards a batch writes (all held shards when it writes rows of the whole database or
     /// a run whose shard is unknown).
     std::vector<std::int64_t> shards_of(pg::connection& c, const std::vector<write_queue::unit>& batch);
@@ -82,6 +84,8 @@ private:
     commit_callbacks cb_;
     std::string lost_;                 // why ownership is lost ("" while held); writer thread only
     std::uint64_t acknowledged_ = 0;   // the last unit reported committed; writer thread only
+    std::int64_t inbox_mark_ = 0;      // the inbox id the last sweep stopped below; writer thread only
+    std::int64_t inbox_swept_us_ = 0;
     /// A new connection: before its first batch, the progress row must still cover every unit
     /// reported committed (a server that crashed may have lost unflushed commits).
     bool progress_unchecked_ = false;

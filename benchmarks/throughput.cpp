@@ -75,9 +75,6 @@ void run_throughput(const settings& s) {
           {"workflows_per_commit", static_cast<double>(workflows) / static_cast<double>(commits)}});
 }
 
-}   // namespace perdure::bench
-
-namespace perdure::bench {
 namespace {
 
 /// One byte at a time between the scenario and its processes: ready, go, done, stop.

@@ -228,15 +228,16 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             connecting = false;
             if (progress_unchecked_) {
                 const auto progress = stored_progress(c);
+                const auto acknowledged = queue_.committed();
                 progress_unchecked_ = false;
                 // An engine that took the shards over deleted this writer's progress row: no data
                 // was lost then, the shards were.
-                if (progress < acknowledged_ && lost_.empty() && !still_holds(c, held_))
+                if (progress < acknowledged && lost_.empty() && !still_holds(c, held_))
                     lost_ = "another engine took over its shards while its connection was down";
-                if (progress < acknowledged_ && lost_.empty()) {
+                if (progress < acknowledged && lost_.empty()) {
                     fail(first, {commit_failure::kind::storage,
                                  "database " + config_.name + ": the server lost units " +
-                                     std::to_string(progress + 1) + " to " + std::to_string(acknowledged_) +
+                                     std::to_string(progress + 1) + " to " + std::to_string(acknowledged) +
                                      ", which it had reported committed (it crashed, or was restored from a backup, "
                                      "before flushing commits made without waiting for the flush); this engine "
                                      "stops: reopen the database to recover what the server kept"});
@@ -287,7 +288,6 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             return;
         }
     }
-    acknowledged_ = last;
     queue_.committed_through(last);
     if (cb_.committed) cb_.committed(last);
 }

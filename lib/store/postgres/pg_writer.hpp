@@ -82,9 +82,8 @@ private:
     held_leases held_;
     std::unique_ptr<pg::connection> conn_;
     commit_callbacks cb_;
-    std::string lost_;                 // why ownership is lost ("" while held); writer thread only
-    std::uint64_t acknowledged_ = 0;   // the last unit reported committed; writer thread only
-    std::int64_t inbox_mark_ = 0;      // the inbox id the last sweep stopped below; writer thread only
+    std::string lost_;              // why ownership is lost ("" while held); writer thread only
+    std::int64_t inbox_mark_ = 0;   // the inbox id the last sweep stopped below; writer thread only
     std::int64_t inbox_swept_us_ = 0;
     /// A new connection: before its first batch, the progress row must still cover every unit
     /// reported committed (a server that crashed may have lost unflushed commits).

@@ -81,9 +81,9 @@ bool engine_core::takes_over() const {
 
 void engine_core::listen_for_notices() {
     if (notices_) return;
-    // The weak pointer is locked on the strand only: the store's thread must never hold the
-    // last reference, as destroying the engine joins that thread.
-    notices_ = store_->listen([weak = weak_from_this(), strand = strand_](store_notice n) {
+    // The weak pointer is locked on the strand only: the listener's call must never hold the
+    // last reference, as destroying the engine closes the store, which waits for that call.
+    notices_ = store_->listen(*io_, [weak = weak_from_this(), strand = strand_](store_notice n) {
         boost::asio::post(strand, [weak, n] {
             if (const auto self = weak.lock()) self->heard(n);
         });

@@ -20,6 +20,10 @@
 #include <utility>
 #include <vector>
 
+namespace boost::asio {
+class io_context;
+}   // namespace boost::asio
+
 namespace perdure::detail {
 
 /// Every read the engine, the client and the CLI make. Each call sees committed data only and
@@ -191,12 +195,13 @@ public:
     /// progress is not its successor's). False when the store has no ownership to give back
     /// (SQLite, a reader, a standby). On the thread that calls take_ownership().
     virtual bool step_back() { return false; }
-    /// Calls `heard` on a thread of the store's for the notices this store's role acts on, from
-    /// now until close, and returns true: while it owns the data, commands left in the inbox;
-    /// while it stands by (or as a reader), closed runs and registry changes; answers and
-    /// `missed` always. A store that cannot tell
-    /// (SQLite, whose senders are only polled for) returns false and never calls it. Once only.
-    virtual bool listen(std::function<void(store_notice)> heard) {
+    /// Calls `heard` on `io` (the engine's loop, which must run until close) for the notices
+    /// this store's role acts on, from now until close, and returns true: while it owns the
+    /// data, commands left in the inbox; while it stands by (or as a reader), closed runs and
+    /// registry changes; answers and `missed` always. A store that cannot tell (SQLite, whose
+    /// senders are only polled for) returns false and never calls it. Once only.
+    virtual bool listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) {
+        (void)io;
         (void)heard;
         return false;
     }

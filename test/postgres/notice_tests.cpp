@@ -1,19 +1,32 @@
 // What engines sharing a PostgreSQL database tell each other as their transactions commit: a
 // command left in the inbox (heard by the owner), its answer, a closed run, a changed namespace
-// and an offered activity attempt (heard by the sender). A listener whose connection dies listens again and says it may have missed notices.
+// and an offered activity attempt (heard by the sender). A listener whose connection dies listens
+// again and says it may have missed notices; one whose server does not answer never holds up the
+// loop it runs on.
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_listener.hpp"
 
 #include "support/postgres_cluster.hpp"
 #include "unit/store/commit_log.hpp"
 #include "unit/store/sample_run.hpp"
 #include "unit/store/store_options.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace perdure::detail;
 using namespace std::chrono_literals;
@@ -50,6 +63,43 @@ struct notices {
     }
 };
 
+/// An engine's loop, run on a thread of its own until the test ends.
+struct loop {
+    boost::asio::io_context io;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> busy{io.get_executor()};
+    std::thread thread{[this] { io.run(); }};
+    ~loop() {
+        busy.reset();
+        io.stop();
+        thread.join();
+    }
+    /// True when a job posted now runs within `patience`.
+    bool answers(std::chrono::seconds patience) {
+        auto ran = std::make_shared<std::promise<void>>();
+        auto done = ran->get_future();
+        boost::asio::post(io, [ran] { ran->set_value(); });
+        return done.wait_for(patience) == std::future_status::ready;
+    }
+};
+
+/// A TCP port on loopback whose connections the kernel accepts and nothing ever answers: a
+/// server that hangs.
+struct silent_server {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int port = 0;
+    silent_server() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t n = sizeof a;
+        BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        BOOST_TEST_REQUIRE(::listen(fd, 8) == 0);
+        BOOST_TEST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n) == 0);
+        port = ntohs(a.sin_port);
+    }
+    ~silent_server() { ::close(fd); }
+};
+
 std::vector<write_op> one(write_op op) {
     std::vector<write_op> ops;
     ops.push_back(std::move(op));
@@ -62,12 +112,13 @@ BOOST_AUTO_TEST_SUITE(notice_tests, *boost::unit_test::precondition(postgres_ava
 
 BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_commit) {
     const auto uri = postgres_cluster::instance().create_database();
+    loop engine;
     commit_log log;
     auto owner = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
     auto sender = open_store(perdure::test::store_options(uri), open_mode::reader);
     notices at_owner, at_sender;
-    BOOST_TEST(owner->listen(at_owner.sink()));
-    BOOST_TEST(sender->listen(at_sender.sink()));
+    BOOST_TEST(owner->listen(engine.io, at_owner.sink()));
+    BOOST_TEST(sender->listen(engine.io, at_sender.sink()));
     // Listening starts with "missed": whatever came before was not heard.
     BOOST_TEST_REQUIRE(at_owner.wait_for(kind::missed));
     BOOST_TEST_REQUIRE(at_sender.wait_for(kind::missed));
@@ -100,10 +151,11 @@ BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_com
 
 BOOST_AUTO_TEST_CASE(a_listener_whose_connection_is_cut_listens_again_and_says_it_may_have_missed_some) {
     const auto uri = postgres_cluster::instance().create_database();
+    loop engine;
     auto owner = open_store(perdure::test::store_options(uri), open_mode::owner);
     auto sender = open_store(perdure::test::store_options(uri), open_mode::reader);
     notices heard;
-    sender->listen(heard.sink());
+    sender->listen(engine.io, heard.sink());
     BOOST_TEST_REQUIRE(heard.wait_for(kind::missed));
 
     pg::connection admin(uri, "perdure tests");
@@ -114,6 +166,23 @@ BOOST_AUTO_TEST_CASE(a_listener_whose_connection_is_cut_listens_again_and_says_i
     BOOST_TEST_REQUIRE(heard.wait_for(kind::missed, 0, 2));
     admin.exec("SELECT pg_notify('perdure_answered', '42')");
     BOOST_TEST(heard.wait_for(kind::answered, 42));
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_does_not_answer_never_holds_up_the_loop_the_listener_runs_on) {
+    // A blocking connect would keep the loop's only thread for libpq's 10 s; the engine's
+    // workflows, timers and calls run on that loop.
+    silent_server server;
+    loop engine;
+    notices heard;
+    std::optional<pg_listener> listener;
+    listener.emplace(engine.io, "postgresql://perdure@127.0.0.1:" + std::to_string(server.port) + "/postgres",
+                     heard.sink());
+    BOOST_TEST(engine.answers(5s));
+    BOOST_TEST(engine.answers(5s));
+    // Closing it does not wait for the attempt either, and nothing is heard after.
+    listener.reset();
+    BOOST_TEST(engine.answers(5s));
+    BOOST_TEST(!heard.wait_for(kind::missed, 0, 1, 0s));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

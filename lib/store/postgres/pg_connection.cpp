@@ -102,26 +102,35 @@ std::int64_t result::affected() const {
     return v;
 }
 
-connection::connection(const std::string& uri, const char* application_name) {
-    // The URI is expanded into its parts: it overrides what precedes it, and what follows it
-    // fills what it leaves unset (the encoding is always UTF-8). An attempt to reach a host that
-    // does not answer gives up after 10 s, not the kernel's two minutes, so a reconnecting
-    // engine (or one shutting down while it reconnects) is never stuck in one attempt.
+namespace {
+
+/// Starts a connection to `uri`, waiting for it unless `wait` is false. The URI is expanded into
+/// its parts: it overrides what precedes it, and what follows it fills what it leaves unset (the
+/// encoding is always UTF-8). An attempt to reach a host that does not answer gives up after
+/// 10 s, not the kernel's two minutes, so a reconnecting engine (or one shutting down while it
+/// reconnects) is never stuck in one attempt; a caller that does not wait keeps that time itself.
+PGconn* connect_to(const std::string& uri, const char* application_name, bool wait) {
     const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", "client_encoding", nullptr};
     const char* values[] = {"10", uri.c_str(), application_name, "UTF8", nullptr};
-    c_ = PQconnectdbParams(keys, values, 1);
-    if (!c_) throw failure("", "out of memory", true);
-    if (PQstatus(c_) != CONNECTION_OK) {
-        auto message = trimmed(PQerrorMessage(c_));
-        PQfinish(c_);
-        c_ = nullptr;
+    PGconn* c = wait ? PQconnectdbParams(keys, values, 1) : PQconnectStartParams(keys, values, 1);
+    if (!c) throw failure("", "out of memory", true);
+    if (PQstatus(c) == CONNECTION_BAD) {
+        auto message = trimmed(PQerrorMessage(c));
+        PQfinish(c);
         throw failure("", std::move(message), true);
     }
     // A library's connection does not print: the server's notices (and the farewell of a
     // backend terminated between statements) would otherwise go to the app's stderr. Failures
     // still reach the caller as pg::failure.
     PQsetNoticeProcessor(
-        c_, [](void*, const char*) {}, nullptr);
+        c, [](void*, const char*) {}, nullptr);
+    return c;
+}
+
+}   // namespace
+
+connection::connection(const std::string& uri, const char* application_name)
+    : c_(connect_to(uri, application_name, true)) {
     // Unqualified names are perdure's tables; the schema may not exist yet (it is made on open).
     // A session lost already (a server restarting, a backend terminated) fails this statement,
     // and a constructor that throws runs no destructor: the connection is closed here.
@@ -132,6 +141,42 @@ connection::connection(const std::string& uri, const char* application_name) {
         c_ = nullptr;
         throw;
     }
+}
+
+connection::connection(const std::string& uri, const char* application_name, not_waiting_t)
+    : c_(connect_to(uri, application_name, false)) {}
+
+connection::wait connection::connect_step() {
+    switch (PQconnectPoll(c_)) {
+    case PGRES_POLLING_READING: return wait::read;
+    case PGRES_POLLING_WRITING: return wait::write;
+    case PGRES_POLLING_OK:
+        if (PQsetnonblocking(c_, 1) != 0) abandon();
+        return wait::none;
+    default: abandon();
+    }
+}
+
+void connection::send(const char* sql) {
+    if (PQsendQuery(c_, sql) != 1) abandon();
+}
+
+bool connection::sent() {
+    const int left = PQflush(c_);
+    if (left < 0) abandon();
+    return left == 0;
+}
+
+bool connection::answered() {
+    if (!PQconsumeInput(c_)) abandon();
+    while (!PQisBusy(c_)) {
+        PGresult* r = PQgetResult(c_);
+        if (!r) return true;
+        const auto status = PQresultStatus(r);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r);
+        PQclear(r);
+    }
+    return false;
 }
 
 connection::~connection() {

@@ -97,6 +97,29 @@ public:
     connection& operator=(const connection&) = delete;
     ~connection();
 
+    // Without waiting, for a caller that waits on socket() itself (an Asio loop): a connection
+    // is started, then stepped whenever its socket is ready as the last step asked, and its
+    // statements are sent and their answers read as they arrive. Such a connection sets no
+    // search_path: it names what it uses in full.
+    struct not_waiting_t {
+        explicit not_waiting_t() = default;
+    };
+    static constexpr not_waiting_t not_waiting{};
+    /// Starts connecting to `uri`; drive it with connect_step(). Throws failure.
+    connection(const std::string& uri, const char* application_name, not_waiting_t);
+    /// What the connection waits for before its next step; `none` once it is made.
+    enum class wait { read, write, none };
+    /// Takes the connection a step further, after its socket became ready as the last step (or,
+    /// for the first, writable) said. The socket may change from step to step. Throws failure.
+    wait connect_step();
+    /// Sends `sql`, statements without values separated by ';', without waiting. Throws failure.
+    void send(const char* sql);
+    /// Sends on what send() left to send; false while some remains (wait until writable).
+    bool sent();
+    /// Reads what arrived; true once every answer to what was sent is in. Throws failure, the
+    /// first failed statement's or the lost connection's.
+    bool answered();
+
     /// Runs one parameterized statement. Throws failure.
     result exec(std::string_view sql, const params& p = {});
     /// Runs one parameterized statement without keeping it prepared: for text made per call

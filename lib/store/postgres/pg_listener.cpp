@@ -1,17 +1,23 @@
 #include "store/postgres/pg_listener.hpp"
 
-#include <perdure/error.hpp>
+#include "store/postgres/pg_connection.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include <mutex>
+#include <optional>
 
 namespace perdure::detail {
 namespace {
+
+using namespace std::chrono_literals;
 
 std::int64_t number_in(const std::string& payload) {
     std::int64_t n = 0;
@@ -19,61 +25,166 @@ std::int64_t number_in(const std::string& payload) {
     return n;
 }
 
+std::optional<store_notice> notice_of(const pg::connection::notification& n) {
+    using kind = store_notice::kind;
+    if (n.channel == pg_channel::inbox) return store_notice{kind::inbox, 0};
+    if (n.channel == pg_channel::answered) return store_notice{kind::answered, number_in(n.payload)};
+    if (n.channel == pg_channel::closed) return store_notice{kind::closed, number_in(n.payload)};
+    if (n.channel == pg_channel::registry) return store_notice{kind::registry, 0};
+    if (n.channel == pg_channel::tasks) return store_notice{kind::tasks, number_in(n.payload)};
+    return std::nullopt;
+}
+
+/// As the blocking connections give up on a host that does not answer.
+constexpr auto connect_patience = 10s;
+constexpr auto first_pause = 100ms;
+constexpr auto longest_pause = 2000ms;
+
 }   // namespace
 
-pg_listener::pg_listener(std::string uri, std::function<void(store_notice)> heard)
-    : uri_(std::move(uri)), heard_(std::move(heard)), stop_fd_(::eventfd(0, EFD_CLOEXEC)) {
-    if (stop_fd_ < 0) throw storage_error("cannot make the database listener's wake-up descriptor");
-    thread_ = std::thread([this] { run(); });
+// Everything runs on the strand, one step per readiness of the connection's socket; each step
+// that fails (the server away, the connection broken) closes the connection and listens again
+// after a pause. Handlers hold the state, so it lives until the last of them has run.
+struct pg_listener::state : std::enable_shared_from_this<state> {
+    using step = void (state::*)();
+
+    state(boost::asio::io_context& io, std::string uri, std::function<void(store_notice)> heard)
+        : strand(boost::asio::make_strand(io)),
+          socket(strand),
+          pause(strand),
+          deadline(strand),
+          uri(std::move(uri)),
+          heard(std::move(heard)) {}
+    ~state() {
+        if (socket.is_open()) socket.release();   // libpq's to close, with the connection
+    }
+
+    boost::asio::strand<boost::asio::io_context::executor_type> strand;
+    boost::asio::posix::stream_descriptor socket;   // the connection's socket, which libpq closes
+    boost::asio::steady_timer pause;                // before the next attempt
+    boost::asio::steady_timer deadline;             // of an attempt to connect
+    std::string uri;
+    std::unique_ptr<pg::connection> conn;
+    std::uint64_t attempt = 0;   // a step or a deadline of an earlier attempt does nothing
+    bool listening = false;
+    std::chrono::milliseconds delay = first_pause;
+
+    std::mutex mutex;   // held while `heard` runs, so the destructor can stop it
+    bool stopped = false;
+    std::function<void(store_notice)> heard;
+
+    bool stopping() {
+        std::lock_guard lk(mutex);
+        return stopped;
+    }
+
+    void tell(store_notice n) {
+        std::lock_guard lk(mutex);
+        if (!stopped) heard(n);
+    }
+
+    void connect() {
+        if (stopping()) return;
+        ++attempt;
+        listening = false;
+        try {
+            conn = std::make_unique<pg::connection>(uri, "perdure listener", pg::connection::not_waiting);
+        } catch (const pg::failure&) {
+            return again_later();
+        }
+        deadline.expires_after(connect_patience);
+        deadline.async_wait([self = shared_from_this(), a = attempt](boost::system::error_code ec) {
+            if (!ec && a == self->attempt && !self->listening) self->again_later();
+        });
+        // libpq's rule for the first step: as if the last had asked to write.
+        wait_for(pg::connection::wait::write, &state::connecting);
+    }
+
+    void connecting() {
+        const auto next = conn->connect_step();
+        if (next != pg::connection::wait::none) return wait_for(next, &state::connecting);
+        std::string sql;
+        for (const char* channel :
+             {pg_channel::inbox, pg_channel::answered, pg_channel::closed, pg_channel::registry, pg_channel::tasks})
+            sql += std::string("LISTEN ") + channel + ";";
+        conn->send(sql.c_str());
+        sending();
+    }
+
+    void sending() {
+        if (!conn->sent()) return wait_for(pg::connection::wait::write, &state::sending);
+        wait_for(pg::connection::wait::read, &state::awaiting_listen);
+    }
+
+    void awaiting_listen() {
+        if (!conn->answered()) return wait_for(pg::connection::wait::read, &state::awaiting_listen);
+        listening = true;
+        deadline.cancel();
+        delay = first_pause;
+        tell({store_notice::kind::missed, 0});
+        hearing();
+    }
+
+    void hearing() {
+        for (const auto& n : conn->take_notifications())
+            if (const auto notice = notice_of(n)) tell(*notice);
+        wait_for(pg::connection::wait::read, &state::hearing);
+    }
+
+    /// Runs `next` once the socket is ready for `what`, unless this attempt ended meanwhile.
+    void wait_for(pg::connection::wait what, step next) {
+        // While connecting, libpq may close its socket and open another, which can take the same
+        // number: the descriptor is registered afresh for every wait until the connection is made.
+        if (socket.is_open() && (!listening || socket.native_handle() != conn->socket())) socket.release();
+        if (!socket.is_open()) socket.assign(conn->socket());
+        const auto how = what == pg::connection::wait::read ? boost::asio::posix::descriptor_base::wait_read
+                                                            : boost::asio::posix::descriptor_base::wait_write;
+        socket.async_wait(how, [self = shared_from_this(), a = attempt, next](boost::system::error_code ec) {
+            if (ec || a != self->attempt || self->stopping()) return;
+            try {
+                ((*self).*next)();
+            } catch (const pg::failure&) {
+                self->again_later();   // the server is away or the connection broke
+            }
+        });
+    }
+
+    void again_later() {
+        ++attempt;
+        close_connection();
+        if (stopping()) return;
+        pause.expires_after(delay);
+        delay = std::min(delay * 2, std::chrono::milliseconds(longest_pause));
+        pause.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) self->connect();
+        });
+    }
+
+    void close_connection() {
+        if (socket.is_open()) socket.release();   // libpq closes it
+        deadline.cancel();
+        conn.reset();
+        listening = false;
+    }
+
+    void stop() {
+        ++attempt;
+        close_connection();
+        pause.cancel();
+    }
+};
+
+pg_listener::pg_listener(boost::asio::io_context& io, std::string uri, std::function<void(store_notice)> heard)
+    : state_(std::make_shared<state>(io, std::move(uri), std::move(heard))) {
+    boost::asio::post(state_->strand, [s = state_] { s->connect(); });
 }
 
 pg_listener::~pg_listener() {
-    stopping_ = true;
-    const std::uint64_t one = 1;
-    (void)!::write(stop_fd_, &one, sizeof one);
-    thread_.join();
-    ::close(stop_fd_);
-}
-
-void pg_listener::run() {
-    auto delay = std::chrono::milliseconds(100);
-    while (!stopping_) {
-        try {
-            pg::connection c(uri_, "perdure listener");
-            for (const char* channel :
-                 {pg_channel::inbox, pg_channel::answered, pg_channel::closed, pg_channel::registry, pg_channel::tasks})
-                c.run((std::string("LISTEN ") + channel).c_str());
-            delay = std::chrono::milliseconds(100);
-            heard_({store_notice::kind::missed, 0});
-            listen_on(c);
-        } catch (const pg::failure&) {
-            // The server is away or the connection broke: listened to again after a pause.
-        }
-        pollfd stop{stop_fd_, POLLIN, 0};
-        ::poll(&stop, 1, static_cast<int>(delay.count()));
-        delay = std::min(delay * 2, std::chrono::milliseconds(2000));
+    {
+        std::lock_guard lk(state_->mutex);
+        state_->stopped = true;
     }
-}
-
-void pg_listener::listen_on(pg::connection& c) {
-    pollfd fds[2] = {{stop_fd_, POLLIN, 0}, {c.socket(), POLLIN, 0}};
-    while (!stopping_) {
-        if (::poll(fds, 2, -1) < 0) continue;   // EINTR
-        if (fds[0].revents) return;
-        if (!fds[1].revents) continue;
-        for (const auto& n : c.take_notifications()) {
-            if (n.channel == pg_channel::inbox)
-                heard_({store_notice::kind::inbox, 0});
-            else if (n.channel == pg_channel::answered)
-                heard_({store_notice::kind::answered, number_in(n.payload)});
-            else if (n.channel == pg_channel::closed)
-                heard_({store_notice::kind::closed, number_in(n.payload)});
-            else if (n.channel == pg_channel::registry)
-                heard_({store_notice::kind::registry, 0});
-            else if (n.channel == pg_channel::tasks)
-                heard_({store_notice::kind::tasks, number_in(n.payload)});
-        }
-    }
+    boost::asio::post(state_->strand, [s = state_] { s->stop(); });
 }
 
 }   // namespace perdure::detail

@@ -1,16 +1,15 @@
-// What other engines sharing the database say through it, heard as it commits: a thread LISTENs
-// on a connection of its own to the channels below and hands each NOTIFY over as a
-// store_notice. Lost connections are made again with backoff; each new LISTEN is announced as
+// What other engines sharing the database say through it, heard as it commits: the engine's
+// Asio loop LISTENs on a connection of its own to the channels below and hands each NOTIFY over
+// as a store_notice. The connection is made, and its socket waited on, without ever blocking
+// the loop. Lost connections are made again with backoff; each new LISTEN is announced as
 // `missed`, since whatever was said while nobody listened is gone.
 #pragma once
 
-#include "store/postgres/pg_connection.hpp"
 #include "store/store.hpp"
 
-#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
 
 namespace perdure::detail {
 
@@ -29,21 +28,17 @@ inline constexpr const char* tasks = "perdure_tasks";
 
 class pg_listener {
 public:
-    pg_listener(std::string uri, std::function<void(store_notice)> heard);
+    /// Listens from now on, on `io` (a strand of its own), and calls `heard` there.
+    pg_listener(boost::asio::io_context& io, std::string uri, std::function<void(store_notice)> heard);
+    /// Once it returns, `heard` is called no more. It does not wait for the loop: the
+    /// connection is closed by the loop's next turn (or with the loop, if that never comes).
     ~pg_listener();
     pg_listener(const pg_listener&) = delete;
     pg_listener& operator=(const pg_listener&) = delete;
 
 private:
-    void run();
-    /// Listens on one connection until it breaks or the listener stops.
-    void listen_on(pg::connection& c);
-
-    std::string uri_;
-    std::function<void(store_notice)> heard_;
-    int stop_fd_ = -1;   // an eventfd, readable once the listener stops
-    std::atomic<bool> stopping_{false};
-    std::thread thread_;
+    struct state;
+    std::shared_ptr<state> state_;
 };
 
 }   // namespace perdure::detail

@@ -18,9 +18,6 @@ constexpr std::size_t max_ops_per_batch = 20'000;
 constexpr int max_attempts = 10;
 constexpr auto renewal_tick = std::chrono::seconds(1);
 constexpr std::size_t max_cached_runs = 1'000'000;
-/// How often the owner clears the inbox of commands no sender waits for any more: an engine's
-/// sender waits at most 150 s (30 s for the claim, 120 s for the answer), the CLI 35 s.
-constexpr std::int64_t inbox_sweep_us = 5 * 60 * 1'000'000;
 
 /// Bytes on disk of perdure's tables with their indexes and TOAST, including what the
 /// transaction that asks has written (files grow as pages are added, before any commit).
@@ -128,18 +125,14 @@ void pg_writer::renew_if_due(pg::connection& c) {
 }
 
 void pg_writer::sweep_inbox_if_due(pg::connection& c, std::int64_t now) {
-    if (inbox_swept_us_ != 0 && now - inbox_swept_us_ < inbox_sweep_us) return;
+    if (!sweep_.due(now)) return;
     try {
-        // Every row below the last sweep's mark is at least one sweep old. Answered and withdrawn
-        // commands, and pending ones past their expiry, are nobody's business then; a claimed
-        // one waits for an answer, from the next owner if this one dies.
-        if (inbox_mark_ > 0)
+        if (sweep_.below() > 0)
             c.exec(
                 "DELETE FROM inbox WHERE id < $1::bigint AND state <> 'running' AND (state <> 'pending' OR expires < "
                 "$2::bigint)",
-                pg::params(inbox_mark_, now));
-        inbox_mark_ = c.exec("SELECT COALESCE(max(id), 0) + 1 FROM inbox").int64(0, 0);
-        inbox_swept_us_ = now;
+                pg::params(sweep_.below(), now));
+        sweep_.done(now, c.exec("SELECT COALESCE(max(id), 0) + 1 FROM inbox").int64(0, 0));
     } catch (const pg::failure& f) {
         if (f.connection_lost) throw;   // the batch or tick that renewed reconnects
     }

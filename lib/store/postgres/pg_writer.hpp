@@ -4,6 +4,7 @@
 // synchronously on this thread; the engine's strand never waits for it.
 #pragma once
 
+#include "store/inbox_sweep.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/shard_leases.hpp"
 #include "store/store.hpp"
@@ -68,7 +69,7 @@ private:
     pg::connection& connected();
     /// Renews the leases when a third of their time has passed; notes a lost ownership.
     void renew_if_due(pg::connection& c);
-    /// Every few minutes (inbox_sweep_us), deletes the inbox rows no sender waits for.
+    /// Every few minutes (inbox_sweep), deletes the inbox rows no sender waits for.
     void sweep_inbox_if_due(pg::connection& c, std::int64_t now);
     /// The shards a batch writes (all held shards when it writes rows of the whole database or
     /// a run whose shard is unknown).
@@ -82,9 +83,8 @@ private:
     held_leases held_;
     std::unique_ptr<pg::connection> conn_;
     commit_callbacks cb_;
-    std::string lost_;              // why ownership is lost ("" while held); writer thread only
-    std::int64_t inbox_mark_ = 0;   // the inbox id the last sweep stopped below; writer thread only
-    std::int64_t inbox_swept_us_ = 0;
+    std::string lost_;    // why ownership is lost ("" while held); writer thread only
+    inbox_sweep sweep_;   // writer thread only
     /// A new connection: before its first batch, the progress row must still cover every unit
     /// reported committed (a server that crashed may have lost unflushed commits).
     bool progress_unchecked_ = false;

@@ -315,12 +315,12 @@ bool postgres_store::withdraw_command(std::int64_t id) {
     });
 }
 
-bool postgres_store::listen(std::function<void(store_notice)> heard) {
+bool postgres_store::listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) {
     // Each hears only what it acts on: an owner closing thousands of runs a second is not woken
     // for each. An owner takes commands; a standby (or a reader) waits for what it sent them
     // about, keeps the registries and claims offered activity attempts. Both hear answers: a
     // standby that just took over may still wait for the answer to a command it sent before.
-    listener_ = std::make_unique<pg_listener>(uri_, [this, heard = std::move(heard)](store_notice n) {
+    listener_ = std::make_unique<pg_listener>(io, uri_, [this, heard = std::move(heard)](store_notice n) {
         using kind = store_notice::kind;
         const bool owns = mode_ != open_mode::reader && !standing_by_;
         const bool for_owner = n.what == kind::inbox;

@@ -67,7 +67,7 @@ public:
     /// a new connection), so that take_ownership() can take the shards again later.
     bool step_back() override;
     /// LISTENs on a connection of its own (pg_listener).
-    bool listen(std::function<void(store_notice)> heard) override;
+    bool listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) override;
     bool in_memory() const noexcept override { return false; }
     /// The URI with its password hidden.
     const std::string& name() const noexcept override { return name_; }

@@ -147,11 +147,11 @@ sqlite_store::sqlite_store(const engine_options& options, open_mode mode, commit
         if (mode_ != open_mode::reader) {
             // SQLite's owner holds the file lock for good, so a failed batch is never a lost ownership.
             writer_ = std::make_unique<writer>(
-                *db_, writer::callbacks{std::move(callbacks.committed), [failed = std::move(callbacks.failed)](
-                                                                            std::uint64_t first, std::string message) {
-                                            if (failed)
-                                                failed(first, {commit_failure::kind::storage, std::move(message)});
-                                        }});
+                *db_, options.clock,
+                writer::callbacks{std::move(callbacks.committed),
+                                  [failed = std::move(callbacks.failed)](std::uint64_t first, std::string message) {
+                                      if (failed) failed(first, {commit_failure::kind::storage, std::move(message)});
+                                  }});
         }
         reader_ = std::make_unique<reader>(*db_);
     } catch (const sql::sqlite_failure& f) {

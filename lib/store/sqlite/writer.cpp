@@ -28,7 +28,8 @@ bool is_busy(const sql::sqlite_failure& f) {
 
 }   // namespace
 
-writer::writer(const database& db, callbacks cb) : db_(db), cb_(std::move(cb)) {
+writer::writer(const database& db, std::shared_ptr<perdure::clock> clock, callbacks cb)
+    : db_(db), clock_(std::move(clock)), cb_(std::move(cb)) {
     conn_ = db_.connect(false);
     if (!db_.in_memory()) {
         conn_->exec("PRAGMA wal_autocheckpoint=0");
@@ -65,7 +66,11 @@ void writer::run() {
             continue;
         }
         checkpointed = false;
-        if (!queue_.failed()) commit(batch);
+        if (queue_.failed()) continue;
+        commit(batch);
+        // Commands reach the inbox only while batches are made (their claims and answers), so
+        // an idle database has nothing new to sweep.
+        sweep_inbox_if_due();
     }
     if (!queue_.failed() && wal_pages_ > 0) checkpoint(true);
 }
@@ -95,6 +100,27 @@ void writer::commit(std::vector<write_queue::unit>& batch) {
     queue_.committed_through(last);
     if (cb_.committed) cb_.committed(last);
     if (wal_pages_ >= passive_checkpoint_pages) checkpoint(false);
+}
+
+void writer::sweep_inbox_if_due() {
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                         (clock_ ? clock_->now() : std::chrono::system_clock::now()).time_since_epoch())
+                         .count();
+    if (!sweep_.due(now)) return;
+    try {
+        if (sweep_.below() > 0)
+            conn_
+                ->prepare(
+                    "DELETE FROM inbox WHERE id < ? AND state <> 'running' AND (state <> 'pending' OR expires < ?)")
+                .bind(1, sweep_.below())
+                .bind(2, now)
+                .run();
+        auto next = conn_->prepare("SELECT COALESCE(max(id), 0) + 1 FROM inbox");
+        next.step();
+        sweep_.done(now, next.int64(0));
+    } catch (const sql::sqlite_failure&) {
+        // Busy (a CLI's write) or the disk full: swept at the next batch instead.
+    }
 }
 
 void writer::checkpoint(bool truncate) {

@@ -4,12 +4,16 @@
 // them.
 #pragma once
 
+#include "store/inbox_sweep.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/write_queue.hpp"
 
+#include <perdure/clock.hpp>
+
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +29,8 @@ public:
         std::function<void(std::uint64_t first_unit, std::string message)> failed;
     };
 
-    writer(const database& db, callbacks cb);
+    /// `clock` (null: the system clock) times the inbox's sweeps and its commands' expiry.
+    writer(const database& db, std::shared_ptr<perdure::clock> clock, callbacks cb);
     ~writer();
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
@@ -44,13 +49,17 @@ private:
     void run();
     void commit(std::vector<write_queue::unit>& batch);
     void checkpoint(bool truncate);
+    /// Every few minutes (inbox_sweep), deletes the inbox rows no sender waits for.
+    void sweep_inbox_if_due();
 
     const database& db_;
+    std::shared_ptr<perdure::clock> clock_;
     callbacks cb_;
     std::unique_ptr<sql::connection> conn_;
 
     write_queue queue_;
     int wal_pages_ = 0;
+    inbox_sweep sweep_;
     std::thread thread_;
 };
 

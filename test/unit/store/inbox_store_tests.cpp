@@ -1,12 +1,14 @@
 // The inbox through the store interface, from both sides: a sender that does not own the store
 // leaves typed commands, the owner reads them typed, claims and answers them in its batches, and
 // the sender reads the typed answer or withdraws a command nobody took. And a snapshot: reads
-// that agree with each other while the owner commits.
+// that agree with each other while the owner commits. The owner sweeps what nobody waits for.
+#include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
 #include "commit_log.hpp"
 #include "support/temp_dir.hpp"
 
+#include <perdure/clock.hpp>
 #include <perdure/error.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -24,10 +26,11 @@ struct owned_store {
     perdure::test::commit_log log;
     std::unique_ptr<store> s;
 
-    explicit owned_store(const std::string& path) {
+    explicit owned_store(const std::string& path, std::shared_ptr<perdure::clock> clock = {}) {
         perdure::engine_options o;
         o.database = path;
         o.durability = perdure::durability::off;
+        o.clock = std::move(clock);
         s = open_store(o, open_mode::owner, log.callbacks());
     }
     void commit(write_op op) {
@@ -126,6 +129,44 @@ BOOST_AUTO_TEST_CASE(a_snapshot_keeps_the_state_it_first_read_while_the_owner_co
     BOOST_TEST(snapshot->max_namespace_id() == 1);
     BOOST_TEST(reader->reads().namespaces().size() == 2u);   // plain reads see the new commit
     BOOST_TEST(reader->snapshot()->namespaces().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_owner_sweeps_commands_no_sender_waits_for_from_the_inbox) {
+    using namespace std::chrono_literals;
+    temp_dir dir;
+    auto clock = std::make_shared<perdure::manual_clock>(perdure::clock::time_point(1'000s));
+    owned_store owner(dir.file("db"), clock);
+    auto sender = sender_for(dir.file("db"));
+    const auto command = [&](std::int64_t expires) {
+        return sender->submit_command(namespace_delete_command{"zeta"}, now, expires);
+    };
+    const inbox_answer no_such = inbox_failure{perdure::errc::not_found, "no namespace zeta"};
+    constexpr std::int64_t far = std::int64_t{1} << 60;
+    const auto answered = command(far), withdrawn = command(far);
+    command(1);   // left pending past its expiry
+    const auto answered_later = command(far), claimed = command(far), pending = command(far);
+    // The first batch's sweep marks where the inbox stands, and deletes nothing.
+    owner.commit(finish_inbox{answered, no_such});
+    owner.commit(claim_inbox{claimed, std::make_shared<std::atomic<bool>>(false)});
+    BOOST_TEST(sender->withdraw_command(withdrawn));
+    const auto late = command(1);   // after the mark: the next sweep leaves it
+
+    const auto ids = [&] {
+        perdure::detail::sql::connection c(dir.file("db"), true, false);
+        auto s = c.prepare("SELECT id FROM inbox ORDER BY id");
+        std::vector<std::int64_t> found;
+        while (s.step()) found.push_back(s.int64(0));
+        return found;
+    };
+    clock->advance(4min);   // not due yet
+    owner.commit(finish_inbox{answered_later, no_such});
+    BOOST_TEST(ids().size() == 7u);
+    clock->advance(1min);
+    owner.commit(claim_inbox{late, std::make_shared<std::atomic<bool>>(false)});
+    // Below the mark, what is answered, withdrawn or expired went; the claimed command waits for
+    // its answer and the pending one for its owner.
+    const std::vector<std::int64_t> kept{claimed, pending, late};
+    BOOST_TEST(ids() == kept, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_create_open_says_whether_it_made_the_store) {

@@ -168,6 +168,29 @@ BOOST_AUTO_TEST_CASE(a_listener_whose_connection_is_cut_listens_again_and_says_i
     BOOST_TEST(heard.wait_for(kind::answered, 42));
 }
 
+BOOST_AUTO_TEST_CASE(a_listener_told_of_other_channels_hears_those_and_says_it_may_have_missed_some) {
+    // What a store does when its engine takes the data over or steps back.
+    const auto uri = postgres_cluster::instance().create_database();
+    loop engine;
+    notices heard;
+    pg_listener listener(engine.io, uri, {pg_channel::inbox, pg_channel::answered}, heard.sink());
+    BOOST_TEST_REQUIRE(heard.wait_for(kind::missed));
+    pg::connection admin(uri, "perdure tests");
+    admin.exec("SELECT pg_notify('perdure_closed', '7')");
+    admin.exec("SELECT pg_notify('perdure_answered', '1')");
+    BOOST_TEST_REQUIRE(heard.wait_for(kind::answered, 1));
+    BOOST_TEST(!heard.wait_for(kind::closed, 0, 1, 0s));   // sent before the answer: never heard
+
+    listener.listen_to({pg_channel::closed, pg_channel::answered});
+    BOOST_TEST_REQUIRE(heard.wait_for(kind::missed, 0, 2));
+    admin.exec("SELECT pg_notify('perdure_inbox', '')");
+    admin.exec("SELECT pg_notify('perdure_closed', '8')");
+    admin.exec("SELECT pg_notify('perdure_answered', '2')");
+    BOOST_TEST_REQUIRE(heard.wait_for(kind::answered, 2));
+    BOOST_TEST(heard.wait_for(kind::closed, 8, 1, 0s));
+    BOOST_TEST(!heard.wait_for(kind::inbox, 0, 1, 0s));
+}
+
 BOOST_AUTO_TEST_CASE(a_server_that_does_not_answer_never_holds_up_the_loop_the_listener_runs_on) {
     // A blocking connect would keep the loop's only thread for libpq's 10 s; the engine's
     // workflows, timers and calls run on that loop.
@@ -176,7 +199,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_does_not_answer_never_holds_up_the_loop_the_l
     notices heard;
     std::optional<pg_listener> listener;
     listener.emplace(engine.io, "postgresql://perdure@127.0.0.1:" + std::to_string(server.port) + "/postgres",
-                     heard.sink());
+                     std::vector<std::string>{pg_channel::inbox}, heard.sink());
     BOOST_TEST(engine.answers(5s));
     BOOST_TEST(engine.answers(5s));
     // Closing it does not wait for the attempt either, and nothing is heard after.

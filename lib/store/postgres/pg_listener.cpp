@@ -48,12 +48,14 @@ constexpr auto longest_pause = 2000ms;
 struct pg_listener::state : std::enable_shared_from_this<state> {
     using step = void (state::*)();
 
-    state(boost::asio::io_context& io, std::string uri, std::function<void(store_notice)> heard)
+    state(boost::asio::io_context& io, std::string uri, std::vector<std::string> channels,
+          std::function<void(store_notice)> heard)
         : strand(boost::asio::make_strand(io)),
           socket(strand),
           pause(strand),
           deadline(strand),
           uri(std::move(uri)),
+          channels(std::move(channels)),
           heard(std::move(heard)) {}
     ~state() {
         if (socket.is_open()) socket.release();   // libpq's to close, with the connection
@@ -65,8 +67,12 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     boost::asio::steady_timer deadline;             // of an attempt to connect
     std::string uri;
     std::unique_ptr<pg::connection> conn;
-    std::uint64_t attempt = 0;   // a step or a deadline of an earlier attempt does nothing
+    std::uint64_t attempt = 0;     // a deadline of an earlier attempt does nothing
+    std::uint64_t last_wait = 0;   // nor does a wait that was not the last one
     bool listening = false;
+    std::vector<std::string> channels;   // what to listen to
+    std::vector<std::string> sent;       // what the last LISTENs sent asked for
+    bool answer_due = false;             // a change of channels was sent and not answered yet
     std::chrono::milliseconds delay = first_pause;
 
     std::mutex mutex;   // held while `heard` runs, so the destructor can stop it
@@ -81,6 +87,14 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     void tell(store_notice n) {
         std::lock_guard lk(mutex);
         if (!stopped) heard(n);
+    }
+
+    /// Listens to `channels` and nothing else.
+    void send_channels() {
+        std::string sql = "UNLISTEN *;";
+        for (const auto& channel : channels) sql += "LISTEN " + channel + ";";
+        conn->send(sql.c_str());
+        sent = channels;
     }
 
     void connect() {
@@ -103,11 +117,7 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     void connecting() {
         const auto next = conn->connect_step();
         if (next != pg::connection::wait::none) return wait_for(next, &state::connecting);
-        std::string sql;
-        for (const char* channel :
-             {pg_channel::inbox, pg_channel::answered, pg_channel::closed, pg_channel::registry, pg_channel::tasks})
-            sql += std::string("LISTEN ") + channel + ";";
-        conn->send(sql.c_str());
+        send_channels();
         sending();
     }
 
@@ -126,12 +136,25 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     }
 
     void hearing() {
+        if (answer_due) {
+            if (!conn->sent()) return wait_for(pg::connection::wait::write, &state::hearing);
+            if (conn->answered()) {
+                answer_due = false;
+                tell({store_notice::kind::missed, 0});
+            }
+        }
         for (const auto& n : conn->take_notifications())
             if (const auto notice = notice_of(n)) tell(*notice);
+        if (!answer_due && sent != channels) {
+            send_channels();
+            answer_due = true;
+            return hearing();
+        }
         wait_for(pg::connection::wait::read, &state::hearing);
     }
 
-    /// Runs `next` once the socket is ready for `what`, unless this attempt ended meanwhile.
+    /// Runs `next` once the socket is ready for `what`, unless another wait or a new attempt
+    /// came after.
     void wait_for(pg::connection::wait what, step next) {
         // While connecting, libpq may close its socket and open another, which can take the same
         // number: the descriptor is registered afresh for every wait until the connection is made.
@@ -139,18 +162,28 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
         if (!socket.is_open()) socket.assign(conn->socket());
         const auto how = what == pg::connection::wait::read ? boost::asio::posix::descriptor_base::wait_read
                                                             : boost::asio::posix::descriptor_base::wait_write;
-        socket.async_wait(how, [self = shared_from_this(), a = attempt, next](boost::system::error_code ec) {
-            if (ec || a != self->attempt || self->stopping()) return;
-            try {
-                ((*self).*next)();
-            } catch (const pg::failure&) {
-                self->again_later();   // the server is away or the connection broke
-            }
+        socket.async_wait(how, [self = shared_from_this(), w = ++last_wait, next](boost::system::error_code ec) {
+            if (!ec && w == self->last_wait) self->run(next);
         });
     }
 
+    void run(step next) {
+        if (stopping()) return;
+        try {
+            ((*this).*next)();
+        } catch (const pg::failure&) {
+            again_later();   // the server is away or the connection broke
+        }
+    }
+
+    void listen_to(std::vector<std::string> wanted) {
+        channels = std::move(wanted);
+        if (!listening || answer_due) return;   // the LISTENs sent next, or after the answer, take them
+        ++last_wait;                            // the wait in progress is this step's to take up
+        run(&state::hearing);
+    }
+
     void again_later() {
-        ++attempt;
         close_connection();
         if (stopping()) return;
         pause.expires_after(delay);
@@ -161,22 +194,30 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     }
 
     void close_connection() {
+        ++attempt;
+        ++last_wait;
         if (socket.is_open()) socket.release();   // libpq closes it
         deadline.cancel();
         conn.reset();
         listening = false;
+        answer_due = false;
     }
 
     void stop() {
-        ++attempt;
         close_connection();
         pause.cancel();
     }
 };
 
-pg_listener::pg_listener(boost::asio::io_context& io, std::string uri, std::function<void(store_notice)> heard)
-    : state_(std::make_shared<state>(io, std::move(uri), std::move(heard))) {
+pg_listener::pg_listener(boost::asio::io_context& io, std::string uri, std::vector<std::string> channels,
+                         std::function<void(store_notice)> heard)
+    : state_(std::make_shared<state>(io, std::move(uri), std::move(channels), std::move(heard))) {
     boost::asio::post(state_->strand, [s = state_] { s->connect(); });
+}
+
+void pg_listener::listen_to(std::vector<std::string> channels) {
+    boost::asio::post(state_->strand,
+                      [s = state_, channels = std::move(channels)]() mutable { s->listen_to(std::move(channels)); });
 }
 
 pg_listener::~pg_listener() {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace perdure::detail {
 
@@ -28,13 +29,17 @@ inline constexpr const char* tasks = "perdure_tasks";
 
 class pg_listener {
 public:
-    /// Listens from now on, on `io` (a strand of its own), and calls `heard` there.
-    pg_listener(boost::asio::io_context& io, std::string uri, std::function<void(store_notice)> heard);
+    /// Listens to `channels` from now on, on `io` (a strand of its own), and calls `heard` there.
+    pg_listener(boost::asio::io_context& io, std::string uri, std::vector<std::string> channels,
+                std::function<void(store_notice)> heard);
     /// Once it returns, `heard` is called no more. It does not wait for the loop: the
     /// connection is closed by the loop's next turn (or with the loop, if that never comes).
     ~pg_listener();
     pg_listener(const pg_listener&) = delete;
     pg_listener& operator=(const pg_listener&) = delete;
+    /// Listens to `channels` instead, and says `missed` once it does: what was said meanwhile
+    /// on the new ones was not heard. Any thread.
+    void listen_to(std::vector<std::string> channels);
 
 private:
     struct state;

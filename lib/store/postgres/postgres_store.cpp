@@ -156,6 +156,7 @@ bool postgres_store::take_ownership() {
     }
     standby_.reset();
     standing_by_ = false;
+    if (listener_) listener_->listen_to(channels());
     return true;
 }
 
@@ -178,6 +179,7 @@ bool postgres_store::step_back() {
     }
     standby_ = std::move(next);
     standing_by_ = true;
+    if (listener_) listener_->listen_to(channels());
     return true;
 }
 
@@ -315,12 +317,19 @@ bool postgres_store::withdraw_command(std::int64_t id) {
     });
 }
 
+std::vector<std::string> postgres_store::channels() const {
+    // Each hears only what it acts on: an owner closing thousands of runs a second is neither
+    // woken for each nor makes the server deliver them. An owner takes commands; a standby (or
+    // a reader) waits for what it sent them about, keeps the registries and claims offered
+    // tasks. Both hear answers: a standby that just took over may still wait for the answer to
+    // a command it sent before.
+    if (mode_ != open_mode::reader && !standing_by_) return {pg_channel::inbox, pg_channel::answered};
+    return {pg_channel::answered, pg_channel::closed, pg_channel::registry, pg_channel::tasks};
+}
+
 bool postgres_store::listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) {
-    // Each hears only what it acts on: an owner closing thousands of runs a second is not woken
-    // for each. An owner takes commands; a standby (or a reader) waits for what it sent them
-    // about, keeps the registries and claims offered activity attempts. Both hear answers: a
-    // standby that just took over may still wait for the answer to a command it sent before.
-    listener_ = std::make_unique<pg_listener>(io, uri_, [this, heard = std::move(heard)](store_notice n) {
+    listener_ = std::make_unique<pg_listener>(io, uri_, channels(), [this, heard = std::move(heard)](store_notice n) {
+        // Notices sent before a change of role may still arrive on the channels it left.
         using kind = store_notice::kind;
         const bool owns = mode_ != open_mode::reader && !standing_by_;
         const bool for_owner = n.what == kind::inbox;

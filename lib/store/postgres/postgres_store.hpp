@@ -66,7 +66,7 @@ public:
     /// Stops the fenced writer and stands by under a new owner name (its liveness lock taken on
     /// a new connection), so that take_ownership() can take the shards again later.
     bool step_back() override;
-    /// LISTENs on a connection of its own (pg_listener).
+    /// LISTENs on a connection of its own (pg_listener), to the channels of its role.
     bool listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) override;
     bool in_memory() const noexcept override { return false; }
     /// The URI with its password hidden.
@@ -83,6 +83,8 @@ public:
     int shard_count() const noexcept { return shard_count_; }
 
 private:
+    /// The notices this store's role acts on.
+    std::vector<std::string> channels() const;
     /// Runs `f` on the inbox session, turning a libpq failure into the sender's error.
     template <class F>
     auto as_sender(F&& f) -> decltype(f(std::declval<pg::connection&>()));

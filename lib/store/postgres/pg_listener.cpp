@@ -67,12 +67,12 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     boost::asio::steady_timer deadline;             // of an attempt to connect
     std::string uri;
     std::unique_ptr<pg::connection> conn;
-    std::uint64_t attempt = 0;     // a deadline of an earlier attempt does nothing
-    std::uint64_t last_wait = 0;   // nor does a wait that was not the last one
-    bool listening = false;
+    std::uint64_t attempt = 0;           // a deadline of an earlier attempt does nothing
+    std::uint64_t last_wait = 0;         // nor does a wait that was not the last one
+    bool listening = false;              // connected: hearing() runs on each readiness
     std::vector<std::string> channels;   // what to listen to
     std::vector<std::string> sent;       // what the last LISTENs sent asked for
-    bool answer_due = false;             // a change of channels was sent and not answered yet
+    bool answer_due = false;             // LISTENs were sent and not answered yet
     std::chrono::milliseconds delay = first_pause;
 
     std::mutex mutex;   // held while `heard` runs, so the destructor can stop it
@@ -117,24 +117,15 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
     void connecting() {
         const auto next = conn->connect_step();
         if (next != pg::connection::wait::none) return wait_for(next, &state::connecting);
-        send_channels();
-        sending();
-    }
-
-    void sending() {
-        if (!conn->sent()) return wait_for(pg::connection::wait::write, &state::sending);
-        wait_for(pg::connection::wait::read, &state::awaiting_listen);
-    }
-
-    void awaiting_listen() {
-        if (!conn->answered()) return wait_for(pg::connection::wait::read, &state::awaiting_listen);
         listening = true;
         deadline.cancel();
         delay = first_pause;
-        tell({store_notice::kind::missed, 0});
+        sent.clear();   // a new session listens to nothing yet: hearing() sends the LISTENs
         hearing();
     }
 
+    /// Hands over what was heard, and sends the LISTENs for `channels` when they differ from
+    /// what was last sent; once those are answered, says `missed`.
     void hearing() {
         if (answer_due) {
             if (!conn->sent()) return wait_for(pg::connection::wait::write, &state::hearing);

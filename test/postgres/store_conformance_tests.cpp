@@ -149,7 +149,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(committed_units_read_back_on_the_owners_thread, Ba
     close.emplace_back(event_row(7, 4, event_type::workflow_execution_completed));
     close.emplace_back(close_execution{7, run_status::completed, 4'000'000});
     close.emplace_back(clear_run_work{7});
+    // Another run's events after a close, in the same batch: the close counts its own run's.
+    close.emplace_back(event_row(8, 2, event_type::workflow_task_scheduled));
+    close.emplace_back(event_row(8, 3, event_type::workflow_task_started));
     log.wait_for(s->append(std::move(close)));
+    BOOST_TEST(r.history_length(7) == 4);
+    BOOST_TEST(r.history(8).size() == 3u);
+    BOOST_TEST(r.history(8).back().attrs.at("text").as_string() == "é \"q\" \\ \u00e9");
     BOOST_TEST(perdure::test::every_open_run(r).size() == 1u);
     BOOST_TEST(r.count_open_runs(1) == 0);
     BOOST_TEST((r.find_run(std::int64_t{7})->status == run_status::completed));

@@ -29,6 +29,13 @@ bool session_over(std::string_view sqlstate) {
     return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
 
+/// libpq sends a text parameter up to its first NUL: refused, never silently cut short.
+void refuse_nul(std::string_view v) {
+    if (v.find('\0') != std::string_view::npos)
+        throw invalid_argument("PostgreSQL text cannot hold a NUL character; a value holding one (starting '" +
+                               std::string(v.substr(0, v.find('\0'))) + "') was refused");
+}
+
 }   // namespace
 
 params& params::add(std::int64_t v) {
@@ -44,10 +51,7 @@ params& params::add(double v) {
 }
 
 params& params::add(std::string_view v) {
-    // libpq sends a text parameter up to its first NUL: refused, never silently cut short.
-    if (v.find('\0') != std::string_view::npos)
-        throw invalid_argument("PostgreSQL text cannot hold a NUL character; a value holding one (starting '" +
-                               std::string(v.substr(0, v.find('\0'))) + "') was refused");
+    refuse_nul(v);
     values_.emplace_back(v);
     return *this;
 }
@@ -57,6 +61,27 @@ params& params::add(const std::vector<std::int64_t>& v) {
     for (std::size_t i = 0; i < v.size(); ++i) {
         if (i) a += ',';
         a += std::to_string(v[i]);
+    }
+    a += '}';
+    values_.push_back(std::move(a));
+    return *this;
+}
+
+params& params::add(const std::vector<std::string_view>& v) {
+    std::size_t bytes = 2;
+    for (const auto e : v) bytes += e.size() + 3;
+    std::string a;
+    a.reserve(bytes + bytes / 8);
+    a += '{';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        refuse_nul(v[i]);
+        if (i) a += ',';
+        a += '"';
+        for (const char c : v[i]) {
+            if (c == '"' || c == '\\') a += '\\';
+            a += c;
+        }
+        a += '"';
     }
     a += '}';
     values_.push_back(std::move(a));

@@ -51,6 +51,8 @@ public:
     params& add(const char* v) { return add(std::string_view(v)); }
     /// A PostgreSQL array literal ({1,2,3}) for a `$n::bigint[]` or `$n::integer[]` parameter.
     params& add(const std::vector<std::int64_t>& v);
+    /// A PostgreSQL array literal for a `$n::text[]` parameter, each element quoted.
+    params& add(const std::vector<std::string_view>& v);
     std::size_t size() const noexcept { return values_.size(); }
     const std::string& operator[](std::size_t i) const { return values_[i]; }
 

@@ -192,8 +192,25 @@ std::string pg_writer::send(pg::connection& c, const std::vector<write_queue::un
     const auto shards = shards_of(c, batch);   // before BEGIN: a run's shard never changes
     std::vector<pg::statement> statements{{"BEGIN", {}}, fence_statement(held_, shards)};
     if (config_.synchronous && flush_can_wait(batch)) statements.push_back({"SET LOCAL synchronous_commit = off", {}});
+    // The batch's events go into the history in one statement, where its first one was. Nothing
+    // before it in the batch reads the history, and nothing after it could be harmed by finding
+    // a later event already there: no op reads a run's history but its close, which follows all
+    // of that run's events, and a deletion only ever takes a closed run's.
+    std::vector<const insert_event*> events;
+    std::size_t events_at = 0;
     for (const auto& u : batch)
-        for (const auto& op : u.ops) pg_statements(op, config_.shard_count, statements);
+        for (const auto& op : u.ops) {
+            if (const auto* e = std::get_if<insert_event>(&op)) {
+                if (events.empty()) {
+                    events_at = statements.size();
+                    statements.emplace_back();
+                }
+                events.push_back(e);
+            } else {
+                pg_statements(op, config_.shard_count, statements);
+            }
+        }
+    if (!events.empty()) statements[events_at] = pg_history_rows(events);
     statements.push_back(
         {"INSERT INTO writer_progress(owner, last_unit) VALUES ($1, $2::bigint) "
          "ON CONFLICT (owner) DO UPDATE SET last_unit = EXCLUDED.last_unit",

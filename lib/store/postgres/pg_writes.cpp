@@ -234,6 +234,22 @@ struct run_key_visitor {
 
 }   // namespace
 
+pg::statement pg_history_rows(const std::vector<const insert_event*>& events) {
+    std::vector<std::int64_t> runs, ids, types, times;
+    std::vector<std::string_view> attrs;
+    for (const auto* e : events) {
+        runs.push_back(e->run_key);
+        ids.push_back(e->event_id);
+        types.push_back(static_cast<std::int64_t>(e->type));
+        times.push_back(e->time_us);
+        attrs.push_back(e->attrs);
+    }
+    return {
+        "INSERT INTO history(run_key, event_id, type, time, attrs) "
+        "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::bigint[], $5::text[])",
+        params(runs, ids, types, times, attrs)};
+}
+
 void pg_statements(const write_op& op, int shard_count, std::vector<pg::statement>& out) {
     std::visit(applier{out, shard_count}, op);
 }

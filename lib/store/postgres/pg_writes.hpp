@@ -14,6 +14,10 @@ namespace perdure::detail {
 /// and workflow id, of `shard_count`).
 void pg_statements(const write_op& op, int shard_count, std::vector<pg::statement>& out);
 
+/// One statement that inserts every event of `events` into the history, in place of one INSERT
+/// each: the server's work per statement, not per row, is most of what a small row costs it.
+pg::statement pg_history_rows(const std::vector<const insert_event*>& events);
+
 /// The run an op writes to, or nullopt for rows of the whole database (namespaces, endpoints,
 /// the inbox) and for ops that write nothing here (incremental_vacuum).
 std::optional<std::int64_t> run_key_of(const write_op& op) noexcept;

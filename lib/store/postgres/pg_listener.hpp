@@ -25,6 +25,19 @@ inline constexpr const char* answered = "perdure_answered";
 inline constexpr const char* closed = "perdure_closed";
 inline constexpr const char* registry = "perdure_registry";
 inline constexpr const char* tasks = "perdure_tasks";
+
+/// The channel that carries notices of `what` ("" for `missed`, which the listener itself says).
+constexpr const char* of(store_notice::kind what) noexcept {
+    switch (what) {
+    case store_notice::kind::inbox: return inbox;
+    case store_notice::kind::answered: return answered;
+    case store_notice::kind::closed: return closed;
+    case store_notice::kind::registry: return registry;
+    case store_notice::kind::tasks: return tasks;
+    case store_notice::kind::missed: break;
+    }
+    return "";
+}
 }   // namespace pg_channel
 
 class pg_listener {

@@ -5,6 +5,7 @@
 // batch is applied twice, and the fence is checked again in the retried transaction.
 #include "store/postgres/pg_writer.hpp"
 
+#include "store/clock_us.hpp"
 #include "store/postgres/pg_errors.hpp"
 #include "store/postgres/pg_writes.hpp"
 #include "store/postgres/shards.hpp"
@@ -71,11 +72,6 @@ void pg_writer::stop() {
 
 std::uint64_t pg_writer::batches() const { return queue_.batches(); }
 
-std::int64_t pg_writer::now_us() const {
-    const auto t = config_.clock ? config_.clock->now() : std::chrono::system_clock::now();
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 void pg_writer::run() {
     for (;;) {
         std::vector<write_queue::unit> batch;
@@ -115,7 +111,7 @@ pg::connection& pg_writer::connected() {
 }
 
 void pg_writer::renew_if_due(pg::connection& c) {
-    const auto now = now_us();
+    const auto now = clock_us(config_.clock);
     if (now < held_.expires_us - config_.lease_us * 2 / 3) return;
     if (!renew_leases(c, held_, now, config_.lease_us)) {
         lost_ = "another engine took over its shards after this engine's lease lapsed";

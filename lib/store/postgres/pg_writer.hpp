@@ -77,7 +77,6 @@ private:
     /// The last unit this writer's progress row says committed (0 without a row).
     std::uint64_t stored_progress(pg::connection& c);
     void fail(std::uint64_t first, commit_failure failure);
-    std::int64_t now_us() const;
 
     pg_writer_config config_;
     held_leases held_;

@@ -2,6 +2,7 @@
 // sender's side of the inbox. libpq failures stop here and leave as perdure errors.
 #include "store/postgres/postgres_store.hpp"
 
+#include "store/clock_us.hpp"
 #include "store/inbox_json.hpp"
 #include "store/postgres/pg_errors.hpp"
 #include "store/postgres/pg_schema.hpp"
@@ -45,10 +46,6 @@ std::string default_owner() {
     return std::string(host) + ":" + std::to_string(::getpid()) + ":" + nonce;
 }
 
-std::int64_t micros(const std::shared_ptr<perdure::clock>& clock) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(clock->now().time_since_epoch()).count();
-}
-
 /// Takes the shards. A process killed a moment ago may still hold its liveness lock while its
 /// server session notices the closed socket, so a refusal is retried for a second before it
 /// stands: a supervisor restarting a crashed engine gets in at once. For the CLI's opens
@@ -63,7 +60,7 @@ held_leases acquire_from_dead_or_expired(pg::connection& c, const std::string& o
     const auto give_up = std::chrono::steady_clock::now() + patience;
     for (;;) {
         try {
-            return acquire_all_shards(c, owner, micros(clock), lease_us, name);
+            return acquire_all_shards(c, owner, clock_us(clock), lease_us, name);
         } catch (const shard_held& held) {
             if ((!engine && runs_on_this_host(held.holder)) || std::chrono::steady_clock::now() >= give_up) throw;
             std::this_thread::sleep_for(pause);
@@ -81,7 +78,7 @@ postgres_store::postgres_store(const engine_options& options, open_mode mode, co
     try {
         // The first connection makes or checks the schema, takes the leases and becomes the writer's.
         auto conn = std::make_unique<pg::connection>(uri_, "perdure writer");
-        const auto schema = open_schema(*conn, mode, config.shard_count, micros(clock), name_);
+        const auto schema = open_schema(*conn, mode, config.shard_count, clock_us(clock), name_);
         created_ = schema.created;
         shard_count_ = schema.shard_count;
         own_session_ = std::make_unique<pg::session>(uri_, "perdure", true);
@@ -145,7 +142,7 @@ bool postgres_store::take_ownership() {
             standby_->conn = std::make_unique<pg::connection>(uri_, "perdure writer");
             hold_liveness(*standby_->conn, standby_->owner);
         }
-        auto held = acquire_all_shards(*standby_->conn, standby_->owner, micros(writer_config_.clock),
+        auto held = acquire_all_shards(*standby_->conn, standby_->owner, clock_us(writer_config_.clock),
                                        writer_config_.lease_us, name_, standby_->server_started);
         start_writer(std::move(held), std::move(standby_->conn));
     } catch (const database_locked&) {
@@ -317,24 +314,29 @@ bool postgres_store::withdraw_command(std::int64_t id) {
     });
 }
 
+bool postgres_store::acts_on(store_notice::kind what) const {
+    // An owner closing thousands of runs a second is neither woken for each nor makes the server
+    // deliver them. An owner takes commands; a standby (or a reader) waits for what it sent them
+    // about, keeps the registries and claims offered tasks. Both hear answers: a standby that
+    // just took over may still wait for the answer to a command it sent before.
+    using kind = store_notice::kind;
+    if (what == kind::missed || what == kind::answered) return true;
+    if (mode_ != open_mode::reader && !standing_by_) return what == kind::inbox;
+    return what == kind::closed || what == kind::registry || what == kind::tasks;
+}
+
 std::vector<std::string> postgres_store::channels() const {
-    // Each hears only what it acts on: an owner closing thousands of runs a second is neither
-    // woken for each nor makes the server deliver them. An owner takes commands; a standby (or
-    // a reader) waits for what it sent them about, keeps the registries and claims offered
-    // tasks. Both hear answers: a standby that just took over may still wait for the answer to
-    // a command it sent before.
-    if (mode_ != open_mode::reader && !standing_by_) return {pg_channel::inbox, pg_channel::answered};
-    return {pg_channel::answered, pg_channel::closed, pg_channel::registry, pg_channel::tasks};
+    using kind = store_notice::kind;
+    std::vector<std::string> out;
+    for (const auto what : {kind::inbox, kind::answered, kind::closed, kind::registry, kind::tasks})
+        if (acts_on(what)) out.emplace_back(pg_channel::of(what));
+    return out;
 }
 
 bool postgres_store::listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) {
+    // Notices sent before a change of role may still arrive on the channels it left.
     listener_ = std::make_unique<pg_listener>(io, uri_, channels(), [this, heard = std::move(heard)](store_notice n) {
-        // Notices sent before a change of role may still arrive on the channels it left.
-        using kind = store_notice::kind;
-        const bool owns = mode_ != open_mode::reader && !standing_by_;
-        const bool for_owner = n.what == kind::inbox;
-        const bool for_sender = n.what == kind::closed || n.what == kind::registry || n.what == kind::tasks;
-        if (n.what == kind::missed || n.what == kind::answered || (owns ? for_owner : for_sender)) heard(n);
+        if (acts_on(n.what)) heard(n);
     });
     return true;
 }

@@ -83,7 +83,8 @@ public:
     int shard_count() const noexcept { return shard_count_; }
 
 private:
-    /// The notices this store's role acts on.
+    /// Whether this store's role acts on notices of `what`, and the channels that carry those.
+    bool acts_on(store_notice::kind what) const;
     std::vector<std::string> channels() const;
     /// Runs `f` on the inbox session, turning a libpq failure into the sender's error.
     template <class F>

@@ -1,6 +1,7 @@
 // Group commit on SQLite, on a dedicated thread.
 #include "store/sqlite/writer.hpp"
 
+#include "store/clock_us.hpp"
 #include "store/sqlite/writes.hpp"
 
 #include <perdure/error.hpp>
@@ -103,9 +104,7 @@ void writer::commit(std::vector<write_queue::unit>& batch) {
 }
 
 void writer::sweep_inbox_if_due() {
-    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         (clock_ ? clock_->now() : std::chrono::system_clock::now()).time_since_epoch())
-                         .count();
+    const auto now = clock_us(clock_);
     if (!sweep_.due(now)) return;
     try {
         if (sweep_.below() > 0)

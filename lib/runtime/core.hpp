@@ -148,6 +148,9 @@ public:
     /// activity_report_command); strand only. inbox_commands.cpp.
     void report_activity(activity_report_command& c, answer_sender answer);
     void report_nexus(nexus_report_command& c) { nexus_.remote_handled(c); }
+    /// A standby whose workers run workflows asks for the data: an owner that runs none answers
+    /// yes and hands it over (hand_over.cpp); one that runs them answers no.
+    void answer_handover(const answer_sender& answer);
 
     // ---- client operations ----
     void start_workflow(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
@@ -343,15 +346,15 @@ private:
     /// reads awaited results again (each tick without notices, every few seconds with them).
     void start_standby_tick();
     void reload_registries();
-    /// Whether this standby takes the data over when the owner is gone: started, not told to
-    /// stand by (engine_options::stand_by), and its workers run workflows.
-    bool takes_over() const;
-    /// The owner is gone and this store took the data: the index, the inbox, then the work.
+    /// Started, with workers that register a workflow type. A standby that does takes the data
+    /// over as soon as the owner is gone and asks an owner that does not for it; one that does
+    /// not takes the data only when nobody else did for a while (it keeps its clients' calls
+    /// answered), and hands it to the first that does. Never with engine_options::stand_by.
+    bool runs_workflows() const;
+    int ticks_without_workflows_ = 0;   // strand
+    /// The owner is gone and this store took the data: the index, the inbox, then (once started)
+    /// the work.
     void take_over();
-    /// Another engine took this one's data over (a batch was fenced): everything in memory is
-    /// forgotten, what waited for a commit hears `why`, a caller of a result waits on through
-    /// the new owner, and the engine stands by, to take the data back if that owner goes.
-    void step_back(const std::string& why);
     /// Sends a command to the owner; `then` hears its answer on the strand, registries reloaded.
     void via_owner(inbox_command command, unique_function<void(std::exception_ptr, inbox_answer)> then);
     void start_via_owner(std::string ns, std::string type, boost::json::value input, start_workflow_options o,
@@ -361,6 +364,26 @@ private:
     /// A namespace or endpoint command; answered with the namespace or endpoint as reloaded.
     void namespace_via_owner(inbox_command c, std::string name, callback<namespace_info> cb);
     void endpoint_via_owner(inbox_command c, std::string name, callback<nexus::endpoint> cb);
+
+    // hand_over.cpp
+    /// Another engine took this one's data over (a batch was fenced): everything in memory is
+    /// forgotten, what waited for a commit hears `why`, a caller of a result waits on through
+    /// the new owner, and the engine stands by, to take the data back if that owner goes.
+    void step_back(const std::string& why);
+    /// Gives the data up to a standby that asked for it: what is queued commits first, then the
+    /// engine stands by as after step_back.
+    void hand_over();
+    /// While standing by, once per owner that holds the data: asks it to hand the data over.
+    void ask_for_the_data();
+    /// The leases given up (the store stands by); false when the engine failed instead.
+    bool give_up_ownership(const std::string& why);
+    /// What an owner holds in memory, forgotten: what waited for a commit hears `moved`; the
+    /// callers of results are returned, to wait on through the new owner.
+    std::vector<result_waiter> forget_owned_state(std::exception_ptr moved);
+    /// Standing by from here: registries reloaded, `results` waited for through the owner.
+    void stand_by_beside_owner(std::vector<result_waiter> results);
+    /// The owner ask_for_the_data() last asked (strand).
+    std::string asked_holder_;
 
     // results.cpp
     void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,

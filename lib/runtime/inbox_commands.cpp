@@ -108,6 +108,7 @@ struct command_applier {
     }
 
     void operator()(activity_report_command& c) const { core.report_activity(c, answer); }
+    void operator()(engine_handover_command&) const { core.answer_handover(answer); }
     void operator()(nexus_report_command& c) const {
         core.report_nexus(c);
         answer(nullptr, {});

@@ -13,8 +13,11 @@
 namespace perdure::detail {
 namespace {
 
-/// How often a standby reloads the registries and, once started, tries to take over.
+/// How often a standby reloads the registries and, when it runs workflows, tries to take over.
 constexpr std::chrono::milliseconds standby_tick{200};
+/// One that runs none tries every tenth tick only: a standby that runs them, beside it, almost
+/// always takes the data first, and it would only hand the data to that one afterwards.
+constexpr int ticks_between_tries_without_workflows = 10;
 /// With notices, how often a standby still reloads the registries and reads every awaited
 /// result: a safety net only, as a lost connection to the server is announced
 /// (store_notice::kind::missed).
@@ -56,7 +59,12 @@ void engine_core::start_standby_tick() {
         const auto now = std::chrono::steady_clock::now();
         const bool net = !self->notices_ || now - self->safety_net_at_ >= safety_net;
         try {
-            if (self->takes_over() && self->store_->take_ownership()) return self->take_over();
+            const bool runs = self->runs_workflows();
+            const bool tries = runs || ++self->ticks_without_workflows_ % ticks_between_tries_without_workflows == 0;
+            if (tries && !self->options_.stand_by) {
+                if (self->store_->take_ownership()) return self->take_over();
+                if (runs) self->ask_for_the_data();
+            }
             if (net) self->reload_registries();
         } catch (...) {
             // The server is away: the next tick reconnects and tries again.
@@ -71,13 +79,7 @@ void engine_core::start_standby_tick() {
     });
 }
 
-bool engine_core::takes_over() const {
-    // An engine that runs no workflows (only activities, or only clients) would own workflows it
-    // cannot move, and a process that runs them, once back, would stand by beside it: it leaves
-    // the data to the next engine that runs workflows, which takes it over as it opens. One told
-    // to stand by never takes it.
-    return start_requested_ && !options_.stand_by && workers_.serves_workflows();
-}
+bool engine_core::runs_workflows() const { return start_requested_ && workers_.serves_workflows(); }
 
 void engine_core::listen_for_notices() {
     if (notices_) return;
@@ -164,52 +166,8 @@ void engine_core::take_over() {
     standing_by_ = false;
     start_inbox();
     on_workers_changed();
-    begin_work();   // only a started standby takes over
+    if (start_requested_) begin_work();
     run_rechecks();
-}
-
-void engine_core::step_back(const std::string& why) {
-    if (!running() || standing_by_) return;
-    // Standing by from here on: what the failures below set off commits nothing (commit()), and
-    // calls go to the owner.
-    standing_by_ = true;
-    const auto moved = std::make_exception_ptr(
-        storage_error(why + "; this engine stands by now beside that engine: the call was not applied; make it "
-                            "again, and it goes to the engine that owns the data"));
-    // Taken first: a close that will not commit now (its unit fails below) must not answer them.
-    std::vector<result_waiter> results;
-    for (auto& [key, r] : lifecycle_.runs().all())
-        for (auto& w : r->take_result_waiters()) results.push_back(std::move(w));
-    pipeline_.fail_waiting(moved);
-    for (auto& [key, r] : lifecycle_.runs().all()) {
-        for (auto& in : r->pending)
-            for (auto& cb : in.on_recorded) cb(moved);
-        r->pending.clear();
-        queries_updates_.fail_queries(*r, moved);
-        queries_updates_.fail_updates(*r, moved);
-    }
-    timer_.forget_all();
-    activities_.forget_all();
-    nexus_.forget_all();
-    outbox_.forget_all();
-    family_.forget_all();
-    lifecycle_.forget_runs();
-    inbox_.stop();
-    started_ = false;
-    try {
-        if (!store_->step_back()) throw storage_error(why + "; the engine stopped: reopen the database to recover");
-    } catch (...) {
-        return fail_engine(std::current_exception());
-    }
-    pipeline_.restart();
-    try {
-        reload_registries();
-    } catch (...) {
-        // the server is away: reloaded by the standby's safety net
-    }
-    for (auto& w : results) w(nullptr, nullptr);   // waited for through the new owner
-    on_workers_changed();                          // claims what the new owner offers on this one's queues
-    start_standby_tick();
 }
 
 void engine_core::via_owner(inbox_command command, unique_function<void(std::exception_ptr, inbox_answer)> then) {

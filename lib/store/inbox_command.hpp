@@ -183,13 +183,21 @@ struct nexus_report_command {
     bool operator==(const nexus_report_command&) const = default;
 };
 
+/// A started standby whose workers run workflows asks the owner for the data. An owner that runs
+/// none (never started, or its workers register no workflow type) hands it over: it commits what
+/// it queued, gives its leases up and stands by, and the asking engine takes the data at its next
+/// try. Answered {"hands_over": bool}.
+struct engine_handover_command {
+    bool operator==(const engine_handover_command&) const = default;
+};
+
 /// One change (or question) another process asks the owner to make.
 using inbox_command =
     std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
                  endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
                  workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
                  workflow_delete_command, search_attribute_create_command, search_attribute_remove_command,
-                 activity_report_command, nexus_report_command, endpoint_health_command>;
+                 activity_report_command, nexus_report_command, endpoint_health_command, engine_handover_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);

@@ -106,6 +106,7 @@ struct command_writer {
         o["name"] = c.name;
         if (!c.caller_ns.empty()) o["caller_namespace"] = c.caller_ns;
     }
+    void operator()(const engine_handover_command&) const {}
     void operator()(const workflow_signal_command& c) const {
         put_run(o, c.run);
         o["signal"] = c.signal;
@@ -249,6 +250,7 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "activity.heartbeat") return activity_report(stage::heartbeat, f);
     if (op == "activity.finished") return activity_report(stage::finished, f);
     if (op == "nexus.handled") return nexus_report(f);
+    if (op == "engine.handover") return engine_handover_command{};
     throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
 }
 
@@ -277,7 +279,8 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                                                        : "activity.finished";
                                  },
                                  [](const nexus_report_command&) { return "nexus.handled"; },
-                                 [](const endpoint_health_command&) { return "endpoint.health"; }},
+                                 [](const endpoint_health_command&) { return "endpoint.health"; },
+                                 [](const engine_handover_command&) { return "engine.handover"; }},
                       command);
 }
 

@@ -190,8 +190,12 @@ public:
     /// or its process died, and this store now owns the data and writes. Throws storage_error
     /// when the server cannot be reached (the next try reconnects). One thread at a time.
     virtual bool take_ownership() { return !standing_by(); }
-    /// After a batch failed with `ownership_lost`: stops the writer and stands by again, as an
-    /// open beside a live owner does, under a new name in the leases (the fenced writer's
+    /// While standing by: the owner name of the engine that held the data when take_ownership()
+    /// last found it held (empty before that). On the thread that calls take_ownership().
+    virtual std::string holder() const { return {}; }
+    /// After a batch failed with `ownership_lost`, or to hand the data over: stops the writer,
+    /// which commits what is queued and gives up the leases it still holds, and stands by again,
+    /// as an open beside a live owner does, under a new name in the leases (the old writer's
     /// progress is not its successor's). False when the store has no ownership to give back
     /// (SQLite, a reader, a standby). On the thread that calls take_ownership().
     virtual bool step_back() { return false; }

@@ -88,6 +88,11 @@ BOOST_AUTO_TEST_CASE(a_command_from_another_process_is_applied_and_answered) {
     BOOST_TEST(duplicate.second.find("already_exists") != std::string::npos, duplicate.second);
     const auto unknown = cli.answer(cli.send(R"({"op":"dance"})"));
     BOOST_TEST(unknown.second.find("unknown inbox command 'dance'") != std::string::npos, unknown.second);
+    // A file has one owner for its whole life: asked for the data, it says no and runs on.
+    const auto handover = cli.answer(cli.send(R"({"op":"engine.handover"})"));
+    BOOST_TEST(handover.first == "done");
+    BOOST_TEST(handover.second.find("\"hands_over\":false") != std::string::npos, handover.second);
+    BOOST_TEST(f.engine().namespaces().ensure("ops").description == "from the CLI");
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_command_is_never_applied) {

@@ -228,7 +228,7 @@ BOOST_AUTO_TEST_CASE(an_attempt_whose_claimer_died_before_its_start_runs_after_i
     BOOST_TEST(first(run.history(), "ActivityTaskStarted").attributes.at("attempt").as_int64() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(an_engine_that_runs_only_activities_never_takes_over_and_serves_the_next_owner) {
+BOOST_AUTO_TEST_CASE(an_engine_that_runs_only_activities_keeps_the_data_until_an_engine_that_runs_workflows_asks) {
     const auto uri = postgres_cluster::instance().create_database();
     int up[2];
     BOOST_REQUIRE(::pipe(up) == 0);
@@ -248,13 +248,17 @@ BOOST_AUTO_TEST_CASE(an_engine_that_runs_only_activities_never_takes_over_and_se
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    // Time for the standby's ticks (every 200 ms) to see the owner gone: it must leave the data
-    // to the next engine that runs workflows, or that one would stand by beside it for ever.
-    std::this_thread::sleep_for(1s);
+    // Alone, it takes the data after 2 s without an owner, so its client's start is answered;
+    // the run waits for an engine that runs workflows.
+    auto alone = call(*beside, "alone", {"Shout", 2});
+    BOOST_TEST((alone.describe().status == perdure::workflow_status::running));
+    // That engine, started beside it, asks for the data and gets it: both runs complete, their
+    // activities still served by the first engine.
     const auto next = started_owner(uri);
-    auto after = call(*next, "after", {"Shout", 2});
+    auto after = call(*next, "after", {"Shout", 3});
     BOOST_REQUIRE(soon([&] { return after.describe().status == perdure::workflow_status::completed; }));
-    BOOST_TEST(after.get() == "shout 2 in default for after");
+    BOOST_TEST(after.get() == "shout 3 in default for after");
+    BOOST_TEST(alone.get() == "shout 2 in default for alone");
 }
 
 BOOST_AUTO_TEST_CASE(an_engine_told_to_stand_by_and_opened_first_leaves_the_data_to_the_engine_that_runs_workflows) {

@@ -216,4 +216,57 @@ BOOST_AUTO_TEST_CASE(a_started_standby_takes_the_workflows_over_when_the_owner_i
     BOOST_TEST(fresh.get() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(an_owner_that_runs_no_workflows_hands_the_data_to_a_started_engine_that_does) {
+    const auto uri = postgres_cluster::instance().create_database();
+    // Opens first, so it owns the data; it runs only a client and is never started.
+    perdure::engine clients_only(on(uri));
+    clients_only.namespaces().ensure("default");
+    auto client = clients_only.client_for("default");
+    auto before = client.start_workflow(tally_workflow, {.id = "before", .task_queue = "q"});
+    before.signal("add", 2);
+
+    // Opened beside it, it stands by; started with the workflow's worker, it asks for the data,
+    // and the owner, which could never run the tally, hands it over.
+    auto waiting = std::async(std::launch::async, [&] { return before.get(); });   // across the hand-over
+    perdure::engine workers(on(uri));
+    serve(workers);
+    workers.start();
+    before.signal("add", 0);
+    BOOST_REQUIRE(soon([&] { return before.describe().status == perdure::workflow_status::completed; }));
+    BOOST_TEST(before.get() == 2);   // run by the engine that took the data over
+    BOOST_TEST(waiting.get() == 2);
+    BOOST_TEST(workers.client_for("default").get_handle<int>("before").get() == 2);
+
+    // The first owner now sends what its client asks to the new one, as any standby does.
+    auto after = client.start_workflow(tally_workflow, {.id = "after", .task_queue = "q"});
+    after.signal("add", 3);
+    BOOST_TEST(after.query<int>("total") == 3);
+    after.signal("add", 0);
+    BOOST_TEST(after.get() == 3);
+    clients_only.namespaces().create("made-after");
+    BOOST_TEST(workers.namespaces().describe("made-after").name == "made-after");
+    int n = 0;
+    for (const auto& e : before.history()) BOOST_TEST(e.event_id == ++n);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_only_engine_answers_its_calls_once_the_owner_stops_then_hands_the_data_on) {
+    const auto uri = postgres_cluster::instance().create_database();
+    auto owner = started_owner(uri);
+    perdure::engine clients_only(on(uri));   // beside the owner: stands by, never started
+    auto client = clients_only.client_for("default");
+    owner.reset();   // shuts down, giving its leases up
+
+    // Nobody runs workflows now. The client's calls are answered all the same, by its own engine
+    // once it took the data, and the run waits for a worker, as on Temporal.
+    auto run = client.start_workflow(tally_workflow, {.id = "waits", .task_queue = "q"});
+    run.signal("add", 4);
+    BOOST_TEST((run.describe().status == perdure::workflow_status::running));
+
+    // A worker's engine opens beside it and starts: it asks for the data and gets it.
+    const auto workers = started_owner(uri);
+    run.signal("add", 0);
+    BOOST_REQUIRE(soon([&] { return run.describe().status == perdure::workflow_status::completed; }));
+    BOOST_TEST(run.get() == 4);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

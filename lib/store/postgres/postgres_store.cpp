@@ -145,6 +145,9 @@ bool postgres_store::take_ownership() {
         auto held = acquire_all_shards(*standby_->conn, standby_->owner, clock_us(writer_config_.clock),
                                        writer_config_.lease_us, name_, standby_->server_started);
         start_writer(std::move(held), std::move(standby_->conn));
+    } catch (const shard_held& held) {
+        standby_->holder = held.holder;
+        return false;
     } catch (const database_locked&) {
         return false;
     } catch (const pg::failure& f) {
@@ -159,8 +162,9 @@ bool postgres_store::take_ownership() {
 
 bool postgres_store::step_back() {
     if (standing_by_ || !writer_ || mode_ != open_mode::owner) return false;
-    // The fenced writer gives nothing up (its shards are another engine's) and its connection,
-    // with the old name's liveness lock, goes with it.
+    // The writer commits what is queued and gives up the leases it still holds (a fenced one
+    // holds none: they are another engine's), and its connection, with the old name's liveness
+    // lock, goes with it.
     counted_writer_ = nullptr;
     writer_->stop();
     writer_.reset();

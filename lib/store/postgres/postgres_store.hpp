@@ -63,8 +63,10 @@ public:
     bool standing_by() const noexcept override { return standing_by_.load(); }
     /// Takes every shard once their owner is gone (acquire_all_shards), then starts the writer.
     bool take_ownership() override;
-    /// Stops the fenced writer and stands by under a new owner name (its liveness lock taken on
-    /// a new connection), so that take_ownership() can take the shards again later.
+    std::string holder() const override { return standby_ ? standby_->holder : std::string{}; }
+    /// Stops the writer (fenced, or handing the data over) and stands by under a new owner name
+    /// (its liveness lock taken on a new connection), so that take_ownership() can take the
+    /// shards again later.
     bool step_back() override;
     /// LISTENs on a connection of its own (pg_listener), to the channels of its role.
     bool listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) override;
@@ -102,6 +104,7 @@ private:
         std::unique_ptr<pg::connection> conn;   // null after it broke: the next try reconnects
         std::string owner;
         std::string server_started;   // at the open (server_start): a restart since is seen by its change
+        std::string holder{};         // who held the data at the last try to take it
     };
     /// The name this store's next ownership goes by: config.owner (after a step back, followed
     /// by how many there were), or a fresh host:pid:random.

@@ -120,6 +120,7 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         endpoint_delete_command{"e"},
         endpoint_health_command{"e"},
         endpoint_health_command{"e", "callers"},
+        engine_handover_command{},
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
         workflow_cancel_command{{"app", "w", ""}, "first-run"},

@@ -416,6 +416,10 @@ private:
     /// Runs heard closed in this tick and the one before: a result whose read began before
     /// its run's close was heard, and saw it open, is looked at again at once.
     std::unordered_set<std::int64_t> closed_now_, closed_before_;
+    /// Strand: whether the store hears closes (store::hear_closes), on while results are awaited
+    /// and until none was for a safety net's time, and when one last was.
+    bool hearing_closes_ = false;
+    std::chrono::steady_clock::time_point awaited_at_{};
     void await_close(std::int64_t run_key, unique_function<void()> recheck);
     /// A standby's caller of get(): reads of the result that fail with storage_error (the server
     /// restarting) keep it waiting, read again with every awaited result, for 30 s from the

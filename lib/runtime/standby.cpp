@@ -72,6 +72,11 @@ void engine_core::start_standby_tick() {
         if (net) {
             self->safety_net_at_ = now;
             self->run_rechecks();
+            // A standby that waits for no result is not told of every close the owner makes.
+            if (self->hearing_closes_ && self->rechecks_.empty() && now - self->awaited_at_ >= safety_net) {
+                self->hearing_closes_ = false;
+                self->store_->hear_closes(false);
+            }
         }
         self->claimed_.poll_if_due();
         self->closed_before_ = std::exchange(self->closed_now_, {});
@@ -117,6 +122,10 @@ void engine_core::heard(store_notice n) {
 
 void engine_core::await_close(std::int64_t run_key, unique_function<void()> recheck) {
     if (closed_now_.count(run_key) || closed_before_.count(run_key)) return recheck();
+    awaited_at_ = std::chrono::steady_clock::now();
+    // Once hearing, the store says `missed`, which reads every awaited result again: a close
+    // made before that was not heard.
+    if (!std::exchange(hearing_closes_, true)) store_->hear_closes(true);
     rechecks_.emplace(run_key, std::move(recheck));
 }
 

@@ -201,14 +201,19 @@ public:
     virtual bool step_back() { return false; }
     /// Calls `heard` on `io` (the engine's loop, which must run until close) for the notices
     /// this store's role acts on, from now until close, and returns true: while it owns the
-    /// data, commands left in the inbox; while it stands by (or as a reader), closed runs and
-    /// registry changes; answers and `missed` always. A store that cannot tell (SQLite, whose
+    /// data, commands left in the inbox; while it stands by (or as a reader), registry changes,
+    /// offered tasks and, when asked for (hear_closes), closed runs; answers and `missed` always. A store that cannot tell (SQLite, whose
     /// senders are only polled for) returns false and never calls it. Once only.
     virtual bool listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) {
         (void)io;
         (void)heard;
         return false;
     }
+    /// Whether a store that is not the owner hears closed runs (off at open): an engine turns it
+    /// on while it waits for results, so that one waiting for none is not told of every close the
+    /// owner makes. A change is announced with `missed` once it is in place: a run that closed
+    /// before it was not heard, and must be read again.
+    virtual void hear_closes(bool on) { (void)on; }
     // The shared task table (PostgreSQL): an activity attempt whose task queue the owner serves
     // no worker for is offered (offer_task, in the batch that makes it due) to every engine
     // sharing the store; one serving that queue claims it here, then reports to the owner

@@ -129,9 +129,16 @@ BOOST_AUTO_TEST_CASE(a_command_its_answer_and_a_closed_run_are_heard_as_they_com
     log.wait_for(owner->append(one(finish_inbox{id, inbox_failure{perdure::errc::not_found, "no namespace zeta"}})));
     BOOST_TEST(at_sender.wait_for(kind::answered, id));
 
+    // Closes are heard only once asked for (an engine does while it waits for results), and the
+    // change is announced with "missed" once in place.
     log.wait_for(owner->append(one(insert_execution{perdure::test::sample_run(7, "order-1")})));
     log.wait_for(owner->append(one(close_execution{7, run_status::completed, 5})));
-    BOOST_TEST(at_sender.wait_for(kind::closed, 7));
+    sender->hear_closes(true);
+    BOOST_TEST_REQUIRE(at_sender.wait_for(kind::missed, 0, 2));
+    log.wait_for(owner->append(one(insert_execution{perdure::test::sample_run(8, "order-2")})));
+    log.wait_for(owner->append(one(close_execution{8, run_status::completed, 5})));
+    BOOST_TEST(at_sender.wait_for(kind::closed, 8));
+    BOOST_TEST(!at_sender.wait_for(kind::closed, 7, 1, 0s));
     log.wait_for(owner->append(one(upsert_namespace{namespace_row{2, "second", "", 0, 0}})));
     BOOST_TEST(at_sender.wait_for(kind::registry));
     log.wait_for(owner->append(one(offer_task{task_offer{7, 5, 3, "images", "Resize", 1, ""}})));

@@ -320,13 +320,18 @@ bool postgres_store::withdraw_command(std::int64_t id) {
 
 bool postgres_store::acts_on(store_notice::kind what) const {
     // An owner closing thousands of runs a second is neither woken for each nor makes the server
-    // deliver them. An owner takes commands; a standby (or a reader) waits for what it sent them
-    // about, keeps the registries and claims offered tasks. Both hear answers: a standby that
+    // deliver them, nor is a standby that waits for no result. An owner takes commands; a standby
+    // (or a reader) waits for what it sent them about, keeps the registries and claims offered
+    // tasks. Both hear answers: a standby that
     // just took over may still wait for the answer to a command it sent before.
     using kind = store_notice::kind;
     if (what == kind::missed || what == kind::answered) return true;
     if (mode_ != open_mode::reader && !standing_by_) return what == kind::inbox;
-    return what == kind::closed || what == kind::registry || what == kind::tasks;
+    return (what == kind::closed && hears_closes_) || what == kind::registry || what == kind::tasks;
+}
+
+void postgres_store::hear_closes(bool on) {
+    if (hears_closes_.exchange(on) != on && listener_) listener_->listen_to(channels());
 }
 
 std::vector<std::string> postgres_store::channels() const {

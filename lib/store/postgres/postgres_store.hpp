@@ -70,6 +70,7 @@ public:
     bool step_back() override;
     /// LISTENs on a connection of its own (pg_listener), to the channels of its role.
     bool listen(boost::asio::io_context& io, std::function<void(store_notice)> heard) override;
+    void hear_closes(bool on) override;
     bool in_memory() const noexcept override { return false; }
     /// The URI with its password hidden.
     const std::string& name() const noexcept override { return name_; }
@@ -117,6 +118,7 @@ private:
     commit_callbacks callbacks_;
     std::unique_ptr<standby> standby_;
     std::atomic<bool> standing_by_{false};
+    std::atomic<bool> hears_closes_{false};      // hear_closes(): read on the listener's strand
     std::unique_ptr<pg::session> own_session_;   // the owner's thread's reads
     std::unique_ptr<pg_reads> own_reads_;
     std::unique_ptr<pg::session> inbox_session_;   // the sender's side of the inbox

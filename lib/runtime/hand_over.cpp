@@ -31,8 +31,9 @@ void engine_core::answer_handover(const answer_sender& answer) {
     // only where the store can stand by: a SQLite file has one owner for its whole life.
     const bool hands_over = !runs_workflows() && !options_.maintenance && store_->shares_tasks();
     answer(nullptr, payload_answer{boost::json::object{{"hands_over", hands_over}}});
-    // After the answer is queued, so that it commits before the leases are given up.
-    if (hands_over) post([this] { hand_over(); });
+    // The answer is queued, so it commits before the leases are given up; handing over at once
+    // leaves no moment for more commands to be claimed.
+    if (hands_over) hand_over();
 }
 
 void engine_core::hand_over() {

@@ -267,11 +267,12 @@ BOOST_AUTO_TEST_CASE(a_database_of_version_2_gets_its_key_blocks_above_its_runs)
         auto s = a.open(log);
         log.wait_for(s->append(a_started_run(5000, "order-1")));
     }
-    // As a version 2 schema left it: no sequence, no fence function (version 4's), no shared
-    // task table (version 5's).
-    run_sql(uri,
-            "DROP SEQUENCE perdure.run_key_blocks; DROP FUNCTION perdure.fence; DROP TABLE perdure.queue_tasks; "
-            "UPDATE perdure.schema_version SET version = 2");
+    // As a version 2 schema left it: no sequence, no fence function (version 4's, nor version 8's
+    // refusal), no shared task table (version 5's).
+    run_sql(
+        uri,
+        "DROP SEQUENCE perdure.run_key_blocks; DROP FUNCTION perdure.fence; DROP FUNCTION perdure.fence_refused; DROP TABLE perdure.queue_tasks; "
+        "UPDATE perdure.schema_version SET version = 2");
     commit_log log;
     engine_at a(uri, "engine-a", 0s);
     auto s = a.open(log);

@@ -90,10 +90,10 @@ BOOST_AUTO_TEST_CASE(a_schema_of_version_1_is_migrated_to_carry_search_attribute
         h.terminate();
     }
     // What version 1 was: no visibility columns or tables (nor version 3's sequence, version 4's
-    // fence function or version 5's shared task table).
+    // fence function or version 5's shared task table, nor version 8's refusal).
     pg::connection(uri, "perdure tests")
         .run(
-            "DROP TABLE perdure.queue_tasks; DROP FUNCTION perdure.fence; DROP SEQUENCE perdure.run_key_blocks; DROP TABLE perdure.search_attribute_types; DROP TABLE perdure.search_attribute_values; "
+            "DROP TABLE perdure.queue_tasks; DROP FUNCTION perdure.fence; DROP FUNCTION perdure.fence_refused; DROP SEQUENCE perdure.run_key_blocks; DROP TABLE perdure.search_attribute_types; DROP TABLE perdure.search_attribute_values; "
             "DROP INDEX perdure.executions_by_start; ALTER TABLE perdure.executions DROP COLUMN execution_time, "
             "DROP COLUMN history_length, DROP COLUMN history_size_bytes, DROP COLUMN parent_workflow_id, "
             "DROP COLUMN parent_run_id, DROP COLUMN root_workflow_id, DROP COLUMN root_run_id, "

@@ -11,7 +11,7 @@
 namespace perdure::detail {
 
 /// The schema version this build writes and reads.
-inline constexpr int pg_schema_version = 7;
+inline constexpr int pg_schema_version = 8;
 
 /// Keys for new runs come from the sequence perdure.run_key_blocks in blocks of this many.
 inline constexpr std::int64_t run_key_block_size = 1024;

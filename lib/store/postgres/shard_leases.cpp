@@ -175,11 +175,20 @@ pg::statement fence_statement(const held_leases& held, const std::vector<std::in
         const auto i = static_cast<std::size_t>(shard);
         epochs.push_back(i < held.epochs.size() ? held.epochs[i] : 0);   // 0: never held, always refused
     }
-    return {"SELECT perdure.fence($1, $2::integer[], $3::bigint[])", pg::params(held.owner, shards, epochs)};
+    // The check is plain SQL; only a refusal runs PL/pgSQL, to raise (a CASE calls a volatile
+    // function only for the branch taken).
+    return {
+        "WITH held AS ("
+        "SELECT l.owner, l.epoch, h.epoch AS held_epoch FROM perdure.shard_leases l "
+        "JOIN unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) ON h.shard_id = l.shard_id "
+        "ORDER BY l.shard_id FOR SHARE OF l) "
+        "SELECT CASE WHEN count(*) <> cardinality($2::integer[]) OR bool_or(owner <> $1 OR epoch <> held_epoch) "
+        "THEN perdure.fence_refused($1, $2::integer[], $3::bigint[]) END FROM held",
+        pg::params(held.owner, shards, epochs)};
 }
 
 std::optional<std::string> fence_refusal(const pg::failure& f) {
-    if (f.sqlstate != "PDF01") return std::nullopt;   // raised by perdure.fence (pg_schema.cpp)
+    if (f.sqlstate != "PDF01") return std::nullopt;   // raised by perdure.fence_refused (pg_schema.cpp)
     return f.primary;
 }
 

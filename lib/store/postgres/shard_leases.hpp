@@ -72,10 +72,10 @@ bool still_holds(pg::connection&, const held_leases&);
 /// forgets this owner's writer progress.
 void release_leases(pg::connection&, const held_leases&);
 
-/// The fence, sent right after BEGIN in a batch's pipeline: perdure.fence locks the lease rows
-/// of `shards` (FOR SHARE, in shard order, so a takeover waits for the batch or the batch sees
-/// it) and fails the statement, and with it the rest of the pipeline, unless each still has this
-/// owner at the held epoch.
+/// The fence, sent right after BEGIN in a batch's pipeline: it locks the lease rows of `shards`
+/// (FOR SHARE, in shard order, so a takeover waits for the batch or the batch sees it) and,
+/// unless each still has this owner at the held epoch, fails (perdure.fence_refused raises), and
+/// with it the rest of the pipeline.
 pg::statement fence_statement(const held_leases&, const std::vector<std::int64_t>& shards);
 
 /// When `f` is the fence's refusal: which shard moved, to whom, at what epoch.

@@ -322,8 +322,8 @@ bool postgres_store::acts_on(store_notice::kind what) const {
     // An owner closing thousands of runs a second is neither woken for each nor makes the server
     // deliver them, nor is a standby that waits for no result. An owner takes commands; a standby
     // (or a reader) waits for what it sent them about, keeps the registries and claims offered
-    // tasks. Both hear answers: a standby that
-    // just took over may still wait for the answer to a command it sent before.
+    // tasks. Both hear answers: a standby that just took over may still wait for the answer to a
+    // command it sent before.
     using kind = store_notice::kind;
     if (what == kind::missed || what == kind::answered) return true;
     if (mode_ != open_mode::reader && !standing_by_) return what == kind::inbox;

@@ -6,6 +6,7 @@
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_listener.hpp"
 
+#include "loopback_listener.hpp"
 #include "support/postgres_cluster.hpp"
 #include "unit/store/commit_log.hpp"
 #include "unit/store/sample_run.hpp"
@@ -22,11 +23,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 using namespace perdure::detail;
 using namespace std::chrono_literals;
@@ -84,21 +80,7 @@ struct loop {
 
 /// A TCP port on loopback whose connections the kernel accepts and nothing ever answers: a
 /// server that hangs.
-struct silent_server {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    int port = 0;
-    silent_server() {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t n = sizeof a;
-        BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        BOOST_TEST_REQUIRE(::listen(fd, 8) == 0);
-        BOOST_TEST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n) == 0);
-        port = ntohs(a.sin_port);
-    }
-    ~silent_server() { ::close(fd); }
-};
+using silent_server = perdure::test::loopback_listener;
 
 std::vector<write_op> one(write_op op) {
     std::vector<write_op> ops;

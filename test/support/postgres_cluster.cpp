@@ -87,6 +87,8 @@ std::string postgres_cluster::uri(const std::string& db) const {
     return "postgresql://perdure@/" + db + "?host=" + dir_ + "&port=" + std::to_string(port);
 }
 
+std::string postgres_cluster::socket_path() const { return dir_ + "/.s.PGSQL." + std::to_string(port); }
+
 std::string postgres_cluster::create_database() {
     const std::string name = "t" + std::to_string(++next_db_);
     detail::pg::connection c(uri("postgres"), "perdure tests");

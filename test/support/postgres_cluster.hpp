@@ -20,6 +20,8 @@ public:
     std::string create_database();
     /// The URI of database `db` on this cluster.
     std::string uri(const std::string& db) const;
+    /// The server's Unix socket, for a test that stands between a client and the server.
+    std::string socket_path() const;
     /// Stops the server as an operator would (fast shutdown: every session is cut, open
     /// transactions roll back) and starts it again. False, saying why, when either step failed.
     bool restart();

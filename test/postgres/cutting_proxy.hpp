@@ -34,10 +34,13 @@ public:
         for (auto& t : pumps_) t.join();
     }
 
-    /// A URI for database `db` through this proxy (TCP, so no SSL or GSS negotiation to frame).
-    std::string uri(const std::string& db) const {
-        return "postgresql://perdure@127.0.0.1:" + std::to_string(listener_.port) + "/" + db +
-               "?sslmode=disable&gssencmode=disable";
+    /// The database of `cluster_uri` (postgresql://perdure@/NAME?host=...) through this proxy, on
+    /// `host` (an address or a name of the loopback interface); no SSL or GSS negotiation, whose
+    /// bytes would not be framed as messages.
+    std::string uri(const std::string& cluster_uri, const std::string& host = "127.0.0.1") const {
+        const auto from = cluster_uri.find("@/") + 2;
+        return "postgresql://perdure@" + host + ":" + std::to_string(listener_.port) + "/" +
+               cluster_uri.substr(from, cluster_uri.find('?') - from) + "?sslmode=disable&gssencmode=disable";
     }
     void arm() { armed_ = true; }
     bool cut() const { return cut_; }

@@ -19,16 +19,6 @@ using perdure::test::cutting_proxy;
 using perdure::test::postgres_available;
 using perdure::test::postgres_cluster;
 
-namespace {
-
-/// The database name of a cluster URI (postgresql://perdure@/NAME?host=...).
-std::string database_of(const std::string& uri) {
-    const auto from = uri.find("@/") + 2;
-    return uri.substr(from, uri.find('?') - from);
-}
-
-}   // namespace
-
 BOOST_AUTO_TEST_SUITE(lost_answers, *boost::unit_test::precondition(postgres_available{}))
 
 BOOST_AUTO_TEST_CASE(a_command_whose_commit_answer_was_lost_is_left_once) {
@@ -36,7 +26,7 @@ BOOST_AUTO_TEST_CASE(a_command_whose_commit_answer_was_lost_is_left_once) {
     commit_log log;
     const auto owner = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
     cutting_proxy proxy(postgres_cluster::instance().socket_path());
-    const auto sender = open_store(perdure::test::store_options(proxy.uri(database_of(uri))), open_mode::reader);
+    const auto sender = open_store(perdure::test::store_options(proxy.uri(uri)), open_mode::reader);
 
     proxy.arm();   // the insert commits; its COMMIT's answer never reaches the sender
     const auto id = sender->submit_command(namespace_delete_command{"zeta"}, 100, 1'000);

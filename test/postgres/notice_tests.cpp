@@ -6,6 +6,7 @@
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_listener.hpp"
 
+#include "cutting_proxy.hpp"
 #include "loopback_listener.hpp"
 #include "support/postgres_cluster.hpp"
 #include "unit/store/commit_log.hpp"
@@ -195,6 +196,31 @@ BOOST_AUTO_TEST_CASE(a_server_that_does_not_answer_never_holds_up_the_loop_the_l
     listener.reset();
     BOOST_TEST(engine.answers(5s));
     BOOST_TEST(!heard.wait_for(kind::missed, 0, 1, 0s));
+}
+
+BOOST_AUTO_TEST_CASE(a_listener_resolves_its_servers_host_name_on_the_loop_and_hears_through_it) {
+    // What the loop resolves itself: one host by name; an address, a socket directory, several
+    // hosts or none are libpq's, which looks nothing up for them.
+    const auto named = pg::host_to_resolve("postgresql://app@db.example:6543/app");
+    BOOST_TEST_REQUIRE(named.has_value());
+    BOOST_TEST(named->name == "db.example");
+    BOOST_TEST(named->port == "6543");
+    BOOST_TEST(pg::host_to_resolve("postgresql://app@db.example/app")->port == "5432");
+    BOOST_TEST(!pg::host_to_resolve("postgresql://app@/app?host=/run/postgresql"));
+    BOOST_TEST(!pg::host_to_resolve("postgresql://app@db.example/app?hostaddr=10.0.0.7"));
+    BOOST_TEST(!pg::host_to_resolve("postgresql://app@one,two/app"));
+    BOOST_TEST(!pg::host_to_resolve("postgresql:///app"));
+    BOOST_TEST(!pg::host_to_resolve("not a uri = ="));
+
+    // By name, through a loopback port in front of the server.
+    const auto uri = postgres_cluster::instance().create_database();
+    perdure::test::cutting_proxy proxy(postgres_cluster::instance().socket_path());
+    loop engine;
+    notices heard;
+    pg_listener listener(engine.io, proxy.uri(uri, "localhost"), {pg_channel::closed}, heard.sink());
+    BOOST_TEST_REQUIRE(heard.wait_for(kind::missed));
+    pg::connection(uri, "perdure tests").exec("SELECT pg_notify('perdure_closed', '9')");
+    BOOST_TEST(heard.wait_for(kind::closed, 9));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -134,9 +134,18 @@ namespace {
 /// encoding is always UTF-8). An attempt to reach a host that does not answer gives up after
 /// 10 s, not the kernel's two minutes, so a reconnecting engine (or one shutting down while it
 /// reconnects) is never stuck in one attempt; a caller that does not wait keeps that time itself.
-PGconn* connect_to(const std::string& uri, const char* application_name, bool wait) {
-    const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", "client_encoding", nullptr};
-    const char* values[] = {"10", uri.c_str(), application_name, "UTF8", nullptr};
+PGconn* connect_to(const std::string& uri, const char* application_name, bool wait, const std::string& hosts = {},
+                   const std::string& hostaddrs = {}) {
+    // Values after dbname override what its URI says: the addresses a caller resolved, and the
+    // host once per address, as libpq pairs them. Without them, the null key ends the list there.
+    const char* keys[] = {"connect_timeout",
+                          "dbname",
+                          "fallback_application_name",
+                          "client_encoding",
+                          hostaddrs.empty() ? nullptr : "host",
+                          "hostaddr",
+                          nullptr};
+    const char* values[] = {"10", uri.c_str(), application_name, "UTF8", hosts.c_str(), hostaddrs.c_str(), nullptr};
     PGconn* c = wait ? PQconnectdbParams(keys, values, 1) : PQconnectStartParams(keys, values, 1);
     if (!c) throw failure("", "out of memory", true);
     if (PQstatus(c) == CONNECTION_BAD) {
@@ -168,8 +177,31 @@ connection::connection(const std::string& uri, const char* application_name)
     }
 }
 
-connection::connection(const std::string& uri, const char* application_name, not_waiting_t)
-    : c_(connect_to(uri, application_name, false)) {}
+connection::connection(const std::string& uri, const char* application_name, not_waiting_t, const std::string& hosts,
+                       const std::string& hostaddrs)
+    : c_(connect_to(uri, application_name, false, hosts, hostaddrs)) {}
+
+std::optional<named_host> host_to_resolve(const std::string& uri) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
+    if (!options) {
+        PQfreemem(error);
+        return std::nullopt;
+    }
+    std::string host, hostaddr, port;
+    for (auto* o = options; o->keyword; ++o) {
+        if (!o->val) continue;
+        const std::string_view key = o->keyword;
+        if (key == "host") host = o->val;
+        if (key == "hostaddr") hostaddr = o->val;
+        if (key == "port") port = o->val;
+    }
+    PQconninfoFree(options);
+    const bool by_name = !host.empty() && host.front() != '/' && host.front() != '@' &&
+                         host.find(',') == std::string::npos && hostaddr.empty() && port.find(',') == std::string::npos;
+    if (!by_name) return std::nullopt;
+    return named_host{host, port.empty() ? "5432" : port};
+}
 
 connection::wait connection::connect_step() {
     switch (PQconnectPoll(c_)) {

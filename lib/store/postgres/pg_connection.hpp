@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -107,8 +108,11 @@ public:
         explicit not_waiting_t() = default;
     };
     static constexpr not_waiting_t not_waiting{};
-    /// Starts connecting to `uri`; drive it with connect_step(). Throws failure.
-    connection(const std::string& uri, const char* application_name, not_waiting_t);
+    /// Starts connecting to `uri`; drive it with connect_step(). With `hostaddrs` (libpq's
+    /// comma-separated `hostaddr`: the addresses a caller resolved the URI's host to) and
+    /// `hosts` (that host's name once per address), libpq looks nothing up itself. Throws failure.
+    connection(const std::string& uri, const char* application_name, not_waiting_t, const std::string& hosts = {},
+               const std::string& hostaddrs = {});
     /// What the connection waits for before its next step; `none` once it is made.
     enum class wait { read, write, none };
     /// Takes the connection a step further, after its socket became ready as the last step (or,
@@ -199,6 +203,14 @@ std::unique_ptr<connection> connect_with_backoff(const std::string& uri, const c
 
 /// A connection made again when the last one broke: reads, which have no effect to repeat, run
 /// once more on a new connection (`reconnecting`); a snapshot's connection is never remade.
+/// The host a URI names by name, and its port, for a caller that resolves it itself: empty
+/// when there is nothing to resolve (a Unix socket's directory, an address given as hostaddr,
+/// several hosts, or no host: libpq's defaults) or the URI cannot be read.
+struct named_host {
+    std::string name, port;
+};
+std::optional<named_host> host_to_resolve(const std::string& uri);
+
 class session {
 public:
     session(std::string uri, const char* application_name, bool reconnecting)

@@ -3,6 +3,7 @@
 #include "store/postgres/pg_connection.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,6 +53,7 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
           std::function<void(store_notice)> heard)
         : strand(boost::asio::make_strand(io)),
           socket(strand),
+          resolver(strand),
           pause(strand),
           deadline(strand),
           uri(std::move(uri)),
@@ -63,6 +65,7 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
 
     boost::asio::strand<boost::asio::io_context::executor_type> strand;
     boost::asio::posix::stream_descriptor socket;   // the connection's socket, which libpq closes
+    boost::asio::ip::tcp::resolver resolver;        // the server's host name, off the loop's thread
     boost::asio::steady_timer pause;                // before the next attempt
     boost::asio::steady_timer deadline;             // of an attempt to connect
     std::string uri;
@@ -101,15 +104,36 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
         if (stopping()) return;
         ++attempt;
         listening = false;
-        try {
-            conn = std::make_unique<pg::connection>(uri, "perdure listener", pg::connection::not_waiting);
-        } catch (const pg::failure&) {
-            return again_later();
-        }
-        deadline.expires_after(connect_patience);
+        deadline.expires_after(connect_patience);   // the lookup included
         deadline.async_wait([self = shared_from_this(), a = attempt](boost::system::error_code ec) {
             if (!ec && a == self->attempt && !self->listening) self->again_later();
         });
+        // libpq would look a host name up with a blocking call on this thread; Asio's resolver
+        // does it on a thread of its own, and libpq is given the addresses.
+        const auto host = pg::host_to_resolve(uri);
+        if (!host) return start_connecting({}, {});
+        resolver.async_resolve(host->name, host->port,
+                               [self = shared_from_this(), a = attempt, name = host->name](
+                                   boost::system::error_code ec, boost::asio::ip::tcp::resolver::results_type found) {
+                                   if (a != self->attempt || self->stopping()) return;
+                                   if (ec || found.empty()) return self->again_later();
+                                   std::string hosts, addresses;
+                                   for (const auto& entry : found) {
+                                       hosts += (hosts.empty() ? "" : ",") + name;
+                                       addresses +=
+                                           (addresses.empty() ? "" : ",") + entry.endpoint().address().to_string();
+                                   }
+                                   self->start_connecting(hosts, addresses);
+                               });
+    }
+
+    void start_connecting(const std::string& hosts, const std::string& addresses) {
+        try {
+            conn = std::make_unique<pg::connection>(uri, "perdure listener", pg::connection::not_waiting, hosts,
+                                                    addresses);
+        } catch (const pg::failure&) {
+            return again_later();
+        }
         // libpq's rule for the first step: as if the last had asked to write.
         wait_for(pg::connection::wait::write, &state::connecting);
     }
@@ -186,6 +210,7 @@ struct pg_listener::state : std::enable_shared_from_this<state> {
 
     void close_connection() {
         ++attempt;
+        resolver.cancel();
         ++last_wait;
         if (socket.is_open()) socket.release();   // libpq closes it
         deadline.cancel();

@@ -201,8 +201,6 @@ std::unique_ptr<connection> connect_with_backoff(const std::string& uri, const c
                                                  std::chrono::milliseconds patience,
                                                  const std::function<bool()>& give_up = {});
 
-/// A connection made again when the last one broke: reads, which have no effect to repeat, run
-/// once more on a new connection (`reconnecting`); a snapshot's connection is never remade.
 /// The host a URI names by name, and its port, for a caller that resolves it itself: empty
 /// when there is nothing to resolve (a Unix socket's directory, an address given as hostaddr,
 /// several hosts, or no host: libpq's defaults) or the URI cannot be read.
@@ -211,6 +209,8 @@ struct named_host {
 };
 std::optional<named_host> host_to_resolve(const std::string& uri);
 
+/// A connection made again when the last one broke: reads, which have no effect to repeat, run
+/// once more on a new connection (`reconnecting`); a snapshot's connection is never remade.
 class session {
 public:
     session(std::string uri, const char* application_name, bool reconnecting)

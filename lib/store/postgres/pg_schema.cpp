@@ -243,32 +243,16 @@ ALTER TABLE perdure.queue_tasks ADD COLUMN kind integer NOT NULL DEFAULT 1;
 void add_claim_limits(pg::connection& c) { c.run("ALTER TABLE perdure.queue_tasks ADD COLUMN claim_ms bigint"); }
 
 /// Version 8: the fence is a plain statement (fence_statement in shard_leases.cpp) that calls
-/// this function only to raise when a shard moved. Version 4's function, which ran the whole
-/// check in PL/pgSQL, cost the server about 80 us of every batch; the statement a few. That
-/// function stays: an engine of an earlier version, running while another one migrates the
-/// schema beside it, still calls it until it stops.
+/// this function only to raise, with the message it made, when a shard moved. Version 4's
+/// function, which ran the whole check in PL/pgSQL, cost the server about 80 us of every batch;
+/// the statement a few. That function stays: an engine of an earlier version, running while
+/// another one migrates the schema beside it, still calls it until it stops.
 void add_fence_refusal(pg::connection& c) {
     c.run(R"sql(
-CREATE FUNCTION perdure.fence_refused(p_owner text, p_shards integer[], p_epochs bigint[]) RETURNS void
+CREATE FUNCTION perdure.fence_refused(p_message text) RETURNS void
 LANGUAGE plpgsql AS $refused$
-DECLARE
-  lease record;
 BEGIN
-  FOR lease IN
-    SELECT h.shard_id, l.owner, l.epoch, h.epoch AS held
-    FROM unnest(p_shards, p_epochs) AS h(shard_id, epoch) LEFT JOIN perdure.shard_leases l ON l.shard_id = h.shard_id
-    ORDER BY h.shard_id
-  LOOP
-    IF lease.owner IS NULL THEN
-      RAISE EXCEPTION USING ERRCODE = 'PDF01', MESSAGE = format('the lease row of shard %s is missing', lease.shard_id);
-    END IF;
-    IF lease.owner <> p_owner OR lease.epoch <> lease.held THEN
-      RAISE EXCEPTION USING ERRCODE = 'PDF01', MESSAGE = format(
-        'shard %s moved to %s at epoch %s (this engine held epoch %s)', lease.shard_id,
-        CASE WHEN lease.owner = '' THEN 'no engine' ELSE 'engine ' || lease.owner END, lease.epoch, lease.held);
-    END IF;
-  END LOOP;
-  RAISE EXCEPTION USING ERRCODE = 'PDF01', MESSAGE = 'the batch named a shard twice';
+  RAISE EXCEPTION USING ERRCODE = 'PDF01', MESSAGE = p_message;
 END
 $refused$;
 )sql");

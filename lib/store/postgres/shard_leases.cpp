@@ -176,14 +176,17 @@ pg::statement fence_statement(const held_leases& held, const std::vector<std::in
         epochs.push_back(i < held.epochs.size() ? held.epochs[i] : 0);   // 0: never held, always refused
     }
     // The check is plain SQL; only a refusal runs PL/pgSQL, to raise (a CASE calls a volatile
-    // function only for the branch taken).
+    // function only for the branch taken, and an aggregate's FILTER skips the other rows).
     return {
         "WITH held AS ("
-        "SELECT l.owner, l.epoch, h.epoch AS held_epoch FROM perdure.shard_leases l "
+        "SELECT l.shard_id, l.owner, l.epoch, h.epoch AS held_epoch FROM perdure.shard_leases l "
         "JOIN unnest($2::integer[], $3::bigint[]) AS h(shard_id, epoch) ON h.shard_id = l.shard_id "
         "ORDER BY l.shard_id FOR SHARE OF l) "
         "SELECT CASE WHEN count(*) <> cardinality($2::integer[]) OR bool_or(owner <> $1 OR epoch <> held_epoch) "
-        "THEN perdure.fence_refused($1, $2::integer[], $3::bigint[]) END FROM held",
+        "THEN perdure.fence_refused(COALESCE(min(format('shard %s moved to %s at epoch %s (this engine held "
+        "epoch %s)', shard_id, CASE WHEN owner = '' THEN 'no engine' ELSE 'engine ' || owner END, epoch, "
+        "held_epoch)) FILTER (WHERE owner <> $1 OR epoch <> held_epoch), 'a shard''s lease row is missing')) "
+        "END FROM held",
         pg::params(held.owner, shards, epochs)};
 }
 

@@ -20,9 +20,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 using namespace perdure::detail;
@@ -33,6 +35,27 @@ using perdure::test::postgres_cluster;
 using kind = store_notice::kind;
 
 namespace {
+
+/// Sets an environment variable for a scope, then puts back what it was.
+class environment_variable {
+public:
+    environment_variable(const char* name, const char* value) : name_(name) {
+        if (const char* before = std::getenv(name)) before_ = before;
+        ::setenv(name, value, 1);
+    }
+    ~environment_variable() {
+        if (before_)
+            ::setenv(name_, before_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    environment_variable(const environment_variable&) = delete;
+    environment_variable& operator=(const environment_variable&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> before_;
+};
 
 /// The notices a store's listener hands over, for a test to wait on.
 struct notices {
@@ -211,6 +234,16 @@ BOOST_AUTO_TEST_CASE(a_listener_resolves_its_servers_host_name_on_the_loop_and_h
     BOOST_TEST(!pg::host_to_resolve("postgresql://app@one,two/app"));
     BOOST_TEST(!pg::host_to_resolve("postgresql:///app"));
     BOOST_TEST(!pg::host_to_resolve("not a uri = ="));
+    {   // A URI without a server takes libpq's from the environment, and is resolved as well.
+        const environment_variable host("PGHOST", "db.example"), port("PGPORT", "6000");
+        const auto from_environment = pg::host_to_resolve("postgresql:///app");
+        BOOST_TEST_REQUIRE(from_environment.has_value());
+        BOOST_TEST(from_environment->name == "db.example");
+        BOOST_TEST(from_environment->port == "6000");
+        BOOST_TEST(pg::host_to_resolve("postgresql://app@other.example/app")->name == "other.example");
+        const environment_variable socket_directory("PGHOST", "/run/postgresql");
+        BOOST_TEST(!pg::host_to_resolve("postgresql:///app"));
+    }
 
     // By name, through a loopback port in front of the server.
     const auto uri = postgres_cluster::instance().create_database();

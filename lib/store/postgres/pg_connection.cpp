@@ -197,6 +197,19 @@ std::optional<named_host> host_to_resolve(const std::string& uri) {
         if (key == "port") port = o->val;
     }
     PQconninfoFree(options);
+    if (host.empty() && hostaddr.empty()) {
+        // No server in the URI: libpq takes PGHOST, PGHOSTADDR and PGPORT from the environment.
+        if (PQconninfoOption* defaults = PQconndefaults()) {
+            for (auto* o = defaults; o->keyword; ++o) {
+                if (!o->val) continue;
+                const std::string_view key = o->keyword;
+                if (key == "host") host = o->val;
+                if (key == "hostaddr") hostaddr = o->val;
+                if (key == "port" && port.empty()) port = o->val;
+            }
+            PQconninfoFree(defaults);
+        }
+    }
     const bool by_name = !host.empty() && host.front() != '/' && host.front() != '@' &&
                          host.find(',') == std::string::npos && hostaddr.empty() && port.find(',') == std::string::npos;
     if (!by_name) return std::nullopt;

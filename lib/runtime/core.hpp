@@ -200,6 +200,7 @@ public:
     std::size_t live_instances() const noexcept { return lifecycle_.runs().live_instances(); }
     std::uint64_t replays() const noexcept { return lifecycle_.replays(); }
     std::uint64_t batches() const { return store_->batches(); }
+    std::chrono::microseconds committing_time() const { return store_->committing_time(); }
 
 private:
     friend struct core_access;

@@ -243,6 +243,9 @@ public:
     virtual bool created() const noexcept = 0;
     /// Batches committed so far (statistics for tests and benchmarks).
     virtual std::uint64_t batches() const = 0;
+    /// The time those batches took to commit, each from its writer taking it to its commit's
+    /// end (the step's part spent in the database, for benchmarks).
+    virtual std::chrono::microseconds committing_time() const = 0;
 
     /// Commits everything queued, then stops writing; reads keep working.
     virtual void stop_writes() = 0;

@@ -60,10 +60,11 @@ bool write_queue::failed() const {
     return failed_;
 }
 
-void write_queue::committed_through(std::uint64_t last) {
+void write_queue::committed_through(std::uint64_t last, std::chrono::steady_clock::duration took) {
     std::lock_guard lk(mutex_);
     committed_ = last;
     ++batches_;
+    committing_ += took;
 }
 
 std::uint64_t write_queue::committed() const {
@@ -74,6 +75,11 @@ std::uint64_t write_queue::committed() const {
 std::uint64_t write_queue::batches() const {
     std::lock_guard lk(mutex_);
     return batches_;
+}
+
+std::chrono::microseconds write_queue::committing_time() const {
+    std::lock_guard lk(mutex_);
+    return std::chrono::duration_cast<std::chrono::microseconds>(committing_);
 }
 
 }   // namespace perdure::detail

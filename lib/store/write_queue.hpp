@@ -37,10 +37,12 @@ public:
     /// Marks the writer failed: it commits nothing more.
     void fail();
     bool failed() const;
-    /// Records a committed batch ending with unit `last`.
-    void committed_through(std::uint64_t last);
+    /// Records a committed batch ending with unit `last`, which took `took` to commit.
+    void committed_through(std::uint64_t last, std::chrono::steady_clock::duration took);
     std::uint64_t committed() const;
     std::uint64_t batches() const;
+    /// The time the batches so far took, from the writer taking each to its commit's end.
+    std::chrono::microseconds committing_time() const;
 
 private:
     mutable std::mutex mutex_;
@@ -49,6 +51,7 @@ private:
     std::uint64_t next_seq_ = 1;
     std::uint64_t committed_ = 0;
     std::uint64_t batches_ = 0;
+    std::chrono::steady_clock::duration committing_{};
     int holds_ = 0;
     bool stopping_ = false;
     bool failed_ = false;

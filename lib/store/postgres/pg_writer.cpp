@@ -72,6 +72,8 @@ void pg_writer::stop() {
 
 std::uint64_t pg_writer::batches() const { return queue_.batches(); }
 
+std::chrono::microseconds pg_writer::committing_time() const { return queue_.committing_time(); }
+
 void pg_writer::run() {
     for (;;) {
         std::vector<write_queue::unit> batch;
@@ -227,6 +229,7 @@ std::string pg_writer::send(pg::connection& c, const std::vector<write_queue::un
 
 void pg_writer::commit(std::vector<write_queue::unit>& batch) {
     const std::uint64_t first = batch.front().seq, last = batch.back().seq;
+    const auto began = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
         bool connecting = true;   // connected() already waited out its patience: no more tries
         try {
@@ -294,7 +297,7 @@ void pg_writer::commit(std::vector<write_queue::unit>& batch) {
             return;
         }
     }
-    queue_.committed_through(last);
+    queue_.committed_through(last, std::chrono::steady_clock::now() - began);
     if (cb_.committed) cb_.committed(last);
 }
 

@@ -55,6 +55,7 @@ public:
     /// was lost or the connection is gone: then they expire on their own).
     void stop();
     std::uint64_t batches() const;
+    std::chrono::microseconds committing_time() const;
 
 private:
     void run();

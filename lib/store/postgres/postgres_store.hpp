@@ -79,6 +79,10 @@ public:
         const auto* w = counted_writer_.load();
         return w ? w->batches() : 0;
     }
+    std::chrono::microseconds committing_time() const override {
+        const auto* w = counted_writer_.load();
+        return w ? w->committing_time() : std::chrono::microseconds(0);
+    }
     void stop_writes() override;
     void close() override;
 
@@ -126,7 +130,7 @@ private:
     std::unique_ptr<pg_reads> reader_reads_;
     std::unique_ptr<job_thread<store_reads>> reader_;
     std::unique_ptr<pg_writer> writer_;   // none for a reader
-    /// The writer, for batches(), which any thread may call while take_ownership() sets it.
+    /// The writer, for the statistics any thread may ask for while take_ownership() sets it.
     std::atomic<const pg_writer*> counted_writer_{nullptr};
     std::unique_ptr<pg_listener> listener_;
 };

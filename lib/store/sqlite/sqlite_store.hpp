@@ -84,6 +84,9 @@ public:
     const std::string& name() const noexcept override { return name_; }
     bool created() const noexcept override { return db_ && db_->created(); }
     std::uint64_t batches() const override { return writer_ ? writer_->batches() : 0; }
+    std::chrono::microseconds committing_time() const override {
+        return writer_ ? writer_->committing_time() : std::chrono::microseconds(0);
+    }
     void stop_writes() override;
     void close() override;
 

@@ -53,6 +53,8 @@ std::uint64_t writer::committed() const { return queue_.committed(); }
 
 std::uint64_t writer::batches() const { return queue_.batches(); }
 
+std::chrono::microseconds writer::committing_time() const { return queue_.committing_time(); }
+
 void writer::run() {
     bool checkpointed = false;   // idle since the last truncating checkpoint
     for (;;) {
@@ -78,6 +80,7 @@ void writer::run() {
 
 void writer::commit(std::vector<write_queue::unit>& batch) {
     const std::uint64_t first = batch.front().seq, last = batch.back().seq;
+    const auto began = std::chrono::steady_clock::now();
     for (int attempt = 0;; ++attempt) {
         try {
             sql::transaction tx(*conn_);
@@ -98,7 +101,7 @@ void writer::commit(std::vector<write_queue::unit>& batch) {
             return;
         }
     }
-    queue_.committed_through(last);
+    queue_.committed_through(last, std::chrono::steady_clock::now() - began);
     if (cb_.committed) cb_.committed(last);
     if (wal_pages_ >= passive_checkpoint_pages) checkpoint(false);
 }

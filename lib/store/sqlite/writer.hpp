@@ -44,6 +44,7 @@ public:
     /// Units committed so far (for tests and statistics).
     std::uint64_t committed() const;
     std::uint64_t batches() const;
+    std::chrono::microseconds committing_time() const;
 
 private:
     void run();

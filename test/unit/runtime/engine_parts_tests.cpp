@@ -41,6 +41,7 @@ public:
     bool in_memory() const noexcept override { return true; }
     const std::string& name() const noexcept override { return name_; }
     std::uint64_t batches() const override { return units; }
+    std::chrono::microseconds committing_time() const override { return {}; }
     void stop_writes() override {}
     void close() override {}
 

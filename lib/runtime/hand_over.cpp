@@ -38,6 +38,9 @@ void engine_core::answer_handover(const answer_sender& answer) {
 
 void engine_core::hand_over() {
     if (!running() || standing_by_) return;
+    // Commands claimed with this one (or before it) and not applied yet are put back in the same
+    // drain: the new owner claims and applies them, instead of answering them as abandoned.
+    if (auto released = inbox_.release_unapplied(); !released.ops.empty()) commit(std::move(released));
     // Units queued from here on are refused (commit()): they would be the new owner's to make.
     standing_by_ = true;
     const std::string why = "this engine handed the data over to an engine whose workers run workflows";

@@ -79,6 +79,7 @@ void inbox_poller::poll() {
         unit.ops.emplace_back(claim_inbox{id, took});
         unit.effects.emplace_back([this, pending = std::move(pending), took](std::exception_ptr e) mutable {
             claiming_.erase(pending.id);
+            if (released_.erase(pending.id)) return;   // put back for the next owner
             // A claim that lost (the sender withdrew the command, or it expired) applies nothing.
             if (!e && took->load()) claimed(std::move(pending));
             // The commands behind a full read would otherwise wait for the next notice or tick.
@@ -106,6 +107,13 @@ void inbox_poller::poll_soon(std::weak_ptr<const void> owner) {
             // read again at the next poll
         }
     });
+}
+
+write_unit inbox_poller::release_unapplied() {
+    write_unit unit;
+    for (const auto id : claiming_)
+        if (released_.insert(id).second) unit.ops.emplace_back(release_inbox{id});
+    return unit;
 }
 
 void inbox_poller::claimed(pending_command pending) {

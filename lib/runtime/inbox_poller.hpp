@@ -76,6 +76,10 @@ public:
     /// A poll on the strand soon, unless one is already queued: a burst of notices of new
     /// commands (one per command sent) makes one read, not one each. `owner` as for start().
     void poll_soon(std::weak_ptr<const void> owner);
+    /// For an owner handing its data over: the commands whose claims are queued or committed but
+    /// which were not applied yet are not applied by this engine; the unit returned puts them
+    /// back for the next owner to claim (no ops when there are none).
+    write_unit release_unapplied();
 
 private:
     void claimed(pending_command pending);
@@ -85,6 +89,7 @@ private:
     std::chrono::milliseconds interval_;
     boost::asio::steady_timer timer_;
     std::set<std::int64_t> claiming_;   // ids whose claim is in flight: not claimed twice
+    std::set<std::int64_t> released_;   // claimed, then put back unapplied: their claims apply nothing
     bool more_ = false;                 // the last read was full: read again once its claims are in
     bool poll_queued_ = false;          // a poll_soon() is on its way to the strand
 };

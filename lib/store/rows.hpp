@@ -195,6 +195,11 @@ struct claim_inbox {
     std::int64_t id;
     std::shared_ptr<std::atomic<bool>> claimed;
 };
+/// Puts a command claimed but never applied back ('running' -> 'pending'), for the next owner to
+/// claim: an owner handing its data over releases what it will not apply.
+struct release_inbox {
+    std::int64_t id;
+};
 /// Records the owner's answer to a claimed command, for its sender to read.
 struct finish_inbox {
     std::int64_t id;
@@ -259,7 +264,7 @@ struct incremental_vacuum {
 using write_op = std::variant<insert_event, insert_execution, close_execution, set_task_failure, upsert_task,
                               delete_task, insert_deadline, delete_deadline, clear_run_work, upsert_namespace,
                               delete_namespace, upsert_endpoint, delete_endpoint, set_callbacks, claim_inbox,
-                              finish_inbox, delete_run, incremental_vacuum, add_search_attribute,
+                              release_inbox, finish_inbox, delete_run, incremental_vacuum, add_search_attribute,
                               remove_search_attribute, set_search_attributes, set_memo, offer_task, withdraw_task>;
 // Every op of a unit takes the room of the largest kind, and a step writes a dozen: a large member
 // goes into a heap_value.

@@ -261,6 +261,46 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(keys_for_new_runs_lie_above_every_stored_one, Back
     BOOST_CHECK_THROW(reader->reserve_run_keys(), perdure::failed_precondition);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_command_put_back_unapplied_is_pending_again_for_the_next_owner, Backend,
+                              perdure::test::store_backends) {
+    Backend b;
+    commit_log log;
+    auto owner = open_store(b.options(), open_mode::owner, log.callbacks());
+    auto sender = open_store(b.options(), open_mode::reader);
+    const auto id = sender->submit_command(namespace_delete_command{"zeta"}, 100, 1'000);
+    const auto claim = [&] {
+        auto claimed = std::make_shared<std::atomic<bool>>(false);
+        std::vector<write_op> ops;
+        ops.emplace_back(claim_inbox{id, claimed});
+        log.wait_for(owner->append(std::move(ops)));
+        return claimed->load();
+    };
+    const auto release = [&] {
+        std::vector<write_op> ops;
+        ops.emplace_back(release_inbox{id});
+        log.wait_for(owner->append(std::move(ops)));
+    };
+    BOOST_TEST(claim());
+    release();
+    BOOST_TEST((sender->command_status(id)->at == inbox_status::stage::pending));
+    BOOST_TEST(owner->reads().pending_commands(500, 10).size() == 1u);
+    BOOST_TEST(owner->reads().abandoned_commands().empty());   // not answered as abandoned
+    BOOST_TEST(claim());                                       // the next owner takes it
+
+    // An answered command stays answered, and a withdrawn one withdrawn.
+    std::vector<write_op> finish;
+    finish.emplace_back(finish_inbox{id, inbox_failure{perdure::errc::not_found, "no namespace zeta"}});
+    log.wait_for(owner->append(std::move(finish)));
+    release();
+    BOOST_TEST((sender->command_status(id)->at == inbox_status::stage::answered));
+    const auto withdrawn = sender->submit_command(namespace_delete_command{"alpha"}, 100, 1'000);
+    BOOST_TEST(sender->withdraw_command(withdrawn));
+    std::vector<write_op> ops;
+    ops.emplace_back(release_inbox{withdrawn});
+    log.wait_for(owner->append(std::move(ops)));
+    BOOST_TEST((sender->command_status(withdrawn)->at == inbox_status::stage::withdrawn));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(inbox_commands_go_from_sender_to_owner_and_back, Backend, perdure::test::store_backends) {
     Backend b;
     commit_log log;

@@ -192,6 +192,9 @@ struct applier {
         add("UPDATE inbox SET state = 'running' WHERE id = $1::bigint AND state = 'pending'", params(op.id),
             [claimed = op.claimed](const pg::result& r) { claimed->store(r.affected() == 1); });
     }
+    void operator()(const release_inbox& op) const {
+        add("UPDATE inbox SET state = 'pending' WHERE id = $1::bigint AND state = 'running'", params(op.id));
+    }
     void operator()(const finish_inbox& op) const {
         add("UPDATE inbox SET state = $1, result = $2 WHERE id = $3::bigint "
             "RETURNING pg_notify('perdure_answered', id::text)",

@@ -173,6 +173,9 @@ struct applier {
         c.cached("UPDATE inbox SET state='running' WHERE id=? AND state='pending'").bind(1, op.id).run();
         op.claimed->store(c.changes() == 1);
     }
+    void operator()(const release_inbox& op) const {
+        c.cached("UPDATE inbox SET state='pending' WHERE id=? AND state='running'").bind(1, op.id).run();
+    }
     void operator()(const finish_inbox& op) const {
         c.cached("UPDATE inbox SET state=?, result=? WHERE id=?")
             .bind(1, std::string_view(stored_state(*op.answer)))

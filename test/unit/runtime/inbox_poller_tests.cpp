@@ -149,6 +149,26 @@ BOOST_AUTO_TEST_CASE(a_command_whose_claim_is_in_flight_is_not_claimed_again) {
     BOOST_TEST(host.applied.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(commands_claimed_but_not_applied_when_the_data_is_handed_over_are_put_back) {
+    host.pending = {namespace_deletion(4, "orders"), namespace_deletion(5, "billing"), namespace_deletion(6, "ledger")};
+    poller.poll();
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 3u);
+    claim_commits(0, true);   // applied: its change is the engine's to commit or refuse
+    BOOST_REQUIRE_EQUAL(host.applied.size(), 1u);
+
+    // The engine hands its data over while the other two claims are in the same batch.
+    auto released = poller.release_unapplied();
+    BOOST_REQUIRE_EQUAL(released.ops.size(), 2u);
+    BOOST_TEST(std::get<release_inbox>(released.ops[0]).id == 5);
+    BOOST_TEST(std::get<release_inbox>(released.ops[1]).id == 6);
+    BOOST_TEST(poller.release_unapplied().ops.empty());   // not twice
+
+    claim_commits(1, true);
+    claim_commits(2, true);
+    BOOST_TEST(host.applied.size() == 1u);     // the next owner claims and applies them
+    BOOST_TEST(host.committed.size() == 3u);   // and no answer is made for them here
+}
+
 BOOST_AUTO_TEST_CASE(a_full_read_reads_again_once_its_claims_are_in) {
     for (std::int64_t id = 1; id <= static_cast<std::int64_t>(inbox_poller::batch); ++id)
         host.pending.push_back(namespace_deletion(id, "ns-" + std::to_string(id)));

@@ -103,4 +103,24 @@ search_attributes values_of(const typed_attributes& attrs) {
     return out;
 }
 
+typed_attributes typed_by_value(const search_attributes& given) {
+    typed_attributes out;
+    for (const auto& [name, value] : given) {
+        const auto type = std::visit(
+            [](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, std::string>) return search_attribute_type::keyword;
+                if constexpr (std::is_same_v<T, std::int64_t>) return search_attribute_type::integer;
+                if constexpr (std::is_same_v<T, double>) return search_attribute_type::floating;
+                if constexpr (std::is_same_v<T, bool>) return search_attribute_type::boolean;
+                if constexpr (std::is_same_v<T, std::chrono::system_clock::time_point>)
+                    return search_attribute_type::datetime;
+                if constexpr (std::is_same_v<T, std::vector<std::string>>) return search_attribute_type::keyword_list;
+            },
+            value);
+        out.emplace(name, typed_attribute{type, value});
+    }
+    return out;
+}
+
 }   // namespace perdure::detail

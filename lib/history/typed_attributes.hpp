@@ -38,5 +38,9 @@ void apply_upsert(typed_attributes& into, const boost::json::object& indexed_fie
 
 /// The values without their types, as the public API gives them.
 search_attributes values_of(const typed_attributes&);
+/// Each value typed by what it holds (a string as Keyword), for values_of to give back as they
+/// were: where the engine types them again against its namespace (workflow code and other
+/// processes cannot know the registered types).
+typed_attributes typed_by_value(const search_attributes&);
 
 }   // namespace perdure::detail

@@ -1,5 +1,9 @@
-// Command to event mapping, matching and descriptions.
+// Command to event mapping, matching, descriptions, and the form in which a command travels.
 #include "machines/command.hpp"
+
+#include "history/typed_attributes.hpp"
+
+#include <perdure/error.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -129,6 +133,32 @@ std::string describe(const command& c) { return with_key(command_name(c.kind), e
 std::string describe(const event& e) {
     const char* name = event_type_name(e.type);
     return "event " + std::to_string(e.id) + " " + with_key(name ? name : "Unknown", e.type, e.attrs);
+}
+
+boost::json::object command_to_json(const command& c) {
+    boost::json::object o{{"kind", static_cast<int>(c.kind)}, {"attributes", c.attrs}};
+    if (!c.values.empty()) o["search_attributes"] = to_json(typed_by_value(c.values));
+    return o;
+}
+
+command command_from_json(const boost::json::value& v) {
+    const auto bad = [](const std::string& what) { throw invalid_argument("a workflow task's command " + what); };
+    const auto* o = v.if_object();
+    if (!o) bad("must be an object");
+    const auto* kind = o->if_contains("kind");
+    if (!kind || !kind->is_int64() || kind->get_int64() < 0 ||
+        kind->get_int64() > static_cast<std::int64_t>(command_kind::modify_workflow_properties))
+        bad("has no known 'kind'");
+    const auto* attrs = o->if_contains("attributes");
+    if (!attrs || !attrs->is_object()) bad("has no 'attributes' object");
+    command c{static_cast<command_kind>(kind->get_int64()), attrs->get_object()};
+    if (const auto* values = o->if_contains("search_attributes")) {
+        if (!values->is_object()) bad("has 'search_attributes' that are not an object");
+        const auto typed = typed_attributes_from_json(*values);
+        if (typed.size() != values->get_object().size()) bad("has a search attribute whose value cannot be read");
+        c.values = values_of(typed);
+    }
+    return c;
 }
 
 }   // namespace perdure::detail

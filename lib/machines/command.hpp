@@ -59,4 +59,12 @@ bool command_matches(const command&, const event&);
 std::string describe(const command&);
 std::string describe(const event&);
 
+/// A command as it travels to the engine that records it (a workflow task run by another
+/// engine): {"kind": int, "attributes": {...}, "search_attributes": {...}}, the last only when
+/// the command carries values. Its machine stays behind.
+boost::json::object command_to_json(const command&);
+/// Reads command_to_json's form (outside input: another process wrote it). Throws
+/// invalid_argument saying what is wrong.
+command command_from_json(const boost::json::value&);
+
 }   // namespace perdure::detail

@@ -35,7 +35,7 @@ claimed_activities::claimed_activities(claimer_host& host, store& s, worker_regi
       strand_(std::move(strand)),
       rounds_(
           host, s, task_kind::activity, claim_ttl, threads,
-          [&workers](std::int64_t ns_id) { return workers.registered(false, ns_id); },
+          [&workers](std::int64_t ns_id) { return workers.registered(worker_registry::kind::activities, ns_id); },
           [this](claimed_task c) { claimed(std::move(c)); }) {}
 
 void claimed_activities::claimed(claimed_task c) {

@@ -19,7 +19,7 @@ claimed_nexus_operations::claimed_nexus_operations(claimer_host& host, store& s,
       // The claim takes the offer; the owner's request timeout retries an attempt never answered.
       rounds_(
           host, s, task_kind::nexus, std::chrono::milliseconds(0), threads,
-          [&workers](std::int64_t ns_id) { return workers.registered(true, ns_id); },
+          [&workers](std::int64_t ns_id) { return workers.registered(worker_registry::kind::services, ns_id); },
           [this](claimed_task c) { claimed(std::move(c)); }) {}
 
 void claimed_nexus_operations::claimed(claimed_task c) {

@@ -151,6 +151,9 @@ public:
     /// A standby whose workers run workflows asks for the data: an owner that runs none answers
     /// yes and hands it over (hand_over.cpp); one that runs them answers no.
     void answer_handover(const answer_sender& answer);
+    /// An engine that claimed a run's offered workflow task reports what its worker did; answered
+    /// {"applied": bool} (remote_workflow_tasks.cpp).
+    void complete_workflow_task(workflow_task_command& c, const answer_sender& answer);
 
     // ---- client operations ----
     void start_workflow(std::string ns, std::string type, boost::json::value input, start_workflow_options options,
@@ -227,11 +230,10 @@ private:
     std::optional<task_failure> prepare_commands(run_state& r, std::vector<command>& commands) override;
     void react_to_command(run_state& r, const event& e, write_unit& unit) override;
     void run_closing(run_state& r, const event& close_event, write_unit& unit) override;
-    void continue_run(run_state& r, const event& close_event,
-                      std::vector<std::pair<std::string, boost::json::value>> unread_signals,
-                      write_unit& unit) override {
-        family_.continue_run(r, close_event, std::move(unread_signals), unit);
+    void continue_run(run_state& r, const event& close_event, unread_signals unread, write_unit& unit) override {
+        family_.continue_run(r, close_event, std::move(unread), unit);
     }
+    bool shares_tasks() const override { return store_->shares_tasks(); }
 
     // the run lifecycle, for the other parts' hosts
     run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) override {

@@ -58,7 +58,8 @@ void resume_tasks(recovery_host& host, const std::vector<task_row>& tasks) {
                         host.resume_activity(*r, *scheduled, t, cancel);
                 }
             break;
-        case task_kind::cancel: break;
+        case task_kind::cancel:
+        case task_kind::workflow: break;
         }
     }
 }

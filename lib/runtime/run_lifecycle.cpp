@@ -84,18 +84,25 @@ void run_lifecycle::activate(std::int64_t run_key) {
     if (r->in_backoff) return append_directly(*r);
     const bool started = host_.started(), running = host_.running();
     const bool registered = workers_.workflow(r->ns_id, r->task_queue, r->workflow_type).has_value();
+    const bool elsewhere = !registered && offers_elsewhere(*r);
     if (started && (r->blocked || !registered)) {
         const std::string why =
             r->blocked
                 ? "workflow " + r->workflow_id + " is blocked by a failing workflow task; fix the code and restart"
+            : elsewhere
+                ? "workflow " + r->workflow_id + " runs in another engine (the one whose worker registers type " +
+                      r->workflow_type + " on task queue " + r->task_queue +
+                      "): queries and updates reach only workflows that run in the engine owning the data"
                 : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
         messages_.fail_queries(*r, why);
         messages_.fail_updates(*r, why);
     }
     if (!started || !running || r->blocked || !registered) {
         // Record what arrived; an activation replays it once a worker can run the workflow. A
-        // worker on the queue that does not know the type fails the task, as Temporal's do.
+        // worker on the queue that does not know the type fails the task, as Temporal's do; with
+        // no worker on the queue here, another engine's may run it.
         if (started && running && !r->blocked && unknown_type_failure(*r)) return;
+        if (started && running && !r->blocked && elsewhere) return hand_task_elsewhere(*r);
         return append_directly(*r);
     }
     if (!r->inst) {
@@ -190,6 +197,7 @@ void run_lifecycle::begin(run_state& r, write_unit& unit) {
     assign_ids(r, r.pending.take(), unit, appended);
     r.owes_activation = true;
     if (may_run && workers_.has_queue(r.ns_id, r.task_queue)) request_activation(r);
+    if (may_run && offers_elsewhere(r)) offer_elsewhere(r, unit);
 }
 
 void run_lifecycle::assign_ids(run_state& r, std::vector<inbound> in, write_unit& unit, std::vector<event>& out) {
@@ -223,6 +231,7 @@ void run_lifecycle::append_directly(run_state& r) {
 }
 
 event run_lifecycle::record(run_state& r, event_type type, boost::json::object attrs, write_unit& unit) {
+    r.task_offered = false;   // the history's end moved: a task offered at the old one is stale
     event e{r.next_event_id++, type, host_.now_us(), std::move(attrs)};
     unit.ops.emplace_back(insert_event{r.run_key, e});
     unit.runs.push_back(r.run_key);
@@ -233,6 +242,18 @@ std::int64_t run_lifecycle::append_event(run_state& r, event_type type, boost::j
     return record(r, type, std::move(attrs), unit).id;
 }
 
+workflow_instance::activation_result activate_live(workflow_instance& inst, std::span<const event> inbound,
+                                                   std::int64_t now_us) {
+    const auto began = std::chrono::steady_clock::now();
+    auto result = inst.activate(inbound, now_us, false);
+    if (!result.failure && std::chrono::steady_clock::now() - began > deadlock_threshold)
+        result.failure =
+            task_failure{task_failure::cause::workflow_error,
+                         "potential deadlock detected: the workflow ran for more than 1 s without yielding "
+                         "(workflow code must not block: move slow work into an activity)"};
+    return result;
+}
+
 void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
     write_unit local;
     local.ops.reserve(8);   // an activation's usual writes in one allocation, not four
@@ -240,13 +261,7 @@ void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
     std::vector<event> inbound_events = r.inst->take_unseen();
     assign_ids(r, r.pending.take(), unit, inbound_events);
     const std::int64_t now = host_.now_us();
-    const auto began = std::chrono::steady_clock::now();
-    auto result = r.inst->activate(inbound_events, now, false);
-    if (!result.failure && std::chrono::steady_clock::now() - began > deadlock_threshold)
-        result.failure =
-            task_failure{task_failure::cause::workflow_error,
-                         "potential deadlock detected: the workflow ran for more than 1 s without yielding "
-                         "(workflow code must not block: move slow work into an activity)"};
+    auto result = activate_live(*r.inst, inbound_events, now);
     if (!result.failure) result.failure = host_.prepare_commands(r, *result.commands);
     if (result.failure) record_task_failure(r, *result.failure, unit);
     if (result.failure || !record_commands(r, *result.commands, now, unit)) {
@@ -254,17 +269,22 @@ void run_lifecycle::run_activation(run_state& r, write_unit* outer) {
         if (!outer) host_.commit(std::move(local));
         return;
     }
-    if (r.status == run_status::running && r.next_event_id - 1 > options_.limits.max_history_events)
-        terminate(r,
-                  "workflow history count exceeds limit (" + std::to_string(options_.limits.max_history_events) +
-                      " events, engine_limits::max_history_events); continue-as-new before a run grows this long",
-                  unit);
+    limit_history(r, unit);
     if (!outer) host_.commit(std::move(local));
     if (r.inst) runs_.touch(r);
     evict_if_needed(outer);
 }
 
-bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit) {
+void run_lifecycle::limit_history(run_state& r, write_unit& unit) {
+    if (r.status == run_status::running && r.next_event_id - 1 > options_.limits.max_history_events)
+        terminate(r,
+                  "workflow history count exceeds limit (" + std::to_string(options_.limits.max_history_events) +
+                      " events, engine_limits::max_history_events); continue-as-new before a run grows this long",
+                  unit);
+}
+
+bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit,
+                                    unread_signals* unread) {
     if (!r.task_failure_message->empty()) end_task_failure(r, unit);
     const std::int64_t boundary_id = r.next_event_id;
     std::vector<event> command_events;
@@ -292,7 +312,7 @@ bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands
     r.next_event_id = boundary_id + 1 + static_cast<std::int64_t>(command_events.size());
     unit.ops.emplace_back(insert_event{r.run_key, event{boundary_id, event_type::workflow_task_completed, now, {}}});
     for (auto& row : command_rows) unit.ops.emplace_back(std::move(row));
-    r.inst->recorded(command_events);
+    if (r.inst) r.inst->recorded(command_events);
     for (const auto& e : command_events) {
         if (status_of_close(e.type) == run_status::running) {
             host_.react_to_command(r, e, unit);
@@ -300,12 +320,12 @@ bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands
             continue;
         }
         // A close the workflow asked for; continue-as-new and a retry start the next run.
-        auto unread = e.type == event_type::workflow_execution_continued_as_new && r.inst
-                          ? r.inst->unread_signals()
-                          : std::vector<std::pair<std::string, boost::json::value>>{};
+        unread_signals carried;
+        if (e.type == event_type::workflow_execution_continued_as_new)
+            carried = r.inst ? r.inst->unread_signals() : unread ? std::move(*unread) : unread_signals{};
         close(r, e, unit);
         if (e.type == event_type::workflow_execution_continued_as_new || e.attrs.contains("new_execution_run_id"))
-            host_.continue_run(r, e, std::move(unread), unit);
+            host_.continue_run(r, e, std::move(carried), unit);
         break;
     }
     return true;

@@ -15,6 +15,7 @@
 #include "runtime/run_state.hpp"
 #include "runtime/run_table.hpp"
 #include "runtime/worker_registry.hpp"
+#include "store/inbox_command.hpp"
 #include "support/unique_function.hpp"
 
 #include <perdure/engine_options.hpp>
@@ -29,6 +30,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace perdure::detail {
@@ -36,6 +38,13 @@ namespace perdure::detail {
 /// Called on the strand with a run's committed history, or the read's error. The history stays
 /// the reader's: what is needed of it is copied.
 using history_reader = unique_function<void(std::exception_ptr, const std::vector<event>&)>;
+/// Signals a run never read, by name, carried to the next run of a continue-as-new.
+using unread_signals = std::vector<std::pair<std::string, boost::json::value>>;
+
+/// Runs one live activation of `inst`, failed when the workflow code ran for 1 s without
+/// yielding (Temporal's deadlock detector).
+workflow_instance::activation_result activate_live(workflow_instance& inst, std::span<const event> inbound,
+                                                   std::int64_t now_us);
 
 /// What the run lifecycle needs of the engine around it, and nothing more.
 class run_lifecycle_host {
@@ -56,6 +65,9 @@ public:
     virtual void read_history(std::int64_t run_key, history_reader then) = 0;
     virtual std::string namespace_name(std::int64_t ns_id) const = 0;
     virtual void arm(wheel_kind kind, std::int64_t run_key, std::int64_t seq, std::int64_t due_us) = 0;
+    /// Engines sharing the store run each other's work (PostgreSQL): a run no worker here can
+    /// take has its workflow task offered to them.
+    virtual bool shares_tasks() const = 0;
 
     /// An inbound event is about to wait on the run; false drops it (a Nexus operation's event
     /// that comes too late).
@@ -69,9 +81,7 @@ public:
     /// and tells whoever hears of its end (its parent, its Nexus callers).
     virtual void run_closing(run_state& r, const event& close_event, write_unit& unit) = 0;
     /// A close that starts the next run of the chain (continue-as-new, a retry), after `r` closed.
-    virtual void continue_run(run_state& r, const event& close_event,
-                              std::vector<std::pair<std::string, boost::json::value>> unread_signals,
-                              write_unit& unit) = 0;
+    virtual void continue_run(run_state& r, const event& close_event, unread_signals unread, write_unit& unit) = 0;
 
 protected:
     ~run_lifecycle_host() = default;
@@ -127,6 +137,12 @@ public:
     /// A replay made elsewhere (a query on a closed run), counted with the cache's own.
     void count_replay() noexcept { replays_.fetch_add(1); }
 
+    // ---- workflow tasks run by other engines (remote_workflow_tasks.cpp) ----
+    /// Records what another engine's worker did with the run's offered task: its commands or its
+    /// failure. False, recording nothing, when the task is not the run's current one (the run
+    /// closed, its history grew since, or it is not offered): the engine that ran it drops it.
+    bool complete_elsewhere(run_state& r, workflow_task_command& task);
+
 private:
     void activate(std::int64_t run_key);
     /// Reads the run's history to rebuild its instance, or queues the read while
@@ -143,13 +159,25 @@ private:
     event record(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
     /// The commands become events after one WorkflowTaskCompleted; false when one is too large
     /// (the task failed instead).
-    bool record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit);
+    /// `unread`: a continue-as-new's unread signals, when no instance here knows them.
+    bool record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit,
+                         unread_signals* unread = nullptr);
+    /// Terminates a run whose history grew past engine_limits::max_history_events.
+    void limit_history(run_state& r, write_unit& unit);
+    /// No worker here serves the run's queue, and engines beside may: its task is offered.
+    bool offers_elsewhere(const run_state& r) const;
+    /// Offers the run's task at its history's end in `unit`, unless it is offered there already.
+    void offer_elsewhere(run_state& r, write_unit& unit);
+    /// Commits the run's inbound events with the offer of its task at their end.
+    void hand_task_elsewhere(run_state& r);
     void close(run_state& r, event close_event, write_unit& unit);
 
     // workflow task failures (task_failures.cpp)
     /// Stores the failure on the execution and, for the first failure of a task, records
     /// WorkflowTaskFailed; retries the task with backoff (nondeterminism: after a restart).
-    void record_task_failure(run_state& r, const task_failure& f, write_unit& unit);
+    /// `elsewhere`: another engine ran the task, which is always retried (its code may be fixed
+    /// there without this engine restarting).
+    void record_task_failure(run_state& r, const task_failure& f, write_unit& unit, bool elsewhere = false);
     /// Records the pending events with a failed task, to be activated again.
     void fail_task(run_state& r, const task_failure& f);
     /// The run's task succeeded after failing: the stored failure goes.

@@ -118,6 +118,8 @@ struct run_state : run_identity {
     bool owes_activation : 1 = false;   ///< its history ends with inbound events (found at open)
     bool blocked : 1 = false;           ///< nondeterminism: not retried until the process restarts
     bool in_backoff : 1 = false;        ///< a retry's first activation waits for its workflow_backoff deadline
+    /// Its workflow task is offered to other engines at its history's current end.
+    bool task_offered : 1 = false;
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry. Its

@@ -34,7 +34,7 @@ const char* failure_type_of(const task_failure& f) {
 
 }   // namespace
 
-void run_lifecycle::record_task_failure(run_state& r, const task_failure& f, write_unit& unit) {
+void run_lifecycle::record_task_failure(run_state& r, const task_failure& f, write_unit& unit, bool elsewhere) {
     const bool first = r.task_failure_message->empty();
     r.task_failure_message = std::string(to_string(f.reason)) + ": " + f.message;
     unit.ops.emplace_back(set_task_failure{r.run_key, *r.task_failure_message});
@@ -46,7 +46,8 @@ void run_lifecycle::record_task_failure(run_state& r, const task_failure& f, wri
                      unit);
     }
     runs_.drop_instance(r);
-    if (f.reason == task_failure::cause::nondeterminism || f.reason == task_failure::cause::corrupt_history) {
+    if (!elsewhere &&
+        (f.reason == task_failure::cause::nondeterminism || f.reason == task_failure::cause::corrupt_history)) {
         r.blocked = true;   // retried when the process restarts with fixed code
         return;
     }

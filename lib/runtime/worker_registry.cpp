@@ -122,7 +122,7 @@ std::vector<std::string> worker_registry::activity_names(std::int64_t ns_id, con
     return out;
 }
 
-std::vector<worker_registry::queue_names> worker_registry::registered(bool services, std::int64_t ns_id) const {
+std::vector<worker_registry::queue_names> worker_registry::registered(kind what, std::int64_t ns_id) const {
     std::lock_guard lk(mutex_);
     std::vector<queue_names> out;
     auto add = [&](const auto& key, const auto& by_name) {
@@ -130,7 +130,11 @@ std::vector<worker_registry::queue_names> worker_registry::registered(bool servi
         auto& q = out.emplace_back(queue_names{key.first, key.second, {}});
         for (const auto& [name, _] : by_name) q.names.push_back(name);
     };
-    for (const auto& [key, q] : queues_) services ? add(key, q.services) : add(key, q.activities);
+    for (const auto& [key, q] : queues_) switch (what) {
+        case kind::workflows: add(key, q.workflows); break;
+        case kind::activities: add(key, q.activities); break;
+        case kind::services: add(key, q.services); break;
+        }
     return out;
 }
 

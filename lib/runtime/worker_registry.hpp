@@ -79,9 +79,10 @@ public:
         std::string task_queue;
         std::vector<std::string> names;
     };
-    /// Each (namespace, task queue) on which a worker registered activity types or, with
-    /// `services`, Nexus services; of namespace `ns_id` only, when not 0.
-    std::vector<queue_names> registered(bool services, std::int64_t ns_id) const;
+    enum class kind { workflows, activities, services };
+    /// Each (namespace, task queue) on which a worker registered names of `what` (workflow
+    /// types, activity types, Nexus services); of namespace `ns_id` only, when not 0.
+    std::vector<queue_names> registered(kind what, std::int64_t ns_id) const;
 
 private:
     struct queue {

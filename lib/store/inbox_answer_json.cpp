@@ -83,6 +83,7 @@ answer_kind kind_of(const inbox_command* asked) {
                                  [](const workflow_update_command&) { return answer_kind::a_payload; },
                                  [](const endpoint_health_command&) { return answer_kind::a_payload; },
                                  [](const engine_handover_command&) { return answer_kind::a_payload; },
+                                 [](const workflow_task_command&) { return answer_kind::a_payload; },
                                  [](const activity_report_command& c) {
                                      return c.at == activity_report_command::stage::finished ? answer_kind::none
                                                                                              : answer_kind::a_payload;

@@ -8,6 +8,7 @@
 #include <perdure/options.hpp>
 #include <perdure/search_attributes.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -191,13 +192,29 @@ struct engine_handover_command {
     bool operator==(const engine_handover_command&) const = default;
 };
 
+/// An engine that claimed an offered workflow task (store::claim_tasks) ran the workflow's code
+/// over the run's history, which ended at `last_event_id`, at `time_us`, and reports what the
+/// activation asked for: its commands in order (each as machines/command.hpp's command_to_json
+/// makes it), or the task's failure ({"cause": int, "message": text}). At a continue-as-new,
+/// `unread_signals` ([[name, input], ...]) go to the next run. Answered {"applied": bool}: false
+/// when the run closed or its history grew meanwhile (the owner offers the task again).
+struct workflow_task_command {
+    std::int64_t run_key = 0, last_event_id = 0, time_us = 0;
+    boost::json::array commands{};
+    boost::json::value failure{};
+    boost::json::array unread_signals{};
+    std::string identity{};   ///< the engine that ran it (Temporal's worker identity)
+    bool operator==(const workflow_task_command&) const = default;
+};
+
 /// One change (or question) another process asks the owner to make.
 using inbox_command =
     std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
                  endpoint_update_command, endpoint_delete_command, workflow_signal_command, workflow_cancel_command,
                  workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
                  workflow_delete_command, search_attribute_create_command, search_attribute_remove_command,
-                 activity_report_command, nexus_report_command, endpoint_health_command, engine_handover_command>;
+                 activity_report_command, nexus_report_command, endpoint_health_command, engine_handover_command,
+                 workflow_task_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);

@@ -160,6 +160,15 @@ struct command_writer {
         if (!c.details.is_null()) o["details"] = c.details;
         if (!c.identity.empty()) o["identity"] = c.identity;
     }
+    void operator()(const workflow_task_command& c) const {
+        o["run_key"] = c.run_key;
+        o["last_event_id"] = c.last_event_id;
+        o["time_us"] = c.time_us;
+        if (!c.commands.empty()) o["commands"] = c.commands;
+        if (!c.failure.is_null()) o["failure"] = c.failure;
+        if (!c.unread_signals.empty()) o["unread_signals"] = c.unread_signals;
+        if (!c.identity.empty()) o["identity"] = c.identity;
+    }
     void operator()(const nexus_report_command& c) const {
         o["run_key"] = c.run_key;
         o["seq"] = c.seq;
@@ -199,6 +208,21 @@ nexus_report_command nexus_report(const command_fields& f) {
         if (!start.is_object()) malformed("'start' must be an object");
         c.start = start_command(command_fields(start.get_object()));
     }
+    return c;
+}
+
+boost::json::array array_field(const command_fields& f, const char* key) {
+    const auto v = f.value(key);
+    if (v.is_null()) return {};
+    if (!v.is_array()) malformed(std::string("'") + key + "' must be an array");
+    return v.get_array();
+}
+
+workflow_task_command workflow_task(const command_fields& f) {
+    workflow_task_command c{f.integer("run_key"),       f.integer("last_event_id"), f.integer("time_us"),
+                            array_field(f, "commands"), f.value("failure"),         array_field(f, "unread_signals"),
+                            f.text("identity")};
+    if (!c.failure.is_null() && !c.failure.is_object()) malformed("'failure' must be an object");
     return c;
 }
 
@@ -251,6 +275,7 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "activity.finished") return activity_report(stage::finished, f);
     if (op == "nexus.handled") return nexus_report(f);
     if (op == "engine.handover") return engine_handover_command{};
+    if (op == "workflow.task") return workflow_task(f);
     throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
 }
 
@@ -280,7 +305,8 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                  },
                                  [](const nexus_report_command&) { return "nexus.handled"; },
                                  [](const endpoint_health_command&) { return "endpoint.health"; },
-                                 [](const engine_handover_command&) { return "engine.handover"; }},
+                                 [](const engine_handover_command&) { return "engine.handover"; },
+                                 [](const workflow_task_command&) { return "workflow.task"; }},
                       command);
 }
 

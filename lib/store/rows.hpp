@@ -39,6 +39,9 @@ enum class task_kind : int {
     delivery = 2,   ///< seq: negative, unique; details: the event to record in run_key
     nexus = 3,      ///< seq: the NexusOperationScheduled event id (an operation to start)
     cancel = 4,     ///< seq: negative, unique; details: the cancel request of an activity or operation
+    /// Only offered (queue_tasks), never a tasks row: a run's workflow task for an engine whose
+    /// worker registers its type; seq 0 (one offer a run, made again when its history grows).
+    workflow = 5,
 };
 
 /// Bits of an activity row's flags. An attempt the retry policy would not repeat (the last of

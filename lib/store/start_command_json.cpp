@@ -6,33 +6,11 @@
 #include <perdure/error.hpp>
 
 #include <string>
-#include <type_traits>
 
 namespace perdure::detail {
 namespace {
 
 [[noreturn]] void malformed(const std::string& what) { throw invalid_argument("malformed inbox command: " + what); }
-
-/// Each value's type, from what it holds: the owner types it again against its namespace.
-typed_attributes typed(const search_attributes& given) {
-    typed_attributes out;
-    for (const auto& [name, value] : given) {
-        const auto type = std::visit(
-            [](const auto& v) {
-                using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, std::string>) return search_attribute_type::keyword;
-                if constexpr (std::is_same_v<T, std::int64_t>) return search_attribute_type::integer;
-                if constexpr (std::is_same_v<T, double>) return search_attribute_type::floating;
-                if constexpr (std::is_same_v<T, bool>) return search_attribute_type::boolean;
-                if constexpr (std::is_same_v<T, std::chrono::system_clock::time_point>)
-                    return search_attribute_type::datetime;
-                if constexpr (std::is_same_v<T, std::vector<std::string>>) return search_attribute_type::keyword_list;
-            },
-            value);
-        out.emplace(name, typed_attribute{type, value});
-    }
-    return out;
-}
 
 template <class Enum>
 Enum enum_field(const boost::json::object& o, const char* key, Enum last) {
@@ -66,7 +44,7 @@ void put_start_options(boost::json::object& o, const workflow_start_command& c) 
     if (c.run_timeout.count() != 0) o["run_timeout_ms"] = c.run_timeout.count();
     if (c.retry) o["retry"] = to_json(*c.retry);
     if (!c.memo.empty()) o["memo"] = c.memo;
-    if (!c.search_attributes.empty()) o["search_attributes"] = to_json(typed(c.search_attributes));
+    if (!c.search_attributes.empty()) o["search_attributes"] = to_json(typed_by_value(c.search_attributes));
     if (!c.signal.empty()) {
         o["signal"] = c.signal;
         o["signal_arg"] = c.signal_arg;

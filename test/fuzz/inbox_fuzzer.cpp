@@ -6,6 +6,7 @@
 // an ulp or so, not exactly, so a stored payload keeps every number but the last bits of some.
 #include "oracle.hpp"
 
+#include "machines/command.hpp"
 #include "store/inbox_json.hpp"
 
 #include <boost/json/parse.hpp>
@@ -68,6 +69,22 @@ void check_answer(const inbox_command* asked, bool failed, std::string_view text
           "an answer is stored with the wrong state");
 }
 
+/// A workflow task's commands, which the owner reads one by one: each is refused with
+/// invalid_argument or read, and one read travels again as itself.
+void check_task_commands(const workflow_task_command& task) {
+    for (const auto& sent : task.commands) {
+        std::optional<command> read;
+        try {
+            read = command_from_json(sent);
+        } catch (const perdure::invalid_argument&) {
+            continue;
+        }
+        const auto again = command_from_json(command_to_json(*read));
+        check(again.kind == read->kind && again.attrs == read->attrs && again.values == read->values, "inbox",
+              "a workflow task's command does not read back as itself");
+    }
+}
+
 }   // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -85,6 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check(same_stored(stored_command(again), stored_command(*command)), "inbox",
                   "a command does not read back as itself after storing it");
             check(inbox_op_name(again) == inbox_op_name(*command), "inbox", "a command changed kind");
+            if (const auto* task = std::get_if<workflow_task_command>(&*command)) check_task_commands(*task);
         }
         for (const bool failed : {false, true}) {
             check_answer(command ? &*command : nullptr, failed, input);

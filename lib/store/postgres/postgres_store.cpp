@@ -274,10 +274,11 @@ std::vector<claimed_task> postgres_store::claim_tasks(task_kind kind, std::int64
     for (const auto& t : types) names.emplace_back(t);
     pg::params params(ns_id, task_queue, boost::json::serialize(names), static_cast<std::int64_t>(limit),
                       static_cast<int>(kind));
-    // An activity's claim stamps the offer until the owner records the start; a Nexus attempt's
-    // takes it away. The rest of the statement is the same.
+    // An activity's claim stamps the offer until the owner records the start, and a workflow
+    // task's until the owner records what it did; a Nexus attempt's takes it away. The rest of
+    // the statement is the same.
     std::string claim = "DELETE FROM queue_tasks q USING ";
-    if (kind == task_kind::activity) {
+    if (kind == task_kind::activity || kind == task_kind::workflow) {
         claim =
             "UPDATE queue_tasks q SET claimed_by = $6, "
             "claim_expires = clock_timestamp() + LEAST($7::bigint, COALESCE(q.claim_ms, $7::bigint)) * interval '1 ms' "

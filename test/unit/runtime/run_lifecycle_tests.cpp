@@ -4,6 +4,8 @@
 // retried, and a close answers the run's waiters once it commits.
 #include "runtime/run_lifecycle.hpp"
 
+#include "machines/command.hpp"
+
 #include "support/detail_printing.hpp"
 #include "support/error_text.hpp"
 #include "support/history_builder.hpp"
@@ -11,6 +13,7 @@
 #include <perdure/error.hpp>
 #include <perdure/perdure.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <deque>
@@ -74,10 +77,10 @@ public:
     void run_closing(run_state& r, const event& close_event, write_unit&) override {
         closing.emplace_back(r.run_key, close_event.type);
     }
-    void continue_run(run_state&, const event& close_event,
-                      std::vector<std::pair<std::string, boost::json::value>> unread, write_unit&) override {
+    void continue_run(run_state&, const event& close_event, unread_signals unread, write_unit&) override {
         continued.emplace_back(close_event.type, unread.size());
     }
+    bool shares_tasks() const override { return shares; }
     // queries_and_updates_host: no test here sends a message
     std::int64_t namespace_id(std::string_view) const override { return ns; }
     run_state* find_open_run(std::int64_t ns_id, std::string_view workflow_id) override {
@@ -90,6 +93,7 @@ public:
     run_lifecycle* part = nullptr;
     std::int64_t now = 1'735'689'600'000'000;
     bool is_started = true;
+    bool shares = false;   // engines beside run what no worker here serves
     std::deque<unique_function<void()>> jobs;
     std::uint64_t submitted = 0, committed = 0;
     std::vector<write_unit> units;
@@ -104,6 +108,28 @@ public:
 /// What a rebuilt run records when its signal is delivered: the signal and the task that saw it.
 const std::vector<event_type> signaled_and_completed{event_type::workflow_execution_signaled,
                                                      event_type::workflow_task_completed};
+
+/// The workflow task offers a unit makes.
+std::vector<task_offer> offers_in(const write_unit& unit) {
+    std::vector<task_offer> offers;
+    for (const auto& op : unit.ops)
+        if (const auto* o = std::get_if<offer_task>(&op); o && o->offer->kind == task_kind::workflow)
+            offers.push_back(*o->offer);
+    return offers;
+}
+
+/// What another engine reports for a task over a history ending at `last_event_id`: commands
+/// in the form they travel, made by a real instance of `def` for a Sleeper(seconds) run.
+workflow_task_command timer_task(std::int64_t run_key, std::int64_t last_event_id, std::int64_t now_us) {
+    workflow_instance inst(sleeper_def.function(), workflow_info{"orders", "order-1", "run-order-1", "Sleeper", "far"},
+                           0);
+    history_builder h;
+    h.started(5, "Sleeper");
+    auto activation = inst.activate(h.events(), now_us, false);
+    workflow_task_command task{run_key, last_event_id, now_us};
+    for (const auto& c : *activation.commands) task.commands.push_back(command_to_json(c));
+    return task;
+}
 
 /// The events a unit records, in order.
 std::vector<event_type> events_of(const write_unit& unit) {
@@ -134,14 +160,15 @@ struct lifecycle_fixture {
     }
 
     /// A new run of `type` with its WorkflowExecutionStarted pending, begun in one unit.
-    run_state& start(const std::string& type, int input, const std::string& workflow_id = "order-1") {
+    run_state& start(const std::string& type, int input, const std::string& workflow_id = "order-1",
+                     const std::string& task_queue = "q") {
         auto owned = std::make_unique<run_state>();
         owned->run_key = part.runs().next_key();
         owned->ns_id = ns;
         owned->workflow_id = workflow_id;
         owned->run_id = "run-" + workflow_id;
         owned->workflow_type = type;
-        owned->task_queue = "q";
+        owned->task_queue = task_queue;
         history_builder h;
         h.started(input, type);
         owned->pending.push_back(inbound{h.events()[0]});
@@ -483,6 +510,99 @@ BOOST_AUTO_TEST_CASE(failing_tasks_lists_each_running_workflow_whose_task_fails)
     const auto failing = part.failing_tasks();
     BOOST_REQUIRE_EQUAL(failing.size(), 1u);
     BOOST_TEST(test::contains(failing[0], "workflow big: "));
+}
+
+BOOST_AUTO_TEST_CASE(a_run_whose_queue_no_worker_here_serves_has_its_task_offered_to_the_engines_beside) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_execution_started},
+               boost::test_tools::per_element());
+    const auto offers = offers_in(host.units[0]);   // with the start, in its unit
+    BOOST_REQUIRE_EQUAL(offers.size(), 1u);
+    BOOST_TEST(offers[0].run_key == r.run_key);
+    BOOST_TEST(offers[0].seq == 0);
+    BOOST_TEST(offers[0].task_queue == "far");
+    BOOST_TEST(offers[0].type == "Sleeper");
+    BOOST_TEST(offers[0].claim_ms == 10'000);   // Temporal's workflow task timeout
+    BOOST_TEST(bool(r.task_offered));
+
+    // Without engines beside (SQLite), it waits for a worker as before.
+    host.shares = false;
+    start("Sleeper", 5, "order-2", "far");
+    BOOST_TEST(offers_in(host.units[1]).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_commands_another_engine_reports_are_recorded_as_an_activations_and_only_once) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    auto task = timer_task(r.run_key, 1, host.now + 7);
+    BOOST_TEST(part.complete_elsewhere(r, task));
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    const auto& unit = host.units[0];
+    BOOST_TEST(
+        events_of(unit) == (std::vector<event_type>{event_type::workflow_task_completed, event_type::timer_started}),
+        boost::test_tools::per_element());
+    BOOST_TEST(std::get<insert_event>(unit.ops[1]).time_us == host.now + 7);   // the time the workflow saw
+    BOOST_TEST(std::holds_alternative<withdraw_task>(unit.ops[0]));
+    BOOST_TEST(host.reacted == std::vector<event_type>{event_type::timer_started}, boost::test_tools::per_element());
+    BOOST_TEST(!r.owes_activation);
+    BOOST_TEST(!r.task_offered);
+    BOOST_TEST(!part.complete_elsewhere(r, task));   // reported twice: the second changes nothing
+    BOOST_TEST(host.units.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_report_on_a_history_that_grew_is_refused_and_the_task_offered_again_at_its_end) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    part.deliver(r, signal("hurry"));
+    drain();
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_execution_signaled},
+               boost::test_tools::per_element());
+    BOOST_TEST(offers_in(host.units[0]).size() == 1u);   // offered again, with the signal
+    auto stale = timer_task(r.run_key, 1, host.now);
+    BOOST_TEST(!part.complete_elsewhere(r, stale));
+    BOOST_TEST(host.units.size() == 1u);
+    auto current = timer_task(r.run_key, 2, host.now);
+    BOOST_TEST(part.complete_elsewhere(r, current));
+    BOOST_TEST(events_of(host.units[1]).front() == event_type::workflow_task_completed);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_another_engine_reports_is_recorded_and_retried_even_for_nondeterminism) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    workflow_task_command failed{r.run_key, 1, host.now};
+    failed.failure = {{"cause", static_cast<int>(task_failure::cause::nondeterminism)}, {"message", "changed code"}};
+    BOOST_TEST(part.complete_elsewhere(r, failed));
+    BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_task_failed},
+               boost::test_tools::per_element());
+    BOOST_TEST(test::contains(*r.task_failure_message, "changed code"));
+    BOOST_TEST(!r.blocked);   // its code may be fixed there, without this engine restarting
+    BOOST_REQUIRE_EQUAL(host.armed.size(), 1u);
+    BOOST_TEST((host.armed[0].kind == wheel_kind::task_retry));
+    // The retry offers the task again, at the history's new end.
+    part.request_activation(r);
+    drain();
+    BOOST_TEST(offers_in(host.units.back()).size() == 1u);
+    BOOST_TEST(bool(r.task_offered));
+}
+
+BOOST_AUTO_TEST_CASE(a_command_another_engine_reports_that_cannot_be_read_fails_the_task) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    for (const char* bad : {R"({"kind":99,"attributes":{}})", R"({"kind":2})", R"([2])",
+                            R"({"kind":2,"attributes":{},"search_attributes":{"A":{"type":"Int","value":"x"}}})"}) {
+        workflow_task_command task{r.run_key, r.next_event_id - 1, host.now};
+        task.commands.push_back(boost::json::parse(bad));
+        r.task_offered = true;
+        BOOST_TEST(part.complete_elsewhere(r, task));
+        BOOST_TEST(test::contains(*r.task_failure_message, "a workflow task's command"));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

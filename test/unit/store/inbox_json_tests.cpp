@@ -109,6 +109,16 @@ BOOST_AUTO_TEST_CASE(a_nexus_report_with_a_bad_attempt_links_or_start_is_unreada
     for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(a_workflow_task_report_with_commands_or_failure_of_the_wrong_shape_is_unreadable) {
+    const char* bad[] = {
+        R"({"op":"workflow.task","run_key":"7","last_event_id":12})",
+        R"({"op":"workflow.task","run_key":7,"last_event_id":12,"commands":{"kind":0}})",
+        R"({"op":"workflow.task","run_key":7,"last_event_id":12,"failure":"boom"})",
+        R"({"op":"workflow.task","run_key":7,"last_event_id":12,"unread_signals":"go"})",
+    };
+    for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
     const inbox_command commands[] = {
         namespace_create_command{"a", "about a", 90min},
@@ -121,6 +131,11 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         endpoint_health_command{"e"},
         endpoint_health_command{"e", "callers"},
         engine_handover_command{},
+        workflow_task_command{
+            7, 12, 1'700'000'000'000'000,
+            boost::json::parse(R"([{"kind":0,"attributes":{"activity_type":{"name":"Ship"}}}])").as_array(), nullptr,
+            boost::json::parse(R"([["go",1]])").as_array(), "host:41"},
+        workflow_task_command{7, 12, 5, {}, boost::json::parse(R"({"cause":0,"message":"boom"})")},
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
         workflow_cancel_command{{"app", "w", ""}, "first-run"},

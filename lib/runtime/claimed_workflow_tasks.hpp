@@ -1,0 +1,49 @@
+// An engine standing by beside the owner of a shared store (PostgreSQL) runs the workflow tasks
+// the owner offers for runs whose type only this engine's workers register, as a Temporal worker
+// polls a task queue for workflow tasks: it claims one (store::claim_tasks), reads the run's
+// history, replays it into an instance of its own and runs the activation the history's tail
+// asks for, then reports the commands (or the task's failure) through the inbox. The owner
+// records them, or refuses them when the run's history grew meanwhile. No instance is kept
+// between tasks: each replays the whole history. Strand only.
+#pragma once
+
+#include "runtime/claim_rounds.hpp"
+#include "runtime/worker_registry.hpp"
+#include "store/store.hpp"
+
+#include <perdure/engine_options.hpp>
+
+#include <chrono>
+#include <vector>
+
+namespace perdure::detail {
+
+class claimed_workflow_tasks {
+public:
+    /// How long a claim holds before another engine may claim the task: Temporal's default
+    /// workflow task timeout.
+    static constexpr std::chrono::seconds task_timeout{10};
+    /// Tasks claimed at once (their histories read while the strand runs the one before).
+    static constexpr std::size_t capacity = 8;
+
+    claimed_workflow_tasks(claimer_host& host, store& s, worker_registry& workers, const engine_limits& limits);
+
+    /// Claims what is offered on the served queues (of namespace `ns_id` only, when not 0).
+    void claim(std::int64_t ns_id = 0) { rounds_.claim(ns_id); }
+    void poll_if_due() { rounds_.poll_if_due(); }
+    /// Nothing more is claimed.
+    void stop() { rounds_.stop(); }
+
+private:
+    void claimed(claimed_task c);
+    /// Runs the task on the strand over the run's committed history and reports it.
+    void run(const claimed_task& c, const std::vector<event>& history);
+
+    claimer_host& host_;
+    store& store_;
+    worker_registry& workers_;
+    const engine_limits& limits_;
+    claim_rounds rounds_;
+};
+
+}   // namespace perdure::detail

@@ -1,0 +1,104 @@
+// Workflow tasks shared between engines: a workflow whose type only an engine beside the owner
+// registers runs there, as on Temporal a workflow runs on whichever worker polls its task queue.
+// The owner records its history and keeps its timers; the engine beside runs its code, task by
+// task, replaying the history each time; signals, timers, activities and continue-as-new go
+// through.
+#include "beside_engines.hpp"
+
+#include "support/error_text.hpp"
+#include "support/postgres_cluster.hpp"
+
+#include <perdure/perdure.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+using namespace std::chrono_literals;
+using perdure::test::first;
+using perdure::test::postgres_available;
+using perdure::test::postgres_cluster;
+
+namespace {
+
+std::string greet(perdure::activity_context& ctx, std::string name) {
+    return "hello " + name + " from " + ctx.info().task_queue;
+}
+const perdure::activity_def greet_activity{"Greet", &greet};
+
+/// Greets the name its signal brings, after a timer, through an activity. With rounds left, it
+/// continues as new first, and the signal, unread, goes on to the next run.
+perdure::workflow<std::string> greeter(perdure::workflow_context& ctx, int rounds) {
+    auto names = ctx.signal_channel<std::string>("name");
+    co_await ctx.sleep(10ms);
+    if (rounds > 0) {
+        co_await ctx.continue_as_new(rounds - 1);
+        co_return "";
+    }
+    const auto name = co_await names.receive();
+    co_return co_await ctx.execute_activity(greet_activity, name, {.start_to_close_timeout = 10s});
+}
+const perdure::workflow_def greeter_workflow{"Greeter", &greeter};
+
+perdure::workflow<int> other(perdure::workflow_context&, int n) { co_return n; }
+const perdure::workflow_def other_workflow{"Other", &other};
+
+perdure::engine_options on(const std::string& uri) { return {.database = uri, .durability = perdure::durability::off}; }
+
+/// An owner that runs workflows of its own, so it keeps the data, and a started engine beside it
+/// whose worker alone registers Greeter and its activity.
+struct owner_and_beside {
+    owner_and_beside() {
+        owner.namespaces().ensure("default");
+        owner.add_worker("default", "workflows").register_workflow(other_workflow);
+        owner.start();
+        // Opened once the namespace exists, which it loads as it opens.
+        beside.emplace(on(uri));
+        beside->add_worker("default", "greeters").register_workflow(greeter_workflow).register_activity(greet_activity);
+        beside->start();
+    }
+    /// Greeter started from the owner's client.
+    perdure::workflow_handle<std::string> greet(const std::string& id, int rounds) {
+        return owner.client_for("default").start_workflow(greeter_workflow, rounds,
+                                                          {.id = id, .task_queue = "greeters"});
+    }
+
+    const std::string uri = postgres_cluster::instance().create_database();
+    perdure::engine owner{on(uri)};
+    std::optional<perdure::engine> beside;
+};
+
+}   // namespace
+
+BOOST_FIXTURE_TEST_SUITE(postgres_shared_workflows, owner_and_beside,
+                         *boost::unit_test::precondition(postgres_available{}))
+
+BOOST_AUTO_TEST_CASE(a_workflow_only_an_engine_beside_registers_runs_there_and_its_history_stays_with_the_owner) {
+    auto run = greet("greet-1", 1);
+    run.signal("name", std::string("Ada"));
+    BOOST_TEST(run.get() == "hello Ada from greeters");
+    BOOST_TEST(owner.client_for("default")
+                   .start_workflow(other_workflow, 7, {.id = "other-1", .task_queue = "workflows"})
+                   .get() == 7);
+
+    // Both runs of the chain were recorded by the owner, the signal carried to the second.
+    BOOST_TEST(owner.client_for("default").count("WorkflowId = 'greet-1'") == 2);
+    const auto h = run.history();
+    BOOST_TEST(first(h, "WorkflowExecutionSignaled").attributes.at("signal_name").as_string() == "name");
+    BOOST_TEST(first(h, "ActivityTaskCompleted").attributes.at("result").as_string() == "hello Ada from greeters");
+    for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
+}
+
+BOOST_AUTO_TEST_CASE(a_query_of_a_workflow_run_by_an_engine_beside_says_where_it_runs) {
+    auto run = greet("greet-2", 0);
+    BOOST_TEST(perdure::test::soon([&] { return run.describe().history_length >= 5; }));   // waits for its signal
+    const auto why =
+        perdure::test::message_of<perdure::query_failed_error>([&] { run.query<std::string>("__stack_trace"); });
+    BOOST_TEST(perdure::test::contains(why, "runs in another engine"));
+    run.signal("name", std::string("Grace"));
+    BOOST_TEST(run.get() == "hello Grace from greeters");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

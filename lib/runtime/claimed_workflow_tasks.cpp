@@ -6,8 +6,6 @@
 #include "replay/replayer.hpp"
 #include "runtime/run_lifecycle.hpp"
 
-#include <memory>
-
 namespace perdure::detail {
 
 claimed_workflow_tasks::claimed_workflow_tasks(claimer_host& host, store& s, worker_registry& workers,

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace perdure::detail::pg {
 namespace {
@@ -181,6 +182,20 @@ connection::connection(const std::string& uri, const char* application_name, not
                        const std::string& hostaddrs)
     : c_(connect_to(uri, application_name, false, hosts, hostaddrs)) {}
 
+namespace {
+
+/// Fills the server fields still empty from libpq's options (a URI's, or its defaults).
+void read_server(const PQconninfoOption* options, std::string& host, std::string& hostaddr, std::string& port) {
+    for (auto* o = options; o->keyword; ++o) {
+        if (!o->val) continue;
+        const std::string_view key = o->keyword;
+        for (auto [name, field] : {std::pair{"host", &host}, {"hostaddr", &hostaddr}, {"port", &port}})
+            if (key == name && field->empty()) *field = o->val;
+    }
+}
+
+}   // namespace
+
 std::optional<named_host> host_to_resolve(const std::string& uri) {
     char* error = nullptr;
     PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
@@ -189,27 +204,14 @@ std::optional<named_host> host_to_resolve(const std::string& uri) {
         return std::nullopt;
     }
     std::string host, hostaddr, port;
-    for (auto* o = options; o->keyword; ++o) {
-        if (!o->val) continue;
-        const std::string_view key = o->keyword;
-        if (key == "host") host = o->val;
-        if (key == "hostaddr") hostaddr = o->val;
-        if (key == "port") port = o->val;
-    }
+    read_server(options, host, hostaddr, port);
     PQconninfoFree(options);
-    if (host.empty() && hostaddr.empty()) {
-        // No server in the URI: libpq takes PGHOST, PGHOSTADDR and PGPORT from the environment.
+    // No server in the URI: libpq takes PGHOST, PGHOSTADDR and PGPORT from the environment.
+    if (host.empty() && hostaddr.empty())
         if (PQconninfoOption* defaults = PQconndefaults()) {
-            for (auto* o = defaults; o->keyword; ++o) {
-                if (!o->val) continue;
-                const std::string_view key = o->keyword;
-                if (key == "host") host = o->val;
-                if (key == "hostaddr") hostaddr = o->val;
-                if (key == "port" && port.empty()) port = o->val;
-            }
+            read_server(defaults, host, hostaddr, port);
             PQconninfoFree(defaults);
         }
-    }
     const bool by_name = !host.empty() && host.front() != '/' && host.front() != '@' &&
                          host.find(',') == std::string::npos && hostaddr.empty() && port.find(',') == std::string::npos;
     if (!by_name) return std::nullopt;

@@ -4,7 +4,10 @@
 #include "history/fields.hpp"
 #include "machines/command.hpp"
 #include "replay/replayer.hpp"
+#include "runtime/queries_and_updates.hpp"
 #include "runtime/run_lifecycle.hpp"
+
+#include <perdure/error.hpp>
 
 namespace perdure::detail {
 
@@ -14,26 +17,34 @@ claimed_workflow_tasks::claimed_workflow_tasks(claimer_host& host, store& s, wor
       store_(s),
       workers_(workers),
       limits_(limits),
-      rounds_(
+      tasks_(
           host, s, task_kind::workflow, task_timeout, capacity,
           [&workers](std::int64_t ns_id) { return workers.registered(worker_registry::kind::workflows, ns_id); },
-          [this](claimed_task c) { claimed(std::move(c)); }) {}
+          [this](claimed_task c) { read_then(std::move(c), &claimed_workflow_tasks::run); }),
+      // A query's claim takes its offer away: the owner gives up on it if no answer comes.
+      queries_(
+          host, s, task_kind::query, task_timeout, capacity,
+          [&workers](std::int64_t ns_id) { return workers.registered(worker_registry::kind::workflows, ns_id); },
+          [this](claimed_task c) { read_then(std::move(c), &claimed_workflow_tasks::answer); }) {}
 
-void claimed_workflow_tasks::claimed(claimed_task c) {
-    store_.post_read([this, to_strand = host_.handoff(), c = std::move(c)](store_reads& reads) mutable {
+void claimed_workflow_tasks::read_then(claimed_task c,
+                                       void (claimed_workflow_tasks::*then)(const claimed_task&,
+                                                                            const std::vector<event>&)) {
+    store_.post_read([this, then, to_strand = host_.handoff(), c = std::move(c)](store_reads& reads) mutable {
         std::vector<event> history;
         try {
             history = reads.history(c.run_key);
         } catch (...) {
             // The server is away: the claim expires and the task is claimed again.
         }
-        to_strand([this, c = std::move(c), history = std::move(history)] { run(c, history); }, std::nullopt);
+        to_strand([this, then, c = std::move(c), history = std::move(history)] { (this->*then)(c, history); },
+                  std::nullopt);
     });
 }
 
-void claimed_workflow_tasks::run(const claimed_task& c, const std::vector<event>& history) {
-    rounds_.finished();
-    if (history.empty() || history.front().type != event_type::workflow_execution_started) return;
+std::unique_ptr<workflow_instance> claimed_workflow_tasks::instance_for(const claimed_task& c,
+                                                                        const std::vector<event>& history) {
+    if (history.empty() || history.front().type != event_type::workflow_execution_started) return nullptr;
     const auto& started = history.front().attrs;
     workflow_info info;
     info.ns = host_.namespace_name(c.ns_id);
@@ -43,30 +54,65 @@ void claimed_workflow_tasks::run(const claimed_task& c, const std::vector<event>
     info.task_queue = c.task_queue;
     info.first_execution_run_id = text(started, "first_execution_run_id");
     const auto reg = workers_.workflow(c.ns_id, c.task_queue, info.workflow_type);
-    if (!reg) return;   // unregistered since the claim: claimed again elsewhere once the claim expires
+    if (!reg) return nullptr;   // unregistered since the claim
     const auto run_timeout =
         parse_duration(text(started, "workflow_run_timeout")).value_or(std::chrono::milliseconds(0));
-    workflow_instance inst(reg->fn, std::move(info), run_timeout.count());
-    inst.set_max_pending_nexus(limits_.max_pending_nexus_operations);
+    auto inst = std::make_unique<workflow_instance>(reg->fn, std::move(info), run_timeout.count());
+    inst->set_max_pending_nexus(limits_.max_pending_nexus_operations);
+    return inst;
+}
+
+void claimed_workflow_tasks::run(const claimed_task& c, const std::vector<event>& history) {
+    tasks_.finished();
+    auto inst = instance_for(c, history);
+    if (!inst) return;   // claimed again elsewhere once the claim expires
 
     workflow_task_command report{c.run_key, history.back().id, host_.now_us()};
-    report.identity = rounds_.claimer();
-    auto replayed = replay(inst, history);
+    report.identity = tasks_.claimer();
+    auto replayed = replay(*inst, history);
     auto failure = std::move(replayed.failure);
     if (!failure) {
-        auto activation = activate_live(inst, replayed.tail, report.time_us);
+        auto activation = activate_live(*inst, replayed.tail, report.time_us);
         failure = std::move(activation.failure);
         if (!failure)
             for (const auto& command : *activation.commands) {
                 report.commands.push_back(command_to_json(command));
                 if (command.kind == command_kind::continue_as_new)
-                    for (auto& [name, input] : inst.unread_signals())
+                    for (auto& [name, input] : inst->unread_signals())
                         report.unread_signals.push_back(boost::json::array{boost::json::string(name), input});
             }
     }
     if (failure)
         report.failure = {{"cause", static_cast<int>(failure->reason)}, {"message", std::move(failure->message)}};
     // Unheard (the owner is away), the claim expires and the task is claimed again.
+    host_.report(std::move(report), [](std::exception_ptr, inbox_answer) {});
+}
+
+void claimed_workflow_tasks::answer(const claimed_task& c, const std::vector<event>& history) {
+    queries_.finished();
+    workflow_query_answer_command report{c.run_key};
+    std::string name;
+    boost::json::value arg;
+    try {
+        const auto details = parsed_or_null(c.details);
+        const auto* query = details.if_object();
+        if (!query || !query->contains("query_id") || !query->at("query_id").is_string() || !query->contains("name") ||
+            !query->at("name").is_string())
+            return;   // not an offer this engine knows how to read: the owner gives up on it
+        report.query_id = query->at("query_id").get_string();
+        name = query->at("name").get_string();
+        if (const auto* a = query->if_contains("arg")) arg = *a;
+        if (history.empty()) throw query_failed_error("the workflow's history could not be read");
+        auto inst = instance_for(c, history);
+        if (!inst)
+            throw query_failed_error("the engine that claimed the query no longer registers the workflow's type");
+        report.answer = answer_by_replay(*inst, history, name, arg, host_.now_us());
+    } catch (const query_failed_error& e) {
+        report.failure = *e.what() ? e.what() : "the query failed";
+    } catch (...) {
+        report.failure = describe_exception(std::current_exception());
+    }
+    // Unheard (the owner is away), the owner gives up on the query after its patience.
     host_.report(std::move(report), [](std::exception_ptr, inbox_answer) {});
 }
 

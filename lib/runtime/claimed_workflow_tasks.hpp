@@ -3,10 +3,12 @@
 // polls a task queue for workflow tasks: it claims one (store::claim_tasks), reads the run's
 // history, replays it into an instance of its own and runs the activation the history's tail
 // asks for, then reports the commands (or the task's failure) through the inbox. The owner
-// records them, or refuses them when the run's history grew meanwhile. No instance is kept
-// between tasks: each replays the whole history. Strand only.
+// records them, or refuses them when the run's history grew meanwhile. The queries of those runs
+// come the same way, each its own offer (task_kind::query), answered from the replayed state. No
+// instance is kept between tasks: each replays the whole history. Strand only.
 #pragma once
 
+#include "replay/workflow_instance.hpp"
 #include "runtime/claim_rounds.hpp"
 #include "runtime/worker_registry.hpp"
 #include "store/store.hpp"
@@ -14,6 +16,7 @@
 #include <perdure/engine_options.hpp>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 namespace perdure::detail {
@@ -29,21 +32,37 @@ public:
     claimed_workflow_tasks(claimer_host& host, store& s, worker_registry& workers, const engine_limits& limits);
 
     /// Claims what is offered on the served queues (of namespace `ns_id` only, when not 0).
-    void claim(std::int64_t ns_id = 0) { rounds_.claim(ns_id); }
-    void poll_if_due() { rounds_.poll_if_due(); }
+    void claim(std::int64_t ns_id = 0) {
+        tasks_.claim(ns_id);
+        queries_.claim(ns_id);
+    }
+    void poll_if_due() {
+        tasks_.poll_if_due();
+        queries_.poll_if_due();
+    }
     /// Nothing more is claimed.
-    void stop() { rounds_.stop(); }
+    void stop() {
+        tasks_.stop();
+        queries_.stop();
+    }
 
 private:
-    void claimed(claimed_task c);
+    /// Reads the run's committed history, then calls `then` with it on the strand (empty when
+    /// the server is away: the task's claim expires and it is claimed again).
+    void read_then(claimed_task c,
+                   void (claimed_workflow_tasks::*then)(const claimed_task&, const std::vector<event>&));
+    /// A fresh instance of the run's workflow from this engine's registration; null when none.
+    std::unique_ptr<workflow_instance> instance_for(const claimed_task& c, const std::vector<event>& history);
     /// Runs the task on the strand over the run's committed history and reports it.
     void run(const claimed_task& c, const std::vector<event>& history);
+    /// Answers the query over the run's committed history and reports the answer.
+    void answer(const claimed_task& c, const std::vector<event>& history);
 
     claimer_host& host_;
     store& store_;
     worker_registry& workers_;
     const engine_limits& limits_;
-    claim_rounds rounds_;
+    claim_rounds tasks_, queries_;
 };
 
 }   // namespace perdure::detail

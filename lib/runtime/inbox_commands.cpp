@@ -110,6 +110,7 @@ struct command_applier {
     void operator()(activity_report_command& c) const { core.report_activity(c, answer); }
     void operator()(engine_handover_command&) const { core.answer_handover(answer); }
     void operator()(workflow_task_command& c) const { core.complete_workflow_task(c, answer); }
+    void operator()(workflow_query_answer_command& c) const { core.answer_remote_query(c, answer); }
     void operator()(nexus_report_command& c) const {
         core.report_nexus(c);
         answer(nullptr, {});

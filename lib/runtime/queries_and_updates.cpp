@@ -3,6 +3,7 @@
 #include "runtime/queries_and_updates.hpp"
 
 #include "replay/replayer.hpp"
+#include "runtime/run_lifecycle.hpp"
 #include "runtime/uuid.hpp"
 
 #include <perdure/error.hpp>
@@ -76,11 +77,12 @@ void queries_and_updates::answer_queries(run_state& r) {
 }
 
 void queries_and_updates::fail_queries(run_state& r, const std::string& why) {
-    if (!r.clients) return;   // the common case: no error to make
+    if (!r.clients && asked_.empty()) return;   // the common case: no error to make
     fail_queries(r, std::make_exception_ptr(query_failed_error(why)));
 }
 
 void queries_and_updates::fail_queries(run_state& r, std::exception_ptr e) {
+    if (!asked_.empty()) fail_asked(r, e);
     if (!r.clients) return;
     for (auto& q : std::exchange(r.clients->pending_queries, {})) q.cb(e, {});
 }
@@ -93,9 +95,20 @@ void queries_and_updates::query_stored_run(std::int64_t ns_id, std::string wid, 
                            cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
                               if (!error && !run) error = std::make_exception_ptr(not_found(missing));
                               if (error) return cb(error, {});
+                              const auto& row = run->row;
+                              auto inst = host_.replay_instance(row);
+                              if (!inst && host_.served_elsewhere(row.ns_id, row.task_queue)) {
+                                  std::vector<waiting_clients::query_request> queries;
+                                  queries.push_back({std::move(name), std::move(arg), std::move(cb)});
+                                  return offer_elsewhere(row, std::move(queries));
+                              }
                               boost::json::value answer;
                               try {
-                                  answer = answer_from_history(*run, name, arg);
+                                  if (!inst)
+                                      throw query_failed_error("no worker registers workflow type " +
+                                                               row.workflow_type + " on task queue " + row.task_queue +
+                                                               " to answer the query");
+                                  answer = answer_by_replay(*inst, run->history, name, arg, host_.now_us());
                               } catch (...) {
                                   return cb(std::current_exception(), {});
                               }
@@ -103,19 +116,27 @@ void queries_and_updates::query_stored_run(std::int64_t ns_id, std::string wid, 
                           });
 }
 
-boost::json::value queries_and_updates::answer_from_history(const stored_run& run, const std::string& name,
-                                                            const boost::json::value& arg) {
-    const auto& row = run.row;
-    auto inst = host_.replay_instance(row);
-    if (!inst)
-        throw query_failed_error("no worker registers workflow type " + row.workflow_type + " on task queue " +
-                                 row.task_queue + " to answer the query");
-    inst->set_closing_query(name, arg);
-    auto result = replay(*inst, run.history);
-    if (result.failure) throw query_failed_error("the workflow could not be replayed: " + result.failure->message);
-    // A run the engine closed (terminated, timed out) never ran a close command: asked as it was last.
-    if (!inst->closed()) inst->answer_closing_query();
-    return inst->closing_query_answer();
+boost::json::value answer_by_replay(workflow_instance& inst, const std::vector<event>& history, const std::string& name,
+                                    const boost::json::value& arg, std::int64_t now_us) {
+    const auto unreplayable = [](const std::string& why) {
+        return query_failed_error("the workflow could not be replayed: " + why);
+    };
+    if (!history.empty() && is_close_event(history.back().type)) {
+        inst.set_closing_query(name, arg);
+        auto result = replay(inst, history);
+        if (result.failure) throw unreplayable(result.failure->message);
+        // A run the engine closed (terminated, timed out) never ran a close command: asked as it was last.
+        if (!inst.closed()) inst.answer_closing_query();
+        return inst.closing_query_answer();
+    }
+    auto result = replay(inst, history);
+    if (result.failure) throw unreplayable(result.failure->message);
+    if (!result.tail.empty()) {
+        // Its commands are the next workflow task's to record; the query sees the state they leave.
+        auto activation = activate_live(inst, result.tail, now_us);
+        if (activation.failure) throw query_failed_error("the workflow task failed: " + activation.failure->message);
+    }
+    return inst.query(name, arg);
 }
 
 // ---------------------------------------------------------------- updates

@@ -10,11 +10,13 @@
 #include "replay/workflow_instance.hpp"
 #include "runtime/commit_pipeline.hpp"
 #include "runtime/run_state.hpp"
+#include "store/inbox_command.hpp"
 #include "store/rows.hpp"
 #include "support/unique_function.hpp"
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -22,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace perdure::detail {
@@ -51,6 +54,9 @@ public:
     /// A fresh instance of a stored run's workflow to replay its history into (counted as a
     /// replay); null when no worker registers its type on its task queue.
     virtual std::unique_ptr<workflow_instance> replay_instance(const execution_row& row) = 0;
+    /// No worker here serves the task queue, and engines beside may (a shared store): a query
+    /// of a run on it goes to them.
+    virtual bool served_elsewhere(std::int64_t ns_id, const std::string& task_queue) const = 0;
 
 protected:
     ~queries_and_updates_host() = default;
@@ -88,19 +94,48 @@ public:
     /// outcome once the unit commits (or the commit's error).
     void update_completed(run_state& r, const event& completed, write_unit& unit);
 
+    // ---- queries of runs whose workflow another engine runs (remote_queries.cpp) ----
+    /// How long a query offered to another engine waits for its answer.
+    static constexpr std::chrono::seconds elsewhere_patience{30};
+    /// The run's queued queries are offered, in one unit after what the run queued before them
+    /// (so their answers reflect it), to the engine whose worker runs the run's workflow. A
+    /// closed run's are too, when no worker here serves its queue.
+    void ask_elsewhere(run_state& r);
+    /// That engine answered: the query's caller hears it; false when nobody waits for it.
+    bool answered_elsewhere(const workflow_query_answer_command& answer);
+    /// Queries offered before `now - elsewhere_patience` fail, their offers withdrawn (the
+    /// engine sweeps them as it polls its inbox).
+    void give_up_overdue(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+
 private:
     void answer_queries(run_state& r);
     void process_updates(run_state& r);
     void query_stored_run(std::int64_t ns_id, std::string workflow_id, std::string run_id, std::string name,
                           boost::json::value arg, message_callback cb);
-    /// Replays a stored run with the query set, so a run that returns is asked while its
-    /// state is still there. Throws query_failed_error.
-    boost::json::value answer_from_history(const stored_run& run, const std::string& name,
-                                           const boost::json::value& arg);
+    /// Offers each query of `run` to the engine whose worker registers its type.
+    void offer_elsewhere(const run_identity& run, std::vector<waiting_clients::query_request> queries);
+    /// Fails the queries `r` offered elsewhere with `e`.
+    void fail_asked(const run_state& r, const std::exception_ptr& e);
 
     queries_and_updates_host& host_;
     std::size_t max_payload_bytes_;
+    /// A query offered to another engine, by its id.
+    struct asked_query {
+        std::int64_t run_key = 0, seq = 0;
+        std::chrono::steady_clock::time_point asked_at;
+        message_callback cb;
+        std::string why_unanswered;   ///< the error's text if it is not answered in time
+    };
+    std::unordered_map<std::string, asked_query> asked_;
+    std::int64_t next_asked_seq_ = -1;   ///< the offers' seqs: negative, unique
 };
+
+/// Replays `history` into `inst` (a fresh instance of its workflow) and answers the query from
+/// the state it reaches: a closed run's as it closed, a running run's once its unprocessed
+/// events are applied at `now_us` (what the next workflow task will see). Throws
+/// query_failed_error.
+boost::json::value answer_by_replay(workflow_instance& inst, const std::vector<event>& history, const std::string& name,
+                                    const boost::json::value& arg, std::int64_t now_us);
 
 /// The payload serialized, once its size is checked against `limit` (an event stores this
 /// text); invalid_argument naming `what` otherwise. Signals use it too.

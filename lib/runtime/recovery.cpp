@@ -59,7 +59,8 @@ void resume_tasks(recovery_host& host, const std::vector<task_row>& tasks) {
                 }
             break;
         case task_kind::cancel:
-        case task_kind::workflow: break;
+        case task_kind::workflow:
+        case task_kind::query: break;
         }
     }
 }

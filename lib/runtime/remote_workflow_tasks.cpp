@@ -96,7 +96,7 @@ bool run_lifecycle::complete_elsewhere(run_state& r, workflow_task_command& task
     if (failure) record_task_failure(r, *failure, unit, true);
     // The time the workflow saw, which its replays will see too.
     const auto now = task.time_us > 0 ? task.time_us : host_.now_us();
-    if (failure || !record_commands(r, commands, now, unit, &unread)) {
+    if (failure || !record_commands(r, commands, now, unit, &unread, task.identity)) {
         r.owes_activation = true;
         host_.commit(std::move(unit));
         return true;

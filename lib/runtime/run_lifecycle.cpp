@@ -92,9 +92,10 @@ void run_lifecycle::activate(std::int64_t run_key) {
             : elsewhere
                 ? "workflow " + r->workflow_id + " runs in another engine (the one whose worker registers type " +
                       r->workflow_type + " on task queue " + r->task_queue +
-                      "): queries and updates reach only workflows that run in the engine owning the data"
+                      "): updates reach only workflows that run in the engine owning the data"
                 : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
-        messages_.fail_queries(*r, why);
+        // The engine running the workflow answers its queries; updates reach only this one's.
+        if (!elsewhere || !running || r->blocked) messages_.fail_queries(*r, why);
         messages_.fail_updates(*r, why);
     }
     if (!started || !running || r->blocked || !registered) {
@@ -102,7 +103,10 @@ void run_lifecycle::activate(std::int64_t run_key) {
         // worker on the queue that does not know the type fails the task, as Temporal's do; with
         // no worker on the queue here, another engine's may run it.
         if (started && running && !r->blocked && unknown_type_failure(*r)) return;
-        if (started && running && !r->blocked && elsewhere) return hand_task_elsewhere(*r);
+        if (started && running && !r->blocked && elsewhere) {
+            if (!r->pending.empty() || r->owes_activation) hand_task_elsewhere(*r);
+            return messages_.ask_elsewhere(*r);   // after the events queued before the queries
+        }
         return append_directly(*r);
     }
     if (!r->inst) {
@@ -284,7 +288,7 @@ void run_lifecycle::limit_history(run_state& r, write_unit& unit) {
 }
 
 bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit,
-                                    unread_signals* unread) {
+                                    unread_signals* unread, std::string_view identity) {
     if (!r.task_failure_message->empty()) end_task_failure(r, unit);
     const std::int64_t boundary_id = r.next_event_id;
     std::vector<event> command_events;
@@ -310,7 +314,10 @@ bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands
     r.owes_activation = false;
     unit.runs.push_back(r.run_key);
     r.next_event_id = boundary_id + 1 + static_cast<std::int64_t>(command_events.size());
-    unit.ops.emplace_back(insert_event{r.run_key, event{boundary_id, event_type::workflow_task_completed, now, {}}});
+    boost::json::object completed;
+    if (!identity.empty()) completed["identity"] = identity;
+    unit.ops.emplace_back(
+        insert_event{r.run_key, event{boundary_id, event_type::workflow_task_completed, now, std::move(completed)}});
     for (auto& row : command_rows) unit.ops.emplace_back(std::move(row));
     if (r.inst) r.inst->recorded(command_events);
     for (const auto& e : command_events) {

@@ -159,9 +159,10 @@ private:
     event record(run_state& r, event_type type, boost::json::object attrs, write_unit& unit);
     /// The commands become events after one WorkflowTaskCompleted; false when one is too large
     /// (the task failed instead).
-    /// `unread`: a continue-as-new's unread signals, when no instance here knows them.
+    /// `unread`: a continue-as-new's unread signals, when no instance here knows them;
+    /// `identity`: the engine that ran the task, when not this one (Temporal's worker identity).
     bool record_commands(run_state& r, std::vector<command>& commands, std::int64_t now, write_unit& unit,
-                         unread_signals* unread = nullptr);
+                         unread_signals* unread = nullptr, std::string_view identity = {});
     /// Terminates a run whose history grew past engine_limits::max_history_events.
     void limit_history(run_state& r, write_unit& unit);
     /// No worker here serves the run's queue, and engines beside may: its task is offered.

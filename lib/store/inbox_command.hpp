@@ -207,6 +207,19 @@ struct workflow_task_command {
     bool operator==(const workflow_task_command&) const = default;
 };
 
+/// An engine that claimed an offered query of a run whose workflow it runs (task_kind::query)
+/// replayed the run's history and answers it: the query handler's `answer`, or the message of
+/// the query's failure (a handler that threw, a query name the workflow does not know, a history
+/// it could not replay). Answered {"answered": bool}: false when nobody waits for it any more
+/// (the owner gave up, or another owner made the offer).
+struct workflow_query_answer_command {
+    std::int64_t run_key = 0;
+    std::string query_id{};
+    boost::json::value answer{};
+    std::string failure{};   ///< empty: answered
+    bool operator==(const workflow_query_answer_command&) const = default;
+};
+
 /// One change (or question) another process asks the owner to make.
 using inbox_command =
     std::variant<namespace_create_command, namespace_update_command, namespace_delete_command, endpoint_create_command,
@@ -214,7 +227,7 @@ using inbox_command =
                  workflow_terminate_command, workflow_start_command, workflow_query_command, workflow_update_command,
                  workflow_delete_command, search_attribute_create_command, search_attribute_remove_command,
                  activity_report_command, nexus_report_command, endpoint_health_command, engine_handover_command,
-                 workflow_task_command>;
+                 workflow_task_command, workflow_query_answer_command>;
 
 /// The protocol's name of a command's kind ("namespace.create"), as stored and as the CLI prints it.
 std::string_view inbox_op_name(const inbox_command&);

@@ -169,6 +169,14 @@ struct command_writer {
         if (!c.unread_signals.empty()) o["unread_signals"] = c.unread_signals;
         if (!c.identity.empty()) o["identity"] = c.identity;
     }
+    void operator()(const workflow_query_answer_command& c) const {
+        o["run_key"] = c.run_key;
+        o["query_id"] = c.query_id;
+        if (c.failure.empty())
+            o["answer"] = c.answer;
+        else
+            o["failure"] = c.failure;
+    }
     void operator()(const nexus_report_command& c) const {
         o["run_key"] = c.run_key;
         o["seq"] = c.seq;
@@ -226,6 +234,12 @@ workflow_task_command workflow_task(const command_fields& f) {
     return c;
 }
 
+workflow_query_answer_command query_answer(const command_fields& f) {
+    workflow_query_answer_command c{f.integer("run_key"), f.text("query_id"), f.value("answer"), f.text("failure")};
+    if (c.query_id.empty()) malformed("'query_id' must not be empty");
+    return c;
+}
+
 activity_report_command activity_report(activity_report_command::stage at, const command_fields& f) {
     return {at,
             f.integer("run_key"),
@@ -276,6 +290,7 @@ inbox_command command_of(std::string_view op, const command_fields& f) {
     if (op == "nexus.handled") return nexus_report(f);
     if (op == "engine.handover") return engine_handover_command{};
     if (op == "workflow.task") return workflow_task(f);
+    if (op == "workflow.query-answer") return query_answer(f);
     throw invalid_argument("unknown inbox command '" + std::string(op) + "'");
 }
 
@@ -306,7 +321,8 @@ std::string_view inbox_op_name(const inbox_command& command) {
                                  [](const nexus_report_command&) { return "nexus.handled"; },
                                  [](const endpoint_health_command&) { return "endpoint.health"; },
                                  [](const engine_handover_command&) { return "engine.handover"; },
-                                 [](const workflow_task_command&) { return "workflow.task"; }},
+                                 [](const workflow_task_command&) { return "workflow.task"; },
+                                 [](const workflow_query_answer_command&) { return "workflow.query-answer"; }},
                       command);
 }
 

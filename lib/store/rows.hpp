@@ -42,6 +42,10 @@ enum class task_kind : int {
     /// Only offered (queue_tasks), never a tasks row: a run's workflow task for an engine whose
     /// worker registers its type; seq 0 (one offer a run, made again when its history grows).
     workflow = 5,
+    /// Only offered, never a tasks row: a query of a run whose workflow runs in another engine
+    /// (its worker registers the type); seq: negative, unique; details: {query_id, name, arg}.
+    /// Claiming one takes it away: the answer comes back as an inbox command.
+    query = 6,
 };
 
 /// Bits of an activity row's flags. An attempt the retry policy would not repeat (the last of

@@ -10,8 +10,10 @@
 #include <perdure/error.hpp>
 #include <perdure/perdure.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -81,6 +83,7 @@ public:
         ++replays;
         return counter_instance(row.workflow_id, row.run_id.str());
     }
+    bool served_elsewhere(std::int64_t, const std::string&) const override { return elsewhere; }
 
     struct stored_read {
         std::int64_t ns_id;
@@ -90,6 +93,7 @@ public:
 
     std::int64_t now = 1'000'000;
     bool registered = true;
+    bool elsewhere = false;   // engines beside serve the run's queue
     std::map<std::int64_t, run_state> runs;
     std::vector<std::int64_t> activations;
     std::vector<write_unit> committed;
@@ -299,6 +303,127 @@ BOOST_AUTO_TEST_CASE(a_query_on_a_closed_run_whose_history_does_not_replay_fails
     host.reads.at(0).then(nullptr, std::move(run));
     const auto message = error_of<query_failed_error>(*h);
     BOOST_TEST(contains(message, "the workflow could not be replayed: nondeterminism"), message);
+}
+
+// ---------------------------------------------------------------- queries answered elsewhere
+
+namespace {
+
+/// The query offers `unit` makes.
+std::vector<task_offer> query_offers(const write_unit& unit) {
+    std::vector<task_offer> offers;
+    for (const auto& op : unit.ops)
+        if (const auto* o = std::get_if<offer_task>(&op); o && o->offer->kind == task_kind::query)
+            offers.push_back(*o->offer);
+    return offers;
+}
+
+std::string query_id_of(const task_offer& offer) {
+    return std::string(boost::json::parse(offer.details).at("query_id").as_string());
+}
+
+}   // namespace
+
+BOOST_AUTO_TEST_CASE(a_query_of_a_run_another_engine_runs_is_offered_there_and_its_answer_heard_once) {
+    run().workflow_type = "Counter";
+    run().task_queue = "far";
+    auto h = query("count");
+    part.ask_elsewhere(run());
+    BOOST_TEST(!run().clients);   // no longer queued on the run
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 1u);
+    const auto offers = query_offers(host.committed[0]);
+    BOOST_REQUIRE_EQUAL(offers.size(), 1u);
+    BOOST_TEST(offers[0].run_key == run_key);
+    BOOST_TEST(offers[0].seq < 0);   // apart from the run's activities and its workflow task
+    BOOST_TEST(offers[0].task_queue == "far");
+    BOOST_TEST(offers[0].type == "Counter");
+    const auto details = boost::json::parse(offers[0].details);
+    BOOST_TEST(details.at("name").as_string() == "count");
+    BOOST_TEST(details.at("arg").is_null());
+    const auto id = query_id_of(offers[0]);
+    BOOST_TEST(!h->called);
+
+    BOOST_TEST(!part.answered_elsewhere({run_key + 1, id, 7, ""}));   // not that run's query
+    BOOST_TEST(part.answered_elsewhere({run_key, id, 7, ""}));
+    BOOST_REQUIRE(h->called);
+    BOOST_TEST(!h->error);
+    BOOST_TEST(h->value.as_int64() == 7);
+    BOOST_TEST(!part.answered_elsewhere({run_key, id, 8, ""}));   // answered once
+    BOOST_TEST(h->calls == 1);
+    BOOST_TEST(host.committed.size() == 1u);   // the claim took the offer away
+}
+
+BOOST_AUTO_TEST_CASE(a_query_that_failed_elsewhere_fails_with_that_engines_message) {
+    auto h = query("size");
+    part.ask_elsewhere(run());
+    const auto id = query_id_of(query_offers(host.committed.at(0)).at(0));
+    BOOST_TEST(part.answered_elsewhere({run_key, id, nullptr, "no query handler named 'size' (known: count)"}));
+    BOOST_TEST(error_of<query_failed_error>(*h) == "no query handler named 'size' (known: count)");
+}
+
+BOOST_AUTO_TEST_CASE(a_query_no_engine_answers_in_time_fails_saying_what_to_do_and_its_offer_is_withdrawn) {
+    using namespace std::chrono_literals;
+    run().workflow_type = "Counter";
+    run().task_queue = "far";
+    const auto asked = std::chrono::steady_clock::now();
+    auto h = query("count");
+    part.ask_elsewhere(run());
+    const auto offer = query_offers(host.committed.at(0)).at(0);
+    part.give_up_overdue(asked + queries_and_updates::elsewhere_patience - 1s);
+    BOOST_TEST(!h->called);
+    BOOST_TEST(host.committed.size() == 1u);
+
+    part.give_up_overdue(asked + queries_and_updates::elsewhere_patience + 1s);
+    const auto message = error_of<query_failed_error>(*h);
+    BOOST_TEST(contains(message, "no engine answered the query 'count' of workflow counter within 30 s"), message);
+    BOOST_TEST(contains(message, "registers type Counter on task queue far: check that one is running"), message);
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
+    const auto& withdrawn = std::get<withdraw_task>(host.committed[1].ops.at(0));
+    BOOST_TEST(withdrawn.run_key == run_key);
+    BOOST_TEST(withdrawn.seq == offer.seq);
+    BOOST_TEST(!part.answered_elsewhere({run_key, query_id_of(offer), 7, ""}));   // too late
+    BOOST_TEST(h->calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_query_offered_elsewhere_fails_when_its_run_can_no_longer_answer) {
+    auto h = query("count");
+    part.ask_elsewhere(run());
+    part.fail_queries(run(), "workflow counter completed before the query was answered");
+    BOOST_TEST(error_of<query_failed_error>(*h) == "workflow counter completed before the query was answered");
+    part.give_up_overdue(std::chrono::steady_clock::now() + queries_and_updates::elsewhere_patience * 2);
+    BOOST_TEST(h->calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_run_whose_type_only_an_engine_beside_registers_is_queried_there) {
+    host.registered = false;
+    host.elsewhere = true;
+    auto h = query("count", "counter", "run-0");
+    auto stored = stopped_counter();
+    stored.row.run_key = 9;
+    host.reads.at(0).then(nullptr, std::move(stored));
+    BOOST_TEST(!h->called);
+    const auto offer = query_offers(host.committed.at(0)).at(0);
+    BOOST_TEST(offer.run_key == 9);
+    BOOST_TEST(offer.type == "Counter");
+    BOOST_TEST(part.answered_elsewhere({9, query_id_of(offer), 5, ""}));
+    BOOST_TEST(h->value.as_int64() == 5);
+}
+
+BOOST_AUTO_TEST_CASE(a_running_run_queried_by_replay_answers_once_its_unprocessed_events_are_applied) {
+    history_builder h;
+    h.started(5, "Counter").boundary();
+    // Accepted, its handler not run yet: the next workflow task's.
+    h.add(event_type::workflow_execution_update_accepted,
+          {{"protocol_instance_id", "u1"},
+           {"accepted_request_message_id", "u1/request"},
+           {"accepted_request", {{"meta", {{"update_id", "u1"}}}, {"input", {{"name", "add"}, {"args", 3}}}}}});
+    auto inst = counter_instance("counter", "run-1");
+    BOOST_TEST(answer_by_replay(*inst, h.events(), "count", nullptr, host.now).as_int64() == 8);
+
+    auto other = counter_instance("counter", "run-1");
+    const auto message = perdure::test::message_of<query_failed_error>(
+        [&] { answer_by_replay(*other, h.events(), "size", nullptr, host.now); });
+    BOOST_TEST(contains(message, "no query handler named 'size'"), message);
 }
 
 // ---------------------------------------------------------------- updates

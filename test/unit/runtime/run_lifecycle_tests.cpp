@@ -16,6 +16,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <string>
@@ -89,6 +90,7 @@ public:
     void request_activation(run_state& r) override { part->request_activation(r); }
     void read_stored_run(std::int64_t, std::string, std::string, stored_run_reader) override {}
     std::unique_ptr<workflow_instance> replay_instance(const execution_row&) override { return nullptr; }
+    bool served_elsewhere(std::int64_t, const std::string&) const override { return shares; }
 
     run_lifecycle* part = nullptr;
     std::int64_t now = 1'735'689'600'000'000;
@@ -589,6 +591,40 @@ BOOST_AUTO_TEST_CASE(a_failure_another_engine_reports_is_recorded_and_retried_ev
     drain();
     BOOST_TEST(offers_in(host.units.back()).size() == 1u);
     BOOST_TEST(bool(r.task_offered));
+}
+
+BOOST_AUTO_TEST_CASE(a_query_of_a_run_another_engine_runs_is_offered_after_the_events_queued_before_it) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    const auto query_offers = [](const write_unit& unit) {
+        return std::count_if(unit.ops.begin(), unit.ops.end(), [](const write_op& op) {
+            const auto* o = std::get_if<offer_task>(&op);
+            return o && o->offer->kind == task_kind::query;
+        });
+    };
+    int heard = 0;
+    const auto ask = [&] {
+        messages.query("orders", "order-1", "", "status", nullptr,
+                       [&](std::exception_ptr, boost::json::value) { ++heard; });
+    };
+    part.deliver(r, signal("hurry"));
+    ask();
+    drain();
+    BOOST_REQUIRE_EQUAL(host.units.size(), 2u);
+    BOOST_TEST(events_of(host.units[0]) == std::vector<event_type>{event_type::workflow_execution_signaled},
+               boost::test_tools::per_element());
+    BOOST_TEST(offers_in(host.units[0]).size() == 1u);   // the workflow task, at the signal
+    BOOST_TEST(query_offers(host.units[1]) == 1);        // then the query, which sees it
+    commit_all();
+
+    // A query alone asks for no workflow task.
+    ask();
+    drain();
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(query_offers(host.units[0]) == 1);
+    BOOST_TEST(offers_in(host.units[0]).empty());
+    BOOST_TEST(heard == 0);   // answered by the engine beside
 }
 
 BOOST_AUTO_TEST_CASE(a_command_another_engine_reports_that_cannot_be_read_fails_the_task) {

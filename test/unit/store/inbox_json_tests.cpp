@@ -109,12 +109,15 @@ BOOST_AUTO_TEST_CASE(a_nexus_report_with_a_bad_attempt_links_or_start_is_unreada
     for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
 }
 
-BOOST_AUTO_TEST_CASE(a_workflow_task_report_with_commands_or_failure_of_the_wrong_shape_is_unreadable) {
+BOOST_AUTO_TEST_CASE(a_workflow_task_report_or_query_answer_of_the_wrong_shape_is_unreadable) {
     const char* bad[] = {
         R"({"op":"workflow.task","run_key":"7","last_event_id":12})",
         R"({"op":"workflow.task","run_key":7,"last_event_id":12,"commands":{"kind":0}})",
         R"({"op":"workflow.task","run_key":7,"last_event_id":12,"failure":"boom"})",
         R"({"op":"workflow.task","run_key":7,"last_event_id":12,"unread_signals":"go"})",
+        R"({"op":"workflow.query-answer","run_key":7,"answer":1})",
+        R"({"op":"workflow.query-answer","run_key":7,"query_id":"","answer":1})",
+        R"({"op":"workflow.query-answer","run_key":7,"query_id":"q-1","failure":{"message":"boom"}})",
     };
     for (const char* text : bad) BOOST_CHECK_THROW(parse_stored_command(text), perdure::invalid_argument);
 }
@@ -136,6 +139,8 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
             boost::json::parse(R"([{"kind":0,"attributes":{"activity_type":{"name":"Ship"}}}])").as_array(), nullptr,
             boost::json::parse(R"([["go",1]])").as_array(), "host:41"},
         workflow_task_command{7, 12, 5, {}, boost::json::parse(R"({"cause":0,"message":"boom"})")},
+        workflow_query_answer_command{7, "q-1", boost::json::parse(R"({"count":[1,2]})"), ""},
+        workflow_query_answer_command{7, "q-1", nullptr, "no query handler named 'size' (known: count)"},
         workflow_signal_command{{"app", "w", ""}, "go", boost::json::parse(R"({"n":[1,2.5,null]})")},
         workflow_cancel_command{{"app", "w", "r"}},
         workflow_cancel_command{{"app", "w", ""}, "first-run"},

@@ -9,6 +9,8 @@
 
 #include <perdure/error.hpp>
 
+#include <algorithm>
+
 namespace perdure::detail {
 
 claimed_workflow_tasks::claimed_workflow_tasks(claimer_host& host, store& s, worker_registry& workers,
@@ -72,6 +74,7 @@ void claimed_workflow_tasks::run(const claimed_task& c, const std::vector<event>
     auto replayed = replay(*inst, history);
     auto failure = std::move(replayed.failure);
     if (!failure) {
+        take_updates(*inst, c.details, report, replayed.tail);
         auto activation = activate_live(*inst, replayed.tail, report.time_us);
         failure = std::move(activation.failure);
         if (!failure)
@@ -86,6 +89,40 @@ void claimed_workflow_tasks::run(const claimed_task& c, const std::vector<event>
         report.failure = {{"cause", static_cast<int>(failure->reason)}, {"message", std::move(failure->message)}};
     // Unheard (the owner is away), the claim expires and the task is claimed again.
     host_.report(std::move(report), [](std::exception_ptr, inbox_answer) {});
+}
+
+void claimed_workflow_tasks::take_updates(workflow_instance& inst, const std::string& details,
+                                          workflow_task_command& report, std::vector<event>& inbound) {
+    const auto offer = parsed_or_null(details);
+    const auto* updates = offer.is_object() ? offer.get_object().if_contains("updates") : nullptr;
+    if (!updates || !updates->is_array()) return;
+    std::int64_t next_id = report.last_event_id + 1;
+    std::vector<std::string> accepted;
+    for (const auto& u : updates->get_array()) {
+        const auto* o = u.if_object();
+        if (!o || !o->contains("id") || !o->at("id").is_string() || !o->contains("name") || !o->at("name").is_string())
+            continue;   // the owner's offer never holds one: it stays offered
+        const std::string id(o->at("id").get_string()), name(o->at("name").get_string());
+        const auto* arg = o->if_contains("arg");
+        boost::json::object result{{"id", id}};
+        if (auto outcome = inst.update_outcome(id)) {
+            result["result"] = "known";
+            result["outcome"] = std::move(*outcome);
+        } else if (inst.knows_update(id) || std::find(accepted.begin(), accepted.end(), id) != accepted.end()) {
+            result["result"] = "known";
+        } else if (auto rejection = inst.validate_update(name, arg ? *arg : boost::json::value())) {
+            result["result"] = "rejected";
+            result["message"] = *rejection;
+        } else {
+            // As the owner records it: after the history this task was given, in this order.
+            auto e = update_accepted_event(id, name, arg ? *arg : boost::json::value(), report.time_us);
+            e.id = next_id++;
+            inbound.push_back(std::move(e));
+            accepted.push_back(id);
+            result["result"] = "accepted";
+        }
+        report.updates.push_back(std::move(result));
+    }
 }
 
 void claimed_workflow_tasks::answer(const claimed_task& c, const std::vector<event>& history) {

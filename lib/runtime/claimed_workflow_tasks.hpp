@@ -40,6 +40,12 @@ public:
         tasks_.poll_if_due();
         queries_.poll_if_due();
     }
+    /// The updates a task's offer carries (`details`), validated against the replayed state:
+    /// each accepted one's WorkflowExecutionUpdateAccepted joins the activation's `inbound`
+    /// events, numbered after the history `report` was made on, and `report` says what was done
+    /// with each.
+    static void take_updates(workflow_instance& inst, const std::string& details, workflow_task_command& report,
+                             std::vector<event>& inbound);
     /// Nothing more is claimed.
     void stop() {
         tasks_.stop();

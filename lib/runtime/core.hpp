@@ -154,7 +154,7 @@ public:
     /// An engine that claimed a run's offered workflow task reports what its worker did; answered
     /// {"applied": bool} (remote_workflow_tasks.cpp).
     void complete_workflow_task(workflow_task_command& c, const answer_sender& answer);
-    /// An engine answered a query offered to it; answered {"answered": bool} (remote_queries.cpp).
+    /// An engine answered a query offered to it; answered {"answered": bool} (remote_messages.cpp).
     void answer_remote_query(const workflow_query_answer_command& c, const answer_sender& answer);
 
     // ---- client operations ----
@@ -305,9 +305,7 @@ private:
     void read_stored_run(std::int64_t ns_id, std::string workflow_id, std::string run_id,
                          stored_run_reader then) override;
     std::unique_ptr<workflow_instance> replay_instance(const execution_row& row) override;
-    bool served_elsewhere(std::int64_t ns_id, const std::string& task_queue) const override {
-        return store_->shares_tasks() && !workers_.has_queue(ns_id, task_queue);
-    }
+    bool served_elsewhere(std::int64_t ns_id, const std::string& task_queue) const override;   // remote_messages.cpp
 
     // cancel_requests.cpp
     /// ActivityTaskCancelRequested is being recorded in `unit`: its outbox row, then the cancel.
@@ -339,12 +337,9 @@ private:
     // inbox_host (commit is above)
     std::vector<pending_command> pending_commands(std::int64_t now_wall_us, std::size_t limit) override;
     bool takes_commands() const override { return running() && !standing_by_; }
-    // Deletion left for an idle writer needs no commit to wake it: each poll may sweep. Queries
-    // offered to other engines are only there with a shared store, whose inbox is polled.
-    void after_poll() override {
-        maybe_sweep_retention();
-        queries_updates_.give_up_overdue();
-    }
+    /// What waits for time without a commit to wake it: retention's deletions, queries offered
+    /// to other engines.
+    void after_poll() override;
     /// Applies a claimed command through the same entry points as the API.
     void apply(inbox_command& command, answer_sender answer) override;
 

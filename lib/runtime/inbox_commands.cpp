@@ -206,6 +206,13 @@ void engine_core::report_activity(activity_report_command& c, answer_sender answ
     answer(nullptr, {});
 }
 
+void engine_core::after_poll() {
+    // Each poll may sweep: deletion left for an idle writer needs no commit to wake it, and
+    // queries offered to other engines are only there with a shared store, whose inbox is polled.
+    maybe_sweep_retention();
+    queries_updates_.give_up_overdue();
+}
+
 void engine_core::apply(inbox_command& command, answer_sender answer) {
     std::visit(command_applier{*this, std::move(answer)}, command);
 }

@@ -165,33 +165,45 @@ void queries_and_updates::process_updates(run_state& r) {
         // A retried update id returns the first one's outcome; nothing new is recorded.
         if (auto known = r.inst->update_outcome(u.id);
             known || clients.update_waiters.contains(u.id) || r.inst->knows_update(u.id)) {
-            if (known && known->contains("failure")) {
-                u.cb(outcome_error(*known), {});
-            } else if (known) {
-                u.cb(nullptr, known->at("success"));
+            if (known) {
+                answer_outcome(u.cb, *known);
             } else {
                 clients.update_waiters[u.id].push_back(std::move(u.cb));
             }
             continue;
         }
         if (auto rejection = r.inst->validate_update(u.name, u.arg)) {
-            failure f;
-            f.message = "update '" + u.name + "' was rejected: " + *rejection;
-            f.info = {{"type", "UpdateRejected"}, {"non_retryable", true}};
-            u.cb(std::make_exception_ptr(update_rejected_error(std::move(f))), {});
+            u.cb(update_rejection(u.name, *rejection), {});
             continue;
         }
         clients.update_waiters[u.id].push_back(std::move(u.cb));
-        inbound in{event{0,
-                         event_type::workflow_execution_update_accepted,
-                         host_.now_us(),
-                         {{"protocol_instance_id", u.id},
-                          {"accepted_request_message_id", u.id + "/request"},
-                          {"accepted_request",
-                           {{"meta", {{"update_id", u.id}, {"identity", "perdure"}}},
-                            {"input", {{"name", u.name}, {"args", std::move(u.arg)}}}}}}}};
-        r.pending.push_back(std::move(in));
+        r.pending.push_back(inbound{update_accepted_event(u.id, u.name, std::move(u.arg), host_.now_us())});
     }
+}
+
+event update_accepted_event(const std::string& id, const std::string& name, boost::json::value arg,
+                            std::int64_t time_us) {
+    return event{0,
+                 event_type::workflow_execution_update_accepted,
+                 time_us,
+                 {{"protocol_instance_id", id},
+                  {"accepted_request_message_id", id + "/request"},
+                  {"accepted_request",
+                   {{"meta", {{"update_id", id}, {"identity", "perdure"}}},
+                    {"input", {{"name", name}, {"args", std::move(arg)}}}}}}};
+}
+
+std::exception_ptr update_rejection(const std::string& name, const std::string& why) {
+    failure f;
+    f.message = "update '" + name + "' was rejected: " + why;
+    f.info = {{"type", "UpdateRejected"}, {"non_retryable", true}};
+    return std::make_exception_ptr(update_rejected_error(std::move(f)));
+}
+
+void answer_outcome(message_callback& cb, const boost::json::object& outcome) {
+    if (outcome.contains("failure")) return cb(outcome_error(outcome), {});
+    const auto* success = outcome.if_contains("success");
+    cb(nullptr, success ? *success : boost::json::value());
 }
 
 void queries_and_updates::fail_updates(run_state& r, const std::string& why) {
@@ -202,6 +214,7 @@ void queries_and_updates::fail_updates(run_state& r, const std::string& why) {
 void queries_and_updates::fail_updates(run_state& r, std::exception_ptr e) {
     if (!r.clients) return;
     for (auto& u : std::exchange(r.clients->pending_updates, {})) u.cb(e, {});
+    r.clients->offered_updates.clear();   // their callers wait in update_waiters
     for (auto& [id, waiters] : std::exchange(r.clients->update_waiters, {}))
         for (auto& w : waiters) w(e, {});
 }
@@ -221,10 +234,8 @@ void queries_and_updates::update_completed(run_state& r, const event& e, write_u
         for (auto& w : waiters) {
             if (err)
                 w(err, {});
-            else if (outcome.contains("failure"))
-                w(outcome_error(outcome), {});
             else
-                w(nullptr, outcome.at("success"));
+                answer_outcome(w, outcome);
         }
     });
 }

@@ -94,7 +94,7 @@ public:
     /// outcome once the unit commits (or the commit's error).
     void update_completed(run_state& r, const event& completed, write_unit& unit);
 
-    // ---- queries of runs whose workflow another engine runs (remote_queries.cpp) ----
+    // ---- queries and updates of runs whose workflow another engine runs (remote_messages.cpp) ----
     /// How long a query offered to another engine waits for its answer.
     static constexpr std::chrono::seconds elsewhere_patience{30};
     /// The run's queued queries are offered, in one unit after what the run queued before them
@@ -106,6 +106,19 @@ public:
     /// Queries offered before `now - elsewhere_patience` fail, their offers withdrawn (the
     /// engine sweeps them as it polls its inbox).
     void give_up_overdue(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+    /// The run's queued updates go with its workflow task to the engine that runs it, their
+    /// callers waiting for the outcome; true when one is new there (the task is offered again,
+    /// carrying it). An update id already offered or accepted waits for the first's outcome.
+    bool send_updates_elsewhere(run_state& r);
+    /// The updates the run's offered workflow task carries, as the offer's details
+    /// ({"updates": [{id, name, arg}]}; empty when none).
+    std::string offered_updates_details(const run_state& r) const;
+    /// What the engine that ran the task did with its updates ([{id, result: "accepted" |
+    /// "rejected" | "known", message, outcome}]): a rejection or a known outcome is answered,
+    /// and the accepted ones are returned as WorkflowExecutionUpdateAccepted at `time_us`, to
+    /// record before the task's commands. An update it did not mention stays offered.
+    std::vector<inbound> settle_updates_elsewhere(run_state& r, const boost::json::array& reported,
+                                                  std::int64_t time_us);
 
 private:
     void answer_queries(run_state& r);
@@ -129,6 +142,15 @@ private:
     std::unordered_map<std::string, asked_query> asked_;
     std::int64_t next_asked_seq_ = -1;   ///< the offers' seqs: negative, unique
 };
+
+/// WorkflowExecutionUpdateAccepted of update `id`, as Temporal records it, to be recorded
+/// before the activation that runs its handler.
+event update_accepted_event(const std::string& id, const std::string& name, boost::json::value arg,
+                            std::int64_t time_us);
+/// What the callers of an update its validator rejected with `why` hear.
+std::exception_ptr update_rejection(const std::string& name, const std::string& why);
+/// Answers `cb` with a completed update's recorded outcome ({"success": v} or {"failure": f}).
+void answer_outcome(message_callback& cb, const boost::json::object& outcome);
 
 /// Replays `history` into `inst` (a fresh instance of its workflow) and answers the query from
 /// the state it reaches: a closed run's as it closed, a running run's once its unprocessed

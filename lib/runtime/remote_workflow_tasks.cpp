@@ -54,8 +54,9 @@ void run_lifecycle::offer_elsewhere(run_state& r, write_unit& unit) {
     if (r.task_offered) return;
     r.task_offered = true;
     const auto claim_ms = std::chrono::milliseconds(claimed_workflow_tasks::task_timeout).count();
-    unit.ops.emplace_back(offer_task{task_offer{r.run_key, workflow_task_seq, r.ns_id, r.task_queue, r.workflow_type,
-                                                r.task_attempt + 1, "", task_kind::workflow, claim_ms}});
+    unit.ops.emplace_back(
+        offer_task{task_offer{r.run_key, workflow_task_seq, r.ns_id, r.task_queue, r.workflow_type, r.task_attempt + 1,
+                              messages_.offered_updates_details(r), task_kind::workflow, claim_ms}});
 }
 
 void run_lifecycle::hand_task_elsewhere(run_state& r) {
@@ -93,15 +94,26 @@ bool run_lifecycle::complete_elsewhere(run_state& r, workflow_task_command& task
             failure = task_failure{task_failure::cause::bad_command, e.what()};
         }
     if (!failure) failure = host_.prepare_commands(r, commands);
-    if (failure) record_task_failure(r, *failure, unit, true);
     // The time the workflow saw, which its replays will see too.
     const auto now = task.time_us > 0 ? task.time_us : host_.now_us();
+    if (failure) {
+        record_task_failure(r, *failure, unit, true);   // its updates stay offered with the retry
+    } else if (auto accepted = messages_.settle_updates_elsewhere(r, task.updates, now); !accepted.empty()) {
+        // Numbered as the workflow saw them, after the history it was given.
+        std::vector<event> appended;
+        assign_ids(r, std::move(accepted), unit, appended);
+    }
     if (failure || !record_commands(r, commands, now, unit, &unread, task.identity)) {
         r.owes_activation = true;
         host_.commit(std::move(unit));
         return true;
     }
     limit_history(r, unit);
+    // Updates that came after the task was claimed go with the next one.
+    if (r.status == run_status::running && r.clients && !r.clients->offered_updates.empty()) {
+        r.owes_activation = true;
+        offer_elsewhere(r, unit);
+    }
     host_.commit(std::move(unit));
     return true;
 }

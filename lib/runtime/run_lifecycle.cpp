@@ -85,17 +85,17 @@ void run_lifecycle::activate(std::int64_t run_key) {
     const bool started = host_.started(), running = host_.running();
     const bool registered = workers_.workflow(r->ns_id, r->task_queue, r->workflow_type).has_value();
     const bool elsewhere = !registered && offers_elsewhere(*r);
-    if (started && (r->blocked || !registered)) {
+    // The engine running the workflow elsewhere answers its queries and updates.
+    const bool runs_elsewhere = started && running && !r->blocked && elsewhere;
+    if (started && (r->blocked || !registered) && !runs_elsewhere) {
         const std::string why =
             r->blocked
                 ? "workflow " + r->workflow_id + " is blocked by a failing workflow task; fix the code and restart"
             : elsewhere
                 ? "workflow " + r->workflow_id + " runs in another engine (the one whose worker registers type " +
-                      r->workflow_type + " on task queue " + r->task_queue +
-                      "): updates reach only workflows that run in the engine owning the data"
+                      r->workflow_type + " on task queue " + r->task_queue + ") and this engine is stopping"
                 : "no worker registers workflow type " + r->workflow_type + " on task queue " + r->task_queue;
-        // The engine running the workflow answers its queries; updates reach only this one's.
-        if (!elsewhere || !running || r->blocked) messages_.fail_queries(*r, why);
+        messages_.fail_queries(*r, why);
         messages_.fail_updates(*r, why);
     }
     if (!started || !running || r->blocked || !registered) {
@@ -103,8 +103,11 @@ void run_lifecycle::activate(std::int64_t run_key) {
         // worker on the queue that does not know the type fails the task, as Temporal's do; with
         // no worker on the queue here, another engine's may run it.
         if (started && running && !r->blocked && unknown_type_failure(*r)) return;
-        if (started && running && !r->blocked && elsewhere) {
-            if (!r->pending.empty() || r->owes_activation) hand_task_elsewhere(*r);
+        if (runs_elsewhere) {
+            // A new update goes with the task, offered again to carry it.
+            const bool updates = messages_.send_updates_elsewhere(*r);
+            if (updates) r->task_offered = false;
+            if (updates || !r->pending.empty() || r->owes_activation) hand_task_elsewhere(*r);
             return messages_.ask_elsewhere(*r);   // after the events queued before the queries
         }
         return append_directly(*r);

@@ -58,6 +58,13 @@ struct waiting_clients {
         message_callback cb;
     };
     std::vector<update_request> pending_updates;
+    /// Updates of a run whose workflow another engine runs, carried by the run's offered
+    /// workflow task until that engine validates them; their callers wait in update_waiters.
+    struct offered_update {
+        std::string name, id;
+        boost::json::value arg;
+    };
+    std::vector<offered_update> offered_updates;
     /// Clients waiting for an accepted update's outcome, by update id.
     std::unordered_map<std::string, std::vector<message_callback>> update_waiters;
     struct query_request {
@@ -104,7 +111,7 @@ struct run_state : run_identity {
     /// Frees the clients' part once nobody waits any more.
     void drop_clients_if_none() noexcept {
         if (clients && clients->result_waiters.empty() && clients->pending_updates.empty() &&
-            clients->update_waiters.empty() && clients->pending_queries.empty())
+            clients->update_waiters.empty() && clients->pending_queries.empty() && clients->offered_updates.empty())
             clients.reset();
     }
 

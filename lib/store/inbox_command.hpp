@@ -196,14 +196,19 @@ struct engine_handover_command {
 /// over the run's history, which ended at `last_event_id`, at `time_us`, and reports what the
 /// activation asked for: its commands in order (each as machines/command.hpp's command_to_json
 /// makes it), or the task's failure ({"cause": int, "message": text}). At a continue-as-new,
-/// `unread_signals` ([[name, input], ...]) go to the next run. Answered {"applied": bool}: false
-/// when the run closed or its history grew meanwhile (the owner offers the task again).
+/// `unread_signals` ([[name, input], ...]) go to the next run. `updates` says what it did with
+/// each update the offer carried: [{"id", "result": "accepted" | "rejected" | "known",
+/// "message" (a rejection's), "outcome" (a known update's, when it completed)}]; the accepted
+/// ones' WorkflowExecutionUpdateAccepted, numbered after `last_event_id` in that order, were
+/// applied before the commands were made. Answered {"applied": bool}: false when the run closed
+/// or its history grew meanwhile (the owner offers the task again).
 struct workflow_task_command {
     std::int64_t run_key = 0, last_event_id = 0, time_us = 0;
     boost::json::array commands{};
     boost::json::value failure{};
     boost::json::array unread_signals{};
     std::string identity{};   ///< the engine that ran it (Temporal's worker identity)
+    boost::json::array updates{};
     bool operator==(const workflow_task_command&) const = default;
 };
 

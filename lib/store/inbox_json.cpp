@@ -168,6 +168,7 @@ struct command_writer {
         if (!c.failure.is_null()) o["failure"] = c.failure;
         if (!c.unread_signals.empty()) o["unread_signals"] = c.unread_signals;
         if (!c.identity.empty()) o["identity"] = c.identity;
+        if (!c.updates.empty()) o["updates"] = c.updates;
     }
     void operator()(const workflow_query_answer_command& c) const {
         o["run_key"] = c.run_key;
@@ -229,7 +230,7 @@ boost::json::array array_field(const command_fields& f, const char* key) {
 workflow_task_command workflow_task(const command_fields& f) {
     workflow_task_command c{f.integer("run_key"),       f.integer("last_event_id"), f.integer("time_us"),
                             array_field(f, "commands"), f.value("failure"),         array_field(f, "unread_signals"),
-                            f.text("identity")};
+                            f.text("identity"),         array_field(f, "updates")};
     if (!c.failure.is_null() && !c.failure.is_object()) malformed("'failure' must be an object");
     return c;
 }

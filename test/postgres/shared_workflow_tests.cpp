@@ -1,8 +1,8 @@
 // Workflow tasks shared between engines: a workflow whose type only an engine beside the owner
 // registers runs there, as on Temporal a workflow runs on whichever worker polls its task queue.
 // The owner records its history and keeps its timers; the engine beside runs its code, task by
-// task, replaying the history each time, and answers its queries; signals, timers, activities and
-// continue-as-new go through.
+// task, replaying the history each time, and answers its queries and updates; signals, timers,
+// activities and continue-as-new go through.
 #include "beside_engines.hpp"
 
 #include "support/error_text.hpp"
@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 using namespace std::chrono_literals;
@@ -30,11 +31,21 @@ const perdure::activity_def greet_activity{"Greet", &greet};
 
 /// Greets the name its signal brings, after a timer, through an activity. With rounds left, it
 /// continues as new first, and the signal, unread, goes on to the next run.
-/// Its query "phase" says what it waits for.
+/// Its query "phase" says what it waits for; its update "suffix" adds to the greeting (never
+/// an empty one) and gives the phase it came in.
 perdure::workflow<std::string> greeter(perdure::workflow_context& ctx, int rounds) {
     auto names = ctx.signal_channel<std::string>("name");
-    std::string phase = "sleeping";
+    std::string phase = "sleeping", suffix;
     ctx.set_query_handler("phase", [&] { return phase; });
+    ctx.set_update_handler(
+        "suffix",
+        [&](std::string s) -> perdure::workflow<std::string> {
+            suffix += s;
+            co_return phase;
+        },
+        [](const std::string& s) {
+            if (s.empty()) throw std::invalid_argument("an empty suffix");
+        });
     co_await ctx.sleep(rounds > 0 ? 10ms : 300ms);
     if (rounds > 0) {
         co_await ctx.continue_as_new(rounds - 1);
@@ -43,7 +54,7 @@ perdure::workflow<std::string> greeter(perdure::workflow_context& ctx, int round
     phase = "waiting for a name";
     const auto name = co_await names.receive();
     phase = "greeting " + name;
-    co_return co_await ctx.execute_activity(greet_activity, name, {.start_to_close_timeout = 10s});
+    co_return co_await ctx.execute_activity(greet_activity, name, {.start_to_close_timeout = 10s}) + suffix;
 }
 const perdure::workflow_def greeter_workflow{"Greeter", &greeter};
 
@@ -96,22 +107,24 @@ BOOST_AUTO_TEST_CASE(a_workflow_only_an_engine_beside_registers_runs_there_and_i
     for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
 }
 
-BOOST_AUTO_TEST_CASE(a_query_of_a_workflow_run_by_an_engine_beside_is_answered_there_after_what_came_before_it) {
+BOOST_AUTO_TEST_CASE(queries_and_updates_of_a_workflow_run_by_an_engine_beside_are_answered_there_in_order) {
     auto run = greet("greet-2", 0);
     BOOST_TEST(run.query<std::string>("phase") == "sleeping");   // asked from the owner's client
     BOOST_TEST(perdure::test::soon([&] { return run.describe().history_length >= 5; }));   // waits for its signal
     BOOST_TEST(run.query<std::string>("phase") == "waiting for a name");
-    // Asked right after the signal, the query sees it, as the workflow task that follows will.
-    run.signal("name", std::string("Grace"));
-    BOOST_TEST(run.query<std::string>("phase") == "greeting Grace");
     BOOST_TEST(perdure::test::contains(
         perdure::test::message_of<perdure::query_failed_error>([&] { run.query<std::string>("mood"); }),
         "no query handler named 'mood'"));
-    // An update still reaches only workflows the owner runs.
-    BOOST_TEST(perdure::test::contains(
-        perdure::test::message_of<perdure::failed_precondition>([&] { run.update<int>("rename", 1); }),
-        "runs in another engine"));
-    BOOST_TEST(run.get() == "hello Grace from greeters");
+    // Updates go with the workflow task there: validated, then run, once per update id.
+    BOOST_TEST(run.update<std::string>("suffix", std::string("!"), "first") == "waiting for a name");
+    BOOST_TEST(run.update<std::string>("suffix", std::string("!"), "first") == "waiting for a name");
+    BOOST_TEST(perdure::test::contains(perdure::test::message_of<perdure::update_rejected_error>(
+                                           [&] { run.update<std::string>("suffix", std::string()); }),
+                                       "an empty suffix"));
+    // Asked right after the signal, the query sees it, as the workflow task that follows will.
+    run.signal("name", std::string("Grace"));
+    BOOST_TEST(run.query<std::string>("phase") == "greeting Grace");
+    BOOST_TEST(run.get() == "hello Grace from greeters!");
     // Closed, it is still asked there, as it closed; from the engine beside's own client too.
     BOOST_TEST(run.query<std::string>("phase") == "greeting Grace");
     BOOST_TEST(beside->client_for("default").get_handle<std::string>("greet-2").query<std::string>("phase") ==

@@ -4,6 +4,10 @@
 // deduplicated by update id.
 #include "runtime/queries_and_updates.hpp"
 
+#include "machines/command.hpp"
+#include "replay/replayer.hpp"
+#include "runtime/claimed_workflow_tasks.hpp"
+
 #include "support/error_text.hpp"
 #include "support/history_builder.hpp"
 
@@ -11,6 +15,7 @@
 #include <perdure/perdure.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -424,6 +429,39 @@ BOOST_AUTO_TEST_CASE(a_running_run_queried_by_replay_answers_once_its_unprocesse
     const auto message = perdure::test::message_of<query_failed_error>(
         [&] { answer_by_replay(*other, h.events(), "size", nullptr, host.now); });
     BOOST_TEST(contains(message, "no query handler named 'size'"), message);
+}
+
+BOOST_AUTO_TEST_CASE(the_engine_running_a_task_validates_its_updates_and_runs_the_accepted_ones_in_it) {
+    history_builder h;
+    h.started(5, "Counter").boundary();
+    auto inst = counter_instance("counter", "run-1");
+    auto replayed = replay(*inst, h.events());
+    BOOST_REQUIRE(!replayed.failure);
+    workflow_task_command report{run_key, h.last_id(), host.now};
+    const std::string offer =
+        R"({"updates":[{"id":"u1","name":"add","arg":2},{"id":"u2","name":"add","arg":-1},)"
+        R"({"id":"u1","name":"add","arg":2},{"id":"u3","name":"subtract","arg":1},{"name":"add"}]})";
+    claimed_workflow_tasks::take_updates(*inst, offer, report, replayed.tail);
+    BOOST_TEST(
+        boost::json::serialize(report.updates) ==
+        R"([{"id":"u1","result":"accepted"},)"
+        R"({"id":"u2","result":"rejected","message":"std::invalid_argument: only positive amounts"},)"
+        R"({"id":"u1","result":"known"},)"
+        R"j({"id":"u3","result":"rejected","message":"workflow counter has no update handler named 'subtract' (known: add)"}])j");
+    BOOST_REQUIRE_EQUAL(replayed.tail.size(), 1u);   // what the owner records before the task's commands
+    BOOST_TEST(replayed.tail[0].id == h.last_id() + 1);
+    BOOST_TEST(replayed.tail[0].time_us == host.now);
+
+    // Run in the task's activation; asked again later, its outcome is known.
+    auto activation = inst->activate(replayed.tail, host.now, false);
+    BOOST_REQUIRE(!activation.failure);
+    BOOST_REQUIRE_EQUAL(activation.commands->size(), 1u);
+    BOOST_TEST((activation.commands->at(0).kind == command_kind::complete_update));
+    workflow_task_command again{run_key, h.last_id() + 3, host.now};
+    std::vector<event> inbound;
+    claimed_workflow_tasks::take_updates(*inst, R"({"updates":[{"id":"u1","name":"add","arg":2}]})", again, inbound);
+    BOOST_TEST(boost::json::serialize(again.updates) == R"([{"id":"u1","result":"known","outcome":{"success":7}}])");
+    BOOST_TEST(inbound.empty());
 }
 
 // ---------------------------------------------------------------- updates

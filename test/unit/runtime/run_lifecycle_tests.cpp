@@ -14,6 +14,7 @@
 #include <perdure/perdure.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -625,6 +626,70 @@ BOOST_AUTO_TEST_CASE(a_query_of_a_run_another_engine_runs_is_offered_after_the_e
     BOOST_TEST(query_offers(host.units[0]) == 1);
     BOOST_TEST(offers_in(host.units[0]).empty());
     BOOST_TEST(heard == 0);   // answered by the engine beside
+}
+
+BOOST_AUTO_TEST_CASE(an_update_of_a_run_another_engine_runs_goes_with_its_task_and_is_settled_by_the_report) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    std::vector<std::string> heard;
+    const auto update = [&](const std::string& id, int arg) {
+        messages.update(
+            "orders", "order-1", "", "approve", arg, id, [&heard](std::exception_ptr e, boost::json::value v) {
+                heard.push_back(e ? test::message_of<update_rejected_error>([&] { std::rethrow_exception(e); })
+                                  : boost::json::serialize(v));
+            });
+    };
+    update("u1", 3);
+    update("u1", 3);   // retried: waits for the first one's outcome
+    drain();
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    auto offers = offers_in(host.units[0]);   // offered again, carrying it
+    BOOST_REQUIRE_EQUAL(offers.size(), 1u);
+    BOOST_TEST(offers[0].details == R"({"updates":[{"id":"u1","name":"approve","arg":3}]})");
+    commit_all();
+
+    // It came in before the task was claimed; another, after.
+    update("u2", 4);
+    drain();
+    commit_all();
+    auto task = timer_task(r.run_key, r.next_event_id - 1, host.now + 7);
+    task.updates =
+        boost::json::parse(R"([{"id":"u1","result":"accepted"},{"id":"u9","result":"accepted"}])").as_array();
+    BOOST_TEST(part.complete_elsewhere(r, task));
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_TEST(events_of(host.units[0]) ==
+                   (std::vector<event_type>{event_type::workflow_execution_update_accepted,
+                                            event_type::workflow_task_completed, event_type::timer_started}),
+               boost::test_tools::per_element());   // an id never offered changes nothing
+    const auto& accepted = std::get<insert_event>(host.units[0].ops[1]);
+    BOOST_TEST(accepted.time_us == host.now + 7);
+    BOOST_TEST(boost::json::parse(accepted.attrs).at("accepted_request").at("input").at("args").as_int64() == 3);
+    BOOST_TEST(heard.empty());           // they hear its completion
+    offers = offers_in(host.units[0]);   // the one that came later goes with the next task
+    BOOST_REQUIRE_EQUAL(offers.size(), 1u);
+    BOOST_TEST(offers[0].details == R"({"updates":[{"id":"u2","name":"approve","arg":4}]})");
+    commit_all();
+
+    auto next = timer_task(r.run_key, r.next_event_id - 1, host.now + 9);
+    next.commands.clear();
+    next.updates = boost::json::parse(R"([{"id":"u2","result":"rejected","message":"too late"}])").as_array();
+    BOOST_TEST(part.complete_elsewhere(r, next));
+    BOOST_TEST(heard == std::vector<std::string>{"update 'approve' was rejected: too late"},
+               boost::test_tools::per_element());
+    BOOST_TEST(offers_in(host.units.at(0)).empty());
+
+    // Known there (it completed in an earlier task): its recorded outcome answers the caller.
+    commit_all();
+    heard.clear();
+    update("u3", 5);
+    drain();
+    commit_all();
+    auto known = timer_task(r.run_key, r.next_event_id - 1, host.now + 11);
+    known.commands.clear();
+    known.updates = boost::json::parse(R"([{"id":"u3","result":"known","outcome":{"success":"ok"}}])").as_array();
+    BOOST_TEST(part.complete_elsewhere(r, known));
+    BOOST_TEST(heard == std::vector<std::string>{R"("ok")"}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_command_another_engine_reports_that_cannot_be_read_fails_the_task) {

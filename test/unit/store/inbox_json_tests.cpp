@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_CASE(every_kind_stores_and_reads_back_as_itself) {
         workflow_task_command{
             7, 12, 1'700'000'000'000'000,
             boost::json::parse(R"([{"kind":0,"attributes":{"activity_type":{"name":"Ship"}}}])").as_array(), nullptr,
-            boost::json::parse(R"([["go",1]])").as_array(), "host:41"},
+            boost::json::parse(R"([["go",1]])").as_array(), "host:41",
+            boost::json::parse(R"([{"id":"u1","result":"accepted"},{"id":"u2","result":"known"}])").as_array()},
         workflow_task_command{7, 12, 5, {}, boost::json::parse(R"({"cause":0,"message":"boom"})")},
         workflow_query_answer_command{7, "q-1", boost::json::parse(R"({"count":[1,2]})"), ""},
         workflow_query_answer_command{7, "q-1", nullptr, "no query handler named 'size' (known: count)"},

@@ -30,6 +30,9 @@ public:
     virtual void report(inbox_command report, owner_link::answered then) = 0;
     virtual std::string namespace_name(std::int64_t ns_id) const = 0;
     virtual strand_handoff handoff() = 0;
+    /// A workflow instance was rebuilt from a history that had run before (the engine's replay
+    /// count, as its own cache misses are).
+    virtual void count_replay() = 0;
     /// Lets handler code reach the engine through its context (a client of it, say).
     virtual void attach_engine(nexus::operation_context& ctx) = 0;
 

@@ -266,6 +266,7 @@ private:
     void report(inbox_command report, owner_link::answered then) override {
         via_owner(std::move(report), std::move(then));
     }
+    void count_replay() override { lifecycle_.count_replay(); }
 
     // nexus_host (the rest of it is above and below)
     bool armed(wheel_kind kind, std::int64_t run_key, std::int64_t seq) const override {

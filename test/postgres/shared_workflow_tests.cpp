@@ -5,6 +5,8 @@
 // activities and continue-as-new go through.
 #include "beside_engines.hpp"
 
+#include "client/core_access.hpp"
+#include "runtime/core.hpp"
 #include "support/error_text.hpp"
 #include "support/postgres_cluster.hpp"
 
@@ -58,6 +60,15 @@ perdure::workflow<std::string> greeter(perdure::workflow_context& ctx, int round
 }
 const perdure::workflow_def greeter_workflow{"Greeter", &greeter};
 
+/// Sleeps `steps` times, a workflow task each, waits for "go", then sleeps `steps` times more.
+perdure::workflow<int> stepper(perdure::workflow_context& ctx, int steps) {
+    for (int i = 0; i < steps; ++i) co_await ctx.sleep(1ms);
+    co_await ctx.signal_channel<bool>("go").receive();
+    for (int i = 0; i < steps; ++i) co_await ctx.sleep(1ms);
+    co_return 2 * steps;
+}
+const perdure::workflow_def stepper_workflow{"Stepper", &stepper};
+
 perdure::workflow<int> other(perdure::workflow_context&, int n) { co_return n; }
 const perdure::workflow_def other_workflow{"Other", &other};
 
@@ -71,10 +82,18 @@ struct owner_and_beside {
         owner.add_worker("default", "workflows").register_workflow(other_workflow);
         owner.start();
         // Opened once the namespace exists, which it loads as it opens.
+        start_beside();
+    }
+    void start_beside() {
         beside.emplace(on(uri));
-        beside->add_worker("default", "greeters").register_workflow(greeter_workflow).register_activity(greet_activity);
+        beside->add_worker("default", "greeters")
+            .register_workflow(greeter_workflow)
+            .register_workflow(stepper_workflow)
+            .register_activity(greet_activity);
         beside->start();
     }
+    /// How many times the engine beside rebuilt an instance from a history that had run before.
+    std::uint64_t replays_beside() { return perdure::detail::core_access::core(*beside)->replays(); }
     /// Greeter started from the owner's client.
     perdure::workflow_handle<std::string> greet(const std::string& id, int rounds) {
         return owner.client_for("default").start_workflow(greeter_workflow, rounds,
@@ -133,6 +152,20 @@ BOOST_AUTO_TEST_CASE(queries_and_updates_of_a_workflow_run_by_an_engine_beside_a
     // The tasks the engine beside ran say so in the history the owner recorded.
     const auto completed = first(run.history(), "WorkflowTaskCompleted").attributes;
     BOOST_TEST(!completed.at("identity").as_string().empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_engine_beside_goes_on_from_the_instance_it_kept_and_replays_only_when_it_lost_it) {
+    auto run =
+        owner.client_for("default").start_workflow(stepper_workflow, 10, {.id = "stepper-1", .task_queue = "greeters"});
+    BOOST_TEST(perdure::test::soon([&] { return run.describe().history_length >= 31; }));   // waits for "go"
+    BOOST_TEST(replays_beside() == 0u);   // ten tasks, each from the instance the one before left
+
+    start_beside();   // a new process: nothing kept
+    run.signal("go", true);
+    BOOST_TEST(run.get() == 20);
+    BOOST_TEST(replays_beside() == 1u);   // the first task after it replayed; the others went on
+    const auto h = run.history();
+    for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

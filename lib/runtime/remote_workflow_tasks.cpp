@@ -79,6 +79,13 @@ bool run_lifecycle::complete_elsewhere(run_state& r, workflow_task_command& task
         if (open && !r.task_offered && r.pending.empty() && r.owes_activation && host_.started() && host_.running() &&
             offers_elsewhere(r))
             hand_task_elsewhere(r);
+        // An offer left from before a worker here took the run's queue (a restart): withdrawn,
+        // or engines beside would claim it again each time its claim expires.
+        if (r.status == run_status::running && !r.task_offered && !offers_elsewhere(r)) {
+            write_unit unit;
+            unit.ops.emplace_back(withdraw_task{r.run_key, workflow_task_seq});
+            host_.commit(std::move(unit));
+        }
         return false;
     }
     r.task_offered = false;

@@ -15,6 +15,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -68,6 +69,13 @@ perdure::workflow<int> stepper(perdure::workflow_context& ctx, int steps) {
     co_return 2 * steps;
 }
 const perdure::workflow_def stepper_workflow{"Stepper", &stepper};
+
+/// Stepper as a process that never finishes its task registers it.
+perdure::workflow<int> stuck_stepper(perdure::workflow_context&, int) {
+    perdure::test::run_stuck();
+    co_return 0;
+}
+const perdure::workflow_def stuck_stepper_workflow{"Stepper", &stuck_stepper};
 
 perdure::workflow<int> other(perdure::workflow_context&, int n) { co_return n; }
 const perdure::workflow_def other_workflow{"Other", &other};
@@ -165,6 +173,41 @@ BOOST_AUTO_TEST_CASE(the_engine_beside_goes_on_from_the_instance_it_kept_and_rep
     BOOST_TEST(run.get() == 20);
     BOOST_TEST(replays_beside() == 1u);   // the first task after it replayed; the others went on
     const auto h = run.history();
+    for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(postgres_shared_workflow_kills, *boost::unit_test::precondition(postgres_available{}))
+
+BOOST_AUTO_TEST_CASE(a_workflow_task_whose_engine_is_killed_runs_on_another_once_its_claim_expires) {
+    const auto uri = postgres_cluster::instance().create_database();
+    perdure::test::stuck_process stuck(uri, [](const std::string& at) {
+        auto engine = std::make_unique<perdure::engine>(on(at));
+        engine->add_worker("default", "greeters").register_workflow(stuck_stepper_workflow);
+        engine->start();
+        return engine;
+    });
+    perdure::engine owner{on(uri)};
+    owner.namespaces().ensure("default");
+    owner.add_worker("default", "workflows").register_workflow(other_workflow);
+    owner.start();
+    stuck.go();
+    auto run = owner.client_for("default").start_workflow(stepper_workflow, 2,
+                                                          {.id = "stepper-killed", .task_queue = "greeters"});
+    BOOST_REQUIRE(stuck.kill_once_running());   // mid-task, its claim held
+
+    perdure::engine beside{on(uri)};
+    beside.add_worker("default", "greeters").register_workflow(stepper_workflow);
+    beside.start();
+    // As a Temporal workflow task whose worker died: claimed again once its 10 s timeout passes.
+    BOOST_TEST(perdure::test::soon([&] { return run.describe().history_length >= 8; }));   // waits for "go"
+    run.signal("go", true);
+    BOOST_TEST(run.get() == 4);
+    const auto h = run.history();
+    const auto waited = first(h, "WorkflowTaskCompleted").event_time - h.front().event_time;
+    BOOST_TEST(waited >= 9s);
+    BOOST_TEST(waited < 20s);
     for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
 }
 

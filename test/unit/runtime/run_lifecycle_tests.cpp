@@ -574,6 +574,22 @@ BOOST_AUTO_TEST_CASE(a_report_on_a_history_that_grew_is_refused_and_the_task_off
     BOOST_TEST(events_of(host.units[1]).front() == event_type::workflow_task_completed);
 }
 
+BOOST_AUTO_TEST_CASE(a_report_on_a_run_a_worker_here_now_runs_is_refused_and_its_offer_withdrawn) {
+    host.shares = true;
+    auto& r = start("Sleeper", 5, "order-1", "far");
+    commit_all();
+    // Restarted with a worker on the queue: the run is this engine's, the old offer still stands.
+    workers.add_workflow(ns, "far", "Sleeper", sleeper_def.function());
+    r.task_offered = false;
+    auto task = timer_task(r.run_key, r.next_event_id - 1, host.now);
+    BOOST_TEST(!part.complete_elsewhere(r, task));
+    BOOST_REQUIRE_EQUAL(host.units.size(), 1u);
+    BOOST_REQUIRE_EQUAL(host.units[0].ops.size(), 1u);
+    const auto& withdrawn = std::get<withdraw_task>(host.units[0].ops[0]);
+    BOOST_TEST(withdrawn.run_key == r.run_key);
+    BOOST_TEST(withdrawn.seq == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_failure_another_engine_reports_is_recorded_and_retried_even_for_nondeterminism) {
     host.shares = true;
     auto& r = start("Sleeper", 5, "order-1", "far");

@@ -4,8 +4,10 @@
 // long after the owner closed another run the caller waiting for its result has it; the
 // owner's own client, timed alike, is the comparison. Then a workflow of one activity, run to
 // its end from the owner's client: the activity run by the standby, which serves its queue
-// (claimed from the shared task table), against the same run by the owner's own worker; and a
-// workflow of one sync Nexus operation, its handler run by the standby or by the owner.
+// (claimed from the shared task table), against the same run by the owner's own worker; a
+// workflow of one sync Nexus operation, its handler run by the standby or by the owner; and a
+// workflow of twenty timers, each a workflow task, run by the standby (whose worker alone
+// registers it there: its tasks claimed from the shared task table) or by the owner.
 #include "common.hpp"
 #include "scenarios.hpp"
 
@@ -40,15 +42,24 @@ perdure::workflow<int> one_operation(perdure::workflow_context& ctx, std::string
 }
 const perdure::workflow_def<int, std::string> one_operation_workflow{"OneOperation", &one_operation};
 
-/// Runs `count` workflows of `def` in turn, telling them where their one call goes; their times,
-/// start to result.
+constexpr int timer_steps = 20;
+
+/// Twenty workflow tasks, one a timer's firing; returns 3.
+perdure::workflow<int> timers(perdure::workflow_context& ctx, std::string) {
+    for (int i = 0; i < timer_steps; ++i) co_await ctx.sleep(std::chrono::milliseconds(1));
+    co_return 3;
+}
+const perdure::workflow_def<int, std::string> timers_workflow{"Timers", &timers};
+
+/// Runs `count` workflows of `def` in turn on `queue`, telling them where their one call goes;
+/// their times, start to result.
 std::vector<double> time_runs(perdure::client owner, const perdure::workflow_def<int, std::string>& def,
-                              std::size_t count, const std::string& where) {
+                              std::size_t count, const std::string& where, const std::string& queue = "bench") {
     std::vector<double> times;
     for (std::size_t i = 0; i < count; ++i) {
         const auto at = steady::now();
         auto run = owner.start_workflow(
-            def, where, {.id = def.name() + "-" + where + "-" + std::to_string(i), .task_queue = "bench"});
+            def, where, {.id = def.name() + "-" + where + "-" + std::to_string(i), .task_queue = queue});
         if (run.get() != 3) throw std::runtime_error("standby_calls: a wrong result from " + where);
         times.push_back(elapsed_us(at));
     }
@@ -104,11 +115,13 @@ void run_standby_calls(const settings& s) {
             .register_workflow(waiting)
             .register_workflow(one_activity_workflow)
             .register_workflow(one_operation_workflow)
+            .register_workflow(timers_workflow)
             .register_activity(echo_activity);
         owner.add_worker("bench", "own-nexus").register_nexus_service(perdure::nexus::service("echo").add(echo_op));
         owner.start();
         perdure::engine beside(engine_options_for(s, path));   // stands by: the owner is live
         beside.add_worker("bench", "beside")
+            .register_workflow(timers_workflow)
             .register_activity(echo_activity)
             .register_nexus_service(perdure::nexus::service("echo").add(echo_op));
         beside.start();
@@ -124,6 +137,12 @@ void run_standby_calls(const settings& s) {
         line["owner_activity_p50_us"] = runs(one_activity_workflow, "bench");
         line["nexus_beside_p50_us"] = runs(one_operation_workflow, "beside");
         line["owner_nexus_p50_us"] = runs(one_operation_workflow, "own");
+        const auto per_step = [&](const std::string& queue) {
+            return summarize(time_runs(owner.client_for("bench"), timers_workflow, count, queue, queue)).p50 /
+                   timer_steps;
+        };
+        line["workflow_step_beside_p50_us"] = per_step("beside");
+        line["owner_workflow_step_p50_us"] = per_step("bench");
         line["durability"] = to_string(s.durability);
         emit(line);
     }

@@ -79,6 +79,9 @@ struct pending_workflow_task_info {
     int attempt = 1;
     std::string last_failure{};   ///< empty unless an attempt failed
     bool blocked = false;         ///< nondeterminism: not retried until the process restarts
+    /// Who runs it when not this engine (a shared store): "engines whose worker registers
+    /// workflow type T on task queue Q", which claim it from the shared task table.
+    std::string offered_to{};
 };
 
 }   // namespace perdure

@@ -1,6 +1,7 @@
 // describe(): a running run's pending work as its owner knows it. The committed history says
 // what is open (history/pending_work); memory adds attempts, running attempts, failures of
-// attempts, why a Nexus operation waits, the callbacks owed, and the workflow task.
+// attempts, why a Nexus operation waits, the callbacks owed, and the workflow task (and who it
+// is offered to, when another engine runs it).
 #include "runtime/core.hpp"
 
 namespace perdure::detail {
@@ -21,9 +22,13 @@ void engine_core::describe_live(std::int64_t run_key, workflow_execution_info in
                 }
                 info.callbacks.push_back(std::move(p));
             }
-            if (r->task_attempt > 0 || !r->pending.empty() || r->owes_activation)
-                info.pending_workflow_task =
-                    pending_workflow_task_info{r->task_attempt + 1, *r->task_failure_message, r->blocked};
+            if (r->task_attempt > 0 || !r->pending.empty() || r->owes_activation) {
+                auto& task = info.pending_workflow_task.emplace(
+                    pending_workflow_task_info{r->task_attempt + 1, *r->task_failure_message, r->blocked, {}});
+                if (r->task_offered)
+                    task.offered_to = "engines whose worker registers workflow type " + r->workflow_type +
+                                      " on task queue " + r->task_queue;
+            }
         }
         // Answered after the last unit in flight commits: nothing reported is still uncommitted.
         write_unit unit;

@@ -196,6 +196,9 @@ BOOST_AUTO_TEST_CASE(a_workflow_task_whose_engine_is_killed_runs_on_another_once
     auto run = owner.client_for("default").start_workflow(stepper_workflow, 2,
                                                           {.id = "stepper-killed", .task_queue = "greeters"});
     BOOST_REQUIRE(stuck.kill_once_running());   // mid-task, its claim held
+    const auto pending = run.describe().pending_workflow_task;
+    BOOST_REQUIRE(pending.has_value());
+    BOOST_TEST(pending->offered_to == "engines whose worker registers workflow type Stepper on task queue greeters");
 
     perdure::engine beside{on(uri)};
     beside.add_worker("default", "greeters").register_workflow(stepper_workflow);

@@ -283,7 +283,8 @@ void engine_core::shutdown() {
             inbox_.stop();
             standby_timer_.cancel();
             link_.stop();
-            run_rechecks();   // they hear that the engine stopped
+            queries_updates_.fail_asked(unavailable());   // no engine's answer is heard any more
+            run_rechecks();                               // they hear that the engine stopped
             done.set_value();
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();

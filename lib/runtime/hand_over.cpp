@@ -86,6 +86,7 @@ std::vector<result_waiter> engine_core::forget_owned_state(std::exception_ptr mo
         queries_updates_.fail_queries(*r, moved);
         queries_updates_.fail_updates(*r, moved);
     }
+    queries_updates_.fail_asked(moved);   // a closed run's too
     timer_.forget_all();
     activities_.forget_all();
     nexus_.forget_all();

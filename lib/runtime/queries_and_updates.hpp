@@ -106,6 +106,8 @@ public:
     /// Queries offered before `now - elsewhere_patience` fail, their offers withdrawn (the
     /// engine sweeps them as it polls its inbox).
     void give_up_overdue(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+    /// Every query offered elsewhere fails with `e` (the engine stops, or the data moved).
+    void fail_asked(const std::exception_ptr& e);
     /// The run's queued updates go with its workflow task to the engine that runs it, their
     /// callers waiting for the outcome; true when one is new there (the task is offered again,
     /// carrying it). An update id already offered or accepted waits for the first's outcome.

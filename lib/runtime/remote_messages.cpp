@@ -79,6 +79,10 @@ void queries_and_updates::give_up_overdue(std::chrono::steady_clock::time_point 
     for (auto& q : overdue) q.cb(std::make_exception_ptr(query_failed_error(q.why_unanswered)), {});
 }
 
+void queries_and_updates::fail_asked(const std::exception_ptr& e) {
+    for (auto& [id, q] : std::exchange(asked_, {})) q.cb(e, {});
+}
+
 void queries_and_updates::fail_asked(const run_state& r, const std::exception_ptr& e) {
     std::vector<message_callback> failed;
     for (auto it = asked_.begin(); it != asked_.end();) {

@@ -414,6 +414,23 @@ BOOST_AUTO_TEST_CASE(a_closed_run_whose_type_only_an_engine_beside_registers_is_
     BOOST_TEST(h->value.as_int64() == 5);
 }
 
+BOOST_AUTO_TEST_CASE(queries_offered_elsewhere_fail_when_the_engine_stops_or_the_data_moves) {
+    host.registered = false;
+    host.elsewhere = true;
+    auto running = query("count");
+    part.ask_elsewhere(run());
+    auto closed = query("count", "counter", "run-0");
+    host.reads.at(0).then(nullptr, stopped_counter());
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
+    BOOST_TEST(!running->called);
+    BOOST_TEST(!closed->called);
+
+    part.fail_asked(std::make_exception_ptr(engine_stopped("the engine was shut down")));
+    BOOST_TEST(error_of<engine_stopped>(*running) == "the engine was shut down");
+    BOOST_TEST(error_of<engine_stopped>(*closed) == "the engine was shut down");
+    BOOST_TEST(!part.answered_elsewhere({run_key, query_id_of(query_offers(host.committed[0]).at(0)), 7, ""}));
+}
+
 BOOST_AUTO_TEST_CASE(a_running_run_queried_by_replay_answers_once_its_unprocessed_events_are_applied) {
     history_builder h;
     h.started(5, "Counter").boundary();

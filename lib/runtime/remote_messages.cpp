@@ -32,6 +32,7 @@ void queries_and_updates::offer_elsewhere(const run_identity& run,
                                           std::vector<waiting_clients::query_request> queries) {
     write_unit unit;
     const auto now = std::chrono::steady_clock::now();
+    std::vector<std::string> ids;
     for (auto& q : queries) {
         auto id = new_uuid();
         const std::int64_t seq = next_asked_seq_--;
@@ -42,8 +43,19 @@ void queries_and_updates::offer_elsewhere(const run_identity& run,
                           std::to_string(elsewhere_patience.count()) +
                           " s; it runs in the engine whose worker registers type " + run.workflow_type +
                           " on task queue " + run.task_queue + ": check that one is running, then query again";
+        ids.push_back(id);
         asked_.emplace(std::move(id), asked_query{run.run_key, seq, now, std::move(q.cb), std::move(why)});
     }
+    // An offer that did not commit reaches no engine: its callers hear why at once.
+    unit.effects.emplace_back([this, ids = std::move(ids)](std::exception_ptr e) {
+        if (!e) return;
+        for (const auto& id : ids)
+            if (auto it = asked_.find(id); it != asked_.end()) {
+                auto cb = std::move(it->second.cb);
+                asked_.erase(it);
+                cb(e, {});
+            }
+    });
     host_.commit(std::move(unit));
 }
 

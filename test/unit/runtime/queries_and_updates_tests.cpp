@@ -414,6 +414,16 @@ BOOST_AUTO_TEST_CASE(a_closed_run_whose_type_only_an_engine_beside_registers_is_
     BOOST_TEST(h->value.as_int64() == 5);
 }
 
+BOOST_AUTO_TEST_CASE(a_query_whose_offer_does_not_commit_hears_the_commit_error) {
+    auto h = query("count");
+    part.ask_elsewhere(run());
+    const auto id = query_id_of(query_offers(host.committed.at(0)).at(0));
+    commit_all(std::make_exception_ptr(storage_error("disk full")));
+    BOOST_TEST(contains(error_of<storage_error>(*h), "disk full"));
+    BOOST_TEST(!part.answered_elsewhere({run_key, id, 7, ""}));
+    BOOST_TEST(h->calls == 1);
+}
+
 BOOST_AUTO_TEST_CASE(queries_offered_elsewhere_fail_when_the_engine_stops_or_the_data_moves) {
     host.registered = false;
     host.elsewhere = true;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 using perdure::test::first;
@@ -174,6 +175,26 @@ BOOST_AUTO_TEST_CASE(the_engine_beside_goes_on_from_the_instance_it_kept_and_rep
     BOOST_TEST(replays_beside() == 1u);   // the first task after it replayed; the others went on
     const auto h = run.history();
     for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
+}
+
+BOOST_AUTO_TEST_CASE(two_engines_beside_sharing_a_queue_run_one_workflow_task_by_task_whichever_claims) {
+    perdure::engine second{on(uri)};
+    second.add_worker("default", "greeters").register_workflow(stepper_workflow);
+    second.start();
+    // Each engine goes on from its instance only when no task of the other came between.
+    std::vector<perdure::workflow_handle<int>> runs;
+    for (int i = 0; i < 4; ++i)
+        runs.push_back(owner.client_for("default").start_workflow(
+            stepper_workflow, 10, {.id = "shared-" + std::to_string(i), .task_queue = "greeters"}));
+    for (auto& run : runs) {
+        BOOST_REQUIRE(perdure::test::soon([&] { return run.describe().history_length >= 32; }));
+        run.signal("go", true);
+    }
+    for (auto& run : runs) {
+        BOOST_TEST(run.get() == 20);
+        const auto h = run.history();
+        for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -129,6 +129,9 @@ private:
                           boost::json::value arg, message_callback cb);
     /// Offers each query of `run` to the engine whose worker registers its type.
     void offer_elsewhere(const run_identity& run, std::vector<waiting_clients::query_request> queries);
+    /// The caller of query `id` offered elsewhere (of run `run_key`, when not 0), no longer
+    /// waited for; empty when there is none.
+    message_callback take_asked(const std::string& id, std::int64_t run_key = 0);
     /// Fails the queries `r` offered elsewhere with `e`.
     void fail_asked(const run_state& r, const std::exception_ptr& e);
 

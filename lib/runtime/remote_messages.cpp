@@ -50,20 +50,14 @@ void queries_and_updates::offer_elsewhere(const run_identity& run,
     unit.effects.emplace_back([this, ids = std::move(ids)](std::exception_ptr e) {
         if (!e) return;
         for (const auto& id : ids)
-            if (auto it = asked_.find(id); it != asked_.end()) {
-                auto cb = std::move(it->second.cb);
-                asked_.erase(it);
-                cb(e, {});
-            }
+            if (auto cb = take_asked(id)) cb(e, {});
     });
     host_.commit(std::move(unit));
 }
 
 bool queries_and_updates::answered_elsewhere(const workflow_query_answer_command& answer) {
-    const auto it = asked_.find(answer.query_id);
-    if (it == asked_.end() || it->second.run_key != answer.run_key) return false;
-    auto cb = std::move(it->second.cb);
-    asked_.erase(it);
+    auto cb = take_asked(answer.query_id, answer.run_key);
+    if (!cb) return false;
     // Claiming the offer took it away: nothing to withdraw.
     if (!answer.failure.empty()) {
         cb(std::make_exception_ptr(query_failed_error(answer.failure)), {});
@@ -71,6 +65,14 @@ bool queries_and_updates::answered_elsewhere(const workflow_query_answer_command
         cb(nullptr, answer.answer);
     }
     return true;
+}
+
+message_callback queries_and_updates::take_asked(const std::string& id, std::int64_t run_key) {
+    const auto it = asked_.find(id);
+    if (it == asked_.end() || (run_key != 0 && it->second.run_key != run_key)) return {};
+    auto cb = std::move(it->second.cb);
+    asked_.erase(it);
+    return cb;
 }
 
 void queries_and_updates::give_up_overdue(std::chrono::steady_clock::time_point now) {

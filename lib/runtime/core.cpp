@@ -247,14 +247,7 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
         failure_ = std::make_exception_ptr(storage_error("the engine failed on an unknown internal error"));
     }
     try {
-        pipeline_.fail_waiting(failure_);
-        for (auto& [key, r] : lifecycle_.runs().all()) {
-            for (auto& in : r->pending)
-                for (auto& cb : in.on_recorded) cb(failure_);
-            r->pending.clear();
-            for (auto& w : r->take_result_waiters()) w(failure_, nullptr);
-            r->inst.reset();
-        }
+        answer_waiting(failure_);
         activities_.stop_attempts();
         claimed_.stop();
         timer_.stop();
@@ -262,17 +255,33 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
     }
 }
 
+void engine_core::answer_waiting(std::exception_ptr why) {
+    pipeline_.fail_waiting(why);
+    for (auto& [key, r] : lifecycle_.runs().all()) {
+        for (auto& in : r->pending)
+            for (auto& cb : in.on_recorded) cb(why);
+        r->pending.clear();
+        for (auto& w : r->take_result_waiters()) w(why, nullptr);
+        queries_updates_.fail_queries(*r, why);
+        queries_updates_.fail_updates(*r, why);
+        r->inst.reset();
+    }
+}
+
 // ---------------------------------------------------------------- shutdown
 
 void engine_core::shutdown() {
     if (stopping_.exchange(true)) return;
-    auto barrier = [this] {
-        if (on_strand()) return;
-        if (!own_io_ && io_->stopped()) return;
+    auto on_strand_and_wait = [this](auto&& job) {
+        if (on_strand() || (!own_io_ && io_->stopped())) return job();
         std::promise<void> done;
-        boost::asio::post(strand_, [&done] { done.set_value(); });
+        boost::asio::post(strand_, [&] {
+            job();
+            done.set_value();
+        });
         done.get_future().wait();
     };
+    auto barrier = [&] { on_strand_and_wait([] {}); };
     // Running activities see cancellation through heartbeat(); queued ones never start.
     {
         std::promise<void> done;
@@ -294,7 +303,9 @@ void engine_core::shutdown() {
     nexus_.join_handlers();
     barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued
-    barrier();               // their effects have run
+    // Their effects have run; what still waits (a query of a run whose instance was loading, a
+    // result of a run that is still open) would wait for good.
+    on_strand_and_wait([this] { answer_waiting(unavailable()); });
     // Handles may outlive the engine; the file and its lock may not.
     store_->close();
     io_guard_.reset();

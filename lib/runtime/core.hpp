@@ -214,6 +214,9 @@ private:
     /// Recovery and work begin, once; strand only.
     void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
+    /// Everything that waits for a commit, a result or an answer hears `why` (the engine failed
+    /// or stopped, so none will come).
+    void answer_waiting(std::exception_ptr why);
     std::uint64_t commit(write_unit&& unit) override;
     /// Runs a queued unit's hand-offs to other runs; `held` keeps the writer from starting a
     /// batch until they queued theirs.

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <future>
 
 using namespace std::chrono_literals;
 using perdure::test::engine_fixture;
@@ -74,6 +75,36 @@ void setup(perdure::engine& e) {
         .register_workflow(ignores_cancel_workflow)
         .register_workflow(buggy_workflow)
         .register_activity(cleanup_activity);
+}
+
+// Waits on signals, answers a query, and holds every update open until the run ends.
+perdure::workflow<int> parked(perdure::workflow_context& ctx, int) {
+    int bumps = 0;
+    ctx.set_query_handler("bumps", [&] { return bumps; });
+    ctx.set_update_handler("bump", [&](int by) -> perdure::workflow<int> {
+        bumps += by;
+        co_await ctx.wait_condition([] { return false; });
+        co_return bumps;
+    });
+    co_await ctx.sleep(24h);
+    co_return bumps;
+}
+const perdure::workflow_def parked_workflow{"Parked", &parked};
+
+/// What a blocking call ended with: its answer ("ok") or the error's type.
+template <class Call>
+std::future<std::string> call_in_thread(std::promise<void>& calling, Call call) {
+    return std::async(std::launch::async, [&calling, call]() mutable {
+        calling.set_value();
+        try {
+            call();
+            return std::string("ok");
+        } catch (const perdure::engine_stopped&) {
+            return std::string("engine_stopped");
+        } catch (const std::exception& e) {
+            return std::string("other: ") + e.what();
+        }
+    });
 }
 
 }   // namespace
@@ -189,6 +220,36 @@ BOOST_AUTO_TEST_CASE(changed_code_after_a_restart_blocks_the_run_on_nondetermini
 
     f.open(with(pay_v1_def));
     BOOST_TEST(f.client().get_handle<std::string>("pay").get() == "charged ann");
+}
+
+BOOST_AUTO_TEST_CASE(calls_waiting_on_a_run_when_the_engine_shuts_down_hear_that_it_stopped) {
+    engine_fixture f({.workflow_cache_size = 0});   // a query waits for the instance to be rebuilt
+    f.open([](perdure::engine& e) { e.add_worker("default", "q").register_workflow(parked_workflow); });
+    auto run = f.client().start_workflow(parked_workflow, 0, {.id = "parked", .task_queue = "q"});
+    f.idle();
+    std::promise<void> updating, getting, querying;
+    auto update = call_in_thread(updating, [run]() mutable { run.update<int>("bump", 2); });
+    updating.get_future().wait();
+    const auto accepted = [&] {
+        const auto h = run.history();
+        return std::any_of(h.begin(), h.end(),
+                           [](const auto& e) { return e.event_type == "WorkflowExecutionUpdateAccepted"; });
+    };
+    for (int looks = 0; !accepted(); ++looks) {
+        BOOST_REQUIRE_MESSAGE(looks < 10'000, "the update was never accepted");
+        f.idle();
+    }
+    auto result = call_in_thread(getting, [run]() mutable { run.get(); });
+    auto query = call_in_thread(querying, [run]() mutable { run.query<int>("bumps"); });
+    getting.get_future().wait();
+    querying.get_future().wait();
+    f.close();
+    // None waits for good: each hears that the engine stopped (or, the query, its answer).
+    for (auto* call : {&update, &result, &query}) BOOST_REQUIRE(call->wait_for(10s) == std::future_status::ready);
+    BOOST_TEST(update.get() == "engine_stopped");
+    BOOST_TEST(result.get() == "engine_stopped");
+    const auto queried = query.get();
+    BOOST_TEST((queried == "engine_stopped" || queried == "ok"), queried);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -556,4 +556,23 @@ BOOST_AUTO_TEST_CASE(an_offered_nexus_attempt_is_taken_by_its_claim_and_never_by
     BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(queries_offered_by_an_owner_are_dropped_when_the_data_moves_and_other_offers_stay) {
+    const auto uri = postgres_cluster::instance().create_database();
+    {
+        commit_log log;
+        auto owner = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+        auto ops = a_started_run(7, "order-1");
+        ops.emplace_back(
+            offer_task{task_offer{7, -1, 1, "orders", "Order", 1, R"({"query_id":"q1"})", task_kind::query}});
+        ops.emplace_back(offer_task{task_offer{7, 3, 1, "images", "Resize", 1, ""}});
+        log.wait_for(owner->append(std::move(ops)));
+        BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks") == 2);
+    }
+    // Its caller waited in the old owner's memory: nobody would hear the answer.
+    commit_log log;
+    auto next = open_store(perdure::test::store_options(uri), open_mode::owner, log.callbacks());
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks WHERE kind = 6") == 0);
+    BOOST_TEST(scalar(uri, "SELECT count(*) FROM perdure.queue_tasks WHERE task_type = 'Resize'") == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,8 @@
 // Lease statements: take all shards, renew, release, and the per-batch fence.
 #include "store/postgres/shard_leases.hpp"
 
+#include "store/rows.hpp"
+
 #include <perdure/error.hpp>
 
 #include <algorithm>
@@ -118,6 +120,9 @@ held_leases acquire_all_shards(pg::connection& c, const std::string& owner, std:
     }
     // Progress rows of writers that hold nothing any more (stopped or crashed engines).
     c.run("DELETE FROM writer_progress WHERE owner NOT IN (SELECT owner FROM shard_leases)");
+    // Queries the owners before offered: their callers waited in those owners' memory, and were
+    // answered when the data moved, or are gone with a crashed process.
+    c.exec("DELETE FROM queue_tasks WHERE kind = $1::integer", pg::params(static_cast<int>(task_kind::query)));
     tx.commit();
     return held;
 }

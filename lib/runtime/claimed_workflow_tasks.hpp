@@ -56,6 +56,10 @@ public:
         tasks_.stop();
         queries_.stop();
     }
+    /// Instances kept between tasks.
+    std::size_t kept() const noexcept { return sticky_.size(); }
+    /// Drops them: this engine took the data over, and its own run table keeps what it runs.
+    void forget_instances() noexcept { sticky_.clear(); }
 
 private:
     /// An instance whose task was reported, and the events its report becomes once recorded.

@@ -202,7 +202,10 @@ public:
     std::vector<std::string> failing_tasks(std::chrono::milliseconds patience);
 
     // ---- statistics for tests and benchmarks ----
-    std::size_t live_instances() const noexcept { return lifecycle_.runs().live_instances(); }
+    /// Instances in memory: the run table's, and those kept of tasks run for another owner.
+    std::size_t live_instances() const noexcept {
+        return lifecycle_.runs().live_instances() + claimed_.workflows.kept();
+    }
     std::uint64_t replays() const noexcept { return lifecycle_.replays(); }
     std::uint64_t batches() const { return store_->batches(); }
     std::chrono::microseconds committing_time() const { return store_->committing_time(); }

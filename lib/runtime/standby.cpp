@@ -173,6 +173,7 @@ void engine_core::take_over() {
     endpoints_ = endpoint_table{};
     load_index(store_->reads(), {namespaces_, endpoints_, lifecycle_.runs(), outbox_, family_});
     standing_by_ = false;
+    claimed_.workflows.forget_instances();
     start_inbox();
     on_workers_changed();
     if (start_requested_) begin_work();

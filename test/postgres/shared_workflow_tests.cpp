@@ -197,6 +197,30 @@ BOOST_AUTO_TEST_CASE(two_engines_beside_sharing_a_queue_run_one_workflow_task_by
     }
 }
 
+BOOST_AUTO_TEST_CASE(an_engine_beside_that_takes_the_data_over_drops_the_instances_it_kept_for_the_owner) {
+    const auto database = postgres_cluster::instance().create_database();
+    std::optional<perdure::engine> first{on(database)};
+    first->namespaces().ensure("default");
+    first->add_worker("default", "workflows").register_workflow(other_workflow);
+    first->start();
+    perdure::engine second{on(database)};
+    second.add_worker("default", "greeters").register_workflow(stepper_workflow);
+    second.start();
+    auto run =
+        second.client_for("default").start_workflow(stepper_workflow, 3, {.id = "kept", .task_queue = "greeters"});
+    BOOST_REQUIRE(perdure::test::soon([&] { return run.describe().history_length >= 11; }));   // waits for "go"
+    const auto core = perdure::detail::core_access::core(second);
+    BOOST_TEST(core->live_instances() == 1u);   // kept for the run's next task
+
+    first.reset();
+    BOOST_REQUIRE(perdure::test::soon([&] { return !core->standing_by(); }));
+    BOOST_TEST(core->live_instances() == 0u);   // the run is its own now, parked until its signal
+    run.signal("go", true);
+    BOOST_TEST(run.get() == 6);
+    const auto h = run.history();
+    for (std::size_t i = 0; i < h.size(); ++i) BOOST_TEST(h[i].event_id == static_cast<std::int64_t>(i + 1));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(postgres_shared_workflow_kills, *boost::unit_test::precondition(postgres_available{}))

@@ -5,6 +5,7 @@
 
 #include <perdure/error.hpp>
 
+#include <chrono>
 #include <future>
 
 namespace perdure::detail {
@@ -24,10 +25,21 @@ T wait_for(engine_core& core, const char* call, Op&& op) {
         else
             p->set_value(std::move(v));
     });
-    if (const auto limit = core.blocking_timeout(); limit.count() > 0 && f.wait_for(limit) != std::future_status::ready)
-        throw failed_precondition(
-            std::string(call) + " waited " + std::to_string(limit.count()) +
-            " ms of wall time (test_options::wall_timeout) and nothing moved it on: " + core.hold_reason());
+    // A call that reached the engine as it shut down (its job queued after the last one the
+    // engine ran) would otherwise wait for good: once the engine has closed, it hears so.
+    constexpr std::chrono::milliseconds look_every{100};
+    const auto limit = core.blocking_timeout();
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (f.wait_for(look_every) != std::future_status::ready) {
+        if (core.closed() && f.wait_for(look_every) != std::future_status::ready)
+            throw engine_stopped(std::string(call) +
+                                 " had no answer when the engine shut down; check its outcome (describe, history) "
+                                 "before making it again");
+        if (limit.count() > 0 && std::chrono::steady_clock::now() >= give_up)
+            throw failed_precondition(
+                std::string(call) + " waited " + std::to_string(limit.count()) +
+                " ms of wall time (test_options::wall_timeout) and nothing moved it on: " + core.hold_reason());
+    }
     return f.get();
 }
 

@@ -256,16 +256,15 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
 }
 
 void engine_core::answer_waiting(std::exception_ptr why) {
-    pipeline_.fail_waiting(why);
     for (auto& [key, r] : lifecycle_.runs().all()) {
         for (auto& in : r->pending)
             for (auto& cb : in.on_recorded) cb(why);
         r->pending.clear();
         for (auto& w : r->take_result_waiters()) w(why, nullptr);
-        queries_updates_.fail_queries(*r, why);
-        queries_updates_.fail_updates(*r, why);
+        queries_updates_.fail_messages(*r, why);
         r->inst.reset();
     }
+    pipeline_.fail_waiting(why);   // last: the answers above may have queued units
 }
 
 // ---------------------------------------------------------------- shutdown
@@ -293,7 +292,10 @@ void engine_core::shutdown() {
             standby_timer_.cancel();
             link_.stop();
             queries_updates_.fail_asked(unavailable());   // no engine's answer is heard any more
-            run_rechecks();                               // they hear that the engine stopped
+            // No activation runs workflow code from here on, so no query or update is answered:
+            // failed now, while what answers their inbox commands can still commit.
+            for (auto& [key, r] : lifecycle_.runs().all()) queries_updates_.fail_messages(*r, unavailable());
+            run_rechecks();   // they hear that the engine stopped
             done.set_value();
         });
         if (!on_strand() && (own_io_ || !io_->stopped())) done.get_future().wait();
@@ -313,6 +315,7 @@ void engine_core::shutdown() {
         own_io_->stop();
         if (loop_thread_.joinable()) loop_thread_.join();
     }
+    closed_ = true;
 }
 
 }   // namespace perdure::detail

@@ -195,6 +195,8 @@ public:
         hold_reason_ = std::move(reason);
     }
     std::chrono::milliseconds blocking_timeout() const noexcept { return blocking_timeout_; }
+    /// True once shutdown has finished: every answer that could come has come.
+    bool closed() const noexcept { return closed_.load(); }
     std::string hold_reason() const { return hold_reason_ ? hold_reason_() : work_.holders(); }
     bool started() const noexcept override { return started_.load(); }
     /// Each running workflow whose task keeps failing, as "workflow ID: failure"; asked of the
@@ -449,6 +451,7 @@ private:
     std::atomic<bool> start_on_client_call_{false};
     std::atomic<bool> failed_{false};
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> closed_{false};   // shutdown finished: nothing will answer a call any more
     std::exception_ptr failure_{};
 
     namespace_table namespaces_;

@@ -83,8 +83,7 @@ std::vector<result_waiter> engine_core::forget_owned_state(std::exception_ptr mo
         for (auto& in : r->pending)
             for (auto& cb : in.on_recorded) cb(moved);
         r->pending.clear();
-        queries_updates_.fail_queries(*r, moved);
-        queries_updates_.fail_updates(*r, moved);
+        queries_updates_.fail_messages(*r, moved);
     }
     queries_updates_.fail_asked(moved);   // a closed run's too
     timer_.forget_all();

@@ -38,6 +38,17 @@ inbox_failure failure_of(std::exception_ptr e) {
     }
 }
 
+bool stopped_here(std::exception_ptr e) {
+    if (!e) return false;
+    try {
+        std::rethrow_exception(e);
+    } catch (const engine_stopped&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 /// Wall time: other processes do not share the engine's clock (a test environment's is manual),
 /// and a command's expiry was set in theirs.
 std::int64_t now_us_wall() {
@@ -117,16 +128,22 @@ write_unit inbox_poller::release_unapplied() {
 }
 
 void inbox_poller::claimed(pending_command pending) {
-    auto answer = answer_for(pending.id);
+    const bool query = pending.command && std::holds_alternative<workflow_query_command>(*pending.command);
+    auto answer = answer_for(pending.id, query);
     // Damaged, or written by a newer sender: answered with why, rather than guessed at.
     if (!pending.command) return answer(nullptr, inbox_failure{errc::invalid_argument, std::move(pending.unreadable)});
     host_.apply(*pending.command, std::move(answer));
 }
 
-answer_sender inbox_poller::answer_for(std::int64_t id) {
-    return [this, id](std::exception_ptr e, inbox_answer result) {
+answer_sender inbox_poller::answer_for(std::int64_t id, bool query) {
+    return [this, id, query](std::exception_ptr e, inbox_answer result) {
         write_unit unit;
-        unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});
+        // A query changes nothing: one this engine stopped before answering is put back for
+        // the next owner to answer.
+        if (query && stopped_here(e))
+            unit.ops.emplace_back(release_inbox{id});
+        else
+            unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});
         host_.commit(std::move(unit));
     };
 }

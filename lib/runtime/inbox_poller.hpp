@@ -83,7 +83,7 @@ public:
 
 private:
     void claimed(pending_command pending);
-    answer_sender answer_for(std::int64_t id);
+    answer_sender answer_for(std::int64_t id, bool query);
 
     inbox_host& host_;
     std::chrono::milliseconds interval_;

@@ -58,6 +58,8 @@ struct owner_link::exchange {
     std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now(), claimed{};
     /// Strand: an answer was heard of; the caller looks without waiting for its timer.
     bool poked = false;
+    /// Strand: the caller has its outcome (a shutdown may finish it while a look is in flight).
+    bool finished = false;
 };
 
 void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, answered then) {
@@ -104,19 +106,35 @@ void owner_link::watch(std::shared_ptr<exchange> x) {
     });
 }
 
+namespace {
+
+std::exception_ptr stopped_while_applied() {
+    return std::make_exception_ptr(engine_stopped(
+        "the engine was shut down while the owner applied the command; check its outcome with describe"));
+}
+
+}   // namespace
+
+void owner_link::stop() {
+    stopped_ = true;
+    // Their timers go with the engine: they would never look again.
+    for (auto& [id, x] : std::exchange(waiting_, {})) {
+        x->timer.cancel();
+        finish(x, stopped_while_applied());
+    }
+}
+
 void owner_link::look(std::shared_ptr<exchange> x) {
     x->poked = false;
     if (!x->owner.lock()) return;
-    if (stopped_)
-        return finish(x, std::make_exception_ptr(
-                             engine_stopped("the engine was shut down while the owner applied the command; check its "
-                                            "outcome with describe")));
+    if (stopped_) return finish(x, stopped_while_applied());
     store_.post_read([this, x](store_reads&) { check(x); });
 }
 
 void owner_link::finish(std::shared_ptr<exchange> x, std::exception_ptr e, inbox_answer answer) {
     if (!x->owner.lock()) return;
     boost::asio::post(strand_, [this, x, e, answer = std::move(answer)]() mutable {
+        if (std::exchange(x->finished, true)) return;
         if (x->owner.lock()) waiting_.erase(x->id);
         x->then(e, std::move(answer));
     });

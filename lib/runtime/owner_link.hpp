@@ -35,8 +35,8 @@ public:
     /// nothing is called once it is gone.
     void send(inbox_command command, std::weak_ptr<const void> owner, answered then);
     /// Shutdown, on the strand before the store closes: no further read; waiting callers hear
-    /// engine_stopped at their next look.
-    void stop() noexcept { stopped_ = true; }
+    /// engine_stopped (at once, or at their next look for those still being sent).
+    void stop();
 
     // On the strand, from the store's notices.
     /// Answers will be told of: commands are read at the fallback interval only.

@@ -90,6 +90,11 @@ public:
     /// The same with `e` (the run moved to another engine: a storage_error).
     void fail_queries(run_state& r, std::exception_ptr e);
     void fail_updates(run_state& r, std::exception_ptr e);
+    /// Both: every query and update waiting on the run hears `e`.
+    void fail_messages(run_state& r, std::exception_ptr e) {
+        fail_queries(r, e);
+        fail_updates(r, e);
+    }
     /// WorkflowExecutionUpdateCompleted is being recorded in `unit`: its waiters hear its
     /// outcome once the unit commits (or the commit's error).
     void update_completed(run_state& r, const event& completed, write_unit& unit);

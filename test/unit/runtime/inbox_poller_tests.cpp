@@ -86,8 +86,9 @@ struct poller_fixture {
     }
 
     /// A command polled, claimed and handed to the engine; returns its answer.
-    answer_sender applied_command(std::int64_t id) {
-        host.pending = {namespace_deletion(id, "orders")};
+    answer_sender applied_command(std::int64_t id) { return applied_command(namespace_deletion(id, "orders")); }
+    answer_sender applied_command(pending_command command) {
+        host.pending = {std::move(command)};
         poller.poll();
         claim_commits(host.committed.size() - 1, true);
         BOOST_REQUIRE_EQUAL(host.applied.size(), 1u);
@@ -271,6 +272,27 @@ BOOST_AUTO_TEST_CASE(a_failing_commands_answer_carries_its_error_code_and_messag
     const auto& finish = finish_in(host.committed[1]);
     BOOST_TEST(finish.id == 4);
     BOOST_TEST((*finish.answer == inbox_answer{inbox_failure{errc::not_found, "namespace 'orders' not found"}}));
+}
+
+BOOST_AUTO_TEST_CASE(a_query_the_engine_stopped_before_answering_is_put_back_for_the_next_owner) {
+    auto answer =
+        applied_command({4, inbox_command{workflow_query_command{{"default", "order-1", ""}, "status", {}}}, {}});
+    answer(std::make_exception_ptr(engine_stopped("the engine was shut down")), {});
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
+    BOOST_REQUIRE_EQUAL(host.committed[1].ops.size(), 1u);
+    const auto* release = std::get_if<release_inbox>(&host.committed[1].ops[0]);
+    BOOST_REQUIRE(release);
+    BOOST_TEST(release->id == 4);
+}
+
+BOOST_AUTO_TEST_CASE(any_other_command_the_engine_stopped_in_is_answered_as_perhaps_applied) {
+    auto answer = applied_command(4);
+    answer(std::make_exception_ptr(engine_stopped("the engine was shut down")), {});
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
+    const auto* failure = std::get_if<inbox_failure>(&*finish_in(host.committed[1]).answer);
+    BOOST_REQUIRE(failure);
+    BOOST_TEST((failure->code == errc::storage_error));
+    BOOST_TEST(failure->message.find("it may have been applied") != std::string::npos, failure->message);
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_that_is_not_perdures_is_answered_invalid_argument) {

@@ -9,6 +9,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <future>
@@ -26,7 +27,7 @@ using perdure::test::soon;
 namespace {
 
 /// Adds what "add" brings until it brings 0; "total" tells the sum, "double" doubles it (its
-/// validator refuses a negative argument), "explode" fails.
+/// validator refuses a negative argument), "explode" fails, "hold" waits until the total is negative.
 perdure::workflow<int> tally(perdure::workflow_context& ctx) {
     int total = 0;
     ctx.set_query_handler("total", [&] { return total; });
@@ -38,6 +39,10 @@ perdure::workflow<int> tally(perdure::workflow_context& ctx) {
     ctx.set_update_handler("explode", [](int) -> perdure::workflow<int> {
         throw perdure::application_error("boom", "Explosion", true);
         co_return 0;
+    });
+    ctx.set_update_handler("hold", [&](int) -> perdure::workflow<int> {
+        co_await ctx.wait_condition([&] { return total < 0; });
+        co_return total;
     });
     auto adds = ctx.signal_channel<int>("add");
     for (int n; (n = co_await adds.receive()) != 0;) total += n;
@@ -267,6 +272,32 @@ BOOST_AUTO_TEST_CASE(a_client_only_engine_answers_its_calls_once_the_owner_stops
     run.signal("add", 0);
     BOOST_REQUIRE(soon([&] { return run.describe().status == perdure::workflow_status::completed; }));
     BOOST_TEST(run.get() == 4);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_waiting_for_the_owners_answer_hears_engine_stopped_when_its_own_engine_shuts_down) {
+    const auto uri = postgres_cluster::instance().create_database();
+    const auto owner = started_owner(uri);
+    auto beside = std::make_unique<perdure::engine>(on(uri));
+    auto run = beside->client_for("default").start_workflow(tally_workflow, {.id = "held", .task_queue = "q"});
+    auto held = std::async(std::launch::async, [run]() mutable {
+        try {
+            run.update<int>("hold", 0);
+            return std::string("answered");
+        } catch (const perdure::engine_stopped&) {
+            return std::string("engine_stopped");
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+    });
+    auto on_owner = owner->client_for("default").get_handle("held");
+    BOOST_REQUIRE(soon([&] {
+        const auto h = on_owner.history();
+        return std::any_of(h.begin(), h.end(),
+                           [](const auto& e) { return e.event_type == "WorkflowExecutionUpdateAccepted"; });
+    }));
+    beside.reset();
+    BOOST_REQUIRE(held.wait_for(10s) == std::future_status::ready);
+    BOOST_TEST(held.get() == "engine_stopped");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

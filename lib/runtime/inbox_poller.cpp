@@ -38,6 +38,16 @@ inbox_failure failure_of(std::exception_ptr e) {
     }
 }
 
+/// Commands that this engine stopping before it answered them (engine_stopped) left unmade: a
+/// query changes nothing, and a start, signal, cancel or termination is made in one unit whose
+/// commit answers it. Put back, the next owner makes them. (An update may have been accepted
+/// already, so it is answered as perhaps applied.)
+bool put_back_when_stopped(const inbox_command& c) {
+    return std::holds_alternative<workflow_query_command>(c) || std::holds_alternative<workflow_signal_command>(c) ||
+           std::holds_alternative<workflow_start_command>(c) || std::holds_alternative<workflow_cancel_command>(c) ||
+           std::holds_alternative<workflow_terminate_command>(c);
+}
+
 bool stopped_here(std::exception_ptr e) {
     if (!e) return false;
     try {
@@ -128,19 +138,16 @@ write_unit inbox_poller::release_unapplied() {
 }
 
 void inbox_poller::claimed(pending_command pending) {
-    const bool query = pending.command && std::holds_alternative<workflow_query_command>(*pending.command);
-    auto answer = answer_for(pending.id, query);
+    auto answer = answer_for(pending.id, pending.command && put_back_when_stopped(*pending.command));
     // Damaged, or written by a newer sender: answered with why, rather than guessed at.
     if (!pending.command) return answer(nullptr, inbox_failure{errc::invalid_argument, std::move(pending.unreadable)});
     host_.apply(*pending.command, std::move(answer));
 }
 
-answer_sender inbox_poller::answer_for(std::int64_t id, bool query) {
-    return [this, id, query](std::exception_ptr e, inbox_answer result) {
+answer_sender inbox_poller::answer_for(std::int64_t id, bool put_back) {
+    return [this, id, put_back](std::exception_ptr e, inbox_answer result) {
         write_unit unit;
-        // A query changes nothing: one this engine stopped before answering is put back for
-        // the next owner to answer.
-        if (query && stopped_here(e))
+        if (put_back && stopped_here(e))
             unit.ops.emplace_back(release_inbox{id});
         else
             unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});

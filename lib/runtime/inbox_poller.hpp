@@ -83,7 +83,8 @@ public:
 
 private:
     void claimed(pending_command pending);
-    answer_sender answer_for(std::int64_t id, bool query);
+    /// `put_back`: a command this engine stopping left unmade goes back for the next owner.
+    answer_sender answer_for(std::int64_t id, bool put_back);
 
     inbox_host& host_;
     std::chrono::milliseconds interval_;

@@ -175,7 +175,11 @@ void engine_core::answer_abandoned_commands() {
             unit.ops.emplace_back(finish_inbox{
                 id, inbox_failure{errc::storage_error,
                                   "the engine that took this command stopped before it answered; the command may "
-                                  "have been applied: check with describe or list before sending it again"}});
+                                  "have been applied: check with describe or list before sending it again",
+                                  {},
+                                  {},
+                                  false,
+                                  true}});
     } catch (const error&) {
         return;   // the server is away: the senders' patience runs out instead
     }

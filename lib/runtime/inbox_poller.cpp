@@ -27,7 +27,11 @@ inbox_failure failure_of(std::exception_ptr e) {
         // owner answers the command if it is sent again.
         return {errc::storage_error,
                 "the engine that took this command stopped before it finished; it may have been applied: check "
-                "with describe or list before sending it again (an idempotent call can simply be repeated)"};
+                "with describe or list before sending it again (an idempotent call can simply be repeated)",
+                {},
+                {},
+                false,
+                true};
     } catch (const error& err) {
         return {static_cast<errc>(err.code().value()), err.what()};
     } catch (const std::exception& ex) {

@@ -3,6 +3,7 @@
 // run's lifecycle here. Queries and updates are a part of their own (queries_and_updates.hpp);
 // their entry points and what that part asks of the engine are below.
 #include "runtime/core.hpp"
+#include "runtime/uuid.hpp"
 
 #include "store/store.hpp"
 
@@ -101,6 +102,8 @@ void engine_core::query_workflow(std::string ns, std::string wid, std::string ri
 
 void engine_core::update_workflow(std::string ns, std::string wid, std::string rid, std::string name,
                                   boost::json::value arg, std::string update_id, callback<boost::json::value> cb) {
+    // Named here, as Temporal's clients do, so a request sent again is the same update.
+    if (update_id.empty()) update_id = new_uuid();
     if (standing_by())
         return ask_owner(workflow_update_command{{ns, wid, rid}, std::move(name), std::move(arg), std::move(update_id)},
                          std::move(cb));

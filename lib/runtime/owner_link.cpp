@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <optional>
+
 namespace perdure::detail {
 namespace {
 
@@ -60,10 +62,20 @@ struct owner_link::exchange {
     bool poked = false;
     /// Strand: the caller has its outcome (a shutdown may finish it while a look is in flight).
     bool finished = false;
+    /// A command safe to make again (an update, named by its id), and how often it was sent again.
+    std::optional<inbox_command> again{};
+    int resent = 0;
 };
 
 void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, answered then) {
     auto x = std::make_shared<exchange>(strand_, std::move(owner), std::move(then));
+    // As Temporal's clients retry an update with its id: the owner that makes it again finds
+    // the first one's outcome, or makes it for the first time.
+    if (std::holds_alternative<workflow_update_command>(command)) x->again = command;
+    submit(std::move(x), std::move(command));
+}
+
+void owner_link::submit(std::shared_ptr<exchange> x, inbox_command command) {
     store_.post_read([this, x, command = std::move(command)](store_reads&) mutable {
         try {
             const auto now = wall_us();
@@ -131,6 +143,18 @@ void owner_link::look(std::shared_ptr<exchange> x) {
     store_.post_read([this, x](store_reads&) { check(x); });
 }
 
+void owner_link::send_again(std::shared_ptr<exchange> x) {
+    boost::asio::post(strand_, [this, x] {
+        if (!x->owner.lock() || x->finished) return;
+        if (stopped_) return finish(x, stopped_while_applied());
+        waiting_.erase(x->id);
+        ++x->resent;
+        x->sent = std::chrono::steady_clock::now();
+        x->claimed = {};
+        submit(x, *x->again);
+    });
+}
+
 void owner_link::finish(std::shared_ptr<exchange> x, std::exception_ptr e, inbox_answer answer) {
     if (!x->owner.lock()) return;
     boost::asio::post(strand_, [this, x, e, answer = std::move(answer)]() mutable {
@@ -151,7 +175,10 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         const auto now = std::chrono::steady_clock::now();
         switch (status->at) {
         case stage::answered:
-            if (const auto* f = std::get_if<inbox_failure>(&status->answer)) return finish(x, thrown(*f));
+            if (const auto* f = std::get_if<inbox_failure>(&status->answer)) {
+                if (f->unfinished && x->again && x->resent < max_resends) return send_again(x);
+                return finish(x, thrown(*f));
+            }
             return finish(x, nullptr, std::move(status->answer));
         case stage::withdrawn:
             throw storage_error("the command left for the engine owning database " + db + " was withdrawn");

@@ -25,6 +25,9 @@ public:
     /// How often a waiting caller reads its command's state: often when nothing tells it of
     /// answers (the store has no notices), rarely, as a safety net, when something does.
     static constexpr std::chrono::milliseconds poll_interval{20}, fallback_interval{1000};
+    /// How often a command safe to make again is sent again after its owner stopped before it
+    /// finished (each time a new owner took the data).
+    static constexpr int max_resends = 3;
 
     using answered = unique_function<void(std::exception_ptr, inbox_answer)>;
 
@@ -48,6 +51,10 @@ public:
 
 private:
     struct exchange;
+    /// Leaves the command in the inbox and waits for its answer.
+    void submit(std::shared_ptr<exchange> x, inbox_command command);
+    /// Sends the exchange's command again (its owner stopped before it finished).
+    void send_again(std::shared_ptr<exchange> x);
     void watch(std::shared_ptr<exchange> x);
     void look(std::shared_ptr<exchange> x);
     void check(std::shared_ptr<exchange> x);

@@ -154,6 +154,7 @@ boost::json::object answer_json(const inbox_answer& answer) {
                                      if (!f.run_id.empty()) o["run_id"] = f.run_id;
                                      if (!f.failure.is_null()) o["failure"] = f.failure;
                                      if (f.rejected) o["rejected"] = true;
+                                     if (f.unfinished) o["unfinished"] = true;
                                      return o;
                                  },
                                  [](const workflow_started_answer& a) {
@@ -180,6 +181,7 @@ inbox_answer parse_stored_answer(const inbox_command* asked, bool failed, std::s
     if (const auto* r = o.if_contains("run_id"); r && r->is_string()) failure.run_id = r->get_string();
     if (const auto* f = o.if_contains("failure"); f && f->is_object()) failure.failure = *f;
     if (const auto* r = o.if_contains("rejected"); r && r->is_bool()) failure.rejected = r->get_bool();
+    if (const auto* u = o.if_contains("unfinished"); u && u->is_bool()) failure.unfinished = u->get_bool();
     return failure;
 }
 

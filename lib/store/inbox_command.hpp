@@ -275,6 +275,9 @@ struct inbox_failure {
     /// sender throws the typed exception the owner's own client would; null otherwise.
     boost::json::value failure{};
     bool rejected = false;   ///< the update's validator refused it (update_rejected_error)
+    /// The engine that took the command stopped before it finished, so it may have been made;
+    /// one that is safe to make again (an update with its id) is sent again.
+    bool unfinished = false;
     bool operator==(const inbox_failure&) const = default;
 };
 

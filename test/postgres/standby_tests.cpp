@@ -300,4 +300,27 @@ BOOST_AUTO_TEST_CASE(a_call_waiting_for_the_owners_answer_hears_engine_stopped_w
     BOOST_TEST(held.get() == "engine_stopped");
 }
 
+BOOST_AUTO_TEST_CASE(an_update_whose_owner_shuts_down_before_it_completes_gets_its_outcome_from_the_next_owner) {
+    const auto uri = postgres_cluster::instance().create_database();
+    auto owner = started_owner(uri);
+    perdure::engine beside(on(uri));
+    serve(beside);
+    beside.start();   // stands by, and takes the workflows over once the owner stops
+    auto run = beside.client_for("default").start_workflow(tally_workflow, {.id = "held-over", .task_queue = "q"});
+    auto held = std::async(std::launch::async, [run]() mutable { return run.update<int>("hold", 0); });
+    auto on_owner = owner->client_for("default").get_handle("held-over");
+    const auto count = [&](const std::string& type) {
+        const auto h = on_owner.history();
+        return std::count_if(h.begin(), h.end(), [&](const auto& e) { return e.event_type == type; });
+    };
+    BOOST_REQUIRE(soon([&] { return count("WorkflowExecutionUpdateAccepted") == 1; }));
+    owner.reset();   // accepted, its handler waiting: the caller is answered by the next owner
+    run.signal("add", -5);
+    BOOST_REQUIRE(held.wait_for(30s) == std::future_status::ready);
+    BOOST_TEST(held.get() == -5);
+    on_owner = beside.client_for("default").get_handle("held-over");
+    BOOST_TEST(count("WorkflowExecutionUpdateAccepted") == 1);   // made once, sent twice
+    BOOST_TEST(count("WorkflowExecutionUpdateCompleted") == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

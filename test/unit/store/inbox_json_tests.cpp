@@ -220,6 +220,10 @@ BOOST_AUTO_TEST_CASE(answers_store_in_the_format_senders_read_and_read_back) {
     const inbox_answer update_refused =
         inbox_failure{perdure::errc::failure, "no", {}, boost::json::parse(R"({"message":"no"})"), true};
     BOOST_TEST((parse_stored_answer(&started, true, stored_answer(update_refused)) == update_refused));
+    // Its owner stopped before it finished: an update is sent again.
+    const inbox_answer unfinished =
+        inbox_failure{perdure::errc::storage_error, "stopped before it finished", {}, {}, false, true};
+    BOOST_TEST((parse_stored_answer(&started, true, stored_answer(unfinished)) == unfinished));
 
     // A query's answer may be any JSON, null and strings included.
     const inbox_command asked = workflow_query_command{{"app", "o-1", ""}, "state", nullptr};

@@ -183,11 +183,19 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         case stage::withdrawn:
             throw storage_error("the command left for the engine owning database " + db + " was withdrawn");
         case stage::pending:
-            if (now - x->sent >= claim_patience && store_.withdraw_command(x->id))
-                throw storage_error("no engine owning database " + db + " took the command within " +
-                                    std::to_string(claim_patience.count()) +
-                                    " s, so it was withdrawn and nothing changed; is the engine holding it running "
+            if (now - x->sent >= claim_patience && store_.withdraw_command(x->id)) {
+                const auto patience = std::to_string(claim_patience.count()) + " s";
+                if (x->resent > 0)   // the engine that took it first may have made it
+                    throw storage_error(
+                        "the engine that took the update stopped before it finished, and no engine "
+                        "owning database " +
+                        db + " took it again within " + patience +
+                        "; it may have been applied: check with describe before retrying it with "
+                        "the same update id");
+                throw storage_error("no engine owning database " + db + " took the command within " + patience +
+                                    ", so it was withdrawn and nothing changed; is the engine holding it running "
                                     "and started (engine.start())?");
+            }
             break;
         case stage::claimed:
             if (x->claimed == std::chrono::steady_clock::time_point{}) x->claimed = now;

@@ -255,6 +255,10 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
     }
 }
 
+std::size_t engine_core::live_instances() const noexcept {
+    return lifecycle_.runs().live_instances() + claimed_.workflows.kept();
+}
+
 void engine_core::answer_waiting(std::exception_ptr why) {
     for (auto& [key, r] : lifecycle_.runs().all()) {
         for (auto& in : r->pending)

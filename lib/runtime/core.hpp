@@ -70,8 +70,8 @@ public:
     engine_core(const engine_core&) = delete;
 
     void start();
-    /// The test environment's rule: the first client call starts the engine (without waiting
-    /// for the strand, so an async call made on the strand cannot deadlock).
+    /// The test environment's rule: the first client call starts the engine (without waiting for
+    /// the strand, so an async call made on the strand cannot deadlock).
     void start_on_first_client_call() noexcept { start_on_client_call_ = true; }
     /// Every client entry point calls this before it posts its work.
     void on_client_call();
@@ -141,8 +141,7 @@ public:
 
     // ---- workers ----
     worker_registry& workers() noexcept { return workers_; }
-    /// A worker registration changed: dispatch what waited for it (on a standby: claim what
-    /// the owner offers on its queues).
+    /// A worker registration changed: dispatch what waited for it (a standby claims what is offered).
     void on_workers_changed();
     /// An engine that claimed an offered activity attempt reports on it (the inbox's
     /// activity_report_command); strand only. inbox_commands.cpp.
@@ -174,9 +173,8 @@ public:
                          boost::json::value arg, std::string update_id, callback<boost::json::value> cb);
     void terminate_workflow(std::string ns, std::string workflow_id, std::string run_id, std::string first_run_id,
                             std::string reason, callback<bool> cb);
-    /// Deletes a run and everything stored for it (the latest run of the id when `run_id` is
-    /// empty), as retention deletes an expired one; a running run is terminated first. Answers
-    /// once the deletion is committed. delete_workflow.cpp.
+    /// Deletes a run and all stored for it (the id's latest run when `run_id` is empty), as
+    /// retention does; a running run is terminated first. Answers once committed. delete_workflow.cpp.
     void delete_workflow(std::string ns, std::string workflow_id, std::string run_id, callback<bool> cb);
     /// describe() of a running run: adds what only memory knows to `info`, whose pending lists
     /// come from the committed history; answered once everything it reports is committed.
@@ -195,8 +193,7 @@ public:
         hold_reason_ = std::move(reason);
     }
     std::chrono::milliseconds blocking_timeout() const noexcept { return blocking_timeout_; }
-    /// True once shutdown has finished: every answer that could come has come.
-    bool closed() const noexcept { return closed_.load(); }
+    bool closed() const noexcept { return closed_.load(); }   ///< shutdown done: no answer comes any more
     std::string hold_reason() const { return hold_reason_ ? hold_reason_() : work_.holders(); }
     bool started() const noexcept override { return started_.load(); }
     /// Each running workflow whose task keeps failing, as "workflow ID: failure"; asked of the
@@ -204,10 +201,7 @@ public:
     std::vector<std::string> failing_tasks(std::chrono::milliseconds patience);
 
     // ---- statistics for tests and benchmarks ----
-    /// Instances in memory: the run table's, and those kept of tasks run for another owner.
-    std::size_t live_instances() const noexcept {
-        return lifecycle_.runs().live_instances() + claimed_.workflows.kept();
-    }
+    std::size_t live_instances() const noexcept;   ///< the run table's and those kept of tasks run beside
     std::uint64_t replays() const noexcept { return lifecycle_.replays(); }
     std::uint64_t batches() const { return store_->batches(); }
     std::chrono::microseconds committing_time() const { return store_->committing_time(); }
@@ -219,9 +213,7 @@ private:
     /// Recovery and work begin, once; strand only.
     void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
-    /// Everything that waits for a commit, a result or an answer hears `why` (the engine failed
-    /// or stopped, so none will come).
-    void answer_waiting(std::exception_ptr why);
+    void answer_waiting(std::exception_ptr why);   ///< all that waits hears `why`: failed or stopped
     std::uint64_t commit(write_unit&& unit) override;
     /// Runs a queued unit's hand-offs to other runs; `held` keeps the writer from starting a
     /// batch until they queued theirs.
@@ -346,8 +338,7 @@ private:
     // inbox_host (commit is above)
     std::vector<pending_command> pending_commands(std::int64_t now_wall_us, std::size_t limit) override;
     bool takes_commands() const override { return running() && !standing_by_; }
-    /// What waits for time without a commit to wake it: retention's deletions, queries offered
-    /// to other engines.
+    /// What waits for time without a commit to wake it: retention's deletions, queries offered elsewhere.
     void after_poll() override;
     /// Applies a claimed command through the same entry points as the API.
     void apply(inbox_command& command, answer_sender answer) override;

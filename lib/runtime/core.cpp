@@ -255,6 +255,15 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
     }
 }
 
+void engine_core::set_blocking_timeout(std::chrono::milliseconds t, std::function<std::string()> reason) {
+    blocking_timeout_ = t;
+    hold_reason_ = std::move(reason);
+}
+
+void engine_core::terminate_run(run_state& r, const std::string& reason, write_unit& unit) {
+    lifecycle_.terminate(r, reason, unit);
+}
+
 std::size_t engine_core::live_instances() const noexcept {
     return lifecycle_.runs().live_instances() + claimed_.workflows.kept();
 }
@@ -309,6 +318,8 @@ void engine_core::shutdown() {
     nexus_.join_handlers();
     barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued
+    // The strand's last job: a job posted after this runs where it is posted (job_gate.hpp).
+    gate_.close();
     // Their effects have run; what still waits (a query of a run whose instance was loading, a
     // result of a run that is still open) would wait for good.
     on_strand_and_wait([this] { answer_waiting(unavailable()); });

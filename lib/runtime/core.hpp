@@ -11,6 +11,7 @@
 #include "runtime/deadline_timer.hpp"
 #include "runtime/family.hpp"
 #include "runtime/inbox_poller.hpp"
+#include "runtime/job_gate.hpp"
 #include "runtime/owner_link.hpp"
 #include "runtime/nexus_dispatcher.hpp"
 #include "nexus/endpoint_table.hpp"
@@ -188,10 +189,7 @@ public:
     time_gate& waiting() noexcept { return waiting_; }
     /// In the test environment, blocking calls give up after this long (0: never), naming
     /// what holds the clock.
-    void set_blocking_timeout(std::chrono::milliseconds t, std::function<std::string()> reason) {
-        blocking_timeout_ = t;
-        hold_reason_ = std::move(reason);
-    }
+    void set_blocking_timeout(std::chrono::milliseconds t, std::function<std::string()> reason);
     std::chrono::milliseconds blocking_timeout() const noexcept { return blocking_timeout_; }
     bool closed() const noexcept { return closed_.load(); }   ///< shutdown done: no answer comes any more
     std::string hold_reason() const { return hold_reason_ ? hold_reason_() : work_.holders(); }
@@ -213,6 +211,8 @@ private:
     /// Recovery and work begin, once; strand only.
     void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
+    template <class F>
+    void run_job(F& f) noexcept;                   ///< a strand job; what it throws fails the engine
     void answer_waiting(std::exception_ptr why);   ///< all that waits hears `why`: failed or stopped
     std::uint64_t commit(write_unit&& unit) override;
     /// Runs a queued unit's hand-offs to other runs; `held` keeps the writer from starting a
@@ -249,9 +249,7 @@ private:
     }
     /// Records a new run's start in `unit`, with its first activation when a worker can run it.
     void begin_run(run_state& r, write_unit& unit) override { lifecycle_.begin(r, unit); }
-    void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override {
-        lifecycle_.terminate(r, reason, unit);
-    }
+    void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override;
     /// The running run a cancel or terminate addresses; not_found when there is none.
     run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
                               const std::string& first_run_id);
@@ -443,6 +441,7 @@ private:
     std::atomic<bool> failed_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<bool> closed_{false};   // shutdown finished: nothing will answer a call any more
+    job_gate gate_;                     // closed before the strand's last job
     std::exception_ptr failure_{};
 
     namespace_table namespaces_;
@@ -472,28 +471,29 @@ private:
 
 template <class F>
 void engine_core::post(F&& f) {
-    work_.add(work_tracker::strand);
-    boost::asio::post(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept {
-        try {
-            f();
-        } catch (...) {
-            self->fail_engine(std::current_exception());
-        }
-        self->work_.done(work_tracker::strand);
+    const bool queued = gate_.queue_if_open([&] {
+        work_.add(work_tracker::strand);
+        boost::asio::post(strand_,
+                          [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept { self->run_job(f); });
     });
+    if (!queued) gate_.run_late(f);
 }
 
 template <class F>
 void engine_core::dispatch(F&& f) {
+    if (!on_strand()) return post(std::forward<F>(f));
     work_.add(work_tracker::strand);
-    boost::asio::dispatch(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept {
-        try {
-            f();
-        } catch (...) {
-            self->fail_engine(std::current_exception());
-        }
-        self->work_.done(work_tracker::strand);
-    });
+    run_job(f);
+}
+
+template <class F>
+void engine_core::run_job(F& f) noexcept {
+    try {
+        f();
+    } catch (...) {
+        fail_engine(std::current_exception());
+    }
+    work_.done(work_tracker::strand);
 }
 
 }   // namespace perdure::detail

@@ -1,5 +1,7 @@
 // The Asio surface: an engine on the caller's io_context, awaiting results from asio
 // coroutines, async_ forms with completion tokens, and blocking calls refused on the strand.
+#include "client/core_access.hpp"
+#include "runtime/core.hpp"
 #include "support/engine_fixture.hpp"
 #include "support/test_store.hpp"
 
@@ -11,6 +13,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <future>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -143,6 +146,22 @@ BOOST_AUTO_TEST_CASE(a_blocking_call_on_the_engine_strand_throws_instead_of_dead
     c.start_workflow(calls, {.id = "c", .task_queue = "q"}).get();
     BOOST_TEST(message.find("describe blocks, and was called on the engine's own strand") != std::string::npos,
                message);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_whose_job_reaches_the_engine_after_it_shut_down_is_still_answered) {
+    // An async call checks that the engine runs, then queues its job on the engine's strand: an
+    // engine that shuts down in between has run its strand's last job by the time the job
+    // arrives. The job must still run, or the call's completion would never come.
+    temp_dir dir;
+    perdure::engine engine({.database = perdure::test::fresh_database(dir), .durability = perdure::durability::off});
+    engine.start();
+    const auto core = perdure::detail::core_access::core(engine);
+    engine.shutdown();
+    std::promise<std::string> heard;
+    core->post([&] { heard.set_value(core->unavailable() ? "engine_stopped" : "ran as if running"); });
+    auto answer = heard.get_future();
+    BOOST_REQUIRE(answer.wait_for(10s) == std::future_status::ready);
+    BOOST_TEST(answer.get() == "engine_stopped");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

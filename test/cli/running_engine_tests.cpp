@@ -4,9 +4,14 @@
 
 #include "support/test_store.hpp"
 
+#include <perdure/perdure.hpp>
+
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
+#include <thread>
 
 namespace {
 
@@ -16,6 +21,35 @@ using perdure::test::engine_host;
 std::vector<std::string> inbox_states(const std::string& db) {
     return perdure::test::stored_column(db, "SELECT state FROM inbox ORDER BY id");
 }
+
+/// Adds what "add" brings until it brings 0; the update "hold" waits until the total is negative.
+perdure::workflow<int> holding(perdure::workflow_context& ctx) {
+    int total = 0;
+    ctx.set_update_handler("hold", [&](int) -> perdure::workflow<int> {
+        co_await ctx.wait_condition([&] { return total < 0; });
+        co_return total;
+    });
+    auto adds = ctx.signal_channel<int>("add");
+    for (int n; (n = co_await adds.receive()) != 0;) total += n;
+    co_return total;
+}
+const perdure::workflow_def holding_workflow{"Holding", &holding};
+
+/// An engine of the application on `db`, serving Holding, started (it owns the data, or stands by).
+std::unique_ptr<perdure::engine> holding_engine(const std::string& db) {
+    auto e = std::make_unique<perdure::engine>(perdure::engine_options{.database = db});
+    e->add_worker("app", "holding").register_workflow(holding_workflow);
+    e->start();
+    return e;
+}
+
+/// Several engines share a database on PostgreSQL only.
+struct on_postgresql {
+    template <class Id>
+    bool operator()(Id) const {
+        return perdure::test::test_store() == perdure::test::store_kind::postgresql;
+    }
+};
 
 }   // namespace
 
@@ -141,6 +175,34 @@ BOOST_FIXTURE_TEST_CASE(a_namespace_retention_is_set_with_or_without_an_engine, 
     BOOST_TEST(zero.err.find("positive duration") != std::string::npos, zero.err);
     BOOST_TEST(perdure("operator namespace update --namespace kept").code == 2);
     BOOST_TEST(json("operator namespace describe --namespace kept").at("retention") == "43200s");
+}
+
+// The engine that took an update stops before the update completes; another engine takes the
+// data over. The CLI sends the update again with its id, and prints the outcome the update
+// reached on the next engine, which does not run it a second time.
+BOOST_FIXTURE_TEST_CASE(an_update_whose_engine_stops_before_it_completes_prints_its_outcome_from_the_next, cli_fixture,
+                        *boost::unit_test::precondition(on_postgresql{})) {
+    auto owner = holding_engine(db);
+    const auto beside = holding_engine(db);   // stands by, and takes the data over once the owner stops
+    auto run = owner->client_for("app").start_workflow(holding_workflow, {.id = "held", .task_queue = "holding"});
+    perdure::test::cli_process update(
+        perdure::test::words("workflow update execute --namespace app --workflow-id held --name hold --input 0"), db);
+    const auto count = [&](perdure::engine& on, const std::string& type) {
+        const auto h = on.client_for("app").get_handle("held").history();
+        return std::count_if(h.begin(), h.end(), [&](const auto& e) { return e.event_type == type; });
+    };
+    for (int looks = 0; count(*owner, "WorkflowExecutionUpdateAccepted") == 0; ++looks) {
+        BOOST_REQUIRE_MESSAGE(looks < 1000, "the update was never accepted");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    owner.reset();   // accepted, its handler waiting
+    beside->client_for("app").get_handle("held").signal("add", -5);
+    const auto printed = update.finish();
+    BOOST_TEST_INFO("perdure: " << printed.err);
+    BOOST_TEST(printed.code == 0);
+    BOOST_TEST(printed.out == "-5\n");
+    BOOST_TEST(count(*beside, "WorkflowExecutionUpdateAccepted") == 1);   // made once, sent twice
+    BOOST_TEST(count(*beside, "WorkflowExecutionUpdateCompleted") == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <variant>
 
 namespace perdure::cli {
 namespace {
@@ -37,7 +38,11 @@ detail::inbox_answer answer_of(detail::inbox_answer answer) {
 
 }   // namespace
 
-detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_command& command) {
+namespace {
+
+/// One sending of `command`, and the engine's answer, failure included. `resent`: an earlier
+/// sending was taken by an engine that stopped before finishing it.
+detail::inbox_answer send_once(const std::string& db, const detail::inbox_command& command, bool resent) {
     // A reader store takes no ownership; a command is a request to the owner, not a write of ours.
     const auto store = on_store([&] {
         return detail::open_store({.database = db, .durability = durability::normal}, detail::open_mode::reader);
@@ -52,15 +57,21 @@ detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_c
             throw cli_error(exit_code::database_problem,
                             "the command's inbox row disappeared before an answer; check the result with a read "
                             "command (list or describe)");
-        if (status->at == stage::answered) return answer_of(status->answer);
+        if (status->at == stage::answered) return status->answer;
         const auto waited = std::chrono::steady_clock::now() - start;
         if (status->at == stage::pending && waited >= claim_timeout) {
-            if (on_store([&] { return store->withdraw_command(id); }))
+            if (on_store([&] { return store->withdraw_command(id); })) {
+                if (resent)
+                    throw cli_error(exit_code::database_problem,
+                                    "the engine that took the command stopped before it finished, and no engine took "
+                                    "it again within 5 s; it may have been applied: check with describe before "
+                                    "retrying it with the same id");
                 throw cli_error(exit_code::database_problem,
                                 "database " + db +
                                     " is locked by another process, and no running engine answered within 5 s; the "
                                     "command was withdrawn and nothing changed (is the process that holds it a "
                                     "perdure engine, and is it responsive?)");
+            }
             continue;   // the engine claimed it just now: wait for its answer
         }
         if (waited >= claim_timeout + answer_timeout)
@@ -68,6 +79,28 @@ detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_c
                             "the running engine took the command but did not answer within 35 s; it may still "
                             "apply it: check with a read command (list or describe) before retrying");
         std::this_thread::sleep_for(poll_interval);
+    }
+}
+
+/// Made again safely: an update carries its id, so the engine that takes it again finds it
+/// accepted and answers its outcome instead of running it twice.
+bool safe_to_send_again(const detail::inbox_command& command) {
+    const auto* update = std::get_if<detail::workflow_update_command>(&command);
+    return update && !update->update_id.empty();
+}
+
+}   // namespace
+
+detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_command& command) {
+    // The engine that took a command may stop before finishing it (another engine then takes the
+    // data over): a command that is safe to make again is sent again, as the engines' own
+    // clients do, a few times at most.
+    constexpr int max_resends = 3;
+    for (int resent = 0;; ++resent) {
+        auto answer = send_once(db, command, resent > 0);
+        const auto* failure = std::get_if<detail::inbox_failure>(&answer);
+        if (!(failure && failure->unfinished && safe_to_send_again(command) && resent < max_resends))
+            return answer_of(std::move(answer));
     }
 }
 

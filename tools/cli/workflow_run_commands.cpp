@@ -9,6 +9,8 @@
 #include "workflow_flags.hpp"
 #include "write_path.hpp"
 
+#include "runtime/uuid.hpp"
+
 #include <perdure/client.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -160,8 +162,12 @@ void stack(const invocation& inv) {
 }
 
 void update(const invocation& inv) {
+    // Named here, not by the engine: an update sent again (its engine stopped before it finished)
+    // must carry the same id, or the next engine would run it a second time.
+    auto update_id = inv.value("update-id");
+    if (update_id.empty()) update_id = detail::new_uuid();
     write_request request{detail::workflow_update_command{target_of(inv), inv.value("name"), json_flag(inv, "input"),
-                                                          inv.value("update-id")},
+                                                          std::move(update_id)},
                           needs_engine(inv, "an update")};
     const auto outcome = perform_write(inv.db, request);
     print_write(inv, request, outcome, boost::json::serialize(value_of(outcome)));

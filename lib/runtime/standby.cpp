@@ -7,6 +7,7 @@
 
 #include "store/start_command_json.hpp"
 #include "store/store.hpp"
+#include "support/holds_error.hpp"
 
 #include <perdure/error.hpp>
 
@@ -28,16 +29,6 @@ constexpr std::chrono::seconds storage_patience{30};
 
 template <class T>
 using answer_to = unique_function<void(std::exception_ptr, T)>;
-
-bool is_storage_error(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const storage_error&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
 
 /// A namespace, endpoint or search attribute change: the registries are reloaded after it.
 bool changes_registries(const inbox_command& c) {
@@ -135,7 +126,7 @@ callback<boost::json::value> engine_core::patient_result(std::int64_t ns_id, std
             failing_since](std::exception_ptr e, boost::json::value v) mutable {
         const auto now = std::chrono::steady_clock::now();
         const auto since = failing_since == steady_time{} ? now : failing_since;
-        if (!e || !is_storage_error(e) || !self->standing_by() || now - since >= storage_patience)
+        if (!holds_error<storage_error>(e) || !self->standing_by() || now - since >= storage_patience)
             return cb(e, std::move(v));
         self->post([self, ns_id, wid = std::move(wid), rid = std::move(rid), cb = std::move(cb), since]() mutable {
             // Under no run's key: read again with every awaited result (after a reconnection,

@@ -269,12 +269,9 @@ std::size_t engine_core::live_instances() const noexcept {
 }
 
 void engine_core::answer_waiting(std::exception_ptr why) {
+    fail_inputs_and_messages(why);
     for (auto& [key, r] : lifecycle_.runs().all()) {
-        for (auto& in : r->pending)
-            for (auto& cb : in.on_recorded) cb(why);
-        r->pending.clear();
         for (auto& w : r->take_result_waiters()) w(why, nullptr);
-        queries_updates_.fail_messages(*r, why);
         r->inst.reset();
     }
     pipeline_.fail_waiting(why);   // last: the answers above may have queued units

@@ -378,6 +378,7 @@ private:
     /// Gives the data up to a standby that asked for it: what is queued commits first, then the
     /// engine stands by as after step_back.
     void hand_over();
+    void finish_hand_over(const std::string& why, std::chrono::steady_clock::time_point give_up_at);
     /// While standing by, once per owner that holds the data: asks it to hand the data over.
     void ask_for_the_data();
     /// The leases given up (the store stands by); false when the engine failed instead.
@@ -385,10 +386,10 @@ private:
     /// What an owner holds in memory, forgotten: what waited for a commit hears `moved`; the
     /// callers of results are returned, to wait on through the new owner.
     std::vector<result_waiter> forget_owned_state(std::exception_ptr moved);
+    void fail_inputs_and_messages(std::exception_ptr why);   ///< inputs, queries, updates waiting on runs
     /// Standing by from here: registries reloaded, `results` waited for through the owner.
     void stand_by_beside_owner(std::vector<result_waiter> results);
-    /// The owner ask_for_the_data() last asked (strand).
-    std::string asked_holder_;
+    std::string asked_holder_;   ///< the owner ask_for_the_data() last asked (strand)
 
     // results.cpp
     void resolve_result(std::int64_t ns_id, std::string workflow_id, std::string run_id,

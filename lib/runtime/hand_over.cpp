@@ -11,9 +11,12 @@ namespace {
 
 std::exception_ptr moved_error(const std::string& why) {
     return std::make_exception_ptr(
-        storage_error(why + "; this engine stands by now beside that engine: the call was not applied; make it "
-                            "again, and it goes to the engine that owns the data"));
+        data_moved(why + "; this engine stands by now beside that engine: the call was not applied; make it "
+                         "again, and it goes to the engine that owns the data"));
 }
+
+constexpr std::chrono::seconds answers_patience{2};
+constexpr std::chrono::milliseconds answers_look_every{5};
 
 }   // namespace
 
@@ -41,9 +44,28 @@ void engine_core::hand_over() {
     // Commands claimed with this one (or before it) and not applied yet are put back in the same
     // drain: the new owner claims and applies them, instead of answering them as abandoned.
     if (auto released = inbox_.release_unapplied(); !released.ops.empty()) commit(std::move(released));
+    const std::string why = "this engine handed the data over to an engine whose workers run workflows";
+    // Inputs waiting for their run's history, and queries and updates waiting for the engines
+    // that run the workflows, are answered while the answers can still commit: a standby's
+    // signal or query is put back for the new owner, a standby's update answered unfinished,
+    // which its sender sends again.
+    fail_inputs_and_messages(moved_error(why));
+    // Commands applied and not answered yet (a start reading whether its id is taken, say) are
+    // waited for, a moment at most, so that their answers commit too.
+    finish_hand_over(why, std::chrono::steady_clock::now() + answers_patience);
+}
+
+void engine_core::finish_hand_over(const std::string& why, steady_time give_up_at) {
+    if (!running() || standing_by_) return;
+    if (inbox_.answering() && std::chrono::steady_clock::now() < give_up_at) {
+        auto timer = std::make_shared<boost::asio::steady_timer>(strand_, answers_look_every);
+        timer->async_wait([self = weak_from_this(), timer, why, give_up_at](boost::system::error_code ec) {
+            if (const auto core = self.lock(); core && !ec) core->finish_hand_over(why, give_up_at);
+        });
+        return;
+    }
     // Units queued from here on are refused (commit()): they would be the new owner's to make.
     standing_by_ = true;
-    const std::string why = "this engine handed the data over to an engine whose workers run workflows";
     // The writer commits what was queued before it gives the leases up, and reports those
     // commits to the strand ahead of what is posted next: their callers hear they succeeded.
     if (!give_up_ownership(why)) return;
@@ -79,13 +101,7 @@ std::vector<result_waiter> engine_core::forget_owned_state(std::exception_ptr mo
     for (auto& [key, r] : lifecycle_.runs().all())
         for (auto& w : r->take_result_waiters()) results.push_back(std::move(w));
     pipeline_.fail_waiting(moved);
-    for (auto& [key, r] : lifecycle_.runs().all()) {
-        for (auto& in : r->pending)
-            for (auto& cb : in.on_recorded) cb(moved);
-        r->pending.clear();
-        queries_updates_.fail_messages(*r, moved);
-    }
-    queries_updates_.fail_asked(moved);   // a closed run's too
+    fail_inputs_and_messages(moved);
     timer_.forget_all();
     activities_.forget_all();
     nexus_.forget_all();
@@ -94,6 +110,16 @@ std::vector<result_waiter> engine_core::forget_owned_state(std::exception_ptr mo
     lifecycle_.forget_runs();
     inbox_.stop();
     return results;
+}
+
+void engine_core::fail_inputs_and_messages(std::exception_ptr why) {
+    for (auto& [key, r] : lifecycle_.runs().all()) {
+        for (auto& in : r->pending)
+            for (auto& cb : in.on_recorded) cb(why);
+        r->pending.clear();
+        queries_updates_.fail_messages(*r, why);
+    }
+    queries_updates_.fail_asked(why);   // a closed run's too
 }
 
 void engine_core::stand_by_beside_owner(std::vector<result_waiter> results) {

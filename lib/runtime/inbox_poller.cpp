@@ -2,6 +2,7 @@
 // the engine only once its claim committed and took it, and its answer committed as the
 // command's finish.
 #include "runtime/inbox_poller.hpp"
+#include "support/holds_error.hpp"
 
 #include <perdure/error.hpp>
 
@@ -32,6 +33,8 @@ inbox_failure failure_of(std::exception_ptr e) {
                 {},
                 false,
                 true};
+    } catch (const data_moved& err) {
+        return {errc::storage_error, err.what(), {}, {}, false, true};
     } catch (const error& err) {
         return {static_cast<errc>(err.code().value()), err.what()};
     } catch (const std::exception& ex) {
@@ -42,25 +45,14 @@ inbox_failure failure_of(std::exception_ptr e) {
     }
 }
 
-/// Commands that this engine stopping before it answered them (engine_stopped) left unmade: a
-/// query changes nothing, and a start, signal, cancel or termination is made in one unit whose
-/// commit answers it. Put back, the next owner makes them. (An update may have been accepted
-/// already, so it is answered as perhaps applied.)
+/// Commands that this engine stopping, or giving its data away, before it answered them
+/// (engine_stopped, data_moved) left unmade: a query changes nothing, and a start, signal, cancel
+/// or termination is made in one unit whose commit answers it. Put back, the next owner makes
+/// them. (An update may have been accepted already, so it is answered as perhaps applied.)
 bool put_back_when_stopped(const inbox_command& c) {
     return std::holds_alternative<workflow_query_command>(c) || std::holds_alternative<workflow_signal_command>(c) ||
            std::holds_alternative<workflow_start_command>(c) || std::holds_alternative<workflow_cancel_command>(c) ||
            std::holds_alternative<workflow_terminate_command>(c);
-}
-
-bool stopped_here(std::exception_ptr e) {
-    if (!e) return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const engine_stopped&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
 }
 
 /// Wall time: other processes do not share the engine's clock (a test environment's is manual),
@@ -76,6 +68,11 @@ inbox_poller::inbox_poller(inbox_host& host, boost::asio::any_io_executor strand
     : host_(host), interval_(interval), timer_(std::move(strand)) {}
 
 void inbox_poller::start(std::weak_ptr<const void> owner) {
+    releasing_ = false;
+    arm(std::move(owner));
+}
+
+void inbox_poller::arm(std::weak_ptr<const void> owner) {
     timer_.expires_after(interval_);
     timer_.async_wait([this, owner = std::move(owner)](boost::system::error_code ec) {
         // Cancelled (stop, or the timer destroyed with the poller): `this` may be gone already.
@@ -88,11 +85,12 @@ void inbox_poller::start(std::weak_ptr<const void> owner) {
             // A failed read of the inbox is tried again at the next poll; the engine itself is fine.
         }
         host_.after_poll();
-        start(owner);
+        arm(owner);
     });
 }
 
 void inbox_poller::poll() {
+    if (releasing_) return;
     auto read = host_.pending_commands(now_us_wall(), batch);
     more_ = more_ || read.size() == batch;
     for (auto& pending : read) {
@@ -135,6 +133,7 @@ void inbox_poller::poll_soon(std::weak_ptr<const void> owner) {
 }
 
 write_unit inbox_poller::release_unapplied() {
+    releasing_ = true;
     write_unit unit;
     for (const auto id : claiming_)
         if (released_.insert(id).second) unit.ops.emplace_back(release_inbox{id});
@@ -142,6 +141,7 @@ write_unit inbox_poller::release_unapplied() {
 }
 
 void inbox_poller::claimed(pending_command pending) {
+    applying_.insert(pending.id);
     auto answer = answer_for(pending.id, pending.command && put_back_when_stopped(*pending.command));
     // Damaged, or written by a newer sender: answered with why, rather than guessed at.
     if (!pending.command) return answer(nullptr, inbox_failure{errc::invalid_argument, std::move(pending.unreadable)});
@@ -150,8 +150,9 @@ void inbox_poller::claimed(pending_command pending) {
 
 answer_sender inbox_poller::answer_for(std::int64_t id, bool put_back) {
     return [this, id, put_back](std::exception_ptr e, inbox_answer result) {
+        applying_.erase(id);
         write_unit unit;
-        if (put_back && stopped_here(e))
+        if (put_back && (holds_error<engine_stopped>(e) || holds_error<data_moved>(e)))
             unit.ops.emplace_back(release_inbox{id});
         else
             unit.ops.emplace_back(finish_inbox{id, e ? inbox_answer(failure_of(e)) : std::move(result)});

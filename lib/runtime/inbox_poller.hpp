@@ -7,6 +7,8 @@
 
 #include "runtime/commit_pipeline.hpp"
 
+#include <perdure/error.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -20,6 +22,15 @@
 #include <vector>
 
 namespace perdure::detail {
+
+/// What a call hears when its engine gave the data to another engine before answering it: the
+/// call was not applied here, and made again it goes to the new owner. A command that heard it
+/// is put back when it would be at a shutdown (the next owner makes it); an update, which may
+/// have been accepted, is answered as unfinished, so that its sender sends it again.
+class data_moved : public storage_error {
+public:
+    using storage_error::storage_error;
+};
 
 /// Commits the answer to a command: the result, or the failure the exception says. Copyable:
 /// a command may pass it on through more than one entry point.
@@ -78,10 +89,14 @@ public:
     void poll_soon(std::weak_ptr<const void> owner);
     /// For an owner handing its data over: the commands whose claims are queued or committed but
     /// which were not applied yet are not applied by this engine; the unit returned puts them
-    /// back for the next owner to claim (no ops when there are none).
+    /// back for the next owner to claim (no ops when there are none). No command is claimed
+    /// after it, until the next start().
     write_unit release_unapplied();
+    /// Commands applied and not answered yet.
+    bool answering() const noexcept { return !applying_.empty(); }
 
 private:
+    void arm(std::weak_ptr<const void> owner);   ///< the timer's next poll
     void claimed(pending_command pending);
     /// `put_back`: a command this engine stopping left unmade goes back for the next owner.
     answer_sender answer_for(std::int64_t id, bool put_back);
@@ -91,6 +106,8 @@ private:
     boost::asio::steady_timer timer_;
     std::set<std::int64_t> claiming_;   // ids whose claim is in flight: not claimed twice
     std::set<std::int64_t> released_;   // claimed, then put back unapplied: their claims apply nothing
+    std::set<std::int64_t> applying_;   // applied, their answers not queued yet
+    bool releasing_ = false;            // release_unapplied() was called: claim nothing more
     bool more_ = false;                 // the last read was full: read again once its claims are in
     bool poll_queued_ = false;          // a poll_soon() is on its way to the strand
 };

@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <future>
@@ -252,6 +253,47 @@ BOOST_AUTO_TEST_CASE(an_owner_that_runs_no_workflows_hands_the_data_to_a_started
     BOOST_TEST(workers.namespaces().describe("made-after").name == "made-after");
     int n = 0;
     for (const auto& e : before.history()) BOOST_TEST(e.event_id == ++n);
+}
+
+// Calls that a third engine sends while the owner hands the data over, each in flight at some
+// moment of it: the owner makes them, or puts back what it had not made for the new owner to
+// make. None is answered as perhaps applied, and each signal is recorded once.
+BOOST_AUTO_TEST_CASE(calls_sent_while_the_owner_hands_the_data_over_are_each_made_once) {
+    const auto uri = postgres_cluster::instance().create_database();
+    perdure::engine clients_only(on(uri));
+    clients_only.namespaces().ensure("default");
+    perdure::engine sender(on(uri));   // beside it: its calls go to whichever engine owns the data
+    auto client = sender.client_for("default");
+    for (const char* id : {"a", "b"}) client.start_workflow(tally_workflow, {.id = id, .task_queue = "q"});
+    std::atomic<bool> handed_over{false};
+    const auto keep_signalling = [&](const std::string& id) {
+        int sent = 0;
+        for (int after = 0; after < 20; after += handed_over ? 1 : 0) {
+            client.get_handle(id).signal("add", 1);   // throws if answered as perhaps applied
+            client.start_workflow(
+                tally_workflow,
+                {.id = id, .task_queue = "q", .id_conflict = perdure::id_conflict_policy::use_existing});
+            ++sent;
+        }
+        return sent;
+    };
+    auto to_a = std::async(std::launch::async, keep_signalling, "a");
+    auto to_b = std::async(std::launch::async, keep_signalling, "b");
+    perdure::engine workers(on(uri));
+    serve(workers);
+    workers.start();   // asks for the data, and the owner, which runs no workflows, hands it over
+    auto probe = clients_only.client_for("default").start_workflow(tally_workflow, {.id = "probe", .task_queue = "q"});
+    probe.signal("add", 0);
+    BOOST_REQUIRE(soon([&] { return probe.describe().status == perdure::workflow_status::completed; }));
+    handed_over = true;
+    for (auto [id, sent] : {std::pair{"a", &to_a}, std::pair{"b", &to_b}}) {
+        const int signals = sent->get();
+        auto run = workers.client_for("default").get_handle<int>(id);
+        BOOST_TEST(run.query<int>("total") == signals);
+        const auto h = run.history();
+        BOOST_TEST(std::count_if(h.begin(), h.end(),
+                                 [](const auto& e) { return e.event_type == "WorkflowExecutionSignaled"; }) == signals);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_client_only_engine_answers_its_calls_once_the_owner_stops_then_hands_the_data_on) {

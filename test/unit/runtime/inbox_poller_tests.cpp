@@ -274,18 +274,31 @@ BOOST_AUTO_TEST_CASE(a_failing_commands_answer_carries_its_error_code_and_messag
     BOOST_TEST((*finish.answer == inbox_answer{inbox_failure{errc::not_found, "namespace 'orders' not found"}}));
 }
 
-BOOST_AUTO_TEST_CASE(a_query_or_signal_the_engine_stopped_before_making_is_put_back_for_the_next_owner) {
+BOOST_AUTO_TEST_CASE(a_query_or_signal_the_engine_stopped_or_gave_away_before_making_is_put_back_for_the_next_owner) {
     const workflow_target run{"default", "order-1", ""};
     for (auto command : {inbox_command{workflow_query_command{run, "status", {}}},
-                         inbox_command{workflow_signal_command{run, "pay", 5}}}) {
-        host.applied.clear();
-        auto answer = applied_command({4, command, {}});
-        answer(std::make_exception_ptr(engine_stopped("the engine was shut down")), {});
-        BOOST_REQUIRE_EQUAL(host.committed.back().ops.size(), 1u);
-        const auto* release = std::get_if<release_inbox>(&host.committed.back().ops[0]);
-        BOOST_REQUIRE(release);
-        BOOST_TEST(release->id == 4);
-    }
+                         inbox_command{workflow_signal_command{run, "pay", 5}}})
+        for (auto why : {std::make_exception_ptr(engine_stopped("the engine was shut down")),
+                         std::make_exception_ptr(data_moved("the engine handed the data over"))}) {
+            host.applied.clear();
+            auto answer = applied_command({4, command, {}});
+            answer(why, {});
+            BOOST_REQUIRE_EQUAL(host.committed.back().ops.size(), 1u);
+            const auto* release = std::get_if<release_inbox>(&host.committed.back().ops[0]);
+            BOOST_REQUIRE(release);
+            BOOST_TEST(release->id == 4);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(an_update_waiting_when_the_engine_gave_the_data_away_is_answered_unfinished_to_be_sent_again) {
+    auto answer = applied_command(
+        {4, inbox_command{workflow_update_command{{"default", "order-1", ""}, "double", 2, "u-1"}}, {}});
+    answer(std::make_exception_ptr(data_moved("the engine handed the data over")), {});
+    BOOST_REQUIRE_EQUAL(host.committed.size(), 2u);
+    const auto* failure = std::get_if<inbox_failure>(&*finish_in(host.committed[1]).answer);
+    BOOST_REQUIRE(failure);
+    BOOST_TEST((failure->code == errc::storage_error));
+    BOOST_TEST(failure->unfinished);
 }
 
 BOOST_AUTO_TEST_CASE(any_other_command_the_engine_stopped_in_is_answered_as_perhaps_applied) {

@@ -274,10 +274,14 @@ BOOST_AUTO_TEST_CASE(a_failing_commands_answer_carries_its_error_code_and_messag
     BOOST_TEST((*finish.answer == inbox_answer{inbox_failure{errc::not_found, "namespace 'orders' not found"}}));
 }
 
-BOOST_AUTO_TEST_CASE(a_query_or_signal_the_engine_stopped_or_gave_away_before_making_is_put_back_for_the_next_owner) {
+BOOST_AUTO_TEST_CASE(a_command_made_in_one_unit_that_the_engine_stopped_or_gave_away_before_making_is_put_back) {
     const workflow_target run{"default", "order-1", ""};
-    for (auto command : {inbox_command{workflow_query_command{run, "status", {}}},
-                         inbox_command{workflow_signal_command{run, "pay", 5}}})
+    workflow_start_command start;
+    start.ns = "default", start.workflow_type = "Order", start.task_queue = "q", start.workflow_id = "order-2";
+    for (auto command :
+         {inbox_command{workflow_query_command{run, "status", {}}},
+          inbox_command{workflow_signal_command{run, "pay", 5}}, inbox_command{start},
+          inbox_command{workflow_cancel_command{run}}, inbox_command{workflow_terminate_command{run, "stuck"}}})
         for (auto why : {std::make_exception_ptr(engine_stopped("the engine was shut down")),
                          std::make_exception_ptr(data_moved("the engine handed the data over"))}) {
             host.applied.clear();

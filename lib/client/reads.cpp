@@ -9,6 +9,7 @@
 #include "visibility/parser.hpp"
 #include "visibility/query.hpp"
 
+#include <memory>
 #include <type_traits>
 
 #include <perdure/error.hpp>
@@ -51,17 +52,24 @@ void on_reader(engine_core& core, const std::string& ns, callback<T> cb, Job job
     if (auto e = core.unavailable()) return cb(e, {});
     const auto ns_id = core.namespace_id_snapshot(ns);
     if (!ns_id) return cb(std::make_exception_ptr(not_found("namespace '" + ns + "' does not exist")), {});
-    core.storage().post_read([ns_id = *ns_id, types = core.search_attribute_types_snapshot(*ns_id), cb = std::move(cb),
-                              job = std::move(job)](store_reads& reads) mutable {
+    // Shared with the job: the store may close between the check above and the post, and then
+    // refuses the job, whose caller must still hear back.
+    auto answer = std::make_shared<callback<T>>(std::move(cb));
+    const bool posted = core.storage().post_read([ns_id = *ns_id, types = core.search_attribute_types_snapshot(*ns_id),
+                                                  answer, job = std::move(job)](store_reads& reads) mutable {
         try {
             if constexpr (std::is_invocable_v<Job&, store_reads&, std::int64_t, const attribute_types&>)
-                cb(nullptr, job(reads, ns_id, types));
+                (*answer)(nullptr, job(reads, ns_id, types));
             else
-                cb(nullptr, job(reads, ns_id));
+                (*answer)(nullptr, job(reads, ns_id));
         } catch (...) {
-            cb(std::current_exception(), {});
+            (*answer)(std::current_exception(), {});
         }
     });
+    if (!posted) {
+        const auto stopped = core.unavailable();
+        (*answer)(stopped ? stopped : std::make_exception_ptr(engine_stopped("the engine was shut down")), {});
+    }
 }
 
 execution_row run_of(store_reads& reads, std::int64_t ns_id, const std::string& ns, const std::string& wid,

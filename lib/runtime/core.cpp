@@ -255,6 +255,22 @@ void engine_core::fail_engine(std::exception_ptr e) noexcept {
     }
 }
 
+void engine_core::run_job(void (*call)(void*), void* job) noexcept {
+    if (!gate_.closed()) try {
+            call(job);
+        } catch (...) {
+            fail_engine(std::current_exception());
+        }
+    else
+        gate_.serialized([&] {
+            try {
+                call(job);
+            } catch (...) {
+                // the engine has stopped: nothing is left to fail
+            }
+        });
+}
+
 void engine_core::set_blocking_timeout(std::chrono::milliseconds t, std::function<std::string()> reason) {
     blocking_timeout_ = t;
     hold_reason_ = std::move(reason);
@@ -315,11 +331,15 @@ void engine_core::shutdown() {
     nexus_.join_handlers();
     barrier();               // results of the last attempts have become units
     store_->stop_writes();   // commits everything queued
-    // The strand's last job: a job posted after this runs where it is posted (job_gate.hpp).
-    gate_.close();
     // Their effects have run; what still waits (a query of a run whose instance was loading, a
-    // result of a run that is still open) would wait for good.
-    on_strand_and_wait([this] { answer_waiting(unavailable()); });
+    // result of a run that is still open) would wait for good. The gate closes in the same job:
+    // a job posted after it runs where it is posted (job_gate.hpp), and those queued behind it
+    // before it closed run before the barrier returns. The strand runs nothing after them.
+    on_strand_and_wait([this] {
+        gate_.close();
+        gate_.serialized([this] { answer_waiting(unavailable()); });
+    });
+    barrier();
     // Handles may outlive the engine; the file and its lock may not.
     store_->close();
     io_guard_.reset();

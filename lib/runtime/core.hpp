@@ -211,8 +211,12 @@ private:
     /// Recovery and work begin, once; strand only.
     void begin_work();
     void fail_engine(std::exception_ptr) noexcept;
+    /// Runs a strand job; what it throws fails the engine (after the gate closed: job_gate.hpp).
+    void run_job(void (*call)(void*), void* job) noexcept;
     template <class F>
-    void run_job(F& f) noexcept;                   ///< a strand job; what it throws fails the engine
+    void run_job(F& f) noexcept {
+        run_job([](void* p) { (*static_cast<F*>(p))(); }, &f);
+    }
     void answer_waiting(std::exception_ptr why);   ///< all that waits hears `why`: failed or stopped
     std::uint64_t commit(write_unit&& unit) override;
     /// Runs a queued unit's hand-offs to other runs; `held` keeps the writer from starting a
@@ -442,7 +446,7 @@ private:
     std::atomic<bool> failed_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<bool> closed_{false};   // shutdown finished: nothing will answer a call any more
-    job_gate gate_;                     // closed before the strand's last job
+    job_gate gate_;                     // closed in the strand's last job
     std::exception_ptr failure_{};
 
     namespace_table namespaces_;
@@ -474,27 +478,18 @@ template <class F>
 void engine_core::post(F&& f) {
     const bool queued = gate_.queue_if_open([&] {
         work_.add(work_tracker::strand);
-        boost::asio::post(strand_,
-                          [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept { self->run_job(f); });
+        boost::asio::post(strand_, [self = shared_from_this(), f = std::forward<F>(f)]() mutable noexcept {
+            self->run_job(f);
+            self->work_.done(work_tracker::strand);
+        });
     });
-    if (!queued) gate_.run_late(f);
+    if (!queued) run_job(f);
 }
 
 template <class F>
 void engine_core::dispatch(F&& f) {
     if (!on_strand()) return post(std::forward<F>(f));
-    work_.add(work_tracker::strand);
     run_job(f);
-}
-
-template <class F>
-void engine_core::run_job(F& f) noexcept {
-    try {
-        f();
-    } catch (...) {
-        fail_engine(std::current_exception());
-    }
-    work_.done(work_tracker::strand);
 }
 
 }   // namespace perdure::detail

@@ -1,10 +1,12 @@
 // Jobs for the engine's strand once it has run its last one. A call checks that the engine runs,
 // then posts its job; an engine that shuts down in between would leave that job queued for
-// good, and the caller waiting on it. So shutdown closes this gate before its last strand job:
-// a job posted before runs on the strand as always, one posted after runs at once on the
-// poster's thread, one at a time, and answers that the engine stopped.
+// good, and the caller waiting on it. So shutdown closes this gate in its last strand job: a job
+// posted before runs on the strand as always, one posted after runs at once on the poster's
+// thread. From the close on, every job, the strand's included, holds one lock while it runs,
+// so those jobs still run one at a time; they answer that the engine stopped.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 
 namespace perdure::detail {
@@ -15,29 +17,27 @@ public:
     template <class Queue>
     bool queue_if_open(Queue&& queue) {
         std::lock_guard lock(mutex_);
-        if (closed_) return false;
+        if (closed_.load(std::memory_order_relaxed)) return false;
         queue();
         return true;
     }
+    /// On the strand. The caller runs the rest of its job under serialized().
     void close() {
         std::lock_guard lock(mutex_);
-        closed_ = true;
+        closed_.store(true, std::memory_order_release);
     }
-    /// Runs a job that came after the gate closed. What it throws is dropped: the engine has
-    /// stopped, so there is nothing left to fail.
+    bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+    /// Runs `job` holding the lock that jobs after the close share.
     template <class Job>
-    void run_late(Job& job) noexcept {
-        std::lock_guard lock(late_);
-        try {
-            job();
-        } catch (...) {
-        }
+    void serialized(Job&& job) {
+        std::lock_guard lock(running_);
+        job();
     }
 
 private:
     std::mutex mutex_;
-    bool closed_ = false;
-    std::recursive_mutex late_;   // a late job may post another
+    std::atomic<bool> closed_{false};
+    std::recursive_mutex running_;   // a job may post another, which then runs inside it
 };
 
 }   // namespace perdure::detail

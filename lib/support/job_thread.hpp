@@ -1,5 +1,5 @@
 // One thread that runs posted jobs in order, each with the resource it serves (a store's read
-// connection); stop() finishes the queued jobs first.
+// connection); stop() finishes the queued jobs first, and a job posted after that is refused.
 #pragma once
 
 #include "support/unique_function.hpp"
@@ -20,13 +20,16 @@ public:
     job_thread(const job_thread&) = delete;
     job_thread& operator=(const job_thread&) = delete;
 
-    /// Queues `job`; jobs catch their own errors and report them to whoever waits.
-    void post(unique_function<void(Resource&)> job) {
+    /// Queues `job`; jobs catch their own errors and report them to whoever waits. False once
+    /// the thread has ended (stop()): the job is dropped unrun, and its poster answers for it.
+    bool post(unique_function<void(Resource&)> job) {
         {
             std::lock_guard lk(mutex_);
+            if (ended_) return false;
             jobs_.push_back(std::move(job));
         }
         wake_.notify_one();
+        return true;
     }
 
     /// Runs the queued jobs, then ends the thread.
@@ -44,7 +47,10 @@ private:
         std::unique_lock lk(mutex_);
         for (;;) {
             wake_.wait(lk, [&] { return !jobs_.empty() || stopping_; });
-            if (jobs_.empty()) break;
+            if (jobs_.empty()) {
+                ended_ = true;   // under the lock: a job is either queued before this, and run, or refused
+                break;
+            }
             auto job = std::move(jobs_.front());
             jobs_.pop_front();
             lk.unlock();
@@ -58,6 +64,7 @@ private:
     std::condition_variable wake_;
     std::deque<unique_function<void(Resource&)>> jobs_;
     bool stopping_ = false;
+    bool ended_ = false;
     std::thread thread_;   // last: starts once everything it uses exists
 };
 

@@ -13,6 +13,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -162,6 +163,39 @@ BOOST_AUTO_TEST_CASE(a_call_whose_job_reaches_the_engine_after_it_shut_down_is_s
     auto answer = heard.get_future();
     BOOST_REQUIRE(answer.wait_for(10s) == std::future_status::ready);
     BOOST_TEST(answer.get() == "engine_stopped");
+}
+
+BOOST_AUTO_TEST_CASE(async_calls_made_while_the_engine_shuts_down_each_complete) {
+    // Each round, a thread makes async calls until one hears that the engine stopped, while the
+    // engine shuts down at a different moment; every call must complete, one way or the other.
+    for (int round = 0; round < 30; ++round) {
+        temp_dir dir;
+        perdure::engine engine(
+            {.database = perdure::test::fresh_database(dir), .durability = perdure::durability::off});
+        engine.namespaces().ensure("default");
+        engine.add_worker("default", "q").register_workflow(tally_workflow);
+        engine.start();
+        auto run = engine.client_for("default").start_workflow(tally_workflow, 0, {.id = "t", .task_queue = "q"});
+        std::vector<std::future<perdure::workflow_execution_info>> calls;
+        std::atomic<int> made{0};
+        std::thread caller([&] {
+            for (;; ++made) {
+                calls.push_back(perdure::async_describe(run, boost::asio::use_future));
+                if (calls.back().wait_for(0s) != std::future_status::ready) continue;
+                try {
+                    calls.back().get();
+                } catch (const perdure::engine_stopped&) {
+                    return;
+                }
+            }
+        });
+        while (made < round * 3) std::this_thread::yield();
+        engine.shutdown();
+        caller.join();
+        for (auto& call : calls)
+            BOOST_REQUIRE_MESSAGE(!call.valid() || call.wait_for(10s) == std::future_status::ready,
+                                  "round " << round << ": an async call never completed");
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

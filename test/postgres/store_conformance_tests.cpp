@@ -14,6 +14,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <future>
+#include <memory>
 #include <sstream>
 
 using namespace perdure::detail;
@@ -206,6 +207,22 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_refused_batch_fails_whole_and_stops_the_writer, 
     BOOST_TEST((failure.reason == commit_failure::kind::storage));
     BOOST_TEST(failure.message.find("database ") != std::string::npos);
     BOOST_TEST(s->reads().history_length(7) == 3);   // nothing of the refused batch
+}
+
+// A read posted as the store closes either runs (queued before the reader stopped) or is refused
+// and dropped, so that its poster answers whoever waits: never queued where nothing runs it.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_read_posted_after_the_store_closed_is_refused, Backend, perdure::test::store_backends) {
+    Backend b;
+    commit_log log;
+    auto s = open_store(b.options(), open_mode::owner, log.callbacks());
+    log.wait_for(s->append(a_workload()));
+    std::promise<std::size_t> before;
+    BOOST_TEST(s->post_read([&](store_reads& r) { before.set_value(r.history(7, 1).size()); }));
+    s->close();
+    BOOST_TEST(before.get_future().get() == 3u);   // queued before the close: run by it
+    auto dropped = std::make_shared<int>(0);
+    BOOST_TEST(!s->post_read([dropped](store_reads&) { ++*dropped; }));
+    BOOST_TEST(dropped.use_count() == 1);   // the refused job was dropped, not kept
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(reads_run_on_the_reader_thread_and_in_snapshots, Backend, perdure::test::store_backends) {

@@ -199,7 +199,7 @@ void postgres_store::reserve_keys_above(std::int64_t largest_key) {
     own_reads_->reserve_keys_above(largest_key);
 }
 
-void postgres_store::post_read(unique_function<void(store_reads&)> job) { reader_->post(std::move(job)); }
+bool postgres_store::post_read(unique_function<void(store_reads&)> job) { return reader_->post(std::move(job)); }
 
 std::unique_ptr<store_reads> postgres_store::snapshot() {
     try {
@@ -359,8 +359,7 @@ void postgres_store::close() {
     listener_.reset();
     stop_writes();
     standby_.reset();
-    if (reader_) reader_->stop();
-    reader_.reset();
+    if (reader_) reader_->stop();   // kept, stopped: a read posted now is refused
     counted_writer_ = nullptr;
     writer_.reset();
     reader_reads_.reset();

@@ -16,10 +16,14 @@ public:
     reader(const reader&) = delete;
     reader& operator=(const reader&) = delete;
 
-    /// Runs `job` on the reader thread with its connection. Jobs run in order.
-    void post(unique_function<void(sql::connection&)> job) { jobs_.post(std::move(job)); }
-    /// Finishes queued jobs and stops.
-    void stop() { jobs_.stop(); }
+    /// Runs `job` on the reader thread with its connection. Jobs run in order; false once
+    /// stopped (the job never runs).
+    bool post(unique_function<void(sql::connection&)> job) { return jobs_.post(std::move(job)); }
+    /// Finishes queued jobs and stops; the connection closes.
+    void stop() {
+        jobs_.stop();
+        conn_.reset();
+    }
 
 private:
     std::unique_ptr<sql::connection> conn_;

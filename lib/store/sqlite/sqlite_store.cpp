@@ -174,8 +174,8 @@ std::uint64_t sqlite_store::append(std::vector<write_op>&& ops) {
     return writer_->append(std::move(ops));
 }
 
-void sqlite_store::post_read(unique_function<void(store_reads&)> job) {
-    reader_->post([this, job = std::move(job)](sql::connection& c) mutable {
+bool sqlite_store::post_read(unique_function<void(store_reads&)> job) {
+    return reader_->post([this, job = std::move(job)](sql::connection& c) mutable {
         sqlite_reads r(c, *db_);
         job(r);
     });
@@ -222,8 +222,7 @@ void sqlite_store::close() {
     own_conn_.reset();
     inbox_conn_.reset();
     writer_.reset();
-    reader_.reset();
-    db_.reset();   // drops the file lock
+    db_.reset();   // drops the file lock (the reader stays, stopped: a read posted now is refused)
 }
 
 }   // namespace perdure::detail

@@ -26,7 +26,7 @@ public:
     }
     void hold_batch() noexcept override {}
     void release_batch() noexcept override {}
-    void post_read(unique_function<void(store_reads&)>) override { throw std::logic_error("no reads here"); }
+    bool post_read(unique_function<void(store_reads&)>) override { throw std::logic_error("no reads here"); }
     store_reads& reads() override { throw std::logic_error("no reads here"); }
     std::unique_ptr<store_reads> snapshot() override { throw std::logic_error("no reads here"); }
     std::int64_t submit_command(const inbox_command&, std::int64_t, std::int64_t) override {

@@ -8,23 +8,30 @@
 
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 namespace perdure::detail {
 
 class job_gate {
 public:
-    /// Calls `queue()` and returns true while the gate is open; false once it has closed.
+    /// Calls `queue()` and returns true while the gate is open; false once it has closed. No lock:
+    /// the engine's threads post all the time, and close() waits for those it might miss.
     template <class Queue>
     bool queue_if_open(Queue&& queue) {
-        std::lock_guard lock(mutex_);
-        if (closed_.load(std::memory_order_relaxed)) return false;
+        posting_.fetch_add(1);   // seq_cst, as closed_ and close(): one of the two sees the other
+        const struct leaving {
+            std::atomic<int>& posting;
+            ~leaving() { posting.fetch_sub(1); }
+        } left{posting_};
+        if (closed_.load()) return false;
         queue();
         return true;
     }
-    /// On the strand. The caller runs the rest of its job under serialized().
+    /// On the strand. Returns once no post that saw the gate open is still queueing its job; the
+    /// caller runs the rest of its job under serialized().
     void close() {
-        std::lock_guard lock(mutex_);
-        closed_.store(true, std::memory_order_release);
+        closed_.store(true);
+        while (posting_.load() != 0) std::this_thread::yield();
     }
     bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
     /// Runs `job` holding the lock that jobs after the close share.
@@ -35,7 +42,7 @@ public:
     }
 
 private:
-    std::mutex mutex_;
+    std::atomic<int> posting_{0};
     std::atomic<bool> closed_{false};
     std::recursive_mutex running_;   // a job may post another, which then runs inside it
 };

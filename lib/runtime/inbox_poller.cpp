@@ -68,7 +68,10 @@ inbox_poller::inbox_poller(inbox_host& host, boost::asio::any_io_executor strand
     : host_(host), interval_(interval), timer_(std::move(strand)) {}
 
 void inbox_poller::start(std::weak_ptr<const void> owner) {
+    // Taking the data (again): what an earlier ownership applied and left unanswered is the
+    // commands' next owner's to answer, not this one's to wait for.
     releasing_ = false;
+    applying_.clear();
     arm(std::move(owner));
 }
 

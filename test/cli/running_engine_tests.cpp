@@ -2,6 +2,7 @@
 // writes go through the engine's inbox and report what the engine answered.
 #include "cli_fixture.hpp"
 
+#include "support/tally_workflow.hpp"
 #include "support/test_store.hpp"
 
 #include <perdure/perdure.hpp>
@@ -22,23 +23,10 @@ std::vector<std::string> inbox_states(const std::string& db) {
     return perdure::test::stored_column(db, "SELECT state FROM inbox ORDER BY id");
 }
 
-/// Adds what "add" brings until it brings 0; the update "hold" waits until the total is negative.
-perdure::workflow<int> holding(perdure::workflow_context& ctx) {
-    int total = 0;
-    ctx.set_update_handler("hold", [&](int) -> perdure::workflow<int> {
-        co_await ctx.wait_condition([&] { return total < 0; });
-        co_return total;
-    });
-    auto adds = ctx.signal_channel<int>("add");
-    for (int n; (n = co_await adds.receive()) != 0;) total += n;
-    co_return total;
-}
-const perdure::workflow_def holding_workflow{"Holding", &holding};
-
-/// An engine of the application on `db`, serving Holding, started (it owns the data, or stands by).
+/// An engine of the application on `db`, serving the tally, started (it owns the data, or stands by).
 std::unique_ptr<perdure::engine> holding_engine(const std::string& db) {
     auto e = std::make_unique<perdure::engine>(perdure::engine_options{.database = db});
-    e->add_worker("app", "holding").register_workflow(holding_workflow);
+    e->add_worker("app", "holding").register_workflow(perdure::test::tally_workflow);
     e->start();
     return e;
 }
@@ -184,7 +172,8 @@ BOOST_FIXTURE_TEST_CASE(an_update_whose_engine_stops_before_it_completes_prints_
                         *boost::unit_test::precondition(on_postgresql{})) {
     auto owner = holding_engine(db);
     const auto beside = holding_engine(db);   // stands by, and takes the data over once the owner stops
-    auto run = owner->client_for("app").start_workflow(holding_workflow, {.id = "held", .task_queue = "holding"});
+    auto run =
+        owner->client_for("app").start_workflow(perdure::test::tally_workflow, {.id = "held", .task_queue = "holding"});
     perdure::test::cli_process update(
         perdure::test::words("workflow update execute --namespace app --workflow-id held --name hold --input 0"), db);
     const auto count = [&](perdure::engine& on, const std::string& type) {

@@ -4,6 +4,7 @@
 #include "beside_engines.hpp"
 
 #include "support/postgres_cluster.hpp"
+#include "support/tally_workflow.hpp"
 
 #include <perdure/perdure.hpp>
 
@@ -24,32 +25,9 @@ using perdure::test::postgres_available;
 using perdure::test::postgres_cluster;
 using perdure::test::read_line;
 using perdure::test::soon;
+using perdure::test::tally_workflow;
 
 namespace {
-
-/// Adds what "add" brings until it brings 0; "total" tells the sum, "double" doubles it (its
-/// validator refuses a negative argument), "explode" fails, "hold" waits until the total is negative.
-perdure::workflow<int> tally(perdure::workflow_context& ctx) {
-    int total = 0;
-    ctx.set_query_handler("total", [&] { return total; });
-    ctx.set_update_handler(
-        "double", [&](int) -> perdure::workflow<int> { co_return total *= 2; },
-        [](const int& n) {
-            if (n < 0) throw std::invalid_argument("no negative doubling");
-        });
-    ctx.set_update_handler("explode", [](int) -> perdure::workflow<int> {
-        throw perdure::application_error("boom", "Explosion", true);
-        co_return 0;
-    });
-    ctx.set_update_handler("hold", [&](int) -> perdure::workflow<int> {
-        co_await ctx.wait_condition([&] { return total < 0; });
-        co_return total;
-    });
-    auto adds = ctx.signal_channel<int>("add");
-    for (int n; (n = co_await adds.receive()) != 0;) total += n;
-    co_return total;
-}
-const perdure::workflow_def tally_workflow{"Tally", &tally};
 
 perdure::engine_options on(const std::string& uri) { return {.database = uri, .durability = perdure::durability::off}; }
 

@@ -97,8 +97,6 @@ public:
     std::exception_ptr unavailable() const;
     template <class F>
     void post(F&& f);
-    template <class F>
-    void dispatch(F&& f);
 
     // ---- namespaces ----
     void create_namespace(std::string name, std::string description, bool ensure, callback<namespace_info> cb);
@@ -484,12 +482,6 @@ void engine_core::post(F&& f) {
         });
     });
     if (!queued) run_job(f);
-}
-
-template <class F>
-void engine_core::dispatch(F&& f) {
-    if (!on_strand()) return post(std::forward<F>(f));
-    run_job(f);
 }
 
 }   // namespace perdure::detail

@@ -45,7 +45,7 @@ void claim_rounds::claim(std::int64_t ns_id) {
     const auto free = capacity_ - in_flight_;
     in_flight_ += free;   // taken before the round, given back for what it did not claim
     claiming_ = true;
-    store_.post_read([this, to_strand = host_.handoff(), queues = std::move(queues), free](store_reads&) mutable {
+    (void)store_.post_read([this, to_strand = host_.handoff(), queues = std::move(queues), free](store_reads&) mutable {
         std::vector<claimed_task> got;
         try {
             for (const auto& q : queues) {

@@ -30,7 +30,7 @@ claimed_workflow_tasks::claimed_workflow_tasks(claimer_host& host, store& s, wor
           [this](claimed_task c) { read_then(std::move(c), &claimed_workflow_tasks::answer); }) {}
 
 void claimed_workflow_tasks::read_then(claimed_task c, step then, std::int64_t first_event_id) {
-    store_.post_read(
+    (void)store_.post_read(
         [this, then, first_event_id, to_strand = host_.handoff(), c = std::move(c)](store_reads& reads) mutable {
             std::vector<event> history;
             try {

@@ -81,8 +81,8 @@ boost::json::object engine_core::started_attributes(const run_state& r) {
 void engine_core::read_history(std::int64_t run_key, history_reader then) {
     work_.add(work_tracker::reader);
     ++history_reads_;
-    store_->post_read([self = shared_from_this(), run_key, then = std::move(then),
-                       spent = std::exchange(spent_histories_, {})](store_reads& reads) mutable {
+    (void)store_->post_read([self = shared_from_this(), run_key, then = std::move(then),
+                             spent = std::exchange(spent_histories_, {})](store_reads& reads) mutable {
         spent.clear();
         std::vector<event> history;
         std::exception_ptr error;

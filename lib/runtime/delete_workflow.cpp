@@ -39,8 +39,8 @@ void engine_core::delete_workflow(std::string ns, std::string workflow_id, std::
             return terminate_and_delete(*r, std::move(cb));
         // A closed run: found on the reader thread, deleted on the strand.
         work_.add(work_tracker::reader);
-        store_->post_read([self = shared_from_this(), ns_id, ns = std::move(ns), wid = std::move(wid),
-                           rid = std::move(rid), cb = std::move(cb)](store_reads& reads) mutable {
+        (void)store_->post_read([self = shared_from_this(), ns_id, ns = std::move(ns), wid = std::move(wid),
+                                 rid = std::move(rid), cb = std::move(cb)](store_reads& reads) mutable {
             std::optional<execution_row> row;
             std::exception_ptr error;
             try {

@@ -121,8 +121,8 @@ void engine_core::update_workflow(std::string ns, std::string wid, std::string r
 
 void engine_core::read_stored_run(std::int64_t ns_id, std::string wid, std::string rid, stored_run_reader then) {
     work_.add(work_tracker::reader);
-    store_->post_read([self = shared_from_this(), ns_id, wid = std::move(wid), rid = std::move(rid),
-                       then = std::move(then)](store_reads& reads) mutable {
+    (void)store_->post_read([self = shared_from_this(), ns_id, wid = std::move(wid), rid = std::move(rid),
+                             then = std::move(then)](store_reads& reads) mutable {
         std::optional<stored_run> run;
         std::exception_ptr error;
         try {

@@ -62,21 +62,19 @@ struct owner_link::exchange {
     bool poked = false;
     /// Strand: the caller has its outcome (a shutdown may finish it while a look is in flight).
     bool finished = false;
-    /// A command safe to make again (an update, named by its id), and how often it was sent again.
+    /// The command, kept when it may be sent again (an update: see send_again), and how often it was.
     std::optional<inbox_command> again{};
     int resent = 0;
 };
 
 void owner_link::send(inbox_command command, std::weak_ptr<const void> owner, answered then) {
     auto x = std::make_shared<exchange>(strand_, std::move(owner), std::move(then));
-    // As Temporal's clients retry an update with its id: the owner that makes it again finds
-    // the first one's outcome, or makes it for the first time.
     if (std::holds_alternative<workflow_update_command>(command)) x->again = command;
     submit(std::move(x), std::move(command));
 }
 
 void owner_link::submit(std::shared_ptr<exchange> x, inbox_command command) {
-    store_.post_read([this, x, command = std::move(command)](store_reads&) mutable {
+    (void)store_.post_read([this, x, command = std::move(command)](store_reads&) mutable {
         try {
             const auto now = wall_us();
             x->id = store_.submit_command(command, now, now + std::chrono::microseconds(claim_patience).count());
@@ -140,7 +138,7 @@ void owner_link::look(std::shared_ptr<exchange> x) {
     x->poked = false;
     if (!x->owner.lock()) return;
     if (stopped_) return finish(x, stopped_while_applied());
-    store_.post_read([this, x](store_reads&) { check(x); });
+    (void)store_.post_read([this, x](store_reads&) { check(x); });
 }
 
 void owner_link::send_again(std::shared_ptr<exchange> x) {
@@ -176,7 +174,7 @@ void owner_link::check(std::shared_ptr<exchange> x) {
         switch (status->at) {
         case stage::answered:
             if (const auto* f = std::get_if<inbox_failure>(&status->answer)) {
-                if (f->unfinished && x->again && x->resent < max_resends) return send_again(x);
+                if (x->again && detail::send_again(*x->again, *f, x->resent)) return send_again(x);
                 return finish(x, thrown(*f));
             }
             return finish(x, nullptr, std::move(status->answer));

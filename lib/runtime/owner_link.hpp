@@ -25,9 +25,6 @@ public:
     /// How often a waiting caller reads its command's state: often when nothing tells it of
     /// answers (the store has no notices), rarely, as a safety net, when something does.
     static constexpr std::chrono::milliseconds poll_interval{20}, fallback_interval{1000};
-    /// How often a command safe to make again is sent again after its owner stopped before it
-    /// finished (each time a new owner took the data).
-    static constexpr int max_resends = 3;
 
     using answered = unique_function<void(std::exception_ptr, inbox_answer)>;
 

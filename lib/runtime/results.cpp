@@ -115,8 +115,8 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     // Counted as reader work: the test environment's clock must not skip (and retention must
     // not delete the run) while the result is being read.
     work_.add(work_tracker::reader);
-    store_->post_read([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb),
-                       hops](store_reads& reads) mutable {
+    (void)store_->post_read([self = shared_from_this(), ns_id, wid, rid, on_close, cb = std::move(cb),
+                             hops](store_reads& reads) mutable {
         [&] {
             try {
                 auto row = rid.empty() ? reads.find_latest_run(ns_id, wid) : reads.find_run(rid);

@@ -281,6 +281,19 @@ struct inbox_failure {
     bool operator==(const inbox_failure&) const = default;
 };
 
+/// How many times a sender sends a command again after the engines that took it stopped before
+/// finishing it (each time another engine took the data over).
+inline constexpr int max_resends = 3;
+
+/// Whether the sender of `command`, answered `failure` after sending it again `resent` times,
+/// sends it once more: the engine that took it stopped before finishing it, and the command is
+/// safe to make again. Only an update named by its id is, as Temporal's clients retry one: the
+/// engine that takes it again finds the first one's outcome, or makes it for the first time.
+inline bool send_again(const inbox_command& command, const inbox_failure& failure, int resent) {
+    const auto* update = std::get_if<workflow_update_command>(&command);
+    return failure.unfinished && update && !update->update_id.empty() && resent < max_resends;
+}
+
 /// What the owner answers a command with: nothing to report (a delete, a signal), the namespace
 /// or endpoint as the command left it, or why it failed.
 using inbox_answer = std::variant<std::monostate, namespace_answer, endpoint_answer, inbox_failure,

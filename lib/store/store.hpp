@@ -146,8 +146,11 @@ public:
     virtual void release_batch() noexcept = 0;
     /// Runs `job` on the store's reader thread, in order with other jobs. Jobs catch their own
     /// errors and report them to whoever waits. False once the store closed: the job never
-    /// runs, and whoever waits for it must be told by the caller.
-    virtual bool post_read(unique_function<void(store_reads&)> job) = 0;
+    /// runs, and whoever waits for it must be told by the caller. (The engine's own reads are
+    /// posted only while it runs: each path checks `engine_core::unavailable()` first, which
+    /// answers from the start of shutdown, and the parts that read by themselves, the claim
+    /// rounds and the owner link, are stopped before the store closes.)
+    [[nodiscard]] virtual bool post_read(unique_function<void(store_reads&)> job) = 0;
     /// Synchronous reads for one thread at a time (the engine's strand); they see what is
     /// committed, not what is queued.
     virtual store_reads& reads() = 0;

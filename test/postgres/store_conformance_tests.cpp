@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(reads_run_on_the_reader_thread_and_in_snapshots, B
     auto s = open_store(b.options(), open_mode::owner, log.callbacks());
     log.wait_for(s->append(a_workload()));
     std::promise<std::size_t> length;
-    s->post_read([&](store_reads& r) { length.set_value(r.history(7, 1).size()); });
+    BOOST_TEST(s->post_read([&](store_reads& r) { length.set_value(r.history(7, 1).size()); }));
     BOOST_TEST(length.get_future().get() == 3u);
 
     auto snap = s->snapshot();

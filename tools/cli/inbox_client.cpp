@@ -82,25 +82,16 @@ detail::inbox_answer send_once(const std::string& db, const detail::inbox_comman
     }
 }
 
-/// Made again safely: an update carries its id, so the engine that takes it again finds it
-/// accepted and answers its outcome instead of running it twice.
-bool safe_to_send_again(const detail::inbox_command& command) {
-    const auto* update = std::get_if<detail::workflow_update_command>(&command);
-    return update && !update->update_id.empty();
-}
-
 }   // namespace
 
 detail::inbox_answer send_to_engine(const std::string& db, const detail::inbox_command& command) {
     // The engine that took a command may stop before finishing it (another engine then takes the
     // data over): a command that is safe to make again is sent again, as the engines' own
     // clients do, a few times at most.
-    constexpr int max_resends = 3;
     for (int resent = 0;; ++resent) {
         auto answer = send_once(db, command, resent > 0);
         const auto* failure = std::get_if<detail::inbox_failure>(&answer);
-        if (!(failure && failure->unfinished && safe_to_send_again(command) && resent < max_resends))
-            return answer_of(std::move(answer));
+        if (!(failure && detail::send_again(command, *failure, resent))) return answer_of(std::move(answer));
     }
 }
 

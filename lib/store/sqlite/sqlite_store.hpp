@@ -68,7 +68,7 @@ public:
     void release_batch() noexcept override {
         if (writer_) writer_->queue().release();
     }
-    bool post_read(unique_function<void(store_reads&)> job) override;
+    [[nodiscard]] bool post_read(unique_function<void(store_reads&)> job) override;
     store_reads& reads() override { return *own_reads_; }
     /// A read-only connection of its own inside one read transaction.
     std::unique_ptr<store_reads> snapshot() override;

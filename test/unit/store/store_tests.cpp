@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(reads_run_on_the_reader_thread) {
     auto s = open_store(store_options(dir.file("db")), open_mode::owner, log.callbacks());
     log.wait_for(s->append(a_started_run()));
     std::promise<std::size_t> length;
-    s->post_read([&](store_reads& r) { length.set_value(r.history(7).size()); });
+    BOOST_TEST(s->post_read([&](store_reads& r) { length.set_value(r.history(7).size()); }));
     BOOST_TEST(length.get_future().get() == 2u);
 }
 

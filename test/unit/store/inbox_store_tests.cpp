@@ -163,6 +163,8 @@ BOOST_AUTO_TEST_CASE(the_owner_sweeps_commands_no_sender_waits_for_from_the_inbo
     BOOST_TEST(ids().size() == 7u);
     clock->advance(1min);
     owner.commit(claim_inbox{late, std::make_shared<std::atomic<bool>>(false)});
+    // The sweep follows its batch on the writer thread, so it is done once a later batch is.
+    owner.commit(upsert_namespace{namespace_row{1, "first", "", 0, 1000}});
     // Below the mark, what is answered, withdrawn or expired went; the claimed command waits for
     // its answer and the pending one for its owner.
     const std::vector<std::int64_t> kept{claimed, pending, late};

@@ -19,6 +19,30 @@ std::exception_ptr outcome_error(const boost::json::object& outcome) {
     return make_exception(failure::from_json(outcome.at("failure")));
 }
 
+/// What a closed run's history says of an update id: accepted, and its outcome once completed.
+struct stored_update {
+    bool accepted = false;
+    std::optional<boost::json::object> outcome;
+};
+
+stored_update find_stored_update(const std::vector<event>& history, const std::string& id) {
+    stored_update found;
+    for (const auto& e : history) {
+        if (e.type == event_type::workflow_execution_update_accepted) {
+            const auto* instance = e.attrs.if_contains("protocol_instance_id");
+            if (instance && instance->is_string() && instance->get_string() == id) found.accepted = true;
+        } else if (e.type == event_type::workflow_execution_update_completed) {
+            const auto* meta = e.attrs.if_contains("meta");
+            const auto* update_id = meta && meta->is_object() ? meta->get_object().if_contains("update_id") : nullptr;
+            const auto* outcome = e.attrs.if_contains("outcome");
+            if (update_id && update_id->is_string() && update_id->get_string() == id && outcome &&
+                outcome->is_object())
+                found.outcome = outcome->get_object();
+        }
+    }
+    return found;
+}
+
 }   // namespace
 
 std::string checked_payload(const boost::json::value& v, std::size_t limit, const char* what) {
@@ -146,9 +170,15 @@ void queries_and_updates::update(std::string ns, std::string wid, std::string ri
     try {
         if (name.empty()) throw invalid_argument("an update name must not be empty");
         checked_payload(arg, max_payload_bytes_, "the update argument");
-        auto* r = host_.find_open_run(host_.namespace_id(ns), wid);
-        if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
+        const auto ns_id = host_.namespace_id(ns);
+        auto* r = host_.find_open_run(ns_id, wid);
+        if (!r || (!rid.empty() && r->run_id != rid))
+            return update_stored_run(ns_id, ns, std::move(wid), std::move(rid), std::move(update_id), std::move(cb));
+        if (r->status != run_status::running) {   // its close is being committed
+            if (auto known = r->inst ? r->inst->update_outcome(update_id) : std::nullopt)
+                return answer_outcome(cb, *known);
             throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
+        }
         if (update_id.empty()) update_id = new_uuid();
         r->clients_or_new().pending_updates.push_back(
             {std::move(name), std::move(update_id), std::move(arg), std::move(cb)});
@@ -156,6 +186,25 @@ void queries_and_updates::update(std::string ns, std::string wid, std::string ri
     } catch (...) {
         cb(std::current_exception(), {});
     }
+}
+
+void queries_and_updates::update_stored_run(std::int64_t ns_id, const std::string& ns, std::string wid,
+                                            std::string rid, std::string update_id, message_callback cb) {
+    auto missing = "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " + ns;
+    auto closed = not_running(wid, rid, ns);
+    host_.read_stored_run(
+        ns_id, std::move(wid), std::move(rid),
+        [missing = std::move(missing), closed = std::move(closed), update_id = std::move(update_id),
+         cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
+            if (error) return cb(error, {});
+            if (!run) return cb(std::make_exception_ptr(not_found(missing)), {});
+            const auto found = update_id.empty() ? stored_update{} : find_stored_update(run->history, update_id);
+            if (found.outcome) return answer_outcome(cb, *found.outcome);
+            cb(std::make_exception_ptr(failed_precondition(
+                   found.accepted ? closed + "; it closed before update " + update_id + " completed"
+                                  : closed + "; updates reach running workflows only")),
+               {});
+        });
 }
 
 void queries_and_updates::process_updates(run_state& r) {

@@ -72,8 +72,10 @@ public:
     /// from its stored history and asked there.
     void query(std::string ns, std::string workflow_id, std::string run_id, std::string name, boost::json::value arg,
                message_callback cb);
-    /// Reaches running runs only; queued until the instance is live, which validates it. An
-    /// empty `update_id` gets a new one.
+    /// Queued until a running run's instance is live, which validates it. An empty `update_id`
+    /// gets a new one. A closed run answers an update id its history completed with that
+    /// outcome, as Temporal does, so that a retried request sees the first one's; it refuses
+    /// any other.
     void update(std::string ns, std::string workflow_id, std::string run_id, std::string name, boost::json::value arg,
                 std::string update_id, message_callback cb);
 
@@ -132,6 +134,8 @@ private:
     void process_updates(run_state& r);
     void query_stored_run(std::int64_t ns_id, std::string workflow_id, std::string run_id, std::string name,
                           boost::json::value arg, message_callback cb);
+    void update_stored_run(std::int64_t ns_id, const std::string& ns, std::string workflow_id, std::string run_id,
+                           std::string update_id, message_callback cb);
     /// Offers each query of `run` to the engine whose worker registers its type.
     void offer_elsewhere(const run_identity& run, std::vector<waiting_clients::query_request> queries);
     /// The caller of query `id` offered elsewhere (of run `run_key`, when not 0), no longer

@@ -172,6 +172,25 @@ BOOST_AUTO_TEST_CASE(updates_survive_a_restart_and_their_ids_still_deduplicate) 
     BOOST_TEST(again.get().status == "checked out with 10% off");
 }
 
+BOOST_AUTO_TEST_CASE(a_retried_update_id_finds_its_outcome_after_the_workflow_closed) {
+    engine_fixture f;
+    f.open(setup);
+    auto run = f.client().start_workflow(cart_workflow, {.id = "c", .task_queue = "q"});
+    f.idle();
+    BOOST_TEST(run.update<int>("discount", 20, "u-1") == 80);
+    run.signal("add", std::string("checkout"));
+    run.get();
+    const auto length = run.history().size();
+    // As Temporal's server answers a repeated request: the first outcome, nothing recorded.
+    BOOST_TEST(run.update<int>("discount", 30, "u-1") == 80);
+    BOOST_TEST(run.history().size() == length);
+    const auto msg = message_of<perdure::failed_precondition>([&] { run.update<int>("discount", 30, "u-2"); });
+    BOOST_TEST(msg.find("updates reach running workflows only") != std::string::npos, msg);
+    const auto missing =
+        message_of<perdure::not_found>([&] { f.client().get_handle("ghost").update<int>("discount", 30, "u-1"); });
+    BOOST_TEST(missing == "workflow ghost not found in namespace default");
+}
+
 BOOST_AUTO_TEST_CASE(signal_with_start_starts_or_signals) {
     engine_fixture f;
     f.open(setup);

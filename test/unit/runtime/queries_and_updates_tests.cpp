@@ -603,12 +603,51 @@ BOOST_AUTO_TEST_CASE(fail_updates_answers_every_waiter_with_the_reason) {
 
 BOOST_AUTO_TEST_CASE(an_update_reaches_running_runs_only) {
     auto h = update(2, "u1", "nobody");
-    BOOST_TEST(error_of<failed_precondition>(*h) ==
-               "workflow nobody is not running in namespace orders; updates reach running workflows only");
-    run().status = run_status::completed;
-    auto closed = update(2, "u1");
-    BOOST_TEST(contains(error_of<failed_precondition>(*closed), "workflow counter is not running"));
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 1u);   // not in memory: looked for in the store
+    host.reads[0].then(nullptr, std::nullopt);
+    BOOST_TEST(error_of<not_found>(*h) == "workflow nobody not found in namespace orders");
+    run().status = run_status::completed;   // closing: its close is being committed
+    auto closing = update(2, "u1");
+    BOOST_TEST(contains(error_of<failed_precondition>(*closing), "workflow counter is not running"));
     BOOST_TEST(host.activations.empty());
+}
+
+/// A closed run of the counter whose history holds update u1, completed with 7, and u2, accepted only.
+stored_run counter_closed_after_updates() {
+    history_builder h;
+    h.started(5, "Counter").boundary();
+    h.add(event_type::workflow_execution_update_accepted,
+          update_accepted_event("u1", "add", 2, 0).attrs);
+    h.add(event_type::workflow_execution_update_completed,
+          {{"meta", {{"update_id", "u1"}}}, {"outcome", {{"success", 7}}}});
+    h.add(event_type::workflow_execution_update_accepted,
+          update_accepted_event("u2", "add", 3, 0).attrs).boundary();
+    h.completed(7);
+    auto run = stopped_counter();
+    run.history = h.events();
+    return run;
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_run_answers_an_update_id_it_completed_with_its_outcome) {
+    auto again = update(2, "u1", "counter-old");
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 1u);
+    host.reads[0].then(nullptr, counter_closed_after_updates());
+    BOOST_REQUIRE(again->called);
+    BOOST_TEST(!again->error);
+    BOOST_TEST(again->value.as_int64() == 7);   // the first outcome; nothing runs again
+    BOOST_TEST(host.committed.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_run_refuses_an_update_it_did_not_complete) {
+    auto accepted_only = update(2, "u2", "counter-old");
+    auto unknown = update(2, "u3", "counter-old");
+    BOOST_REQUIRE_EQUAL(host.reads.size(), 2u);
+    host.reads[0].then(nullptr, counter_closed_after_updates());
+    host.reads[1].then(nullptr, counter_closed_after_updates());
+    BOOST_TEST(error_of<failed_precondition>(*accepted_only) ==
+               "workflow counter-old is not running in namespace orders; it closed before update u2 completed");
+    BOOST_TEST(error_of<failed_precondition>(*unknown) ==
+               "workflow counter-old is not running in namespace orders; updates reach running workflows only");
 }
 
 BOOST_AUTO_TEST_CASE(an_update_needs_a_name_and_an_argument_within_the_limit) {

@@ -66,7 +66,10 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
             if (signal.empty()) throw invalid_argument("a signal name must not be empty");
             arg_json = checked_payload(arg, options_.limits.max_payload_bytes, "the signal argument");
             const auto ns_id = namespace_id(ns);
-            if (auto* r = find_open_run(ns_id, options.id); r && r->status == run_status::running) {
+            // As Temporal's: a running run is signalled, unless the start asks to replace it.
+            if (auto* r = find_open_run(ns_id, options.id);
+                r && r->status == run_status::running &&
+                options.id_conflict != id_conflict_policy::terminate_existing) {
                 started_run ref{r->workflow_id, r->run_id.str(), r->first_run_id_or_own()};
                 deliver(*r, signal_event(std::move(signal), std::move(arg), std::move(arg_json),
                                          [cb = std::move(cb), ref](std::exception_ptr e) mutable { cb(e, ref); }));
@@ -75,8 +78,10 @@ void engine_core::signal_with_start(std::string ns, std::string type, boost::jso
         } catch (...) {
             return cb(std::current_exception(), {});
         }
-        // Not running: start it with the signal recorded right after the start, in one commit.
-        options.id_conflict = id_conflict_policy::fail;
+        // Not running, or to be replaced: started with the signal recorded right after the start,
+        // in one commit.
+        if (options.id_conflict != id_conflict_policy::terminate_existing)
+            options.id_conflict = id_conflict_policy::fail;
         start_on_strand(std::move(ns), std::move(type), std::move(input), std::move(options), std::move(cb),
                         signal_event(std::move(signal), std::move(arg), std::move(arg_json), {}));
     });

@@ -35,8 +35,7 @@ stored_update find_stored_update(const std::vector<event>& history, const std::s
             const auto* meta = e.attrs.if_contains("meta");
             const auto* update_id = meta && meta->is_object() ? meta->get_object().if_contains("update_id") : nullptr;
             const auto* outcome = e.attrs.if_contains("outcome");
-            if (update_id && update_id->is_string() && update_id->get_string() == id && outcome &&
-                outcome->is_object())
+            if (update_id && update_id->is_string() && update_id->get_string() == id && outcome && outcome->is_object())
                 found.outcome = outcome->get_object();
         }
     }
@@ -188,8 +187,8 @@ void queries_and_updates::update(std::string ns, std::string wid, std::string ri
     }
 }
 
-void queries_and_updates::update_stored_run(std::int64_t ns_id, const std::string& ns, std::string wid,
-                                            std::string rid, std::string update_id, message_callback cb) {
+void queries_and_updates::update_stored_run(std::int64_t ns_id, const std::string& ns, std::string wid, std::string rid,
+                                            std::string update_id, message_callback cb) {
     auto missing = "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " + ns;
     auto closed = not_running(wid, rid, ns);
     host_.read_stored_run(
@@ -200,9 +199,9 @@ void queries_and_updates::update_stored_run(std::int64_t ns_id, const std::strin
             if (!run) return cb(std::make_exception_ptr(not_found(missing)), {});
             const auto found = update_id.empty() ? stored_update{} : find_stored_update(run->history, update_id);
             if (found.outcome) return answer_outcome(cb, *found.outcome);
-            cb(std::make_exception_ptr(failed_precondition(
-                   found.accepted ? closed + "; it closed before update " + update_id + " completed"
-                                  : closed + "; updates reach running workflows only")),
+            cb(std::make_exception_ptr(
+                   failed_precondition(found.accepted ? closed + "; it closed before update " + update_id + " completed"
+                                                      : closed + "; updates reach running workflows only")),
                {});
         });
 }

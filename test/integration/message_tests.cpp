@@ -203,6 +203,22 @@ BOOST_AUTO_TEST_CASE(signal_with_start_starts_or_signals) {
     BOOST_TEST(t[1] == "WorkflowExecutionSignaled");   // recorded with the start, in the same commit
 }
 
+BOOST_AUTO_TEST_CASE(signal_with_start_terminating_the_existing_run_starts_a_new_one_with_the_signal) {
+    engine_fixture f;
+    f.open(setup);
+    auto c = f.client();
+    auto first = c.signal_with_start(cart_workflow, "add", std::string("tea"), {.id = "s", .task_queue = "q"});
+    auto second = c.signal_with_start(
+        cart_workflow, "add", std::string("milk"),
+        {.id = "s", .task_queue = "q", .id_conflict = perdure::id_conflict_policy::terminate_existing});
+    BOOST_TEST(first.run_id() != second.run_id());
+    BOOST_TEST((c.get_handle("s", first.run_id()).describe().status == perdure::workflow_status::terminated));
+    const auto t = types(second.history());
+    BOOST_TEST(t[1] == "WorkflowExecutionSignaled");
+    second.signal("add", std::string("checkout"));
+    BOOST_TEST(second.get().items == (std::vector<std::string>{"milk"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(signalling_a_closed_or_unknown_workflow_fails_clearly) {
     engine_fixture f;
     f.open(setup);

@@ -616,12 +616,10 @@ BOOST_AUTO_TEST_CASE(an_update_reaches_running_runs_only) {
 stored_run counter_closed_after_updates() {
     history_builder h;
     h.started(5, "Counter").boundary();
-    h.add(event_type::workflow_execution_update_accepted,
-          update_accepted_event("u1", "add", 2, 0).attrs);
+    h.add(event_type::workflow_execution_update_accepted, update_accepted_event("u1", "add", 2, 0).attrs);
     h.add(event_type::workflow_execution_update_completed,
           {{"meta", {{"update_id", "u1"}}}, {"outcome", {{"success", 7}}}});
-    h.add(event_type::workflow_execution_update_accepted,
-          update_accepted_event("u2", "add", 3, 0).attrs).boundary();
+    h.add(event_type::workflow_execution_update_accepted, update_accepted_event("u2", "add", 3, 0).attrs).boundary();
     h.completed(7);
     auto run = stopped_counter();
     run.history = h.events();

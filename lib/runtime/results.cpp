@@ -9,6 +9,8 @@
 namespace perdure::detail {
 namespace {
 
+/// How often a run the store says is open may be looked for again before the engine gives up
+/// on it. Following a chain (continue-as-new, retries) does not count: it has no end but its last run.
 constexpr int max_hops = 10'000;
 
 failure close_cause(const event& close) {
@@ -73,21 +75,23 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
     if (auto e = unavailable()) return cb(e, {});
     // What to do with a close event: a value, a failure, or the next run of the chain.
     auto on_close = [weak = weak_from_this(), ns_id, wid](const event& close, const std::string& run_id,
-                                                          callback<boost::json::value> cb, int hops) mutable {
+                                                          callback<boost::json::value> cb) mutable {
         if (close.type == event_type::workflow_execution_completed) {
             const auto* r = close.attrs.if_contains("result");
             return cb(nullptr, r ? *r : boost::json::value{});
         }
         // Continue-as-new and a retry both name the run that follows; get() follows it.
-        if (close.attrs.contains("new_execution_run_id")) {
-            const auto* next = close.attrs.if_contains("new_execution_run_id");
+        if (const auto* next = close.attrs.if_contains("new_execution_run_id")) {
             auto self = weak.lock();
-            if (!self || !next || !next->is_string() || hops > max_hops)
-                return cb(std::make_exception_ptr(
-                              storage_error("the continue-as-new chain of workflow " + wid + " cannot be followed")),
+            if (!self) return cb(std::make_exception_ptr(engine_stopped("the engine was shut down")), {});
+            if (!next->is_string())
+                return cb(std::make_exception_ptr(storage_error(
+                              "workflow " + wid + " (run " + run_id + ") " + closed_as(close.type) +
+                              " without naming the run that follows (new_execution_run_id); its history is damaged")),
                           {});
-            return self->post([self, ns_id, wid, next = std::string(next->get_string()), cb = std::move(cb),
-                               hops]() mutable { self->resolve_result(ns_id, wid, next, std::move(cb), hops + 1); });
+            return self->post([self, ns_id, wid, next = std::string(next->get_string()), cb = std::move(cb)]() mutable {
+                self->resolve_result(ns_id, wid, next, std::move(cb), 0);
+            });
         }
         failure f;
         f.message = "workflow " + wid + " (run " + run_id + ") " + closed_as(close.type);
@@ -102,7 +106,7 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                                                          run_id = r->run_id, cb = std::move(cb),
                                                          hops](std::exception_ptr e, const event* close) mutable {
             if (e) return cb(e, {});
-            if (close) return on_close(*close, run_id.str(), std::move(cb), hops);
+            if (close) return on_close(*close, run_id.str(), std::move(cb));
             // The run moved to the engine that took this one's data over: its close is
             // waited for there (step_back).
             const auto self = weak.lock();
@@ -145,7 +149,7 @@ void engine_core::resolve_result(std::int64_t ns_id, std::string wid, std::strin
                 if (!close || !is_close_event(close->type))
                     throw storage_error("workflow " + wid + " (run " + row->run_id.str() +
                                         ") is closed but has no close event");
-                on_close(*close, row->run_id.str(), std::move(cb), hops);
+                on_close(*close, row->run_id.str(), std::move(cb));
             } catch (...) {
                 cb(std::current_exception(), {});
             }

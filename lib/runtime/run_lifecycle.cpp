@@ -192,13 +192,19 @@ std::unique_ptr<workflow_instance> run_lifecycle::make_instance(const run_state&
 
 void run_lifecycle::begin(run_state& r, write_unit& unit) {
     const bool may_run = host_.started() && host_.running() && !r.in_backoff;
-    if (may_run && (r.inst = make_instance(r))) {
+    if (may_run && nested_begins_ < max_nested_begins && (r.inst = make_instance(r))) {
         runs_.touch(r);
+        ++nested_begins_;
+        const struct unnest {
+            int& depth;
+            ~unnest() { --depth; }
+        } done{nested_begins_};
         run_activation(r, &unit);
         return;
     }
-    // No worker can run it yet (or it waits for its retry backoff): record the start alone. A
-    // start is accepted whatever the type, as Temporal accepts it; a worker on the queue that
+    // No worker can run it yet (or it waits for its retry backoff, or it was started that deep
+    // within other runs' activations, when it is activated on its own): record the start alone.
+    // A start is accepted whatever the type, as Temporal accepts it; a worker on the queue that
     // does not know the type fails the first workflow task.
     std::vector<event> appended;
     assign_ids(r, r.pending.take(), unit, appended);

@@ -199,6 +199,11 @@ private:
     std::size_t loads_in_flight_ = 0;
     std::deque<std::int64_t> queued_loads_;
     std::uint64_t runs_generation_ = 0;   // bumped each time the runs are forgotten
+    /// Runs begun within the activation of the run that started them (a continue-as-new, a
+    /// child), nested: begin() runs a new run's first activation at once, and a chain of runs
+    /// each starting the next at once would otherwise nest one call per run until the stack ends.
+    int nested_begins_ = 0;
+    static constexpr int max_nested_begins = 32;
     std::atomic<std::uint64_t> replays_{0};
 };
 

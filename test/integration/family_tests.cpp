@@ -66,6 +66,24 @@ perdure::workflow<int> counter(perdure::workflow_context& ctx, int n) {
 }
 const perdure::workflow_def counter_workflow{"Counter", &counter};
 
+/// Continues as new at once, `n` times.
+perdure::workflow<int> hopper(perdure::workflow_context& ctx, int n) {
+    if (n == 0) co_return 0;
+    co_await ctx.continue_as_new(n - 1);
+    co_return -1;
+}
+const perdure::workflow_def hopper_workflow{"Hopper", &hopper};
+
+perdure::workflow<int> nest(perdure::workflow_context& ctx, int depth);
+const perdure::workflow_def nest_workflow{"Nest", &nest};
+/// Starts one child at once, which starts one, `depth` levels down; returns the depth.
+perdure::workflow<int> nest(perdure::workflow_context& ctx, int depth) {
+    if (depth == 0) co_return 0;
+    const int below =
+        co_await ctx.execute_child_workflow(nest_workflow, depth - 1, {.id = "nest-" + std::to_string(depth - 1)});
+    co_return below + 1;
+}
+
 perdure::workflow<std::vector<std::string>> inbox(perdure::workflow_context& ctx, int round) {
     auto ch = ctx.signal_channel<std::string>("msg");
     std::vector<std::string> got;
@@ -117,7 +135,9 @@ void setup(perdure::engine& e) {
         .register_workflow(inbox_workflow)
         .register_workflow(relay_workflow)
         .register_workflow(pinger_workflow)
-        .register_workflow(flaky_workflow);
+        .register_workflow(flaky_workflow)
+        .register_workflow(hopper_workflow)
+        .register_workflow(nest_workflow);
 }
 
 std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
@@ -193,6 +213,24 @@ BOOST_AUTO_TEST_CASE(continue_as_new_keeps_each_run_small_and_handles_follow_the
     const auto first = f.client().get_handle("count", run.run_id()).history();
     BOOST_TEST(first.back().event_type == "WorkflowExecutionContinuedAsNew");
     BOOST_TEST(f.client().get_handle("count").describe().status == perdure::workflow_status::completed);
+}
+
+BOOST_AUTO_TEST_CASE(a_long_chain_of_runs_each_continuing_at_once_completes_and_get_follows_it) {
+    engine_fixture f;
+    f.open(setup);
+    // Each run starts the next within its own first activation: the engine must not nest a call
+    // per run (it overflowed the stack a few thousand runs in), nor give up following the chain.
+    auto run = f.client().start_workflow(hopper_workflow, 12'000, {.id = "hop", .task_queue = "q"});
+    BOOST_TEST(run.get() == 0);
+    BOOST_TEST(f.client().get_handle<int>("hop").get() == 0);
+    BOOST_TEST(f.client().count("WorkflowId = 'hop'") == 12'001);
+}
+
+BOOST_AUTO_TEST_CASE(a_deep_line_of_children_each_started_at_once_completes) {
+    engine_fixture f;
+    f.open(setup);
+    auto run = f.client().start_workflow(nest_workflow, 8'000, {.id = "nest-8000", .task_queue = "q"});
+    BOOST_TEST(run.get() == 8'000);
 }
 
 BOOST_AUTO_TEST_CASE(unread_signals_are_carried_to_the_next_run) {

@@ -49,6 +49,17 @@ std::string bad_attributes_cause(command_kind k) {
     }
 }
 
+/// The id of the ChildWorkflowExecutionStarted among `before` that `close` closes; null when none.
+boost::json::value started_child_event(const std::vector<event>& before, const event& close) {
+    const auto* initiated = close.attrs.if_contains("initiated_event_id");
+    if (!initiated) return nullptr;
+    for (const auto& e : before) {
+        const auto* of = e.attrs.if_contains("initiated_event_id");
+        if (e.type == event_type::child_workflow_execution_started && of && *of == *initiated) return e.id;
+    }
+    return nullptr;
+}
+
 }   // namespace
 
 void run_lifecycle::deliver(run_state& r, inbound in) {
@@ -218,6 +229,12 @@ void run_lifecycle::assign_ids(run_state& r, std::vector<inbound> in, write_unit
     for (auto& i : in) {
         i.e.id = r.next_event_id++;
         if (r.inst) r.inst->annotate(i.e);
+        // A child that started and closed at once: its start is among these events, not yet
+        // seen by the instance that annotates the close.
+        if (auto* s = i.e.attrs.if_contains("started_event_id");
+            s && s->is_null() && i.e.type >= event_type::child_workflow_execution_completed &&
+            i.e.type <= event_type::child_workflow_execution_terminated)
+            *s = started_child_event(out, i.e);
         // An activity's close event is written with its ActivityTaskStarted, just before it.
         if (auto* s = i.e.attrs.if_contains("started_event_id"); s && s->is_null() &&
                                                                  i.e.type >= event_type::activity_task_completed &&

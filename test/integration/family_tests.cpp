@@ -233,6 +233,20 @@ BOOST_AUTO_TEST_CASE(a_deep_line_of_children_each_started_at_once_completes) {
     BOOST_TEST(run.get() == 8'000);
 }
 
+BOOST_AUTO_TEST_CASE(a_childs_close_names_its_started_event_even_when_both_arrive_together) {
+    engine_fixture f;
+    f.open(setup);
+    auto run = f.client().start_workflow(nest_workflow, 1, {.id = "nest-1", .task_queue = "q"});
+    BOOST_TEST(run.get() == 1);
+    std::int64_t started = 0;
+    for (const auto& e : run.history()) {
+        if (e.event_type == "ChildWorkflowExecutionStarted") started = e.event_id;
+        if (e.event_type == "ChildWorkflowExecutionCompleted")
+            BOOST_TEST(e.attributes.at("started_event_id") == boost::json::value(started));
+    }
+    BOOST_TEST(started > 0);
+}
+
 BOOST_AUTO_TEST_CASE(unread_signals_are_carried_to_the_next_run) {
     engine_fixture f;
     f.open(setup);

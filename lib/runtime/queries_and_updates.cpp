@@ -178,6 +178,11 @@ void queries_and_updates::update(std::string ns, std::string wid, std::string ri
                 return answer_outcome(cb, *known);
             throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
         }
+        // As Temporal's server: an update would be accepted in a task that fails again, and wait
+        // for good; the caller hears at once instead.
+        if (!r->task_failure_message->empty())
+            throw failed_precondition("workflow " + wid + " cannot take updates while its workflow task is failing (" +
+                                      *r->task_failure_message + "); send it again once a task succeeds");
         if (update_id.empty()) update_id = new_uuid();
         r->clients_or_new().pending_updates.push_back(
             {std::move(name), std::move(update_id), std::move(arg), std::move(cb)});

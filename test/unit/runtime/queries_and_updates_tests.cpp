@@ -612,6 +612,15 @@ BOOST_AUTO_TEST_CASE(an_update_reaches_running_runs_only) {
     BOOST_TEST(host.activations.empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_update_to_a_run_whose_task_is_failing_is_refused_at_once) {
+    run().task_failure_message = std::string("workflow error: boom");
+    auto h = update(2, "u1");
+    BOOST_TEST(error_of<failed_precondition>(*h) ==
+               "workflow counter cannot take updates while its workflow task is failing (workflow error: boom); send "
+               "it again once a task succeeds");
+    BOOST_TEST(host.activations.empty());
+}
+
 /// A closed run of the counter whose history holds update u1, completed with 7, and u2, accepted only.
 stored_run counter_closed_after_updates() {
     history_builder h;

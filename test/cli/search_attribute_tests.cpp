@@ -53,6 +53,20 @@ BOOST_FIXTURE_TEST_CASE(bad_input_is_refused_before_anything_changes, cli_fixtur
     BOOST_TEST(reserved.code == 1);
     BOOST_TEST(reserved.err.find("WorkflowId") != std::string::npos, reserved.err);
 
+    const auto twice = perdure("operator search-attribute create -n app --name A --type int --name A --type keyword");
+    BOOST_TEST(twice.code == 1);
+    BOOST_TEST(twice.err.find("search attribute A is given twice") != std::string::npos, twice.err);
+    const auto reserved_later = perdure(
+        "operator search-attribute create -n app --name A --type int --name RunId "
+        "--type keyword");
+    BOOST_TEST(reserved_later.code == 1);
+    BOOST_REQUIRE_EQUAL(perdure("operator search-attribute create -n app --name Held --type int").code, 0);
+    const auto retyped = perdure("operator search-attribute create -n app --name A --type int --name Held --type text");
+    BOOST_TEST(retyped.code == 1);
+    BOOST_TEST(retyped.err.find("search attribute Held already exists in namespace app as Int") != std::string::npos,
+               retyped.err);
+    BOOST_TEST(json("operator search-attribute list -n app").as_array().size() == 1u);   // Held only: A never went in
+
     const auto missing_ns = perdure("operator search-attribute list -n nowhere");
     BOOST_TEST(missing_ns.code == 1);
     const auto unknown = perdure("operator search-attribute remove -n app --name Nope -y");

@@ -6,10 +6,13 @@
 #include "reading.hpp"
 #include "write_path.hpp"
 
+#include "visibility/system_attributes.hpp"
+
 #include <perdure/search_attributes.hpp>
 
 #include <boost/program_options/value_semantic.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <unistd.h>
 
@@ -27,6 +30,25 @@ std::vector<std::string> values(const invocation& inv, const char* flag) {
     return inv.has(flag) ? inv.args[flag].as<std::vector<std::string>>() : std::vector<std::string>{};
 }
 
+/// Refuses what the engine would refuse for one of the attributes (a name given twice or
+/// reserved, or one the namespace has with another type) before any of them is added.
+void check_new_attributes(const std::string& db, const std::string& ns, const std::vector<std::string>& names,
+                          const std::vector<search_attribute_type>& types) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) !=
+            names.begin() + static_cast<std::ptrdiff_t>(i))
+            throw cli_error(exit_code::user_error, "search attribute " + names[i] + " is given twice; name each once");
+        detail::check_custom_attribute_name(names[i]);
+    }
+    reading database(db);
+    const auto& existing = database.require_namespace(ns).search_attributes;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (const auto it = existing.find(names[i]); it != existing.end() && it->second != types[i])
+            throw cli_error(exit_code::user_error, "search attribute " + names[i] + " already exists in namespace " +
+                                                       ns + " as " + std::string(to_string(it->second)) +
+                                                       "; remove it first to give it another type (nothing was added)");
+}
+
 void create(const invocation& inv) {
     const auto ns = inv.value("namespace");
     const auto names = values(inv, "name");
@@ -34,8 +56,10 @@ void create(const invocation& inv) {
     if (names.size() != type_names.size())
         throw cli_error(exit_code::user_error, "give one --type for each --name (" + std::to_string(names.size()) +
                                                    " names, " + std::to_string(type_names.size()) + " types)");
-    std::vector<search_attribute_type> types;   // every type checked before anything is written
+    // Everything checked before anything is written: a command that fails adds nothing.
+    std::vector<search_attribute_type> types;
     for (const auto& t : type_names) types.push_back(parse_search_attribute_type(t));
+    check_new_attributes(inv.db, ns, names, types);
     std::vector<detail::inbox_command> commands;   // the inbox takes one attribute a command
     for (std::size_t i = 0; i < names.size(); ++i)
         commands.emplace_back(detail::search_attribute_create_command{ns, names[i], types[i]});

@@ -82,6 +82,10 @@ std::string after_condition(const std::vector<sort_key>& keys, const std::vector
                             statement_builder& b) {
     std::string any;
     for (std::size_t i = 0; i < keys.size(); ++i) {
+        const bool after_null = std::holds_alternative<std::monostate>(after[i]);
+        // NULLs last: nothing sorts after a NULL but ties. Decided before any parameter of this
+        // term is bound, since a bound parameter must appear in the statement.
+        if (after_null && !keys[i].nulls_first) continue;
         std::string all;
         for (std::size_t j = 0; j < i; ++j) {
             const std::string k = "k" + std::to_string(j);
@@ -96,8 +100,7 @@ std::string after_condition(const std::vector<sort_key>& keys, const std::vector
         const std::string k = "k" + std::to_string(i);
         const auto& key = keys[i];
         std::string later;
-        if (std::holds_alternative<std::monostate>(after[i])) {
-            if (!key.nulls_first) continue;   // NULLs last: nothing sorts after a NULL but ties
+        if (after_null) {
             later = k + " IS NOT NULL";
         } else {
             later = "(" + k + (key.descending ? " < " : " > ") + b.param(bound(after[i]));

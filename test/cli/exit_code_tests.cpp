@@ -80,6 +80,9 @@ BOOST_FIXTURE_TEST_CASE(user_errors_exit_1_and_say_what_to_fix, cli_fixture) {
     check(perdure("operator nexus endpoint update --name ghost --target-task-queue q"), 1, "ghost");
     check(perdure("operator nexus endpoint delete --name ghost"), 1, "ghost");
     check(perdure("operator nexus endpoint update --name ghost"), 1, "nothing to update");
+    check(perdure("workflow list --limit -1"), 1, "--limit takes a positive number of runs, not -1");
+    check(perdure("workflow list -n app --query WorkflowId='x' --limit 0"), 1,
+          "--limit takes a positive number of runs, not 0");
     check(perdure("operator nexus endpoint create --name my_endpoint --target-namespace app --target-task-queue q"), 1,
           "invalid Nexus endpoint name 'my_endpoint'");
     check(perdure("operator nexus endpoint create --name ep --target-namespace nowhere --target-task-queue q"), 1,

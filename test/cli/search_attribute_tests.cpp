@@ -63,8 +63,9 @@ BOOST_FIXTURE_TEST_CASE(bad_input_is_refused_before_anything_changes, cli_fixtur
     BOOST_REQUIRE_EQUAL(perdure("operator search-attribute create -n app --name Held --type int").code, 0);
     const auto retyped = perdure("operator search-attribute create -n app --name A --type int --name Held --type text");
     BOOST_TEST(retyped.code == 1);
-    BOOST_TEST(retyped.err.find("search attribute Held already exists in namespace app as Int") != std::string::npos,
-               retyped.err);
+    BOOST_TEST(
+        retyped.err.find("search attribute 'Held' already exists in namespace 'app' as Int") != std::string::npos,
+        retyped.err);
     BOOST_TEST(json("operator search-attribute list -n app").as_array().size() == 1u);   // Held only: A never went in
 
     const auto missing_ns = perdure("operator search-attribute list -n nowhere");

@@ -44,9 +44,10 @@ void check_new_attributes(const std::string& db, const std::string& ns, const st
     const auto& existing = database.require_namespace(ns).search_attributes;
     for (std::size_t i = 0; i < names.size(); ++i)
         if (const auto it = existing.find(names[i]); it != existing.end() && it->second != types[i])
-            throw cli_error(exit_code::user_error, "search attribute " + names[i] + " already exists in namespace " +
-                                                       ns + " as " + std::string(to_string(it->second)) +
-                                                       "; remove it first to give it another type (nothing was added)");
+            throw cli_error(exit_code::user_error,
+                            "search attribute '" + names[i] + "' already exists in namespace '" + ns + "' as " +
+                                std::string(to_string(it->second)) +
+                                "; remove it first to give it another type (none of the attributes was added)");
 }
 
 void create(const invocation& inv) {

@@ -92,6 +92,14 @@ void print_runs(const invocation& inv, reading& db, const std::vector<detail::ex
     t.print(inv.out);
 }
 
+/// --limit: a positive count (read as signed, since an unsigned option takes "-1" for a huge count).
+std::size_t limit_of(const invocation& inv) {
+    const auto n = inv.args["limit"].as<std::int64_t>();
+    if (n < 1)
+        throw cli_error(exit_code::user_error, "--limit takes a positive number of runs, not " + std::to_string(n));
+    return static_cast<std::size_t>(n);
+}
+
 /// list --query: one page of one namespace (default: "default", as Temporal's), with its next
 /// page token.
 void list_by_query(const invocation& inv) {
@@ -101,8 +109,7 @@ void list_by_query(const invocation& inv) {
                         "(ExecutionStatus = 'Running')");
     reading db(inv.db);
     const auto& ns = db.require_namespace(inv.has("namespace") ? inv.value("namespace") : "default");
-    const auto page =
-        list_matching(db, ns, inv.value("query"), inv.args["limit"].as<std::size_t>(), inv.value("page-token"));
+    const auto page = list_matching(db, ns, inv.value("query"), limit_of(inv), inv.value("page-token"));
     if (inv.output == output_format::json) {
         boost::json::array runs;
         for (const auto& row : page.runs) runs.push_back(run_json(db, row));
@@ -121,8 +128,7 @@ void list(const invocation& inv) {
     const std::int64_t ns_id = inv.has("namespace") ? db.require_namespace(inv.value("namespace")).ns_id : 0;
     std::optional<detail::run_status> status;
     if (inv.has("status")) status = static_cast<detail::run_status>(status_of(inv.value("status")));
-    const auto limit = inv.args["limit"].as<std::size_t>();
-    const auto runs = db.runs(ns_id, status, limit);
+    const auto runs = db.runs(ns_id, status, limit_of(inv));
     if (inv.output == output_format::json) {
         boost::json::array out;
         for (const auto& row : runs) out.push_back(run_json(db, row));
@@ -284,7 +290,7 @@ std::vector<command> workflow_commands() {
                  "query,q", po::value<std::string>()->value_name("QUERY"), "only runs matching this visibility query")(
                  "status", po::value<std::string>()->value_name("STATUS"),
                  "only runs with this status: running, completed, failed, canceled, terminated, continued_as_new, "
-                 "timed_out")("limit", po::value<std::size_t>()->value_name("N")->default_value(1000),
+                 "timed_out")("limit", po::value<std::int64_t>()->value_name("N")->default_value(1000),
                               "at most N runs (with --query: a page of N, at most 1000)")(
                  "page-token", po::value<std::string>()->value_name("TOKEN"),
                  "with --query: continue after the page that printed this token");

@@ -121,6 +121,9 @@ struct command_applier {
             [answer = answer](std::exception_ptr e, boost::json::value v) { answer(e, payload_answer{std::move(v)}); };
     }
     void check_served(const workflow_start_command& c) const {
+        // Engines beside this one may run it from the shared task table: accepted, as Temporal
+        // accepts a start whatever its queue.
+        if (core.storage().shares_tasks()) return;
         const auto ns_id = core.namespace_id(c.ns);
         if (core.workers().workflow(ns_id, c.task_queue, c.workflow_type)) return;
         std::string known;

@@ -65,8 +65,7 @@ void create(const invocation& inv) {
 void update(const invocation& inv) {
     const auto name = inv.value("namespace");
     const auto retention = retention_flag(inv);
-    if (!retention)
-        throw cli_error(exit_code::usage_error, "namespace update needs --retention: it is what can change");
+    if (!retention) throw cli_error(exit_code::user_error, "namespace update needs --retention: it is what can change");
     write_request request{detail::namespace_update_command{name, *retention},
                           [&](perdure::engine& e) -> detail::inbox_answer {
                               return detail::inbox_answer_of(e.namespaces().set_retention(name, *retention));

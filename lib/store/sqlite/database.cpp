@@ -81,6 +81,9 @@ database::database(std::string path, durability d, mode m) : path_(std::move(pat
         durability_ = durability::memory;
     } else {
         open_name_ = path_;
+        if (struct stat st{}; ::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            throw invalid_argument("database " + path_ + " is a directory; give the path of a database file (" + path_ +
+                                   (path_.ends_with('/') ? "" : "/") + "perdure.db, say)");
         const bool creates = mode_ == mode::owner || mode_ == mode::create;
         if (!creates && !file_exists(path_))
             throw not_found("no database at " + path_ +

@@ -115,6 +115,21 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_a_perdure_error) {
     BOOST_CHECK_THROW(open_store(store_options(dir.file("text")), open_mode::owner), perdure::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(a_directory_given_as_the_database_says_so) {
+    temp_dir dir;
+    for (const auto mode : {open_mode::owner, open_mode::reader}) {
+        try {
+            open_store(store_options(dir.path().string()), mode);
+            BOOST_FAIL("a directory opened as a database");
+        } catch (const perdure::invalid_argument& e) {
+            BOOST_TEST(
+                std::string(e.what()).find(dir.path().string() + " is a directory; give the path of a database file") !=
+                    std::string::npos,
+                e.what());
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_second_owner_is_refused_and_a_reader_cannot_write) {
     temp_dir dir;
     auto owner = open_store(store_options(dir.file("db")), open_mode::owner);

@@ -25,7 +25,10 @@ void engine_core::fire(const wheel_entry& e) {
         auto* r = find_run(e.run_key);
         if (!r || r->status != run_status::running) return;
         boost::json::object attrs{{"retry_state", to_string(retry_state::timeout)}};
-        if (e.kind == wheel_kind::run_timeout && r->retry) {
+        const bool expired = r->execution_deadline_us && r->execution_deadline_us <= now_us();
+        if (e.kind == wheel_kind::run_timeout && !expired && !r->retry) {
+            attrs["retry_state"] = to_string(retry_state::retry_policy_not_set);   // as Temporal records it
+        } else if (e.kind == wheel_kind::run_timeout && !expired) {
             // As Temporal: a run that times out is retried under the workflow's retry policy (the
             // execution timeout ends the whole chain).
             failure f{"workflow run timed out",

@@ -296,6 +296,8 @@ BOOST_AUTO_TEST_CASE(run_and_execution_timeouts_end_the_run_timed_out) {
     auto run = f.client().start_workflow(sleeper_workflow, {.id = "slow", .task_queue = "q", .run_timeout = 1h});
     f.advance(1h);
     BOOST_TEST(run.describe().status == perdure::workflow_status::timed_out);
+    // No retry policy: recorded as Temporal records it.
+    BOOST_TEST(run.history().back().attributes.at("retry_state") == "RETRY_POLICY_NOT_SET");
     try {
         run.get();
         BOOST_FAIL("expected workflow_failed_error");
@@ -306,6 +308,7 @@ BOOST_AUTO_TEST_CASE(run_and_execution_timeouts_end_the_run_timed_out) {
         f.client().start_workflow(counter_workflow, 1000, {.id = "chain", .task_queue = "q", .execution_timeout = 5ms});
     for (int i = 0; i < 10; ++i) f.advance(1ms);
     BOOST_TEST(f.client().get_handle("chain").describe().status == perdure::workflow_status::timed_out);
+    BOOST_TEST(f.client().get_handle("chain").history().back().attributes.at("retry_state") == "TIMEOUT");
 }
 
 BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_starts_new_attempts_after_backoff) {

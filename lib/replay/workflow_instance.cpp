@@ -141,12 +141,15 @@ void workflow_instance::start_main(const event& started) {
         info_.continued_execution_run_id = c->get_string();
     const auto* in = a.if_contains("input");
     started_json_ = "{";
-    for (const char* key : {"input", "memo", "workflow_task_timeout"})
-        if (const auto* v = a.if_contains(key))
-            started_json_.append(started_json_.size() > 1 ? ",\"" : "\"")
-                .append(key)
-                .append("\":")
-                .append(boost::json::serialize(*v));
+    for (const std::string_view key : {"input", "memo", "workflow_task_timeout", "workflow_execution_timeout"}) {
+        const auto* v = a.if_contains(key);
+        // No execution timeout ("0s", what most runs record) is what a missing one means.
+        if (!v || (key == "workflow_execution_timeout" && v->is_string() && v->get_string() == "0s")) continue;
+        started_json_.append(started_json_.size() > 1 ? ",\"" : "\"")
+            .append(key)
+            .append("\":")
+            .append(boost::json::serialize(*v));
+    }
     started_json_ += '}';
     if (const auto* sa = a.if_contains("search_attributes"); sa && sa->is_object())
         if (const auto* f = sa->get_object().if_contains("indexed_fields"))

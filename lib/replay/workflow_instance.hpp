@@ -89,7 +89,7 @@ public:
         return it == messages_->updates.end() ? std::nullopt : it->second;
     }
     /// What a retry or a continue-as-new takes from the run's WorkflowExecutionStarted: its
-    /// input, memo and workflow task timeout (only those of its attributes).
+    /// input, memo, workflow task timeout and execution timeout (only those of its attributes).
     boost::json::object started_attributes() const;
     /// Signals buffered and never read, in arrival order (carried over by continue-as-new).
     std::vector<std::pair<std::string, boost::json::value>> unread_signals() const;

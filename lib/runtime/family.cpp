@@ -220,6 +220,7 @@ void run_family::continue_run(run_state& r, const event& close,
     spec.id.run_id = text(a, "new_execution_run_id");
     spec.id.first_run_id = r.first_run_id_or_own();
     spec.id.execution_deadline_us = r.execution_deadline_us;
+    spec.execution_timeout = duration_of(started, "workflow_execution_timeout");   // recorded again, as Temporal's
     spec.id.run_timeout_ms = retrying ? r.run_timeout_ms : duration_of(a, "workflow_run_timeout").count();
     // As Temporal: a retry repeats the start's memo; a continuation takes the one it gives, else
     // the memo as the run's upserts left it.

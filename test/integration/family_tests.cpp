@@ -308,7 +308,13 @@ BOOST_AUTO_TEST_CASE(run_and_execution_timeouts_end_the_run_timed_out) {
         f.client().start_workflow(counter_workflow, 1000, {.id = "chain", .task_queue = "q", .execution_timeout = 5ms});
     for (int i = 0; i < 10; ++i) f.advance(1ms);
     BOOST_TEST(f.client().get_handle("chain").describe().status == perdure::workflow_status::timed_out);
-    BOOST_TEST(f.client().get_handle("chain").history().back().attributes.at("retry_state") == "TIMEOUT");
+    const auto last = f.client().get_handle("chain").history();
+    BOOST_TEST(last.back().attributes.at("retry_state") == "TIMEOUT");
+    // Every run of the chain records the chain's execution timeout, as on Temporal.
+    BOOST_TEST(last.front().attributes.at("continued_execution_run_id") != "");
+    BOOST_TEST(last.front().attributes.at("workflow_execution_timeout") ==
+               chain.history().front().attributes.at("workflow_execution_timeout"));
+    BOOST_TEST(last.front().attributes.at("workflow_execution_timeout") != "0s");
 }
 
 BOOST_AUTO_TEST_CASE(a_workflow_retry_policy_starts_new_attempts_after_backoff) {

@@ -98,7 +98,8 @@ public:
         return workflow_handle<R>(*this, std::move(id));
     }
     /// Signals the workflow if it is running, or starts it with the signal recorded right after
-    /// its start, in one commit.
+    /// its start, in one commit. With id_conflict_policy::terminate_existing a running run is
+    /// terminated and the new one gets the signal, as on Temporal.
     template <class R, class I, class S>
     workflow_handle<R> signal_with_start(const workflow_def<R, I>& def, std::type_identity_t<I> input,
                                          std::string_view signal, const S& signal_arg, start_workflow_options options) {
@@ -178,8 +179,10 @@ public:
         : client_(std::move(c)), workflow_id_(std::move(workflow_id)), run_id_(std::move(run_id)) {}
     /// What a start returns. As with a Temporal SDK's handle, run_id() is the started run, but
     /// the handle follows its chain: signals, queries, updates, describe() and history() reach
-    /// the chain's latest run after continue-as-new or a retry; cancel() and terminate() too,
-    /// as long as that run still belongs to the chain; get() gives the chain's final result.
+    /// the workflow id's latest run (the chain's after continue-as-new or a retry, and a new
+    /// chain's once the id is started again, as a Temporal SDK addresses them with no run id);
+    /// cancel() and terminate() only while that run belongs to the chain (Temporal's
+    /// first_execution_run_id check); get() gives the chain's final result.
     workflow_handle_base(perdure::client c, started_run s)
         : client_(std::move(c)),
           workflow_id_(std::move(s.workflow_id)),

@@ -229,17 +229,16 @@ void run_lifecycle::assign_ids(run_state& r, std::vector<inbound> in, write_unit
     for (auto& i : in) {
         i.e.id = r.next_event_id++;
         if (r.inst) r.inst->annotate(i.e);
-        // A child that started and closed at once: its start is among these events, not yet
-        // seen by the instance that annotates the close.
-        if (auto* s = i.e.attrs.if_contains("started_event_id");
-            s && s->is_null() && i.e.type >= event_type::child_workflow_execution_completed &&
-            i.e.type <= event_type::child_workflow_execution_terminated)
-            *s = started_child_event(out, i.e);
-        // An activity's close event is written with its ActivityTaskStarted, just before it.
-        if (auto* s = i.e.attrs.if_contains("started_event_id"); s && s->is_null() &&
-                                                                 i.e.type >= event_type::activity_task_completed &&
-                                                                 i.e.type <= event_type::activity_task_canceled)
-            *s = i.e.id - 1;
+        if (auto* s = i.e.attrs.if_contains("started_event_id"); s && s->is_null()) {
+            // An activity's close event is written with its ActivityTaskStarted, just before it.
+            if (i.e.type >= event_type::activity_task_completed && i.e.type <= event_type::activity_task_canceled)
+                *s = i.e.id - 1;
+            // A child that started and closed at once: its start is among these events, not yet
+            // seen by the instance that annotates the close.
+            else if (i.e.type >= event_type::child_workflow_execution_completed &&
+                     i.e.type <= event_type::child_workflow_execution_terminated)
+                *s = started_child_event(out, i.e);
+        }
         if (i.serialized_member)
             unit.ops.emplace_back(insert_event{r.run_key, i.e, i.serialized_member, i.serialized_json});
         else

@@ -193,6 +193,7 @@ BOOST_FIXTURE_TEST_CASE(endpoints_take_descriptions_from_files_and_count_version
     const auto card = perdure("operator nexus endpoint describe --name orders").out;
     BOOST_TEST(card.find("Description      # Orders\n") != std::string::npos, card);
     BOOST_TEST(card.find("\n                 Starts and tracks orders.") != std::string::npos, card);
+    BOOST_TEST(card.find("MaxOpsPerSecond  unlimited\n") != std::string::npos, card);
 
     BOOST_REQUIRE_EQUAL(perdure("operator nexus endpoint update --name orders --unset-description").code, 0);
     const auto updated =

@@ -129,6 +129,8 @@ BOOST_FIXTURE_TEST_CASE(an_endpoint_rate_limit_is_set_with_or_without_an_engine,
         "--max-operations-per-second 2.5");
     BOOST_TEST(made.at("route") == "maintenance");
     BOOST_TEST(made.at("result").at("max_operations_per_second") == 2.5);
+    const auto card = perdure("operator nexus endpoint describe --name limited").out;
+    BOOST_TEST(card.find("MaxOpsPerSecond  2.5\n") != std::string::npos, card);
     {
         engine_host host(db);
         const auto updated = json("operator nexus endpoint update --name limited --max-operations-per-second 0");

@@ -73,6 +73,14 @@ std::string required(const invocation& inv, const char* flag) {
     return inv.value(flag);
 }
 
+/// An endpoint's rate limit as people write it (5, 2.5), or "unlimited".
+std::string rate_text(double rate) {
+    if (rate == 0) return "unlimited";
+    std::ostringstream out;
+    out << rate;
+    return out.str();
+}
+
 boost::json::object endpoint_json(const detail::endpoint_row& e) {
     return {{"id", e.id},
             {"name", e.name},
@@ -129,6 +137,7 @@ void describe(const invocation& inv) {
                                     {"TargetNamespace", e.target_namespace},
                                     {"TargetTaskQueue", e.target_task_queue},
                                     {"Description", e.description},
+                                    {"MaxOpsPerSecond", rate_text(e.max_operations_per_second)},
                                     {"Created", time_text(e.created_us)},
                                     {"LastModified", time_text(e.last_modified_us)}});
     }

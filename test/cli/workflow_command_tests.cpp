@@ -95,6 +95,11 @@ BOOST_FIXTURE_TEST_CASE(a_start_no_worker_of_the_engine_serves_is_refused, cli_f
     BOOST_TEST(has(type.err, "WaitForGo"), type.err);
     const auto twice = perdure("workflow start -n app --type WaitForGo -t app-tq -w order-1");
     BOOST_TEST(twice.code == 1);   // already running
+    // The engine's answer, in the CLI's words.
+    BOOST_TEST(has(twice.err, "choose another --workflow-id"), twice.err);
+    const auto nowhere = perdure("workflow start -n nowhere --type WaitForGo -t app-tq -w z");
+    BOOST_TEST(nowhere.code == 1);
+    BOOST_TEST(has(nowhere.err, "create it with perdure operator namespace create -n NAME"), nowhere.err);
     BOOST_TEST(json("workflow list -n app").as_array().size() == 4u);
 }
 

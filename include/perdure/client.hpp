@@ -13,6 +13,7 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -133,6 +134,10 @@ public:
     /// Runs of this namespace, newest first; `after` is the last run id of the previous page.
     std::vector<workflow_execution_info> list(std::optional<workflow_status> status = {}, std::size_t limit = 1000,
                                               std::string_view after = {});
+    /// `list({}, limit)`: empty braces could mean either overload; they mean every status.
+    std::vector<workflow_execution_info> list(std::nullptr_t, std::size_t limit = 1000, std::string_view after = {}) {
+        return list(std::optional<workflow_status>{}, limit, after);
+    }
 
     /// Runs of this namespace that match a visibility query (Temporal's list filter, see
     /// doc/visibility.md: "CustomerId = 'c42' AND ExecutionStatus = 'Running' ORDER BY

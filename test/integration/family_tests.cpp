@@ -210,6 +210,11 @@ BOOST_AUTO_TEST_CASE(continue_as_new_keeps_each_run_small_and_handles_follow_the
     const auto runs = f.client().list();
     BOOST_TEST(runs.size() == 51u);
     for (const auto& r : runs) BOOST_TEST(r.history_length <= 8);
+    // Empty braces for the status pick the status overload: every status, newest first.
+    const auto newest = f.client().list({}, 2);
+    BOOST_TEST(newest.size() == 2u);
+    BOOST_TEST(newest.at(0).status == perdure::workflow_status::completed);
+    BOOST_TEST(newest.at(1).status == perdure::workflow_status::continued_as_new);
     const auto first = f.client().get_handle("count", run.run_id()).history();
     BOOST_TEST(first.back().event_type == "WorkflowExecutionContinuedAsNew");
     BOOST_TEST(f.client().get_handle("count").describe().status == perdure::workflow_status::completed);

@@ -10,17 +10,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace perdure::detail {
 
 inline constexpr const char* workflow_event_link_type = "temporal.api.common.v1.Link.WorkflowEvent";
 
-inline std::string workflow_event_url(const std::string& ns, const std::string& wid, const std::string& rid,
-                                      std::int64_t event_id, const char* event_type) {
-    return "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
-           "/history?referenceType=EventReference&eventID=" + std::to_string(event_id) + "&eventType=" + event_type;
-}
+/// A link to event `event_id` of a run: temporal:///namespaces/NS/workflows/WID/RID/history?
+/// eventID=..&eventType=..&referenceType=EventReference. The names are escaped as path segments
+/// and the query's keys sorted, as Temporal's SDKs write them, so any id reads back exactly.
+std::string workflow_event_url(std::string_view ns, std::string_view wid, std::string_view rid, std::int64_t event_id,
+                               std::string_view event_type);
+/// A link to the event that took request `request_id` (referenceType=RequestIdReference).
+std::string request_id_url(std::string_view ns, std::string_view wid, std::string_view rid,
+                           std::string_view request_id, std::string_view event_type);
 
 /// Appends links in history's shape, {"url", "type"}.
 inline void append_links(boost::json::array& out, const std::vector<nexus::link>& links) {

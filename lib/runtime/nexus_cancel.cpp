@@ -72,7 +72,6 @@ void nexus_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id, std
         handler->run_key, event_type::workflow_execution_cancel_requested,
         {{"identity", "perdure"},
          {"cause", "the Nexus caller canceled the operation"},
-         {"external_workflow_execution", {{"workflow_id", r.workflow_id}, {"run_id", r.run_id.str()}}},
          {"links",
           boost::json::array{{{"url", workflow_event_url(host_.namespace_name(r.ns_id), r.workflow_id, r.run_id.str(),
                                                          requested_event_id, "NexusOperationCancelRequested")},

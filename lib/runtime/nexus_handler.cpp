@@ -24,9 +24,7 @@ boost::json::object workflow_link(const std::string& ns, const std::string& wid,
 
 boost::json::object request_link(const std::string& ns, const std::string& wid, const std::string& rid,
                                  const std::string& request_id) {
-    return {{"url", "temporal:///namespaces/" + ns + "/workflows/" + wid + "/" + rid +
-                        "/history?referenceType=RequestIdReference&requestID=" + request_id +
-                        "&eventType=WorkflowExecutionOptionsUpdated"},
+    return {{"url", request_id_url(ns, wid, rid, request_id, "WorkflowExecutionOptionsUpdated")},
             {"type", workflow_event_link_type}};
 }
 

@@ -3,12 +3,12 @@
 // can at worst start a page somewhere else; the hash catches damage and tokens of other queries.
 #include "client/page_token.hpp"
 
+#include "codec/json_parse.hpp"
 #include "nexus/token.hpp"
 #include "store/visibility_page.hpp"
 
 #include <perdure/error.hpp>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -67,7 +67,7 @@ std::vector<sort_value> decode_page_token(std::string_view token, std::string_vi
     const auto text = base64url_decode(token);
     if (!text) refuse("is damaged (not base64url)");
     boost::system::error_code ec;
-    const auto v = boost::json::parse(*text, ec);
+    const auto v = detail::parse_json(*text, ec);
     const auto* o = ec ? nullptr : v.if_object();
     const auto* k = o ? o->if_contains("k") : nullptr;
     const auto* h = o ? o->if_contains("h") : nullptr;

@@ -28,9 +28,12 @@ void append_segment(std::string& out, std::string_view s) {
 /// One query value: a space is '+', anything but an unreserved character %XX.
 void append_query_value(std::string& out, std::string_view s) {
     for (char c : s) {
-        if (unreserved(c)) out += c;
-        else if (c == ' ') out += '+';
-        else append_escaped(out, c);
+        if (unreserved(c))
+            out += c;
+        else if (c == ' ')
+            out += '+';
+        else
+            append_escaped(out, c);
     }
 }
 
@@ -56,8 +59,8 @@ std::string workflow_event_url(std::string_view ns, std::string_view wid, std::s
     return url;
 }
 
-std::string request_id_url(std::string_view ns, std::string_view wid, std::string_view rid,
-                           std::string_view request_id, std::string_view event_type) {
+std::string request_id_url(std::string_view ns, std::string_view wid, std::string_view rid, std::string_view request_id,
+                           std::string_view event_type) {
     auto url = history_path(ns, wid, rid);
     url += "eventType=";
     append_query_value(url, event_type);

@@ -23,8 +23,8 @@ inline constexpr const char* workflow_event_link_type = "temporal.api.common.v1.
 std::string workflow_event_url(std::string_view ns, std::string_view wid, std::string_view rid, std::int64_t event_id,
                                std::string_view event_type);
 /// A link to the event that took request `request_id` (referenceType=RequestIdReference).
-std::string request_id_url(std::string_view ns, std::string_view wid, std::string_view rid,
-                           std::string_view request_id, std::string_view event_type);
+std::string request_id_url(std::string_view ns, std::string_view wid, std::string_view rid, std::string_view request_id,
+                           std::string_view event_type);
 
 /// Appends links in history's shape, {"url", "type"}.
 inline void append_links(boost::json::array& out, const std::vector<nexus::link>& links) {

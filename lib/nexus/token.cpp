@@ -1,7 +1,8 @@
 // Workflow-run operation tokens.
 #include "nexus/token.hpp"
 
-#include <boost/json/parse.hpp>
+#include "codec/json_parse.hpp"
+
 #include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
@@ -69,7 +70,7 @@ std::optional<workflow_run_token> decode_token(std::string_view token) {
     auto raw = base64url_decode(token);
     if (!raw) return std::nullopt;
     boost::system::error_code ec;
-    auto v = boost::json::parse(*raw, ec);
+    auto v = detail::parse_json(*raw, ec);
     if (ec || !v.is_object()) return std::nullopt;
     const auto& o = v.get_object();
     const auto* t = o.if_contains("t");

@@ -3,11 +3,11 @@
 #include "replay/workflow_instance.hpp"
 
 #include "codec/duration.hpp"
+#include "codec/json_parse.hpp"
 #include "history/typed_attributes.hpp"
 
 #include <perdure/error.hpp>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -127,7 +127,7 @@ void workflow_instance::annotate(event& e) const {
 
 boost::json::object workflow_instance::started_attributes() const {
     if (started_json_.empty()) return {};
-    return boost::json::parse(started_json_).as_object();
+    return detail::parse_json(started_json_).as_object();
 }
 
 void workflow_instance::start_main(const event& started) {

@@ -3,13 +3,13 @@
 // activity_timeouts.cpp).
 #include "runtime/activity_dispatcher.hpp"
 
+#include "codec/json_parse.hpp"
 #include "history/fields.hpp"
 #include "runtime/retry.hpp"
 
 #include <perdure/detail/async_activity.hpp>
 #include <perdure/error.hpp>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
@@ -382,7 +382,7 @@ void activity_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id) 
 
 void activity_dispatcher::recover(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) {
     boost::json::value details;
-    if (!row.details.empty()) details = boost::json::parse(row.details);
+    if (!row.details.empty()) details = detail::parse_json(row.details);
     auto& task = track(r, scheduled, row.attempt, row.due_us, std::move(details));
     const auto key = task.key;
     task.flags = row.flags;

@@ -1,6 +1,6 @@
 #include "runtime/claim_rounds.hpp"
 
-#include <boost/json/parse.hpp>
+#include "codec/json_parse.hpp"
 
 #include <algorithm>
 
@@ -16,7 +16,7 @@ std::string claimer_name() {
 
 boost::json::value parsed_or_null(const std::string& text) {
     boost::system::error_code ec;
-    auto v = text.empty() ? boost::json::value() : boost::json::parse(text, ec);
+    auto v = text.empty() ? boost::json::value() : detail::parse_json(text, ec);
     return ec ? boost::json::value() : v;
 }
 

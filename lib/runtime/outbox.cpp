@@ -5,9 +5,9 @@
 #include "runtime/outbox.hpp"
 
 #include "codec/json_member.hpp"
+#include "codec/json_parse.hpp"
 #include "runtime/failpoint.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -18,7 +18,7 @@ namespace {
 
 std::optional<cancel_request> cancel_request_of(const task_row& row) {
     boost::system::error_code ec;
-    const auto v = boost::json::parse(row.details, ec);
+    const auto v = detail::parse_json(row.details, ec);
     if (ec || !v.is_object()) return std::nullopt;
     const auto& o = v.get_object();
     const auto* target = o.if_contains("target");
@@ -85,7 +85,7 @@ void outbox::dispatch(std::int64_t target, std::int64_t seq, message m) {
 }
 
 void outbox::redeliver(const task_row& row) {
-    const auto details = boost::json::parse(row.details).as_object();
+    const auto details = detail::parse_json(row.details).as_object();
     const auto type = event_type_from_number(static_cast<int>(details.at("type").as_int64()));
     if (!type) return;
     dispatch(row.run_key, row.seq, {*type, details.at("attrs").as_object()});

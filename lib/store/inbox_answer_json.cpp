@@ -2,10 +2,10 @@
 // wrote it, perhaps another version): it is read field by field, and one that does not fit its
 // command becomes a failure saying so.
 #include "codec/duration.hpp"
+#include "codec/json_parse.hpp"
 #include "store/inbox_json.hpp"
 #include "support/overloaded.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <array>
@@ -42,7 +42,7 @@ errc code_of(std::string_view name) {
 
 boost::json::object object_of(std::string_view text) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = detail::parse_json(text, ec);
     if (ec || !v.is_object()) return {};
     return std::move(v.get_object());
 }

@@ -3,10 +3,10 @@
 // checked before it is used.
 #include "store/inbox_json.hpp"
 
+#include "codec/json_parse.hpp"
 #include "store/start_command_json.hpp"
 #include "support/overloaded.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <limits>
@@ -335,7 +335,7 @@ std::string stored_command(const inbox_command& command) {
 
 inbox_command parse_stored_command(std::string_view text) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = detail::parse_json(text, ec);
     if (ec) malformed(ec.message());
     if (!v.is_object()) malformed("an inbox command must be a JSON object");
     const command_fields fields(v.get_object());

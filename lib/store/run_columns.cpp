@@ -1,9 +1,9 @@
 // The executions table's JSON columns of a run_identity, both ways.
 #include "store/run_columns.hpp"
 
+#include "codec/json_parse.hpp"
 #include "history/retry_policy.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace perdure::detail {
@@ -12,7 +12,7 @@ namespace {
 /// The column's JSON, or null when it is not JSON.
 boost::json::value parsed(std::string_view text) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = detail::parse_json(text, ec);
     return ec ? boost::json::value() : v;
 }
 

@@ -1,9 +1,9 @@
 // An event read back from its stored columns, the same for every store.
 #include "store/stored_rows.hpp"
 
-#include <perdure/error.hpp>
+#include "codec/json_parse.hpp"
 
-#include <boost/json/parse.hpp>
+#include <perdure/error.hpp>
 
 namespace perdure::detail {
 
@@ -18,7 +18,7 @@ event stored_event(std::int64_t run_key, std::int64_t event_id, std::int64_t typ
     e.type = *t;
     e.time_us = time_us;
     boost::system::error_code ec;
-    auto v = boost::json::parse(attrs, ec);
+    auto v = detail::parse_json(attrs, ec);
     if (ec || !v.is_object())
         throw storage_error("history of run " + std::to_string(run_key) + " has malformed attributes at event " +
                             std::to_string(e.id));

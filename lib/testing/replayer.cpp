@@ -2,11 +2,10 @@
 #include "replay/replayer.hpp"
 
 #include "codec/duration.hpp"
+#include "codec/json_parse.hpp"
 
 #include <perdure/error.hpp>
 #include <perdure/testing.hpp>
-
-#include <boost/json/parse.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -82,7 +81,7 @@ void replayer::replay_file(const std::filesystem::path& file) {
     std::stringstream text;
     text << in.rdbuf();
     boost::system::error_code ec;
-    auto v = boost::json::parse(text.str(), ec);
+    auto v = detail::parse_json(text.str(), ec);
     if (ec) throw invalid_argument("history file " + file.string() + " is not valid JSON: " + ec.message());
     replay(v);
 }

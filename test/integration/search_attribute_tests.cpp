@@ -162,6 +162,33 @@ BOOST_AUTO_TEST_CASE(a_start_records_its_attributes_and_describe_and_list_show_t
     BOOST_TEST((f.client().get_handle("order-1").describe().search_attributes == expected));
 }
 
+BOOST_AUTO_TEST_CASE(a_double_reads_back_exactly_and_pages_in_its_order) {
+    engine_fixture f;
+    f.open(setup);
+    f.engine().namespaces().add_search_attribute("default", "Amount", search_attribute_type::floating);
+    // Doubles a fast JSON reader misses by one unit in the last place.
+    const std::vector<double> amounts{123456789.12345679, 1338.7664401253271, 2e9};
+    for (std::size_t i = 0; i < amounts.size(); ++i)
+        f.client().start_workflow(
+            waiter_workflow, 1,
+            {.id = "amount-" + std::to_string(i), .task_queue = "q", .search_attributes = {{"Amount", amounts[i]}}});
+    f.idle();
+    for (std::size_t i = 0; i < amounts.size(); ++i) {
+        const auto shown = f.client().get_handle("amount-" + std::to_string(i)).describe().search_attributes;
+        BOOST_TEST(std::get<double>(shown.at("Amount")) == amounts[i]);
+    }
+    BOOST_TEST(f.client().count("Amount = 1338.7664401253271") == 1);
+    // A page token keeps the last value of its page: the next page starts right after it.
+    std::vector<std::string> order;
+    std::string token;
+    do {
+        const auto page = f.client().list("ORDER BY Amount", 1, token);
+        for (const auto& run : page.executions) order.push_back(run.workflow_id);
+        token = page.next_page_token;
+    } while (!token.empty());
+    BOOST_TEST((order == std::vector<std::string>{"amount-1", "amount-0", "amount-2"}));
+}
+
 BOOST_AUTO_TEST_CASE(a_start_with_an_unknown_or_mistyped_attribute_is_refused_and_starts_nothing) {
     engine_fixture f;
     f.open(setup);

@@ -1,16 +1,16 @@
 // Reading JSON from a flag, with the same checks as payloads get in the library.
 #include "json_input.hpp"
 
-#include <perdure/payload.hpp>
+#include "codec/json_parse.hpp"
 
-#include <boost/json/parse.hpp>
+#include <perdure/payload.hpp>
 
 namespace perdure::cli {
 
 boost::json::value json_flag(const invocation& inv, const char* flag) {
     if (!inv.has(flag)) return {};
     boost::system::error_code ec;
-    auto value = boost::json::parse(inv.value(flag), ec);
+    auto value = detail::parse_json(inv.value(flag), ec);
     if (ec)
         throw cli_error(exit_code::user_error, std::string("--") + flag + " is not JSON (" + ec.message() +
                                                    "); quote strings: --" + flag + " '\"text\"'");

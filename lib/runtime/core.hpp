@@ -252,6 +252,11 @@ private:
     /// Records a new run's start in `unit`, with its first activation when a worker can run it.
     void begin_run(run_state& r, write_unit& unit) override { lifecycle_.begin(r, unit); }
     void terminate_run(run_state& r, const std::string& reason, write_unit& unit) override;
+    /// Records a cancel request in a running run, unless one is there already.
+    void request_cancel(run_state& r, callback<bool> cb);
+    /// A cancel of a run not running here: success when it has closed, not_found when it never ran.
+    void cancel_closed_run(const std::string& ns, std::int64_t ns_id, std::string workflow_id, std::string run_id,
+                           callback<bool> cb);
     /// The running run a cancel or terminate addresses; not_found when there is none.
     run_state& running_target(const std::string& ns, const std::string& wid, const std::string& rid,
                               const std::string& first_run_id);

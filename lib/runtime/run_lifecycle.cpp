@@ -70,6 +70,16 @@ void run_lifecycle::deliver(run_state& r, inbound in) {
         return;
     }
     if (!host_.admits(r, in)) return;
+    if (in.e.type == event_type::workflow_execution_cancel_requested) {
+        // Idempotent, as Temporal's: a second request records nothing and succeeds. One that
+        // carries writes of its own (an outbox row's delivery) is recorded all the same.
+        if (r.inst && r.inst->cancel_requested()) r.cancel_requested = true;
+        if (r.cancel_requested && in.ops.empty()) {
+            for (auto& cb : in.on_recorded) cb(nullptr);
+            return;
+        }
+        r.cancel_requested = true;
+    }
     r.pending.push_back(std::move(in));
     request_activation(r);
 }

@@ -127,6 +127,8 @@ struct run_state : run_identity {
     bool in_backoff : 1 = false;        ///< a retry's first activation waits for its workflow_backoff deadline
     /// Its workflow task is offered to other engines at its history's current end.
     bool task_offered : 1 = false;
+    /// A cancel request is in its history (known here once recorded, or once its instance saw it).
+    bool cancel_requested : 1 = false;
 };
 
 /// What a new run is made of: a client start, a child start, a continuation or a retry. Its

@@ -284,14 +284,49 @@ void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::
             return cancel_workflow(std::move(ns), std::move(wid), std::move(rid), std::move(chain), std::move(cb));
         if (auto e = unavailable()) return cb(e, false);
         try {
-            auto& r = running_target(ns, wid, rid, chain);
-            inbound in{event{0, event_type::workflow_execution_cancel_requested, now_us(), {{"identity", "perdure"}}}};
-            in.on_recorded.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
-            deliver(r, std::move(in));
+            const auto ns_id = namespace_id(ns);
+            auto* r = find_open_run(ns_id, wid);
+            if (!r || r->status != run_status::running || (!rid.empty() && r->run_id != rid))
+                return cancel_closed_run(ns, ns_id, std::move(wid), std::move(rid), std::move(cb));
+            auto& target = running_target(ns, wid, rid, chain);
+            if (target.inst || target.cancel_requested) return request_cancel(target, std::move(cb));
+            // Whether its history holds a cancel request already is known to an instance; without
+            // one (evicted, or not replayed since a reopen), the history says.
+            read_stored_run(ns_id, wid, target.run_id.str(),
+                            [this, key = target.run_key, cb = std::move(cb)](std::exception_ptr error,
+                                                                             std::optional<stored_run> run) mutable {
+                                if (error) return cb(error, false);
+                                auto* r = find_run(key);
+                                if (!r || r->status != run_status::running) return cb(nullptr, true);   // closed since
+                                for (const auto& e : run ? run->history : std::vector<event>{})
+                                    if (e.type == event_type::workflow_execution_cancel_requested)
+                                        r->cancel_requested = true;
+                                request_cancel(*r, std::move(cb));
+                            });
         } catch (...) {
             cb(std::current_exception(), false);
         }
     });
+}
+
+void engine_core::request_cancel(run_state& r, callback<bool> cb) {
+    inbound in{event{0, event_type::workflow_execution_cancel_requested, now_us(), {{"identity", "perdure"}}}};
+    in.on_recorded.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
+    deliver(r, std::move(in));
+}
+
+/// Temporal answers a cancel of a run that has closed with success and changes nothing; a
+/// workflow that never ran is not found.
+void engine_core::cancel_closed_run(const std::string& ns, std::int64_t ns_id, std::string wid, std::string rid,
+                                    callback<bool> cb) {
+    read_stored_run(ns_id, wid, rid,
+                    [ns, wid, rid, cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
+                        if (error) return cb(error, false);
+                        if (run) return cb(nullptr, true);
+                        cb(std::make_exception_ptr(not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                                             " does not exist in namespace " + ns)),
+                           false);
+                    });
 }
 
 }   // namespace perdure::detail

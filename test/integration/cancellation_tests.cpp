@@ -220,4 +220,40 @@ BOOST_AUTO_TEST_CASE(a_canceled_run_cancels_its_timers_in_the_order_it_started_t
     BOOST_CHECK_NO_THROW(replayer.replay(perdure::testing::history_to_json(run.history())));
 }
 
+BOOST_AUTO_TEST_CASE(a_cancel_request_is_recorded_once_and_cancelling_a_closed_run_succeeds) {
+    for (const std::size_t cache : {std::size_t{10'000}, std::size_t{0}}) {
+        BOOST_TEST_CONTEXT("workflow_cache_size " << cache) {
+            engine_fixture f({.workflow_cache_size = cache});
+            f.open(setup);
+            auto run = f.client().start_workflow(many_timers_workflow, {.id = "twice", .task_queue = "q"});
+            f.settle();
+            run.cancel();   // the workflow catches it and cleans up for an hour
+            f.settle();
+            const auto length = run.history().size();
+            run.cancel();   // as Temporal: asked already, nothing more is recorded
+            f.settle();
+            BOOST_TEST(run.history().size() == length);
+            f.close();
+            f.open(setup);
+            auto again = f.client().get_handle<int>("twice");
+            again.cancel();   // after a reopen too, with the run not yet replayed
+            f.settle();
+            BOOST_TEST(again.history().size() == length);
+            const auto count_requests = [&] {
+                int n = 0;
+                for (const auto& e : again.history()) n += e.event_type == "WorkflowExecutionCancelRequested";
+                return n;
+            };
+            BOOST_TEST(count_requests() == 1);
+            f.advance(1h);
+            BOOST_TEST(again.get() == 16);
+            const auto closed_length = again.history().size();
+            BOOST_CHECK_NO_THROW(again.cancel());   // closed: a success that changes nothing
+            BOOST_CHECK_NO_THROW(f.client().get_handle("twice", run.run_id()).cancel());
+            BOOST_TEST(again.history().size() == closed_length);
+            BOOST_CHECK_THROW(f.client().get_handle("never-ran").cancel(), perdure::not_found);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -70,7 +70,12 @@ void activity_machine::apply(const event& e) {
         finish();
         break;
     case event_type::activity_task_canceled:
-        if (!already_resolved) inst_.reject(*future_, std::make_exception_ptr(canceled_error("activity canceled")));
+        if (!already_resolved) {
+            // The activity's own cancel details, as it reported them (canceled_error's details).
+            const auto* details = e.attrs.if_contains("details");
+            inst_.reject(*future_, std::make_exception_ptr(
+                                       canceled_error("activity canceled", details ? *details : boost::json::value{})));
+        }
         finish();
         break;
     default: break;

@@ -300,6 +300,7 @@ void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boos
     if (t.cancel_requested && f->kind == failure_kind::canceled)
         return close(t, event_type::activity_task_canceled,
                      {{"details", f->info.contains("details") ? f->info.at("details") : nullptr},
+                      {"latest_cancel_requested_event_id", t.cancel_requested_event_id},
                       {"scheduled_event_id", key.seq},
                       {"started_event_id", nullptr}});
     attempt_failed(t, std::move(*f));
@@ -367,32 +368,38 @@ void activity_dispatcher::close(activity_task& t, event_type type, boost::json::
     host_.deliver(*r, std::move(close));
 }
 
-void activity_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id) {
+void activity_dispatcher::cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id) {
     auto it = tasks_.find({r.run_key, scheduled_event_id});
     if (it == tasks_.end()) return;   // it closed meanwhile
     auto& t = it->second;
     t.cancel_requested = true;
+    t.cancel_requested_event_id = requested_event_id;
     if (t.st == activity_task::state::running || t.st == activity_task::state::starting) {
         if (t.control) t.control->cancel = true;   // heartbeat() throws canceled_error in the attempt
         return;
     }
     close(t, event_type::activity_task_canceled,
-          {{"details", nullptr}, {"scheduled_event_id", scheduled_event_id}, {"started_event_id", nullptr}});
+          {{"details", nullptr},
+           {"latest_cancel_requested_event_id", requested_event_id},
+           {"scheduled_event_id", scheduled_event_id},
+           {"started_event_id", nullptr}});
 }
 
-void activity_dispatcher::recover(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) {
+void activity_dispatcher::recover(run_state& r, const event& scheduled, const task_row& row,
+                                  std::int64_t cancel_requested_event_id) {
     boost::json::value details;
     if (!row.details.empty()) details = detail::parse_json(row.details);
     auto& task = track(r, scheduled, row.attempt, row.due_us, std::move(details));
     const auto key = task.key;
     task.flags = row.flags;
-    task.cancel_requested = cancel_requested;
+    task.cancel_requested = cancel_requested_event_id != 0;
+    task.cancel_requested_event_id = cancel_requested_event_id;
     const std::int64_t now = host_.now_us();
     const bool never_ran = (row.flags & task_flags::final_attempt) && !(row.flags & task_flags::handed_to_thread);
     if (row.due_us > now || never_ran) {
         // Backing off, or known never to have started: a cancel request ends it now, as for
         // an activity that has not started; otherwise it goes on as it would have.
-        if (task.cancel_requested) return cancel(r, row.seq);
+        if (task.cancel_requested) return cancel(r, row.seq, cancel_requested_event_id);
         if (never_ran) dispatch(key);
         return;
     }

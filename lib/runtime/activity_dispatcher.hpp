@@ -89,12 +89,12 @@ public:
     void schedule(run_state& r, const event& scheduled, write_unit& unit);
     /// After a restart: the activity as its task row left it. An attempt that may have been
     /// running counts as timed out; the retry policy decides what follows.
-    void recover(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested);
+    void recover(run_state& r, const event& scheduled, const task_row& row, std::int64_t cancel_requested_event_id);
     /// Whether the activity is still open (a cancel request has something to reach).
     bool tracks(const task_key& key) const { return tasks_.contains(key); }
     /// The cancel request committed: a running attempt sees it through heartbeat(), a waiting
     /// one ends canceled now.
-    void cancel(run_state& r, std::int64_t scheduled_event_id);
+    void cancel(run_state& r, std::int64_t scheduled_event_id, std::int64_t requested_event_id);
     /// A worker registration changed: activities waiting for one try again.
     void dispatch_waiting();
     /// One of the activity deadlines (retry, the four timeouts, a held heartbeat) is due.

@@ -95,6 +95,7 @@ struct activity_task {
     std::int64_t started_us = 0;                 ///< when the last attempt began running
     std::shared_ptr<activity_control> control;   ///< none for an attempt running on another engine
     bool cancel_requested = false;
+    std::int64_t cancel_requested_event_id = 0;   ///< its ActivityTaskCancelRequested, once recorded
     /// Its waiting attempt is offered to the engines sharing the store (no worker here serves
     /// its queue); the offer is withdrawn when an attempt starts or the activity closes.
     bool offered = false;

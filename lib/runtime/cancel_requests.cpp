@@ -14,9 +14,9 @@ void engine_core::request_activity_cancel(run_state& r, const event& requested, 
     if (!activities_.tracks({r.run_key, sched})) return;   // it closed meanwhile: nothing to cancel
     // An outbox row committed with the request: after a crash, the attempt that runs next sees it.
     outbox_.record_cancel_request(r, "activity", sched, requested.id, unit);
-    unit.effects.emplace_back([this, key = r.run_key, sched](std::exception_ptr err) {
+    unit.effects.emplace_back([this, key = r.run_key, sched, requested = requested.id](std::exception_ptr err) {
         failpoint("activity-cancel-requested");
-        if (auto* run = find_run(key); run && !err) activities_.cancel(*run, sched);
+        if (auto* run = find_run(key); run && !err) activities_.cancel(*run, sched, requested);
     });
 }
 
@@ -30,8 +30,9 @@ std::map<task_key, cancel_request> engine_core::cancel_requests_among(const std:
 
 void engine_core::redeliver(const task_row& row) { outbox_.redeliver(row); }
 
-void engine_core::resume_activity(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) {
-    activities_.recover(r, scheduled, row, cancel_requested);
+void engine_core::resume_activity(run_state& r, const event& scheduled, const task_row& row,
+                                  std::int64_t cancel_requested_event_id) {
+    activities_.recover(r, scheduled, row, cancel_requested_event_id);
 }
 
 void engine_core::resume_operation(run_state& r, const event& scheduled, const task_row& row,

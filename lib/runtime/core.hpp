@@ -320,7 +320,8 @@ private:
     std::optional<event> event_at(std::int64_t run_key, std::int64_t event_id) override;
     std::map<task_key, cancel_request> cancel_requests_among(const std::vector<task_row>& tasks) override;
     void redeliver(const task_row& row) override;
-    void resume_activity(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) override;
+    void resume_activity(run_state& r, const event& scheduled, const task_row& row,
+                         std::int64_t cancel_requested_event_id) override;
     void resume_operation(run_state& r, const event& scheduled, const task_row& row,
                           std::int64_t cancel_requested_event_id) override;
     void resume_operation_cancel(run_state& r, std::int64_t scheduled_event_id,

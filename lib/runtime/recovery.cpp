@@ -52,10 +52,11 @@ void resume_tasks(recovery_host& host, const std::vector<task_row>& tasks) {
         case task_kind::activity:
             if (auto* r = host.find_run(t.run_key))
                 if (auto scheduled = host.event_at(t.run_key, t.seq)) {
+                    const std::int64_t requested = cancel ? c->second.requested_event_id : 0;
                     if (t.kind == task_kind::nexus)
-                        host.resume_operation(*r, *scheduled, t, cancel ? c->second.requested_event_id : 0);
+                        host.resume_operation(*r, *scheduled, t, requested);
                     else
-                        host.resume_activity(*r, *scheduled, t, cancel);
+                        host.resume_activity(*r, *scheduled, t, requested);
                 }
             break;
         case task_kind::cancel:

@@ -50,7 +50,9 @@ public:
     virtual std::map<task_key, cancel_request> cancel_requests_among(const std::vector<task_row>& tasks) = 0;
     /// A message of the outbox is delivered again.
     virtual void redeliver(const task_row& row) = 0;
-    virtual void resume_activity(run_state& r, const event& scheduled, const task_row& row, bool cancel_requested) = 0;
+    /// `cancel_requested_event_id`: 0 unless a cancel of the activity was recorded.
+    virtual void resume_activity(run_state& r, const event& scheduled, const task_row& row,
+                                 std::int64_t cancel_requested_event_id) = 0;
     /// `cancel_requested_event_id`: 0 unless a cancel of the not yet started operation was recorded.
     virtual void resume_operation(run_state& r, const event& scheduled, const task_row& row,
                                   std::int64_t cancel_requested_event_id) = 0;

@@ -319,14 +319,15 @@ void engine_core::request_cancel(run_state& r, callback<bool> cb) {
 /// workflow that never ran is not found.
 void engine_core::cancel_closed_run(const std::string& ns, std::int64_t ns_id, std::string wid, std::string rid,
                                     callback<bool> cb) {
-    read_stored_run(ns_id, wid, rid,
-                    [ns, wid, rid, cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
-                        if (error) return cb(error, false);
-                        if (run) return cb(nullptr, true);
-                        cb(std::make_exception_ptr(not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
-                                                             " does not exist in namespace " + ns)),
-                           false);
-                    });
+    read_stored_run(
+        ns_id, wid, rid,
+        [ns, wid, rid, cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
+            if (error) return cb(error, false);
+            if (run) return cb(nullptr, true);
+            cb(std::make_exception_ptr(not_found("workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") +
+                                                 " does not exist in namespace " + ns)),
+               false);
+        });
 }
 
 }   // namespace perdure::detail

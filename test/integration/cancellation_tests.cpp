@@ -3,6 +3,7 @@
 
 #include <perdure/testing.hpp>
 
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -51,6 +52,35 @@ perdure::workflow<std::string> cancel_activity(perdure::workflow_context& ctx, p
     }
 }
 const perdure::workflow_def cancel_activity_workflow{"CancelActivity", &cancel_activity};
+
+/// Heartbeats until canceled, then reports its progress with the cancel.
+std::string tidy(perdure::activity_context& ctx, int) {
+    try {
+        for (;;) {
+            ctx.heartbeat();
+            std::this_thread::sleep_for(1ms);
+        }
+    } catch (const perdure::canceled_error&) {
+        throw perdure::canceled_error("cleaned up", boost::json::object{{"progress", 38}});
+    }
+}
+const perdure::activity_def tidy_activity{"Tidy", &tidy};
+
+/// Cancels a wait_completed activity and returns the details its cancel carried.
+perdure::workflow<std::string> cancel_tidy(perdure::workflow_context& ctx) {
+    auto act = ctx.execute_activity(tidy_activity, 0,
+                                    {.start_to_close_timeout = 1h,
+                                     .heartbeat_timeout = 1h,
+                                     .cancellation = perdure::cancellation_type::wait_completed});
+    co_await ctx.signal_channel<int>("go").receive();
+    act.request_cancel();
+    try {
+        co_return "completed: " + co_await act;
+    } catch (const perdure::canceled_error& e) {
+        co_return boost::json::serialize(e.failure().info.at("details"));
+    }
+}
+const perdure::workflow_def cancel_tidy_workflow{"CancelTidy", &cancel_tidy};
 
 perdure::workflow<void> sleepy_child(perdure::workflow_context& ctx) { co_await ctx.sleep(24h); }
 const perdure::workflow_def sleepy_child_workflow{"SleepyChild", &sleepy_child};
@@ -124,7 +154,9 @@ void setup(perdure::engine& e) {
         .register_workflow(cancel_child_workflow)
         .register_workflow(cancel_everything_workflow)
         .register_workflow(many_timers_workflow)
-        .register_activity(patient_activity);
+        .register_workflow(cancel_tidy_workflow)
+        .register_activity(patient_activity)
+        .register_activity(tidy_activity);
 }
 
 std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
@@ -160,6 +192,24 @@ BOOST_AUTO_TEST_CASE(activity_cancellation_types_decide_when_the_future_resolves
             }
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_wait_completed_activity_hands_its_cancel_details_to_the_workflow) {
+    engine_fixture f;
+    f.open(setup);
+    auto run = f.client().start_workflow(cancel_tidy_workflow, {.id = "tidy", .task_queue = "q"});
+    f.settle();
+    run.signal("go", 1);
+    BOOST_TEST(run.get() == R"({"progress":38})");
+    std::int64_t requested = 0;
+    for (const auto& e : run.history()) {
+        if (e.event_type == "ActivityTaskCancelRequested") requested = e.event_id;
+        if (e.event_type == "ActivityTaskCanceled") {
+            BOOST_TEST(e.attributes.at("latest_cancel_requested_event_id").as_int64() == requested);
+            BOOST_TEST(e.attributes.at("details") == (boost::json::object{{"progress", 38}}));
+        }
+    }
+    BOOST_TEST(requested > 0);
 }
 
 BOOST_AUTO_TEST_CASE(child_cancellation_types_decide_when_the_future_resolves) {

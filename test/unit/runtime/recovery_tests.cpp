@@ -38,9 +38,10 @@ public:
     }
     std::map<task_key, cancel_request> cancel_requests_among(const std::vector<task_row>&) override { return cancels; }
     void redeliver(const task_row& row) override { log.push_back("redeliver " + std::to_string(row.seq)); }
-    void resume_activity(run_state& r, const event& scheduled, const task_row&, bool cancel_requested) override {
+    void resume_activity(run_state& r, const event& scheduled, const task_row&,
+                         std::int64_t cancel_requested_event_id) override {
         log.push_back("activity " + std::to_string(r.run_key) + "/" + std::to_string(scheduled.id) +
-                      (cancel_requested ? " cancelled" : ""));
+                      (cancel_requested_event_id ? " cancelled at " + std::to_string(cancel_requested_event_id) : ""));
     }
     void resume_operation(run_state& r, const event& scheduled, const task_row&,
                           std::int64_t cancel_requested_event_id) override {
@@ -134,7 +135,7 @@ BOOST_FIXTURE_TEST_CASE(a_cancel_request_reaches_the_task_it_addresses_in_the_ri
     host.cancels[{1, 8}] = {"nexus", 8, 10};     // not started: it starts knowing of the cancel
     host.cancels[{1, 11}] = {"nexus", 11, 12};   // started: hears the cancel again
     resume_work(host, {}, {task(1, 5, task_kind::activity), task(1, 8, task_kind::nexus)}, runs);
-    BOOST_TEST(host.log == (std::vector<std::string>{"operation cancel 1/11 at 12", "activity 1/5 cancelled",
+    BOOST_TEST(host.log == (std::vector<std::string>{"operation cancel 1/11 at 12", "activity 1/5 cancelled at 9",
                                                      "operation 1/8 cancel 10"}));
 }
 

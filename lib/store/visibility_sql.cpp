@@ -118,20 +118,27 @@ private:
         return param(round_up ? ceil_micros(t) : floor_micros(t));
     }
 
-    std::string node(const visibility_query& q, std::size_t index) {
+    /// The node's condition, negated when `negate`. A negation is pushed down to the conditions
+    /// (NOT (a AND b) is NOT a OR NOT b, in SQL's three-valued logic too), so NOTs never nest in
+    /// the SQL: SQLite's parser has a stack of 100 entries.
+    std::string node(const visibility_query& q, std::size_t index, bool negate = false) {
         const filter_node& n = q.nodes[index];
         switch (n.kind) {
         case node_kind::all_of:
         case node_kind::any_of: {
+            const bool all = (n.kind == node_kind::all_of) != negate;
             std::string sql = "(";
             for (std::size_t i = 0; i < n.children.size(); ++i) {
-                if (i) sql += n.kind == node_kind::all_of ? " AND " : " OR ";
-                sql += node(q, n.children[i]);
+                if (i) sql += all ? " AND " : " OR ";
+                sql += node(q, n.children[i], negate);
             }
             return sql + ")";
         }
-        case node_kind::negation: return "(NOT " + node(q, n.children.front()) + ")";
-        default: return n.attr.system ? system_predicate(n) : custom_predicate(n);
+        case node_kind::negation: return node(q, n.children.front(), !negate);
+        default: {
+            auto sql = n.attr.system ? system_predicate(n) : custom_predicate(n);
+            return negate ? "(NOT " + sql + ")" : sql;
+        }
         }
     }
 

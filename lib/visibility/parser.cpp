@@ -25,6 +25,9 @@ public:
     visibility_query run() {
         if (peek().kind != token_kind::end && !is_keyword(peek(), "ORDER") && !is_keyword(peek(), "GROUP"))
             q_.root = or_expr();
+        if (q_.root && groups(*q_.root) > limits_.max_groups)
+            fail(tokens_.front(), "the query nests AND and OR groups deeper than " + std::to_string(limits_.max_groups) +
+                                      " levels");
         if (accept_keyword("ORDER")) {
             expect_keyword("BY", "after ORDER");
             do order_item();
@@ -105,6 +108,14 @@ private:
     }
     std::size_t and_expr() {
         return chain("AND", node_kind::all_of, [this] { return unary(); });
+    }
+
+    /// How deep AND and OR groups nest under node `index`.
+    std::size_t groups(std::size_t index) const {
+        const filter_node& n = q_.nodes[index];
+        std::size_t deepest = 0;
+        for (const auto child : n.children) deepest = std::max(deepest, groups(child));
+        return deepest + (n.kind == node_kind::all_of || n.kind == node_kind::any_of ? 1 : 0);
     }
 
     void enter(const token& t) {
@@ -203,7 +214,12 @@ private:
 
     void order_item() {
         const auto attr = binder_.resolve(expect_name("after ORDER BY"));
-        binder_.check_use(attr, attribute_use::order_by, previous());
+        const token& name = previous();
+        binder_.check_use(attr, attribute_use::order_by, name);
+        for (const auto& item : q_.order_by)
+            if (item.attr.name == attr.name) fail(name, "ORDER BY names " + attr.name + " twice");
+        if (q_.order_by.size() == limits_.max_order_by)
+            fail(name, "ORDER BY takes at most " + std::to_string(limits_.max_order_by) + " attributes");
         bool descending = false;
         if (accept_keyword("DESC"))
             descending = true;

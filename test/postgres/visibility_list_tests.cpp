@@ -206,4 +206,31 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(hostile_queries_find_nothing_or_are_refused, Backe
     BOOST_TEST(contains(invalid([&] { o.client.list("Custmer = 'c1'"); }), "did you mean 'Customer'?"));
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(the_deepest_queries_allowed_run_and_deeper_ones_are_refused, Backend,
+                              perdure::test::store_backends) {
+    orders<Backend> o;
+    // A hundred NOTs: SQLite's parser overflowed at 45 when they nested in the SQL.
+    std::string nots;
+    for (int i = 0; i < 100; ++i) nots += "NOT ";
+    BOOST_TEST(o.client.count(nots + "Customer = 'c1'") == 10);
+    BOOST_TEST(o.client.count(nots.substr(4) + "Customer = 'c1'") == 20);   // 99: the others
+    // Sixteen AND and OR groups within one another, NOTs between them, the heaviest condition,
+    // and an order of eight attributes through a page token.
+    const auto nested = [](int groups) {
+        std::string q = "HistorySizeBytes > 0";
+        for (int i = 0; i < groups; ++i)
+            q = "(Note = 'standard rush' " + std::string(i % 2 ? "OR" : "AND") + " NOT " + q + ")";
+        return q;
+    };
+    const std::string order = " ORDER BY Amount, Customer, StartTime, CloseTime, WorkflowId, RunId, HistoryLength, "
+                              "ExecutionTime";
+    const auto first = o.client.list(nested(16) + order, 1);
+    BOOST_TEST(first.executions.size() == 1u);
+    BOOST_TEST(o.client.list(nested(16) + order, 1, first.next_page_token).executions.size() <= 1u);
+    BOOST_TEST(contains(invalid([&] { o.client.count(nested(17)); }),
+                        "the query nests AND and OR groups deeper than 16 levels"));
+    BOOST_TEST(contains(invalid([&] { o.client.list(nested(1) + order + ", TaskQueue"); }),
+                        "ORDER BY takes at most 8 attributes"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -288,6 +288,21 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_before_it_can_exhaust_the_stack) {
     BOOST_TEST(refusal(ok) == "(accepted)");
 }
 
+BOOST_AUTO_TEST_CASE(and_and_or_groups_nest_sixteen_deep_and_order_by_names_eight_attributes_once) {
+    const auto nested = [](int groups) {
+        std::string q = "Amount = 1";
+        for (int i = 0; i < groups; ++i) q = "(Amount = 2 " + std::string(i % 2 ? "AND" : "OR") + " NOT " + q + ")";
+        return q;
+    };
+    BOOST_TEST(refusal(nested(16)) == "(accepted)");
+    BOOST_TEST(refusal(nested(17)) == "the query nests AND and OR groups deeper than 16 levels at column 1");
+    BOOST_TEST(refusal("ORDER BY Amount, StartTime DESC, Amount") == "ORDER BY names Amount twice at column 34");
+    BOOST_TEST(refusal("ORDER BY Amount, StartTime, CloseTime, WorkflowId, RunId, HistoryLength, ExecutionTime, "
+                       "TaskQueue") == "(accepted)");
+    BOOST_TEST(refusal("ORDER BY Amount, StartTime, CloseTime, WorkflowId, RunId, HistoryLength, ExecutionTime, "
+                       "TaskQueue, WorkflowType") == "ORDER BY takes at most 8 attributes at column 100");
+}
+
 BOOST_AUTO_TEST_CASE(very_long_queries_are_bounded_in_conditions_and_values) {
     std::string ors = "Amount = 0";
     for (int i = 1; i < 600; ++i) ors += " OR Amount = " + std::to_string(i);

@@ -29,6 +29,18 @@ void validate_description(const std::string& description) {
         throw invalid_argument("a Nexus endpoint's description is limited to 20000 bytes");
 }
 
+/// Temporal refuses an empty target namespace as an invalid argument; one that does not exist
+/// is `require_namespace`'s to refuse.
+void validate_target_namespace(const std::string& ns, const endpoint_table::namespace_check& require_namespace) {
+    if (ns.empty()) throw invalid_argument("a Nexus endpoint needs a target namespace");
+    require_namespace(ns);
+}
+
+void validate_target_task_queue(const std::string& queue) {
+    if (queue.empty() || queue.size() > max_task_queue_bytes)
+        throw invalid_argument("a Nexus endpoint's target task queue must be 1 to 1000 bytes");
+}
+
 void validate_rate(double per_second) {
     if (!std::isfinite(per_second) || per_second < 0)
         throw invalid_argument(
@@ -62,9 +74,8 @@ const nexus::endpoint* endpoint_table::check_create(const nexus::endpoint_spec& 
         throw already_exists("Nexus endpoint with name " + spec.name + " already registered" +
                              (ensure ? " with a different target or description" : ""));
     }
-    require_namespace(spec.target_namespace);
-    if (spec.target_task_queue.empty() || spec.target_task_queue.size() > max_task_queue_bytes)
-        throw invalid_argument("a Nexus endpoint's target task queue must be 1 to 1000 bytes");
+    validate_target_namespace(spec.target_namespace, require_namespace);
+    validate_target_task_queue(spec.target_task_queue);
     validate_description(spec.description);
     validate_rate(spec.max_operations_per_second);
     return nullptr;
@@ -87,12 +98,11 @@ nexus::endpoint endpoint_table::changed(std::string_view name, const nexus::endp
         updated.spec.name = *change.name;
     }
     if (change.target_namespace) {
-        require_namespace(*change.target_namespace);
+        validate_target_namespace(*change.target_namespace, require_namespace);
         updated.spec.target_namespace = *change.target_namespace;
     }
     if (change.target_task_queue) {
-        if (change.target_task_queue->empty())
-            throw invalid_argument("a Nexus endpoint's target task queue must not be empty");
+        validate_target_task_queue(*change.target_task_queue);
         updated.spec.target_task_queue = *change.target_task_queue;
     }
     if (change.description) {

@@ -127,6 +127,7 @@ void engine_core::remove_endpoint(std::string name, callback<bool> cb) {
         endpoints_.erase(current->id);
         unit.effects.emplace_back([cb = std::move(cb)](std::exception_ptr e) mutable { cb(e, e == nullptr); });
         commit(std::move(unit));
+        on_workers_changed();   // operations waiting for a worker behind it fail NOT_FOUND now
     });
 }
 

@@ -103,7 +103,6 @@ void nexus_dispatcher::start_handler_workflow(nexus_op& op, handler_start& start
     }
     const std::string ns = host_.namespace_name(handler_ns_id);
     const std::string token = encode_token({ns, o.id});
-    op.token = token;
     const nexus_callback cb{op.key.run_key, op.key.seq, op.request_id, op.endpoint, op.service, op.operation, token};
     boost::json::array caller_links;
     for (const auto& l : ctx.links) caller_links.push_back({{"url", l.url}, {"type", l.type}});

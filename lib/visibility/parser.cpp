@@ -26,8 +26,8 @@ public:
         if (peek().kind != token_kind::end && !is_keyword(peek(), "ORDER") && !is_keyword(peek(), "GROUP"))
             q_.root = or_expr();
         if (q_.root && groups(*q_.root) > limits_.max_groups)
-            fail(tokens_.front(), "the query nests AND and OR groups deeper than " + std::to_string(limits_.max_groups) +
-                                      " levels");
+            fail(tokens_.front(),
+                 "the query nests AND and OR groups deeper than " + std::to_string(limits_.max_groups) + " levels");
         if (accept_keyword("ORDER")) {
             expect_keyword("BY", "after ORDER");
             do order_item();

@@ -12,7 +12,7 @@ namespace perdure::detail {
 
 /// Bounds that keep a query's parse, its SQL and SQLite's own limits in reach.
 struct query_limits {
-    std::size_t max_depth = 100;        ///< nested parentheses and NOTs
+    std::size_t max_depth = 100;   ///< nested parentheses and NOTs
     /// AND and OR groups within one another: SQLite's parser (a stack of 100 entries in 3.40)
     /// overflowed at 20 with the deepest conditions; NOTs cost none, the SQL pushes them down.
     std::size_t max_groups = 16;

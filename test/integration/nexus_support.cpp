@@ -81,6 +81,11 @@ const nexus::workflow_run_operation shared_op{
         return start_workflow_options{.id = "shared-" + how, .id_conflict = id_conflict_policy::use_existing};
     }};
 
+/// One handler workflow id per input, and a second start of it refused (id_conflict_policy::fail).
+const nexus::workflow_run_operation fixed_op{
+    "fixed", handler_workflow,
+    [](nexus::operation_context&, const std::string& how) { return start_workflow_options{.id = "fixed-" + how}; }};
+
 cancellation_type cancellation_named(const std::string& s) {
     if (s == "abandon") return cancellation_type::abandon;
     if (s == "try_cancel") return cancellation_type::try_cancel;
@@ -154,7 +159,7 @@ const workflow_def<std::string, call_plan> caller_workflow{"NexusCaller", &call}
 void register_handler_worker(perdure::engine& e) {
     e.add_worker("handler-ns", "handler-tq")
         .register_workflow(handler_workflow)
-        .register_nexus_service(nexus::service("svc").add(sync_op).add(run_op).add(shared_op));
+        .register_nexus_service(nexus::service("svc").add(sync_op).add(run_op).add(shared_op).add(fixed_op));
 }
 
 std::vector<std::string> types(const std::vector<perdure::history_event>& h) {

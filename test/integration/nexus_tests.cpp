@@ -240,6 +240,16 @@ BOOST_AUTO_TEST_CASE(a_deleted_endpoint_fails_operations_that_had_not_started_wi
                "nexus_operation_failure(sync) caused by handler_error NOT_FOUND: endpoint not registered");
 }
 
+BOOST_AUTO_TEST_CASE(a_deleted_endpoint_fails_operations_waiting_for_a_worker_with_not_found) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) { setup(e, false); });
+    auto run = start(f, "c", {.operation = "sync", .input = "ok"});
+    f.advance(10s);   // no worker serves the target: the operation waits
+    f.engine().nexus_endpoints().remove("ep");
+    BOOST_TEST(finish(f, run, 5) ==
+               "nexus_operation_failure(sync) caused by handler_error NOT_FOUND: endpoint not registered");
+}
+
 BOOST_AUTO_TEST_CASE(a_retargeted_endpoint_routes_new_operations_at_once) {
     engine_fixture f;
     f.open([](perdure::engine& e) {
@@ -324,6 +334,20 @@ BOOST_AUTO_TEST_CASE(callers_attach_to_one_handler_workflow_with_use_existing) {
     BOOST_TEST(a.get() == "ok: workflow shared-wait did wait");
     BOOST_TEST(b.get() == "ok: workflow shared-wait did wait");
     BOOST_TEST(log().workflows_started == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_start_refused_because_the_workflow_runs_already_fails_without_a_token) {
+    engine_fixture f;
+    f.open([](perdure::engine& e) { setup(e); });
+    auto first = start(f, "a", {.operation = "fixed", .input = "wait"});
+    f.idle();
+    auto second = start(f, "b", {.operation = "fixed", .input = "wait", .report_failure_fields = true});
+    const auto outcome = finish(f, second);
+    BOOST_TEST(outcome.find("caused by handler_error INTERNAL") != std::string::npos, outcome);
+    BOOST_TEST(outcome.find("is already running") != std::string::npos, outcome);
+    BOOST_TEST(outcome.find(", token , scheduled") != std::string::npos, outcome);   // it never started
+    f.client("handler-ns").get_handle("fixed-wait").signal("go", std::string("now"));
+    BOOST_TEST(first.get() == "ok: workflow fixed-wait did wait");
 }
 
 BOOST_AUTO_TEST_CASE(more_than_thirty_pending_operations_fail_the_workflow_task) {

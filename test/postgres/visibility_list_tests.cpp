@@ -222,8 +222,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(the_deepest_queries_allowed_run_and_deeper_ones_ar
             q = "(Note = 'standard rush' " + std::string(i % 2 ? "OR" : "AND") + " NOT " + q + ")";
         return q;
     };
-    const std::string order = " ORDER BY Amount, Customer, StartTime, CloseTime, WorkflowId, RunId, HistoryLength, "
-                              "ExecutionTime";
+    const std::string order =
+        " ORDER BY Amount, Customer, StartTime, CloseTime, WorkflowId, RunId, HistoryLength, "
+        "ExecutionTime";
     const auto first = o.client.list(nested(16) + order, 1);
     BOOST_TEST(first.executions.size() == 1u);
     BOOST_TEST(o.client.list(nested(16) + order, 1, first.next_page_token).executions.size() <= 1u);

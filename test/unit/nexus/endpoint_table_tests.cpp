@@ -101,6 +101,8 @@ BOOST_AUTO_TEST_CASE(a_new_endpoints_target_and_limits_are_checked) {
     auto s = spec("ep");
     s.target_namespace = "missing";
     BOOST_CHECK_THROW(t.check_create(s, false, only_ns), perdure::not_found);
+    s.target_namespace = "";   // not set at all: an invalid argument, as Temporal says
+    BOOST_CHECK_THROW(t.check_create(s, false, only_ns), perdure::invalid_argument);
     s = spec("ep");
     s.target_task_queue = "";
     BOOST_CHECK_THROW(t.check_create(s, false, only_ns), perdure::invalid_argument);
@@ -132,7 +134,10 @@ BOOST_AUTO_TEST_CASE(a_change_bumps_the_version_and_is_checked_like_a_new_endpoi
     BOOST_CHECK_THROW(t.changed("ep", {.name = "taken"}, only_ns, now), perdure::already_exists);
     BOOST_CHECK_THROW(t.changed("ep", {.name = "-bad"}, only_ns, now), perdure::invalid_argument);
     BOOST_CHECK_THROW(t.changed("ep", {.target_namespace = "missing"}, only_ns, now), perdure::not_found);
+    BOOST_CHECK_THROW(t.changed("ep", {.target_namespace = ""}, only_ns, now), perdure::invalid_argument);
     BOOST_CHECK_THROW(t.changed("ep", {.target_task_queue = ""}, only_ns, now), perdure::invalid_argument);
+    BOOST_CHECK_THROW(t.changed("ep", {.target_task_queue = std::string(1001, 'q')}, only_ns, now),
+                      perdure::invalid_argument);
     BOOST_CHECK_THROW(t.changed("ep", {.max_operations_per_second = -2}, only_ns, now), perdure::invalid_argument);
 }
 

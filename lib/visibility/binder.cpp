@@ -207,7 +207,7 @@ typed_value binder::value(const attribute_ref& a, const token& t) const {
         if (t.kind == token_kind::integer)   // nanoseconds since 1970, as Temporal reads an integer time
             return sys_nanoseconds(std::chrono::nanoseconds(integer_literal(a, t)));
         if (!is_string) mismatch(a, t, literal_kind(t));
-        if (auto time = parse_rfc3339(t.text)) return *time;
+        if (auto time = parse_rfc3339_bound(t.text)) return *time;
         mismatch(a, t, "not an RFC 3339 time (write '2025-01-31T00:00:00Z')");
     }
     mismatch(a, t, literal_kind(t));

@@ -168,23 +168,24 @@ private:
         return make(kind, std::move(value), start);
     }
 
+    /// MySQL's escapes, as Temporal's parser reads them: \n \r \t \b \Z stand for control
+    /// characters, any other character after a backslash for itself (\\, \', \%). \0 would be
+    /// a NUL, which no stored text holds.
     char escaped(std::size_t at) const {
-        switch (q_[at + 1]) {
-        case '\\': return '\\';
-        case '\'': return '\'';
-        case '"': return '"';
+        const char c = q_[at + 1];
+        switch (c) {
         case 'n': return '\n';
         case 'r': return '\r';
         case 't': return '\t';
+        case 'b': return '\b';
+        case 'Z': return '\x1A';
+        case '0': fail(at, "the query holds a NUL byte (\\0)");
+        case '\0': fail(at + 1, "the query holds a NUL byte");
         default: break;
         }
-        const char c = q_[at + 1];
-        if (c == '\0') fail(at + 1, "the query holds a NUL byte");
-        std::string shown =
-            static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? "x" + hex_byte(c).substr(2) : std::string(1, c);
-        for (std::size_t i = at + 2; i < q_.size() && (static_cast<unsigned char>(q_[i]) & 0xC0) == 0x80; ++i)
-            shown += q_[i];
-        fail(at, "unknown escape '\\" + shown + "' (use \\\\, \\', \\\", \\n, \\r or \\t)");
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            fail(at, "unknown escape '\\x" + hex_byte(c).substr(2) + "' (write the character as it is)");
+        return c;
     }
 
     token number(std::size_t start) {

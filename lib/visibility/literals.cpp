@@ -4,6 +4,7 @@
 
 #include "codec/duration.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -90,26 +91,37 @@ std::optional<std::int64_t> go_duration(std::string_view s) {
     return static_cast<std::int64_t>(total);
 }
 
-/// "hh:mm:ss", any number of hours.
+/// The digits at the front of `s` up to `stop` (or its end), as a number; nullopt for none,
+/// anything else, or more than an int64 holds.
+std::optional<std::int64_t> take_number(std::string_view& s, char stop) {
+    const auto at = std::min(s.find(stop), s.size());
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + at, n);
+    if (at == 0 || ec != std::errc{} || end != s.data() + at || n < 0) return std::nullopt;
+    s.remove_prefix(at);
+    return n;
+}
+
+/// "h:m:s" with any number of digits in each (Temporal's "%d:%d:%d"), minutes and seconds
+/// under 60.
 std::optional<std::int64_t> clock_duration(std::string_view s) {
-    const auto colon = s.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
-    std::int64_t hours = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + colon, hours);
-    if (ec != std::errc{} || end != s.data() + colon || hours < 0) return std::nullopt;
-    s.remove_prefix(colon + 1);
-    const auto m = take_digits(s, 2);
+    const auto hours = take_number(s, ':');
+    if (!hours || !take_one_of(s, ":")) return std::nullopt;
+    const auto m = take_number(s, ':');
     if (!m || *m > 59 || !take_one_of(s, ":")) return std::nullopt;
-    const auto sec = take_digits(s, 2);
+    const auto sec = take_number(s, ':');
     if (!sec || *sec > 59 || !s.empty()) return std::nullopt;
-    const wide total = (wide(hours) * 3600 + *m * 60 + *sec) * ns_per_second;
+    const wide total = (wide(*hours) * 3600 + *m * 60 + *sec) * ns_per_second;
     if (total > int64_max) return std::nullopt;
     return static_cast<std::int64_t>(total);
 }
 
 }   // namespace
 
-std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
+namespace {
+
+/// Nanoseconds since 1970, unbounded.
+std::optional<wide> rfc3339_nanos(std::string_view s) {
     const auto whole = take_date_time(s, "Tt ");
     if (!whole) return std::nullopt;
     wide nanos = 0;
@@ -125,9 +137,23 @@ std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
     }
     const auto offset = utc_offset(s);
     if (!offset) return std::nullopt;
-    const wide total = (wide(whole->time_since_epoch().count()) - *offset) * ns_per_second + nanos;
-    if (total > int64_max || total < int64_min) return std::nullopt;
-    return sys_nanoseconds(std::chrono::nanoseconds(static_cast<std::int64_t>(total)));
+    return (wide(whole->time_since_epoch().count()) - *offset) * ns_per_second + nanos;
+}
+
+sys_nanoseconds from_nanos(wide n) { return sys_nanoseconds(std::chrono::nanoseconds(static_cast<std::int64_t>(n))); }
+
+}   // namespace
+
+std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
+    const auto total = rfc3339_nanos(s);
+    if (!total || *total > int64_max || *total < int64_min) return std::nullopt;
+    return from_nanos(*total);
+}
+
+std::optional<sys_nanoseconds> parse_rfc3339_bound(std::string_view s) {
+    const auto total = rfc3339_nanos(s);
+    if (!total) return std::nullopt;
+    return from_nanos(std::clamp<wide>(*total, int64_min, int64_max));
 }
 
 std::string format_rfc3339(sys_nanoseconds t) {

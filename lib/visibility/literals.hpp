@@ -16,6 +16,10 @@ using sys_nanoseconds = std::chrono::time_point<std::chrono::system_clock, std::
 /// space for the T. Up to nine fractional digits; a numeric offset or Z is required. nullopt
 /// for anything else and for a time outside what a nanosecond count since 1970 holds.
 std::optional<sys_nanoseconds> parse_rfc3339(std::string_view text);
+/// As parse_rfc3339 for a bound in a query: a time before 1677 or after 2262, which nanoseconds
+/// since 1970 cannot hold ('9999-12-31T23:59:59Z'), becomes the nearest one they can. Every time
+/// perdure stores lies within, so it compares with each as the given time would.
+std::optional<sys_nanoseconds> parse_rfc3339_bound(std::string_view text);
 
 /// The time in UTC with as many fractional digits as it needs (none, 3, 6 or 9) and a Z.
 std::string format_rfc3339(sys_nanoseconds t);

@@ -149,6 +149,14 @@ BOOST_AUTO_TEST_CASE(rfc3339_times_parse_to_the_nanosecond_and_print_back) {
         BOOST_TEST(!parse_rfc3339(bad).has_value(), bad);
 }
 
+BOOST_AUTO_TEST_CASE(a_query_bound_beyond_what_nanoseconds_hold_becomes_the_nearest_they_do) {
+    using limits = std::numeric_limits<std::int64_t>;
+    BOOST_TEST(parse_rfc3339_bound("9999-12-31T23:59:59Z")->time_since_epoch().count() == limits::max());
+    BOOST_TEST(parse_rfc3339_bound("0001-01-01T00:00:00Z")->time_since_epoch().count() == limits::min());
+    BOOST_TEST((parse_rfc3339_bound("2025-01-31T12:00:00Z") == parse_rfc3339("2025-01-31T12:00:00Z")));
+    BOOST_TEST(!parse_rfc3339_bound("9999-12-31").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(durations_take_go_syntax_clock_times_and_nanoseconds) {
     BOOST_TEST(*parse_duration_nanos("1h30m") == 5'400'000'000'000);
     BOOST_TEST(*parse_duration_nanos("-1.5h") == -5'400'000'000'000);
@@ -159,9 +167,10 @@ BOOST_AUTO_TEST_CASE(durations_take_go_syntax_clock_times_and_nanoseconds) {
     BOOST_TEST(*parse_duration_nanos("0") == 0);
     BOOST_TEST(*parse_duration_nanos("2d") == 172'800'000'000'000);
     BOOST_TEST(*parse_duration_nanos("100:00:01") == 360'001'000'000'000);
+    BOOST_TEST(*parse_duration_nanos("1:2:3") == 3'723'000'000'000);   // any digits, as Temporal's %d:%d:%d
     BOOST_TEST(*parse_duration_nanos("42") == 42);
-    for (const char* bad :
-         {"", "h", "1x", "1h 30m", "1.h.", "00:60:00", "1:2:3", "-", "106752d", "9223372036854775808ns"})
+    for (const char* bad : {"", "h", "1x", "1h 30m", "1.h.", "00:60:00", "1:2", "1::3", "-1:0:0", "1:2:3x", "-",
+                            "106752d", "9223372036854775808ns"})
         BOOST_TEST(!parse_duration_nanos(bad).has_value(), bad);
 }
 

@@ -25,6 +25,9 @@ std::optional<std::string> activity_schedule_attrs(std::string_view type, std::s
                                                    boost::json::object& out) {
     const std::string what = "activity " + std::string(type) + ": ";
     if (type.empty()) return "an activity type name must not be empty";
+    // Temporal's limit on ids and names (MaxIDLengthLimit).
+    if (type.size() > 1000) return "an activity type name is limited to 1000 bytes";
+    if (o.task_queue.size() > 1000) return what + "activity_options::task_queue is limited to 1000 bytes";
     if (o.schedule_to_close_timeout.count() < 0 || o.schedule_to_start_timeout.count() < 0 ||
         o.start_to_close_timeout.count() < 0 || o.heartbeat_timeout.count() < 0)
         return what + "timeouts must not be negative";

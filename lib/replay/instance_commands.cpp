@@ -13,6 +13,9 @@
 
 #include <perdure/error.hpp>
 
+#include <algorithm>
+#include <array>
+
 namespace perdure::detail {
 
 // ---------------------------------------------------------------- workflow_context operations
@@ -191,6 +194,11 @@ std::shared_ptr<future_state> workflow_instance::start_child(std::string_view ty
         fail_task(task_failure::cause::bad_command, "BAD_START_CHILD_EXECUTION_ATTRIBUTES: negative timeout");
         return make_future();
     }
+    if (o.task_queue.size() > 1000) {
+        fail_task(task_failure::cause::bad_command,
+                  "BAD_START_CHILD_EXECUTION_ATTRIBUTES: child_workflow_options::task_queue is limited to 1000 bytes");
+        return make_future();
+    }
     const char* policy = o.parent_close == parent_close_policy::terminate        ? "TERMINATE"
                          : o.parent_close == parent_close_policy::request_cancel ? "REQUEST_CANCEL"
                                                                                  : "ABANDON";
@@ -246,13 +254,19 @@ std::shared_ptr<future_state> workflow_instance::continue_as_new(boost::json::va
 namespace {
 constexpr std::size_t max_nexus_name_bytes = 1000;
 constexpr std::size_t max_nexus_header_bytes = 8192;
+/// The header keys Temporal's server refuses in a ScheduleNexusOperation command (its
+/// component.nexusoperations.disallowedHeaders default), compared without case.
+constexpr std::array<std::string_view, 9> disallowed_nexus_headers{
+    "request-timeout", "xdc-redirection", "xdc-redirection-api",     "xdc-redirection-source-cell", "caller-name",
+    "caller-type",     "call-initiation", "temporal-principal-type", "temporal-principal-name"};
 
 std::optional<std::string> nexus_attribute_problem(const std::string& endpoint, const std::string& service,
                                                    const std::string& operation, const nexus::operation_options& o) {
     if (endpoint.empty() || service.empty() || operation.empty())
         return "endpoint, service and operation must not be empty";
-    if (endpoint.starts_with("__temporal_") || service.starts_with("__temporal_"))
-        return "endpoint and service names must not start with __temporal_";
+    if (endpoint.starts_with("__temporal_") || service.starts_with("__temporal_") ||
+        operation.starts_with("__temporal_"))
+        return "endpoint, service and operation names must not start with __temporal_";
     if (service.size() > max_nexus_name_bytes || operation.size() > max_nexus_name_bytes)
         return "service and operation names are limited to 1000 bytes";
     if (o.schedule_to_close_timeout.count() < 0 || o.schedule_to_start_timeout.count() < 0 ||
@@ -263,7 +277,8 @@ std::optional<std::string> nexus_attribute_problem(const std::string& endpoint, 
         header += k.size() + v.size();
         std::string lower = k;
         for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (lower == "request-timeout" || lower.starts_with("temporal-") || lower.starts_with("content-"))
+        if (std::find(disallowed_nexus_headers.begin(), disallowed_nexus_headers.end(), lower) !=
+            disallowed_nexus_headers.end())
             return "header key '" + k + "' is reserved";
     }
     if (header > max_nexus_header_bytes) return "the Nexus header is larger than 8192 bytes";

@@ -1,6 +1,7 @@
 // The activity machine against a fake host: ScheduleActivityTask, its outcome events, and
 // cancellation before scheduling and under each cancellation type.
 #include "machines/activity_machine.hpp"
+#include "machines/activity_options.hpp"
 #include "support/fake_machine_host.hpp"
 
 #include <perdure/error.hpp>
@@ -241,6 +242,20 @@ BOOST_AUTO_TEST_CASE(outcome_before_the_activity_was_scheduled_is_ignored) {
     activity.apply(event{9, event_type::activity_task_completed, 0, {{"scheduled_event_id", 9}, {"result", "x"}}});
     BOOST_TEST(fake_machine_host::pending(activity.future()));
     BOOST_TEST(!host.retired(activity));
+}
+
+BOOST_AUTO_TEST_CASE(names_longer_than_temporal_allows_are_refused_before_anything_is_scheduled) {
+    const auto problem = [](std::string_view type, std::string queue) {
+        boost::json::object out;
+        const auto why = detail::activity_schedule_attrs(
+            type, "1", 0, {.start_to_close_timeout = std::chrono::seconds(1), .task_queue = std::move(queue)}, "q",
+            std::chrono::milliseconds(0), out);
+        return why.value_or("(scheduled)");
+    };
+    BOOST_TEST(problem("Charge", std::string(1000, 'q')) == "(scheduled)");
+    BOOST_TEST(problem("Charge", std::string(1001, 'q')) ==
+               "activity Charge: activity_options::task_queue is limited to 1000 bytes");
+    BOOST_TEST(problem(std::string(1001, 'C'), "") == "an activity type name is limited to 1000 bytes");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

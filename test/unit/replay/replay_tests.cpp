@@ -311,6 +311,28 @@ BOOST_AUTO_TEST_CASE(a_nexus_cancellation_recorded_before_it_was_wrapped_replays
     BOOST_TEST(seen == "ep/svc/run/tok/3/canceled");
 }
 
+BOOST_AUTO_TEST_CASE(a_nexus_header_may_carry_any_key_but_those_temporal_reserves) {
+    static std::map<std::string, std::string> header;
+    const workflow_def def{"Test", +[](workflow_context& ctx, std::string) -> workflow<std::string> {
+                               co_return co_await ctx.nexus_client("ep", "svc")
+                                   .start_operation<std::string>("run", std::string("x"), {.header = header})
+                                   .result();
+                           }};
+    const auto problem = [&](std::map<std::string, std::string> h) {
+        header = std::move(h);
+        history_builder history;
+        history.started("x");
+        auto inst = make(def);
+        auto r = inst->activate(history.events(), 1, false);
+        return r.failure ? r.failure->message : std::string("(scheduled)");
+    };
+    BOOST_TEST(problem({{"Content-Type", "application/json"}, {"temporal-custom", "1"}}) == "(scheduled)");
+    for (const char* reserved : {"Request-Timeout", "caller-name", "Temporal-Principal-Name", "xdc-redirection"})
+        BOOST_TEST(problem({{reserved, "1"}}).find(std::string("header key '") + reserved + "' is reserved") !=
+                       std::string::npos,
+                   problem({{reserved, "1"}}));
+}
+
 BOOST_AUTO_TEST_CASE(side_effect_returns_the_recorded_value_on_replay) {
     static int calls = 0;
     const workflow_def def{"Test", +[](workflow_context& ctx) -> workflow<int> {

@@ -129,7 +129,9 @@ BOOST_AUTO_TEST_CASE(strings_take_either_quote_escapes_and_doubled_quotes) {
     BOOST_TEST(std::get<std::string>(parse(R"(Customer = 'a\\b\n')").nodes[0].values[0]) == "a\\b\n");
     BOOST_TEST(std::get<std::string>(parse("Customer = 'Zürich'").nodes[0].values[0]) == "Zürich");
     // MySQL's other escapes, as Temporal reads them: control characters, or the character itself.
-    BOOST_TEST(std::get<std::string>(parse(R"(Customer = 'a\tb\bc\Zd')").nodes[0].values[0]) == "a\tb\bc\x1A" "d");
+    BOOST_TEST(std::get<std::string>(parse(R"(Customer = 'a\tb\bc\Zd')").nodes[0].values[0]) ==
+               "a\tb\bc\x1A"
+               "d");
     BOOST_TEST(std::get<std::string>(parse(R"(Customer = '50\% a\_b \q \é')").nodes[0].values[0]) == "50% a_b q é");
 }
 

@@ -36,6 +36,9 @@ struct task_failure {
     enum class cause { workflow_error, nondeterminism, bad_command, corrupt_history };
     cause reason = cause::workflow_error;
     std::string message{};
+    /// A command whose payload is over the limit: Temporal's server terminates the run instead
+    /// of retrying a task that would fail the same way each time.
+    bool terminates = false;
 };
 
 const char* to_string(task_failure::cause) noexcept;

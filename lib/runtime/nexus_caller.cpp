@@ -42,9 +42,12 @@ std::optional<task_failure> nexus_dispatcher::prepare_schedule(command& c) const
                                 "\", ...}) (the workflow task is retried)"};
     if (const auto* in = c.attrs.if_contains("input");
         in && boost::json::serialize(*in).size() > settings_.max_payload_bytes)
-        return task_failure{
-            task_failure::cause::bad_command,
-            "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: the operation input is larger than the payload limit"};
+        return task_failure{task_failure::cause::bad_command,
+                            "BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES: the operation input is larger than the payload "
+                            "limit of " +
+                                std::to_string(settings_.max_payload_bytes) +
+                                " bytes (engine_limits::max_payload_bytes)",
+                            true};
     c.attrs["endpoint_id"] = ep->id;
     c.attrs["request_id"] = new_uuid();   // minted once; every attempt carries it
     return std::nullopt;

@@ -337,10 +337,11 @@ bool run_lifecycle::record_commands(run_state& r, std::vector<command>& commands
         if (const auto size = command_rows.back().attrs.size(); size > options_.limits.max_payload_bytes + 4096) {
             record_task_failure(
                 r,
-                {task_failure::cause::bad_command, bad_attributes_cause(c.kind) + ": " + command_name(c.kind) + " is " +
-                                                       std::to_string(size) + " bytes; payloads are limited to " +
-                                                       std::to_string(options_.limits.max_payload_bytes) +
-                                                       " bytes (engine_limits::max_payload_bytes)"},
+                {task_failure::cause::bad_command,
+                 bad_attributes_cause(c.kind) + ": " + command_name(c.kind) + " is " + std::to_string(size) +
+                     " bytes; payloads are limited to " + std::to_string(options_.limits.max_payload_bytes) +
+                     " bytes (engine_limits::max_payload_bytes)",
+                 true},
                 unit);
             return false;
         }

@@ -32,18 +32,24 @@ const char* failure_type_of(const task_failure& f) {
     return "WorkflowError";
 }
 
+boost::json::object task_failed_attributes(const task_failure& f) {
+    const failure cause{f.message, failure_kind::application, {{"type", failure_type_of(f)}, {"non_retryable", false}}};
+    return {{"cause", workflow_task_failed_cause(f)}, {"failure", cause.to_json()}, {"identity", "perdure"}};
+}
+
 }   // namespace
 
 void run_lifecycle::record_task_failure(run_state& r, const task_failure& f, write_unit& unit, bool elsewhere) {
+    if (f.terminates) {
+        append_event(r, event_type::workflow_task_failed, task_failed_attributes(f), unit);
+        return terminate(r, f.message, unit);
+    }
     const bool first = r.task_failure_message->empty();
     r.task_failure_message = std::string(to_string(f.reason)) + ": " + f.message;
     unit.ops.emplace_back(set_task_failure{r.run_key, *r.task_failure_message});
     if (first) {
         // Recorded once per failing task, as Temporal does: its retries write nothing more.
-        failure cause{f.message, failure_kind::application, {{"type", failure_type_of(f)}, {"non_retryable", false}}};
-        append_event(r, event_type::workflow_task_failed,
-                     {{"cause", workflow_task_failed_cause(f)}, {"failure", cause.to_json()}, {"identity", "perdure"}},
-                     unit);
+        append_event(r, event_type::workflow_task_failed, task_failed_attributes(f), unit);
     }
     runs_.drop_instance(r);
     if (!elsewhere &&

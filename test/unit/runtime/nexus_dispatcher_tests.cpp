@@ -150,11 +150,12 @@ BOOST_AUTO_TEST_CASE(an_unknown_endpoint_fails_the_task_saying_how_to_create_it)
     BOOST_TEST(!c.attrs.contains("request_id"));
 }
 
-BOOST_AUTO_TEST_CASE(an_input_over_the_payload_limit_fails_the_task) {
+BOOST_AUTO_TEST_CASE(an_input_over_the_payload_limit_terminates_the_run) {
     auto c = schedule_command("payments", boost::json::string(100, 'x'));
     const auto f = dispatcher.prepare_schedule(c);
     BOOST_REQUIRE(f);
     BOOST_TEST(f->message.find("larger than the payload limit") != std::string::npos);
+    BOOST_TEST(f->terminates);   // as Temporal's server: the task would fail the same way each time
 }
 
 BOOST_AUTO_TEST_CASE(without_a_worker_an_operation_waits_and_says_why) {

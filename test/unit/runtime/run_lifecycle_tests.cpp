@@ -440,14 +440,20 @@ BOOST_AUTO_TEST_CASE(a_type_the_queue_does_not_know_fails_the_task_once_naming_w
     BOOST_TEST(host.armed[1].due_us == host.now + 2'000'000);
 }
 
-BOOST_AUTO_TEST_CASE(an_oversized_command_fails_the_task_with_temporals_cause) {
+BOOST_AUTO_TEST_CASE(an_oversized_command_fails_the_task_with_temporals_cause_and_terminates_the_run) {
     auto& r = start("Writer", 6000);
     BOOST_TEST(events_of(host.units[0]) ==
-                   (std::vector<event_type>{event_type::workflow_execution_started, event_type::workflow_task_failed}),
+                   (std::vector<event_type>{event_type::workflow_execution_started, event_type::workflow_task_failed,
+                                            event_type::workflow_execution_terminated}),
                boost::test_tools::per_element());
-    BOOST_TEST(test::contains(*r.task_failure_message, "BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES"));
-    BOOST_TEST(r.status == run_status::running);
-    BOOST_TEST(host.closing.empty());
+    bool cause_named = false;
+    for (const auto& op : host.units[0].ops)
+        if (const auto* e = std::get_if<insert_event>(&op); e && e->type == event_type::workflow_task_failed)
+            cause_named =
+                test::contains(e->attrs, "WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES");
+    BOOST_TEST(cause_named);
+    BOOST_TEST(r.status == run_status::terminated);
+    BOOST_TEST(host.armed.empty());   // no retry of a task that would fail the same way
 }
 
 BOOST_AUTO_TEST_CASE(a_completed_run_answers_its_waiters_once_the_close_commits_and_is_forgotten) {
@@ -508,11 +514,17 @@ BOOST_AUTO_TEST_CASE(a_run_past_the_history_limit_is_terminated_saying_what_to_d
 }
 
 BOOST_AUTO_TEST_CASE(failing_tasks_lists_each_running_workflow_whose_task_fails) {
-    start("Writer", 6000, "big");
+    host.is_started = false;
+    auto& unknown = start("Shipper", 1, "unknown");   // a type the queue does not know: its task fails
+    commit_all();
+    host.is_started = true;
+    part.request_activation(unknown);
+    drain();
     start("Sleeper", 5, "fine");
+    start("Writer", 6000, "big");   // terminated: no task of it fails any more
     const auto failing = part.failing_tasks();
     BOOST_REQUIRE_EQUAL(failing.size(), 1u);
-    BOOST_TEST(test::contains(failing[0], "workflow big: "));
+    BOOST_TEST(test::contains(failing[0], "workflow unknown: "));
 }
 
 BOOST_AUTO_TEST_CASE(a_run_whose_queue_no_worker_here_serves_has_its_task_offered_to_the_engines_beside) {

@@ -22,6 +22,10 @@ struct exact_handler {
     json::value_stack st;
     std::string number;   // a number's earlier parts, when the parser hands it over in pieces
 
+    /// `temp`: where the value is built before it is moved into its own storage, as Boost's parse
+    /// does on the stack (so that a small document costs no allocation for it).
+    exact_handler(unsigned char* temp, std::size_t size) : st(json::storage_ptr(), temp, size) {}
+
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
     bool on_object_begin(json::error_code&) { return true; }
@@ -89,7 +93,8 @@ struct exact_handler {
 }   // namespace
 
 json::value parse_json(std::string_view text, boost::system::error_code& ec) {
-    json::basic_parser<exact_handler> p{json::parse_options{}};
+    unsigned char temp[BOOST_JSON_STACK_BUFFER_SIZE];
+    json::basic_parser<exact_handler> p{json::parse_options{}, temp, sizeof temp};
     p.handler().st.reset();
     const auto n = p.write_some(false, text.data(), text.size(), ec);
     if (!ec && n < text.size()) ec = json::error::extra_data;

@@ -15,6 +15,16 @@
 namespace perdure::detail {
 namespace {
 
+/// What fails an attempt whose result or heartbeat details are over the payload limit; not
+/// retried, since the next attempt would send the same.
+failure too_large(const std::string& what, std::size_t limit) {
+    failure f;
+    f.message = what + " larger than the payload limit of " + std::to_string(limit) +
+                " bytes (engine_limits::max_payload_bytes)";
+    f.info = {{"type", "PayloadTooLarge"}, {"non_retryable", true}};
+    return f;
+}
+
 // Temporal's SDKs: 0.8 x the heartbeat timeout, at most 60 s; 30 s without a heartbeat timeout.
 constexpr std::int64_t default_heartbeat_throttle_us = 30'000'000;
 constexpr std::int64_t max_heartbeat_throttle_us = 60'000'000;
@@ -283,16 +293,11 @@ void activity_dispatcher::on_result(task_key key, std::uint64_t generation, boos
     for (auto k :
          {wheel_kind::activity_start_to_close, wheel_kind::activity_heartbeat, wheel_kind::activity_heartbeat_flush})
         host_.disarm(k, key.run_key, key.seq);
+    const auto limit = settings_.max_result_bytes;
+    if (t.details_too_large) return attempt_failed(t, too_large("heartbeat details are", limit));
     if (!f) {
-        const auto limit = settings_.max_result_bytes;
         auto result_json = boost::json::serialize(result);
-        if (result_json.size() > limit) {
-            failure big;
-            big.message = "activity result is larger than the payload limit of " + std::to_string(limit) +
-                          " bytes (engine_limits::max_payload_bytes)";
-            big.info = {{"type", "PayloadTooLarge"}, {"non_retryable", true}};
-            return attempt_failed(t, std::move(big));
-        }
+        if (result_json.size() > limit) return attempt_failed(t, too_large("activity result is", limit));
         return close(t, event_type::activity_task_completed,
                      {{"result", std::move(result)}, {"scheduled_event_id", key.seq}, {"started_event_id", nullptr}},
                      std::move(result_json));

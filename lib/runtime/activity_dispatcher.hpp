@@ -144,6 +144,8 @@ private:
     bool hand_over_with_schedule(activity_task& t);
     void start_marked(const task_key& key, bool holds_thread, std::exception_ptr e);
     void keep_latest_details(activity_task& t);
+    /// Keeps heartbeat details for the next attempt, unless they are over the payload limit.
+    bool accept_details(activity_task& t, boost::json::value details);
     void on_result(task_key key, std::uint64_t generation, boost::json::value result, std::optional<failure> f);
     void on_heartbeat(task_key key, std::uint64_t generation, boost::json::value details);
     void attempt_failed(activity_task& t, failure f);

@@ -96,6 +96,8 @@ struct activity_task {
     std::shared_ptr<activity_control> control;   ///< none for an attempt running on another engine
     bool cancel_requested = false;
     std::int64_t cancel_requested_event_id = 0;   ///< its ActivityTaskCancelRequested, once recorded
+    /// The attempt heartbeated details over the payload limit: it fails, whatever it returns.
+    bool details_too_large = false;
     /// Its waiting attempt is offered to the engines sharing the store (no worker here serves
     /// its queue); the offer is withdrawn when an attempt starts or the activity closes.
     bool offered = false;

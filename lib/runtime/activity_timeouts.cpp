@@ -20,14 +20,26 @@ failure timeout_failure(timeout_type type, const boost::json::value& details) {
 void activity_dispatcher::keep_latest_details(activity_task& t) {
     if (!t.control) return;
     // Heartbeats are throttled; the attempt's last details still reach the next attempt.
-    if (auto latest = t.control->latest_details()) t.heartbeat_details = std::move(*latest);
+    if (auto latest = t.control->latest_details()) accept_details(t, std::move(*latest));
+}
+
+bool activity_dispatcher::accept_details(activity_task& t, boost::json::value details) {
+    if (t.details_too_large) return false;
+    if (boost::json::serialize(details).size() > settings_.max_result_bytes) {
+        // As Temporal's server: the activity fails, and its heartbeats hear a cancel request.
+        t.details_too_large = true;
+        if (t.control) t.control->cancel = true;
+        return false;
+    }
+    t.heartbeat_details = std::move(details);
+    return true;
 }
 
 void activity_dispatcher::on_heartbeat(task_key key, std::uint64_t generation, boost::json::value details) {
     auto it = tasks_.find(key);
     if (it == tasks_.end() || it->second.generation != generation) return;
     auto& t = it->second;
-    t.heartbeat_details = std::move(details);
+    if (!accept_details(t, std::move(details))) return;
     // An attempt on another engine heartbeats as its reports arrive.
     if (const auto hb = t.timeouts.heartbeat.count(); hb > 0)
         host_.arm(wheel_kind::activity_heartbeat, key.run_key, key.seq,

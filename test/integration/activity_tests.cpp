@@ -112,6 +112,18 @@ std::string heartbeating(perdure::activity_context& ctx, int) {
 }
 const perdure::activity_def heartbeat_activity{"Heartbeating", &heartbeating};
 
+/// Heartbeats `bytes` of details, then once more (which hears the cancel), and returns.
+std::string heavy_heartbeat(perdure::activity_context& ctx, int bytes) {
+    ctx.heartbeat(boost::json::string(static_cast<std::size_t>(bytes), 'h'));
+    try {
+        ctx.heartbeat(1);
+    } catch (const perdure::canceled_error&) {
+        return "told to stop";
+    }
+    return "went on";
+}
+const perdure::activity_def heavy_heartbeat_activity{"HeavyHeartbeat", &heavy_heartbeat};
+
 boost::asio::awaitable<std::string> async_echo(perdure::activity_context& ctx, int n) {
     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 1ms);
     co_await t.async_wait(boost::asio::use_awaitable);
@@ -127,6 +139,7 @@ void setup(perdure::engine& e) {
         .register_activity(declined_activity)
         .register_activity(gated_activity)
         .register_activity(heartbeat_activity)
+        .register_activity(heavy_heartbeat_activity)
         .register_activity(async_activity);
 }
 
@@ -258,6 +271,18 @@ BOOST_AUTO_TEST_CASE(an_activity_without_timeouts_fails_the_workflow_task_and_sa
     BOOST_TEST(info.status == perdure::workflow_status::running);
     BOOST_TEST(info.task_failure.find("set start_to_close_timeout or schedule_to_close_timeout") != std::string::npos,
                info.task_failure);
+}
+
+BOOST_AUTO_TEST_CASE(heartbeat_details_over_the_payload_limit_fail_the_activity_whatever_it_returns) {
+    engine_fixture f({.limits = {.max_payload_bytes = 1000}});
+    f.open(setup);
+    // As Temporal's server: the heartbeat is refused, the attempt hears a cancel request, and the
+    // activity fails without a retry, its earlier details kept.
+    const auto r = run_call(f, "heavy", call{"HeavyHeartbeat", 5000, 3});
+    BOOST_TEST(r.find("PayloadTooLarge heartbeat details are larger than the payload limit of 1000 bytes") !=
+                   std::string::npos,
+               r);
+    BOOST_TEST(run_call(f, "light", call{"HeavyHeartbeat", 100, 3}) == "went on");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -71,11 +71,14 @@ void run_lifecycle::deliver(run_state& r, inbound in) {
     }
     if (!host_.admits(r, in)) return;
     if (in.e.type == event_type::workflow_execution_cancel_requested) {
-        // Idempotent, as Temporal's: a second request records nothing and succeeds. One that
-        // carries writes of its own (an outbox row's delivery) is recorded all the same.
+        // Idempotent, as Temporal's: a second request records nothing and succeeds. Writes it
+        // carries (an outbox row's delivery, done with) commit without it.
         if (r.inst && r.inst->cancel_requested()) r.cancel_requested = true;
-        if (r.cancel_requested && in.ops.empty()) {
-            for (auto& cb : in.on_recorded) cb(nullptr);
+        if (r.cancel_requested) {
+            write_unit unit;
+            unit.ops = std::move(in.ops);
+            for (auto& cb : in.on_recorded) unit.effects.emplace_back(std::move(cb));
+            host_.commit(std::move(unit));
             return;
         }
         r.cancel_requested = true;

@@ -117,6 +117,23 @@ perdure::workflow<std::string> pinger(perdure::workflow_context& ctx, std::strin
 }
 const perdure::workflow_def pinger_workflow{"Pinger", &pinger};
 
+/// Asked to cancel, it takes an hour to clean up.
+perdure::workflow<std::string> stubborn(perdure::workflow_context& ctx) {
+    try {
+        co_await ctx.sleep(24h);
+    } catch (const perdure::canceled_error&) {
+    }
+    co_await ctx.sleep(1h);
+    co_return "cleaned up";
+}
+const perdure::workflow_def stubborn_workflow{"Stubborn", &stubborn};
+
+perdure::workflow<void> canceler(perdure::workflow_context& ctx, std::string target) {
+    co_await ctx.request_cancel_external_workflow(target);
+    co_await ctx.request_cancel_external_workflow(target);
+}
+const perdure::workflow_def canceler_workflow{"Canceler", &canceler};
+
 std::atomic<int> flaky_runs{0};
 perdure::workflow<int> flaky_workflow_fn(perdure::workflow_context& ctx) {
     if (++flaky_runs < 3) throw perdure::application_error("not yet", "NotYet");
@@ -135,6 +152,8 @@ void setup(perdure::engine& e) {
         .register_workflow(inbox_workflow)
         .register_workflow(relay_workflow)
         .register_workflow(pinger_workflow)
+        .register_workflow(stubborn_workflow)
+        .register_workflow(canceler_workflow)
         .register_workflow(flaky_workflow)
         .register_workflow(hopper_workflow)
         .register_workflow(nest_workflow);
@@ -199,6 +218,22 @@ BOOST_AUTO_TEST_CASE(parent_close_policies_terminate_cancel_or_abandon_the_child
         f.idle();
         BOOST_TEST_CONTEXT(policy) { BOOST_TEST(f.client().get_handle("kid").describe().status == expected); }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_workflow_asked_twice_to_cancel_another_records_one_request_there) {
+    engine_fixture f;
+    f.open(setup);
+    auto target = f.client().start_workflow(stubborn_workflow, {.id = "stubborn", .task_queue = "q"});
+    auto source =
+        f.client().start_workflow(canceler_workflow, std::string("stubborn"), {.id = "canceler", .task_queue = "q"});
+    source.get();
+    const auto count = [](const std::vector<perdure::history_event>& h, const char* type) {
+        return std::count_if(h.begin(), h.end(), [&](const auto& e) { return e.event_type == type; });
+    };
+    BOOST_TEST(count(source.history(), "ExternalWorkflowExecutionCancelRequested") == 2);
+    f.advance(1h);
+    BOOST_TEST(target.get() == "cleaned up");
+    BOOST_TEST(count(target.history(), "WorkflowExecutionCancelRequested") == 1);   // as Temporal: asked once
 }
 
 BOOST_AUTO_TEST_CASE(continue_as_new_keeps_each_run_small_and_handles_follow_the_id) {

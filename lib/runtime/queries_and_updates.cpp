@@ -25,6 +25,20 @@ struct stored_update {
     std::optional<boost::json::object> outcome;
 };
 
+/// What Temporal's server answers an update of a run that has closed and never accepted it.
+std::exception_ptr closed_to_updates(const std::string& closed) {
+    return std::make_exception_ptr(not_found(closed + "; updates reach running workflows only"));
+}
+
+/// The outcome Temporal's server gives an update the run accepted and closed without completing:
+/// a failure, since a caller that knows it was accepted expects an outcome, not an error.
+boost::json::object completed_before_update() {
+    const failure f{"Workflow Update failed because the Workflow completed before the Update completed.",
+                    failure_kind::application,
+                    {{"type", "AcceptedUpdateCompletedWorkflow"}, {"non_retryable", true}}};
+    return {{"failure", f.to_json()}};
+}
+
 stored_update find_stored_update(const std::vector<event>& history, const std::string& id) {
     stored_update found;
     for (const auto& e : history) {
@@ -176,7 +190,7 @@ void queries_and_updates::update(std::string ns, std::string wid, std::string ri
         if (r->status != run_status::running) {   // its close is being committed
             if (auto known = r->inst ? r->inst->update_outcome(update_id) : std::nullopt)
                 return answer_outcome(cb, *known);
-            throw failed_precondition(not_running(wid, rid, ns) + "; updates reach running workflows only");
+            std::rethrow_exception(closed_to_updates(not_running(wid, rid, ns)));
         }
         // As Temporal's server: an update would be accepted in a task that fails again, and wait
         // for good; the caller hears at once instead.
@@ -196,19 +210,17 @@ void queries_and_updates::update_stored_run(std::int64_t ns_id, const std::strin
                                             std::string update_id, message_callback cb) {
     auto missing = "workflow " + wid + (rid.empty() ? "" : " (run " + rid + ")") + " not found in namespace " + ns;
     auto closed = not_running(wid, rid, ns);
-    host_.read_stored_run(
-        ns_id, std::move(wid), std::move(rid),
-        [missing = std::move(missing), closed = std::move(closed), update_id = std::move(update_id),
-         cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
-            if (error) return cb(error, {});
-            if (!run) return cb(std::make_exception_ptr(not_found(missing)), {});
-            const auto found = update_id.empty() ? stored_update{} : find_stored_update(run->history, update_id);
-            if (found.outcome) return answer_outcome(cb, *found.outcome);
-            cb(std::make_exception_ptr(
-                   failed_precondition(found.accepted ? closed + "; it closed before update " + update_id + " completed"
-                                                      : closed + "; updates reach running workflows only")),
-               {});
-        });
+    host_.read_stored_run(ns_id, std::move(wid), std::move(rid),
+                          [missing = std::move(missing), closed = std::move(closed), update_id = std::move(update_id),
+                           cb = std::move(cb)](std::exception_ptr error, std::optional<stored_run> run) mutable {
+                              if (error) return cb(error, {});
+                              if (!run) return cb(std::make_exception_ptr(not_found(missing)), {});
+                              const auto found =
+                                  update_id.empty() ? stored_update{} : find_stored_update(run->history, update_id);
+                              if (found.outcome) return answer_outcome(cb, *found.outcome);
+                              if (found.accepted) return answer_outcome(cb, completed_before_update());
+                              cb(closed_to_updates(closed), {});
+                          });
 }
 
 void queries_and_updates::process_updates(run_state& r) {
@@ -262,6 +274,16 @@ void answer_outcome(message_callback& cb, const boost::json::object& outcome) {
 void queries_and_updates::fail_updates(run_state& r, const std::string& why) {
     if (!r.clients) return;
     fail_updates(r, std::make_exception_ptr(failed_precondition(why)));
+}
+
+void queries_and_updates::abort_updates(run_state& r, const std::string& closed) {
+    if (!r.clients) return;
+    const auto unaccepted = closed_to_updates(closed + " before the update was accepted");
+    for (auto& u : std::exchange(r.clients->pending_updates, {})) u.cb(unaccepted, {});
+    r.clients->offered_updates.clear();   // their callers wait in update_waiters
+    const auto outcome = completed_before_update();
+    for (auto& [id, waiters] : std::exchange(r.clients->update_waiters, {}))
+        for (auto& w : waiters) answer_outcome(w, outcome);
 }
 
 void queries_and_updates::fail_updates(run_state& r, std::exception_ptr e) {

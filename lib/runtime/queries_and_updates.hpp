@@ -89,6 +89,9 @@ public:
     void fail_queries(run_state& r, const std::string& why);
     /// Every queued update and every waiter of an accepted one fails with failed_precondition(why).
     void fail_updates(run_state& r, const std::string& why);
+    /// The run closed (`closed` says which), as Temporal's server aborts its updates: one not yet
+    /// accepted is not_found, an accepted one ends with the failure AcceptedUpdateCompletedWorkflow.
+    void abort_updates(run_state& r, const std::string& closed);
     /// The same with `e` (the run moved to another engine: a storage_error).
     void fail_queries(run_state& r, std::exception_ptr e);
     void fail_updates(run_state& r, std::exception_ptr e);

@@ -400,7 +400,7 @@ void run_lifecycle::close(run_state& r, event close_event, write_unit& unit) {
             for (auto& cb : in.on_recorded) cb(unrecorded);
         r.pending.clear();
         messages_.fail_queries(r, closed);
-        messages_.fail_updates(r, closed + " before the update completed");
+        messages_.abort_updates(r, closed);
     }
     host_.run_closing(r, close_event, unit);
     unit.effects.emplace_back(

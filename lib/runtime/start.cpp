@@ -202,8 +202,10 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     if (spec.initiator) attrs["initiator"] = spec.initiator;
     if (spec.first_task_backoff_ms > 0)
         attrs["first_workflow_task_backoff"] = format_duration(std::chrono::milliseconds(spec.first_task_backoff_ms));
-    if (r.parent.run_key)
-        attrs["parent_workflow_execution"] = {{"workflow_id", spec.parent_workflow_id}, {"run_id", spec.parent_run_id}};
+    if (r.parent.run_key) {   // every run of a child's chain names its parent, as Temporal's do
+        attrs["parent_workflow_execution"] = {{"workflow_id", *r.parent_workflow_id}, {"run_id", *r.parent_run_id}};
+        attrs["parent_initiated_event_id"] = r.parent.initiated_event_id;
+    }
     if (!r.root_run_id->empty())
         attrs["root_workflow_execution"] = {{"workflow_id", *r.root_workflow_id}, {"run_id", *r.root_run_id}};
     if (!r.callbacks->empty()) {

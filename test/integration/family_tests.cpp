@@ -66,6 +66,12 @@ perdure::workflow<int> counter(perdure::workflow_context& ctx, int n) {
 }
 const perdure::workflow_def counter_workflow{"Counter", &counter};
 
+/// Runs a Counter child that continues as new twice.
+perdure::workflow<int> counting_parent(perdure::workflow_context& ctx) {
+    co_return co_await ctx.execute_child_workflow(counter_workflow, 2, {.id = "counting-kid"});
+}
+const perdure::workflow_def counting_parent_workflow{"CountingParent", &counting_parent};
+
 /// Continues as new at once, `n` times.
 perdure::workflow<int> hopper(perdure::workflow_context& ctx, int n) {
     if (n == 0) co_return 0;
@@ -149,6 +155,7 @@ void setup(perdure::engine& e) {
         .register_workflow(sleeper_workflow)
         .register_workflow(leaving_parent)
         .register_workflow(counter_workflow)
+        .register_workflow(counting_parent_workflow)
         .register_workflow(inbox_workflow)
         .register_workflow(relay_workflow)
         .register_workflow(pinger_workflow)
@@ -183,6 +190,25 @@ BOOST_AUTO_TEST_CASE(children_run_to_completion_and_their_results_reach_the_pare
         BOOST_TEST(f.client().get_handle<int>("sq-3").get() == 9);
         const auto child_start = f.client().get_handle("sq-2").history().front();
         BOOST_TEST(child_start.attributes.at("parent_workflow_execution").at("workflow_id").as_string() == "sum");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_run_of_a_childs_chain_names_its_parent) {
+    engine_fixture f;
+    f.open(setup);
+    auto parent = f.client().start_workflow(counting_parent_workflow, {.id = "counting", .task_queue = "q"});
+    for (int i = 0; i < 5; ++i) f.advance(1ms);
+    BOOST_TEST(parent.get() == 0);
+    std::int64_t initiated = 0;
+    for (const auto& e : parent.history())
+        if (e.event_type == "StartChildWorkflowExecutionInitiated") initiated = e.event_id;
+    const auto runs = f.client().list("WorkflowId = 'counting-kid'").executions;
+    BOOST_REQUIRE_EQUAL(runs.size(), 3u);   // the child and its two continuations
+    for (const auto& run : runs) {
+        const auto started = f.client().get_handle("counting-kid", run.run_id).history().front().attributes;
+        BOOST_TEST(started.at("parent_workflow_execution").at("workflow_id").as_string() == "counting");
+        BOOST_TEST(started.at("parent_workflow_execution").at("run_id").as_string() == parent.run_id());
+        BOOST_TEST(started.at("parent_initiated_event_id").as_int64() == initiated);
     }
 }
 

@@ -184,7 +184,7 @@ BOOST_AUTO_TEST_CASE(a_retried_update_id_finds_its_outcome_after_the_workflow_cl
     // As Temporal's server answers a repeated request: the first outcome, nothing recorded.
     BOOST_TEST(run.update<int>("discount", 30, "u-1") == 80);
     BOOST_TEST(run.history().size() == length);
-    const auto msg = message_of<perdure::failed_precondition>([&] { run.update<int>("discount", 30, "u-2"); });
+    const auto msg = message_of<perdure::not_found>([&] { run.update<int>("discount", 30, "u-2"); });
     BOOST_TEST(msg.find("updates reach running workflows only") != std::string::npos, msg);
     const auto missing =
         message_of<perdure::not_found>([&] { f.client().get_handle("ghost").update<int>("discount", 30, "u-1"); });

@@ -651,9 +651,11 @@ BOOST_AUTO_TEST_CASE(a_closed_run_refuses_an_update_it_did_not_complete) {
     BOOST_REQUIRE_EQUAL(host.reads.size(), 2u);
     host.reads[0].then(nullptr, counter_closed_after_updates());
     host.reads[1].then(nullptr, counter_closed_after_updates());
-    BOOST_TEST(error_of<failed_precondition>(*accepted_only) ==
-               "workflow counter-old is not running in namespace orders; it closed before update u2 completed");
-    BOOST_TEST(error_of<failed_precondition>(*unknown) ==
+    // As Temporal's server: an accepted update ends with a failure (a caller that knows it was
+    // accepted expects an outcome); one the run never took is not found.
+    BOOST_TEST(error_of<application_error>(*accepted_only) ==
+               "Workflow Update failed because the Workflow completed before the Update completed.");
+    BOOST_TEST(error_of<not_found>(*unknown) ==
                "workflow counter-old is not running in namespace orders; updates reach running workflows only");
 }
 

@@ -102,6 +102,12 @@ void queries_and_updates::answer_queries(run_state& r) {
         std::exception_ptr error;
         try {
             answer = r.inst->query(q.name, q.arg);
+        } catch (const query_failed_error& e) {
+            // Its code failed before it got as far as registering the handler, perhaps: say so.
+            error = r.task_failure_message->empty()
+                        ? std::current_exception()
+                        : std::make_exception_ptr(query_failed_error(
+                              std::string(e.what()) + "; its workflow task is failing: " + *r.task_failure_message));
         } catch (...) {
             error = std::current_exception();
         }

@@ -51,8 +51,19 @@ perdure::workflow<cart_state> cart(perdure::workflow_context& ctx) {
 }
 const perdure::workflow_def cart_workflow{"Cart", &cart};
 
+/// Registers a query handler, then fails its task.
+perdure::workflow<int> broken(perdure::workflow_context& ctx) {
+    ctx.set_query_handler("progress", [] { return 1; });
+    throw std::runtime_error("a bug");
+    co_return 0;
+}
+const perdure::workflow_def broken_workflow{"Broken", &broken};
+
 void setup(perdure::engine& e) {
-    e.add_worker("default", "q").register_workflow(cart_workflow).register_activity(price_after);
+    e.add_worker("default", "q")
+        .register_workflow(cart_workflow)
+        .register_workflow(broken_workflow)
+        .register_activity(price_after);
 }
 
 std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
@@ -64,6 +75,16 @@ std::vector<std::string> types(const std::vector<perdure::history_event>& h) {
 }   // namespace
 
 BOOST_AUTO_TEST_SUITE(messages)
+
+BOOST_AUTO_TEST_CASE(a_query_that_finds_no_handler_in_a_run_whose_task_fails_names_the_failure) {
+    engine_fixture f;
+    f.open(setup);
+    auto run = f.client().start_workflow(broken_workflow, {.id = "broken", .task_queue = "q"});
+    f.idle();
+    const auto msg = message_of<perdure::query_failed_error>([&] { run.query<int>("progress"); });
+    BOOST_TEST(msg.find("its workflow task is failing") != std::string::npos, msg);
+    BOOST_TEST(msg.find("a bug") != std::string::npos, msg);
+}
 
 BOOST_AUTO_TEST_CASE(signals_are_buffered_in_order_and_recorded) {
     engine_fixture f;

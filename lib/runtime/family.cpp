@@ -55,8 +55,8 @@ void run_family::start_child(run_state& parent, const event& e, write_unit& unit
     if (const auto* p = a.if_contains("retry_policy")) spec.id.retry = retry_policy_from_json(*p);
     spec.id.parent = {parent.run_key, e.id, parent_close_policy_of(text(a, "parent_close_policy"))};
     spec.input = a.contains("input") ? a.at("input") : nullptr;
-    spec.parent_workflow_id = parent.workflow_id;
-    spec.parent_run_id = parent.run_id.str();
+    spec.id.parent_workflow_id = parent.workflow_id;
+    spec.id.parent_run_id = parent.run_id.str();
     spec.id.root_workflow_id = parent.root_workflow_id_or_own();
     spec.id.root_run_id = parent.root_run_id_or_own();
     // Typed when the parent's command was recorded (prepare_child_start).

@@ -143,8 +143,7 @@ struct run_spec {
     std::string continued_run_id;
     const char* initiator = nullptr;   ///< "WORKFLOW" (continue-as-new) or "RETRY"
     std::int64_t first_task_backoff_ms = 0;
-    std::string parent_workflow_id, parent_run_id;   ///< recorded on WorkflowExecutionStarted
-    boost::json::array links{};                      ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
+    boost::json::array links{};   ///< on WorkflowExecutionStarted (e.g. the Nexus caller)
 };
 
 }   // namespace perdure::detail

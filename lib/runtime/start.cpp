@@ -178,8 +178,6 @@ run_state& engine_core::create_run(run_spec spec, write_unit&) {
     r.run_key = lifecycle_.runs().next_key();
     if (r.run_id.empty()) r.run_id = new_uuid();
     r.start_time_us = now_us();
-    if (r.parent_workflow_id->empty())
-        r.parent_workflow_id = spec.parent_workflow_id, r.parent_run_id = spec.parent_run_id;
     if (r.request_id.empty()) r.request_id = new_uuid();
     if (!r.execution_deadline_us && spec.execution_timeout.count() > 0)
         r.execution_deadline_us = r.start_time_us + spec.execution_timeout.count() * 1000;
@@ -300,9 +298,10 @@ void engine_core::cancel_workflow(std::string ns, std::string workflow_id, std::
                                 if (error) return cb(error, false);
                                 auto* r = find_run(key);
                                 if (!r || r->status != run_status::running) return cb(nullptr, true);   // closed since
-                                for (const auto& e : run ? run->history : std::vector<event>{})
-                                    if (e.type == event_type::workflow_execution_cancel_requested)
-                                        r->cancel_requested = true;
+                                if (run)
+                                    for (const auto& e : run->history)
+                                        if (e.type == event_type::workflow_execution_cancel_requested)
+                                            r->cancel_requested = true;
                                 request_cancel(*r, std::move(cb));
                             });
         } catch (...) {

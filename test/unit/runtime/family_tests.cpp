@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_child_starts_and_its_parent_hears_it_started) {
     BOOST_TEST(spec.id.workflow_type == "ship");
     BOOST_TEST(spec.id.parent.run_key == parent_key);
     BOOST_TEST(spec.id.parent.initiated_event_id == 5);
-    BOOST_TEST(spec.parent_workflow_id == "order");
+    BOOST_TEST(*spec.id.parent_workflow_id == "order");
     BOOST_REQUIRE_EQUAL(outbox.sent.size(), 1u);
     BOOST_TEST(outbox.sent[0].target == parent_key);
     BOOST_TEST((outbox.sent[0].type == event_type::child_workflow_execution_started));

@@ -153,7 +153,9 @@ std::optional<sys_nanoseconds> parse_rfc3339(std::string_view s) {
 std::optional<sys_nanoseconds> parse_rfc3339_bound(std::string_view s) {
     const auto total = rfc3339_nanos(s);
     if (!total) return std::nullopt;
-    return from_nanos(std::clamp<wide>(*total, int64_min, int64_max));
+    // Two days inside the ends, so that printing it (rounded down to its day) cannot overflow.
+    constexpr wide margin = wide(2) * 86'400 * ns_per_second;
+    return from_nanos(std::clamp<wide>(*total, int64_min + margin, int64_max - margin));
 }
 
 std::string format_rfc3339(sys_nanoseconds t) {

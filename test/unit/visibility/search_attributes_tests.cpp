@@ -151,8 +151,11 @@ BOOST_AUTO_TEST_CASE(rfc3339_times_parse_to_the_nanosecond_and_print_back) {
 
 BOOST_AUTO_TEST_CASE(a_query_bound_beyond_what_nanoseconds_hold_becomes_the_nearest_they_do) {
     using limits = std::numeric_limits<std::int64_t>;
-    BOOST_TEST(parse_rfc3339_bound("9999-12-31T23:59:59Z")->time_since_epoch().count() == limits::max());
-    BOOST_TEST(parse_rfc3339_bound("0001-01-01T00:00:00Z")->time_since_epoch().count() == limits::min());
+    constexpr std::int64_t two_days = 2LL * 86'400 * 1'000'000'000;
+    BOOST_TEST(parse_rfc3339_bound("9999-12-31T23:59:59Z")->time_since_epoch().count() == limits::max() - two_days);
+    BOOST_TEST(parse_rfc3339_bound("0025-01-01T00:00:00Z")->time_since_epoch().count() == limits::min() + two_days);
+    // It prints back (the canonical text of a page token's query), rounded down to its day.
+    BOOST_TEST(format_rfc3339(*parse_rfc3339_bound("0025-01-01T00:00:00Z")).starts_with("1677-09-2"));
     BOOST_TEST((parse_rfc3339_bound("2025-01-31T12:00:00Z") == parse_rfc3339("2025-01-31T12:00:00Z")));
     BOOST_TEST(!parse_rfc3339_bound("9999-12-31").has_value());
 }
